@@ -1,0 +1,37 @@
+# Two commands set up everything on a fresh machine: `make demo` and `make test`.
+SHELL := /bin/bash
+UV_VERSION := 0.13.9
+UV := $(shell command -v uv 2>/dev/null || echo "$(HOME)/.local/bin/uv")
+RUN := $(UV) run --frozen
+
+.PHONY: env demo test lint types unit bench clean
+
+env: .venv/.synced
+
+$(UV):
+	python3 -m pip install --quiet --user "uv==$(UV_VERSION)" || python3 -m pip install --quiet "uv==$(UV_VERSION)"
+
+.venv/.synced: pyproject.toml uv.lock | $(UV)
+	$(UV) sync --frozen --quiet
+	touch $@
+
+demo: env  ## two connectors on loopback: publish → catalog → negotiate → pull, then keep serving
+	$(RUN) sangsaeng demo
+
+lint: env
+	$(RUN) ruff check src tests bench
+	$(RUN) ruff format --check src tests bench
+
+types: env
+	$(RUN) mypy
+
+unit: env
+	$(RUN) pytest -n 2 --dist loadgroup -q
+
+test: lint types unit  ## the whole suite: lint, types, tests
+
+bench: env  ## benchmarks: figures beside a same-run baseline, with peak memory
+	$(RUN) python -m bench
+
+clean:
+	rm -rf .venv demo-data .pytest_cache .mypy_cache .ruff_cache

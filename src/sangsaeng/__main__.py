@@ -1,0 +1,3 @@
+from sangsaeng.cli.main import app
+
+app()

@@ -1,0 +1,103 @@
+"""Dataset versions on disk: every version is one immutable Parquet file in the data directory.
+
+CSV is converted while it streams in (record batch by record batch), Parquet is checked and copied. The file is
+written under a temporary name and renamed only when whole, so a failed import leaves nothing behind.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import shutil
+import uuid
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import pyarrow as pa
+import pyarrow.csv as pacsv
+import pyarrow.parquet as pq
+
+from sangsaeng.errors import InvalidInput
+
+CSV_SUFFIXES = {".csv", ".tsv", ".txt"}
+PARQUET_SUFFIXES = {".parquet", ".pq"}
+
+
+@dataclass(frozen=True)
+class StoredFile:
+    relative_path: str
+    columns: list[dict[str, str]]
+    rows: int
+    bytes: int
+    sha256: str
+
+
+def detect_format(name: str, content_type: str | None = None) -> str:
+    suffix = Path(name).suffix.lower()
+    if suffix in PARQUET_SUFFIXES or (content_type or "").endswith("parquet"):
+        return "parquet"
+    if suffix in CSV_SUFFIXES or (content_type or "").startswith("text/csv"):
+        return "csv"
+    raise InvalidInput(
+        f"cannot tell the format of {name!r}",
+        hint="give a .csv or .parquet file (or Content-Type text/csv / application/vnd.apache.parquet)",
+    )
+
+
+def _csv_batches(source: Path) -> tuple[pa.Schema, Iterator[pa.RecordBatch]]:
+    delimiter = "\t" if source.suffix.lower() == ".tsv" else ","
+    try:
+        reader = pacsv.open_csv(
+            source,
+            read_options=pacsv.ReadOptions(block_size=8 << 20),
+            parse_options=pacsv.ParseOptions(delimiter=delimiter),
+        )
+    except (pa.ArrowInvalid, UnicodeDecodeError) as exc:
+        raise InvalidInput(f"{source.name} is not readable CSV: {exc}", hint="save it as UTF-8 CSV") from exc
+    return reader.schema, iter(reader)
+
+
+def _sha256(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as handle:
+        while chunk := handle.read(1 << 20):
+            digest.update(chunk)
+    return digest.hexdigest()
+
+
+def store_version(source: Path, datasets_dir: Path, dataset_id: str, version: int, fmt: str) -> StoredFile:
+    """Copy or convert ``source`` into the data directory as the Parquet file of one dataset version."""
+    folder_name = hashlib.sha256(dataset_id.encode()).hexdigest()[:24]
+    relative = Path(folder_name) / f"v{version}.parquet"
+    target = datasets_dir / relative
+    target.parent.mkdir(parents=True, exist_ok=True)
+    temporary = target.with_name(f".{uuid.uuid4().hex}.tmp")
+    try:
+        if fmt == "csv":
+            schema, batches = _csv_batches(source)
+            rows = 0
+            with pq.ParquetWriter(temporary, schema, compression="zstd") as writer:
+                try:
+                    for batch in batches:
+                        writer.write_batch(batch)
+                        rows += batch.num_rows
+                except pa.ArrowInvalid as exc:
+                    raise InvalidInput(
+                        f"{source.name}: {exc}", hint="every row must have the header's columns, values of one type"
+                    ) from exc
+        else:
+            try:
+                meta = pq.ParquetFile(source)
+            except (pa.ArrowInvalid, OSError) as exc:
+                raise InvalidInput(f"{source.name} is not a Parquet file: {exc}") from exc
+            schema = meta.schema_arrow
+            rows = meta.metadata.num_rows
+            shutil.copyfile(source, temporary)
+        if rows == 0 and len(schema) == 0:
+            raise InvalidInput(f"{source.name} holds no columns")
+        os.replace(temporary, target)
+    finally:
+        temporary.unlink(missing_ok=True)
+    columns = [{"name": f.name, "type": str(f.type)} for f in schema]
+    return StoredFile(relative.as_posix(), columns, rows, target.stat().st_size, _sha256(target))

@@ -1,0 +1,169 @@
+"""Datasets, offers and the DSP catalog (DCAT with ODRL offers in ``hasPolicy``, DSP 2025-1 § 2)."""
+
+from __future__ import annotations
+
+import uuid
+from pathlib import Path
+from typing import Any
+from urllib.parse import quote
+
+import anyio
+import httpx
+
+from sangsaeng.catalog.files import store_version
+from sangsaeng.connector import Connector, new_pid
+from sangsaeng.dsp.messages import PULL_FORMAT, message, read
+from sangsaeng.errors import Conflict, InvalidInput, InvalidMessage, NotFound, PeerError
+from sangsaeng.policy.model import parse_policy
+from sangsaeng.store.records import Dataset, DatasetVersion, Offer
+
+RULE_KEYS = ("permission", "prohibition", "obligation")
+
+
+class CatalogService:
+    def __init__(self, connector: Connector) -> None:
+        self.c = connector
+
+    @property
+    def service_id(self) -> str:
+        return f"{self.c.participant_id}#dsp"
+
+    # ---- datasets and offers (management) --------------------------------------------------------
+    async def add_version(
+        self, source: Path, fmt: str, *, dataset_id: str | None, title: str | None, description: str = ""
+    ) -> Dataset:
+        """Register a file as a new dataset (no id, or an id not yet known) or as the next version of one."""
+        async with self.c.store.begin() as tx:
+            existing = await tx.get_dataset(dataset_id) if dataset_id else None
+        version = (existing.latest.version + 1) if existing and existing.latest else 1
+        if existing is None and not title:
+            raise InvalidInput("a new dataset needs a title", position="title")
+        target_id = dataset_id or new_pid()
+        stored = await anyio.to_thread.run_sync(
+            store_version, source, self.c.settings.datasets_dir, target_id, version, fmt
+        )
+        now = self.c.now()
+        try:
+            async with self.c.store.begin() as tx:
+                if existing is None:
+                    await tx.add_dataset(
+                        Dataset(id=target_id, title=title or "", description=description, created_at=now)
+                    )
+                await tx.add_version(
+                    DatasetVersion(
+                        dataset_id=target_id,
+                        version=version,
+                        path=stored.relative_path,
+                        columns=stored.columns,
+                        rows=stored.rows,
+                        bytes=stored.bytes,
+                        sha256=stored.sha256,
+                        created_at=now,
+                    )
+                )
+                dataset = await tx.get_dataset(target_id)
+        except Exception:
+            (self.c.settings.datasets_dir / stored.relative_path).unlink(missing_ok=True)
+            raise
+        assert dataset is not None
+        return dataset
+
+    async def create_offer(self, dataset_id: str, policy: dict[str, Any], offer_id: str | None = None) -> Offer:
+        if not isinstance(policy, dict):
+            raise InvalidInput("the policy must be a JSON object", position="policy")
+        if "target" in policy:
+            raise InvalidInput(
+                "an offer names no target: it is published for the dataset it belongs to", position="policy.target"
+            )
+        parse_policy(policy, where="policy")
+        offer = Offer(
+            id=offer_id or policy.get("@id") or new_pid(),
+            dataset_id=dataset_id,
+            policy={"@type": "Offer", **{k: v for k, v in policy.items() if k in RULE_KEYS or k == "profile"}},
+            created_at=self.c.now(),
+        )
+        async with self.c.store.begin() as tx:
+            if await tx.get_dataset(dataset_id) is None:
+                raise NotFound(f"no dataset {dataset_id}", position="datasetId")
+            if await tx.get_offer(offer.id) is not None:
+                raise Conflict(f"an offer {offer.id} exists already", position="id")
+            await tx.add_offer(offer)
+        return offer
+
+    # ---- protocol --------------------------------------------------------------------------------
+    def _dataset(self, dataset: Dataset, offers: list[Offer]) -> dict[str, Any]:
+        entry: dict[str, Any] = {"@id": dataset.id, "@type": "Dataset"}
+        if dataset.title:
+            entry["title"] = dataset.title
+        if dataset.description:
+            entry["description"] = dataset.description
+        entry["hasPolicy"] = [{**o.policy, "@id": o.id, "@type": "Offer"} for o in offers]
+        entry["distribution"] = [{"@type": "Distribution", "format": PULL_FORMAT, "accessService": self.service_id}]
+        return entry
+
+    async def catalog(self, body: Any, offset: int, limit: int) -> tuple[dict[str, Any], int]:
+        msg = read(body, "CatalogRequestMessage")
+        filters = msg.get("filter", [])
+        if filters not in ([], None):
+            raise InvalidMessage("catalog filters are not supported; send an empty filter", position="filter")
+        async with self.c.store.begin() as tx:
+            total = await tx.count_datasets(offered_only=True)
+            datasets = await tx.list_datasets(offset, limit, offered_only=True)
+            offers = await tx.offers_for([d.id for d in datasets])
+        catalog = message(
+            "Catalog",
+            **{"@id": f"urn:uuid:{uuid.uuid5(uuid.NAMESPACE_URL, self.c.participant_id)}"},
+            participantId=self.c.participant_id,
+            service=[{"@id": self.service_id, "@type": "DataService", "endpointURL": self.c.protocol_url}],
+        )
+        if datasets:
+            catalog["dataset"] = [self._dataset(d, offers[d.id]) for d in datasets]
+        return catalog, total
+
+    async def dataset(self, dataset_id: str) -> dict[str, Any]:
+        async with self.c.store.begin() as tx:
+            dataset = await tx.get_dataset(dataset_id)
+            offers = (await tx.offers_for([dataset_id]))[dataset_id] if dataset else []
+        if dataset is None or not offers:
+            raise NotFound("no such dataset")
+        return {"@context": message("x")["@context"], **self._dataset(dataset, offers)}
+
+
+async def fetch_catalog(connector: Connector, peer: str) -> dict[str, Any]:
+    """Ask a peer for its whole catalog, following the binding's ``Link: rel="next"`` pages."""
+    participant = connector.directory.get(peer)
+    url: str | None = f"{participant.endpoint.rstrip('/')}/catalog/request"
+    merged: dict[str, Any] | None = None
+    pages = 0
+    while url and pages < 1000:
+        try:
+            response = await connector.peer.post(url, peer, message("CatalogRequestMessage", filter=[]))
+        except httpx.TransportError as exc:
+            raise PeerError(f"{peer} could not be reached: {exc}") from exc
+        if response.status_code != 200:
+            raise PeerError(f"{peer} refused the catalog request (HTTP {response.status_code}): {response.text[:300]}")
+        page = response.json()
+        if merged is None:
+            merged = page
+        else:
+            merged.setdefault("dataset", []).extend(page.get("dataset", []))
+        url = response.links.get("next", {}).get("url")
+        pages += 1
+    assert merged is not None
+    return merged
+
+
+async def fetch_dataset(connector: Connector, peer: str, dataset_id: str) -> dict[str, Any]:
+
+    participant = connector.directory.get(peer)
+    url = f"{participant.endpoint.rstrip('/')}/catalog/datasets/{quote(dataset_id, safe=':')}"
+    try:
+        response = await connector.peer.get(url, peer)
+    except httpx.TransportError as exc:
+        raise PeerError(f"{peer} could not be reached: {exc}") from exc
+    if response.status_code == 404:
+        raise NotFound(f"{peer} offers no dataset {dataset_id}")
+    if response.status_code != 200:
+        raise PeerError(f"{peer} refused the dataset request (HTTP {response.status_code})")
+    found: dict[str, Any] = response.json()
+    return found

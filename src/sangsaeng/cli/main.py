@@ -1,0 +1,326 @@
+"""The ``sangsaeng`` command: set up a connector, run it, and use it from a terminal."""
+
+from __future__ import annotations
+
+import json
+import sys
+import time
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+from rich.console import Console
+from rich.progress import BarColumn, DownloadColumn, Progress, TransferSpeedColumn
+from rich.table import Table
+
+from sangsaeng.client import ApiError, Client
+from sangsaeng.errors import SangsaengError
+from sangsaeng.settings import CONFIG_FILE, Settings
+
+app = typer.Typer(
+    help="Sangsaeng (상생) connector: share industrial data along a value chain under machine-enforced terms.",
+    no_args_is_help=True,
+    rich_markup_mode="rich",
+)
+dataset_app = typer.Typer(help="Datasets this connector publishes.", no_args_is_help=True)
+offer_app = typer.Typer(help="Offers: the terms (ODRL policies) under which a dataset is shared.", no_args_is_help=True)
+agreement_app = typer.Typer(help="Signed agreements: export and check them.", no_args_is_help=True)
+app.add_typer(dataset_app, name="dataset")
+app.add_typer(offer_app, name="offer")
+app.add_typer(agreement_app, name="agreement")
+
+console = Console()
+err = Console(stderr=True)
+
+DataDir = Annotated[
+    Path,
+    typer.Option("--data-dir", "-d", envvar="SANGSAENG_DATA_DIR", help="The connector's data directory."),
+]
+FORMATS = {
+    "arrow": "application/vnd.apache.arrow.stream",
+    "parquet": "application/vnd.apache.parquet",
+    "csv": "text/csv",
+    "json": "application/json",
+    "jsonl": "application/x-ndjson",
+}
+
+
+def _settings(data_dir: Path) -> Settings:
+    return Settings(data_dir=data_dir)
+
+
+def _client(data_dir: Path) -> Client:
+    settings = _settings(data_dir)
+    if not settings.api_key.get_secret_value():
+        _fail(f"{data_dir} holds no connector", "run `sangsaeng init` first, or pass --data-dir")
+    return Client(settings.public_url, settings.api_key.get_secret_value())
+
+
+def _fail(message: str, hint: str | None = None) -> None:
+    err.print(f"[bold red]error:[/] {message}")
+    if hint:
+        err.print(f"  [dim]hint:[/] {hint}")
+    raise typer.Exit(2)
+
+
+def _run(action: Any) -> Any:
+    """Run a client call, turning API and connection errors into readable messages."""
+    import httpx
+
+    try:
+        return action()
+    except ApiError as exc:
+        _fail(str(exc))
+    except httpx.ConnectError:
+        _fail("the connector is not running", "start it with `sangsaeng serve`")
+    except SangsaengError as exc:
+        _fail(exc.message, exc.hint)
+
+
+@app.command()
+def init(
+    participant_id: Annotated[str, typer.Option(help="A URI naming the company, e.g. urn:sangsaeng:participant:acme")],
+    name: Annotated[str, typer.Option(help="The company's display name")],
+    data_dir: DataDir = Path(".sangsaeng"),
+    public_url: Annotated[str, typer.Option(help="Base URL other connectors reach this one at")] = "",
+    port: Annotated[int, typer.Option(help="Port to serve on")] = 8181,
+    directory: Annotated[
+        Path | None, typer.Option(help="A shared participant directory file to add this connector to")
+    ] = None,
+) -> None:
+    """Give a connector its identity: a participant id, an Ed25519 key pair and an API key, in DATA_DIR."""
+    from sangsaeng.setup import init_connector
+
+    try:
+        made = init_connector(data_dir, participant_id, name, port=port, public_url=public_url, directory=directory)
+    except SangsaengError as exc:
+        _fail(exc.message, exc.hint)
+    settings = made.settings
+    console.print(f"[green]✓[/] connector [bold]{name}[/] ({participant_id}) in {data_dir}")
+    console.print(f"  protocol endpoint  {settings.protocol_url}")
+    console.print(f"  directory          {settings.directory_path}")
+    console.print(f"  management API key {made.api_key}  [dim](also in {data_dir / CONFIG_FILE})[/]")
+
+
+@app.command()
+def serve(
+    data_dir: DataDir = Path(".sangsaeng"),
+    host: Annotated[str | None, typer.Option(help="Interface to listen on")] = None,
+    port: Annotated[int | None, typer.Option(help="Port to listen on")] = None,
+) -> None:
+    """Run the connector: protocol API, management API and data plane, until Ctrl-C."""
+    import uvicorn
+
+    from sangsaeng.logs import configure
+    from sangsaeng.web.app import create_app
+
+    settings = _settings(data_dir)
+    configure(settings.log_level, settings.log_json)
+    try:
+        application = create_app(settings)
+    except SangsaengError as exc:
+        _fail(exc.message, exc.hint)
+    uvicorn.run(
+        application,
+        host=host or settings.host,
+        port=port or settings.port,
+        log_level="warning",
+        access_log=False,
+    )
+
+
+@dataset_app.command("add")
+def dataset_add(
+    file: Annotated[Path, typer.Argument(exists=True, dir_okay=False, help="A CSV or Parquet file")],
+    title: Annotated[str, typer.Option(help="What the dataset is, in a few words")],
+    description: Annotated[str, typer.Option(help="A longer description")] = "",
+    dataset_id: Annotated[str | None, typer.Option("--id", help="Add a new version of this dataset")] = None,
+    data_dir: DataDir = Path(".sangsaeng"),
+) -> None:
+    """Register FILE as a new dataset, or as the next version of --id."""
+    with _client(data_dir) as client:
+        if dataset_id:
+            existing = _run(lambda: client.get("/datasets", limit=1000))
+            if any(d["id"] == dataset_id for d in existing):
+                dataset = _run(lambda: client.add_version(dataset_id, file))
+            else:
+                dataset = _run(lambda: client.add_dataset(file, title, description, dataset_id))
+        else:
+            dataset = _run(lambda: client.add_dataset(file, title, description))
+    console.print(f"[green]✓[/] dataset [bold]{dataset['id']}[/] version {dataset['version']}")
+    console.print(f"  {dataset['rows']} rows, columns: {', '.join(c['name'] for c in dataset['columns'])}")
+
+
+@dataset_app.command("list")
+def dataset_list(data_dir: DataDir = Path(".sangsaeng")) -> None:
+    """List this connector's datasets."""
+    with _client(data_dir) as client:
+        datasets = _run(lambda: client.get("/datasets", limit=1000))
+    table = Table("id", "title", "version", "rows")
+    for d in datasets:
+        table.add_row(d["id"], d["title"], str(d["version"]), str(d["rows"]))
+    console.print(table)
+
+
+@offer_app.command("create")
+def offer_create(
+    dataset_id: Annotated[str, typer.Argument(help="The dataset the offer is for")],
+    policy: Annotated[str, typer.Option(help="The ODRL policy: a JSON file, or JSON text")],
+    offer_id: Annotated[str | None, typer.Option("--id", help="An id for the offer")] = None,
+    data_dir: DataDir = Path(".sangsaeng"),
+) -> None:
+    """Publish DATASET_ID under an offer. See POLICY.md for the operands this connector understands."""
+    path = Path(policy)
+    text = path.read_text("utf-8") if path.exists() else policy
+    try:
+        parsed = json.loads(text)
+    except json.JSONDecodeError as exc:
+        _fail(f"the policy is not JSON: {exc}", "pass a file path or a JSON object")
+    with _client(data_dir) as client:
+        offer = _run(lambda: client.create_offer(dataset_id, parsed, offer_id))
+    console.print(f"[green]✓[/] offer [bold]{offer['id']}[/] for {offer['datasetId']}")
+
+
+@app.command()
+def catalog(
+    peer: Annotated[str, typer.Argument(help="The participant id of the connector to ask")],
+    as_json: Annotated[bool, typer.Option("--json", help="Print the DSP catalog as JSON")] = False,
+    data_dir: DataDir = Path(".sangsaeng"),
+) -> None:
+    """Show what PEER offers: its datasets and the offers on each."""
+    with _client(data_dir) as client:
+        result = _run(lambda: client.catalog(peer))
+    if as_json:
+        console.print_json(data=result)
+        return
+    table = Table("dataset", "title", "offer", "terms")
+    for dataset in result.get("dataset", []):
+        for offer in dataset.get("hasPolicy", []):
+            terms = [
+                f"{c.get('leftOperand')} {c.get('operator')} {c.get('rightOperand')}"
+                for rule in offer.get("permission", [])
+                for c in rule.get("constraint", [])
+            ]
+            table.add_row(dataset["@id"], dataset.get("title", ""), offer["@id"], "\n".join(terms) or "use")
+    console.print(table)
+
+
+@app.command()
+def negotiate(
+    peer: Annotated[str, typer.Argument(help="The provider's participant id")],
+    dataset_id: Annotated[str, typer.Argument(help="The dataset, from the provider's catalog")],
+    offer_id: Annotated[str, typer.Argument(help="The offer, from the provider's catalog")],
+    purpose: Annotated[str | None, typer.Option(help="What the data is for, e.g. quality-analysis")] = None,
+    timeout: Annotated[float, typer.Option(help="Seconds to wait for the outcome")] = 60.0,
+    data_dir: DataDir = Path(".sangsaeng"),
+) -> None:
+    """Negotiate an agreement for OFFER_ID on DATASET_ID with PEER, and wait for the outcome."""
+    with _client(data_dir) as client:
+        started = _run(lambda: client.negotiate(peer, dataset_id, offer_id, purpose))
+        with console.status("negotiating …"):
+            final = _run(lambda: client.wait_negotiation(started["id"], timeout))
+    if final["state"] == "FINALIZED":
+        console.print(f"[green]✓[/] agreement [bold]{final['agreementId']}[/] (negotiation {final['id']})")
+    else:
+        _fail(f"the negotiation ended {final['state']}: {final.get('reason') or 'no reason given'}")
+
+
+@app.command()
+def transfer(
+    agreement_id: Annotated[str, typer.Argument(help="The agreement to pull data under")],
+    out: Annotated[Path, typer.Option("--out", "-o", help="Where to write the data")],
+    fmt: Annotated[str, typer.Option("--format", "-f", help="arrow, parquet, csv, json or jsonl")] = "",
+    data_dir: DataDir = Path(".sangsaeng"),
+) -> None:
+    """Pull the data of AGREEMENT_ID into --out (format from --format, else from the file's suffix)."""
+    chosen = fmt or {".parquet": "parquet", ".csv": "csv", ".json": "json", ".jsonl": "jsonl"}.get(
+        out.suffix.lower(), "arrow"
+    )
+    if chosen not in FORMATS:
+        _fail(f"unknown format {chosen!r}", f"use one of {', '.join(FORMATS)}")
+    with _client(data_dir) as client:
+        started = _run(lambda: client.start_transfer(agreement_id))
+        ready = _run(lambda: client.wait_transfer_ready(started["id"]))
+        if not ready["ready"]:
+            _fail(f"the transfer ended {ready['state']}: {ready.get('reason')}")
+        partial = out.with_name(out.name + ".partial")
+        written = 0
+        begun = time.monotonic()
+        with (
+            Progress(
+                *Progress.get_default_columns()[:1], BarColumn(), DownloadColumn(), TransferSpeedColumn(), console=err
+            ) as progress,
+        ):
+            task = progress.add_task("downloading", total=None)
+
+            def pull() -> None:
+                nonlocal written
+                with client.download(started["id"], FORMATS[chosen]) as response, partial.open("wb") as handle:
+                    for chunk in response.iter_bytes(1 << 20):
+                        handle.write(chunk)
+                        written += len(chunk)
+                        progress.update(task, completed=written)
+
+            _run(pull)
+        partial.replace(out)
+        _run(lambda: client.complete_transfer(started["id"]))
+    console.print(f"[green]✓[/] {written:,} bytes ({chosen}) in {time.monotonic() - begun:.1f}s → {out}")
+
+
+@agreement_app.command("export")
+def agreement_export(
+    agreement_id: Annotated[str, typer.Argument(help="The agreement")],
+    out: Annotated[Path, typer.Option("--out", "-o", help="File to write")],
+    data_dir: DataDir = Path(".sangsaeng"),
+) -> None:
+    """Write an agreement with both parties' signatures to a file anyone can verify offline."""
+    with _client(data_dir) as client:
+        document = _run(lambda: client.get(f"/agreements/{agreement_id}/export"))
+    out.write_text(json.dumps(document, indent=2, ensure_ascii=False), "utf-8")
+    console.print(f"[green]✓[/] {out}")
+
+
+@agreement_app.command("verify")
+def agreement_verify(
+    file: Annotated[Path, typer.Argument(exists=True, dir_okay=False, help="An exported agreement")],
+    directory: Annotated[
+        Path | None, typer.Option(help="Participant directory (default: the data directory's)")
+    ] = None,
+    data_dir: DataDir = Path(".sangsaeng"),
+) -> None:
+    """Check offline that FILE was signed, unchanged, by both its provider and its consumer."""
+    from sangsaeng.identity.directory import load_directory
+    from sangsaeng.negotiation.signing import verify_export
+
+    path = directory or _settings(data_dir).directory_path
+    if not path.exists():
+        _fail(f"no participant directory at {path}", "pass --directory FILE")
+    try:
+        document = json.loads(file.read_text("utf-8"))
+        result = verify_export(load_directory(path), document)
+    except json.JSONDecodeError as exc:
+        _fail(f"{file} is not JSON: {exc}")
+    except SangsaengError as exc:
+        _fail(exc.message, exc.hint)
+    for finding in result.findings:
+        console.print(f"  {finding}")
+    if not result.valid:
+        console.print("[bold red]✗ not valid[/]")
+        raise typer.Exit(1)
+    console.print("[bold green]✓ valid[/]: both parties signed this agreement as it stands")
+
+
+@app.command()
+def demo(
+    workdir: Annotated[Path, typer.Option(help="Where the demo keeps its connectors")] = Path("demo-data"),
+    rows: Annotated[int, typer.Option(help="Inspection records to generate")] = 5000,
+    keep_serving: Annotated[bool, typer.Option(help="Keep both connectors running until Ctrl-C")] = True,
+) -> None:
+    """Two companies on loopback: a supplier publishes inspection data, an OEM negotiates and pulls it."""
+    from sangsaeng.demo.run import run_demo
+
+    sys.exit(run_demo(workdir, rows, keep_serving, console))
+
+
+if __name__ == "__main__":
+    app()

@@ -1,0 +1,121 @@
+"""Python client of a connector's management API (what the CLI and the demo use, and what scripts can use).
+
+from sangsaeng.client import Client
+with Client("http://127.0.0.1:8181", api_key="…") as oem:
+    catalog = oem.catalog("urn:sangsaeng:participant:supplier")
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+import httpx
+
+
+class ApiError(Exception):
+    def __init__(self, status: int, error: dict[str, Any]) -> None:
+        self.status = status
+        self.error = error
+        where = f" (at {error['position']})" if error.get("position") else ""
+        hint = f"\n  hint: {error['hint']}" if error.get("hint") else ""
+        super().__init__(f"{error.get('code', 'error')}: {error.get('message', '')}{where}{hint}")
+
+
+class Client:
+    def __init__(self, url: str, api_key: str, *, transport: httpx.BaseTransport | None = None) -> None:
+        self.http = httpx.Client(
+            base_url=url.rstrip("/") + "/api", headers={"X-API-Key": api_key}, timeout=60.0, transport=transport
+        )
+
+    def __enter__(self) -> Client:
+        return self
+
+    def __exit__(self, *_: object) -> None:
+        self.close()
+
+    def close(self) -> None:
+        self.http.close()
+
+    def _check(self, response: httpx.Response) -> Any:
+        if response.status_code >= 400:
+            try:
+                error = response.json().get("error", {})
+            except ValueError:
+                error = {"code": "http-error", "message": response.text[:500]}
+            raise ApiError(response.status_code, error)
+        return response.json() if response.content else None
+
+    def get(self, path: str, **params: Any) -> Any:
+        return self._check(self.http.get(path, params=params or None))
+
+    def post(self, path: str, body: Any = None) -> Any:
+        return self._check(self.http.post(path, json=body))
+
+    # ---- the tasks people do ---------------------------------------------------------------------
+    def identity(self) -> dict[str, Any]:
+        found: dict[str, Any] = self.get("/identity")
+        return found
+
+    def add_dataset(self, path: Path, title: str, description: str = "", dataset_id: str | None = None) -> Any:
+        params: dict[str, str] = {"title": title, "filename": path.name, "description": description}
+        if dataset_id:
+            params["id"] = dataset_id
+        with path.open("rb") as handle:
+            return self._check(self.http.post("/datasets", params=params, content=handle))
+
+    def add_version(self, dataset_id: str, path: Path) -> Any:
+        with path.open("rb") as handle:
+            return self._check(
+                self.http.post(f"/datasets/{dataset_id}/versions", params={"filename": path.name}, content=handle)
+            )
+
+    def create_offer(self, dataset_id: str, policy: dict[str, Any], offer_id: str | None = None) -> Any:
+        return self.post("/offers", {"datasetId": dataset_id, "policy": policy, "id": offer_id})
+
+    def catalog(self, peer: str) -> Any:
+        return self.post("/catalog", {"peer": peer})
+
+    def negotiate(self, peer: str, dataset_id: str, offer_id: str, purpose: str | None = None) -> Any:
+        return self.post(
+            "/negotiations", {"peer": peer, "datasetId": dataset_id, "offerId": offer_id, "purpose": purpose}
+        )
+
+    def wait_for(self, path: str, done: Callable[[Any], bool], timeout: float = 30.0, interval: float = 0.05) -> Any:
+        """Poll ``path`` until ``done(result)`` or the deadline passes."""
+        deadline = time.monotonic() + timeout
+        while True:
+            current = self.get(path)
+            if done(current):
+                return current
+            if time.monotonic() > deadline:
+                raise TimeoutError(f"{path} did not settle within {timeout:.0f}s; last seen: {current}")
+            time.sleep(interval)
+
+    def wait_negotiation(self, negotiation_id: str, timeout: float = 30.0) -> Any:
+        return self.wait_for(
+            f"/negotiations/{negotiation_id}", lambda n: n["state"] in ("FINALIZED", "TERMINATED"), timeout
+        )
+
+    def start_transfer(self, agreement_id: str) -> Any:
+        return self.post("/transfers", {"agreementId": agreement_id})
+
+    def wait_transfer_ready(self, transfer_id: str, timeout: float = 30.0) -> Any:
+        return self.wait_for(
+            f"/transfers/{transfer_id}", lambda t: t["ready"] or t["state"] in ("TERMINATED", "COMPLETED"), timeout
+        )
+
+    @contextmanager
+    def download(self, transfer_id: str, accept: str | None = None) -> Iterator[httpx.Response]:
+        headers = {"Accept": accept} if accept else {}
+        with self.http.stream("GET", f"/transfers/{transfer_id}/data", headers=headers) as response:
+            if response.status_code >= 400:
+                response.read()
+                self._check(response)
+            yield response
+
+    def complete_transfer(self, transfer_id: str) -> Any:
+        return self.post(f"/transfers/{transfer_id}/complete")

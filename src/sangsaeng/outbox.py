@@ -1,0 +1,172 @@
+"""The outbox: protocol messages are first written beside the state change that causes them, then sent.
+
+A message is retried with exponential backoff until the peer acknowledges it (2xx), refuses it (4xx) or the
+attempts run out. Only then does the sender's process move (DSP: a state changes when the counter-party
+acknowledged the message). Messages of one process leave in order, one at a time. Because intent is persisted
+first, a connector killed at any point resumes every process on restart.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import random
+from datetime import timedelta
+from typing import Any, Protocol
+
+import httpx
+import structlog
+
+from sangsaeng.connector import Connector
+from sangsaeng.store.ports import Tx
+from sangsaeng.store.records import OutboxMessage
+
+log = structlog.get_logger(__name__)
+
+
+class Handler(Protocol):
+    def prepare(self, message: OutboxMessage) -> dict[str, Any]: ...
+    async def acknowledged(self, tx: Tx, message: OutboxMessage, response: Any) -> None: ...
+    async def refused(self, tx: Tx, message: OutboxMessage, reason: str) -> None: ...
+
+
+def _reason(response: httpx.Response) -> str:
+    try:
+        body = response.json()
+    except ValueError:
+        return f"HTTP {response.status_code}"
+    if isinstance(body, dict):
+        reasons = body.get("reason") or body.get("error", {}).get("message")
+        if isinstance(reasons, list):
+            return f"HTTP {response.status_code}: " + "; ".join(str(r) for r in reasons)
+        if reasons:
+            return f"HTTP {response.status_code}: {reasons}"
+    return f"HTTP {response.status_code}"
+
+
+class Outbox:
+    def __init__(self, connector: Connector, handlers: dict[str, Handler], poll_seconds: float = 1.0) -> None:
+        self.connector = connector
+        self.handlers = handlers
+        self.poll_seconds = poll_seconds
+        self._wake = asyncio.Event()
+        self._in_flight: dict[str, asyncio.Task[None]] = {}
+        self._stopping = False
+        connector.wake_outbox.append(self._wake.set)
+
+    async def run(self) -> None:
+        while not self._stopping:
+            try:
+                await self.dispatch()
+            except Exception:  # keep the worker alive through a database hiccup; retried next round
+                log.exception("outbox.dispatch_failed")
+            try:
+                await asyncio.wait_for(self._wake.wait(), timeout=self.poll_seconds)
+            except TimeoutError:
+                pass
+            self._wake.clear()
+
+    async def stop(self) -> None:
+        self._stopping = True
+        self._wake.set()
+        tasks = list(self._in_flight.values())
+        for task in tasks:
+            task.cancel()
+        await asyncio.gather(*tasks, return_exceptions=True)
+
+    async def dispatch(self) -> int:
+        """Start sending every due message whose process has nothing earlier pending or in flight."""
+        async with self.connector.store.begin() as tx:
+            due = await tx.due_messages(self.connector.now(), limit=200)
+        busy = {m for m in (t.get_name() for t in self._in_flight.values())}
+        started = 0
+        for message in due:
+            if message.id in self._in_flight or message.process_id in busy:
+                continue
+            busy.add(message.process_id)
+            task = asyncio.create_task(self._guarded(message), name=message.process_id)
+            self._in_flight[message.id] = task
+            task.add_done_callback(self._done)
+            started += 1
+        return started
+
+    def _done(self, task: asyncio.Task[None]) -> None:
+        for message_id, running in list(self._in_flight.items()):
+            if running is task:
+                del self._in_flight[message_id]
+        self._wake.set()
+
+    async def _guarded(self, message: OutboxMessage) -> None:
+        try:
+            await self._send(message)
+        except asyncio.CancelledError:
+            raise
+        except Exception:  # the message stays pending and is tried again at the next round
+            log.exception("outbox.send_failed", step=message.event, process=message.process_id)
+
+    async def _send(self, message: OutboxMessage) -> None:
+        handler = self.handlers[message.process_kind]
+        try:
+            body = handler.prepare(message)
+            response = await self.connector.peer.post(message.url, message.audience, body)
+        except httpx.TransportError as exc:
+            await self._retry(message, f"{type(exc).__name__}: {exc}")
+            return
+        status = response.status_code
+        if 200 <= status < 300:
+            payload = response.json() if response.content else None
+            async with self.connector.store.begin() as tx:
+                current = await tx.get_message(message.id, for_update=True)
+                if current is None or current.status != "pending":
+                    return  # an implied acknowledgement settled it already
+                current.status = "sent"
+                current.attempts += 1
+                await tx.save_message(current)
+                await handler.acknowledged(tx, current, payload)
+            self.connector.notify_outbox()
+            log.debug("outbox.acknowledged", step=message.event, process=message.process_id)
+        elif status in (408, 425, 429) or status >= 500 or (status == 401 and message.attempts < 2):
+            await self._retry(message, _reason(response))
+        else:
+            await self._give_up(message, _reason(response))
+
+    async def _retry(self, message: OutboxMessage, error: str) -> None:
+        settings = self.connector.settings
+        async with self.connector.store.begin() as tx:
+            current = await tx.get_message(message.id, for_update=True)
+            if current is None or current.status != "pending":
+                return
+            current.attempts += 1
+            current.last_error = error
+            if current.attempts >= settings.outbox_max_attempts:
+                current.status = "failed"
+                await tx.save_message(current)
+                reason = f"gave up after {current.attempts} attempts: {error}"
+                await self.handlers[current.process_kind].refused(tx, current, reason)
+                log.warning("outbox.gave_up", step=current.event, process=current.process_id, error=error)
+                return
+            delay = min(settings.outbox_max_delay, settings.outbox_base_delay * 2 ** (current.attempts - 1))
+            current.next_attempt_at = self.connector.now() + timedelta(seconds=delay * random.uniform(0.8, 1.2))
+            await tx.save_message(current)
+        log.info("outbox.retry", step=message.event, process=message.process_id, error=error, delay=delay)
+
+    async def _give_up(self, message: OutboxMessage, reason: str) -> None:
+        async with self.connector.store.begin() as tx:
+            current = await tx.get_message(message.id, for_update=True)
+            if current is None or current.status != "pending":
+                return
+            current.status = "failed"
+            current.attempts += 1
+            current.last_error = reason
+            await tx.save_message(current)
+            await self.handlers[current.process_kind].refused(tx, current, f"the peer refused it: {reason}")
+        log.warning("outbox.refused", step=message.event, process=message.process_id, reason=reason)
+
+
+async def settle_implied(tx: Tx, handler: Handler, process_id: str, event: str, response: Any = None) -> None:
+    """A message from the peer can prove it received one of ours still marked pending (its acknowledgement is
+    on its way): apply that acknowledgement now, so the two never race."""
+    for message in await tx.pending_messages(process_id):
+        if message.event == event:
+            message.status = "sent"
+            await tx.save_message(message)
+            await handler.acknowledged(tx, message, response)

@@ -1,0 +1,42 @@
+"""The client one connector uses to call another: every request carries a fresh self-issued token."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from typing import Any
+
+import httpx
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+
+from sangsaeng.clock import Clock
+from sangsaeng.identity import tokens
+
+
+class PeerClient:
+    def __init__(
+        self,
+        participant_id: str,
+        key: Ed25519PrivateKey,
+        clock: Clock,
+        transport: httpx.AsyncBaseTransport | None = None,
+        timeout: float = 15.0,
+    ) -> None:
+        self.participant_id = participant_id
+        self._key = key
+        self._clock = clock
+        limits = httpx.Limits(max_connections=64, max_keepalive_connections=32)
+        self.http = httpx.AsyncClient(transport=transport, timeout=timeout, limits=limits)
+
+    def bearer(self, audience: str, lifetime: timedelta = timedelta(minutes=2)) -> str:
+        return tokens.issue(self._key, self.participant_id, audience, self._clock.now(), lifetime)
+
+    async def post(self, url: str, audience: str, body: dict[str, Any]) -> httpx.Response:
+        headers = {"Authorization": f"Bearer {self.bearer(audience)}"}
+        return await self.http.post(url, json=body, headers=headers)
+
+    async def get(self, url: str, audience: str) -> httpx.Response:
+        headers = {"Authorization": f"Bearer {self.bearer(audience)}"}
+        return await self.http.get(url, headers=headers)
+
+    async def close(self) -> None:
+        await self.http.aclose()

@@ -1,0 +1,88 @@
+"""Connector settings: environment variables (``SANGSAENG_…``) over ``connector.toml`` in the data directory.
+
+Every field is documented in ``docs/settings.md``; a test fails when one is not.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Any
+
+from pydantic import Field, SecretStr
+from pydantic_settings import (
+    BaseSettings,
+    PydanticBaseSettingsSource,
+    SettingsConfigDict,
+    TomlConfigSettingsSource,
+)
+
+CONFIG_FILE = "connector.toml"
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="SANGSAENG_", extra="forbid")
+
+    data_dir: Path = Field(Path(".sangsaeng"), description="Where keys, state and datasets live.")
+    participant_id: str = Field("", description="This connector's participant id (a URI); set by `init`.")
+    name: str = Field("", description="The company's display name.")
+    public_url: str = Field("http://127.0.0.1:8181", description="Base URL at which other connectors reach this one.")
+    host: str = Field("127.0.0.1", description="Interface `serve` listens on.")
+    port: int = Field(8181, description="Port `serve` listens on.")
+    database_url: str = Field("", description="State database URL; empty means SQLite in the data directory.")
+    directory_file: Path | None = Field(
+        None, description="Participant directory JSON; empty means `directory.json` in the data directory."
+    )
+    api_key: SecretStr = Field(SecretStr(""), description="Key for the management API; set by `init`.")
+    transfer_token_seconds: int = Field(300, ge=10, le=3600, description="Lifetime of a data-plane token.")
+    auto_agree: bool = Field(
+        True, description="As provider, agree automatically when a request matches a published offer's policy."
+    )
+    outbox_max_attempts: int = Field(30, ge=1, description="Sends of one protocol message before giving up.")
+    outbox_base_delay: float = Field(0.2, gt=0, description="First retry delay (seconds); doubles per attempt.")
+    outbox_max_delay: float = Field(30.0, gt=0, description="Longest delay between two retries (seconds).")
+    catalog_page_size: int = Field(500, ge=1, le=10000, description="Datasets per catalog page.")
+    batch_rows: int = Field(65536, ge=1024, description="Rows per Arrow record batch on the data plane.")
+    log_level: str = Field("info", description="debug, info, warning or error.")
+    log_json: bool = Field(False, description="Logs as JSON lines instead of human-readable text.")
+
+    @classmethod
+    def settings_customise_sources(
+        cls,
+        settings_cls: type[BaseSettings],
+        init_settings: PydanticBaseSettingsSource,
+        env_settings: PydanticBaseSettingsSource,
+        dotenv_settings: PydanticBaseSettingsSource,
+        file_secret_settings: PydanticBaseSettingsSource,
+    ) -> tuple[PydanticBaseSettingsSource, ...]:
+        data_dir = Path(os.environ.get("SANGSAENG_DATA_DIR", ".sangsaeng"))
+        init_dir = init_settings()
+        if isinstance(init_dir, dict) and init_dir.get("data_dir"):
+            data_dir = Path(init_dir["data_dir"])
+        toml = TomlConfigSettingsSource(settings_cls, toml_file=data_dir / CONFIG_FILE)
+        return (init_settings, env_settings, toml)
+
+    # Derived locations -----------------------------------------------------------------------------
+    @property
+    def state_url(self) -> str:
+        return self.database_url or f"sqlite:///{(self.data_dir / 'state.db').resolve()}"
+
+    @property
+    def directory_path(self) -> Path:
+        return self.directory_file or self.data_dir / "directory.json"
+
+    @property
+    def key_path(self) -> Path:
+        return self.data_dir / "key.pem"
+
+    @property
+    def datasets_dir(self) -> Path:
+        return self.data_dir / "datasets"
+
+    @property
+    def protocol_url(self) -> str:
+        return self.public_url.rstrip("/") + "/dsp"
+
+
+def load_settings(**overrides: Any) -> Settings:
+    return Settings(**overrides)

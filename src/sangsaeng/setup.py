@@ -1,0 +1,62 @@
+"""Creating a connector's identity and configuration (``sangsaeng init``, the demo and the tests use this)."""
+
+from __future__ import annotations
+
+import json
+import secrets
+from dataclasses import dataclass
+from pathlib import Path
+
+from sangsaeng.errors import Conflict
+from sangsaeng.identity.directory import Participant, upsert_participant
+from sangsaeng.identity.keys import generate_key, public_jwk, save_private_key
+from sangsaeng.settings import CONFIG_FILE, Settings
+from sangsaeng.store import migrate
+
+
+@dataclass(frozen=True)
+class Initialized:
+    settings: Settings
+    api_key: str
+    participant: Participant
+
+
+def init_connector(
+    data_dir: Path,
+    participant_id: str,
+    name: str,
+    *,
+    port: int = 8181,
+    public_url: str = "",
+    directory: Path | None = None,
+    database_url: str = "",
+    extra: dict[str, object] | None = None,
+) -> Initialized:
+    config = data_dir / CONFIG_FILE
+    if config.exists():
+        raise Conflict(
+            f"{data_dir} already holds a connector", hint="use another --data-dir, or delete it to start over"
+        )
+    data_dir.mkdir(parents=True, exist_ok=True)
+    key = generate_key()
+    save_private_key(key, data_dir / "key.pem")
+    api_key = secrets.token_urlsafe(24)
+    values: dict[str, object] = {
+        "participant_id": participant_id,
+        "name": name,
+        "public_url": public_url or f"http://127.0.0.1:{port}",
+        "port": port,
+        "api_key": api_key,
+    }
+    if directory is not None:
+        values["directory_file"] = str(directory.resolve())
+    if database_url:
+        values["database_url"] = database_url
+    values.update(extra or {})
+    config.write_text("".join(f"{k} = {json.dumps(v, ensure_ascii=False)}\n" for k, v in values.items()), "utf-8")
+    config.chmod(0o600)
+    settings = Settings(data_dir=data_dir)
+    participant = Participant(participant_id, name, public_jwk(key.public_key()), settings.protocol_url)
+    upsert_participant(settings.directory_path, participant)
+    migrate.upgrade(settings.state_url)
+    return Initialized(settings, api_key, participant)

@@ -1,0 +1,104 @@
+"""What the connector keeps: plain records, free of any database library (the pure core may import them)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+
+@dataclass(frozen=True)
+class DatasetVersion:
+    dataset_id: str
+    version: int
+    path: str  # relative to the data directory
+    columns: list[dict[str, str]]  # [{"name": …, "type": …}]
+    rows: int
+    bytes: int
+    sha256: str
+    created_at: datetime
+
+
+@dataclass(frozen=True)
+class Dataset:
+    id: str
+    title: str
+    description: str
+    created_at: datetime
+    latest: DatasetVersion | None = None
+
+
+@dataclass(frozen=True)
+class Offer:
+    id: str
+    dataset_id: str
+    policy: dict[str, Any]
+    created_at: datetime
+
+
+@dataclass
+class Negotiation:
+    id: str  # our own process id: providerPid when we provide, consumerPid when we consume
+    role: str  # "provider" | "consumer"
+    counterparty: str
+    counterparty_address: str  # the peer's protocol endpoint (provider) or callbackAddress (consumer)
+    state: str
+    dataset_id: str
+    offer: dict[str, Any]
+    created_at: datetime
+    updated_at: datetime
+    provider_pid: str | None = None
+    consumer_pid: str | None = None
+    purpose: str | None = None
+    agreement_id: str | None = None
+    reason: str | None = None
+
+
+@dataclass
+class Agreement:
+    id: str
+    negotiation_id: str
+    dataset_id: str
+    provider: str
+    consumer: str
+    body: dict[str, Any]
+    created_at: datetime
+    purpose: str | None = None
+    provider_signature: dict[str, str] | None = None
+    consumer_signature: dict[str, str] | None = None
+    terminated_at: datetime | None = None
+    uses: int = 0
+
+
+@dataclass
+class Transfer:
+    id: str  # our own process id
+    role: str
+    counterparty: str
+    counterparty_address: str
+    state: str
+    agreement_id: str
+    format: str
+    created_at: datetime
+    updated_at: datetime
+    provider_pid: str | None = None
+    consumer_pid: str | None = None
+    data_endpoint: str | None = None
+    data_token: str | None = None
+    reason: str | None = None
+
+
+@dataclass
+class OutboxMessage:
+    id: str
+    process_kind: str  # "negotiation" | "transfer"
+    process_id: str
+    event: str  # the state-machine event the message carries, applied on acknowledgement
+    url: str
+    audience: str
+    body: dict[str, Any]
+    next_attempt_at: datetime
+    attempts: int = 0
+    status: str = "pending"  # pending | sent | failed
+    last_error: str | None = None
+    extra: dict[str, Any] = field(default_factory=dict)

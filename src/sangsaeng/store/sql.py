@@ -1,0 +1,307 @@
+"""The SQL adapter of the state store: SQLite (embedded default) or PostgreSQL, by URL.
+
+SQLite gets one connection (writes are serialised by the pool, which SQLite does anyway) in WAL mode; PostgreSQL
+gets a pool and row locks (``SELECT … FOR UPDATE``) where a state is read to be changed.
+"""
+
+from __future__ import annotations
+
+import itertools
+import time
+from collections.abc import AsyncIterator, Sequence
+from contextlib import asynccontextmanager
+from dataclasses import asdict, fields
+from datetime import datetime
+from typing import Any, TypeVar
+
+import sqlalchemy as sa
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, create_async_engine
+
+from sangsaeng.store import tables as t
+from sangsaeng.store.records import (
+    Agreement,
+    Dataset,
+    DatasetVersion,
+    Negotiation,
+    Offer,
+    OutboxMessage,
+    Transfer,
+)
+
+R = TypeVar("R")
+_seq = itertools.count(int(time.time() * 1000) * 1000)
+
+
+def async_url(url: str) -> str:
+    """Accept plain URLs (``sqlite:///x.db``, ``postgresql://…``) and pick the async driver."""
+    if url.startswith("sqlite:"):
+        return "sqlite+aiosqlite:" + url.removeprefix("sqlite:")
+    if url.startswith("postgresql://") or url.startswith("postgres://"):
+        return "postgresql+psycopg://" + url.split("://", 1)[1]
+    return url
+
+
+def sync_url(url: str) -> str:
+    return url.replace("sqlite+aiosqlite:", "sqlite:").replace("postgresql+asyncpg:", "postgresql+psycopg:")
+
+
+def make_engine(url: str) -> AsyncEngine:
+    url = async_url(url)
+    if url.startswith("sqlite"):
+        engine = create_async_engine(url, pool_size=1, max_overflow=0, pool_timeout=60)
+
+        @sa.event.listens_for(engine.sync_engine, "connect")
+        def _pragmas(dbapi_connection: Any, _record: Any) -> None:
+            cursor = dbapi_connection.cursor()
+            cursor.execute("PRAGMA journal_mode=WAL")
+            cursor.execute("PRAGMA synchronous=NORMAL")
+            cursor.execute("PRAGMA foreign_keys=ON")
+            cursor.execute("PRAGMA busy_timeout=10000")
+            cursor.close()
+
+        return engine
+    return create_async_engine(url, pool_size=10, max_overflow=10, pool_pre_ping=True)
+
+
+def _record(cls: type[R], row: Any) -> R:
+    mapping = row._mapping
+    names = {f.name for f in fields(cls)}  # type: ignore[arg-type]
+    return cls(**{k: v for k, v in mapping.items() if k in names})
+
+
+class SqlTx:
+    def __init__(self, conn: AsyncConnection) -> None:
+        self.conn = conn
+        self._lock_rows = conn.dialect.name == "postgresql"
+
+    async def _one(self, stmt: Any) -> Any:
+        return (await self.conn.execute(stmt)).first()
+
+    def _locked(self, stmt: Any, for_update: bool) -> Any:
+        return stmt.with_for_update() if for_update and self._lock_rows else stmt
+
+    # datasets and offers -------------------------------------------------------------------------
+    async def add_dataset(self, dataset: Dataset) -> None:
+        await self.conn.execute(
+            t.datasets.insert().values(
+                id=dataset.id,
+                title=dataset.title,
+                description=dataset.description,
+                created_at=dataset.created_at,
+                latest_version=0,
+            )
+        )
+
+    async def add_version(self, version: DatasetVersion) -> None:
+        await self.conn.execute(t.dataset_versions.insert().values(**asdict(version)))
+        await self.conn.execute(
+            t.datasets.update()
+            .where(t.datasets.c.id == version.dataset_id)
+            .values(latest_version=sa.func.max(t.datasets.c.latest_version, version.version))
+            if self.conn.dialect.name == "sqlite"
+            else t.datasets.update()
+            .where(t.datasets.c.id == version.dataset_id)
+            .values(latest_version=sa.func.greatest(t.datasets.c.latest_version, version.version))
+        )
+
+    def _dataset_query(self) -> Any:
+        v = t.dataset_versions
+        return sa.select(t.datasets, v).select_from(
+            t.datasets.outerjoin(
+                v, sa.and_(v.c.dataset_id == t.datasets.c.id, v.c.version == t.datasets.c.latest_version)
+            )
+        )
+
+    @staticmethod
+    def _dataset(row: Any) -> Dataset:
+        m = row._mapping
+        latest = None
+        if m["version"] is not None:
+            latest = DatasetVersion(
+                dataset_id=m["id"],
+                version=m["version"],
+                path=m["path"],
+                columns=m["columns"],
+                rows=m["rows"],
+                bytes=m["bytes"],
+                sha256=m["sha256"],
+                created_at=m[t.dataset_versions.c.created_at],
+            )
+        return Dataset(
+            id=m["id"],
+            title=m["title"],
+            description=m["description"],
+            created_at=m[t.datasets.c.created_at],
+            latest=latest,
+        )
+
+    async def get_dataset(self, dataset_id: str) -> Dataset | None:
+        row = await self._one(self._dataset_query().where(t.datasets.c.id == dataset_id))
+        return None if row is None else self._dataset(row)
+
+    @staticmethod
+    def _offered() -> Any:
+        return sa.exists().where(t.offers.c.dataset_id == t.datasets.c.id)
+
+    async def list_datasets(self, offset: int = 0, limit: int = 100, *, offered_only: bool = False) -> list[Dataset]:
+        query = self._dataset_query()
+        if offered_only:
+            query = query.where(self._offered())
+        rows = await self.conn.execute(
+            query.order_by(t.datasets.c.created_at, t.datasets.c.id).offset(offset).limit(limit)
+        )
+        return [self._dataset(r) for r in rows]
+
+    async def count_datasets(self, *, offered_only: bool = False) -> int:
+        query = sa.select(sa.func.count()).select_from(t.datasets)
+        if offered_only:
+            query = query.where(self._offered())
+        return int((await self.conn.execute(query)).scalar_one())
+
+    async def add_offer(self, offer: Offer) -> None:
+        await self.conn.execute(t.offers.insert().values(**asdict(offer)))
+
+    async def get_offer(self, offer_id: str) -> Offer | None:
+        row = await self._one(sa.select(t.offers).where(t.offers.c.id == offer_id))
+        return None if row is None else _record(Offer, row)
+
+    async def offers_for(self, dataset_ids: Sequence[str]) -> dict[str, list[Offer]]:
+        found: dict[str, list[Offer]] = {d: [] for d in dataset_ids}
+        if not dataset_ids:
+            return found
+        rows = await self.conn.execute(
+            sa.select(t.offers).where(t.offers.c.dataset_id.in_(list(dataset_ids))).order_by(t.offers.c.created_at)
+        )
+        for row in rows:
+            offer = _record(Offer, row)
+            found[offer.dataset_id].append(offer)
+        return found
+
+    async def list_offers(self) -> list[Offer]:
+        rows = await self.conn.execute(sa.select(t.offers).order_by(t.offers.c.created_at))
+        return [_record(Offer, r) for r in rows]
+
+    # negotiations and agreements ------------------------------------------------------------------
+    async def add_negotiation(self, negotiation: Negotiation) -> None:
+        await self.conn.execute(t.negotiations.insert().values(**asdict(negotiation)))
+
+    async def get_negotiation(self, negotiation_id: str, *, for_update: bool = False) -> Negotiation | None:
+        stmt = self._locked(sa.select(t.negotiations).where(t.negotiations.c.id == negotiation_id), for_update)
+        row = await self._one(stmt)
+        return None if row is None else _record(Negotiation, row)
+
+    async def find_negotiation(self, role: str, consumer_pid: str, counterparty: str) -> Negotiation | None:
+        n = t.negotiations.c
+        row = await self._one(
+            sa.select(t.negotiations).where(
+                n.role == role, n.consumer_pid == consumer_pid, n.counterparty == counterparty
+            )
+        )
+        return None if row is None else _record(Negotiation, row)
+
+    async def save_negotiation(self, negotiation: Negotiation) -> None:
+        values = asdict(negotiation)
+        await self.conn.execute(t.negotiations.update().where(t.negotiations.c.id == negotiation.id).values(**values))
+
+    async def list_negotiations(self, offset: int = 0, limit: int = 100) -> list[Negotiation]:
+        rows = await self.conn.execute(
+            sa.select(t.negotiations).order_by(t.negotiations.c.created_at.desc()).offset(offset).limit(limit)
+        )
+        return [_record(Negotiation, r) for r in rows]
+
+    async def add_agreement(self, agreement: Agreement) -> None:
+        await self.conn.execute(t.agreements.insert().values(**asdict(agreement)))
+
+    async def get_agreement(self, agreement_id: str, *, for_update: bool = False) -> Agreement | None:
+        stmt = self._locked(sa.select(t.agreements).where(t.agreements.c.id == agreement_id), for_update)
+        row = await self._one(stmt)
+        return None if row is None else _record(Agreement, row)
+
+    async def save_agreement(self, agreement: Agreement) -> None:
+        await self.conn.execute(
+            t.agreements.update().where(t.agreements.c.id == agreement.id).values(**asdict(agreement))
+        )
+
+    async def list_agreements(self, offset: int = 0, limit: int = 100) -> list[Agreement]:
+        rows = await self.conn.execute(
+            sa.select(t.agreements).order_by(t.agreements.c.created_at.desc()).offset(offset).limit(limit)
+        )
+        return [_record(Agreement, r) for r in rows]
+
+    # transfers ------------------------------------------------------------------------------------
+    async def add_transfer(self, transfer: Transfer) -> None:
+        await self.conn.execute(t.transfers.insert().values(**asdict(transfer)))
+
+    async def get_transfer(self, transfer_id: str, *, for_update: bool = False) -> Transfer | None:
+        stmt = self._locked(sa.select(t.transfers).where(t.transfers.c.id == transfer_id), for_update)
+        row = await self._one(stmt)
+        return None if row is None else _record(Transfer, row)
+
+    async def find_transfer(self, role: str, consumer_pid: str, counterparty: str) -> Transfer | None:
+        c = t.transfers.c
+        row = await self._one(
+            sa.select(t.transfers).where(c.role == role, c.consumer_pid == consumer_pid, c.counterparty == counterparty)
+        )
+        return None if row is None else _record(Transfer, row)
+
+    async def save_transfer(self, transfer: Transfer) -> None:
+        await self.conn.execute(t.transfers.update().where(t.transfers.c.id == transfer.id).values(**asdict(transfer)))
+
+    async def list_transfers(self, offset: int = 0, limit: int = 100) -> list[Transfer]:
+        rows = await self.conn.execute(
+            sa.select(t.transfers).order_by(t.transfers.c.created_at.desc()).offset(offset).limit(limit)
+        )
+        return [_record(Transfer, r) for r in rows]
+
+    # outbox ---------------------------------------------------------------------------------------
+    async def enqueue(self, message: OutboxMessage) -> None:
+        await self.conn.execute(t.outbox.insert().values(**asdict(message), seq=next(_seq)))
+
+    async def due_messages(self, now: datetime, limit: int = 50) -> list[OutboxMessage]:
+        o = t.outbox.c
+        rows = await self.conn.execute(
+            sa.select(t.outbox).where(o.status == "pending", o.next_attempt_at <= now).order_by(o.seq).limit(limit)
+        )
+        return [_record(OutboxMessage, r) for r in rows]
+
+    async def pending_messages(self, process_id: str) -> list[OutboxMessage]:
+        o = t.outbox.c
+        rows = await self.conn.execute(
+            sa.select(t.outbox).where(o.process_id == process_id, o.status == "pending").order_by(o.seq)
+        )
+        return [_record(OutboxMessage, r) for r in rows]
+
+    async def get_message(self, message_id: str, *, for_update: bool = False) -> OutboxMessage | None:
+        stmt = self._locked(sa.select(t.outbox).where(t.outbox.c.id == message_id), for_update)
+        row = await self._one(stmt)
+        return None if row is None else _record(OutboxMessage, row)
+
+    async def save_message(self, message: OutboxMessage) -> None:
+        await self.conn.execute(t.outbox.update().where(t.outbox.c.id == message.id).values(**asdict(message)))
+
+    # replay protection ----------------------------------------------------------------------------
+    async def remember_token(self, jti: str, expires_at: datetime) -> bool:
+        dialect = self.conn.dialect.name
+        insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
+        stmt = insert(t.seen_tokens).values(jti=jti, expires_at=expires_at).on_conflict_do_nothing()
+        result = await self.conn.execute(stmt)
+        return bool(result.rowcount == 1)
+
+    async def forget_tokens_before(self, moment: datetime) -> int:
+        result = await self.conn.execute(t.seen_tokens.delete().where(t.seen_tokens.c.expires_at < moment))
+        return int(result.rowcount or 0)
+
+
+class SqlStore:
+    def __init__(self, url: str) -> None:
+        self.url = async_url(url)
+        self.engine = make_engine(self.url)
+
+    @asynccontextmanager
+    async def begin(self) -> AsyncIterator[SqlTx]:
+        async with self.engine.begin() as conn:
+            yield SqlTx(conn)
+
+    async def close(self) -> None:
+        await self.engine.dispose()

@@ -1,0 +1,147 @@
+"""SQL tables (SQLAlchemy Core). Alembic migrations in ``migrations/`` create exactly these."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
+
+import sqlalchemy as sa
+
+
+class UtcDateTime(sa.TypeDecorator[datetime]):
+    """Timezone-aware UTC datetimes on every backend (SQLite keeps none of its own)."""
+
+    impl = sa.DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect: Any) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError("naive datetime given to the store")
+        return value.astimezone(UTC)
+
+    def process_result_value(self, value: datetime | None, dialect: Any) -> datetime | None:
+        if value is None:
+            return None
+        return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+
+
+metadata = sa.MetaData()
+Id = sa.String(255)
+
+datasets = sa.Table(
+    "datasets",
+    metadata,
+    sa.Column("id", Id, primary_key=True),
+    sa.Column("title", sa.Text, nullable=False),
+    sa.Column("description", sa.Text, nullable=False, default=""),
+    sa.Column("created_at", UtcDateTime, nullable=False),
+    sa.Column("latest_version", sa.Integer, nullable=False, default=0),
+)
+
+dataset_versions = sa.Table(
+    "dataset_versions",
+    metadata,
+    sa.Column("dataset_id", Id, sa.ForeignKey("datasets.id"), primary_key=True),
+    sa.Column("version", sa.Integer, primary_key=True),
+    sa.Column("path", sa.Text, nullable=False),
+    sa.Column("columns", sa.JSON, nullable=False),
+    sa.Column("rows", sa.BigInteger, nullable=False),
+    sa.Column("bytes", sa.BigInteger, nullable=False),
+    sa.Column("sha256", sa.String(64), nullable=False),
+    sa.Column("created_at", UtcDateTime, nullable=False),
+)
+
+offers = sa.Table(
+    "offers",
+    metadata,
+    sa.Column("id", Id, primary_key=True),
+    sa.Column("dataset_id", Id, sa.ForeignKey("datasets.id"), nullable=False, index=True),
+    sa.Column("policy", sa.JSON, nullable=False),
+    sa.Column("created_at", UtcDateTime, nullable=False),
+)
+
+negotiations = sa.Table(
+    "negotiations",
+    metadata,
+    sa.Column("id", Id, primary_key=True),
+    sa.Column("role", sa.String(16), nullable=False),
+    sa.Column("provider_pid", Id),
+    sa.Column("consumer_pid", Id),
+    sa.Column("counterparty", Id, nullable=False),
+    sa.Column("counterparty_address", sa.Text, nullable=False),
+    sa.Column("state", sa.String(16), nullable=False),
+    sa.Column("dataset_id", Id, nullable=False),
+    sa.Column("offer", sa.JSON, nullable=False),
+    sa.Column("purpose", sa.String(64)),
+    sa.Column("agreement_id", Id),
+    sa.Column("reason", sa.Text),
+    sa.Column("created_at", UtcDateTime, nullable=False),
+    sa.Column("updated_at", UtcDateTime, nullable=False),
+    # A consumer's retried initial request must find the process it already created (idempotent receiver).
+    sa.UniqueConstraint("role", "counterparty", "consumer_pid", name="uq_negotiation_consumer_pid"),
+)
+
+agreements = sa.Table(
+    "agreements",
+    metadata,
+    sa.Column("id", Id, primary_key=True),
+    sa.Column("negotiation_id", Id, nullable=False),
+    sa.Column("dataset_id", Id, nullable=False),
+    sa.Column("provider", Id, nullable=False),
+    sa.Column("consumer", Id, nullable=False),
+    sa.Column("body", sa.JSON, nullable=False),
+    sa.Column("purpose", sa.String(64)),
+    sa.Column("provider_signature", sa.JSON),
+    sa.Column("consumer_signature", sa.JSON),
+    sa.Column("created_at", UtcDateTime, nullable=False),
+    sa.Column("terminated_at", UtcDateTime),
+    sa.Column("uses", sa.Integer, nullable=False, default=0),
+)
+
+transfers = sa.Table(
+    "transfers",
+    metadata,
+    sa.Column("id", Id, primary_key=True),
+    sa.Column("role", sa.String(16), nullable=False),
+    sa.Column("provider_pid", Id),
+    sa.Column("consumer_pid", Id),
+    sa.Column("counterparty", Id, nullable=False),
+    sa.Column("counterparty_address", sa.Text, nullable=False),
+    sa.Column("state", sa.String(16), nullable=False),
+    sa.Column("agreement_id", Id, nullable=False, index=True),
+    sa.Column("format", sa.String(64), nullable=False),
+    sa.Column("data_endpoint", sa.Text),
+    sa.Column("data_token", sa.Text),
+    sa.Column("reason", sa.Text),
+    sa.Column("created_at", UtcDateTime, nullable=False),
+    sa.Column("updated_at", UtcDateTime, nullable=False),
+    sa.UniqueConstraint("role", "counterparty", "consumer_pid", name="uq_transfer_consumer_pid"),
+)
+
+outbox = sa.Table(
+    "outbox",
+    metadata,
+    sa.Column("id", Id, primary_key=True),
+    sa.Column("process_kind", sa.String(16), nullable=False),
+    sa.Column("process_id", Id, nullable=False, index=True),
+    sa.Column("event", sa.String(64), nullable=False),
+    sa.Column("url", sa.Text, nullable=False),
+    sa.Column("audience", Id, nullable=False),
+    sa.Column("body", sa.JSON, nullable=False),
+    sa.Column("extra", sa.JSON, nullable=False),
+    sa.Column("attempts", sa.Integer, nullable=False),
+    sa.Column("status", sa.String(16), nullable=False),
+    sa.Column("next_attempt_at", UtcDateTime, nullable=False),
+    sa.Column("last_error", sa.Text),
+    sa.Column("seq", sa.BigInteger, nullable=False),
+    sa.Index("ix_outbox_due", "status", "next_attempt_at"),
+)
+
+seen_tokens = sa.Table(
+    "seen_tokens",
+    metadata,
+    sa.Column("jti", sa.String(128), primary_key=True),
+    sa.Column("expires_at", UtcDateTime, nullable=False, index=True),
+)

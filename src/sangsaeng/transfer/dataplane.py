@@ -1,0 +1,191 @@
+"""The data plane: a dataset leaves only through here, with a valid transfer token, as the decision allows.
+
+Data streams record batch by record batch (never a whole table in memory) as an Arrow IPC stream (default),
+Parquet, CSV, JSON or JSON lines, chosen by ``Accept``. Columns the decision does not permit are never read.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import date, datetime
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+import pyarrow as pa
+import pyarrow.csv as pacsv
+import pyarrow.parquet as pq
+
+from sangsaeng.connector import Connector
+from sangsaeng.errors import Forbidden, NotAcceptable, Unauthenticated
+from sangsaeng.identity import tokens
+from sangsaeng.transfer import machine as m
+from sangsaeng.transfer.service import TransferService, data_audience
+
+ARROW = "application/vnd.apache.arrow.stream"
+PARQUET = "application/vnd.apache.parquet"
+CSV = "text/csv"
+JSON = "application/json"
+NDJSON = "application/x-ndjson"
+MEDIA_TYPES = {
+    ARROW: ARROW,
+    "application/vnd.apache.arrow": ARROW,
+    PARQUET: PARQUET,
+    "application/x-parquet": PARQUET,
+    CSV: CSV,
+    JSON: JSON,
+    NDJSON: NDJSON,
+    "application/jsonl": NDJSON,
+}
+SUFFIX = {ARROW: ".arrows", PARQUET: ".parquet", CSV: ".csv", JSON: ".json", NDJSON: ".jsonl"}
+REFUSED = "access refused: the token is missing, invalid, expired or for another transfer"
+
+
+def choose_media_type(accept: str | None) -> str:
+    """Pick the first supported type from an Accept header (q-values respected); Arrow when anything goes."""
+    if not accept:
+        return ARROW
+    ranked: list[tuple[float, int, str]] = []
+    for index, part in enumerate(accept.split(",")):
+        pieces = [p.strip() for p in part.split(";")]
+        q = 1.0
+        for param in pieces[1:]:
+            if param.startswith("q="):
+                try:
+                    q = float(param[2:])
+                except ValueError:
+                    q = 0.0
+        ranked.append((-q, index, pieces[0].lower()))
+    for negative_q, _, media in sorted(ranked):
+        if negative_q >= 0:
+            continue
+        if media in MEDIA_TYPES:
+            return MEDIA_TYPES[media]
+        if media in ("*/*", "application/*"):
+            return ARROW
+    raise NotAcceptable(
+        f"cannot deliver {accept!r}", hint=f"ask for one of {', '.join(sorted(set(MEDIA_TYPES.values())))}"
+    )
+
+
+@dataclass(frozen=True)
+class Grant:
+    path: Path
+    columns: list[str]
+    reasons: tuple[str, ...]
+
+
+async def authorize(connector: Connector, transfers: TransferService, transfer_id: str, token: str | None) -> Grant:
+    """Check the token, the transfer and the agreement; count this access; say which columns may leave."""
+    if not token:
+        raise Unauthenticated(REFUSED)
+    own_key = connector.key.public_key()
+    try:
+        caller = tokens.verify(
+            token,
+            data_audience(connector.participant_id),
+            lambda issuer: own_key if issuer == connector.participant_id else None,
+            connector.now(),
+            max_lifetime=None,
+        )
+    except Unauthenticated:
+        raise Unauthenticated(REFUSED) from None
+    if caller.claims.get("tid") != transfer_id:
+        raise Unauthenticated(REFUSED)
+    async with connector.store.begin() as tx:
+        transfer = await tx.get_transfer(transfer_id, for_update=True)
+        if transfer is None or transfer.role != m.PROVIDER:
+            raise Unauthenticated(REFUSED)
+        if transfer.state != m.STARTED:
+            raise Forbidden(f"the transfer is {transfer.state}, not STARTED")
+        agreement = await tx.get_agreement(transfer.agreement_id, for_update=True)
+        if agreement is None:
+            raise Forbidden("the agreement no longer exists")
+        decision = await transfers.access_decision(tx, agreement)
+        if not decision.permit:
+            raise Forbidden("the agreement does not permit this access", details={"reasons": list(decision.reasons)})
+        dataset = await tx.get_dataset(agreement.dataset_id)
+        if dataset is None or dataset.latest is None:
+            raise Forbidden("the dataset is no longer available")
+        agreement.uses += 1
+        await tx.save_agreement(agreement)
+    path = connector.settings.datasets_dir / dataset.latest.path
+    all_columns = [c["name"] for c in dataset.latest.columns]
+    return Grant(path, decision.restrictions.apply_to(all_columns), decision.reasons)
+
+
+class _Chunks:
+    """A write-only file object that hands over what was written since the last call."""
+
+    def __init__(self) -> None:
+        self.parts: list[bytes] = []
+        self.closed = False
+
+    def write(self, data: Any) -> int:
+        self.parts.append(bytes(data))
+        return len(data)
+
+    def flush(self) -> None:
+        pass
+
+    def close(self) -> None:
+        self.closed = True
+
+    def take(self) -> bytes:
+        out = b"".join(self.parts)
+        self.parts.clear()
+        return out
+
+
+def _json_default(value: Any) -> Any:
+    if isinstance(value, datetime | date):
+        return value.isoformat()
+    if isinstance(value, Decimal):
+        return str(value)
+    if isinstance(value, bytes):
+        return value.hex()
+    raise TypeError(f"cannot serialise {type(value).__name__}")
+
+
+def stream(path: Path, columns: list[str], media_type: str, batch_rows: int) -> Iterator[bytes]:
+    source = pq.ParquetFile(path)
+    schema = pa.schema([source.schema_arrow.field(c) for c in columns])
+    batches = source.iter_batches(batch_size=batch_rows, columns=columns, use_threads=True)
+    sink = _Chunks()
+    if media_type == ARROW:
+        with pa.ipc.new_stream(sink, schema) as writer:
+            yield sink.take()
+            for batch in batches:
+                writer.write_batch(batch)
+                yield sink.take()
+        yield sink.take()
+    elif media_type == PARQUET:
+        with pq.ParquetWriter(sink, schema, compression="zstd") as pwriter:
+            for batch in batches:
+                pwriter.write_batch(batch)
+                yield sink.take()
+        yield sink.take()
+    elif media_type == CSV:
+        with pacsv.CSVWriter(sink, schema) as cwriter:
+            for batch in batches:
+                cwriter.write_batch(batch)
+                yield sink.take()
+        yield sink.take()
+    elif media_type == NDJSON:
+        for batch in batches:
+            yield "".join(
+                json.dumps(r, default=_json_default, ensure_ascii=False) + "\n" for r in batch.to_pylist()
+            ).encode()
+    else:  # JSON: one array, still written batch by batch
+        first = True
+        yield b"["
+        for batch in batches:
+            rows = batch.to_pylist()
+            if not rows:
+                continue
+            text = ",".join(json.dumps(r, default=_json_default, ensure_ascii=False) for r in rows)
+            yield (text if first else "," + text).encode()
+            first = False
+        yield b"]"

@@ -1,0 +1,121 @@
+"""``create_app(settings)``: the one composition root. Server, CLI, demo and tests all build connectors here."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from datetime import timedelta
+
+import httpx
+import structlog
+from fastapi import FastAPI
+
+from sangsaeng import __version__
+from sangsaeng.catalog.service import CatalogService
+from sangsaeng.clock import Clock, SystemClock
+from sangsaeng.connector import Connector
+from sangsaeng.errors import ConfigurationError
+from sangsaeng.identity.directory import load_directory
+from sangsaeng.identity.keys import load_private_key
+from sangsaeng.negotiation.service import NegotiationService
+from sangsaeng.outbox import Outbox
+from sangsaeng.peer import PeerClient
+from sangsaeng.settings import Settings
+from sangsaeng.store import migrate
+from sangsaeng.store.sql import SqlStore
+from sangsaeng.transfer.service import TransferService
+from sangsaeng.web import data, errors, management, protocol
+from sangsaeng.web.deps import Services
+
+log = structlog.get_logger(__name__)
+
+DESCRIPTION = """\
+A Sangsaeng connector: publish datasets under offers, negotiate agreements and transfer data with other
+connectors over the Eclipse Dataspace Protocol 2025-1.
+
+- **management** (`/api`, API key in `X-API-Key`): datasets, offers, catalogs of peers, negotiations,
+  agreements, transfers.
+- **protocol** (`/dsp`, self-issued EdDSA JWT): DSP 2025-1 catalog, contract negotiation, transfer process.
+- **data plane** (`/data/{transfer}`, transfer token): the data of a started transfer.
+"""
+
+
+def build_connector(
+    settings: Settings, transport: httpx.AsyncBaseTransport | None = None, clock: Clock | None = None
+) -> Connector:
+    if not settings.participant_id:
+        raise ConfigurationError(
+            "this connector has no participant id", hint="run `sangsaeng init` or set SANGSAENG_PARTICIPANT_ID"
+        )
+    clock = clock or SystemClock()
+    key = load_private_key(settings.key_path)
+    directory = load_directory(settings.directory_path)
+    settings.datasets_dir.mkdir(parents=True, exist_ok=True)
+    migrate.upgrade(settings.state_url)
+    return Connector(
+        settings=settings,
+        participant_id=settings.participant_id,
+        key=key,
+        directory=directory,
+        store=SqlStore(settings.state_url),
+        clock=clock,
+        peer=PeerClient(settings.participant_id, key, clock, transport=transport),
+    )
+
+
+def create_app(
+    settings: Settings,
+    *,
+    transport: httpx.AsyncBaseTransport | None = None,
+    clock: Clock | None = None,
+) -> FastAPI:
+    connector = build_connector(settings, transport, clock)
+    services = Services(
+        connector=connector,
+        catalog=CatalogService(connector),
+        negotiations=NegotiationService(connector),
+        transfers=TransferService(connector),
+    )
+    outbox = Outbox(connector, {"negotiation": services.negotiations, "transfer": services.transfers})
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        worker = asyncio.create_task(outbox.run(), name="outbox")
+        janitor = asyncio.create_task(_forget_old_tokens(connector), name="replay-janitor")
+        log.info("connector.started", participant=connector.participant_id, endpoint=connector.protocol_url)
+        try:
+            yield
+        finally:
+            janitor.cancel()
+            await outbox.stop()
+            worker.cancel()
+            await asyncio.gather(worker, janitor, return_exceptions=True)
+            await connector.peer.close()
+            await connector.store.close()
+
+    app = FastAPI(
+        title=f"Sangsaeng connector — {settings.name or settings.participant_id}",
+        version=__version__,
+        description=DESCRIPTION,
+        lifespan=lifespan,
+    )
+    app.state.services = services
+    app.state.outbox = outbox
+    errors.install(app)
+    app.include_router(protocol.discovery)
+    app.include_router(protocol.router)
+    app.include_router(management.router)
+    app.include_router(data.router)
+    return app
+
+
+async def _forget_old_tokens(connector: Connector) -> None:
+    """Seen token ids are kept until their tokens expire, then dropped (they can no longer be replayed)."""
+    while True:
+        await asyncio.sleep(60)
+        try:
+            async with connector.store.begin() as tx:
+                await tx.forget_tokens_before(connector.now() - timedelta(seconds=30))
+        except Exception:
+            log.exception("replay_janitor.failed")

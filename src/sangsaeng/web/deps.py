@@ -1,0 +1,68 @@
+"""Request dependencies: the connector's services, the protocol caller and the management API key."""
+
+from __future__ import annotations
+
+import hmac
+from dataclasses import dataclass
+from typing import Annotated
+
+from fastapi import Depends, Request
+
+from sangsaeng.catalog.service import CatalogService
+from sangsaeng.connector import Connector
+from sangsaeng.errors import Unauthenticated
+from sangsaeng.identity import tokens
+from sangsaeng.negotiation.service import NegotiationService
+from sangsaeng.transfer.service import TransferService
+
+
+@dataclass
+class Services:
+    connector: Connector
+    catalog: CatalogService
+    negotiations: NegotiationService
+    transfers: TransferService
+
+
+def services(request: Request) -> Services:
+    found: Services = request.app.state.services
+    return found
+
+
+ServicesDep = Annotated[Services, Depends(services)]
+
+
+def _bearer(request: Request) -> str | None:
+    header = request.headers.get("authorization", "")
+    scheme, _, value = header.partition(" ")
+    return value.strip() if scheme.lower() == "bearer" and value.strip() else None
+
+
+async def protocol_caller(request: Request, svc: ServicesDep) -> str:
+    """Verify the self-issued token of a protocol request and refuse a replayed one (PROTOCOL.md)."""
+    token = _bearer(request)
+    if token is None:
+        raise Unauthenticated("a protocol request needs 'Authorization: Bearer <self-issued JWT>'")
+    c = svc.connector
+    caller = tokens.verify(token, c.participant_id, c.directory.key_of, c.now())
+    async with c.store.begin() as tx:
+        fresh = await tx.remember_token(caller.jti, caller.expires_at)
+    if not fresh:
+        raise Unauthenticated("the token was used before (replay)")
+    return caller.participant_id
+
+
+Caller = Annotated[str, Depends(protocol_caller)]
+
+
+def data_token(request: Request) -> str | None:
+    return _bearer(request)
+
+
+async def api_key(request: Request, svc: ServicesDep) -> None:
+    expected = svc.connector.settings.api_key.get_secret_value()
+    given = request.headers.get("x-api-key") or _bearer(request) or ""
+    if not expected or not hmac.compare_digest(given.encode(), expected.encode()):
+        raise Unauthenticated(
+            "the management API needs this connector's API key", hint="send it as the X-API-Key header"
+        )

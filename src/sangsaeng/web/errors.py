@@ -1,0 +1,80 @@
+"""One place that turns errors into HTTP answers.
+
+Management API and data plane: ``{"error": {"code", "message", "position"?, "hint"?, "details"?}}``.
+Protocol API (``/dsp``): the protocol's own error objects (``ContractNegotiationError``, ``TransferError``,
+``CatalogError`` with ``code`` and ``reason``), as DSP 2025-1 requires.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import structlog
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from sangsaeng.dsp.messages import error_object
+from sangsaeng.errors import InvalidInput, SangsaengError
+
+log = structlog.get_logger(__name__)
+
+PROTOCOL_PREFIX = "/dsp"
+
+
+def _protocol_type(path: str) -> str | None:
+    if not path.startswith(PROTOCOL_PREFIX + "/"):
+        return None
+    rest = path[len(PROTOCOL_PREFIX) :]
+    if rest.startswith("/negotiations"):
+        return "ContractNegotiationError"
+    if rest.startswith("/transfers"):
+        return "TransferError"
+    return "CatalogError"
+
+
+def error_response(request: Request, status: int, error: dict[str, Any], body: Any = None) -> JSONResponse:
+    headers = {"WWW-Authenticate": "Bearer"} if status == 401 else None
+    kind = _protocol_type(request.url.path)
+    if kind is None:
+        return JSONResponse({"error": error}, status_code=status, headers=headers)
+    reasons = [error["message"]]
+    if error.get("position"):
+        reasons.append(f"at {error['position']}")
+    reasons.extend(error.get("details", {}).get("reasons", []))
+    provider_pid, consumer_pid = request.state.pids if hasattr(request.state, "pids") else (None, None)
+    return JSONResponse(
+        error_object(kind, error["code"], reasons, provider_pid, consumer_pid), status_code=status, headers=headers
+    )
+
+
+def install(app: FastAPI) -> None:
+    @app.exception_handler(SangsaengError)
+    async def _typed(request: Request, exc: SangsaengError) -> JSONResponse:
+        if exc.status >= 500:
+            log.error("request.failed", path=request.url.path, code=exc.code, message=exc.message)
+        return error_response(request, exc.status, exc.to_dict())
+
+    @app.exception_handler(RequestValidationError)
+    async def _validation(request: Request, exc: RequestValidationError) -> JSONResponse:
+        first = exc.errors()[0] if exc.errors() else {}
+        where = ".".join(str(p) for p in first.get("loc", ()) if p != "body")
+        error = InvalidInput(
+            f"{first.get('msg', 'invalid request')}", position=where or None, details={"errors": _plain(exc.errors())}
+        )
+        return error_response(request, 400, error.to_dict())
+
+    @app.exception_handler(StarletteHTTPException)
+    async def _http(request: Request, exc: StarletteHTTPException) -> JSONResponse:
+        code = {404: "not-found", 405: "method-not-allowed"}.get(exc.status_code, "http-error")
+        return error_response(request, exc.status_code, {"code": code, "message": str(exc.detail)})
+
+    @app.exception_handler(Exception)
+    async def _unexpected(request: Request, exc: Exception) -> JSONResponse:
+        log.exception("request.crashed", path=request.url.path)
+        return error_response(request, 500, {"code": "internal-error", "message": "internal error; see the log"})
+
+
+def _plain(errors: Any) -> list[dict[str, Any]]:
+    return [{"loc": [str(p) for p in e.get("loc", ())], "msg": str(e.get("msg"))} for e in errors]

@@ -1,0 +1,321 @@
+"""Management API (``/api``): what a company's own people and tools use. Needs the connector's API key."""
+
+from __future__ import annotations
+
+import tempfile
+from collections.abc import AsyncIterator
+from pathlib import Path
+from typing import Annotated, Any
+
+import anyio
+import httpx
+from fastapi import APIRouter, Depends, Header, Query, Request
+from fastapi.responses import StreamingResponse
+
+from sangsaeng.catalog.files import detect_format
+from sangsaeng.catalog.service import fetch_catalog, fetch_dataset
+from sangsaeng.errors import Forbidden, InvalidInput, InvalidTransition, NotFound, PeerError
+from sangsaeng.identity.keys import public_jwk
+from sangsaeng.store.records import Transfer
+from sangsaeng.transfer import machine as tm
+from sangsaeng.transfer.dataplane import SUFFIX, choose_media_type
+from sangsaeng.web.deps import ServicesDep, api_key
+from sangsaeng.web.schemas import (
+    AgreementOut,
+    CatalogIn,
+    DatasetOut,
+    Identity,
+    NegotiationIn,
+    NegotiationOut,
+    OfferIn,
+    OfferOut,
+    ReasonIn,
+    TransferIn,
+    TransferOut,
+)
+
+router = APIRouter(prefix="/api", dependencies=[Depends(api_key)], tags=["management"])
+Offset = Annotated[int, Query(ge=0)]
+Limit = Annotated[int, Query(ge=1, le=1000)]
+MAX_UPLOAD = 64 << 30
+
+
+@router.get("/identity")
+async def identity(svc: ServicesDep) -> Identity:
+    c = svc.connector
+    return Identity(
+        participant_id=c.participant_id,
+        name=c.settings.name,
+        protocol_endpoint=c.protocol_url,
+        public_key=public_jwk(c.key.public_key()),
+    )
+
+
+# ---- datasets -----------------------------------------------------------------------------------
+async def _spool(request: Request) -> Path:
+    """Write the request body to a temporary file as it arrives (never the whole upload in memory)."""
+    handle = tempfile.NamedTemporaryFile(prefix="sangsaeng-upload-", delete=False)
+    size = 0
+    try:
+        async for chunk in request.stream():
+            size += len(chunk)
+            if size > MAX_UPLOAD:
+                raise InvalidInput("the upload is larger than 64 GiB")
+            await anyio.to_thread.run_sync(handle.write, chunk)
+    except BaseException:
+        handle.close()
+        Path(handle.name).unlink(missing_ok=True)
+        raise
+    handle.close()
+    if size == 0:
+        Path(handle.name).unlink(missing_ok=True)
+        raise InvalidInput("the request body is empty", hint="send the CSV or Parquet file as the body")
+    return Path(handle.name)
+
+
+async def _register(
+    request: Request, svc: ServicesDep, filename: str, dataset_id: str | None, title: str | None, description: str
+) -> DatasetOut:
+    fmt = detect_format(filename, request.headers.get("content-type"))
+    spooled = await _spool(request)
+    try:
+        source = spooled.with_suffix(Path(filename).suffix or ".bin")
+        spooled.rename(source)
+        dataset = await svc.catalog.add_version(
+            source, fmt, dataset_id=dataset_id, title=title, description=description
+        )
+    finally:
+        spooled.unlink(missing_ok=True)
+        spooled.with_suffix(Path(filename).suffix or ".bin").unlink(missing_ok=True)
+    return DatasetOut.of(dataset)
+
+
+@router.post("/datasets", status_code=201, summary="Register a CSV or Parquet file (the body) as a new dataset")
+async def add_dataset(
+    request: Request,
+    svc: ServicesDep,
+    title: Annotated[str, Query(min_length=1, max_length=500)],
+    filename: Annotated[str, Query(description="Original file name; its suffix tells the format")] = "data.csv",
+    description: str = "",
+    id: Annotated[str | None, Query(description="Dataset id; a urn:uuid is generated when absent")] = None,
+) -> DatasetOut:
+    if id is not None:
+        async with svc.connector.store.begin() as tx:
+            if await tx.get_dataset(id) is not None:
+                raise InvalidInput(f"dataset {id} exists; add a version with POST /api/datasets/{{id}}/versions")
+    return await _register(request, svc, filename, id, title, description)
+
+
+@router.post("/datasets/{dataset_id}/versions", status_code=201, summary="Add a new version of a dataset")
+async def add_version(
+    dataset_id: str,
+    request: Request,
+    svc: ServicesDep,
+    filename: str = "data.csv",
+) -> DatasetOut:
+    async with svc.connector.store.begin() as tx:
+        if await tx.get_dataset(dataset_id) is None:
+            raise NotFound(f"no dataset {dataset_id}")
+    return await _register(request, svc, filename, dataset_id, None, "")
+
+
+@router.get("/datasets")
+async def list_datasets(svc: ServicesDep, offset: Offset = 0, limit: Limit = 100) -> list[DatasetOut]:
+    async with svc.connector.store.begin() as tx:
+        return [DatasetOut.of(d) for d in await tx.list_datasets(offset, limit)]
+
+
+@router.get("/datasets/{dataset_id}")
+async def get_dataset(dataset_id: str, svc: ServicesDep) -> DatasetOut:
+    async with svc.connector.store.begin() as tx:
+        dataset = await tx.get_dataset(dataset_id)
+    if dataset is None:
+        raise NotFound(f"no dataset {dataset_id}")
+    return DatasetOut.of(dataset)
+
+
+# ---- offers -------------------------------------------------------------------------------------
+@router.post("/offers", status_code=201, summary="Publish an offer (an ODRL policy) for a dataset")
+async def create_offer(body: OfferIn, svc: ServicesDep) -> OfferOut:
+    return OfferOut.of(await svc.catalog.create_offer(body.dataset_id, body.policy, body.id))
+
+
+@router.get("/offers")
+async def list_offers(svc: ServicesDep) -> list[OfferOut]:
+    async with svc.connector.store.begin() as tx:
+        return [OfferOut.of(o) for o in await tx.list_offers()]
+
+
+@router.get("/offers/{offer_id}")
+async def get_offer(offer_id: str, svc: ServicesDep) -> OfferOut:
+    async with svc.connector.store.begin() as tx:
+        offer = await tx.get_offer(offer_id)
+    if offer is None:
+        raise NotFound(f"no offer {offer_id}")
+    return OfferOut.of(offer)
+
+
+# ---- catalog of a peer --------------------------------------------------------------------------
+@router.post("/catalog", summary="Ask another connector for its catalog")
+async def peer_catalog(body: CatalogIn, svc: ServicesDep) -> dict[str, Any]:
+    return await fetch_catalog(svc.connector, body.peer)
+
+
+# ---- negotiations -------------------------------------------------------------------------------
+@router.post("/negotiations", status_code=201, summary="Start negotiating an offer of another connector")
+async def start_negotiation(body: NegotiationIn, svc: ServicesDep) -> NegotiationOut:
+    offer = body.offer
+    if offer is None:
+        if body.offer_id is None:
+            raise InvalidInput("give the offerId (or the offer) to negotiate", position="offerId")
+        dataset = await fetch_dataset(svc.connector, body.peer, body.dataset_id)
+        offer = next((o for o in dataset.get("hasPolicy", []) if o.get("@id") == body.offer_id), None)
+        if offer is None:
+            raise NotFound(f"{body.peer} lists no offer {body.offer_id} for {body.dataset_id}", position="offerId")
+    if not isinstance(offer.get("@id"), str):
+        raise InvalidInput("the offer needs its '@id'", position="offer.@id")
+    n = await svc.negotiations.start(body.peer, body.dataset_id, offer, body.purpose)
+    return NegotiationOut.of(n)
+
+
+@router.get("/negotiations")
+async def list_negotiations(svc: ServicesDep, offset: Offset = 0, limit: Limit = 100) -> list[NegotiationOut]:
+    async with svc.connector.store.begin() as tx:
+        return [NegotiationOut.of(n) for n in await tx.list_negotiations(offset, limit)]
+
+
+@router.get("/negotiations/{negotiation_id}")
+async def get_negotiation(negotiation_id: str, svc: ServicesDep) -> NegotiationOut:
+    async with svc.connector.store.begin() as tx:
+        n = await tx.get_negotiation(negotiation_id)
+    if n is None:
+        raise NotFound(f"no negotiation {negotiation_id}")
+    return NegotiationOut.of(n)
+
+
+@router.post("/negotiations/{negotiation_id}/terminate")
+async def terminate_negotiation(negotiation_id: str, body: ReasonIn, svc: ServicesDep) -> NegotiationOut:
+    return NegotiationOut.of(await svc.negotiations.terminate(negotiation_id, body.reason))
+
+
+# ---- agreements ---------------------------------------------------------------------------------
+async def _agreement(svc: ServicesDep, agreement_id: str) -> Any:
+    async with svc.connector.store.begin() as tx:
+        agreement = await tx.get_agreement(agreement_id)
+    if agreement is None:
+        raise NotFound(f"no agreement {agreement_id}")
+    return agreement
+
+
+@router.get("/agreements")
+async def list_agreements(svc: ServicesDep, offset: Offset = 0, limit: Limit = 100) -> list[AgreementOut]:
+    async with svc.connector.store.begin() as tx:
+        return [AgreementOut.of(a) for a in await tx.list_agreements(offset, limit)]
+
+
+@router.get("/agreements/{agreement_id}")
+async def get_agreement(agreement_id: str, svc: ServicesDep) -> AgreementOut:
+    return AgreementOut.of(await _agreement(svc, agreement_id))
+
+
+@router.get("/agreements/{agreement_id}/export", summary="The agreement with both signatures, for offline checks")
+async def export_agreement(agreement_id: str, svc: ServicesDep) -> dict[str, Any]:
+    a = await _agreement(svc, agreement_id)
+    signatures = [s for s in (a.provider_signature, a.consumer_signature) if s]
+    return {"agreement": a.body, "signatures": signatures}
+
+
+@router.post("/agreements/{agreement_id}/terminate", summary="End an agreement: no further access under it")
+async def terminate_agreement(agreement_id: str, svc: ServicesDep) -> AgreementOut:
+    async with svc.connector.store.begin() as tx:
+        agreement = await tx.get_agreement(agreement_id, for_update=True)
+        if agreement is None:
+            raise NotFound(f"no agreement {agreement_id}")
+        if agreement.terminated_at is None:
+            agreement.terminated_at = svc.connector.now()
+            await tx.save_agreement(agreement)
+    return AgreementOut.of(agreement)
+
+
+# ---- transfers ----------------------------------------------------------------------------------
+@router.post("/transfers", status_code=201, summary="Start pulling the data of an agreement")
+async def start_transfer(body: TransferIn, svc: ServicesDep) -> TransferOut:
+    return TransferOut.of(await svc.transfers.start(body.agreement_id))
+
+
+@router.get("/transfers")
+async def list_transfers(svc: ServicesDep, offset: Offset = 0, limit: Limit = 100) -> list[TransferOut]:
+    async with svc.connector.store.begin() as tx:
+        return [TransferOut.of(t) for t in await tx.list_transfers(offset, limit)]
+
+
+async def _transfer(svc: ServicesDep, transfer_id: str) -> Transfer:
+    async with svc.connector.store.begin() as tx:
+        t = await tx.get_transfer(transfer_id)
+    if t is None:
+        raise NotFound(f"no transfer {transfer_id}")
+    return t
+
+
+@router.get("/transfers/{transfer_id}")
+async def get_transfer(transfer_id: str, svc: ServicesDep) -> TransferOut:
+    return TransferOut.of(await _transfer(svc, transfer_id))
+
+
+@router.get(
+    "/transfers/{transfer_id}/data",
+    summary="Download the data of a started transfer (Arrow stream, Parquet, CSV or JSON by Accept)",
+    response_class=StreamingResponse,
+)
+async def download(
+    transfer_id: str, svc: ServicesDep, accept: Annotated[str | None, Header()] = None
+) -> StreamingResponse:
+    t = await _transfer(svc, transfer_id)
+    if t.role != tm.CONSUMER:
+        raise InvalidInput("only the consumer of a transfer downloads its data")
+    if t.state != tm.STARTED or not t.data_endpoint or not t.data_token:
+        raise InvalidTransition(f"the transfer is {t.state}; data can be downloaded once it is STARTED")
+    media_type = choose_media_type(accept)
+    http = svc.connector.peer.http
+    request = http.build_request(
+        "GET", t.data_endpoint, headers={"Authorization": f"Bearer {t.data_token}", "Accept": media_type}
+    )
+    try:
+        response = await http.send(request, stream=True)
+    except httpx.TransportError as exc:
+        raise PeerError(f"the provider's data plane could not be reached: {exc}") from exc
+    if response.status_code != 200:
+        text = (await response.aread()).decode(errors="replace")[:500]
+        await response.aclose()
+        if response.status_code in (401, 403):
+            raise Forbidden(f"the provider refused access: {text}")
+        raise PeerError(f"the provider's data plane answered HTTP {response.status_code}: {text}")
+
+    async def body() -> AsyncIterator[bytes]:
+        try:
+            async for chunk in response.aiter_raw():
+                yield chunk
+        finally:
+            await response.aclose()
+
+    filename = f"transfer{SUFFIX[media_type]}"
+    return StreamingResponse(
+        body(),
+        media_type=response.headers.get("content-type", media_type),
+        headers={"Content-Disposition": f'attachment; filename="{filename}"'},
+    )
+
+
+def _change(event: str, name: str) -> None:
+    async def handler(transfer_id: str, svc: ServicesDep, body: ReasonIn | None = None) -> TransferOut:
+        reason = body.reason if body else None
+        return TransferOut.of(await svc.transfers.change(transfer_id, event, reason))
+
+    handler.__name__ = f"{name}_transfer"
+    router.post(f"/transfers/{{transfer_id}}/{name}", name=f"{name}_transfer")(handler)
+
+
+_change(tm.COMPLETION, "complete")
+_change(tm.SUSPENSION, "suspend")
+_change(tm.START, "resume")
+_change(tm.TERMINATION, "terminate")

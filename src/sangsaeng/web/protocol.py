@@ -1,0 +1,194 @@
+"""Protocol API: DSP 2025-1, HTTPS binding. Mounted under ``/dsp``; discovery at the well-known path.
+
+Several consumer-callback and provider paths share a shape (``/negotiations/:pid/events``,
+``/transfers/:pid/completion`` …); the process id, which is ours, tells which role we play in it.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from fastapi import APIRouter, Request, Response
+from fastapi.responses import JSONResponse
+
+from sangsaeng.dsp.messages import VERSION, pids
+from sangsaeng.errors import InvalidMessage, NotFound
+from sangsaeng.negotiation import machine as nm
+from sangsaeng.transfer import machine as tm
+from sangsaeng.web.deps import Caller, ServicesDep
+
+JSON_LD = "application/json"
+router = APIRouter(prefix="/dsp", tags=["protocol (DSP 2025-1)"])
+discovery = APIRouter(tags=["protocol (DSP 2025-1)"])
+
+
+async def body_of(request: Request) -> Any:
+    raw = await request.body()
+    try:
+        body = json.loads(raw)
+    except (json.JSONDecodeError, UnicodeDecodeError) as exc:
+        raise InvalidMessage(f"the body is not JSON: {exc}") from exc
+    request.state.pids = pids(body)
+    return body
+
+
+def ok() -> Response:
+    return Response(status_code=200)
+
+
+@discovery.get("/.well-known/dspace-version")
+async def versions(request: Request) -> dict[str, Any]:
+    """Version discovery (DSP 2025-1 § 5): no authentication."""
+    svc = request.app.state.services
+    return {
+        "protocolVersions": [
+            {
+                "version": VERSION,
+                "path": "/dsp",
+                "binding": "HTTPS",
+                "identifierType": "urn",
+                "serviceId": f"{svc.connector.participant_id}#dsp",
+                "auth": {"protocol": "sangsaeng-self-issued-jwt", "version": "1", "profile": ["EdDSA"]},
+            }
+        ]
+    }
+
+
+# ---- catalog ------------------------------------------------------------------------------------
+@router.post("/catalog/request")
+async def catalog_request(
+    request: Request, svc: ServicesDep, _caller: Caller, offset: int = 0, limit: int | None = None
+) -> JSONResponse:
+    body = await body_of(request)
+    page = min(limit or svc.connector.settings.catalog_page_size, svc.connector.settings.catalog_page_size)
+    offset = max(offset, 0)
+    catalog, total = await svc.catalog.catalog(body, offset, page)
+    links = []
+    base = str(request.url.remove_query_params(["offset", "limit"]))
+    if offset + page < total:
+        links.append(f'<{base}?offset={offset + page}&limit={page}>; rel="next"')
+    if offset > 0:
+        links.append(f'<{base}?offset={max(offset - page, 0)}&limit={page}>; rel="previous"')
+    headers = {"Link": ", ".join(links)} if links else None
+    return JSONResponse(catalog, headers=headers)
+
+
+@router.get("/catalog/datasets/{dataset_id:path}")
+async def catalog_dataset(dataset_id: str, svc: ServicesDep, _caller: Caller) -> dict[str, Any]:
+    return await svc.catalog.dataset(dataset_id)
+
+
+# ---- contract negotiation -----------------------------------------------------------------------
+async def _negotiation_role(svc: ServicesDep, pid: str, caller: str) -> str:
+    async with svc.connector.store.begin() as tx:
+        n = await tx.get_negotiation(pid)
+    if n is None or n.counterparty != caller:
+        raise NotFound("no such negotiation")
+    return n.role
+
+
+@router.post("/negotiations/request", status_code=201)
+async def negotiation_request(request: Request, svc: ServicesDep, caller: Caller) -> JSONResponse:
+    view, created = await svc.negotiations.on_request(caller, await body_of(request))
+    return JSONResponse(view, status_code=201 if created else 200)
+
+
+@router.post("/negotiations/offers", status_code=201)
+async def negotiation_offer_new(request: Request, svc: ServicesDep, caller: Caller) -> JSONResponse:
+    view, created = await svc.negotiations.on_offer(caller, None, await body_of(request))
+    return JSONResponse(view, status_code=201 if created else 200)
+
+
+@router.get("/negotiations/{pid}")
+async def negotiation_get(pid: str, svc: ServicesDep, caller: Caller) -> dict[str, Any]:
+    return await svc.negotiations.get(caller, pid, nm.PROVIDER)
+
+
+@router.post("/negotiations/{pid}/request")
+async def negotiation_counter_request(pid: str, request: Request, svc: ServicesDep, caller: Caller) -> JSONResponse:
+    body = await body_of(request)
+    if isinstance(body, dict) and body.get("providerPid") not in (None, pid):
+        raise NotFound("no such negotiation")
+    if isinstance(body, dict):
+        body = {**body, "providerPid": pid}
+    view, _ = await svc.negotiations.on_request(caller, body)
+    return JSONResponse(view)
+
+
+@router.post("/negotiations/{pid}/offers")
+async def negotiation_counter_offer(pid: str, request: Request, svc: ServicesDep, caller: Caller) -> JSONResponse:
+    view, _ = await svc.negotiations.on_offer(caller, pid, await body_of(request))
+    return JSONResponse(view)
+
+
+@router.post("/negotiations/{pid}/events")
+async def negotiation_events(pid: str, request: Request, svc: ServicesDep, caller: Caller) -> Response:
+    body = await body_of(request)
+    if await _negotiation_role(svc, pid, caller) == nm.PROVIDER:
+        await svc.negotiations.on_provider_event(caller, pid, body)
+    else:
+        await svc.negotiations.on_consumer_event(caller, pid, body)
+    return ok()
+
+
+@router.post("/negotiations/{pid}/agreement")
+async def negotiation_agreement(pid: str, request: Request, svc: ServicesDep, caller: Caller) -> Response:
+    await svc.negotiations.on_agreement(caller, pid, await body_of(request))
+    return ok()
+
+
+@router.post("/negotiations/{pid}/agreement/verification")
+async def negotiation_verification(pid: str, request: Request, svc: ServicesDep, caller: Caller) -> Response:
+    await svc.negotiations.on_verification(caller, pid, await body_of(request))
+    return ok()
+
+
+@router.post("/negotiations/{pid}/termination")
+async def negotiation_termination(pid: str, request: Request, svc: ServicesDep, caller: Caller) -> Response:
+    body = await body_of(request)
+    role = await _negotiation_role(svc, pid, caller)
+    await svc.negotiations.on_termination(caller, pid, role, body)
+    return ok()
+
+
+# ---- transfer process ---------------------------------------------------------------------------
+async def _transfer_role(svc: ServicesDep, pid: str, caller: str) -> str:
+    async with svc.connector.store.begin() as tx:
+        t = await tx.get_transfer(pid)
+    if t is None or t.counterparty != caller:
+        raise NotFound("no such transfer process")
+    return t.role
+
+
+@router.post("/transfers/request", status_code=201)
+async def transfer_request(request: Request, svc: ServicesDep, caller: Caller) -> JSONResponse:
+    view, created = await svc.transfers.on_request(caller, await body_of(request))
+    return JSONResponse(view, status_code=201 if created else 200)
+
+
+@router.get("/transfers/{pid}")
+async def transfer_get(pid: str, svc: ServicesDep, caller: Caller) -> dict[str, Any]:
+    return await svc.transfers.get(caller, pid, tm.PROVIDER)
+
+
+@router.post("/transfers/{pid}/start")
+async def transfer_start(pid: str, request: Request, svc: ServicesDep, caller: Caller) -> Response:
+    body = await body_of(request)
+    await svc.transfers.on_start(caller, pid, await _transfer_role(svc, pid, caller), body)
+    return ok()
+
+
+def _change_route(suffix: str, event: str) -> None:
+    async def handler(pid: str, request: Request, svc: ServicesDep, caller: Caller) -> Response:
+        body = await body_of(request)
+        await svc.transfers.on_change(caller, pid, await _transfer_role(svc, pid, caller), event, body)
+        return ok()
+
+    handler.__name__ = f"transfer_{suffix}"
+    router.post(f"/transfers/{{pid}}/{suffix}", name=f"transfer_{suffix}")(handler)
+
+
+_change_route("completion", tm.COMPLETION)
+_change_route("suspension", tm.SUSPENSION)
+_change_route("termination", tm.TERMINATION)

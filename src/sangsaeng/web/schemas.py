@@ -1,0 +1,184 @@
+"""Wire schemas of the management API (kept apart from records and protocol messages)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from sangsaeng.store.records import Agreement, Dataset, Negotiation, Offer, Transfer
+
+
+class Camel(BaseModel):
+    model_config = ConfigDict(populate_by_name=True, extra="forbid")
+
+
+class Column(BaseModel):
+    name: str
+    type: str
+
+
+class DatasetOut(Camel):
+    id: str
+    title: str
+    description: str
+    version: int | None
+    rows: int | None
+    bytes: int | None
+    sha256: str | None
+    columns: list[Column]
+    created_at: datetime = Field(serialization_alias="createdAt")
+
+    @classmethod
+    def of(cls, d: Dataset) -> DatasetOut:
+        v = d.latest
+        return cls(
+            id=d.id,
+            title=d.title,
+            description=d.description,
+            version=v.version if v else None,
+            rows=v.rows if v else None,
+            bytes=v.bytes if v else None,
+            sha256=v.sha256 if v else None,
+            columns=[Column(**c) for c in (v.columns if v else [])],
+            created_at=d.created_at,
+        )
+
+
+class OfferIn(Camel):
+    dataset_id: str = Field(alias="datasetId")
+    policy: dict[str, Any] = Field(description="ODRL policy: permission / prohibition / obligation (POLICY.md)")
+    id: str | None = Field(None, description="Offer id; generated when absent")
+
+
+class OfferOut(Camel):
+    id: str
+    dataset_id: str = Field(serialization_alias="datasetId")
+    policy: dict[str, Any]
+    created_at: datetime = Field(serialization_alias="createdAt")
+
+    @classmethod
+    def of(cls, o: Offer) -> OfferOut:
+        return cls(id=o.id, dataset_id=o.dataset_id, policy=o.policy, created_at=o.created_at)
+
+
+class CatalogIn(Camel):
+    peer: str = Field(description="The participant id of the connector to ask")
+
+
+class NegotiationIn(Camel):
+    peer: str = Field(description="The provider's participant id")
+    dataset_id: str = Field(alias="datasetId")
+    offer_id: str | None = Field(None, alias="offerId", description="An offer from the provider's catalog")
+    offer: dict[str, Any] | None = Field(None, description="The offer itself, as the catalog lists it")
+    purpose: str | None = Field(None, description="What the data will be used for, e.g. quality-analysis")
+
+
+class NegotiationOut(Camel):
+    id: str
+    role: str
+    state: str
+    counterparty: str
+    dataset_id: str = Field(serialization_alias="datasetId")
+    provider_pid: str | None = Field(serialization_alias="providerPid")
+    consumer_pid: str | None = Field(serialization_alias="consumerPid")
+    agreement_id: str | None = Field(serialization_alias="agreementId")
+    purpose: str | None
+    reason: str | None
+    offer: dict[str, Any]
+    created_at: datetime = Field(serialization_alias="createdAt")
+    updated_at: datetime = Field(serialization_alias="updatedAt")
+
+    @classmethod
+    def of(cls, n: Negotiation) -> NegotiationOut:
+        return cls(
+            id=n.id,
+            role=n.role,
+            state=n.state,
+            counterparty=n.counterparty,
+            dataset_id=n.dataset_id,
+            provider_pid=n.provider_pid,
+            consumer_pid=n.consumer_pid,
+            agreement_id=n.agreement_id,
+            purpose=n.purpose,
+            reason=n.reason,
+            offer=n.offer,
+            created_at=n.created_at,
+            updated_at=n.updated_at,
+        )
+
+
+class ReasonIn(Camel):
+    reason: str = Field("terminated by the operator", max_length=2000)
+
+
+class AgreementOut(Camel):
+    id: str
+    dataset_id: str = Field(serialization_alias="datasetId")
+    provider: str
+    consumer: str
+    purpose: str | None
+    uses: int
+    terminated_at: datetime | None = Field(serialization_alias="terminatedAt")
+    signed_by_both: bool = Field(serialization_alias="signedByBoth")
+    agreement: dict[str, Any]
+    created_at: datetime = Field(serialization_alias="createdAt")
+
+    @classmethod
+    def of(cls, a: Agreement) -> AgreementOut:
+        return cls(
+            id=a.id,
+            dataset_id=a.dataset_id,
+            provider=a.provider,
+            consumer=a.consumer,
+            purpose=a.purpose,
+            uses=a.uses,
+            terminated_at=a.terminated_at,
+            signed_by_both=a.provider_signature is not None and a.consumer_signature is not None,
+            agreement=a.body,
+            created_at=a.created_at,
+        )
+
+
+class TransferIn(Camel):
+    agreement_id: str = Field(alias="agreementId")
+
+
+class TransferOut(Camel):
+    id: str
+    role: str
+    state: str
+    counterparty: str
+    agreement_id: str = Field(serialization_alias="agreementId")
+    provider_pid: str | None = Field(serialization_alias="providerPid")
+    consumer_pid: str | None = Field(serialization_alias="consumerPid")
+    format: str
+    ready: bool = Field(description="The data can be downloaded now")
+    reason: str | None
+    created_at: datetime = Field(serialization_alias="createdAt")
+    updated_at: datetime = Field(serialization_alias="updatedAt")
+
+    @classmethod
+    def of(cls, t: Transfer) -> TransferOut:
+        return cls(
+            id=t.id,
+            role=t.role,
+            state=t.state,
+            counterparty=t.counterparty,
+            agreement_id=t.agreement_id,
+            provider_pid=t.provider_pid,
+            consumer_pid=t.consumer_pid,
+            format=t.format,
+            ready=t.role == "consumer" and t.state == "STARTED" and t.data_token is not None,
+            reason=t.reason,
+            created_at=t.created_at,
+            updated_at=t.updated_at,
+        )
+
+
+class Identity(Camel):
+    participant_id: str = Field(serialization_alias="participantId")
+    name: str
+    protocol_endpoint: str = Field(serialization_alias="protocolEndpoint")
+    public_key: dict[str, str] = Field(serialization_alias="publicKey")
