@@ -15,8 +15,9 @@ import httpx
 from fastapi import FastAPI
 
 from sangsaeng.connector import Connector
-from sangsaeng.setup import Initialized, init_connector
+from sangsaeng.identity.directory import Participant, upsert_participant
 from sangsaeng.settings import Settings
+from sangsaeng.setup import Initialized, init_connector
 from sangsaeng.web.app import create_app
 
 
@@ -43,6 +44,7 @@ class Router(httpx.AsyncBaseTransport):
         self.apps: dict[str, httpx.ASGITransport] = {}
         self.down: set[str] = set()
         self.sent: list[tuple[str, str, Any]] = []
+        self.received: list[tuple[str, int, Any]] = []
 
     def add(self, base_url: str, app: FastAPI) -> None:
         self.apps[httpx.URL(base_url).netloc.decode()] = httpx.ASGITransport(app=app)
@@ -54,7 +56,12 @@ class Router(httpx.AsyncBaseTransport):
         content = await request.aread()
         if content and request.headers.get("content-type", "").startswith("application/json"):
             self.sent.append((request.method, request.url.path, json.loads(content)))
-        return await self.apps[host].handle_async_request(request)
+        response = await self.apps[host].handle_async_request(request)
+        if response.headers.get("content-type", "").startswith("application/json"):
+            await response.aread()
+            if response.content:
+                self.received.append((request.url.path, response.status_code, json.loads(response.content)))
+        return response
 
 
 @dataclass
@@ -92,7 +99,10 @@ class Dataspace:
 
 @asynccontextmanager
 async def dataspace(
-    root: Path, names: list[str], extra: dict[str, dict[str, object]] | None = None
+    root: Path,
+    names: list[str],
+    extra: dict[str, dict[str, object]] | None = None,
+    guests: list[Participant] | None = None,
 ) -> AsyncIterator[Dataspace]:
     """Connectors that share a directory, served in-process, each reaching the others through ``Router``."""
     router = Router()
@@ -108,6 +118,8 @@ async def dataspace(
         )
         for index, name in enumerate(names)
     }
+    for guest in guests or []:  # participants without a connector here, e.g. a test acting as a peer
+        upsert_participant(root / "directory.json", guest)
     async with AsyncExitStack() as stack:
         for name, made in inits.items():
             clock = FakeClock()
@@ -163,7 +175,9 @@ async def publish(provider: Party, csv_text: str, policy: dict[str, Any]) -> tup
     return dataset_id, offer.json()["id"]
 
 
-async def negotiate(consumer: Party, provider: Party, dataset_id: str, offer_id: str, purpose: str | None = None) -> Any:
+async def negotiate(
+    consumer: Party, provider: Party, dataset_id: str, offer_id: str, purpose: str | None = None
+) -> Any:
     started = await consumer.api.post(
         "/api/negotiations",
         json={"peer": provider.id, "datasetId": dataset_id, "offerId": offer_id, "purpose": purpose},

@@ -15,7 +15,7 @@ from sqlalchemy.exc import IntegrityError
 from sangsaeng.clock import isoformat
 from sangsaeng.connector import Connector, new_pid
 from sangsaeng.dsp.messages import SIGNATURE_KEY, message, read
-from sangsaeng.errors import Conflict, InvalidMessage, InvalidTransition, NotFound
+from sangsaeng.errors import Conflict, InvalidMessage, InvalidPolicy, InvalidTransition, NotFound
 from sangsaeng.negotiation import machine as m
 from sangsaeng.negotiation.signing import sign_agreement, signature_valid
 from sangsaeng.outbox import settle_implied
@@ -147,7 +147,10 @@ class NegotiationService:
 
     async def _check_offer(self, tx: Tx, offer: dict[str, Any], dataset_id: str | None) -> tuple[str, dict[str, Any]]:
         """The requested offer must be one we published, unchanged (we make no automatic counter-offers)."""
-        parse_policy(offer, where="offer")  # refuses rules with a target, unknown operands …
+        try:
+            parse_policy(offer, where="offer")  # refuses rules with a target, unknown operands …
+        except InvalidPolicy as exc:  # in a protocol message, a policy we cannot read makes the message malformed
+            raise InvalidMessage(exc.message, position=exc.position, hint=exc.hint, details=exc.details) from exc
         stored = await tx.get_offer(offer["@id"])
         if stored is None or (dataset_id is not None and stored.dataset_id != dataset_id):
             raise InvalidMessage(f"unknown offer {offer['@id']!r}", position="offer.@id")
@@ -335,7 +338,7 @@ class NegotiationService:
         offer = msg.get("offer")
         if not isinstance(offer, dict) or not isinstance(offer.get("@id"), str):
             raise InvalidMessage("the message needs an 'offer' with an '@id'", position="offer")
-        parse_policy(offer, where="offer")
+        # As consumer we record a provider's terms as they are: the provider is the one who evaluates them.
         async with self.c.store.begin() as tx:
             if pid is not None:
                 n = await self._own(tx, pid, m.CONSUMER, caller)
@@ -392,7 +395,6 @@ class NegotiationService:
     # ---- consumer: starting, and management ------------------------------------------------------
     async def start(self, provider: str, dataset_id: str, offer: dict[str, Any], purpose: str | None) -> Negotiation:
         participant = self.c.directory.get(provider)
-        parse_policy(offer, where="offer")
         now = self.c.now()
         own = new_pid()
         n = Negotiation(
