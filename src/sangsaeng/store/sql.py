@@ -284,9 +284,13 @@ class SqlTx:
     async def remember_token(self, jti: str, expires_at: datetime) -> bool:
         dialect = self.conn.dialect.name
         insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
-        stmt = insert(t.seen_tokens).values(jti=jti, expires_at=expires_at).on_conflict_do_nothing()
-        result = await self.conn.execute(stmt)
-        return bool(result.rowcount == 1)
+        stmt = (
+            insert(t.seen_tokens)
+            .values(jti=jti, expires_at=expires_at)
+            .on_conflict_do_nothing()
+            .returning(t.seen_tokens.c.jti)
+        )
+        return (await self.conn.execute(stmt)).first() is not None
 
     async def forget_tokens_before(self, moment: datetime) -> int:
         result = await self.conn.execute(t.seen_tokens.delete().where(t.seen_tokens.c.expires_at < moment))

@@ -1,0 +1,218 @@
+"""One contract for the state store, run against every adapter: SQLite (embedded) and PostgreSQL."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import pytest
+from sqlalchemy.exc import IntegrityError
+
+from sangsaeng.store import migrate
+from sangsaeng.store.records import Agreement, Dataset, DatasetVersion, Negotiation, Offer, OutboxMessage, Transfer
+from sangsaeng.store.sql import SqlStore
+
+pytestmark = pytest.mark.anyio
+T0 = datetime(2026, 11, 1, 9, 0, tzinfo=UTC)
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+async def store(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIterator[SqlStore]:
+    if request.param == "sqlite":
+        url = f"sqlite:///{tmp_path / 'state.db'}"
+    else:
+        url = request.getfixturevalue("postgres_url")
+    migrate.upgrade(url)
+    migrate.upgrade(url)  # a second upgrade is a no-op
+    made = SqlStore(url)
+    yield made
+    await made.close()
+
+
+def negotiation(pid: str, consumer_pid: str = "c-1", counterparty: str = "urn:p:oem") -> Negotiation:
+    return Negotiation(
+        id=pid,
+        role="provider",
+        provider_pid=pid,
+        consumer_pid=consumer_pid,
+        counterparty=counterparty,
+        counterparty_address="http://127.0.0.1:1/dsp",
+        state="REQUESTED",
+        dataset_id="urn:d:1",
+        offer={"@id": "urn:o:1", "permission": [{"action": "use"}]},
+        purpose="quality-analysis",
+        created_at=T0,
+        updated_at=T0,
+    )
+
+
+def message(mid: str, process: str, at: datetime) -> OutboxMessage:
+    return OutboxMessage(
+        id=mid,
+        process_kind="negotiation",
+        process_id=process,
+        event="ContractAgreementMessage",
+        url="http://127.0.0.1:1/dsp/x",
+        audience="urn:p:oem",
+        body={"@type": "X", "note": "한글"},
+        next_attempt_at=at,
+    )
+
+
+async def test_dataset_versions_and_the_latest_one(store: SqlStore) -> None:
+    async with store.begin() as tx:
+        await tx.add_dataset(Dataset(id="urn:d:1", title="수입검사", description="", created_at=T0))
+        for version in (1, 2):
+            await tx.add_version(
+                DatasetVersion(
+                    "urn:d:1",
+                    version,
+                    f"x/v{version}.parquet",
+                    [{"name": "a", "type": "int64"}],
+                    version * 10,
+                    100,
+                    "0" * 64,
+                    T0 + timedelta(minutes=version),
+                )
+            )
+    async with store.begin() as tx:
+        found = await tx.get_dataset("urn:d:1")
+        assert found is not None and found.title == "수입검사"
+        assert found.latest is not None and found.latest.version == 2 and found.latest.rows == 20
+        assert found.created_at == T0 and found.created_at.tzinfo is not None
+        assert await tx.get_dataset("urn:d:none") is None
+        assert await tx.count_datasets() == 1
+        assert await tx.count_datasets(offered_only=True) == 0
+
+
+async def test_offers_and_offered_datasets(store: SqlStore) -> None:
+    async with store.begin() as tx:
+        for i in range(3):
+            await tx.add_dataset(
+                Dataset(id=f"urn:d:{i}", title=str(i), description="", created_at=T0 + timedelta(seconds=i))
+            )
+        await tx.add_offer(Offer("urn:o:a", "urn:d:1", {"permission": [{"action": "use"}]}, T0))
+        await tx.add_offer(Offer("urn:o:b", "urn:d:1", {"prohibition": [{"action": "distribute"}]}, T0 + timedelta(1)))
+    async with store.begin() as tx:
+        offered = await tx.list_datasets(offered_only=True)
+        assert [d.id for d in offered] == ["urn:d:1"]
+        by_dataset = await tx.offers_for(["urn:d:0", "urn:d:1"])
+        assert [o.id for o in by_dataset["urn:d:1"]] == ["urn:o:a", "urn:o:b"] and by_dataset["urn:d:0"] == []
+        assert (await tx.get_offer("urn:o:b")) == Offer(
+            "urn:o:b", "urn:d:1", {"prohibition": [{"action": "distribute"}]}, T0 + timedelta(1)
+        )
+        assert [d.id for d in await tx.list_datasets(offset=1, limit=1)] == ["urn:d:1"]
+
+
+async def test_negotiations_round_trip_and_are_unique_per_consumer_process(store: SqlStore) -> None:
+    async with store.begin() as tx:
+        await tx.add_negotiation(negotiation("urn:n:1"))
+    async with store.begin() as tx:
+        stored = await tx.get_negotiation("urn:n:1", for_update=True)
+        assert stored == negotiation("urn:n:1")
+        stored.state, stored.agreement_id = "AGREED", "urn:a:1"
+        await tx.save_negotiation(stored)
+    async with store.begin() as tx:
+        again = await tx.find_negotiation("provider", "c-1", "urn:p:oem")
+        assert again is not None and again.state == "AGREED" and again.agreement_id == "urn:a:1"
+        assert await tx.find_negotiation("provider", "c-1", "urn:p:other") is None
+    with pytest.raises(IntegrityError):
+        async with store.begin() as tx:
+            await tx.add_negotiation(negotiation("urn:n:2"))  # same consumer process, same counterparty
+    async with store.begin() as tx:
+        await tx.add_negotiation(negotiation("urn:n:3", counterparty="urn:p:other"))
+        assert len(await tx.list_negotiations()) == 2
+
+
+async def test_agreements_keep_signatures_and_count_uses(store: SqlStore) -> None:
+    body = {"@id": "urn:a:1", "@type": "Agreement", "permission": [{"action": "use"}], "note": "상생"}
+    async with store.begin() as tx:
+        await tx.add_agreement(
+            Agreement(
+                "urn:a:1",
+                "urn:n:1",
+                "urn:d:1",
+                "urn:p:s",
+                "urn:p:o",
+                body,
+                T0,
+                provider_signature={"signer": "urn:p:s", "alg": "EdDSA", "value": "x"},
+            )
+        )
+    for _ in range(3):
+        async with store.begin() as tx:
+            agreement = await tx.get_agreement("urn:a:1", for_update=True)
+            assert agreement is not None
+            agreement.uses += 1
+            await tx.save_agreement(agreement)
+    async with store.begin() as tx:
+        final = await tx.get_agreement("urn:a:1")
+    assert final is not None and final.uses == 3 and final.body == body
+    assert final.provider_signature == {"signer": "urn:p:s", "alg": "EdDSA", "value": "x"}
+    assert final.consumer_signature is None and final.terminated_at is None
+
+
+async def test_transfers_round_trip(store: SqlStore) -> None:
+    transfer = Transfer(
+        "urn:t:1",
+        "consumer",
+        "urn:p:s",
+        "http://127.0.0.1:1/dsp",
+        "INITIAL",
+        "urn:a:1",
+        "HttpData-PULL",
+        T0,
+        T0,
+        consumer_pid="urn:t:1",
+    )
+    async with store.begin() as tx:
+        await tx.add_transfer(transfer)
+    async with store.begin() as tx:
+        stored = await tx.get_transfer("urn:t:1", for_update=True)
+        assert stored == transfer
+        stored.provider_pid, stored.state, stored.data_token = "urn:t:p", "STARTED", "tok"
+        await tx.save_transfer(stored)
+    async with store.begin() as tx:
+        found = await tx.find_transfer("consumer", "urn:t:1", "urn:p:s")
+        assert found is not None and found.state == "STARTED" and found.data_token == "tok"
+        assert [t.id for t in await tx.list_transfers()] == ["urn:t:1"]
+
+
+async def test_the_outbox_returns_due_messages_in_order(store: SqlStore) -> None:
+    async with store.begin() as tx:
+        await tx.enqueue(message("m1", "p1", T0))
+        await tx.enqueue(message("m2", "p2", T0 + timedelta(minutes=5)))
+        await tx.enqueue(message("m3", "p1", T0 - timedelta(minutes=1)))
+    async with store.begin() as tx:
+        assert [m.id for m in await tx.due_messages(T0)] == ["m1", "m3"]
+        assert [m.id for m in await tx.due_messages(T0 + timedelta(hours=1))] == ["m1", "m2", "m3"]
+        assert [m.id for m in await tx.pending_messages("p1")] == ["m1", "m3"]
+        sent = await tx.get_message("m1", for_update=True)
+        assert sent is not None and sent.body == {"@type": "X", "note": "한글"}
+        sent.status, sent.attempts = "sent", 1
+        await tx.save_message(sent)
+    async with store.begin() as tx:
+        assert [m.id for m in await tx.due_messages(T0 + timedelta(hours=1))] == ["m2", "m3"]
+
+
+async def test_token_ids_are_remembered_until_forgotten(store: SqlStore) -> None:
+    async with store.begin() as tx:
+        assert await tx.remember_token("jti-1", T0) is True
+    async with store.begin() as tx:
+        assert await tx.remember_token("jti-1", T0) is False
+        assert await tx.remember_token("jti-2", T0 + timedelta(minutes=5)) is True
+    async with store.begin() as tx:
+        assert await tx.forget_tokens_before(T0 + timedelta(minutes=1)) == 1
+        assert await tx.remember_token("jti-1", T0) is True
+
+
+async def test_a_failed_transaction_leaves_nothing(store: SqlStore) -> None:
+    with pytest.raises(RuntimeError):
+        async with store.begin() as tx:
+            await tx.add_negotiation(negotiation("urn:n:1"))
+            await tx.enqueue(message("m1", "urn:n:1", T0))
+            raise RuntimeError("crash between the two writes")
+    async with store.begin() as tx:
+        assert await tx.get_negotiation("urn:n:1") is None
+        assert await tx.pending_messages("urn:n:1") == []
