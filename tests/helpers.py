@@ -45,6 +45,7 @@ class Router(httpx.AsyncBaseTransport):
         self.down: set[str] = set()
         self.sent: list[tuple[str, str, Any]] = []
         self.received: list[tuple[str, int, Any]] = []
+        self.sent_to: list[str] = []  # the host:port of each entry in ``sent``
 
     def add(self, base_url: str, app: FastAPI) -> None:
         self.apps[httpx.URL(base_url).netloc.decode()] = httpx.ASGITransport(app=app)
@@ -56,6 +57,7 @@ class Router(httpx.AsyncBaseTransport):
         content = await request.aread()
         if content and request.headers.get("content-type", "").startswith("application/json"):
             self.sent.append((request.method, request.url.path, json.loads(content)))
+            self.sent_to.append(host)
         response = await self.apps[host].handle_async_request(request)
         if response.headers.get("content-type", "").startswith("application/json"):
             await response.aread()

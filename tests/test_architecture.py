@@ -1,0 +1,78 @@
+"""House rules that must not erode: a pure core, documented settings, one error shape."""
+
+from __future__ import annotations
+
+import ast
+import re
+from pathlib import Path
+
+from sangsaeng.settings import Settings
+
+SRC = Path(__file__).resolve().parents[1] / "src" / "sangsaeng"
+PURE = [
+    "policy/model.py",
+    "policy/decide.py",
+    "machine.py",
+    "negotiation/machine.py",
+    "transfer/machine.py",
+    "negotiation/signing.py",
+    "identity/keys.py",
+    "identity/tokens.py",
+    "identity/directory.py",
+    "store/records.py",
+    "errors.py",
+    "dsp/messages.py",
+]
+IMPURE = (
+    "fastapi",
+    "starlette",
+    "sqlalchemy",
+    "alembic",
+    "psycopg",
+    "aiosqlite",
+    "httpx",
+    "uvicorn",
+    "socket",
+    "urllib.request",
+    "requests",
+    "asyncio",
+    "anyio",
+    "sangsaeng.web",
+    "sangsaeng.store.sql",
+    "sangsaeng.peer",
+)
+
+
+def imports_of(path: Path) -> set[str]:
+    names: set[str] = set()
+    for node in ast.walk(ast.parse(path.read_text())):
+        if isinstance(node, ast.Import):
+            names.update(alias.name for alias in node.names)
+        elif isinstance(node, ast.ImportFrom) and node.module:
+            names.add(node.module)
+    return names
+
+
+def test_the_pure_core_imports_no_web_database_or_network_library() -> None:
+    offenders = {
+        module: sorted(n for n in imports_of(SRC / module) if n.split(".")[0] in IMPURE or n.startswith(IMPURE))
+        for module in PURE
+    }
+    assert {m: found for m, found in offenders.items() if found} == {}
+
+
+def test_the_pure_core_imports_only_the_pure_core_of_the_project() -> None:
+    pure_modules = {"sangsaeng." + m.removesuffix(".py").replace("/", ".") for m in PURE}
+    for module in PURE:
+        ours = {n for n in imports_of(SRC / module) if n.startswith("sangsaeng")}
+        packages = {n for n in ours if any(p.startswith(n + ".") for p in pure_modules)}  # empty __init__s
+        assert ours - packages <= pure_modules, (module, ours - packages - pure_modules)
+
+
+def test_every_setting_is_documented() -> None:
+    documented = set(
+        re.findall(r"^\| `SANGSAENG_([A-Z_]+)`", (SRC.parents[1] / "docs" / "settings.md").read_text(), re.M)
+    )
+    fields = {name.upper() for name in Settings.model_fields}
+    assert fields - documented == set(), "settings missing from docs/settings.md"
+    assert documented - fields == set(), "docs/settings.md lists settings that do not exist"
