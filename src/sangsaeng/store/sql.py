@@ -1,11 +1,18 @@
 """The SQL adapter of the state store: SQLite (embedded default) or PostgreSQL, by URL.
 
-SQLite gets one connection (writes are serialised by the pool, which SQLite does anyway) in WAL mode; PostgreSQL
-gets a pool and row locks (``SELECT … FOR UPDATE``) where a state is read to be changed.
+PostgreSQL runs on SQLAlchemy's asyncio engine (psycopg 3) with a pool, and row locks (``SELECT … FOR UPDATE``)
+where a state is read to be changed.
+
+SQLite runs synchronously on the event loop, one transaction at a time behind an ``asyncio.Lock``. A SQLite
+transaction of this store takes about a tenth of a millisecond; an async driver (aiosqlite) hands every
+statement to a thread and back, which made each one take well over a millisecond, and SQLite serialises
+writers anyway. The lock (not the connection pool) serialises transactions, so a coroutine that awaits inside
+one only makes the others wait, never blocks the loop.
 """
 
 from __future__ import annotations
 
+import asyncio
 import itertools
 import time
 from collections.abc import AsyncIterator, Sequence
@@ -34,34 +41,40 @@ _seq = itertools.count(int(time.time() * 1000) * 1000)
 
 
 def async_url(url: str) -> str:
-    """Accept plain URLs (``sqlite:///x.db``, ``postgresql://…``) and pick the async driver."""
-    if url.startswith("sqlite:"):
-        return "sqlite+aiosqlite:" + url.removeprefix("sqlite:")
+    """PostgreSQL URLs as plain ``postgresql://…`` pick the psycopg 3 driver."""
     if url.startswith("postgresql://") or url.startswith("postgres://"):
         return "postgresql+psycopg://" + url.split("://", 1)[1]
     return url
 
 
 def sync_url(url: str) -> str:
-    return url.replace("sqlite+aiosqlite:", "sqlite:").replace("postgresql+asyncpg:", "postgresql+psycopg:")
+    return url.replace("postgresql+asyncpg:", "postgresql+psycopg:")
 
 
-def make_engine(url: str) -> AsyncEngine:
-    url = async_url(url)
-    if url.startswith("sqlite"):
-        engine = create_async_engine(url, pool_size=1, max_overflow=0, pool_timeout=60)
+def sqlite_engine(url: str) -> sa.Engine:
+    engine = sa.create_engine(url, poolclass=sa.pool.StaticPool, connect_args={"check_same_thread": False})
 
-        @sa.event.listens_for(engine.sync_engine, "connect")
-        def _pragmas(dbapi_connection: Any, _record: Any) -> None:
-            cursor = dbapi_connection.cursor()
-            cursor.execute("PRAGMA journal_mode=WAL")
-            cursor.execute("PRAGMA synchronous=NORMAL")
-            cursor.execute("PRAGMA foreign_keys=ON")
-            cursor.execute("PRAGMA busy_timeout=10000")
-            cursor.close()
+    @sa.event.listens_for(engine, "connect")
+    def _pragmas(dbapi_connection: Any, _record: Any) -> None:
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.execute("PRAGMA synchronous=NORMAL")
+        cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.execute("PRAGMA busy_timeout=10000")  # other processes (the CLI, a second worker) may write too
+        cursor.close()
 
-        return engine
-    return create_async_engine(url, pool_size=10, max_overflow=10, pool_pre_ping=True)
+    return engine
+
+
+class _SyncConnection:
+    """Gives a synchronous SQLite connection the awaitable ``execute`` the transaction code uses."""
+
+    def __init__(self, conn: sa.Connection) -> None:
+        self.conn = conn
+        self.dialect = conn.dialect
+
+    async def execute(self, statement: Any) -> Any:
+        return self.conn.execute(statement)
 
 
 def _record(cls: type[R], row: Any) -> R:
@@ -71,7 +84,7 @@ def _record(cls: type[R], row: Any) -> R:
 
 
 class SqlTx:
-    def __init__(self, conn: AsyncConnection) -> None:
+    def __init__(self, conn: AsyncConnection | _SyncConnection) -> None:
         self.conn = conn
         self._lock_rows = conn.dialect.name == "postgresql"
 
@@ -300,12 +313,27 @@ class SqlTx:
 class SqlStore:
     def __init__(self, url: str) -> None:
         self.url = async_url(url)
-        self.engine = make_engine(self.url)
+        self._sqlite: sa.Engine | None = None
+        self._engine: AsyncEngine | None = None
+        if self.url.startswith("sqlite"):
+            self._sqlite = sqlite_engine(self.url)
+            self._lock = asyncio.Lock()
+        else:
+            self._engine = create_async_engine(self.url, pool_size=10, max_overflow=10, pool_pre_ping=True)
 
     @asynccontextmanager
     async def begin(self) -> AsyncIterator[SqlTx]:
-        async with self.engine.begin() as conn:
+        if self._sqlite is not None:
+            async with self._lock:
+                with self._sqlite.begin() as conn:
+                    yield SqlTx(_SyncConnection(conn))
+            return
+        assert self._engine is not None
+        async with self._engine.begin() as conn:
             yield SqlTx(conn)
 
     async def close(self) -> None:
-        await self.engine.dispose()
+        if self._sqlite is not None:
+            self._sqlite.dispose()
+        if self._engine is not None:
+            await self._engine.dispose()

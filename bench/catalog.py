@@ -1,0 +1,102 @@
+"""Catalog request against a connector holding 10,000 offered datasets.
+
+Figures: one protocol catalog request (a page of ``catalog_page_size``) and the whole catalog as the
+consumer's connector gathers it (every page). Baseline, same run: a bare round trip to the version endpoint.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import statistics
+import time
+from datetime import UTC, datetime
+from pathlib import Path
+
+import httpx
+
+from bench.common import Figure, PeakRss, connectors
+from sangsaeng.identity import tokens
+from sangsaeng.identity.keys import load_private_key
+from sangsaeng.store.records import Dataset, DatasetVersion, Offer
+from sangsaeng.store.sql import SqlStore
+
+POLICY = {
+    "@type": "Offer",
+    "permission": [
+        {
+            "action": "use",
+            "constraint": [{"leftOperand": "purpose", "operator": "eq", "rightOperand": "quality-analysis"}],
+        }
+    ],
+}
+
+
+async def seed(url: str, count: int) -> None:
+    store = SqlStore(url)
+    now = datetime.now(UTC)
+    async with store.begin() as tx:
+        for i in range(count):
+            dataset_id = f"urn:uuid:00000000-0000-4000-8000-{i:012d}"
+            await tx.add_dataset(Dataset(dataset_id, f"검사 데이터 {i}", "incoming inspection, one part family", now))
+            await tx.add_version(
+                DatasetVersion(dataset_id, 1, "none.parquet", [{"name": "a", "type": "int64"}], 1, 1, "0" * 64, now)
+            )
+            await tx.add_offer(Offer(f"{dataset_id}:offer", dataset_id, POLICY, now))
+    await store.close()
+
+
+def timed(call: object, repeat: int) -> float:
+    samples = []
+    for _ in range(repeat):
+        begun = time.perf_counter()
+        call()  # type: ignore[operator]
+        samples.append(time.perf_counter() - begun)
+    return statistics.median(samples) * 1000
+
+
+def run(root: Path, count: int = 10_000) -> Figure:
+    with connectors(root, ["supplier", "oem"]) as nodes:
+        supplier, oem = nodes["supplier"], nodes["oem"]
+        asyncio.run(seed(supplier.init.settings.state_url, count))
+        key = load_private_key(oem.init.settings.key_path)
+        body = {"@context": ["https://w3id.org/dspace/2025/1/context.jsonld"], "@type": "CatalogRequestMessage"}
+        http = httpx.Client(timeout=60)
+
+        def one_page() -> None:
+            token = tokens.issue(key, oem.id, supplier.id, datetime.now(UTC))
+            response = http.post(
+                f"{supplier.init.settings.protocol_url}/catalog/request",
+                json=body,
+                headers={"Authorization": f"Bearer {token}"},
+            )
+            response.raise_for_status()
+
+        def whole() -> None:
+            catalog = oem.client.catalog(supplier.id)
+            assert len(catalog["dataset"]) == count
+
+        def bare() -> None:
+            http.get(f"{supplier.process.url}/.well-known/dspace-version").raise_for_status()
+
+        one_page(), whole()  # warm up
+        baseline = timed(bare, 50)
+        pids = {"supplier": supplier.process.pid() or 0, "oem": oem.process.pid() or 0}
+        with PeakRss(pids) as memory:
+            page = timed(one_page, 20)
+            full = timed(whole, 5)
+        http.close()
+    page_size = supplier.init.settings.catalog_page_size
+    return Figure(
+        name=f"catalog of {count:,} datasets: the whole catalog through the consumer's connector",
+        value=full,
+        unit="ms",
+        baseline=baseline,
+        baseline_name="bare round trip to the version endpoint",
+        ratio=full / baseline,
+        aim="≤ 200 ms",
+        memory=memory.report(),
+        notes=[
+            f"one protocol page ({page_size} datasets): {page:.1f} ms (median of 20)",
+            "whole catalog: median of 5, every page fetched and merged",
+        ],
+    )

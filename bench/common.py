@@ -1,0 +1,119 @@
+"""Shared by the benchmarks: connectors as processes, peak-memory sampling, figures beside baselines."""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import psutil
+
+from sangsaeng.client import Client
+from sangsaeng.launch import ConnectorProcess, free_port
+from sangsaeng.setup import Initialized, init_connector
+
+
+@dataclass
+class Node:
+    init: Initialized
+    process: ConnectorProcess
+    client: Client
+
+    @property
+    def id(self) -> str:
+        return self.init.participant.id
+
+
+@contextmanager
+def connectors(root: Path, names: list[str], **settings: object) -> Iterator[dict[str, Node]]:
+    directory = root / "directory.json"
+    made = {
+        name: init_connector(
+            root / name,
+            f"urn:sangsaeng:participant:{name}",
+            name,
+            port=free_port(),
+            directory=directory,
+            extra={"log_level": "warning", **settings},
+        )
+        for name in names
+    }
+    nodes: dict[str, Node] = {}
+    try:
+        for name, init in made.items():
+            process = ConnectorProcess(init.settings.data_dir, init.settings.port).start()
+            nodes[name] = Node(init, process, Client(init.settings.public_url, init.api_key))
+        yield nodes
+    finally:
+        for node in nodes.values():
+            node.client.close()
+            node.process.stop()
+
+
+class PeakRss:
+    """Samples the resident memory of processes (with their children) every few milliseconds."""
+
+    def __init__(self, pids: dict[str, int], interval: float = 0.02) -> None:
+        self.procs = {name: psutil.Process(pid) for name, pid in pids.items()}
+        self.peak = {name: 0 for name in pids}
+        self.interval = interval
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, daemon=True)
+
+    def _rss(self, proc: psutil.Process) -> int:
+        total = 0
+        for p in [proc, *proc.children(recursive=True)]:
+            try:
+                total += p.memory_info().rss
+            except psutil.NoSuchProcess:
+                pass
+        return total
+
+    def _run(self) -> None:
+        while not self._stop.is_set():
+            for name, proc in self.procs.items():
+                self.peak[name] = max(self.peak[name], self._rss(proc))
+            time.sleep(self.interval)
+
+    def __enter__(self) -> PeakRss:
+        self._thread.start()
+        return self
+
+    def __exit__(self, *_: object) -> None:
+        self._stop.set()
+        self._thread.join()
+
+    def report(self) -> str:
+        return ", ".join(f"{name} {peak / 2**20:.0f} MB" for name, peak in self.peak.items())
+
+
+@dataclass
+class Figure:
+    name: str
+    value: float
+    unit: str
+    baseline: float
+    baseline_name: str
+    ratio: float
+    aim: str
+    memory: str
+    notes: list[str] = field(default_factory=list)
+
+    def show(self) -> str:
+        lines = [
+            f"## {self.name}",
+            f"  figure   {self.value:,.2f} {self.unit}",
+            f"  baseline {self.baseline:,.2f} {self.unit}  ({self.baseline_name}, same run)",
+            f"  ratio    {self.ratio:.3f}   aim: {self.aim}",
+            f"  peak RSS {self.memory}",
+        ]
+        lines += [f"  {note}" for note in self.notes]
+        return "\n".join(lines)
+
+
+def percentile(values: list[float], q: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(round(q * (len(ordered) - 1))))]

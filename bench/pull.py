@@ -1,0 +1,150 @@
+"""Pull of a ≥ 1 GB dataset as an Arrow stream with a field restriction, against a raw loopback socket copy.
+
+The dataset is machine time series (8 columns, ≥ 1 GiB as Arrow data); the offer withholds two columns. The
+consumer pulls through its own connector (management API → provider's data plane → back), the way a person or
+script does; bytes are counted and discarded. Baseline, same run: the same number of bytes sent over a raw
+loopback TCP socket from one process to another (``socket.sendfile`` of the pulled stream, read and discarded).
+"""
+
+from __future__ import annotations
+
+import os
+import socket
+import threading
+import time
+from pathlib import Path
+
+import httpx
+import numpy as np
+import pyarrow as pa
+import pyarrow.parquet as pq
+
+from bench.common import Figure, PeakRss, connectors
+
+KEEP = ["ts", "equipment", "signal", "value", "quality", "setpoint"]
+WITHHELD = ["operator_id", "unit_cost"]
+
+
+def make_dataset(path: Path, gib: float) -> tuple[int, int]:
+    """Write the time series in row groups; returns (rows, Arrow bytes)."""
+    rows_per_batch = 1 << 20
+    schema = pa.schema(
+        [
+            ("ts", pa.timestamp("us", tz="UTC")),
+            ("equipment", pa.int32()),
+            ("signal", pa.int32()),
+            ("value", pa.float64()),
+            ("quality", pa.int32()),
+            ("setpoint", pa.float64()),
+            ("operator_id", pa.int64()),
+            ("unit_cost", pa.float64()),
+        ]
+    )
+    rng = np.random.default_rng(7)
+    rows = written = 0
+    start = 1_790_000_000_000_000
+    with pq.ParquetWriter(path, schema, compression="none") as writer:
+        while written < gib * 2**30:
+            n = rows_per_batch
+            batch = pa.record_batch(
+                [
+                    pa.array(start + (rows + np.arange(n)) * 1000, pa.timestamp("us", tz="UTC")),
+                    pa.array(rng.integers(0, 400, n, dtype=np.int32)),
+                    pa.array(rng.integers(0, 32, n, dtype=np.int32)),
+                    pa.array(rng.normal(80.0, 5.0, n)),
+                    pa.array(np.full(n, 192, dtype=np.int32)),
+                    pa.array(np.full(n, 80.0)),
+                    pa.array(rng.integers(1, 90, n, dtype=np.int64)),
+                    pa.array(rng.uniform(1, 5, n)),
+                ],
+                schema=schema,
+            )
+            writer.write_batch(batch)
+            rows += n
+            written += batch.nbytes
+    return rows, written
+
+
+def raw_socket_copy(source: Path) -> float:
+    """Seconds to move ``source``'s bytes through a loopback TCP connection into nothing."""
+    server = socket.socket()
+    server.bind(("127.0.0.1", 0))
+    server.listen(1)
+    received = [0]
+
+    def sink() -> None:
+        conn, _ = server.accept()
+        buffer = bytearray(1 << 20)
+        while n := conn.recv_into(buffer):
+            received[0] += n
+        conn.close()
+
+    thread = threading.Thread(target=sink)
+    thread.start()
+    begun = time.perf_counter()
+    with socket.create_connection(server.getsockname()) as client, source.open("rb") as handle:
+        client.sendfile(handle)
+    thread.join()
+    elapsed = time.perf_counter() - begun
+    server.close()
+    assert received[0] == source.stat().st_size
+    return elapsed
+
+
+def run(root: Path, gib: float = 1.0) -> Figure:
+    data = root / "series.parquet"
+    rows, arrow_bytes = make_dataset(data, gib)
+    policy = {
+        "permission": [
+            {"action": "use", "constraint": [{"leftOperand": "fields", "operator": "isAnyOf", "rightOperand": KEEP}]}
+        ]
+    }
+    with connectors(root, ["supplier", "oem"]) as nodes:
+        supplier, oem = nodes["supplier"], nodes["oem"]
+        dataset = supplier.client.add_dataset(data, "machine time series")
+        offer = supplier.client.create_offer(dataset["id"], policy)
+        started = oem.client.negotiate(supplier.id, dataset["id"], offer["id"])
+        agreement = oem.client.wait_negotiation(started["id"])["agreementId"]
+        transfer = oem.client.wait_transfer_ready(oem.client.start_transfer(agreement)["id"])
+        pulled = root / "pulled.arrows"
+        pids = {"supplier": supplier.process.pid() or 0, "oem": oem.process.pid() or 0}
+        with PeakRss(pids) as memory:
+            begun = time.perf_counter()
+            size = 0
+            with (
+                httpx.stream(
+                    "GET",
+                    f"{oem.process.url}/api/transfers/{transfer['id']}/data",
+                    headers={"X-API-Key": oem.init.api_key},
+                    timeout=600,
+                ) as response,
+                pulled.open("wb") as handle,
+            ):
+                response.raise_for_status()
+                for chunk in response.iter_raw(1 << 20):
+                    size += len(chunk)
+                    handle.write(chunk)
+            elapsed = time.perf_counter() - begun
+        with pa.ipc.open_stream(pa.memory_map(str(pulled))) as reader:
+            assert reader.schema.names == KEEP
+            pulled_rows = sum(b.num_rows for b in reader)
+        assert pulled_rows == rows
+        baseline = raw_socket_copy(pulled)
+        pulled.unlink()
+    os.remove(data)
+    throughput = size / elapsed / 2**20
+    base = size / baseline / 2**20
+    return Figure(
+        name=f"pull of {arrow_bytes / 2**30:.2f} GiB ({rows:,} rows) as an Arrow stream, 2 of 8 columns withheld",
+        value=throughput,
+        unit="MiB/s",
+        baseline=base,
+        baseline_name="raw loopback socket copy of the same bytes",
+        ratio=throughput / base,
+        aim="≥ 0.5, peak RSS of each connector < 300 MB",
+        memory=memory.report(),
+        notes=[
+            f"{size / 2**30:.2f} GiB delivered in {elapsed:.1f} s; the socket copy took {baseline:.1f} s",
+            "the consumer also writes the stream to disk; the baseline only discards",
+        ],
+    )
