@@ -13,11 +13,15 @@ BENCHES = {"negotiations": negotiations.run, "pull": pull.run, "catalog": catalo
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("names", nargs="*", choices=[*BENCHES, []], help="benchmarks to run (default: all)")
+    parser.add_argument("names", nargs="*", help=f"benchmarks to run: {', '.join(BENCHES)} (default: all)")
+    parser.add_argument("--gib", type=float, default=1.0, help="size of the pulled dataset in GiB")
     args = parser.parse_args()
+    unknown = set(args.names) - set(BENCHES)
+    if unknown:
+        parser.error(f"unknown benchmark {', '.join(sorted(unknown))}; choose from {', '.join(BENCHES)}")
     for name in args.names or list(BENCHES):
         with tempfile.TemporaryDirectory(prefix=f"sangsaeng-bench-{name}-") as folder:
-            figure = BENCHES[name](Path(folder))
+            figure = pull.run(Path(folder), args.gib) if name == "pull" else BENCHES[name](Path(folder))
             print(figure.show(), flush=True)
 
 

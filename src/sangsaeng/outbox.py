@@ -55,6 +55,8 @@ class Outbox:
 
     async def run(self) -> None:
         while not self._stopping:
+            # Clear before looking, so that a wake-up arriving while we look is never lost.
+            self._wake.clear()
             try:
                 await self.dispatch()
             except Exception:  # keep the worker alive through a database hiccup; retried next round
@@ -63,7 +65,6 @@ class Outbox:
                 await asyncio.wait_for(self._wake.wait(), timeout=self.poll_seconds)
             except TimeoutError:
                 pass
-            self._wake.clear()
 
     async def stop(self) -> None:
         self._stopping = True

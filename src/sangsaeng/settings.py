@@ -42,7 +42,7 @@ class Settings(BaseSettings):
     outbox_base_delay: float = Field(0.2, gt=0, description="First retry delay (seconds); doubles per attempt.")
     outbox_max_delay: float = Field(30.0, gt=0, description="Longest delay between two retries (seconds).")
     catalog_page_size: int = Field(500, ge=1, le=10000, description="Datasets per catalog page.")
-    batch_rows: int = Field(65536, ge=1024, description="Rows per Arrow record batch on the data plane.")
+    batch_rows: int = Field(131072, ge=1024, description="Rows per Arrow record batch on the data plane.")
     log_level: str = Field("info", description="debug, info, warning or error.")
     log_json: bool = Field(False, description="Logs as JSON lines instead of human-readable text.")
 

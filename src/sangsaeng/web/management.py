@@ -293,7 +293,7 @@ async def download(
 
     async def body() -> AsyncIterator[bytes]:
         try:
-            async for chunk in response.aiter_raw():
+            async for chunk in response.aiter_raw(1 << 20):  # fewer, larger writes downstream
                 yield chunk
         finally:
             await response.aclose()
