@@ -15,7 +15,7 @@ from sangsaeng.connector import Connector, new_pid
 from sangsaeng.dsp.messages import PULL_FORMAT, message, read
 from sangsaeng.errors import Conflict, InvalidInput, InvalidMessage, NotFound, PeerError
 from sangsaeng.policy.model import parse_policy
-from sangsaeng.store.records import Dataset, DatasetVersion, Offer
+from sangsaeng.store.records import CatalogEntry, Dataset, DatasetVersion, Offer
 
 RULE_KEYS = ("permission", "prohibition", "obligation")
 
@@ -91,13 +91,13 @@ class CatalogService:
         return offer
 
     # ---- protocol --------------------------------------------------------------------------------
-    def _dataset(self, dataset: Dataset, offers: list[Offer]) -> dict[str, Any]:
-        entry: dict[str, Any] = {"@id": dataset.id, "@type": "Dataset"}
-        if dataset.title:
-            entry["title"] = dataset.title
-        if dataset.description:
-            entry["description"] = dataset.description
-        entry["hasPolicy"] = [{**o.policy, "@id": o.id, "@type": "Offer"} for o in offers]
+    def _dataset(self, entry_: CatalogEntry) -> dict[str, Any]:
+        entry: dict[str, Any] = {"@id": entry_.dataset_id, "@type": "Dataset"}
+        if entry_.title:
+            entry["title"] = entry_.title
+        if entry_.description:
+            entry["description"] = entry_.description
+        entry["hasPolicy"] = [{**policy, "@id": offer_id, "@type": "Offer"} for offer_id, policy in entry_.offers]
         entry["distribution"] = [{"@type": "Distribution", "format": PULL_FORMAT, "accessService": self.service_id}]
         return entry
 
@@ -108,16 +108,15 @@ class CatalogService:
             raise InvalidMessage("catalog filters are not supported; send an empty filter", position="filter")
         async with self.c.store.begin() as tx:
             total = await tx.count_datasets(offered_only=True)
-            datasets = await tx.list_datasets(offset, limit, offered_only=True)
-            offers = await tx.offers_for([d.id for d in datasets])
+            entries = await tx.catalog_entries(offset, limit)
         catalog = message(
             "Catalog",
             **{"@id": f"urn:uuid:{uuid.uuid5(uuid.NAMESPACE_URL, self.c.participant_id)}"},
             participantId=self.c.participant_id,
             service=[{"@id": self.service_id, "@type": "DataService", "endpointURL": self.c.protocol_url}],
         )
-        if datasets:
-            catalog["dataset"] = [self._dataset(d, offers[d.id]) for d in datasets]
+        if entries:
+            catalog["dataset"] = [self._dataset(e) for e in entries]
         return catalog, total
 
     async def dataset(self, dataset_id: str) -> dict[str, Any]:
@@ -126,7 +125,8 @@ class CatalogService:
             offers = (await tx.offers_for([dataset_id]))[dataset_id] if dataset else []
         if dataset is None or not offers:
             raise NotFound("no such dataset")
-        return {"@context": message("x")["@context"], **self._dataset(dataset, offers)}
+        entry = CatalogEntry(dataset.id, dataset.title, dataset.description, [(o.id, o.policy) for o in offers])
+        return {"@context": message("x")["@context"], **self._dataset(entry)}
 
 
 async def fetch_catalog(connector: Connector, peer: str) -> dict[str, Any]:

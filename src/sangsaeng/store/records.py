@@ -29,6 +29,16 @@ class Dataset:
 
 
 @dataclass(frozen=True)
+class CatalogEntry:
+    """What a catalog shows of one dataset: no file details, every offer's policy."""
+
+    dataset_id: str
+    title: str
+    description: str
+    offers: list[tuple[str, dict[str, Any]]]  # (offer id, policy)
+
+
+@dataclass(frozen=True)
 class Offer:
     id: str
     dataset_id: str

@@ -21,6 +21,7 @@ from dataclasses import asdict, fields
 from datetime import datetime
 from typing import Any, TypeVar
 
+import orjson
 import sqlalchemy as sa
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, create_async_engine
@@ -28,6 +29,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, create_async_en
 from sangsaeng.store import tables as t
 from sangsaeng.store.records import (
     Agreement,
+    CatalogEntry,
     Dataset,
     DatasetVersion,
     Negotiation,
@@ -51,8 +53,17 @@ def sync_url(url: str) -> str:
     return url.replace("postgresql+asyncpg:", "postgresql+psycopg:")
 
 
+def _json_text(value: Any) -> str:
+    return orjson.dumps(value).decode()
+
+
+JSON_CODEC: dict[str, Any] = {"json_serializer": _json_text, "json_deserializer": orjson.loads}
+
+
 def sqlite_engine(url: str) -> sa.Engine:
-    engine = sa.create_engine(url, poolclass=sa.pool.StaticPool, connect_args={"check_same_thread": False})
+    engine = sa.create_engine(
+        url, poolclass=sa.pool.StaticPool, connect_args={"check_same_thread": False}, **JSON_CODEC
+    )
 
     @sa.event.listens_for(engine, "connect")
     def _pragmas(dbapi_connection: Any, _record: Any) -> None:
@@ -171,6 +182,30 @@ class SqlTx:
         if offered_only:
             query = query.where(self._offered())
         return int((await self.conn.execute(query)).scalar_one())
+
+    async def catalog_entries(self, offset: int, limit: int) -> list[CatalogEntry]:
+        """One page of offered datasets with their offers, in one query that reads only what a catalog shows."""
+        d, o = t.datasets.c, t.offers.c
+        page = (
+            sa.select(d.id, d.created_at)
+            .where(self._offered())
+            .order_by(d.created_at, d.id)
+            .offset(offset)
+            .limit(limit)
+            .subquery()
+        )
+        rows = await self.conn.execute(
+            sa.select(d.id, d.title, d.description, o.id.label("offer_id"), o.policy)
+            .join(page, page.c.id == d.id)
+            .join(t.offers, o.dataset_id == d.id)
+            .order_by(page.c.created_at, d.id, o.created_at, o.id)
+        )
+        entries: list[CatalogEntry] = []
+        for dataset_id, title, description, offer_id, policy in rows:
+            if not entries or entries[-1].dataset_id != dataset_id:
+                entries.append(CatalogEntry(dataset_id, title, description, []))
+            entries[-1].offers.append((offer_id, policy))
+        return entries
 
     async def add_offer(self, offer: Offer) -> None:
         await self.conn.execute(t.offers.insert().values(**asdict(offer)))
@@ -319,7 +354,9 @@ class SqlStore:
             self._sqlite = sqlite_engine(self.url)
             self._lock = asyncio.Lock()
         else:
-            self._engine = create_async_engine(self.url, pool_size=10, max_overflow=10, pool_pre_ping=True)
+            self._engine = create_async_engine(
+                self.url, pool_size=10, max_overflow=10, pool_pre_ping=True, **JSON_CODEC
+            )
 
     @asynccontextmanager
     async def begin(self) -> AsyncIterator[SqlTx]:

@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
+import orjson
 from fastapi import APIRouter, Request, Response
 from fastapi.responses import JSONResponse
 
@@ -59,7 +60,7 @@ async def versions(request: Request) -> dict[str, Any]:
 @router.post("/catalog/request")
 async def catalog_request(
     request: Request, svc: ServicesDep, _caller: Caller, offset: int = 0, limit: int | None = None
-) -> JSONResponse:
+) -> Response:
     body = await body_of(request)
     page = min(limit or svc.connector.settings.catalog_page_size, svc.connector.settings.catalog_page_size)
     offset = max(offset, 0)
@@ -71,7 +72,8 @@ async def catalog_request(
     if offset > 0:
         links.append(f'<{base}?offset={max(offset - page, 0)}&limit={page}>; rel="previous"')
     headers = {"Link": ", ".join(links)} if links else None
-    return JSONResponse(catalog, headers=headers)
+    # orjson: a catalog can hold thousands of datasets, and the standard encoder is the slowest part of it.
+    return Response(orjson.dumps(catalog), media_type="application/json", headers=headers)
 
 
 @router.get("/catalog/datasets/{dataset_id:path}")
