@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 from functools import cache
 from pathlib import Path
 from typing import Any
@@ -11,7 +12,13 @@ from jsonschema import Draft201909Validator
 from referencing import Registry, Resource
 from referencing.jsonschema import DRAFT201909
 
-SPEC = Path(__file__).resolve().parents[2] / "shared" / "spec" / "dsp-2025-1"
+SPEC = Path(
+    os.environ.get("SANGSAENG_DSP_SPEC", Path(__file__).resolve().parents[2] / "shared" / "spec" / "dsp-2025-1")
+)
+if not (SPEC / "negotiation").is_dir():  # refuse to run conformance tests against nothing
+    raise RuntimeError(
+        f"the DSP 2025-1 schemas are not at {SPEC}; put shared/ beside the project or set SANGSAENG_DSP_SPEC"
+    )
 BASE = "https://w3id.org/dspace/2025/1/"
 
 SCHEMA_OF_TYPE = {
