@@ -1,15 +1,16 @@
 # Two commands set up everything on a fresh machine: `make demo` and `make test`.
 SHELL := /bin/bash
 UV_VERSION := 0.13.9
-UV := $(shell command -v uv 2>/dev/null || echo "$(HOME)/.local/bin/uv")
+# uv from PATH, else a copy installed into .tools/ from PyPI (nothing outside the project is touched).
+UV := $(or $(shell command -v uv 2>/dev/null),$(CURDIR)/.tools/bin/uv)
 RUN := $(UV) run --frozen
 
 .PHONY: env demo test lint types unit bench clean
 
 env: .venv/.synced
 
-$(UV):
-	python3 -m pip install --quiet --user "uv==$(UV_VERSION)" || python3 -m pip install --quiet "uv==$(UV_VERSION)"
+$(CURDIR)/.tools/bin/uv:
+	python3 -m pip install --quiet --disable-pip-version-check --target $(CURDIR)/.tools "uv==$(UV_VERSION)"
 
 .venv/.synced: pyproject.toml uv.lock | $(UV)
 	$(UV) sync --frozen --compile-bytecode --quiet
@@ -34,4 +35,4 @@ bench: env  ## benchmarks: figures beside a same-run baseline, with peak memory
 	$(RUN) python -m bench
 
 clean:
-	rm -rf .venv demo-data .pytest_cache .mypy_cache .ruff_cache
+	rm -rf .venv .tools demo-data .pytest_cache .mypy_cache .ruff_cache
