@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import json
 import shutil
+import signal
 import time
 from pathlib import Path
 
 import pyarrow as pa
 from rich.console import Console
-from rich.table import Table
 
 from sangsaeng.client import Client
 from sangsaeng.demo.data import COLUMNS, WITHHELD, write_inspection_csv
@@ -91,7 +92,6 @@ def run_demo(workdir: Path, rows: int, keep_serving: bool, console: Console) -> 
         export = oem.get(f"/agreements/{final['agreementId']}/export")
         agreement_file = workdir / "oem-files" / "agreement.json"
         agreement_file.parent.mkdir(parents=True, exist_ok=True)
-        import json
 
         agreement_file.write_text(json.dumps(export, indent=2, ensure_ascii=False), "utf-8")
         transfer = oem.start_transfer(final["agreementId"])
@@ -109,16 +109,20 @@ def run_demo(workdir: Path, rows: int, keep_serving: bool, console: Console) -> 
         )
         failed = sum(1 for r in table.column("result").to_pylist() if r == "FAIL")
         console.print(f"   The OEM sees {failed} failed inspections it can now analyse with its own tools.")
-        summary = Table("", "supplier", "OEM", title="Where things are")
-        summary.add_row(
-            "management API", f"{supplier_init.settings.public_url}/docs", f"{oem_init.settings.public_url}/docs"
-        )
-        summary.add_row("API key (X-API-Key)", supplier_init.api_key, oem_init.api_key)
-        summary.add_row("data directory", str(workdir / "supplier"), str(workdir / "oem"))
-        summary.add_row("files", str(csv_path), f"{out}\n{agreement_file}")
-        console.print(summary)
+        console.rule("Where things are")
+        for label, init, files in (
+            ("supplier", supplier_init, [csv_path]),
+            ("OEM", oem_init, [out, agreement_file]),
+        ):
+            console.print(f"[bold]{label}[/] {init.participant.name}", soft_wrap=True)
+            console.print(f"  API docs    {init.settings.public_url}/docs", soft_wrap=True)
+            console.print(f"  API key     {init.api_key}   (header X-API-Key)", soft_wrap=True)
+            console.print(f"  data dir    {init.settings.data_dir}", soft_wrap=True)
+            for path in files:
+                console.print(f"  file        {path}", soft_wrap=True)
         console.print(
-            f"Check the agreement offline: sangsaeng agreement verify {agreement_file} --directory {directory}"
+            f"Check the agreement offline: sangsaeng agreement verify {agreement_file} --directory {directory}",
+            soft_wrap=True,
         )
         supplier.close()
         oem.close()
@@ -131,5 +135,6 @@ def run_demo(workdir: Path, rows: int, keep_serving: bool, console: Console) -> 
                 console.print("stopping …")
         return 0
     finally:
+        signal.signal(signal.SIGINT, signal.SIG_IGN)  # a second Ctrl-C must not leave a connector running
         for process in processes:
             process.stop()
