@@ -61,7 +61,7 @@ async def _negotiate(
                 for pid, state in db.execute(query, ids).fetchall():
                     _, future = waiting.pop(pid)
                     future.set_result(state)
-            await asyncio.sleep(0.001)
+            await asyncio.sleep(0.005)
 
     async with httpx.AsyncClient(base_url=base + "/api", headers={"X-API-Key": key}, timeout=60) as http:
         queue = iter(range(total))

@@ -17,7 +17,7 @@ import itertools
 import time
 from collections.abc import AsyncIterator, Sequence
 from contextlib import asynccontextmanager
-from dataclasses import asdict, fields
+from dataclasses import fields
 from datetime import datetime
 from typing import Any, TypeVar
 
@@ -88,6 +88,11 @@ class _SyncConnection:
         return self.conn.execute(statement)
 
 
+def _values(record: Any) -> dict[str, Any]:
+    """A record's fields as column values; unlike ``dataclasses.asdict`` it does not deep-copy JSON documents."""
+    return {f.name: getattr(record, f.name) for f in fields(record)}
+
+
 def _record(cls: type[R], row: Any) -> R:
     mapping = row._mapping
     names = {f.name for f in fields(cls)}  # type: ignore[arg-type]
@@ -118,7 +123,7 @@ class SqlTx:
         )
 
     async def add_version(self, version: DatasetVersion) -> None:
-        await self.conn.execute(t.dataset_versions.insert().values(**asdict(version)))
+        await self.conn.execute(t.dataset_versions.insert().values(**_values(version)))
         await self.conn.execute(
             t.datasets.update()
             .where(t.datasets.c.id == version.dataset_id)
@@ -208,7 +213,7 @@ class SqlTx:
         return entries
 
     async def add_offer(self, offer: Offer) -> None:
-        await self.conn.execute(t.offers.insert().values(**asdict(offer)))
+        await self.conn.execute(t.offers.insert().values(**_values(offer)))
 
     async def get_offer(self, offer_id: str) -> Offer | None:
         row = await self._one(sa.select(t.offers).where(t.offers.c.id == offer_id))
@@ -232,7 +237,7 @@ class SqlTx:
 
     # negotiations and agreements ------------------------------------------------------------------
     async def add_negotiation(self, negotiation: Negotiation) -> None:
-        await self.conn.execute(t.negotiations.insert().values(**asdict(negotiation)))
+        await self.conn.execute(t.negotiations.insert().values(**_values(negotiation)))
 
     async def get_negotiation(self, negotiation_id: str, *, for_update: bool = False) -> Negotiation | None:
         stmt = self._locked(sa.select(t.negotiations).where(t.negotiations.c.id == negotiation_id), for_update)
@@ -249,7 +254,7 @@ class SqlTx:
         return None if row is None else _record(Negotiation, row)
 
     async def save_negotiation(self, negotiation: Negotiation) -> None:
-        values = asdict(negotiation)
+        values = _values(negotiation)
         await self.conn.execute(t.negotiations.update().where(t.negotiations.c.id == negotiation.id).values(**values))
 
     async def list_negotiations(self, offset: int = 0, limit: int = 100) -> list[Negotiation]:
@@ -259,7 +264,7 @@ class SqlTx:
         return [_record(Negotiation, r) for r in rows]
 
     async def add_agreement(self, agreement: Agreement) -> None:
-        await self.conn.execute(t.agreements.insert().values(**asdict(agreement)))
+        await self.conn.execute(t.agreements.insert().values(**_values(agreement)))
 
     async def get_agreement(self, agreement_id: str, *, for_update: bool = False) -> Agreement | None:
         stmt = self._locked(sa.select(t.agreements).where(t.agreements.c.id == agreement_id), for_update)
@@ -268,7 +273,7 @@ class SqlTx:
 
     async def save_agreement(self, agreement: Agreement) -> None:
         await self.conn.execute(
-            t.agreements.update().where(t.agreements.c.id == agreement.id).values(**asdict(agreement))
+            t.agreements.update().where(t.agreements.c.id == agreement.id).values(**_values(agreement))
         )
 
     async def list_agreements(self, offset: int = 0, limit: int = 100) -> list[Agreement]:
@@ -279,7 +284,7 @@ class SqlTx:
 
     # transfers ------------------------------------------------------------------------------------
     async def add_transfer(self, transfer: Transfer) -> None:
-        await self.conn.execute(t.transfers.insert().values(**asdict(transfer)))
+        await self.conn.execute(t.transfers.insert().values(**_values(transfer)))
 
     async def get_transfer(self, transfer_id: str, *, for_update: bool = False) -> Transfer | None:
         stmt = self._locked(sa.select(t.transfers).where(t.transfers.c.id == transfer_id), for_update)
@@ -294,7 +299,7 @@ class SqlTx:
         return None if row is None else _record(Transfer, row)
 
     async def save_transfer(self, transfer: Transfer) -> None:
-        await self.conn.execute(t.transfers.update().where(t.transfers.c.id == transfer.id).values(**asdict(transfer)))
+        await self.conn.execute(t.transfers.update().where(t.transfers.c.id == transfer.id).values(**_values(transfer)))
 
     async def list_transfers(self, offset: int = 0, limit: int = 100) -> list[Transfer]:
         rows = await self.conn.execute(
@@ -304,7 +309,7 @@ class SqlTx:
 
     # outbox ---------------------------------------------------------------------------------------
     async def enqueue(self, message: OutboxMessage) -> None:
-        await self.conn.execute(t.outbox.insert().values(**asdict(message), seq=next(_seq)))
+        await self.conn.execute(t.outbox.insert().values(**_values(message), seq=next(_seq)))
 
     async def due_messages(self, now: datetime, limit: int = 50) -> list[OutboxMessage]:
         o = t.outbox.c
@@ -326,7 +331,7 @@ class SqlTx:
         return None if row is None else _record(OutboxMessage, row)
 
     async def save_message(self, message: OutboxMessage) -> None:
-        await self.conn.execute(t.outbox.update().where(t.outbox.c.id == message.id).values(**asdict(message)))
+        await self.conn.execute(t.outbox.update().where(t.outbox.c.id == message.id).values(**_values(message)))
 
     # replay protection ----------------------------------------------------------------------------
     async def remember_token(self, jti: str, expires_at: datetime) -> bool:
