@@ -11,46 +11,13 @@ from pathlib import Path
 
 import psutil
 
-from sangsaeng.client import Client
-from sangsaeng.launch import ConnectorProcess, free_port
-from sangsaeng.setup import Initialized, init_connector
-
-
-@dataclass
-class Node:
-    init: Initialized
-    process: ConnectorProcess
-    client: Client
-
-    @property
-    def id(self) -> str:
-        return self.init.participant.id
+from sangsaeng.launch import Node, running
 
 
 @contextmanager
 def connectors(root: Path, names: list[str], **settings: object) -> Iterator[dict[str, Node]]:
-    directory = root / "directory.json"
-    made = {
-        name: init_connector(
-            root / name,
-            f"urn:sangsaeng:participant:{name}",
-            name,
-            port=free_port(),
-            directory=directory,
-            extra={"log_level": "warning", **settings},
-        )
-        for name in names
-    }
-    nodes: dict[str, Node] = {}
-    try:
-        for name, init in made.items():
-            process = ConnectorProcess(init.settings.data_dir, init.settings.port).start()
-            nodes[name] = Node(init, process, Client(init.settings.public_url, init.api_key))
+    with running(root, names, log_level="warning", **settings) as nodes:
         yield nodes
-    finally:
-        for node in nodes.values():
-            node.client.close()
-            node.process.stop()
 
 
 class PeakRss:

@@ -6,12 +6,9 @@ import socket
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
 from pathlib import Path
 
-from sangsaeng.client import Client
-from sangsaeng.launch import ConnectorProcess, free_port
-from sangsaeng.setup import Initialized, init_connector
+from sangsaeng.launch import Node, free_port, running
 
 
 class Relay:
@@ -80,54 +77,21 @@ class Relay:
                     pass
 
 
-@dataclass
-class Node:
-    init: Initialized
-    process: ConnectorProcess
-    client: Client
-
-    @property
-    def id(self) -> str:
-        return self.init.participant.id
-
-    def restart(self) -> None:
-        self.process.stop()
-        self.process.start()
-
-
 @contextmanager
 def two_processes(root: Path, relay_oem: bool = False, **settings: object) -> Iterator[tuple[Node, Node, Relay | None]]:
     """A supplier and an OEM as processes. With ``relay_oem``, others reach the OEM only through a Relay."""
-    directory = root / "directory.json"
     fast = {"outbox_base_delay": 0.05, "outbox_max_delay": 0.5, "outbox_max_attempts": 500, **settings}
-    supplier_port, oem_port = free_port(), free_port()
     relay: Relay | None = None
-    oem_public = ""
+    public: dict[str, str] = {}
     if relay_oem:
-        relay = Relay(free_port(), oem_port)
+        relay = Relay(free_port(), target_port=0)  # pointed at the OEM once it runs
         relay.heal()
-        oem_public = f"http://127.0.0.1:{relay.listen_port}"
-    nodes = []
-    for name, port, public in (("supplier", supplier_port, ""), ("oem", oem_port, oem_public)):
-        made = init_connector(
-            root / name,
-            f"urn:sangsaeng:participant:{name}",
-            name.title(),
-            port=port,
-            public_url=public,
-            directory=directory,
-            extra=fast,
-        )
-        nodes.append((made, port))
-    started: list[Node] = []
+        public["oem"] = f"http://127.0.0.1:{relay.listen_port}"
     try:
-        for made, port in nodes:
-            process = ConnectorProcess(made.settings.data_dir, port).start()
-            started.append(Node(made, process, Client(f"http://127.0.0.1:{port}", made.api_key)))
-        yield started[0], started[1], relay
+        with running(root, ["supplier", "oem"], public_urls=public, **fast) as nodes:
+            if relay is not None:
+                relay.target_port = nodes["oem"].process.port
+            yield nodes["supplier"], nodes["oem"], relay
     finally:
-        for node in started:
-            node.client.close()
-            node.process.stop()
         if relay is not None:
             relay.cut()

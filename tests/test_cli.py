@@ -98,3 +98,11 @@ def test_the_demo_runs_publish_to_pull(tmp_path: Path) -> None:
     text = console.export_text()
     assert "FINALIZED" in text and "500 rows, 13 of 15 columns" in text
     assert (tmp_path / "demo" / "oem-files" / "incoming-inspection.arrows").stat().st_size > 0
+
+
+def test_an_unknown_setting_is_refused_with_where_it_came_from(tmp_path: Path) -> None:
+    (tmp_path / "connector.toml").write_text('participant_id = "urn:x:a"\nprot = 8181\n')
+    result = runner.invoke(app, ["serve", "--data-dir", str(tmp_path)])
+    assert result.exit_code == 2
+    assert "prot: Extra inputs are not permitted" in words(result.output)
+    assert "connector.toml" in words(result.output)

@@ -8,9 +8,15 @@ import socket
 import subprocess
 import sys
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
 from pathlib import Path
 
 import httpx
+
+from sangsaeng.client import Client
+from sangsaeng.setup import Initialized, init_connector
 
 
 def free_port() -> int:
@@ -71,3 +77,53 @@ class ConnectorProcess:
 
     def pid(self) -> int | None:
         return self.process.pid if self.process else None
+
+
+@dataclass
+class Node:
+    """One connector process with its identity and a management client."""
+
+    init: Initialized
+    process: ConnectorProcess
+    client: Client
+
+    @property
+    def id(self) -> str:
+        return self.init.participant.id
+
+
+@contextmanager
+def running(
+    root: Path,
+    names: list[str],
+    public_urls: dict[str, str] | None = None,
+    **settings: object,
+) -> Iterator[dict[str, Node]]:
+    """Connectors ``urn:sangsaeng:participant:<name>`` as processes sharing ``root/directory.json``.
+
+    ``public_urls`` lets another address stand for a connector (a relay in front of it, say)."""
+    directory = root / "directory.json"
+    made: dict[str, tuple[Initialized, int]] = {}
+    for name in names:
+        port = free_port()
+        public = (public_urls or {}).get(name, "")
+        init = init_connector(
+            root / name,
+            f"urn:sangsaeng:participant:{name}",
+            name.title(),
+            port=port,
+            public_url=public,
+            directory=directory,
+            extra=dict(settings),
+        )
+        made[name] = (init, port)
+    nodes: dict[str, Node] = {}
+    try:
+        for name, (init, port) in made.items():
+            process = ConnectorProcess(init.settings.data_dir, port).start()
+            nodes[name] = Node(init, process, Client(f"http://127.0.0.1:{port}", init.api_key))
+        yield nodes
+    finally:
+        for node in nodes.values():
+            node.client.close()
+            node.process.stop()

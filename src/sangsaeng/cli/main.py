@@ -46,7 +46,17 @@ FORMATS = {
 
 
 def _settings(data_dir: Path) -> Settings:
-    return Settings(data_dir=data_dir)
+    from pydantic import ValidationError
+
+    try:
+        return Settings(data_dir=data_dir)
+    except ValidationError as exc:
+        problems = "; ".join(f"{'.'.join(map(str, e['loc']))}: {e['msg']}" for e in exc.errors())
+        _fail(
+            f"the settings in {data_dir / CONFIG_FILE} or SANGSAENG_… variables are not valid: {problems}",
+            "see docs/settings.md for every setting",
+        )
+        raise  # _fail exits; this keeps the type checker content
 
 
 def _client(data_dir: Path) -> Client:
@@ -57,9 +67,9 @@ def _client(data_dir: Path) -> Client:
 
 
 def _fail(message: str, hint: str | None = None) -> None:
-    err.print(f"[bold red]error:[/] {message}")
+    err.print(f"[bold red]error:[/] {message}", soft_wrap=True)  # paths and ids stay whole, to copy
     if hint:
-        err.print(f"  [dim]hint:[/] {hint}")
+        err.print(f"  [dim]hint:[/] {hint}", soft_wrap=True)
     raise typer.Exit(2)
 
 

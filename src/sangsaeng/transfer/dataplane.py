@@ -149,19 +149,42 @@ def _json_default(value: Any) -> Any:
     raise TypeError(f"cannot serialise {type(value).__name__}")
 
 
-def stream(path: Path, columns: list[str], media_type: str, batch_rows: int) -> Iterator[bytes]:
-    # Buffered reads instead of whole column chunks: a connector's memory stays flat whatever the row groups.
-    source = pq.ParquetFile(path, pre_buffer=False, buffer_size=4 << 20)
-    schema = pa.schema([source.schema_arrow.field(c) for c in columns])
-    batches = source.iter_batches(batch_size=batch_rows, columns=columns, use_threads=True)
-    sink = _Chunks()
-    if media_type == ARROW:
+EOS = b"\xff\xff\xff\xff\x00\x00\x00\x00"  # end of an Arrow IPC stream (continuation marker, length 0)
+
+
+def _has_dictionaries(schema: pa.Schema) -> bool:
+    return any(pa.types.is_dictionary(f.type) for f in schema)
+
+
+def arrow_stream(schema: pa.Schema, batches: Iterator[pa.RecordBatch]) -> Iterator[bytes | memoryview]:
+    """The Arrow IPC streaming format: the schema message, one message per record batch, end-of-stream.
+
+    Each message is serialised by Arrow into one buffer and handed on as it is, without copying. Dictionary
+    columns need dictionary messages in between, which only Arrow's stream writer produces: they take that path.
+    """
+    if _has_dictionaries(schema):
+        sink = _Chunks()
         with pa.ipc.new_stream(sink, schema) as writer:
             yield sink.take()
             for batch in batches:
                 writer.write_batch(batch)
                 yield sink.take()
         yield sink.take()
+        return
+    yield memoryview(schema.serialize())
+    for batch in batches:
+        yield memoryview(batch.serialize())
+    yield EOS
+
+
+def stream(path: Path, columns: list[str], media_type: str, batch_rows: int) -> Iterator[bytes | memoryview]:
+    # Buffered reads instead of whole column chunks: a connector's memory stays flat whatever the row groups.
+    source = pq.ParquetFile(path, pre_buffer=False, buffer_size=4 << 20)
+    schema = pa.schema([source.schema_arrow.field(c) for c in columns])
+    batches = source.iter_batches(batch_size=batch_rows, columns=columns, use_threads=True)
+    sink = _Chunks()
+    if media_type == ARROW:
+        yield from arrow_stream(schema, batches)
     elif media_type == PARQUET:
         with pq.ParquetWriter(sink, schema, compression="zstd") as pwriter:
             for batch in batches:

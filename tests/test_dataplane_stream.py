@@ -1,0 +1,45 @@
+"""The Arrow stream the data plane writes is what Arrow's own stream writer would write, for every schema."""
+
+from __future__ import annotations
+
+import io
+from pathlib import Path
+
+import pyarrow as pa
+import pyarrow.parquet as pq
+import pytest
+
+from sangsaeng.transfer.dataplane import ARROW, arrow_stream, stream
+
+
+def table() -> pa.Table:
+    return pa.table(
+        {
+            "lot": pa.array(["L1", "L2", "L1", None]),
+            "site": pa.array(["창원", "울산", "창원", "창원"]).dictionary_encode(),
+            "value": pa.array([1.5, None, 3.25, 4.0]),
+            "at": pa.array([1, 2, 3, 4], pa.timestamp("us", tz="UTC")),
+        }
+    )
+
+
+@pytest.mark.parametrize("columns", [["lot", "value", "at"], ["lot", "site", "value"]], ids=["plain", "dictionary"])
+def test_the_arrow_stream_reads_back_as_the_table(columns: list[str]) -> None:
+    source = table().select(columns)
+    batches = source.to_batches(max_chunksize=2)
+    data = b"".join(bytes(chunk) for chunk in arrow_stream(source.schema, iter(batches)))
+    assert pa.ipc.open_stream(io.BytesIO(data)).read_all().equals(source)
+    reference = pa.BufferOutputStream()
+    with pa.ipc.new_stream(reference, source.schema) as writer:
+        for batch in batches:
+            writer.write_batch(batch)
+    assert data == reference.getvalue().to_pybytes()
+
+
+def test_streaming_a_parquet_file_reads_only_the_permitted_columns(tmp_path: Path) -> None:
+    path = tmp_path / "t.parquet"
+    pq.write_table(table(), path, row_group_size=3)
+    data = b"".join(bytes(c) for c in stream(path, ["value", "lot"], ARROW, batch_rows=2))
+    got = pa.ipc.open_stream(io.BytesIO(data)).read_all()
+    assert got.column_names == ["value", "lot"]
+    assert got.column("lot").to_pylist() == ["L1", "L2", "L1", None]
