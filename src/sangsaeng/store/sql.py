@@ -84,8 +84,8 @@ class _SyncConnection:
         self.conn = conn
         self.dialect = conn.dialect
 
-    async def execute(self, statement: Any) -> Any:
-        return self.conn.execute(statement)
+    async def execute(self, statement: Any, parameters: Any = None) -> Any:
+        return self.conn.execute(statement, parameters)
 
 
 def _values(record: Any) -> dict[str, Any]:
@@ -99,6 +99,28 @@ def _record(cls: type[R], row: Any) -> R:
     return cls(**{k: v for k, v in mapping.items() if k in names})
 
 
+class _ById:
+    """Statements on one table keyed by ``id``, built once: SQLAlchemy memoises their cache keys, so a hot path
+    pays for neither building a statement nor keying its compiled form on every call."""
+
+    def __init__(self, table: sa.Table) -> None:
+        self.insert = table.insert()
+        self.select = sa.select(table).where(table.c.id == sa.bindparam("key"))
+        self.select_locked = self.select.with_for_update()
+        self.update = table.update().where(table.c.id == sa.bindparam("key"))
+
+
+_NEGOTIATIONS, _AGREEMENTS = _ById(t.negotiations), _ById(t.agreements)
+_TRANSFERS, _OUTBOX = _ById(t.transfers), _ById(t.outbox)
+_REMEMBER = {
+    name: insert(t.seen_tokens)
+    .values(jti=sa.bindparam("jti"), expires_at=sa.bindparam("expires_at"))
+    .on_conflict_do_nothing()
+    .returning(t.seen_tokens.c.jti)
+    for name, insert in (("postgresql", postgresql.insert), ("sqlite", sqlite.insert))
+}
+
+
 class SqlTx:
     def __init__(self, conn: AsyncConnection | _SyncConnection) -> None:
         self.conn = conn
@@ -109,6 +131,17 @@ class SqlTx:
 
     def _locked(self, stmt: Any, for_update: bool) -> Any:
         return stmt.with_for_update() if for_update and self._lock_rows else stmt
+
+    async def _insert(self, statements: _ById, record: Any, **extra: Any) -> None:
+        await self.conn.execute(statements.insert, {**_values(record), **extra})
+
+    async def _get(self, statements: _ById, cls: type[R], key: str, for_update: bool) -> R | None:
+        stmt = statements.select_locked if for_update and self._lock_rows else statements.select
+        row = (await self.conn.execute(stmt, {"key": key})).first()
+        return None if row is None else _record(cls, row)
+
+    async def _save(self, statements: _ById, record: Any) -> None:
+        await self.conn.execute(statements.update, {**_values(record), "key": record.id})
 
     # datasets and offers -------------------------------------------------------------------------
     async def add_dataset(self, dataset: Dataset) -> None:
@@ -237,12 +270,10 @@ class SqlTx:
 
     # negotiations and agreements ------------------------------------------------------------------
     async def add_negotiation(self, negotiation: Negotiation) -> None:
-        await self.conn.execute(t.negotiations.insert().values(**_values(negotiation)))
+        await self._insert(_NEGOTIATIONS, negotiation)
 
     async def get_negotiation(self, negotiation_id: str, *, for_update: bool = False) -> Negotiation | None:
-        stmt = self._locked(sa.select(t.negotiations).where(t.negotiations.c.id == negotiation_id), for_update)
-        row = await self._one(stmt)
-        return None if row is None else _record(Negotiation, row)
+        return await self._get(_NEGOTIATIONS, Negotiation, negotiation_id, for_update)
 
     async def find_negotiation(self, role: str, consumer_pid: str, counterparty: str) -> Negotiation | None:
         n = t.negotiations.c
@@ -254,8 +285,7 @@ class SqlTx:
         return None if row is None else _record(Negotiation, row)
 
     async def save_negotiation(self, negotiation: Negotiation) -> None:
-        values = _values(negotiation)
-        await self.conn.execute(t.negotiations.update().where(t.negotiations.c.id == negotiation.id).values(**values))
+        await self._save(_NEGOTIATIONS, negotiation)
 
     async def list_negotiations(self, offset: int = 0, limit: int = 100) -> list[Negotiation]:
         rows = await self.conn.execute(
@@ -264,17 +294,13 @@ class SqlTx:
         return [_record(Negotiation, r) for r in rows]
 
     async def add_agreement(self, agreement: Agreement) -> None:
-        await self.conn.execute(t.agreements.insert().values(**_values(agreement)))
+        await self._insert(_AGREEMENTS, agreement)
 
     async def get_agreement(self, agreement_id: str, *, for_update: bool = False) -> Agreement | None:
-        stmt = self._locked(sa.select(t.agreements).where(t.agreements.c.id == agreement_id), for_update)
-        row = await self._one(stmt)
-        return None if row is None else _record(Agreement, row)
+        return await self._get(_AGREEMENTS, Agreement, agreement_id, for_update)
 
     async def save_agreement(self, agreement: Agreement) -> None:
-        await self.conn.execute(
-            t.agreements.update().where(t.agreements.c.id == agreement.id).values(**_values(agreement))
-        )
+        await self._save(_AGREEMENTS, agreement)
 
     async def list_agreements(self, offset: int = 0, limit: int = 100) -> list[Agreement]:
         rows = await self.conn.execute(
@@ -284,12 +310,10 @@ class SqlTx:
 
     # transfers ------------------------------------------------------------------------------------
     async def add_transfer(self, transfer: Transfer) -> None:
-        await self.conn.execute(t.transfers.insert().values(**_values(transfer)))
+        await self._insert(_TRANSFERS, transfer)
 
     async def get_transfer(self, transfer_id: str, *, for_update: bool = False) -> Transfer | None:
-        stmt = self._locked(sa.select(t.transfers).where(t.transfers.c.id == transfer_id), for_update)
-        row = await self._one(stmt)
-        return None if row is None else _record(Transfer, row)
+        return await self._get(_TRANSFERS, Transfer, transfer_id, for_update)
 
     async def find_transfer(self, role: str, consumer_pid: str, counterparty: str) -> Transfer | None:
         c = t.transfers.c
@@ -299,7 +323,7 @@ class SqlTx:
         return None if row is None else _record(Transfer, row)
 
     async def save_transfer(self, transfer: Transfer) -> None:
-        await self.conn.execute(t.transfers.update().where(t.transfers.c.id == transfer.id).values(**_values(transfer)))
+        await self._save(_TRANSFERS, transfer)
 
     async def list_transfers(self, offset: int = 0, limit: int = 100) -> list[Transfer]:
         rows = await self.conn.execute(
@@ -309,7 +333,7 @@ class SqlTx:
 
     # outbox ---------------------------------------------------------------------------------------
     async def enqueue(self, message: OutboxMessage) -> None:
-        await self.conn.execute(t.outbox.insert().values(**_values(message), seq=next(_seq)))
+        await self._insert(_OUTBOX, message, seq=next(_seq))
 
     async def due_messages(self, now: datetime, limit: int = 50) -> list[OutboxMessage]:
         o = t.outbox.c
@@ -326,24 +350,15 @@ class SqlTx:
         return [_record(OutboxMessage, r) for r in rows]
 
     async def get_message(self, message_id: str, *, for_update: bool = False) -> OutboxMessage | None:
-        stmt = self._locked(sa.select(t.outbox).where(t.outbox.c.id == message_id), for_update)
-        row = await self._one(stmt)
-        return None if row is None else _record(OutboxMessage, row)
+        return await self._get(_OUTBOX, OutboxMessage, message_id, for_update)
 
     async def save_message(self, message: OutboxMessage) -> None:
-        await self.conn.execute(t.outbox.update().where(t.outbox.c.id == message.id).values(**_values(message)))
+        await self._save(_OUTBOX, message)
 
     # replay protection ----------------------------------------------------------------------------
     async def remember_token(self, jti: str, expires_at: datetime) -> bool:
-        dialect = self.conn.dialect.name
-        insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
-        stmt = (
-            insert(t.seen_tokens)
-            .values(jti=jti, expires_at=expires_at)
-            .on_conflict_do_nothing()
-            .returning(t.seen_tokens.c.jti)
-        )
-        return (await self.conn.execute(stmt)).first() is not None
+        stmt = _REMEMBER[self.conn.dialect.name]
+        return (await self.conn.execute(stmt, {"jti": jti, "expires_at": expires_at})).first() is not None
 
     async def forget_tokens_before(self, moment: datetime) -> int:
         result = await self.conn.execute(t.seen_tokens.delete().where(t.seen_tokens.c.expires_at < moment))
@@ -355,6 +370,7 @@ class SqlStore:
         self.url = async_url(url)
         self._sqlite: sa.Engine | None = None
         self._engine: AsyncEngine | None = None
+        self._connection: sa.Connection | None = None
         if self.url.startswith("sqlite"):
             self._sqlite = sqlite_engine(self.url)
             self._lock = asyncio.Lock()
@@ -367,14 +383,19 @@ class SqlStore:
     async def begin(self) -> AsyncIterator[SqlTx]:
         if self._sqlite is not None:
             async with self._lock:
-                with self._sqlite.begin() as conn:
-                    yield SqlTx(_SyncConnection(conn))
+                if self._connection is None:  # one connection for the store's life: SQLite has one writer anyway
+                    self._connection = self._sqlite.connect()
+                with self._connection.begin():
+                    yield SqlTx(_SyncConnection(self._connection))
             return
         assert self._engine is not None
         async with self._engine.begin() as conn:
             yield SqlTx(conn)
 
     async def close(self) -> None:
+        if self._connection is not None:
+            self._connection.close()
+            self._connection = None
         if self._sqlite is not None:
             self._sqlite.dispose()
         if self._engine is not None:
