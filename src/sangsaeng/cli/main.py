@@ -180,8 +180,13 @@ def offer_create(
     data_dir: DataDir = Path(".sangsaeng"),
 ) -> None:
     """Publish DATASET_ID under an offer. See POLICY.md for the operands this connector understands."""
-    path = Path(policy)
-    text = path.read_text("utf-8") if path.exists() else policy
+    if policy.lstrip().startswith("{"):
+        text = policy
+    else:
+        path = Path(policy)
+        if not path.is_file():
+            _fail(f"no policy file {policy}", "pass a JSON file, or the JSON object itself")
+        text = path.read_text("utf-8")
     try:
         parsed = json.loads(text)
     except json.JSONDecodeError as exc:

@@ -1,0 +1,99 @@
+"""The README's tour, command by command, against two connectors running as processes."""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+
+import pyarrow.parquet as pq
+import pytest
+from typer.testing import CliRunner
+
+from sangsaeng.cli.main import app
+from sangsaeng.demo.data import write_inspection_csv
+from sangsaeng.launch import running
+
+pytestmark = [pytest.mark.processes, pytest.mark.xdist_group("processes")]
+runner = CliRunner()
+URN = re.compile(r"urn:uuid:[0-9a-f-]{36}")
+
+
+def sangsaeng(*args: str) -> str:
+    result = runner.invoke(app, list(args), env={"COLUMNS": "200"})
+    assert result.exit_code == 0, result.output
+    return " ".join(result.output.split())
+
+
+def test_the_tour_from_publishing_to_a_verified_agreement(tmp_path: Path) -> None:
+    with running(tmp_path, ["supplier", "oem"]) as nodes:
+        supplier, oem = (str(nodes[n].init.settings.data_dir) for n in ("supplier", "oem"))
+        source = write_inspection_csv(tmp_path / "inspections.csv", 300)
+
+        added = sangsaeng("dataset", "add", str(source), "--title", "Incoming inspection", "--data-dir", supplier)
+        dataset_id = URN.findall(added)[0]
+        assert "300 rows" in added
+        policy = {
+            "permission": [
+                {
+                    "action": "use",
+                    "constraint": [
+                        {"leftOperand": "participant", "operator": "eq", "rightOperand": nodes["oem"].id},
+                        {"leftOperand": "purpose", "operator": "eq", "rightOperand": "quality-analysis"},
+                        {
+                            "leftOperand": "fields",
+                            "operator": "isAnyOf",
+                            "rightOperand": ["lot_no", "part_no", "measured", "result"],
+                        },
+                    ],
+                }
+            ]
+        }
+        offered = sangsaeng("offer", "create", dataset_id, "--policy", json.dumps(policy), "--data-dir", supplier)
+        offer_id = URN.findall(offered)[0]
+        listed = sangsaeng("dataset", "list", "--data-dir", supplier)
+        assert dataset_id in listed
+
+        catalog = sangsaeng("catalog", nodes["supplier"].id, "--json", "--data-dir", oem)
+        assert dataset_id in catalog and offer_id in catalog
+
+        agreed = sangsaeng(
+            "negotiate", nodes["supplier"].id, dataset_id, offer_id, "--purpose", "quality-analysis", "--data-dir", oem
+        )
+        agreement_id = URN.findall(agreed)[0]
+
+        out = tmp_path / "pulled.parquet"
+        pulled = sangsaeng("transfer", agreement_id, "--out", str(out), "--data-dir", oem)
+        assert "parquet" in pulled
+        table = pq.read_table(out)
+        assert table.column_names == ["lot_no", "part_no", "measured", "result"] and table.num_rows == 300
+
+        export = tmp_path / "agreement.json"
+        sangsaeng("agreement", "export", agreement_id, "--out", str(export), "--data-dir", oem)
+        verified = sangsaeng("agreement", "verify", str(export), "--directory", str(tmp_path / "directory.json"))
+        assert "✓ valid" in verified
+
+
+def test_a_refused_negotiation_says_why(tmp_path: Path) -> None:
+    with running(tmp_path, ["supplier", "oem"]) as nodes:
+        supplier, oem = (str(nodes[n].init.settings.data_dir) for n in ("supplier", "oem"))
+        source = write_inspection_csv(tmp_path / "inspections.csv", 10)
+        dataset_id = URN.findall(sangsaeng("dataset", "add", str(source), "--title", "t", "--data-dir", supplier))[0]
+        policy = {
+            "permission": [
+                {
+                    "action": "use",
+                    "constraint": [{"leftOperand": "purpose", "operator": "eq", "rightOperand": "recall"}],
+                }
+            ]
+        }
+        offer_id = URN.findall(
+            sangsaeng("offer", "create", dataset_id, "--policy", json.dumps(policy), "--data-dir", supplier)
+        )[0]
+        result = runner.invoke(
+            app,
+            ["negotiate", nodes["supplier"].id, dataset_id, offer_id, "--purpose", "benchmarking", "--data-dir", oem],
+            env={"COLUMNS": "200"},
+        )
+        assert result.exit_code == 2
+        assert "TERMINATED" in result.output and "purpose eq recall" in " ".join(result.output.split())
