@@ -51,8 +51,8 @@ def test_the_tour_from_publishing_to_a_verified_agreement(tmp_path: Path) -> Non
         }
         offered = sangsaeng("offer", "create", dataset_id, "--policy", json.dumps(policy), "--data-dir", supplier)
         offer_id = URN.findall(offered)[0]
-        listed = sangsaeng("dataset", "list", "--data-dir", supplier)
-        assert dataset_id in listed
+        listed = sangsaeng("dataset", "list", "--data-dir", supplier).replace(" │ ", "").replace("│", "")
+        assert dataset_id in listed.replace(" ", "")
 
         catalog = sangsaeng("catalog", nodes["supplier"].id, "--json", "--data-dir", oem)
         assert dataset_id in catalog and offer_id in catalog

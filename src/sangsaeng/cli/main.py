@@ -166,9 +166,10 @@ def dataset_list(data_dir: DataDir = Path(".sangsaeng")) -> None:
     """List this connector's datasets."""
     with _client(data_dir) as client:
         datasets = _run(lambda: client.get("/datasets", limit=1000))
-    table = Table("id", "title", "version", "rows")
+    table = Table("title", "version", "rows")
+    table.add_column("id", overflow="fold")  # ids are copied from here: never cut them short
     for d in datasets:
-        table.add_row(d["id"], d["title"], str(d["version"]), str(d["rows"]))
+        table.add_row(d["title"], str(d["version"]), str(d["rows"]), d["id"])
     console.print(table)
 
 
@@ -208,7 +209,9 @@ def catalog(
     if as_json:
         console.print_json(data=result)
         return
-    table = Table("dataset", "title", "offer", "terms")
+    table = Table("title", "terms")
+    table.add_column("dataset", overflow="fold")
+    table.add_column("offer", overflow="fold")
     for dataset in result.get("dataset", []):
         for offer in dataset.get("hasPolicy", []):
             terms = [
@@ -216,7 +219,7 @@ def catalog(
                 for rule in offer.get("permission", [])
                 for c in rule.get("constraint", [])
             ]
-            table.add_row(dataset["@id"], dataset.get("title", ""), offer["@id"], "\n".join(terms) or "use")
+            table.add_row(dataset.get("title", ""), "\n".join(terms) or "use", dataset["@id"], offer["@id"])
     console.print(table)
 
 
