@@ -59,3 +59,30 @@ async def test_a_request_the_policy_denies_ends_terminated_with_the_reason(two: 
     assert final["state"] == "TERMINATED"
     assert "purpose eq carbon-accounting" in final["reason"]
     assert final["agreementId"] is None
+
+
+async def test_an_agreement_the_consumer_refuses_ends_the_negotiation_on_both_sides(
+    two: Dataspace, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A provider whose agreement is refused (here: a broken signature) terminates and tells the consumer."""
+    from sangsaeng.negotiation import service
+
+    supplier, oem = two.parties["supplier"], two.parties["oem"]
+    real = service.sign_agreement
+
+    def broken(key: object, signer: str, agreement: dict[str, object]) -> dict[str, str]:
+        signature = real(key, signer, agreement)  # type: ignore[arg-type]
+        return {**signature, "value": signature["value"][::-1]} if signer == supplier.id else signature
+
+    monkeypatch.setattr(service, "sign_agreement", broken)
+    dataset_id, offer_id = await publish(supplier, SAMPLE_CSV, offer_policy(oem.id))
+
+    final = await negotiate(oem, supplier, dataset_id, offer_id)
+
+    assert final["state"] == "TERMINATED"
+    assert "ContractAgreementMessage was refused" in final["reason"]
+    assert "signature does not match" in final["reason"]
+    provider = await poll(
+        supplier.api, f"/api/negotiations/{final['providerPid']}", lambda n: n["state"] == "TERMINATED"
+    )
+    assert "signature does not match" in provider["reason"]

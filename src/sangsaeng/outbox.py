@@ -26,7 +26,7 @@ log = structlog.get_logger(__name__)
 class Handler(Protocol):
     def prepare(self, message: OutboxMessage) -> dict[str, Any]: ...
     async def acknowledged(self, tx: Tx, message: OutboxMessage, response: Any) -> None: ...
-    async def refused(self, tx: Tx, message: OutboxMessage, reason: str) -> None: ...
+    async def refused(self, tx: Tx, message: OutboxMessage, reason: str, answered: bool) -> None: ...
 
 
 def _reason(response: httpx.Response) -> str:
@@ -142,7 +142,7 @@ class Outbox:
                 current.status = "failed"
                 await tx.save_message(current)
                 reason = f"gave up after {current.attempts} attempts: {error}"
-                await self.handlers[current.process_kind].refused(tx, current, reason)
+                await self.handlers[current.process_kind].refused(tx, current, reason, answered=False)
                 log.warning("outbox.gave_up", step=current.event, process=current.process_id, error=error)
                 return
             delay = min(settings.outbox_max_delay, settings.outbox_base_delay * 2 ** (current.attempts - 1))
@@ -159,7 +159,7 @@ class Outbox:
             current.attempts += 1
             current.last_error = reason
             await tx.save_message(current)
-            await self.handlers[current.process_kind].refused(tx, current, f"the peer refused it: {reason}")
+            await self.handlers[current.process_kind].refused(tx, current, f"the peer refused it: {reason}", answered=True)
         log.warning("outbox.refused", step=message.event, process=message.process_id, reason=reason)
 
 

@@ -457,7 +457,7 @@ class NegotiationService:
         if msg.event == m.REQUEST and n.provider_pid is None:
             provider_pid = response.get("providerPid") if isinstance(response, dict) else None
             if not isinstance(provider_pid, str) or not provider_pid:
-                await self.refused(tx, msg, "the provider's answer named no providerPid")
+                await self.refused(tx, msg, "the provider's answer named no providerPid", answered=False)
                 return
             n.provider_pid = provider_pid
         event = msg.event
@@ -467,10 +467,15 @@ class NegotiationService:
         except InvalidTransition:
             pass  # the process moved on meanwhile (e.g. the peer terminated it): nothing to apply
 
-    async def refused(self, tx: Tx, msg: OutboxMessage, reason: str) -> None:
+    async def refused(self, tx: Tx, msg: OutboxMessage, reason: str, answered: bool) -> None:
+        """The peer refused a message (or never answered): the negotiation cannot go on. A peer that answered
+        is told, so that its side does not wait for a message that will never come."""
         n = await tx.get_negotiation(msg.process_id, for_update=True)
         if n is None or n.state in m.NEGOTIATION.terminal:
             return
+        tell = answered and msg.event != m.TERMINATION and n.provider_pid is not None and n.consumer_pid is not None
+        if tell:
+            await self._terminate_with(tx, n, "refused", [f"{msg.event} was refused: {reason}"])
         n.state = m.TERMINATED
         n.reason = f"{msg.event}: {reason}"
         n.updated_at = self.c.now()

@@ -271,7 +271,7 @@ class TransferService:
         if msg.event == m.REQUEST and t.provider_pid is None:
             provider_pid = response.get("providerPid") if isinstance(response, dict) else None
             if not isinstance(provider_pid, str) or not provider_pid:
-                await self.refused(tx, msg, "the provider's answer named no providerPid")
+                await self.refused(tx, msg, "the provider's answer named no providerPid", answered=False)
                 return
             t.provider_pid = provider_pid
         try:
@@ -280,10 +280,20 @@ class TransferService:
         except InvalidTransition:
             pass
 
-    async def refused(self, tx: Tx, msg: OutboxMessage, reason: str) -> None:
+    async def refused(self, tx: Tx, msg: OutboxMessage, reason: str, answered: bool) -> None:
+        """As for negotiations: the transfer ends here, and a peer that answered is told."""
         t = await tx.get_transfer(msg.process_id, for_update=True)
         if t is None or t.state in m.TRANSFER.terminal:
             return
+        if answered and msg.event != m.TERMINATION and t.provider_pid is not None and t.consumer_pid is not None:
+            body = message(
+                m.TERMINATION,
+                providerPid=t.provider_pid,
+                consumerPid=t.consumer_pid,
+                code="refused",
+                reason=[f"{msg.event} was refused: {reason}"],
+            )
+            await tx.enqueue(self._outgoing(t, m.TERMINATION, f"{self._peer_path(t)}/termination", body))
         t.state = m.TERMINATED
         t.reason = f"{msg.event}: {reason}"
         t.updated_at = self.c.now()
