@@ -159,7 +159,9 @@ class Outbox:
             current.attempts += 1
             current.last_error = reason
             await tx.save_message(current)
-            await self.handlers[current.process_kind].refused(tx, current, f"the peer refused it: {reason}", answered=True)
+            await self.handlers[current.process_kind].refused(
+                tx, current, f"the peer refused it: {reason}", answered=True
+            )
         log.warning("outbox.refused", step=message.event, process=message.process_id, reason=reason)
 
 
