@@ -216,3 +216,22 @@ async def test_a_failed_transaction_leaves_nothing(store: SqlStore) -> None:
     async with store.begin() as tx:
         assert await tx.get_negotiation("urn:n:1") is None
         assert await tx.pending_messages("urn:n:1") == []
+
+
+async def test_catalog_entries_page_through_offered_datasets_with_all_their_offers(store: SqlStore) -> None:
+    async with store.begin() as tx:
+        for i in range(4):
+            await tx.add_dataset(Dataset(f"urn:d:{i}", f"검사 {i}", "d", T0 + timedelta(seconds=i)))
+        for i, offer in enumerate(["a", "b", "c"]):
+            dataset = "urn:d:1" if offer != "c" else "urn:d:3"
+            await tx.add_offer(
+                Offer(f"urn:o:{offer}", dataset, {"permission": [{"action": "use"}], "n": i}, T0 + timedelta(i))
+            )
+    async with store.begin() as tx:
+        first = await tx.catalog_entries(0, 1)
+        second = await tx.catalog_entries(1, 5)
+    assert [(e.dataset_id, e.title, [o for o, _ in e.offers]) for e in first] == [
+        ("urn:d:1", "검사 1", ["urn:o:a", "urn:o:b"])
+    ]
+    assert [(e.dataset_id, [o for o, _ in e.offers]) for e in second] == [("urn:d:3", ["urn:o:c"])]
+    assert first[0].offers[1][1] == {"permission": [{"action": "use"}], "n": 1}
