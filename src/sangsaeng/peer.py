@@ -6,6 +6,7 @@ from datetime import timedelta
 from typing import Any
 
 import httpx
+import orjson
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
 from sangsaeng.clock import Clock
@@ -31,8 +32,9 @@ class PeerClient:
         return tokens.issue(self._key, self.participant_id, audience, self._clock.now(), lifetime)
 
     async def post(self, url: str, audience: str, body: dict[str, Any]) -> httpx.Response:
-        headers = {"Authorization": f"Bearer {self.bearer(audience)}"}
-        return await self.http.post(url, json=body, headers=headers)
+        headers = {"Authorization": f"Bearer {self.bearer(audience)}", "Content-Type": "application/json"}
+        request = self.http.build_request("POST", url, content=orjson.dumps(body), headers=headers)
+        return await self.http.send(request)
 
     async def get(self, url: str, audience: str) -> httpx.Response:
         headers = {"Authorization": f"Bearer {self.bearer(audience)}"}
