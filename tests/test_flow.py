@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import io
+import uuid
+from pathlib import Path
 
 import pyarrow as pa
 import pytest
 
-from tests.helpers import SAMPLE_CSV, Dataspace, negotiate, offer_policy, poll, publish, start_transfer
+from tests.helpers import SAMPLE_CSV, Dataspace, dataspace, negotiate, offer_policy, poll, publish, start_transfer
 
 pytestmark = pytest.mark.anyio
 
@@ -86,3 +88,49 @@ async def test_an_agreement_the_consumer_refuses_ends_the_negotiation_on_both_si
         supplier.api, f"/api/negotiations/{final['providerPid']}", lambda n: n["state"] == "TERMINATED"
     )
     assert "signature does not match" in provider["reason"]
+
+
+async def test_two_connectors_on_postgresql_negotiate_and_pull(tmp_path: Path, postgres_server: str) -> None:
+    """The production mode: state in PostgreSQL (one database per connector), the same path end to end."""
+    import psycopg
+
+    names = {party: f"sangsaeng_flow_{party}_{uuid.uuid4().hex[:8]}" for party in ("supplier", "oem")}
+    base = postgres_server.rsplit("/", 1)[0]
+    with psycopg.connect(postgres_server, autocommit=True) as conn:
+        for name in names.values():
+            conn.execute(f'CREATE DATABASE "{name}"')
+    try:
+        extra = {party: {"database_url": f"{base}/{name}"} for party, name in names.items()}
+        async with dataspace(tmp_path, ["supplier", "oem"], extra=extra) as space:
+            supplier, oem = space.parties["supplier"], space.parties["oem"]
+            assert supplier.connector.settings.state_url.startswith("postgresql")
+            dataset_id, offer_id = await publish(supplier, SAMPLE_CSV, offer_policy(oem.id, fields=["lot_no"]))
+            final = await negotiate(oem, supplier, dataset_id, offer_id)
+            assert final["state"] == "FINALIZED"
+            transfer = await start_transfer(oem, final["agreementId"])
+            response = await oem.api.get(f"/api/transfers/{transfer['id']}/data", headers={"Accept": "text/csv"})
+            assert response.text.splitlines() == ['"lot_no"', '"L1"', '"L1"', '"L2"']
+    finally:
+        with psycopg.connect(postgres_server, autocommit=True) as conn:
+            for name in names.values():
+                conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+async def test_an_agreement_past_its_time_gives_no_more_data(two: Dataspace) -> None:
+    supplier, oem = two.parties["supplier"], two.parties["oem"]
+    policy = {
+        "permission": [
+            {
+                "action": "use",
+                "constraint": [{"leftOperand": "elapsedTime", "operator": "lteq", "rightOperand": "PT1M"}],
+            }
+        ]
+    }
+    dataset_id, offer_id = await publish(supplier, SAMPLE_CSV, policy)
+    final = await negotiate(oem, supplier, dataset_id, offer_id)
+    transfer = await start_transfer(oem, final["agreementId"])
+    assert (await oem.api.get(f"/api/transfers/{transfer['id']}/data")).status_code == 200
+    supplier.clock.advance(minutes=2)  # the token (5 minutes) is still valid; the agreement (1 minute) is not
+    refused = await oem.api.get(f"/api/transfers/{transfer['id']}/data")
+    assert refused.status_code == 403
+    assert "elapsedTime lteq" in refused.json()["error"]["message"] + str(refused.json()["error"])
