@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+from collections.abc import Iterator
 from pathlib import Path
 
 import pyarrow as pa
@@ -43,3 +44,40 @@ def test_streaming_a_parquet_file_reads_only_the_permitted_columns(tmp_path: Pat
     got = pa.ipc.open_stream(io.BytesIO(data)).read_all()
     assert got.column_names == ["value", "lot"]
     assert got.column("lot").to_pylist() == ["L1", "L2", "L1", None]
+
+
+def test_read_ahead_keeps_order_and_raises_what_the_producer_raised() -> None:
+    from sangsaeng.transfer.dataplane import read_ahead
+
+    assert list(read_ahead(iter(range(100)), depth=3)) == list(range(100))
+
+    def failing() -> Iterator[int]:
+        yield 1
+        raise ValueError("disk gone")
+
+    seen = []
+    with pytest.raises(ValueError, match="disk gone"):
+        for item in read_ahead(failing()):
+            seen.append(item)
+    assert seen == [1]
+
+
+def test_read_ahead_stops_producing_when_the_reader_goes_away() -> None:
+    import threading
+
+    from sangsaeng.transfer.dataplane import read_ahead
+
+    produced = []
+
+    def endless() -> Iterator[int]:
+        n = 0
+        while True:
+            produced.append(n)
+            yield n
+            n += 1
+
+    reader = read_ahead(endless(), depth=2)
+    assert [next(reader) for _ in range(5)] == [0, 1, 2, 3, 4]
+    reader.close()  # what the server does when the client disconnects
+    assert not any(t.name == "data-plane-read-ahead" for t in threading.enumerate())
+    assert len(produced) <= 5 + 2 + 1

@@ -7,7 +7,7 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Header
 from fastapi.responses import StreamingResponse
 
-from sangsaeng.transfer.dataplane import SUFFIX, authorize, choose_media_type, stream
+from sangsaeng.transfer.dataplane import SUFFIX, authorize, choose_media_type, read_ahead, stream
 from sangsaeng.web.deps import ServicesDep, data_token
 
 router = APIRouter(tags=["data plane"])
@@ -22,7 +22,7 @@ async def data(
 ) -> StreamingResponse:
     media_type = choose_media_type(accept)
     grant = await authorize(svc.connector, svc.transfers, transfer_id, token)
-    chunks = stream(grant.path, grant.columns, media_type, svc.connector.settings.batch_rows)
+    chunks = read_ahead(stream(grant.path, grant.columns, media_type, svc.connector.settings.batch_rows))
     return StreamingResponse(
         chunks,
         media_type=media_type,
