@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import json
+import sqlite3
 import time
 from datetime import datetime
 from pathlib import Path
@@ -110,14 +111,26 @@ def test_two_processes_negotiate_and_pull_every_format(tmp_path: Path) -> None:
             supplier.client.wait_for(f"/transfers/{transfer['providerPid']}", lambda t: t["state"] == "COMPLETED")
 
 
+def failed_attempts(node: Node, process_id: str, at_least: int, timeout: float = 10.0) -> int:
+    """Wait until the outbox of ``node`` has tried to send a message of ``process_id`` ``at_least`` times."""
+    deadline = time.monotonic() + timeout
+    with sqlite3.connect(node.init.settings.data_dir / "state.db") as db:
+        while time.monotonic() < deadline:
+            row = db.execute("SELECT max(attempts) FROM outbox WHERE process_id = ?", (process_id,)).fetchone()
+            if row[0] is not None and row[0] >= at_least:
+                return int(row[0])
+            time.sleep(0.02)
+    raise AssertionError(f"the outbox did not retry {process_id} {at_least} times in {timeout}s")
+
+
 def test_a_provider_killed_before_the_request_arrives_still_finalizes(tmp_path: Path) -> None:
     with two_processes(tmp_path) as (supplier, oem, _):
         dataset_id, offer_id, _ = publish(supplier, oem, tmp_path, 50)
         supplier.process.kill()
-        started = oem.client.negotiate_offer = None  # noqa: F841 - the catalog is unreachable now
-        dataset = {"@id": offer_id, "permission": policy(oem.id)["permission"]}
-        negotiation = oem.client.post("/negotiations", {"peer": supplier.id, "datasetId": dataset_id, "offer": dataset})
-        time.sleep(0)  # the OEM's outbox is retrying against a dead port now
+        # The catalog is unreachable now, so the OEM negotiates the offer as it read it earlier.
+        offer = {"@id": offer_id, "permission": policy(oem.id)["permission"]}
+        negotiation = oem.client.post("/negotiations", {"peer": supplier.id, "datasetId": dataset_id, "offer": offer})
+        failed_attempts(oem, negotiation["id"], at_least=2)  # the OEM's outbox retries against a dead port
         assert oem.client.get(f"/negotiations/{negotiation['id']}")["state"] == "INITIAL"
         supplier.process.start()
         final = oem.client.wait_negotiation(negotiation["id"], 30)
