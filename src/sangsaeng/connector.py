@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
 
@@ -29,7 +30,7 @@ class Connector:
     store: Store
     clock: Clock
     peer: PeerClient
-    wake_outbox: list[object] = field(default_factory=list)  # callables set by the outbox worker
+    wake_outbox: list[Callable[[], None]] = field(default_factory=list)  # set by the outbox worker
 
     @property
     def protocol_url(self) -> str:
@@ -40,7 +41,7 @@ class Connector:
 
     def notify_outbox(self) -> None:
         for wake in self.wake_outbox:
-            wake()  # type: ignore[operator]
+            wake()
 
     def check_callback(self, caller: str, callback: object) -> str:
         """A callback address must lie under the caller's registered endpoint.

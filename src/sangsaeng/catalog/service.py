@@ -12,7 +12,7 @@ import httpx
 
 from sangsaeng.catalog.files import store_version
 from sangsaeng.connector import Connector, new_pid
-from sangsaeng.dsp.messages import PULL_FORMAT, message, read
+from sangsaeng.dsp.messages import CONTEXT, PULL_FORMAT, message, read
 from sangsaeng.errors import Conflict, InvalidInput, InvalidMessage, NotFound, PeerError
 from sangsaeng.policy.model import parse_policy
 from sangsaeng.store.records import CatalogEntry, Dataset, DatasetVersion, Offer
@@ -126,7 +126,7 @@ class CatalogService:
         if dataset is None or not offers:
             raise NotFound("no such dataset")
         entry = CatalogEntry(dataset.id, dataset.title, dataset.description, [(o.id, o.policy) for o in offers])
-        return {"@context": message("x")["@context"], **self._dataset(entry)}
+        return {"@context": CONTEXT, **self._dataset(entry)}
 
 
 async def fetch_catalog(connector: Connector, peer: str) -> dict[str, Any]:

@@ -166,7 +166,8 @@ def _constraint(raw: Any, path: str, problems: _Problems) -> Constraint | None:
     if not isinstance(raw, dict):
         problems.add(path, "a constraint must be an object")
         return None
-    logical = [k for k in ("and", "or", "xone", "andSequence") if k in raw]
+    combinators: tuple[LogicalKind, ...] = ("and", "or", "xone", "andSequence")
+    logical = [k for k in combinators if k in raw]
     if logical:
         kind = logical[0]
         if len(logical) > 1:
@@ -176,7 +177,7 @@ def _constraint(raw: Any, path: str, problems: _Problems) -> Constraint | None:
             problems.add(f"{path}.{kind}", "expected a non-empty list of constraints")
             return None
         items = [_constraint(m, f"{path}.{kind}[{i}]", problems) for i, m in enumerate(members)]
-        return Logical(kind, tuple(i for i in items if i is not None), path)  # type: ignore[arg-type]
+        return Logical(kind, tuple(i for i in items if i is not None), path)
     for key in ("leftOperand", "operator", "rightOperand"):
         if key not in raw:
             problems.add(f"{path}", f"missing '{key}'")
