@@ -126,3 +126,13 @@ async def test_openapi_describes_the_management_api(two: Dataspace) -> None:
         "/data/{transfer_id}",
     ]:
         assert path in schema["paths"], path
+
+
+async def test_the_api_documentation_loads_nothing_from_outside(two: Dataspace) -> None:
+    raw = two.parties["supplier"].raw
+    page = await raw.get("/docs")
+    assert page.status_code == 200
+    assert "http" not in page.text.replace("http://www.w3.org", "")  # no CDN, no external favicon
+    for asset in ("/docs/assets/swagger-ui-bundle.js", "/docs/assets/swagger-ui.css"):
+        assert asset in page.text
+        assert (await raw.get(asset)).status_code == 200

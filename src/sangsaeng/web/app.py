@@ -25,7 +25,7 @@ from sangsaeng.settings import Settings
 from sangsaeng.store import migrate
 from sangsaeng.store.sql import SqlStore
 from sangsaeng.transfer.service import TransferService
-from sangsaeng.web import data, errors, management, protocol
+from sangsaeng.web import data, docs, errors, management, protocol
 from sangsaeng.web.deps import Services
 
 log = structlog.get_logger(__name__)
@@ -98,11 +98,14 @@ def create_app(
         title=f"Sangsaeng connector — {settings.name or settings.participant_id}",
         version=__version__,
         description=DESCRIPTION,
+        docs_url=None,
+        redoc_url=None,
         lifespan=lifespan,
     )
     app.state.services = services
     app.state.outbox = outbox
     errors.install(app)
+    docs.install(app)
     app.include_router(protocol.discovery)
     app.include_router(protocol.router)
     app.include_router(management.router)
