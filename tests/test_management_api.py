@@ -133,6 +133,6 @@ async def test_the_api_documentation_loads_nothing_from_outside(two: Dataspace) 
     page = await raw.get("/docs")
     assert page.status_code == 200
     assert "http" not in page.text.replace("http://www.w3.org", "")  # no CDN, no external favicon
-    for asset in ("/docs/assets/swagger-ui-bundle.js", "/docs/assets/swagger-ui.css"):
+    for asset in ("/static-offline-docs/swagger-ui-bundle.js", "/static-offline-docs/swagger-ui.css"):
         assert asset in page.text
         assert (await raw.get(asset)).status_code == 200

@@ -10,6 +10,7 @@ from datetime import timedelta
 import httpx
 import structlog
 from fastapi import FastAPI
+from fastapi_offline import FastAPIOffline
 
 from sangsaeng import __version__
 from sangsaeng.catalog.service import CatalogService
@@ -25,7 +26,7 @@ from sangsaeng.settings import Settings
 from sangsaeng.store import migrate
 from sangsaeng.store.sql import SqlStore
 from sangsaeng.transfer.service import TransferService
-from sangsaeng.web import data, docs, errors, management, protocol
+from sangsaeng.web import data, errors, management, protocol
 from sangsaeng.web.deps import Services
 
 log = structlog.get_logger(__name__)
@@ -94,18 +95,16 @@ def create_app(
             await connector.peer.close()
             await connector.store.close()
 
-    app = FastAPI(
+    # FastAPIOffline: the API docs' scripts come from the package, not a CDN a factory network cannot reach.
+    app = FastAPIOffline(
         title=f"Sangsaeng connector — {settings.name or settings.participant_id}",
         version=__version__,
         description=DESCRIPTION,
-        docs_url=None,
-        redoc_url=None,
         lifespan=lifespan,
     )
     app.state.services = services
     app.state.outbox = outbox
     errors.install(app)
-    docs.install(app)
     app.include_router(protocol.discovery)
     app.include_router(protocol.router)
     app.include_router(management.router)

@@ -6,7 +6,8 @@ import hmac
 from dataclasses import dataclass
 from typing import Annotated
 
-from fastapi import Depends, Request
+from fastapi import Depends, Request, Security
+from fastapi.security import APIKeyHeader
 
 from sangsaeng.catalog.service import CatalogService
 from sangsaeng.connector import Connector
@@ -59,9 +60,13 @@ def data_token(request: Request) -> str | None:
     return _bearer(request)
 
 
-async def api_key(request: Request, svc: ServicesDep) -> None:
+# Declared as a security scheme so that the API docs offer an "Authorize" button for it.
+ApiKeyHeader = Annotated[str | None, Security(APIKeyHeader(name="X-API-Key", auto_error=False))]
+
+
+async def api_key(request: Request, svc: ServicesDep, header: ApiKeyHeader) -> None:
     expected = svc.connector.settings.api_key.get_secret_value()
-    given = request.headers.get("x-api-key") or _bearer(request) or ""
+    given = header or _bearer(request) or ""
     if not expected or not hmac.compare_digest(given.encode(), expected.encode()):
         raise Unauthenticated(
             "the management API needs this connector's API key", hint="send it as the X-API-Key header"
