@@ -536,3 +536,20 @@ def test_token_lifetime_is_capped_at_five_minutes() -> None:
 
     claims = jwt.decode(token, options={"verify_signature": False})
     assert claims["exp"] - claims["iat"] == 300
+
+
+async def test_a_new_offer_shows_in_the_next_catalog_answer(space: Dataspace) -> None:
+    supplier, oem = space.parties["supplier"], space.parties["oem"]
+    request = example("catalog/example/catalog-request-message.json")
+    first_dataset, _ = await publish(supplier, SAMPLE_CSV, offer_policy(oem.id))
+    before = await post(supplier, "/catalog/request", request)
+    again = await post(supplier, "/catalog/request", request)
+    assert before.content == again.content
+    second_dataset, second_offer = await publish(supplier, SAMPLE_CSV, offer_policy(oem.id))
+    after = (await post(supplier, "/catalog/request", request)).json()
+    assert [d["@id"] for d in after["dataset"]] == [first_dataset, second_dataset]
+    extra = await supplier.api.post("/api/offers", json={"datasetId": first_dataset, "policy": offer_policy("urn:x")})
+    latest = (await post(supplier, "/catalog/request", request)).json()
+    assert len(latest["dataset"][0]["hasPolicy"]) == 2
+    assert extra.json()["id"] in [o["@id"] for o in latest["dataset"][0]["hasPolicy"]]
+    assert second_offer in [o["@id"] for o in latest["dataset"][1]["hasPolicy"]]

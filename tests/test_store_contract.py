@@ -235,3 +235,21 @@ async def test_catalog_entries_page_through_offered_datasets_with_all_their_offe
     ]
     assert [(e.dataset_id, [o for o, _ in e.offers]) for e in second] == [("urn:d:3", ["urn:o:c"])]
     assert first[0].offers[1][1] == {"permission": [{"action": "use"}], "n": 1}
+
+
+async def test_the_catalog_revision_only_grows(store: SqlStore) -> None:
+    async with store.begin() as tx:
+        first = await tx.catalog_revision()
+        await tx.bump_catalog_revision()
+        await tx.bump_catalog_revision()
+    async with store.begin() as tx:
+        assert await tx.catalog_revision() == first + 2
+
+
+def test_the_migrations_create_exactly_the_tables_the_code_uses(tmp_path: Path, postgres_url: str) -> None:
+    """Alembic's autogenerate compares the migrated schema with ``tables.py``: any difference fails."""
+    from alembic import command
+
+    for url in (f"sqlite:///{tmp_path / 'check.db'}", postgres_url):
+        migrate.upgrade(url)
+        command.check(migrate.alembic_config(url))

@@ -9,6 +9,7 @@ from urllib.parse import quote
 
 import anyio
 import httpx
+import orjson
 
 from sangsaeng.catalog.files import store_version
 from sangsaeng.connector import Connector, new_pid
@@ -21,8 +22,13 @@ RULE_KEYS = ("permission", "prohibition", "obligation")
 
 
 class CatalogService:
+    PAGES_KEPT = 8
+
     def __init__(self, connector: Connector) -> None:
         self.c = connector
+        # Rendered catalog pages: (offset, limit) → (catalog revision, JSON, total). A page is used only while
+        # the revision in the database is the one it was rendered at, whichever process changed the catalog.
+        self._pages: dict[tuple[int, int], tuple[int, bytes, int]] = {}
 
     @property
     def service_id(self) -> str:
@@ -45,6 +51,7 @@ class CatalogService:
         now = self.c.now()
         try:
             async with self.c.store.begin() as tx:
+                await tx.bump_catalog_revision()
                 if existing is None:
                     await tx.add_dataset(
                         Dataset(id=target_id, title=title or "", description=description, created_at=now)
@@ -88,6 +95,7 @@ class CatalogService:
             if await tx.get_offer(offer.id) is not None:
                 raise Conflict(f"an offer {offer.id} exists already", position="id")
             await tx.add_offer(offer)
+            await tx.bump_catalog_revision()
         return offer
 
     # ---- protocol --------------------------------------------------------------------------------
@@ -101,12 +109,17 @@ class CatalogService:
         entry["distribution"] = [{"@type": "Distribution", "format": PULL_FORMAT, "accessService": self.service_id}]
         return entry
 
-    async def catalog(self, body: Any, offset: int, limit: int) -> tuple[dict[str, Any], int]:
+    async def catalog(self, body: Any, offset: int, limit: int) -> tuple[bytes, int]:
+        """A page of the catalog as JSON, and how many datasets the whole catalog has."""
         msg = read(body, "CatalogRequestMessage")
         filters = msg.get("filter", [])
         if filters not in ([], None):
             raise InvalidMessage("catalog filters are not supported; send an empty filter", position="filter")
         async with self.c.store.begin() as tx:
+            revision = await tx.catalog_revision()
+            kept = self._pages.get((offset, limit))
+            if kept is not None and kept[0] == revision:
+                return kept[1], kept[2]
             total = await tx.count_datasets(offered_only=True)
             entries = await tx.catalog_entries(offset, limit)
         catalog = message(
@@ -117,7 +130,11 @@ class CatalogService:
         )
         if entries:
             catalog["dataset"] = [self._dataset(e) for e in entries]
-        return catalog, total
+        rendered = orjson.dumps(catalog)
+        self._pages = {k: v for k, v in self._pages.items() if v[0] == revision}
+        if len(self._pages) < self.PAGES_KEPT:
+            self._pages[(offset, limit)] = (revision, rendered, total)
+        return rendered, total
 
     async def dataset(self, dataset_id: str) -> dict[str, Any]:
         async with self.c.store.begin() as tx:

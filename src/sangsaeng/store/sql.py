@@ -121,6 +121,12 @@ _REMEMBER = {
 }
 
 
+_REVISION = sa.select(t.catalog_revision.c.revision).where(t.catalog_revision.c.id == 1)
+_BUMP_REVISION = (
+    t.catalog_revision.update().where(t.catalog_revision.c.id == 1).values(revision=t.catalog_revision.c.revision + 1)
+)
+
+
 class SqlTx:
     def __init__(self, conn: AsyncConnection | _SyncConnection) -> None:
         self.conn = conn
@@ -245,6 +251,12 @@ class SqlTx:
             # Read as text and decoded here: SQLAlchemy's per-value JSON processing costs more than the decoding.
             entries[-1].offers.append((offer_id, orjson.loads(policy)))
         return entries
+
+    async def catalog_revision(self) -> int:
+        return int((await self.conn.execute(_REVISION)).scalar_one())
+
+    async def bump_catalog_revision(self) -> None:
+        await self.conn.execute(_BUMP_REVISION)
 
     async def add_offer(self, offer: Offer) -> None:
         await self.conn.execute(t.offers.insert().values(**_values(offer)))

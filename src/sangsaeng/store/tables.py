@@ -145,3 +145,12 @@ seen_tokens = sa.Table(
     sa.Column("jti", sa.String(128), primary_key=True),
     sa.Column("expires_at", UtcDateTime, nullable=False, index=True),
 )
+
+# One row: a number that grows with every change to what the catalog shows (datasets, versions, offers). Every
+# connector process compares it with the revision of the catalog pages it holds ready.
+catalog_revision = sa.Table(
+    "catalog_revision",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True),
+    sa.Column("revision", sa.BigInteger, nullable=False),
+)

@@ -9,7 +9,6 @@ from __future__ import annotations
 import json
 from typing import Any
 
-import orjson
 from fastapi import APIRouter, Request, Response
 from fastapi.responses import JSONResponse
 
@@ -64,7 +63,7 @@ async def catalog_request(
     body = await body_of(request)
     page = min(limit or svc.connector.settings.catalog_page_size, svc.connector.settings.catalog_page_size)
     offset = max(offset, 0)
-    catalog, total = await svc.catalog.catalog(body, offset, page)
+    rendered, total = await svc.catalog.catalog(body, offset, page)
     links = []
     base = str(request.url.remove_query_params(["offset", "limit"]))
     if offset + page < total:
@@ -72,8 +71,7 @@ async def catalog_request(
     if offset > 0:
         links.append(f'<{base}?offset={max(offset - page, 0)}&limit={page}>; rel="previous"')
     headers = {"Link": ", ".join(links)} if links else None
-    # orjson: a catalog can hold thousands of datasets, and the standard encoder is the slowest part of it.
-    return Response(orjson.dumps(catalog), media_type="application/json", headers=headers)
+    return Response(rendered, media_type="application/json", headers=headers)
 
 
 @router.get("/catalog/datasets/{dataset_id:path}")
