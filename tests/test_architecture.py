@@ -22,6 +22,7 @@ PURE = [
     "store/records.py",
     "errors.py",
     "dsp/messages.py",
+    "standard/units.py",
 ]
 IMPURE = (
     "fastapi",

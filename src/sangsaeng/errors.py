@@ -92,3 +92,13 @@ class PeerError(SangsaengError):
 class ConfigurationError(SangsaengError):
     code = "configuration-error"
     status = 500
+
+
+class UnknownUnit(InvalidInput):
+    code = "unknown-unit"
+
+
+class UnitMismatch(InvalidInput):
+    """A unit of another dimension than the field needs (kgCO2e where kg is expected, say)."""
+
+    code = "unit-mismatch"

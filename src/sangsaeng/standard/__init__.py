@@ -1,0 +1,1 @@
+"""Standard industrial data: canonical entities, units, mappings and validation (DATA-MODEL.md)."""

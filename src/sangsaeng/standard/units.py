@@ -1,0 +1,282 @@
+"""Units as sources write them, converted with pint to the canonical unit of their dimension.
+
+Canonical units (DATA-MODEL.md): energy kWh, mass kg, time s, temperature K (°C only for display), and carbon
+as a dimension of its own, ``kg_CO2e``, so that a footprint can never silently become a mass. Recognised
+spellings: pint's own, UCUM (``kg{CO2e}``, ``kW.h``, ``Cel``), UNECE Recommendation 20 codes as OPC UA carries
+them (``KWH``, ``KGM``, ``3B``/``MJ``), SAMM (``unit:kilogram``), PACT declared units (``kilowatt hour``) and free
+text in headers, Korean included (``킬로와트시``, ``전력량(kWh)``).
+
+Conversion of whole columns is vectorised: one ``factor`` and ``offset`` per unit, applied with Arrow compute.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from functools import cache
+
+import pint
+import pyarrow as pa
+import pyarrow.compute as pc
+
+from sangsaeng.errors import UnitMismatch, UnknownUnit
+
+_DEFINITIONS = [
+    "gram_CO2e = [carbon] = g_CO2e = gCO2e",
+    "kilogram_CO2e = 1000 * gram_CO2e = kg_CO2e = kgCO2e",
+    "tonne_CO2e = 1000000 * gram_CO2e = t_CO2e = tCO2e",
+    "piece = [item] = pc = pcs = ea",
+]
+
+# The canonical unit of each dimension; other dimensions convert to their SI base units.
+CANONICAL_UNITS = [
+    "kilogram",
+    "meter",
+    "second",
+    "kelvin",
+    "kilowatt_hour",
+    "kilowatt",
+    "kilogram_CO2e",
+    "kilogram_CO2e / kilowatt_hour",
+    "kilogram_CO2e / kilogram",
+    "kilogram_CO2e / piece",
+    "piece",
+    "meter ** 3",
+    "meter ** 2",
+    "pascal",
+    "newton",
+    "hertz",
+    "meter / second",
+]
+
+# Names and codes that pint does not read by itself → a pint expression.
+_ALIASES = {
+    # UNECE Recommendation 20 (the codes OPC UA EUInformation carries)
+    "KWH": "kWh",
+    "MWH": "MWh",
+    "GWH": "GWh",
+    "WHR": "Wh",
+    "KWT": "kW",
+    "MAW": "MW",
+    "WTT": "W",
+    "KGM": "kg",
+    "GRM": "g",
+    "MGM": "mg",
+    "TNE": "t",
+    "3B": "MJ",
+    "MJ": "MJ",
+    "GV": "GJ",
+    "JOU": "J",
+    "MTR": "m",
+    "CMT": "cm",
+    "MMT": "mm",
+    "KMT": "km",
+    "MTK": "m**2",
+    "MTQ": "m**3",
+    "LTR": "L",
+    "SEC": "s",
+    "MIN": "min",
+    "HUR": "h",
+    "DAY": "day",
+    "CEL": "degC",
+    "KEL": "K",
+    "FAH": "degF",
+    "BAR": "bar",
+    "PAL": "Pa",
+    "KPA": "kPa",
+    "MPA": "MPa",
+    "NEW": "N",
+    "B47": "kN",
+    "HTZ": "Hz",
+    "C62": "dimensionless",
+    "H87": "piece",
+    "P1": "percent",
+    "MTS": "m/s",
+    "RPM": "1/min",
+    # UCUM
+    "Cel": "degC",
+    "kW.h": "kWh",
+    "W.h": "Wh",
+    "MW.h": "MWh",
+    "[ppm]": "ppm",
+    "%": "percent",
+    "kg{CO2e}": "kg_CO2e",
+    "g{CO2e}": "g_CO2e",
+    "t{CO2e}": "t_CO2e",
+    "{piece}": "piece",
+    "{pc}": "piece",
+    # SAMM (Catena-X aspect models)
+    "unit:kilogram": "kg",
+    "unit:gram": "g",
+    "unit:tonneMetricTon": "t",
+    "unit:piece": "piece",
+    "unit:metre": "m",
+    "unit:millimetre": "mm",
+    "unit:litre": "L",
+    "unit:cubicMetre": "m**3",
+    "unit:kilowattHour": "kWh",
+    "unit:megajoule": "MJ",
+    "unit:secondUnitOfTime": "s",
+    "unit:hourUnitOfTime": "h",
+    "unit:degreeCelsius": "degC",
+    "unit:kelvin": "K",
+    "unit:squareMetre": "m**2",
+    "unit:unitless": "dimensionless",
+    # PACT declared units
+    "liter": "L",
+    "kilogram": "kg",
+    "cubic meter": "m**3",
+    "kilowatt hour": "kWh",
+    "megajoule": "MJ",
+    "ton kilometer": "t*km",
+    "square meter": "m**2",
+    # Korean
+    "킬로와트시": "kWh",
+    "메가와트시": "MWh",
+    "와트시": "Wh",
+    "킬로와트": "kW",
+    "메가줄": "MJ",
+    "기가줄": "GJ",
+    "킬로그램": "kg",
+    "그램": "g",
+    "톤": "t",
+    "밀리그램": "mg",
+    "미터": "m",
+    "센티미터": "cm",
+    "밀리미터": "mm",
+    "리터": "L",
+    "초": "s",
+    "분": "min",
+    "시간": "h",
+    "일": "day",
+    "섭씨": "degC",
+    "도": "degC",
+    "℃": "degC",
+    "°C": "degC",
+    "개": "piece",
+    "ea": "piece",
+    "EA": "piece",
+    "개수": "piece",
+    "킬로파스칼": "kPa",
+    "메가파스칼": "MPa",
+    "뉴턴": "N",
+    "킬로뉴턴": "kN",
+}
+_FOLDED = {k.casefold(): v for k, v in _ALIASES.items()}
+_CARBON = re.compile(r"^\s*(k?g|t|tonnes?|kilograms?|grams?)\s*[-_ ]?\s*co(?:2|₂)[-_ ]?e(?:q)?\s*$", re.IGNORECASE)
+_WRAPPED = re.compile(r"[(\[]\s*([^()\[\]]+?)\s*[)\]]\s*$")
+
+
+@cache
+def registry() -> pint.UnitRegistry[float]:
+    ureg: pint.UnitRegistry[float] = pint.UnitRegistry(autoconvert_offset_to_baseunit=True)
+    for line in _DEFINITIONS:
+        ureg.define(line)
+    return ureg
+
+
+@cache
+def _canonical_by_dimension() -> dict[str, str]:
+    ureg = registry()
+    return {str(ureg.parse_units(u).dimensionality): u for u in CANONICAL_UNITS}
+
+
+@dataclass(frozen=True)
+class Unit:
+    """A recognised unit: canonical value = raw value × factor + offset."""
+
+    raw: str  # as the source wrote it
+    expression: str  # what pint reads
+    canonical: str
+    factor: float
+    offset: float
+
+    @property
+    def dimension(self) -> str:
+        return (
+            str(registry().parse_units(self.canonical).dimensionality)
+            if self.canonical != "dimensionless"
+            else "dimensionless"
+        )
+
+
+def _expression(text: str) -> str:
+    stripped = text.strip()
+    wrapped = _WRAPPED.search(stripped)  # 전력량(kWh), Energy [MWh]
+    if wrapped and wrapped.start() > 0:
+        stripped = wrapped.group(1)
+    if stripped in _ALIASES:
+        return _ALIASES[stripped]
+    if stripped.casefold() in _FOLDED:
+        return _FOLDED[stripped.casefold()]
+    carbon = _CARBON.match(stripped)
+    if carbon:
+        mass = carbon.group(1).lower().rstrip("s")
+        prefix = {"kg": "kg", "kilogram": "kg", "g": "g", "gram": "g", "t": "t", "tonne": "t"}[mass]
+        return f"{prefix}_CO2e"
+    per = stripped.split("/", 1)  # kgCO2e/kWh, kg CO2e / MJ
+    if len(per) == 2 and per[0].strip() and per[1].strip():
+        return f"({_expression(per[0])}) / ({_expression(per[1])})"
+    return stripped.replace("·", "*").replace("²", "**2").replace("³", "**3")
+
+
+@cache
+def recognize(text: str) -> Unit:
+    """Read a unit as a source wrote it; raise ``UnknownUnit`` with a hint when it cannot be read."""
+    if not text or not text.strip():
+        raise UnknownUnit("no unit given", hint="write the unit, e.g. kWh, kg, kgCO2e, °C")
+    ureg = registry()
+    expression = _expression(text)
+    try:
+        units = ureg.parse_units(expression)
+    except (
+        pint.errors.UndefinedUnitError,
+        pint.errors.DefinitionSyntaxError,
+        AttributeError,
+        TypeError,
+        ValueError,
+        AssertionError,
+        KeyError,
+    ) as exc:
+        raise UnknownUnit(
+            f"unknown unit {text!r}",
+            hint="use a unit such as kWh, MJ, kg, t, kgCO2e, s, h, °C, mm or piece "
+            "(UCUM, UNECE codes and Korean names work too)",
+        ) from exc
+    canonical = "dimensionless" if units.dimensionless else _canonical_by_dimension().get(str(units.dimensionality))
+    if canonical is None:
+        canonical = str(ureg.Quantity(1, units).to_base_units().units)
+    zero = ureg.Quantity(0.0, units).to(canonical).magnitude
+    one = ureg.Quantity(1.0, units).to(canonical).magnitude
+    return Unit(raw=text, expression=expression, canonical=canonical, factor=float(one - zero), offset=float(zero))
+
+
+def require(unit: Unit, canonical: str) -> Unit:
+    """Refuse a unit of another dimension than the field's canonical unit (no kgCO2e into a mass field)."""
+    if unit.canonical != canonical:
+        raise UnitMismatch(
+            f"{unit.raw!r} is not convertible to {canonical.replace('_', ' ')}, the unit of this field "
+            f"({unit.raw!r} converts to {unit.canonical.replace('_', ' ')})",
+            hint=f"give a unit convertible to {canonical}",
+        )
+    return unit
+
+
+def to_canonical(values: pa.Array | pa.ChunkedArray, unit: Unit) -> pa.Array | pa.ChunkedArray:
+    """Convert a whole column at once; nulls stay null."""
+    as_float = pc.cast(values, pa.float64())
+    scaled = as_float if unit.factor == 1.0 else pc.multiply(as_float, unit.factor)
+    return scaled if unit.offset == 0.0 else pc.add(scaled, unit.offset)
+
+
+def convert(value: float, source: str, target: str) -> float:
+    """Convert one number between two units as written (for reports and tests)."""
+    ureg = registry()
+    origin, goal = recognize(source), recognize(target)
+    try:
+        return float(ureg.Quantity(value, origin.expression).to(goal.expression).magnitude)
+    except pint.errors.DimensionalityError as exc:
+        raise UnitMismatch(
+            f"{source!r} cannot be converted to {target!r}: they measure different things",
+            hint="a carbon footprint (kgCO2e) is not a mass (kg), an energy is not a power",
+        ) from exc
