@@ -23,6 +23,8 @@ PURE = [
     "errors.py",
     "dsp/messages.py",
     "standard/units.py",
+    "standard/entities.py",
+    "standard/reference.py",
 ]
 IMPURE = (
     "fastapi",

@@ -1,0 +1,315 @@
+"""The canonical model (DATA-MODEL.md): one typed record model per entity, from which its Arrow schema, its JSON
+Schema and its reference page are derived, so the three can never disagree.
+
+Quantities carry their canonical unit (``x-unit``); a value read in another unit is converted on ingest and the
+raw value and raw unit are kept beside it (``raw_value`` / ``raw_unit``). Each entity has a schema version; a
+change that is not backwards compatible bumps it.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Annotated, Any, ClassVar, Literal, get_args, get_origin
+
+import pyarrow as pa
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field
+
+SCHEMA_BASE = "urn:sangsaeng:standard"
+
+
+def brn_valid(number: str) -> bool:
+    """Korean business registration number (사업자등록번호): 10 digits, the last a check digit."""
+    digits = [int(c) for c in number if c.isdigit()]
+    if len(digits) != 10 or len([c for c in number if c not in "-"]) != 10:
+        return False
+    weights = [1, 3, 7, 1, 3, 7, 1, 3, 5]
+    total = sum(d * w for d, w in zip(digits, weights, strict=False)) + (digits[8] * 5) // 10
+    return (10 - total % 10) % 10 == digits[9]
+
+
+def _brn(value: str) -> str:
+    if not brn_valid(value):
+        raise ValueError("not a valid business registration number (10 digits with a check digit, e.g. 123-45-67891)")
+    return value.replace("-", "")
+
+
+BusinessNumber = Annotated[str, AfterValidator(_brn)]
+
+
+def quantity(unit: str, description: str, **kwargs: Any) -> Any:
+    return Field(description=description, json_schema_extra={"x-unit": unit}, **kwargs)
+
+
+class Entity(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+    entity: ClassVar[str]
+    schema_version: ClassVar[int] = 1
+    title_ko: ClassVar[str]
+    key: ClassVar[tuple[str, ...]]  # fields that identify a record (duplicate-key checks)
+
+
+class Organization(Entity):
+    """A company of the value chain."""
+
+    entity = "organization"
+    title_ko = "기업"
+    key = ("id",)
+    id: str = Field(description="A URI naming the company, e.g. urn:sangsaeng:participant:hanbit")
+    name: str = Field(description="The company's name")
+    business_registration_number: BusinessNumber | None = Field(None, description="사업자등록번호, 10 digits")
+    sector: str | None = Field(None, description="KSIC code, e.g. C29 (machinery), C30 (motor vehicles)")
+    size_class: Literal["large", "mid", "sme"] | None = Field(None, description="Enterprise size class")
+
+
+class Site(Entity):
+    """A plant or warehouse of an organization."""
+
+    entity = "site"
+    title_ko = "사업장"
+    key = ("id",)
+    id: str = Field(description="Site id")
+    organization: str = Field(description="The organization's id")
+    country: str = Field(description="ISO 3166-1 alpha-2 country code, e.g. KR")
+    region: str | None = Field(None, description="Region or city, e.g. Changwon")
+
+
+class Equipment(Entity):
+    """A machine, line or cell; exported as an AAS shell with Nameplate and Technical Data."""
+
+    entity = "equipment"
+    title_ko = "설비"
+    key = ("id",)
+    id: str = Field(description="Equipment id (becomes the AAS global asset id)")
+    site: str = Field(description="The site's id")
+    isa95_path: str = Field(description="ISA-95 hierarchy: Enterprise/Site/Area/WorkCenter/WorkUnit")
+    manufacturer: str | None = Field(None, description="Manufacturer name")
+    model: str | None = Field(None, description="Manufacturer's model designation")
+    serial_number: str | None = Field(None, description="Serial number")
+    year: int | None = Field(None, ge=1900, le=2100, description="Year of construction")
+
+
+class PartType(Entity):
+    """A kind of part, as manufacturer and customer number it."""
+
+    entity = "part_type"
+    title_ko = "품목"
+    key = ("id",)
+    id: str = Field(description="Part type id")
+    manufacturer_part_id: str = Field(description="The manufacturer's part number (품번)")
+    customer_part_id: str | None = Field(None, description="The customer's part number")
+    name: str = Field(description="Part name (품명)")
+    classification: str | None = Field(None, description="Classification, e.g. an ECLASS code")
+
+
+class PartInstance(Entity):
+    """A serialized part or a batch; exported as Catena-X SerialPart or Batch."""
+
+    entity = "part_instance"
+    title_ko = "개별 부품·로트"
+    key = ("global_asset_id",)
+    global_asset_id: str = Field(description="Catena-X global asset id (urn:uuid:…)")
+    part_type: str = Field(description="The part type's id")
+    kind: Literal["serial", "batch"] = Field(description="serial: one item; batch: a lot (로트)")
+    local_id: str = Field(description="Serial number or batch/lot number (로트번호)")
+    production_date: datetime | None = Field(None, description="When it was made (UTC)")
+    site: str | None = Field(None, description="Where it was made")
+
+
+class BomLink(Entity):
+    """One level of a bill of material; exported as Catena-X SingleLevelBomAsBuilt."""
+
+    entity = "bom_link"
+    title_ko = "BOM 구성"
+    key = ("parent", "child", "lifecycle")
+    parent: str = Field(description="Parent part instance (global asset id)")
+    child: str = Field(description="Child part instance (global asset id)")
+    quantity: float = Field(gt=0, description="How many of the child the parent holds")
+    quantity_unit: str = Field("piece", description="Canonical unit of the quantity (piece, kilogram, meter …)")
+    business_partner: str | None = Field(None, description="The organization that supplied the child")
+    lifecycle: Literal["as-built", "as-planned"] = Field(description="As built or as planned")
+    created_on: datetime | None = Field(None, description="When the link was made (UTC)")
+
+
+class Measurement(Entity):
+    """One sample of a machine signal; exported as AAS Time Series."""
+
+    entity = "measurement"
+    title_ko = "측정값(시계열)"
+    key = ("equipment", "signal", "timestamp")
+    equipment: str = Field(description="The equipment's id")
+    signal: str = Field(description="Signal name, e.g. spindle_temperature")
+    timestamp: datetime = Field(description="When it was measured (UTC)")
+    value: float = Field(description="The value in `unit`")
+    unit: str = Field(description="Canonical unit of the value")
+    raw_value: float | None = Field(None, description="The value as the source gave it")
+    raw_unit: str | None = Field(None, description="The unit as the source wrote it")
+    quality: Literal["good", "uncertain", "bad"] = Field("good", description="OPC UA-style quality")
+    source: str | None = Field(None, description="Where it came from: protocol and address")
+
+
+class ProductionRun(Entity):
+    """An order run on a piece of equipment (ISO 22400 inputs for OEE)."""
+
+    entity = "production_run"
+    title_ko = "생산 실적"
+    key = ("order", "equipment")
+    order: str = Field(description="Production order")
+    equipment: str = Field(description="The equipment's id")
+    part_type: str = Field(description="The part type made")
+    planned_time: float = quantity("second", "Planned busy time", ge=0)
+    run_time: float = quantity("second", "Actual run time", ge=0)
+    downtime: float = quantity("second", "Unplanned downtime", ge=0)
+    total_count: int = Field(ge=0, description="Parts made")
+    good_count: int = Field(ge=0, description="Good parts made")
+    ideal_cycle_time: float = quantity("second", "Ideal time per part", gt=0)
+
+
+class QualityResult(Entity):
+    """One inspected characteristic of a part or batch (수입검사, 공정검사)."""
+
+    entity = "quality_result"
+    title_ko = "품질 검사 결과"
+    key = ("subject", "characteristic", "inspected_at")
+    subject: str = Field(description="Part instance or batch (global asset id or lot number)")
+    characteristic: str = Field(description="What was measured, e.g. bore_diameter")
+    inspected_at: datetime | None = Field(None, description="When (UTC)")
+    value: float | None = Field(None, description="Measured value in `unit` (absent for attribute checks)")
+    unit: str | None = Field(None, description="Canonical unit of value and limits")
+    raw_value: float | None = Field(None, description="The value as the source gave it")
+    raw_unit: str | None = Field(None, description="The unit as the source wrote it")
+    lower_spec_limit: float | None = Field(None, description="Lower specification limit, in `unit`")
+    upper_spec_limit: float | None = Field(None, description="Upper specification limit, in `unit`")
+    passed: bool = Field(description="Whether the characteristic passed (합격)")
+
+
+class EnergyRecord(Entity):
+    """Energy used by a site or a machine over a period, with its emission factor."""
+
+    entity = "energy_record"
+    title_ko = "에너지 사용량"
+    key = ("consumer", "carrier", "period_start")
+    consumer: str = Field(description="Site or equipment id")
+    period_start: datetime = Field(description="Start of the period (UTC)")
+    period_end: datetime = Field(description="End of the period (UTC)")
+    carrier: Literal["electricity", "lng", "lpg", "diesel", "steam", "other"] = Field(description="Energy carrier")
+    amount: float = quantity("kilowatt_hour", "Energy used", ge=0)
+    raw_value: float | None = Field(None, description="The amount as the source gave it")
+    raw_unit: str | None = Field(None, description="The unit as the source wrote it")
+    emission_factor: float | None = quantity(
+        "kilogram_CO2e / kilowatt_hour", "Emission factor of the carrier", default=None, ge=0
+    )
+
+
+class ProductFootprint(Entity):
+    """A product carbon footprint; PACT ProductFootprint v2/v3 at the edges."""
+
+    entity = "product_footprint"
+    title_ko = "제품 탄소발자국"
+    key = ("id",)
+    id: str = Field(description="Footprint id (urn:uuid:…)")
+    spec_version: str = Field(description="PACT specification version, e.g. 2.2.0 or 3.0.0")
+    version: int = Field(ge=0, description="Version of this footprint")
+    status: Literal["Active", "Deprecated"] = Field("Active", description="PACT status")
+    company_ids: list[str] = Field(description="Ids of the reporting company")
+    product_ids: list[str] = Field(description="Ids of the product")
+    declared_unit: str = Field(description="Canonical unit the footprint refers to (kilogram, piece, kilowatt_hour …)")
+    declared_amount: float = Field(gt=0, description="Amount of the declared unit")
+    pcf_excluding_biogenic: float = quantity("kilogram_CO2e", "Footprint without biogenic uptake", ge=0)
+    pcf_including_biogenic: float | None = quantity("kilogram_CO2e", "Footprint with biogenic uptake", default=None)
+    reference_period_start: datetime = Field(description="Start of the reference period (UTC)")
+    reference_period_end: datetime = Field(description="End of the reference period (UTC)")
+    geography: str | None = Field(None, description="Country or region code")
+    preceding_pf_ids: list[str] = Field(default_factory=list, description="Component footprints used")
+    primary_data_share: float | None = Field(None, ge=0, le=100, description="Share of primary data, percent")
+
+
+class DemandForecast(Entity):
+    """A buyer's expected demand for a part in a period."""
+
+    entity = "demand_forecast"
+    title_ko = "수요 예측"
+    key = ("buyer", "part_type", "period_start")
+    buyer: str = Field(description="The buying organization")
+    part_type: str = Field(description="The part type")
+    period_start: date = Field(description="First day of the period")
+    period_end: date = Field(description="Last day of the period")
+    quantity: float = Field(ge=0, description="Quantity in `quantity_unit`")
+    quantity_unit: str = Field("piece", description="Canonical unit of the quantity")
+    firmness: Literal["firm", "forecast"] = Field(description="A firm order or a forecast")
+
+
+ENTITIES: dict[str, type[Entity]] = {
+    model.entity: model
+    for model in (
+        Organization,
+        Site,
+        Equipment,
+        PartType,
+        PartInstance,
+        BomLink,
+        Measurement,
+        ProductionRun,
+        QualityResult,
+        EnergyRecord,
+        ProductFootprint,
+        DemandForecast,
+    )
+}
+
+
+def literal_values(annotation: Any) -> tuple[str, ...]:
+    """The allowed values of a ``Literal`` field (also inside ``Optional``), else ()."""
+    if get_origin(annotation) is Literal:
+        return tuple(str(a) for a in get_args(annotation))
+    for arg in get_args(annotation):
+        if get_origin(arg) is Literal:
+            return tuple(str(a) for a in get_args(arg))
+    return ()
+
+
+def _arrow_type(annotation: Any) -> tuple[pa.DataType, bool]:
+    """(Arrow type, nullable) of a field annotation."""
+    origin, args = get_origin(annotation), get_args(annotation)
+    if origin is Annotated:
+        return _arrow_type(args[0])
+    if type(None) in args:
+        inner = [a for a in args if a is not type(None)]
+        arrow, _ = _arrow_type(inner[0])
+        return arrow, True
+    if origin is Literal:
+        return pa.string(), False
+    if origin is list:
+        item, _ = _arrow_type(args[0])
+        return pa.list_(item), False
+    simple = {
+        str: pa.string(),
+        int: pa.int64(),
+        float: pa.float64(),
+        bool: pa.bool_(),
+        datetime: pa.timestamp("us", tz="UTC"),
+        date: pa.date32(),
+    }
+    if annotation in simple:
+        return simple[annotation], False
+    raise TypeError(f"no Arrow type for {annotation!r}")
+
+
+def arrow_schema(model: type[Entity]) -> pa.Schema:
+    fields = []
+    for name, info in model.model_fields.items():
+        arrow, nullable = _arrow_type(info.annotation)
+        metadata = {"description": info.description or ""}
+        extra = info.json_schema_extra if isinstance(info.json_schema_extra, dict) else {}
+        if "x-unit" in extra:
+            metadata["unit"] = str(extra["x-unit"])
+        fields.append(pa.field(name, arrow, nullable=nullable or not info.is_required(), metadata=metadata))
+    return pa.schema(
+        fields, metadata={"sangsaeng.entity": model.entity, "sangsaeng.version": str(model.schema_version)}
+    )
+
+
+def json_schema(model: type[Entity]) -> dict[str, Any]:
+    schema = model.model_json_schema()
+    schema["$id"] = f"{SCHEMA_BASE}:{model.entity}:v{model.schema_version}"
+    schema["$schema"] = "https://json-schema.org/draft/2020-12/schema"
+    return schema
