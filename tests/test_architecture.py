@@ -25,6 +25,7 @@ PURE = [
     "standard/units.py",
     "standard/entities.py",
     "standard/reference.py",
+    "standard/validation.py",
 ]
 IMPURE = (
     "fastapi",
