@@ -26,6 +26,7 @@ PURE = [
     "standard/entities.py",
     "standard/reference.py",
     "standard/validation.py",
+    "standard/mapping.py",
 ]
 IMPURE = (
     "fastapi",

@@ -1,0 +1,260 @@
+"""Mappings: how a source's columns become a canonical entity, as a small document a person reads and edits.
+
+    entity: quality_result
+    timezone: Asia/Seoul
+    decimal: ","
+    fields:
+      subject: {column: 로트번호}
+      inspected_at: {column: 검사일자, format: "%Y-%m-%d"}
+      value: {column: 측정값, unit_column: 단위}
+      passed: {column: 판정, values: {합격: true, 불합격: false}}
+
+``apply`` turns a batch of source text into a batch of the entity's Arrow schema, vectorised, and yields a
+finding for every cell that could not be read (``type-error``, ``bad-date``, ``unknown-code``, ``unknown-unit``,
+``unit-mismatch``); such cells become null, and the checker then reports what that leaves missing.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import date, datetime
+from typing import Any, Literal, get_args, get_origin
+
+import pyarrow as pa
+import pyarrow.compute as pc
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+
+from sangsaeng.errors import InvalidInput, SangsaengError
+from sangsaeng.standard.entities import ENTITIES, Entity, arrow_schema, literal_values
+from sangsaeng.standard.units import recognize
+from sangsaeng.standard.validation import Finding
+
+NUMBER = r"^\s*[-+]?(\d+(\.\d*)?|\.\d+)([eE][-+]?\d+)?\s*$"
+TRUE_WORDS = ("true", "yes", "y", "1", "pass", "passed", "ok", "합격", "적합", "양호", "o")
+FALSE_WORDS = ("false", "no", "n", "0", "fail", "failed", "ng", "불합격", "부적합", "불량", "x")
+
+
+class FieldMap(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    column: str | None = Field(None, description="The source column")
+    value: Any = Field(None, description="A constant instead of a column")
+    format: str | None = Field(None, description="strptime format of dates and times, e.g. %Y-%m-%d %H:%M")
+    unit: str | None = Field(None, description="The unit every value is in, as the source writes it")
+    unit_column: str | None = Field(None, description="A column holding each row's unit")
+    values: dict[str, Any] | None = Field(None, description="Source value → canonical value, e.g. 합격: true")
+
+    @model_validator(mode="after")
+    def _one_source(self) -> FieldMap:
+        if (self.column is None) == (self.value is None):
+            raise ValueError("give either 'column' or 'value'")
+        if self.unit is not None and self.unit_column is not None:
+            raise ValueError("give either 'unit' or 'unit_column', not both")
+        return self
+
+
+class Mapping(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    entity: str
+    timezone: str = Field("Asia/Seoul", description="Time zone of dates and times without one")
+    decimal: Literal[".", ","] = Field(".", description="Decimal separator of numbers")
+    fields: dict[str, FieldMap]
+
+    @model_validator(mode="after")
+    def _known(self) -> Mapping:
+        if self.entity not in ENTITIES:
+            raise ValueError(f"unknown entity {self.entity!r}; one of {', '.join(ENTITIES)}")
+        unknown = set(self.fields) - set(ENTITIES[self.entity].model_fields)
+        if unknown:
+            raise ValueError(f"{self.entity} has no field {', '.join(sorted(unknown))}")
+        return self
+
+    @property
+    def model(self) -> type[Entity]:
+        return ENTITIES[self.entity]
+
+    def columns(self) -> set[str]:
+        used = {f.column for f in self.fields.values() if f.column}
+        return used | {f.unit_column for f in self.fields.values() if f.unit_column}
+
+    def to_yaml(self) -> str:
+        data = self.model_dump(exclude_none=True, exclude_defaults=False)
+        return yaml.safe_dump(data, allow_unicode=True, sort_keys=False)
+
+
+def load_mapping(text: str, source: str = "mapping") -> Mapping:
+    try:
+        data = yaml.safe_load(text)
+    except yaml.YAMLError as exc:
+        raise InvalidInput(f"{source} is not YAML or JSON: {exc}") from exc
+    try:
+        return Mapping.model_validate(data)
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        where = ".".join(str(p) for p in first["loc"])
+        raise InvalidInput(
+            f"{source}: {first['msg']}", position=where or None, hint="see docs/standard-entities.md"
+        ) from exc
+
+
+def _base(annotation: Any) -> Any:
+    args = [a for a in get_args(annotation) if a is not type(None)]
+    if get_origin(annotation) is not None and type(None) in get_args(annotation):
+        return _base(args[0])
+    return annotation
+
+
+def _cells(column: pa.Array, first_row: int, mask: pa.Array) -> Iterator[tuple[int, Any]]:
+    for index in pc.indices_nonzero(pc.fill_null(mask, False)).to_pylist():
+        yield first_row + index, column[index].as_py()
+
+
+def _failed(before: pa.Array, after: pa.Array) -> pa.Array:
+    """Cells that had text but could not be read."""
+    return pc.and_(pc.is_valid(before), pc.is_null(after))
+
+
+class Applier:
+    def __init__(self, mapping: Mapping) -> None:
+        self.mapping = mapping
+        self.schema = arrow_schema(mapping.model)
+
+    def apply(self, source: pa.RecordBatch, first_row: int = 1) -> tuple[pa.RecordBatch, list[Finding]]:
+        missing = self.mapping.columns() - set(source.schema.names)
+        if missing:
+            raise InvalidInput(
+                f"the source has no column {', '.join(sorted(missing))}",
+                hint=f"its columns are: {', '.join(source.schema.names)}",
+            )
+        findings: list[Finding] = []
+        out: dict[str, pa.Array] = {}
+        model = self.mapping.model
+        for name, rule in self.mapping.fields.items():
+            info = model.model_fields[name]
+            target = self.schema.field(name).type
+            if rule.value is not None:
+                out[name] = pa.array([rule.value] * source.num_rows, target)
+                continue
+            assert rule.column is not None
+            text = pc.utf8_trim_whitespace(pc.cast(source.column(rule.column), pa.string()))
+            text = pc.if_else(pc.equal(text, ""), pa.scalar(None, pa.string()), text)
+            out[name] = self._read(name, info.annotation, rule, text, target, source, first_row, findings, out)
+        columns = [out.get(f.name, pa.nulls(source.num_rows, f.type)) for f in self.schema]
+        return pa.RecordBatch.from_arrays(columns, schema=self.schema), findings
+
+    def _read(
+        self,
+        name: str,
+        annotation: Any,
+        rule: FieldMap,
+        text: pa.Array,
+        target: pa.DataType,
+        source: pa.RecordBatch,
+        first_row: int,
+        findings: list[Finding],
+        out: dict[str, pa.Array],
+    ) -> pa.Array:
+        base = _base(annotation)
+        if rule.values is not None:
+            keys = pa.array(list(rule.values), pa.string())
+            index = pc.index_in(text, value_set=keys)
+            mapped = pc.take(pa.array([rule.values[k] for k in rule.values], target), index)
+            for row, value in _cells(text, first_row, _failed(text, mapped)):
+                findings.append(Finding("unknown-code", row, name, value, ", ".join(rule.values)))
+            return mapped
+        if base is bool:
+            lowered = pc.utf8_lower(text)
+            truth = pc.if_else(
+                pc.is_in(lowered, value_set=pa.array(TRUE_WORDS)),
+                True,
+                pc.if_else(pc.is_in(lowered, value_set=pa.array(FALSE_WORDS)), False, None),
+            )
+            for row, value in _cells(text, first_row, _failed(text, truth)):
+                findings.append(Finding("unknown-code", row, name, value, "합격/불합격, pass/fail, Y/N, true/false"))
+            return pc.cast(truth, pa.bool_())
+        if base in (int, float):
+            numeric = (
+                pc.replace_substring(text, ",", ".")
+                if self.mapping.decimal == ","
+                else pc.replace_substring(text, ",", "")
+            )
+            valid = pc.match_substring_regex(numeric, NUMBER)
+            kept = pc.if_else(valid, numeric, pa.scalar(None, pa.string()))
+            for row, value in _cells(text, first_row, _failed(text, kept)):
+                findings.append(Finding("type-error", row, name, value, "a number"))
+            values = pc.cast(kept, pa.float64())
+            values = self._units(name, rule, values, source, first_row, findings, out)
+            if base is int:
+                whole = pc.equal(pc.floor(values), values)
+                for row, value in _cells(text, first_row, pc.invert(pc.fill_null(whole, True))):
+                    findings.append(Finding("type-error", row, name, value, "a whole number"))
+                values = pc.cast(pc.if_else(whole, values, None), pa.int64())
+            return values
+        if base in (datetime, date):
+            fmt = rule.format or ("%Y-%m-%d" if base is date else "%Y-%m-%d %H:%M:%S")
+            parsed = pc.strptime(text, format=fmt, unit="us", error_is_null=True)
+            for row, value in _cells(text, first_row, _failed(text, parsed)):
+                findings.append(Finding("bad-date", row, name, value, fmt))
+            if base is date:
+                return pc.cast(parsed, pa.date32())
+            return pc.assume_timezone(parsed, self.mapping.timezone, ambiguous="earliest", nonexistent="earliest")
+        if literal_values(annotation):
+            return text  # the checker names codes outside the allowed set
+        return pc.cast(text, target)
+
+    def _units(
+        self,
+        name: str,
+        rule: FieldMap,
+        values: pa.Array,
+        source: pa.RecordBatch,
+        first_row: int,
+        findings: list[Finding],
+        out: dict[str, pa.Array],
+    ) -> pa.Array:
+        """Convert to the canonical unit: the field's own (``x-unit``) or, for free ``value``/``unit`` pairs,
+        the canonical unit of what the source wrote; keep raw value and unit where the entity has room."""
+        model = self.mapping.model
+        extra = model.model_fields[name].json_schema_extra
+        fixed = str(extra["x-unit"]) if isinstance(extra, dict) and "x-unit" in extra else None
+        if rule.unit is None and rule.unit_column is None:
+            return values
+        if rule.unit_column is not None:
+            written = pc.utf8_trim_whitespace(pc.cast(source.column(rule.unit_column), pa.string()))
+        else:
+            written = pa.array([rule.unit] * len(values), pa.string())
+        # One lookup per distinct unit, then Arrow maps every row to its unit's factor and offset.
+        distinct = pc.unique(written).drop_null()
+        factors: list[float | None] = []
+        offsets: list[float | None] = []
+        canonical_of: list[str | None] = []
+        refused: dict[str, tuple[str, str]] = {}
+        for raw in distinct.to_pylist():
+            try:
+                unit = recognize(raw)
+            except SangsaengError:
+                unit, refused[raw] = None, ("unknown-unit", "e.g. kWh, kg, mm, °C")
+            if unit is not None and fixed is not None and unit.canonical != fixed:
+                unit, refused[raw] = None, ("unit-mismatch", f"convertible to {fixed}")
+            factors.append(unit.factor if unit else None)
+            offsets.append(unit.offset if unit else None)
+            canonical_of.append(unit.canonical if unit else None)
+        if refused:
+            bad = pc.is_in(written, value_set=pa.array(list(refused), pa.string()))
+            for row, raw in _cells(written, first_row, bad):
+                code, expected = refused[raw]
+                findings.append(Finding(code, row, rule.unit_column or name, raw, expected))
+        index = pc.index_in(written, value_set=distinct)
+        canonical = pc.take(pa.array(canonical_of, pa.string()), index)
+        converted = pc.add(
+            pc.multiply(values, pc.take(pa.array(factors, pa.float64()), index)),
+            pc.take(pa.array(offsets, pa.float64()), index),
+        )
+        fields = model.model_fields
+        if "raw_value" in fields:
+            out["raw_value"] = values
+        if "raw_unit" in fields:
+            out["raw_unit"] = written
+        if "unit" in fields and fixed is None:
+            out["unit"] = canonical
+        return converted

@@ -1,0 +1,120 @@
+"""Mappings turn a factory's columns into canonical records, and say exactly which cells they could not read."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+import pyarrow as pa
+import pytest
+
+from sangsaeng.errors import InvalidInput
+from sangsaeng.standard.mapping import Applier, load_mapping
+from sangsaeng.standard.validation import Checker, Report
+
+QUALITY = """
+entity: quality_result
+timezone: Asia/Seoul
+fields:
+  subject: {column: 로트번호}
+  characteristic: {column: 검사항목}
+  inspected_at: {column: 검사일자, format: "%Y-%m-%d %H:%M"}
+  value: {column: 측정값, unit_column: 단위}
+  lower_spec_limit: {column: 하한}
+  passed: {column: 판정, values: {합격: true, 불합격: false}}
+"""
+
+
+def source(rows: list[dict[str, str | None]]) -> pa.RecordBatch:
+    return pa.RecordBatch.from_pylist(rows, schema=pa.schema([(k, pa.string()) for k in rows[0]]))
+
+
+def row(**changes: str | None) -> dict[str, str | None]:
+    base: dict[str, str | None] = {
+        "로트번호": "L1",
+        "검사항목": "bore",
+        "검사일자": "2026-10-01 17:00",
+        "측정값": "54.01",
+        "단위": "mm",
+        "하한": "53.97",
+        "판정": "합격",
+    }
+    return {**base, **changes}
+
+
+def test_a_korean_inspection_export_becomes_canonical_records() -> None:
+    mapping = load_mapping(QUALITY)
+    batch, findings = Applier(mapping).apply(source([row(), row(측정값="0.81", 단위="um", 판정="불합격")]))
+    assert findings == []
+    records = batch.to_pylist()
+    assert records[0]["value"] == pytest.approx(0.05401)
+    assert (records[0]["raw_value"], records[0]["raw_unit"], records[0]["unit"]) == (54.01, "mm", "meter")
+    assert records[1]["value"] == pytest.approx(0.81e-6) and records[1]["passed"] is False
+    assert records[0]["inspected_at"] == datetime(2026, 10, 1, 8, 0, tzinfo=UTC)  # 17:00 in Seoul
+    assert records[0]["lower_spec_limit"] == 53.97  # a plain number: no unit given for it
+
+
+def test_every_unreadable_cell_is_reported_where_it_is() -> None:
+    rows = [
+        row(로트번호="L1"),
+        row(로트번호="L2", 측정값="54,0x"),  # 2: not a number
+        row(로트번호="L3", 검사일자="10/01/2026"),  # 3: not the date format
+        row(로트번호="L4", 판정="보류"),  # 4: not a known result
+        row(로트번호="L5", 단위="furlongz"),  # 5: unknown unit
+        row(로트번호="L6", 단위="kgCO2e"),  # 6: fine for a free value/unit pair: the record keeps kgCO2e
+        row(로트번호="L1"),  # 7: the same lot, characteristic and time as row 1
+    ]
+    batch, findings = Applier(load_mapping(QUALITY)).apply(source(rows), first_row=1)
+    report = Report()
+    report.extend(findings)
+    report.extend(Checker(load_mapping(QUALITY).model).check(batch))
+    assert report.flatten(["row", "field", "code"]) == [
+        [2, "value", "type-error"],
+        [3, "inspected_at", "bad-date"],
+        [4, "passed", "missing-value"],
+        [4, "passed", "unknown-code"],
+        [5, "단위", "unknown-unit"],
+        [7, "subject+characteristic+inspected_at", "duplicate-key"],
+    ]
+    assert batch.column("unit").to_pylist()[5] == "kilogram_CO2e"
+
+
+def test_a_field_with_a_fixed_unit_refuses_another_dimension() -> None:
+    mapping = load_mapping("""
+entity: energy_record
+decimal: ","
+fields:
+  consumer: {column: 사업장}
+  period_start: {column: 시작, format: "%Y-%m"}
+  period_end: {column: 끝, format: "%Y-%m"}
+  carrier: {column: 에너지원, values: {전기: electricity, LNG: lng}}
+  amount: {column: 사용량, unit_column: 단위}
+""")
+    rows = [
+        {"사업장": "창원", "시작": "2026-10", "끝": "2026-11", "에너지원": "전기", "사용량": "1234,5", "단위": "MWh"},
+        {"사업장": "창원", "시작": "2026-10", "끝": "2026-11", "에너지원": "LNG", "사용량": "10", "단위": "kgCO2e"},
+    ]
+    batch, findings = Applier(mapping).apply(source(rows))
+    assert batch.column("amount").to_pylist()[0] == pytest.approx(1_234_500.0)  # MWh → kWh, decimal comma
+    assert batch.column("carrier").to_pylist() == ["electricity", "lng"]
+    assert [(f.row, f.code, f.value) for f in findings] == [(2, "unit-mismatch", "kgCO2e")]
+
+
+@pytest.mark.parametrize(
+    ("text", "words"),
+    [
+        ("entity: nothing\nfields: {}", "unknown entity"),
+        ("entity: quality_result\nfields: {colour: {column: x}}", "has no field colour"),
+        ("entity: quality_result\nfields: {passed: {}}", "either 'column' or 'value'"),
+        ("entity: [", "not YAML"),
+    ],
+)
+def test_a_mapping_that_cannot_be_followed_is_refused(text: str, words: str) -> None:
+    with pytest.raises(InvalidInput) as caught:
+        load_mapping(text)
+    assert words in caught.value.message
+
+
+def test_columns_the_mapping_names_must_exist() -> None:
+    with pytest.raises(InvalidInput) as caught:
+        Applier(load_mapping(QUALITY)).apply(source([{"로트번호": "L1"}]))
+    assert "검사항목" in caught.value.message and "로트번호" in (caught.value.hint or "")
