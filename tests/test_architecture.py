@@ -27,6 +27,7 @@ PURE = [
     "standard/reference.py",
     "standard/validation.py",
     "standard/mapping.py",
+    "standard/suggest.py",
 ]
 IMPURE = (
     "fastapi",

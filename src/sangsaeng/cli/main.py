@@ -28,6 +28,10 @@ agreement_app = typer.Typer(help="Signed agreements: export and check them.", no
 app.add_typer(dataset_app, name="dataset")
 app.add_typer(offer_app, name="offer")
 app.add_typer(agreement_app, name="agreement")
+map_app = typer.Typer(
+    help="Mappings from factory files (CSV, Korean or English) to standard entities.", no_args_is_help=True
+)
+app.add_typer(map_app, name="map")
 
 console = Console()
 err = Console(stderr=True)
@@ -326,6 +330,74 @@ def agreement_verify(
         console.print("[bold red]✗ not valid[/]")
         raise typer.Exit(1)
     console.print("[bold green]✓ valid[/]: both parties signed this agreement as it stands")
+
+
+@map_app.command("suggest")
+def map_suggest(
+    file: Annotated[Path, typer.Argument(exists=True, dir_okay=False, help="A CSV file (UTF-8 or CP949)")],
+    entity: Annotated[str, typer.Option(help="The standard entity, e.g. quality_result, energy_record")],
+    out: Annotated[
+        Path | None, typer.Option("--out", "-o", help="Write the mapping here instead of printing it")
+    ] = None,
+) -> None:
+    """Propose a mapping from FILE's headers and values; edit it, then use it with `map check`."""
+    from sangsaeng.standard.entities import ENTITIES
+    from sangsaeng.standard.sources import open_csv
+    from sangsaeng.standard.suggest import suggest
+
+    if entity not in ENTITIES:
+        _fail(f"unknown entity {entity!r}", f"one of: {', '.join(ENTITIES)}")
+    try:
+        source = open_csv(file)
+        proposal = suggest(entity, source.headers, source.sample())
+    except SangsaengError as exc:
+        _fail(exc.message, exc.hint)
+    text = f"# {file.name}: {source.encoding}, delimiter {source.delimiter!r}\n" + proposal.mapping.to_yaml()
+    if out:
+        out.write_text(text, "utf-8")
+        console.print(f"[green]✓[/] mapping written to {out}", soft_wrap=True)
+    else:
+        print(text, end="")
+    if proposal.missing:
+        err.print(f"[yellow]still to map (required):[/] {', '.join(proposal.missing)}", soft_wrap=True)
+
+
+@map_app.command("check")
+def map_check(
+    file: Annotated[Path, typer.Argument(exists=True, dir_okay=False, help="A CSV file (UTF-8 or CP949)")],
+    mapping: Annotated[Path, typer.Option(exists=True, dir_okay=False, help="The mapping (YAML or JSON)")],
+    as_json: Annotated[bool, typer.Option("--json", help="Print the report as JSON")] = False,
+    korean: Annotated[bool, typer.Option("--ko", help="Messages in Korean")] = False,
+) -> None:
+    """Read FILE through MAPPING and report every problem by row and field; writes nothing."""
+    from sangsaeng.standard.mapping import Applier, load_mapping
+    from sangsaeng.standard.sources import open_csv
+    from sangsaeng.standard.validation import Checker, Report
+
+    try:
+        rules = load_mapping(mapping.read_text("utf-8"), source=str(mapping))
+        source = open_csv(file)
+        applier, checker, report, row = Applier(rules), Checker(rules.model), Report(), 1
+        for batch in source.batches():
+            canonical, findings = applier.apply(batch, first_row=row)
+            report.extend(findings)
+            report.extend(checker.check(canonical, first_row=row))
+            row += batch.num_rows
+            report.rows += batch.num_rows
+    except SangsaengError as exc:
+        _fail(exc.message, exc.hint)
+    if as_json:
+        print(json.dumps(report.to_dict(), ensure_ascii=False, indent=2))
+    else:
+        verdict = "[green]✓ valid[/]" if report.valid else f"[red]✗ {report.errors} problem(s)[/]"
+        console.print(f"{verdict} in {report.rows} rows of {file.name}", soft_wrap=True)
+        for code, count in sorted(report.counts.items()):
+            console.print(f"  {code}: {count}")
+        for finding in report.findings:
+            text = finding.message_ko if korean else finding.message
+            console.print(f"  row {finding.row}, {finding.field}: {text}", soft_wrap=True, markup=False)
+    if not report.valid:
+        raise typer.Exit(1)
 
 
 @app.command()
