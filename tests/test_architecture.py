@@ -28,6 +28,8 @@ PURE = [
     "standard/validation.py",
     "standard/mapping.py",
     "standard/suggest.py",
+    "standard/ingest.py",
+    "standard/sources.py",
 ]
 IMPURE = (
     "fastapi",

@@ -400,6 +400,53 @@ def map_check(
         raise typer.Exit(1)
 
 
+@map_app.command("ingest")
+def map_ingest(
+    file: Annotated[Path, typer.Argument(exists=True, dir_okay=False, help="A CSV file (UTF-8 or CP949)")],
+    mapping: Annotated[Path, typer.Option(exists=True, dir_okay=False, help="The mapping (YAML or JSON)")],
+    out: Annotated[Path, typer.Option("--out", "-o", help="The canonical Parquet file to write")],
+    max_errors: Annotated[int, typer.Option(help="Problems tolerated before nothing is written")] = 0,
+    accept_partial: Annotated[
+        bool, typer.Option(help="Write the good rows; the others go to OUT.rejected.csv with their reasons")
+    ] = False,
+) -> None:
+    """Turn FILE into a canonical Parquet file through MAPPING: whole, or not at all."""
+    from sangsaeng.standard.ingest import ingest
+    from sangsaeng.standard.mapping import load_mapping
+
+    try:
+        rules = load_mapping(mapping.read_text("utf-8"), source=str(mapping))
+        with Progress(*Progress.get_default_columns()[:1], BarColumn(), console=err, transient=True) as bar:
+            task = bar.add_task("ingesting", total=None)
+            result = ingest(
+                file,
+                rules,
+                out,
+                max_errors=max_errors,
+                accept_partial=accept_partial,
+                progress=lambda rows: bar.advance(task, rows),
+            )
+    except SangsaengError as exc:
+        _fail(exc.message, exc.hint)
+    if result.unchanged:
+        console.print(
+            f"[green]✓[/] {out} already holds {file.name} read through this mapping; nothing to do", soft_wrap=True
+        )
+        return
+    for code, count in sorted(result.report.counts.items()):
+        console.print(f"  {code}: {count}")
+    for finding in result.report.findings[:20]:
+        console.print(f"  row {finding.row}, {finding.field}: {finding.message}", soft_wrap=True, markup=False)
+    if not result.written:
+        _fail(
+            f"nothing written: {result.report.errors} problem(s), {max_errors} allowed",
+            "fix the file or the mapping (see `map check`), or pass --accept-partial",
+        )
+    console.print(f"[green]✓[/] {result.rows_written} rows → {out}", soft_wrap=True)
+    if result.rejected:
+        console.print(f"  {result.rows_rejected} rows rejected → {result.rejected}", soft_wrap=True)
+
+
 @app.command()
 def demo(
     workdir: Annotated[Path, typer.Option(help="Where the demo keeps its connectors")] = Path("demo-data"),

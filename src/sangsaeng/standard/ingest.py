@@ -1,0 +1,144 @@
+"""Ingest: a factory file, read through a mapping, checked, and written as one canonical Parquet file — whole or
+not at all.
+
+The output is written under a hidden temporary name beside its destination and renamed only when complete; a
+crash leaves at most a hidden ``.…partial`` file, which the next ingest into that folder removes. With more
+problems than allowed nothing is written; with ``accept_partial`` the rows without problems are written and the
+others go, with their reasons, to a ``.rejected.csv`` beside the output. The source's SHA-256 and the mapping are
+recorded in the Parquet metadata, so ingesting the same file with the same mapping again changes nothing.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+import pyarrow as pa
+import pyarrow.compute as pc
+import pyarrow.csv as pacsv
+import pyarrow.parquet as pq
+
+from sangsaeng.standard.mapping import Applier, Mapping
+from sangsaeng.standard.sources import open_csv
+from sangsaeng.standard.validation import Checker, Finding, Report
+
+PARTIAL = ".partial"
+
+
+@dataclass(frozen=True)
+class IngestResult:
+    report: Report
+    written: bool
+    output: Path
+    rows_written: int
+    rows_rejected: int
+    rejected: Path | None
+    unchanged: bool = False  # the same source and mapping were ingested before
+
+
+def sha256_of(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as handle:
+        while chunk := handle.read(1 << 20):
+            digest.update(chunk)
+    return digest.hexdigest()
+
+
+def _already(output: Path, source_hash: str, mapping_text: str) -> bool:
+    if not output.exists():
+        return False
+    try:
+        meta = pq.read_schema(output).metadata or {}
+    except (pa.ArrowInvalid, OSError):
+        return False
+    return (
+        meta.get(b"sangsaeng.source_sha256") == source_hash.encode()
+        and meta.get(b"sangsaeng.mapping") == mapping_text.encode()
+    )
+
+
+def _clean_debris(folder: Path) -> None:
+    for stale in folder.glob(f".*{PARTIAL}"):
+        stale.unlink(missing_ok=True)
+
+
+def ingest(
+    source: Path,
+    mapping: Mapping,
+    output: Path,
+    *,
+    max_errors: int = 0,
+    accept_partial: bool = False,
+    progress: Callable[[int], None] | None = None,
+) -> IngestResult:
+    output.parent.mkdir(parents=True, exist_ok=True)
+    _clean_debris(output.parent)
+    mapping_text = mapping.to_yaml()
+    source_hash = sha256_of(source)
+    rejected_path = output.with_name(output.stem + ".rejected.csv")
+    if _already(output, source_hash, mapping_text):
+        rows = pq.ParquetFile(output).metadata.num_rows
+        return IngestResult(Report(), True, output, rows, 0, None, unchanged=True)
+    csv_source = open_csv(source)
+    applier, checker, report = Applier(mapping), Checker(mapping.model), Report()
+    schema = applier.schema.with_metadata(
+        {
+            **(applier.schema.metadata or {}),
+            b"sangsaeng.source_sha256": source_hash.encode(),
+            b"sangsaeng.source_name": source.name.encode(),
+            b"sangsaeng.mapping": mapping_text.encode(),
+        }
+    )
+    temporary = output.with_name(f".{output.name}.{uuid.uuid4().hex}{PARTIAL}")
+    rejected_temporary = rejected_path.with_name(f".{rejected_path.name}.{uuid.uuid4().hex}{PARTIAL}")
+    written = rejected_rows = 0
+    rejected_writer: pacsv.CSVWriter | None = None
+    try:
+        with pq.ParquetWriter(temporary, schema, compression="zstd") as writer:
+            row = 1
+            for batch in csv_source.batches():
+                canonical, findings = applier.apply(batch, first_row=row)
+                checked: list[Finding] = [*findings, *checker.check(canonical, first_row=row)]
+                report.extend(checked)
+                report.rows += batch.num_rows
+                bad_rows = sorted({f.row - row for f in checked})
+                if report.errors > max_errors and not accept_partial:
+                    break
+                keep = pc.invert(pc.is_in(pa.array(range(batch.num_rows)), value_set=pa.array(bad_rows, pa.int64())))
+                good = canonical.filter(keep)
+                if good.num_rows:
+                    writer.write_batch(pa.RecordBatch.from_arrays(good.columns, schema=schema))
+                    written += good.num_rows
+                if bad_rows:
+                    reasons: dict[int, list[str]] = {}
+                    for finding in checked:
+                        reasons.setdefault(finding.row - row, []).append(f"{finding.field}: {finding.code}")
+                    rejected = batch.take(pa.array(bad_rows, pa.int64()))
+                    rejected = rejected.append_column(
+                        "row", pa.array([row + i for i in bad_rows], pa.int64())
+                    ).append_column("problems", pa.array(["; ".join(reasons[i]) for i in bad_rows]))
+                    if rejected_writer is None:
+                        rejected_writer = pacsv.CSVWriter(rejected_temporary, rejected.schema)
+                    rejected_writer.write_batch(rejected)
+                    rejected_rows += len(bad_rows)
+                row += batch.num_rows
+                if progress is not None:
+                    progress(batch.num_rows)
+        if rejected_writer is not None:
+            rejected_writer.close()
+            rejected_writer = None
+        if report.errors > max_errors and not accept_partial:
+            return IngestResult(report, False, output, 0, 0, None)
+        os.replace(temporary, output)
+        if rejected_rows:
+            os.replace(rejected_temporary, rejected_path)
+        return IngestResult(report, True, output, written, rejected_rows, rejected_path if rejected_rows else None)
+    finally:
+        if rejected_writer is not None:
+            rejected_writer.close()
+        temporary.unlink(missing_ok=True)
+        rejected_temporary.unlink(missing_ok=True)
