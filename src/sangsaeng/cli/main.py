@@ -334,25 +334,28 @@ def agreement_verify(
 
 @map_app.command("suggest")
 def map_suggest(
-    file: Annotated[Path, typer.Argument(exists=True, dir_okay=False, help="A CSV file (UTF-8 or CP949)")],
+    file: Annotated[
+        Path, typer.Argument(exists=True, dir_okay=False, help="CSV (UTF-8 or CP949), .xlsx, .jsonl or .parquet")
+    ],
     entity: Annotated[str, typer.Option(help="The standard entity, e.g. quality_result, energy_record")],
     out: Annotated[
         Path | None, typer.Option("--out", "-o", help="Write the mapping here instead of printing it")
     ] = None,
+    sheet: Annotated[str | None, typer.Option(help="Excel: the sheet to read (default: the first)")] = None,
 ) -> None:
     """Propose a mapping from FILE's headers and values; edit it, then use it with `map check`."""
     from sangsaeng.standard.entities import ENTITIES
-    from sangsaeng.standard.sources import open_csv
+    from sangsaeng.standard.sources import open_source
     from sangsaeng.standard.suggest import suggest
 
     if entity not in ENTITIES:
         _fail(f"unknown entity {entity!r}", f"one of: {', '.join(ENTITIES)}")
     try:
-        source = open_csv(file)
+        source = open_source(file, sheet)
         proposal = suggest(entity, source.headers, source.sample())
     except SangsaengError as exc:
         _fail(exc.message, exc.hint)
-    text = f"# {file.name}: {source.encoding}, delimiter {source.delimiter!r}\n" + proposal.mapping.to_yaml()
+    text = f"# {file.name}: {source.describe()}\n" + proposal.mapping.to_yaml()
     if out:
         out.write_text(text, "utf-8")
         console.print(f"[green]✓[/] mapping written to {out}", soft_wrap=True)
@@ -364,19 +367,22 @@ def map_suggest(
 
 @map_app.command("check")
 def map_check(
-    file: Annotated[Path, typer.Argument(exists=True, dir_okay=False, help="A CSV file (UTF-8 or CP949)")],
+    file: Annotated[
+        Path, typer.Argument(exists=True, dir_okay=False, help="CSV (UTF-8 or CP949), .xlsx, .jsonl or .parquet")
+    ],
     mapping: Annotated[Path, typer.Option(exists=True, dir_okay=False, help="The mapping (YAML or JSON)")],
     as_json: Annotated[bool, typer.Option("--json", help="Print the report as JSON")] = False,
     korean: Annotated[bool, typer.Option("--ko", help="Messages in Korean")] = False,
+    sheet: Annotated[str | None, typer.Option(help="Excel: the sheet to read (default: the first)")] = None,
 ) -> None:
     """Read FILE through MAPPING and report every problem by row and field; writes nothing."""
     from sangsaeng.standard.mapping import Applier, load_mapping
-    from sangsaeng.standard.sources import open_csv
+    from sangsaeng.standard.sources import open_source
     from sangsaeng.standard.validation import Checker, Report
 
     try:
         rules = load_mapping(mapping.read_text("utf-8"), source=str(mapping))
-        source = open_csv(file)
+        source = open_source(file, sheet)
         applier, checker, report, row = Applier(rules), Checker(rules.model), Report(), 1
         for batch in source.batches():
             canonical, findings = applier.apply(batch, first_row=row)
@@ -402,13 +408,16 @@ def map_check(
 
 @map_app.command("ingest")
 def map_ingest(
-    file: Annotated[Path, typer.Argument(exists=True, dir_okay=False, help="A CSV file (UTF-8 or CP949)")],
+    file: Annotated[
+        Path, typer.Argument(exists=True, dir_okay=False, help="CSV (UTF-8 or CP949), .xlsx, .jsonl or .parquet")
+    ],
     mapping: Annotated[Path, typer.Option(exists=True, dir_okay=False, help="The mapping (YAML or JSON)")],
     out: Annotated[Path, typer.Option("--out", "-o", help="The canonical Parquet file to write")],
     max_errors: Annotated[int, typer.Option(help="Problems tolerated before nothing is written")] = 0,
     accept_partial: Annotated[
         bool, typer.Option(help="Write the good rows; the others go to OUT.rejected.csv with their reasons")
     ] = False,
+    sheet: Annotated[str | None, typer.Option(help="Excel: the sheet to read (default: the first)")] = None,
 ) -> None:
     """Turn FILE into a canonical Parquet file through MAPPING: whole, or not at all."""
     from sangsaeng.standard.ingest import ingest

@@ -23,7 +23,7 @@ import pyarrow.csv as pacsv
 import pyarrow.parquet as pq
 
 from sangsaeng.standard.mapping import Applier, Mapping
-from sangsaeng.standard.sources import open_csv
+from sangsaeng.standard.sources import open_source
 from sangsaeng.standard.validation import Checker, Finding, Report
 
 PARTIAL = ".partial"
@@ -74,6 +74,7 @@ def ingest(
     max_errors: int = 0,
     accept_partial: bool = False,
     progress: Callable[[int], None] | None = None,
+    sheet: str | None = None,
 ) -> IngestResult:
     output.parent.mkdir(parents=True, exist_ok=True)
     _clean_debris(output.parent)
@@ -83,7 +84,7 @@ def ingest(
     if _already(output, source_hash, mapping_text):
         rows = pq.ParquetFile(output).metadata.num_rows
         return IngestResult(Report(), True, output, rows, 0, None, unchanged=True)
-    csv_source = open_csv(source)
+    reader = open_source(source, sheet)
     applier, checker, report = Applier(mapping), Checker(mapping.model), Report()
     schema = applier.schema.with_metadata(
         {
@@ -100,7 +101,7 @@ def ingest(
     try:
         with pq.ParquetWriter(temporary, schema, compression="zstd") as writer:
             row = 1
-            for batch in csv_source.batches():
+            for batch in reader.batches():
                 canonical, findings = applier.apply(batch, first_row=row)
                 checked: list[Finding] = [*findings, *checker.check(canonical, first_row=row)]
                 report.extend(checked)

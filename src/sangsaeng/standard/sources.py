@@ -1,4 +1,5 @@
-"""Reading what SMEs export: CSV in UTF-8 or CP949/EUC-KR, with whatever delimiter, every cell as text.
+"""Reading what SMEs export — CSV in UTF-8 or CP949/EUC-KR with whatever delimiter, Excel workbooks, JSON lines
+and Parquet — every cell as text.
 
 Cells stay text here; the mapping decides what each column means and reads it (vectorised), so that a bad cell
 becomes a finding at its row instead of failing the whole file.
@@ -8,12 +9,20 @@ from __future__ import annotations
 
 import csv
 import io
+import zipfile
 from collections.abc import Iterator
 from dataclasses import dataclass
+from datetime import date, datetime
 from pathlib import Path
+from typing import Protocol
 
+import openpyxl
 import pyarrow as pa
+import pyarrow.compute as pc
 import pyarrow.csv as pacsv
+import pyarrow.json as pajson
+import pyarrow.parquet as pq
+from openpyxl.utils.exceptions import InvalidFileException
 
 from sangsaeng.errors import InvalidInput
 
@@ -47,13 +56,155 @@ class CsvSource:
         yield from reader
 
     def sample(self, rows: int = 200) -> dict[str, list[str]]:
-        taken: dict[str, list[str]] = {h: [] for h in self.headers}
-        for batch in self.batches():
-            for header in self.headers:
-                taken[header].extend(v for v in batch.column(header).to_pylist()[: rows - len(taken[header])] if v)
-            if all(len(v) >= rows for v in taken.values()) or batch.num_rows >= rows:
-                break
-        return taken
+        return _sample(self, rows)
+
+    def describe(self) -> str:
+        return f"CSV, {self.encoding}, delimiter {self.delimiter!r}"
+
+
+class Source(Protocol):
+    @property
+    def path(self) -> Path: ...
+    @property
+    def headers(self) -> list[str]: ...
+
+    def batches(self) -> Iterator[pa.RecordBatch]: ...
+    def sample(self, rows: int = 200) -> dict[str, list[str]]: ...
+    def describe(self) -> str: ...
+
+
+def _sample(source: Source, rows: int) -> dict[str, list[str]]:
+    taken: dict[str, list[str]] = {h: [] for h in source.headers}
+    for batch in source.batches():
+        for header in source.headers:
+            taken[header].extend(v for v in batch.column(header).to_pylist()[: rows - len(taken[header])] if v)
+        if all(len(v) >= rows for v in taken.values()) or batch.num_rows >= rows:
+            break
+    return taken
+
+
+def _text(value: object) -> str | None:
+    """A cell as text: dates in ISO form with a space, whole floats without a trailing .0."""
+    if value is None or value == "":
+        return None
+    if isinstance(value, datetime):
+        return value.isoformat(sep=" ")
+    if isinstance(value, date):
+        return value.isoformat()
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value).strip()
+
+
+def _check_headers(name: str, headers: list[str]) -> list[str]:
+    cleaned = [str(h).strip() if h is not None else "" for h in headers]
+    if len(set(cleaned)) != len(cleaned) or not all(cleaned):
+        raise InvalidInput(f"{name}: the header row has empty or repeated column names", position="row 0")
+    return cleaned
+
+
+@dataclass(frozen=True)
+class ExcelSource:
+    path: Path
+    sheet: str
+    headers: list[str]
+    rows_per_batch: int = 50_000
+
+    def batches(self) -> Iterator[pa.RecordBatch]:
+        workbook = openpyxl.load_workbook(self.path, read_only=True, data_only=True)
+        try:
+            rows = workbook[self.sheet].iter_rows(values_only=True)
+            next(rows, None)  # the header
+            schema = pa.schema([(h, pa.string()) for h in self.headers])
+            buffer: list[tuple[object, ...]] = []
+            for values in rows:
+                if all(v is None for v in values):
+                    continue
+                buffer.append(values)
+                if len(buffer) >= self.rows_per_batch:
+                    yield self._batch(buffer, schema)
+                    buffer = []
+            if buffer:
+                yield self._batch(buffer, schema)
+        finally:
+            workbook.close()
+
+    def _batch(self, rows: list[tuple[object, ...]], schema: pa.Schema) -> pa.RecordBatch:
+        width = len(self.headers)
+        columns = [[_text(r[i]) if i < len(r) else None for r in rows] for i in range(width)]
+        return pa.RecordBatch.from_arrays([pa.array(c, pa.string()) for c in columns], schema=schema)
+
+    def sample(self, rows: int = 200) -> dict[str, list[str]]:
+        return _sample(self, rows)
+
+    def describe(self) -> str:
+        return f"Excel, sheet {self.sheet!r}"
+
+
+def open_excel(path: Path, sheet: str | None = None) -> ExcelSource:
+    try:
+        workbook = openpyxl.load_workbook(path, read_only=True, data_only=True)
+    except (InvalidFileException, zipfile.BadZipFile, OSError, KeyError, ValueError) as exc:
+        raise InvalidInput(f"{path.name} is not an Excel workbook (.xlsx): {exc}") from exc
+    try:
+        names = workbook.sheetnames
+        chosen = sheet or names[0]
+        if chosen not in names:
+            raise InvalidInput(f"{path.name} has no sheet {chosen!r}", hint=f"its sheets are: {', '.join(names)}")
+        header = next(workbook[chosen].iter_rows(values_only=True, max_row=1), None)
+    finally:
+        workbook.close()
+    if not header:
+        raise InvalidInput(f"{path.name}, sheet {chosen!r}, is empty")
+    return ExcelSource(path, chosen, _check_headers(path.name, [_text(h) or "" for h in header]))
+
+
+@dataclass(frozen=True)
+class ArrowFileSource:
+    """JSON lines or Parquet: columns as the file has them, each cast to text."""
+
+    path: Path
+    kind: str
+    headers: list[str]
+
+    def batches(self) -> Iterator[pa.RecordBatch]:
+        if self.kind == "parquet":
+            batches: Iterator[pa.RecordBatch] = pq.ParquetFile(self.path).iter_batches(65_536)
+        else:
+            batches = iter(pajson.read_json(self.path).to_batches(65_536))
+        for batch in batches:
+            yield pa.RecordBatch.from_arrays(
+                [pc.cast(c, pa.string()) for c in batch.columns],
+                schema=pa.schema([(n, pa.string()) for n in batch.schema.names]),
+            )
+
+    def sample(self, rows: int = 200) -> dict[str, list[str]]:
+        return _sample(self, rows)
+
+    def describe(self) -> str:
+        return self.kind
+
+
+def open_source(path: Path, sheet: str | None = None) -> Source:
+    """Open a CSV, Excel, JSON-lines or Parquet file by its suffix."""
+    suffix = path.suffix.lower()
+    if suffix in (".xlsx", ".xlsm"):
+        return open_excel(path, sheet)
+    if suffix in (".parquet", ".pq"):
+        try:
+            names = pq.read_schema(path).names
+        except (pa.ArrowInvalid, OSError) as exc:
+            raise InvalidInput(f"{path.name} is not a Parquet file: {exc}") from exc
+        return ArrowFileSource(path, "parquet", names)
+    if suffix in (".jsonl", ".ndjson"):
+        try:
+            names = pajson.read_json(path).schema.names
+        except (pa.ArrowInvalid, OSError) as exc:
+            raise InvalidInput(f"{path.name} is not JSON lines: {exc}", hint="one JSON object per line") from exc
+        return ArrowFileSource(path, "json lines", names)
+    if suffix == ".xls":
+        raise InvalidInput(f"{path.name} is an old Excel 97 file", hint="save it as .xlsx (Excel 2007 or later)")
+    return open_csv(path)
 
 
 def open_csv(path: Path) -> CsvSource:
@@ -77,7 +228,4 @@ def open_csv(path: Path) -> CsvSource:
     except csv.Error:
         delimiter = ","
     headers = next(csv.reader(io.StringIO(first_line), delimiter=delimiter))
-    headers = [h.strip() for h in headers]
-    if len(set(headers)) != len(headers) or not all(headers):
-        raise InvalidInput(f"{path.name}: the header row has empty or repeated column names", position="row 0")
-    return CsvSource(path, encoding, delimiter, headers)
+    return CsvSource(path, encoding, delimiter, _check_headers(path.name, headers))
