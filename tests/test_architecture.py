@@ -30,6 +30,7 @@ PURE = [
     "standard/suggest.py",
     "standard/ingest.py",
     "standard/sources.py",
+    "standard/pact.py",
 ]
 IMPURE = (
     "fastapi",
