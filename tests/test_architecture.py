@@ -31,6 +31,7 @@ PURE = [
     "standard/ingest.py",
     "standard/sources.py",
     "standard/pact.py",
+    "standard/catenax.py",
 ]
 IMPURE = (
     "fastapi",
