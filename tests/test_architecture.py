@@ -32,6 +32,7 @@ PURE = [
     "standard/sources.py",
     "standard/pact.py",
     "standard/catenax.py",
+    "standard/aas.py",
 ]
 IMPURE = (
     "fastapi",
