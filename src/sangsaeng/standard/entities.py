@@ -46,6 +46,7 @@ class Entity(BaseModel):
     schema_version: ClassVar[int] = 1
     title_ko: ClassVar[str]
     key: ClassVar[tuple[str, ...]]  # fields that identify a record (duplicate-key checks)
+    measured: ClassVar[str | None] = None  # the field whose raw value and unit are kept beside it
 
 
 class Organization(Entity):
@@ -136,6 +137,7 @@ class Measurement(Entity):
     entity = "measurement"
     title_ko = "측정값(시계열)"
     key = ("equipment", "signal", "timestamp")
+    measured = "value"
     equipment: str = Field(description="The equipment's id")
     signal: str = Field(description="Signal name, e.g. spindle_temperature")
     timestamp: datetime = Field(description="When it was measured (UTC)")
@@ -170,6 +172,7 @@ class QualityResult(Entity):
     entity = "quality_result"
     title_ko = "품질 검사 결과"
     key = ("subject", "characteristic", "inspected_at")
+    measured = "value"
     subject: str = Field(description="Part instance or batch (global asset id or lot number)")
     characteristic: str = Field(description="What was measured, e.g. bore_diameter")
     inspected_at: datetime | None = Field(None, description="When (UTC)")
@@ -188,6 +191,7 @@ class EnergyRecord(Entity):
     entity = "energy_record"
     title_ko = "에너지 사용량"
     key = ("consumer", "carrier", "period_start")
+    measured = "amount"
     consumer: str = Field(description="Site or equipment id")
     period_start: datetime = Field(description="Start of the period (UTC)")
     period_end: datetime = Field(description="End of the period (UTC)")

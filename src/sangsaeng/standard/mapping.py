@@ -250,11 +250,12 @@ class Applier:
             pc.multiply(values, pc.take(pa.array(factors, pa.float64()), index)),
             pc.take(pa.array(offsets, pa.float64()), index),
         )
-        fields = model.model_fields
-        if "raw_value" in fields:
-            out["raw_value"] = values
-        if "raw_unit" in fields:
-            out["raw_unit"] = written
-        if "unit" in fields and fixed is None:
-            out["unit"] = canonical
+        if name == model.measured:  # its raw value and unit are kept, and free units named
+            fields = model.model_fields
+            if "raw_value" in fields:
+                out["raw_value"] = values
+            if "raw_unit" in fields:
+                out["raw_unit"] = written
+            if "unit" in fields and fixed is None:
+                out["unit"] = canonical
         return converted

@@ -147,8 +147,8 @@ def suggest(entity: str, headers: list[str], samples: dict[str, list[str]]) -> P
                     rule["unit"] = units_in_header[column]
                 except Exception:  # an unreadable unit stays for the person to fix
                     pass
-            elif unit_column and field in ("value", "amount", "quantity"):
-                rule["unit_column"] = unit_column
+            elif unit_column and field in ("value", "amount", "quantity", "lower_spec_limit", "upper_spec_limit"):
+                rule["unit_column"] = unit_column  # limits are in the unit of the value they bound
         choices = literal_values(info.annotation)
         if values and choices:
             mapped = {v: CODES.get(v.casefold(), CODES.get(v)) for v in sorted(set(values))}
