@@ -6,9 +6,9 @@ import argparse
 import tempfile
 from pathlib import Path
 
-from bench import catalog, negotiations, pull
+from bench import catalog, ingest, negotiations, pull
 
-BENCHES = {"negotiations": negotiations.run, "pull": pull.run, "catalog": catalog.run}
+BENCHES = {"negotiations": negotiations.run, "pull": pull.run, "catalog": catalog.run, "ingest": ingest.run}
 
 
 def main() -> None:
@@ -21,7 +21,8 @@ def main() -> None:
         parser.error(f"unknown benchmark {', '.join(sorted(unknown))}; choose from {', '.join(BENCHES)}")
     for name in args.names or list(BENCHES):
         with tempfile.TemporaryDirectory(prefix=f"sangsaeng-bench-{name}-") as folder:
-            figure = pull.run(Path(folder), args.gib) if name == "pull" else BENCHES[name](Path(folder))
+            sized = name in ("pull", "ingest")
+            figure = BENCHES[name](Path(folder), args.gib) if sized else BENCHES[name](Path(folder))  # type: ignore[operator]
             print(figure.show(), flush=True)
 
 
