@@ -17,6 +17,8 @@ from dataclasses import asdict, dataclass, field
 from typing import Any
 
 import annotated_types
+import duckdb
+import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
@@ -135,7 +137,10 @@ class Checker:
     def __init__(self, model: type[Entity]) -> None:
         self.model = model
         self.schema = arrow_schema(model)
-        self._seen: dict[str, int] = {}  # key → the row it was first seen in
+        self._seen = np.empty(0, dtype=np.uint64)  # key hashes seen so far, sorted
+        self._seen_rows = np.empty(0, dtype=np.int64)  # the row each was first seen in
+        self._duck: duckdb.DuckDBPyConnection | None = None
+        self._hashes_cache = np.empty(0, dtype=np.uint64)
 
     def check(self, batch: pa.RecordBatch, first_row: int = 1) -> Iterator[Finding]:
         for name, info in self.model.model_fields.items():
@@ -162,27 +167,58 @@ class Checker:
     def _duplicates(self, batch: pa.RecordBatch, first_row: int) -> Iterator[Finding]:
         """Rows whose key was seen before, in this batch or an earlier one.
 
-        Within a batch this is vectorised (each key's first occurrence by ``index_in``); across batches the keys
-        seen so far are kept in a set, and only keys present in both are looked at row by row.
+        Keys are hashed to 64 bits by DuckDB, whole batch at once; the hashes seen so far are kept sorted in a
+        NumPy array (8 bytes a key, with the row each was first seen in), so memory stays small and every batch
+        is looked up with one binary search. Two different keys share a hash with a chance of about n²/2⁶⁵
+        (1 in 10,000 for 60 million keys).
         """
         names = [k for k in self.model.key if k in batch.schema.names]
         if not names or batch.num_rows == 0:
             return
-        parts = [pc.cast(batch.column(k), pa.string()) for k in names]
-        keys = parts[0] if len(parts) == 1 else pc.binary_join_element_wise(*parts, "\x1f")
-        positions = pa.array(range(len(keys)), pa.int64())
-        first = pc.cast(pc.index_in(keys, value_set=keys), pa.int64())
-        repeated = pc.and_(pc.not_equal(first, positions), pc.is_valid(keys))
-        batch_keys = set(pc.unique(keys).drop_null().to_pylist())
-        earlier = batch_keys & self._seen.keys()
-        if earlier:
-            repeated = pc.or_(repeated, pc.fill_null(pc.is_in(keys, value_set=pa.array(sorted(earlier))), False))
-        for row in _rows(repeated, first_row):
-            offset = row - first_row
-            key = keys[offset].as_py()
-            first_seen = self._seen.get(key, first_row + first[offset].as_py())
-            shown = ", ".join(f"{k}={parts[i][offset].as_py()}" for i, k in enumerate(names))
-            yield Finding("duplicate-key", row, "+".join(names), shown, f"unique; first seen in row {first_seen}")
-        firsts = pc.indices_nonzero(pc.fill_null(pc.equal(first, positions), False))
-        for key, offset in zip(pc.take(keys, firsts).to_pylist(), firsts.to_pylist(), strict=True):
-            self._seen.setdefault(key, first_row + offset)
+        valid = np.ones(batch.num_rows, dtype=bool)
+        for name in names:
+            valid &= pc.is_valid(batch.column(name)).to_numpy(zero_copy_only=False)
+        rows = np.nonzero(valid)[0]
+        if len(rows) == 0:
+            return
+        hashes = self._hashes(batch, names)[rows]
+        distinct, first_index = np.unique(hashes, return_index=True)
+        repeated = np.ones(len(hashes), dtype=bool)
+        repeated[first_index] = False
+        position = np.searchsorted(self._seen, distinct)
+        inside = position < len(self._seen)
+        earlier = np.zeros(len(distinct), dtype=bool)
+        earlier[inside] = self._seen[position[inside]] == distinct[inside]
+        first_seen = dict(zip(distinct[earlier].tolist(), self._seen_rows[position[earlier]].tolist(), strict=True))
+        first_seen.update(
+            zip(distinct[~earlier].tolist(), (first_row + rows[first_index[~earlier]]).tolist(), strict=True)
+        )
+        if earlier.any():
+            repeated |= np.isin(hashes, distinct[earlier])
+        for offset in rows[repeated].tolist():
+            shown = ", ".join(f"{k}={batch.column(k)[offset].as_py()}" for k in names)
+            key_hash = int(self._hashes_cache[offset])
+            yield Finding(
+                "duplicate-key",
+                first_row + offset,
+                "+".join(names),
+                shown,
+                f"unique; first seen in row {first_seen[key_hash]}",
+            )
+        fresh = ~earlier
+        merged = np.concatenate([self._seen, distinct[fresh]])
+        merged_rows = np.concatenate([self._seen_rows, first_row + rows[first_index[fresh]]])
+        order = np.argsort(merged, kind="stable")  # two sorted runs: linear
+        self._seen, self._seen_rows = merged[order], merged_rows[order]
+
+    def _hashes(self, batch: pa.RecordBatch, names: list[str]) -> np.ndarray[Any, np.dtype[np.uint64]]:
+        if self._duck is None:
+            self._duck = duckdb.connect()
+        self._duck.register("batch_keys", pa.Table.from_batches([batch.select(names)]))
+        try:
+            columns = ", ".join('"' + n.replace('"', '""') + '"' for n in names)
+            hashed = self._duck.execute(f"SELECT hash({columns}) AS h FROM batch_keys").fetchnumpy()["h"]
+        finally:
+            self._duck.unregister("batch_keys")
+        self._hashes_cache = np.asarray(hashed, dtype=np.uint64)
+        return self._hashes_cache
