@@ -206,10 +206,9 @@ class Checker:
                 f"unique; first seen in row {first_seen[key_hash]}",
             )
         fresh = ~earlier
-        merged = np.concatenate([self._seen, distinct[fresh]])
-        merged_rows = np.concatenate([self._seen_rows, first_row + rows[first_index[fresh]]])
-        order = np.argsort(merged, kind="stable")  # two sorted runs: linear
-        self._seen, self._seen_rows = merged[order], merged_rows[order]
+        at = position[fresh]  # where each new hash goes among those seen: one linear merge, no sort
+        self._seen = np.insert(self._seen, at, distinct[fresh])
+        self._seen_rows = np.insert(self._seen_rows, at, first_row + rows[first_index[fresh]])
 
     def _hashes(self, batch: pa.RecordBatch, names: list[str]) -> np.ndarray[Any, np.dtype[np.uint64]]:
         if self._duck is None:
