@@ -22,6 +22,7 @@ PURE = [
     "store/records.py",
     "errors.py",
     "dsp/messages.py",
+    "digest.py",
     "standard/units.py",
     "standard/entities.py",
     "standard/reference.py",

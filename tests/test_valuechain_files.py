@@ -9,25 +9,17 @@ import pytest
 
 from sangsaeng.demo.valuechain import generate
 from sangsaeng.standard.catenax import bom_from_catenax, part_from_catenax
-from sangsaeng.standard.ingest import ingest
-from sangsaeng.standard.mapping import Applier
+from sangsaeng.standard.ingest import check_file, ingest
 from sangsaeng.standard.pact import from_pact
 from sangsaeng.standard.sources import open_source
 from sangsaeng.standard.suggest import suggest
-from sangsaeng.standard.validation import Checker, Report
+from sangsaeng.standard.validation import Report
 
 
 def check(path: Path, entity: str) -> tuple[Report, list[str]]:
     source = open_source(path)
     proposal = suggest(entity, source.headers, source.sample())
-    applier, checker, report, row = Applier(proposal.mapping), Checker(proposal.mapping.model), Report(), 1
-    for batch in source.batches():
-        canonical, findings = applier.apply(batch, first_row=row)
-        report.extend(findings)
-        report.extend(checker.check(canonical, first_row=row))
-        row += batch.num_rows
-        report.rows += batch.num_rows
-    return report, proposal.missing
+    return check_file(path, proposal.mapping), proposal.missing
 
 
 @pytest.mark.parametrize("entity", ["quality_result", "energy_record", "production_run"])

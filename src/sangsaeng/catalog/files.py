@@ -18,6 +18,7 @@ import pyarrow as pa
 import pyarrow.csv as pacsv
 import pyarrow.parquet as pq
 
+from sangsaeng.digest import sha256_file
 from sangsaeng.errors import InvalidInput
 
 CSV_SUFFIXES = {".csv", ".tsv", ".txt"}
@@ -58,14 +59,6 @@ def _csv_batches(source: Path) -> tuple[pa.Schema, Iterator[pa.RecordBatch]]:
     return reader.schema, iter(reader)
 
 
-def _sha256(path: Path) -> str:
-    digest = hashlib.sha256()
-    with path.open("rb") as handle:
-        while chunk := handle.read(1 << 20):
-            digest.update(chunk)
-    return digest.hexdigest()
-
-
 def store_version(source: Path, datasets_dir: Path, dataset_id: str, version: int, fmt: str) -> StoredFile:
     """Copy or convert ``source`` into the data directory as the Parquet file of one dataset version."""
     folder_name = hashlib.sha256(dataset_id.encode()).hexdigest()[:24]
@@ -100,4 +93,4 @@ def store_version(source: Path, datasets_dir: Path, dataset_id: str, version: in
     finally:
         temporary.unlink(missing_ok=True)
     columns = [{"name": f.name, "type": str(f.type)} for f in schema]
-    return StoredFile(relative.as_posix(), columns, rows, target.stat().st_size, _sha256(target))
+    return StoredFile(relative.as_posix(), columns, rows, target.stat().st_size, sha256_file(target))

@@ -376,20 +376,12 @@ def map_check(
     sheet: Annotated[str | None, typer.Option(help="Excel: the sheet to read (default: the first)")] = None,
 ) -> None:
     """Read FILE through MAPPING and report every problem by row and field; writes nothing."""
-    from sangsaeng.standard.mapping import Applier, load_mapping
-    from sangsaeng.standard.sources import open_source
-    from sangsaeng.standard.validation import Checker, Report
+    from sangsaeng.standard.ingest import check_file
+    from sangsaeng.standard.mapping import load_mapping
 
     try:
         rules = load_mapping(mapping.read_text("utf-8"), source=str(mapping))
-        source = open_source(file, sheet)
-        applier, checker, report, row = Applier(rules), Checker(rules.model), Report(), 1
-        for batch in source.batches():
-            canonical, findings = applier.apply(batch, first_row=row)
-            report.extend(findings)
-            report.extend(checker.check(canonical, first_row=row))
-            row += batch.num_rows
-            report.rows += batch.num_rows
+        report = check_file(file, rules, sheet)
     except SangsaengError as exc:
         _fail(exc.message, exc.hint)
     if as_json:

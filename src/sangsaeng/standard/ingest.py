@@ -10,10 +10,9 @@ recorded in the Parquet metadata, so ingesting the same file with the same mappi
 
 from __future__ import annotations
 
-import hashlib
 import os
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -22,11 +21,43 @@ import pyarrow.compute as pc
 import pyarrow.csv as pacsv
 import pyarrow.parquet as pq
 
+from sangsaeng.digest import sha256_file
+from sangsaeng.standard.entities import arrow_schema
 from sangsaeng.standard.mapping import Applier, Mapping
 from sangsaeng.standard.sources import open_source
 from sangsaeng.standard.validation import Checker, Finding, Report
 
 PARTIAL = ".partial"
+
+
+@dataclass(frozen=True)
+class Step:
+    """One batch of a source read through a mapping: the text, its canonical form, and what was wrong."""
+
+    source: pa.RecordBatch
+    canonical: pa.RecordBatch
+    findings: list[Finding]
+    first_row: int
+
+
+def read_through(source: Path, mapping: Mapping, sheet: str | None = None) -> Iterator[Step]:
+    """Read a file batch by batch through a mapping, checking each canonical batch (duplicates across batches
+    included)."""
+    reader = open_source(source, sheet)
+    applier, checker, row = Applier(mapping), Checker(mapping.model), 1
+    for batch in reader.batches():
+        canonical, findings = applier.apply(batch, first_row=row)
+        yield Step(batch, canonical, [*findings, *checker.check(canonical, first_row=row)], row)
+        row += batch.num_rows
+
+
+def check_file(source: Path, mapping: Mapping, sheet: str | None = None) -> Report:
+    """Every problem of a file read through a mapping; writes nothing."""
+    report = Report()
+    for step in read_through(source, mapping, sheet):
+        report.extend(step.findings)
+        report.rows += step.source.num_rows
+    return report
 
 
 @dataclass(frozen=True)
@@ -38,14 +69,6 @@ class IngestResult:
     rows_rejected: int
     rejected: Path | None
     unchanged: bool = False  # the same source and mapping were ingested before
-
-
-def sha256_of(path: Path) -> str:
-    digest = hashlib.sha256()
-    with path.open("rb") as handle:
-        while chunk := handle.read(1 << 20):
-            digest.update(chunk)
-    return digest.hexdigest()
 
 
 def _already(output: Path, source_hash: str, mapping_text: str) -> bool:
@@ -79,16 +102,16 @@ def ingest(
     output.parent.mkdir(parents=True, exist_ok=True)
     _clean_debris(output.parent)
     mapping_text = mapping.to_yaml()
-    source_hash = sha256_of(source)
+    source_hash = sha256_file(source)
     rejected_path = output.with_name(output.stem + ".rejected.csv")
     if _already(output, source_hash, mapping_text):
         rows = pq.ParquetFile(output).metadata.num_rows
         return IngestResult(Report(), True, output, rows, 0, None, unchanged=True)
-    reader = open_source(source, sheet)
-    applier, checker, report = Applier(mapping), Checker(mapping.model), Report()
-    schema = applier.schema.with_metadata(
+    report = Report()
+    entity_schema = arrow_schema(mapping.model)
+    schema = entity_schema.with_metadata(
         {
-            **(applier.schema.metadata or {}),
+            **(entity_schema.metadata or {}),
             b"sangsaeng.source_sha256": source_hash.encode(),
             b"sangsaeng.source_name": source.name.encode(),
             b"sangsaeng.mapping": mapping_text.encode(),
@@ -100,10 +123,8 @@ def ingest(
     rejected_writer: pacsv.CSVWriter | None = None
     try:
         with pq.ParquetWriter(temporary, schema, compression="zstd") as writer:
-            row = 1
-            for batch in reader.batches():
-                canonical, findings = applier.apply(batch, first_row=row)
-                checked: list[Finding] = [*findings, *checker.check(canonical, first_row=row)]
+            for step in read_through(source, mapping, sheet):
+                batch, canonical, checked, row = step.source, step.canonical, step.findings, step.first_row
                 report.extend(checked)
                 report.rows += batch.num_rows
                 bad_rows = sorted({f.row - row for f in checked})
@@ -126,7 +147,6 @@ def ingest(
                         rejected_writer = pacsv.CSVWriter(rejected_temporary, rejected.schema)
                     rejected_writer.write_batch(rejected)
                     rejected_rows += len(bad_rows)
-                row += batch.num_rows
                 if progress is not None:
                     progress(batch.num_rows)
         if rejected_writer is not None:
