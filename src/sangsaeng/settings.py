@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
-from typing import Any
 
 from pydantic import Field, SecretStr
 from pydantic_settings import (
@@ -82,7 +81,3 @@ class Settings(BaseSettings):
     @property
     def protocol_url(self) -> str:
         return self.public_url.rstrip("/") + "/dsp"
-
-
-def load_settings(**overrides: Any) -> Settings:
-    return Settings(**overrides)

@@ -47,10 +47,6 @@ class Directory:
     def key_of(self, participant_id: str) -> Ed25519PublicKey | None:
         return self._keys.get(participant_id)
 
-    def by_endpoint(self, endpoint: str) -> Participant | None:
-        wanted = endpoint.rstrip("/")
-        return next((p for p in self._by_id.values() if p.endpoint.rstrip("/") == wanted), None)
-
     def participants(self) -> list[Participant]:
         return list(self._by_id.values())
 

@@ -140,7 +140,6 @@ class Checker:
         self._seen = np.empty(0, dtype=np.uint64)  # key hashes seen so far, sorted
         self._seen_rows = np.empty(0, dtype=np.int64)  # the row each was first seen in
         self._duck: duckdb.DuckDBPyConnection | None = None
-        self._hashes_cache = np.empty(0, dtype=np.uint64)
 
     def check(self, batch: pa.RecordBatch, first_row: int = 1) -> Iterator[Finding]:
         for name, info in self.model.model_fields.items():
@@ -181,7 +180,8 @@ class Checker:
         rows = np.nonzero(valid)[0]
         if len(rows) == 0:
             return
-        hashes = self._hashes(batch, names)[rows]
+        every_hash = self._hashes(batch, names)
+        hashes = every_hash[rows]
         distinct, first_index = np.unique(hashes, return_index=True)
         repeated = np.ones(len(hashes), dtype=bool)
         repeated[first_index] = False
@@ -197,7 +197,7 @@ class Checker:
             repeated |= np.isin(hashes, distinct[earlier])
         for offset in rows[repeated].tolist():
             shown = ", ".join(f"{k}={batch.column(k)[offset].as_py()}" for k in names)
-            key_hash = int(self._hashes_cache[offset])
+            key_hash = int(every_hash[offset])
             yield Finding(
                 "duplicate-key",
                 first_row + offset,
@@ -219,5 +219,4 @@ class Checker:
             hashed = self._duck.execute(f"SELECT hash({columns}) AS h FROM batch_keys").fetchnumpy()["h"]
         finally:
             self._duck.unregister("batch_keys")
-        self._hashes_cache = np.asarray(hashed, dtype=np.uint64)
-        return self._hashes_cache
+        return np.asarray(hashed, dtype=np.uint64)

@@ -135,9 +135,6 @@ class SqlTx:
     async def _one(self, stmt: Any) -> Any:
         return (await self.conn.execute(stmt)).first()
 
-    def _locked(self, stmt: Any, for_update: bool) -> Any:
-        return stmt.with_for_update() if for_update and self._lock_rows else stmt
-
     async def _insert(self, statements: _ById, record: Any, **extra: Any) -> None:
         await self.conn.execute(statements.insert, {**_values(record), **extra})
 
