@@ -54,9 +54,10 @@ class NegotiationService:
         self.c = connector
 
     # ---- shared ----------------------------------------------------------------------------------
-    async def _own(self, tx: Tx, pid: str, role: str, caller: str) -> Negotiation:
+    async def _own(self, tx: Tx, pid: str, role: str | None, caller: str) -> Negotiation:
+        """Our process ``pid`` with ``caller`` as counter-party (in ``role``, when given), locked for change."""
         negotiation = await tx.get_negotiation(pid, for_update=True)
-        if negotiation is None or negotiation.role != role or negotiation.counterparty != caller:
+        if negotiation is None or role not in (None, negotiation.role) or negotiation.counterparty != caller:
             raise NotFound("no such negotiation")  # the same answer whether it exists for someone else or not
         return negotiation
 
@@ -209,17 +210,24 @@ class NegotiationService:
         )
         await tx.enqueue(self._enqueue_args(n, m.AGREEMENT, f"{self._peer_path(n)}/agreement", body))
 
-    async def on_provider_event(self, caller: str, pid: str, body: Any) -> None:
+    async def on_event(self, caller: str, pid: str, body: Any) -> None:
+        """ContractNegotiationEventMessage: ACCEPTED from a consumer, or FINALIZED from a provider."""
         msg = read(body, "ContractNegotiationEventMessage", ("providerPid", "consumerPid", "eventType"))
         async with self.c.store.begin() as tx:
-            n = await self._own(tx, pid, m.PROVIDER, caller)
+            n = await self._own(tx, pid, None, caller)
             self._same_pids(n, msg)
-            if msg["eventType"] != m.ACCEPT:
-                raise InvalidTransition(f"a consumer may not send the event {msg['eventType']}")
-            await settle_implied(tx, self, n.id, m.OFFER)
-            n = await self._own(tx, pid, m.PROVIDER, caller)
-            if self._advance(n, m.ACCEPT, m.CONSUMER):
-                await self._answer_request(tx, n)
+            event, implied, sender = (
+                (m.ACCEPT, m.OFFER, m.CONSUMER) if n.role == m.PROVIDER else (m.FINALIZE, m.VERIFICATION, m.PROVIDER)
+            )
+            if msg["eventType"] != event:
+                raise InvalidTransition(f"a {sender} may not send the event {msg['eventType']}")
+            await settle_implied(tx, self, n.id, implied)
+            n = await self._own(tx, pid, n.role, caller)
+            if self._advance(n, event, sender):
+                if event == m.ACCEPT:
+                    await self._answer_request(tx, n)
+                else:
+                    await tx.save_negotiation(n)
         self.c.notify_outbox()
 
     async def on_verification(self, caller: str, pid: str, body: Any) -> None:
@@ -320,18 +328,6 @@ class NegotiationService:
             position, text = problems[0]
             raise InvalidMessage(text, position=position)
 
-    async def on_consumer_event(self, caller: str, pid: str, body: Any) -> None:
-        msg = read(body, "ContractNegotiationEventMessage", ("providerPid", "consumerPid", "eventType"))
-        async with self.c.store.begin() as tx:
-            n = await self._own(tx, pid, m.CONSUMER, caller)
-            self._same_pids(n, msg)
-            if msg["eventType"] != m.FINALIZE:
-                raise InvalidTransition(f"a provider may not send the event {msg['eventType']}")
-            await settle_implied(tx, self, n.id, m.VERIFICATION)
-            n = await self._own(tx, pid, m.CONSUMER, caller)
-            if self._advance(n, m.FINALIZE, m.PROVIDER):
-                await tx.save_negotiation(n)
-
     async def on_offer(self, caller: str, pid: str | None, body: Any) -> tuple[dict[str, Any], bool]:
         """ContractOfferMessage: a provider's offer, new (no pid) or countering our request."""
         msg = read(body, m.OFFER, ("providerPid",))
@@ -370,12 +366,12 @@ class NegotiationService:
         return view(n), True
 
     # ---- both ------------------------------------------------------------------------------------
-    async def on_termination(self, caller: str, pid: str, role: str, body: Any) -> None:
+    async def on_termination(self, caller: str, pid: str, body: Any) -> None:
         msg = read(body, m.TERMINATION, ("providerPid", "consumerPid"))
         async with self.c.store.begin() as tx:
-            n = await self._own(tx, pid, role, caller)
+            n = await self._own(tx, pid, None, caller)
             self._same_pids(n, msg)
-            sender = m.CONSUMER if role == m.PROVIDER else m.PROVIDER
+            sender = m.CONSUMER if n.role == m.PROVIDER else m.PROVIDER
             if self._advance(n, m.TERMINATION, sender):
                 reasons = msg.get("reason")
                 n.reason = "; ".join(map(str, reasons)) if isinstance(reasons, list) else f"terminated by {caller}"

@@ -45,9 +45,10 @@ class TransferService:
         self.c = connector
 
     # ---- shared ----------------------------------------------------------------------------------
-    async def _own(self, tx: Tx, pid: str, role: str, caller: str) -> Transfer:
+    async def _own(self, tx: Tx, pid: str, role: str | None, caller: str) -> Transfer:
+        """Our process ``pid`` with ``caller`` as counter-party (in ``role``, when given), locked for change."""
         transfer = await tx.get_transfer(pid, for_update=True)
-        if transfer is None or transfer.role != role or transfer.counterparty != caller:
+        if transfer is None or role not in (None, transfer.role) or transfer.counterparty != caller:
             raise NotFound("no such transfer process")
         return transfer
 
@@ -158,10 +159,11 @@ class TransferService:
         )
 
     # ---- consumer --------------------------------------------------------------------------------
-    async def on_start(self, caller: str, pid: str, role: str, body: Any) -> None:
+    async def on_start(self, caller: str, pid: str, body: Any) -> None:
         msg = read(body, m.START, ("providerPid", "consumerPid"))
         async with self.c.store.begin() as tx:
-            t = await self._own(tx, pid, role, caller)
+            t = await self._own(tx, pid, None, caller)
+            role = t.role
             if role == m.CONSUMER and t.provider_pid is None:
                 await settle_implied(tx, self, t.id, m.REQUEST, {"providerPid": msg["providerPid"]})
                 t = await self._own(tx, pid, role, caller)
@@ -178,13 +180,13 @@ class TransferService:
             if changed:
                 await tx.save_transfer(t)
 
-    async def on_change(self, caller: str, pid: str, role: str, event: str, body: Any) -> None:
+    async def on_change(self, caller: str, pid: str, event: str, body: Any) -> None:
         """Completion, suspension and termination: the same handling from either side."""
         msg = read(body, event, ("providerPid", "consumerPid"))
         async with self.c.store.begin() as tx:
-            t = await self._own(tx, pid, role, caller)
+            t = await self._own(tx, pid, None, caller)
             self._same_pids(t, msg)
-            sender = m.CONSUMER if role == m.PROVIDER else m.PROVIDER
+            sender = m.CONSUMER if t.role == m.PROVIDER else m.PROVIDER
             if self._advance(t, event, sender):
                 reasons = msg.get("reason")
                 if isinstance(reasons, list):

@@ -1,7 +1,7 @@
 """Protocol API: DSP 2025-1, HTTPS binding. Mounted under ``/dsp``; discovery at the well-known path.
 
 Several consumer-callback and provider paths share a shape (``/negotiations/:pid/events``,
-``/transfers/:pid/completion`` …); the process id, which is ours, tells which role we play in it.
+``/transfers/:pid/completion`` …); the process id, which is ours, tells the service which role we play in it.
 """
 
 from __future__ import annotations
@@ -80,14 +80,6 @@ async def catalog_dataset(dataset_id: str, svc: ServicesDep, _caller: Caller) ->
 
 
 # ---- contract negotiation -----------------------------------------------------------------------
-async def _negotiation_role(svc: ServicesDep, pid: str, caller: str) -> str:
-    async with svc.connector.store.begin() as tx:
-        n = await tx.get_negotiation(pid)
-    if n is None or n.counterparty != caller:
-        raise NotFound("no such negotiation")
-    return n.role
-
-
 @router.post("/negotiations/request", status_code=201)
 async def negotiation_request(request: Request, svc: ServicesDep, caller: Caller) -> JSONResponse:
     view, created = await svc.negotiations.on_request(caller, await body_of(request))
@@ -124,11 +116,7 @@ async def negotiation_counter_offer(pid: str, request: Request, svc: ServicesDep
 
 @router.post("/negotiations/{pid}/events")
 async def negotiation_events(pid: str, request: Request, svc: ServicesDep, caller: Caller) -> Response:
-    body = await body_of(request)
-    if await _negotiation_role(svc, pid, caller) == nm.PROVIDER:
-        await svc.negotiations.on_provider_event(caller, pid, body)
-    else:
-        await svc.negotiations.on_consumer_event(caller, pid, body)
+    await svc.negotiations.on_event(caller, pid, await body_of(request))
     return ok()
 
 
@@ -146,21 +134,11 @@ async def negotiation_verification(pid: str, request: Request, svc: ServicesDep,
 
 @router.post("/negotiations/{pid}/termination")
 async def negotiation_termination(pid: str, request: Request, svc: ServicesDep, caller: Caller) -> Response:
-    body = await body_of(request)
-    role = await _negotiation_role(svc, pid, caller)
-    await svc.negotiations.on_termination(caller, pid, role, body)
+    await svc.negotiations.on_termination(caller, pid, await body_of(request))
     return ok()
 
 
 # ---- transfer process ---------------------------------------------------------------------------
-async def _transfer_role(svc: ServicesDep, pid: str, caller: str) -> str:
-    async with svc.connector.store.begin() as tx:
-        t = await tx.get_transfer(pid)
-    if t is None or t.counterparty != caller:
-        raise NotFound("no such transfer process")
-    return t.role
-
-
 @router.post("/transfers/request", status_code=201)
 async def transfer_request(request: Request, svc: ServicesDep, caller: Caller) -> JSONResponse:
     view, created = await svc.transfers.on_request(caller, await body_of(request))
@@ -174,15 +152,13 @@ async def transfer_get(pid: str, svc: ServicesDep, caller: Caller) -> dict[str, 
 
 @router.post("/transfers/{pid}/start")
 async def transfer_start(pid: str, request: Request, svc: ServicesDep, caller: Caller) -> Response:
-    body = await body_of(request)
-    await svc.transfers.on_start(caller, pid, await _transfer_role(svc, pid, caller), body)
+    await svc.transfers.on_start(caller, pid, await body_of(request))
     return ok()
 
 
 def _change_route(suffix: str, event: str) -> None:
     async def handler(pid: str, request: Request, svc: ServicesDep, caller: Caller) -> Response:
-        body = await body_of(request)
-        await svc.transfers.on_change(caller, pid, await _transfer_role(svc, pid, caller), event, body)
+        await svc.transfers.on_change(caller, pid, event, await body_of(request))
         return ok()
 
     handler.__name__ = f"transfer_{suffix}"
