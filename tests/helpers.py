@@ -60,9 +60,13 @@ class Router(httpx.AsyncBaseTransport):
             self.sent_to.append(host)
         response = await self.apps[host].handle_async_request(request)
         if response.headers.get("content-type", "").startswith("application/json"):
-            await response.aread()
-            if response.content:
-                self.received.append((request.url.path, response.status_code, json.loads(response.content)))
+            content = await response.aread()
+            if content:
+                self.received.append((request.url.path, response.status_code, json.loads(content)))
+            # A fresh response over the bytes read, so the caller can still stream it.
+            return httpx.Response(
+                response.status_code, headers=response.headers, stream=httpx.ByteStream(content), request=request
+            )
         return response
 
 

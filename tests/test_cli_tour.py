@@ -12,6 +12,7 @@ from typer.testing import CliRunner
 
 from sangsaeng.cli.main import app
 from sangsaeng.demo.data import write_inspection_csv
+from sangsaeng.demo.valuechain import generate
 from sangsaeng.launch import running
 
 pytestmark = [pytest.mark.processes, pytest.mark.xdist_group("processes")]
@@ -97,3 +98,70 @@ def test_a_refused_negotiation_says_why(tmp_path: Path) -> None:
         )
         assert result.exit_code == 2
         assert "TERMINATED" in result.output and "purpose eq recall" in " ".join(result.output.split())
+
+
+def test_an_sme_export_becomes_a_standard_dataset_in_one_command(tmp_path: Path) -> None:
+    with running(tmp_path, ["supplier"]) as nodes:
+        supplier = str(nodes["supplier"].init.settings.data_dir)
+        files = generate(tmp_path / "files", errors=True)
+        export, mapping = files.paths["quality_result"], tmp_path / "mapping.yaml"
+        sangsaeng("map", "suggest", str(export), "--entity", "quality_result", "--out", str(mapping))
+
+        refused = runner.invoke(
+            app,
+            [
+                "dataset",
+                "ingest",
+                str(export),
+                "--mapping",
+                str(mapping),
+                "--title",
+                "검사",
+                "--ko",
+                "--data-dir",
+                supplier,
+            ],
+            env={"COLUMNS": "200"},
+        )
+        assert refused.exit_code == 2, refused.output
+        said = " ".join(refused.output.split())
+        assert "data-rejected" in said and "nothing was written" in said
+        for row, field, code in files.injected["quality_result"]:
+            assert f"{code}:" in said and f"row {row}, {field}:" in said
+        assert "검사" not in sangsaeng("dataset", "list", "--data-dir", supplier)  # nothing was registered
+
+        rejected = tmp_path / "left-out.csv"
+        accepted = sangsaeng(
+            "dataset",
+            "ingest",
+            str(export),
+            "--mapping",
+            str(mapping),
+            "--title",
+            "검사",
+            "--accept-partial",
+            "--rejected-out",
+            str(rejected),
+            "--data-dir",
+            supplier,
+        )
+        bad_rows = {row for row, _, _ in files.injected["quality_result"]}
+        assert f"{files.rows['quality_result'] - len(bad_rows)} rows" in accepted and "(quality_result)" in accepted
+        assert f"{len(bad_rows)} rows left out" in accepted
+        lines = rejected.read_text("utf-8").splitlines()
+        assert len(lines) == 1 + len(bad_rows) and "problems" in lines[0]
+        dataset_id = URN.findall(accepted)[0]
+
+        again = sangsaeng(
+            "dataset",
+            "ingest",
+            str(export),
+            "--mapping",
+            str(mapping),
+            "--id",
+            dataset_id,
+            "--accept-partial",
+            "--data-dir",
+            supplier,
+        )
+        assert "ingested through this mapping before" in again and "version 1" in again

@@ -73,6 +73,41 @@ class Client:
                 self.http.post(f"/datasets/{dataset_id}/versions", params={"filename": path.name}, content=handle)
             )
 
+    def ingest(
+        self,
+        path: Path,
+        mapping: str,
+        *,
+        title: str | None = None,
+        dataset_id: str | None = None,
+        description: str = "",
+        max_errors: int = 0,
+        accept_partial: bool = False,
+        sheet: str | None = None,
+    ) -> Any:
+        """Read a factory file through a mapping (YAML or JSON text) into a dataset version of standard data."""
+        form: dict[str, str] = {
+            "mapping": mapping,
+            "description": description,
+            "maxErrors": str(max_errors),
+            "acceptPartial": "true" if accept_partial else "false",
+        }
+        form.update({k: v for k, v in {"title": title, "id": dataset_id, "sheet": sheet}.items() if v is not None})
+        with path.open("rb") as handle:
+            response = self.http.post(
+                "/ingest",
+                data=form,
+                files={"file": (path.name, handle)},
+                timeout=httpx.Timeout(60.0, read=None),  # a large file takes as long as it takes to check
+            )
+        return self._check(response)
+
+    def rejected_rows(self, dataset_id: str) -> bytes:
+        response = self.http.get(f"/datasets/{dataset_id}/rejected")
+        if response.status_code >= 400:
+            self._check(response)
+        return response.content
+
     def create_offer(self, dataset_id: str, policy: dict[str, Any], offer_id: str | None = None) -> Any:
         return self.post("/offers", {"datasetId": dataset_id, "policy": policy, "id": offer_id})
 

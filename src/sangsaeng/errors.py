@@ -45,6 +45,13 @@ class InvalidPolicy(SangsaengError):
     status = 422
 
 
+class DataRejected(SangsaengError):
+    """A file that was read whole but holds more problems than allowed; ``details`` carries the report."""
+
+    code = "data-rejected"
+    status = 422
+
+
 class InvalidMessage(SangsaengError):
     """A protocol message that does not follow DSP 2025-1."""
 

@@ -59,10 +59,23 @@ def _csv_batches(source: Path) -> tuple[pa.Schema, Iterator[pa.RecordBatch]]:
     return reader.schema, iter(reader)
 
 
+def version_path(dataset_id: str, version: int) -> Path:
+    """Where a new version's file goes, relative to the datasets directory. The name is unique, so two versions
+    numbered alike at the same moment never overwrite each other's file (the database keeps only one of them)."""
+    folder_name = hashlib.sha256(dataset_id.encode()).hexdigest()[:24]
+    return Path(folder_name) / f"v{version}-{uuid.uuid4().hex[:12]}.parquet"
+
+
+def describe(target: Path, relative: Path) -> StoredFile:
+    """What the catalog records of a version's Parquet file."""
+    meta = pq.ParquetFile(target)
+    columns = [{"name": f.name, "type": str(f.type)} for f in meta.schema_arrow]
+    return StoredFile(relative.as_posix(), columns, meta.metadata.num_rows, target.stat().st_size, sha256_file(target))
+
+
 def store_version(source: Path, datasets_dir: Path, dataset_id: str, version: int, fmt: str) -> StoredFile:
     """Copy or convert ``source`` into the data directory as the Parquet file of one dataset version."""
-    folder_name = hashlib.sha256(dataset_id.encode()).hexdigest()[:24]
-    relative = Path(folder_name) / f"v{version}.parquet"
+    relative = version_path(dataset_id, version)
     target = datasets_dir / relative
     target.parent.mkdir(parents=True, exist_ok=True)
     temporary = target.with_name(f".{uuid.uuid4().hex}.tmp")
@@ -92,5 +105,4 @@ def store_version(source: Path, datasets_dir: Path, dataset_id: str, version: in
         os.replace(temporary, target)
     finally:
         temporary.unlink(missing_ok=True)
-    columns = [{"name": f.name, "type": str(f.type)} for f in schema]
-    return StoredFile(relative.as_posix(), columns, rows, target.stat().st_size, sha256_file(target))
+    return describe(target, relative)

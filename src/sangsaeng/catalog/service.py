@@ -4,19 +4,24 @@ from __future__ import annotations
 
 import uuid
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import quote
 
 import anyio
 import httpx
 import orjson
+from sqlalchemy.exc import IntegrityError
 
-from sangsaeng.catalog.files import store_version
+from sangsaeng.catalog.files import StoredFile, describe, store_version, version_path
 from sangsaeng.connector import Connector, new_pid
 from sangsaeng.dsp.messages import CONTEXT, PULL_FORMAT, message, read
 from sangsaeng.errors import Conflict, InvalidInput, InvalidMessage, NotFound, PeerError
 from sangsaeng.policy.model import parse_policy
 from sangsaeng.store.records import CatalogEntry, Dataset, DatasetVersion, Offer
+
+if TYPE_CHECKING:
+    from sangsaeng.standard.ingest import IngestResult
+    from sangsaeng.standard.mapping import Mapping
 
 RULE_KEYS = ("permission", "prohibition", "obligation")
 
@@ -39,15 +44,82 @@ class CatalogService:
         self, source: Path, fmt: str, *, dataset_id: str | None, title: str | None, description: str = ""
     ) -> Dataset:
         """Register a file as a new dataset (no id, or an id not yet known) or as the next version of one."""
-        async with self.c.store.begin() as tx:
-            existing = await tx.get_dataset(dataset_id) if dataset_id else None
-        version = (existing.latest.version + 1) if existing and existing.latest else 1
-        if existing is None and not title:
-            raise InvalidInput("a new dataset needs a title", position="title")
+        existing, version = await self._next_version(dataset_id, title)
         target_id = dataset_id or new_pid()
         stored = await anyio.to_thread.run_sync(
             store_version, source, self.c.settings.datasets_dir, target_id, version, fmt
         )
+        return await self._record_version(existing, target_id, title, description, version, stored)
+
+    async def ingest_version(
+        self,
+        source: Path,
+        mapping: Mapping,
+        *,
+        dataset_id: str | None,
+        title: str | None,
+        description: str = "",
+        max_errors: int = 0,
+        accept_partial: bool = False,
+        sheet: str | None = None,
+    ) -> tuple[Dataset | None, IngestResult]:
+        """Read a factory file through a mapping into a new dataset version of standard data, in one step.
+
+        The version appears whole or not at all: with more problems than ``max_errors`` (and no
+        ``accept_partial``) nothing is registered and the dataset is ``None``. A file already ingested through the
+        same mapping as the dataset's latest version adds no version (``result.unchanged``)."""
+        from sangsaeng.digest import sha256_file
+        from sangsaeng.standard.ingest import IngestResult, ingest, origin
+        from sangsaeng.standard.validation import Report
+
+        existing, version = await self._next_version(dataset_id, title)
+        source_hash = await anyio.to_thread.run_sync(sha256_file, source)
+        made_from = origin(source_hash, mapping.to_yaml())
+        if existing is not None and existing.latest is not None and existing.latest.origin == made_from:
+            latest = existing.latest
+            output = self.c.settings.datasets_dir / latest.path
+            return existing, IngestResult(Report(), True, output, latest.rows, 0, None, True, made_from)
+        target_id = dataset_id or new_pid()
+        relative = version_path(target_id, version)
+        target = self.c.settings.datasets_dir / relative
+        result = await anyio.to_thread.run_sync(
+            lambda: ingest(
+                source,
+                mapping,
+                target,
+                max_errors=max_errors,
+                accept_partial=accept_partial,
+                sheet=sheet,
+                source_sha256=source_hash,
+            )
+        )
+        if not result.written:
+            return None, result
+        stored = await anyio.to_thread.run_sync(describe, target, relative)
+        dataset = await self._record_version(
+            existing, target_id, title, description, version, stored, entity=mapping.entity, origin=made_from
+        )
+        return dataset, result
+
+    async def _next_version(self, dataset_id: str | None, title: str | None) -> tuple[Dataset | None, int]:
+        async with self.c.store.begin() as tx:
+            existing = await tx.get_dataset(dataset_id) if dataset_id else None
+        if existing is None and not title:
+            raise InvalidInput("a new dataset needs a title", position="title")
+        return existing, (existing.latest.version + 1) if existing and existing.latest else 1
+
+    async def _record_version(
+        self,
+        existing: Dataset | None,
+        target_id: str,
+        title: str | None,
+        description: str,
+        version: int,
+        stored: StoredFile,
+        *,
+        entity: str | None = None,
+        origin: str | None = None,
+    ) -> Dataset:
         now = self.c.now()
         try:
             async with self.c.store.begin() as tx:
@@ -66,14 +138,27 @@ class CatalogService:
                         bytes=stored.bytes,
                         sha256=stored.sha256,
                         created_at=now,
+                        entity=entity,
+                        origin=origin,
                     )
                 )
                 dataset = await tx.get_dataset(target_id)
-        except Exception:
-            (self.c.settings.datasets_dir / stored.relative_path).unlink(missing_ok=True)
+        except IntegrityError as exc:
+            self._discard(stored)
+            raise Conflict(
+                f"dataset {target_id} was changed by another request at the same moment",
+                hint="send the request again",
+            ) from exc
+        except BaseException:
+            self._discard(stored)
             raise
         assert dataset is not None
         return dataset
+
+    def _discard(self, stored: StoredFile) -> None:
+        path = self.c.settings.datasets_dir / stored.relative_path
+        path.unlink(missing_ok=True)
+        path.with_name(path.stem + ".rejected.csv").unlink(missing_ok=True)
 
     async def create_offer(self, dataset_id: str, policy: dict[str, Any], offer_id: str | None = None) -> Offer:
         if not isinstance(policy, dict):

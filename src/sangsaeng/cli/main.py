@@ -165,6 +165,80 @@ def dataset_add(
     console.print(f"  {dataset['rows']} rows, columns: {', '.join(c['name'] for c in dataset['columns'])}")
 
 
+@dataset_app.command("ingest")
+def dataset_ingest(
+    file: Annotated[
+        Path, typer.Argument(exists=True, dir_okay=False, help="CSV (UTF-8 or CP949), .xlsx, .jsonl or .parquet")
+    ],
+    mapping: Annotated[Path, typer.Option(exists=True, dir_okay=False, help="The mapping (YAML or JSON)")],
+    title: Annotated[str | None, typer.Option(help="Title of a new dataset")] = None,
+    dataset_id: Annotated[str | None, typer.Option("--id", help="Add a new version of this dataset")] = None,
+    description: Annotated[str, typer.Option(help="A longer description")] = "",
+    max_errors: Annotated[int, typer.Option(help="Problems tolerated before nothing is written")] = 0,
+    accept_partial: Annotated[
+        bool, typer.Option(help="Publish the good rows; the others are kept apart with their reasons")
+    ] = False,
+    rejected_out: Annotated[
+        Path | None, typer.Option("--rejected-out", help="Where to save the rows left out (CSV)")
+    ] = None,
+    sheet: Annotated[str | None, typer.Option(help="Excel: the sheet to read (default: the first)")] = None,
+    korean: Annotated[bool, typer.Option("--ko", help="Messages in Korean")] = False,
+    data_dir: DataDir = Path(".sangsaeng"),
+) -> None:
+    """Read FILE through MAPPING into a dataset version of standard data, in one step: whole, or not at all."""
+    import httpx
+
+    if not title and not dataset_id:
+        _fail("say which dataset", "pass --title for a new dataset or --id to add a version")
+    rules = mapping.read_text("utf-8")
+    with _client(data_dir) as client:
+        try:
+            result = client.ingest(
+                file,
+                rules,
+                title=title,
+                dataset_id=dataset_id,
+                description=description,
+                max_errors=max_errors,
+                accept_partial=accept_partial,
+                sheet=sheet,
+            )
+        except ApiError as exc:
+            report = exc.error.get("details", {}).get("report")
+            if report:
+                _print_report(report, korean)
+            _fail(str(exc))
+        except httpx.ConnectError:
+            _fail("the connector is not running", "start it with `sangsaeng serve`")
+        dataset = result["dataset"]
+        if result["unchanged"]:
+            console.print(
+                f"[green]✓[/] {file.name} was ingested through this mapping before: dataset [bold]{dataset['id']}[/] "
+                f"version {dataset['version']} holds it",
+                soft_wrap=True,
+            )
+            return
+        _print_report(result["report"], korean)
+        console.print(
+            f"[green]✓[/] dataset [bold]{dataset['id']}[/] version {dataset['version']} ({dataset['entity']}): "
+            f"{result['rowsWritten']} rows",
+            soft_wrap=True,
+        )
+        if result["rowsRejected"]:
+            target = rejected_out or Path(f"{file.stem}.rejected.csv")
+            target.write_bytes(_run(lambda: client.rejected_rows(dataset["id"])))
+            console.print(f"  {result['rowsRejected']} rows left out → {target}", soft_wrap=True)
+
+
+def _print_report(report: dict[str, Any], korean: bool = False) -> None:
+    """Counts per problem, then the examples by row and field."""
+    for code, count in report["counts"].items():
+        console.print(f"  {code}: {count}")
+    for finding in report["findings"]:
+        text = finding["message_ko"] if korean else finding["message"]
+        console.print(f"  row {finding['row']}, {finding['field']}: {text}", soft_wrap=True, markup=False)
+
+
 @dataset_app.command("list")
 def dataset_list(data_dir: DataDir = Path(".sangsaeng")) -> None:
     """List this connector's datasets."""
@@ -389,11 +463,7 @@ def map_check(
     else:
         verdict = "[green]✓ valid[/]" if report.valid else f"[red]✗ {report.errors} problem(s)[/]"
         console.print(f"{verdict} in {report.rows} rows of {file.name}", soft_wrap=True)
-        for code, count in sorted(report.counts.items()):
-            console.print(f"  {code}: {count}")
-        for finding in report.findings:
-            text = finding.message_ko if korean else finding.message
-            console.print(f"  row {finding.row}, {finding.field}: {text}", soft_wrap=True, markup=False)
+        _print_report(report.to_dict(), korean)
     if not report.valid:
         raise typer.Exit(1)
 

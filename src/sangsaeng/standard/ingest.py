@@ -2,7 +2,9 @@
 not at all.
 
 The output is written under a hidden temporary name beside its destination and renamed only when complete; a
-crash leaves at most a hidden ``.…partial`` file, which the next ingest into that folder removes. With more
+crash leaves at most a hidden ``.…partial`` file, which the next ingest into that folder removes. A partial file is
+locked (``flock``) while it is written, so the clean-up never takes the file of an ingest still running; the kernel
+drops the lock of a killed process. With more
 problems than allowed nothing is written; with ``accept_partial`` the rows without problems are written and the
 others go, with their reasons, to a ``.rejected.csv`` beside the output. The source's SHA-256 and the mapping are
 recorded in the Parquet metadata, so ingesting the same file with the same mapping again changes nothing.
@@ -10,9 +12,12 @@ recorded in the Parquet metadata, so ingesting the same file with the same mappi
 
 from __future__ import annotations
 
+import fcntl
+import hashlib
 import os
 import uuid
 from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -69,6 +74,12 @@ class IngestResult:
     rows_rejected: int
     rejected: Path | None
     unchanged: bool = False  # the same source and mapping were ingested before
+    origin: str = ""  # see ``origin``
+
+
+def origin(source_sha256: str, mapping_text: str) -> str:
+    """One digest for "this file read through this mapping": equal origins make equal canonical data."""
+    return hashlib.sha256(f"{source_sha256}\n{mapping_text}".encode()).hexdigest()
 
 
 def _already(output: Path, source_hash: str, mapping_text: str) -> bool:
@@ -85,8 +96,29 @@ def _already(output: Path, source_hash: str, mapping_text: str) -> bool:
 
 
 def _clean_debris(folder: Path) -> None:
+    """Remove the partial files of ingests that died; one still being written holds its lock and is left."""
     for stale in folder.glob(f".*{PARTIAL}"):
-        stale.unlink(missing_ok=True)
+        try:
+            handle = stale.open("rb")
+        except FileNotFoundError:
+            continue
+        with handle:
+            try:
+                fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            except BlockingIOError:
+                continue
+            stale.unlink(missing_ok=True)
+
+
+@contextmanager
+def _claimed(path: Path) -> Iterator[Path]:
+    """Create ``path`` and hold an exclusive lock on it until the block ends; remove it then if still there."""
+    with path.open("wb") as handle:
+        fcntl.flock(handle, fcntl.LOCK_EX)
+        try:
+            yield path
+        finally:
+            path.unlink(missing_ok=True)
 
 
 def ingest(
@@ -98,16 +130,19 @@ def ingest(
     accept_partial: bool = False,
     progress: Callable[[int], None] | None = None,
     sheet: str | None = None,
+    source_sha256: str | None = None,
 ) -> IngestResult:
+    """Read ``source`` through ``mapping`` into ``output`` (see the module's description); ``source_sha256`` spares
+    hashing the source again when the caller has done so."""
     output.parent.mkdir(parents=True, exist_ok=True)
     _clean_debris(output.parent)
     mapping_text = mapping.to_yaml()
-    source_hash = sha256_file(source)
+    source_hash = source_sha256 or sha256_file(source)
+    made_from = origin(source_hash, mapping_text)
     rejected_path = output.with_name(output.stem + ".rejected.csv")
     if _already(output, source_hash, mapping_text):
         rows = pq.ParquetFile(output).metadata.num_rows
-        return IngestResult(Report(), True, output, rows, 0, None, unchanged=True)
-    report = Report()
+        return IngestResult(Report(), True, output, rows, 0, None, unchanged=True, origin=made_from)
     entity_schema = arrow_schema(mapping.model)
     schema = entity_schema.with_metadata(
         {
@@ -117,8 +152,41 @@ def ingest(
             b"sangsaeng.mapping": mapping_text.encode(),
         }
     )
-    temporary = output.with_name(f".{output.name}.{uuid.uuid4().hex}{PARTIAL}")
-    rejected_temporary = rejected_path.with_name(f".{rejected_path.name}.{uuid.uuid4().hex}{PARTIAL}")
+    with (
+        _claimed(output.with_name(f".{output.name}.{uuid.uuid4().hex}{PARTIAL}")) as temporary,
+        _claimed(rejected_path.with_name(f".{rejected_path.name}.{uuid.uuid4().hex}{PARTIAL}")) as rejected_temporary,
+    ):
+        return _write(
+            source,
+            mapping,
+            sheet,
+            schema,
+            temporary,
+            rejected_temporary,
+            output,
+            rejected_path,
+            max_errors,
+            accept_partial,
+            progress,
+            made_from,
+        )
+
+
+def _write(
+    source: Path,
+    mapping: Mapping,
+    sheet: str | None,
+    schema: pa.Schema,
+    temporary: Path,
+    rejected_temporary: Path,
+    output: Path,
+    rejected_path: Path,
+    max_errors: int,
+    accept_partial: bool,
+    progress: Callable[[int], None] | None,
+    made_from: str,
+) -> IngestResult:
+    report = Report()
     written = rejected_rows = 0
     rejected_writer: pacsv.CSVWriter | None = None
     try:
@@ -153,13 +221,13 @@ def ingest(
             rejected_writer.close()
             rejected_writer = None
         if report.errors > max_errors and not accept_partial:
-            return IngestResult(report, False, output, 0, 0, None)
+            return IngestResult(report, False, output, 0, 0, None, origin=made_from)
         os.replace(temporary, output)
         if rejected_rows:
             os.replace(rejected_temporary, rejected_path)
-        return IngestResult(report, True, output, written, rejected_rows, rejected_path if rejected_rows else None)
+        return IngestResult(
+            report, True, output, written, rejected_rows, rejected_path if rejected_rows else None, origin=made_from
+        )
     finally:
         if rejected_writer is not None:
             rejected_writer.close()
-        temporary.unlink(missing_ok=True)
-        rejected_temporary.unlink(missing_ok=True)

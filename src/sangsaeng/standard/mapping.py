@@ -19,11 +19,12 @@ from __future__ import annotations
 from collections.abc import Iterator
 from datetime import date, datetime
 from typing import Any, Literal, get_args, get_origin
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import pyarrow as pa
 import pyarrow.compute as pc
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, ValidationInfo, field_validator, model_validator
 
 from sangsaeng.errors import InvalidInput, SangsaengError
 from sangsaeng.standard.entities import ENTITIES, Entity, arrow_schema, literal_values
@@ -60,14 +61,31 @@ class Mapping(BaseModel):
     decimal: Literal[".", ","] = Field(".", description="Decimal separator of numbers")
     fields: dict[str, FieldMap]
 
-    @model_validator(mode="after")
-    def _known(self) -> Mapping:
-        if self.entity not in ENTITIES:
-            raise ValueError(f"unknown entity {self.entity!r}; one of {', '.join(ENTITIES)}")
-        unknown = set(self.fields) - set(ENTITIES[self.entity].model_fields)
-        if unknown:
-            raise ValueError(f"{self.entity} has no field {', '.join(sorted(unknown))}")
-        return self
+    @field_validator("entity")
+    @classmethod
+    def _known_entity(cls, entity: str) -> str:
+        if entity not in ENTITIES:
+            raise ValueError(f"unknown entity {entity!r}; one of {', '.join(ENTITIES)}")
+        return entity
+
+    @field_validator("timezone")
+    @classmethod
+    def _known_zone(cls, zone: str) -> str:
+        try:
+            ZoneInfo(zone)
+        except (ZoneInfoNotFoundError, ValueError) as exc:
+            raise ValueError(f"unknown time zone {zone!r}; an IANA name such as Asia/Seoul or UTC") from exc
+        return zone
+
+    @field_validator("fields")
+    @classmethod
+    def _known_fields(cls, fields: dict[str, FieldMap], info: ValidationInfo) -> dict[str, FieldMap]:
+        entity = info.data.get("entity")
+        if entity in ENTITIES:
+            unknown = set(fields) - set(ENTITIES[entity].model_fields)
+            if unknown:
+                raise ValueError(f"{entity} has no field {', '.join(sorted(unknown))}")
+        return fields
 
     @property
     def model(self) -> type[Entity]:

@@ -11,16 +11,17 @@ import csv
 import io
 import zipfile
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
 from typing import Protocol
 
+import duckdb
 import openpyxl
 import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.csv as pacsv
-import pyarrow.json as pajson
 import pyarrow.parquet as pq
 from openpyxl.utils.exceptions import InvalidFileException
 
@@ -171,7 +172,7 @@ class ArrowFileSource:
         if self.kind == "parquet":
             batches: Iterator[pa.RecordBatch] = pq.ParquetFile(self.path).iter_batches(65_536)
         else:
-            batches = iter(pajson.read_json(self.path).to_batches(65_536))
+            batches = _json_batches(self.path, self.headers)
         for batch in batches:
             yield pa.RecordBatch.from_arrays(
                 [pc.cast(c, pa.string()) for c in batch.columns],
@@ -183,6 +184,9 @@ class ArrowFileSource:
 
     def describe(self) -> str:
         return self.kind
+
+
+SUFFIXES = frozenset({".csv", ".tsv", ".txt", ".xlsx", ".xlsm", ".parquet", ".pq", ".jsonl", ".ndjson"})
 
 
 def open_source(path: Path, sheet: str | None = None) -> Source:
@@ -197,18 +201,47 @@ def open_source(path: Path, sheet: str | None = None) -> Source:
             raise InvalidInput(f"{path.name} is not a Parquet file: {exc}") from exc
         return ArrowFileSource(path, "parquet", names)
     if suffix in (".jsonl", ".ndjson"):
-        try:
-            names = pajson.read_json(path).schema.names
-        except (pa.ArrowInvalid, OSError) as exc:
-            raise InvalidInput(f"{path.name} is not JSON lines: {exc}", hint="one JSON object per line") from exc
-        return ArrowFileSource(path, "json lines", names)
+        # Every key of every line, so that a key first seen late in the file is mapped or refused, never dropped.
+        return ArrowFileSource(path, "json lines", _json_names(path))
     if suffix == ".xls":
         raise InvalidInput(f"{path.name} is an old Excel 97 file", hint="save it as .xlsx (Excel 2007 or later)")
     return open_csv(path)
 
 
+def _quote(text: str) -> str:
+    return "'" + text.replace("'", "''") + "'"
+
+
+@contextmanager
+def _json_lines(path: Path, query: str, options: str) -> Iterator[duckdb.DuckDBPyRelation]:
+    """``query`` over a JSON-lines file (``{}`` stands for the file) in a DuckDB of its own; its complaints,
+    whenever they come, become a clear error."""
+    source = f"read_json({_quote(str(path))}, format='newline_delimited', {options})"
+    with duckdb.connect() as connection:
+        try:
+            yield connection.sql(query.format(source))
+        except duckdb.Error as exc:
+            raise InvalidInput(
+                f"{path.name} is not JSON lines: {str(exc).splitlines()[0]}", hint="one JSON object per line"
+            ) from exc
+
+
+def _json_names(path: Path) -> list[str]:
+    # Every key of every line, so that a key first seen late in the file is mapped or refused, never dropped.
+    with _json_lines(path, "describe select * from {}", "sample_size=-1") as relation:
+        return [str(row[0]) for row in relation.fetchall()]
+
+
+def _json_batches(path: Path, names: list[str]) -> Iterator[pa.RecordBatch]:
+    # Every value as text (a number as it was written), batch by batch.
+    columns = "{" + ", ".join(f"{_quote(n)}: 'VARCHAR'" for n in names) + "}"
+    with _json_lines(path, "select * from {}", f"columns={columns}") as relation:
+        yield from relation.to_arrow_reader(65_536)
+
+
 def open_csv(path: Path) -> CsvSource:
-    head = path.read_bytes()[: 1 << 16]
+    with path.open("rb") as handle:
+        head = handle.read(1 << 16)
     if not head.strip():
         raise InvalidInput(f"{path.name} is empty")
     for encoding in ENCODINGS:

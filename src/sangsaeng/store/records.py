@@ -17,6 +17,8 @@ class DatasetVersion:
     bytes: int
     sha256: str
     created_at: datetime
+    entity: str | None = None  # the standard entity it holds, when ingested through a mapping
+    origin: str | None = None  # SHA-256 over the source file and the mapping it was ingested with
 
 
 @dataclass(frozen=True)

@@ -192,6 +192,8 @@ class SqlTx:
                 bytes=m["bytes"],
                 sha256=m["sha256"],
                 created_at=m[t.dataset_versions.c.created_at],
+                entity=m["entity"],
+                origin=m["origin"],
             )
         return Dataset(
             id=m["id"],

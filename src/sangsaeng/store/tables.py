@@ -51,6 +51,8 @@ dataset_versions = sa.Table(
     sa.Column("bytes", sa.BigInteger, nullable=False),
     sa.Column("sha256", sa.String(64), nullable=False),
     sa.Column("created_at", UtcDateTime, nullable=False),
+    sa.Column("entity", sa.String(64), nullable=True),  # the standard entity, when ingested through a mapping
+    sa.Column("origin", sa.String(64), nullable=True),  # SHA-256 of the source file and the mapping
 )
 
 offers = sa.Table(

@@ -9,12 +9,12 @@ from typing import Annotated, Any
 
 import anyio
 import httpx
-from fastapi import APIRouter, Depends, Header, Query, Request
-from fastapi.responses import StreamingResponse
+from fastapi import APIRouter, Depends, File, Form, Header, Query, Request, UploadFile
+from fastapi.responses import FileResponse, StreamingResponse
 
 from sangsaeng.catalog.files import detect_format
 from sangsaeng.catalog.service import fetch_catalog, fetch_dataset
-from sangsaeng.errors import Forbidden, InvalidInput, InvalidTransition, NotFound, PeerError
+from sangsaeng.errors import DataRejected, Forbidden, InvalidInput, InvalidTransition, NotFound, PeerError
 from sangsaeng.identity.keys import public_jwk
 from sangsaeng.store.records import Transfer
 from sangsaeng.transfer import machine as tm
@@ -25,6 +25,7 @@ from sangsaeng.web.schemas import (
     CatalogIn,
     DatasetOut,
     Identity,
+    IngestOut,
     NegotiationIn,
     NegotiationOut,
     OfferIn,
@@ -117,6 +118,86 @@ async def add_version(
         if await tx.get_dataset(dataset_id) is None:
             raise NotFound(f"no dataset {dataset_id}")
     return await _register(request, svc, filename, dataset_id, None, "")
+
+
+@router.post(
+    "/ingest",
+    status_code=201,
+    summary="Read a factory file (CSV, Excel, JSON lines, Parquet) through a mapping into a dataset of standard data",
+    responses={422: {"description": "More problems than allowed: nothing was written; `details.report` says which"}},
+)
+async def ingest_dataset(
+    svc: ServicesDep,
+    file: Annotated[UploadFile, File(description="The source file; its name's suffix tells the format")],
+    mapping: Annotated[str, Form(description="The mapping document, YAML or JSON (see `sangsaeng map suggest`)")],
+    title: Annotated[str | None, Form(max_length=500, description="Title of a new dataset")] = None,
+    id: Annotated[str | None, Form(description="Add a version to this dataset (or create it with this id)")] = None,
+    description: Annotated[str, Form()] = "",
+    max_errors: Annotated[int, Form(ge=0, alias="maxErrors", description="Problems tolerated")] = 0,
+    accept_partial: Annotated[
+        bool, Form(alias="acceptPartial", description="Keep the good rows; the others are kept apart with reasons")
+    ] = False,
+    sheet: Annotated[str | None, Form(description="Excel: the sheet to read (default: the first)")] = None,
+) -> IngestOut:
+    from sangsaeng.standard.mapping import load_mapping
+    from sangsaeng.standard.sources import SUFFIXES
+
+    rules = load_mapping(mapping, source="the mapping")
+    suffix = Path(file.filename or "").suffix.lower()
+    if suffix not in SUFFIXES:
+        raise InvalidInput(
+            f"cannot tell the format of {file.filename!r}",
+            position="file",
+            hint=f"send the file with its name ending in one of {', '.join(sorted(SUFFIXES))}",
+        )
+    with tempfile.TemporaryDirectory(prefix="sangsaeng-ingest-") as folder:
+        source = Path(folder) / f"source{suffix}"
+        async with await anyio.open_file(source, "wb") as out:
+            while chunk := await file.read(1 << 20):
+                await out.write(chunk)
+        dataset, result = await svc.catalog.ingest_version(
+            source,
+            rules,
+            dataset_id=id,
+            title=title,
+            description=description,
+            max_errors=max_errors,
+            accept_partial=accept_partial,
+            sheet=sheet,
+        )
+    report = result.report.to_dict()
+    if dataset is None:
+        raise DataRejected(
+            f"nothing was written: {result.report.errors} problem(s) in {result.report.rows} rows, "
+            f"{max_errors} allowed",
+            position="file",
+            hint="fix the file or the mapping, raise maxErrors, or send acceptPartial=true to keep the good rows",
+            details={"report": report},
+        )
+    return IngestOut(
+        dataset=DatasetOut.of(dataset),
+        unchanged=result.unchanged,
+        rows_written=result.rows_written,
+        rows_rejected=result.rows_rejected,
+        report=report,
+    )
+
+
+@router.get(
+    "/datasets/{dataset_id}/rejected",
+    summary="The rows the latest ingest of a dataset left out, with their problems (CSV)",
+    response_class=FileResponse,
+)
+async def rejected_rows(dataset_id: str, svc: ServicesDep) -> FileResponse:
+    async with svc.connector.store.begin() as tx:
+        dataset = await tx.get_dataset(dataset_id)
+    if dataset is None or dataset.latest is None:
+        raise NotFound(f"no dataset {dataset_id}")
+    path = svc.connector.settings.datasets_dir / dataset.latest.path
+    rejected = path.with_name(path.stem + ".rejected.csv")
+    if not rejected.exists():
+        raise NotFound(f"version {dataset.latest.version} of {dataset_id} left no row out")
+    return FileResponse(rejected, media_type="text/csv", filename=f"rejected-v{dataset.latest.version}.csv")
 
 
 @router.get("/datasets")

@@ -29,11 +29,13 @@ class DatasetOut(Camel):
     sha256: str | None
     columns: list[Column]
     created_at: datetime = Field(serialization_alias="createdAt")
+    entity: str | None = Field(None, description="The standard entity the latest version holds, if ingested")
 
     @classmethod
     def of(cls, d: Dataset) -> DatasetOut:
         v = d.latest
         return cls(
+            entity=v.entity if v else None,
             id=d.id,
             title=d.title,
             description=d.description,
@@ -44,6 +46,14 @@ class DatasetOut(Camel):
             columns=[Column(**c) for c in (v.columns if v else [])],
             created_at=d.created_at,
         )
+
+
+class IngestOut(Camel):
+    dataset: DatasetOut
+    unchanged: bool = Field(description="The same file was ingested through the same mapping before: no new version")
+    rows_written: int = Field(serialization_alias="rowsWritten")
+    rows_rejected: int = Field(serialization_alias="rowsRejected")
+    report: dict[str, Any] = Field(description="Problems counted per code, with the first examples of each")
 
 
 class OfferIn(Camel):
