@@ -31,6 +31,7 @@ COMMANDS = [
     ["map", "suggest"],
     ["map", "check"],
     ["map", "ingest"],
+    ["aas", "export"],
     ["offer", "create"],
     ["catalog"],
     ["negotiate"],

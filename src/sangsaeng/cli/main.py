@@ -10,6 +10,7 @@ from typing import Annotated, Any
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 from rich.progress import BarColumn, DownloadColumn, Progress, TransferSpeedColumn
 from rich.table import Table
 
@@ -32,9 +33,14 @@ map_app = typer.Typer(
     help="Mappings from factory files (CSV, Korean or English) to standard entities.", no_args_is_help=True
 )
 app.add_typer(map_app, name="map")
+aas_app = typer.Typer(
+    help="Asset Administration Shells: equipment and its time series for AAS tools.", no_args_is_help=True
+)
+app.add_typer(aas_app, name="aas")
 
-console = Console()
-err = Console(stderr=True)
+# No emoji codes: ids such as urn:x:… must print as they are, never as pictures.
+console = Console(emoji=False)
+err = Console(stderr=True, emoji=False)
 
 DataDir = Annotated[
     Path,
@@ -71,9 +77,9 @@ def _client(data_dir: Path) -> Client:
 
 
 def _fail(message: str, hint: str | None = None) -> None:
-    err.print(f"[bold red]error:[/] {message}", soft_wrap=True)  # paths and ids stay whole, to copy
+    err.print(f"[bold red]error:[/] {escape(message)}", soft_wrap=True)  # paths and ids stay whole, to copy
     if hint:
-        err.print(f"  [dim]hint:[/] {hint}", soft_wrap=True)
+        err.print(f"  [dim]hint:[/] {escape(hint)}", soft_wrap=True)
     raise typer.Exit(2)
 
 
@@ -516,6 +522,47 @@ def map_ingest(
     console.print(f"[green]✓[/] {result.rows_written} rows → {out}", soft_wrap=True)
     if result.rejected:
         console.print(f"  {result.rows_rejected} rows rejected → {result.rejected}", soft_wrap=True)
+
+
+@aas_app.command("export")
+def aas_export(
+    equipment: Annotated[
+        Path, typer.Argument(exists=True, dir_okay=False, help="Canonical equipment (Parquet, from `map ingest`)")
+    ],
+    out: Annotated[Path, typer.Option("--out", "-o", help="The .aasx package or .json environment to write")],
+    measurements: Annotated[
+        Path | None,
+        typer.Option(exists=True, dir_okay=False, help="Canonical measurements (Parquet) to add as time series"),
+    ] = None,
+) -> None:
+    """Write every piece of EQUIPMENT as an AAS shell (Nameplate, Technical Data, Time Series), verified."""
+    import pyarrow.parquet as pq
+
+    from sangsaeng.standard.aas import environment_to_aas, write_aasx
+    from sangsaeng.standard.entities import Equipment, Measurement
+
+    if out.suffix.lower() not in (".aasx", ".json"):
+        _fail(f"cannot tell what to write from {out.name}", "name the output .aasx or .json")
+    try:
+        machines = [Equipment.model_validate(row) for row in pq.read_table(equipment).to_pylist()]
+        series: dict[str, list[Measurement]] = {m.id: [] for m in machines}
+        if measurements is not None:
+            for batch in pq.ParquetFile(measurements).iter_batches(65_536):
+                for row in batch.to_pylist():
+                    if row["equipment"] not in series:
+                        _fail(f"{measurements.name} measures {row['equipment']}, which {equipment.name} does not list")
+                    series[row["equipment"]].append(Measurement.model_validate(row))
+        document = environment_to_aas([(m, series[m.id]) for m in machines])
+    except SangsaengError as exc:
+        _fail(exc.message, exc.hint)
+    except (ValueError, KeyError) as exc:  # not canonical data: pydantic names the field
+        _fail(f"not canonical data: {exc}", "give the Parquet files `map ingest` wrote")
+    if out.suffix.lower() == ".aasx":
+        write_aasx(document, out)
+    else:
+        out.write_text(json.dumps(document, ensure_ascii=False, indent=1), "utf-8")
+    total = sum(len(v) for v in series.values())
+    console.print(f"[green]✓[/] {len(machines)} shell(s), {total} measurement(s) → {out}", soft_wrap=True)
 
 
 @app.command()
