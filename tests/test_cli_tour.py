@@ -127,7 +127,7 @@ def test_an_sme_export_becomes_a_standard_dataset_in_one_command(tmp_path: Path)
         said = " ".join(refused.output.split())
         assert "data-rejected" in said and "nothing was written" in said
         for row, field, code in files.injected["quality_result"]:
-            assert f"{code}:" in said and f"row {row}, {field}:" in said
+            assert f"{code}:" in said and f"row {row}: {field}:" in said
         assert "검사" not in sangsaeng("dataset", "list", "--data-dir", supplier)  # nothing was registered
 
         rejected = tmp_path / "left-out.csv"

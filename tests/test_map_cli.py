@@ -53,8 +53,8 @@ def test_check_reports_problems_by_row_in_korean(tmp_path: Path) -> None:
     assert result.exit_code == 1
     text = " ".join(result.output.split())
     assert "✗ 4 problem(s) in 4 rows" in text
-    assert "row 4, value: value: '5x'은(는) a number 형식이 아닙니다" in text
-    assert "row 4, inspected_at" in text and "row 4, passed" in text
+    assert "row 4: value: '5x'은(는) 숫자 형식이 아닙니다" in text
+    assert "row 4: inspected_at:" in text and "row 4: passed:" in text
 
 
 def test_suggest_names_the_fields_it_could_not_place(tmp_path: Path) -> None:

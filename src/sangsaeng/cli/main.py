@@ -242,7 +242,7 @@ def _print_report(report: dict[str, Any], korean: bool = False) -> None:
         console.print(f"  {code}: {count}")
     for finding in report["findings"]:
         text = finding["message_ko"] if korean else finding["message"]
-        console.print(f"  row {finding['row']}, {finding['field']}: {text}", soft_wrap=True, markup=False)
+        console.print(f"  row {finding['row']}: {text}", soft_wrap=True, markup=False)  # the text names the field
 
 
 @dataset_app.command("list")
@@ -510,10 +510,7 @@ def map_ingest(
             f"[green]✓[/] {out} already holds {file.name} read through this mapping; nothing to do", soft_wrap=True
         )
         return
-    for code, count in sorted(result.report.counts.items()):
-        console.print(f"  {code}: {count}")
-    for finding in result.report.findings[:20]:
-        console.print(f"  row {finding.row}, {finding.field}: {finding.message}", soft_wrap=True, markup=False)
+    _print_report(result.report.to_dict())
     if not result.written:
         _fail(
             f"nothing written: {result.report.errors} problem(s), {max_errors} allowed",

@@ -158,7 +158,8 @@ class Applier:
             text = pc.if_else(pc.equal(text, ""), pa.scalar(None, pa.string()), text)
             out[name] = self._read(name, info.annotation, rule, text, target, source, first_row, findings, out)
         columns = [out.get(f.name, pa.nulls(source.num_rows, f.type)) for f in self.schema]
-        return pa.RecordBatch.from_arrays(columns, schema=self.schema), findings
+        # A unit column shared by several fields is reported once per row, not once per field.
+        return pa.RecordBatch.from_arrays(columns, schema=self.schema), list(dict.fromkeys(findings))
 
     def _read(
         self,

@@ -51,6 +51,25 @@ MESSAGES: dict[str, tuple[str, str]] = {
 }
 
 
+# The expectations the checks write, in Korean; the rest (formats, codes, units) read the same in both.
+EXPECTED_KO = {
+    "a number": "숫자",
+    "a whole number": "정수",
+    "a value": "값",
+    "e.g. kWh, kg, mm, °C": "예: kWh, kg, mm, °C",
+}
+EXPECTED_KO_PREFIX = {"a column named ": "열 이름 ", "convertible to ": "다음으로 변환 가능: "}
+
+
+def expected_ko(expected: str) -> str:
+    if expected in EXPECTED_KO:
+        return EXPECTED_KO[expected]
+    for english, korean in EXPECTED_KO_PREFIX.items():
+        if expected.startswith(english):
+            return korean + expected.removeprefix(english)
+    return expected
+
+
 @dataclass(frozen=True)
 class Finding:
     code: str
@@ -65,7 +84,7 @@ class Finding:
 
     @property
     def message_ko(self) -> str:
-        return MESSAGES[self.code][1].format(field=self.field, value=self.value, expected=self.expected)
+        return MESSAGES[self.code][1].format(field=self.field, value=self.value, expected=expected_ko(self.expected))
 
     def to_dict(self) -> dict[str, Any]:
         return {**asdict(self), "message": self.message, "message_ko": self.message_ko}
