@@ -73,6 +73,25 @@ def test_accept_partial_writes_the_good_rows_and_sets_the_others_aside(tmp_path:
     assert "L7" not in pq.read_table(out).column("subject").to_pylist()
 
 
+def test_repeated_keys_across_batches_are_set_aside_whole_file(tmp_path: Path) -> None:
+    source, out = export(tmp_path, 300_000), tmp_path / "out" / "quality.parquet"
+    lines = source.read_bytes().split(b"\n")
+    # The last rows repeat rows from the start, far apart: different batches of the reader.
+    lines[-1], lines[-2] = lines[1], lines[5]
+    source.write_bytes(b"\n".join(lines))
+    result = ingest(source, load_mapping(MAPPING), out, accept_partial=True)
+    assert result.report.flatten(["row", "code", "expected"]) == [
+        [299_999, "duplicate-key", "unique; first seen in row 5"],
+        [300_000, "duplicate-key", "unique; first seen in row 1"],
+    ]
+    assert result.rows_written == 299_998 and result.rows_rejected == 2
+    assert pq.read_table(out, columns=["subject"]).num_rows == 299_998
+    assert result.rejected is not None and len(result.rejected.read_text("utf-8").splitlines()) == 3
+    refused = ingest(source, load_mapping(MAPPING), tmp_path / "strict" / "q.parquet", max_errors=1)
+    assert not refused.written and refused.report.counts == {"duplicate-key": 2}
+    assert visible(tmp_path / "strict") == []
+
+
 def test_a_killed_ingest_leaves_nothing_a_reader_sees(tmp_path: Path) -> None:
     source, out = export(tmp_path, 400_000), tmp_path / "out" / "quality.parquet"
     mapping = tmp_path / "mapping.yaml"

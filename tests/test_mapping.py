@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
+import re
 from datetime import UTC, datetime
 
 import pyarrow as pa
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from sangsaeng.errors import InvalidInput
-from sangsaeng.standard.mapping import Applier, load_mapping
-from sangsaeng.standard.validation import Checker, Report
+from sangsaeng.standard.mapping import ISO_FORMATS, NUMBER, Applier, _iso_times, _plain_numbers, load_mapping
+from sangsaeng.standard.validation import Report, check_all
 
 QUALITY = """
 entity: quality_result
@@ -66,7 +69,7 @@ def test_every_unreadable_cell_is_reported_where_it_is() -> None:
     batch, findings = Applier(load_mapping(QUALITY)).apply(source(rows), first_row=1)
     report = Report()
     report.extend(findings)
-    report.extend(Checker(load_mapping(QUALITY).model).check(batch))
+    report.extend(check_all(load_mapping(QUALITY).model, lambda: [batch]).findings)
     assert report.flatten(["row", "field", "code"]) == [
         [2, "value", "type-error"],
         [3, "inspected_at", "bad-date"],
@@ -118,3 +121,51 @@ def test_columns_the_mapping_names_must_exist() -> None:
     with pytest.raises(InvalidInput) as caught:
         Applier(load_mapping(QUALITY)).apply(source([{"로트번호": "L1"}]))
     assert "검사항목" in caught.value.message and "로트번호" in (caught.value.hint or "")
+
+
+# ---- the fast paths read exactly what the careful ones read ---------------------------------------------
+NUMBERISH = st.one_of(
+    st.floats(allow_nan=True, allow_infinity=True).map(repr),
+    st.integers(-(10**12), 10**12).map(str),
+    st.text(alphabet="0123456789.,-+eE nainf_x", max_size=8),
+)
+
+
+@settings(max_examples=200, deadline=None)
+@given(cells=st.lists(st.one_of(st.none(), NUMBERISH), min_size=1, max_size=30), decimal=st.sampled_from([".", ","]))
+def test_plain_numbers_are_read_as_the_careful_path_reads_them(cells: list[str | None], decimal: str) -> None:
+    fast = _plain_numbers(pa.array(cells, pa.string()), decimal)
+    if fast is None:
+        return  # the careful path takes the column
+    for cell, value in zip(cells, fast.to_pylist(), strict=True):
+        if cell is None:
+            assert value is None
+            continue
+        written = cell.replace(",", ".") if decimal == "," else cell
+        assert re.match(NUMBER, written), cell  # the careful path would accept it too …
+        assert value == float(written)  # … as the same number
+
+
+@settings(max_examples=100, deadline=None)
+@given(
+    moments=st.lists(st.datetimes(datetime(1990, 1, 1), datetime(2090, 1, 1)), min_size=1, max_size=20),
+    fmt=st.sampled_from(sorted(ISO_FORMATS)),
+)
+def test_iso_moments_read_fast_are_those_strptime_reads(moments: list[datetime], fmt: str) -> None:
+    text = pa.array([m.strftime(fmt) for m in moments], pa.string())
+    fast = _iso_times(text, fmt)
+    assert fast is not None
+    assert fast.to_pylist() == [datetime.strptime(t, fmt) for t in text.to_pylist()]
+
+
+@pytest.mark.parametrize("written", ["2026-02-30 08:00", "2026-04-31 08:00", "2026-1-1 8:00:00"])
+def test_impossible_days_are_bad_dates_not_rolled_over(written: str) -> None:
+    batch, findings = Applier(load_mapping(QUALITY)).apply(source([row(), row(검사일자=written)]), first_row=1)
+    assert [(f.row, f.code) for f in findings] == [(2, "bad-date")]
+    assert batch.column("inspected_at")[1].as_py() is None
+    assert _iso_times(pa.array([written]), "%Y-%m-%d %H:%M") is None
+
+
+def test_unpadded_days_that_exist_are_read() -> None:
+    batch, findings = Applier(load_mapping(QUALITY)).apply(source([row(검사일자="2026-1-5 8:05")]), first_row=1)
+    assert findings == [] and batch.column("inspected_at")[0].as_py() == datetime(2026, 1, 4, 23, 5, tzinfo=UTC)

@@ -5,9 +5,11 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 import pyarrow as pa
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from sangsaeng.standard.entities import ENTITIES, arrow_schema
-from sangsaeng.standard.validation import Checker, Finding, Report
+from sangsaeng.standard.validation import Checker, Finding, KeyHashes, Report, check_all
 
 T = datetime(2026, 10, 1, tzinfo=UTC)
 
@@ -17,12 +19,7 @@ def batch(name: str, rows: list[dict[str, object]]) -> pa.RecordBatch:
 
 
 def run(name: str, *batches: pa.RecordBatch) -> Report:
-    report, checker, row = Report(), Checker(ENTITIES[name]), 1
-    for b in batches:
-        report.extend(checker.check(b, first_row=row))
-        row += b.num_rows
-        report.rows += b.num_rows
-    return report
+    return check_all(ENTITIES[name], lambda: iter(batches))
 
 
 def production(order: str, **changes: object) -> dict[str, object]:
@@ -87,7 +84,7 @@ def test_codes_outside_the_allowed_set_are_named() -> None:
 def test_a_report_counts_everything_but_keeps_only_the_first_examples() -> None:
     rows = [production(f"PO-{i}", run_time=-1.0) for i in range(50)]
     report = Report(examples=5)
-    report.extend(Checker(ENTITIES["production_run"]).check(batch("production_run", rows)))
+    report.extend(Checker(ENTITIES["production_run"]).check(batch("production_run", rows)))  # one pass is enough
     assert report.counts["out-of-range"] == 50 and len(report.findings) == 5
 
 
@@ -96,3 +93,33 @@ def test_findings_speak_english_and_korean() -> None:
     assert finding.message == "lot_no is required but empty"
     assert finding.message_ko == "lot_no 값이 비어 있습니다 (필수 항목)"
     assert finding.to_dict()["row"] == 7
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    keys=st.lists(st.integers(0, 40), min_size=1, max_size=300),
+    sizes=st.lists(st.integers(1, 50), min_size=1, max_size=10),
+    spill=st.booleans(),
+)
+def test_repeated_keys_are_found_however_the_rows_are_batched(keys: list[int], sizes: list[int], spill: bool) -> None:
+    """Every row whose key came before is reported with the first row of that key, in memory or spilled."""
+    rows = [production(f"PO-{k}") for k in keys]
+    batches, at = [], 0
+    while at < len(rows):
+        size = sizes[len(batches) % len(sizes)]
+        batches.append(batch("production_run", rows[at : at + size]))
+        at += size
+    original = KeyHashes.BUFFER
+    KeyHashes.BUFFER = 7 if spill else original
+    try:
+        report = check_all(ENTITIES["production_run"], lambda: iter(batches), examples=10**6)
+    finally:
+        KeyHashes.BUFFER = original
+    first: dict[int, int] = {}
+    expected = []
+    for row, key in enumerate(keys, start=1):
+        if key in first:
+            expected.append([row, f"unique; first seen in row {first[key]}"])
+        else:
+            first[key] = row
+    assert report.flatten(["row", "expected"]) == expected

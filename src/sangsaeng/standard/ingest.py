@@ -16,13 +16,15 @@ import fcntl
 import hashlib
 import os
 import uuid
+from collections import deque
 from collections.abc import Callable, Iterator
+from concurrent.futures import Future, ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
+import numpy as np
 import pyarrow as pa
-import pyarrow.compute as pc
 import pyarrow.csv as pacsv
 import pyarrow.parquet as pq
 
@@ -45,11 +47,14 @@ class Step:
     first_row: int
 
 
-def read_through(source: Path, mapping: Mapping, sheet: str | None = None) -> Iterator[Step]:
-    """Read a file batch by batch through a mapping, checking each canonical batch (duplicates across batches
-    included)."""
+def read_through(
+    source: Path, mapping: Mapping, sheet: str | None = None, checker: Checker | None = None
+) -> Iterator[Step]:
+    """Read a file batch by batch through a mapping, checking each canonical batch. Repeated keys are reported
+    only by a ``checker`` given the repeated rows a first pass found (see ``Checker``)."""
     reader = open_source(source, sheet)
-    applier, checker, row = Applier(mapping), Checker(mapping.model), 1
+    applier, row = Applier(mapping), 1
+    checker = checker or Checker(mapping.model)
     for batch in reader.batches():
         canonical, findings = applier.apply(batch, first_row=row)
         yield Step(batch, canonical, [*findings, *checker.check(canonical, first_row=row)], row)
@@ -57,12 +62,19 @@ def read_through(source: Path, mapping: Mapping, sheet: str | None = None) -> It
 
 
 def check_file(source: Path, mapping: Mapping, sheet: str | None = None) -> Report:
-    """Every problem of a file read through a mapping; writes nothing."""
-    report = Report()
-    for step in read_through(source, mapping, sheet):
-        report.extend(step.findings)
-        report.rows += step.source.num_rows
-    return report
+    """Every problem of a file read through a mapping; writes nothing. A second pass only if keys repeat."""
+
+    def one_pass(checker: Checker) -> Report:
+        report = Report()
+        for step in read_through(source, mapping, sheet, checker):
+            report.extend(step.findings)
+            report.rows += step.source.num_rows
+        return report
+
+    first = Checker(mapping.model)
+    report = one_pass(first)
+    repeated = first.repeated_keys()
+    return one_pass(Checker(mapping.model, repeated)) if repeated else report
 
 
 @dataclass(frozen=True)
@@ -152,82 +164,104 @@ def ingest(
             b"sangsaeng.mapping": mapping_text.encode(),
         }
     )
+    work = _Pass(source, mapping, sheet, schema, max_errors, accept_partial, progress)
     with (
         _claimed(output.with_name(f".{output.name}.{uuid.uuid4().hex}{PARTIAL}")) as temporary,
         _claimed(rejected_path.with_name(f".{rejected_path.name}.{uuid.uuid4().hex}{PARTIAL}")) as rejected_temporary,
     ):
-        return _write(
-            source,
-            mapping,
-            sheet,
-            schema,
-            temporary,
-            rejected_temporary,
-            output,
-            rejected_path,
-            max_errors,
-            accept_partial,
-            progress,
-            made_from,
-        )
-
-
-def _write(
-    source: Path,
-    mapping: Mapping,
-    sheet: str | None,
-    schema: pa.Schema,
-    temporary: Path,
-    rejected_temporary: Path,
-    output: Path,
-    rejected_path: Path,
-    max_errors: int,
-    accept_partial: bool,
-    progress: Callable[[int], None] | None,
-    made_from: str,
-) -> IngestResult:
-    report = Report()
-    written = rejected_rows = 0
-    rejected_writer: pacsv.CSVWriter | None = None
-    try:
-        with pq.ParquetWriter(temporary, schema, compression="zstd") as writer:
-            for step in read_through(source, mapping, sheet):
-                batch, canonical, checked, row = step.source, step.canonical, step.findings, step.first_row
-                report.extend(checked)
-                report.rows += batch.num_rows
-                bad_rows = sorted({f.row - row for f in checked})
-                if report.errors > max_errors and not accept_partial:
-                    break
-                keep = pc.invert(pc.is_in(pa.array(range(batch.num_rows)), value_set=pa.array(bad_rows, pa.int64())))
-                good = canonical.filter(keep)
-                if good.num_rows:
-                    writer.write_batch(pa.RecordBatch.from_arrays(good.columns, schema=schema))
-                    written += good.num_rows
-                if bad_rows:
-                    reasons: dict[int, list[str]] = {}
-                    for finding in checked:
-                        reasons.setdefault(finding.row - row, []).append(f"{finding.field}: {finding.code}")
-                    rejected = batch.take(pa.array(bad_rows, pa.int64()))
-                    rejected = rejected.append_column(
-                        "row", pa.array([row + i for i in bad_rows], pa.int64())
-                    ).append_column("problems", pa.array(["; ".join(reasons[i]) for i in bad_rows]))
-                    if rejected_writer is None:
-                        rejected_writer = pacsv.CSVWriter(rejected_temporary, rejected.schema)
-                    rejected_writer.write_batch(rejected)
-                    rejected_rows += len(bad_rows)
-                if progress is not None:
-                    progress(batch.num_rows)
-        if rejected_writer is not None:
-            rejected_writer.close()
-            rejected_writer = None
-        if report.errors > max_errors and not accept_partial:
-            return IngestResult(report, False, output, 0, 0, None, origin=made_from)
+        first = Checker(mapping.model)
+        done = work.run(first, temporary, rejected_temporary)
+        if not done.refused and (repeated := first.repeated_keys()):
+            # Keys repeat: read the file again, this time setting those rows apart (rare, so paid only then).
+            done = work.run(Checker(mapping.model, repeated), temporary, rejected_temporary)
+        if done.refused:
+            return IngestResult(done.report, False, output, 0, 0, None, origin=made_from)
         os.replace(temporary, output)
-        if rejected_rows:
+        if done.rejected:
             os.replace(rejected_temporary, rejected_path)
         return IngestResult(
-            report, True, output, written, rejected_rows, rejected_path if rejected_rows else None, origin=made_from
+            done.report,
+            True,
+            output,
+            done.written,
+            done.rejected,
+            rejected_path if done.rejected else None,
+            origin=made_from,
         )
-    finally:
-        if rejected_writer is not None:
-            rejected_writer.close()
+
+
+@dataclass(frozen=True)
+class _Done:
+    report: Report
+    written: int
+    rejected: int
+    refused: bool  # more problems than allowed: nothing is to be published
+
+
+@dataclass(frozen=True)
+class _Pass:
+    """One pass over the source: good rows to the output, bad ones (with reasons) beside it. The Parquet
+    encoding and compression of one batch runs in a writer thread while the next batch is read and checked; at
+    most two batches wait for it, so memory stays bounded."""
+
+    source: Path
+    mapping: Mapping
+    sheet: str | None
+    schema: pa.Schema
+    max_errors: int
+    accept_partial: bool
+    progress: Callable[[int], None] | None
+
+    def run(self, checker: Checker, temporary: Path, rejected_temporary: Path) -> _Done:
+        report = Report()
+        written = rejected_rows = 0
+        rejected_writer: pacsv.CSVWriter | None = None
+        pending: deque[Future[None]] = deque()
+        try:
+            with (
+                pq.ParquetWriter(temporary, self.schema, compression="zstd") as writer,
+                ThreadPoolExecutor(1, thread_name_prefix="parquet-writer") as background,
+            ):
+                for step in read_through(self.source, self.mapping, self.sheet, checker):
+                    batch, canonical, checked, row = step.source, step.canonical, step.findings, step.first_row
+                    report.extend(checked)
+                    report.rows += batch.num_rows
+                    if report.errors > self.max_errors and not self.accept_partial:
+                        break
+                    good = canonical
+                    if checked:
+                        bad_rows = sorted({f.row - row for f in checked})
+                        keep = np.ones(batch.num_rows, dtype=bool)
+                        keep[bad_rows] = False
+                        good = canonical.filter(pa.array(keep))
+                        rejected_writer = self._reject(rejected_writer, rejected_temporary, step, bad_rows)
+                        rejected_rows += len(bad_rows)
+                    if good.num_rows:
+                        while len(pending) >= 2:
+                            pending.popleft().result()
+                        out = pa.RecordBatch.from_arrays(good.columns, schema=self.schema)
+                        pending.append(background.submit(writer.write_batch, out))
+                        written += good.num_rows
+                    if self.progress is not None:
+                        self.progress(batch.num_rows)
+                while pending:
+                    pending.popleft().result()
+        finally:
+            if rejected_writer is not None:
+                rejected_writer.close()
+        refused = report.errors > self.max_errors and not self.accept_partial
+        return _Done(report, written, rejected_rows, refused)
+
+    @staticmethod
+    def _reject(writer: pacsv.CSVWriter | None, path: Path, step: Step, bad_rows: list[int]) -> pacsv.CSVWriter:
+        reasons: dict[int, list[str]] = {}
+        for finding in step.findings:
+            reasons.setdefault(finding.row - step.first_row, []).append(f"{finding.field}: {finding.code}")
+        rejected = step.source.take(pa.array(bad_rows, pa.int64()))
+        rejected = rejected.append_column(
+            "row", pa.array([step.first_row + i for i in bad_rows], pa.int64())
+        ).append_column("problems", pa.array(["; ".join(reasons[i]) for i in bad_rows]))
+        if writer is None:
+            writer = pacsv.CSVWriter(path, rejected.schema)
+        writer.write_batch(rejected)
+        return writer

@@ -21,6 +21,7 @@ from datetime import date, datetime
 from typing import Any, Literal, get_args, get_origin
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 import yaml
@@ -115,6 +116,67 @@ def load_mapping(text: str, source: str = "mapping") -> Mapping:
         ) from exc
 
 
+ISO_FORMATS = frozenset({"%Y-%m-%d %H:%M", "%Y-%m-%d %H:%M:%S", "%Y-%m-%dT%H:%M", "%Y-%m-%dT%H:%M:%S"})
+
+
+def _trimmed(text: pa.Array) -> pa.Array:
+    """Surrounding blanks off; an empty cell is a missing one."""
+    text = pc.utf8_trim_whitespace(text)
+    return (
+        pc.if_else(pc.equal(text, ""), pa.scalar(None, pa.string()), text)
+        if pc.any(pc.equal(text, "")).as_py()
+        else text
+    )
+
+
+def _plain_numbers(text: pa.Array, decimal: str) -> pa.Array | None:
+    """The column as doubles when every present cell is a plain decimal number (Arrow's own parser, one pass);
+    None when any cell needs the careful path (blanks, separators, words, nan or infinity)."""
+    candidate = pc.replace_substring(text, ",", ".") if decimal == "," else text
+    try:
+        values = pc.cast(candidate, pa.float64())
+    except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
+        return None
+    if pc.any(pc.invert(pc.is_finite(values))).as_py():  # "nan" and "inf" are not measurements
+        return None
+    return values
+
+
+def _iso_times(text: pa.Array, fmt: str) -> pa.Array | None:
+    """Date-times in exactly ``fmt`` (an ISO 8601 shape) parsed by Arrow's cast, much faster than strptime; None
+    if any cell has another length or separator, or is not a real moment (the careful path then says which)."""
+    width = len(datetime(2000, 1, 1).strftime(fmt))
+    lengths = pc.min_max(pc.utf8_length(text)).as_py()
+    if lengths["min"] is None or lengths["min"] != width or lengths["max"] != width:
+        return None
+    if not pc.all(pc.equal(pc.utf8_slice_codeunits(text, 10, 11), fmt[8])).as_py():  # " " or "T", as asked
+        return None
+    try:
+        return pc.cast(text, pa.timestamp("us"))
+    except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
+        return None
+
+
+def _no_rollover(text: pa.Array, parsed: pa.Array, fmt: str) -> pa.Array:
+    """strptime rolls impossible days over (2026-02-30 becomes 2026-03-02): a cell whose moment does not print
+    back as it was written is parsed again by Python, which refuses such days, and is null if refused."""
+    differs = pc.and_(pc.is_valid(parsed), pc.invert(pc.equal(pc.strftime(parsed, format=fmt), text)))
+    suspects = pc.indices_nonzero(pc.fill_null(differs, False)).to_pylist()
+    if not suspects:
+        return parsed
+    bad = []
+    for index in suspects:
+        try:
+            datetime.strptime(text[index].as_py(), fmt)
+        except ValueError:
+            bad.append(index)
+    if not bad:
+        return parsed
+    mask = np.zeros(len(parsed), dtype=bool)
+    mask[bad] = True
+    return pc.if_else(pa.array(mask), pa.scalar(None, parsed.type), parsed)
+
+
 def _base(annotation: Any) -> Any:
     args = [a for a in get_args(annotation) if a is not type(None)]
     if get_origin(annotation) is not None and type(None) in get_args(annotation):
@@ -146,6 +208,7 @@ class Applier:
             )
         findings: list[Finding] = []
         out: dict[str, pa.Array] = {}
+        self._unit_columns: dict[str, tuple[pa.Array, pa.Array, dict[str, Any]]] = {}  # this batch's units
         model = self.mapping.model
         for name, rule in self.mapping.fields.items():
             info = model.model_fields[name]
@@ -154,9 +217,8 @@ class Applier:
                 out[name] = pa.array([rule.value] * source.num_rows, target)
                 continue
             assert rule.column is not None
-            text = pc.utf8_trim_whitespace(pc.cast(source.column(rule.column), pa.string()))
-            text = pc.if_else(pc.equal(text, ""), pa.scalar(None, pa.string()), text)
-            out[name] = self._read(name, info.annotation, rule, text, target, source, first_row, findings, out)
+            raw = pc.cast(source.column(rule.column), pa.string())
+            out[name] = self._read(name, info.annotation, rule, raw, target, source, first_row, findings, out)
         columns = [out.get(f.name, pa.nulls(source.num_rows, f.type)) for f in self.schema]
         # A unit column shared by several fields is reported once per row, not once per field.
         return pa.RecordBatch.from_arrays(columns, schema=self.schema), list(dict.fromkeys(findings))
@@ -174,6 +236,15 @@ class Applier:
         out: dict[str, pa.Array],
     ) -> pa.Array:
         base = _base(annotation)
+        if base in (int, float) and rule.values is None:
+            fast = _plain_numbers(text, self.mapping.decimal)
+            if fast is not None:  # every cell a plain number already: no trimming, no pattern
+                return self._number(name, base, rule, text, fast, source, first_row, findings, out)
+        if base is datetime and rule.values is None and rule.format in ISO_FORMATS:
+            fast = _iso_times(text, rule.format)
+            if fast is not None:
+                return pc.assume_timezone(fast, self.mapping.timezone, ambiguous="earliest", nonexistent="earliest")
+        text = _trimmed(text)
         if rule.values is not None:
             keys = pa.array(list(rule.values), pa.string())
             index = pc.index_in(text, value_set=keys)
@@ -201,17 +272,10 @@ class Applier:
             kept = pc.if_else(valid, numeric, pa.scalar(None, pa.string()))
             for row, value in _cells(text, first_row, _failed(text, kept)):
                 findings.append(Finding("type-error", row, name, value, "a number"))
-            values = pc.cast(kept, pa.float64())
-            values = self._units(name, rule, values, source, first_row, findings, out)
-            if base is int:
-                whole = pc.equal(pc.floor(values), values)
-                for row, value in _cells(text, first_row, pc.invert(pc.fill_null(whole, True))):
-                    findings.append(Finding("type-error", row, name, value, "a whole number"))
-                values = pc.cast(pc.if_else(whole, values, None), pa.int64())
-            return values
+            return self._number(name, base, rule, text, pc.cast(kept, pa.float64()), source, first_row, findings, out)
         if base in (datetime, date):
             fmt = rule.format or ("%Y-%m-%d" if base is date else "%Y-%m-%d %H:%M:%S")
-            parsed = pc.strptime(text, format=fmt, unit="us", error_is_null=True)
+            parsed = _no_rollover(text, pc.strptime(text, format=fmt, unit="us", error_is_null=True), fmt)
             for row, value in _cells(text, first_row, _failed(text, parsed)):
                 findings.append(Finding("bad-date", row, name, value, fmt))
             if base is date:
@@ -220,6 +284,26 @@ class Applier:
         if literal_values(annotation):
             return text  # the checker names codes outside the allowed set
         return pc.cast(text, target)
+
+    def _number(
+        self,
+        name: str,
+        base: Any,
+        rule: FieldMap,
+        text: pa.Array,
+        values: pa.Array,
+        source: pa.RecordBatch,
+        first_row: int,
+        findings: list[Finding],
+        out: dict[str, pa.Array],
+    ) -> pa.Array:
+        values = self._units(name, rule, values, source, first_row, findings, out)
+        if base is int:
+            whole = pc.equal(pc.floor(values), values)
+            for row, value in _cells(text, first_row, pc.invert(pc.fill_null(whole, True))):
+                findings.append(Finding("type-error", row, name, value, "a whole number"))
+            values = pc.cast(pc.if_else(whole, values, None), pa.int64())
+        return values
 
     def _units(
         self,
@@ -239,11 +323,17 @@ class Applier:
         if rule.unit is None and rule.unit_column is None:
             return values
         if rule.unit_column is not None:
-            written = pc.utf8_trim_whitespace(pc.cast(source.column(rule.unit_column), pa.string()))
+            if rule.unit_column not in self._unit_columns:  # read once a batch, however many fields use it
+                column = pc.utf8_trim_whitespace(pc.cast(source.column(rule.unit_column), pa.string()))
+                uniques = pc.unique(column).drop_null()
+                self._unit_columns[rule.unit_column] = (column, uniques, {"index": pc.index_in(column, uniques)})
+            written, distinct, cached = self._unit_columns[rule.unit_column]
+            index = cached["index"]
         else:
             written = pa.array([rule.unit] * len(values), pa.string())
+            distinct = pc.unique(written).drop_null()
+            index = pc.index_in(written, value_set=distinct)
         # One lookup per distinct unit, then Arrow maps every row to its unit's factor and offset.
-        distinct = pc.unique(written).drop_null()
         factors: list[float | None] = []
         offsets: list[float | None] = []
         canonical_of: list[str | None] = []
@@ -263,7 +353,6 @@ class Applier:
             for row, raw in _cells(written, first_row, bad):
                 code, expected = refused[raw]
                 findings.append(Finding(code, row, rule.unit_column or name, raw, expected))
-        index = pc.index_in(written, value_set=distinct)
         canonical = pc.take(pa.array(canonical_of, pa.string()), index)
         converted = pc.add(
             pc.multiply(values, pc.take(pa.array(factors, pa.float64()), index)),

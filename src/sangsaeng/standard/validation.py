@@ -2,18 +2,17 @@
 in English and Korean. Checks run over whole Arrow batches (vectorised compute), never cell by cell in Python;
 only the rows that fail become Python objects.
 
-    report = Report()
-    checker = Checker(QualityResult)
-    for batch in batches:
-        report.extend(checker.check(batch, first_row=…))
+    report = check_all(QualityResult, lambda: batches())  # a fresh iterator each call: keys may need two passes
     report.flatten(["row", "field", "code"])  # → [[3, "unit", "unknown-unit"], …]
 """
 
 from __future__ import annotations
 
+import tempfile
 from collections import Counter
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import asdict, dataclass, field
+from pathlib import Path
 from typing import Any
 
 import annotated_types
@@ -126,6 +125,24 @@ class Report:
         }
 
 
+def check_all(model: type[Entity], batches: Callable[[], Iterable[pa.RecordBatch]], examples: int = 20) -> Report:
+    """Every finding over batches that ``batches()`` yields afresh each time it is called (twice when keys
+    repeat); the report keeps the first ``examples`` findings of each code."""
+    checker = Checker(model)
+    report = _check_pass(checker, batches(), examples)
+    repeated = checker.repeated_keys()
+    return _check_pass(Checker(model, repeated), batches(), examples) if repeated else report
+
+
+def _check_pass(checker: Checker, batches: Iterable[pa.RecordBatch], examples: int) -> Report:
+    report, row = Report(examples=examples), 1
+    for batch in batches:
+        report.extend(checker.check(batch, first_row=row))
+        report.rows += batch.num_rows
+        row += batch.num_rows
+    return report
+
+
 def _rows(mask: pa.Array, first_row: int) -> list[int]:
     """Row numbers where a boolean mask is true (nulls count as false)."""
     return [first_row + i for i in pc.indices_nonzero(pc.fill_null(mask, False)).to_pylist()]
@@ -150,15 +167,100 @@ def _bounds(info: Any) -> list[tuple[str, Any, str]]:
     return checks
 
 
-class Checker:
-    """Checks record batches already cast to an entity's Arrow schema; remembers keys across batches."""
+class KeyHashes:
+    """Every row's key hash, to find repeated keys once the whole file has been seen, in bounded memory.
 
-    def __init__(self, model: type[Entity]) -> None:
+    Hashes and rows are buffered, then spilled to 16 files by the hash's top bits; at the end each part is
+    sorted on its own (1/16 of the file's keys in memory at a time). Nearly all files have no repeated key:
+    then one sort of each part says so, and nothing else is done.
+    """
+
+    PARTS = 16
+    BUFFER = 1 << 21  # rows kept in memory before spilling
+
+    def __init__(self) -> None:
+        self._hashes: list[np.ndarray[Any, np.dtype[np.uint64]]] = []
+        self._rows: list[np.ndarray[Any, np.dtype[np.int64]]] = []
+        self._buffered = 0
+        self._folder: tempfile.TemporaryDirectory[str] | None = None
+
+    def add(self, hashes: np.ndarray[Any, np.dtype[np.uint64]], rows: np.ndarray[Any, np.dtype[np.int64]]) -> None:
+        self._hashes.append(hashes)
+        self._rows.append(rows)
+        self._buffered += len(hashes)
+        if self._buffered >= self.BUFFER:
+            self._spill()
+
+    def _spill(self) -> None:
+        if not self._buffered:
+            return
+        if self._folder is None:
+            self._folder = tempfile.TemporaryDirectory(prefix="sangsaeng-keys-")
+        hashes, rows = np.concatenate(self._hashes), np.concatenate(self._rows)
+        self._hashes, self._rows, self._buffered = [], [], 0
+        part = (hashes >> np.uint64(60)).astype(np.uint8)
+        order = np.argsort(part, kind="stable")  # a radix sort on bytes; rows stay in file order within a part
+        bounds = np.cumsum(np.bincount(part, minlength=self.PARTS))[:-1]
+        for index, chunk in enumerate(np.split(order, bounds)):
+            if len(chunk):
+                with open(Path(self._folder.name) / f"{index}.keys", "ab") as handle:
+                    hashes[chunk].tofile(handle)
+                with open(Path(self._folder.name) / f"{index}.rows", "ab") as handle:
+                    rows[chunk].tofile(handle)
+
+    def _parts(self) -> Iterator[tuple[np.ndarray[Any, np.dtype[np.uint64]], np.ndarray[Any, np.dtype[np.int64]]]]:
+        if self._folder is None:
+            if self._buffered:
+                yield np.concatenate(self._hashes), np.concatenate(self._rows)
+            return
+        self._spill()
+        folder = Path(self._folder.name)
+        for index in range(self.PARTS):
+            if (folder / f"{index}.keys").exists():
+                yield np.fromfile(folder / f"{index}.keys", np.uint64), np.fromfile(folder / f"{index}.rows", np.int64)
+
+    def repeated(self) -> dict[int, int]:
+        """{row: the row its key was first seen in} for every row whose key hash came before."""
+        found: dict[int, int] = {}
+        try:
+            for hashes, rows in self._parts():
+                if not (np.diff(np.sort(hashes)) == 0).any():  # the common case: nothing repeats
+                    continue
+                order = np.argsort(hashes, kind="stable")
+                ordered, in_order = hashes[order], rows[order]
+                starts = np.concatenate(([True], ordered[1:] != ordered[:-1]))
+                first = in_order[np.maximum.accumulate(np.where(starts, np.arange(len(order)), 0))]
+                later = ~starts
+                found.update(zip(in_order[later].tolist(), first[later].tolist(), strict=True))
+        finally:
+            if self._folder is not None:
+                self._folder.cleanup()
+                self._folder = None
+        return found
+
+
+class Checker:
+    """Checks record batches already cast to an entity's Arrow schema.
+
+    Repeated keys need the whole file: a first pass (``repeated=None``) records every key's hash and
+    ``repeated_keys()`` then tells which rows repeat an earlier key; only when there are any does a second
+    pass, given them, report ``duplicate-key`` findings (checking that the keys are really equal, not just
+    their hashes). ``check_all`` runs both passes.
+    """
+
+    def __init__(self, model: type[Entity], repeated: dict[int, int] | None = None) -> None:
         self.model = model
         self.schema = arrow_schema(model)
-        self._seen = np.empty(0, dtype=np.uint64)  # key hashes seen so far, sorted
-        self._seen_rows = np.empty(0, dtype=np.int64)  # the row each was first seen in
+        self._keys = KeyHashes() if repeated is None else None
+        self._repeated = repeated or {}
+        self._firsts = set(self._repeated.values())
+        self._first_keys: dict[int, tuple[Any, ...]] = {}  # the key of each first occurrence, as met
         self._duck: duckdb.DuckDBPyConnection | None = None
+
+    def repeated_keys(self) -> dict[int, int]:
+        """After a first pass: {row: first row} of every row whose key came before."""
+        assert self._keys is not None, "only a first pass records keys"
+        return self._keys.repeated()
 
     def check(self, batch: pa.RecordBatch, first_row: int = 1) -> Iterator[Finding]:
         for name, info in self.model.model_fields.items():
@@ -183,51 +285,31 @@ class Checker:
         yield from self._duplicates(batch, first_row)
 
     def _duplicates(self, batch: pa.RecordBatch, first_row: int) -> Iterator[Finding]:
-        """Rows whose key was seen before, in this batch or an earlier one.
-
-        Keys are hashed to 64 bits by DuckDB, whole batch at once; the hashes seen so far are kept sorted in a
-        NumPy array (8 bytes a key, with the row each was first seen in), so memory stays small and every batch
-        is looked up with one binary search. Two different keys share a hash with a chance of about n²/2⁶⁵
-        (1 in 10,000 for 60 million keys).
-        """
         names = [k for k in self.model.key if k in batch.schema.names]
         if not names or batch.num_rows == 0:
             return
-        valid = np.ones(batch.num_rows, dtype=bool)
-        for name in names:
-            valid &= pc.is_valid(batch.column(name)).to_numpy(zero_copy_only=False)
-        rows = np.nonzero(valid)[0]
-        if len(rows) == 0:
+        if self._keys is not None:  # first pass: remember every complete key's hash
+            valid = np.ones(batch.num_rows, dtype=bool)
+            for name in names:
+                valid &= pc.is_valid(batch.column(name)).to_numpy(zero_copy_only=False)
+            rows = np.nonzero(valid)[0]
+            if len(rows):
+                self._keys.add(self._hashes(batch, names)[rows], rows + first_row)
             return
-        every_hash = self._hashes(batch, names)
-        hashes = every_hash[rows]
-        distinct, first_index = np.unique(hashes, return_index=True)
-        repeated = np.ones(len(hashes), dtype=bool)
-        repeated[first_index] = False
-        position = np.searchsorted(self._seen, distinct)
-        inside = position < len(self._seen)
-        earlier = np.zeros(len(distinct), dtype=bool)
-        earlier[inside] = self._seen[position[inside]] == distinct[inside]
-        first_seen = dict(zip(distinct[earlier].tolist(), self._seen_rows[position[earlier]].tolist(), strict=True))
-        first_seen.update(
-            zip(distinct[~earlier].tolist(), (first_row + rows[first_index[~earlier]]).tolist(), strict=True)
-        )
-        if earlier.any():
-            repeated |= np.isin(hashes, distinct[earlier])
-        for offset in rows[repeated].tolist():
-            shown = ", ".join(f"{k}={batch.column(k)[offset].as_py()}" for k in names)
-            key_hash = int(every_hash[offset])
-            yield Finding(
-                "duplicate-key",
-                first_row + offset,
-                "+".join(names),
-                shown,
-                f"unique; first seen in row {first_seen[key_hash]}",
-            )
-        fresh = ~earlier
-        at = position[fresh]  # where each new hash goes among those seen: one linear merge, no sort
-        self._seen = np.insert(self._seen, at, distinct[fresh])
-        self._seen_rows = np.insert(self._seen_rows, at, first_row + rows[first_index[fresh]])
+        last = first_row + batch.num_rows
+        for row in sorted(r for r in self._firsts | self._repeated.keys() if first_row <= r < last):
+            key = tuple(batch.column(k)[row - first_row].as_py() for k in names)
+            first = self._repeated.get(row)
+            if row in self._firsts:
+                self._first_keys[row] = key
+            if first is not None and self._first_keys.get(first) == key:  # equal keys, not only equal hashes
+                yield Finding(
+                    "duplicate-key",
+                    row,
+                    "+".join(names),
+                    ", ".join(f"{k}={v}" for k, v in zip(names, key, strict=True)),
+                    f"unique; first seen in row {first}",
+                )
 
     def _hashes(self, batch: pa.RecordBatch, names: list[str]) -> np.ndarray[Any, np.dtype[np.uint64]]:
         if self._duck is None:
