@@ -2,14 +2,18 @@
 
 from __future__ import annotations
 
+import io
 import json
 from datetime import datetime
 from pathlib import Path
 
 import openpyxl
 import pyarrow as pa
+import pyarrow.csv as pacsv
 import pyarrow.parquet as pq
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from typer.testing import CliRunner
 
 from sangsaeng.cli.main import app
@@ -105,3 +109,36 @@ def test_the_command_line_reads_a_named_sheet(tmp_path: Path) -> None:
     result = CliRunner().invoke(app, ["map", "suggest", str(path), "--entity", "energy_record", "--sheet", "에너지"])
     assert result.exit_code == 0, result.output
     assert "column: 전력량(kWh)" in result.output and "unit: kWh" in result.output
+
+
+KOREAN = st.text(
+    alphabet=st.sampled_from(list("가나다라마바사아자차카타파하검사합격불내경외표면조도;,\"' ab1")), max_size=12
+)
+
+
+@settings(max_examples=40, deadline=None)
+@given(cells=st.lists(st.tuples(KOREAN, KOREAN), min_size=1, max_size=60), delimiter=st.sampled_from([";", ","]))
+def test_cp949_files_read_as_the_text_that_was_written(
+    tmp_path_factory: pytest.TempPathFactory, cells: list[tuple[str, str]], delimiter: str
+) -> None:
+    """CP949 is parsed as bytes and only distinct values decoded: the text must be exactly what was written,
+    quotes, delimiters inside quotes and all."""
+    path = tmp_path_factory.mktemp("cp949") / "export.csv"
+    table = pa.table({"품명": [a for a, _ in cells], "비고": [b for _, b in cells]})
+    buffer = io.BytesIO()
+    pacsv.write_csv(table, buffer, pacsv.WriteOptions(delimiter=delimiter))
+    path.write_bytes(buffer.getvalue().decode("utf-8").encode("cp949"))
+    source = open_source(path)
+    assert source.encoding == "cp949" and source.headers == ["품명", "비고"]
+    read = pa.Table.from_batches(list(source.batches()))
+    # Arrow quotes every cell it writes, so an empty one is "" (a value), not a missing one.
+    assert read.column(0).to_pylist() == [a for a, _ in cells] and read.column(1).to_pylist() == [b for _, b in cells]
+
+
+def test_a_cell_that_is_not_cp949_is_named_by_row_and_column(tmp_path: Path) -> None:
+    path = tmp_path / "mixed.csv"
+    lines = ["품명;수량"] + ["브레이크 캘리퍼;1"] * 10_000  # past the head the encoding is told from
+    path.write_bytes("\n".join(lines).encode("cp949") + b"\n\xff\xfe\xfd;3\n")
+    with pytest.raises(InvalidInput) as caught:
+        list(open_source(path).batches())
+    assert caught.value.position == "row 10001, 품명" and "CP949" in caught.value.message

@@ -6,6 +6,7 @@ that tests can check the validation finds exactly them.
 
 from __future__ import annotations
 
+import io
 import json
 import random
 import uuid
@@ -13,7 +14,11 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
+import numpy as np
 import openpyxl
+import pyarrow as pa
+import pyarrow.compute as pc
+import pyarrow.csv as pacsv
 
 from sangsaeng.standard.catenax import bom_to_catenax, part_to_catenax
 from sangsaeng.standard.entities import BomLink, PartInstance, PartType, ProductFootprint
@@ -80,6 +85,46 @@ def inspections(path: Path, rows: int, rng: random.Random, errors: bool) -> list
         lines.append(";".join(cells.values()))
     path.write_bytes("\n".join(lines).encode("cp949"))
     return injected
+
+
+def inspections_at_scale(path: Path, gib: float, seed: int = 11) -> int:
+    """The same tier-2 inspection export as ``inspections`` (CP949, semicolons, decimal commas, mm and µm, no
+    errors), at benchmark scale: written half a million rows at a time with NumPy. Returns the rows written."""
+    rng = np.random.default_rng(seed)
+    names = np.array(["내경", "외경", "표면조도"])
+    nominal, tolerance = np.array([54.0, 72.0, 0.8]), np.array([0.03, 0.05, 0.4])
+    units = np.array(["mm", "mm", "um"])
+    rows, chunk = 0, 500_000
+    header = "로트번호;품번;검사항목;검사일시;측정값;단위;하한;상한;판정\n".encode("cp949")
+    with path.open("wb") as handle:
+        handle.write(header)
+        while handle.tell() < gib * 2**30:
+            index = np.arange(rows + 1, rows + chunk + 1)
+            kind = index % 3
+            measured = rng.normal(nominal[kind], tolerance[kind] / 2.5)
+            minutes = np.datetime64(START.replace(tzinfo=None), "m") + (2 * index).astype("timedelta64[m]")
+            lot = np.char.add(
+                np.char.add("SJ", (index // 30 % 1_000_000).astype(str)), np.char.add("-", index.astype(str))
+            )
+            table = pa.table(
+                {
+                    "lot": lot,
+                    "part": np.full(chunk, "SJ-RNG-0730"),
+                    "item": names[kind],
+                    "at": pc.replace_substring(pa.array(np.datetime_as_string(minutes, unit="m")), "T", " "),
+                    "value": np.char.replace(np.round(measured, 4).astype(str), ".", ","),
+                    "unit": units[kind],
+                    "lsl": np.char.replace(np.round(nominal - tolerance, 4)[kind].astype(str), ".", ","),
+                    "usl": np.char.replace(np.round(nominal + tolerance, 4)[kind].astype(str), ".", ","),
+                    "result": np.where(np.abs(measured - nominal[kind]) <= tolerance[kind], "합격", "불합격"),
+                }
+            )
+            buffer = io.BytesIO()
+            options = pacsv.WriteOptions(include_header=False, delimiter=";", quoting_style="none")
+            pacsv.write_csv(table, buffer, options)
+            handle.write(buffer.getvalue().decode("utf-8").encode("cp949"))
+            rows += chunk
+    return rows
 
 
 def energy(path: Path, months: int, rng: random.Random) -> None:
