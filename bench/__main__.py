@@ -6,9 +6,15 @@ import argparse
 import tempfile
 from pathlib import Path
 
-from bench import catalog, ingest, negotiations, pull
+from bench import catalog, ingest, negotiations, policy, pull
 
-BENCHES = {"negotiations": negotiations.run, "pull": pull.run, "catalog": catalog.run, "ingest": ingest.run}
+BENCHES = {
+    "negotiations": negotiations.run,
+    "pull": pull.run,
+    "catalog": catalog.run,
+    "ingest": ingest.run,
+    "policy": policy.run,
+}
 
 
 def main() -> None:

@@ -23,7 +23,7 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
-from functools import cached_property
+from functools import partial
 from typing import Any
 
 from sangsaeng.policy.model import ATTRIBUTES, Atomic, Constraint, Duty, Policy, RowScope, Rule, duty_deadline
@@ -57,20 +57,40 @@ class Restrictions:
         return [c for c in columns if c in self.allowed_fields]
 
 
-@dataclass(frozen=True, eq=False)
 class Decision:
-    permit: bool
-    explained: tuple[str, ...] | Callable[[], tuple[str, ...]]
-    restrictions: Restrictions = field(default_factory=Restrictions)
-    duties: tuple[Duty, ...] = ()
+    """permit or deny, the restrictions and duties that follow, and the reasons — written when first read."""
 
-    @cached_property
+    __slots__ = ("_explain", "_reasons", "duties", "permit", "restrictions")
+
+    def __init__(
+        self,
+        permit: bool,
+        explained: tuple[str, ...] | Callable[[], tuple[str, ...]],
+        restrictions: Restrictions | None = None,
+        duties: tuple[Duty, ...] = (),
+    ) -> None:
+        self.permit = permit
+        self.restrictions = restrictions if restrictions is not None else NO_RESTRICTIONS
+        self.duties = duties
+        self._reasons = explained if isinstance(explained, tuple) else None
+        self._explain = None if isinstance(explained, tuple) else explained
+
+    @property
     def reasons(self) -> tuple[str, ...]:
         """Why, in words: which rule and constraint held or did not."""
-        return self.explained if isinstance(self.explained, tuple) else self.explained()
+        if self._reasons is None:
+            assert self._explain is not None
+            self._reasons = self._explain()
+        return self._reasons
 
     def same_as(self, other: Decision) -> bool:
         return (self.permit, self.restrictions, self.duties) == (other.permit, other.restrictions, other.duties)
+
+    def __repr__(self) -> str:
+        return f"Decision(permit={self.permit}, restrictions={self.restrictions}, duties={self.duties})"
+
+
+NO_RESTRICTIONS = Restrictions()
 
 
 def covers(action: str, operation: str) -> bool:
@@ -305,112 +325,128 @@ def _restriction_words(r: Restrictions, ctx: RequestContext) -> list[str]:
 
 # ---- the compiled form -------------------------------------------------------------------------------------
 Check = Callable[[RequestContext], bool]
+_COMPARE = {"eq": "==", "neq": "!=", "lt": "<", "lteq": "<=", "gt": ">", "gteq": ">=", "isAnyOf": "in"}
+_COMPARE |= {"isPartOf": "in", "isNoneOf": "not in"}
 
 
-def _compile_atomic(c: Atomic) -> Check:  # noqa: C901 - one branch per operand, each trivial
-    left, op, right = c.left, c.operator, c.right
-    if left in ("participant", "recipient"):
-        return _compile_compare(op, right, lambda ctx: ctx.consumer)
-    if left == "purpose":
-        test = _compile_compare(op, right, lambda ctx: ctx.purpose)
-        return lambda ctx: ctx.purpose is not None and test(ctx)
-    if left in ATTRIBUTES:
-        empty: frozenset[str] = frozenset()
-        return lambda ctx: _attribute(op, ctx.attributes.get(left, empty), right)
-    if left == "dateTime":
-        return _compile_compare(op, right, lambda ctx: ctx.now)
-    if left == "elapsedTime":
-        test = _compile_compare(op, right, lambda ctx: ctx.now - ctx.agreed_at)  # type: ignore[operator]
-        return lambda ctx: ctx.agreed_at is None or test(ctx)
-    if left == "count":
-        return _compile_compare(op, right, lambda ctx: ctx.uses + 1)
-    if left == "redistribution":
-        return (lambda ctx: True) if right else (lambda ctx: ctx.operation != "distribute")
-    if left == "derivation":
-        return (lambda ctx: True) if right else (lambda ctx: ctx.operation != "derive")
-    if left == "aggregateOnly":
-        return (lambda ctx: ctx.operation != "read") if right else (lambda ctx: True)
-    if left == "rowScope":
-        if right.source == "consumer":
-            return lambda ctx: True
-        source = right.source
-        return lambda ctx: bool(ctx.attributes.get(source))
-    return lambda ctx: True  # fields, mask, minGroupSize: restrictions only
+def _part(held: frozenset[str], wanted: frozenset[str]) -> bool:
+    return bool(held) and held <= wanted
 
 
-def _compile_compare(op: str, right: Any, actual: Callable[[RequestContext], Any]) -> Check:
-    if op == "eq":
-        return lambda ctx: bool(actual(ctx) == right)
-    if op == "neq":
-        return lambda ctx: bool(actual(ctx) != right)
-    if op in ("isAnyOf", "isPartOf"):
-        members = frozenset(right)
-        return lambda ctx: actual(ctx) in members
-    if op == "isNoneOf":
-        members = frozenset(right)
-        return lambda ctx: actual(ctx) not in members
-    if op == "lt":
-        return lambda ctx: bool(actual(ctx) < right)
-    if op == "lteq":
-        return lambda ctx: bool(actual(ctx) <= right)
-    if op == "gt":
-        return lambda ctx: bool(actual(ctx) > right)
-    if op == "gteq":
-        return lambda ctx: bool(actual(ctx) >= right)
-    raise ValueError(f"operator {op} escaped validation")
+class _Source:
+    """Python source for a constraint; every value from the policy is a named constant, never text in the code."""
 
+    def __init__(self) -> None:
+        self.constants: dict[str, Any] = {"EMPTY": frozenset(), "_part": _part}
 
-def _compile(c: Constraint) -> Check:
-    if isinstance(c, Atomic):
-        return _compile_atomic(c)
-    checks = tuple(_compile(item) for item in c.items)
-    if c.kind in ("and", "andSequence"):
-        return lambda ctx: all(check(ctx) for check in checks)
-    if c.kind == "or":
-        return lambda ctx: any(check(ctx) for check in checks)
-    return lambda ctx: sum(1 for check in checks if check(ctx)) == 1
+    def constant(self, value: Any) -> str:
+        name = f"k{len(self.constants)}"
+        self.constants[name] = frozenset(value) if isinstance(value, tuple) else value
+        return name
 
+    def atomic(self, c: Atomic) -> str:  # noqa: C901 - one branch per operand, each a line of source
+        left, op = c.left, c.operator
+        if left in ("participant", "recipient"):
+            return f"(ctx.consumer {_COMPARE[op]} {self.constant(c.right)})"
+        if left == "purpose":
+            return f"(ctx.purpose is not None and ctx.purpose {_COMPARE[op]} {self.constant(c.right)})"
+        if left in ATTRIBUTES:
+            wanted = self.constant(c.right if isinstance(c.right, tuple) else (c.right,))
+            held = f"ctx.attributes.get({self.constant(left)}, EMPTY)"
+            return {
+                "eq": f"({wanted} <= {held})",
+                "isAllOf": f"({wanted} <= {held})",
+                "isAnyOf": f"(not {wanted}.isdisjoint({held}))",
+                "neq": f"{wanted}.isdisjoint({held})",
+                "isNoneOf": f"{wanted}.isdisjoint({held})",
+                "isPartOf": f"_part({held}, {wanted})",
+            }[op]
+        if left == "dateTime":
+            return f"(ctx.now {_COMPARE[op]} {self.constant(c.right)})"
+        if left == "elapsedTime":
+            return f"(ctx.agreed_at is None or ctx.now - ctx.agreed_at {_COMPARE[op]} {self.constant(c.right)})"
+        if left == "count":
+            return f"(ctx.uses + 1 {_COMPARE[op]} {self.constant(c.right)})"
+        if left == "redistribution":
+            return "True" if c.right else "(ctx.operation != 'distribute')"
+        if left == "derivation":
+            return "True" if c.right else "(ctx.operation != 'derive')"
+        if left == "aggregateOnly":
+            return "(ctx.operation != 'read')" if c.right else "True"
+        if left == "rowScope" and c.right.source != "consumer":
+            return f"bool(ctx.attributes.get({self.constant(c.right.source)}))"
+        return "True"  # fields, mask, minGroupSize, a consumer's row scope: restrictions only
 
-def _all(checks: tuple[Check, ...]) -> Check:
-    if not checks:
-        return lambda ctx: True
-    if len(checks) == 1:
-        return checks[0]
-    return lambda ctx: all(check(ctx) for check in checks)
+    def of(self, c: Constraint) -> str:
+        if isinstance(c, Atomic):
+            return self.atomic(c)
+        parts = [self.of(item) for item in c.items]
+        if c.kind in ("and", "andSequence"):
+            return "(" + " and ".join(parts) + ")"
+        if c.kind == "or":
+            return "(" + " or ".join(parts) + ")"
+        return "((" + ") + (".join(f"bool({p})" for p in parts) + ") == 1)"
+
+    def function(self, constraints: tuple[Constraint, ...]) -> Check:
+        body = " and ".join(self.of(c) for c in constraints) or "True"
+        check: Check = eval(f"lambda ctx: {body}", self.constants)  # noqa: S307 - our own source, constants named
+        return check
 
 
 @dataclass(frozen=True)
+class _Permission:
+    holds: Check
+    shape: _Shape
+    duties: tuple[Duty, ...]
+    alone: Restrictions | None  # the restrictions when it is the only permission that applies (no row scope)
+
+
 class CompiledPolicy:
-    policy: Policy
-    prohibitions: tuple[tuple[str, Check], ...]
-    permissions: tuple[tuple[str, Check, _Shape, tuple[Duty, ...]], ...]
-    obligations: tuple[Duty, ...]
+    """A policy turned into Python functions once; ``decide(ctx)`` decides as the walk does."""
+
+    def __init__(self, policy: Policy) -> None:
+        self.policy = policy
+        source = _Source()
+        self.obligations = tuple(Duty(r.action, *_deadline(r), r.path) for r in policy.of_kind("obligation"))
+        prohibitions = [(r.action, source.function(r.constraints)) for r in policy.of_kind("prohibition")]
+        permissions: list[tuple[str, _Permission]] = []
+        for rule in policy.of_kind("permission"):
+            shape = _Shape.of(rule)
+            alone = None if shape.scopes else _combine([shape], _NO_ONE)
+            permissions.append((rule.action, _Permission(source.function(rule.constraints), shape, rule.duties, alone)))
+        # Which rules concern each operation, sorted out now rather than at every decision.
+        self._by_operation = {
+            operation: (
+                tuple(check for action, check in prohibitions if covers(action, operation)),
+                tuple(p for action, p in permissions if covers(action, operation)),
+            )
+            for operation in OPERATIONS
+        }
 
     def decide(self, ctx: RequestContext) -> Decision:
-        operation = ctx.operation
-        explain = lambda: decide(self.policy, ctx).reasons  # noqa: E731 - the words, only when asked for
-        for action, holds in self.prohibitions:
-            if covers(action, operation) and holds(ctx):
+        prohibitions, permissions = self._by_operation.get(ctx.operation, ((), ()))
+        explain = partial(_reasons, self.policy, ctx)
+        for holds in prohibitions:
+            if holds(ctx):
                 return Decision(False, explain)
-        shapes: list[_Shape] = []
-        duties: tuple[Duty, ...] = ()
-        for action, holds, shape, own in self.permissions:
-            if covers(action, operation) and holds(ctx):
-                shapes.append(shape)
-                duties += own
-        if not shapes:
+        found = [p for p in permissions if p.holds(ctx)]
+        if not found:
             return Decision(False, explain)
-        return Decision(True, explain, _combine(shapes, ctx), self.obligations + duties)
+        if len(found) == 1:
+            only = found[0]
+            restrictions = only.alone or _combine([only.shape], ctx)
+            return Decision(True, explain, restrictions, self.obligations + only.duties)
+        duties = self.obligations + tuple(d for p in found for d in p.duties)
+        return Decision(True, explain, _combine([p.shape for p in found], ctx), duties)
+
+
+_NO_ONE = RequestContext(consumer="", now=datetime.min)
+
+
+def _reasons(policy: Policy, ctx: RequestContext) -> tuple[str, ...]:
+    return decide(policy, ctx).reasons
 
 
 def compile_policy(policy: Policy) -> CompiledPolicy:
-    """Turn a parsed policy into closures, once; ``.decide(ctx)`` then decides as ``decide`` does."""
-    return CompiledPolicy(
-        policy,
-        tuple((r.action, _all(tuple(_compile(c) for c in r.constraints))) for r in policy.of_kind("prohibition")),
-        tuple(
-            (r.action, _all(tuple(_compile(c) for c in r.constraints)), _Shape.of(r), r.duties)
-            for r in policy.of_kind("permission")
-        ),
-        tuple(Duty(r.action, *_deadline(r), r.path) for r in policy.of_kind("obligation")),
-    )
+    """Turn a parsed policy into Python functions, once; ``.decide(ctx)`` then decides as ``decide`` does."""
+    return CompiledPolicy(policy)
