@@ -19,6 +19,8 @@ PURE = [
     "identity/keys.py",
     "identity/tokens.py",
     "identity/directory.py",
+    "identity/credentials.py",
+    "transfer/restrict.py",
     "store/records.py",
     "errors.py",
     "dsp/messages.py",

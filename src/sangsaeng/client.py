@@ -152,5 +152,9 @@ class Client:
                 self._check(response)
             yield response
 
+    def aggregate(self, transfer_id: str, group_by: list[str], measures: list[dict[str, Any]]) -> Any:
+        """Aggregates of a transfer's data, for agreements that allow aggregates only (small groups left out)."""
+        return self.post(f"/transfers/{transfer_id}/aggregate", {"groupBy": group_by, "measures": measures})
+
     def complete_transfer(self, transfer_id: str) -> Any:
         return self.post(f"/transfers/{transfer_id}/complete")

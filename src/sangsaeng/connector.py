@@ -11,8 +11,11 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
 from sangsaeng.clock import Clock
 from sangsaeng.errors import InvalidMessage
+from sangsaeng.identity.credentials import Wallet
 from sangsaeng.identity.directory import Directory
 from sangsaeng.peer import PeerClient
+from sangsaeng.policy.decide import PolicyCache
+from sangsaeng.policy.model import PURPOSES
 from sangsaeng.settings import Settings
 from sangsaeng.store.ports import Store
 
@@ -30,7 +33,17 @@ class Connector:
     store: Store
     clock: Clock
     peer: PeerClient
+    wallet: Wallet
     wake_outbox: list[Callable[[], None]] = field(default_factory=list)  # set by the outbox worker
+    policies: PolicyCache = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.policies = PolicyCache(self.purposes)
+
+    @property
+    def purposes(self) -> frozenset[str]:
+        """The purposes this connector's policies may name: the built-in vocabulary and its own additions."""
+        return PURPOSES | frozenset(self.settings.extra_purposes)
 
     @property
     def protocol_url(self) -> str:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import timedelta
 from typing import Any
 
@@ -21,15 +22,19 @@ class PeerClient:
         clock: Clock,
         transport: httpx.AsyncBaseTransport | None = None,
         timeout: float = 15.0,
+        credentials: Callable[[], list[str]] | None = None,
     ) -> None:
         self.participant_id = participant_id
         self._key = key
         self._clock = clock
+        self._credentials = credentials
         limits = httpx.Limits(max_connections=64, max_keepalive_connections=32)
         self.http = httpx.AsyncClient(transport=transport, timeout=timeout, limits=limits)
 
     def bearer(self, audience: str, lifetime: timedelta = timedelta(minutes=2)) -> str:
-        return tokens.issue(self._key, self.participant_id, audience, self._clock.now(), lifetime)
+        held = self._credentials() if self._credentials else []
+        extra = {"vc": held} if held else None  # signed credentials travel with every request, for policies
+        return tokens.issue(self._key, self.participant_id, audience, self._clock.now(), lifetime, extra)
 
     async def post(self, url: str, audience: str, body: dict[str, Any]) -> httpx.Response:
         headers = {"Authorization": f"Bearer {self.bearer(audience)}", "Content-Type": "application/json"}

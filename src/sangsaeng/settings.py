@@ -37,6 +37,13 @@ class Settings(BaseSettings):
     auto_agree: bool = Field(
         True, description="As provider, agree automatically when a request matches a published offer's policy."
     )
+    extra_purposes: list[str] = Field(
+        default_factory=list, description="Purposes this connector accepts beyond the built-in vocabulary."
+    )
+    trusted_issuers: list[str] = Field(
+        default_factory=list,
+        description="Participant ids whose signed credentials (role, tier, sector, region, membership) count.",
+    )
     outbox_max_attempts: int = Field(30, ge=1, description="Sends of one protocol message before giving up.")
     outbox_base_delay: float = Field(0.2, gt=0, description="First retry delay (seconds); doubles per attempt.")
     outbox_max_delay: float = Field(30.0, gt=0, description="Longest delay between two retries (seconds).")
@@ -77,6 +84,10 @@ class Settings(BaseSettings):
     @property
     def datasets_dir(self) -> Path:
         return self.data_dir / "datasets"
+
+    @property
+    def credentials_path(self) -> Path:
+        return self.data_dir / "credentials.json"
 
     @property
     def protocol_url(self) -> str:

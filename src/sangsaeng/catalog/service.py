@@ -167,7 +167,7 @@ class CatalogService:
             raise InvalidInput(
                 "an offer names no target: it is published for the dataset it belongs to", position="policy.target"
             )
-        parse_policy(policy, where="policy")
+        parse_policy(policy, where="policy", purposes=self.c.purposes)
         offer = Offer(
             id=offer_id or policy.get("@id") or new_pid(),
             dataset_id=dataset_id,

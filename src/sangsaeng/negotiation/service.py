@@ -94,8 +94,12 @@ class NegotiationService:
         return True
 
     # ---- provider: receiving ---------------------------------------------------------------------
-    async def on_request(self, caller: str, body: Any) -> tuple[dict[str, Any], bool]:
-        """ContractRequestMessage. Returns the ContractNegotiation and whether it was created now."""
+    async def on_request(
+        self, caller: str, body: Any, attributes: dict[str, frozenset[str]] | None = None
+    ) -> tuple[dict[str, Any], bool]:
+        """ContractRequestMessage. Returns the ContractNegotiation and whether it was created now.
+
+        ``attributes``: what the caller's verified credentials attest (the provider decides with them)."""
         msg = read(body, m.REQUEST, ("consumerPid",))
         offer = msg.get("offer")
         if not isinstance(offer, dict) or not isinstance(offer.get("@id"), str):
@@ -108,6 +112,7 @@ class NegotiationService:
                     raise NotFound("no such negotiation")
                 if self._advance(n, m.REQUEST, m.CONSUMER):
                     await self._check_offer(tx, offer, n.dataset_id)
+                    n.attributes = {k: sorted(v) for k, v in (attributes or {}).items()}
                     await self._answer_request(tx, n)
             self.c.notify_outbox()
             return view(n), False
@@ -134,6 +139,7 @@ class NegotiationService:
                     purpose=purpose if isinstance(purpose, str) else None,
                     created_at=now,
                     updated_at=now,
+                    attributes={k: sorted(v) for k, v in (attributes or {}).items()},
                 )
                 await tx.add_negotiation(n)
                 await self._answer_request(tx, n)
@@ -149,7 +155,9 @@ class NegotiationService:
     async def _check_offer(self, tx: Tx, offer: dict[str, Any], dataset_id: str | None) -> tuple[str, dict[str, Any]]:
         """The requested offer must be one we published, unchanged (we make no automatic counter-offers)."""
         try:
-            parse_policy(offer, where="offer")  # refuses rules with a target, unknown operands …
+            parse_policy(
+                offer, where="offer", purposes=self.c.purposes
+            )  # refuses rules with a target, unknown operands …
         except InvalidPolicy as exc:  # in a protocol message, a policy we cannot read makes the message malformed
             raise InvalidMessage(exc.message, position=exc.position, hint=exc.hint, details=exc.details) from exc
         stored = await tx.get_offer(offer["@id"])
@@ -167,8 +175,10 @@ class NegotiationService:
         return stored.dataset_id, {**stored.policy, "@id": stored.id}
 
     async def _answer_request(self, tx: Tx, n: Negotiation) -> None:
-        policy = parse_policy(n.offer, where="offer")
-        decision = decide(policy, RequestContext(consumer=n.counterparty, now=self.c.now(), purpose=n.purpose))
+        policy = parse_policy(n.offer, where="offer", purposes=self.c.purposes)
+        held = {k: frozenset(v) for k, v in (n.attributes or {}).items()}
+        context = RequestContext(consumer=n.counterparty, now=self.c.now(), purpose=n.purpose, attributes=held)
+        decision = decide(policy, context)
         if not decision.permit:
             await self._terminate_with(tx, n, "policy-denied", list(decision.reasons))
             return
@@ -196,6 +206,7 @@ class NegotiationService:
                 purpose=n.purpose,
                 provider_signature=signature,
                 created_at=self.c.now(),
+                attributes=n.attributes or None,
             )
         )
         n.agreement_id = agreement["@id"]

@@ -26,7 +26,17 @@ from datetime import datetime
 from functools import partial
 from typing import Any
 
-from sangsaeng.policy.model import ATTRIBUTES, Atomic, Constraint, Duty, Policy, RowScope, Rule, duty_deadline
+from sangsaeng.policy.model import (
+    ATTRIBUTES,
+    Atomic,
+    Constraint,
+    Duty,
+    Policy,
+    RowScope,
+    Rule,
+    duty_deadline,
+    parse_policy,
+)
 
 OPERATIONS = ("read", "aggregate", "derive", "distribute")
 
@@ -450,3 +460,21 @@ def _reasons(policy: Policy, ctx: RequestContext) -> tuple[str, ...]:
 def compile_policy(policy: Policy) -> CompiledPolicy:
     """Turn a parsed policy into Python functions, once; ``.decide(ctx)`` then decides as ``decide`` does."""
     return CompiledPolicy(policy)
+
+
+class PolicyCache:
+    """Compiled policies by the id of what carries them (agreements are immutable), the most recent kept."""
+
+    def __init__(self, purposes: frozenset[str], size: int = 4096) -> None:
+        self.purposes = purposes
+        self.size = size
+        self._compiled: dict[str, CompiledPolicy] = {}
+
+    def compiled(self, key: str, body: Mapping[str, Any]) -> CompiledPolicy:
+        found = self._compiled.pop(key, None)
+        if found is None:
+            found = compile_policy(parse_policy(dict(body), where="agreement", purposes=self.purposes))
+            if len(self._compiled) >= self.size:
+                self._compiled.pop(next(iter(self._compiled)))
+        self._compiled[key] = found  # most recent last
+        return found

@@ -64,6 +64,7 @@ class Negotiation:
     purpose: str | None = None
     agreement_id: str | None = None
     reason: str | None = None
+    attributes: dict[str, list[str]] | None = None  # the consumer's verified credential attributes (provider)
 
 
 @dataclass
@@ -80,6 +81,7 @@ class Agreement:
     consumer_signature: dict[str, str] | None = None
     terminated_at: datetime | None = None
     uses: int = 0
+    attributes: dict[str, list[str]] | None = None  # the consumer's verified credential attributes, at agreement
 
 
 @dataclass

@@ -83,6 +83,7 @@ negotiations = sa.Table(
     sa.Column("updated_at", UtcDateTime, nullable=False),
     # A consumer's retried initial request must find the process it already created (idempotent receiver).
     sa.UniqueConstraint("role", "counterparty", "consumer_pid", name="uq_negotiation_consumer_pid"),
+    sa.Column("attributes", sa.JSON),  # verified credential attributes of the consumer (as provider)
 )
 
 agreements = sa.Table(
@@ -100,6 +101,7 @@ agreements = sa.Table(
     sa.Column("created_at", UtcDateTime, nullable=False),
     sa.Column("terminated_at", UtcDateTime),
     sa.Column("uses", sa.Integer, nullable=False, default=0),
+    sa.Column("attributes", sa.JSON),  # verified credential attributes of the consumer, when agreed
 )
 
 transfers = sa.Table(

@@ -10,7 +10,7 @@ import json
 import queue
 import threading
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import Decimal
 from pathlib import Path
@@ -23,7 +23,9 @@ import pyarrow.parquet as pq
 from sangsaeng.connector import Connector
 from sangsaeng.errors import Forbidden, NotAcceptable, Unauthenticated
 from sangsaeng.identity import tokens
+from sangsaeng.policy.decide import Restrictions
 from sangsaeng.transfer import machine as m
+from sangsaeng.transfer.restrict import mask_key, needed_columns, output_schema, restrict
 from sangsaeng.transfer.service import TransferService, data_audience
 
 ARROW = "application/vnd.apache.arrow.stream"
@@ -75,12 +77,21 @@ def choose_media_type(accept: str | None) -> str:
 @dataclass(frozen=True)
 class Grant:
     path: Path
-    columns: list[str]
+    columns: list[str]  # the columns delivered, in the file's order
     reasons: tuple[str, ...]
+    restrictions: Restrictions = field(default_factory=Restrictions)
+    mask_key: bytes = b""
+
+    @property
+    def plain(self) -> bool:
+        """Nothing to do to the rows: they leave as they are read."""
+        return not self.restrictions.masked and self.restrictions.rows is None
 
 
-async def authorize(connector: Connector, transfers: TransferService, transfer_id: str, token: str | None) -> Grant:
-    """Check the token, the transfer and the agreement; count this access; say which columns may leave."""
+async def authorize(
+    connector: Connector, transfers: TransferService, transfer_id: str, token: str | None, operation: str = "read"
+) -> Grant:
+    """Check the token, the transfer and the agreement; count this access; say what may leave and how."""
     if not token:
         raise Unauthenticated(REFUSED)
     own_key = connector.key.public_key()
@@ -105,9 +116,10 @@ async def authorize(connector: Connector, transfers: TransferService, transfer_i
         agreement = await tx.get_agreement(transfer.agreement_id, for_update=True)
         if agreement is None:
             raise Forbidden("the agreement no longer exists")
-        decision = await transfers.access_decision(tx, agreement)
+        decision = await transfers.access_decision(tx, agreement, operation)
         if not decision.permit:
-            raise Forbidden("the agreement does not permit this access", details={"reasons": list(decision.reasons)})
+            words = "only aggregates" if decision_for_aggregates(decision, operation) else "this access"
+            raise Forbidden(f"the agreement does not permit {words}", details={"reasons": list(decision.reasons)})
         dataset = await tx.get_dataset(agreement.dataset_id)
         if dataset is None or dataset.latest is None:
             raise Forbidden("the dataset is no longer available")
@@ -115,7 +127,14 @@ async def authorize(connector: Connector, transfers: TransferService, transfer_i
         await tx.save_agreement(agreement)
     path = connector.settings.datasets_dir / dataset.latest.path
     all_columns = [c["name"] for c in dataset.latest.columns]
-    return Grant(path, decision.restrictions.apply_to(all_columns), decision.reasons)
+    restrictions = decision.restrictions
+    key = mask_key(connector.key, agreement.consumer) if restrictions.masked else b""
+    return Grant(path, restrictions.apply_to(all_columns), decision.reasons, restrictions, key)
+
+
+def decision_for_aggregates(decision: Any, operation: str) -> bool:
+    """A read refused only because the agreement allows aggregates alone."""
+    return operation == "read" and any("only aggregates, no rows" in r for r in decision.reasons)
 
 
 class _Chunks:
@@ -218,11 +237,15 @@ def read_ahead(chunks: Iterator[Any], depth: int = 2) -> Iterator[Any]:
         worker.join()
 
 
-def stream(path: Path, columns: list[str], media_type: str, batch_rows: int) -> Iterator[bytes | memoryview]:
+def stream(grant: Grant, media_type: str, batch_rows: int) -> Iterator[bytes | memoryview]:
     # Buffered reads instead of whole column chunks: a connector's memory stays flat whatever the row groups.
-    source = pq.ParquetFile(path, pre_buffer=False, buffer_size=4 << 20)
-    schema = pa.schema([source.schema_arrow.field(c) for c in columns])
-    batches = source.iter_batches(batch_size=batch_rows, columns=columns, use_threads=True)
+    source = pq.ParquetFile(grant.path, pre_buffer=False, buffer_size=4 << 20)
+    columns, restrictions = grant.columns, grant.restrictions
+    schema = output_schema(source.schema_arrow, columns, restrictions)
+    read = needed_columns(columns, restrictions)
+    batches: Iterator[pa.RecordBatch] = source.iter_batches(batch_size=batch_rows, columns=read, use_threads=True)
+    if not grant.plain:
+        batches = (restrict(b, columns, restrictions, grant.mask_key) for b in batches)
     sink = _Chunks()
     if media_type == ARROW:
         yield from arrow_stream(schema, batches)

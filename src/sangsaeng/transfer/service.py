@@ -15,8 +15,7 @@ from sangsaeng.errors import Forbidden, InvalidMessage, InvalidTransition, NotFo
 from sangsaeng.identity import tokens
 from sangsaeng.negotiation import machine as nm
 from sangsaeng.outbox import settle_implied
-from sangsaeng.policy.decide import Decision, RequestContext, decide
-from sangsaeng.policy.model import parse_policy
+from sangsaeng.policy.decide import Decision, RequestContext
 from sangsaeng.store.ports import Tx
 from sangsaeng.store.records import Agreement, OutboxMessage, Transfer
 from sangsaeng.transfer import machine as m
@@ -81,22 +80,23 @@ class TransferService:
         if msg.get("providerPid") != t.provider_pid or msg.get("consumerPid") != t.consumer_pid:
             raise NotFound("no such transfer process")
 
-    async def access_decision(self, tx: Tx, agreement: Agreement) -> Decision:
+    async def access_decision(self, tx: Tx, agreement: Agreement, operation: str = "read") -> Decision:
         """May the agreement be used now? Terminated agreements and unfinished negotiations never are."""
         if agreement.terminated_at is not None:
             return Decision(False, ("the agreement was terminated",))
         negotiation = await tx.get_negotiation(agreement.negotiation_id)
         if negotiation is None or negotiation.state != nm.FINALIZED:
             return Decision(False, ("the agreement's negotiation is not finalized",))
-        policy = parse_policy(agreement.body, where="agreement")
         context = RequestContext(
             consumer=agreement.consumer,
             now=self.c.now(),
+            operation=operation,
             purpose=agreement.purpose,
             agreed_at=agreement.created_at,
             uses=agreement.uses,
+            attributes={k: frozenset(v) for k, v in (agreement.attributes or {}).items()},
         )
-        return decide(policy, context)
+        return self.c.policies.compiled(agreement.id, agreement.body).decide(context)
 
     # ---- provider --------------------------------------------------------------------------------
     async def on_request(self, caller: str, body: Any) -> tuple[dict[str, Any], bool]:

@@ -17,6 +17,7 @@ from sangsaeng.catalog.service import CatalogService
 from sangsaeng.clock import Clock, SystemClock
 from sangsaeng.connector import Connector
 from sangsaeng.errors import ConfigurationError
+from sangsaeng.identity.credentials import Wallet
 from sangsaeng.identity.directory import load_directory
 from sangsaeng.identity.keys import load_private_key
 from sangsaeng.negotiation.service import NegotiationService
@@ -54,6 +55,7 @@ def build_connector(
     directory = load_directory(settings.directory_path)
     settings.datasets_dir.mkdir(parents=True, exist_ok=True)
     migrate.upgrade(settings.state_url)
+    wallet = Wallet(settings.credentials_path)
     return Connector(
         settings=settings,
         participant_id=settings.participant_id,
@@ -61,7 +63,8 @@ def build_connector(
         directory=directory,
         store=SqlStore(settings.state_url),
         clock=clock,
-        peer=PeerClient(settings.participant_id, key, clock, transport=transport),
+        peer=PeerClient(settings.participant_id, key, clock, transport=transport, credentials=wallet.tokens),
+        wallet=wallet,
     )
 
 

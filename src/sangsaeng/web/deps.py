@@ -12,7 +12,7 @@ from fastapi.security import APIKeyHeader
 from sangsaeng.catalog.service import CatalogService
 from sangsaeng.connector import Connector
 from sangsaeng.errors import Unauthenticated
-from sangsaeng.identity import tokens
+from sangsaeng.identity import credentials, tokens
 from sangsaeng.negotiation.service import NegotiationService
 from sangsaeng.transfer.service import TransferService
 
@@ -50,6 +50,10 @@ async def protocol_caller(request: Request, svc: ServicesDep) -> str:
         fresh = await tx.remember_token(caller.jti, caller.expires_at)
     if not fresh:
         raise Unauthenticated("the token was used before (replay)")
+    # What trusted issuers attest about the caller, for policies that ask (role, tier, sector, region …).
+    request.state.attributes = credentials.attributes_of(
+        caller.claims.get("vc") or [], caller.participant_id, c.settings.trusted_issuers, c.directory.key_of, c.now()
+    )
     return caller.participant_id
 
 

@@ -19,6 +19,7 @@ from sangsaeng.identity.keys import public_jwk
 from sangsaeng.store.records import Transfer
 from sangsaeng.transfer import machine as tm
 from sangsaeng.transfer.dataplane import SUFFIX, choose_media_type
+from sangsaeng.transfer.restrict import AggregateQuery
 from sangsaeng.web.deps import ServicesDep, api_key
 from sangsaeng.web.schemas import (
     AgreementOut,
@@ -385,6 +386,40 @@ async def download(
         media_type=response.headers.get("content-type", media_type),
         headers={"Content-Disposition": f'attachment; filename="{filename}"'},
     )
+
+
+@router.post(
+    "/transfers/{transfer_id}/aggregate",
+    summary="Ask the provider for aggregates (group-by fields, measures) of the transfer's data",
+)
+async def aggregate_transfer(transfer_id: str, query: AggregateQuery, svc: ServicesDep) -> dict[str, Any]:
+    t = await _transfer(svc, transfer_id)
+    if t.role != tm.CONSUMER:
+        raise InvalidInput("only the consumer of a transfer asks for its aggregates")
+    if t.state != tm.STARTED or not t.data_endpoint or not t.data_token:
+        raise InvalidTransition(f"the transfer is {t.state}; aggregates can be asked for once it is STARTED")
+    try:
+        response = await svc.connector.peer.http.post(
+            t.data_endpoint.rstrip("/") + "/aggregate",
+            json=query.model_dump(by_alias=True, exclude_none=True),
+            headers={"Authorization": f"Bearer {t.data_token}"},
+        )
+    except httpx.TransportError as exc:
+        raise PeerError(f"the provider's data plane could not be reached: {exc}") from exc
+    if response.status_code in (401, 403):
+        raise Forbidden(f"the provider refused: {response.text[:500]}", details=_error_details(response))
+    if response.status_code != 200:
+        raise PeerError(f"the provider's data plane answered HTTP {response.status_code}: {response.text[:500]}")
+    result: dict[str, Any] = response.json()
+    return result
+
+
+def _error_details(response: httpx.Response) -> dict[str, Any]:
+    try:
+        error = response.json().get("error", {})
+    except ValueError:
+        return {}
+    return {"provider": error} if isinstance(error, dict) else {}
 
 
 def _change(event: str, name: str) -> None:

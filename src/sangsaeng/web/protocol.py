@@ -82,7 +82,7 @@ async def catalog_dataset(dataset_id: str, svc: ServicesDep, _caller: Caller) ->
 # ---- contract negotiation -----------------------------------------------------------------------
 @router.post("/negotiations/request", status_code=201)
 async def negotiation_request(request: Request, svc: ServicesDep, caller: Caller) -> JSONResponse:
-    view, created = await svc.negotiations.on_request(caller, await body_of(request))
+    view, created = await svc.negotiations.on_request(caller, await body_of(request), request.state.attributes)
     return JSONResponse(view, status_code=201 if created else 200)
 
 
@@ -104,7 +104,7 @@ async def negotiation_counter_request(pid: str, request: Request, svc: ServicesD
         raise NotFound("no such negotiation")
     if isinstance(body, dict):
         body = {**body, "providerPid": pid}
-    view, _ = await svc.negotiations.on_request(caller, body)
+    view, _ = await svc.negotiations.on_request(caller, body, request.state.attributes)
     return JSONResponse(view)
 
 
