@@ -12,6 +12,9 @@ SRC = Path(__file__).resolve().parents[1] / "src" / "sangsaeng"
 PURE = [
     "policy/model.py",
     "policy/decide.py",
+    "policy/duties.py",
+    "policy/rights.py",
+    "policy/templates.py",
     "machine.py",
     "negotiation/machine.py",
     "transfer/machine.py",

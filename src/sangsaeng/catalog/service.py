@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import uuid
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -12,12 +13,14 @@ import httpx
 import orjson
 from sqlalchemy.exc import IntegrityError
 
+from sangsaeng.catalog import rights
 from sangsaeng.catalog.files import StoredFile, describe, store_version, version_path
 from sangsaeng.connector import Connector, new_pid
 from sangsaeng.dsp.messages import CONTEXT, PULL_FORMAT, message, read
 from sangsaeng.errors import Conflict, InvalidInput, InvalidMessage, NotFound, PeerError
+from sangsaeng.policy import templates
 from sangsaeng.policy.model import parse_policy
-from sangsaeng.store.records import CatalogEntry, Dataset, DatasetVersion, Offer
+from sangsaeng.store.records import CatalogEntry, Dataset, DatasetVersion, Offer, Source
 
 if TYPE_CHECKING:
     from sangsaeng.standard.ingest import IngestResult
@@ -119,6 +122,8 @@ class CatalogService:
         *,
         entity: str | None = None,
         origin: str | None = None,
+        sources: list[Source] | None = None,
+        co_generators: tuple[str, ...] = (),
     ) -> Dataset:
         now = self.c.now()
         try:
@@ -126,8 +131,15 @@ class CatalogService:
                 await tx.bump_catalog_revision()
                 if existing is None:
                     await tx.add_dataset(
-                        Dataset(id=target_id, title=title or "", description=description, created_at=now)
+                        Dataset(
+                            id=target_id,
+                            title=title or "",
+                            description=description,
+                            created_at=now,
+                            co_generators=co_generators,
+                        )
                     )
+                    await tx.add_sources(sources or [])
                 await tx.add_version(
                     DatasetVersion(
                         dataset_id=target_id,
@@ -160,14 +172,28 @@ class CatalogService:
         path.unlink(missing_ok=True)
         path.with_name(path.stem + ".rejected.csv").unlink(missing_ok=True)
 
-    async def create_offer(self, dataset_id: str, policy: dict[str, Any], offer_id: str | None = None) -> Offer:
+    async def create_offer(
+        self,
+        dataset_id: str,
+        policy: dict[str, Any] | None,
+        offer_id: str | None = None,
+        *,
+        template: str | None = None,
+        parameters: dict[str, Any] | None = None,
+    ) -> Offer:
+        """Publish an offer: a policy, or a named template filled in. A dataset made from received data is offered
+        only as far as its sources' agreements allow."""
+        if (policy is None) == (template is None):
+            raise InvalidInput("give either a policy or a template", position="policy")
+        if template is not None:
+            policy = templates.template(template).policy(parameters or {})
         if not isinstance(policy, dict):
             raise InvalidInput("the policy must be a JSON object", position="policy")
         if "target" in policy:
             raise InvalidInput(
                 "an offer names no target: it is published for the dataset it belongs to", position="policy.target"
             )
-        parse_policy(policy, where="policy", purposes=self.c.purposes)
+        parsed = parse_policy(policy, where="policy", purposes=self.c.purposes)
         offer = Offer(
             id=offer_id or policy.get("@id") or new_pid(),
             dataset_id=dataset_id,
@@ -175,13 +201,36 @@ class CatalogService:
             created_at=self.c.now(),
         )
         async with self.c.store.begin() as tx:
-            if await tx.get_dataset(dataset_id) is None:
+            dataset = await tx.get_dataset(dataset_id)
+            if dataset is None:
                 raise NotFound(f"no dataset {dataset_id}", position="datasetId")
+            await rights.check_offer(self.c, tx, dataset, parsed)
             if await tx.get_offer(offer.id) is not None:
                 raise Conflict(f"an offer {offer.id} exists already", position="id")
             await tx.add_offer(offer)
             await tx.bump_catalog_revision()
         return offer
+
+    async def derive(
+        self,
+        source: Path,
+        fmt: str,
+        *,
+        title: str,
+        agreements: list[str],
+        operation: str,
+        description: str = "",
+        co_generators: tuple[str, ...] = (),
+    ) -> Dataset:
+        """Register a dataset made from data received under ``agreements`` (a copy, an aggregate, a join …); it
+        carries their terms as its lineage. Refused where an agreement does not permit derived data."""
+        sources = await rights.sources_for(self.c, agreements, operation)
+        dataset_id = new_pid()
+        stored = await anyio.to_thread.run_sync(store_version, source, self.c.settings.datasets_dir, dataset_id, 1, fmt)
+        made = [dataclasses.replace(s, dataset_id=dataset_id) for s in sources]
+        return await self._record_version(
+            None, dataset_id, title, description, 1, stored, sources=made, co_generators=co_generators
+        )
 
     # ---- protocol --------------------------------------------------------------------------------
     def _dataset(self, entry_: CatalogEntry) -> dict[str, Any]:

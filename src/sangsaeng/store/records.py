@@ -28,6 +28,23 @@ class Dataset:
     description: str
     created_at: datetime
     latest: DatasetVersion | None = None
+    co_generators: tuple[str, ...] = ()  # others who generated it with us (the Act: joint generation)
+
+
+@dataclass(frozen=True)
+class Source:
+    """Where a dataset's content came from, when not only from its generator: a dataset received (or one of
+    ours), the agreement under which it was obtained and that agreement's terms, and what was done with it."""
+
+    dataset_id: str  # the dataset made from the source
+    position: int
+    source_dataset_id: str
+    provider: str
+    agreement_id: str | None  # None: one of our own datasets
+    policy: dict[str, Any]  # {"terms": the source agreement, "purpose": its declared purpose} ({} for our own)
+    agreed_at: datetime | None
+    operation: str  # copy, aggregate, join, derive
+    created_at: datetime
 
 
 @dataclass(frozen=True)
@@ -82,6 +99,7 @@ class Agreement:
     terminated_at: datetime | None = None
     uses: int = 0
     attributes: dict[str, list[str]] | None = None  # the consumer's verified credential attributes, at agreement
+    fulfilled: dict[str, str] | None = None  # duty path → when the consumer said it was done (ISO 8601)
 
 
 @dataclass

@@ -35,6 +35,7 @@ from sangsaeng.store.records import (
     Negotiation,
     Offer,
     OutboxMessage,
+    Source,
     Transfer,
 )
 
@@ -155,8 +156,27 @@ class SqlTx:
                 description=dataset.description,
                 created_at=dataset.created_at,
                 latest_version=0,
+                co_generators=list(dataset.co_generators) or None,
             )
         )
+
+    async def add_sources(self, sources: Sequence[Source]) -> None:
+        for source in sources:
+            await self.conn.execute(t.dataset_sources.insert().values(**_values(source)))
+
+    async def sources_of(self, dataset_id: str) -> list[Source]:
+        rows = await self.conn.execute(
+            sa.select(t.dataset_sources)
+            .where(t.dataset_sources.c.dataset_id == dataset_id)
+            .order_by(t.dataset_sources.c.position)
+        )
+        return [_record(Source, r) for r in rows]
+
+    async def agreements_for(self, dataset_id: str) -> list[Agreement]:
+        rows = await self.conn.execute(
+            sa.select(t.agreements).where(t.agreements.c.dataset_id == dataset_id).order_by(t.agreements.c.created_at)
+        )
+        return [_record(Agreement, r) for r in rows]
 
     async def add_version(self, version: DatasetVersion) -> None:
         await self.conn.execute(t.dataset_versions.insert().values(**_values(version)))
@@ -200,6 +220,7 @@ class SqlTx:
             title=m["title"],
             description=m["description"],
             created_at=m[t.datasets.c.created_at],
+            co_generators=tuple(m["co_generators"] or ()),
             latest=latest,
         )
 

@@ -38,6 +38,22 @@ datasets = sa.Table(
     sa.Column("description", sa.Text, nullable=False, default=""),
     sa.Column("created_at", UtcDateTime, nullable=False),
     sa.Column("latest_version", sa.Integer, nullable=False, default=0),
+    sa.Column("co_generators", sa.JSON),  # participant ids who generated it with us
+)
+
+# Lineage: what a dataset was made from, and under which agreement each source was obtained.
+dataset_sources = sa.Table(
+    "dataset_sources",
+    metadata,
+    sa.Column("dataset_id", Id, sa.ForeignKey("datasets.id"), primary_key=True),
+    sa.Column("position", sa.Integer, primary_key=True),
+    sa.Column("source_dataset_id", Id, nullable=False),
+    sa.Column("provider", Id, nullable=False),
+    sa.Column("agreement_id", Id, index=True),
+    sa.Column("policy", sa.JSON, nullable=False),
+    sa.Column("agreed_at", UtcDateTime),
+    sa.Column("operation", sa.String(32), nullable=False),
+    sa.Column("created_at", UtcDateTime, nullable=False),
 )
 
 dataset_versions = sa.Table(
@@ -102,6 +118,7 @@ agreements = sa.Table(
     sa.Column("terminated_at", UtcDateTime),
     sa.Column("uses", sa.Integer, nullable=False, default=0),
     sa.Column("attributes", sa.JSON),  # verified credential attributes of the consumer, when agreed
+    sa.Column("fulfilled", sa.JSON),  # duty path → when the consumer said it was done
 )
 
 transfers = sa.Table(

@@ -12,11 +12,16 @@ import httpx
 from fastapi import APIRouter, Depends, File, Form, Header, Query, Request, UploadFile
 from fastapi.responses import FileResponse, StreamingResponse
 
+from sangsaeng.catalog import rights
 from sangsaeng.catalog.files import detect_format
 from sangsaeng.catalog.service import fetch_catalog, fetch_dataset
 from sangsaeng.errors import DataRejected, Forbidden, InvalidInput, InvalidTransition, NotFound, PeerError
+from sangsaeng.identity import credentials
 from sangsaeng.identity.keys import public_jwk
-from sangsaeng.store.records import Transfer
+from sangsaeng.policy import duties, templates
+from sangsaeng.policy.decide import RequestContext, decide
+from sangsaeng.policy.model import parse_policy
+from sangsaeng.store.records import Agreement, Transfer
 from sangsaeng.transfer import machine as tm
 from sangsaeng.transfer.dataplane import SUFFIX, choose_media_type
 from sangsaeng.transfer.restrict import AggregateQuery
@@ -24,7 +29,11 @@ from sangsaeng.web.deps import ServicesDep, api_key
 from sangsaeng.web.schemas import (
     AgreementOut,
     CatalogIn,
+    CredentialIn,
     DatasetOut,
+    DutyIn,
+    ExplainIn,
+    ExplainOut,
     Identity,
     IngestOut,
     NegotiationIn,
@@ -51,6 +60,35 @@ async def identity(svc: ServicesDep) -> Identity:
         protocol_endpoint=c.protocol_url,
         public_key=public_jwk(c.key.public_key()),
     )
+
+
+# ---- credentials ---------------------------------------------------------------------------------
+@router.get("/credentials", summary="The signed credentials this connector presents to providers")
+async def list_credentials(svc: ServicesDep) -> list[dict[str, Any]]:
+    c = svc.connector
+    shown = []
+    for token in c.wallet.tokens():
+        try:
+            credential = credentials.read(token, c.directory.key_of, c.now())
+        except ValueError as exc:
+            shown.append({"valid": False, "problem": str(exc)})
+            continue
+        shown.append(
+            {
+                "valid": True,
+                "issuer": credential.issuer,
+                "attributes": {k: list(v) for k, v in credential.attributes.items()},
+                "expiresAt": credential.expires_at.isoformat(),
+            }
+        )
+    return shown
+
+
+@router.post("/credentials", status_code=201, summary="Keep a signed credential issued to this connector")
+async def add_credential(body: CredentialIn, svc: ServicesDep) -> dict[str, Any]:
+    c = svc.connector
+    credential = c.wallet.add(body.token, c.directory.key_of, c.participant_id, c.now())
+    return {"issuer": credential.issuer, "attributes": {k: list(v) for k, v in credential.attributes.items()}}
 
 
 # ---- datasets -----------------------------------------------------------------------------------
@@ -201,6 +239,36 @@ async def rejected_rows(dataset_id: str, svc: ServicesDep) -> FileResponse:
     return FileResponse(rejected, media_type="text/csv", filename=f"rejected-v{dataset.latest.version}.csv")
 
 
+@router.post(
+    "/datasets/derived",
+    status_code=201,
+    summary="Register a dataset made from received data (the body, CSV or Parquet): it inherits its sources' terms",
+)
+async def add_derived(
+    request: Request,
+    svc: ServicesDep,
+    title: Annotated[str, Query(min_length=1, max_length=500)],
+    sources: Annotated[list[str], Query(description="The agreements the data was obtained under")],
+    operation: Annotated[str, Query(description="copy, aggregate, join or derive")] = "derive",
+    filename: Annotated[str, Query(description="Original file name; its suffix tells the format")] = "data.csv",
+    description: str = "",
+) -> DatasetOut:
+    fmt = detect_format(filename, request.headers.get("content-type"))
+    spooled = await _spool(request)
+    try:
+        dataset = await svc.catalog.derive(
+            spooled, fmt, title=title, agreements=sources, operation=operation, description=description
+        )
+    finally:
+        spooled.unlink(missing_ok=True)
+    return DatasetOut.of(dataset)
+
+
+@router.get("/datasets/{dataset_id}/rights", summary="Who generated a dataset, what it was made from, who received it")
+async def dataset_rights(dataset_id: str, svc: ServicesDep) -> dict[str, Any]:
+    return await rights.record(svc.connector, dataset_id)
+
+
 @router.get("/datasets")
 async def list_datasets(svc: ServicesDep, offset: Offset = 0, limit: Limit = 100) -> list[DatasetOut]:
     async with svc.connector.store.begin() as tx:
@@ -219,7 +287,67 @@ async def get_dataset(dataset_id: str, svc: ServicesDep) -> DatasetOut:
 # ---- offers -------------------------------------------------------------------------------------
 @router.post("/offers", status_code=201, summary="Publish an offer (an ODRL policy) for a dataset")
 async def create_offer(body: OfferIn, svc: ServicesDep) -> OfferOut:
-    return OfferOut.of(await svc.catalog.create_offer(body.dataset_id, body.policy, body.id))
+    offer = await svc.catalog.create_offer(
+        body.dataset_id, body.policy, body.id, template=body.template, parameters=body.parameters
+    )
+    return OfferOut.of(offer)
+
+
+@router.get("/templates", summary="Named offers for everyday sharing, and the parameters each needs")
+async def list_templates() -> list[dict[str, Any]]:
+    return [t.describe() for t in templates.TEMPLATES.values()]
+
+
+@router.post(
+    "/policy/explain",
+    summary="Would this participant, with these credentials, for this purpose, be allowed — and why (or why not)?",
+)
+async def explain(body: ExplainIn, svc: ServicesDep) -> ExplainOut:
+    c = svc.connector
+    given = [x for x in (body.offer_id, body.agreement_id, body.policy) if x is not None]
+    if len(given) != 1:
+        raise InvalidInput("give exactly one of offerId, agreementId or policy")
+    agreed_at, uses = None, body.uses or 0
+    async with c.store.begin() as tx:
+        if body.offer_id is not None:
+            offer = await tx.get_offer(body.offer_id)
+            if offer is None:
+                raise NotFound(f"no offer {body.offer_id}", position="offerId")
+            raw = offer.policy
+        elif body.agreement_id is not None:
+            agreement = await tx.get_agreement(body.agreement_id)
+            if agreement is None:
+                raise NotFound(f"no agreement {body.agreement_id}", position="agreementId")
+            raw, agreed_at = agreement.body, agreement.created_at
+            uses = agreement.uses if body.uses is None else body.uses
+        else:
+            raw = body.policy or {}
+    policy = parse_policy(raw, where="policy", purposes=c.purposes)
+    context = RequestContext(
+        consumer=body.consumer,
+        now=body.at or c.now(),
+        operation=body.operation,
+        purpose=body.purpose,
+        agreed_at=agreed_at,
+        uses=uses,
+        attributes={k: frozenset(v) for k, v in body.attributes.items()},
+        fields=frozenset(body.fields) if body.fields is not None else None,
+    )
+    decision = decide(policy, context)
+    r = decision.restrictions
+    asked = body.fields
+    delivered = None if asked is None else [f for f in asked if r.allowed_fields is None or f in r.allowed_fields]
+    return ExplainOut(
+        permit=decision.permit,
+        reasons=list(decision.reasons),
+        delivered_fields=delivered if decision.permit else [],
+        withheld_fields=[f for f in asked or [] if delivered is not None and f not in delivered],
+        masked_fields=sorted(r.masked),
+        rows=None if r.rows is None else [{"field": f, "value": v} for f, v in r.rows],
+        aggregate_only=r.aggregate_only,
+        min_group_size=r.min_group_size,
+        duties=[d.describe() for d in decision.duties],
+    )
 
 
 @router.get("/offers")
@@ -289,15 +417,42 @@ async def _agreement(svc: ServicesDep, agreement_id: str) -> Any:
     return agreement
 
 
+def _out(svc: ServicesDep, a: Agreement) -> AgreementOut:
+    """An agreement with its duties: when due and whether overdue (the same on both sides)."""
+    c = svc.connector
+    compiled = c.policies.compiled(a.id, a.body)
+    return AgreementOut.of(a, duties.status(compiled.policy.duties, a.created_at, c.now(), a.fulfilled or {}))
+
+
 @router.get("/agreements")
 async def list_agreements(svc: ServicesDep, offset: Offset = 0, limit: Limit = 100) -> list[AgreementOut]:
     async with svc.connector.store.begin() as tx:
-        return [AgreementOut.of(a) for a in await tx.list_agreements(offset, limit)]
+        return [_out(svc, a) for a in await tx.list_agreements(offset, limit)]
 
 
 @router.get("/agreements/{agreement_id}")
 async def get_agreement(agreement_id: str, svc: ServicesDep) -> AgreementOut:
-    return AgreementOut.of(await _agreement(svc, agreement_id))
+    return _out(svc, await _agreement(svc, agreement_id))
+
+
+@router.post(
+    "/agreements/{agreement_id}/duties/fulfil",
+    summary="As consumer, record that a duty of the agreement is done (e.g. the data deleted)",
+)
+async def fulfil_duty(agreement_id: str, body: DutyIn, svc: ServicesDep) -> AgreementOut:
+    c = svc.connector
+    async with c.store.begin() as tx:
+        agreement = await tx.get_agreement(agreement_id, for_update=True)
+        if agreement is None:
+            raise NotFound(f"no agreement {agreement_id}")
+        if agreement.consumer != c.participant_id:
+            raise InvalidInput("duties are the consumer's: record them on the consumer's connector")
+        paths = [d.path for d in c.policies.compiled(agreement.id, agreement.body).policy.duties]
+        if body.duty not in paths:
+            raise InvalidInput(f"the agreement has no duty {body.duty!r}", position="duty", hint=f"its duties: {paths}")
+        agreement.fulfilled = {**(agreement.fulfilled or {}), body.duty: c.now().isoformat()}
+        await tx.save_agreement(agreement)
+    return _out(svc, agreement)
 
 
 @router.get("/agreements/{agreement_id}/export", summary="The agreement with both signatures, for offline checks")
@@ -316,7 +471,7 @@ async def terminate_agreement(agreement_id: str, svc: ServicesDep) -> AgreementO
         if agreement.terminated_at is None:
             agreement.terminated_at = svc.connector.now()
             await tx.save_agreement(agreement)
-    return AgreementOut.of(agreement)
+    return _out(svc, agreement)
 
 
 # ---- transfers ----------------------------------------------------------------------------------

@@ -58,8 +58,47 @@ class IngestOut(Camel):
 
 class OfferIn(Camel):
     dataset_id: str = Field(alias="datasetId")
-    policy: dict[str, Any] = Field(description="ODRL policy: permission / prohibition / obligation (POLICY.md)")
+    policy: dict[str, Any] | None = Field(
+        None, description="ODRL policy: permission / prohibition / obligation (POLICY.md); or give a template"
+    )
+    template: str | None = Field(None, description="A named template instead of a policy (GET /api/templates)")
+    parameters: dict[str, Any] = Field(default_factory=dict, description="The template's parameters")
     id: str | None = Field(None, description="Offer id; generated when absent")
+
+
+class CredentialIn(Camel):
+    token: str = Field(description="The credential (a signed JWT) an issuer gave this connector")
+
+
+class DutyIn(Camel):
+    duty: str = Field(description="The duty's path in the agreement, e.g. policy.permission[0].duty[0]")
+
+
+class ExplainIn(Camel):
+    offer_id: str | None = Field(None, alias="offerId", description="Explain an offer of this connector …")
+    agreement_id: str | None = Field(None, alias="agreementId", description="… or an agreement …")
+    policy: dict[str, Any] | None = Field(None, description="… or a policy given here")
+    consumer: str = Field(description="The participant asking")
+    purpose: str | None = None
+    attributes: dict[str, list[str]] = Field(
+        default_factory=dict, description="What its credentials would attest: role, tier, sector, region, membership"
+    )
+    fields: list[str] | None = Field(None, description="The fields it would read (default: all)")
+    operation: str = Field("read", pattern="^(read|aggregate|derive|distribute)$")
+    at: datetime | None = Field(None, description="When (default: now)")
+    uses: int | None = Field(None, ge=0, description="Uses so far (default: the agreement's, or 0)")
+
+
+class ExplainOut(Camel):
+    permit: bool
+    reasons: list[str]
+    delivered_fields: list[str] | None = Field(serialization_alias="deliveredFields")
+    withheld_fields: list[str] = Field(serialization_alias="withheldFields")
+    masked_fields: list[str] = Field(serialization_alias="maskedFields")
+    rows: list[dict[str, str]] | None = Field(description="Only rows where a field has a value; null: all rows")
+    aggregate_only: bool = Field(serialization_alias="aggregateOnly")
+    min_group_size: int | None = Field(serialization_alias="minGroupSize")
+    duties: list[str]
 
 
 class OfferOut(Camel):
@@ -134,10 +173,14 @@ class AgreementOut(Camel):
     signed_by_both: bool = Field(serialization_alias="signedByBoth")
     agreement: dict[str, Any]
     created_at: datetime = Field(serialization_alias="createdAt")
+    duties: list[dict[str, Any]] = Field(
+        default_factory=list, description="What the consumer must do, with when it is due and whether overdue"
+    )
 
     @classmethod
-    def of(cls, a: Agreement) -> AgreementOut:
+    def of(cls, a: Agreement, duties: list[dict[str, Any]] | None = None) -> AgreementOut:
         return cls(
+            duties=duties or [],
             id=a.id,
             dataset_id=a.dataset_id,
             provider=a.provider,
