@@ -7,6 +7,7 @@ receives says what was offered, countersigns it in the verification message, and
 
 from __future__ import annotations
 
+import dataclasses
 import uuid
 from typing import Any
 
@@ -179,6 +180,9 @@ class NegotiationService:
         held = {k: frozenset(v) for k, v in (n.attributes or {}).items()}
         context = RequestContext(consumer=n.counterparty, now=self.c.now(), purpose=n.purpose, attributes=held)
         decision = decide(policy, context)
+        if not decision.permit:  # an offer of aggregates only is agreed to for aggregates
+            aggregates = decide(policy, dataclasses.replace(context, operation="aggregate"))
+            decision = aggregates if aggregates.permit else decision
         if not decision.permit:
             await self._terminate_with(tx, n, "policy-denied", list(decision.reasons))
             return

@@ -151,7 +151,7 @@ def aggregate(path: Path, query: AggregateQuery, allowed: list[str], restriction
     parameters.insert(sum(1 for m in query.measures if m.op == "quantile"), str(path))
     with duckdb.connect() as connection:
         try:
-            result = connection.execute(sql, parameters).to_arrow_table()
+            result = connection.sql(sql, params=parameters).to_arrow_table()
         except duckdb.Error as exc:
             raise InvalidInput(f"the aggregate cannot be computed: {str(exc).splitlines()[0]}") from exc
     assert result is not None

@@ -115,6 +115,9 @@ class TransferService:
                 if agreement is None or agreement.consumer != caller or agreement.provider != self.c.participant_id:
                     raise InvalidMessage("unknown agreement", position="agreementId")
                 decision = await self.access_decision(tx, agreement)
+                if not decision.permit:  # an agreement for aggregates only still starts a transfer
+                    aggregates = await self.access_decision(tx, agreement, "aggregate")
+                    decision = aggregates if aggregates.permit else decision
                 if not decision.permit:
                     raise Forbidden(
                         "the agreement does not permit a transfer now", details={"reasons": list(decision.reasons)}
