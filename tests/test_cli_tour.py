@@ -165,3 +165,113 @@ def test_an_sme_export_becomes_a_standard_dataset_in_one_command(tmp_path: Path)
             supplier,
         )
         assert "ingested through this mapping before" in again and "version 1" in again
+
+
+def test_templates_credentials_explain_and_rights_from_the_command_line(tmp_path: Path) -> None:
+    with running(tmp_path, ["supplier", "oem", "rival", "hub"]) as nodes:
+        supplier, oem, hub = (str(nodes[n].init.settings.data_dir) for n in ("supplier", "oem", "hub"))
+        source = write_inspection_csv(tmp_path / "inspections.csv", 50)
+        dataset_id = URN.findall(sangsaeng("dataset", "add", str(source), "--title", "검사", "--data-dir", supplier))[0]
+        listed = sangsaeng("offer", "templates", "--data-dir", supplier)
+        assert "quality-to-customer" in listed and "--param customer=" in listed
+        made = sangsaeng(
+            "offer",
+            "create",
+            dataset_id,
+            "--template",
+            "quality-to-customer",
+            "--param",
+            f"customer={nodes['oem'].id}",
+            "--data-dir",
+            supplier,
+        )
+        offer_id = URN.findall(made)[0]
+
+        allowed = runner.invoke(
+            app,
+            [
+                "policy",
+                "explain",
+                "--offer",
+                offer_id,
+                "--consumer",
+                nodes["oem"].id,
+                "--purpose",
+                "quality-analysis",
+                "--data-dir",
+                supplier,
+            ],
+            env={"COLUMNS": "200"},
+        )
+        assert (
+            allowed.exit_code == 0
+            and "✓ allowed" in allowed.output
+            and "duty: delete within 365 days" in allowed.output
+        )
+        denied = runner.invoke(
+            app,
+            [
+                "policy",
+                "explain",
+                "--offer",
+                offer_id,
+                "--consumer",
+                nodes["rival"].id,
+                "--purpose",
+                "recall",
+                "--data-dir",
+                supplier,
+            ],
+            env={"COLUMNS": "200"},
+        )
+        assert (
+            denied.exit_code == 1
+            and "✗ not allowed" in denied.output
+            and "purpose eq quality-analysis" in denied.output
+        )
+
+        token = runner.invoke(
+            app, ["credential", "issue", "--subject", nodes["oem"].id, "--attr", "tier=tier1", "--data-dir", hub]
+        ).output.strip()
+        assert "tier=tier1" in sangsaeng("credential", "add", token, "--data-dir", oem)
+
+        negotiated = sangsaeng(
+            "negotiate", nodes["supplier"].id, dataset_id, offer_id, "--purpose", "quality-analysis", "--data-dir", oem
+        )
+        agreement_id = URN.findall(negotiated)[0]
+        summary = tmp_path / "summary.csv"
+        summary.write_text("part_no,failures\nBRK-1,3\n", "utf-8")
+        derived = sangsaeng(
+            "dataset",
+            "derive",
+            str(summary),
+            "--source",
+            agreement_id,
+            "--title",
+            "failures",
+            "--operation",
+            "aggregate",
+            "--data-dir",
+            oem,
+        )
+        derived_id = URN.findall(derived)[0]
+        shown = sangsaeng("rights", "show", derived_id, "--data-dir", oem)
+        assert f"agreement {agreement_id}" in shown and "redistribution eq false" in shown
+        refused = runner.invoke(
+            app,
+            [
+                "offer",
+                "create",
+                derived_id,
+                "--template",
+                "quality-to-customer",
+                "--param",
+                f"customer={nodes['rival'].id}",
+                "--data-dir",
+                oem,
+            ],
+            env={"COLUMNS": "200"},
+        )
+        assert refused.exit_code == 2 and "redistribution eq false" in " ".join(refused.output.split())
+        given = sangsaeng("rights", "show", dataset_id, "--data-dir", supplier)
+        assert f"received by: {nodes['oem'].id} under {agreement_id}" in given

@@ -108,6 +108,12 @@ class Client:
             self._check(response)
         return response.content
 
+    def derive(self, path: Path, title: str, sources: list[str], operation: str = "derive") -> Any:
+        """Register data made from received data; it carries the terms of the agreements it was obtained under."""
+        params: dict[str, Any] = {"title": title, "sources": sources, "operation": operation, "filename": path.name}
+        with path.open("rb") as handle:
+            return self._check(self.http.post("/datasets/derived", params=params, content=handle))
+
     def create_offer(self, dataset_id: str, policy: dict[str, Any], offer_id: str | None = None) -> Any:
         return self.post("/offers", {"datasetId": dataset_id, "policy": policy, "id": offer_id})
 

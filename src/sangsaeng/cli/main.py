@@ -33,6 +33,12 @@ map_app = typer.Typer(
     help="Mappings from factory files (CSV, Korean or English) to standard entities.", no_args_is_help=True
 )
 app.add_typer(map_app, name="map")
+policy_app = typer.Typer(help="Usage policies: ask what a policy would decide, and why.", no_args_is_help=True)
+app.add_typer(policy_app, name="policy")
+rights_app = typer.Typer(help="Data rights and lineage of datasets.", no_args_is_help=True)
+app.add_typer(rights_app, name="rights")
+credential_app = typer.Typer(help="Signed credentials: role, tier, sector, region, membership.", no_args_is_help=True)
+app.add_typer(credential_app, name="credential")
 aas_app = typer.Typer(
     help="Asset Administration Shells: equipment and its time series for AAS tools.", no_args_is_help=True
 )
@@ -257,28 +263,196 @@ def dataset_list(data_dir: DataDir = Path(".sangsaeng")) -> None:
     console.print(table)
 
 
+def _json_argument(value: str, what: str) -> Any:
+    """JSON given as text, or as the path of a file holding it."""
+    if value.lstrip().startswith(("{", "[")):
+        text = value
+    else:
+        path = Path(value)
+        if not path.is_file():
+            _fail(f"no {what} file {value}", "pass a JSON file, or the JSON itself")
+        text = path.read_text("utf-8")
+    try:
+        return json.loads(text)
+    except json.JSONDecodeError as exc:
+        _fail(f"the {what} is not JSON: {exc}", "pass a file path or a JSON object")
+
+
+def _pairs(values: list[str], what: str) -> dict[str, list[str]]:
+    """NAME=VALUE options (repeatable; a name given twice collects both values)."""
+    found: dict[str, list[str]] = {}
+    for item in values:
+        name, sep, value = item.partition("=")
+        if not sep or not name or not value:
+            _fail(f"{what} {item!r} is not NAME=VALUE", f"e.g. --{what} tier=tier1")
+        found.setdefault(name.strip(), []).append(value.strip())
+    return found
+
+
 @offer_app.command("create")
 def offer_create(
     dataset_id: Annotated[str, typer.Argument(help="The dataset the offer is for")],
-    policy: Annotated[str, typer.Option(help="The ODRL policy: a JSON file, or JSON text")],
+    policy: Annotated[str | None, typer.Option(help="The ODRL policy: a JSON file, or JSON text")] = None,
+    template: Annotated[
+        str | None, typer.Option(help="A named template instead of a policy (see `offer templates`)")
+    ] = None,
+    param: Annotated[list[str], typer.Option(help="A template parameter, NAME=VALUE (repeatable)")] = [],  # noqa: B006
     offer_id: Annotated[str | None, typer.Option("--id", help="An id for the offer")] = None,
     data_dir: DataDir = Path(".sangsaeng"),
 ) -> None:
-    """Publish DATASET_ID under an offer. See POLICY.md for the operands this connector understands."""
-    if policy.lstrip().startswith("{"):
-        text = policy
+    """Publish DATASET_ID under an offer: a policy, or a template filled in. See POLICY.md for the operands."""
+    if (policy is None) == (template is None):
+        _fail("give --policy or --template", "`sangsaeng offer templates` lists the templates")
+    body: dict[str, Any] = {"datasetId": dataset_id, "id": offer_id}
+    if policy is not None:
+        body["policy"] = _json_argument(policy, "policy")
     else:
-        path = Path(policy)
-        if not path.is_file():
-            _fail(f"no policy file {policy}", "pass a JSON file, or the JSON object itself")
-        text = path.read_text("utf-8")
-    try:
-        parsed = json.loads(text)
-    except json.JSONDecodeError as exc:
-        _fail(f"the policy is not JSON: {exc}", "pass a file path or a JSON object")
+        body["template"] = template
+        body["parameters"] = {k: ",".join(v) for k, v in _pairs(param, "param").items()}
     with _client(data_dir) as client:
-        offer = _run(lambda: client.create_offer(dataset_id, parsed, offer_id))
+        offer = _run(lambda: client.post("/offers", body))
     console.print(f"[green]✓[/] offer [bold]{offer['id']}[/] for {offer['datasetId']}")
+
+
+@offer_app.command("templates")
+def offer_templates(data_dir: DataDir = Path(".sangsaeng")) -> None:
+    """The named offers for everyday sharing, and the parameters each needs."""
+    with _client(data_dir) as client:
+        listed = _run(lambda: client.get("/templates"))
+    for t in listed:
+        console.print(f"[bold]{t['name']}[/] — {t['title']} / {t['titleKo']}", soft_wrap=True)
+        console.print(f"  {t['description']}", soft_wrap=True)
+        for p in t["parameters"]:
+            default = f" (default {p['default']})" if p["default"] else ""
+            console.print(f"  --param {p['name']}=…  {p['description']}{default}", soft_wrap=True, markup=False)
+
+
+@policy_app.command("explain")
+def policy_explain(
+    consumer: Annotated[str, typer.Option(help="The participant asking")],
+    offer: Annotated[str | None, typer.Option(help="An offer of this connector")] = None,
+    agreement: Annotated[str | None, typer.Option(help="An agreement of this connector")] = None,
+    policy: Annotated[str | None, typer.Option(help="A policy: a JSON file, or JSON text")] = None,
+    purpose: Annotated[str | None, typer.Option(help="The purpose it declares")] = None,
+    attr: Annotated[
+        list[str], typer.Option(help="A credential attribute it holds, NAME=VALUE, e.g. tier=tier1 (repeatable)")
+    ] = [],  # noqa: B006
+    fields: Annotated[str | None, typer.Option(help="The fields it would read, comma-separated")] = None,
+    operation: Annotated[str, typer.Option(help="read, aggregate, derive or distribute")] = "read",
+    data_dir: DataDir = Path(".sangsaeng"),
+) -> None:
+    """Would CONSUMER be allowed, now, and why (not)? Decides as the connector would, without touching data."""
+    body: dict[str, Any] = {
+        "offerId": offer,
+        "agreementId": agreement,
+        "policy": _json_argument(policy, "policy") if policy else None,
+        "consumer": consumer,
+        "purpose": purpose,
+        "attributes": _pairs(attr, "attr"),
+        "fields": [f.strip() for f in fields.split(",")] if fields else None,
+        "operation": operation,
+    }
+    with _client(data_dir) as client:
+        answer = _run(lambda: client.post("/policy/explain", body))
+    verdict = "[bold green]✓ allowed[/]" if answer["permit"] else "[bold red]✗ not allowed[/]"
+    console.print(f"{verdict}: {consumer}, {operation}" + (f", for {purpose}" if purpose else ""), soft_wrap=True)
+    for reason in answer["reasons"]:
+        console.print(f"  {reason}", soft_wrap=True, markup=False)
+    if answer["permit"]:
+        if answer["withheldFields"]:
+            console.print(f"  withheld: {', '.join(answer['withheldFields'])}", soft_wrap=True)
+        for duty in answer["duties"]:
+            console.print(f"  duty: {duty}", soft_wrap=True)
+    else:
+        raise typer.Exit(1)
+
+
+@rights_app.command("show")
+def rights_show(
+    dataset_id: Annotated[str, typer.Argument(help="A dataset of this connector")],
+    data_dir: DataDir = Path(".sangsaeng"),
+) -> None:
+    """Who generated DATASET_ID, what it was made from under which agreements, and who received it."""
+    with _client(data_dir) as client:
+        record = _run(lambda: client.get(f"/datasets/{dataset_id}/rights"))
+    console.print(f"[bold]{record['title']}[/] {record['dataset']}", soft_wrap=True)
+    console.print(f"  generated by: {', '.join(record['generators'])}", soft_wrap=True)
+    if not record["sources"]:
+        console.print("  made from: its generators' own data")
+    for source in record["sources"]:
+        console.print(
+            f"  made from ({source['operation']}): {source['dataset']} of {source['provider']}, "
+            f"agreement {source['agreement']}",
+            soft_wrap=True,
+        )
+        for line in source["restrictions"]:
+            console.print(f"    {line}", soft_wrap=True, markup=False)
+    if not record["recipients"]:
+        console.print("  received by: nobody yet")
+    for r in record["recipients"]:
+        ended = f", ended {r['terminated']}" if r["terminated"] else ""
+        console.print(
+            f"  received by: {r['participant']} under {r['agreement']} ({r['purpose'] or 'no purpose'}), "
+            f"{r['uses']} use(s){ended}",
+            soft_wrap=True,
+        )
+
+
+@dataset_app.command("derive")
+def dataset_derive(
+    file: Annotated[Path, typer.Argument(exists=True, dir_okay=False, help="The derived data, CSV or Parquet")],
+    source: Annotated[list[str], typer.Option(help="An agreement the data was obtained under (repeatable)")],
+    title: Annotated[str, typer.Option(help="What the dataset is, in a few words")],
+    operation: Annotated[str, typer.Option(help="copy, aggregate, join or derive")] = "derive",
+    data_dir: DataDir = Path(".sangsaeng"),
+) -> None:
+    """Register FILE as data made from received data: it carries its sources' terms, and offers on it are held to
+    them."""
+    with _client(data_dir) as client:
+        dataset = _run(lambda: client.derive(file, title, source, operation))
+    console.print(f"[green]✓[/] dataset [bold]{dataset['id']}[/], made from {', '.join(source)}", soft_wrap=True)
+
+
+@credential_app.command("issue")
+def credential_issue(
+    subject: Annotated[str, typer.Option(help="The participant the credential is about")],
+    attr: Annotated[list[str], typer.Option(help="What it attests, NAME=VALUE, e.g. tier=tier1 (repeatable)")],
+    days: Annotated[int, typer.Option(min=1, max=3650, help="How long it is valid")] = 365,
+    data_dir: DataDir = Path(".sangsaeng"),
+) -> None:
+    """As an issuer (the hub, an association), sign a credential for SUBJECT with this connector's key; prints it."""
+    from datetime import UTC, datetime, timedelta
+
+    from sangsaeng.identity import credentials
+    from sangsaeng.identity.keys import load_private_key
+
+    settings = _settings(data_dir)
+    if not settings.participant_id:
+        _fail(f"{data_dir} holds no connector", "run `sangsaeng init` first, or pass --data-dir")
+    try:
+        token = credentials.issue(
+            load_private_key(settings.key_path),
+            settings.participant_id,
+            subject,
+            _pairs(attr, "attr"),
+            datetime.now(UTC),
+            timedelta(days=days),
+        )
+    except SangsaengError as exc:
+        _fail(exc.message, exc.hint)
+    print(token)
+
+
+@credential_app.command("add")
+def credential_add(
+    token: Annotated[str, typer.Argument(help="The credential an issuer gave this connector")],
+    data_dir: DataDir = Path(".sangsaeng"),
+) -> None:
+    """Keep a signed credential; the connector presents it to providers from its next request on."""
+    with _client(data_dir) as client:
+        kept = _run(lambda: client.post("/credentials", {"token": token}))
+    shown = ", ".join(f"{k}={'/'.join(v)}" for k, v in kept["attributes"].items())
+    console.print(f"[green]✓[/] credential from {kept['issuer']}: {shown}", soft_wrap=True)
 
 
 @app.command()

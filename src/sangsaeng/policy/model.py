@@ -71,6 +71,10 @@ class Atomic:
             shown = right.isoformat()
         elif isinstance(right, bool):
             shown = "true" if right else "false"
+        elif isinstance(right, timedelta):
+            seconds = int(right.total_seconds())
+            days, rest = divmod(seconds, 86400)
+            shown = f"P{days}D" if not rest else f"P{days}DT{rest}S"
         else:
             shown = str(right)
         return f"{self.left} {self.operator} {shown}"
