@@ -143,6 +143,8 @@ async def test_credentials_decide_and_only_a_trusted_issuer_counts(space: Datasp
     await give_credential(space, oem, membership=["kama"])
     granted = await negotiate(oem, supplier, dataset_id, offer_id, "carbon-accounting")
     assert granted["state"] == "FINALIZED", granted
+    transfer = await start_transfer(oem, granted["agreementId"])
+    assert len(await rows(oem, transfer["id"])) == 10
     listed = (await oem.api.get("/api/credentials")).json()
     assert {c["issuer"] for c in listed if c["valid"]} == {rival.id, HUB}
 
@@ -153,6 +155,9 @@ async def test_a_wrong_tier_is_refused_with_what_the_credential_said(space: Data
     await give_credential(space, oem, tier=["tier2"])
     refused = await negotiate(oem, supplier, dataset_id, offer_id, "demand-planning")
     assert refused["state"] == "TERMINATED" and "credentials say tier is tier2" in refused["reason"]
+    await give_credential(space, oem, tier=["tier1"])
+    agreement_id, transfer_id = await pull(oem, supplier, dataset_id, offer_id, "demand-planning")
+    assert len(await rows(oem, transfer_id)) == 10
 
 
 async def test_explain_answers_without_touching_data(space: Dataspace) -> None:
@@ -196,6 +201,11 @@ async def test_derived_data_keeps_its_sources_terms(space: Dataspace) -> None:
     assert any("redistribution eq false" in line for line in source["restrictions"])
     given = (await supplier.api.get(f"/api/datasets/{dataset_id}/rights")).json()
     assert [(r["participant"], r["agreement"]) for r in given["recipients"]] == [(oem.id, agreement_id)]
+    joint = await supplier.api.post(
+        "/api/datasets", params={"title": "joint", "coGenerators": [oem.id]}, content=CSV.encode()
+    )
+    joint_rights = (await supplier.api.get(f"/api/datasets/{joint.json()['id']}/rights")).json()
+    assert joint_rights["generators"] == [supplier.id, oem.id]
 
 
 async def test_a_source_that_forbids_derivation_refuses_registration(space: Dataspace) -> None:

@@ -60,10 +60,19 @@ class Client:
         found: dict[str, Any] = self.get("/identity")
         return found
 
-    def add_dataset(self, path: Path, title: str, description: str = "", dataset_id: str | None = None) -> Any:
-        params: dict[str, str] = {"title": title, "filename": path.name, "description": description}
+    def add_dataset(
+        self,
+        path: Path,
+        title: str,
+        description: str = "",
+        dataset_id: str | None = None,
+        co_generators: list[str] | None = None,
+    ) -> Any:
+        params: dict[str, Any] = {"title": title, "filename": path.name, "description": description}
         if dataset_id:
             params["id"] = dataset_id
+        if co_generators:
+            params["coGenerators"] = co_generators
         with path.open("rb") as handle:
             return self._check(self.http.post("/datasets", params=params, content=handle))
 

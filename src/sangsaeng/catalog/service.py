@@ -44,7 +44,14 @@ class CatalogService:
 
     # ---- datasets and offers (management) --------------------------------------------------------
     async def add_version(
-        self, source: Path, fmt: str, *, dataset_id: str | None, title: str | None, description: str = ""
+        self,
+        source: Path,
+        fmt: str,
+        *,
+        dataset_id: str | None,
+        title: str | None,
+        description: str = "",
+        co_generators: tuple[str, ...] = (),
     ) -> Dataset:
         """Register a file as a new dataset (no id, or an id not yet known) or as the next version of one."""
         existing, version = await self._next_version(dataset_id, title)
@@ -52,7 +59,9 @@ class CatalogService:
         stored = await anyio.to_thread.run_sync(
             store_version, source, self.c.settings.datasets_dir, target_id, version, fmt
         )
-        return await self._record_version(existing, target_id, title, description, version, stored)
+        return await self._record_version(
+            existing, target_id, title, description, version, stored, co_generators=co_generators
+        )
 
     async def ingest_version(
         self,

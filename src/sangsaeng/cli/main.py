@@ -161,6 +161,9 @@ def dataset_add(
     title: Annotated[str, typer.Option(help="What the dataset is, in a few words")],
     description: Annotated[str, typer.Option(help="A longer description")] = "",
     dataset_id: Annotated[str | None, typer.Option("--id", help="Add a new version of this dataset")] = None,
+    co_generator: Annotated[
+        list[str], typer.Option(help="A participant who generated the data with us (repeatable)")
+    ] = [],  # noqa: B006
     data_dir: DataDir = Path(".sangsaeng"),
 ) -> None:
     """Register FILE as a new dataset, or as the next version of --id."""
@@ -170,9 +173,9 @@ def dataset_add(
             if any(d["id"] == dataset_id for d in existing):
                 dataset = _run(lambda: client.add_version(dataset_id, file))
             else:
-                dataset = _run(lambda: client.add_dataset(file, title, description, dataset_id))
+                dataset = _run(lambda: client.add_dataset(file, title, description, dataset_id, co_generator))
         else:
-            dataset = _run(lambda: client.add_dataset(file, title, description))
+            dataset = _run(lambda: client.add_dataset(file, title, description, co_generators=co_generator))
     console.print(f"[green]✓[/] dataset [bold]{dataset['id']}[/] version {dataset['version']}")
     console.print(f"  {dataset['rows']} rows, columns: {', '.join(c['name'] for c in dataset['columns'])}")
 

@@ -114,7 +114,13 @@ async def _spool(request: Request) -> Path:
 
 
 async def _register(
-    request: Request, svc: ServicesDep, filename: str, dataset_id: str | None, title: str | None, description: str
+    request: Request,
+    svc: ServicesDep,
+    filename: str,
+    dataset_id: str | None,
+    title: str | None,
+    description: str,
+    co_generators: tuple[str, ...] = (),
 ) -> DatasetOut:
     fmt = detect_format(filename, request.headers.get("content-type"))
     spooled = await _spool(request)
@@ -122,7 +128,7 @@ async def _register(
         source = spooled.with_suffix(Path(filename).suffix or ".bin")
         spooled.rename(source)
         dataset = await svc.catalog.add_version(
-            source, fmt, dataset_id=dataset_id, title=title, description=description
+            source, fmt, dataset_id=dataset_id, title=title, description=description, co_generators=co_generators
         )
     finally:
         spooled.unlink(missing_ok=True)
@@ -138,12 +144,15 @@ async def add_dataset(
     filename: Annotated[str, Query(description="Original file name; its suffix tells the format")] = "data.csv",
     description: str = "",
     id: Annotated[str | None, Query(description="Dataset id; a urn:uuid is generated when absent")] = None,
+    co_generators: Annotated[
+        list[str], Query(alias="coGenerators", description="Participants who generated the data with us")
+    ] = [],  # noqa: B006
 ) -> DatasetOut:
     if id is not None:
         async with svc.connector.store.begin() as tx:
             if await tx.get_dataset(id) is not None:
                 raise InvalidInput(f"dataset {id} exists; add a version with POST /api/datasets/{{id}}/versions")
-    return await _register(request, svc, filename, id, title, description)
+    return await _register(request, svc, filename, id, title, description, tuple(co_generators))
 
 
 @router.post("/datasets/{dataset_id}/versions", status_code=201, summary="Add a new version of a dataset")
