@@ -6,6 +6,7 @@ import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
+from typing import TYPE_CHECKING
 
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
@@ -18,6 +19,9 @@ from sangsaeng.policy.decide import PolicyCache
 from sangsaeng.policy.model import PURPOSES
 from sangsaeng.settings import Settings
 from sangsaeng.store.ports import Store
+
+if TYPE_CHECKING:
+    from sangsaeng.audit.log import AuditLog
 
 
 def new_pid() -> str:
@@ -36,6 +40,7 @@ class Connector:
     wallet: Wallet
     wake_outbox: list[Callable[[], None]] = field(default_factory=list)  # set by the outbox worker
     policies: PolicyCache = field(init=False)
+    audit: AuditLog = field(init=False)  # set by create_app: the log needs the connector
 
     def __post_init__(self) -> None:
         self.policies = PolicyCache(self.purposes)

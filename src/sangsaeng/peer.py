@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from datetime import timedelta
 from typing import Any
 
@@ -12,6 +12,8 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
 from sangsaeng.clock import Clock
 from sangsaeng.identity import tokens
+
+HEAD_HEADER = "Sangsaeng-Tree-Head"
 
 
 class PeerClient:
@@ -28,6 +30,8 @@ class PeerClient:
         self._key = key
         self._clock = clock
         self._credentials = credentials
+        # (our latest signed log head as a header value, keep a partner's head): set by create_app
+        self.heads: tuple[Callable[[], str | None], Callable[[str | None, str | None], Awaitable[None]]] | None = None
         limits = httpx.Limits(max_connections=64, max_keepalive_connections=32)
         self.http = httpx.AsyncClient(transport=transport, timeout=timeout, limits=limits)
 
@@ -36,14 +40,25 @@ class PeerClient:
         extra = {"vc": held} if held else None  # signed credentials travel with every request, for policies
         return tokens.issue(self._key, self.participant_id, audience, self._clock.now(), lifetime, extra)
 
+    def _headers(self, audience: str) -> dict[str, str]:
+        headers = {"Authorization": f"Bearer {self.bearer(audience)}"}
+        head = self.heads[0]() if self.heads else None
+        if head:
+            headers[HEAD_HEADER] = head  # partners keep it: our log cannot be rewritten behind their backs
+        return headers
+
+    async def _witness(self, response: httpx.Response, audience: str) -> httpx.Response:
+        if self.heads and HEAD_HEADER in response.headers:
+            await self.heads[1](response.headers[HEAD_HEADER], audience)
+        return response
+
     async def post(self, url: str, audience: str, body: dict[str, Any]) -> httpx.Response:
-        headers = {"Authorization": f"Bearer {self.bearer(audience)}", "Content-Type": "application/json"}
+        headers = {**self._headers(audience), "Content-Type": "application/json"}
         request = self.http.build_request("POST", url, content=orjson.dumps(body), headers=headers)
-        return await self.http.send(request)
+        return await self._witness(await self.http.send(request), audience)
 
     async def get(self, url: str, audience: str) -> httpx.Response:
-        headers = {"Authorization": f"Bearer {self.bearer(audience)}"}
-        return await self.http.get(url, headers=headers)
+        return await self._witness(await self.http.get(url, headers=self._headers(audience)), audience)
 
     async def close(self) -> None:
         await self.http.aclose()

@@ -9,13 +9,14 @@ from __future__ import annotations
 from collections.abc import Sequence
 from contextlib import AbstractAsyncContextManager
 from datetime import datetime
-from typing import Protocol
+from typing import Any, Protocol
 
 from sangsaeng.store.records import (
     Agreement,
     CatalogEntry,
     Dataset,
     DatasetVersion,
+    LogEntry,
     Negotiation,
     Offer,
     OutboxMessage,
@@ -43,6 +44,27 @@ class Tx(Protocol):
     async def get_offer(self, offer_id: str) -> Offer | None: ...
     async def offers_for(self, dataset_ids: Sequence[str]) -> dict[str, list[Offer]]: ...
     async def list_offers(self) -> list[Offer]: ...
+
+    # the audit log
+    async def append_log(self, entries: Sequence[LogEntry]) -> None: ...
+    async def log_entries(
+        self,
+        offset: int = 0,
+        limit: int | None = None,
+        *,
+        agreement_or_process: Sequence[str] = (),
+        counterparty: str | None = None,
+        since: datetime | None = None,
+        until: datetime | None = None,
+    ) -> list[LogEntry]: ...
+    async def log_leaves(self, size: int | None = None) -> list[str]: ...
+    async def log_size(self) -> int: ...
+    async def add_head(self, size: int, head: dict[str, Any], at: datetime) -> None: ...
+    async def log_heads(self) -> list[dict[str, Any]]: ...
+    async def add_witnessed(
+        self, participant: str, size: int, root: str, head: dict[str, Any], at: datetime
+    ) -> bool: ...
+    async def witnessed(self, participant: str | None = None) -> list[dict[str, Any]]: ...
 
     # negotiations and agreements
     async def add_negotiation(self, negotiation: Negotiation) -> None: ...

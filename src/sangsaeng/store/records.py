@@ -134,3 +134,15 @@ class OutboxMessage:
     status: str = "pending"  # pending | sent | failed
     last_error: str | None = None
     extra: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class LogEntry:
+    index: int
+    entry: str  # canonical JSON, exactly the bytes whose hash is the leaf
+    leaf: str  # hex
+    at: datetime
+    kind: str
+    counterparty: str | None = None
+    agreement_id: str | None = None
+    process_id: str | None = None

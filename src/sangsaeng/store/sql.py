@@ -32,6 +32,7 @@ from sangsaeng.store.records import (
     CatalogEntry,
     Dataset,
     DatasetVersion,
+    LogEntry,
     Negotiation,
     Offer,
     OutboxMessage,
@@ -340,6 +341,77 @@ class SqlTx:
             sa.select(t.agreements).order_by(t.agreements.c.created_at.desc()).offset(offset).limit(limit)
         )
         return [_record(Agreement, r) for r in rows]
+
+    # the audit log ---------------------------------------------------------------------------------
+    async def append_log(self, entries: Sequence[LogEntry]) -> None:
+        if entries:
+            await self.conn.execute(t.audit_entries.insert(), [_values(e) for e in entries])
+
+    async def log_entries(
+        self,
+        offset: int = 0,
+        limit: int | None = None,
+        *,
+        agreement_or_process: Sequence[str] = (),
+        counterparty: str | None = None,
+        since: datetime | None = None,
+        until: datetime | None = None,
+    ) -> list[LogEntry]:
+        e = t.audit_entries
+        query = sa.select(e).order_by(e.c.index)
+        if agreement_or_process:
+            query = query.where(
+                sa.or_(e.c.agreement_id.in_(agreement_or_process), e.c.process_id.in_(agreement_or_process))
+            )
+        if counterparty is not None:
+            query = query.where(e.c.counterparty == counterparty)
+        if since is not None:
+            query = query.where(e.c.at >= since)
+        if until is not None:
+            query = query.where(e.c.at < until)
+        query = query.offset(offset)
+        if limit is not None:
+            query = query.limit(limit)
+        return [_record(LogEntry, r) for r in await self.conn.execute(query)]
+
+    async def log_leaves(self, size: int | None = None) -> list[str]:
+        e = t.audit_entries
+        query = sa.select(e.c.leaf).order_by(e.c.index)
+        if size is not None:
+            query = query.limit(size)
+        return [r[0] for r in await self.conn.execute(query)]
+
+    async def log_size(self) -> int:
+        found = (await self.conn.execute(sa.select(sa.func.max(t.audit_entries.c.index)))).scalar()
+        return 0 if found is None else int(found) + 1
+
+    async def add_head(self, size: int, head: dict[str, Any], at: datetime) -> None:
+        exists = await self.conn.execute(sa.select(t.audit_heads.c.size).where(t.audit_heads.c.size == size))
+        if exists.first() is None:
+            await self.conn.execute(t.audit_heads.insert().values(size=size, head=head, at=at))
+
+    async def log_heads(self) -> list[dict[str, Any]]:
+        rows = await self.conn.execute(sa.select(t.audit_heads.c.head).order_by(t.audit_heads.c.size))
+        return [r[0] for r in rows]
+
+    async def add_witnessed(self, participant: str, size: int, root: str, head: dict[str, Any], at: datetime) -> bool:
+        w = t.audit_witnessed
+        found = await self.conn.execute(
+            sa.select(w.c.size).where(w.c.participant == participant, w.c.size == size, w.c.root == root)
+        )
+        if found.first() is not None:
+            return False
+        await self.conn.execute(
+            w.insert().values(participant=participant, size=size, root=root, head=head, received_at=at)
+        )
+        return True
+
+    async def witnessed(self, participant: str | None = None) -> list[dict[str, Any]]:
+        w = t.audit_witnessed
+        query = sa.select(w.c.head).order_by(w.c.participant, w.c.size)
+        if participant is not None:
+            query = query.where(w.c.participant == participant)
+        return [r[0] for r in await self.conn.execute(query)]
 
     # transfers ------------------------------------------------------------------------------------
     async def add_transfer(self, transfer: Transfer) -> None:

@@ -175,3 +175,36 @@ catalog_revision = sa.Table(
     sa.Column("id", sa.Integer, primary_key=True),
     sa.Column("revision", sa.BigInteger, nullable=False),
 )
+
+# The tamper-evident log (audit/): append-only entries, the signed heads of its Merkle tree, and the heads of
+# other connectors' logs received with their protocol messages.
+audit_entries = sa.Table(
+    "audit_entries",
+    metadata,
+    sa.Column("index", sa.BigInteger, primary_key=True, autoincrement=False),
+    sa.Column("entry", sa.Text, nullable=False),  # canonical JSON (RFC 8785), exactly the bytes hashed
+    sa.Column("leaf", sa.String(64), nullable=False),  # hex of SHA-256(0x00 ‖ entry)
+    sa.Column("at", UtcDateTime, nullable=False),
+    sa.Column("kind", sa.String(64), nullable=False),
+    sa.Column("counterparty", Id, index=True),
+    sa.Column("agreement_id", Id, index=True),
+    sa.Column("process_id", Id, index=True),
+)
+
+audit_heads = sa.Table(
+    "audit_heads",
+    metadata,
+    sa.Column("size", sa.BigInteger, primary_key=True, autoincrement=False),
+    sa.Column("head", sa.JSON, nullable=False),  # the signed head as sent to others
+    sa.Column("at", UtcDateTime, nullable=False),
+)
+
+audit_witnessed = sa.Table(
+    "audit_witnessed",
+    metadata,
+    sa.Column("participant", Id, primary_key=True),
+    sa.Column("size", sa.BigInteger, primary_key=True, autoincrement=False),
+    sa.Column("root", sa.String(64), primary_key=True),
+    sa.Column("head", sa.JSON, nullable=False),
+    sa.Column("received_at", UtcDateTime, nullable=False),
+)

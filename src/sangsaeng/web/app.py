@@ -13,6 +13,7 @@ from fastapi import FastAPI
 from fastapi_offline import FastAPIOffline
 
 from sangsaeng import __version__
+from sangsaeng.audit.log import AuditLog
 from sangsaeng.catalog.service import CatalogService
 from sangsaeng.clock import Clock, SystemClock
 from sangsaeng.connector import Connector
@@ -75,6 +76,8 @@ def create_app(
     clock: Clock | None = None,
 ) -> FastAPI:
     connector = build_connector(settings, transport, clock)
+    connector.audit = AuditLog(connector)
+    connector.peer.heads = (connector.audit.header, connector.audit.witness)
     services = Services(
         connector=connector,
         catalog=CatalogService(connector),
@@ -85,6 +88,8 @@ def create_app(
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        await connector.audit.start()
+        await connector.audit.head()
         worker = asyncio.create_task(outbox.run(), name="outbox")
         janitor = asyncio.create_task(_forget_old_tokens(connector), name="replay-janitor")
         log.info("connector.started", participant=connector.participant_id, endpoint=connector.protocol_url)
@@ -95,6 +100,7 @@ def create_app(
             await outbox.stop()
             worker.cancel()
             await asyncio.gather(worker, janitor, return_exceptions=True)
+            await connector.audit.stop()
             await connector.peer.close()
             await connector.store.close()
 
@@ -108,6 +114,7 @@ def create_app(
     app.state.services = services
     app.state.outbox = outbox
     errors.install(app)
+    app.add_middleware(protocol.Witnessing)
     app.include_router(protocol.discovery)
     app.include_router(protocol.router)
     app.include_router(management.router)

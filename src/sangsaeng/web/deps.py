@@ -50,6 +50,7 @@ async def protocol_caller(request: Request, svc: ServicesDep) -> str:
         fresh = await tx.remember_token(caller.jti, caller.expires_at)
     if not fresh:
         raise Unauthenticated("the token was used before (replay)")
+    request.state.caller = caller.participant_id
     # What trusted issuers attest about the caller, for policies that ask (role, tier, sector, region …).
     request.state.attributes = credentials.attributes_of(
         caller.claims.get("vc") or [], caller.participant_id, c.settings.trusted_issuers, c.directory.key_of, c.now()

@@ -15,6 +15,7 @@ from fastapi.responses import JSONResponse
 from sangsaeng.dsp.messages import VERSION, pids
 from sangsaeng.errors import InvalidMessage, NotFound
 from sangsaeng.negotiation import machine as nm
+from sangsaeng.peer import HEAD_HEADER
 from sangsaeng.transfer import machine as tm
 from sangsaeng.web.deps import Caller, ServicesDep
 
@@ -168,3 +169,47 @@ def _change_route(suffix: str, event: str) -> None:
 _change_route("completion", tm.COMPLETION)
 _change_route("suspension", tm.SUSPENSION)
 _change_route("termination", tm.TERMINATION)
+
+
+class Witnessing:
+    """ASGI middleware for ``/dsp``: every protocol exchange is logged, carries this connector's latest signed log
+    head, and leaves the partner's head (if it sent one) with us — each side keeps the other's, so neither can
+    rewrite its log unseen. Other paths (the data plane above all) pass through untouched."""
+
+    def __init__(self, app: Any) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Any, receive: Any, send: Any) -> None:
+        if scope["type"] != "http" or not scope["path"].startswith("/dsp"):
+            await self.app(scope, receive, send)
+            return
+        audit = scope["app"].state.services.connector.audit
+        status = 0
+
+        async def sending(message: Any) -> None:
+            nonlocal status
+            if message["type"] == "http.response.start":
+                status = message["status"]
+                header = audit.header()
+                if header:
+                    message = {
+                        **message,
+                        "headers": [*message["headers"], (HEAD_HEADER.lower().encode(), header.encode())],
+                    }
+            await send(message)
+
+        await self.app(scope, receive, sending)
+        caller = scope.get("state", {}).get("caller")
+        if caller is None:
+            return
+        request = Request(scope)
+        await audit.witness(request.headers.get(HEAD_HEADER), caller)
+        process = next((p for p in scope["path"].split("/") if p.startswith("urn:")), None)
+        audit.note(
+            "protocol.received",
+            counterparty=caller,
+            process=process,
+            method=scope["method"],
+            path=scope["path"],
+            status=status,
+        )
