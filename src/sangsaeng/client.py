@@ -49,6 +49,14 @@ class Client:
             raise ApiError(response.status_code, error)
         return response.json() if response.content else None
 
+    def check(self, response: httpx.Response) -> Any:
+        """The JSON of a successful answer; an ``ApiError`` for any other."""
+        return self._check(response)
+
+    def raise_for(self, response: httpx.Response) -> None:
+        if response.status_code >= 400:
+            self._check(response)
+
     def get(self, path: str, **params: Any) -> Any:
         return self._check(self.http.get(path, params=params or None))
 

@@ -113,6 +113,14 @@ class Outbox:
             await self._retry(message, f"{type(exc).__name__}: {exc}")
             return
         status = response.status_code
+        self.connector.audit.note(
+            "protocol.sent",
+            counterparty=message.audience,
+            process=message.process_id,
+            step=message.event,
+            url=message.url,
+            status=status,
+        )
         if 200 <= status < 300:
             payload = response.json() if response.content else None
             async with self.connector.store.begin() as tx:

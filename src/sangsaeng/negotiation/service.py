@@ -8,6 +8,7 @@ receives says what was offered, countersigns it in the verification message, and
 from __future__ import annotations
 
 import dataclasses
+import hashlib
 import uuid
 from typing import Any
 
@@ -18,7 +19,7 @@ from sangsaeng.connector import Connector, new_pid
 from sangsaeng.dsp.messages import SIGNATURE_KEY, message, read
 from sangsaeng.errors import Conflict, InvalidMessage, InvalidPolicy, InvalidTransition, NotFound
 from sangsaeng.negotiation import machine as m
-from sangsaeng.negotiation.signing import sign_agreement, signature_valid
+from sangsaeng.negotiation.signing import canonical, sign_agreement, signature_valid
 from sangsaeng.outbox import settle_implied
 from sangsaeng.policy.decide import RequestContext, decide
 from sangsaeng.policy.model import parse_policy
@@ -183,6 +184,17 @@ class NegotiationService:
         if not decision.permit:  # an offer of aggregates only is agreed to for aggregates
             aggregates = decide(policy, dataclasses.replace(context, operation="aggregate"))
             decision = aggregates if aggregates.permit else decision
+        self.c.audit.note(
+            "policy.decision",
+            counterparty=n.counterparty,
+            process=n.id,
+            dataset=n.dataset_id,
+            offer=n.offer.get("@id"),
+            purpose=n.purpose,
+            credentials=n.attributes or None,
+            permit=decision.permit,
+            reasons=list(decision.reasons),
+        )
         if not decision.permit:
             await self._terminate_with(tx, n, "policy-denied", list(decision.reasons))
             return
@@ -215,6 +227,7 @@ class NegotiationService:
         )
         n.agreement_id = agreement["@id"]
         await tx.save_negotiation(n)
+        self._log_agreement(agreement, n, "provider")
         body = message(
             m.AGREEMENT,
             providerPid=n.provider_pid,
@@ -224,6 +237,18 @@ class NegotiationService:
             **{SIGNATURE_KEY: signature},
         )
         await tx.enqueue(self._enqueue_args(n, m.AGREEMENT, f"{self._peer_path(n)}/agreement", body))
+
+    def _log_agreement(self, agreement: dict[str, Any], n: Negotiation, role: str) -> None:
+        self.c.audit.note(
+            "agreement",
+            counterparty=n.counterparty,
+            agreement=agreement["@id"],
+            process=n.id,
+            role=role,
+            dataset=n.dataset_id,
+            purpose=n.purpose,
+            sha256=hashlib.sha256(canonical(agreement)).hexdigest(),  # what was agreed, without repeating it
+        )
 
     async def on_event(self, caller: str, pid: str, body: Any) -> None:
         """ContractNegotiationEventMessage: ACCEPTED from a consumer, or FINALIZED from a provider."""
@@ -315,6 +340,7 @@ class NegotiationService:
                 )
             )
             n.agreement_id = agreement["@id"]
+            self._log_agreement(agreement, n, "consumer")
             self._advance(n, m.AGREEMENT, m.PROVIDER)
             await tx.save_negotiation(n)
             verification = message(

@@ -74,13 +74,16 @@ def choose_media_type(accept: str | None) -> str:
     )
 
 
-@dataclass(frozen=True)
+@dataclass
 class Grant:
     path: Path
     columns: list[str]  # the columns delivered, in the file's order
     reasons: tuple[str, ...]
     restrictions: Restrictions = field(default_factory=Restrictions)
     mask_key: bytes = b""
+    agreement_id: str | None = None
+    consumer: str | None = None
+    rows_served: int = 0  # counted as the stream goes
 
     @property
     def plain(self) -> bool:
@@ -129,7 +132,25 @@ async def authorize(
     all_columns = [c["name"] for c in dataset.latest.columns]
     restrictions = decision.restrictions
     key = mask_key(connector.key, agreement.consumer) if restrictions.masked else b""
-    return Grant(path, restrictions.apply_to(all_columns), decision.reasons, restrictions, key)
+    return Grant(
+        path, restrictions.apply_to(all_columns), decision.reasons, restrictions, key, agreement.id, agreement.consumer
+    )
+
+
+def describe(r: Restrictions) -> dict[str, Any]:
+    """The restrictions applied, as a log entry names them."""
+    shown: dict[str, Any] = {}
+    if r.allowed_fields is not None:
+        shown["fields"] = sorted(r.allowed_fields)
+    if r.masked:
+        shown["masked"] = sorted(r.masked)
+    if r.rows is not None:
+        shown["rows"] = [f"{f} = {v}" for f, v in r.rows]
+    if r.aggregate_only:
+        shown["aggregateOnly"] = True
+    if r.min_group_size:
+        shown["minGroupSize"] = r.min_group_size
+    return shown
 
 
 def decision_for_aggregates(decision: Any, operation: str) -> bool:
@@ -237,6 +258,12 @@ def read_ahead(chunks: Iterator[Any], depth: int = 2) -> Iterator[Any]:
         worker.join()
 
 
+def _counting(batches: Iterator[pa.RecordBatch], grant: Grant) -> Iterator[pa.RecordBatch]:
+    for batch in batches:
+        grant.rows_served += batch.num_rows
+        yield batch
+
+
 def stream(grant: Grant, media_type: str, batch_rows: int) -> Iterator[bytes | memoryview]:
     # Buffered reads instead of whole column chunks: a connector's memory stays flat whatever the row groups.
     source = pq.ParquetFile(grant.path, pre_buffer=False, buffer_size=4 << 20)
@@ -246,6 +273,7 @@ def stream(grant: Grant, media_type: str, batch_rows: int) -> Iterator[bytes | m
     batches: Iterator[pa.RecordBatch] = source.iter_batches(batch_size=batch_rows, columns=read, use_threads=True)
     if not grant.plain:
         batches = (restrict(b, columns, restrictions, grant.mask_key) for b in batches)
+    batches = _counting(batches, grant)
     sink = _Chunks()
     if media_type == ARROW:
         yield from arrow_stream(schema, batches)

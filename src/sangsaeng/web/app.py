@@ -20,7 +20,7 @@ from sangsaeng.connector import Connector
 from sangsaeng.errors import ConfigurationError
 from sangsaeng.identity.credentials import Wallet
 from sangsaeng.identity.directory import load_directory
-from sangsaeng.identity.keys import load_private_key
+from sangsaeng.identity.keys import load_private_key, public_jwk
 from sangsaeng.negotiation.service import NegotiationService
 from sangsaeng.outbox import Outbox
 from sangsaeng.peer import PeerClient
@@ -28,7 +28,7 @@ from sangsaeng.settings import Settings
 from sangsaeng.store import migrate
 from sangsaeng.store.sql import SqlStore
 from sangsaeng.transfer.service import TransferService
-from sangsaeng.web import data, errors, management, protocol
+from sangsaeng.web import audit, data, errors, management, protocol
 from sangsaeng.web.deps import Services
 
 log = structlog.get_logger(__name__)
@@ -89,6 +89,11 @@ def create_app(
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         await connector.audit.start()
+        await connector.audit.record(
+            "connector.started",
+            key=public_jwk(connector.key.public_key())["x"],  # a changed key shows in the log
+            endpoint=connector.protocol_url,
+        )
         await connector.audit.head()
         worker = asyncio.create_task(outbox.run(), name="outbox")
         janitor = asyncio.create_task(_forget_old_tokens(connector), name="replay-janitor")
@@ -119,6 +124,8 @@ def create_app(
     app.include_router(protocol.router)
     app.include_router(management.router)
     app.include_router(data.router)
+    app.include_router(audit.router)
+    app.include_router(audit.protocol)
     return app
 
 

@@ -62,6 +62,11 @@ async def identity(svc: ServicesDep) -> Identity:
     )
 
 
+def _changed(svc: ServicesDep, action: str, **about: Any) -> None:
+    """Every management change goes to the audit log: what, on which dataset, offer or agreement."""
+    svc.connector.audit.note("management", action=action, **about)
+
+
 # ---- credentials ---------------------------------------------------------------------------------
 @router.get("/credentials", summary="The signed credentials this connector presents to providers")
 async def list_credentials(svc: ServicesDep) -> list[dict[str, Any]]:
@@ -88,6 +93,12 @@ async def list_credentials(svc: ServicesDep) -> list[dict[str, Any]]:
 async def add_credential(body: CredentialIn, svc: ServicesDep) -> dict[str, Any]:
     c = svc.connector
     credential = c.wallet.add(body.token, c.directory.key_of, c.participant_id, c.now())
+    _changed(
+        svc,
+        "credential.add",
+        issuer=credential.issuer,
+        attributes={k: list(v) for k, v in credential.attributes.items()},
+    )
     return {"issuer": credential.issuer, "attributes": {k: list(v) for k, v in credential.attributes.items()}}
 
 
@@ -133,6 +144,14 @@ async def _register(
     finally:
         spooled.unlink(missing_ok=True)
         spooled.with_suffix(Path(filename).suffix or ".bin").unlink(missing_ok=True)
+    latest = dataset.latest
+    _changed(
+        svc,
+        "dataset.version",
+        dataset=dataset.id,
+        version=latest.version if latest else None,
+        sha256=latest.sha256 if latest else None,
+    )
     return DatasetOut.of(dataset)
 
 
@@ -214,6 +233,16 @@ async def ingest_dataset(
             sheet=sheet,
         )
     report = result.report.to_dict()
+    _changed(
+        svc,
+        "dataset.ingest",
+        dataset=dataset.id if dataset else None,
+        version=dataset.latest.version if dataset and dataset.latest else None,
+        entity=rules.entity,
+        origin=result.origin,
+        written=dataset is not None,
+        problems=result.report.errors,
+    )
     if dataset is None:
         raise DataRejected(
             f"nothing was written: {result.report.errors} problem(s) in {result.report.rows} rows, "
@@ -270,6 +299,7 @@ async def add_derived(
         )
     finally:
         spooled.unlink(missing_ok=True)
+    _changed(svc, "dataset.derive", dataset=dataset.id, sources=sources, operation=operation)
     return DatasetOut.of(dataset)
 
 
@@ -299,6 +329,7 @@ async def create_offer(body: OfferIn, svc: ServicesDep) -> OfferOut:
     offer = await svc.catalog.create_offer(
         body.dataset_id, body.policy, body.id, template=body.template, parameters=body.parameters
     )
+    _changed(svc, "offer.create", dataset=offer.dataset_id, offer=offer.id, policy=offer.policy)
     return OfferOut.of(offer)
 
 
@@ -461,6 +492,7 @@ async def fulfil_duty(agreement_id: str, body: DutyIn, svc: ServicesDep) -> Agre
             raise InvalidInput(f"the agreement has no duty {body.duty!r}", position="duty", hint=f"its duties: {paths}")
         agreement.fulfilled = {**(agreement.fulfilled or {}), body.duty: c.now().isoformat()}
         await tx.save_agreement(agreement)
+    c.audit.note("agreement.duty", agreement=agreement.id, counterparty=agreement.provider, duty=body.duty)
     return _out(svc, agreement)
 
 
@@ -480,6 +512,7 @@ async def terminate_agreement(agreement_id: str, svc: ServicesDep) -> AgreementO
         if agreement.terminated_at is None:
             agreement.terminated_at = svc.connector.now()
             await tx.save_agreement(agreement)
+    svc.connector.audit.note("agreement.terminate", agreement=agreement.id, counterparty=agreement.consumer)
     return _out(svc, agreement)
 
 

@@ -1,0 +1,187 @@
+"""The audit log over HTTP: entries, heads, proofs and checks for the company itself (``/api/audit``, API key),
+and the head and consistency proofs partners ask for (``/dsp/audit``, protocol token)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends, Query
+from fastapi.responses import Response
+
+from sangsaeng.audit import merkle
+from sangsaeng.audit.evidence import BUNDLE, canonical, head_valid
+from sangsaeng.audit.log import entries_json
+from sangsaeng.errors import NotFound, PeerError
+from sangsaeng.identity import keys
+from sangsaeng.web.deps import Caller, ServicesDep, api_key
+
+router = APIRouter(prefix="/api/audit", dependencies=[Depends(api_key)], tags=["audit"])
+protocol = APIRouter(prefix="/dsp/audit", tags=["audit (partners)"])
+
+
+@router.get("/entries", summary="Log entries, oldest first; filter by agreement, counter-party, time")
+async def entries(
+    svc: ServicesDep,
+    offset: Annotated[int, Query(ge=0)] = 0,
+    limit: Annotated[int, Query(ge=1, le=1000)] = 100,
+    agreement: str | None = None,
+    counterparty: str | None = None,
+    since: datetime | None = None,
+    until: datetime | None = None,
+) -> list[dict[str, Any]]:
+    refs = await _refs(svc, agreement) if agreement else []
+    async with svc.connector.store.begin() as tx:
+        found = await tx.log_entries(
+            offset, limit, agreement_or_process=refs, counterparty=counterparty, since=since, until=until
+        )
+    return entries_json(found)
+
+
+@router.get("/head", summary="A signed head of the log as it is now")
+async def head(svc: ServicesDep) -> dict[str, Any]:
+    return await svc.connector.audit.head()
+
+
+@router.get("/proof/inclusion", summary="That entry INDEX is in the log of SIZE entries")
+async def inclusion(
+    svc: ServicesDep, index: Annotated[int, Query(ge=0)], size: Annotated[int | None, Query(ge=1)] = None
+) -> dict[str, Any]:
+    return await svc.connector.audit.inclusion(index, size)
+
+
+@router.get("/proof/consistency", summary="That the log of FIRST entries is a prefix of the log of SECOND")
+async def consistency(
+    svc: ServicesDep, first: Annotated[int, Query(ge=1)], second: Annotated[int | None, Query(ge=1)] = None
+) -> dict[str, Any]:
+    return await svc.connector.audit.consistency(first, second)
+
+
+@router.post("/verify", summary="Re-check the whole stored log: hashes, chain, signed heads")
+async def verify(svc: ServicesDep) -> dict[str, Any]:
+    return await svc.connector.audit.verify()
+
+
+@router.get("/witnessed", summary="Heads of partners' logs received with their protocol messages")
+async def witnessed(svc: ServicesDep, participant: str | None = None) -> list[dict[str, Any]]:
+    async with svc.connector.store.begin() as tx:
+        return await tx.witnessed(participant)
+
+
+@router.post("/check-peer", summary="Ask a partner to prove its log still extends every head of it we kept")
+async def check_peer(svc: ServicesDep, peer: Annotated[str, Query()]) -> dict[str, Any]:
+    c = svc.connector
+    async with c.store.begin() as tx:
+        kept = await tx.witnessed(peer)
+    base = c.directory.get(peer).endpoint.rstrip("/")
+    current = await _ask(svc, f"{base}/audit/head", peer)
+    if not head_valid(current, c.directory.key_of, peer):
+        return {"valid": False, "findings": [f"{peer} answered with a head it did not sign"]}
+    findings: list[str] = []
+    for old in kept:
+        if old["size"] > current["size"]:
+            findings.append(
+                f"✗ {peer} signed a head at size {old['size']} ({old['at']}); its log now has {current['size']}"
+            )
+            continue
+        if old["size"] == 0:
+            continue
+        proof = await _ask(svc, f"{base}/audit/consistency?first={old['size']}&second={current['size']}", peer)
+        ok = merkle.verify_consistency(
+            old["size"],
+            current["size"],
+            bytes.fromhex(old["root"]),
+            bytes.fromhex(current["root"]),
+            [bytes.fromhex(p) for p in proof.get("proof", [])],
+        )
+        findings.append(
+            f"{'✓' if ok else '✗'} head at size {old['size']} signed {old['at']}: "
+            + ("extended by the current log" if ok else "NOT a prefix of the current log: it was rewritten")
+        )
+    valid = all(f.startswith("✓") for f in findings)
+    return {"valid": valid, "peer": peer, "current": current, "checked": len(kept), "findings": findings}
+
+
+async def _ask(svc: ServicesDep, url: str, peer: str) -> dict[str, Any]:
+    response = await svc.connector.peer.get(url, peer)
+    if response.status_code != 200:
+        raise PeerError(f"{peer} answered HTTP {response.status_code}: {response.text[:300]}")
+    found: dict[str, Any] = response.json()
+    return found
+
+
+@router.get("/evidence", summary="An evidence bundle about one agreement, checkable offline with public keys")
+async def evidence(svc: ServicesDep, agreement: Annotated[str, Query()]) -> Response:
+    c = svc.connector
+    async with c.store.begin() as tx:
+        found = await tx.get_agreement(agreement)
+    if found is None:
+        raise NotFound(f"no agreement {agreement}", position="agreement")
+    head_now = await c.audit.head()
+    size = head_now["size"]
+    leaves = await c.audit.leaves(size)
+    refs = await _refs(svc, agreement)
+    async with c.store.begin() as tx:
+        about = [e for e in await tx.log_entries(agreement_or_process=refs) if e.index < size]
+        heads = [h for h in await tx.log_heads() if 0 < h["size"] < size]
+        theirs = await tx.witnessed(found.provider if found.consumer == c.participant_id else found.consumer)
+    counterparty = found.provider if found.consumer == c.participant_id else found.consumer
+    body = {
+        "kind": BUNDLE,
+        "exporter": c.participant_id,
+        "counterparty": counterparty,
+        "createdAt": c.now().isoformat(),
+        "agreement": {
+            "agreement": found.body,
+            "signatures": [s for s in (found.provider_signature, found.consumer_signature) if s],
+        },
+        "head": head_now,
+        "entries": [
+            {
+                "index": e.index,
+                "entry": e.entry,
+                "proof": [p.hex() for p in merkle.inclusion_proof(e.index, leaves)],
+            }
+            for e in about
+        ],
+        "heads": [{"head": h, "proof": [p.hex() for p in merkle.consistency_proof(h["size"], leaves)]} for h in heads],
+        "witnessed": theirs,
+    }
+    document = {**body, "signature": keys.sign(c.key, canonical(body))}
+    return Response(
+        canonical(document),
+        media_type="application/json",
+        headers={"Content-Disposition": f'attachment; filename="evidence-{agreement.rsplit(":", 1)[-1]}.json"'},
+    )
+
+
+async def _refs(svc: ServicesDep, agreement_id: str) -> list[str]:
+    """The agreement and the processes that belong to it: its negotiation's and its transfers' process ids."""
+    async with svc.connector.store.begin() as tx:
+        agreement = await tx.get_agreement(agreement_id)
+        if agreement is None:
+            raise NotFound(f"no agreement {agreement_id}", position="agreement")
+        negotiation = await tx.get_negotiation(agreement.negotiation_id)
+        transfers = [t for t in await tx.list_transfers(0, 10_000) if t.agreement_id == agreement_id]
+    refs = {agreement_id, agreement.negotiation_id}
+    if negotiation is not None:
+        refs |= {p for p in (negotiation.provider_pid, negotiation.consumer_pid) if p}
+    for t in transfers:
+        refs |= {p for p in (t.id, t.provider_pid, t.consumer_pid) if p}
+    return sorted(refs)
+
+
+# ---- for partners --------------------------------------------------------------------------------------------
+@protocol.get("/head", summary="This connector's current signed log head")
+async def partner_head(svc: ServicesDep, _caller: Caller) -> dict[str, Any]:
+    return await svc.connector.audit.head()
+
+
+@protocol.get("/consistency", summary="A consistency proof between two sizes of this connector's log")
+async def partner_consistency(
+    svc: ServicesDep,
+    _caller: Caller,
+    first: Annotated[int, Query(ge=1)],
+    second: Annotated[int | None, Query(ge=1)] = None,
+) -> dict[str, Any]:
+    return await svc.connector.audit.consistency(first, second)
