@@ -6,7 +6,7 @@ import argparse
 import tempfile
 from pathlib import Path
 
-from bench import catalog, ingest, negotiations, policy, pull
+from bench import audit, catalog, ingest, negotiations, policy, pull
 
 BENCHES = {
     "negotiations": negotiations.run,
@@ -14,6 +14,7 @@ BENCHES = {
     "catalog": catalog.run,
     "ingest": ingest.run,
     "policy": policy.run,
+    "audit": audit.run,
 }
 
 

@@ -13,8 +13,9 @@ from typing import Any
 import pytest
 
 from sangsaeng.audit import merkle
-from sangsaeng.audit.evidence import canonical, sign_head, verify_bundle
+from sangsaeng.audit.evidence import sign_head, verify_bundle
 from sangsaeng.identity.directory import load_directory
+from sangsaeng.jcs import canonical
 from sangsaeng.negotiation.signing import verify_export
 from tests.helpers import SAMPLE_CSV, Dataspace, Party, negotiate, offer_policy, publish, start_transfer
 

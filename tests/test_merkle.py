@@ -88,3 +88,30 @@ def test_any_altered_proof_hash_fails(n: int, data: st.DataObject) -> None:
     broken = list(consistency)
     broken[-1] = merkle.leaf_hash(b"nope")
     assert not merkle.verify_consistency(first, n, merkle.root(leaves[:first]), tree_root, broken)
+
+
+# ---- canonical JSON: the fast path writes exactly what RFC 8785 prescribes ----------------------------------
+JSON = st.recursive(
+    st.one_of(
+        st.none(),
+        st.booleans(),
+        st.integers(-(2**60), 2**60),
+        st.text(alphabet=st.characters(codec="utf-8"), max_size=12),
+    ),
+    lambda inner: st.one_of(st.lists(inner, max_size=4), st.dictionaries(st.text(max_size=6), inner, max_size=4)),
+    max_leaves=20,
+)
+
+
+@settings(max_examples=400, deadline=None)
+@given(document=JSON)
+def test_canonical_json_is_rfc8785(document: object) -> None:
+    import rfc8785
+
+    from sangsaeng.jcs import canonical
+
+    try:
+        expected = bytes(rfc8785.dumps(document))
+    except rfc8785.CanonicalizationError:
+        return  # integers beyond I-JSON: the reference refuses them, and so do we (through it)
+    assert canonical(document) == expected

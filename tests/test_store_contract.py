@@ -10,7 +10,16 @@ import pytest
 from sqlalchemy.exc import IntegrityError
 
 from sangsaeng.store import migrate
-from sangsaeng.store.records import Agreement, Dataset, DatasetVersion, Negotiation, Offer, OutboxMessage, Transfer
+from sangsaeng.store.records import (
+    Agreement,
+    Dataset,
+    DatasetVersion,
+    LogEntry,
+    Negotiation,
+    Offer,
+    OutboxMessage,
+    Transfer,
+)
 from sangsaeng.store.sql import SqlStore
 
 pytestmark = pytest.mark.anyio
@@ -253,3 +262,28 @@ def test_the_migrations_create_exactly_the_tables_the_code_uses(tmp_path: Path, 
     for url in (f"sqlite:///{tmp_path / 'check.db'}", postgres_url):
         migrate.upgrade(url)
         command.check(migrate.alembic_config(url))
+
+
+async def test_the_audit_log_appends_reads_and_keeps_heads(store: SqlStore) -> None:
+    now = datetime.now(UTC)
+    rows = [
+        LogEntry(index=i, entry=f'{{"i":{i}}}', leaf=f"{i:064x}", at=now, kind="k", agreement_id="a" if i % 2 else None)
+        for i in range(5)
+    ]
+    async with store.begin() as tx:
+        await tx.append_log(rows[:3])
+        await tx.append_log(rows[3:])
+        await tx.add_head(5, {"size": 5}, now)
+        await tx.add_head(5, {"size": 5, "again": True}, now)  # one head a size
+    async with store.begin() as tx:
+        assert await tx.log_size() == 5
+        assert await tx.log_leaves(3) == [r.leaf for r in rows[:3]]
+        assert [e.index for e in await tx.log_entries(agreement_or_process=["a"])] == [1, 3]
+        assert [e.index for e in await tx.log_entries(1, 2)] == [1, 2]
+        assert await tx.log_heads() == [{"size": 5}]
+        assert await tx.add_witnessed("p", 3, "r" * 64, {"size": 3}, now)
+        assert not await tx.add_witnessed("p", 3, "r" * 64, {"size": 3}, now)  # kept once
+        assert await tx.witnessed("p") == [{"size": 3}] and await tx.witnessed("q") == []
+    with pytest.raises(IntegrityError):  # an index is written once: a second writer must catch up, not overwrite
+        async with store.begin() as tx:
+            await tx.append_log([rows[4]])

@@ -15,18 +15,14 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-import rfc8785
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
 
 from sangsaeng.audit import merkle
 from sangsaeng.identity import keys
+from sangsaeng.jcs import canonical
 
 BUNDLE = "sangsaeng-evidence/1"
 KeyOf = Callable[[str], Ed25519PublicKey | None]
-
-
-def canonical(document: Any) -> bytes:
-    return bytes(rfc8785.dumps(document))
 
 
 def sign_head(key: Ed25519PrivateKey, signer: str, size: int, root: bytes, at: datetime) -> dict[str, Any]:

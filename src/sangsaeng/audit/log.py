@@ -18,9 +18,10 @@ import structlog
 from sqlalchemy.exc import IntegrityError
 
 from sangsaeng.audit import merkle
-from sangsaeng.audit.evidence import canonical, check_log, head_valid, sign_head
+from sangsaeng.audit.evidence import check_log, head_valid, sign_head
 from sangsaeng.connector import Connector
 from sangsaeng.errors import InvalidInput, NotFound
+from sangsaeng.jcs import canonical
 from sangsaeng.store.records import LogEntry
 
 log = structlog.get_logger()

@@ -9,15 +9,15 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-import rfc8785
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
+from sangsaeng import jcs
 from sangsaeng.identity import keys
 from sangsaeng.identity.directory import Directory
 
 
 def canonical(agreement: dict[str, Any]) -> bytes:
-    return bytes(rfc8785.dumps(agreement))
+    return jcs.canonical(agreement)
 
 
 def sign_agreement(key: Ed25519PrivateKey, signer: str, agreement: dict[str, Any]) -> dict[str, str]:

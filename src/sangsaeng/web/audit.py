@@ -10,10 +10,11 @@ from fastapi import APIRouter, Depends, Query
 from fastapi.responses import Response
 
 from sangsaeng.audit import merkle
-from sangsaeng.audit.evidence import BUNDLE, canonical, head_valid
+from sangsaeng.audit.evidence import BUNDLE, head_valid
 from sangsaeng.audit.log import entries_json
 from sangsaeng.errors import NotFound, PeerError
 from sangsaeng.identity import keys
+from sangsaeng.jcs import canonical
 from sangsaeng.web.deps import Caller, ServicesDep, api_key
 
 router = APIRouter(prefix="/api/audit", dependencies=[Depends(api_key)], tags=["audit"])
