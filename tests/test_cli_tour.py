@@ -275,3 +275,17 @@ def test_templates_credentials_explain_and_rights_from_the_command_line(tmp_path
         assert refused.exit_code == 2 and "redistribution eq false" in " ".join(refused.output.split())
         given = sangsaeng("rights", "show", dataset_id, "--data-dir", supplier)
         assert f"received by: {nodes['oem'].id} under {agreement_id}" in given
+
+        # The same exchange, as each side's tamper-evident log has it.
+        assert "✓ valid" in sangsaeng("audit", "verify", "--data-dir", supplier)
+        evidence = tmp_path / "evidence.json"
+        sangsaeng("audit", "evidence", "--agreement", agreement_id, "--out", str(evidence), "--data-dir", supplier)
+        directory = str(tmp_path / "directory.json")
+        checked = sangsaeng("audit", "verify-bundle", str(evidence), "--directory", directory)
+        assert "✓ valid" in checked and "signed by both parties" in checked
+        raw = bytearray(evidence.read_bytes())
+        raw[len(raw) // 2] ^= 0x01
+        evidence.write_bytes(bytes(raw))
+        broken = runner.invoke(app, ["audit", "verify-bundle", str(evidence), "--directory", directory])
+        assert broken.exit_code == 1 and "✗" in broken.output
+        assert "extends all" in sangsaeng("audit", "check-peer", nodes["supplier"].id, "--data-dir", oem)
