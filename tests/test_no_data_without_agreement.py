@@ -199,3 +199,23 @@ async def test_a_transfer_needs_an_agreement_of_the_caller(two: Dataspace) -> No
     response = await supplier.raw.post("/dsp/transfers/request", json=body, headers=headers)
     assert response.status_code == 400
     assert response.json()["@type"] == "TransferError"
+
+
+async def test_a_pull_that_overtakes_the_start_acknowledgement_is_served(two: Dataspace) -> None:
+    """The consumer can read as soon as the start message reached it; the provider must not answer "not
+    STARTED" because that message's acknowledgement has not come back yet."""
+    supplier, oem = two.parties["supplier"], two.parties["oem"]
+    dataset_id, offer_id = await publish(supplier, SAMPLE_CSV, offer_policy(oem.id))
+    final = await negotiate(oem, supplier, dataset_id, offer_id)
+    two.router.down.add(oem.settings.public_url.removeprefix("http://"))  # the start message stays pending
+    started = await oem.api.post("/api/transfers", json={"agreementId": final["agreementId"]})
+    assert started.status_code == 201, started.text
+    provider = await poll(supplier.api, "/api/transfers", lambda ts: any(t["role"] == "provider" for t in ts))
+    pid = next(t["id"] for t in provider if t["role"] == "provider")
+    async with supplier.connector.store.begin() as tx:
+        assert (await tx.get_transfer(pid)).state == "REQUESTED"  # type: ignore[union-attr]
+    token = supplier.app.state.services.transfers.mint_token(pid)  # what the start message carries
+    response = await supplier.raw.get(f"/data/{pid}", headers={"Authorization": f"Bearer {token}"})
+    assert response.status_code == 200, response.text
+    async with supplier.connector.store.begin() as tx:
+        assert (await tx.get_transfer(pid)).state == "STARTED"  # type: ignore[union-attr]

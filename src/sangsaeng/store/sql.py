@@ -385,26 +385,26 @@ class SqlTx:
         found = (await self.conn.execute(sa.select(sa.func.max(t.audit_entries.c.index)))).scalar()
         return 0 if found is None else int(found) + 1
 
+    def _insert_new(self, table: sa.Table) -> Any:
+        """INSERT … ON CONFLICT DO NOTHING: concurrent writers of the same row (two heads of one size) both succeed."""
+        if self.conn.dialect.name == "postgresql":
+            return postgresql.insert(table).on_conflict_do_nothing()
+        return sqlite.insert(table).on_conflict_do_nothing()
+
     async def add_head(self, size: int, head: dict[str, Any], at: datetime) -> None:
-        exists = await self.conn.execute(sa.select(t.audit_heads.c.size).where(t.audit_heads.c.size == size))
-        if exists.first() is None:
-            await self.conn.execute(t.audit_heads.insert().values(size=size, head=head, at=at))
+        await self.conn.execute(self._insert_new(t.audit_heads).values(size=size, head=head, at=at))
 
     async def log_heads(self) -> list[dict[str, Any]]:
         rows = await self.conn.execute(sa.select(t.audit_heads.c.head).order_by(t.audit_heads.c.size))
         return [r[0] for r in rows]
 
     async def add_witnessed(self, participant: str, size: int, root: str, head: dict[str, Any], at: datetime) -> bool:
-        w = t.audit_witnessed
-        found = await self.conn.execute(
-            sa.select(w.c.size).where(w.c.participant == participant, w.c.size == size, w.c.root == root)
+        inserted = await self.conn.execute(
+            self._insert_new(t.audit_witnessed)
+            .values(participant=participant, size=size, root=root, head=head, received_at=at)
+            .returning(t.audit_witnessed.c.size)
         )
-        if found.first() is not None:
-            return False
-        await self.conn.execute(
-            w.insert().values(participant=participant, size=size, root=root, head=head, received_at=at)
-        )
-        return True
+        return inserted.first() is not None
 
     async def witnessed(self, participant: str | None = None) -> list[dict[str, Any]]:
         w = t.audit_witnessed

@@ -23,6 +23,7 @@ import pyarrow.parquet as pq
 from sangsaeng.connector import Connector
 from sangsaeng.errors import Forbidden, NotAcceptable, Unauthenticated
 from sangsaeng.identity import tokens
+from sangsaeng.outbox import settle_implied
 from sangsaeng.policy.decide import Restrictions
 from sangsaeng.transfer import machine as m
 from sangsaeng.transfer.restrict import mask_key, needed_columns, output_schema, restrict
@@ -114,6 +115,12 @@ async def authorize(
         transfer = await tx.get_transfer(transfer_id, for_update=True)
         if transfer is None or transfer.role != m.PROVIDER:
             raise Unauthenticated(REFUSED)
+        if transfer.state == m.REQUESTED:
+            # A valid token comes only in our start message: the consumer has it, so it was received, even if
+            # its acknowledgement is still on the way back to our outbox. Apply it now rather than race it.
+            await settle_implied(tx, transfers, transfer.id, m.START)
+            transfer = await tx.get_transfer(transfer_id, for_update=True)
+            assert transfer is not None
         if transfer.state != m.STARTED:
             raise Forbidden(f"the transfer is {transfer.state}, not STARTED")
         agreement = await tx.get_agreement(transfer.agreement_id, for_update=True)
