@@ -40,6 +40,7 @@ class AuditLog:
         self._last_leaf = ""
         self._head: dict[str, Any] | None = None
         self._head_at: datetime | None = None
+        self._kept: dict[str, tuple[int, str]] = {}  # the last head kept of each partner: most messages repeat it
 
     # ---- appending -----------------------------------------------------------------------------
     async def start(self) -> None:
@@ -208,6 +209,8 @@ class AuditLog:
         """Keep a partner's signed head that came with a protocol message (if it verifies)."""
         if not value:
             return
+        if sender is not None and self._kept.get(sender, (None, None))[1] == value:
+            return  # the same head as before: kept already, no signature to check, no write
         try:
             head = json.loads(base64.urlsafe_b64decode(value + "=" * (-len(value) % 4)))
         except (ValueError, TypeError):
@@ -216,6 +219,7 @@ class AuditLog:
             return
         async with self.c.store.begin() as tx:
             await tx.add_witnessed(head["signer"], head["size"], head["root"], head, self.c.now())
+        self._kept[head["signer"]] = (head["size"], value)
 
     # ---- reading and proving -------------------------------------------------------------------
     async def leaves(self, size: int | None = None) -> list[bytes]:
