@@ -5,7 +5,7 @@ UV_VERSION := 0.13.9
 UV := $(or $(shell command -v uv 2>/dev/null),$(CURDIR)/.tools/bin/uv)
 RUN := $(UV) run --frozen
 
-.PHONY: env demo test lint types unit bench clean
+.PHONY: env demo test lint types unit bench clean browser
 
 env: .venv/.synced
 
@@ -26,7 +26,12 @@ lint: env
 types: env
 	$(RUN) mypy
 
-unit: env
+# The portal's browser tests drive Debian's Chromium (never a downloaded browser); Korean needs CJK fonts.
+browser:
+	@test -x /usr/bin/chromium && fc-list 2>/dev/null | grep -qi "noto sans cjk" || \
+	  (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-noto-cjk)
+
+unit: env browser
 	$(RUN) pytest -n 2 --dist loadgroup -q
 
 test: lint types unit  ## the whole suite: lint, types, tests
@@ -35,4 +40,4 @@ bench: env  ## benchmarks: figures beside a same-run baseline, with peak memory
 	$(RUN) python -m bench
 
 clean:
-	rm -rf .venv .tools demo-data .pytest_cache .mypy_cache .ruff_cache
+	rm -rf .venv .tools demo-data .pytest_cache .mypy_cache .ruff_cache .artifacts

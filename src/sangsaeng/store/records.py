@@ -146,3 +146,11 @@ class LogEntry:
     counterparty: str | None = None
     agreement_id: str | None = None
     process_id: str | None = None
+
+
+@dataclass(frozen=True)
+class User:
+    name: str
+    password_hash: str
+    role: str  # admin, steward, viewer
+    created_at: datetime

@@ -38,6 +38,7 @@ from sangsaeng.store.records import (
     OutboxMessage,
     Source,
     Transfer,
+    User,
 )
 
 R = TypeVar("R")
@@ -341,6 +342,17 @@ class SqlTx:
             sa.select(t.agreements).order_by(t.agreements.c.created_at.desc()).offset(offset).limit(limit)
         )
         return [_record(Agreement, r) for r in rows]
+
+    # portal users --------------------------------------------------------------------------------
+    async def add_user(self, user: User) -> None:
+        await self.conn.execute(t.users.insert().values(**_values(user)))
+
+    async def get_user(self, name: str) -> User | None:
+        row = (await self.conn.execute(sa.select(t.users).where(t.users.c.name == name))).first()
+        return None if row is None else _record(User, row)
+
+    async def list_users(self) -> list[User]:
+        return [_record(User, r) for r in await self.conn.execute(sa.select(t.users).order_by(t.users.c.name))]
 
     # the audit log ---------------------------------------------------------------------------------
     async def append_log(self, entries: Sequence[LogEntry]) -> None:

@@ -208,3 +208,13 @@ audit_witnessed = sa.Table(
     sa.Column("head", sa.JSON, nullable=False),
     sa.Column("received_at", UtcDateTime, nullable=False),
 )
+
+# People who use the portal: a real password hash (argon2id), one role each.
+users = sa.Table(
+    "users",
+    metadata,
+    sa.Column("name", sa.String(128), primary_key=True),
+    sa.Column("password_hash", sa.Text, nullable=False),
+    sa.Column("role", sa.String(16), nullable=False),  # admin, steward, viewer
+    sa.Column("created_at", UtcDateTime, nullable=False),
+)

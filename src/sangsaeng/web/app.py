@@ -24,6 +24,7 @@ from sangsaeng.identity.keys import load_private_key, public_jwk
 from sangsaeng.negotiation.service import NegotiationService
 from sangsaeng.outbox import Outbox
 from sangsaeng.peer import PeerClient
+from sangsaeng.portal import pages
 from sangsaeng.settings import Settings
 from sangsaeng.store import migrate
 from sangsaeng.store.sql import SqlStore
@@ -67,6 +68,17 @@ def build_connector(
         peer=PeerClient(settings.participant_id, key, clock, transport=transport, credentials=wallet.tokens),
         wallet=wallet,
     )
+
+
+def session_secret(connector: Connector) -> bytes:
+    """The portal's cookie-signing key, derived from the connector's own: stable across restarts, never stored."""
+    from cryptography.hazmat.primitives import hashes, serialization
+    from cryptography.hazmat.primitives.kdf.hkdf import HKDF
+
+    raw = connector.key.private_bytes(
+        serialization.Encoding.Raw, serialization.PrivateFormat.Raw, serialization.NoEncryption()
+    )
+    return HKDF(hashes.SHA256(), 32, salt=b"sangsaeng-portal-session", info=b"").derive(raw)
 
 
 def create_app(
@@ -126,6 +138,7 @@ def create_app(
     app.include_router(data.router)
     app.include_router(audit.router)
     app.include_router(audit.protocol)
+    pages.install(app, session_secret(connector))
     return app
 
 

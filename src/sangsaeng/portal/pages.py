@@ -1,0 +1,421 @@
+"""The portal's pages: server-rendered (Jinja2), plain forms that work without JavaScript, behind a login.
+
+Every page calls the connector's own services in-process — the same ones the REST API calls — so the portal
+can do nothing the API cannot, and refuses what the API refuses, in words.
+"""
+
+from __future__ import annotations
+
+import re
+import secrets
+import shutil
+from pathlib import Path
+from typing import Annotated, Any
+
+import anyio
+import yaml
+from fastapi import APIRouter, Depends, File, Form, Request, UploadFile
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from fastapi.templating import Jinja2Templates
+
+from sangsaeng.errors import SangsaengError
+from sangsaeng.policy import duties as duty_status
+from sangsaeng.policy import templates as offer_templates
+from sangsaeng.portal import auth
+from sangsaeng.portal.i18n import LANGUAGES, Words, choose
+from sangsaeng.standard.entities import ENTITIES
+from sangsaeng.standard.ingest import check_file
+from sangsaeng.standard.mapping import FieldMap, Mapping, load_mapping
+from sangsaeng.standard.sources import SUFFIXES, open_source
+from sangsaeng.standard.suggest import suggest
+from sangsaeng.store.records import User
+from sangsaeng.web.deps import ServicesDep
+
+router = APIRouter(prefix="/portal", include_in_schema=False)
+views = Jinja2Templates(directory=str(Path(__file__).parent / "templates"))
+STAGE = re.compile(r"^[A-Za-z0-9_-]{16,64}$")
+
+
+class LoginRequired(Exception):
+    pass
+
+
+class NotAllowed(Exception):
+    pass
+
+
+def words(request: Request) -> Words:
+    return Words(
+        choose(request.query_params.get("lang"), request.cookies.get("lang"), request.headers.get("accept-language"))
+    )
+
+
+async def current_user(request: Request, svc: ServicesDep) -> User:
+    name = request.session.get("user")
+    if not isinstance(name, str):
+        raise LoginRequired
+    async with svc.connector.store.begin() as tx:
+        user = await tx.get_user(name)
+    if user is None:
+        request.session.clear()
+        raise LoginRequired
+    return user
+
+
+UserDep = Annotated[User, Depends(current_user)]
+
+
+async def checked_form(request: Request) -> dict[str, Any]:
+    """The posted form, refused (403) without the session's CSRF token."""
+    form = dict(await request.form())
+    given = form.get("csrf")
+    if not auth.csrf_valid(request.session, given if isinstance(given, str) else None):
+        raise NotAllowed("csrf")
+    return form
+
+
+def publisher(user: User) -> None:
+    if user.role not in auth.PUBLISHERS:
+        raise NotAllowed("role")
+
+
+def render(request: Request, template: str, user: User | None = None, status: int = 200, **context: Any) -> Response:
+    w = words(request)
+    return views.TemplateResponse(
+        request,
+        template,
+        {
+            "w": w,
+            "t": w.t,
+            "lang": w.language,
+            "languages": LANGUAGES,
+            "user": user,
+            "csrf": auth.csrf_token(request.session),
+            "connector": request.app.state.services.connector,
+            **context,
+        },
+        status_code=status,
+    )
+
+
+# ---- signing in --------------------------------------------------------------------------------------------
+@router.get("/login", response_class=HTMLResponse)
+async def login_page(request: Request) -> Response:
+    return render(request, "login.html")
+
+
+@router.post("/login", response_class=HTMLResponse)
+async def login(request: Request, svc: ServicesDep) -> Response:
+    form = await checked_form(request)
+    name, password = str(form.get("name", "")), str(form.get("password", ""))
+    user = await auth.check_password(svc.connector.store, name, password)
+    if user is None:
+        return render(request, "login.html", status=400, error="login.failed", name=name)
+    request.session.clear()
+    request.session["user"] = user.name
+    return RedirectResponse("/portal/", status_code=303)
+
+
+@router.post("/logout")
+async def logout(request: Request) -> Response:
+    await checked_form(request)
+    request.session.clear()
+    return RedirectResponse("/portal/login", status_code=303)
+
+
+@router.get("/lang/{language}")
+async def switch_language(language: str, request: Request) -> Response:
+    back = request.headers.get("referer") or "/portal/"
+    response = RedirectResponse(back if back.startswith(str(request.base_url)) else "/portal/", status_code=303)
+    if language in LANGUAGES:
+        response.set_cookie("lang", language, max_age=365 * 86400, samesite="lax")
+    return response
+
+
+# ---- home --------------------------------------------------------------------------------------------------
+@router.get("/", response_class=HTMLResponse)
+async def home(request: Request, svc: ServicesDep, user: UserDep) -> Response:
+    c = svc.connector
+    now = c.now()
+    async with c.store.begin() as tx:
+        datasets = await tx.list_datasets(0, 200)
+        offers = await tx.list_offers()
+        agreements = await tx.list_agreements(0, 200)
+        negotiations = await tx.list_negotiations(0, 200)
+        transfers = await tx.list_transfers(0, 200)
+        accesses = [
+            e for e in await tx.log_entries(agreement_or_process=[], counterparty=None) if e.kind == "data.access"
+        ]
+    shared = []
+    for d in datasets:
+        given = [a for a in agreements if a.dataset_id == d.id and a.provider == c.participant_id]
+        shared.append({"dataset": d, "offers": [o for o in offers if o.dataset_id == d.id], "agreements": given})
+    warnings: list[str] = []
+    for a in agreements:
+        compiled = c.policies.compiled(a.id, a.body)
+        for due in duty_status.status(compiled.policy.duties, a.created_at, now, a.fulfilled or {}):
+            if due["state"] == "overdue":
+                warnings.append(words(request).t("warning.overdue", agreement=a.id, what=due["what"]))
+    for t in transfers:
+        if t.state == "TERMINATED":
+            warnings.append(words(request).t("warning.transfer", transfer=t.id, reason=t.reason or "—"))
+    pending = [n for n in negotiations if n.role == "provider" and n.state in ("REQUESTED", "ACCEPTED")]
+    recent = [{"at": e.at, "counterparty": e.counterparty, "agreement": e.agreement_id} for e in accesses[-10:]][::-1]
+    return render(request, "home.html", user, shared=shared, pending=pending, recent=recent, warnings=warnings)
+
+
+# ---- adding data -------------------------------------------------------------------------------------------
+def _stages(svc: ServicesDep) -> Path:
+    return svc.connector.settings.data_dir / "portal-staging"
+
+
+def _stage(svc: ServicesDep, token: str) -> Path:
+    if not STAGE.match(token):
+        raise NotAllowed("stage")
+    folder = _stages(svc) / token
+    if not folder.is_dir():
+        raise NotAllowed("stage")
+    return folder
+
+
+@router.get("/add", response_class=HTMLResponse)
+async def add_page(request: Request, user: UserDep) -> Response:
+    publisher(user)
+    return render(request, "add.html", user, entities=list(ENTITIES))
+
+
+@router.post("/add", response_class=HTMLResponse)
+async def upload(
+    request: Request,
+    svc: ServicesDep,
+    user: UserDep,
+    file: Annotated[UploadFile, File()],
+    entity: Annotated[str, Form()],
+    csrf: Annotated[str, Form()],
+) -> Response:
+    publisher(user)
+    if not auth.csrf_valid(request.session, csrf):
+        raise NotAllowed("csrf")
+    suffix = Path(file.filename or "").suffix.lower()
+    if suffix not in SUFFIXES or entity not in ENTITIES:
+        return render(request, "add.html", user, status=400, entities=list(ENTITIES), error="add.bad_file")
+    token = secrets.token_urlsafe(18)
+    folder = _stages(svc) / token
+    folder.mkdir(parents=True)
+    source = folder / f"source{suffix}"
+    async with await anyio.open_file(source, "wb") as out:
+        while chunk := await file.read(1 << 20):
+            await out.write(chunk)
+    try:
+        opened = open_source(source)
+        proposal = suggest(entity, opened.headers, opened.sample())
+    except SangsaengError as exc:
+        shutil.rmtree(folder, ignore_errors=True)
+        return render(request, "add.html", user, status=400, entities=list(ENTITIES), error_text=exc.message)
+    (folder / "mapping.yaml").write_text(proposal.mapping.to_yaml(), "utf-8")
+    (folder / "name.txt").write_text(file.filename or "data", "utf-8")
+    return RedirectResponse(f"/portal/add/{token}", status_code=303)
+
+
+def _mapping_rows(mapping: Mapping) -> list[dict[str, Any]]:
+    model = ENTITIES[mapping.entity]
+    rows = []
+    for name, info in model.model_fields.items():
+        rule = mapping.fields.get(name)
+        rows.append(
+            {
+                "field": name,
+                "required": info.is_required(),
+                "description": info.description or "",
+                "column": rule.column if rule else None,
+                "unit": (rule.unit or rule.unit_column) if rule else None,
+                "unit_is_column": bool(rule and rule.unit_column),
+                "format": rule.format if rule else None,
+            }
+        )
+    return rows
+
+
+async def _review(request: Request, svc: ServicesDep, user: User, token: str, status: int = 200) -> Response:
+    folder = _stage(svc, token)
+    mapping = load_mapping((folder / "mapping.yaml").read_text("utf-8"))
+    source = next(folder.glob("source.*"))
+    opened = open_source(source)
+    report = await anyio.to_thread.run_sync(check_file, source, mapping)
+    return render(
+        request,
+        "review.html",
+        user,
+        status=status,
+        token=token,
+        name=(folder / "name.txt").read_text("utf-8"),
+        entity=mapping.entity,
+        headers=opened.headers,
+        rows=_mapping_rows(mapping),
+        report=report,
+        findings=report.findings[:50],
+    )
+
+
+@router.get("/add/{token}", response_class=HTMLResponse)
+async def review(token: str, request: Request, svc: ServicesDep, user: UserDep) -> Response:
+    publisher(user)
+    return await _review(request, svc, user, token)
+
+
+@router.post("/add/{token}", response_class=HTMLResponse)
+async def revise_or_publish(token: str, request: Request, svc: ServicesDep, user: UserDep) -> Response:
+    publisher(user)
+    form = await checked_form(request)
+    folder = _stage(svc, token)
+    mapping = load_mapping((folder / "mapping.yaml").read_text("utf-8"))
+    headers = open_source(next(folder.glob("source.*"))).headers
+    fields: dict[str, FieldMap] = {}
+    for name in ENTITIES[mapping.entity].model_fields:
+        column = str(form.get(f"column.{name}", ""))
+        if not column:
+            continue
+        if column not in headers:
+            raise NotAllowed("column")
+        unit = str(form.get(f"unit.{name}", "")).strip() or None
+        unit_column = unit if unit in headers else None
+        fields[name] = FieldMap(
+            column=column,
+            unit=None if unit_column else unit,
+            unit_column=unit_column,
+            format=str(form.get(f"format.{name}", "")).strip() or None,
+            values=mapping.fields[name].values if name in mapping.fields else None,
+        )
+    try:
+        revised = Mapping(entity=mapping.entity, timezone=mapping.timezone, decimal=mapping.decimal, fields=fields)
+    except ValueError:  # a field the entity lacks, a format it cannot use: shown with the report
+        return await _review(request, svc, user, token, status=400)
+    (folder / "mapping.yaml").write_text(yaml.safe_dump(yaml.safe_load(revised.to_yaml()), allow_unicode=True), "utf-8")
+    if form.get("action") != "publish":
+        return RedirectResponse(f"/portal/add/{token}", status_code=303)
+    title = str(form.get("title", "")).strip()
+    if not title:
+        return await _review(request, svc, user, token, status=400)
+    source = next(folder.glob("source.*"))
+    dataset, result = await svc.catalog.ingest_version(
+        source, revised, dataset_id=None, title=title, accept_partial=form.get("partial") == "on"
+    )
+    if dataset is None:
+        return await _review(request, svc, user, token, status=400)
+    svc.connector.audit.note("management", action="dataset.ingest", dataset=dataset.id, via="portal", user=user.name)
+    shutil.rmtree(folder, ignore_errors=True)
+    return RedirectResponse(f"/portal/offer/{dataset.id}", status_code=303)
+
+
+# ---- offering ----------------------------------------------------------------------------------------------
+@router.get("/offer/{dataset_id}", response_class=HTMLResponse)
+async def offer_page(dataset_id: str, request: Request, svc: ServicesDep, user: UserDep) -> Response:
+    publisher(user)
+    async with svc.connector.store.begin() as tx:
+        dataset = await tx.get_dataset(dataset_id)
+    if dataset is None:
+        raise NotAllowed("dataset")
+    partners = [p for p in svc.connector.directory.participants() if p.id != svc.connector.participant_id]
+    return render(
+        request,
+        "offer.html",
+        user,
+        dataset=dataset,
+        templates=list(offer_templates.TEMPLATES.values()),
+        partners=partners,
+    )
+
+
+@router.post("/offer/{dataset_id}", response_class=HTMLResponse)
+async def offer(dataset_id: str, request: Request, svc: ServicesDep, user: UserDep) -> Response:
+    publisher(user)
+    form = await checked_form(request)
+    name = str(form.get("template", ""))
+    chosen = offer_templates.TEMPLATES.get(name)
+    if chosen is None:
+        raise NotAllowed("template")
+    parameters = {
+        p.name: str(form.get(f"param.{p.name}", "")) for p in chosen.parameters if form.get(f"param.{p.name}")
+    }
+    try:
+        created = await svc.catalog.create_offer(dataset_id, None, template=name, parameters=parameters)
+    except SangsaengError as exc:
+        async with svc.connector.store.begin() as tx:
+            dataset = await tx.get_dataset(dataset_id)
+        partners = [p for p in svc.connector.directory.participants() if p.id != svc.connector.participant_id]
+        return render(
+            request,
+            "offer.html",
+            user,
+            status=400,
+            dataset=dataset,
+            templates=list(offer_templates.TEMPLATES.values()),
+            partners=partners,
+            error_text=exc.message,
+            error_at=exc.position,
+        )
+    svc.connector.audit.note("management", action="offer.create", offer=created.id, via="portal", user=user.name)
+    request.session["flash"] = "offer.published"
+    return RedirectResponse("/portal/", status_code=303)
+
+
+# ---- audit -------------------------------------------------------------------------------------------------
+@router.get("/audit", response_class=HTMLResponse)
+async def audit_page(request: Request, svc: ServicesDep, user: UserDep) -> Response:
+    async with svc.connector.store.begin() as tx:
+        size = await tx.log_size()
+        entries = await tx.log_entries(max(0, size - 100))
+        agreements = await tx.list_agreements(0, 200)
+    shown = [
+        {"index": e.index, "at": e.at, "kind": e.kind, "counterparty": e.counterparty, "agreement": e.agreement_id}
+        for e in entries
+    ][::-1]
+    return render(request, "audit.html", user, entries=shown, agreements=agreements, size=size)
+
+
+@router.post("/audit/verify", response_class=HTMLResponse)
+async def audit_verify(request: Request, svc: ServicesDep, user: UserDep) -> Response:
+    await checked_form(request)
+    result = await svc.connector.audit.verify()
+    async with svc.connector.store.begin() as tx:
+        size = await tx.log_size()
+        entries = await tx.log_entries(max(0, size - 100))
+        agreements = await tx.list_agreements(0, 200)
+    shown = [
+        {"index": e.index, "at": e.at, "kind": e.kind, "counterparty": e.counterparty, "agreement": e.agreement_id}
+        for e in entries
+    ][::-1]
+    return render(request, "audit.html", user, entries=shown, agreements=agreements, size=size, verified=result)
+
+
+@router.get("/audit/evidence")
+async def audit_evidence(request: Request, svc: ServicesDep, user: UserDep, agreement: str) -> Response:
+    from sangsaeng.web.audit import evidence
+
+    return await evidence(svc, agreement)
+
+
+def install(app: Any, secret: bytes) -> None:
+    """The portal on a connector's app: sessions in a signed cookie, its pages, and its answers to refusals."""
+    from starlette.middleware.sessions import SessionMiddleware
+
+    app.add_middleware(SessionMiddleware, secret_key=secret.hex(), same_site="lax", max_age=8 * 3600)
+    app.include_router(router)
+
+    async def root(request: Request) -> Response:
+        return RedirectResponse("/portal/", status_code=303)
+
+    app.add_api_route("/", root, include_in_schema=False)
+
+    async def login_required(request: Request, exc: Exception) -> Response:
+        return RedirectResponse("/portal/login", status_code=303)
+
+    async def not_allowed(request: Request, exc: Exception) -> Response:
+        found = str(exc) in ("stage", "dataset")
+        title, text = (
+            ("problem.missing", "problem.missing.text") if found else ("problem.forbidden", "problem.forbidden.text")
+        )
+        return render(request, "problem.html", None, status=404 if found else 403, title=title, message=text)
+
+    app.add_exception_handler(LoginRequired, login_required)
+    app.add_exception_handler(NotAllowed, not_allowed)
