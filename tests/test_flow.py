@@ -134,3 +134,25 @@ async def test_an_agreement_past_its_time_gives_no_more_data(two: Dataspace) -> 
     refused = await oem.api.get(f"/api/transfers/{transfer['id']}/data")
     assert refused.status_code == 403
     assert "elapsedTime lteq" in refused.json()["error"]["message"] + str(refused.json()["error"])
+
+
+async def test_a_request_waits_for_approval_when_agreeing_is_not_automatic(tmp_path: Path) -> None:
+    async with dataspace(tmp_path, ["supplier", "oem"], extra={"supplier": {"auto_agree": False}}) as space:
+        supplier, oem = space.parties["supplier"], space.parties["oem"]
+        dataset_id, offer_id = await publish(supplier, SAMPLE_CSV, offer_policy(oem.id))
+        started = await oem.api.post(
+            "/api/negotiations", json={"peer": supplier.id, "datasetId": dataset_id, "offerId": offer_id}
+        )
+        waiting = await poll(
+            supplier.api, "/api/negotiations", lambda ns: any(n["state"] == "REQUESTED" for n in ns)
+        )
+        pid = next(n["id"] for n in waiting if n["role"] == "provider")
+        assert (await oem.api.get(f"/api/negotiations/{started.json()['id']}")).json()["state"] == "REQUESTED"
+        approved = await supplier.api.post(f"/api/negotiations/{pid}/approve")
+        assert approved.status_code == 200, approved.text
+        final = await poll(
+            oem.api, f"/api/negotiations/{started.json()['id']}", lambda n: n["state"] in ("FINALIZED", "TERMINATED")
+        )
+        assert final["state"] == "FINALIZED"
+        again = await supplier.api.post(f"/api/negotiations/{pid}/approve")
+        assert again.status_code == 400

@@ -199,8 +199,33 @@ class NegotiationService:
             await self._terminate_with(tx, n, "policy-denied", list(decision.reasons))
             return
         if not self.c.settings.auto_agree:
-            await tx.save_negotiation(n)
+            await tx.save_negotiation(n)  # waits for a person's approval (approve)
             return
+        await self._agree(tx, n)
+
+    async def approve(self, pid: str) -> Negotiation:
+        """As provider, agree to a request that waits for a person (setting ``auto_agree`` off): the policy is
+        decided again now, and the agreement signed and sent."""
+        async with self.c.store.begin() as tx:
+            n = await tx.get_negotiation(pid, for_update=True)
+            if n is None or n.role != m.PROVIDER:
+                raise NotFound(f"no request {pid} to this connector")
+            if n.state != m.REQUESTED or n.agreement_id is not None:
+                raise InvalidTransition(f"the negotiation is {n.state}; only a waiting request can be approved")
+            policy = parse_policy(n.offer, where="offer", purposes=self.c.purposes)
+            held = {k: frozenset(v) for k, v in (n.attributes or {}).items()}
+            context = RequestContext(consumer=n.counterparty, now=self.c.now(), purpose=n.purpose, attributes=held)
+            decision = decide(policy, context)
+            if not decision.permit:
+                decision = decide(policy, dataclasses.replace(context, operation="aggregate"))
+            if not decision.permit:
+                await self._terminate_with(tx, n, "policy-denied", list(decision.reasons))
+            else:
+                await self._agree(tx, n)
+        self.c.notify_outbox()
+        return n
+
+    async def _agree(self, tx: Tx, n: Negotiation) -> None:
         agreement = {
             "@id": new_pid(),
             "@type": "Agreement",

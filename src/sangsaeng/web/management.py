@@ -443,6 +443,16 @@ async def get_negotiation(negotiation_id: str, svc: ServicesDep) -> NegotiationO
     return NegotiationOut.of(n)
 
 
+@router.post(
+    "/negotiations/{negotiation_id}/approve",
+    summary="As provider, agree to a request waiting for approval (auto_agree off): sign and send the agreement",
+)
+async def approve_negotiation(negotiation_id: str, svc: ServicesDep) -> NegotiationOut:
+    n = await svc.negotiations.approve(negotiation_id)
+    svc.connector.audit.note("management", action="negotiation.approve", process=n.id, counterparty=n.counterparty)
+    return NegotiationOut.of(n)
+
+
 @router.post("/negotiations/{negotiation_id}/terminate")
 async def terminate_negotiation(negotiation_id: str, body: ReasonIn, svc: ServicesDep) -> NegotiationOut:
     return NegotiationOut.of(await svc.negotiations.terminate(negotiation_id, body.reason))
