@@ -143,9 +143,7 @@ async def test_a_request_waits_for_approval_when_agreeing_is_not_automatic(tmp_p
         started = await oem.api.post(
             "/api/negotiations", json={"peer": supplier.id, "datasetId": dataset_id, "offerId": offer_id}
         )
-        waiting = await poll(
-            supplier.api, "/api/negotiations", lambda ns: any(n["state"] == "REQUESTED" for n in ns)
-        )
+        waiting = await poll(supplier.api, "/api/negotiations", lambda ns: any(n["state"] == "REQUESTED" for n in ns))
         pid = next(n["id"] for n in waiting if n["role"] == "provider")
         assert (await oem.api.get(f"/api/negotiations/{started.json()['id']}")).json()["state"] == "REQUESTED"
         approved = await supplier.api.post(f"/api/negotiations/{pid}/approve")

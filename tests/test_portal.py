@@ -29,10 +29,13 @@ def catalog(language: str) -> dict[str, str]:
 
 def used_ids() -> set[str]:
     text = "".join(p.read_text("utf-8") for p in TEMPLATES_DIR.glob("*.html"))
-    text += (TEMPLATES_DIR.parent / "pages.py").read_text("utf-8")
+    for module in ("pages.py", "exchange.py", "summary.py"):
+        text += (TEMPLATES_DIR.parent / module).read_text("utf-8")
     found = set(re.findall(r"""t\(\s*"([a-z_]+\.[a-z_.-]+)\"""", text))
     found |= set(re.findall(r'"((?:login|problem|offer|add|review|warning)\.[a-z_.]+)"', text))
     found -= {n for n in found if n.endswith(".html")} | {"offer.create"}  # template names, an audit action
+    found |= set(re.findall(r'w\.t\(\s*"([a-z_]+\.[a-z_.-]+)"', text))
+    found |= {f"sum.duty.{d}" for d in ("delete", "notify", "attribute")} | {"yes", "no"}
     found |= {f"entity.{e}" for e in ENTITIES} | {f"role.{r}" for r in auth.ROLES} | {"lang.ko", "lang.en"}
     found |= {f"template.{n}" for n in TEMPLATES} | {
         f"param.{p.name}" for t in TEMPLATES.values() for p in t.parameters
@@ -129,7 +132,14 @@ async def test_pages_render_in_both_languages_without_message_ids(two: Dataspace
     admin = await session(supplier, "admin", "admin")
     ids = used_ids()
     for language, marker in (("ko", "데이터 추가"), ("en", "Add data")):
-        for path in ("/portal/", "/portal/add", "/portal/audit"):
+        for path in (
+            "/portal/",
+            "/portal/add",
+            "/portal/audit",
+            "/portal/partners",
+            "/portal/requests",
+            "/portal/data",
+        ):
             page = await admin.get(path, params={"lang": language})
             assert page.status_code == 200 and marker in page.text
             shown = set(re.findall(r"[a-z_]+\.[a-z_.-]+", re.sub(r"<[^>]+>", " ", page.text)))

@@ -39,6 +39,28 @@ def browser():  # type: ignore[no-untyped-def]
         launched.close()
 
 
+def add_user(node, name: str) -> None:  # type: ignore[no-untyped-def]
+    made = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "sangsaeng",
+            "user",
+            "add",
+            name,
+            "--role",
+            "steward",
+            "--password",
+            PASSWORD,
+            "--data-dir",
+            str(node.init.settings.data_dir),
+        ],
+        capture_output=True,
+        text=True,
+    )
+    assert made.returncode == 0, made.stdout + made.stderr
+
+
 class Clicks:
     """Counts what a person does with the mouse: clicks, choices in a list, picking a file."""
 
@@ -62,8 +84,9 @@ def test_from_login_to_a_dataset_published_under_a_template(browser, tmp_path: P
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
     workbook = tmp_path / "성진금속_수입검사.xlsx"
     workbook.write_bytes(excel_with_an_unusual_header())
-    with running(tmp_path, ["supplier", "oem"]) as nodes:
+    with running(tmp_path, ["supplier", "oem"], auto_agree=False) as nodes:
         supplier = nodes["supplier"]
+        add_user(nodes["oem"], "choi")
         added = subprocess.run(  # a process of its own: Playwright's loop runs in this thread
             [
                 sys.executable,
@@ -113,4 +136,38 @@ def test_from_login_to_a_dataset_published_under_a_template(browser, tmp_path: P
         (ARTIFACTS / "measure.txt").write_text(f"clicks {clicks.count}\nseconds {seconds:.2f}\n", "utf-8")
         print(f"\nlog in → published under a template: {clicks.count} clicks, {seconds:.1f} s")
         assert clicks.count <= 10
+
+        # The OEM's person finds it in the supplier's catalog and asks for it.
+        buyer = browser.new_context(locale="en-GB").new_page()
+        buyer.goto(f"{nodes['oem'].init.settings.public_url}/portal/login")
+        buyer.fill("#name", "choi")
+        buyer.fill("#password", PASSWORD)
+        buyer.click("button[type=submit]")
+        buyer.click("a:text-is('Partners')")
+        buyer.click(f"text={supplier.init.participant.name}")
+        assert "Only for: quality-analysis" in buyer.content() and "may not pass the data on" in buyer.content()
+        buyer.select_option("select[name=purpose]", "quality-analysis")
+        buyer.click("button:text-is('Request')")
+        buyer.wait_for_selector("text=State: REQUESTED")
+        buyer.screenshot(path=str(ARTIFACTS / "6-request-waiting.png"), full_page=True)
+
+        # The supplier's person approves it in the inbox.
+        page.click("a:text-is('요청함')")
+        page.screenshot(path=str(ARTIFACTS / "7-inbox.png"), full_page=True)
+        page.click("button[value=approve]")
+        assert "양측 서명" in page.content() or "양측 서명 전" in page.content()
+
+        # The OEM sees the agreement finalize (the page refreshes itself) and downloads the data.
+        buyer.wait_for_selector("text=State: FINALIZED", timeout=15_000)
+        buyer.click("a:text-is('Received data')")
+        buyer.click("text=Get the data")
+        buyer.wait_for_selector("text=First rows", timeout=15_000)
+        buyer.screenshot(path=str(ARTIFACTS / "8-received.png"), full_page=True)
+        assert "L1" in buyer.content()
+        with buyer.expect_download() as download:
+            buyer.click("text=CSV")
+        saved = tmp_path / "received.csv"
+        download.value.save_as(str(saved))
+        lines = saved.read_text("utf-8").splitlines()
+        assert len(lines) == 21 and "subject" in lines[0]
         context.close()

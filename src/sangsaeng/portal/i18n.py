@@ -80,3 +80,15 @@ class Words:
 
     def number(self, value: float | int | None) -> str:
         return "—" if value is None else format_decimal(value, locale=self._locale)
+
+    def cell(self, value: Any) -> str:
+        """A table cell: numbers and moments in this language's forms, nothing as a dash."""
+        if value is None:
+            return "—"
+        if isinstance(value, bool):
+            return self.t("yes") if value else self.t("no")
+        if isinstance(value, int | float):
+            return format_decimal(value, format="#,##0.######", locale=self._locale)
+        if isinstance(value, datetime):
+            return self.when(value)
+        return str(value)

@@ -21,8 +21,10 @@ from fastapi.templating import Jinja2Templates
 from sangsaeng.errors import SangsaengError
 from sangsaeng.policy import duties as duty_status
 from sangsaeng.policy import templates as offer_templates
+from sangsaeng.policy.model import parse_policy
 from sangsaeng.portal import auth
 from sangsaeng.portal.i18n import LANGUAGES, Words, choose
+from sangsaeng.portal.summary import summarize
 from sangsaeng.standard.entities import ENTITIES
 from sangsaeng.standard.ingest import check_file
 from sangsaeng.standard.mapping import FieldMap, Mapping, load_mapping
@@ -323,7 +325,22 @@ async def offer_page(dataset_id: str, request: Request, svc: ServicesDep, user: 
         dataset=dataset,
         templates=list(offer_templates.TEMPLATES.values()),
         partners=partners,
+        summaries=_summaries(request, svc, partners),
     )
+
+
+def _summaries(request: Request, svc: ServicesDep, partners: list[Any]) -> dict[str, Any]:
+    """What each template would let a partner do, in words, with its defaults (and the first partner)."""
+    w = words(request)
+    first = partners[0].id if partners else "urn:example"
+    found = {}
+    for name, template in offer_templates.TEMPLATES.items():
+        given = {
+            p.name: (first if p.name in ("customer", "suppliers") else (p.default or "member"))
+            for p in template.parameters
+        }
+        found[name] = summarize(parse_policy(template.policy(given), purposes=svc.connector.purposes), w)
+    return found
 
 
 @router.post("/offer/{dataset_id}", response_class=HTMLResponse)
@@ -351,6 +368,7 @@ async def offer(dataset_id: str, request: Request, svc: ServicesDep, user: UserD
             dataset=dataset,
             templates=list(offer_templates.TEMPLATES.values()),
             partners=partners,
+            summaries=_summaries(request, svc, partners),
             error_text=exc.message,
             error_at=exc.position,
         )
@@ -399,8 +417,11 @@ def install(app: Any, secret: bytes) -> None:
     """The portal on a connector's app: sessions in a signed cookie, its pages, and its answers to refusals."""
     from starlette.middleware.sessions import SessionMiddleware
 
+    from sangsaeng.portal import exchange
+
     app.add_middleware(SessionMiddleware, secret_key=secret.hex(), same_site="lax", max_age=8 * 3600)
     app.include_router(router)
+    app.include_router(exchange.router)
 
     async def root(request: Request) -> Response:
         return RedirectResponse("/portal/", status_code=303)
