@@ -216,3 +216,65 @@ async def test_odd_paths_and_queries_never_fail_with_500(two: Dataspace) -> None
     ):
         response = await admin.get(path)
         assert response.status_code < 500, (path, response.status_code)
+
+
+async def test_a_viewer_cannot_approve_or_end_and_new_pages_survive_odd_input(tmp_path: Path) -> None:
+    from tests.helpers import dataspace
+
+    async with dataspace(tmp_path, ["supplier", "oem"], extra={"supplier": {"auto_agree": False}}) as space:
+        supplier, oem = space.parties["supplier"], space.parties["oem"]
+        viewer = await session(supplier, "lee", "viewer")
+        inbox = await viewer.get("/portal/requests")
+        assert inbox.status_code == 200
+        token = csrf_of(inbox.text)
+        for path in (
+            "/portal/requests/urn:uuid:x",
+            "/portal/agreements/urn:uuid:x/terminate",
+            "/portal/partners/x/request",
+        ):
+            refused = await viewer.post(path, data={"csrf": token, "action": "approve"})
+            assert refused.status_code == 403, path
+        admin = await session(supplier, "root", "admin")
+        for path in (
+            "/portal/partners/%00",
+            f"/portal/partners/{oem.id}",
+            "/portal/negotiations/nope",
+            "/portal/transfers/nope",
+            "/portal/transfers/nope/download?format=xlsx",
+            "/portal/data?lang=ko",
+        ):
+            response = await admin.get(path)
+            assert response.status_code < 500, (path, response.status_code)
+        no_token = await admin.post("/portal/requests/urn:uuid:x", data={"action": "approve"})
+        assert no_token.status_code == 403
+
+
+async def test_publishing_without_a_title_says_so_next_to_the_field(two: Dataspace) -> None:
+    steward = await session(two.parties["supplier"], "park", "steward")
+    form = await steward.get("/portal/add")
+    uploaded = await steward.post(
+        "/portal/add",
+        data={"csrf": csrf_of(form.text), "entity": "quality_result"},
+        files={"file": ("x.xlsx", excel_with_an_unusual_header())},
+    )
+    review = await steward.get(uploaded.headers["location"], params={"lang": "en"})
+    refused = await steward.post(
+        uploaded.headers["location"], data={"csrf": csrf_of(review.text), "action": "publish", "title": " "}
+    )
+    assert refused.status_code == 400 and "Give the dataset a title." in refused.text
+
+
+async def test_home_warns_of_an_agreement_about_to_end(two: Dataspace) -> None:
+    from tests.helpers import SAMPLE_CSV as csv
+    from tests.helpers import negotiate, offer_policy, publish
+
+    supplier, oem = two.parties["supplier"], two.parties["oem"]
+    policy = offer_policy(oem.id)
+    policy["permission"][0]["constraint"].append(
+        {"leftOperand": "elapsedTime", "operator": "lteq", "rightOperand": "P10D"}
+    )
+    dataset_id, offer_id = await publish(supplier, csv, policy)
+    assert (await negotiate(oem, supplier, dataset_id, offer_id))["state"] == "FINALIZED"
+    admin = await session(supplier, "root", "admin")
+    home = await admin.get("/portal/", params={"lang": "en"})
+    assert "ends on" in home.text

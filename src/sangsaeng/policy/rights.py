@@ -72,7 +72,8 @@ def _purposes(rule: Rule, universe: frozenset[str]) -> frozenset[str]:
     return frozenset(allowed - banned)
 
 
-def _end(rule: Rule, agreed_at: datetime | None) -> datetime | None:
+def end_of(rule: Rule, agreed_at: datetime | None) -> datetime | None:
+    """When a permission stops applying: its earliest dateTime bound or its period after the agreement."""
     ends: list[datetime] = []
     for a in flat(rule.constraints):
         if a.left == "dateTime" and a.operator in ("lt", "lteq"):
@@ -114,7 +115,7 @@ def offer_problems(
             continue
         granting = source.policy.of_kind("permission")
         allowed = frozenset().union(*(_purposes(r, purposes) for r in granting))
-        ends = [_end(r, source.agreed_at) for r in granting]
+        ends = [end_of(r, source.agreed_at) for r in granting]
         source_end = None if any(e is None for e in ends) else max(e for e in ends if e is not None)
         aggregate_only = all(_aggregate(r)[0] for r in granting)
         smallest = min((_aggregate(r)[1] for r in granting), default=1)
@@ -126,7 +127,7 @@ def offer_problems(
                     f"{rule.path}: {source.name()} allows the purposes {', '.join(sorted(allowed)) or 'none'}; "
                     f"this offer would also allow {', '.join(wider)}"
                 )
-            end = _end(rule, None)
+            end = end_of(rule, None)
             if source_end is not None and (end is None or end > source_end):
                 problems.append(
                     f"{rule.path}: {source.name()} ends on {source_end.isoformat()}; "

@@ -9,6 +9,7 @@ from __future__ import annotations
 import re
 import secrets
 import shutil
+from datetime import timedelta
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -22,6 +23,7 @@ from sangsaeng.errors import SangsaengError
 from sangsaeng.policy import duties as duty_status
 from sangsaeng.policy import templates as offer_templates
 from sangsaeng.policy.model import parse_policy
+from sangsaeng.policy.rights import end_of
 from sangsaeng.portal import auth
 from sangsaeng.portal.i18n import LANGUAGES, Words, choose
 from sangsaeng.portal.summary import summarize
@@ -36,6 +38,7 @@ from sangsaeng.web.deps import ServicesDep
 router = APIRouter(prefix="/portal", include_in_schema=False)
 views = Jinja2Templates(directory=str(Path(__file__).parent / "templates"))
 STAGE = re.compile(r"^[A-Za-z0-9_-]{16,64}$")
+EXPIRING = timedelta(days=14)
 
 
 class LoginRequired(Exception):
@@ -158,6 +161,10 @@ async def home(request: Request, svc: ServicesDep, user: UserDep) -> Response:
         for due in duty_status.status(compiled.policy.duties, a.created_at, now, a.fulfilled or {}):
             if due["state"] == "overdue":
                 warnings.append(words(request).t("warning.overdue", agreement=a.id, what=due["what"]))
+        ends = [end_of(rule, a.created_at) for rule in compiled.policy.of_kind("permission")]
+        end = None if not ends or any(e is None for e in ends) else max(e for e in ends if e is not None)
+        if a.terminated_at is None and end is not None and now <= end <= now + EXPIRING:
+            warnings.append(words(request).t("warning.expiring", agreement=a.id, when=words(request).when(end)))
     for t in transfers:
         if t.state == "TERMINATED":
             warnings.append(words(request).t("warning.transfer", transfer=t.id, reason=t.reason or "—"))
@@ -238,7 +245,9 @@ def _mapping_rows(mapping: Mapping) -> list[dict[str, Any]]:
     return rows
 
 
-async def _review(request: Request, svc: ServicesDep, user: User, token: str, status: int = 200) -> Response:
+async def _review(
+    request: Request, svc: ServicesDep, user: User, token: str, status: int = 200, problem: str | None = None
+) -> Response:
     folder = _stage(svc, token)
     mapping = load_mapping((folder / "mapping.yaml").read_text("utf-8"))
     source = next(folder.glob("source.*"))
@@ -256,6 +265,7 @@ async def _review(request: Request, svc: ServicesDep, user: User, token: str, st
         rows=_mapping_rows(mapping),
         report=report,
         findings=report.findings[:50],
+        problem=problem,
     )
 
 
@@ -297,13 +307,13 @@ async def revise_or_publish(token: str, request: Request, svc: ServicesDep, user
         return RedirectResponse(f"/portal/add/{token}", status_code=303)
     title = str(form.get("title", "")).strip()
     if not title:
-        return await _review(request, svc, user, token, status=400)
+        return await _review(request, svc, user, token, status=400, problem="review.title_needed")
     source = next(folder.glob("source.*"))
     dataset, result = await svc.catalog.ingest_version(
         source, revised, dataset_id=None, title=title, accept_partial=form.get("partial") == "on"
     )
     if dataset is None:
-        return await _review(request, svc, user, token, status=400)
+        return await _review(request, svc, user, token, status=400, problem="review.not_published")
     svc.connector.audit.note("management", action="dataset.ingest", dataset=dataset.id, via="portal", user=user.name)
     shutil.rmtree(folder, ignore_errors=True)
     return RedirectResponse(f"/portal/offer/{dataset.id}", status_code=303)
