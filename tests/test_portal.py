@@ -31,7 +31,7 @@ def used_ids() -> set[str]:
     text = "".join(p.read_text("utf-8") for p in TEMPLATES_DIR.glob("*.html"))
     for module in ("pages.py", "exchange.py", "summary.py"):
         text += (TEMPLATES_DIR.parent / module).read_text("utf-8")
-    found = set(re.findall(r"""t\(\s*"([a-z_]+\.[a-z_.-]+)\"""", text))
+    found = set(re.findall(r"""\bt\(\s*"([a-z_]+\.[a-z_.-]+)\"""", text))
     found |= set(re.findall(r'"((?:login|problem|offer|add|review|warning)\.[a-z_.]+)"', text))
     found -= {n for n in found if n.endswith(".html")} | {"offer.create"}  # template names, an audit action
     found |= set(re.findall(r'w\.t\(\s*"([a-z_]+\.[a-z_.-]+)"', text))
@@ -278,3 +278,37 @@ async def test_home_warns_of_an_agreement_about_to_end(two: Dataspace) -> None:
     admin = await session(supplier, "root", "admin")
     home = await admin.get("/portal/", params={"lang": "en"})
     assert "ends on" in home.text
+
+
+async def test_an_offer_built_with_the_form_becomes_the_policy_it_describes(two: Dataspace) -> None:
+    from tests.helpers import SAMPLE_CSV as csv
+    from tests.helpers import publish
+
+    supplier, oem = two.parties["supplier"], two.parties["oem"]
+    dataset_id, _ = await publish(supplier, csv, {"permission": [{"action": "use"}]})
+    steward = await session(supplier, "park", "steward")
+    page = await steward.get(f"/portal/offer/{dataset_id}", params={"lang": "ko"})
+    assert "상대방이 데이터를 넘길 수 있습니다" in page.text  # the warning where a template leaves it open
+    form = {
+        "csrf": csrf_of(page.text),
+        "template": "custom",
+        "custom.partner": oem.id,
+        "custom.purpose": "recall",
+        "custom.days": "30",
+        "custom.field.lot_no": "lot_no",
+        "custom.field.result": "result",
+        "custom.no_passing_on": "on",
+    }
+    bad = await steward.post(f"/portal/offer/{dataset_id}", data={**form, "custom.days": "soon"})
+    assert bad.status_code == 400 and "days must be a whole number" in bad.text
+    made = await steward.post(f"/portal/offer/{dataset_id}", data=form)
+    assert made.status_code == 303
+    policies = [o["policy"] for o in (await supplier.api.get("/api/offers")).json()]
+    constraints = {(c["leftOperand"], str(c["rightOperand"])) for c in policies[-1]["permission"][0]["constraint"]}
+    assert constraints == {
+        ("participant", oem.id),
+        ("purpose", "recall"),
+        ("elapsedTime", "P30D"),
+        ("fields", "['lot_no', 'result']"),
+        ("redistribution", "False"),
+    }

@@ -121,3 +121,13 @@ def test_units_of_different_dimensions_never_convert(first: str, second: str) ->
     else:
         with pytest.raises(UnitMismatch):
             convert(1.0, first, second)
+
+
+@pytest.mark.parametrize(
+    ("unit", "shown"),
+    [("meter", "m"), ("kilowatt_hour", "kWh"), ("kilogram_CO2e", "kg CO₂e"), ("degree_Celsius", "°C"), ("L1", "L1")],
+)
+def test_canonical_units_are_shown_as_symbols(unit: str, shown: str) -> None:
+    from sangsaeng.standard.units import symbol
+
+    assert symbol(unit) == shown

@@ -81,8 +81,12 @@ class Words:
     def number(self, value: float | int | None) -> str:
         return "—" if value is None else format_decimal(value, locale=self._locale)
 
-    def cell(self, value: Any) -> str:
-        """A table cell: numbers and moments in this language's forms, nothing as a dash."""
+    def cell(self, value: Any, column: str = "") -> str:
+        """A table cell: numbers and moments in this language's forms, units as symbols, nothing as a dash."""
+        if isinstance(value, str) and (column == "unit" or column.endswith("_unit")):
+            from sangsaeng.standard.units import symbol
+
+            return symbol(value)
         if value is None:
             return "—"
         if isinstance(value, bool):

@@ -19,7 +19,7 @@ from fastapi import APIRouter, Depends, File, Form, Request, UploadFile
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from fastapi.templating import Jinja2Templates
 
-from sangsaeng.errors import SangsaengError
+from sangsaeng.errors import InvalidInput, SangsaengError
 from sangsaeng.policy import duties as duty_status
 from sangsaeng.policy import templates as offer_templates
 from sangsaeng.policy.model import parse_policy
@@ -336,6 +336,8 @@ async def offer_page(dataset_id: str, request: Request, svc: ServicesDep, user: 
         templates=list(offer_templates.TEMPLATES.values()),
         partners=partners,
         summaries=_summaries(request, svc, partners),
+        columns=[c["name"] for c in dataset.latest.columns] if dataset.latest else [],
+        purposes=sorted(svc.connector.purposes),
     )
 
 
@@ -358,14 +360,17 @@ async def offer(dataset_id: str, request: Request, svc: ServicesDep, user: UserD
     publisher(user)
     form = await checked_form(request)
     name = str(form.get("template", ""))
-    chosen = offer_templates.TEMPLATES.get(name)
-    if chosen is None:
-        raise NotAllowed("template")
-    parameters = {
-        p.name: str(form.get(f"param.{p.name}", "")) for p in chosen.parameters if form.get(f"param.{p.name}")
-    }
     try:
-        created = await svc.catalog.create_offer(dataset_id, None, template=name, parameters=parameters)
+        if name == "custom":
+            created = await svc.catalog.create_offer(dataset_id, custom_policy(form))
+        else:
+            chosen = offer_templates.TEMPLATES.get(name)
+            if chosen is None:
+                raise NotAllowed("template")
+            parameters = {
+                p.name: str(form.get(f"param.{p.name}", "")) for p in chosen.parameters if form.get(f"param.{p.name}")
+            }
+            created = await svc.catalog.create_offer(dataset_id, None, template=name, parameters=parameters)
     except SangsaengError as exc:
         async with svc.connector.store.begin() as tx:
             dataset = await tx.get_dataset(dataset_id)
@@ -379,12 +384,44 @@ async def offer(dataset_id: str, request: Request, svc: ServicesDep, user: UserD
             templates=list(offer_templates.TEMPLATES.values()),
             partners=partners,
             summaries=_summaries(request, svc, partners),
+            columns=[c["name"] for c in dataset.latest.columns] if dataset and dataset.latest else [],
+            purposes=sorted(svc.connector.purposes),
             error_text=exc.message,
             error_at=exc.position,
         )
     svc.connector.audit.note("management", action="offer.create", offer=created.id, via="portal", user=user.name)
     request.session["flash"] = "offer.published"
     return RedirectResponse("/portal/", status_code=303)
+
+
+def custom_policy(form: dict[str, Any]) -> dict[str, Any]:
+    """The offer the form describes: partner, purpose, period, fields, aggregates only, passing on."""
+    constraints: list[dict[str, Any]] = []
+
+    def add(left: str, operator: str, right: Any) -> None:
+        constraints.append({"leftOperand": left, "operator": operator, "rightOperand": right})
+
+    if form.get("custom.partner"):
+        add("participant", "eq", str(form["custom.partner"]))
+    if form.get("custom.purpose"):
+        add("purpose", "eq", str(form["custom.purpose"]))
+    days = str(form.get("custom.days", "")).strip()
+    if days:
+        if not days.isdigit() or not 1 <= int(days) <= 3650:
+            raise InvalidInput("days must be a whole number between 1 and 3650", position="custom.days")
+        add("elapsedTime", "lteq", f"P{int(days)}D")
+    fields = [str(v) for k, v in form.items() if k.startswith("custom.field.")]
+    if fields:
+        add("fields", "isAnyOf", fields)
+    if form.get("custom.aggregates") == "on":
+        add("aggregateOnly", "eq", True)
+        k = str(form.get("custom.k", "5")).strip()
+        if not k.isdigit() or int(k) < 2:
+            raise InvalidInput("the smallest group must be a whole number of at least 2", position="custom.k")
+        add("minGroupSize", "gteq", k)
+    if form.get("custom.no_passing_on") == "on":
+        add("redistribution", "eq", False)
+    return {"permission": [{"action": "use", "constraint": constraints}]}
 
 
 # ---- audit -------------------------------------------------------------------------------------------------

@@ -280,3 +280,13 @@ def convert(value: float, source: str, target: str) -> float:
             f"{source!r} cannot be converted to {target!r}: they measure different things",
             hint="a carbon footprint (kgCO2e) is not a mass (kg), an energy is not a power",
         ) from exc
+
+
+@cache
+def symbol(unit: str) -> str:
+    """A canonical unit's short symbol for people (meter → m, kilowatt_hour → kWh); the name if it has none."""
+    try:
+        shown = f"{registry().parse_units(unit):~P}" or unit
+        return shown.replace("_CO2e", " CO₂e")
+    except (pint.errors.PintError, ValueError, TypeError, AttributeError):
+        return unit
