@@ -312,3 +312,31 @@ async def test_an_offer_built_with_the_form_becomes_the_policy_it_describes(two:
         ("fields", "['lot_no', 'result']"),
         ("redistribution", "False"),
     }
+
+
+async def test_the_working_pages_render_in_both_languages_without_message_ids(two: Dataspace) -> None:
+    from tests.helpers import SAMPLE_CSV as csv
+    from tests.helpers import publish
+
+    supplier, oem = two.parties["supplier"], two.parties["oem"]
+    dataset_id, _ = await publish(supplier, csv, {"permission": [{"action": "use"}]})
+    steward = await session(supplier, "park", "steward")
+    form = await steward.get("/portal/add")
+    uploaded = await steward.post(
+        "/portal/add",
+        data={"csrf": csrf_of(form.text), "entity": "quality_result"},
+        files={"file": ("x.xlsx", excel_with_an_unusual_header())},
+    )
+    buyer = await session(oem, "choi", "steward")
+    ids = used_ids()
+    pages = [
+        (steward, uploaded.headers["location"]),
+        (steward, f"/portal/offer/{dataset_id}"),
+        (buyer, f"/portal/partners/{supplier.id}"),
+    ]
+    for language in ("ko", "en"):
+        for client, path in pages:
+            page = await client.get(path, params={"lang": language})
+            assert page.status_code == 200, (path, page.text[:300])
+            shown = set(re.findall(r"[a-z_]+\.[a-z_.-]+", re.sub(r"<[^>]+>", " ", page.text)))
+            assert not (shown & ids), (path, language, shown & ids)
