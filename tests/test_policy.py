@@ -10,8 +10,8 @@ import pytest
 from hypothesis import assume, given, settings
 
 from sangsaeng.errors import InvalidPolicy
-from sangsaeng.policy.decide import RequestContext, _flat, _holds, compile_policy, covers, decide
-from sangsaeng.policy.model import parse_duration, parse_policy
+from sangsaeng.policy.decide import RequestContext, _holds, compile_policy, covers, decide
+from sangsaeng.policy.model import flat, parse_duration, parse_policy
 
 NOW = datetime(2026, 11, 23, 12, 0, tzinfo=UTC)
 OEM = "urn:p:oem"
@@ -457,8 +457,8 @@ def test_a_permit_never_returns_a_field_outside_fields(
         for r in policy.of_kind("permission")
         if covers(r.action, context.operation) and all(_holds(c, context)[0] for c in r.constraints)
     ]
-    if all(any(a.left == "fields" for a in _flat(r.constraints)) for r in holding):
+    if all(any(a.left == "fields" for a in flat(r.constraints)) for r in holding):
         allowed = set().union(
-            *({f for a in _flat(r.constraints) if a.left == "fields" for f in a.right} for r in holding)
+            *({f for a in flat(r.constraints) if a.left == "fields" for f in a.right} for r in holding)
         )
         assert delivered <= allowed

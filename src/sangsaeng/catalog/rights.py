@@ -8,8 +8,8 @@ from typing import Any
 
 from sangsaeng.connector import Connector
 from sangsaeng.errors import Forbidden, InvalidInput, InvalidPolicy, NotFound
-from sangsaeng.policy.model import Policy, parse_policy
-from sangsaeng.policy.rights import Inherited, flat, may_derive, offer_problems
+from sangsaeng.policy.model import Policy, flat, parse_policy
+from sangsaeng.policy.rights import Inherited, may_derive, offer_problems
 from sangsaeng.store.ports import Tx
 from sangsaeng.store.records import Dataset, Source
 

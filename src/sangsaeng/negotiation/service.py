@@ -7,7 +7,6 @@ receives says what was offered, countersigns it in the verification message, and
 
 from __future__ import annotations
 
-import dataclasses
 import hashlib
 import uuid
 from typing import Any
@@ -21,7 +20,7 @@ from sangsaeng.errors import Conflict, InvalidMessage, InvalidPolicy, InvalidTra
 from sangsaeng.negotiation import machine as m
 from sangsaeng.negotiation.signing import canonical, sign_agreement, signature_valid
 from sangsaeng.outbox import settle_implied
-from sangsaeng.policy.decide import RequestContext, decide
+from sangsaeng.policy.decide import Decision, RequestContext, decide, decide_use
 from sangsaeng.policy.model import parse_policy
 from sangsaeng.store.ports import Tx
 from sangsaeng.store.records import Agreement, Negotiation, OutboxMessage
@@ -176,14 +175,15 @@ class NegotiationService:
             )
         return stored.dataset_id, {**stored.policy, "@id": stored.id}
 
-    async def _answer_request(self, tx: Tx, n: Negotiation) -> None:
+    def _request_decision(self, n: Negotiation) -> Decision:
+        """May the requester use the offered data at all (rows, or aggregates where only those are offered)?"""
         policy = parse_policy(n.offer, where="offer", purposes=self.c.purposes)
         held = {k: frozenset(v) for k, v in (n.attributes or {}).items()}
         context = RequestContext(consumer=n.counterparty, now=self.c.now(), purpose=n.purpose, attributes=held)
-        decision = decide(policy, context)
-        if not decision.permit:  # an offer of aggregates only is agreed to for aggregates
-            aggregates = decide(policy, dataclasses.replace(context, operation="aggregate"))
-            decision = aggregates if aggregates.permit else decision
+        return decide_use(lambda ctx: decide(policy, ctx), context)
+
+    async def _answer_request(self, tx: Tx, n: Negotiation) -> None:
+        decision = self._request_decision(n)
         self.c.audit.note(
             "policy.decision",
             counterparty=n.counterparty,
@@ -212,12 +212,7 @@ class NegotiationService:
                 raise NotFound(f"no request {pid} to this connector")
             if n.state != m.REQUESTED or n.agreement_id is not None:
                 raise InvalidTransition(f"the negotiation is {n.state}; only a waiting request can be approved")
-            policy = parse_policy(n.offer, where="offer", purposes=self.c.purposes)
-            held = {k: frozenset(v) for k, v in (n.attributes or {}).items()}
-            context = RequestContext(consumer=n.counterparty, now=self.c.now(), purpose=n.purpose, attributes=held)
-            decision = decide(policy, context)
-            if not decision.permit:
-                decision = decide(policy, dataclasses.replace(context, operation="aggregate"))
+            decision = self._request_decision(n)
             if not decision.permit:
                 await self._terminate_with(tx, n, "policy-denied", list(decision.reasons))
             else:

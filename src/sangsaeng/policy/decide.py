@@ -20,6 +20,7 @@ the walk). Property tests hold the two to the same decisions.
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -34,7 +35,7 @@ from sangsaeng.policy.model import (
     Policy,
     RowScope,
     Rule,
-    duty_deadline,
+    flat,
     parse_policy,
 )
 
@@ -101,6 +102,16 @@ class Decision:
 
 
 NO_RESTRICTIONS = Restrictions()
+
+
+def decide_use(evaluate: Callable[[RequestContext], Decision], ctx: RequestContext) -> Decision:
+    """May the consumer use the data at all — read rows or, where only aggregates are allowed, aggregate? Agreeing
+    to a request and starting a transfer ask this; every access then asks for its own operation."""
+    decision = evaluate(ctx)
+    if decision.permit or ctx.operation != "read":
+        return decision
+    aggregates = evaluate(dataclasses.replace(ctx, operation="aggregate"))
+    return aggregates if aggregates.permit else decision
 
 
 def covers(action: str, operation: str) -> bool:
@@ -233,7 +244,7 @@ class _Shape:
         masked: set[str] = set()
         scopes: list[RowScope] = []
         aggregate_only, k = False, None
-        for c in _flat(rule.constraints):
+        for c in flat(rule.constraints):
             if c.left == "fields":
                 fields = frozenset(c.right) if fields is None else fields & frozenset(c.right)
             elif c.left == "mask":
@@ -245,16 +256,6 @@ class _Shape:
             elif c.left == "minGroupSize":
                 k = c.right if k is None else max(k, c.right)
         return cls(fields, frozenset(masked), tuple(scopes), aggregate_only, k)
-
-
-def _flat(constraints: tuple[Constraint, ...]) -> list[Atomic]:
-    found: list[Atomic] = []
-    for c in constraints:
-        if isinstance(c, Atomic):
-            found.append(c)
-        elif c.kind in ("and", "andSequence"):
-            found.extend(_flat(c.items))
-    return found
 
 
 def _combine(shapes: list[_Shape], ctx: RequestContext) -> Restrictions:
@@ -308,12 +309,8 @@ def decide(policy: Policy, ctx: RequestContext) -> Decision:
         return Decision(False, tuple(reasons))
     restrictions = _combine(shapes, ctx)
     reasons.extend(_restriction_words(restrictions, ctx))
-    all_duties = tuple(Duty(r.action, *_deadline(r), r.path) for r in policy.of_kind("obligation")) + tuple(duties)
+    all_duties = policy.obligations + tuple(duties)
     return Decision(True, tuple(reasons), restrictions, all_duties)
-
-
-def _deadline(rule: Rule) -> tuple[Any, Any]:
-    return duty_deadline(rule.constraints)
 
 
 def _restriction_words(r: Restrictions, ctx: RequestContext) -> list[str]:
@@ -417,7 +414,7 @@ class CompiledPolicy:
     def __init__(self, policy: Policy) -> None:
         self.policy = policy
         source = _Source()
-        self.obligations = tuple(Duty(r.action, *_deadline(r), r.path) for r in policy.of_kind("obligation"))
+        self.obligations = policy.obligations
         prohibitions = [(r.action, source.function(r.constraints)) for r in policy.of_kind("prohibition")]
         permissions: list[tuple[str, _Permission]] = []
         for rule in policy.of_kind("permission"):

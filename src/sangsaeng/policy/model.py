@@ -137,10 +137,25 @@ class Policy:
         return tuple(r for r in self.rules if r.kind == kind)
 
     @property
+    def obligations(self) -> tuple[Duty, ...]:
+        """The policy's own obligations (duties whatever permission applies)."""
+        return tuple(Duty(r.action, *duty_deadline(r.constraints), r.path) for r in self.of_kind("obligation"))
+
+    @property
     def duties(self) -> tuple[Duty, ...]:
         """Every duty: the obligations and the duties of permissions."""
-        found = [Duty(r.action, *duty_deadline(r.constraints), r.path) for r in self.of_kind("obligation")]
-        return tuple(found) + tuple(d for r in self.of_kind("permission") for d in r.duties)
+        return self.obligations + tuple(d for r in self.of_kind("permission") for d in r.duties)
+
+
+def flat(constraints: tuple[Constraint, ...]) -> list[Atomic]:
+    """The atomic constraints that must all hold: top level and inside 'and' (what a rule restricts)."""
+    found: list[Atomic] = []
+    for c in constraints:
+        if isinstance(c, Atomic):
+            found.append(c)
+        elif c.kind in ("and", "andSequence"):
+            found.extend(flat(c.items))
+    return found
 
 
 def duty_deadline(constraints: tuple[Constraint, ...]) -> tuple[timedelta | None, datetime | None]:
@@ -375,20 +390,9 @@ class _Reader:
                 )
 
 
-def _flat(constraints: tuple[Constraint, ...]) -> list[Atomic]:
-    """The atomic constraints that must all hold: top level and inside 'and'."""
-    found: list[Atomic] = []
-    for c in constraints:
-        if isinstance(c, Atomic):
-            found.append(c)
-        elif c.kind in ("and", "andSequence"):
-            found.extend(_flat(c.items))
-    return found
-
-
 def _contradictions(rule: Rule, problems: _Problems) -> None:
     """Constraints of one rule that can never hold together are refused: the rule could never apply."""
-    atoms = [a for a in _flat(rule.constraints) if a.right is not None]
+    atoms = [a for a in flat(rule.constraints) if a.right is not None]
     by_left: dict[str, list[Atomic]] = {}
     for a in atoms:
         by_left.setdefault(a.left, []).append(a)

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from sangsaeng.policy.decide import RequestContext, decide
-from sangsaeng.policy.model import Atomic, Constraint, Policy, Rule
+from sangsaeng.policy.model import Policy, Rule, flat
 
 
 @dataclass(frozen=True)
@@ -30,16 +30,6 @@ class Inherited:
 
     def name(self) -> str:
         return f"source {self.source_dataset_id} from {self.provider} (agreement {self.agreement_id})"
-
-
-def flat(constraints: tuple[Constraint, ...]) -> list[Atomic]:
-    found: list[Atomic] = []
-    for c in constraints:
-        if isinstance(c, Atomic):
-            found.append(c)
-        elif c.kind in ("and", "andSequence"):
-            found.extend(flat(c.items))
-    return found
 
 
 def _operation(source: Inherited, me: str, operation: str, now: datetime) -> list[str]:

@@ -6,7 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import timedelta
 
-from sangsaeng.policy.model import ATTRIBUTES, Atomic, Constraint, Policy
+from sangsaeng.policy.model import ATTRIBUTES, Atomic, Policy, flat
 from sangsaeng.portal.i18n import Words
 
 
@@ -16,16 +16,6 @@ class Summary:
     warnings: list[str] = field(default_factory=list)
 
 
-def _flat(constraints: tuple[Constraint, ...]) -> list[Atomic]:
-    found: list[Atomic] = []
-    for c in constraints:
-        if isinstance(c, Atomic):
-            found.append(c)
-        elif c.kind in ("and", "andSequence"):
-            found.extend(_flat(c.items))
-    return found
-
-
 def _values(a: Atomic) -> str:
     return ", ".join(a.right) if isinstance(a.right, tuple) else str(a.right)
 
@@ -33,7 +23,7 @@ def _values(a: Atomic) -> str:
 def summarize(policy: Policy, w: Words) -> Summary:
     out = Summary()
     for rule in policy.of_kind("permission"):
-        atoms = _flat(rule.constraints)
+        atoms = flat(rule.constraints)
         lefts = {a.left for a in atoms}
         for a in atoms:
             negative = a.operator in ("neq", "isNoneOf")
@@ -75,9 +65,8 @@ def summarize(policy: Policy, w: Words) -> Summary:
             out.warnings.append(w.t("warn.forever"))
         if "redistribution" not in lefts:
             out.warnings.append(w.t("warn.pass_on"))
-    for duty in policy.duties:
-        if duty.path.split(".")[1].startswith("obligation"):
-            out.lines.append(_duty(duty.action, duty.within, w))
+    for duty in policy.obligations:
+        out.lines.append(_duty(duty.action, duty.within, w))
     out.warnings = list(dict.fromkeys(out.warnings))
     return out
 

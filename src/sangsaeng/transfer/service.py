@@ -15,7 +15,7 @@ from sangsaeng.errors import Forbidden, InvalidMessage, InvalidTransition, NotFo
 from sangsaeng.identity import tokens
 from sangsaeng.negotiation import machine as nm
 from sangsaeng.outbox import settle_implied
-from sangsaeng.policy.decide import Decision, RequestContext
+from sangsaeng.policy.decide import Decision, RequestContext, decide_use
 from sangsaeng.store.ports import Tx
 from sangsaeng.store.records import Agreement, OutboxMessage, Transfer
 from sangsaeng.transfer import machine as m
@@ -80,8 +80,9 @@ class TransferService:
         if msg.get("providerPid") != t.provider_pid or msg.get("consumerPid") != t.consumer_pid:
             raise NotFound("no such transfer process")
 
-    async def access_decision(self, tx: Tx, agreement: Agreement, operation: str = "read") -> Decision:
-        """May the agreement be used now? Terminated agreements and unfinished negotiations never are."""
+    async def access_decision(self, tx: Tx, agreement: Agreement, operation: str | None = "read") -> Decision:
+        """May the agreement be used now, for ``operation`` (None: for any use, as starting a transfer asks)?
+        Terminated agreements and unfinished negotiations never are."""
         if agreement.terminated_at is not None:
             return Decision(False, ("the agreement was terminated",))
         negotiation = await tx.get_negotiation(agreement.negotiation_id)
@@ -90,13 +91,14 @@ class TransferService:
         context = RequestContext(
             consumer=agreement.consumer,
             now=self.c.now(),
-            operation=operation,
+            operation=operation or "read",
             purpose=agreement.purpose,
             agreed_at=agreement.created_at,
             uses=agreement.uses,
             attributes={k: frozenset(v) for k, v in (agreement.attributes or {}).items()},
         )
-        return self.c.policies.compiled(agreement.id, agreement.body).decide(context)
+        compiled = self.c.policies.compiled(agreement.id, agreement.body)
+        return compiled.decide(context) if operation else decide_use(compiled.decide, context)
 
     # ---- provider --------------------------------------------------------------------------------
     async def on_request(self, caller: str, body: Any) -> tuple[dict[str, Any], bool]:
@@ -114,10 +116,7 @@ class TransferService:
                 agreement = await tx.get_agreement(msg["agreementId"])
                 if agreement is None or agreement.consumer != caller or agreement.provider != self.c.participant_id:
                     raise InvalidMessage("unknown agreement", position="agreementId")
-                decision = await self.access_decision(tx, agreement)
-                if not decision.permit:  # an agreement for aggregates only still starts a transfer
-                    aggregates = await self.access_decision(tx, agreement, "aggregate")
-                    decision = aggregates if aggregates.permit else decision
+                decision = await self.access_decision(tx, agreement, None)  # aggregates only still transfer
                 if not decision.permit:
                     raise Forbidden(
                         "the agreement does not permit a transfer now", details={"reasons": list(decision.reasons)}
