@@ -86,6 +86,19 @@ def _client(data_dir: Path) -> Client:
     return Client(settings.public_url, settings.api_key.get_secret_value())
 
 
+def _directory(given: Path | None, data_dir: Path) -> Any:
+    """The participant directory with the public keys for offline checks: given, or the data directory's."""
+    from sangsaeng.identity.directory import load_directory
+
+    path = given or _settings(data_dir).directory_path
+    if not path.exists():
+        _fail(f"no participant directory at {path}", "pass --directory FILE")
+    try:
+        return load_directory(path)
+    except SangsaengError as exc:
+        _fail(exc.message, exc.hint)
+
+
 def _fail(message: str, hint: str | None = None) -> None:
     err.print(f"[bold red]error:[/] {escape(message)}", soft_wrap=True)  # paths and ids stay whole, to copy
     if hint:
@@ -572,15 +585,12 @@ def agreement_verify(
     data_dir: DataDir = Path(".sangsaeng"),
 ) -> None:
     """Check offline that FILE was signed, unchanged, by both its provider and its consumer."""
-    from sangsaeng.identity.directory import load_directory
     from sangsaeng.negotiation.signing import verify_export
 
-    path = directory or _settings(data_dir).directory_path
-    if not path.exists():
-        _fail(f"no participant directory at {path}", "pass --directory FILE")
+    known = _directory(directory, data_dir)
     try:
         document = json.loads(file.read_text("utf-8"))
-        result = verify_export(load_directory(path), document)
+        result = verify_export(known, document)
     except json.JSONDecodeError as exc:
         _fail(f"{file} is not JSON: {exc}")
     except SangsaengError as exc:
@@ -819,13 +829,9 @@ def audit_verify_bundle(
 ) -> None:
     """Check an evidence bundle offline, with nothing but the participants' public keys."""
     from sangsaeng.audit.evidence import verify_bundle
-    from sangsaeng.identity.directory import load_directory
     from sangsaeng.negotiation.signing import verify_export
 
-    path = directory or _settings(data_dir).directory_path
-    if not path.exists():
-        _fail(f"no participant directory at {path}", "pass --directory FILE")
-    known = load_directory(path)
+    known = _directory(directory, data_dir)
     result = verify_bundle(file.read_bytes(), known.key_of, lambda document: verify_export(known, document))
     for finding in result.findings:
         console.print(f"  {finding}", soft_wrap=True, markup=False)

@@ -425,32 +425,28 @@ def custom_policy(form: dict[str, Any]) -> dict[str, Any]:
 
 
 # ---- audit -------------------------------------------------------------------------------------------------
-@router.get("/audit", response_class=HTMLResponse)
-async def audit_page(request: Request, svc: ServicesDep, user: UserDep) -> Response:
+async def _audit(request: Request, svc: ServicesDep, user: User, verified: dict[str, Any] | None = None) -> Response:
+    """The last hundred entries, newest first, the agreements to export evidence for, and a verification."""
     async with svc.connector.store.begin() as tx:
         size = await tx.log_size()
         entries = await tx.log_entries(max(0, size - 100))
         agreements = await tx.list_agreements(0, 200)
     shown = [
         {"index": e.index, "at": e.at, "kind": e.kind, "counterparty": e.counterparty, "agreement": e.agreement_id}
-        for e in entries
-    ][::-1]
-    return render(request, "audit.html", user, entries=shown, agreements=agreements, size=size)
+        for e in reversed(entries)
+    ]
+    return render(request, "audit.html", user, entries=shown, agreements=agreements, size=size, verified=verified)
+
+
+@router.get("/audit", response_class=HTMLResponse)
+async def audit_page(request: Request, svc: ServicesDep, user: UserDep) -> Response:
+    return await _audit(request, svc, user)
 
 
 @router.post("/audit/verify", response_class=HTMLResponse)
 async def audit_verify(request: Request, svc: ServicesDep, user: UserDep) -> Response:
     await checked_form(request)
-    result = await svc.connector.audit.verify()
-    async with svc.connector.store.begin() as tx:
-        size = await tx.log_size()
-        entries = await tx.log_entries(max(0, size - 100))
-        agreements = await tx.list_agreements(0, 200)
-    shown = [
-        {"index": e.index, "at": e.at, "kind": e.kind, "counterparty": e.counterparty, "agreement": e.agreement_id}
-        for e in entries
-    ][::-1]
-    return render(request, "audit.html", user, entries=shown, agreements=agreements, size=size, verified=result)
+    return await _audit(request, svc, user, await svc.connector.audit.verify())
 
 
 @router.get("/audit/evidence")
