@@ -186,6 +186,8 @@ async def test_transfers_round_trip(store: SqlStore) -> None:
         found = await tx.find_transfer("consumer", "urn:t:1", "urn:p:s")
         assert found is not None and found.state == "STARTED" and found.data_token == "tok"
         assert [t.id for t in await tx.list_transfers()] == ["urn:t:1"]
+        assert [t.id for t in await tx.transfers_for("urn:a:1")] == ["urn:t:1"]
+        assert await tx.transfers_for("urn:a:other") == []
 
 
 async def test_the_outbox_returns_due_messages_in_order(store: SqlStore) -> None:

@@ -442,6 +442,12 @@ class SqlTx:
     async def save_transfer(self, transfer: Transfer) -> None:
         await self._save(_TRANSFERS, transfer)
 
+    async def transfers_for(self, agreement_id: str) -> list[Transfer]:
+        rows = await self.conn.execute(
+            sa.select(t.transfers).where(t.transfers.c.agreement_id == agreement_id).order_by(t.transfers.c.created_at)
+        )
+        return [_record(Transfer, r) for r in rows]
+
     async def list_transfers(self, offset: int = 0, limit: int = 100) -> list[Transfer]:
         rows = await self.conn.execute(
             sa.select(t.transfers).order_by(t.transfers.c.created_at.desc()).offset(offset).limit(limit)

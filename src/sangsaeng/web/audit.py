@@ -163,7 +163,7 @@ async def _refs(svc: ServicesDep, agreement_id: str) -> list[str]:
         if agreement is None:
             raise NotFound(f"no agreement {agreement_id}", position="agreement")
         negotiation = await tx.get_negotiation(agreement.negotiation_id)
-        transfers = [t for t in await tx.list_transfers(0, 10_000) if t.agreement_id == agreement_id]
+        transfers = await tx.transfers_for(agreement_id)
     refs = {agreement_id, agreement.negotiation_id}
     if negotiation is not None:
         refs |= {p for p in (negotiation.provider_pid, negotiation.consumer_pid) if p}
