@@ -282,6 +282,8 @@ async def test_the_audit_log_appends_reads_and_keeps_heads(store: SqlStore) -> N
         assert await tx.log_leaves(3) == [r.leaf for r in rows[:3]]
         assert [e.index for e in await tx.log_entries(agreement_or_process=["a"])] == [1, 3]
         assert [e.index for e in await tx.log_entries(1, 2)] == [1, 2]
+        assert [e.index for e in await tx.log_entries(0, 2, newest_first=True)] == [4, 3]
+        assert await tx.log_entries(kind="other") == [] and len(await tx.log_entries(kind="k")) == 5
         assert await tx.log_heads() == [{"size": 5}]
         assert await tx.add_witnessed("p", 3, "r" * 64, {"size": 3}, now)
         assert not await tx.add_witnessed("p", 3, "r" * 64, {"size": 3}, now)  # kept once

@@ -148,9 +148,7 @@ async def home(request: Request, svc: ServicesDep, user: UserDep) -> Response:
         agreements = await tx.list_agreements(0, 200)
         negotiations = await tx.list_negotiations(0, 200)
         transfers = await tx.list_transfers(0, 200)
-        accesses = [
-            e for e in await tx.log_entries(agreement_or_process=[], counterparty=None) if e.kind == "data.access"
-        ]
+        accesses = await tx.log_entries(0, 10, kind="data.access", newest_first=True)
     shared = []
     for d in datasets:
         given = [a for a in agreements if a.dataset_id == d.id and a.provider == c.participant_id]
@@ -169,7 +167,7 @@ async def home(request: Request, svc: ServicesDep, user: UserDep) -> Response:
         if t.state == "TERMINATED":
             warnings.append(words(request).t("warning.transfer", transfer=t.id, reason=t.reason or "—"))
     pending = [n for n in negotiations if n.role == "provider" and n.state in ("REQUESTED", "ACCEPTED")]
-    recent = [{"at": e.at, "counterparty": e.counterparty, "agreement": e.agreement_id} for e in accesses[-10:]][::-1]
+    recent = [{"at": e.at, "counterparty": e.counterparty, "agreement": e.agreement_id} for e in accesses]
     return render(request, "home.html", user, shared=shared, pending=pending, recent=recent, warnings=warnings)
 
 

@@ -368,9 +368,13 @@ class SqlTx:
         counterparty: str | None = None,
         since: datetime | None = None,
         until: datetime | None = None,
+        kind: str | None = None,
+        newest_first: bool = False,
     ) -> list[LogEntry]:
         e = t.audit_entries
-        query = sa.select(e).order_by(e.c.index)
+        query = sa.select(e).order_by(e.c.index.desc() if newest_first else e.c.index)
+        if kind is not None:
+            query = query.where(e.c.kind == kind)
         if agreement_or_process:
             query = query.where(
                 sa.or_(e.c.agreement_id.in_(agreement_or_process), e.c.process_id.in_(agreement_or_process))
