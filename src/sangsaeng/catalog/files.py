@@ -59,6 +59,33 @@ def _csv_batches(source: Path) -> tuple[pa.Schema, Iterator[pa.RecordBatch]]:
     return reader.schema, iter(reader)
 
 
+STREAMS = "streams/"
+
+
+def is_stream(relative: str) -> bool:
+    """A version that is a stream's landing folder: it grows as the stream lands (see sangsaeng.streams)."""
+    return relative.startswith(STREAMS)
+
+
+def version_files(datasets_dir: Path, relative: str) -> list[Path]:
+    """The Parquet files a version's readers read now: its one file, or the stream's committed parts."""
+    if is_stream(relative):
+        from sangsaeng.streams.landing import files
+
+        return files(datasets_dir / relative)
+    return [datasets_dir / relative]
+
+
+def live_size(datasets_dir: Path, relative: str) -> tuple[int, int] | None:
+    """Rows and bytes landed so far, for a stream's version (None for a file)."""
+    if not is_stream(relative):
+        return None
+    from sangsaeng.streams.landing import landed
+
+    parts = landed(datasets_dir / relative)
+    return sum(p.rows for p in parts), sum(p.bytes for p in parts)
+
+
 def version_path(dataset_id: str, version: int) -> Path:
     """Where a new version's file goes, relative to the datasets directory. The name is unique, so two versions
     numbered alike at the same moment never overwrite each other's file (the database keeps only one of them)."""

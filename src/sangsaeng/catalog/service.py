@@ -176,7 +176,41 @@ class CatalogService:
         assert dataset is not None
         return dataset
 
+    async def register_stream(self, name: str, title: str, description: str = "") -> tuple[Dataset, bool]:
+        """The dataset a machine stream lands in (made on first call; the same one after): its one version is the
+        stream's folder, which grows as the stream commits. Offered, it is read as it stands at each transfer."""
+        from sangsaeng.catalog.files import STREAMS
+        from sangsaeng.standard.entities import Measurement, arrow_schema
+        from sangsaeng.streams.mapping import NAME
+
+        if not NAME.match(name):
+            raise InvalidInput(
+                f"{name!r} is not a stream name",
+                position="name",
+                hint="1–63 lower-case letters, digits, '.', '_' or '-'",
+            )
+        dataset_id = f"urn:uuid:{uuid.uuid5(uuid.NAMESPACE_URL, f'{self.c.participant_id}/streams/{name}')}"
+        async with self.c.store.begin() as tx:
+            existing = await tx.get_dataset(dataset_id)
+        if existing is not None:
+            return existing, False
+        columns = [{"name": f.name, "type": str(f.type)} for f in arrow_schema(Measurement)]
+        stored = StoredFile(f"{STREAMS}{name}", columns, 0, 0, "")
+        try:
+            dataset = await self._record_version(
+                None, dataset_id, title or name, description, 1, stored, entity=Measurement.entity
+            )
+        except Conflict:
+            async with self.c.store.begin() as tx:
+                again = await tx.get_dataset(dataset_id)
+            if again is None:
+                raise
+            return again, False
+        return dataset, True
+
     def _discard(self, stored: StoredFile) -> None:
+        if stored.relative_path.startswith("streams/"):
+            return  # a stream's folder belongs to its ingester
         path = self.c.settings.datasets_dir / stored.relative_path
         path.unlink(missing_ok=True)
         path.with_name(path.stem + ".rejected.csv").unlink(missing_ok=True)

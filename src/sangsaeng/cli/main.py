@@ -870,5 +870,9 @@ def demo(
     sys.exit(run_demo(workdir, rows, keep_serving, console))
 
 
+from sangsaeng.cli.streams import stream_app  # noqa: E402 - it uses the helpers above
+
+app.add_typer(stream_app, name="stream")
+
 if __name__ == "__main__":
     app()

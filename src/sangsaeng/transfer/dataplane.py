@@ -20,6 +20,7 @@ import pyarrow as pa
 import pyarrow.csv as pacsv
 import pyarrow.parquet as pq
 
+from sangsaeng.catalog.files import version_files
 from sangsaeng.connector import Connector
 from sangsaeng.errors import Forbidden, NotAcceptable, Unauthenticated
 from sangsaeng.identity import tokens
@@ -77,7 +78,8 @@ def choose_media_type(accept: str | None) -> str:
 
 @dataclass
 class Grant:
-    path: Path
+    files: list[Path]  # the version's file, or a stream's parts landed when the access began
+    schema: pa.Schema
     columns: list[str]  # the columns delivered, in the file's order
     reasons: tuple[str, ...]
     restrictions: Restrictions = field(default_factory=Restrictions)
@@ -135,13 +137,30 @@ async def authorize(
             raise Forbidden("the dataset is no longer available")
         agreement.uses += 1
         await tx.save_agreement(agreement)
-    path = connector.settings.datasets_dir / dataset.latest.path
+    files = version_files(connector.settings.datasets_dir, dataset.latest.path)
+    schema = pq.read_schema(files[0]) if files else _schema_of(dataset.latest.columns)
     all_columns = [c["name"] for c in dataset.latest.columns]
     restrictions = decision.restrictions
     key = mask_key(connector.key, agreement.consumer) if restrictions.masked else b""
     return Grant(
-        path, restrictions.apply_to(all_columns), decision.reasons, restrictions, key, agreement.id, agreement.consumer
+        files,
+        schema,
+        restrictions.apply_to(all_columns),
+        decision.reasons,
+        restrictions,
+        key,
+        agreement.id,
+        agreement.consumer,
     )
+
+
+def _schema_of(columns: list[dict[str, str]]) -> pa.Schema:
+    """The schema of a version with no file yet (a stream that has landed nothing)."""
+    from sangsaeng.streams.readings import MEASUREMENT
+
+    if [c["name"] for c in columns] == MEASUREMENT.names:
+        return MEASUREMENT
+    return pa.schema([(c["name"], pa.string()) for c in columns])
 
 
 def describe(r: Restrictions) -> dict[str, Any]:
@@ -271,13 +290,18 @@ def _counting(batches: Iterator[pa.RecordBatch], grant: Grant) -> Iterator[pa.Re
         yield batch
 
 
+def _read(files: list[Path], columns: list[str], batch_rows: int) -> Iterator[pa.RecordBatch]:
+    for path in files:
+        # Buffered reads instead of whole column chunks: a connector's memory stays flat whatever the row groups.
+        source = pq.ParquetFile(path, pre_buffer=False, buffer_size=4 << 20)
+        yield from source.iter_batches(batch_size=batch_rows, columns=columns, use_threads=True)
+
+
 def stream(grant: Grant, media_type: str, batch_rows: int) -> Iterator[bytes | memoryview]:
-    # Buffered reads instead of whole column chunks: a connector's memory stays flat whatever the row groups.
-    source = pq.ParquetFile(grant.path, pre_buffer=False, buffer_size=4 << 20)
     columns, restrictions = grant.columns, grant.restrictions
-    schema = output_schema(source.schema_arrow, columns, restrictions)
+    schema = output_schema(grant.schema, columns, restrictions)
     read = needed_columns(columns, restrictions)
-    batches: Iterator[pa.RecordBatch] = source.iter_batches(batch_size=batch_rows, columns=read, use_threads=True)
+    batches: Iterator[pa.RecordBatch] = _read(grant.files, read, batch_rows)
     if not grant.plain:
         batches = (restrict(b, columns, restrictions, grant.mask_key) for b in batches)
     batches = _counting(batches, grant)

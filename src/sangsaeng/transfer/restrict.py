@@ -119,7 +119,9 @@ def _quote(name: str) -> str:
     return '"' + name.replace('"', '""') + '"'
 
 
-def aggregate(path: Path, query: AggregateQuery, allowed: list[str], restrictions: Restrictions) -> dict[str, Any]:
+def aggregate(
+    files: list[Path], query: AggregateQuery, allowed: list[str], restrictions: Restrictions
+) -> dict[str, Any]:
     """Run a validated aggregate query; groups under the minimum size are suppressed."""
     allowed_set = set(allowed) - set(restrictions.masked)
     for where, name in [*(("groupBy", g) for g in query.group_by), *(("measures", m.field) for m in query.measures)]:
@@ -148,7 +150,9 @@ def aggregate(path: Path, query: AggregateQuery, allowed: list[str], restriction
         parameters += [v for _, v in restrictions.rows]
     group = f" GROUP BY {', '.join(_quote(g) for g in query.group_by)}" if query.group_by else ""
     sql = f"SELECT {', '.join(selects)}, count(*) AS __n FROM read_parquet(?){where}{group}"
-    parameters.insert(sum(1 for m in query.measures if m.op == "quantile"), str(path))
+    if not files:
+        raise InvalidInput("there is no data to aggregate yet", hint="ask again once the stream has landed data")
+    parameters.insert(sum(1 for m in query.measures if m.op == "quantile"), [str(p) for p in files])
     with duckdb.connect() as connection:
         try:
             result = connection.sql(sql, params=parameters).to_arrow_table()

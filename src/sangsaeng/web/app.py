@@ -29,7 +29,7 @@ from sangsaeng.settings import Settings
 from sangsaeng.store import migrate
 from sangsaeng.store.sql import SqlStore
 from sangsaeng.transfer.service import TransferService
-from sangsaeng.web import audit, data, errors, management, protocol
+from sangsaeng.web import audit, data, errors, management, protocol, streams
 from sangsaeng.web.deps import Services
 
 log = structlog.get_logger(__name__)
@@ -137,6 +137,7 @@ def create_app(
     app.include_router(management.router)
     app.include_router(data.router)
     app.include_router(audit.router)
+    app.include_router(streams.router)
     app.include_router(audit.protocol)
     pages.install(app, session_secret(connector))
     return app

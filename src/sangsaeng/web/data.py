@@ -90,7 +90,7 @@ async def aggregate_data(
     token: Annotated[str | None, Depends(data_token)],
 ) -> dict[str, Any]:
     grant = await _authorized(svc, transfer_id, token, "aggregate")
-    answer = await anyio.to_thread.run_sync(aggregate, grant.path, query, grant.columns, grant.restrictions)
+    answer = await anyio.to_thread.run_sync(aggregate, grant.files, query, grant.columns, grant.restrictions)
     await svc.connector.audit.record(
         "data.access",
         counterparty=grant.consumer,

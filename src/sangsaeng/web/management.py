@@ -311,7 +311,8 @@ async def dataset_rights(dataset_id: str, svc: ServicesDep) -> dict[str, Any]:
 @router.get("/datasets")
 async def list_datasets(svc: ServicesDep, offset: Offset = 0, limit: Limit = 100) -> list[DatasetOut]:
     async with svc.connector.store.begin() as tx:
-        return [DatasetOut.of(d) for d in await tx.list_datasets(offset, limit)]
+        found = await tx.list_datasets(offset, limit)
+    return [DatasetOut.of(d, svc.connector.settings.datasets_dir) for d in found]
 
 
 @router.get("/datasets/{dataset_id}")
@@ -320,7 +321,7 @@ async def get_dataset(dataset_id: str, svc: ServicesDep) -> DatasetOut:
         dataset = await tx.get_dataset(dataset_id)
     if dataset is None:
         raise NotFound(f"no dataset {dataset_id}")
-    return DatasetOut.of(dataset)
+    return DatasetOut.of(dataset, svc.connector.settings.datasets_dir)
 
 
 # ---- offers -------------------------------------------------------------------------------------

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 from datetime import datetime
+from pathlib import Path
 from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from sangsaeng.catalog.files import STREAMS, is_stream, live_size
 from sangsaeng.store.records import Agreement, Dataset, Negotiation, Offer, Transfer
 
 
@@ -30,18 +32,21 @@ class DatasetOut(Camel):
     columns: list[Column]
     created_at: datetime = Field(serialization_alias="createdAt")
     entity: str | None = Field(None, description="The standard entity the latest version holds, if ingested")
+    stream: str | None = Field(None, description="The machine stream it lands from, growing as it runs")
 
     @classmethod
-    def of(cls, d: Dataset) -> DatasetOut:
+    def of(cls, d: Dataset, datasets_dir: Path | None = None) -> DatasetOut:
         v = d.latest
+        live = live_size(datasets_dir, v.path) if v and datasets_dir else None
         return cls(
+            stream=v.path.removeprefix(STREAMS) if v and is_stream(v.path) else None,
             entity=v.entity if v else None,
             id=d.id,
             title=d.title,
             description=d.description,
             version=v.version if v else None,
-            rows=v.rows if v else None,
-            bytes=v.bytes if v else None,
+            rows=live[0] if live else v.rows if v else None,
+            bytes=live[1] if live else v.bytes if v else None,
             sha256=v.sha256 if v else None,
             columns=[Column(**c) for c in (v.columns if v else [])],
             created_at=d.created_at,

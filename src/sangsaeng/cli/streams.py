@@ -1,0 +1,158 @@
+"""``sangsaeng stream``: run an ingester for machine data (MQTT, Sparkplug B, OPC UA) with live counters."""
+
+from __future__ import annotations
+
+import asyncio
+import signal
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+from rich.live import Live
+from rich.table import Table
+
+from sangsaeng.cli.main import DataDir, _fail, _settings, console
+from sangsaeng.errors import SangsaengError
+
+stream_app = typer.Typer(
+    help="Machine data streams (MQTT JSON, Sparkplug B, OPC UA) landed as standard time series.",
+    no_args_is_help=True,
+)
+MappingFile = Annotated[
+    Path, typer.Option("--mapping", "-m", exists=True, dir_okay=False, help="The stream mapping (YAML)")
+]
+
+
+def _counters(status: dict[str, Any]) -> Table:
+    c = status["counters"]
+    table = Table(show_header=False, box=None, pad_edge=False)
+    table.add_column(style="dim")
+    table.add_column(justify="right")
+    state = "[green]connected[/]" if status["connected"] else f"[red]not connected[/] {status.get('error') or ''}"
+    table.add_row("stream", f"{status['stream']} ({status['kind']}) {state}")
+    table.add_row("messages/s", f"{status['messages_per_second']:,.0f}")
+    table.add_row("messages", f"{c['messages']:,}")
+    table.add_row("rows landed", f"{c['rows']:,}")
+    table.add_row("rejected", f"{c['rejected']:,}")
+    table.add_row("duplicates", f"{c['duplicates']:,}")
+    table.add_row("lag", f"{status['lag_seconds']:.2f} s ({status['waiting']:,} waiting)")
+    if status["kind"] == "sparkplug":
+        table.add_row("seq gaps / rebirths", f"{c['gaps']:,} / {c['rebirths']:,}")
+    last = status.get("last_commit")
+    table.add_row("last commit", f"#{last['number']} at {last['at'][11:19]}" if last else "—")
+    table.add_row("dataset", status.get("dataset_id") or "[dim]not registered yet[/]")
+    return table
+
+
+def _run(kinds: tuple[str, ...], mapping_file: Path, data_dir: Path, quiet: bool, register: bool) -> None:
+    from sangsaeng.logs import configure
+    from sangsaeng.streams.mapping import read_stream_mapping
+    from sangsaeng.streams.runner import Runner
+
+    settings = _settings(data_dir)
+    configure(settings.log_level, settings.log_json)
+    try:
+        mapping = read_stream_mapping(mapping_file)
+    except SangsaengError as exc:
+        _fail(exc.message, exc.hint)
+    if mapping.kind not in kinds:
+        other = "opcua" if mapping.kind == "opcua" else "mqtt"
+        _fail(f"{mapping_file} reads {mapping.kind}", f"run `sangsaeng stream {other} --mapping {mapping_file}`")
+    settings.datasets_dir.mkdir(parents=True, exist_ok=True)
+
+    async def main() -> None:
+        stop = asyncio.Event()
+        loop = asyncio.get_running_loop()
+        for sig in (signal.SIGINT, signal.SIGTERM):
+            loop.add_signal_handler(sig, stop.set)
+        if quiet or not console.is_terminal:
+            runner = Runner(settings, mapping, register=register)
+            await runner.run(stop)
+            return
+        with Live(console=console, refresh_per_second=2, transient=False) as live:
+            runner = Runner(settings, mapping, register=register, on_status=lambda s: live.update(_counters(s)))
+            await runner.run(stop)
+
+    try:
+        asyncio.run(main())
+    except SangsaengError as exc:
+        _fail(exc.message, exc.hint)
+
+
+@stream_app.command("mqtt")
+def stream_mqtt(
+    mapping: MappingFile,
+    data_dir: DataDir = Path(".sangsaeng"),
+    quiet: Annotated[bool, typer.Option(help="No live counters (they are in status.json and the API)")] = False,
+    register: Annotated[bool, typer.Option(help="Register the stream as a dataset of the connector")] = True,
+) -> None:
+    """Land an MQTT stream (JSON payloads or Sparkplug B) until Ctrl-C."""
+    _run(("mqtt", "sparkplug"), mapping, data_dir, quiet, register)
+
+
+@stream_app.command("opcua")
+def stream_opcua(
+    mapping: MappingFile,
+    data_dir: DataDir = Path(".sangsaeng"),
+    quiet: Annotated[bool, typer.Option(help="No live counters (they are in status.json and the API)")] = False,
+    register: Annotated[bool, typer.Option(help="Register the stream as a dataset of the connector")] = True,
+) -> None:
+    """Land an OPC UA server's data changes until Ctrl-C."""
+    _run(("opcua",), mapping, data_dir, quiet, register)
+
+
+@stream_app.command("browse")
+def stream_browse(
+    endpoint: Annotated[str, typer.Argument(help="opc.tcp://host:port/path")],
+    timeout: Annotated[float, typer.Option(help="Seconds to wait for the server")] = 4.0,
+) -> None:
+    """List an OPC UA server's variables with their units: what a mapping's nodes are written from."""
+    from asyncua.client.client import Client
+
+    from sangsaeng.streams.opcua import browse
+
+    async def main() -> list[tuple[str, str, str | None]]:
+        client = Client(endpoint, timeout=timeout)
+        await client.connect()
+        try:
+            return await browse(client)
+        finally:
+            await client.disconnect()
+
+    try:
+        found = asyncio.run(main())
+    except (OSError, TimeoutError) as exc:
+        _fail(f"cannot reach {endpoint}: {exc or type(exc).__name__}", "is the server running? is the port right?")
+    table = Table("browse path", "node id", "unit")
+    for path, node, unit in found:
+        table.add_row(path, node, unit or "[yellow]none: give one in the mapping[/]")
+    console.print(table)
+
+
+@stream_app.command("status")
+def stream_status(data_dir: DataDir = Path(".sangsaeng")) -> None:
+    """Every stream of this connector: running or not, what it landed, rejected, lag."""
+    from sangsaeng.streams.status import all_streams
+
+    found = all_streams(_settings(data_dir).datasets_dir)
+    if not found:
+        console.print("no streams yet — start one with `sangsaeng stream mqtt|opcua --mapping FILE`")
+        return
+    table = Table("stream", "kind", "state", "rows", "rejected", "msg/s", "lag", "last commit")
+    for s in found:
+        state = "[green]running[/]" if s["running"] else "[dim]stopped[/]"
+        if s["running"] and not s["connected"]:
+            state = f"[red]disconnected[/] {s['error'] or ''}"
+        lag = f"{s['lagSeconds']:.2f} s" if s["lagSeconds"] is not None else "—"
+        landed = s["landed"]
+        table.add_row(
+            s["stream"],
+            s["kind"] or "?",
+            state,
+            f"{landed['rows']:,}",
+            f"{landed['rejected']:,}",
+            f"{s['messagesPerSecond']:,.0f}",
+            lag,
+            landed["lastCommitAt"] or "—",
+        )
+    console.print(table)

@@ -1,0 +1,155 @@
+"""Run one stream: the protocol session, the landing, the status file, and the dataset it is offered as.
+
+``sangsaeng stream mqtt|opcua`` runs this in its own process beside the connector (one per stream). It writes
+its counters to ``status.json`` in the stream's folder every second — the management API reads them from
+there — and asks the connector's management API to register the stream as a dataset, so it can be offered like
+any other; if the connector is not running yet it keeps landing and asks again later.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import httpx
+import structlog
+
+from sangsaeng.settings import Settings
+from sangsaeng.streams.ingester import Decoder, Ingester
+from sangsaeng.streams.jsonrules import JsonRules
+from sangsaeng.streams.mapping import StreamMapping
+from sangsaeng.streams.sparkplug import NAMESPACE, Host, rebirth_request
+
+log = structlog.get_logger(__name__)
+STREAMS = "streams"
+
+
+def stream_root(datasets_dir: Path, name: str) -> Path:
+    return datasets_dir / STREAMS / name
+
+
+def decoder_for(mapping: StreamMapping) -> Decoder:
+    if mapping.kind == "mqtt":
+        return JsonRules(mapping.rules)
+    if mapping.kind == "sparkplug":
+        assert mapping.sparkplug is not None
+        return Host(mapping.sparkplug)
+    from sangsaeng.streams.opcua import OpcuaDecoder
+
+    return OpcuaDecoder()
+
+
+class Runner:
+    def __init__(
+        self,
+        settings: Settings,
+        mapping: StreamMapping,
+        *,
+        register: bool = True,
+        on_status: Callable[[dict[str, Any]], None] | None = None,
+        transport: httpx.AsyncBaseTransport | None = None,
+    ) -> None:
+        self.settings = settings
+        self.mapping = mapping
+        self.root = stream_root(settings.datasets_dir, mapping.stream)
+        self.decoder = decoder_for(mapping)
+        self.ingester = Ingester(mapping, self.root, self.decoder)
+        self.register = register
+        self.on_status = on_status
+        self.transport = transport
+        self.session: Any = None
+        self._asked: dict[tuple[str, str], float] = {}
+
+    async def run(self, stop: asyncio.Event) -> None:
+        await asyncio.to_thread(self.ingester.open)
+        tasks = [asyncio.create_task(self._status(stop), name="stream-status")]
+        if self.register:
+            tasks.append(asyncio.create_task(self._register(stop), name="stream-register"))
+        try:
+            if self.mapping.kind == "opcua":
+                from sangsaeng.streams.opcua import OpcuaDecoder, OpcuaStream
+
+                assert isinstance(self.decoder, OpcuaDecoder)
+                self.session = OpcuaStream(self.mapping, self.ingester, self.decoder)
+            else:
+                from sangsaeng.streams.mqtt import MqttSession
+
+                if self.mapping.source.sparkplug is not None:
+                    source = self.mapping.source.sparkplug
+                    topics = [f"{NAMESPACE}/{source.group}/#"]
+                else:
+                    assert self.mapping.source.mqtt is not None and self.mapping.source.mqtt.topics
+                    source, topics = self.mapping.source.mqtt, self.mapping.source.mqtt.topics  # type: ignore[assignment]
+                self.session = MqttSession(
+                    source, self.mapping.client_id, topics, source.qos, self.ingester, on_committed=self._committed
+                )
+            await self.session.run(stop)
+        finally:
+            for task in tasks:
+                task.cancel()
+            for task in tasks:
+                with contextlib.suppress(asyncio.CancelledError):
+                    await task
+            self.ingester.connected = False
+            self._show(self.ingester.write_status())
+            self.ingester.close()
+
+    # ---- after each commit (Sparkplug): ask for rebirths, report gaps ----------------------------------
+    def _committed(self) -> None:
+        host = self.decoder
+        if not isinstance(host, Host):
+            return
+        now = time.time()
+        for group, node in host.rebirths:
+            if now - self._asked.get((group, node), 0.0) < 5.0:
+                continue
+            topic, body = rebirth_request(group, node, int(now * 1000))
+            if self.session.send(topic, body):
+                self._asked[(group, node)] = now
+                self.ingester.counters.rebirths += 1
+                self.ingester.event("rebirth-requested", group=group, node=node)
+                log.info("stream.rebirth_requested", group=group, node=node)
+        host.rebirths.clear()
+        for gap in host.gaps:
+            self.ingester.counters.gaps += 1
+            self.ingester.event("seq-gap", group=gap.group, node=gap.node, expected=gap.expected, got=gap.got)
+            log.warning("stream.seq_gap", group=gap.group, node=gap.node, expected=gap.expected, got=gap.got)
+        host.gaps.clear()
+
+    # ---- status and registration ---------------------------------------------------------------------
+    def _show(self, status: dict[str, Any]) -> None:
+        if self.on_status is not None:
+            self.on_status(status)
+
+    async def _status(self, stop: asyncio.Event) -> None:
+        while not stop.is_set():
+            self._show(self.ingester.write_status())
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(stop.wait(), 1.0)
+
+    async def _register(self, stop: asyncio.Event) -> None:
+        """Make the stream a dataset of the connector (once it answers)."""
+        key = self.settings.api_key.get_secret_value()
+        url = f"{self.settings.public_url.rstrip('/')}/api/streams/{self.mapping.stream}"
+        body = {"title": self.mapping.title, "description": self.mapping.description}
+        delay = 1.0
+        async with httpx.AsyncClient(transport=self.transport, timeout=10) as client:
+            while not stop.is_set():
+                try:
+                    answer = await client.put(url, json=body, headers={"X-API-Key": key})
+                    if answer.status_code < 300:
+                        self.ingester.dataset_id = answer.json()["datasetId"]
+                        self.ingester.event("registered", dataset=self.ingester.dataset_id)
+                        return
+                    reason = f"the connector refused to register the stream (HTTP {answer.status_code}): "
+                    reason += answer.text[:200]
+                except httpx.HTTPError as exc:
+                    reason = f"the connector at {self.settings.public_url} is not reachable ({type(exc).__name__})"
+                self.ingester.event("not-registered", reason=reason)
+                with contextlib.suppress(TimeoutError):
+                    await asyncio.wait_for(stop.wait(), delay)
+                delay = min(delay * 2, 30.0)
