@@ -51,7 +51,7 @@ def json_mapping(prefix: str, port: int, **batch: Any) -> str:
 stream: presses-{prefix}
 title: Line 2 presses
 source:
-  mqtt: {{port: {port}, client_id: test-{prefix}}}
+  mqtt: {{port: {port}, client_id: test-{prefix}, session_hours: 0.01}}
 batch: {orjson.dumps(batch or {"rows": 50, "seconds": 0.2}).decode()}
 rules:
   - topic: "{prefix}/{{line}}/{{machine}}/telemetry"
@@ -118,7 +118,7 @@ def sparkplug_mapping(group: str, port: int) -> str:
     return f"""
 stream: spb-{group.lower()}
 source:
-  sparkplug: {{port: {port}, group: {group}, client_id: host-{group}}}
+  sparkplug: {{port: {port}, group: {group}, client_id: host-{group}, session_hours: 0.01}}
 batch: {{rows: 20, seconds: 0.1}}
 sparkplug:
   equipment: "{{node}}.{{device}}"
@@ -232,3 +232,47 @@ def test_a_sparkplug_host_resumes_its_aliases_after_a_restart(tmp_path: Path, br
     finally:
         publisher.close()
     assert sorted(r["value"] for r in landed_rows(first.root)) == [1.0, 2.0]
+
+
+def test_messages_landed_but_not_acknowledged_are_recognised_when_delivered_again(
+    tmp_path: Path, broker: int, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """What a crash between commit and acknowledgement leaves: the broker delivers again (DUP), the new
+    ingester finds the messages among those its last commits saved, acknowledges them and lands nothing twice."""
+    from sangsaeng.streams import mqtt as session_module
+
+    class Forgetful:  # the real codec, except that acknowledgements never leave
+        def __getattr__(self, name: str) -> Any:
+            return getattr(session_module.__dict__["_codec"], name)
+
+        class PubAckPacket:
+            def __init__(self, packet_id: int) -> None:
+                pass
+
+            def write(self) -> bytes:
+                return b""
+
+    prefix = f"t{uuid.uuid4().hex[:8]}"
+    mapping = load_stream_mapping(json_mapping(prefix, broker))
+    start = int(time.time() * 1000)
+    messages = [
+        (f"{prefix}/l1/m1/telemetry", orjson.dumps({"ts": start + i, "temp": i, "p": {"value": i, "unit": "W"}}))
+        for i in range(15)  # fewer than the broker lets out unacknowledged (max_inflight_messages, 20)
+    ]
+    publisher = Publisher(broker, f"pub-{prefix}")
+    try:
+        monkeypatch.setitem(session_module.__dict__, "_codec", session_module.mqtt5)
+        monkeypatch.setattr(session_module, "mqtt5", Forgetful())
+        first = Runner(Settings(data_dir=tmp_path), mapping, register=False)
+        with running(first) as stream:
+            publisher.publish_all(messages)
+            wait_until(lambda: stream.ingester.counters.rows >= 30)
+        monkeypatch.undo()
+        second = Runner(Settings(data_dir=tmp_path), mapping, register=False)
+        with running(second) as stream:
+            wait_until(lambda: stream.ingester.counters.duplicates >= 15, what="the redeliveries")
+            time.sleep(0.3)
+            assert stream.ingester.counters.rows == 30
+    finally:
+        publisher.close()
+    assert len(landed_rows(first.root)) == 30

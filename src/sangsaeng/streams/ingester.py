@@ -21,11 +21,13 @@ from typing import Any, Protocol
 
 import numpy as np
 import orjson
+import structlog
 
 from sangsaeng.streams.landing import Commit, Lander
 from sangsaeng.streams.mapping import StreamMapping
 from sangsaeng.streams.readings import Readings, Rejects, measurements, sorted_for_landing
 
+log = structlog.get_logger(__name__)
 STATUS = "status.json"
 MAPPING = "mapping.json"
 
@@ -122,17 +124,30 @@ class Ingester:
             b.acks.append(ack)
         self.counters.messages += 1
 
+    QUIET_US = 25_000
+
     def due(self, now: float | None = None) -> bool:
+        """Whether the batch should be landed now: full, old enough, or waiting on a stream gone quiet (a
+        broker that lets only a few unacknowledged messages out at a time stops sending until they are landed)."""
         b = self.batch
         if not b.topics:
             return False
         if len(b) >= self.mapping.batch.rows:
             return True
-        return ((now or time.time()) * 1e6 - b.arrived[0]) >= self.mapping.batch.seconds * 1e6
+        at = (now or time.time()) * 1e6
+        return at - b.arrived[0] >= self.mapping.batch.seconds * 1e6 or at - b.arrived[-1] >= self.QUIET_US
 
     def take(self) -> Batch:
         taken, self.batch = self.batch, Batch(connection=self.batch.connection)
         return taken
+
+    def put_back(self, batch: Batch) -> None:
+        """A batch that could not be landed waits again, ahead of what came since (nothing is acknowledged)."""
+        later = self.batch
+        for name in ("topics", "payloads", "arrived", "identities", "acks"):
+            setattr(batch, name, getattr(batch, name) + getattr(later, name))
+        batch.connection = later.connection
+        self.batch = batch
 
     # ---- landing (in a worker thread) --------------------------------------------------------------
     def land(self, batch: Batch) -> Commit:
@@ -220,6 +235,25 @@ class Ingester:
         temporary.write_bytes(orjson.dumps(shown, option=orjson.OPT_INDENT_2))
         os.replace(temporary, path)
         return shown
+
+
+async def land(ingester: Ingester, batch: Batch) -> bool:
+    """Land a batch in a worker thread. If it cannot be (a full disk, a folder gone), say so, keep the batch to
+    try again, and wait a moment: the stream goes on, nothing is acknowledged that is not on disk."""
+    import asyncio
+
+    try:
+        await asyncio.to_thread(ingester.land, batch)
+    except OSError as exc:
+        ingester.put_back(batch)
+        ingester.error = f"cannot land in {ingester.root}: {exc}"
+        ingester.event("landing-failed", reason=str(exc))
+        log.error("stream.landing_failed", stream=ingester.mapping.stream, reason=str(exc))
+        await asyncio.sleep(1.0)
+        return False
+    if ingester.error and ingester.error.startswith("cannot land"):
+        ingester.error = None
+    return True
 
 
 def identity(packet_id: int, topic: str, payload: bytes) -> int:

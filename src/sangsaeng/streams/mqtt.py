@@ -24,7 +24,7 @@ from typing import Any
 import mqtt5
 import structlog
 
-from sangsaeng.streams.ingester import Ingester, identity
+from sangsaeng.streams.ingester import Ingester, identity, land
 from sangsaeng.streams.mapping import Broker
 
 log = structlog.get_logger(__name__)
@@ -154,14 +154,15 @@ class MqttSession:
             if not (self.ingester.due() or (force and len(self.ingester.batch))):
                 return
             batch = self.ingester.take()
-            await asyncio.to_thread(self.ingester.land, batch)
+            if not await land(self.ingester, batch):
+                return
             if batch.acks and self.connection is not None and batch.connection == self.generation:
                 self.connection.write(b"".join(mqtt5.PubAckPacket(pid).write() for pid in batch.acks))
             if self.on_committed is not None:
                 self.on_committed()
 
     async def _committer(self) -> None:
-        period = min(self.ingester.mapping.batch.seconds / 4, 0.25)
+        period = min(self.ingester.mapping.batch.seconds / 4, 0.025)
         while True:
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(self._wake.wait(), period)

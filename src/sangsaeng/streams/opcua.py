@@ -25,7 +25,7 @@ from asyncua.ua.uaerrors import UaError, UaStatusCodeError
 
 from sangsaeng.errors import SangsaengError
 from sangsaeng.standard.units import recognize
-from sangsaeng.streams.ingester import Ingester
+from sangsaeng.streams.ingester import Ingester, land
 from sangsaeng.streams.mapping import OpcuaSource, StreamMapping, fill, placeholders
 from sangsaeng.streams.readings import Readings, Rejects
 
@@ -233,7 +233,7 @@ class OpcuaStream:
         async with self._committing:
             if not (self.ingester.due() or (force and len(self.ingester.batch))):
                 return
-            await asyncio.to_thread(self.ingester.land, self.ingester.take())
+            await land(self.ingester, self.ingester.take())
 
     async def _committer(self) -> None:
         while True:

@@ -117,13 +117,18 @@ def _number(value: Any) -> float | None:
     return None
 
 
+def _number_or_nan(value: Any) -> float:
+    number = _number(value)
+    return math.nan if number is None else number
+
+
 def measurements(readings: Readings, rejects: Rejects, now_us: int) -> pa.Table:
     """The readings as Measurement rows in canonical units; what cannot be one is added to ``rejects``."""
     n = len(readings)
     if n == 0:
         return MEASUREMENT.empty_table()
     values = readings.value
-    raw = np.fromiter((v if type(v) is float else (_number(v) or math.nan) for v in values), np.float64, n)
+    raw = np.fromiter((v if type(v) is float else _number_or_nan(v) for v in values), np.float64, n)
     bad_value = ~np.isfinite(raw)  # no number, or a NaN or an infinity that was sent
     units_seen = pa.array(readings.unit, pa.string()).dictionary_encode()
     distinct: list[str] = units_seen.dictionary.to_pylist()
