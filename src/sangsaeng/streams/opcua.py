@@ -73,14 +73,14 @@ async def _name(node: Node) -> str:
 
 
 async def _unit_of(node: Node) -> str | None:
+    """From the variable's EngineeringUnits property (namespace 0 by the standard; some servers use their own)."""
     try:
-        prop = await node.get_child("0:EngineeringUnits")
+        for prop in await node.get_properties():
+            if (await prop.read_browse_name()).Name == "EngineeringUnits":
+                return eu_unit(await prop.read_value())
     except UaStatusCodeError:
         return None
-    try:
-        return eu_unit(await prop.read_value())
-    except UaStatusCodeError:
-        return None
+    return None
 
 
 async def browse(client: Client, depth: int = 6) -> list[tuple[str, str, str | None]]:
@@ -107,8 +107,10 @@ async def browse(client: Client, depth: int = 6) -> list[tuple[str, str, str | N
 
 async def resolve(client: Client, mapping: StreamMapping) -> list[Target]:
     """The mapping's nodes on this server, now. A browse pattern matching nothing is an error: a renamed
-    machine should be noticed, not silently dropped."""
+    machine should be noticed, not silently dropped. A node named by id overrides what a browse pattern made of
+    it; of two patterns matching one node, the first wins."""
     targets: list[Target] = []
+    named: dict[str, Target] = {}
     variables: list[tuple[str, str, str | None]] | None = None
     for at, spec in enumerate(mapping.nodes):
         if spec.node is not None:
@@ -121,7 +123,8 @@ async def resolve(client: Client, mapping: StreamMapping) -> list[Target]:
                 ) from exc
             unit = spec.unit or await _unit_of(node)
             assert spec.equipment is not None and spec.signal is not None
-            targets.append(Target(node.nodeid.to_string(), spec.equipment, spec.signal, unit, name))
+            target = Target(node.nodeid.to_string(), spec.equipment, spec.signal, unit, name)
+            named[target.node] = target
             continue
         assert spec.browse is not None
         if variables is None:
@@ -149,7 +152,11 @@ async def resolve(client: Client, mapping: StreamMapping) -> list[Target]:
                 f"nodes[{at}]: no variable on the server matches {spec.browse!r}",
                 hint="see what the server has with `sangsaeng stream browse ENDPOINT`",
             )
-    return targets
+    chosen: dict[str, Target] = {}
+    for target in targets:
+        chosen.setdefault(target.node, target)
+    chosen.update(named)
+    return list(chosen.values())
 
 
 class OpcuaDecoder:
@@ -208,7 +215,7 @@ class _Changes:
     def datachange_notification(self, node: Node, val: Any, data: Any) -> None:
         value: Any = data.monitored_item.Value
         stamp = value.SourceTimestamp or value.ServerTimestamp
-        status = value.StatusCode_.value if value.StatusCode_ is not None else 0
+        status = value.StatusCode.value if value.StatusCode is not None else 0
         micros = int(stamp.timestamp() * 1_000_000) if stamp is not None else None
         self.stream.received(node.nodeid.to_string(), val, micros, status)
 
