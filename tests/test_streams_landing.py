@@ -1,0 +1,254 @@
+"""Landing, mappings and readings without a broker: commits are all or nothing, recovery undoes a half commit,
+readers see whole batches; mappings refuse what they cannot mean; a landed stream is offered and pulled."""
+
+from __future__ import annotations
+
+import io
+import math
+import time
+from pathlib import Path
+
+import orjson
+import pyarrow as pa
+import pyarrow.parquet as pq
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from sangsaeng.errors import InvalidInput
+from sangsaeng.standard.units import recognize
+from sangsaeng.streams import landing
+from sangsaeng.streams.ingester import Ingester
+from sangsaeng.streams.jsonrules import JsonRules
+from sangsaeng.streams.mapping import json_path, load_stream_mapping
+from sangsaeng.streams.readings import Readings, Rejects, measurements
+from tests.helpers import Dataspace, negotiate, offer_policy, start_transfer
+
+NOW = int(time.time() * 1_000_000)
+MAPPING = """
+stream: unit
+source: {mqtt: {port: 1}}
+batch: {rows: 10, seconds: 5}
+rules:
+  - topic: "f/{machine}/data"
+    equipment: "{machine}"
+    timestamp: {path: $.t, format: iso}
+    signal: energy
+    value: $.v[0]
+    unit: kWh
+"""
+
+
+def readings(values: list[tuple[float, str]]) -> Readings:
+    r = Readings()
+    for i, (value, unit) in enumerate(values):
+        r.add("m1", "s", NOW - i, value, unit, "good", "test", NOW)
+    return r
+
+
+@given(
+    st.lists(
+        st.tuples(
+            st.floats(allow_nan=False, allow_infinity=False, width=32),
+            st.sampled_from(["kWh", "MJ", "°C", "°F", "bar", "1", "kW", "mm"]),
+        ),
+        max_size=50,
+    )
+)
+@settings(max_examples=60, deadline=None)
+def test_every_finite_reading_lands_converted_by_its_unit(values: list[tuple[float, str]]) -> None:
+    rejects = Rejects()
+    table = measurements(readings(values), rejects, NOW)
+    assert len(rejects) == 0 and table.num_rows == len(values)
+    for row, (value, unit) in zip(table.to_pylist(), values, strict=True):
+        u = recognize(unit)
+        assert row["raw_value"] == value and row["raw_unit"] == unit and row["unit"] == u.canonical
+        assert math.isclose(row["value"], value * u.factor + u.offset, rel_tol=1e-12, abs_tol=1e-9)
+
+
+def test_what_is_no_measurement_is_rejected_with_its_reason() -> None:
+    r = readings([(1.0, "kWh")])
+    r.add("m1", "s", NOW, "12,5", "kWh", "good", "x", NOW, b"p1")
+    r.add("m1", "s", NOW, float("nan"), "kWh", "good", "x", NOW, b"p2")
+    r.add("m1", "s", NOW, 1, "zorkmids", "good", "x", NOW, b"p3")
+    r.add("m1", "s", 12, 1, "kWh", "good", "x", NOW, b"p4")
+    r.add("", "s", NOW, 1, "kWh", "good", "x", NOW, b"p5")
+    r.add("m1", "s", NOW, 1, "kWh", "excellent", "x", NOW, b"p6")
+    r.add("m1", "s", NOW, "7", "kWh", "uncertain", "x", NOW, b"p7")
+    rejects = Rejects()
+    table = measurements(r, rejects, NOW)
+    assert table.column("raw_value").to_pylist() == [1.0, 7.0]
+    why = dict(zip(rejects.payload, rejects.reason, strict=True))
+    assert "'12,5' is not a number" in why[b"p1"]
+    assert "not a finite number" in why[b"p2"]
+    assert "unknown unit 'zorkmids'" in why[b"p3"]
+    assert "implausible" in why[b"p4"]
+    assert why[b"p5"] == "no equipment or signal name"
+    assert "quality 'excellent'" in why[b"p6"]
+
+
+def test_json_rules_read_paths_captures_and_iso_times() -> None:
+    mapping = load_stream_mapping(MAPPING)
+    rules = JsonRules(mapping.rules)
+    r, rejects = Readings(), Rejects()
+    rules.receive("f/press1/data", orjson.dumps({"t": "2026-11-24T09:00:00+09:00", "v": [3.5]}), NOW, r, rejects)
+    rules.receive("f/press1/data", orjson.dumps({"t": "2026-11-24T09:00:00", "v": [3.5]}), NOW, r, rejects)
+    rules.receive("f/press1/data", orjson.dumps({"t": "2026-11-24T00:00:01Z", "v": []}), NOW, r, rejects)
+    assert (r.equipment, r.signal, r.value, r.unit) == (["press1"], ["energy"], [3.5], ["kWh"])
+    assert r.timestamp == [int(pa.scalar(1795478400, pa.timestamp("s")).value * 1_000_000)]
+    assert "no time zone" in rejects.reason[0] and "no value" in rejects.reason[1]
+
+
+@pytest.mark.parametrize(
+    ("document", "complaint"),
+    [
+        ("stream: Bad Name\nsource: {mqtt: {}}\nrules: []", "a stream name is"),
+        ("stream: s\nsource: {mqtt: {}, opcua: {endpoint: 'opc.tcp://x'}}", "exactly one source"),
+        ("stream: s\nsource: {mqtt: {}}", "needs 'rules'"),
+        (
+            "stream: s\nsource: {mqtt: {}}\n"
+            "rules: [{topic: 'a/{m}', equipment: '{x}', signal: s, value: $.v, unit: kWh}]",
+            "x not captured",
+        ),
+        (
+            "stream: s\nsource: {mqtt: {}}\nrules: [{topic: 'a/#/b', equipment: e, signal: s, value: $.v, unit: kWh}]",
+            "# may only end",
+        ),
+        (
+            "stream: s\nsource: {mqtt: {}}\nrules: [{topic: a, equipment: e, signal: s, value: v, unit: kWh}]",
+            "not a JSON path",
+        ),
+        (
+            "stream: s\nsource: {mqtt: {}}\nrules: [{topic: a, equipment: e, signal: s, value: $.v}]",
+            "give either 'unit'",
+        ),
+        (
+            "stream: s\nsource: {mqtt: {}}\nrules: [{topic: a, equipment: e, signal: s, value: $.v, unit: zorkmid}]",
+            "unknown unit",
+        ),
+        (
+            "stream: s\nsource: {opcua: {endpoint: 'http://x'}}\nnodes: [{node: 'i=1', equipment: e, signal: s}]",
+            "opc.tcp://",
+        ),
+        (
+            "stream: s\nsource: {opcua: {endpoint: 'opc.tcp://x'}}\nnodes: [{browse: 'A/{equipment}'}]",
+            "must capture signal",
+        ),
+        ("stream: s\nsource: {sparkplug: {group: 'a/b'}}", "one topic level"),
+        (
+            "stream: s\nsource: {mqtt: {}}\nrules: [{topic: a, equipment: e, signal: s, value: $.v, unit: kWh}]\n"
+            "nodes: [{node: 'i=1', equipment: e, signal: s}]",
+            "'nodes' are for OPC UA",
+        ),
+        ("- a list", "must be a mapping document"),
+        ("stream: [", "not YAML"),
+    ],
+)
+def test_mappings_that_cannot_mean_anything_are_refused_saying_where(document: str, complaint: str) -> None:
+    with pytest.raises(InvalidInput) as raised:
+        load_stream_mapping(document)
+    assert complaint in raised.value.message
+
+
+def test_json_path_subset() -> None:
+    assert json_path("$.a.b[2].c") == ("a", "b", 2, "c")
+    with pytest.raises(ValueError):
+        json_path("$..a")
+
+
+def table_of(n: int, start: int = 0) -> pa.Table:
+    r = Readings()
+    for i in range(n):
+        r.add("m", "s", NOW - (start + i) * 3_600_000_000, float(start + i), "kWh", "good", "t", NOW)
+    return measurements(r, Rejects(), NOW)
+
+
+def test_a_commit_cut_short_is_undone_and_readers_never_see_it(tmp_path: Path) -> None:
+    lander = landing.Lander(tmp_path, "hour")
+    lander.lock()
+    assert lander.recover() is None
+    first = lander.commit(table_of(30), Rejects().table(), b"one")
+    assert len(first.parts) >= 24 and first.rows == 30  # 30 hours back: one file per hour partition
+    lander.close()
+    # a second commit that crashed after writing files and half its manifest line
+    orphan = tmp_path / "data/date=2020-01-01/hour=00/part-000000002-0.parquet"
+    orphan.parent.mkdir(parents=True)
+    pq.write_table(table_of(2), orphan)
+    (tmp_path / landing.STATE / "000000002.bin").write_bytes(b"two")
+    with open(tmp_path / landing.MANIFEST, "ab") as f:
+        f.write(b'{"n": 2, "at": "x", "add": [{"path": "data/date=2020')
+    assert sum(p.rows for p in landing.landed(tmp_path)) == 30  # the reader ignores the cut line
+    again = landing.Lander(tmp_path, "hour")
+    again.lock()
+    with pytest.raises(Exception, match="another ingester"):
+        landing.Lander(tmp_path, "hour").lock()
+    assert again.recover() == b"one"
+    assert not orphan.exists() and not (tmp_path / landing.STATE / "000000002.bin").exists()
+    assert (tmp_path / landing.MANIFEST).read_bytes().endswith(b"\n")
+    second = again.commit(table_of(3, 40), Rejects().table(), b"two")
+    assert second.number == 2
+    rows = pa.concat_tables([pq.read_table(f) for f in landing.files(tmp_path)])
+    assert sorted(rows.column("raw_value").to_pylist()) == [float(i) for i in [*range(30), 40, 41, 42]]
+    again.close()
+
+
+def test_an_ingester_resumes_its_counters_and_remembered_messages(tmp_path: Path) -> None:
+    mapping = load_stream_mapping(MAPPING)
+    ingester = Ingester(mapping, tmp_path, JsonRules(mapping.rules), remember=5)
+    ingester.open()
+    for i in range(8):
+        ingester.add("f/m/data", orjson.dumps({"t": "2026-11-24T00:00:00Z", "v": [i]}), NOW, identity=100 + i, ack=i)
+    ingester.land(ingester.take())
+    ingester.close()
+    again = Ingester(mapping, tmp_path, JsonRules(mapping.rules), remember=5)
+    again.open()
+    assert again.counters.messages == 8 and again.counters.rows == 8
+    assert all(again.is_landed(100 + i) for i in range(8))  # one batch is kept whole, even past 'remember'
+    assert not again.is_landed(99)
+    again.close()
+
+
+@pytest.mark.anyio
+async def test_a_landed_stream_is_offered_and_pulled_like_any_dataset(two: Dataspace) -> None:
+    supplier, oem = two.parties["supplier"], two.parties["oem"]
+    put = await supplier.api.put("/api/streams/line2", json={"title": "Line 2 energy"})
+    assert put.status_code == 200 and put.json()["created"] is True
+    again = await supplier.api.put("/api/streams/line2", json={"title": "Line 2 energy"})
+    assert again.json() == {**put.json(), "created": False}
+    assert (await supplier.api.put("/api/streams/No Such", json={})).status_code in (400, 404)
+    dataset_id = put.json()["datasetId"]
+
+    mapping = load_stream_mapping(MAPPING.replace("stream: unit", "stream: line2"))
+    root = supplier.settings.datasets_dir / "streams" / "line2"
+    ingester = Ingester(mapping, root, JsonRules(mapping.rules))
+    ingester.open()
+    for i in range(25):
+        ingester.add("f/press/data", orjson.dumps({"t": f"2026-11-24T00:00:{i:02d}Z", "v": [i]}), NOW)
+    ingester.add("f/press/data", b"nonsense", NOW)
+    ingester.land(ingester.take())
+    ingester.write_status()
+
+    listed = (await supplier.api.get(f"/api/datasets/{dataset_id}")).json()
+    assert (listed["stream"], listed["rows"], listed["entity"]) == ("line2", 25, "measurement")
+    streams = (await supplier.api.get("/api/streams")).json()
+    assert [(s["stream"], s["landed"]["rows"], s["landed"]["rejected"]) for s in streams] == [("line2", 25, 1)]
+    assert streams[0]["running"] is True
+    rejected = (await supplier.api.get("/api/streams/line2/rejected")).json()
+    assert rejected[0]["payload"] == "nonsense" and "not JSON" in rejected[0]["reason"]
+    assert (await supplier.api.get("/api/streams/nope")).status_code == 404
+
+    offer = await supplier.api.post("/api/offers", json={"datasetId": dataset_id, "policy": offer_policy(oem.id)})
+    assert offer.status_code == 201, offer.text
+    final = await negotiate(oem, supplier, dataset_id, offer.json()["id"])
+    transfer = await start_transfer(oem, final["agreementId"])
+    pulled = await oem.api.get(f"/api/transfers/{transfer['id']}/data")
+    table = pa.ipc.open_stream(io.BytesIO(pulled.content)).read_all()
+    assert sorted(table.column("raw_value").to_pylist()) == [float(i) for i in range(25)]
+
+    for i in range(25, 30):  # the stream goes on: the next pull sees what landed since
+        ingester.add("f/press/data", orjson.dumps({"t": f"2026-11-24T00:01:{i:02d}Z", "v": [i]}), NOW)
+    ingester.land(ingester.take())
+    ingester.close()
+    later = await start_transfer(oem, final["agreementId"])
+    table = pa.ipc.open_stream(io.BytesIO((await oem.api.get(f"/api/transfers/{later['id']}/data")).content))
+    assert table.read_all().num_rows == 30
