@@ -6,7 +6,7 @@ import argparse
 import tempfile
 from pathlib import Path
 
-from bench import audit, catalog, ingest, negotiations, policy, pull
+from bench import audit, catalog, ingest, negotiations, policy, pull, streams
 
 BENCHES = {
     "negotiations": negotiations.run,
@@ -15,6 +15,7 @@ BENCHES = {
     "ingest": ingest.run,
     "policy": policy.run,
     "audit": audit.run,
+    "streams": streams.run,
 }
 
 

@@ -94,8 +94,9 @@ def test_json_rules_read_paths_captures_and_iso_times() -> None:
     rules.receive("f/press1/data", orjson.dumps({"t": "2026-11-24T09:00:00+09:00", "v": [3.5]}), NOW, r, rejects)
     rules.receive("f/press1/data", orjson.dumps({"t": "2026-11-24T09:00:00", "v": [3.5]}), NOW, r, rejects)
     rules.receive("f/press1/data", orjson.dumps({"t": "2026-11-24T00:00:01Z", "v": []}), NOW, r, rejects)
-    assert (r.equipment, r.signal, r.value, r.unit) == (["press1"], ["energy"], [3.5], ["kWh"])
-    assert r.timestamp == [int(pa.scalar(1795478400, pa.timestamp("s")).value * 1_000_000)]
+    c = r.columns()
+    assert (c.equipment, c.signal, c.value, c.unit) == (["press1"], ["energy"], [3.5], ["kWh"])
+    assert c.timestamp == [int(pa.scalar(1795478400, pa.timestamp("s")).value * 1_000_000)]
     assert "no time zone" in rejects.reason[0] and "no value" in rejects.reason[1]
 
 
@@ -225,7 +226,9 @@ async def test_a_landed_stream_is_offered_and_pulled_like_any_dataset(two: Datas
     for i in range(25):
         ingester.add("f/press/data", orjson.dumps({"t": f"2026-11-24T00:00:{i:02d}Z", "v": [i]}), NOW)
     ingester.add("f/press/data", b"nonsense", NOW)
-    ingester.land(ingester.take())
+    while len(ingester.batch):  # at most batch.rows (10) messages a commit
+        ingester.land(ingester.take())
+    assert ingester.counters.commits == 3
     ingester.write_status()
 
     listed = (await supplier.api.get(f"/api/datasets/{dataset_id}")).json()

@@ -74,9 +74,17 @@ class Plant:
     def write(self, name: str, value: float) -> None:
         self.call(self.nodes[name].write_value(value))
 
+    async def _cancel_the_rest(self) -> None:
+        current = asyncio.current_task()
+        rest = [t for t in asyncio.all_tasks(self.loop) if t is not current]
+        for task in rest:
+            task.cancel()
+        await asyncio.gather(*rest, return_exceptions=True)
+
     def close(self) -> None:
         if self.server is not None:
             self.stop()
+        self.call(self._cancel_the_rest())
         self.loop.call_soon_threadsafe(self.loop.stop)
         self.thread.join(5)
 

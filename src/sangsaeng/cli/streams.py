@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import gc
 import signal
 from pathlib import Path
 from typing import Annotated, Any
@@ -59,6 +60,12 @@ def _run(kinds: tuple[str, ...], mapping_file: Path, data_dir: Path, quiet: bool
         other = "opcua" if mapping.kind == "opcua" else "mqtt"
         _fail(f"{mapping_file} reads {mapping.kind}", f"run `sangsaeng stream {other} --mapping {mapping_file}`")
     settings.datasets_dir.mkdir(parents=True, exist_ok=True)
+
+    # A stream allocates a few small objects per message and frees them a batch later: with Python's default
+    # thresholds the collector scans every 700 allocations, more than half of the decoding time (measured).
+    # What is alive at start is frozen out of the scans; collections come every 50,000 allocations.
+    gc.freeze()
+    gc.set_threshold(50_000, 20, 100)
 
     async def main() -> None:
         stop = asyncio.Event()

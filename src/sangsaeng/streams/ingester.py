@@ -49,9 +49,11 @@ class Batch:
     topics: list[str] = field(default_factory=list)
     payloads: list[Any] = field(default_factory=list)  # bytes; (value, time, status) from OPC UA
     arrived: list[int] = field(default_factory=list)
-    identities: list[int] = field(default_factory=list)  # of messages to acknowledge once landed
-    acks: list[int] = field(default_factory=list)  # their packet ids
+    identities: list[int] = field(default_factory=list)  # of each message to acknowledge once landed (0: none)
+    acks: list[int] = field(default_factory=list)  # its packet id (0: QoS 0, nothing to acknowledge)
     connection: int = 0  # the connection they came on: acknowledgements go back only on it
+
+    LISTS = ("topics", "payloads", "arrived", "identities", "acks")
 
     def __len__(self) -> int:
         return len(self.topics)
@@ -119,9 +121,8 @@ class Ingester:
         b.topics.append(topic)
         b.payloads.append(payload)
         b.arrived.append(arrived)
-        if identity is not None:
-            b.identities.append(identity)
-            b.acks.append(ack)
+        b.identities.append(identity or 0)
+        b.acks.append(ack)
         self.counters.messages += 1
 
     QUIET_US = 25_000
@@ -138,13 +139,24 @@ class Ingester:
         return at - b.arrived[0] >= self.mapping.batch.seconds * 1e6 or at - b.arrived[-1] >= self.QUIET_US
 
     def take(self) -> Batch:
-        taken, self.batch = self.batch, Batch(connection=self.batch.connection)
+        """The messages due for landing: at most ``batch.rows`` (what arrived meanwhile waits for the next)."""
+        limit = self.mapping.batch.rows
+        whole = self.batch
+        if len(whole) <= limit:
+            self.batch = Batch(connection=whole.connection)
+            return whole
+        taken = Batch(connection=whole.connection)
+        self.batch = Batch(connection=whole.connection)
+        for name in Batch.LISTS:
+            items = getattr(whole, name)
+            setattr(taken, name, items[:limit])
+            setattr(self.batch, name, items[limit:])
         return taken
 
     def put_back(self, batch: Batch) -> None:
         """A batch that could not be landed waits again, ahead of what came since (nothing is acknowledged)."""
         later = self.batch
-        for name in ("topics", "payloads", "arrived", "identities", "acks"):
+        for name in Batch.LISTS:
             setattr(batch, name, getattr(batch, name) + getattr(later, name))
         batch.connection = later.connection
         self.batch = batch
@@ -158,6 +170,7 @@ class Ingester:
             receive(topic, payload, arrived, readings, rejects)
         table = sorted_for_landing(measurements(readings, rejects, now_us()))
         identities = np.array(batch.identities, np.uint64)
+        identities = identities[identities != 0]
         self._landed.append(identities)
         kept = sum(len(a) for a in self._landed)
         while self._landed and kept - len(self._landed[0]) >= self.remember:

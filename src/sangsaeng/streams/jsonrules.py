@@ -147,4 +147,5 @@ class JsonRules:
             quality = "good" if s.quality_of is None else s.quality_of(doc)
             if not isinstance(quality, str):
                 quality = "good" if quality is None else str(quality)
-            readings.add(meaning.equipment, s.signal, moment, value, unit, quality, meaning.source, arrived, payload)  # type: ignore[arg-type]
+            at: int = moment  # type: ignore[assignment]  # a reason (str) returned above
+            readings.append((meaning.equipment, s.signal, at, value, unit, quality, meaning.source, arrived, payload))

@@ -156,8 +156,10 @@ class MqttSession:
             batch = self.ingester.take()
             if not await land(self.ingester, batch):
                 return
-            if batch.acks and self.connection is not None and batch.connection == self.generation:
-                self.connection.write(b"".join(mqtt5.PubAckPacket(pid).write() for pid in batch.acks))
+            if self.connection is not None and batch.connection == self.generation:
+                acks = [mqtt5.PubAckPacket(pid).write() for pid in batch.acks if pid]
+                if acks:
+                    self.connection.write(b"".join(acks))
             if self.on_committed is not None:
                 self.on_committed()
 

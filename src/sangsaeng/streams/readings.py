@@ -64,18 +64,29 @@ class Rejects:
 
 
 @dataclass
-class Readings:
-    """Column lists of readings not yet landed. ``origin`` is each row's message (for rejects)."""
+class Columns:
+    equipment: list[str]
+    signal: list[str]
+    timestamp: list[int]  # µs since the epoch, UTC
+    value: list[Any]
+    unit: list[str]
+    quality: list[str]
+    source: list[str]
+    received_at: list[int]
+    payload: list[bytes | None]
 
-    equipment: list[str] = field(default_factory=list)
-    signal: list[str] = field(default_factory=list)
-    timestamp: list[int] = field(default_factory=list)  # µs since the epoch, UTC
-    value: list[Any] = field(default_factory=list)
-    unit: list[str] = field(default_factory=list)
-    quality: list[str] = field(default_factory=list)
-    source: list[str] = field(default_factory=list)
-    received_at: list[int] = field(default_factory=list)
-    payload: list[bytes | None] = field(default_factory=list)  # the message each row came from
+
+Reading = tuple[str, str, int, Any, str, str, str, int, "bytes | None"]
+FIELDS = ("equipment", "signal", "timestamp", "value", "unit", "quality", "source", "received_at", "payload")
+
+
+class Readings:
+    """Readings not yet landed, one tuple each (one append per reading is the cheapest thing Python does);
+    turned into columns once per batch. ``payload`` is the message each came from (kept for rejects)."""
+
+    def __init__(self) -> None:
+        self.rows: list[Reading] = []
+        self.append = self.rows.append  # decoders call this with a whole tuple
 
     def add(
         self,
@@ -89,18 +100,15 @@ class Readings:
         received_at: int,
         payload: bytes | None = None,
     ) -> None:
-        self.equipment.append(equipment)
-        self.signal.append(signal)
-        self.timestamp.append(timestamp)
-        self.value.append(value)
-        self.unit.append(unit)
-        self.quality.append(quality)
-        self.source.append(source)
-        self.received_at.append(received_at)
-        self.payload.append(payload)
+        self.rows.append((equipment, signal, timestamp, value, unit, quality, source, received_at, payload))
+
+    def columns(self) -> Columns:
+        if not self.rows:
+            return Columns(*([] for _ in FIELDS))
+        return Columns(*(list(column) for column in zip(*self.rows, strict=True)))
 
     def __len__(self) -> int:
-        return len(self.equipment)
+        return len(self.rows)
 
 
 def _number(value: Any) -> float | None:
@@ -127,10 +135,11 @@ def measurements(readings: Readings, rejects: Rejects, now_us: int) -> pa.Table:
     n = len(readings)
     if n == 0:
         return MEASUREMENT.empty_table()
-    values = readings.value
+    columns = readings.columns()
+    values = columns.value
     raw = np.fromiter((v if type(v) is float else _number_or_nan(v) for v in values), np.float64, n)
     bad_value = ~np.isfinite(raw)  # no number, or a NaN or an infinity that was sent
-    units_seen = pa.array(readings.unit, pa.string()).dictionary_encode()
+    units_seen = pa.array(columns.unit, pa.string()).dictionary_encode()
     distinct: list[str] = units_seen.dictionary.to_pylist()
     factor = np.empty(len(distinct))
     offset = np.empty(len(distinct))
@@ -148,45 +157,45 @@ def measurements(readings: Readings, rejects: Rejects, now_us: int) -> pa.Table:
         canonical.append(unit.canonical)
     index = units_seen.indices.to_numpy(zero_copy_only=False)
     converted = raw * factor[index] + offset[index]
-    stamps = np.fromiter(readings.timestamp, np.int64, n)
+    stamps = np.fromiter(columns.timestamp, np.int64, n)
     bad_time = (stamps < EARLIEST_US) | (stamps > now_us + AHEAD_US)
     bad = bad_value | np.isnan(converted) | bad_time
-    quality = readings.quality
+    quality = columns.quality
     for i in np.flatnonzero(bad).tolist() if bad.any() else ():
-        why = _why(readings, i, float(raw[i]), problem.get(int(index[i])))
-        rejects.add(readings.received_at[i], readings.source[i], why, readings.payload[i])
-    empty_name = [i for i in range(n) if not readings.equipment[i] or not readings.signal[i]]
+        why = _why(columns, i, float(raw[i]), problem.get(int(index[i])))
+        rejects.add(columns.received_at[i], columns.source[i], why, columns.payload[i])
+    empty_name = [i for i in range(n) if not columns.equipment[i] or not columns.signal[i]]
     odd_quality = [i for i in range(n) if quality[i] not in QUALITIES] if set(quality) - set(QUALITIES) else []
     if empty_name or odd_quality:
         keep = ~bad
         for i in empty_name:
             if keep[i]:
                 rejects.add(
-                    readings.received_at[i], readings.source[i], "no equipment or signal name", readings.payload[i]
+                    columns.received_at[i], columns.source[i], "no equipment or signal name", columns.payload[i]
                 )
                 keep[i] = False
         for i in odd_quality:
             if keep[i]:
                 rejects.add(
-                    readings.received_at[i],
-                    readings.source[i],
+                    columns.received_at[i],
+                    columns.source[i],
                     f"quality {quality[i]!r} is not one of {', '.join(QUALITIES)}",
-                    readings.payload[i],
+                    columns.payload[i],
                 )
                 keep[i] = False
         bad = ~keep
     canonical_units = pa.array(canonical, pa.string()).take(pa.array(index))
     table = pa.Table.from_arrays(
         [
-            pa.array(readings.equipment, pa.string()),
-            pa.array(readings.signal, pa.string()),
+            pa.array(columns.equipment, pa.string()),
+            pa.array(columns.signal, pa.string()),
             pa.array(stamps).cast(pa.timestamp("us", tz="UTC")),
             pa.array(converted),
             canonical_units,
             pa.array(raw),
-            pa.array(readings.unit, pa.string()),
+            pa.array(columns.unit, pa.string()),
             pa.array(quality, pa.string()),
-            pa.array(readings.source, pa.string()),
+            pa.array(columns.source, pa.string()),
         ],
         schema=MEASUREMENT,
     )
@@ -195,7 +204,7 @@ def measurements(readings: Readings, rejects: Rejects, now_us: int) -> pa.Table:
     return table
 
 
-def _why(readings: Readings, i: int, raw: float, unit_problem: str | None) -> str:
+def _why(readings: Columns, i: int, raw: float, unit_problem: str | None) -> str:
     what = f"{readings.equipment[i]}/{readings.signal[i]}"
     value = readings.value[i]
     if _number(value) is None:
