@@ -42,6 +42,10 @@ PURE = [
     "standard/pact.py",
     "standard/catenax.py",
     "standard/aas.py",
+    "streams/mapping.py",
+    "streams/readings.py",
+    "streams/jsonrules.py",
+    "streams/sparkplug.py",
 ]
 IMPURE = (
     "fastapi",

@@ -255,3 +255,32 @@ async def test_a_landed_stream_is_offered_and_pulled_like_any_dataset(two: Datas
     later = await start_transfer(oem, final["agreementId"])
     table = pa.ipc.open_stream(io.BytesIO((await oem.api.get(f"/api/transfers/{later['id']}/data")).content))
     assert table.read_all().num_rows == 30
+
+
+def test_the_stream_commands_say_what_is_wrong_and_show_status(tmp_path: Path) -> None:
+    from typer.testing import CliRunner
+
+    from sangsaeng.cli.main import app
+
+    cli = CliRunner()
+    broken = tmp_path / "broken.yaml"
+    broken.write_text("stream: s\nsource: {mqtt: {}}\nrules: [{topic: a, equipment: e, signal: s, value: v, unit: W}]")
+    result = cli.invoke(app, ["stream", "mqtt", "--mapping", str(broken), "--data-dir", str(tmp_path)])
+    assert result.exit_code == 2 and "not a JSON path" in result.output
+    opcua = tmp_path / "opcua.yaml"
+    opcua.write_text(
+        "stream: s\nsource: {opcua: {endpoint: 'opc.tcp://127.0.0.1:1'}}\n"
+        "nodes: [{node: 'i=85', equipment: e, signal: s, unit: W}]"
+    )
+    result = cli.invoke(app, ["stream", "mqtt", "--mapping", str(opcua), "--data-dir", str(tmp_path)])
+    assert result.exit_code == 2 and "sangsaeng stream opcua" in result.output
+    assert "no streams yet" in cli.invoke(app, ["stream", "status", "--data-dir", str(tmp_path)]).output
+
+    mapping = load_stream_mapping(MAPPING)
+    ingester = Ingester(mapping, tmp_path / "datasets" / "streams" / "unit", JsonRules(mapping.rules))
+    ingester.open()
+    ingester.add("f/m/data", orjson.dumps({"t": "2026-11-24T00:00:00Z", "v": [1]}), NOW)
+    ingester.land(ingester.take())
+    ingester.close()
+    shown = cli.invoke(app, ["stream", "status", "--data-dir", str(tmp_path)], env={"COLUMNS": "160"}).output
+    assert "unit" in shown and "stopped" in shown and " 1 " in shown
