@@ -269,6 +269,51 @@ async def land(ingester: Ingester, batch: Batch) -> bool:
     return True
 
 
+async def supervise(
+    ingester: Ingester,
+    stop: Any,
+    session: Callable[[], Any],
+    commit_due: Callable[[bool], Any],
+    committer: Callable[[], Any],
+    errors: tuple[type[BaseException], ...],
+    ended: Callable[[], None] | None = None,
+) -> None:
+    """Run ``session`` until ``stop``; when it fails with one of ``errors``, say why, land what arrived, and start
+    it again after a back-off (0.2 s doubling to 10 s). ``committer`` lands batches as they fall due meanwhile."""
+    import asyncio
+    import contextlib
+
+    running = asyncio.create_task(committer(), name="stream-committer")
+    delay = 0.2
+    try:
+        while not stop.is_set():
+            try:
+                await session()
+                delay = 0.2
+            except errors as exc:
+                reason = getattr(exc, "message", None) or str(exc) or type(exc).__name__
+                ingester.error = reason
+                ingester.event("disconnected", reason=reason)
+                log.warning("stream.disconnected", stream=ingester.mapping.stream, reason=reason)
+            ingester.connected = False
+            if ended is not None:
+                ended()
+            # Land all that arrived before talking to the source again: what it delivers anew is then either
+            # landed (and recognised) or new.
+            await commit_due(True)
+            if stop.is_set():
+                break
+            ingester.counters.reconnects += 1
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(stop.wait(), delay)
+            delay = min(delay * 2, 10.0)
+    finally:
+        running.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await running
+        await commit_due(True)
+
+
 def identity(packet_id: int, topic: str, payload: bytes) -> int:
     """A QoS 1 message's identity while it may be delivered again: its packet id and a CRC of its content."""
     import zlib

@@ -24,7 +24,7 @@ from typing import Any
 import mqtt5
 import structlog
 
-from sangsaeng.streams.ingester import Ingester, identity, land
+from sangsaeng.streams.ingester import Ingester, identity, land, supervise
 from sangsaeng.streams.mapping import Broker
 
 log = structlog.get_logger(__name__)
@@ -181,33 +181,18 @@ class MqttSession:
 
     # ---- the session -----------------------------------------------------------------------------
     async def run(self, stop: asyncio.Event) -> None:
-        committer = asyncio.create_task(self._committer(), name="stream-committer")
-        delay = 0.2
-        try:
-            while not stop.is_set():
-                try:
-                    await self._connected(stop)
-                    delay = 0.2
-                except (OSError, SessionError, TimeoutError) as exc:
-                    self.ingester.error = str(exc) or type(exc).__name__
-                    self.ingester.event("disconnected", reason=self.ingester.error)
-                    log.warning("stream.disconnected", stream=self.ingester.mapping.stream, reason=self.ingester.error)
-                self.ingester.connected = False
-                self.connection = None
-                # Land all that arrived before talking to the broker again: what it delivers anew is then
-                # either landed (and recognised) or new.
-                await self.commit_due(force=True)
-                if stop.is_set():
-                    break
-                self.ingester.counters.reconnects += 1
-                with contextlib.suppress(TimeoutError):
-                    await asyncio.wait_for(stop.wait(), delay)
-                delay = min(delay * 2, 10.0)
-        finally:
-            committer.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await committer
-            await self.commit_due(force=True)
+        def forget() -> None:
+            self.connection = None
+
+        await supervise(
+            self.ingester,
+            stop,
+            lambda: self._connected(stop),
+            self.commit_due,
+            self._committer,
+            (OSError, SessionError, TimeoutError),
+            forget,
+        )
 
     async def _connected(self, stop: asyncio.Event) -> None:
         loop = asyncio.get_running_loop()

@@ -25,7 +25,7 @@ from asyncua.ua.uaerrors import UaError, UaStatusCodeError
 
 from sangsaeng.errors import SangsaengError
 from sangsaeng.standard.units import recognize
-from sangsaeng.streams.ingester import Ingester, land
+from sangsaeng.streams.ingester import Ingester, land, supervise
 from sangsaeng.streams.mapping import OpcuaSource, StreamMapping, fill, placeholders
 from sangsaeng.streams.readings import Readings, Rejects
 
@@ -248,31 +248,14 @@ class OpcuaStream:
             await self.commit_due()
 
     async def run(self, stop: asyncio.Event) -> None:
-        committer = asyncio.create_task(self._committer(), name="stream-committer")
-        delay = 0.2
-        try:
-            while not stop.is_set():
-                try:
-                    await self._session(stop)
-                    delay = 0.2
-                except (OSError, TimeoutError, UaError, SangsaengError, ConnectionError) as exc:
-                    reason = getattr(exc, "message", None) or str(exc) or type(exc).__name__
-                    self.ingester.error = reason
-                    self.ingester.event("disconnected", reason=reason)
-                    log.warning("stream.disconnected", stream=self.mapping.stream, reason=reason)
-                self.ingester.connected = False
-                await self.commit_due(force=True)
-                if stop.is_set():
-                    break
-                self.ingester.counters.reconnects += 1
-                with contextlib.suppress(TimeoutError):
-                    await asyncio.wait_for(stop.wait(), delay)
-                delay = min(delay * 2, 10.0)
-        finally:
-            committer.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await committer
-            await self.commit_due(force=True)
+        await supervise(
+            self.ingester,
+            stop,
+            lambda: self._session(stop),
+            self.commit_due,
+            self._committer,
+            (OSError, TimeoutError, UaError, SangsaengError, ConnectionError),
+        )
 
     async def _session(self, stop: asyncio.Event) -> None:
         client = Client(self.source.endpoint, timeout=self.source.timeout, watchdog_intervall=1.0)
