@@ -7,6 +7,7 @@ import io
 import math
 import time
 from pathlib import Path
+from typing import Any
 
 import orjson
 import pyarrow as pa
@@ -284,3 +285,68 @@ def test_the_stream_commands_say_what_is_wrong_and_show_status(tmp_path: Path) -
     ingester.close()
     shown = cli.invoke(app, ["stream", "status", "--data-dir", str(tmp_path)], env={"COLUMNS": "160"}).output
     assert "unit" in shown and "stopped" in shown and " 1 " in shown
+
+
+SCALAR = st.one_of(
+    st.none(),
+    st.booleans(),
+    st.integers(-(2**40), 2**40),
+    st.floats(allow_nan=False, allow_infinity=False, width=64),
+    st.sampled_from(["abc", "12.5", "", "kW"]),
+)
+PAYLOAD = st.one_of(
+    st.fixed_dictionaries(
+        {},
+        optional={
+            "ts": st.one_of(st.integers(1_700_000_000_000, 1_800_000_000_000), st.floats(1.7e12, 1.8e12), SCALAR),
+            "temp": SCALAR,
+            "p": st.one_of(
+                SCALAR,
+                st.fixed_dictionaries(
+                    {},
+                    optional={
+                        "value": SCALAR,
+                        "unit": st.one_of(st.sampled_from(["kW", "W", "MW", "zorkmid", "°F"]), SCALAR),
+                    },
+                ),
+            ),
+            "q": st.one_of(st.sampled_from(["good", "uncertain", "bad", "excellent"]), SCALAR),
+        },
+    ).map(orjson.dumps),
+    st.sampled_from([b"{not json", b"[1, 2]", b"42", b"", b'{"ts": 1.75e12,\n "temp": 1}']),
+)
+BATCH_MAPPING = """
+stream: fast
+source: {mqtt: {port: 1}}
+rules:
+  - topic: "f/{line}/{machine}"
+    equipment: "{line}-{machine}"
+    timestamp: {path: $.ts, format: epoch_ms}
+    signals:
+      - {signal: temperature, value: $.temp, unit: °F}
+      - {signal: "{machine}-power", value: $.p.value, unit_path: $.p.unit, quality_path: $.q}
+"""
+
+
+def _landed(readings: Readings, rejects: Rejects) -> tuple[list[Any], list[Any]]:
+    table = measurements(readings, rejects, NOW)
+    rows = sorted(map(tuple, (r.values() for r in table.to_pylist())), key=repr)
+    refused = sorted(zip(rejects.source, rejects.reason, rejects.payload, strict=True), key=repr)
+    return rows, refused
+
+
+@given(st.lists(st.tuples(st.sampled_from(["f/l1/m1", "f/l2/m7", "g/x"]), PAYLOAD), max_size=40))
+@settings(max_examples=150, deadline=None)
+def test_a_batch_read_by_arrow_lands_what_one_at_a_time_lands(messages: list[tuple[str, bytes]]) -> None:
+    mapping = load_stream_mapping(BATCH_MAPPING)
+    topics, payloads = [t for t, _ in messages], [p for _, p in messages]
+    arrived = [NOW - i for i in range(len(messages))]
+    one, one_refused = Readings(), Rejects()
+    rules = JsonRules(mapping.rules)
+    for t, p, a in zip(topics, payloads, arrived, strict=True):
+        rules.receive(t, p, a, one, one_refused)
+    many, many_refused = Readings(), Rejects()
+    batch_rules = JsonRules(mapping.rules)
+    batch_rules.FEW = 1  # every group through Arrow, however small
+    batch_rules.receive_batch(topics, payloads, arrived, many, many_refused)
+    assert _landed(many, many_refused) == _landed(one, one_refused)

@@ -165,9 +165,13 @@ class Ingester:
     def land(self, batch: Batch) -> Commit:
         """Decode, check and commit a batch; after this returns, every message in it is durable."""
         readings, rejects = Readings(), Rejects()
-        receive = self.decoder.receive
-        for topic, payload, arrived in zip(batch.topics, batch.payloads, batch.arrived, strict=True):
-            receive(topic, payload, arrived, readings, rejects)
+        many = getattr(self.decoder, "receive_batch", None)
+        if many is not None:
+            many(batch.topics, batch.payloads, batch.arrived, readings, rejects)
+        else:
+            receive = self.decoder.receive
+            for topic, payload, arrived in zip(batch.topics, batch.payloads, batch.arrived, strict=True):
+                receive(topic, payload, arrived, readings, rejects)
         table = sorted_for_landing(measurements(readings, rejects, now_us()))
         identities = np.array(batch.identities, np.uint64)
         identities = identities[identities != 0]
@@ -251,17 +255,17 @@ class Ingester:
 
 
 async def land(ingester: Ingester, batch: Batch) -> bool:
-    """Land a batch in a worker thread. If it cannot be (a full disk, a folder gone), say so, keep the batch to
-    try again, and wait a moment: the stream goes on, nothing is acknowledged that is not on disk."""
+    """Land a batch in a worker thread. If it cannot be (a full disk, a folder gone, a fault), say so, keep the
+    batch to try again, and wait a moment: nothing is acknowledged that is not on disk."""
     import asyncio
 
     try:
         await asyncio.to_thread(ingester.land, batch)
-    except OSError as exc:
+    except Exception as exc:  # a full disk, or a fault of ours: said, the batch kept, never acknowledged
         ingester.put_back(batch)
         ingester.error = f"cannot land in {ingester.root}: {exc}"
         ingester.event("landing-failed", reason=str(exc))
-        log.error("stream.landing_failed", stream=ingester.mapping.stream, reason=str(exc))
+        log.exception("stream.landing_failed", stream=ingester.mapping.stream)
         await asyncio.sleep(1.0)
         return False
     if ingester.error and ingester.error.startswith("cannot land"):

@@ -87,6 +87,7 @@ class Readings:
     def __init__(self) -> None:
         self.rows: list[Reading] = []
         self.append = self.rows.append  # decoders call this with a whole tuple
+        self.tables: list[pa.Table] = []  # readings decoded a batch at a time (schema READING)
 
     def add(
         self,
@@ -108,7 +109,7 @@ class Readings:
         return Columns(*(list(column) for column in zip(*self.rows, strict=True)))
 
     def __len__(self) -> int:
-        return len(self.rows)
+        return len(self.rows) + sum(int(t.num_rows) for t in self.tables)
 
 
 def _number(value: Any) -> float | None:
@@ -130,19 +131,53 @@ def _number_or_nan(value: Any) -> float:
     return math.nan if number is None else number
 
 
-def measurements(readings: Readings, rejects: Rejects, now_us: int) -> pa.Table:
-    """The readings as Measurement rows in canonical units; what cannot be one is added to ``rejects``."""
-    n = len(readings)
-    if n == 0:
-        return MEASUREMENT.empty_table()
-    columns = readings.columns()
-    values = columns.value
-    raw = np.fromiter((v if type(v) is float else _number_or_nan(v) for v in values), np.float64, n)
-    bad_value = ~np.isfinite(raw)  # no number, or a NaN or an infinity that was sent
-    units_seen = pa.array(columns.unit, pa.string()).dictionary_encode()
-    distinct: list[str] = units_seen.dictionary.to_pylist()
-    factor = np.empty(len(distinct))
-    offset = np.empty(len(distinct))
+READING = pa.schema(
+    [
+        ("equipment", pa.string()),
+        ("signal", pa.string()),
+        ("timestamp", pa.int64()),
+        ("value", pa.float64()),
+        ("unit", pa.string()),
+        ("quality", pa.string()),
+        ("source", pa.string()),
+        ("received_at", pa.int64()),
+        ("payload", pa.binary()),
+    ]
+)
+
+
+def _rows_table(readings: Readings, rejects: Rejects) -> pa.Table:
+    """The one-at-a-time readings as a table; values that are no number are rejected here, with the value."""
+    c = readings.columns()
+    raw = np.fromiter((v if type(v) is float else _number_or_nan(v) for v in c.value), np.float64, len(c.value))
+    keep = np.ones(len(raw), bool)
+    for i in np.flatnonzero(np.isnan(raw)).tolist():
+        if _number(c.value[i]) is None:
+            why = f"{c.equipment[i]}/{c.signal[i]}: value {str(c.value[i])[:40]!r} is not a number"
+            rejects.add(c.received_at[i], c.source[i], why, c.payload[i])
+            keep[i] = False
+    table = pa.Table.from_arrays(
+        [
+            pa.array(c.equipment, pa.string()),
+            pa.array(c.signal, pa.string()),
+            pa.array(c.timestamp, pa.int64()),
+            pa.array(raw),
+            pa.array(c.unit, pa.string()),
+            pa.array(c.quality, pa.string()),
+            pa.array(c.source, pa.string()),
+            pa.array(c.received_at, pa.int64()),
+            pa.array(c.payload, pa.binary()),
+        ],
+        schema=READING,
+    )
+    return table if keep.all() else table.filter(pa.array(keep))
+
+
+def _units(units: pa.ChunkedArray) -> tuple[Any, Any, pa.Array, Any, dict[int, str]]:
+    """Per row: factor, offset, canonical unit (None where unknown), the rows' unit indexes, and the problems."""
+    encoded = units.combine_chunks().dictionary_encode()
+    distinct: list[str] = encoded.dictionary.to_pylist()
+    factor, offset = np.empty(len(distinct)), np.empty(len(distinct))
     canonical: list[str | None] = []
     problem: dict[int, str] = {}
     for at, text in enumerate(distinct):
@@ -155,66 +190,67 @@ def measurements(readings: Readings, rejects: Rejects, now_us: int) -> pa.Table:
             continue
         factor[at], offset[at] = unit.factor, unit.offset
         canonical.append(unit.canonical)
-    index = units_seen.indices.to_numpy(zero_copy_only=False)
-    converted = raw * factor[index] + offset[index]
-    stamps = np.fromiter(columns.timestamp, np.int64, n)
-    bad_time = (stamps < EARLIEST_US) | (stamps > now_us + AHEAD_US)
-    bad = bad_value | np.isnan(converted) | bad_time
-    quality = columns.quality
-    for i in np.flatnonzero(bad).tolist() if bad.any() else ():
-        why = _why(columns, i, float(raw[i]), problem.get(int(index[i])))
-        rejects.add(columns.received_at[i], columns.source[i], why, columns.payload[i])
-    empty_name = [i for i in range(n) if not columns.equipment[i] or not columns.signal[i]]
-    odd_quality = [i for i in range(n) if quality[i] not in QUALITIES] if set(quality) - set(QUALITIES) else []
-    if empty_name or odd_quality:
-        keep = ~bad
-        for i in empty_name:
-            if keep[i]:
-                rejects.add(
-                    columns.received_at[i], columns.source[i], "no equipment or signal name", columns.payload[i]
-                )
-                keep[i] = False
-        for i in odd_quality:
-            if keep[i]:
-                rejects.add(
-                    columns.received_at[i],
-                    columns.source[i],
-                    f"quality {quality[i]!r} is not one of {', '.join(QUALITIES)}",
-                    columns.payload[i],
-                )
-                keep[i] = False
-        bad = ~keep
-    canonical_units = pa.array(canonical, pa.string()).take(pa.array(index))
-    table = pa.Table.from_arrays(
-        [
-            pa.array(columns.equipment, pa.string()),
-            pa.array(columns.signal, pa.string()),
-            pa.array(stamps).cast(pa.timestamp("us", tz="UTC")),
-            pa.array(converted),
-            canonical_units,
-            pa.array(raw),
-            pa.array(columns.unit, pa.string()),
-            pa.array(quality, pa.string()),
-            pa.array(columns.source, pa.string()),
-        ],
-        schema=MEASUREMENT,
+    index = encoded.indices.to_numpy(zero_copy_only=False)
+    return factor[index], offset[index], pa.array(canonical, pa.string()).take(encoded.indices), index, problem
+
+
+def measurements(readings: Readings, rejects: Rejects, now_us: int) -> pa.Table:
+    """The readings as Measurement rows in canonical units; what cannot be one is added to ``rejects``.
+
+    Everything is done a column at a time; only the rows that are rejected are looked at one by one."""
+    parts = ([_rows_table(readings, rejects)] if readings.rows else []) + readings.tables
+    if not parts or sum(t.num_rows for t in parts) == 0:
+        return MEASUREMENT.empty_table()
+    table = pa.concat_tables(parts) if len(parts) > 1 else parts[0]
+    raw = table.column("value").to_numpy()
+    factor, offset, canonical, index, problem = _units(table.column("unit"))
+    converted = raw * factor + offset
+    stamps = table.column("timestamp").to_numpy()
+    quality = table.column("quality")
+    unnamed = pc.or_(pc.equal(table.column("equipment"), ""), pc.equal(table.column("signal"), ""))
+    odd = pc.invert(pc.is_in(quality, value_set=pa.array(QUALITIES)))
+    bad = (
+        ~np.isfinite(converted)
+        | (stamps < EARLIEST_US)
+        | (stamps > now_us + AHEAD_US)
+        | pc.fill_null(pc.or_(unnamed, odd), True).to_numpy(zero_copy_only=False)
     )
     if bad.any():
-        table = table.filter(pa.array(~bad))
-    return table
+        for i in np.flatnonzero(bad).tolist():
+            row = table.slice(i, 1).to_pylist()[0]
+            why = _why(row, float(raw[i]), problem.get(int(index[i])), now_us)
+            rejects.add(row["received_at"], row["source"], why, row["payload"])
+    result = pa.Table.from_arrays(
+        [
+            table.column("equipment"),
+            table.column("signal"),
+            pa.array(stamps).cast(pa.timestamp("us", tz="UTC")),
+            pa.array(converted),
+            canonical,
+            pa.array(raw),
+            table.column("unit"),
+            quality,
+            table.column("source"),
+        ],
+        schema=MEASUREMENT.remove_metadata(),
+    ).replace_schema_metadata(MEASUREMENT.metadata)
+    if bad.any():
+        result = result.filter(pa.array(~bad))
+    return result.cast(MEASUREMENT)
 
 
-def _why(readings: Columns, i: int, raw: float, unit_problem: str | None) -> str:
-    what = f"{readings.equipment[i]}/{readings.signal[i]}"
-    value = readings.value[i]
-    if _number(value) is None:
-        return f"{what}: value {str(value)[:40]!r} is not a number"
+def _why(row: dict[str, Any], raw: float, unit_problem: str | None, now_us: int) -> str:
+    what = f"{row['equipment']}/{row['signal']}"
     if not math.isfinite(raw):
-        return f"{what}: value {value!r} is not a finite number"
+        return f"{what}: value {raw!r} is not a finite number"
     if unit_problem:
         return f"{what}: {unit_problem}"
-    stamp = readings.timestamp[i]
-    return f"{what}: timestamp {stamp} µs since 1970 is implausible (before 1990 or more than a day ahead)"
+    stamp = row["timestamp"]
+    if stamp < EARLIEST_US or stamp > now_us + AHEAD_US:
+        return f"{what}: timestamp {stamp} µs since 1970 is implausible (before 1990 or more than a day ahead)"
+    if not row["equipment"] or not row["signal"]:
+        return "no equipment or signal name"
+    return f"quality {row['quality']!r} is not one of {', '.join(QUALITIES)}"
 
 
 def sorted_for_landing(table: pa.Table) -> pa.Table:
