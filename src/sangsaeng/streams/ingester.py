@@ -318,11 +318,4 @@ async def supervise(
         await commit_due(True)
 
 
-def identity(packet_id: int, topic: str, payload: bytes) -> int:
-    """A QoS 1 message's identity while it may be delivered again: its packet id and a CRC of its content."""
-    import zlib
-
-    return (packet_id << 32) | zlib.crc32(payload, zlib.crc32(topic.encode()))
-
-
 Clock = Callable[[], float]

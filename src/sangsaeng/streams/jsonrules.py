@@ -20,10 +20,8 @@ import pyarrow.compute as pc
 from sangsaeng.streams.mapping import Rule, Timestamp, fill, getter, json_path
 from sangsaeng.streams.readings import READING, Readings, Rejects
 
-MAX_TOPICS = 100_000
-FAR_US = (
-    2**62
-)  # µs: beyond this a moment would not fit the 64-bit column (year 146,000)  # distinct topics remembered; more than that are matched anew each time
+MAX_TOPICS = 100_000  # distinct topics remembered; more are matched anew each time
+FAR_US = 2**62  # µs: beyond this a moment would not fit the 64-bit column (year 146,000)
 
 
 @dataclass(frozen=True)
@@ -137,24 +135,36 @@ class JsonRules:
         reader (C++, in threads) and the mapping's paths read as columns; a group Arrow cannot read that way
         (a payload that is no JSON object, a field that is a number here and a text there, ISO moments, a
         value that is a text …) goes one message at a time, which says exactly what is wrong where."""
-        meanings = [self.topic(t) for t in topics]
+        known = self._topics.get
+        meanings = [known(t) or self.topic(t) for t in topics]
         groups: dict[int, list[int]] = {}
-        for i, meaning in enumerate(meanings):
-            if meaning is None:
-                rejects.add(arrived[i], f"mqtt:{topics[i]}", "no rule of the mapping matches this topic", payloads[i])
-            else:
-                groups.setdefault(meaning.rule, []).append(i)
+        if len(self.rules) == 1 and None not in meanings:
+            groups[0] = list(range(len(topics)))
+        else:
+            for i, meaning in enumerate(meanings):
+                if meaning is None:
+                    reason = "no rule of the mapping matches this topic"
+                    rejects.add(arrived[i], f"mqtt:{topics[i]}", reason, payloads[i])
+                else:
+                    groups.setdefault(meaning.rule, []).append(i)
         for number, members in groups.items():
             rule = self.rules[number]
             table = None
+            whole = len(members) == len(topics)
             if len(members) >= self.FEW and not (rule.timestamp and rule.timestamp.format == "iso"):
-                table = _columns(rule, [payloads[i] for i in members])
+                table = _columns(rule, payloads if whole else [payloads[i] for i in members])
             if table is None:
                 for i in members:
                     self.receive(topics[i], payloads[i], arrived[i], readings, rejects)
                 continue
-            chosen = [meanings[i] for i in members]
-            got = _readings(rule, table, chosen, [arrived[i] for i in members], [payloads[i] for i in members])
+            chosen = meanings if whole else [meanings[i] for i in members]
+            got = _readings(
+                rule,
+                table,
+                chosen,
+                arrived if whole else [arrived[i] for i in members],
+                payloads if whole else [payloads[i] for i in members],
+            )
             if got is None:
                 for i in members:
                     self.receive(topics[i], payloads[i], arrived[i], readings, rejects)
@@ -203,10 +213,11 @@ def _columns(rule: Rule, payloads: list[bytes]) -> pa.Table | None:
     """The payloads as one table (a row each), or None when Arrow cannot read them all as JSON objects."""
     import pyarrow.json as pajson
 
-    if any(not p or p.isspace() for p in payloads):
-        return None
-    text = b"\n".join(p.replace(b"\n", b" ").replace(b"\r", b" ") for p in payloads)  # JSON allows no raw line
-    try:  # breaks inside strings, so this changes only whitespace
+    text = b"\n".join(payloads)
+    if text.count(b"\n") != len(payloads) - 1 or b"\r" in text:
+        # JSON allows no raw line break inside a string: making them spaces changes only whitespace
+        text = b"\n".join(p.replace(b"\n", b" ").replace(b"\r", b" ") for p in payloads)
+    try:  # an empty or blank payload makes a row fewer: the count below sends the batch one at a time
         table = pajson.read_json(
             pa.py_buffer(text),
             read_options=pajson.ReadOptions(use_threads=True, block_size=max(1 << 20, len(text) // 2 + 1)),

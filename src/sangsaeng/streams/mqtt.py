@@ -18,13 +18,14 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import time
+import zlib
 from collections.abc import Callable
 from typing import Any
 
 import mqtt5
 import structlog
 
-from sangsaeng.streams.ingester import Ingester, identity, land, supervise
+from sangsaeng.streams.ingester import Ingester, land, supervise
 from sangsaeng.streams.mapping import Broker
 
 log = structlog.get_logger(__name__)
@@ -67,6 +68,7 @@ class _Connection(asyncio.Protocol):
         view = memoryview(buffer)
         used = 0
         session = self.session
+        arrived = time.time_ns() // 1000  # one moment for all that came in this read
         try:
             while True:
                 try:
@@ -75,7 +77,7 @@ class _Connection(asyncio.Protocol):
                     break
                 used += size
                 if type(packet) is mqtt5.PublishPacket:
-                    session.publish_received(packet)
+                    session.publish_received(packet, arrived)
                 else:
                     self._control(packet)
         except ValueError as exc:
@@ -128,23 +130,31 @@ class MqttSession:
         self._wake = asyncio.Event()
         self._committing: asyncio.Lock = asyncio.Lock()
         self._outgoing_id = 0
+        self._topic_crc: dict[str, int] = {}
 
     # ---- receiving -------------------------------------------------------------------------------
-    def publish_received(self, packet: Any) -> None:
+    def publish_received(self, packet: Any, arrived: int) -> None:
+        """One PUBLISH: into the waiting batch (this runs for every message: it does as little as it can)."""
         ingester = self.ingester
-        arrived = time.time_ns() // 1000
+        topic, payload = packet.topic, packet.payload
         if packet.qos == 0:
-            ingester.add(packet.topic, packet.payload, arrived)
+            ingester.add(topic, payload, arrived)
         else:
             pid = packet.packet_id
-            key = identity(pid, packet.topic, packet.payload)
+            crc = self._topic_crc.get(topic)
+            if crc is None:
+                crc = zlib.crc32(topic.encode())
+                if len(self._topic_crc) < 100_000:
+                    self._topic_crc[topic] = crc
+            # its identity while it may be delivered again: packet id and a CRC of topic and payload
+            key = (pid << 32) | zlib.crc32(payload, crc)
             if packet.duplicate and ingester.is_landed(key):
                 ingester.counters.duplicates += 1
                 assert self.connection is not None
                 self.connection.write(mqtt5.PubAckPacket(pid).write())
                 return
-            ingester.add(packet.topic, packet.payload, arrived, key, pid)
-        if len(ingester.batch) >= ingester.mapping.batch.rows:
+            ingester.add(topic, payload, arrived, key, pid)
+        if len(ingester.batch.topics) >= ingester.mapping.batch.rows:
             self._wake.set()
 
     # ---- committing ------------------------------------------------------------------------------
