@@ -112,6 +112,9 @@ def test_json_messages_land_as_measurements_in_canonical_units(tmp_path: Path, b
     assert any("no rule of the mapping matches" in r for r in reasons) is False  # not subscribed: never arrives
     status = orjson.loads((runner.root / "status.json").read_bytes())
     assert status["counters"]["messages"] == 123 and status["connected"] is False
+    from sangsaeng.streams.status import describe
+
+    assert describe(runner.root)["running"] is False  # stopped: said at once, not after the status goes stale
 
 
 def sparkplug_mapping(group: str, port: int) -> str:

@@ -14,7 +14,7 @@ import orjson
 from sqlalchemy.exc import IntegrityError
 
 from sangsaeng.catalog import rights
-from sangsaeng.catalog.files import StoredFile, describe, store_version, version_path
+from sangsaeng.catalog.files import StoredFile, describe, is_stream, store_version, version_path
 from sangsaeng.connector import Connector, new_pid
 from sangsaeng.dsp.messages import CONTEXT, PULL_FORMAT, message, read
 from sangsaeng.errors import Conflict, InvalidInput, InvalidMessage, NotFound, PeerError
@@ -209,7 +209,7 @@ class CatalogService:
         return dataset, True
 
     def _discard(self, stored: StoredFile) -> None:
-        if stored.relative_path.startswith("streams/"):
+        if is_stream(stored.relative_path):
             return  # a stream's folder belongs to its ingester
         path = self.c.settings.datasets_dir / stored.relative_path
         path.unlink(missing_ok=True)

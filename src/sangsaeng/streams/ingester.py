@@ -90,6 +90,7 @@ class Ingester:
         self._remembered_set: set[int] | None = None
         self.started = datetime.now(UTC)
         self.connected = False
+        self.stopped = False  # set when the ingester ends: its last status says so at once
         self.error: str | None = None
         self.events: collections.deque[dict[str, Any]] = collections.deque(maxlen=50)
         self.last_commit: Commit | None = None
@@ -228,6 +229,7 @@ class Ingester:
             "started_at": self.started.isoformat(),
             "updated_at": datetime.now(UTC).isoformat(),
             "connected": self.connected,
+            "stopped": self.stopped,
             "error": self.error,
             "counters": dict(self.counters.__dict__),
             "messages_per_second": round(rate, 1),
@@ -316,6 +318,3 @@ async def supervise(
         with contextlib.suppress(asyncio.CancelledError):
             await running
         await commit_due(True)
-
-
-Clock = Callable[[], float]

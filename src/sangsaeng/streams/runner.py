@@ -95,6 +95,7 @@ class Runner:
                 with contextlib.suppress(asyncio.CancelledError):
                     await task
             self.ingester.connected = False
+            self.ingester.stopped = True
             self._show(self.ingester.write_status())
             self.ingester.close()
 
