@@ -27,6 +27,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, create_async_engine
 
 from sangsaeng.store import tables as t
+from sangsaeng.store.sql_portal import PortalSql
 from sangsaeng.store.records import (
     Agreement,
     CatalogEntry,
@@ -130,7 +131,7 @@ _BUMP_REVISION = (
 )
 
 
-class SqlTx:
+class SqlTx(PortalSql):
     def __init__(self, conn: AsyncConnection | _SyncConnection) -> None:
         self.conn = conn
         self._lock_rows = conn.dialect.name == "postgresql"

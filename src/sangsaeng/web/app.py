@@ -70,17 +70,6 @@ def build_connector(
     )
 
 
-def session_secret(connector: Connector) -> bytes:
-    """The portal's cookie-signing key, derived from the connector's own: stable across restarts, never stored."""
-    from cryptography.hazmat.primitives import hashes, serialization
-    from cryptography.hazmat.primitives.kdf.hkdf import HKDF
-
-    raw = connector.key.private_bytes(
-        serialization.Encoding.Raw, serialization.PrivateFormat.Raw, serialization.NoEncryption()
-    )
-    return HKDF(hashes.SHA256(), 32, salt=b"sangsaeng-portal-session", info=b"").derive(raw)
-
-
 def create_app(
     settings: Settings,
     *,
@@ -139,7 +128,7 @@ def create_app(
     app.include_router(audit.router)
     app.include_router(streams.router)
     app.include_router(audit.protocol)
-    pages.install(app, session_secret(connector))
+    pages.install(app)
     return app
 
 
