@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
@@ -9,6 +11,7 @@ from sangsaeng.errors import InvalidInput
 from sangsaeng.portal.guard import SESSION_COOKIE, SESSION_KEY, cookie_headers
 from sangsaeng.portal.pages import LoginRequired, UserDep, checked_form, render
 from sangsaeng.portal.sessions import Attempt, PortalSessions
+from sangsaeng.store.records import User
 from sangsaeng.web.deps import ServicesDep
 
 router = APIRouter(prefix="/portal", include_in_schema=False)
@@ -25,9 +28,9 @@ def address(request: Request) -> str:
     return request.client.host if request.client else "unknown"
 
 
-def refused(request: Request, template: str, attempt: Attempt, **context: object) -> Response:
+def refused(request: Request, template: str, attempt: Attempt, user: User | None = None, **context: Any) -> Response:
     message, status = REFUSED[attempt.outcome]
-    answer = render(request, template, status=status, error=message, minutes=attempt.wait_minutes, **context)
+    answer = render(request, template, user, status=status, error=message, minutes=attempt.wait_minutes, **context)
     if attempt.outcome == "throttled":
         answer.headers["retry-after"] = str(attempt.wait_minutes * 60)
     return answer

@@ -454,9 +454,7 @@ def install(app: Any) -> None:
 
     connector = app.state.services.connector
     app.state.portal_sessions = PortalSessions(connector)
-    app.add_middleware(
-        PortalGuard, sessions=app.state.portal_sessions, secure=connector.settings.portal_secure_cookies
-    )
+    app.add_middleware(PortalGuard, sessions=app.state.portal_sessions, secure=connector.settings.portal_secure_cookies)
     app.include_router(account.router)
     app.include_router(router)
     app.include_router(exchange.router)

@@ -27,7 +27,6 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, create_async_engine
 
 from sangsaeng.store import tables as t
-from sangsaeng.store.sql_portal import PortalSql
 from sangsaeng.store.records import (
     Agreement,
     CatalogEntry,
@@ -41,6 +40,7 @@ from sangsaeng.store.records import (
     Transfer,
     User,
 )
+from sangsaeng.store.sql_portal import PortalSql
 
 R = TypeVar("R")
 _seq = itertools.count(int(time.time() * 1000) * 1000)

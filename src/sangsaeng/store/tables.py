@@ -224,9 +224,7 @@ portal_sessions = sa.Table(
     "portal_sessions",
     metadata,
     sa.Column("id_hash", sa.String(64), primary_key=True),
-    sa.Column(
-        "user_name", sa.String(128), sa.ForeignKey("users.name", ondelete="CASCADE"), nullable=False, index=True
-    ),
+    sa.Column("user_name", sa.String(128), sa.ForeignKey("users.name", ondelete="CASCADE"), nullable=False, index=True),
     sa.Column("csrf", sa.String(64), nullable=False),
     sa.Column("created_at", UtcDateTime, nullable=False),
     sa.Column("last_seen_at", UtcDateTime, nullable=False),
