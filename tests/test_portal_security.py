@@ -186,7 +186,8 @@ async def test_the_cli_unlocks_an_account(one: Dataspace) -> None:
     result = await anyio.to_thread.run_sync(lambda: CliRunner().invoke(cli, ["user", "unlock", "kim", "-d", data_dir]))
     assert result.exit_code == 0 and "kim unlocked" in result.output, result.output
     assert await is_in(await signed_in(supplier))
-    missing = await anyio.to_thread.run_sync(lambda: CliRunner().invoke(cli, ["user", "unlock", "nobody", "-d", data_dir]))
+    unknown = ["user", "unlock", "nobody", "-d", data_dir]
+    missing = await anyio.to_thread.run_sync(lambda: CliRunner().invoke(cli, unknown))
     assert missing.exit_code == 2 and "no user nobody" in missing.output
 
 
@@ -209,7 +210,8 @@ async def test_a_session_ends_when_idle_and_at_its_absolute_end(one: Dataspace) 
 
 async def test_cookies_are_http_only_and_lax_and_secure_only_when_configured(tmp_path: Path) -> None:
     for secure in (False, True):
-        async with dataspace(tmp_path / str(secure), ["supplier"], {"supplier": {"portal_secure_cookies": secure}}) as s:
+        configured = {"supplier": {"portal_secure_cookies": secure}}
+        async with dataspace(tmp_path / str(secure), ["supplier"], configured) as s:
             supplier = s.parties["supplier"]
             await auth.add_user(supplier.connector.store, "kim", PASSWORD, "steward", supplier.connector.now())
             client = browser(supplier)

@@ -25,10 +25,13 @@ SESSION_KEY = "portal.session"  # the scope key of the open session record, for 
 _TOKEN = re.compile(r"^[A-Za-z0-9_-]{43}$")
 _OWN = ("user", "csrf")  # kept in the row's columns, not in its data
 
-# Pages: nothing but this connector's own scripts, styles, images and forms; never inside a frame.
+# Pages: nothing but this connector's own scripts, styles, images and forms; never inside a frame. The one hash
+# is that of the empty string: plotly.js adds empty <style> elements and fills them through the CSSOM
+# (insertRule), which a policy does not govern; a <style> with any content, or a style attribute, stays refused.
+EMPTY_STYLE = "'sha256-47DEQpj8HBSa+/TImW+5JCeuQeRkm5NMpJWZG3hSuFU='"
 PORTAL_POLICY = (
-    "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data: blob:; object-src 'none'; "
-    "base-uri 'none'; form-action 'self'; frame-ancestors 'none'"
+    f"default-src 'self'; script-src 'self'; style-src 'self' {EMPTY_STYLE}; img-src 'self' data: blob:; "
+    "object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'"
 )
 API_POLICY = "default-src 'none'; frame-ancestors 'none'"  # JSON and data: nothing in them may run or be framed
 API_PREFIXES = ("/api", "/data", "/dsp", "/.well-known")
