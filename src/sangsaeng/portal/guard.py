@@ -61,10 +61,22 @@ class PortalGuard:
             await self.app(scope, receive, send)
             return
         path: str = scope["path"]
-        portal = is_portal(path)
-        cookies = HTTPConnection(scope).cookies if portal else {}
+        if not is_portal(path):  # the API, protocol and data routes have no session: headers only
+
+            async def headed(message: Message) -> None:
+                if message["type"] == "http.response.start":
+                    headers = MutableHeaders(scope=message)
+                    for name, value in COMMON.items():
+                        headers.setdefault(name, value)
+                    if path.startswith(API_PREFIXES):
+                        headers.setdefault("content-security-policy", API_POLICY)
+                await send(message)
+
+            await self.app(scope, receive, headed)
+            return
+        cookies = HTTPConnection(scope).cookies
         token = cookies.get(SESSION_COOKIE)
-        session = await self.sessions.open(token) if portal else None
+        session = await self.sessions.open(token)
         given_csrf = cookies.get(CSRF_COOKIE, "")
         data: dict[str, Any]
         if session is not None:
@@ -80,11 +92,8 @@ class PortalGuard:
                 headers = MutableHeaders(scope=message)
                 for name, value in COMMON.items():
                     headers.setdefault(name, value)
-                if portal:
-                    headers.setdefault("content-security-policy", PORTAL_POLICY)
-                    await self._session_cookies(headers, token, session, data, before, given_csrf)
-                elif path.startswith(API_PREFIXES):
-                    headers.setdefault("content-security-policy", API_POLICY)
+                headers.setdefault("content-security-policy", PORTAL_POLICY)
+                await self._session_cookies(headers, token, session, data, before, given_csrf)
             await send(message)
 
         await self.app(scope, receive, sending)
