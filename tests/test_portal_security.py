@@ -3,6 +3,7 @@ flags, and the headers that keep pages out of frames and foreign scripts out of 
 
 from __future__ import annotations
 
+import itertools
 import re
 from collections.abc import AsyncIterator
 from pathlib import Path
@@ -10,6 +11,8 @@ from pathlib import Path
 import anyio
 import httpx
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 from typer.testing import CliRunner
 
 from sangsaeng.cli.main import app as cli
@@ -111,6 +114,20 @@ async def test_an_unknown_name_is_answered_like_a_known_one(one: Dataspace) -> N
         return found
 
     assert await answers("kim", "10.3.0") == await answers("nobody", "10.3.1")
+
+
+ADDRESSES = (f"10.8.{i // 250}.{i % 250}" for i in itertools.count())
+
+
+@settings(max_examples=20, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(name=st.text(max_size=300), password=st.text(max_size=300))
+async def test_any_name_and_password_is_refused_in_words_never_with_an_error(
+    one: Dataspace, name: str, password: str
+) -> None:
+    supplier = one.parties["supplier"]
+    answer = await sign_in(browser(supplier, next(ADDRESSES)), name, password)
+    assert answer.status_code in (400, 403), answer.text
+    assert 'role="alert"' in answer.text and SESSION_COOKIE not in answer.headers.get("set-cookie", "")
 
 
 async def test_an_address_with_too_many_failures_waits_before_any_password_is_checked(one: Dataspace) -> None:
