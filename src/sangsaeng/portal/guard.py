@@ -17,6 +17,7 @@ from starlette.responses import Response
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from sangsaeng.portal.sessions import PortalSessions
+from sangsaeng.store.records import PortalSession
 
 SESSION_COOKIE = "sangsaeng_session"
 CSRF_COOKIE = "sangsaeng_csrf"
@@ -48,6 +49,16 @@ def cookie_headers(name: str, value: str | None, secure: bool, max_age: int | No
     return [v.decode("latin-1") for k, v in made.raw_headers if k == b"set-cookie"]
 
 
+def _protect(message: Message, policy: str | None) -> MutableHeaders:
+    """The headers every answer gets (a route's own win), and the policy for its kind of route."""
+    headers = MutableHeaders(scope=message)
+    for name, value in COMMON.items():
+        headers.setdefault(name, value)
+    if policy is not None:
+        headers.setdefault("content-security-policy", policy)
+    return headers
+
+
 def is_portal(path: str) -> bool:
     return path == "/" or path == COOKIE_PATH or path.startswith(COOKIE_PATH + "/")
 
@@ -65,11 +76,7 @@ class PortalGuard:
 
             async def headed(message: Message) -> None:
                 if message["type"] == "http.response.start":
-                    headers = MutableHeaders(scope=message)
-                    for name, value in COMMON.items():
-                        headers.setdefault(name, value)
-                    if path.startswith(API_PREFIXES):
-                        headers.setdefault("content-security-policy", API_POLICY)
+                    _protect(message, API_POLICY if path.startswith(API_PREFIXES) else None)
                 await send(message)
 
             await self.app(scope, receive, headed)
@@ -89,10 +96,7 @@ class PortalGuard:
 
         async def sending(message: Message) -> None:
             if message["type"] == "http.response.start":
-                headers = MutableHeaders(scope=message)
-                for name, value in COMMON.items():
-                    headers.setdefault(name, value)
-                headers.setdefault("content-security-policy", PORTAL_POLICY)
+                headers = _protect(message, PORTAL_POLICY)
                 await self._session_cookies(headers, token, session, data, before, given_csrf)
             await send(message)
 
@@ -102,7 +106,7 @@ class PortalGuard:
         self,
         headers: MutableHeaders,
         token: str | None,
-        session: Any,
+        session: PortalSession | None,
         data: dict[str, Any],
         before: dict[str, Any],
         given_csrf: str,
