@@ -18,7 +18,9 @@ from sangsaeng.store.records import (
     Negotiation,
     Offer,
     OutboxMessage,
+    PortalSession,
     Transfer,
+    User,
 )
 from sangsaeng.store.sql import SqlStore
 
@@ -216,6 +218,62 @@ async def test_token_ids_are_remembered_until_forgotten(store: SqlStore) -> None
     async with store.begin() as tx:
         assert await tx.forget_tokens_before(T0 + timedelta(minutes=1)) == 1
         assert await tx.remember_token("jti-1", T0) is True
+
+
+def portal_session(key: str, user: str, created: datetime, data: dict[str, str] | None = None) -> PortalSession:
+    return PortalSession(key, user, f"csrf-{key[0]}", created, created, created + timedelta(hours=8), data or {})
+
+
+async def test_portal_sessions_are_kept_by_hash_and_end_by_user_age_or_idleness(store: SqlStore) -> None:
+    async with store.begin() as tx:
+        for name in ("kim", "lee"):
+            await tx.add_user(User(name, "argon2-hash", "steward", T0))
+        await tx.add_session(portal_session("a" * 64, "kim", T0, {"flash": "offer.published"}))
+        await tx.add_session(portal_session("b" * 64, "kim", T0 + timedelta(hours=1)))
+        await tx.add_session(portal_session("c" * 64, "lee", T0))
+    async with store.begin() as tx:
+        found = await tx.get_session("a" * 64)
+        assert found == portal_session("a" * 64, "kim", T0, {"flash": "offer.published"})
+        assert await tx.get_session("d" * 64) is None
+        await tx.save_session(PortalSession("a" * 64, "kim", "csrf-a", T0, T0 + timedelta(minutes=5), T0, {}))
+    async with store.begin() as tx:
+        saved = await tx.get_session("a" * 64)
+        assert saved is not None and saved.last_seen_at == T0 + timedelta(minutes=5) and saved.data == {}
+        assert [s.id_hash for s in await tx.sessions_of("kim")] == ["a" * 64, "b" * 64]
+        assert await tx.delete_sessions("kim", keep="b" * 64) == 1
+        assert [s.id_hash for s in await tx.sessions_of("kim")] == ["b" * 64]
+        assert await tx.delete_session("b" * 64) is True
+        assert await tx.delete_session("b" * 64) is False
+        await tx.add_session(portal_session("e" * 64, "kim", T0 + timedelta(hours=2)))
+    async with store.begin() as tx:  # lee's is idle since T0; kim's is fresh
+        assert await tx.forget_sessions(T0 + timedelta(hours=3), idle_since=T0 + timedelta(minutes=30)) == 1
+        assert [s.id_hash for s in await tx.sessions_of("lee")] == []
+    async with store.begin() as tx:  # past its absolute end, however recently used
+        assert await tx.forget_sessions(T0 + timedelta(hours=10), idle_since=T0) == 1
+        await tx.set_password_hash("kim", "another-hash")
+        user = await tx.get_user("kim")
+        assert user is not None and user.password_hash == "another-hash"
+
+
+async def test_failed_sign_ins_are_counted_by_subject_and_window(store: SqlStore) -> None:
+    async with store.begin() as tx:
+        for minute in (0, 5, 10):
+            await tx.add_login_failure("address", "10.0.0.1", T0 + timedelta(minutes=minute))
+        await tx.add_login_failure("account", "10.0.0.1", T0)  # the same subject in another scope
+        await tx.add_login_failure("account", "김민준", T0)
+    async with store.begin() as tx:
+        assert await tx.login_failures("address", "10.0.0.1") == [T0 + timedelta(minutes=m) for m in (0, 5, 10)]
+        assert await tx.login_failures("address", "10.0.0.1", since=T0 + timedelta(minutes=5)) == [
+            T0 + timedelta(minutes=m) for m in (5, 10)
+        ]
+        assert await tx.login_failures("account", "김민준") == [T0]
+        assert await tx.login_failures("address", "10.0.0.2") == []
+        assert await tx.forget_login_failures("address", T0 + timedelta(minutes=6)) == 2
+        assert await tx.clear_login_failures("account", "10.0.0.1") == 1
+    async with store.begin() as tx:
+        assert await tx.login_failures("address", "10.0.0.1") == [T0 + timedelta(minutes=10)]
+        assert await tx.login_failures("account", "10.0.0.1") == []
+        assert await tx.login_failures("account", "김민준") == [T0]
 
 
 async def test_a_failed_transaction_leaves_nothing(store: SqlStore) -> None:

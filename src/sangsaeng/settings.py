@@ -49,6 +49,22 @@ class Settings(BaseSettings):
     outbox_max_delay: float = Field(30.0, gt=0, description="Longest delay between two retries (seconds).")
     catalog_page_size: int = Field(500, ge=1, le=10000, description="Datasets per catalog page.")
     batch_rows: int = Field(131072, ge=1024, description="Rows per Arrow record batch on the data plane.")
+    portal_secure_cookies: bool = Field(
+        False, description="Mark portal cookies `Secure` (sent over HTTPS only); set it when a TLS proxy is in front."
+    )
+    portal_session_idle_minutes: int = Field(60, ge=1, description="A portal session unused this long ends (minutes).")
+    portal_session_max_minutes: int = Field(
+        480, ge=1, description="A portal session ends this long after sign-in, used or not (minutes)."
+    )
+    portal_login_address_failures: int = Field(
+        20, ge=1, description="Failed portal sign-ins from one address, within the window, before it must wait."
+    )
+    portal_login_address_window_minutes: int = Field(
+        15, ge=1, description="The sliding window (minutes) in which an address's failed sign-ins count."
+    )
+    portal_login_account_failures: int = Field(
+        10, ge=1, description="Failed sign-ins in a row after which an account is locked until an admin unlocks it."
+    )
     log_level: str = Field("info", description="debug, info, warning or error.")
     log_json: bool = Field(False, description="Logs as JSON lines instead of human-readable text.")
 

@@ -39,8 +39,6 @@ rights_app = typer.Typer(help="Data rights and lineage of datasets.", no_args_is
 app.add_typer(rights_app, name="rights")
 credential_app = typer.Typer(help="Signed credentials: role, tier, sector, region, membership.", no_args_is_help=True)
 app.add_typer(credential_app, name="credential")
-user_app = typer.Typer(help="People who use the portal, and their roles.", no_args_is_help=True)
-app.add_typer(user_app, name="user")
 audit_app = typer.Typer(help="The tamper-evident log: check it, export evidence, check partners.", no_args_is_help=True)
 app.add_typer(audit_app, name="audit")
 aas_app = typer.Typer(
@@ -753,42 +751,6 @@ def aas_export(
     console.print(f"[green]✓[/] {len(machines)} shell(s), {total} measurement(s) → {out}", soft_wrap=True)
 
 
-@user_app.command("add")
-def user_add(
-    name: Annotated[str, typer.Argument(help="The user's login name")],
-    role: Annotated[str, typer.Option(help="admin, steward (adds and offers data) or viewer")] = "steward",
-    password: Annotated[
-        str, typer.Option(prompt=True, hide_input=True, confirmation_prompt=True, help="At least 10 characters")
-    ] = "",
-    data_dir: DataDir = Path(".sangsaeng"),
-) -> None:
-    """Let NAME log in to this connector's portal (http://…/portal) with ROLE."""
-    import asyncio
-    from datetime import UTC, datetime
-
-    from sangsaeng.portal.auth import add_user
-    from sangsaeng.store import migrate
-    from sangsaeng.store.sql import SqlStore
-
-    settings = _settings(data_dir)
-    if not settings.participant_id:
-        _fail(f"{data_dir} holds no connector", "run `sangsaeng init` first, or pass --data-dir")
-    migrate.upgrade(settings.state_url)
-
-    async def create() -> None:
-        store = SqlStore(settings.state_url)
-        try:
-            await add_user(store, name, password, role, datetime.now(UTC))
-        finally:
-            await store.close()
-
-    try:
-        asyncio.run(create())
-    except SangsaengError as exc:
-        _fail(exc.message, exc.hint)
-    console.print(f"[green]✓[/] {name} ({role}) can log in at {settings.public_url}/portal/", soft_wrap=True)
-
-
 @audit_app.command("verify")
 def audit_verify(data_dir: DataDir = Path(".sangsaeng")) -> None:
     """Re-check this connector's whole log: every hash, the chain of entries, every signed head."""
@@ -871,8 +833,10 @@ def demo(
 
 
 from sangsaeng.cli.streams import stream_app  # noqa: E402 - it uses the helpers above
+from sangsaeng.cli.users import user_app  # noqa: E402 - it uses the helpers above
 
 app.add_typer(stream_app, name="stream")
+app.add_typer(user_app, name="user")
 
 if __name__ == "__main__":
     app()

@@ -24,9 +24,7 @@ async def add_user(store: Store, name: str, password: str, role: str, now: datet
         raise InvalidInput(f"unknown role {role!r}", position="role", hint=f"one of {', '.join(ROLES)}")
     if not name.strip() or len(name) > 128:
         raise InvalidInput("a user needs a name (at most 128 characters)", position="name")
-    if len(password) < 10:
-        raise InvalidInput("a password needs at least 10 characters", position="password")
-    user = User(name.strip(), _hasher.hash(password), role, now)
+    user = User(name.strip(), hash_new_password(password), role, now)
     async with store.begin() as tx:
         if await tx.get_user(user.name) is not None:
             raise Conflict(f"a user {user.name} exists already", position="name")
@@ -34,17 +32,23 @@ async def add_user(store: Store, name: str, password: str, role: str, now: datet
     return user
 
 
-async def check_password(store: Store, name: str, password: str) -> User | None:
-    async with store.begin() as tx:
-        user = await tx.get_user(name)
+def hash_new_password(password: str) -> str:
+    if len(password) < 10:
+        raise InvalidInput("a password needs at least 10 characters", position="password")
+    if len(password) > 1024:
+        raise InvalidInput("a password may have at most 1024 characters", position="password")
+    return _hasher.hash(password)
+
+
+def password_matches(user: User | None, password: str) -> bool:
+    """Whether ``password`` is ``user``'s; as much work when there is no such user (the timing tells nothing)."""
     if user is None:
-        _hasher.hash(password)  # the same work whether or not the name exists
-        return None
+        _hasher.hash(password)
+        return False
     try:
-        _hasher.verify(user.password_hash, password)
+        return _hasher.verify(user.password_hash, password)
     except (VerifyMismatchError, VerificationError):
-        return None
-    return user
+        return False
 
 
 def csrf_token(session: dict[str, Any]) -> str:

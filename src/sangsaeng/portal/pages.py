@@ -16,7 +16,7 @@ from typing import Annotated, Any
 import anyio
 import yaml
 from fastapi import APIRouter, Depends, File, Form, Request, UploadFile
-from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from fastapi.responses import FileResponse, HTMLResponse, RedirectResponse, Response
 from fastapi.templating import Jinja2Templates
 
 from sangsaeng.errors import InvalidInput, SangsaengError
@@ -103,37 +103,28 @@ def render(request: Request, template: str, user: User | None = None, status: in
     )
 
 
-# ---- signing in --------------------------------------------------------------------------------------------
-@router.get("/login", response_class=HTMLResponse)
-async def login_page(request: Request) -> Response:
-    return render(request, "login.html")
+# ---- the pages' own style and script (files: the Content-Security-Policy allows nothing inline) -----------
+STATIC = Path(__file__).parent / "static"
 
 
-@router.post("/login", response_class=HTMLResponse)
-async def login(request: Request, svc: ServicesDep) -> Response:
-    form = await checked_form(request)
-    name, password = str(form.get("name", "")), str(form.get("password", ""))
-    user = await auth.check_password(svc.connector.store, name, password)
-    if user is None:
-        return render(request, "login.html", status=400, error="login.failed", name=name)
-    request.session.clear()
-    request.session["user"] = user.name
-    return RedirectResponse("/portal/", status_code=303)
+@router.get("/static/portal.css")
+async def portal_css() -> Response:
+    return FileResponse(STATIC / "portal.css", media_type="text/css", headers={"Cache-Control": "max-age=3600"})
 
 
-@router.post("/logout")
-async def logout(request: Request) -> Response:
-    await checked_form(request)
-    request.session.clear()
-    return RedirectResponse("/portal/login", status_code=303)
+@router.get("/static/chart.js")
+async def chart_js() -> Response:
+    return FileResponse(STATIC / "chart.js", media_type="text/javascript", headers={"Cache-Control": "max-age=3600"})
 
 
+# ---- language ---------------------------------------------------------------------------------------------
 @router.get("/lang/{language}")
 async def switch_language(language: str, request: Request) -> Response:
     back = request.headers.get("referer") or "/portal/"
     response = RedirectResponse(back if back.startswith(str(request.base_url)) else "/portal/", status_code=303)
     if language in LANGUAGES:
-        response.set_cookie("lang", language, max_age=365 * 86400, samesite="lax")
+        secure = request.app.state.services.connector.settings.portal_secure_cookies
+        response.set_cookie("lang", language, max_age=365 * 86400, samesite="lax", httponly=True, secure=secure)
     return response
 
 
@@ -454,13 +445,17 @@ async def audit_evidence(request: Request, svc: ServicesDep, user: UserDep, agre
     return await evidence(svc, agreement)
 
 
-def install(app: Any, secret: bytes) -> None:
-    """The portal on a connector's app: sessions in a signed cookie, its pages, and its answers to refusals."""
-    from starlette.middleware.sessions import SessionMiddleware
+def install(app: Any) -> None:
+    """The portal on a connector's app: sessions kept server-side, security headers, its pages, and its answers
+    to refusals."""
+    from sangsaeng.portal import account, exchange
+    from sangsaeng.portal.guard import PortalGuard
+    from sangsaeng.portal.sessions import PortalSessions
 
-    from sangsaeng.portal import exchange
-
-    app.add_middleware(SessionMiddleware, secret_key=secret.hex(), same_site="lax", max_age=8 * 3600)
+    connector = app.state.services.connector
+    app.state.portal_sessions = PortalSessions(connector)
+    app.add_middleware(PortalGuard, sessions=app.state.portal_sessions, secure=connector.settings.portal_secure_cookies)
+    app.include_router(account.router)
     app.include_router(router)
     app.include_router(exchange.router)
 

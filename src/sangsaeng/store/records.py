@@ -154,3 +154,16 @@ class User:
     password_hash: str
     role: str  # admin, steward, viewer
     created_at: datetime
+
+
+@dataclass(frozen=True)
+class PortalSession:
+    """A signed-in portal session. The browser holds a random id; only its SHA-256 is kept here."""
+
+    id_hash: str
+    user_name: str
+    csrf: str
+    created_at: datetime
+    last_seen_at: datetime
+    expires_at: datetime  # the absolute end, fixed at sign-in; idleness is judged from last_seen_at
+    data: dict[str, Any] = field(default_factory=dict)  # what pages keep between requests (a flash message)

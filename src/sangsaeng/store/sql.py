@@ -40,6 +40,7 @@ from sangsaeng.store.records import (
     Transfer,
     User,
 )
+from sangsaeng.store.sql_portal import PortalSql
 
 R = TypeVar("R")
 _seq = itertools.count(int(time.time() * 1000) * 1000)
@@ -130,7 +131,7 @@ _BUMP_REVISION = (
 )
 
 
-class SqlTx:
+class SqlTx(PortalSql):
     def __init__(self, conn: AsyncConnection | _SyncConnection) -> None:
         self.conn = conn
         self._lock_rows = conn.dialect.name == "postgresql"

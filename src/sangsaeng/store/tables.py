@@ -218,3 +218,28 @@ users = sa.Table(
     sa.Column("role", sa.String(16), nullable=False),  # admin, steward, viewer
     sa.Column("created_at", UtcDateTime, nullable=False),
 )
+
+# Portal sessions: the cookie carries a random id, the table only its hash (a stolen table opens no session).
+portal_sessions = sa.Table(
+    "portal_sessions",
+    metadata,
+    sa.Column("id_hash", sa.String(64), primary_key=True),
+    sa.Column("user_name", sa.String(128), sa.ForeignKey("users.name", ondelete="CASCADE"), nullable=False, index=True),
+    sa.Column("csrf", sa.String(64), nullable=False),
+    sa.Column("created_at", UtcDateTime, nullable=False),
+    sa.Column("last_seen_at", UtcDateTime, nullable=False),
+    sa.Column("expires_at", UtcDateTime, nullable=False, index=True),
+    sa.Column("data", sa.JSON, nullable=False),
+)
+
+# Failed sign-ins, one row each: by source address (a sliding window) and by account name (consecutive, until a
+# success or an admin's unlock). Names that are no account count too, so the answers cannot tell them apart.
+login_failures = sa.Table(
+    "login_failures",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("scope", sa.String(16), nullable=False),  # address, account
+    sa.Column("subject", sa.String(255), nullable=False),
+    sa.Column("at", UtcDateTime, nullable=False),
+    sa.Index("ix_login_failures_scope_subject_at", "scope", "subject", "at"),
+)

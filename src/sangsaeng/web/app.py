@@ -29,7 +29,7 @@ from sangsaeng.settings import Settings
 from sangsaeng.store import migrate
 from sangsaeng.store.sql import SqlStore
 from sangsaeng.transfer.service import TransferService
-from sangsaeng.web import audit, data, errors, management, protocol, streams
+from sangsaeng.web import audit, data, errors, management, protocol, streams, users
 from sangsaeng.web.deps import Services
 
 log = structlog.get_logger(__name__)
@@ -68,17 +68,6 @@ def build_connector(
         peer=PeerClient(settings.participant_id, key, clock, transport=transport, credentials=wallet.tokens),
         wallet=wallet,
     )
-
-
-def session_secret(connector: Connector) -> bytes:
-    """The portal's cookie-signing key, derived from the connector's own: stable across restarts, never stored."""
-    from cryptography.hazmat.primitives import hashes, serialization
-    from cryptography.hazmat.primitives.kdf.hkdf import HKDF
-
-    raw = connector.key.private_bytes(
-        serialization.Encoding.Raw, serialization.PrivateFormat.Raw, serialization.NoEncryption()
-    )
-    return HKDF(hashes.SHA256(), 32, salt=b"sangsaeng-portal-session", info=b"").derive(raw)
 
 
 def create_app(
@@ -138,8 +127,9 @@ def create_app(
     app.include_router(data.router)
     app.include_router(audit.router)
     app.include_router(streams.router)
+    app.include_router(users.router)
     app.include_router(audit.protocol)
-    pages.install(app, session_secret(connector))
+    pages.install(app)
     return app
 
 

@@ -1,0 +1,18 @@
+"""Portal users in the management API: lift a lockout (the API key is the administrator's credential)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import APIRouter, Depends, Request
+
+from sangsaeng.portal.sessions import PortalSessions
+from sangsaeng.web.deps import api_key
+
+router = APIRouter(prefix="/api/users", dependencies=[Depends(api_key)], tags=["users"])
+
+
+@router.post("/{name}/unlock", summary="Let a portal user sign in again after failed attempts locked the account")
+async def unlock(name: str, request: Request) -> dict[str, Any]:
+    sessions: PortalSessions = request.app.state.portal_sessions
+    return {"name": name, "wasLocked": await sessions.unlock(name, by="api")}
