@@ -11,21 +11,16 @@ bodies of ``/api`` and ``/data`` here, protocol messages in ``web/protocol.py bo
 from __future__ import annotations
 
 import re
-from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Any
 
 import orjson
 from starlette.requests import Request
 from starlette.responses import PlainTextResponse, Response
+from starlette.types import Message, Receive, Scope, Send
 
 from sangsaeng.errors import ContentTooLarge, InvalidInput, InvalidMessage, SangsaengError
 from sangsaeng.web.errors import error_response
-
-Scope = dict[str, Any]
-Message = dict[str, Any]
-Receive = Callable[[], Awaitable[Message]]
-Send = Callable[[Message], Awaitable[None]]
 
 # Routes that take files: their bodies stream to disk (``_spool``, multipart), so they keep the large limit.
 UPLOADS = re.compile(r"^/api/(?:ingest|datasets(?:/derived|/[^/]+/versions)?)$|^/portal/add$")
@@ -229,7 +224,7 @@ def _parses_json(scope: Scope) -> bool:
         return False
     for name, value in scope.get("headers", ()):
         if name.lower() == b"content-type":
-            media = value.decode("latin-1").split(";", 1)[0].strip().lower()
+            media: str = value.decode("latin-1").split(";", 1)[0].strip().lower()
             return media == "application/json" or (media.startswith("application/") and media.endswith("+json"))
     return False
 
