@@ -122,8 +122,10 @@ async def test_each_kind_of_route_has_its_own_limit(tmp_path: Path) -> None:
             assert dataset.status_code == 201, dataset.text
             catalog = await api.post("/dsp/catalog/request", content=b" " * (20 << 10), headers=member(space))
             assert is_dsp_error(catalog, 413)
-            portal = await api.post("/portal/login", content=b"name=" + b"x" * (100 << 10))
+            form = b"name=" + b"x" * (100 << 10)
+            portal = await api.post("/portal/login", content=form, headers={"Accept-Language": "ko"})
             assert portal.status_code == 413 and portal.headers["content-type"].startswith("text/plain")
+            assert "너무 큽니다" in portal.text  # a person reads it: in the browser's language
 
 
 async def test_an_error_answer_quoting_text_utf8_cannot_encode_is_still_json() -> None:

@@ -20,6 +20,7 @@ from starlette.responses import PlainTextResponse, Response
 from starlette.types import Message, Receive, Scope, Send
 
 from sangsaeng.errors import ContentTooLarge, InvalidInput, InvalidMessage, SangsaengError
+from sangsaeng.portal.i18n import Words, choose
 from sangsaeng.web.errors import error_response
 
 # Routes that take files: their bodies stream to disk (``_spool``, multipart), so they keep the large limit.
@@ -199,8 +200,17 @@ class RequestLimits:
         response: Response
         if scope["path"].startswith(("/api", "/data", "/dsp")):
             response = error_response(request, status, exc.to_dict())
-        else:  # the portal and the rest: a person's browser, which shows text
-            response = PlainTextResponse(exc.message, status_code=status)
+        else:  # the portal and the rest: a person's browser, which shows text in the person's language
+            w = Words(
+                choose(
+                    request.query_params.get("lang"),
+                    request.cookies.get("lang"),
+                    request.headers.get("accept-language"),
+                )
+            )
+            response = PlainTextResponse(
+                w.t("problem.too_large" if status == 413 else "problem.bad_request"), status_code=status
+            )
         await response(scope, receive, send)
 
 
