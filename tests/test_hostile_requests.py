@@ -300,7 +300,7 @@ async def test_generated_requests_to_every_route_are_answered_in_shape(target: T
     """Hypothesis picks route, identity, path values, body, content type, headers and query."""
 
     @settings(
-        max_examples=500,
+        max_examples=1500,
         deadline=None,
         database=None,
         suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
