@@ -89,6 +89,13 @@ class NotAcceptable(SangsaengError):
     status = 406
 
 
+class ContentTooLarge(SangsaengError):
+    """A request body over the route's limit (``web/limits.py``)."""
+
+    code = "too-large"
+    status = 413
+
+
 class PeerError(SangsaengError):
     """The other connector could not be reached or answered with an error."""
 

@@ -65,6 +65,18 @@ class Settings(BaseSettings):
     portal_login_account_failures: int = Field(
         10, ge=1, description="Failed sign-ins in a row after which an account is locked until an admin unlocks it."
     )
+    max_protocol_body: int = Field(
+        1 << 20, ge=1024, description="Largest body of a protocol (`/dsp`) request, in bytes; refused with 413."
+    )
+    max_json_body: int = Field(
+        4 << 20, ge=1024, description="Largest body of other requests (JSON, portal forms), in bytes; 413 beyond."
+    )
+    max_upload_body: int = Field(
+        64 << 30, ge=1024, description="Largest file upload (datasets, ingest, the portal's add page), in bytes."
+    )
+    max_json_depth: int = Field(
+        32, ge=8, le=512, description="Deepest nesting of a JSON body (protocol messages, `/api`, `/data`); 400 beyond."
+    )
     log_level: str = Field("info", description="debug, info, warning or error.")
     log_json: bool = Field(False, description="Logs as JSON lines instead of human-readable text.")
 

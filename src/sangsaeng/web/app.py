@@ -29,7 +29,7 @@ from sangsaeng.settings import Settings
 from sangsaeng.store import migrate
 from sangsaeng.store.sql import SqlStore
 from sangsaeng.transfer.service import TransferService
-from sangsaeng.web import audit, data, errors, management, protocol, streams, users
+from sangsaeng.web import audit, data, errors, limits, management, protocol, streams, users
 from sangsaeng.web.deps import Services
 
 log = structlog.get_logger(__name__)
@@ -130,6 +130,16 @@ def create_app(
     app.include_router(users.router)
     app.include_router(audit.protocol)
     pages.install(app)
+    # Outermost of ours: a request over its limits is refused before any session, route or log sees it.
+    app.add_middleware(
+        limits.RequestLimits,
+        limits=limits.Limits(
+            protocol_bytes=settings.max_protocol_body,
+            json_bytes=settings.max_json_body,
+            upload_bytes=settings.max_upload_body,
+            json_depth=settings.max_json_depth,
+        ),
+    )
     return app
 
 

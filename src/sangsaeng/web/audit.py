@@ -16,6 +16,7 @@ from sangsaeng.errors import NotFound, PeerError
 from sangsaeng.identity import keys
 from sangsaeng.jcs import canonical
 from sangsaeng.web.deps import Caller, ServicesDep, api_key
+from sangsaeng.web.limits import MAX_POSITION
 
 router = APIRouter(prefix="/api/audit", dependencies=[Depends(api_key)], tags=["audit"])
 protocol = APIRouter(prefix="/dsp/audit", tags=["audit (partners)"])
@@ -24,7 +25,7 @@ protocol = APIRouter(prefix="/dsp/audit", tags=["audit (partners)"])
 @router.get("/entries", summary="Log entries, oldest first; filter by agreement, counter-party, time")
 async def entries(
     svc: ServicesDep,
-    offset: Annotated[int, Query(ge=0)] = 0,
+    offset: Annotated[int, Query(ge=0, le=MAX_POSITION)] = 0,
     limit: Annotated[int, Query(ge=1, le=1000)] = 100,
     agreement: str | None = None,
     counterparty: str | None = None,
@@ -46,14 +47,18 @@ async def head(svc: ServicesDep) -> dict[str, Any]:
 
 @router.get("/proof/inclusion", summary="That entry INDEX is in the log of SIZE entries")
 async def inclusion(
-    svc: ServicesDep, index: Annotated[int, Query(ge=0)], size: Annotated[int | None, Query(ge=1)] = None
+    svc: ServicesDep,
+    index: Annotated[int, Query(ge=0, le=MAX_POSITION)],
+    size: Annotated[int | None, Query(ge=1, le=MAX_POSITION)] = None,
 ) -> dict[str, Any]:
     return await svc.connector.audit.inclusion(index, size)
 
 
 @router.get("/proof/consistency", summary="That the log of FIRST entries is a prefix of the log of SECOND")
 async def consistency(
-    svc: ServicesDep, first: Annotated[int, Query(ge=1)], second: Annotated[int | None, Query(ge=1)] = None
+    svc: ServicesDep,
+    first: Annotated[int, Query(ge=1, le=MAX_POSITION)],
+    second: Annotated[int | None, Query(ge=1, le=MAX_POSITION)] = None,
 ) -> dict[str, Any]:
     return await svc.connector.audit.consistency(first, second)
 
@@ -182,7 +187,7 @@ async def partner_head(svc: ServicesDep, _caller: Caller) -> dict[str, Any]:
 async def partner_consistency(
     svc: ServicesDep,
     _caller: Caller,
-    first: Annotated[int, Query(ge=1)],
-    second: Annotated[int | None, Query(ge=1)] = None,
+    first: Annotated[int, Query(ge=1, le=MAX_POSITION)],
+    second: Annotated[int | None, Query(ge=1, le=MAX_POSITION)] = None,
 ) -> dict[str, Any]:
     return await svc.connector.audit.consistency(first, second)

@@ -7,6 +7,7 @@ Protocol API (``/dsp``): the protocol's own error objects (``ContractNegotiation
 
 from __future__ import annotations
 
+import math
 from typing import Any
 
 import structlog
@@ -38,15 +39,31 @@ def error_response(request: Request, status: int, error: dict[str, Any], body: A
     headers = {"WWW-Authenticate": "Bearer"} if status == 401 else None
     kind = _protocol_type(request.url.path)
     if kind is None:
-        return JSONResponse({"error": error}, status_code=status, headers=headers)
-    reasons = [error["message"]]
-    if error.get("position"):
-        reasons.append(f"at {error['position']}")
-    reasons.extend(error.get("details", {}).get("reasons", []))
-    provider_pid, consumer_pid = request.state.pids if hasattr(request.state, "pids") else (None, None)
-    return JSONResponse(
-        error_object(kind, error["code"], reasons, provider_pid, consumer_pid), status_code=status, headers=headers
-    )
+        content: Any = {"error": error}
+    else:
+        reasons = [error["message"]]
+        if error.get("position"):
+            reasons.append(f"at {error['position']}")
+        reasons.extend(error.get("details", {}).get("reasons", []))
+        provider_pid, consumer_pid = request.state.pids if hasattr(request.state, "pids") else (None, None)
+        content = error_object(kind, error["code"], reasons, provider_pid, consumer_pid)
+    try:
+        return JSONResponse(content, status_code=status, headers=headers)
+    except (UnicodeEncodeError, ValueError):
+        # An answer that quotes what was sent (an id, a message) must not fail on text UTF-8 cannot encode.
+        return JSONResponse(_encodable(content), status_code=status, headers=headers)
+
+
+def _encodable(value: Any) -> Any:
+    if isinstance(value, str):
+        return value.encode("utf-8", "replace").decode("utf-8")
+    if isinstance(value, dict):
+        return {_encodable(k): _encodable(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [_encodable(v) for v in value]
+    if value is None or isinstance(value, bool | int) or (isinstance(value, float) and math.isfinite(value)):
+        return value
+    return str(value)
 
 
 def install(app: FastAPI) -> None:

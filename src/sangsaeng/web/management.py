@@ -26,6 +26,7 @@ from sangsaeng.transfer import machine as tm
 from sangsaeng.transfer.dataplane import SUFFIX, choose_media_type
 from sangsaeng.transfer.restrict import AggregateQuery
 from sangsaeng.web.deps import ServicesDep, api_key
+from sangsaeng.web.limits import MAX_POSITION
 from sangsaeng.web.schemas import (
     AgreementOut,
     CatalogIn,
@@ -46,7 +47,7 @@ from sangsaeng.web.schemas import (
 )
 
 router = APIRouter(prefix="/api", dependencies=[Depends(api_key)], tags=["management"])
-Offset = Annotated[int, Query(ge=0)]
+Offset = Annotated[int, Query(ge=0, le=MAX_POSITION)]
 Limit = Annotated[int, Query(ge=1, le=1000)]
 MAX_UPLOAD = 64 << 30
 

@@ -6,18 +6,18 @@ Several consumer-callback and provider paths share a shape (``/negotiations/:pid
 
 from __future__ import annotations
 
-import json
-from typing import Any
+from typing import Annotated, Any
 
-from fastapi import APIRouter, Request, Response
+from fastapi import APIRouter, Query, Request, Response
 from fastapi.responses import JSONResponse
 
 from sangsaeng.dsp.messages import VERSION, pids
-from sangsaeng.errors import InvalidMessage, NotFound
+from sangsaeng.errors import NotFound
 from sangsaeng.negotiation import machine as nm
 from sangsaeng.peer import HEAD_HEADER
 from sangsaeng.transfer import machine as tm
 from sangsaeng.web.deps import Caller, ServicesDep
+from sangsaeng.web.limits import MAX_POSITION, read_json
 
 JSON_LD = "application/json"
 router = APIRouter(prefix="/dsp", tags=["protocol (DSP 2025-1)"])
@@ -25,11 +25,10 @@ discovery = APIRouter(tags=["protocol (DSP 2025-1)"])
 
 
 async def body_of(request: Request) -> Any:
+    """The message, read within the size limit (``web/limits.py`` counts it as it arrives) and refused with its
+    position when it is not strict JSON, nests too deep or holds text no store can keep."""
     raw = await request.body()
-    try:
-        body = json.loads(raw)
-    except (json.JSONDecodeError, UnicodeDecodeError) as exc:
-        raise InvalidMessage(f"the body is not JSON: {exc}") from exc
+    body = read_json(raw, request.app.state.services.connector.settings.max_json_depth)
     request.state.pids = pids(body)
     return body
 
@@ -59,11 +58,14 @@ async def versions(request: Request) -> dict[str, Any]:
 # ---- catalog ------------------------------------------------------------------------------------
 @router.post("/catalog/request")
 async def catalog_request(
-    request: Request, svc: ServicesDep, _caller: Caller, offset: int = 0, limit: int | None = None
+    request: Request,
+    svc: ServicesDep,
+    _caller: Caller,
+    offset: Annotated[int, Query(ge=0, le=MAX_POSITION)] = 0,
+    limit: Annotated[int | None, Query(ge=1, le=MAX_POSITION)] = None,
 ) -> Response:
     body = await body_of(request)
     page = min(limit or svc.connector.settings.catalog_page_size, svc.connector.settings.catalog_page_size)
-    offset = max(offset, 0)
     rendered, total = await svc.catalog.catalog(body, offset, page)
     links = []
     base = str(request.url.remove_query_params(["offset", "limit"]))
