@@ -17,7 +17,7 @@ from sangsaeng.errors import InvalidMessage, NotFound
 from sangsaeng.negotiation import machine as nm
 from sangsaeng.peer import HEAD_HEADER
 from sangsaeng.transfer import machine as tm
-from sangsaeng.web.deps import Caller, ServicesDep
+from sangsaeng.web.deps import Caller, ServicesDep, UnsolicitedCaller
 
 JSON_LD = "application/json"
 router = APIRouter(prefix="/dsp", tags=["protocol (DSP 2025-1)"])
@@ -59,12 +59,13 @@ async def versions(request: Request) -> dict[str, Any]:
 # ---- catalog ------------------------------------------------------------------------------------
 @router.post("/catalog/request")
 async def catalog_request(
-    request: Request, svc: ServicesDep, _caller: Caller, offset: int = 0, limit: int | None = None
+    request: Request, svc: ServicesDep, caller: UnsolicitedCaller, offset: int = 0, limit: int | None = None
 ) -> Response:
     body = await body_of(request)
     page = min(limit or svc.connector.settings.catalog_page_size, svc.connector.settings.catalog_page_size)
     offset = max(offset, 0)
-    rendered, total = await svc.catalog.catalog(body, offset, page)
+    # Each caller sees the offers it may see (their access policies); totals and pages count only those.
+    rendered, total = await svc.catalog.catalog(body, offset, page, caller, request.state.attributes)
     links = []
     base = str(request.url.remove_query_params(["offset", "limit"]))
     if offset + page < total:
@@ -76,19 +77,21 @@ async def catalog_request(
 
 
 @router.get("/catalog/datasets/{dataset_id:path}")
-async def catalog_dataset(dataset_id: str, svc: ServicesDep, _caller: Caller) -> dict[str, Any]:
-    return await svc.catalog.dataset(dataset_id)
+async def catalog_dataset(
+    dataset_id: str, request: Request, svc: ServicesDep, caller: UnsolicitedCaller
+) -> dict[str, Any]:
+    return await svc.catalog.dataset(dataset_id, caller, request.state.attributes)
 
 
 # ---- contract negotiation -----------------------------------------------------------------------
 @router.post("/negotiations/request", status_code=201)
-async def negotiation_request(request: Request, svc: ServicesDep, caller: Caller) -> JSONResponse:
+async def negotiation_request(request: Request, svc: ServicesDep, caller: UnsolicitedCaller) -> JSONResponse:
     view, created = await svc.negotiations.on_request(caller, await body_of(request), request.state.attributes)
     return JSONResponse(view, status_code=201 if created else 200)
 
 
 @router.post("/negotiations/offers", status_code=201)
-async def negotiation_offer_new(request: Request, svc: ServicesDep, caller: Caller) -> JSONResponse:
+async def negotiation_offer_new(request: Request, svc: ServicesDep, caller: UnsolicitedCaller) -> JSONResponse:
     view, created = await svc.negotiations.on_offer(caller, None, await body_of(request))
     return JSONResponse(view, status_code=201 if created else 200)
 
@@ -141,7 +144,7 @@ async def negotiation_termination(pid: str, request: Request, svc: ServicesDep, 
 
 # ---- transfer process ---------------------------------------------------------------------------
 @router.post("/transfers/request", status_code=201)
-async def transfer_request(request: Request, svc: ServicesDep, caller: Caller) -> JSONResponse:
+async def transfer_request(request: Request, svc: ServicesDep, caller: UnsolicitedCaller) -> JSONResponse:
     view, created = await svc.transfers.on_request(caller, await body_of(request))
     return JSONResponse(view, status_code=201 if created else 200)
 
@@ -200,7 +203,7 @@ class Witnessing:
 
         await self.app(scope, receive, sending)
         caller = scope.get("state", {}).get("caller")
-        if caller is None:
+        if caller is None or status == 429:  # a rate-limited burst is logged once, by the limiter
             return
         request = Request(scope)
         await audit.witness(request.headers.get(HEAD_HEADER), caller)
