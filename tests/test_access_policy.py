@@ -10,9 +10,9 @@ import pytest
 from hypothesis import given, settings
 
 from sangsaeng.errors import InvalidPolicy
-from sangsaeng.policy.access import audience, default_audience, parse_access_policy, visible_to
+from sangsaeng.policy.access import audience, default_audience, offer_audience, parse_access_policy, visible_to
 from sangsaeng.policy.decide import RequestContext, compile_policy, decide, decide_use
-from sangsaeng.policy.model import parse_policy
+from sangsaeng.policy.model import PURPOSES, parse_policy
 from tests.test_policy import CONTEXTS, NOW, PARTIES, POLICIES, c, parsed, permission
 
 A, B, C = "urn:p:a", "urn:p:b", "urn:p:c"
@@ -147,3 +147,15 @@ def test_an_access_policy_on_participants_is_read_exactly(access: dict[str, Any]
         return  # contradictory constraints: refused at creation, never evaluated
     decided = decide_use(compile_policy(parsed_access).decide, RequestContext(consumer=who, now=NOW))
     assert audience(parse_policy(permission()), parsed_access).sees(who, NOBODY) == decided.permit
+
+
+@settings(max_examples=150, deadline=None)
+@given(raw=POLICIES)
+def test_the_quick_reading_of_a_stored_offer_agrees_with_the_full_one(raw: dict[str, Any]) -> None:
+    policy = parsed(raw)
+    assert offer_audience(raw, None, PURPOSES) == default_audience(policy)
+
+
+def test_a_stored_offer_that_no_longer_parses_is_seen_by_no_one() -> None:
+    gone = permission(c("participant", "eq", A), c("purpose", "eq", "a-purpose-since-removed"))
+    assert not offer_audience(gone, None, PURPOSES).sees(A, NOBODY)

@@ -539,7 +539,7 @@ def test_token_lifetime_is_capped_at_five_minutes() -> None:
 
 
 async def test_a_new_offer_shows_in_the_next_catalog_answer(space: Dataspace) -> None:
-    supplier, oem = space.parties["supplier"], space.parties["oem"]
+    supplier = space.parties["supplier"]
     request = example("catalog/example/catalog-request-message.json")
     first_dataset, _ = await publish(supplier, SAMPLE_CSV, offer_policy(EXAMPLE_PEER))
     before = await post(supplier, "/catalog/request", request)

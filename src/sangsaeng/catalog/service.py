@@ -5,7 +5,6 @@ from __future__ import annotations
 import dataclasses
 import uuid
 from pathlib import Path
-from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any, ClassVar
 from urllib.parse import quote
 
@@ -20,7 +19,7 @@ from sangsaeng.connector import Connector, new_pid
 from sangsaeng.dsp.messages import CONTEXT, PULL_FORMAT, message, read
 from sangsaeng.errors import Conflict, InvalidInput, InvalidMessage, NotFound, PeerError
 from sangsaeng.policy import templates
-from sangsaeng.policy.access import Audience, offer_audience, parse_access_policy
+from sangsaeng.policy.access import Attributes, Audience, offer_audience, parse_access_policy
 from sangsaeng.policy.model import parse_policy
 from sangsaeng.store.records import CatalogEntry, Dataset, DatasetVersion, Offer, Source
 
@@ -318,7 +317,7 @@ class CatalogService:
         """Who sees the offer in the catalog, for people and the API."""
         return self._offer(offer.id, offer.policy, offer.access_policy)[1].describe()
 
-    def sees(self, offer: Offer, caller: str, attributes: Mapping[str, frozenset[str]]) -> bool:
+    def sees(self, offer: Offer, caller: str, attributes: Attributes) -> bool:
         """May the caller see this offer (and so ask for it)?"""
         return self._offer(offer.id, offer.policy, offer.access_policy)[1].sees(caller, attributes)
 
@@ -343,7 +342,7 @@ class CatalogService:
         return kept
 
     async def catalog(
-        self, body: Any, offset: int, limit: int, caller: str, attributes: Mapping[str, frozenset[str]]
+        self, body: Any, offset: int, limit: int, caller: str, attributes: Attributes
     ) -> tuple[bytes, int]:
         """A page of the catalog as the caller may see it (JSON), and how many datasets the caller sees in all."""
         msg = read(body, "CatalogRequestMessage")
@@ -365,7 +364,7 @@ class CatalogService:
         current.keep(current.pages, (viewer, offset, limit), page)
         return page
 
-    async def dataset(self, dataset_id: str, caller: str, attributes: Mapping[str, frozenset[str]]) -> dict[str, Any]:
+    async def dataset(self, dataset_id: str, caller: str, attributes: Attributes) -> dict[str, Any]:
         """One dataset with the offers the caller may see; unknown and hidden are answered alike."""
         async with self.c.store.begin() as tx:
             dataset = await tx.get_dataset(dataset_id)
@@ -396,7 +395,7 @@ class _Entry:
         if all(a.everyone for _, a in self.offers):
             self.whole = self.head + b",".join(o for o, _ in self.offers) + self.tail
 
-    def shown_to(self, caller: str, attributes: Mapping[str, frozenset[str]]) -> bytes | None:
+    def shown_to(self, caller: str, attributes: Attributes) -> bytes | None:
         if self.whole:
             return self.whole
         shown = [o for o, a in self.offers if a.sees(caller, attributes)]
@@ -430,6 +429,8 @@ async def fetch_catalog(connector: Connector, peer: str) -> dict[str, Any]:
             response = await connector.peer.post(url, peer, message("CatalogRequestMessage", filter=[]))
         except httpx.TransportError as exc:
             raise PeerError(f"{peer} could not be reached: {exc}") from exc
+        if response.status_code == 429:
+            raise _busy(peer, response)
         if response.status_code != 200:
             raise PeerError(f"{peer} refused the catalog request (HTTP {response.status_code}): {response.text[:300]}")
         page = response.json()
@@ -453,7 +454,15 @@ async def fetch_dataset(connector: Connector, peer: str, dataset_id: str) -> dic
         raise PeerError(f"{peer} could not be reached: {exc}") from exc
     if response.status_code == 404:
         raise NotFound(f"{peer} offers no dataset {dataset_id}")
+    if response.status_code == 429:
+        raise _busy(peer, response)
     if response.status_code != 200:
         raise PeerError(f"{peer} refused the dataset request (HTTP {response.status_code})")
     found: dict[str, Any] = response.json()
     return found
+
+
+def _busy(peer: str, response: httpx.Response) -> PeerError:
+    wait = response.headers.get("retry-after", "")
+    when = f"in {wait} s" if wait.isdigit() else "later"
+    return PeerError(f"{peer} limits how often we may ask; try again {when}", hint="ask again later")

@@ -171,9 +171,9 @@ class NegotiationService:
         except InvalidPolicy as exc:  # in a protocol message, a policy we cannot read makes the message malformed
             raise InvalidMessage(exc.message, position=exc.position, hint=exc.hint, details=exc.details) from exc
         stored = await tx.get_offer(offer["@id"])
-        hidden = stored is not None and not offer_audience(
-            stored.policy, stored.access_policy, self.c.purposes
-        ).sees(caller, attributes or {})
+        hidden = stored is not None and not offer_audience(stored.policy, stored.access_policy, self.c.purposes).sees(
+            caller, attributes or {}
+        )
         if stored is None or hidden or (dataset_id is not None and stored.dataset_id != dataset_id):
             raise InvalidMessage(f"unknown offer {offer['@id']!r}", position="offer.@id")
         target = offer.get("target")

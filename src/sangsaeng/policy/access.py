@@ -27,13 +27,17 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
+import orjson
+
 from sangsaeng.errors import InvalidPolicy
 from sangsaeng.policy.decide import CompiledPolicy, RequestContext, compile_policy, covers, decide_use
 from sangsaeng.policy.model import ATTRIBUTES, Atomic, Constraint, Policy, Rule, parse_policy
 
+Attributes = Mapping[str, frozenset[str]]  # what verified credentials attest about the caller
 WHO = frozenset({"participant", *ATTRIBUTES})  # what an access policy may ask about the caller
 IDENTITY = frozenset({"participant", "recipient"})
 OBTAINING = ("read", "aggregate")  # a contract request is granted for rows, or for aggregates where only those are
+OBTAINING_ACTIONS = frozenset({"use", "read", "aggregate"})  # the actions that cover one of them
 _NOT_NAMED = object()  # stands for every participant the policy does not name
 _NO_TIME = datetime(2000, 1, 1, tzinfo=UTC)  # access policies speak of no time
 
@@ -52,7 +56,7 @@ class Audience:
     def everyone(self) -> bool:
         return self.by_credentials is None and self.others and self.seeing == self.named
 
-    def sees(self, participant: str, attributes: Mapping[str, frozenset[str]]) -> bool:
+    def sees(self, participant: str, attributes: Attributes) -> bool:
         if self.by_credentials is not None:
             ctx = RequestContext(consumer=participant, now=_NO_TIME, attributes=attributes)
             return decide_use(self.by_credentials.decide, ctx).permit
@@ -72,6 +76,7 @@ class Audience:
 
 
 EVERYONE = Audience(frozenset(), frozenset(), True)
+NOBODY = Audience(frozenset(), frozenset(), False)
 
 
 # ---- three-valued evaluation for one participant -------------------------------------------------------------
@@ -172,7 +177,9 @@ def parse_access_policy(raw: Any, where: str = "accessPolicy") -> Policy:
         if rule.kind == "obligation" or rule.duties:
             problems.append({"path": rule.path, "message": "an access policy carries no duties"})
         elif rule.action != "use":
-            problems.append({"path": f"{rule.path}.action", "message": "an access policy's rules take the action 'use'"})
+            problems.append(
+                {"path": f"{rule.path}.action", "message": "an access policy's rules take the action 'use'"}
+            )
         for c in rule.constraints:
             walk(c)
     if problems:
@@ -202,9 +209,26 @@ def audience(contract: Policy, access: Policy | None) -> Audience:
 def offer_audience(
     policy: Mapping[str, Any], access_policy: Mapping[str, Any] | None, purposes: frozenset[str]
 ) -> Audience:
-    """Who sees an offer, from its stored policies (both were checked when the offer was made)."""
-    contract = parse_policy(dict(policy), where="policy", purposes=purposes)
-    return audience(contract, None if access_policy is None else parse_access_policy(dict(access_policy)))
+    """Who sees an offer, from its stored policies (both were checked when the offer was made). A stored policy
+    that no longer parses (a purpose since removed from the settings) could not be obtained: no one sees it."""
+    if access_policy is None and _plainly_open(policy):
+        return EVERYONE
+    try:
+        contract = parse_policy(dict(policy), where="policy", purposes=purposes)
+        return audience(contract, None if access_policy is None else parse_access_policy(dict(access_policy)))
+    except InvalidPolicy:
+        return NOBODY
+
+
+def _plainly_open(policy: Mapping[str, Any]) -> bool:
+    """The common case, told without parsing (a catalog of thousands starts cold): no participant anywhere, no
+    prohibition, and a permission to use or read — the default shows such an offer to everyone."""
+    text = orjson.dumps(policy)
+    if b"participant" in text or b"recipient" in text or policy.get("prohibition"):
+        return False
+    permissions = policy.get("permission")
+    rules = permissions if isinstance(permissions, list) else [permissions]
+    return any(isinstance(r, dict) and r.get("action") in OBTAINING_ACTIONS for r in rules)
 
 
 def _atoms(constraints: tuple[Constraint, ...]) -> list[Atomic]:

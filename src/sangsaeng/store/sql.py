@@ -255,9 +255,7 @@ class SqlTx:
         page = sa.select(d.id, d.created_at).where(self._offered()).order_by(d.created_at, d.id).offset(offset)
         listed = (page if limit is None else page.limit(limit)).subquery()
         rows = await self.conn.execute(
-            sa.select(
-                d.id, d.title, d.description, o.id, sa.cast(o.policy, sa.Text), sa.cast(o.access_policy, sa.Text)
-            )
+            sa.select(d.id, d.title, d.description, o.id, sa.cast(o.policy, sa.Text), sa.cast(o.access_policy, sa.Text))
             .join(listed, listed.c.id == d.id)
             .join(t.offers, o.dataset_id == d.id)
             .order_by(listed.c.created_at, d.id, o.created_at, o.id)
