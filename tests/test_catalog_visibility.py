@@ -185,3 +185,17 @@ def test_offer_create_visible_to_names_who_sees_the_offer(tmp_path: Path) -> Non
         assert offers[0]["accessPolicy"] == visible_to(["urn:p:a", "urn:p:b"])
         both = runner.invoke(app, [*args, "--visible-to", "urn:p:a", "--access-policy", json.dumps(EVERYONE)])
         assert both.exit_code == 2 and "not both" in both.output
+
+
+async def test_the_portal_says_who_will_see_an_offer_in_both_languages(space: Dataspace) -> None:
+    from tests.test_portal import session
+
+    supplier = space.parties["supplier"]
+    dataset_id, _ = await publish(supplier, SAMPLE_CSV, EVERYONE)
+    steward = await session(supplier, "park", "steward")
+    english = " ".join((await steward.get(f"/portal/offer/{dataset_id}", params={"lang": "en"})).text.split())
+    assert "will see this offer in the catalog; other members cannot tell that it exists" in english
+    assert "Every member of the dataspace sees this offer in the catalog" in english  # aggregates for anyone
+    korean = " ".join((await steward.get(f"/portal/offer/{dataset_id}", params={"lang": "ko"})).text.split())
+    assert "에게만 보입니다" in korean and "모든 참여자가 카탈로그에서 이 오퍼를 볼 수 있습니다" in korean
+    await steward.aclose()
