@@ -350,7 +350,10 @@ class CatalogService:
         if filters not in ([], None):
             raise InvalidMessage("catalog filters are not supported; send an empty filter", position="filter")
         current = await self._current()
-        viewer = (caller, tuple(sorted((k, tuple(sorted(v))) for k, v in attributes.items() if v)))
+        # Where every offer is for everyone, every caller gets the same answer: one entry serves them all.
+        viewer = (
+            None if current.open else (caller, tuple(sorted((k, tuple(sorted(v))) for k, v in attributes.items() if v)))
+        )
         page = current.pages.get((viewer, offset, limit))
         if page is not None:
             return page
@@ -410,7 +413,11 @@ class _Revision:
     entries: list[_Entry]
     seen: dict[Any, list[bytes]] = dataclasses.field(default_factory=dict)
     pages: dict[Any, tuple[bytes, int]] = dataclasses.field(default_factory=dict)
+    open: bool = False  # every offer is shown to everyone
     KEPT: ClassVar[int] = 64
+
+    def __post_init__(self) -> None:
+        self.open = all(e.whole for e in self.entries)
 
     def keep(self, where: dict[Any, Any], key: Any, value: Any) -> None:
         if len(where) >= self.KEPT:
