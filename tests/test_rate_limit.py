@@ -110,8 +110,8 @@ async def test_the_outbox_waits_as_a_peer_429_asks_and_then_goes_on(tmp_path: Pa
         waiting = (await pending())[0]
         assert (waiting.next_attempt_at - oem.connector.now()).total_seconds() >= 4  # as Retry-After asked
         assert (await oem.api.get(f"/api/negotiations/{process}")).json()["state"] != "TERMINATED"
-        supplier.clock.advance(seconds=6)
-        oem.clock.advance(seconds=6)
+        supplier.clock.advance(seconds=8)
+        oem.clock.advance(seconds=8)
         final = await poll(oem.api, f"/api/negotiations/{process}", lambda n: n["state"] == "FINALIZED")
         assert final["agreementId"]
 
