@@ -15,6 +15,8 @@ PURE = [
     "policy/duties.py",
     "policy/rights.py",
     "policy/templates.py",
+    "policy/access.py",
+    "ratelimit.py",
     "machine.py",
     "negotiation/machine.py",
     "transfer/machine.py",

@@ -521,8 +521,8 @@ async def test_version_and_catalog_auth_errors_use_protocol_error_objects(space:
 async def test_catalog_pages_are_linked(space: Dataspace, monkeypatch: pytest.MonkeyPatch) -> None:
     supplier, oem = space.parties["supplier"], space.parties["oem"]
     monkeypatch.setattr(supplier.connector.settings, "catalog_page_size", 2)
-    for _ in range(5):
-        await publish(supplier, SAMPLE_CSV, offer_policy(oem.id))
+    for _ in range(5):  # offers for everyone: the example peer and the oem both see all five
+        await publish(supplier, SAMPLE_CSV, {"permission": [{"action": "use"}]})
     first = await post(supplier, "/catalog/request", example("catalog/example/catalog-request-message.json"))
     assert len(first.json()["dataset"]) == 2 and 'rel="next"' in first.headers["link"]
     merged = await oem.api.post("/api/catalog", json={"peer": supplier.id})
@@ -539,16 +539,18 @@ def test_token_lifetime_is_capped_at_five_minutes() -> None:
 
 
 async def test_a_new_offer_shows_in_the_next_catalog_answer(space: Dataspace) -> None:
-    supplier, oem = space.parties["supplier"], space.parties["oem"]
+    supplier = space.parties["supplier"]
     request = example("catalog/example/catalog-request-message.json")
-    first_dataset, _ = await publish(supplier, SAMPLE_CSV, offer_policy(oem.id))
+    first_dataset, _ = await publish(supplier, SAMPLE_CSV, offer_policy(EXAMPLE_PEER))
     before = await post(supplier, "/catalog/request", request)
     again = await post(supplier, "/catalog/request", request)
     assert before.content == again.content
-    second_dataset, second_offer = await publish(supplier, SAMPLE_CSV, offer_policy(oem.id))
+    second_dataset, second_offer = await publish(supplier, SAMPLE_CSV, offer_policy(EXAMPLE_PEER))
     after = (await post(supplier, "/catalog/request", request)).json()
     assert [d["@id"] for d in after["dataset"]] == [first_dataset, second_dataset]
-    extra = await supplier.api.post("/api/offers", json={"datasetId": first_dataset, "policy": offer_policy("urn:x")})
+    extra = await supplier.api.post(
+        "/api/offers", json={"datasetId": first_dataset, "policy": offer_policy(EXAMPLE_PEER, purpose="recall")}
+    )
     latest = (await post(supplier, "/catalog/request", request)).json()
     assert len(latest["dataset"][0]["hasPolicy"]) == 2
     assert extra.json()["id"] in [o["@id"] for o in latest["dataset"][0]["hasPolicy"]]

@@ -299,11 +299,33 @@ async def test_catalog_entries_page_through_offered_datasets_with_all_their_offe
     async with store.begin() as tx:
         first = await tx.catalog_entries(0, 1)
         second = await tx.catalog_entries(1, 5)
-    assert [(e.dataset_id, e.title, [o for o, _ in e.offers]) for e in first] == [
+    assert [(e.dataset_id, e.title, [o for o, _, _ in e.offers]) for e in first] == [
         ("urn:d:1", "검사 1", ["urn:o:a", "urn:o:b"])
     ]
-    assert [(e.dataset_id, [o for o, _ in e.offers]) for e in second] == [("urn:d:3", ["urn:o:c"])]
+    assert [(e.dataset_id, [o for o, _, _ in e.offers]) for e in second] == [("urn:d:3", ["urn:o:c"])]
     assert first[0].offers[1][1] == {"permission": [{"action": "use"}], "n": 1}
+
+
+async def test_an_offer_keeps_its_access_policy_and_the_whole_catalog_lists_it(store: SqlStore) -> None:
+    access = {
+        "permission": [
+            {"action": "use", "constraint": [{"leftOperand": "tier", "operator": "eq", "rightOperand": "tier1"}]}
+        ]
+    }
+    async with store.begin() as tx:
+        for i in range(3):
+            await tx.add_dataset(Dataset(f"urn:d:{i}", str(i), "", T0 + timedelta(seconds=i)))
+            await tx.add_offer(Offer(f"urn:o:{i}", f"urn:d:{i}", {"permission": [{"action": "use"}]}, T0))
+        await tx.add_offer(Offer("urn:o:x", "urn:d:2", {"permission": [{"action": "use"}]}, T0, access))
+    async with store.begin() as tx:
+        assert (await tx.get_offer("urn:o:x")) == Offer(
+            "urn:o:x", "urn:d:2", {"permission": [{"action": "use"}]}, T0, access
+        )
+        assert (await tx.get_offer("urn:o:0")).access_policy is None  # type: ignore[union-attr]
+        assert [o.access_policy for o in await tx.list_offers() if o.id == "urn:o:x"] == [access]
+        everything = await tx.catalog_entries()
+    assert [e.dataset_id for e in everything] == ["urn:d:0", "urn:d:1", "urn:d:2"]
+    assert [(o, a) for o, _, a in everything[2].offers] == [("urn:o:2", None), ("urn:o:x", access)]
 
 
 async def test_the_catalog_revision_only_grows(store: SqlStore) -> None:

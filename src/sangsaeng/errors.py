@@ -24,6 +24,10 @@ class SangsaengError(Exception):
     def __post_init__(self) -> None:
         super().__init__(self.message)
 
+    def headers(self) -> dict[str, str]:
+        """HTTP headers the answer carries besides the body."""
+        return {}
+
     def to_dict(self) -> dict[str, Any]:
         body: dict[str, Any] = {"code": self.code, "message": self.message}
         if self.position is not None:
@@ -82,6 +86,16 @@ class NotFound(SangsaengError):
 class Conflict(SangsaengError):
     code = "conflict"
     status = 409
+
+
+class TooManyRequests(SangsaengError):
+    """Too many messages of one kind from one caller: ``details["retryAfter"]`` says how many seconds to wait."""
+
+    code = "too-many-requests"
+    status = 429
+
+    def headers(self) -> dict[str, str]:
+        return {"Retry-After": str(self.details.get("retryAfter", 1))}
 
 
 class NotAcceptable(SangsaengError):

@@ -43,6 +43,17 @@ def _reason(response: httpx.Response) -> str:
     return f"HTTP {response.status_code}"
 
 
+RETRY_AFTER_LONGEST = 3600.0  # a peer may not park our messages for longer than this per attempt
+
+
+def _retry_after(response: httpx.Response) -> float:
+    """Seconds the peer asked us to wait (``Retry-After`` as delta-seconds; an HTTP date is read as 'soon')."""
+    value = response.headers.get("retry-after", "").strip()
+    if not value.isdigit():
+        return 0.0
+    return min(float(value), RETRY_AFTER_LONGEST)
+
+
 class Outbox:
     def __init__(self, connector: Connector, handlers: dict[str, Handler], poll_seconds: float = 1.0) -> None:
         self.connector = connector
@@ -134,11 +145,13 @@ class Outbox:
             self.connector.notify_outbox()
             log.debug("outbox.acknowledged", step=message.event, process=message.process_id)
         elif status in (408, 425, 429) or status >= 500 or (status == 401 and message.attempts < 2):
-            await self._retry(message, _reason(response))
+            # Not a refusal: the peer is busy or limits how fast we may start processes; try again later,
+            # no sooner than it asked (Retry-After).
+            await self._retry(message, _reason(response), _retry_after(response))
         else:
             await self._give_up(message, _reason(response))
 
-    async def _retry(self, message: OutboxMessage, error: str) -> None:
+    async def _retry(self, message: OutboxMessage, error: str, not_before: float = 0.0) -> None:
         settings = self.connector.settings
         async with self.connector.store.begin() as tx:
             current = await tx.get_message(message.id, for_update=True)
@@ -154,7 +167,10 @@ class Outbox:
                 log.warning("outbox.gave_up", step=current.event, process=current.process_id, error=error)
                 return
             delay = min(settings.outbox_max_delay, settings.outbox_base_delay * 2 ** (current.attempts - 1))
-            current.next_attempt_at = self.connector.now() + timedelta(seconds=delay * random.uniform(0.8, 1.2))
+            delay = delay * random.uniform(0.8, 1.2)
+            if not_before > delay:  # what the peer asked for, and a little more so that many do not return at once
+                delay = not_before * random.uniform(1.0, 1.2)
+            current.next_attempt_at = self.connector.now() + timedelta(seconds=delay)
             await tx.save_message(current)
         log.info("outbox.retry", step=message.event, process=message.process_id, error=error, delay=delay)
 

@@ -48,6 +48,15 @@ class Settings(BaseSettings):
     outbox_base_delay: float = Field(0.2, gt=0, description="First retry delay (seconds); doubles per attempt.")
     outbox_max_delay: float = Field(30.0, gt=0, description="Longest delay between two retries (seconds).")
     catalog_page_size: int = Field(500, ge=1, le=10000, description="Datasets per catalog page.")
+    unsolicited_rate: float = Field(
+        100.0,
+        ge=0,
+        description="Unsolicited protocol messages (new negotiations, offers, transfers, catalog requests) a member "
+        "may send per second, per connector process; 0 turns the limit off.",
+    )
+    unsolicited_burst: int = Field(
+        2000, ge=1, description="How many unsolicited protocol messages a member may send at once before the rate."
+    )
     batch_rows: int = Field(131072, ge=1024, description="Rows per Arrow record batch on the data plane.")
     portal_secure_cookies: bool = Field(
         False, description="Mark portal cookies `Secure` (sent over HTTPS only); set it when a TLS proxy is in front."

@@ -5,7 +5,7 @@ from __future__ import annotations
 import dataclasses
 import uuid
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, ClassVar
 from urllib.parse import quote
 
 import anyio
@@ -19,6 +19,7 @@ from sangsaeng.connector import Connector, new_pid
 from sangsaeng.dsp.messages import CONTEXT, PULL_FORMAT, message, read
 from sangsaeng.errors import Conflict, InvalidInput, InvalidMessage, NotFound, PeerError
 from sangsaeng.policy import templates
+from sangsaeng.policy.access import Attributes, Audience, offer_audience, parse_access_policy
 from sangsaeng.policy.model import parse_policy
 from sangsaeng.store.records import CatalogEntry, Dataset, DatasetVersion, Offer, Source
 
@@ -27,16 +28,32 @@ if TYPE_CHECKING:
     from sangsaeng.standard.mapping import Mapping
 
 RULE_KEYS = ("permission", "prohibition", "obligation")
+_Rendered = tuple[bytes, Audience]  # an offer as the catalog shows it, and who sees it
 
 
 class CatalogService:
-    PAGES_KEPT = 8
+    OFFERS_KEPT = 100_000
 
     def __init__(self, connector: Connector) -> None:
         self.c = connector
-        # Rendered catalog pages: (offset, limit) → (catalog revision, JSON, total). A page is used only while
-        # the revision in the database is the one it was rendered at, whichever process changed the catalog.
-        self._pages: dict[tuple[int, int], tuple[int, bytes, int]] = {}
+        # The catalog rendered at one revision, with each offer's audience; used only while the revision in the
+        # database is the one it was rendered at, whichever process changed the catalog. Each caller's answer
+        # is filtered from it (who sees what), so pages and totals count what that caller sees.
+        self._kept: _Revision | None = None
+        # Offers never change once published: their rendered form and audience are kept across revisions.
+        self._offers: dict[str, _Rendered] = {}
+        self._distribution = orjson.dumps(
+            [{"@type": "Distribution", "format": PULL_FORMAT, "accessService": self.service_id}]
+        )
+        self._distribution = b'],"distribution":' + self._distribution + b"}"
+        self._envelope = orjson.dumps(
+            message(
+                "Catalog",
+                **{"@id": f"urn:uuid:{uuid.uuid5(uuid.NAMESPACE_URL, self.c.participant_id)}"},
+                participantId=self.c.participant_id,
+                service=[{"@id": self.service_id, "@type": "DataService", "endpointURL": self.c.protocol_url}],
+            )
+        )
 
     @property
     def service_id(self) -> str:
@@ -223,12 +240,15 @@ class CatalogService:
         *,
         template: str | None = None,
         parameters: dict[str, Any] | None = None,
+        access_policy: dict[str, Any] | None = None,
     ) -> Offer:
         """Publish an offer: a policy, or a named template filled in. A dataset made from received data is offered
-        only as far as its sources' agreements allow."""
+        only as far as its sources' agreements allow. ``access_policy`` says who sees the offer in the catalog
+        (``participant`` and credential attributes only); without one, whoever the policy could grant it to."""
         if (policy is None) == (template is None):
             raise InvalidInput("give either a policy or a template", position="policy")
         if template is not None:
+            # A template's audience follows from its own participants (quality-to-customer: that customer only).
             policy = templates.template(template).policy(parameters or {})
         if not isinstance(policy, dict):
             raise InvalidInput("the policy must be a JSON object", position="policy")
@@ -237,11 +257,17 @@ class CatalogService:
                 "an offer names no target: it is published for the dataset it belongs to", position="policy.target"
             )
         parsed = parse_policy(policy, where="policy", purposes=self.c.purposes)
+        if access_policy is not None:
+            if not isinstance(access_policy, dict):
+                raise InvalidInput("the access policy must be a JSON object", position="accessPolicy")
+            parse_access_policy(access_policy, where="accessPolicy")
+            access_policy = {k: v for k, v in access_policy.items() if k in RULE_KEYS}
         offer = Offer(
             id=offer_id or policy.get("@id") or new_pid(),
             dataset_id=dataset_id,
             policy={"@type": "Offer", **{k: v for k, v in policy.items() if k in RULE_KEYS or k == "profile"}},
             created_at=self.c.now(),
+            access_policy=access_policy,
         )
         async with self.c.store.begin() as tx:
             dataset = await tx.get_dataset(dataset_id)
@@ -276,51 +302,127 @@ class CatalogService:
         )
 
     # ---- protocol --------------------------------------------------------------------------------
-    def _dataset(self, entry_: CatalogEntry) -> dict[str, Any]:
-        entry: dict[str, Any] = {"@id": entry_.dataset_id, "@type": "Dataset"}
-        if entry_.title:
-            entry["title"] = entry_.title
-        if entry_.description:
-            entry["description"] = entry_.description
-        entry["hasPolicy"] = [{**policy, "@id": offer_id, "@type": "Offer"} for offer_id, policy in entry_.offers]
-        entry["distribution"] = [{"@type": "Distribution", "format": PULL_FORMAT, "accessService": self.service_id}]
-        return entry
+    def _offer(self, offer_id: str, policy: dict[str, Any], access_policy: dict[str, Any] | None) -> _Rendered:
+        """An offer as the catalog shows it, and who sees it; worked out once (offers never change) and kept."""
+        found = self._offers.get(offer_id)
+        if found is None:
+            rendered = orjson.dumps({**policy, "@id": offer_id, "@type": "Offer"})
+            found = (rendered, offer_audience(policy, access_policy, self.c.purposes))
+            if len(self._offers) >= self.OFFERS_KEPT:
+                self._offers.pop(next(iter(self._offers)))
+            self._offers[offer_id] = found
+        return found
 
-    async def catalog(self, body: Any, offset: int, limit: int) -> tuple[bytes, int]:
-        """A page of the catalog as JSON, and how many datasets the whole catalog has."""
+    def visible_to(self, offer: Offer) -> dict[str, Any]:
+        """Who sees the offer in the catalog, for people and the API."""
+        return self._offer(offer.id, offer.policy, offer.access_policy)[1].describe()
+
+    def sees(self, offer: Offer, caller: str, attributes: Attributes) -> bool:
+        """May the caller see this offer (and so ask for it)?"""
+        return self._offer(offer.id, offer.policy, offer.access_policy)[1].sees(caller, attributes)
+
+    def _entry(self, e: CatalogEntry) -> _Entry:
+        head: dict[str, Any] = {"@id": e.dataset_id, "@type": "Dataset"}
+        if e.title:
+            head["title"] = e.title
+        if e.description:
+            head["description"] = e.description
+        offers = [self._offer(offer_id, policy, access) for offer_id, policy, access in e.offers]
+        return _Entry(orjson.dumps(head)[:-1] + b',"hasPolicy":[', self._distribution, offers)
+
+    async def _current(self) -> _Revision:
+        """The catalog as of the revision in the database: every offered dataset rendered, with who sees what."""
+        async with self.c.store.begin() as tx:
+            revision = await tx.catalog_revision()
+            if self._kept is not None and self._kept.revision == revision:
+                return self._kept
+            entries = await tx.catalog_entries()
+        kept = _Revision(revision, [self._entry(e) for e in entries])
+        self._kept = kept
+        return kept
+
+    async def catalog(
+        self, body: Any, offset: int, limit: int, caller: str, attributes: Attributes
+    ) -> tuple[bytes, int]:
+        """A page of the catalog as the caller may see it (JSON), and how many datasets the caller sees in all."""
         msg = read(body, "CatalogRequestMessage")
         filters = msg.get("filter", [])
         if filters not in ([], None):
             raise InvalidMessage("catalog filters are not supported; send an empty filter", position="filter")
-        async with self.c.store.begin() as tx:
-            revision = await tx.catalog_revision()
-            kept = self._pages.get((offset, limit))
-            if kept is not None and kept[0] == revision:
-                return kept[1], kept[2]
-            total = await tx.count_datasets(offered_only=True)
-            entries = await tx.catalog_entries(offset, limit)
-        catalog = message(
-            "Catalog",
-            **{"@id": f"urn:uuid:{uuid.uuid5(uuid.NAMESPACE_URL, self.c.participant_id)}"},
-            participantId=self.c.participant_id,
-            service=[{"@id": self.service_id, "@type": "DataService", "endpointURL": self.c.protocol_url}],
+        current = await self._current()
+        # Where every offer is for everyone, every caller gets the same answer: one entry serves them all.
+        viewer = (
+            None if current.open else (caller, tuple(sorted((k, tuple(sorted(v))) for k, v in attributes.items() if v)))
         )
-        if entries:
-            catalog["dataset"] = [self._dataset(e) for e in entries]
-        rendered = orjson.dumps(catalog)
-        self._pages = {k: v for k, v in self._pages.items() if v[0] == revision}
-        if len(self._pages) < self.PAGES_KEPT:
-            self._pages[(offset, limit)] = (revision, rendered, total)
-        return rendered, total
+        page = current.pages.get((viewer, offset, limit))
+        if page is not None:
+            return page
+        seen = current.seen.get(viewer)
+        if seen is None:
+            seen = [d for d in (e.shown_to(caller, attributes) for e in current.entries) if d is not None]
+            current.keep(current.seen, viewer, seen)
+        datasets = seen[offset : offset + limit]
+        rendered = self._envelope[:-1] + (b',"dataset":[' + b",".join(datasets) + b"]}" if datasets else b"}")
+        page = (rendered, len(seen))
+        current.keep(current.pages, (viewer, offset, limit), page)
+        return page
 
-    async def dataset(self, dataset_id: str) -> dict[str, Any]:
+    async def dataset(self, dataset_id: str, caller: str, attributes: Attributes) -> dict[str, Any]:
+        """One dataset with the offers the caller may see; unknown and hidden are answered alike."""
         async with self.c.store.begin() as tx:
             dataset = await tx.get_dataset(dataset_id)
             offers = (await tx.offers_for([dataset_id]))[dataset_id] if dataset else []
-        if dataset is None or not offers:
+        shown = [o for o in offers if self.sees(o, caller, attributes)]
+        if dataset is None or not shown:
             raise NotFound("no such dataset")
-        entry = CatalogEntry(dataset.id, dataset.title, dataset.description, [(o.id, o.policy) for o in offers])
-        return {"@context": CONTEXT, **self._dataset(entry)}
+        entry: dict[str, Any] = {"@id": dataset.id, "@type": "Dataset"}
+        if dataset.title:
+            entry["title"] = dataset.title
+        if dataset.description:
+            entry["description"] = dataset.description
+        entry["hasPolicy"] = [{**o.policy, "@id": o.id, "@type": "Offer"} for o in shown]
+        entry["distribution"] = [{"@type": "Distribution", "format": PULL_FORMAT, "accessService": self.service_id}]
+        return {"@context": CONTEXT, **entry}
+
+
+@dataclasses.dataclass
+class _Entry:
+    """One offered dataset, rendered in pieces: the part before its offers, after them, and each offer."""
+
+    head: bytes
+    tail: bytes
+    offers: list[_Rendered]
+    whole: bytes = b""  # the dataset with every offer, when every offer is shown to everyone
+
+    def __post_init__(self) -> None:
+        if all(a.everyone for _, a in self.offers):
+            self.whole = self.head + b",".join(o for o, _ in self.offers) + self.tail
+
+    def shown_to(self, caller: str, attributes: Attributes) -> bytes | None:
+        if self.whole:
+            return self.whole
+        shown = [o for o, a in self.offers if a.sees(caller, attributes)]
+        return self.head + b",".join(shown) + self.tail if shown else None
+
+
+@dataclasses.dataclass
+class _Revision:
+    """The catalog at one revision, and what was answered from it: each viewer's datasets, each page."""
+
+    revision: int
+    entries: list[_Entry]
+    seen: dict[Any, list[bytes]] = dataclasses.field(default_factory=dict)
+    pages: dict[Any, tuple[bytes, int]] = dataclasses.field(default_factory=dict)
+    open: bool = False  # every offer is shown to everyone
+    KEPT: ClassVar[int] = 64
+
+    def __post_init__(self) -> None:
+        self.open = all(e.whole for e in self.entries)
+
+    def keep(self, where: dict[Any, Any], key: Any, value: Any) -> None:
+        if len(where) >= self.KEPT:
+            where.pop(next(iter(where)))
+        where[key] = value
 
 
 async def fetch_catalog(connector: Connector, peer: str) -> dict[str, Any]:
@@ -334,6 +436,8 @@ async def fetch_catalog(connector: Connector, peer: str) -> dict[str, Any]:
             response = await connector.peer.post(url, peer, message("CatalogRequestMessage", filter=[]))
         except httpx.TransportError as exc:
             raise PeerError(f"{peer} could not be reached: {exc}") from exc
+        if response.status_code == 429:
+            raise _busy(peer, response)
         if response.status_code != 200:
             raise PeerError(f"{peer} refused the catalog request (HTTP {response.status_code}): {response.text[:300]}")
         page = response.json()
@@ -357,7 +461,15 @@ async def fetch_dataset(connector: Connector, peer: str, dataset_id: str) -> dic
         raise PeerError(f"{peer} could not be reached: {exc}") from exc
     if response.status_code == 404:
         raise NotFound(f"{peer} offers no dataset {dataset_id}")
+    if response.status_code == 429:
+        raise _busy(peer, response)
     if response.status_code != 200:
         raise PeerError(f"{peer} refused the dataset request (HTTP {response.status_code})")
     found: dict[str, Any] = response.json()
     return found
+
+
+def _busy(peer: str, response: httpx.Response) -> PeerError:
+    wait = response.headers.get("retry-after", "")
+    when = f"in {wait} s" if wait.isdigit() else "later"
+    return PeerError(f"{peer} limits how often we may ask; try again {when}", hint="ask again later")

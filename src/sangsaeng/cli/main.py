@@ -316,12 +316,28 @@ def offer_create(
     ] = None,
     param: Annotated[list[str], typer.Option(help="A template parameter, NAME=VALUE (repeatable)")] = [],  # noqa: B006
     offer_id: Annotated[str | None, typer.Option("--id", help="An id for the offer")] = None,
+    visible_to: Annotated[
+        list[str], typer.Option(help="Show the offer in the catalog to this participant only (repeatable)")
+    ] = [],  # noqa: B006
+    access_policy: Annotated[
+        str | None, typer.Option(help="Who sees the offer: an access policy (JSON file or text) on the caller only")
+    ] = None,
     data_dir: DataDir = Path(".sangsaeng"),
 ) -> None:
-    """Publish DATASET_ID under an offer: a policy, or a template filled in. See POLICY.md for the operands."""
+    """Publish DATASET_ID under an offer: a policy, or a template filled in. See POLICY.md for the operands.
+
+    Without --visible-to or --access-policy the catalog shows the offer to whoever its policy could grant it to."""
     if (policy is None) == (template is None):
         _fail("give --policy or --template", "`sangsaeng offer templates` lists the templates")
+    if visible_to and access_policy is not None:
+        _fail("give --visible-to or --access-policy, not both", "--visible-to P is an access policy naming P")
     body: dict[str, Any] = {"datasetId": dataset_id, "id": offer_id}
+    if visible_to:
+        from sangsaeng.policy import access
+
+        body["accessPolicy"] = access.visible_to(visible_to)
+    elif access_policy is not None:
+        body["accessPolicy"] = _json_argument(access_policy, "access-policy")
     if policy is not None:
         body["policy"] = _json_argument(policy, "policy")
     else:
@@ -330,6 +346,16 @@ def offer_create(
     with _client(data_dir) as client:
         offer = _run(lambda: client.post("/offers", body))
     console.print(f"[green]✓[/] offer [bold]{offer['id']}[/] for {offer['datasetId']}")
+    console.print(f"  seen in the catalog by: {_audience(offer['visibleTo'])}")
+
+
+def _audience(visible: dict[str, Any]) -> str:
+    kind, named = visible["kind"], ", ".join(visible.get("participants", []))
+    return {
+        "everyone": "every member of the dataspace",
+        "only": f"{named} only" if named else "no one (no participant could obtain it)",
+        "except": f"every member except {named}",
+    }.get(kind, "members whose credentials the access policy accepts")
 
 
 @offer_app.command("templates")

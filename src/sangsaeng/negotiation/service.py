@@ -20,6 +20,7 @@ from sangsaeng.errors import Conflict, InvalidMessage, InvalidPolicy, InvalidTra
 from sangsaeng.negotiation import machine as m
 from sangsaeng.negotiation.signing import canonical, sign_agreement, signature_valid
 from sangsaeng.outbox import settle_implied
+from sangsaeng.policy.access import offer_audience
 from sangsaeng.policy.decide import Decision, RequestContext, decide, decide_use
 from sangsaeng.policy.model import parse_policy
 from sangsaeng.store.ports import Tx
@@ -112,7 +113,7 @@ class NegotiationService:
                 if n.consumer_pid != msg["consumerPid"]:
                     raise NotFound("no such negotiation")
                 if self._advance(n, m.REQUEST, m.CONSUMER):
-                    await self._check_offer(tx, offer, n.dataset_id)
+                    await self._check_offer(tx, offer, n.dataset_id, caller, attributes)
                     n.attributes = {k: sorted(v) for k, v in (attributes or {}).items()}
                     await self._answer_request(tx, n)
             self.c.notify_outbox()
@@ -123,7 +124,7 @@ class NegotiationService:
                 existing = await tx.find_negotiation(m.PROVIDER, msg["consumerPid"], caller)
                 if existing is not None:
                     return view(existing), False
-                dataset_id, policy = await self._check_offer(tx, offer, None)
+                dataset_id, policy = await self._check_offer(tx, offer, None, caller, attributes)
                 now = self.c.now()
                 pid = new_pid()
                 purpose = msg.get(PURPOSE_KEY)
@@ -153,8 +154,16 @@ class NegotiationService:
         self.c.notify_outbox()
         return view(n), True
 
-    async def _check_offer(self, tx: Tx, offer: dict[str, Any], dataset_id: str | None) -> tuple[str, dict[str, Any]]:
-        """The requested offer must be one we published, unchanged (we make no automatic counter-offers)."""
+    async def _check_offer(
+        self,
+        tx: Tx,
+        offer: dict[str, Any],
+        dataset_id: str | None,
+        caller: str,
+        attributes: dict[str, frozenset[str]] | None,
+    ) -> tuple[str, dict[str, Any]]:
+        """The requested offer must be one we published, unchanged (we make no automatic counter-offers), and one
+        the caller may see: an offer hidden from it is answered exactly as an unknown one, so it cannot probe."""
         try:
             parse_policy(
                 offer, where="offer", purposes=self.c.purposes
@@ -162,7 +171,10 @@ class NegotiationService:
         except InvalidPolicy as exc:  # in a protocol message, a policy we cannot read makes the message malformed
             raise InvalidMessage(exc.message, position=exc.position, hint=exc.hint, details=exc.details) from exc
         stored = await tx.get_offer(offer["@id"])
-        if stored is None or (dataset_id is not None and stored.dataset_id != dataset_id):
+        hidden = stored is not None and not offer_audience(stored.policy, stored.access_policy, self.c.purposes).sees(
+            caller, attributes or {}
+        )
+        if stored is None or hidden or (dataset_id is not None and stored.dataset_id != dataset_id):
             raise InvalidMessage(f"unknown offer {offer['@id']!r}", position="offer.@id")
         target = offer.get("target")
         if target is not None and target != stored.dataset_id:

@@ -22,11 +22,12 @@ from fastapi.templating import Jinja2Templates
 from sangsaeng.errors import InvalidInput, SangsaengError
 from sangsaeng.policy import duties as duty_status
 from sangsaeng.policy import templates as offer_templates
+from sangsaeng.policy.access import default_audience
 from sangsaeng.policy.model import parse_policy
 from sangsaeng.policy.rights import end_of
 from sangsaeng.portal import auth
 from sangsaeng.portal.i18n import LANGUAGES, Words, choose
-from sangsaeng.portal.summary import summarize
+from sangsaeng.portal.summary import seen_by, summarize
 from sangsaeng.standard.entities import ENTITIES
 from sangsaeng.standard.ingest import check_file
 from sangsaeng.standard.mapping import FieldMap, Mapping, load_mapping
@@ -340,7 +341,9 @@ def _summaries(request: Request, svc: ServicesDep, partners: list[Any]) -> dict[
             p.name: (first if p.name in ("customer", "suppliers") else (p.default or "member"))
             for p in template.parameters
         }
-        found[name] = summarize(parse_policy(template.policy(given), purposes=svc.connector.purposes), w)
+        policy = parse_policy(template.policy(given), purposes=svc.connector.purposes)
+        found[name] = summarize(policy, w)
+        found[name].seen = seen_by(default_audience(policy).describe(), w)
     return found
 
 

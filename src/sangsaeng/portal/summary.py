@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import timedelta
+from typing import Any
 
 from sangsaeng.policy.model import ATTRIBUTES, Atomic, Policy, flat
 from sangsaeng.portal.i18n import Words
@@ -14,6 +15,19 @@ from sangsaeng.portal.i18n import Words
 class Summary:
     lines: list[str] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
+    seen: str = ""  # who sees the offer in the catalog
+
+
+def seen_by(visible: dict[str, Any], w: Words) -> str:
+    """Who will see the offer in the catalog (``Audience.describe()``), in words."""
+    named = ", ".join(visible.get("participants", []))
+    if visible["kind"] == "everyone":
+        return w.t("seen.everyone")
+    if visible["kind"] == "only":
+        return w.t("seen.only", who=named) if named else w.t("seen.nobody")
+    if visible["kind"] == "except":
+        return w.t("seen.except", who=named)
+    return w.t("seen.credentials")
 
 
 def _values(a: Atomic) -> str:

@@ -54,15 +54,16 @@ class CatalogEntry:
     dataset_id: str
     title: str
     description: str
-    offers: list[tuple[str, dict[str, Any]]]  # (offer id, policy)
+    offers: list[tuple[str, dict[str, Any], dict[str, Any] | None]]  # (offer id, policy, access policy)
 
 
 @dataclass(frozen=True)
 class Offer:
     id: str
     dataset_id: str
-    policy: dict[str, Any]
+    policy: dict[str, Any]  # the contract policy: who may obtain the data, and on which terms
     created_at: datetime
+    access_policy: dict[str, Any] | None = None  # who may see the offer; None: drawn from the contract policy
 
 
 @dataclass

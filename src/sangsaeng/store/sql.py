@@ -250,29 +250,23 @@ class SqlTx(PortalSql):
             query = query.where(self._offered())
         return int((await self.conn.execute(query)).scalar_one())
 
-    async def catalog_entries(self, offset: int, limit: int) -> list[CatalogEntry]:
-        """One page of offered datasets with their offers, in one query that reads only what a catalog shows."""
+    async def catalog_entries(self, offset: int = 0, limit: int | None = None) -> list[CatalogEntry]:
+        """Offered datasets (a page, or all) with their offers, in one query that reads only what a catalog shows."""
         d, o = t.datasets.c, t.offers.c
-        page = (
-            sa.select(d.id, d.created_at)
-            .where(self._offered())
-            .order_by(d.created_at, d.id)
-            .offset(offset)
-            .limit(limit)
-            .subquery()
-        )
+        page = sa.select(d.id, d.created_at).where(self._offered()).order_by(d.created_at, d.id).offset(offset)
+        listed = (page if limit is None else page.limit(limit)).subquery()
         rows = await self.conn.execute(
-            sa.select(d.id, d.title, d.description, o.id.label("offer_id"), sa.cast(o.policy, sa.Text))
-            .join(page, page.c.id == d.id)
+            sa.select(d.id, d.title, d.description, o.id, sa.cast(o.policy, sa.Text), sa.cast(o.access_policy, sa.Text))
+            .join(listed, listed.c.id == d.id)
             .join(t.offers, o.dataset_id == d.id)
-            .order_by(page.c.created_at, d.id, o.created_at, o.id)
+            .order_by(listed.c.created_at, d.id, o.created_at, o.id)
         )
         entries: list[CatalogEntry] = []
-        for dataset_id, title, description, offer_id, policy in rows:
+        for dataset_id, title, description, offer_id, policy, access in rows:
             if not entries or entries[-1].dataset_id != dataset_id:
                 entries.append(CatalogEntry(dataset_id, title, description, []))
             # Read as text and decoded here: SQLAlchemy's per-value JSON processing costs more than the decoding.
-            entries[-1].offers.append((offer_id, orjson.loads(policy)))
+            entries[-1].offers.append((offer_id, orjson.loads(policy), orjson.loads(access) if access else None))
         return entries
 
     async def catalog_revision(self) -> int:

@@ -78,6 +78,7 @@ offers = sa.Table(
     sa.Column("dataset_id", Id, sa.ForeignKey("datasets.id"), nullable=False, index=True),
     sa.Column("policy", sa.JSON, nullable=False),
     sa.Column("created_at", UtcDateTime, nullable=False),
+    sa.Column("access_policy", sa.JSON, nullable=True),  # who sees the offer in the catalog (None: the default)
 )
 
 negotiations = sa.Table(

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import hmac
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Annotated
 
 from fastapi import Depends, Request, Security
@@ -11,9 +11,10 @@ from fastapi.security import APIKeyHeader
 
 from sangsaeng.catalog.service import CatalogService
 from sangsaeng.connector import Connector
-from sangsaeng.errors import Unauthenticated
+from sangsaeng.errors import TooManyRequests, Unauthenticated
 from sangsaeng.identity import credentials, tokens
 from sangsaeng.negotiation.service import NegotiationService
+from sangsaeng.ratelimit import TokenBuckets
 from sangsaeng.transfer.service import TransferService
 
 
@@ -23,6 +24,11 @@ class Services:
     catalog: CatalogService
     negotiations: NegotiationService
     transfers: TransferService
+    unsolicited: TokenBuckets = field(init=False)  # per member, for messages that start work on our side
+
+    def __post_init__(self) -> None:
+        settings = self.connector.settings
+        self.unsolicited = TokenBuckets(settings.unsolicited_rate, settings.unsolicited_burst)
 
 
 def services(request: Request) -> Services:
@@ -59,6 +65,27 @@ async def protocol_caller(request: Request, svc: ServicesDep) -> str:
 
 
 Caller = Annotated[str, Depends(protocol_caller)]
+
+
+async def unsolicited_caller(request: Request, svc: ServicesDep, caller: Caller) -> str:
+    """A protocol caller whose message starts work on our side unasked (a new negotiation, offer or transfer, a
+    catalog request): limited per member by a token bucket. Answers within a running process are not limited.
+    A refusal is logged once per burst, so that a flood cannot flood the log too."""
+    verdict = svc.unsolicited.take(caller, svc.connector.now().timestamp())
+    if verdict.allowed:
+        return caller
+    if verdict.first_refusal:
+        svc.connector.audit.note(
+            "protocol.rate-limited", counterparty=caller, path=request.url.path, retry_after=verdict.retry_after
+        )
+    raise TooManyRequests(
+        f"too many unsolicited protocol messages from {caller}; try again in {verdict.retry_after} s",
+        hint="spread requests out or ask the provider to raise SANGSAENG_UNSOLICITED_RATE",
+        details={"retryAfter": verdict.retry_after},
+    )
+
+
+UnsolicitedCaller = Annotated[str, Depends(unsolicited_caller)]
 
 
 def data_token(request: Request) -> str | None:

@@ -35,8 +35,11 @@ def _protocol_type(path: str) -> str | None:
     return "CatalogError"
 
 
-def error_response(request: Request, status: int, error: dict[str, Any], body: Any = None) -> JSONResponse:
-    headers = {"WWW-Authenticate": "Bearer"} if status == 401 else None
+def error_response(
+    request: Request, status: int, error: dict[str, Any], body: Any = None, extra: dict[str, str] | None = None
+) -> JSONResponse:
+    headers = {"WWW-Authenticate": "Bearer"} if status == 401 else {}
+    headers.update(extra or {})
     kind = _protocol_type(request.url.path)
     if kind is None:
         content: Any = {"error": error}
@@ -71,7 +74,7 @@ def install(app: FastAPI) -> None:
     async def _typed(request: Request, exc: SangsaengError) -> JSONResponse:
         if exc.status >= 500:
             log.error("request.failed", path=request.url.path, code=exc.code, message=exc.message)
-        return error_response(request, exc.status, exc.to_dict())
+        return error_response(request, exc.status, exc.to_dict(), extra=exc.headers())
 
     @app.exception_handler(RequestValidationError)
     async def _validation(request: Request, exc: RequestValidationError) -> JSONResponse:

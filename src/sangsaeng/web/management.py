@@ -329,10 +329,16 @@ async def get_dataset(dataset_id: str, svc: ServicesDep) -> DatasetOut:
 @router.post("/offers", status_code=201, summary="Publish an offer (an ODRL policy) for a dataset")
 async def create_offer(body: OfferIn, svc: ServicesDep) -> OfferOut:
     offer = await svc.catalog.create_offer(
-        body.dataset_id, body.policy, body.id, template=body.template, parameters=body.parameters
+        body.dataset_id,
+        body.policy,
+        body.id,
+        template=body.template,
+        parameters=body.parameters,
+        access_policy=body.access_policy,
     )
-    _changed(svc, "offer.create", dataset=offer.dataset_id, offer=offer.id, policy=offer.policy)
-    return OfferOut.of(offer)
+    about = {"dataset": offer.dataset_id, "offer": offer.id, "policy": offer.policy, "access": offer.access_policy}
+    _changed(svc, "offer.create", **about)
+    return OfferOut.of(offer, svc.catalog.visible_to(offer))
 
 
 @router.get("/templates", summary="Named offers for everyday sharing, and the parameters each needs")
@@ -395,7 +401,8 @@ async def explain(body: ExplainIn, svc: ServicesDep) -> ExplainOut:
 @router.get("/offers")
 async def list_offers(svc: ServicesDep) -> list[OfferOut]:
     async with svc.connector.store.begin() as tx:
-        return [OfferOut.of(o) for o in await tx.list_offers()]
+        offers = await tx.list_offers()
+    return [OfferOut.of(o, svc.catalog.visible_to(o)) for o in offers]
 
 
 @router.get("/offers/{offer_id}")
@@ -404,7 +411,7 @@ async def get_offer(offer_id: str, svc: ServicesDep) -> OfferOut:
         offer = await tx.get_offer(offer_id)
     if offer is None:
         raise NotFound(f"no offer {offer_id}")
-    return OfferOut.of(offer)
+    return OfferOut.of(offer, svc.catalog.visible_to(offer))
 
 
 # ---- catalog of a peer --------------------------------------------------------------------------

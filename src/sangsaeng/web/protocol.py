@@ -16,7 +16,7 @@ from sangsaeng.errors import NotFound
 from sangsaeng.negotiation import machine as nm
 from sangsaeng.peer import HEAD_HEADER
 from sangsaeng.transfer import machine as tm
-from sangsaeng.web.deps import Caller, ServicesDep
+from sangsaeng.web.deps import Caller, ServicesDep, UnsolicitedCaller
 from sangsaeng.web.limits import MAX_POSITION, read_json
 
 JSON_LD = "application/json"
@@ -60,13 +60,14 @@ async def versions(request: Request) -> dict[str, Any]:
 async def catalog_request(
     request: Request,
     svc: ServicesDep,
-    _caller: Caller,
+    caller: UnsolicitedCaller,
     offset: Annotated[int, Query(ge=0, le=MAX_POSITION)] = 0,
     limit: Annotated[int | None, Query(ge=1, le=MAX_POSITION)] = None,
 ) -> Response:
     body = await body_of(request)
     page = min(limit or svc.connector.settings.catalog_page_size, svc.connector.settings.catalog_page_size)
-    rendered, total = await svc.catalog.catalog(body, offset, page)
+    # Each caller sees the offers it may see (their access policies); totals and pages count only those.
+    rendered, total = await svc.catalog.catalog(body, offset, page, caller, request.state.attributes)
     links = []
     base = str(request.url.remove_query_params(["offset", "limit"]))
     if offset + page < total:
@@ -78,19 +79,21 @@ async def catalog_request(
 
 
 @router.get("/catalog/datasets/{dataset_id:path}")
-async def catalog_dataset(dataset_id: str, svc: ServicesDep, _caller: Caller) -> dict[str, Any]:
-    return await svc.catalog.dataset(dataset_id)
+async def catalog_dataset(
+    dataset_id: str, request: Request, svc: ServicesDep, caller: UnsolicitedCaller
+) -> dict[str, Any]:
+    return await svc.catalog.dataset(dataset_id, caller, request.state.attributes)
 
 
 # ---- contract negotiation -----------------------------------------------------------------------
 @router.post("/negotiations/request", status_code=201)
-async def negotiation_request(request: Request, svc: ServicesDep, caller: Caller) -> JSONResponse:
+async def negotiation_request(request: Request, svc: ServicesDep, caller: UnsolicitedCaller) -> JSONResponse:
     view, created = await svc.negotiations.on_request(caller, await body_of(request), request.state.attributes)
     return JSONResponse(view, status_code=201 if created else 200)
 
 
 @router.post("/negotiations/offers", status_code=201)
-async def negotiation_offer_new(request: Request, svc: ServicesDep, caller: Caller) -> JSONResponse:
+async def negotiation_offer_new(request: Request, svc: ServicesDep, caller: UnsolicitedCaller) -> JSONResponse:
     view, created = await svc.negotiations.on_offer(caller, None, await body_of(request))
     return JSONResponse(view, status_code=201 if created else 200)
 
@@ -143,7 +146,7 @@ async def negotiation_termination(pid: str, request: Request, svc: ServicesDep, 
 
 # ---- transfer process ---------------------------------------------------------------------------
 @router.post("/transfers/request", status_code=201)
-async def transfer_request(request: Request, svc: ServicesDep, caller: Caller) -> JSONResponse:
+async def transfer_request(request: Request, svc: ServicesDep, caller: UnsolicitedCaller) -> JSONResponse:
     view, created = await svc.transfers.on_request(caller, await body_of(request))
     return JSONResponse(view, status_code=201 if created else 200)
 
@@ -202,7 +205,7 @@ class Witnessing:
 
         await self.app(scope, receive, sending)
         caller = scope.get("state", {}).get("caller")
-        if caller is None:
+        if caller is None or status == 429:  # a rate-limited burst is logged once, by the limiter
             return
         request = Request(scope)
         await audit.witness(request.headers.get(HEAD_HEADER), caller)

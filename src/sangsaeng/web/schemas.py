@@ -69,6 +69,12 @@ class OfferIn(Camel):
     template: str | None = Field(None, description="A named template instead of a policy (GET /api/templates)")
     parameters: dict[str, Any] = Field(default_factory=dict, description="The template's parameters")
     id: str | None = Field(None, description="Offer id; generated when absent")
+    access_policy: dict[str, Any] | None = Field(
+        None,
+        alias="accessPolicy",
+        description="Who may see the offer in the catalog: an ODRL policy on 'use' about the caller only "
+        "(participant, role, tier, sector, region, membership). Absent: those the policy could grant it to",
+    )
 
 
 class CredentialIn(Camel):
@@ -111,10 +117,25 @@ class OfferOut(Camel):
     dataset_id: str = Field(serialization_alias="datasetId")
     policy: dict[str, Any]
     created_at: datetime = Field(serialization_alias="createdAt")
+    access_policy: dict[str, Any] | None = Field(
+        serialization_alias="accessPolicy", description="The access policy given; null: drawn from the policy"
+    )
+    visible_to: dict[str, Any] = Field(
+        serialization_alias="visibleTo",
+        description="Who sees the offer in the catalog: {kind: everyone}, {kind: only, participants}, "
+        "{kind: except, participants} or {kind: credentials} (decided by the access policy per caller)",
+    )
 
     @classmethod
-    def of(cls, o: Offer) -> OfferOut:
-        return cls(id=o.id, dataset_id=o.dataset_id, policy=o.policy, created_at=o.created_at)
+    def of(cls, o: Offer, visible_to: dict[str, Any]) -> OfferOut:
+        return cls(
+            id=o.id,
+            dataset_id=o.dataset_id,
+            policy=o.policy,
+            created_at=o.created_at,
+            access_policy=o.access_policy,
+            visible_to=visible_to,
+        )
 
 
 class CatalogIn(Camel):
