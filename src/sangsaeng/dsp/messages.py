@@ -8,6 +8,7 @@ object rather than guessing.
 from __future__ import annotations
 
 from typing import Any
+from urllib.parse import quote
 
 from sangsaeng.errors import InvalidMessage
 
@@ -60,6 +61,15 @@ def pids(body: Any) -> tuple[str | None, str | None]:
         return None, None
     provider, consumer = body.get("providerPid"), body.get("consumerPid")
     return (provider if isinstance(provider, str) else None, consumer if isinstance(consumer, str) else None)
+
+
+def path_segment(pid: str, position: str = "providerPid") -> str:
+    """A peer's process id as one URL path segment of the address we send to: percent-encoded, so that a
+    ``/``, ``?``, ``#`` or ``%`` in it stays inside the segment; ``.`` and ``..`` would still move up, so they
+    are refused (DSP leaves ids opaque; ours are ``urn:uuid:…``)."""
+    if pid in ("", ".", ".."):
+        raise InvalidMessage(f"{position} {pid!r} cannot name a process in a URL", position=position)
+    return quote(pid, safe=":@!$&'()*+,;=")
 
 
 def data_address(endpoint: str, token: str) -> dict[str, Any]:
