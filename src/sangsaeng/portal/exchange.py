@@ -264,7 +264,8 @@ def _preview(content: bytes, cut: bool, more: bool) -> Pulled:
     else:
         more = True
     if more and batches:
-        return Pulled(table=pa.Table.from_batches(batches, schema=reader.schema), partial=True)
+        first = pa.Table.from_batches(batches, schema=reader.schema).slice(0, PREVIEW_ROWS_READ)
+        return Pulled(table=first, partial=True)
     if more:
         return Pulled(problem="data.too_large_whole")
     if cut or damaged:  # an incomplete table is not shown as if it were the data
