@@ -63,12 +63,17 @@ def pids(body: Any) -> tuple[str | None, str | None]:
     return (provider if isinstance(provider, str) else None, consumer if isinstance(consumer, str) else None)
 
 
+def segment_safe(pid: str) -> bool:
+    return pid not in ("", ".", "..") and "/" not in pid and "\\" not in pid
+
+
 def path_segment(pid: str, position: str = "providerPid") -> str:
-    """A peer's process id as one URL path segment of the address we send to: percent-encoded, so that a
-    ``/``, ``?``, ``#`` or ``%`` in it stays inside the segment; ``.`` and ``..`` would still move up, so they
-    are refused (DSP leaves ids opaque; ours are ``urn:uuid:…``)."""
-    if pid in ("", ".", ".."):
-        raise InvalidMessage(f"{position} {pid!r} cannot name a process in a URL", position=position)
+    """A peer's process id as one URL path segment of the address we send to. Ids with a slash or backslash, and
+    ``.``/``..``, are refused (a server that decodes before resolving dot segments would climb out of the
+    callback with them); anything else is percent-encoded, so ``?``, ``#`` and ``%`` stay inside the segment.
+    DSP leaves ids opaque; ours are ``urn:uuid:…``."""
+    if not segment_safe(pid):
+        raise InvalidMessage(f"{position} {pid!r} cannot name a process in a URL path", position=position)
     return quote(pid, safe=":@!$&'()*+,;=")
 
 

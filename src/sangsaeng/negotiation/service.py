@@ -15,7 +15,7 @@ from sqlalchemy.exc import IntegrityError
 
 from sangsaeng.clock import isoformat
 from sangsaeng.connector import Connector, new_pid
-from sangsaeng.dsp.messages import SIGNATURE_KEY, message, path_segment, read
+from sangsaeng.dsp.messages import SIGNATURE_KEY, message, path_segment, read, segment_safe
 from sangsaeng.errors import Conflict, InvalidMessage, InvalidPolicy, InvalidTransition, NotFound
 from sangsaeng.negotiation import machine as m
 from sangsaeng.negotiation.signing import canonical, sign_agreement, signature_valid
@@ -519,7 +519,7 @@ class NegotiationService:
         sender = n.role
         if msg.event == m.REQUEST and n.provider_pid is None:
             provider_pid = response.get("providerPid") if isinstance(response, dict) else None
-            if not isinstance(provider_pid, str) or provider_pid in ("", ".", ".."):
+            if not isinstance(provider_pid, str) or not segment_safe(provider_pid):
                 await self.refused(tx, msg, "the provider's answer named no usable providerPid", answered=False)
                 return
             n.provider_pid = provider_pid

@@ -10,7 +10,15 @@ from typing import Any
 from sqlalchemy.exc import IntegrityError
 
 from sangsaeng.connector import Connector, new_pid
-from sangsaeng.dsp.messages import PULL_FORMAT, data_address, message, path_segment, read, read_data_address
+from sangsaeng.dsp.messages import (
+    PULL_FORMAT,
+    data_address,
+    message,
+    path_segment,
+    read,
+    read_data_address,
+    segment_safe,
+)
 from sangsaeng.errors import Forbidden, InvalidInput, InvalidMessage, InvalidTransition, NotFound, PeerError
 from sangsaeng.identity import tokens
 from sangsaeng.negotiation import machine as nm
@@ -316,7 +324,7 @@ class TransferService:
             return
         if msg.event == m.REQUEST and t.provider_pid is None:
             provider_pid = response.get("providerPid") if isinstance(response, dict) else None
-            if not isinstance(provider_pid, str) or provider_pid in ("", ".", ".."):
+            if not isinstance(provider_pid, str) or not segment_safe(provider_pid):
                 await self.refused(tx, msg, "the provider's answer named no usable providerPid", answered=False)
                 return
             t.provider_pid = provider_pid
