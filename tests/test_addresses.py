@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import posixpath
 from datetime import UTC, datetime
+from functools import partial
 from typing import Any, cast
 from urllib.parse import unquote, urlsplit
 
@@ -165,9 +166,9 @@ def test_a_peers_process_id_cannot_move_our_messages_out_of_its_callback(pid: st
         id="mine", role="consumer", provider_pid=pid, consumer_pid="mine", counterparty_address=BASE,
         dataset_id="d", offer={}, **common,
     )  # fmt: skip
-    paths = []
-    for peer_path in (lambda: TransferService(cast(Any, None))._peer_path(transfer),
-                      lambda: NegotiationService(cast(Any, None))._peer_path(negotiation)):  # fmt: skip
+    transfers, negotiations = TransferService(cast(Any, None)), NegotiationService(cast(Any, None))
+    paths: list[str] = []
+    for peer_path in (partial(transfers._peer_path, transfer), partial(negotiations._peer_path, negotiation)):
         try:
             paths.append(peer_path())
         except InvalidMessage as refused:  # refusing it is as good as keeping it in its segment
