@@ -130,6 +130,8 @@ class FakeProvider:
             return Response(arrow_stream(), media_type=ARROW)
         if kind == "huge_arrow":  # more than a portal preview reads
             return StreamingResponse(_long_stream(mode.get("times", 3)), media_type=ARROW)
+        if kind == "html":
+            return Response("<script>alert(1)</script>", media_type="text/html")
         if kind == "not_arrow":
             return PlainTextResponse("<html><body>surprise</body></html>", media_type=ARROW)
         if kind == "cut":

@@ -297,6 +297,13 @@ def test_a_provider_that_dies_mid_stream_leaves_the_client_a_cut_off_body(space:
     _wait(lambda: "transfer.relay_cut" in log.read_text(errors="replace"), "the cut was not logged")
 
 
+def test_the_relay_answers_the_type_asked_for_not_the_one_the_provider_claims(space: Space) -> None:
+    consumer_pid, _ = space.started({"mode": "html"})
+    relay = space.oem.client.http.get(f"/transfers/{consumer_pid}/data")
+    assert relay.headers["content-type"] == "application/vnd.apache.arrow.stream"
+    assert relay.headers["x-content-type-options"] == "nosniff"
+
+
 @pytest.mark.parametrize(("mode", "status"), [("huge_error", 502), ("forbidden_not_json", 403)])
 def test_a_flooding_error_answer_becomes_a_bounded_error(space: Space, mode: str, status: int) -> None:
     consumer_pid, _ = space.started({"mode": mode})

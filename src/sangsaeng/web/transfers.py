@@ -122,10 +122,13 @@ async def download(
         finally:
             await response.aclose()
     filename = f"transfer{SUFFIX[media_type]}"
+    # The type we asked for, not whatever the provider claims (text/html from our origin, say).
+    answered = response.headers.get("content-type", "")
+    same = answered.split(";")[0].strip().lower() == media_type
     return StreamingResponse(
         _relay(t, response),
-        media_type=response.headers.get("content-type", media_type),
-        headers={"Content-Disposition": f'attachment; filename="{filename}"'},
+        media_type=answered if same else media_type,
+        headers={"Content-Disposition": f'attachment; filename="{filename}"', "X-Content-Type-Options": "nosniff"},
     )
 
 
