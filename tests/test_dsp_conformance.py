@@ -71,7 +71,11 @@ def bearer(audience: str, issuer: str = EXAMPLE_PEER, key: Any = EXAMPLE_KEY, **
 @pytest.fixture
 async def space(tmp_path: Path) -> AsyncIterator[Dataspace]:
     peer = Participant(
-        EXAMPLE_PEER, "Example peer", public_jwk(EXAMPLE_KEY.public_key()), "https://example.com/callback"
+        EXAMPLE_PEER,
+        "Example peer",
+        public_jwk(EXAMPLE_KEY.public_key()),
+        "https://example.com/callback",
+        data_endpoint="http://example.com",  # where the official start message's dataAddress points
     )
     async with dataspace(tmp_path, ["supplier", "oem"], guests=[peer]) as made:
         yield made

@@ -13,7 +13,7 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from sangsaeng.clock import Clock
 from sangsaeng.errors import InvalidMessage
 from sangsaeng.identity.credentials import Wallet
-from sangsaeng.identity.directory import Directory
+from sangsaeng.identity.directory import Directory, UnsafeAddress, under
 from sangsaeng.peer import PeerClient
 from sangsaeng.policy.decide import PolicyCache
 from sangsaeng.policy.model import PURPOSES
@@ -62,17 +62,34 @@ class Connector:
             wake()
 
     def check_callback(self, caller: str, callback: object) -> str:
-        """A callback address must lie under the caller's registered endpoint.
+        """A callback address must lie under the caller's registered endpoint (after its path is normalised).
 
         Otherwise any member could make this connector send requests to an address of its choosing.
         """
         if not isinstance(callback, str) or not callback:
             raise InvalidMessage("the message needs a 'callbackAddress'", position="callbackAddress")
         registered = self.directory.get(caller).endpoint.rstrip("/")
-        if callback.rstrip("/") != registered and not callback.startswith(registered + "/"):
+        return _checked(callback, registered, "callbackAddress", "the endpoint the directory lists for the caller")
+
+    def check_data_address(self, provider: str, endpoint: str) -> str:
+        """A data address is followed only under the provider's data-plane endpoint in the directory: the
+        consumer sends the provider's token there and shows what comes back, so it must be the provider."""
+        plane = self.directory.get(provider).data_plane
+        if plane is None:
             raise InvalidMessage(
-                "callbackAddress is not under the endpoint the directory lists for the caller",
-                position="callbackAddress",
-                hint=f"use {registered}",
+                f"the directory lists no data-plane endpoint for {provider}",
+                position="dataAddress.endpoint",
+                hint="add a 'dataEndpoint' to the participant's directory entry",
             )
-        return callback.rstrip("/")
+        return _checked(endpoint, plane, "dataAddress.endpoint", "the provider's data-plane endpoint")
+
+
+def _checked(url: str, base: str, position: str, what: str) -> str:
+    try:
+        inside = under(url, base)
+    except UnsafeAddress as exc:
+        refused = f"{position} is refused: {exc}"
+        raise InvalidMessage(refused, position=position, hint=f"use an address under {base}") from None
+    if inside is None:
+        raise InvalidMessage(f"{position} is not under {what}", position=position, hint=f"use an address under {base}")
+    return inside.rstrip("/")

@@ -2,7 +2,8 @@
 
 ``advance(state, event)`` returns the next state, or the same state with ``duplicate=True`` when the event was
 already applied (a re-sent message, or an acknowledgement that arrives after the counter-party moved on), or
-raises ``InvalidTransition``. The same table serves the receiver of a message and its sender, who applies the
+raises ``InvalidTransition``; a process in a terminal state takes only the repeat of the event that ended it.
+The same table serves the receiver of a message and its sender, who applies the
 event once the counter-party acknowledged it; this is what makes retries and reordering harmless.
 """
 
@@ -48,6 +49,10 @@ class Machine:
             raise InvalidTransition(f"{self.name}: the {sender} may not send {event}")
         if state == transition.target:
             return Outcome(state, duplicate=True)
+        if state in self.terminal:
+            # An ended process takes only the repeat of the message that ended it (a retry whose answer was
+            # lost); anything else — a start after completion, say — would act on what is over.
+            raise InvalidTransition(f"{self.name}: the process is {state} and takes no {event}")
         if state in transition.sources:
             return Outcome(transition.target, duplicate=False)
         if (

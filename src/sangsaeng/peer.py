@@ -33,7 +33,8 @@ class PeerClient:
         # (our latest signed log head as a header value, keep a partner's head): set by create_app
         self.heads: tuple[Callable[[], str | None], Callable[[str | None, str | None], Awaitable[None]]] | None = None
         limits = httpx.Limits(max_connections=64, max_keepalive_connections=32)
-        self.http = httpx.AsyncClient(transport=transport, timeout=timeout, limits=limits)
+        # Never follow redirects: a peer's 3xx would carry our token (or a data token) to an address of its choosing.
+        self.http = httpx.AsyncClient(transport=transport, timeout=timeout, limits=limits, follow_redirects=False)
 
     def bearer(self, audience: str, lifetime: timedelta = timedelta(minutes=2)) -> str:
         held = self._credentials() if self._credentials else []

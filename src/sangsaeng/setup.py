@@ -56,7 +56,8 @@ def init_connector(
     config.write_text("".join(f"{k} = {json.dumps(v, ensure_ascii=False)}\n" for k, v in values.items()), "utf-8")
     config.chmod(0o600)
     settings = Settings(data_dir=data_dir)
-    participant = Participant(participant_id, name, public_jwk(key.public_key()), settings.protocol_url)
+    data_plane = settings.public_url.rstrip("/") + "/data"  # listed, so consumers follow data addresses only there
+    participant = Participant(participant_id, name, public_jwk(key.public_key()), settings.protocol_url, data_plane)
     upsert_participant(settings.directory_path, participant)
     migrate.upgrade(settings.state_url)
     return Initialized(settings, api_key, participant)

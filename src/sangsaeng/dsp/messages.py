@@ -8,6 +8,7 @@ object rather than guessing.
 from __future__ import annotations
 
 from typing import Any
+from urllib.parse import quote
 
 from sangsaeng.errors import InvalidMessage
 
@@ -60,6 +61,20 @@ def pids(body: Any) -> tuple[str | None, str | None]:
         return None, None
     provider, consumer = body.get("providerPid"), body.get("consumerPid")
     return (provider if isinstance(provider, str) else None, consumer if isinstance(consumer, str) else None)
+
+
+def segment_safe(pid: str) -> bool:
+    return pid not in ("", ".", "..") and "/" not in pid and "\\" not in pid
+
+
+def path_segment(pid: str, position: str = "providerPid") -> str:
+    """A peer's process id as one URL path segment of the address we send to. Ids with a slash or backslash, and
+    ``.``/``..``, are refused (a server that decodes before resolving dot segments would climb out of the
+    callback with them); anything else is percent-encoded, so ``?``, ``#`` and ``%`` stay inside the segment.
+    DSP leaves ids opaque; ours are ``urn:uuid:…``."""
+    if not segment_safe(pid):
+        raise InvalidMessage(f"{position} {pid!r} cannot name a process in a URL path", position=position)
+    return quote(pid, safe=":@!$&'()*+,;=")
 
 
 def data_address(endpoint: str, token: str) -> dict[str, Any]:

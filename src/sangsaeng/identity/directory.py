@@ -1,19 +1,85 @@
-"""The participant directory: who is in the dataspace, their public key and protocol endpoint.
+"""The participant directory: who is in the dataspace, their public key, protocol and data-plane endpoints.
 
-For now a JSON file; the hub's directory replaces it later behind the same ``Directory`` interface.
+For now a JSON file; the hub's directory replaces it later behind the same ``Directory`` interface. Addresses
+a peer names in its messages (callbacks, data addresses) are followed only under the endpoints listed here
+(``under``), so that no member can steer this connector's requests elsewhere.
 """
 
 from __future__ import annotations
 
 import json
+import re
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit, urlunsplit
 
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 
 from sangsaeng.errors import InvalidInput, NotFound
 from sangsaeng.identity.keys import public_key_from_jwk
+
+DEFAULT_PORTS = {"http": 80, "https": 443}
+# Percent-encoded dots, slashes and backslashes: a server may decode them into path separators after our check.
+_ENCODED_SEPARATOR = re.compile("%(2e|2f|5c)", re.IGNORECASE)
+
+
+class UnsafeAddress(ValueError):
+    """An address that cannot be compared with a prefix safely; the message says why."""
+
+
+def normalised(url: str) -> str:
+    """``url`` with its dot segments resolved, or ``UnsafeAddress`` when it is not a plain http(s) address.
+
+    Refused rather than interpreted: userinfo (``http://a@b/`` goes to ``b``), queries and fragments, backslashes,
+    percent-encoded dots and slashes, empty segments, spaces, controls and non-ASCII characters, and ``..``
+    above the root — each a way to make a prefix check and the request disagree about where it goes."""
+    if not url or any(not " " < ch <= "~" for ch in url):
+        raise UnsafeAddress("it holds spaces, control or non-ASCII characters")
+    if "\\" in url:
+        raise UnsafeAddress("it holds a backslash")
+    parts = urlsplit(url)
+    if parts.scheme.lower() not in DEFAULT_PORTS:
+        raise UnsafeAddress("only http and https addresses are followed")
+    if "@" in parts.netloc:
+        raise UnsafeAddress("it names a user (userinfo)")
+    if "?" in url or "#" in url:
+        raise UnsafeAddress("it has a query or a fragment")
+    try:
+        parts.port  # noqa: B018 - refuses a malformed port
+    except ValueError:
+        raise UnsafeAddress("its port is not a number from 0 to 65535") from None
+    if not parts.hostname:
+        raise UnsafeAddress("it names no host")
+    if _ENCODED_SEPARATOR.search(parts.path):
+        raise UnsafeAddress("it holds a percent-encoded dot, slash or backslash")
+    segments: list[str] = []
+    raw = parts.path.split("/")[1:] if parts.path else []
+    for index, segment in enumerate(raw):
+        if segment == "" and index < len(raw) - 1:
+            raise UnsafeAddress("it has an empty path segment (//)")
+        if segment == "..":
+            if not segments:
+                raise UnsafeAddress("its path climbs above the root")
+            segments.pop()
+        elif segment != ".":
+            segments.append(segment)
+    return urlunsplit((parts.scheme.lower(), parts.netloc, "/" + "/".join(segments), "", ""))
+
+
+def _origin(url: str) -> tuple[str, str, int]:
+    parts = urlsplit(url)
+    return parts.scheme, (parts.hostname or "").lower(), parts.port or DEFAULT_PORTS[parts.scheme]
+
+
+def under(url: str, base: str) -> str | None:
+    """``url`` normalised when it lies under ``base`` (same scheme, host and port; a path at or below base's,
+    segment by segment), else None. Raises ``UnsafeAddress`` for an address that is refused whatever the base."""
+    candidate, prefix = normalised(url), normalised(base)
+    if _origin(candidate) != _origin(prefix):
+        return None
+    path, root = urlsplit(candidate).path.rstrip("/"), urlsplit(prefix).path.rstrip("/")
+    return candidate if path == root or path.startswith(root + "/") else None
 
 
 @dataclass(frozen=True)
@@ -22,12 +88,22 @@ class Participant:
     name: str
     public_key: dict[str, str]
     endpoint: str
+    data_endpoint: str | None = None  # listed when the data plane is not at the protocol endpoint's ../data
 
     def key(self) -> Ed25519PublicKey:
         return public_key_from_jwk(self.public_key)
 
+    @property
+    def data_plane(self) -> str | None:
+        """Where this participant's data plane serves transfers: listed, or beside a Sangsaeng ``…/dsp``."""
+        if self.data_endpoint:
+            return self.data_endpoint.rstrip("/")
+        base = self.endpoint.rstrip("/")
+        return base.removesuffix("/dsp") + "/data" if base.endswith("/dsp") else None
+
     def to_dict(self) -> dict[str, Any]:
-        return {"id": self.id, "name": self.name, "publicKey": self.public_key, "endpoint": self.endpoint}
+        entry = {"id": self.id, "name": self.name, "publicKey": self.public_key, "endpoint": self.endpoint}
+        return entry | ({"dataEndpoint": self.data_endpoint} if self.data_endpoint else {})
 
 
 class Directory:
@@ -67,8 +143,15 @@ class Directory:
                 name=str(entry["name"]),
                 public_key=dict(entry["publicKey"]),
                 endpoint=str(entry["endpoint"]),
+                data_endpoint=str(entry["dataEndpoint"]) if entry.get("dataEndpoint") else None,
             )
             participant.key()  # refuse a malformed key now, not at the first request
+            for field, url in (("endpoint", participant.endpoint), ("dataEndpoint", participant.data_endpoint)):
+                try:
+                    if url is not None:
+                        normalised(url)
+                except UnsafeAddress as exc:
+                    raise InvalidInput(f"{where}.{field} is not a usable address: {exc}", position=where) from None
             participants.append(participant)
         return cls(participants)
 

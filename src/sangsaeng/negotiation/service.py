@@ -15,7 +15,7 @@ from sqlalchemy.exc import IntegrityError
 
 from sangsaeng.clock import isoformat
 from sangsaeng.connector import Connector, new_pid
-from sangsaeng.dsp.messages import SIGNATURE_KEY, message, read
+from sangsaeng.dsp.messages import SIGNATURE_KEY, message, path_segment, read, segment_safe
 from sangsaeng.errors import Conflict, InvalidMessage, InvalidPolicy, InvalidTransition, NotFound
 from sangsaeng.negotiation import machine as m
 from sangsaeng.negotiation.signing import canonical, sign_agreement, signature_valid
@@ -76,8 +76,10 @@ class NegotiationService:
         )
 
     def _peer_path(self, n: Negotiation) -> str:
-        """Where the counter-party keeps this negotiation: its own process id in the URL."""
-        return f"/negotiations/{n.consumer_pid if n.role == m.PROVIDER else n.provider_pid}"
+        """Where the counter-party keeps this negotiation: its own process id, as one path segment."""
+        if n.role == m.PROVIDER:
+            return f"/negotiations/{path_segment(n.consumer_pid or '', 'consumerPid')}"
+        return f"/negotiations/{path_segment(n.provider_pid or '')}"
 
     async def _terminate_with(self, tx: Tx, n: Negotiation, code: str, reasons: list[str]) -> None:
         n.reason = "; ".join(reasons)
@@ -103,6 +105,7 @@ class NegotiationService:
 
         ``attributes``: what the caller's verified credentials attest (the provider decides with them)."""
         msg = read(body, m.REQUEST, ("consumerPid",))
+        path_segment(msg["consumerPid"], "consumerPid")  # it goes into our URLs: refused now, not at sending
         offer = msg.get("offer")
         if not isinstance(offer, dict) or not isinstance(offer.get("@id"), str):
             raise InvalidMessage("the request needs an 'offer' with an '@id'", position="offer")
@@ -123,6 +126,8 @@ class NegotiationService:
             async with self.c.store.begin() as tx:
                 existing = await tx.find_negotiation(m.PROVIDER, msg["consumerPid"], caller)
                 if existing is not None:
+                    if existing.state in m.NEGOTIATION.terminal:
+                        raise InvalidTransition(f"the negotiation is {existing.state} and takes no further messages")
                     return view(existing), False
                 dataset_id, policy = await self._check_offer(tx, offer, None, caller, attributes)
                 now = self.c.now()
@@ -404,6 +409,7 @@ class NegotiationService:
     async def on_offer(self, caller: str, pid: str | None, body: Any) -> tuple[dict[str, Any], bool]:
         """ContractOfferMessage: a provider's offer, new (no pid) or countering our request."""
         msg = read(body, m.OFFER, ("providerPid",))
+        path_segment(msg["providerPid"])
         offer = msg.get("offer")
         if not isinstance(offer, dict) or not isinstance(offer.get("@id"), str):
             raise InvalidMessage("the message needs an 'offer' with an '@id'", position="offer")
@@ -525,8 +531,8 @@ class NegotiationService:
         sender = n.role
         if msg.event == m.REQUEST and n.provider_pid is None:
             provider_pid = response.get("providerPid") if isinstance(response, dict) else None
-            if not isinstance(provider_pid, str) or not provider_pid:
-                await self.refused(tx, msg, "the provider's answer named no providerPid", answered=False)
+            if not isinstance(provider_pid, str) or not segment_safe(provider_pid):
+                await self.refused(tx, msg, "the provider's answer named no usable providerPid", answered=False)
                 return
             n.provider_pid = provider_pid
         event = msg.event

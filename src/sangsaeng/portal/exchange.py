@@ -4,10 +4,12 @@
 from __future__ import annotations
 
 import io
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import httpx
+import orjson
 import pyarrow as pa
 import pyarrow.parquet as pq
 from fastapi import APIRouter, Request
@@ -21,10 +23,14 @@ from sangsaeng.portal.pages import NotAllowed, UserDep, checked_form, publisher,
 from sangsaeng.portal.summary import summarize
 from sangsaeng.transfer import machine as tm
 from sangsaeng.web.deps import ServicesDep
+from sangsaeng.web.transfers import ERROR_BODY_BYTES, EXCERPT_CHARS, read_bounded
 
 router = APIRouter(prefix="/portal", include_in_schema=False)
 PLOTLY = Path(str(__import__("plotly").__file__)).parent / "package_data" / "plotly.min.js"
-PREVIEW_ROWS = 50
+PREVIEW_ROWS = 50  # shown as a table
+PREVIEW_ROWS_READ = 100_000  # read for the count and the chart; a local copy of all of it is the CLI's job
+PREVIEW_BYTES = 64 << 20
+ARROW = "application/vnd.apache.arrow.stream"
 
 
 @router.get("/static/plotly.min.js")
@@ -181,35 +187,107 @@ async def get_data(agreement_id: str, request: Request, svc: ServicesDep, user: 
     return RedirectResponse(f"/portal/transfers/{t.id}", status_code=303)
 
 
-async def _pull(svc: ServicesDep, transfer_id: str) -> pa.Table | str:
-    """The transfer's data as a table (through our own management relay), or the provider's refusal."""
+@dataclass
+class Pulled:
+    """What the transfer page can show: a table (maybe only its first part), or why there is none."""
+
+    table: pa.Table | None = None
+    state: str | None = None  # the transfer is not started yet
+    refused: str | None = None  # the provider's own words
+    problem: str | None = None  # a catalog key: what went wrong with the provider's answer
+    partial: bool = False  # more data than a preview holds: the table is its first part
+
+
+async def _pull(svc: ServicesDep, transfer_id: str) -> Pulled:
+    """The transfer's data for a preview, read from the provider up to ``PREVIEW_BYTES``. What the provider
+    sends is untrusted: an answer that is not Arrow, cut off or too large is said so, never a server error."""
     c = svc.connector
     async with c.store.begin() as tx:
         t = await tx.get_transfer(transfer_id)
     if t is None or t.role != tm.CONSUMER:
         raise NotAllowed("stage")
     if t.state != tm.STARTED or not t.data_endpoint or not t.data_token:
-        return t.state
-    response = await c.peer.http.get(
-        t.data_endpoint,
-        headers={"Authorization": f"Bearer {t.data_token}", "Accept": "application/vnd.apache.arrow.stream"},
-    )
-    if response.status_code != 200:
+        return Pulled(state=t.state)
+    try:
+        url, headers = svc.transfers.data_request(t)
+    except SangsaengError:
+        return Pulled(problem="data.unsafe_address")
+    request = c.peer.http.build_request("GET", url, headers={**headers, "Accept": ARROW})
+    try:
+        response = await c.peer.http.send(request, stream=True, follow_redirects=False)
+    except httpx.HTTPError:
+        return Pulled(problem="data.unreachable")
+    chunks: list[bytes] = []
+    size, cut, more = 0, False, False
+    try:
+        if response.status_code != 200:
+            return Pulled(refused=await _refusal(response))
+        async for chunk in response.aiter_bytes():
+            chunks.append(chunk)
+            size += len(chunk)
+            if size > PREVIEW_BYTES:
+                more = True
+                break
+    except httpx.HTTPError:
+        cut = True
+    finally:
+        await response.aclose()
+    return _preview(b"".join(chunks)[:PREVIEW_BYTES], cut=cut, more=more)
+
+
+async def _refusal(response: httpx.Response) -> str:
+    body, _ = await read_bounded(response, ERROR_BODY_BYTES)
+    try:
+        return str(orjson.loads(body)["error"]["message"])[:EXCERPT_CHARS]
+    except (orjson.JSONDecodeError, KeyError, TypeError):
+        return f"HTTP {response.status_code}"
+
+
+def _preview(content: bytes, cut: bool, more: bool) -> Pulled:
+    """The first batches of an Arrow stream, up to ``PREVIEW_ROWS_READ`` rows."""
+    try:
+        reader = pa.ipc.open_stream(content)
+    except (pa.ArrowException, ValueError, OSError):
+        return Pulled(problem="data.cut_off" if cut else "data.not_arrow")
+    batches: list[pa.RecordBatch] = []
+    rows, damaged = 0, False
+    while rows < PREVIEW_ROWS_READ:
         try:
-            return str(response.json()["error"]["message"])
-        except (ValueError, KeyError, TypeError):
-            return f"HTTP {response.status_code}"
-    with pa.ipc.open_stream(response.content) as reader:
-        return reader.read_all()
+            batch = reader.read_next_batch()
+        except StopIteration:
+            break
+        except (pa.ArrowException, ValueError, OSError):
+            damaged = True
+            break
+        batches.append(batch)
+        rows += batch.num_rows
+    else:
+        more = True
+    if more and batches:
+        first = pa.Table.from_batches(batches, schema=reader.schema).slice(0, PREVIEW_ROWS_READ)
+        return Pulled(table=first, partial=True)
+    if more:
+        return Pulled(problem="data.too_large_whole")
+    if cut or damaged:  # an incomplete table is not shown as if it were the data
+        return Pulled(problem="data.cut_off")
+    return Pulled(table=pa.Table.from_batches(batches, schema=reader.schema))
 
 
 @router.get("/transfers/{transfer_id}")
 async def transfer_page(transfer_id: str, request: Request, svc: ServicesDep, user: UserDep) -> Response:
-    table = await _pull(svc, transfer_id)
-    if isinstance(table, str):
-        waiting = table in ("REQUESTED", "INITIAL")
+    pulled = await _pull(svc, transfer_id)
+    table = pulled.table
+    if table is None:
+        waiting = pulled.state in ("REQUESTED", "INITIAL")
+        refused = None if waiting else (pulled.refused or pulled.state)
         return render(
-            request, "transfer.html", user, transfer_id=transfer_id, waiting=waiting, refused=None if waiting else table
+            request,
+            "transfer.html",
+            user,
+            transfer_id=transfer_id,
+            waiting=waiting,
+            refused=refused if not pulled.problem else None,
+            problem=pulled.problem,
         )
     preview = table.slice(0, PREVIEW_ROWS).to_pylist()
     return render(
@@ -220,6 +298,7 @@ async def transfer_page(transfer_id: str, request: Request, svc: ServicesDep, us
         columns=table.column_names,
         preview=preview,
         rows=table.num_rows,
+        partial=pulled.partial,
         chart=_chart(table),
     )
 
@@ -243,9 +322,10 @@ def _chart(table: pa.Table) -> dict[str, Any] | None:
 
 @router.get("/transfers/{transfer_id}/download")
 async def download(transfer_id: str, svc: ServicesDep, user: UserDep, format: str = "csv") -> Response:
-    table = await _pull(svc, transfer_id)
-    if isinstance(table, str):
-        raise NotAllowed("stage")
+    pulled = await _pull(svc, transfer_id)
+    table = pulled.table
+    if table is None or pulled.partial:  # a part is not offered as the whole
+        return RedirectResponse(f"/portal/transfers/{transfer_id}", status_code=303)
     out = io.BytesIO()
     if format == "parquet":
         pq.write_table(table, out)

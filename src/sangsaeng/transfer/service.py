@@ -10,8 +10,16 @@ from typing import Any
 from sqlalchemy.exc import IntegrityError
 
 from sangsaeng.connector import Connector, new_pid
-from sangsaeng.dsp.messages import PULL_FORMAT, data_address, message, read, read_data_address
-from sangsaeng.errors import Forbidden, InvalidMessage, InvalidTransition, NotFound
+from sangsaeng.dsp.messages import (
+    PULL_FORMAT,
+    data_address,
+    message,
+    path_segment,
+    read,
+    read_data_address,
+    segment_safe,
+)
+from sangsaeng.errors import Forbidden, InvalidInput, InvalidMessage, InvalidTransition, NotFound, PeerError
 from sangsaeng.identity import tokens
 from sangsaeng.negotiation import machine as nm
 from sangsaeng.outbox import settle_implied
@@ -37,6 +45,11 @@ def data_audience(participant_id: str) -> str:
     return f"{participant_id}#data-plane"
 
 
+def _not_ended(t: Transfer) -> None:
+    if t.state in m.TRANSFER.terminal:
+        raise InvalidTransition(f"the transfer process is {t.state} and takes no further messages")
+
+
 class TransferService:
     kind = "transfer"
 
@@ -60,7 +73,10 @@ class TransferService:
         return True
 
     def _peer_path(self, t: Transfer) -> str:
-        return f"/transfers/{t.consumer_pid if t.role == m.PROVIDER else t.provider_pid}"
+        """Where the counter-party keeps this transfer: its own process id, as one path segment."""
+        if t.role == m.PROVIDER:
+            return f"/transfers/{path_segment(t.consumer_pid or '', 'consumerPid')}"
+        return f"/transfers/{path_segment(t.provider_pid or '')}"
 
     def _outgoing(self, t: Transfer, event: str, path: str, body: dict[str, Any], **extra: Any) -> OutboxMessage:
         return OutboxMessage(
@@ -103,6 +119,7 @@ class TransferService:
     # ---- provider --------------------------------------------------------------------------------
     async def on_request(self, caller: str, body: Any) -> tuple[dict[str, Any], bool]:
         msg = read(body, m.REQUEST, ("consumerPid", "agreementId", "format"))
+        path_segment(msg["consumerPid"], "consumerPid")  # it goes into our URLs: refused now, not at sending
         callback = self.c.check_callback(caller, msg.get("callbackAddress"))
         if msg["format"] not in FORMATS:
             raise InvalidMessage(
@@ -112,6 +129,7 @@ class TransferService:
             async with self.c.store.begin() as tx:
                 existing = await tx.find_transfer(m.PROVIDER, msg["consumerPid"], caller)
                 if existing is not None:
+                    _not_ended(existing)
                     return view(existing), False
                 agreement = await tx.get_agreement(msg["agreementId"])
                 if agreement is None or agreement.consumer != caller or agreement.provider != self.c.participant_id:
@@ -175,7 +193,16 @@ class TransferService:
                 raise InvalidTransition("a consumer may only restart a suspended transfer")
             changed = self._advance(t, m.START, sender)
             if role == m.CONSUMER and "dataAddress" in msg:
-                t.data_endpoint, t.data_token = read_data_address(msg["dataAddress"])
+                endpoint, token = read_data_address(msg["dataAddress"])
+                endpoint = self.c.check_data_address(caller, endpoint)
+                if t.data_endpoint is not None and endpoint != t.data_endpoint:
+                    # Pinned at the first start: a resume may bring a fresh token, never another address.
+                    raise InvalidMessage(
+                        "dataAddress.endpoint differs from the one this transfer started with",
+                        position="dataAddress.endpoint",
+                        hint=f"use {t.data_endpoint}",
+                    )
+                t.data_endpoint, t.data_token = endpoint, token
                 changed = True
             elif role == m.CONSUMER and t.data_token is None:
                 raise InvalidMessage("a pull transfer's start message needs a dataAddress", position="dataAddress")
@@ -261,6 +288,29 @@ class TransferService:
         self.c.notify_outbox()
         return t
 
+    # ---- consumer: reaching the provider's data plane ---------------------------------------------
+    async def ready_to_pull(self, transfer_id: str, what: str) -> Transfer:
+        """One of our transfers as consumer, started, with its data address; ``what`` (say, "data can be
+        downloaded") is named in the errors."""
+        async with self.c.store.begin() as tx:
+            t = await tx.get_transfer(transfer_id)
+        if t is None:
+            raise NotFound(f"no transfer {transfer_id}")
+        if t.role != m.CONSUMER:
+            raise InvalidInput(f"this connector is the provider of transfer {transfer_id}: only its consumer pulls")
+        if t.state != m.STARTED or not t.data_endpoint or not t.data_token:
+            raise InvalidTransition(f"the transfer is {t.state}; {what} once it is STARTED")
+        return t
+
+    def data_request(self, t: Transfer, suffix: str = "") -> tuple[str, dict[str, str]]:
+        """The URL and headers of a data-plane call: the token goes only under the provider's listed data
+        plane, checked again here for addresses stored before they were pinned (or a directory that changed)."""
+        try:
+            endpoint = self.c.check_data_address(t.counterparty, t.data_endpoint or "")
+        except InvalidMessage as exc:
+            raise PeerError(f"the transfer's data address is not followed: {exc.message}", hint=exc.hint) from None
+        return endpoint + suffix, {"Authorization": f"Bearer {t.data_token}"}
+
     # ---- outbox handler --------------------------------------------------------------------------
     def prepare(self, msg: OutboxMessage) -> dict[str, Any]:
         if msg.extra.get("mint_token"):
@@ -274,8 +324,8 @@ class TransferService:
             return
         if msg.event == m.REQUEST and t.provider_pid is None:
             provider_pid = response.get("providerPid") if isinstance(response, dict) else None
-            if not isinstance(provider_pid, str) or not provider_pid:
-                await self.refused(tx, msg, "the provider's answer named no providerPid", answered=False)
+            if not isinstance(provider_pid, str) or not segment_safe(provider_pid):
+                await self.refused(tx, msg, "the provider's answer named no usable providerPid", answered=False)
                 return
             t.provider_pid = provider_pid
         try:

@@ -29,7 +29,7 @@ from sangsaeng.settings import Settings
 from sangsaeng.store import migrate
 from sangsaeng.store.sql import SqlStore
 from sangsaeng.transfer.service import TransferService
-from sangsaeng.web import audit, data, errors, limits, management, protocol, streams, users
+from sangsaeng.web import audit, data, errors, limits, management, protocol, streams, transfers, users
 from sangsaeng.web.deps import Services
 
 log = structlog.get_logger(__name__)
@@ -124,6 +124,7 @@ def create_app(
     app.include_router(protocol.discovery)
     app.include_router(protocol.router)
     app.include_router(management.router)
+    app.include_router(transfers.router)
     app.include_router(data.router)
     app.include_router(audit.router)
     app.include_router(streams.router)

@@ -3,28 +3,23 @@
 from __future__ import annotations
 
 import tempfile
-from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Annotated, Any
 
 import anyio
-import httpx
-from fastapi import APIRouter, Depends, File, Form, Header, Query, Request, UploadFile
-from fastapi.responses import FileResponse, StreamingResponse
+from fastapi import APIRouter, Depends, File, Form, Query, Request, UploadFile
+from fastapi.responses import FileResponse
 
 from sangsaeng.catalog import rights
 from sangsaeng.catalog.files import detect_format
 from sangsaeng.catalog.service import fetch_catalog, fetch_dataset
-from sangsaeng.errors import DataRejected, Forbidden, InvalidInput, InvalidTransition, NotFound, PeerError
+from sangsaeng.errors import DataRejected, InvalidInput, NotFound
 from sangsaeng.identity import credentials
 from sangsaeng.identity.keys import public_jwk
 from sangsaeng.policy import duties, templates
 from sangsaeng.policy.decide import RequestContext, decide
 from sangsaeng.policy.model import parse_policy
-from sangsaeng.store.records import Agreement, Transfer
-from sangsaeng.transfer import machine as tm
-from sangsaeng.transfer.dataplane import SUFFIX, choose_media_type
-from sangsaeng.transfer.restrict import AggregateQuery
+from sangsaeng.store.records import Agreement
 from sangsaeng.web.deps import ServicesDep, api_key
 from sangsaeng.web.limits import MAX_POSITION
 from sangsaeng.web.schemas import (
@@ -42,8 +37,6 @@ from sangsaeng.web.schemas import (
     OfferIn,
     OfferOut,
     ReasonIn,
-    TransferIn,
-    TransferOut,
 )
 
 router = APIRouter(prefix="/api", dependencies=[Depends(api_key)], tags=["management"])
@@ -533,121 +526,3 @@ async def terminate_agreement(agreement_id: str, svc: ServicesDep) -> AgreementO
             await tx.save_agreement(agreement)
     svc.connector.audit.note("agreement.terminate", agreement=agreement.id, counterparty=agreement.consumer)
     return _out(svc, agreement)
-
-
-# ---- transfers ----------------------------------------------------------------------------------
-@router.post("/transfers", status_code=201, summary="Start pulling the data of an agreement")
-async def start_transfer(body: TransferIn, svc: ServicesDep) -> TransferOut:
-    return TransferOut.of(await svc.transfers.start(body.agreement_id))
-
-
-@router.get("/transfers")
-async def list_transfers(svc: ServicesDep, offset: Offset = 0, limit: Limit = 100) -> list[TransferOut]:
-    async with svc.connector.store.begin() as tx:
-        return [TransferOut.of(t) for t in await tx.list_transfers(offset, limit)]
-
-
-async def _transfer(svc: ServicesDep, transfer_id: str) -> Transfer:
-    async with svc.connector.store.begin() as tx:
-        t = await tx.get_transfer(transfer_id)
-    if t is None:
-        raise NotFound(f"no transfer {transfer_id}")
-    return t
-
-
-@router.get("/transfers/{transfer_id}")
-async def get_transfer(transfer_id: str, svc: ServicesDep) -> TransferOut:
-    return TransferOut.of(await _transfer(svc, transfer_id))
-
-
-@router.get(
-    "/transfers/{transfer_id}/data",
-    summary="Download the data of a started transfer (Arrow stream, Parquet, CSV or JSON by Accept)",
-    response_class=StreamingResponse,
-)
-async def download(
-    transfer_id: str, svc: ServicesDep, accept: Annotated[str | None, Header()] = None
-) -> StreamingResponse:
-    t = await _transfer(svc, transfer_id)
-    if t.role != tm.CONSUMER:
-        raise InvalidInput("only the consumer of a transfer downloads its data")
-    if t.state != tm.STARTED or not t.data_endpoint or not t.data_token:
-        raise InvalidTransition(f"the transfer is {t.state}; data can be downloaded once it is STARTED")
-    media_type = choose_media_type(accept)
-    http = svc.connector.peer.http
-    request = http.build_request(
-        "GET", t.data_endpoint, headers={"Authorization": f"Bearer {t.data_token}", "Accept": media_type}
-    )
-    try:
-        response = await http.send(request, stream=True)
-    except httpx.TransportError as exc:
-        raise PeerError(f"the provider's data plane could not be reached: {exc}") from exc
-    if response.status_code != 200:
-        text = (await response.aread()).decode(errors="replace")[:500]
-        await response.aclose()
-        if response.status_code in (401, 403):
-            raise Forbidden(f"the provider refused access: {text}")
-        raise PeerError(f"the provider's data plane answered HTTP {response.status_code}: {text}")
-
-    async def body() -> AsyncIterator[bytes]:
-        try:
-            async for chunk in response.aiter_raw(1 << 20):  # fewer, larger writes downstream
-                yield chunk
-        finally:
-            await response.aclose()
-
-    filename = f"transfer{SUFFIX[media_type]}"
-    return StreamingResponse(
-        body(),
-        media_type=response.headers.get("content-type", media_type),
-        headers={"Content-Disposition": f'attachment; filename="{filename}"'},
-    )
-
-
-@router.post(
-    "/transfers/{transfer_id}/aggregate",
-    summary="Ask the provider for aggregates (group-by fields, measures) of the transfer's data",
-)
-async def aggregate_transfer(transfer_id: str, query: AggregateQuery, svc: ServicesDep) -> dict[str, Any]:
-    t = await _transfer(svc, transfer_id)
-    if t.role != tm.CONSUMER:
-        raise InvalidInput("only the consumer of a transfer asks for its aggregates")
-    if t.state != tm.STARTED or not t.data_endpoint or not t.data_token:
-        raise InvalidTransition(f"the transfer is {t.state}; aggregates can be asked for once it is STARTED")
-    try:
-        response = await svc.connector.peer.http.post(
-            t.data_endpoint.rstrip("/") + "/aggregate",
-            json=query.model_dump(by_alias=True, exclude_none=True),
-            headers={"Authorization": f"Bearer {t.data_token}"},
-        )
-    except httpx.TransportError as exc:
-        raise PeerError(f"the provider's data plane could not be reached: {exc}") from exc
-    if response.status_code in (401, 403):
-        raise Forbidden(f"the provider refused: {response.text[:500]}", details=_error_details(response))
-    if response.status_code != 200:
-        raise PeerError(f"the provider's data plane answered HTTP {response.status_code}: {response.text[:500]}")
-    result: dict[str, Any] = response.json()
-    return result
-
-
-def _error_details(response: httpx.Response) -> dict[str, Any]:
-    try:
-        error = response.json().get("error", {})
-    except ValueError:
-        return {}
-    return {"provider": error} if isinstance(error, dict) else {}
-
-
-def _change(event: str, name: str) -> None:
-    async def handler(transfer_id: str, svc: ServicesDep, body: ReasonIn | None = None) -> TransferOut:
-        reason = body.reason if body else None
-        return TransferOut.of(await svc.transfers.change(transfer_id, event, reason))
-
-    handler.__name__ = f"{name}_transfer"
-    router.post(f"/transfers/{{transfer_id}}/{name}", name=f"{name}_transfer")(handler)
-
-
-_change(tm.COMPLETION, "complete")
-_change(tm.SUSPENSION, "suspend")
-_change(tm.START, "resume")
-_change(tm.TERMINATION, "terminate")
