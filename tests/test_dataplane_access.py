@@ -7,6 +7,9 @@ whole answer before handing it over, so it cannot leave in the middle of one.
 from __future__ import annotations
 
 import json
+import os
+import subprocess
+import sys
 import time
 from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
@@ -18,6 +21,7 @@ import pyarrow as pa
 import pytest
 from fastapi import FastAPI
 
+from sangsaeng.transfer.access import Slots
 from sangsaeng.transfer.dataplane import read_ahead
 from tests.helpers import Dataspace, dataspace, negotiate, offer_policy, publish, start_transfer
 
@@ -205,3 +209,31 @@ def test_read_ahead_holds_at_most_depth_chunks_ahead_of_a_stalled_reader() -> No
     # One handed over, two queued, one made and waiting to be queued: memory is bounded by depth, not the data.
     assert len(produced) <= 1 + 2 + 1
     reader.close()
+
+
+async def test_a_pull_beyond_the_cap_waits_for_a_slot_and_is_served() -> None:
+    slots = Slots(1, wait=5.0)
+    await slots.take()
+    served = anyio.Event()
+
+    async def second() -> None:
+        await slots.take()
+        served.set()
+
+    async with anyio.create_task_group() as group:
+        group.start_soon(second)
+        await anyio.sleep(0.05)
+        assert not served.is_set() and slots.waiting == 1  # queued, not refused
+        slots.give_back()
+        with anyio.fail_after(5):
+            await served.wait()
+    assert slots.active == 1
+    slots.give_back()
+
+
+def test_a_connector_process_allocates_arrow_memory_from_the_c_library() -> None:
+    # mimalloc, Arrow's own, kept 40-70 MB after a load of concurrent pulls (bench/concurrent.py).
+    code = "import sangsaeng, pyarrow as pa; print(pa.default_memory_pool().backend_name)"
+    env = {k: v for k, v in os.environ.items() if k != "ARROW_DEFAULT_MEMORY_POOL"}
+    found = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env, check=True)
+    assert found.stdout.strip() == "system"

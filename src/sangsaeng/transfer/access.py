@@ -22,13 +22,11 @@ from typing import Any
 
 import anyio
 import pyarrow as pa
-import structlog
 
 from sangsaeng.connector import Connector
 from sangsaeng.errors import Busy
 from sangsaeng.transfer.dataplane import Grant, describe
 
-log = structlog.get_logger(__name__)
 IDLE_BEFORE_RELEASE = 0.5  # seconds without an access before freed memory is handed back
 
 
@@ -85,6 +83,7 @@ class Slots:
         self.waiting = 0
         self._free = anyio.Semaphore(size)
         self._release: asyncio.TimerHandle | None = None
+        bound_memory()
 
     async def take(self) -> None:
         try:
@@ -121,19 +120,35 @@ class Slots:
             asyncio.get_running_loop().run_in_executor(None, release_memory)
 
 
-def _libc_trim() -> Any:
+def _glibc() -> Any:
     name = ctypes.util.find_library("c")
     try:
-        return ctypes.CDLL(name).malloc_trim if name else None
-    except (OSError, AttributeError):  # not glibc (musl, macOS): nothing to trim
+        libc = ctypes.CDLL(name) if name else None
+    except OSError:
         return None
+    # Only glibc has both (musl and macOS do not): elsewhere there is nothing to tune.
+    return libc if libc is not None and hasattr(libc, "malloc_trim") and hasattr(libc, "mallopt") else None
 
 
-_malloc_trim = _libc_trim()
+_libc = _glibc()
+M_ARENA_MAX = -8  # glibc's mallopt parameter
+ARENAS = 2
+
+
+def bound_memory() -> None:
+    """Let memory freed after a load go back to the system (measured with ``bench/concurrent.py``).
+
+    glibc gives each thread that allocates an arena of its own, up to eight per core, and what one arena freed
+    stays with it; two arenas serve a two-core machine as fast and keep little. The limit counts for arenas made
+    after it, and glibc fixes it once the ninth would be made: this runs at the data plane's first access, long
+    before. (Arrow allocates from the C library too: ``sangsaeng/__init__.py`` says why.)
+    """
+    if _libc is not None:
+        _libc.mallopt(M_ARENA_MAX, ARENAS)
 
 
 def release_memory() -> None:
-    """Hand back memory the allocators keep after a load: Arrow's pool, then glibc's arenas (where there are)."""
+    """Hand back what the allocators keep after a load: Arrow's pool, then free pages in glibc's arenas."""
     pa.default_memory_pool().release_unused()
-    if _malloc_trim is not None:
-        _malloc_trim(0)
+    if _libc is not None:
+        _libc.malloc_trim(0)
