@@ -62,20 +62,40 @@ class Pulled:
 
 
 def whole(path: Path, media_type: str) -> bool:
-    """Does the file end the way a complete body of this type ends? (Cheap: the last bytes only.)"""
+    """Does the file hold a complete body of this type? Arrow: every message framed whole and the end-of-stream
+    marker last; Parquet: its footer; JSON: the closing bracket; CSV and JSON lines: a line break last.
+
+    Arrow and Parquet are read through their structure (memory-mapped: no data is copied); the text formats are
+    judged by their last bytes, and rely on the stream having ended cleanly, which the caller checks first.
+    """
     size = path.stat().st_size
     with path.open("rb") as handle:
         handle.seek(max(0, size - 8))
         tail = handle.read()
-        handle.seek(0)
-        head = handle.read(4)
     if "arrow" in media_type:
-        return tail.endswith(ARROW_EOS) or tail.endswith(b"\x00\x00\x00\x00")  # the second: before Arrow 0.15
+        if not tail.endswith(ARROW_EOS):
+            return False
+        import pyarrow as pa
+
+        try:
+            with pa.memory_map(str(path)) as source, pa.ipc.open_stream(source) as reader:
+                for _ in reader:
+                    pass
+                return bool(source.tell() == size)
+        except (pa.ArrowInvalid, OSError):
+            return False
     if "parquet" in media_type:
-        return size >= 12 and head == b"PAR1" and tail.endswith(b"PAR1")
+        import pyarrow as pa
+        import pyarrow.parquet as pq
+
+        try:
+            pq.read_metadata(path)
+        except (pa.ArrowInvalid, OSError):
+            return False
+        return True
     if media_type == "application/json":
         return tail.rstrip().endswith(b"]")
-    return size == 0 or tail.endswith(b"\n")  # CSV and JSON lines end every row with a line break
+    return size == 0 or tail.endswith(b"\n")
 
 
 class Client:
