@@ -237,3 +237,24 @@ def test_a_connector_process_allocates_arrow_memory_from_the_c_library() -> None
     env = {k: v for k, v in os.environ.items() if k != "ARROW_DEFAULT_MEMORY_POOL"}
     found = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env, check=True)
     assert found.stdout.strip() == "system"
+
+
+async def test_a_pull_whose_stream_fails_is_logged_as_cut_off_with_the_cause(space: Dataspace) -> None:
+    agreement_id, path, token, _ = await agreed_transfer(space)
+    supplier = space.parties["supplier"]
+    files = [p for p in (supplier.settings.data_dir / "datasets").rglob("*.parquet")]
+    reader = Reader()
+    original = reader.send
+
+    async def send_then_break_the_file(message: dict[str, Any]) -> None:
+        await original(message)
+        if message["type"] == "http.response.body" and message.get("more_body"):
+            for file in files:  # the disk fails under the stream: every later read of the file goes wrong
+                file.write_bytes(b"PAR1" + b"\0" * 64)
+
+    reader.send = send_then_break_the_file  # type: ignore[method-assign]
+    with pytest.raises(Exception):  # noqa: B017, PT011 - whatever the reader raised reaches the server
+        await reader.get(supplier.app, path, token)
+    ended = (await accesses(space, agreement_id))[-1]
+    assert ended["kind"] == "data.access" and ended["complete"] is False
+    assert ended["cause"].startswith("the stream failed: ") and 0 < ended["bytes"] and ended["rows"] < ROWS
