@@ -174,3 +174,24 @@ def test_the_cli_pulls_again_when_allowed_and_keeps_only_a_whole_file(
     assert out.read_bytes().count(b"\n") == ROWS
     kinds = [e["kind"] for e in logged(supplier, agreement)]
     assert kinds == ["data.access.begun", "data.access.begun", "data.access"]  # the first killed with its process
+
+
+def test_the_cli_does_not_pull_again_beyond_what_the_terms_allow(
+    pair: tuple[Node, Node, str, str], tmp_path: Path
+) -> None:
+    supplier, oem, dataset_id, _ = pair
+    if supplier.process.process is None or supplier.process.process.poll() is not None:
+        supplier.process.start()
+    once = policy(oem.id)
+    once["permission"][0]["constraint"].append({"leftOperand": "count", "operator": "lteq", "rightOperand": 1})
+    offer = supplier.client.create_offer(dataset_id, once)
+    agreement = agree(supplier, oem, dataset_id, offer["id"])["agreementId"]
+    out = tmp_path / "inspections.jsonl"
+    cli = cli_transfer(oem, agreement, out, "--retries", "3")
+    cut_while_paused(pair, cli, tmp_path, restart=True)
+    stdout, stderr = cli.communicate(timeout=120)
+    assert cli.returncode == 1, (stdout, stderr)
+    said = " ".join(stderr.split())
+    assert said.startswith("The pull was cut off after ") and "nothing was kept. Another try was refused:" in said
+    assert "Traceback" not in stderr and list(tmp_path.iterdir()) == []
+    assert supplier.client.get(f"/agreements/{agreement}")["uses"] == 1  # the one use the terms allowed
