@@ -193,5 +193,6 @@ def test_the_cli_does_not_pull_again_beyond_what_the_terms_allow(
     assert cli.returncode == 1, (stdout, stderr)
     said = " ".join(stderr.split())
     assert said.startswith("The pull was cut off after ") and "nothing was kept. Another try was refused:" in said
+    assert said.endswith("the provider answered that the agreement does not permit this access.")
     assert "Traceback" not in stderr and list(tmp_path.iterdir()) == []
     assert supplier.client.get(f"/agreements/{agreement}")["uses"] == 1  # the one use the terms allowed

@@ -8,6 +8,7 @@ with Client("http://127.0.0.1:8181", api_key="…") as oem:
 from __future__ import annotations
 
 import os
+import re
 import time
 import uuid
 from collections.abc import Callable, Iterator
@@ -43,8 +44,19 @@ class PullCutOff(Exception):
         self.attempts = attempts
         self.refused = refused
         tries = f" (try {attempts})" if attempts > 1 else ""
-        then = f" Another try was refused: {refused}" if refused else " Run the command again to pull it anew."
+        then = (
+            f" Another try was refused: {refused.rstrip('.')}."
+            if refused
+            else " Run the command again to pull it anew."
+        )
         super().__init__(f"The pull was cut off after {megabytes(received)}{tries} ({cause}); nothing was kept.{then}")
+
+
+def _refusal(exc: ApiError) -> str:
+    """The refusal in words: the relay quotes the provider's answer, whose own message says it best."""
+    message = str(exc.error.get("message", exc))
+    quoted = re.search(r'"message"\s*:\s*"([^"]+)"', message)
+    return f"the provider answered that {quoted.group(1)}" if quoted else message
 
 
 class _CutOff(Exception):
@@ -274,7 +286,7 @@ class Client:
                         continue  # unreachable or busy: worth another try, if the person allowed one
                     if last is None:
                         raise
-                    raise PullCutOff(last.received, last.cause, attempt - 1, str(exc)) from None
+                    raise PullCutOff(last.received, last.cause, attempt - 1, _refusal(exc)) from None
                 os.replace(temp, out)
                 return Pulled(out, size, attempt)
             if last is None:
