@@ -6,11 +6,12 @@ import argparse
 import tempfile
 from pathlib import Path
 
-from bench import audit, catalog, ingest, negotiations, policy, pull, streams
+from bench import audit, catalog, concurrent, ingest, negotiations, policy, pull, streams
 
 BENCHES = {
     "negotiations": negotiations.run,
     "pull": pull.run,
+    "concurrent": concurrent.run,
     "catalog": catalog.run,
     "ingest": ingest.run,
     "policy": policy.run,

@@ -29,9 +29,8 @@ KEEP = ["ts", "equipment", "signal", "value", "quality", "setpoint"]
 WITHHELD = ["operator_id", "unit_cost"]
 
 
-def make_dataset(path: Path, gib: float) -> tuple[int, int]:
-    """Write the time series in row groups; returns (rows, Arrow bytes)."""
-    rows_per_batch = 1 << 20
+def make_dataset(path: Path, gib: float, rows_per_batch: int = 1 << 20) -> tuple[int, int]:
+    """Write the time series in row groups of ``rows_per_batch`` until ``gib``; returns (rows, Arrow bytes)."""
     schema = pa.schema(
         [
             ("ts", pa.timestamp("us", tz="UTC")),

@@ -7,13 +7,19 @@ with Client("http://127.0.0.1:8181", api_key="…") as oem:
 
 from __future__ import annotations
 
+import os
+import re
 import time
+import uuid
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import httpx
+
+ARROW_EOS = b"\xff\xff\xff\xff\x00\x00\x00\x00"  # an Arrow IPC stream's end: continuation marker, length 0
 
 
 class ApiError(Exception):
@@ -23,6 +29,85 @@ class ApiError(Exception):
         where = f" (at {error['position']})" if error.get("position") else ""
         hint = f"\n  hint: {error['hint']}" if error.get("hint") else ""
         super().__init__(f"{error.get('code', 'error')}: {error.get('message', '')}{where}{hint}")
+
+
+def megabytes(size: int) -> str:
+    return f"{size / 1e6:,.1f} MB" if size >= 100_000 else f"{size:,} bytes"
+
+
+class PullCutOff(Exception):
+    """A pull that ended before the data was whole. Nothing of it was kept; the message says so in a sentence."""
+
+    def __init__(self, received: int, cause: str, attempts: int = 1, refused: str | None = None) -> None:
+        self.received = received
+        self.cause = cause
+        self.attempts = attempts
+        self.refused = refused
+        tries = f" (try {attempts})" if attempts > 1 else ""
+        then = (
+            f" Another try was refused: {refused.rstrip('.')}."
+            if refused
+            else " Run the command again to pull it anew."
+        )
+        super().__init__(f"The pull was cut off after {megabytes(received)}{tries} ({cause}); nothing was kept.{then}")
+
+
+def _refusal(exc: ApiError) -> str:
+    """The refusal in words: the relay quotes the provider's answer, whose own message says it best."""
+    message = str(exc.error.get("message", exc))
+    quoted = re.search(r'"message"\s*:\s*"([^"]+)"', message)
+    return f"the provider answered that {quoted.group(1)}" if quoted else message
+
+
+class _CutOff(Exception):
+    def __init__(self, received: int, cause: str) -> None:
+        super().__init__(cause)
+        self.received = received
+        self.cause = cause
+
+
+@dataclass
+class Pulled:
+    path: Path
+    bytes: int
+    attempts: int  # each one a use of the agreement
+
+
+def whole(path: Path, media_type: str) -> bool:
+    """Does the file hold a complete body of this type? Arrow: every message framed whole and the end-of-stream
+    marker last; Parquet: its footer; JSON: the closing bracket; CSV and JSON lines: a line break last.
+
+    Arrow and Parquet are read through their structure (memory-mapped: no data is copied); the text formats are
+    judged by their last bytes, and rely on the stream having ended cleanly, which the caller checks first.
+    """
+    size = path.stat().st_size
+    with path.open("rb") as handle:
+        handle.seek(max(0, size - 8))
+        tail = handle.read()
+    if "arrow" in media_type:
+        if not tail.endswith(ARROW_EOS):
+            return False
+        import pyarrow as pa
+
+        try:
+            with pa.memory_map(str(path)) as source, pa.ipc.open_stream(source) as reader:
+                for _ in reader:
+                    pass
+                return bool(source.tell() == size)
+        except (pa.ArrowInvalid, OSError):
+            return False
+    if "parquet" in media_type:
+        import pyarrow as pa
+        import pyarrow.parquet as pq
+
+        try:
+            pq.read_metadata(path)
+        except (pa.ArrowInvalid, OSError):
+            return False
+        return True
+    if media_type == "application/json":
+        return tail.rstrip().endswith(b"]")
+    return size == 0 or tail.endswith(b"\n")
 
 
 class Client:
@@ -165,6 +250,71 @@ class Client:
         return self.wait_for(
             f"/transfers/{transfer_id}", lambda t: t["ready"] or t["state"] in ("TERMINATED", "COMPLETED"), timeout
         )
+
+    def pull(
+        self,
+        transfer_id: str,
+        out: Path,
+        accept: str,
+        *,
+        retries: int = 0,
+        progress: Callable[[int], None] | None = None,
+    ) -> Pulled:
+        """Pull a transfer's data into ``out``, whole or not at all.
+
+        The body goes to a hidden name beside ``out`` and is renamed only when it ended cleanly and ends as its
+        format ends (Arrow's end-of-stream marker, Parquet's footer, JSON's bracket, a last line break). A pull cut
+        off is tried again up to ``retries`` times — each try is a use of the agreement, which the provider refuses
+        when the terms allow no more — and otherwise deleted: ``PullCutOff`` says what happened in a sentence.
+        """
+        temp = out.with_name(f".{out.name}.{uuid.uuid4().hex[:8]}.partial")
+        last: _CutOff | None = None
+        unreachable: ApiError | None = None
+        try:
+            for attempt in range(1, retries + 2):
+                if attempt > 1:
+                    time.sleep(min(2.0 ** (attempt - 2), 8.0))  # a provider that restarts needs a moment
+                try:
+                    size = self._pull_once(transfer_id, temp, accept, progress)
+                except _CutOff as cut:
+                    temp.unlink(missing_ok=True)
+                    last = cut
+                    continue
+                except ApiError as exc:
+                    if exc.status >= 500 and attempt <= retries:
+                        unreachable = exc
+                        continue  # unreachable or busy: worth another try, if the person allowed one
+                    if last is None:
+                        raise
+                    raise PullCutOff(last.received, last.cause, attempt - 1, _refusal(exc)) from None
+                os.replace(temp, out)
+                return Pulled(out, size, attempt)
+            if last is None:
+                assert unreachable is not None
+                raise unreachable
+            raise PullCutOff(last.received, last.cause, retries + 1)
+        finally:
+            temp.unlink(missing_ok=True)
+
+    def _pull_once(self, transfer_id: str, temp: Path, accept: str, progress: Callable[[int], None] | None) -> int:
+        received = 0
+        try:
+            with self.download(transfer_id, accept) as response, temp.open("wb") as handle:
+                for chunk in response.iter_bytes(1 << 20):
+                    handle.write(chunk)
+                    received += len(chunk)
+                    if progress is not None:
+                        progress(received)
+        except httpx.RemoteProtocolError:
+            raise _CutOff(received, "the provider stopped sending") from None
+        except httpx.TimeoutException:
+            raise _CutOff(received, "nothing arrived for a minute") from None
+        except httpx.TransportError as exc:
+            raise _CutOff(received, f"the connection broke: {exc or type(exc).__name__}") from None
+        media_type = response.headers.get("content-type", accept).split(";")[0].strip()
+        if not whole(temp, media_type):
+            raise _CutOff(received, "the data ended before its end marker")
+        return received
 
     @contextmanager
     def download(self, transfer_id: str, accept: str | None = None) -> Iterator[httpx.Response]:

@@ -110,6 +110,16 @@ class ContentTooLarge(SangsaengError):
     status = 413
 
 
+class Busy(SangsaengError):
+    """Every slot for this kind of work is taken: ``details["retryAfter"]`` says in how many seconds to come back."""
+
+    code = "busy"
+    status = 503
+
+    def headers(self) -> dict[str, str]:
+        return {"Retry-After": str(self.details.get("retryAfter", 1))}
+
+
 class PeerError(SangsaengError):
     """The other connector could not be reached or answered with an error."""
 

@@ -86,6 +86,12 @@ class Settings(BaseSettings):
     max_json_depth: int = Field(
         32, ge=8, le=512, description="Deepest nesting of a JSON body (protocol messages, `/api`, `/data`); 400 beyond."
     )
+    data_streams: int = Field(
+        4, ge=1, le=1024, description="Data-plane reads and aggregates served at once; more wait for a slot."
+    )
+    data_stream_wait: float = Field(
+        10.0, ge=0, le=600, description="Seconds a data-plane request waits for a slot before 503 with Retry-After."
+    )
     log_level: str = Field("info", description="debug, info, warning or error.")
     log_json: bool = Field(False, description="Logs as JSON lines instead of human-readable text.")
 

@@ -4,14 +4,13 @@ from __future__ import annotations
 
 import json
 import sys
-import time
 from pathlib import Path
 from typing import Annotated, Any
 
 import typer
 from rich.console import Console
 from rich.markup import escape
-from rich.progress import BarColumn, DownloadColumn, Progress, TransferSpeedColumn
+from rich.progress import BarColumn, Progress
 from rich.table import Table
 
 from sangsaeng.client import ApiError, Client
@@ -25,10 +24,8 @@ app = typer.Typer(
 )
 dataset_app = typer.Typer(help="Datasets this connector publishes.", no_args_is_help=True)
 offer_app = typer.Typer(help="Offers: the terms (ODRL policies) under which a dataset is shared.", no_args_is_help=True)
-agreement_app = typer.Typer(help="Signed agreements: export and check them.", no_args_is_help=True)
 app.add_typer(dataset_app, name="dataset")
 app.add_typer(offer_app, name="offer")
-app.add_typer(agreement_app, name="agreement")
 map_app = typer.Typer(
     help="Mappings from factory files (CSV, Korean or English) to standard entities.", no_args_is_help=True
 )
@@ -54,13 +51,6 @@ DataDir = Annotated[
     Path,
     typer.Option("--data-dir", "-d", envvar="SANGSAENG_DATA_DIR", help="The connector's data directory."),
 ]
-FORMATS = {
-    "arrow": "application/vnd.apache.arrow.stream",
-    "parquet": "application/vnd.apache.parquet",
-    "csv": "text/csv",
-    "json": "application/json",
-    "jsonl": "application/x-ndjson",
-}
 
 
 def _settings(data_dir: Path) -> Settings:
@@ -499,134 +489,6 @@ def credential_add(
     console.print(f"[green]✓[/] credential from {kept['issuer']}: {shown}", soft_wrap=True)
 
 
-@app.command()
-def catalog(
-    peer: Annotated[str, typer.Argument(help="The participant id of the connector to ask")],
-    as_json: Annotated[bool, typer.Option("--json", help="Print the DSP catalog as JSON")] = False,
-    data_dir: DataDir = Path(".sangsaeng"),
-) -> None:
-    """Show what PEER offers: its datasets and the offers on each."""
-    with _client(data_dir) as client:
-        result = _run(lambda: client.catalog(peer))
-    if as_json:
-        console.print_json(data=result)
-        return
-    table = Table("title", "terms")
-    table.add_column("dataset", overflow="fold")
-    table.add_column("offer", overflow="fold")
-    for dataset in result.get("dataset", []):
-        for offer in dataset.get("hasPolicy", []):
-            terms = [
-                f"{c.get('leftOperand')} {c.get('operator')} {c.get('rightOperand')}"
-                for rule in offer.get("permission", [])
-                for c in rule.get("constraint", [])
-            ]
-            table.add_row(dataset.get("title", ""), "\n".join(terms) or "use", dataset["@id"], offer["@id"])
-    console.print(table)
-
-
-@app.command()
-def negotiate(
-    peer: Annotated[str, typer.Argument(help="The provider's participant id")],
-    dataset_id: Annotated[str, typer.Argument(help="The dataset, from the provider's catalog")],
-    offer_id: Annotated[str, typer.Argument(help="The offer, from the provider's catalog")],
-    purpose: Annotated[str | None, typer.Option(help="What the data is for, e.g. quality-analysis")] = None,
-    timeout: Annotated[float, typer.Option(help="Seconds to wait for the outcome")] = 60.0,
-    data_dir: DataDir = Path(".sangsaeng"),
-) -> None:
-    """Negotiate an agreement for OFFER_ID on DATASET_ID with PEER, and wait for the outcome."""
-    with _client(data_dir) as client:
-        started = _run(lambda: client.negotiate(peer, dataset_id, offer_id, purpose))
-        with console.status("negotiating …"):
-            final = _run(lambda: client.wait_negotiation(started["id"], timeout))
-    if final["state"] == "FINALIZED":
-        console.print(f"[green]✓[/] agreement [bold]{final['agreementId']}[/] (negotiation {final['id']})")
-    else:
-        _fail(f"the negotiation ended {final['state']}: {final.get('reason') or 'no reason given'}")
-
-
-@app.command()
-def transfer(
-    agreement_id: Annotated[str, typer.Argument(help="The agreement to pull data under")],
-    out: Annotated[Path, typer.Option("--out", "-o", help="Where to write the data")],
-    fmt: Annotated[str, typer.Option("--format", "-f", help="arrow, parquet, csv, json or jsonl")] = "",
-    data_dir: DataDir = Path(".sangsaeng"),
-) -> None:
-    """Pull the data of AGREEMENT_ID into --out (format from --format, else from the file's suffix)."""
-    chosen = fmt or {".parquet": "parquet", ".csv": "csv", ".json": "json", ".jsonl": "jsonl"}.get(
-        out.suffix.lower(), "arrow"
-    )
-    if chosen not in FORMATS:
-        _fail(f"unknown format {chosen!r}", f"use one of {', '.join(FORMATS)}")
-    with _client(data_dir) as client:
-        started = _run(lambda: client.start_transfer(agreement_id))
-        ready = _run(lambda: client.wait_transfer_ready(started["id"]))
-        if not ready["ready"]:
-            _fail(f"the transfer ended {ready['state']}: {ready.get('reason')}")
-        partial = out.with_name(out.name + ".partial")
-        written = 0
-        begun = time.monotonic()
-        with (
-            Progress(
-                *Progress.get_default_columns()[:1], BarColumn(), DownloadColumn(), TransferSpeedColumn(), console=err
-            ) as progress,
-        ):
-            task = progress.add_task("downloading", total=None)
-
-            def pull() -> None:
-                nonlocal written
-                with client.download(started["id"], FORMATS[chosen]) as response, partial.open("wb") as handle:
-                    for chunk in response.iter_bytes(1 << 20):
-                        handle.write(chunk)
-                        written += len(chunk)
-                        progress.update(task, completed=written)
-
-            _run(pull)
-        partial.replace(out)
-        _run(lambda: client.complete_transfer(started["id"]))
-    console.print(f"[green]✓[/] {written:,} bytes ({chosen}) in {time.monotonic() - begun:.1f}s → {out}")
-
-
-@agreement_app.command("export")
-def agreement_export(
-    agreement_id: Annotated[str, typer.Argument(help="The agreement")],
-    out: Annotated[Path, typer.Option("--out", "-o", help="File to write")],
-    data_dir: DataDir = Path(".sangsaeng"),
-) -> None:
-    """Write an agreement with both parties' signatures to a file anyone can verify offline."""
-    with _client(data_dir) as client:
-        document = _run(lambda: client.get(f"/agreements/{agreement_id}/export"))
-    out.write_text(json.dumps(document, indent=2, ensure_ascii=False), "utf-8")
-    console.print(f"[green]✓[/] {out}")
-
-
-@agreement_app.command("verify")
-def agreement_verify(
-    file: Annotated[Path, typer.Argument(exists=True, dir_okay=False, help="An exported agreement")],
-    directory: Annotated[
-        Path | None, typer.Option(help="Participant directory (default: the data directory's)")
-    ] = None,
-    data_dir: DataDir = Path(".sangsaeng"),
-) -> None:
-    """Check offline that FILE was signed, unchanged, by both its provider and its consumer."""
-    from sangsaeng.negotiation.signing import verify_export
-
-    known = _directory(directory, data_dir)
-    try:
-        document = json.loads(file.read_text("utf-8"))
-        result = verify_export(known, document)
-    except json.JSONDecodeError as exc:
-        _fail(f"{file} is not JSON: {exc}")
-    except SangsaengError as exc:
-        _fail(exc.message, exc.hint)
-    for finding in result.findings:
-        console.print(f"  {finding}")
-    if not result.valid:
-        console.print("[bold red]✗ not valid[/]")
-        raise typer.Exit(1)
-    console.print("[bold green]✓ valid[/]: both parties signed this agreement as it stands")
-
-
 @map_app.command("suggest")
 def map_suggest(
     file: Annotated[
@@ -858,9 +720,11 @@ def demo(
     sys.exit(run_demo(workdir, rows, keep_serving, console))
 
 
-from sangsaeng.cli.streams import stream_app  # noqa: E402 - it uses the helpers above
-from sangsaeng.cli.users import user_app  # noqa: E402 - it uses the helpers above
+from sangsaeng.cli import exchange  # noqa: E402 - these use the helpers above
+from sangsaeng.cli.streams import stream_app  # noqa: E402
+from sangsaeng.cli.users import user_app  # noqa: E402
 
+exchange.register(app)
 app.add_typer(stream_app, name="stream")
 app.add_typer(user_app, name="user")
 

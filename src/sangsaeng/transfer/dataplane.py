@@ -86,6 +86,7 @@ class Grant:
     mask_key: bytes = b""
     agreement_id: str | None = None
     consumer: str | None = None
+    use: int = 0  # which use of the agreement this access is (counted when authorized)
     rows_served: int = 0  # counted as the stream goes
 
     @property
@@ -151,6 +152,7 @@ async def authorize(
         key,
         agreement.id,
         agreement.consumer,
+        use=agreement.uses,
     )
 
 

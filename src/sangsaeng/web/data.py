@@ -1,4 +1,8 @@
-"""Data plane route: ``GET /data/{transfer}`` with the transfer token from the start message."""
+"""Data plane route: ``GET /data/{transfer}`` with the transfer token from the start message.
+
+Each access takes one of the connector's data-plane slots, is logged when it begins and again when it ends,
+however it ends (``transfer/access.py``).
+"""
 
 from __future__ import annotations
 
@@ -6,49 +10,54 @@ from collections.abc import Iterator
 from typing import Annotated, Any
 
 import anyio
-from fastapi import APIRouter, Depends, Header
+from fastapi import APIRouter, Depends, Header, Request
 from fastapi.responses import StreamingResponse
-from starlette.background import BackgroundTask
+from starlette.requests import ClientDisconnect
+from starlette.types import Receive, Scope, Send
 
 from sangsaeng.errors import SangsaengError
-from sangsaeng.transfer.dataplane import SUFFIX, Grant, authorize, choose_media_type, describe, read_ahead, stream
+from sangsaeng.transfer.access import Access, Slots
+from sangsaeng.transfer.dataplane import SUFFIX, Grant, authorize, choose_media_type, read_ahead, stream
 from sangsaeng.transfer.restrict import AggregateQuery, aggregate
 from sangsaeng.web.deps import ServicesDep, data_token
 
 router = APIRouter(tags=["data plane"])
 
 
+def _slots(request: Request, svc: ServicesDep) -> Slots:
+    """The connector's data-plane slots (one set per app, made at its first access)."""
+    slots: Slots | None = getattr(request.app.state, "data_slots", None)
+    if slots is None:
+        settings = svc.connector.settings
+        slots = request.app.state.data_slots = Slots(settings.data_streams, settings.data_stream_wait)
+    return slots
+
+
 @router.get("/data/{transfer_id}", response_class=StreamingResponse)
 async def data(
     transfer_id: str,
+    request: Request,
     svc: ServicesDep,
     token: Annotated[str | None, Depends(data_token)],
     accept: Annotated[str | None, Header()] = None,
 ) -> StreamingResponse:
     media_type = choose_media_type(accept)
-    grant = await _authorized(svc, transfer_id, token, "read")
-    counted = Counted(read_ahead(stream(grant, media_type, svc.connector.settings.batch_rows)))
-
-    async def logged() -> None:
-        await svc.connector.audit.record(
-            "data.access",
-            counterparty=grant.consumer,
-            agreement=grant.agreement_id,
-            process=transfer_id,
-            operation="read",
-            format=media_type,
-            columns=grant.columns,
-            restrictions=describe(grant.restrictions),
-            rows=grant.rows_served,
-            bytes=counted.bytes,
-            complete=counted.finished,
-        )
-
-    return StreamingResponse(
-        counted,
+    slots = _slots(request, svc)
+    await slots.take()  # before the use is counted: a request that finds no slot costs the consumer nothing
+    try:
+        grant = await _authorized(svc, transfer_id, token, "read")
+        access = Access(svc.connector, grant, transfer_id, "read", {"format": media_type, "columns": grant.columns})
+        await access.begin()
+    except BaseException:
+        slots.give_back()
+        raise
+    chunks = Counted(read_ahead(stream(grant, media_type, svc.connector.settings.batch_rows)))
+    return AccessStream(
+        chunks,
+        access,
+        slots,
         media_type=media_type,
         headers={"Content-Disposition": f'attachment; filename="data{SUFFIX[media_type]}"'},
-        background=BackgroundTask(logged),
     )
 
 
@@ -76,30 +85,84 @@ class Counted:
         self.finished = False
 
     def __iter__(self) -> Iterator[bytes | memoryview]:
-        for chunk in self.chunks:
-            self.bytes += len(chunk) if isinstance(chunk, bytes) else chunk.nbytes
-            yield chunk
-        self.finished = True
+        return self
+
+    def __next__(self) -> bytes | memoryview:
+        try:
+            chunk = next(self.chunks)
+        except StopIteration:
+            self.finished = True
+            raise
+        self.bytes += len(chunk) if isinstance(chunk, bytes) else chunk.nbytes
+        return chunk
+
+    def close(self) -> None:
+        """Stop producing (the reader thread ends too); what was produced and not sent is dropped."""
+        close = getattr(self.chunks, "close", None)
+        if close is not None:
+            close()
+
+
+class AccessStream(StreamingResponse):
+    """A streaming answer that logs how the access ended — whole, cut off or failed — and frees its slot.
+
+    Starlette runs a ``BackgroundTask`` only after a body sent whole; this runs after any end, the client's
+    ``http.disconnect`` included, shielded from the cancellation that ends the stream.
+    """
+
+    def __init__(self, chunks: Counted, access: Access, slots: Slots, **kwargs: Any) -> None:
+        super().__init__(chunks, **kwargs)
+        self.chunks = chunks
+        self.access = access
+        self.slots = slots
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        cause = "the client went away before the end"
+        try:
+            await super().__call__(scope, receive, send)
+        except ClientDisconnect:
+            pass  # the client left: nothing to answer, and the log below says so
+        except BaseException as exc:
+            cause = _cause(exc)
+            raise
+        finally:
+            with anyio.CancelScope(shield=True):
+                try:
+                    await anyio.to_thread.run_sync(self.chunks.close)
+                    whole = self.chunks.finished
+                    await self.access.end(complete=whole, sent=self.chunks.bytes, cause=None if whole else cause)
+                finally:
+                    self.slots.give_back()
+
+
+def _cause(exc: BaseException) -> str:
+    # Not OSError: a disk that fails under the stream raises one too, and that is no client's doing.
+    if isinstance(exc, ClientDisconnect | anyio.get_cancelled_exc_class()):
+        return "the client went away before the end"
+    return f"the stream failed: {type(exc).__name__}: {str(exc)[:200]}"
 
 
 @router.post("/data/{transfer_id}/aggregate", summary="Aggregates of the transfer's dataset, small groups left out")
 async def aggregate_data(
     transfer_id: str,
     query: AggregateQuery,
+    request: Request,
     svc: ServicesDep,
     token: Annotated[str | None, Depends(data_token)],
 ) -> dict[str, Any]:
-    grant = await _authorized(svc, transfer_id, token, "aggregate")
-    answer = await anyio.to_thread.run_sync(aggregate, grant.files, query, grant.columns, grant.restrictions)
-    await svc.connector.audit.record(
-        "data.access",
-        counterparty=grant.consumer,
-        agreement=grant.agreement_id,
-        process=transfer_id,
-        operation="aggregate",
-        query=query.model_dump(by_alias=True, exclude_none=True),
-        restrictions=describe(grant.restrictions),
-        groups=len(answer["groups"]),
-        suppressed=answer["suppressed"],
-    )
-    return answer
+    slots = _slots(request, svc)
+    await slots.take()
+    try:
+        grant = await _authorized(svc, transfer_id, token, "aggregate")
+        asked = {"query": query.model_dump(by_alias=True, exclude_none=True)}
+        access = Access(svc.connector, grant, transfer_id, "aggregate", asked)
+        await access.begin()
+        try:
+            answer = await anyio.to_thread.run_sync(aggregate, grant.files, query, grant.columns, grant.restrictions)
+        except BaseException as exc:
+            await access.end(complete=False, sent=None, cause=_cause(exc))
+            raise
+        await access.end(complete=True, sent=None, groups=len(answer["groups"]), suppressed=answer["suppressed"])
+        return answer
+    finally:
+        slots.give_back()

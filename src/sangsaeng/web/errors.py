@@ -72,7 +72,7 @@ def _encodable(value: Any) -> Any:
 def install(app: FastAPI) -> None:
     @app.exception_handler(SangsaengError)
     async def _typed(request: Request, exc: SangsaengError) -> JSONResponse:
-        if exc.status >= 500:
+        if exc.status >= 500 and exc.status != 503:  # a busy data plane is load, not a fault
             log.error("request.failed", path=request.url.path, code=exc.code, message=exc.message)
         return error_response(request, exc.status, exc.to_dict(), extra=exc.headers())
 
