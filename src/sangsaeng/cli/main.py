@@ -10,7 +10,6 @@ from typing import Annotated, Any
 import typer
 from rich.console import Console
 from rich.markup import escape
-from rich.progress import BarColumn, Progress
 from rich.table import Table
 
 from sangsaeng.client import ApiError, Client
@@ -26,22 +25,12 @@ dataset_app = typer.Typer(help="Datasets this connector publishes.", no_args_is_
 offer_app = typer.Typer(help="Offers: the terms (ODRL policies) under which a dataset is shared.", no_args_is_help=True)
 app.add_typer(dataset_app, name="dataset")
 app.add_typer(offer_app, name="offer")
-map_app = typer.Typer(
-    help="Mappings from factory files (CSV, Korean or English) to standard entities.", no_args_is_help=True
-)
-app.add_typer(map_app, name="map")
 policy_app = typer.Typer(help="Usage policies: ask what a policy would decide, and why.", no_args_is_help=True)
 app.add_typer(policy_app, name="policy")
 rights_app = typer.Typer(help="Data rights and lineage of datasets.", no_args_is_help=True)
 app.add_typer(rights_app, name="rights")
 credential_app = typer.Typer(help="Signed credentials: role, tier, sector, region, membership.", no_args_is_help=True)
 app.add_typer(credential_app, name="credential")
-audit_app = typer.Typer(help="The tamper-evident log: check it, export evidence, check partners.", no_args_is_help=True)
-app.add_typer(audit_app, name="audit")
-aas_app = typer.Typer(
-    help="Asset Administration Shells: equipment and its time series for AAS tools.", no_args_is_help=True
-)
-app.add_typer(aas_app, name="aas")
 
 # No emoji codes: ids such as urn:x:… must print as they are, never as pictures.
 console = Console(emoji=False)
@@ -489,225 +478,6 @@ def credential_add(
     console.print(f"[green]✓[/] credential from {kept['issuer']}: {shown}", soft_wrap=True)
 
 
-@map_app.command("suggest")
-def map_suggest(
-    file: Annotated[
-        Path, typer.Argument(exists=True, dir_okay=False, help="CSV (UTF-8 or CP949), .xlsx, .jsonl or .parquet")
-    ],
-    entity: Annotated[str, typer.Option(help="The standard entity, e.g. quality_result, energy_record")],
-    out: Annotated[
-        Path | None, typer.Option("--out", "-o", help="Write the mapping here instead of printing it")
-    ] = None,
-    sheet: Annotated[str | None, typer.Option(help="Excel: the sheet to read (default: the first)")] = None,
-) -> None:
-    """Propose a mapping from FILE's headers and values; edit it, then use it with `map check`."""
-    from sangsaeng.standard.entities import ENTITIES
-    from sangsaeng.standard.sources import open_source
-    from sangsaeng.standard.suggest import suggest
-
-    if entity not in ENTITIES:
-        _fail(f"unknown entity {entity!r}", f"one of: {', '.join(ENTITIES)}")
-    try:
-        source = open_source(file, sheet)
-        proposal = suggest(entity, source.headers, source.sample())
-    except SangsaengError as exc:
-        _fail(exc.message, exc.hint)
-    text = f"# {file.name}: {source.describe()}\n" + proposal.mapping.to_yaml()
-    if out:
-        out.write_text(text, "utf-8")
-        console.print(f"[green]✓[/] mapping written to {out}", soft_wrap=True)
-    else:
-        print(text, end="")
-    if proposal.missing:
-        err.print(f"[yellow]still to map (required):[/] {', '.join(proposal.missing)}", soft_wrap=True)
-
-
-@map_app.command("check")
-def map_check(
-    file: Annotated[
-        Path, typer.Argument(exists=True, dir_okay=False, help="CSV (UTF-8 or CP949), .xlsx, .jsonl or .parquet")
-    ],
-    mapping: Annotated[Path, typer.Option(exists=True, dir_okay=False, help="The mapping (YAML or JSON)")],
-    as_json: Annotated[bool, typer.Option("--json", help="Print the report as JSON")] = False,
-    korean: Annotated[bool, typer.Option("--ko", help="Messages in Korean")] = False,
-    sheet: Annotated[str | None, typer.Option(help="Excel: the sheet to read (default: the first)")] = None,
-) -> None:
-    """Read FILE through MAPPING and report every problem by row and field; writes nothing."""
-    from sangsaeng.standard.ingest import check_file
-    from sangsaeng.standard.mapping import load_mapping
-
-    try:
-        rules = load_mapping(mapping.read_text("utf-8"), source=str(mapping))
-        report = check_file(file, rules, sheet)
-    except SangsaengError as exc:
-        _fail(exc.message, exc.hint)
-    if as_json:
-        print(json.dumps(report.to_dict(), ensure_ascii=False, indent=2))
-    else:
-        verdict = "[green]✓ valid[/]" if report.valid else f"[red]✗ {report.errors} problem(s)[/]"
-        console.print(f"{verdict} in {report.rows} rows of {file.name}", soft_wrap=True)
-        _print_report(report.to_dict(), korean)
-    if not report.valid:
-        raise typer.Exit(1)
-
-
-@map_app.command("ingest")
-def map_ingest(
-    file: Annotated[
-        Path, typer.Argument(exists=True, dir_okay=False, help="CSV (UTF-8 or CP949), .xlsx, .jsonl or .parquet")
-    ],
-    mapping: Annotated[Path, typer.Option(exists=True, dir_okay=False, help="The mapping (YAML or JSON)")],
-    out: Annotated[Path, typer.Option("--out", "-o", help="The canonical Parquet file to write")],
-    max_errors: Annotated[int, typer.Option(help="Problems tolerated before nothing is written")] = 0,
-    accept_partial: Annotated[
-        bool, typer.Option(help="Write the good rows; the others go to OUT.rejected.csv with their reasons")
-    ] = False,
-    sheet: Annotated[str | None, typer.Option(help="Excel: the sheet to read (default: the first)")] = None,
-) -> None:
-    """Turn FILE into a canonical Parquet file through MAPPING: whole, or not at all."""
-    from sangsaeng.standard.ingest import ingest
-    from sangsaeng.standard.mapping import load_mapping
-
-    try:
-        rules = load_mapping(mapping.read_text("utf-8"), source=str(mapping))
-        with Progress(*Progress.get_default_columns()[:1], BarColumn(), console=err, transient=True) as bar:
-            task = bar.add_task("ingesting", total=None)
-            result = ingest(
-                file,
-                rules,
-                out,
-                max_errors=max_errors,
-                accept_partial=accept_partial,
-                progress=lambda rows: bar.advance(task, rows),
-            )
-    except SangsaengError as exc:
-        _fail(exc.message, exc.hint)
-    if result.unchanged:
-        console.print(
-            f"[green]✓[/] {out} already holds {file.name} read through this mapping; nothing to do", soft_wrap=True
-        )
-        return
-    _print_report(result.report.to_dict())
-    if not result.written:
-        _fail(
-            f"nothing written: {result.report.errors} problem(s), {max_errors} allowed",
-            "fix the file or the mapping (see `map check`), or pass --accept-partial",
-        )
-    console.print(f"[green]✓[/] {result.rows_written} rows → {out}", soft_wrap=True)
-    if result.rejected:
-        console.print(f"  {result.rows_rejected} rows rejected → {result.rejected}", soft_wrap=True)
-
-
-@aas_app.command("export")
-def aas_export(
-    equipment: Annotated[
-        Path, typer.Argument(exists=True, dir_okay=False, help="Canonical equipment (Parquet, from `map ingest`)")
-    ],
-    out: Annotated[Path, typer.Option("--out", "-o", help="The .aasx package or .json environment to write")],
-    measurements: Annotated[
-        Path | None,
-        typer.Option(exists=True, dir_okay=False, help="Canonical measurements (Parquet) to add as time series"),
-    ] = None,
-) -> None:
-    """Write every piece of EQUIPMENT as an AAS shell (Nameplate, Technical Data, Time Series), verified."""
-    import pyarrow.parquet as pq
-
-    from sangsaeng.standard.aas import environment_to_aas, write_aasx
-    from sangsaeng.standard.entities import Equipment, Measurement
-
-    if out.suffix.lower() not in (".aasx", ".json"):
-        _fail(f"cannot tell what to write from {out.name}", "name the output .aasx or .json")
-    try:
-        machines = [Equipment.model_validate(row) for row in pq.read_table(equipment).to_pylist()]
-        series: dict[str, list[Measurement]] = {m.id: [] for m in machines}
-        if measurements is not None:
-            for batch in pq.ParquetFile(measurements).iter_batches(65_536):
-                for row in batch.to_pylist():
-                    if row["equipment"] not in series:
-                        _fail(f"{measurements.name} measures {row['equipment']}, which {equipment.name} does not list")
-                    series[row["equipment"]].append(Measurement.model_validate(row))
-        document = environment_to_aas([(m, series[m.id]) for m in machines])
-    except SangsaengError as exc:
-        _fail(exc.message, exc.hint)
-    except (ValueError, KeyError) as exc:  # not canonical data: pydantic names the field
-        _fail(f"not canonical data: {exc}", "give the Parquet files `map ingest` wrote")
-    if out.suffix.lower() == ".aasx":
-        write_aasx(document, out)
-    else:
-        out.write_text(json.dumps(document, ensure_ascii=False, indent=1), "utf-8")
-    total = sum(len(v) for v in series.values())
-    console.print(f"[green]✓[/] {len(machines)} shell(s), {total} measurement(s) → {out}", soft_wrap=True)
-
-
-@audit_app.command("verify")
-def audit_verify(data_dir: DataDir = Path(".sangsaeng")) -> None:
-    """Re-check this connector's whole log: every hash, the chain of entries, every signed head."""
-    with _client(data_dir) as client:
-        result = _run(lambda: client.post("/audit/verify"))
-    if result["valid"]:
-        console.print(f"[bold green]✓ valid[/]: {result['size']} entries, {result['heads']} signed heads")
-        return
-    console.print(f"[bold red]✗ not valid[/]: first bad index {result['firstBadIndex']}")
-    for finding in result["findings"]:
-        console.print(f"  {finding}", soft_wrap=True, markup=False)
-    raise typer.Exit(1)
-
-
-@audit_app.command("evidence")
-def audit_evidence(
-    agreement: Annotated[str, typer.Option(help="The agreement the evidence is about")],
-    out: Annotated[Path, typer.Option("--out", "-o", help="Where to write the bundle")],
-    data_dir: DataDir = Path(".sangsaeng"),
-) -> None:
-    """Export the signed agreement, every log entry about it with inclusion proofs, the signed heads and the
-    partner's heads we kept — one file, checked offline by `audit verify-bundle`."""
-    with _client(data_dir) as client:
-        response = client.http.get("/audit/evidence", params={"agreement": agreement})
-        if response.status_code != 200:
-            _run(lambda: client.raise_for(response))
-    out.write_bytes(response.content)
-    console.print(f"[green]✓[/] {out}", soft_wrap=True)
-
-
-@audit_app.command("verify-bundle")
-def audit_verify_bundle(
-    file: Annotated[Path, typer.Argument(exists=True, dir_okay=False, help="An evidence bundle")],
-    directory: Annotated[
-        Path | None, typer.Option(help="Participant directory with the public keys (default: the data directory's)")
-    ] = None,
-    data_dir: DataDir = Path(".sangsaeng"),
-) -> None:
-    """Check an evidence bundle offline, with nothing but the participants' public keys."""
-    from sangsaeng.audit.evidence import verify_bundle
-    from sangsaeng.negotiation.signing import verify_export
-
-    known = _directory(directory, data_dir)
-    result = verify_bundle(file.read_bytes(), known.key_of, lambda document: verify_export(known, document))
-    for finding in result.findings:
-        console.print(f"  {finding}", soft_wrap=True, markup=False)
-    if not result.valid:
-        console.print("[bold red]✗ not valid[/]")
-        raise typer.Exit(1)
-    console.print("[bold green]✓ valid[/]: the evidence is complete and unaltered")
-
-
-@audit_app.command("check-peer")
-def audit_check_peer(
-    peer: Annotated[str, typer.Argument(help="The partner whose log heads we kept")],
-    data_dir: DataDir = Path(".sangsaeng"),
-) -> None:
-    """Ask PEER to prove that its log still extends every signed head of it that we kept."""
-    with _client(data_dir) as client:
-        result = _run(lambda: client.http.post("/audit/check-peer", params={"peer": peer}))
-        result = _run(lambda: client.check(result))
-    for finding in result["findings"]:
-        console.print(f"  {finding}", soft_wrap=True, markup=False)
-    if not result["valid"]:
-        console.print(f"[bold red]✗ {peer}'s log was rewritten[/]")
-        raise typer.Exit(1)
-    console.print(f"[bold green]✓[/] {peer}'s log extends all {result['checked']} heads we kept", soft_wrap=True)
-
-
 @app.command()
 def demo(
     workdir: Annotated[Path, typer.Option(help="Where the demo keeps its connectors")] = Path("demo-data"),
@@ -721,10 +491,15 @@ def demo(
 
 
 from sangsaeng.cli import exchange  # noqa: E402 - these use the helpers above
+from sangsaeng.cli.audit import audit_app  # noqa: E402
+from sangsaeng.cli.standard import aas_app, map_app  # noqa: E402
 from sangsaeng.cli.streams import stream_app  # noqa: E402
 from sangsaeng.cli.users import user_app  # noqa: E402
 
 exchange.register(app)
+app.add_typer(map_app, name="map")
+app.add_typer(aas_app, name="aas")
+app.add_typer(audit_app, name="audit")
 app.add_typer(stream_app, name="stream")
 app.add_typer(user_app, name="user")
 

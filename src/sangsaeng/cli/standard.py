@@ -1,0 +1,173 @@
+"""Standard data commands: ``map suggest|check|ingest`` (factory files → standard entities) and ``aas export``.
+
+They work on files alone, with no connector running: a quality engineer can check a mapping before sharing anything.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.progress import BarColumn, Progress
+
+from sangsaeng.cli.main import _fail, _print_report, console, err
+from sangsaeng.errors import SangsaengError
+
+map_app = typer.Typer(
+    help="Mappings from factory files (CSV, Korean or English) to standard entities.", no_args_is_help=True
+)
+aas_app = typer.Typer(
+    help="Asset Administration Shells: equipment and its time series for AAS tools.", no_args_is_help=True
+)
+
+
+@map_app.command("suggest")
+def map_suggest(
+    file: Annotated[
+        Path, typer.Argument(exists=True, dir_okay=False, help="CSV (UTF-8 or CP949), .xlsx, .jsonl or .parquet")
+    ],
+    entity: Annotated[str, typer.Option(help="The standard entity, e.g. quality_result, energy_record")],
+    out: Annotated[
+        Path | None, typer.Option("--out", "-o", help="Write the mapping here instead of printing it")
+    ] = None,
+    sheet: Annotated[str | None, typer.Option(help="Excel: the sheet to read (default: the first)")] = None,
+) -> None:
+    """Propose a mapping from FILE's headers and values; edit it, then use it with `map check`."""
+    from sangsaeng.standard.entities import ENTITIES
+    from sangsaeng.standard.sources import open_source
+    from sangsaeng.standard.suggest import suggest
+
+    if entity not in ENTITIES:
+        _fail(f"unknown entity {entity!r}", f"one of: {', '.join(ENTITIES)}")
+    try:
+        source = open_source(file, sheet)
+        proposal = suggest(entity, source.headers, source.sample())
+    except SangsaengError as exc:
+        _fail(exc.message, exc.hint)
+    text = f"# {file.name}: {source.describe()}\n" + proposal.mapping.to_yaml()
+    if out:
+        out.write_text(text, "utf-8")
+        console.print(f"[green]✓[/] mapping written to {out}", soft_wrap=True)
+    else:
+        print(text, end="")
+    if proposal.missing:
+        err.print(f"[yellow]still to map (required):[/] {', '.join(proposal.missing)}", soft_wrap=True)
+
+
+@map_app.command("check")
+def map_check(
+    file: Annotated[
+        Path, typer.Argument(exists=True, dir_okay=False, help="CSV (UTF-8 or CP949), .xlsx, .jsonl or .parquet")
+    ],
+    mapping: Annotated[Path, typer.Option(exists=True, dir_okay=False, help="The mapping (YAML or JSON)")],
+    as_json: Annotated[bool, typer.Option("--json", help="Print the report as JSON")] = False,
+    korean: Annotated[bool, typer.Option("--ko", help="Messages in Korean")] = False,
+    sheet: Annotated[str | None, typer.Option(help="Excel: the sheet to read (default: the first)")] = None,
+) -> None:
+    """Read FILE through MAPPING and report every problem by row and field; writes nothing."""
+    from sangsaeng.standard.ingest import check_file
+    from sangsaeng.standard.mapping import load_mapping
+
+    try:
+        rules = load_mapping(mapping.read_text("utf-8"), source=str(mapping))
+        report = check_file(file, rules, sheet)
+    except SangsaengError as exc:
+        _fail(exc.message, exc.hint)
+    if as_json:
+        print(json.dumps(report.to_dict(), ensure_ascii=False, indent=2))
+    else:
+        verdict = "[green]✓ valid[/]" if report.valid else f"[red]✗ {report.errors} problem(s)[/]"
+        console.print(f"{verdict} in {report.rows} rows of {file.name}", soft_wrap=True)
+        _print_report(report.to_dict(), korean)
+    if not report.valid:
+        raise typer.Exit(1)
+
+
+@map_app.command("ingest")
+def map_ingest(
+    file: Annotated[
+        Path, typer.Argument(exists=True, dir_okay=False, help="CSV (UTF-8 or CP949), .xlsx, .jsonl or .parquet")
+    ],
+    mapping: Annotated[Path, typer.Option(exists=True, dir_okay=False, help="The mapping (YAML or JSON)")],
+    out: Annotated[Path, typer.Option("--out", "-o", help="The canonical Parquet file to write")],
+    max_errors: Annotated[int, typer.Option(help="Problems tolerated before nothing is written")] = 0,
+    accept_partial: Annotated[
+        bool, typer.Option(help="Write the good rows; the others go to OUT.rejected.csv with their reasons")
+    ] = False,
+    sheet: Annotated[str | None, typer.Option(help="Excel: the sheet to read (default: the first)")] = None,
+) -> None:
+    """Turn FILE into a canonical Parquet file through MAPPING: whole, or not at all."""
+    from sangsaeng.standard.ingest import ingest
+    from sangsaeng.standard.mapping import load_mapping
+
+    try:
+        rules = load_mapping(mapping.read_text("utf-8"), source=str(mapping))
+        with Progress(*Progress.get_default_columns()[:1], BarColumn(), console=err, transient=True) as bar:
+            task = bar.add_task("ingesting", total=None)
+            result = ingest(
+                file,
+                rules,
+                out,
+                max_errors=max_errors,
+                accept_partial=accept_partial,
+                progress=lambda rows: bar.advance(task, rows),
+            )
+    except SangsaengError as exc:
+        _fail(exc.message, exc.hint)
+    if result.unchanged:
+        console.print(
+            f"[green]✓[/] {out} already holds {file.name} read through this mapping; nothing to do", soft_wrap=True
+        )
+        return
+    _print_report(result.report.to_dict())
+    if not result.written:
+        _fail(
+            f"nothing written: {result.report.errors} problem(s), {max_errors} allowed",
+            "fix the file or the mapping (see `map check`), or pass --accept-partial",
+        )
+    console.print(f"[green]✓[/] {result.rows_written} rows → {out}", soft_wrap=True)
+    if result.rejected:
+        console.print(f"  {result.rows_rejected} rows rejected → {result.rejected}", soft_wrap=True)
+
+
+@aas_app.command("export")
+def aas_export(
+    equipment: Annotated[
+        Path, typer.Argument(exists=True, dir_okay=False, help="Canonical equipment (Parquet, from `map ingest`)")
+    ],
+    out: Annotated[Path, typer.Option("--out", "-o", help="The .aasx package or .json environment to write")],
+    measurements: Annotated[
+        Path | None,
+        typer.Option(exists=True, dir_okay=False, help="Canonical measurements (Parquet) to add as time series"),
+    ] = None,
+) -> None:
+    """Write every piece of EQUIPMENT as an AAS shell (Nameplate, Technical Data, Time Series), verified."""
+    import pyarrow.parquet as pq
+
+    from sangsaeng.standard.aas import environment_to_aas, write_aasx
+    from sangsaeng.standard.entities import Equipment, Measurement
+
+    if out.suffix.lower() not in (".aasx", ".json"):
+        _fail(f"cannot tell what to write from {out.name}", "name the output .aasx or .json")
+    try:
+        machines = [Equipment.model_validate(row) for row in pq.read_table(equipment).to_pylist()]
+        series: dict[str, list[Measurement]] = {m.id: [] for m in machines}
+        if measurements is not None:
+            for batch in pq.ParquetFile(measurements).iter_batches(65_536):
+                for row in batch.to_pylist():
+                    if row["equipment"] not in series:
+                        _fail(f"{measurements.name} measures {row['equipment']}, which {equipment.name} does not list")
+                    series[row["equipment"]].append(Measurement.model_validate(row))
+        document = environment_to_aas([(m, series[m.id]) for m in machines])
+    except SangsaengError as exc:
+        _fail(exc.message, exc.hint)
+    except (ValueError, KeyError) as exc:  # not canonical data: pydantic names the field
+        _fail(f"not canonical data: {exc}", "give the Parquet files `map ingest` wrote")
+    if out.suffix.lower() == ".aasx":
+        write_aasx(document, out)
+    else:
+        out.write_text(json.dumps(document, ensure_ascii=False, indent=1), "utf-8")
+    total = sum(len(v) for v in series.values())
+    console.print(f"[green]✓[/] {len(machines)} shell(s), {total} measurement(s) → {out}", soft_wrap=True)
