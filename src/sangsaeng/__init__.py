@@ -4,8 +4,9 @@ import os
 
 __version__ = "0.1.0"
 
-# Arrow allocates from the C library rather than its bundled mimalloc, which keeps what idle threads freed: under
-# 50 concurrent pulls a provider stayed ~40-70 MB above its earlier size after the load, and is back within a few
-# MB this way, pulling as fast (bench/concurrent.py; docs/architecture.md § Performance). Arrow reads this once,
-# when it loads, so it is set here, before any module of the package imports it; an operator's value wins.
-os.environ.setdefault("ARROW_DEFAULT_MEMORY_POOL", "system")
+# Arrow allocates from its bundled jemalloc rather than its default mimalloc, which keeps what idle threads freed:
+# under 50 concurrent pulls a provider stayed ~40-70 MB above its earlier size after the load, and is back within a
+# few MB with jemalloc (which returns dirty pages after a second) while pulling faster than with the C library's
+# malloc (bench/concurrent.py, bench/pull.py; docs/architecture.md § Performance). Arrow reads this once, when it
+# loads, so it is set here, before any module of the package imports it; an operator's value wins.
+os.environ.setdefault("ARROW_DEFAULT_MEMORY_POOL", "jemalloc")

@@ -7,8 +7,8 @@ mid-stream leaves the first: no counted use is ever missing from the log.
 
 Memory is bounded by design rather than by hope: at most ``data_streams`` accesses run at once (each holds a few
 record batches: see ``read_ahead``), others wait up to ``data_stream_wait`` seconds for a slot and are then
-answered ``busy`` with ``Retry-After``, before any use is counted. When the last access ends, what Arrow's and
-the C library's allocators hold but no longer use goes back to the system.
+answered ``busy`` with ``Retry-After``, before any use is counted. When the last access ends, what Arrow's pool
+(jemalloc) and the C library's allocator hold but no longer use goes back to the system.
 """
 
 from __future__ import annotations
@@ -141,7 +141,7 @@ def bound_memory() -> None:
     glibc gives each thread that allocates an arena of its own, up to eight per core, and what one arena freed
     stays with it; two arenas serve a two-core machine as fast and keep little. The limit counts for arenas made
     after it, and glibc fixes it once the ninth would be made: this runs at the data plane's first access, long
-    before. (Arrow allocates from the C library too: ``sangsaeng/__init__.py`` says why.)
+    before. (Arrow's own pool is jemalloc: ``sangsaeng/__init__.py`` says why.)
     """
     if _libc is not None:
         _libc.mallopt(M_ARENA_MAX, ARENAS)
