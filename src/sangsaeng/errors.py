@@ -88,14 +88,18 @@ class Conflict(SangsaengError):
     status = 409
 
 
-class TooManyRequests(SangsaengError):
-    """Too many messages of one kind from one caller: ``details["retryAfter"]`` says how many seconds to wait."""
-
-    code = "too-many-requests"
-    status = 429
+class RetryLater(SangsaengError):
+    """Refused for now, not for good: ``details["retryAfter"]`` says in how many seconds to come back."""
 
     def headers(self) -> dict[str, str]:
         return {"Retry-After": str(self.details.get("retryAfter", 1))}
+
+
+class TooManyRequests(RetryLater):
+    """Too many messages of one kind from one caller."""
+
+    code = "too-many-requests"
+    status = 429
 
 
 class NotAcceptable(SangsaengError):
@@ -110,14 +114,11 @@ class ContentTooLarge(SangsaengError):
     status = 413
 
 
-class Busy(SangsaengError):
-    """Every slot for this kind of work is taken: ``details["retryAfter"]`` says in how many seconds to come back."""
+class Busy(RetryLater):
+    """Every slot for this kind of work is taken."""
 
     code = "busy"
     status = 503
-
-    def headers(self) -> dict[str, str]:
-        return {"Retry-After": str(self.details.get("retryAfter", 1))}
 
 
 class PeerError(SangsaengError):

@@ -17,7 +17,7 @@ from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from sangsaeng.dsp.messages import error_object
-from sangsaeng.errors import InvalidInput, SangsaengError
+from sangsaeng.errors import InvalidInput, RetryLater, SangsaengError
 
 log = structlog.get_logger(__name__)
 
@@ -72,7 +72,7 @@ def _encodable(value: Any) -> Any:
 def install(app: FastAPI) -> None:
     @app.exception_handler(SangsaengError)
     async def _typed(request: Request, exc: SangsaengError) -> JSONResponse:
-        if exc.status >= 500 and exc.status != 503:  # a busy data plane is load, not a fault
+        if exc.status >= 500 and not isinstance(exc, RetryLater):  # load, not a fault
             log.error("request.failed", path=request.url.path, code=exc.code, message=exc.message)
         return error_response(request, exc.status, exc.to_dict(), extra=exc.headers())
 
