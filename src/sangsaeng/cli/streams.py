@@ -147,9 +147,14 @@ def stream_status(data_dir: DataDir = Path(".sangsaeng")) -> None:
         return
     table = Table("stream", "kind", "state", "rows", "rejected", "msg/s", "lag", "last commit")
     for s in found:
-        state = "[green]running[/]" if s["running"] else "[dim]stopped[/]"
+        state = "[green]running[/]" if s["running"] else f"[dim]stopped[/] {s['error'] or ''}"
         if s["running"] and not s["connected"]:
             state = f"[red]disconnected[/] {s['error'] or ''}"
+        elif s["running"] and s["error"]:
+            state = f"[yellow]struggling[/] {s['error']}"
+        problem = s.get("problem")
+        if problem:
+            state += f"\n[dim]last problem ({problem['kind']}, {problem['at'][:19]}): {problem['message'][:200]}[/]"
         lag = f"{s['lagSeconds']:.2f} s" if s["lagSeconds"] is not None else "—"
         landed = s["landed"]
         table.add_row(

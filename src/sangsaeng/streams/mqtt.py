@@ -138,6 +138,9 @@ class MqttSession:
         ingester = self.ingester
         topic, payload = packet.topic, packet.payload
         if packet.qos == 0:
+            if len(ingester.batch.topics) >= ingester.queue_limit:  # landing is behind: drop the newest, counted
+                ingester.counters.dropped += 1
+                return
             ingester.add(topic, payload, arrived)
         else:
             pid = packet.packet_id

@@ -88,6 +88,10 @@ class Runner:
                     source, self.mapping.client_id, topics, source.qos, self.ingester, on_committed=self._committed
                 )
             await self.session.run(stop)
+        except Exception as exc:  # said in the status it leaves: why the stream stopped
+            self.ingester.error = f"the stream stopped: {type(exc).__name__}: {exc}"[:500]
+            self.ingester.note("stopped", self.ingester.error)
+            raise
         finally:
             for task in tasks:
                 task.cancel()
