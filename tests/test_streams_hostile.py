@@ -154,7 +154,8 @@ def test_a_small_sparkplug_message_is_rejected_and_the_stream_lands_the_rest(tmp
     assert len(poison) <= 32
     stream = _ingester(tmp_path, SPARKPLUG_MAPPING)
     good = spb.encode([{"alias": 1, "datatype": spb.DOUBLE, "value": 22.0, "timestamp": NOW // 1000}], seq=3)
-    stream.land(_batch([("spBv1.0/G/NBIRTH/n1", _birth()), ("spBv1.0/G/NDATA/n1", poison), ("spBv1.0/G/NDATA/n1", good)]))
+    data = "spBv1.0/G/NDATA/n1"
+    stream.land(_batch([("spBv1.0/G/NBIRTH/n1", _birth()), (data, poison), (data, good)]))
     assert stream.counters.rows == 2 and stream.counters.rejected == 1
     assert stream.error is None
 
@@ -285,7 +286,7 @@ def test_a_long_unit_is_refused_at_once() -> None:
 def test_a_sparkplug_unit_of_megabytes_is_rejected_quickly_and_not_kept(tmp_path: Path) -> None:
     stream = _ingester(tmp_path, SPARKPLUG_MAPPING)
     birth = spb.encode(
-        [{"name": "Temp", "alias": 1, "datatype": spb.DOUBLE, "value": 20.0, "properties": {"engUnit": "m" * 2_000_000}}],
+        [{"name": "Temp", "alias": 1, "datatype": spb.DOUBLE, "value": 20.0, "properties": {"engUnit": "m" * 2**21}}],
         seq=0,
         timestamp=NOW // 1000,
     )
