@@ -382,3 +382,23 @@ def test_garbage_among_good_messages_lands_every_good_one_once_and_rejects_every
     rejected = [r["payload"] for r in rejected_rows(runner.root)]
     for payload in garbage:
         assert payload in rejected
+
+
+def test_a_batch_reads_only_so_many_units_it_has_not_seen(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Reading a unit takes about a millisecond: 10,000 made-up units in a birth must not hold a batch up."""
+    from sangsaeng.streams import readings as module
+
+    monkeypatch.setattr(module, "NEW_UNITS", 11)
+    monkeypatch.setattr(module, "_READ", {})
+    r = Readings([b"p"])
+    r.add("m1", "s", NOW, 1.0, "kWh", "good", "x", NOW, 0)  # first: one of the 11
+    for i in range(30):
+        r.add("m1", "s", NOW, 1.0, f"made-up-{i}", "good", "x", NOW, 0)
+    rejects = Rejects()
+    assert measurements(r, rejects, NOW).num_rows == 1
+    reasons = rejects.reason
+    assert sum("unknown unit" in why for why in reasons) == 10
+    assert sum("units new to the stream in one batch" in why for why in reasons) == 20
+    again = Rejects()  # the next batch reads 11 more, and remembers the first
+    measurements(r, again, NOW)
+    assert sum("unknown unit" in why for why in again.reason) == 21

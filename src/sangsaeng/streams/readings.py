@@ -215,6 +215,31 @@ def _rows_table(readings: Readings, rejects: Rejects) -> pa.Table:
     return table if keep.all() else table.filter(pa.array(keep))
 
 
+# Units read so far (or why not): parsing one takes about a millisecond, so a batch reads at most NEW_UNITS it has
+# not seen before (10,000 distinct made-up units would otherwise hold a batch up for seconds).
+_READ: dict[str, Unit | str] = {}
+REMEMBERED_UNITS = 10_000
+NEW_UNITS = 1_000
+
+
+def _read_unit(text: str, budget: list[int]) -> Unit | str:
+    """The unit, or the reason it cannot be read."""
+    found = _READ.get(text)
+    if found is not None:
+        return found
+    if budget[0] <= 0:
+        return f"unit {text[:SHOWN]!r} not read: more than {NEW_UNITS:,} units new to the stream in one batch"
+    budget[0] -= 1
+    try:
+        found = recognize(text)
+    except SangsaengError as exc:
+        found = f"{exc.message if len(text) > MAX_UNIT_LENGTH else f'unknown unit {text!r}'}: {exc.hint}"
+    if len(_READ) >= REMEMBERED_UNITS:
+        _READ.clear()
+    _READ[text] = found
+    return found
+
+
 def _units(units: pa.ChunkedArray) -> tuple[Any, Any, pa.Array, Any, dict[int, str], Any, Any]:
     """Per row: factor, offset, canonical unit (None where unknown), the rows' unit indexes, the problems, and
     the plausible range of canonical values (lowest, highest)."""
@@ -224,11 +249,11 @@ def _units(units: pa.ChunkedArray) -> tuple[Any, Any, pa.Array, Any, dict[int, s
     lowest, highest = np.full(len(distinct), -LARGEST), np.full(len(distinct), LARGEST)
     canonical: list[str | None] = []
     problem: dict[int, str] = {}
+    budget = [NEW_UNITS]
     for at, text in enumerate(distinct):
-        try:
-            unit: Unit = recognize(text)
-        except SangsaengError as exc:
-            problem[at] = f"{exc.message if len(text) > MAX_UNIT_LENGTH else f'unknown unit {text!r}'}: {exc.hint}"
+        unit = _read_unit(text, budget)
+        if isinstance(unit, str):
+            problem[at] = unit
             factor[at], offset[at] = math.nan, math.nan
             canonical.append(None)
             continue

@@ -22,7 +22,7 @@ from google.protobuf import descriptor_pb2, descriptor_pool, message_factory
 from google.protobuf.message import DecodeError, Message
 
 from sangsaeng.streams.mapping import Sparkplug, fill
-from sangsaeng.streams.readings import Readings, Rejects
+from sangsaeng.streams.readings import MAX_NAME, Readings, Rejects
 
 NAMESPACE = "spBv1.0"
 REBIRTH = "Node Control/Rebirth"
@@ -333,6 +333,8 @@ class Host:
             node.devices[device] = True
             infos = node.metrics.setdefault(device, {})
             for m in message.metrics:  # type: ignore[attr-defined]
+                if len(m.name) > MAX_NAME:
+                    continue
                 if m.HasField("alias") and m.name:
                     node.aliases[m.alias] = m.name
                 if m.name:
@@ -363,6 +365,8 @@ class Host:
         for m in message.metrics:
             if m.name == BD_SEQ:
                 node.bd_seq = metric_value(m)
+            if len(m.name) > MAX_NAME:  # no name: not remembered (its reading is rejected for it)
+                continue
             if m.HasField("alias") and m.name:
                 node.aliases[m.alias] = m.name
             if m.name:
