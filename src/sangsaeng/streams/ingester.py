@@ -277,8 +277,10 @@ class Ingester:
                 rejects.add(batch.arrived[i], f"{self.mapping.kind}:{batch.topics[i]}", reason, readings.payload(i))
                 self.note("quarantined", reason, source=batch.topics[i][:200])
                 continue
-            if identity in self._suspects:
+            if identity in self._suspects:  # alone and marked so: if it kills the process, it is the one
                 self._mark(identity, suspects)
+            else:  # not suspected yet: if it kills the process, it is suspected next time
+                self._mark(0, np.append(suspects, np.uint64(identity)) if identity else suspects)
             self._decode([batch.topics[i]], [batch.payloads[i]], [batch.arrived[i]], readings, rejects, i)
         return self._commit(batch, readings, rejects)
 

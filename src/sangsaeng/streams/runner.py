@@ -119,7 +119,7 @@ class Runner:
                 self.ingester.event("rebirth-requested", group=group, node=node)
                 log.info("stream.rebirth_requested", group=group, node=node)
         host.rebirths.clear()
-        for gap in host.gaps:
+        for gap in dict.fromkeys(host.gaps):  # a batch decoded again after a fault notices its gaps again
             self.ingester.counters.gaps += 1
             self.ingester.event("seq-gap", group=gap.group, node=gap.node, expected=gap.expected, got=gap.got)
             log.warning("stream.seq_gap", group=gap.group, node=gap.node, expected=gap.expected, got=gap.got)
