@@ -402,3 +402,17 @@ def test_a_batch_reads_only_so_many_units_it_has_not_seen(monkeypatch: pytest.Mo
     again = Rejects()  # the next batch reads 11 more, and remembers the first
     measurements(r, again, NOW)
     assert sum("unknown unit" in why for why in again.reason) == 21
+
+
+def test_stream_status_says_what_a_stream_struggled_with(tmp_path: Path) -> None:
+    from typer.testing import CliRunner
+
+    from sangsaeng.cli.main import app
+
+    stream = _ingester(tmp_path / "datasets" / "streams", JSON_MAPPING, _Fragile())
+    stream.land(_batch([("t0", b"raise"), ("t1", b"ok")]))
+    stream.write_status()
+    stream.close()
+    shown = CliRunner().invoke(app, ["stream", "status", "--data-dir", str(tmp_path)], env={"COLUMNS": "200"}).output
+    assert "last problem (decoding-fault" in shown and "RuntimeError: decoder fault" in shown
+    assert "disk" not in shown
