@@ -17,6 +17,7 @@ BENCHES = {
     "policy": policy.run,
     "audit": audit.run,
     "streams": streams.run,
+    "streams-births": streams.births,
 }
 
 

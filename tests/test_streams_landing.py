@@ -22,7 +22,7 @@ from sangsaeng.streams import landing
 from sangsaeng.streams.ingester import Ingester
 from sangsaeng.streams.jsonrules import JsonRules
 from sangsaeng.streams.mapping import json_path, load_stream_mapping
-from sangsaeng.streams.readings import Readings, Rejects, measurements
+from sangsaeng.streams.readings import LARGEST, RANGES, Readings, Rejects, measurements
 from tests.helpers import Dataspace, negotiate, offer_policy, start_transfer
 
 NOW = int(time.time() * 1_000_000)
@@ -58,10 +58,18 @@ def readings(values: list[tuple[float, str]]) -> Readings:
 )
 @settings(max_examples=60, deadline=None)
 def test_every_finite_reading_lands_converted_by_its_unit(values: list[tuple[float, str]]) -> None:
+    def plausible(value: float, unit: str) -> bool:
+        u = recognize(unit)
+        converted = value * u.factor + u.offset
+        low, high = RANGES.get(u.canonical, (-LARGEST, LARGEST))
+        return low <= converted <= high
+
     rejects = Rejects()
     table = measurements(readings(values), rejects, NOW)
-    assert len(rejects) == 0 and table.num_rows == len(values)
-    for row, (value, unit) in zip(table.to_pylist(), values, strict=True):
+    kept = [(v, u) for v, u in values if plausible(v, u)]
+    assert table.num_rows == len(kept) and len(rejects) == len(values) - len(kept)
+    assert all("outside the plausible range" in why for why in rejects.reason)
+    for row, (value, unit) in zip(table.to_pylist(), kept, strict=True):
         u = recognize(unit)
         assert row["raw_value"] == value and row["raw_unit"] == unit and row["unit"] == u.canonical
         assert math.isclose(row["value"], value * u.factor + u.offset, rel_tol=1e-12, abs_tol=1e-9)
@@ -69,13 +77,14 @@ def test_every_finite_reading_lands_converted_by_its_unit(values: list[tuple[flo
 
 def test_what_is_no_measurement_is_rejected_with_its_reason() -> None:
     r = readings([(1.0, "kWh")])
-    r.add("m1", "s", NOW, "12,5", "kWh", "good", "x", NOW, b"p1")
-    r.add("m1", "s", NOW, float("nan"), "kWh", "good", "x", NOW, b"p2")
-    r.add("m1", "s", NOW, 1, "zorkmids", "good", "x", NOW, b"p3")
-    r.add("m1", "s", 12, 1, "kWh", "good", "x", NOW, b"p4")
-    r.add("", "s", NOW, 1, "kWh", "good", "x", NOW, b"p5")
-    r.add("m1", "s", NOW, 1, "kWh", "excellent", "x", NOW, b"p6")
-    r.add("m1", "s", NOW, "7", "kWh", "uncertain", "x", NOW, b"p7")
+    r.payloads = [b"p0", b"p1", b"p2", b"p3", b"p4", b"p5", b"p6", b"p7"]
+    r.add("m1", "s", NOW, "12,5", "kWh", "good", "x", NOW, 1)
+    r.add("m1", "s", NOW, float("nan"), "kWh", "good", "x", NOW, 2)
+    r.add("m1", "s", NOW, 1, "zorkmids", "good", "x", NOW, 3)
+    r.add("m1", "s", 12, 1, "kWh", "good", "x", NOW, 4)
+    r.add("", "s", NOW, 1, "kWh", "good", "x", NOW, 5)
+    r.add("m1", "s", NOW, 1, "kWh", "excellent", "x", NOW, 6)
+    r.add("m1", "s", NOW, "7", "kWh", "uncertain", "x", NOW, 7)
     rejects = Rejects()
     table = measurements(r, rejects, NOW)
     assert table.column("raw_value").to_pylist() == [1.0, 7.0]
@@ -341,11 +350,12 @@ def test_a_batch_read_by_arrow_lands_what_one_at_a_time_lands(messages: list[tup
     mapping = load_stream_mapping(BATCH_MAPPING)
     topics, payloads = [t for t, _ in messages], [p for _, p in messages]
     arrived = [NOW - i for i in range(len(messages))]
-    one, one_refused = Readings(), Rejects()
+    one, one_refused = Readings(payloads), Rejects()
     rules = JsonRules(mapping.rules)
-    for t, p, a in zip(topics, payloads, arrived, strict=True):
+    for i, (t, p, a) in enumerate(zip(topics, payloads, arrived, strict=True)):
+        one.message = i
         rules.receive(t, p, a, one, one_refused)
-    many, many_refused = Readings(), Rejects()
+    many, many_refused = Readings(payloads), Rejects()
     batch_rules = JsonRules(mapping.rules)
     batch_rules.FEW = 1  # every group through Arrow, however small
     batch_rules.receive_batch(topics, payloads, arrived, many, many_refused)

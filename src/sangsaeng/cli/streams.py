@@ -146,10 +146,18 @@ def stream_status(data_dir: DataDir = Path(".sangsaeng")) -> None:
         console.print("no streams yet — start one with `sangsaeng stream mqtt|opcua --mapping FILE`")
         return
     table = Table("stream", "kind", "state", "rows", "rejected", "msg/s", "lag", "last commit")
+    said: list[str] = []  # why a stream stopped or what it struggles with, below the table
     for s in found:
         state = "[green]running[/]" if s["running"] else "[dim]stopped[/]"
         if s["running"] and not s["connected"]:
-            state = f"[red]disconnected[/] {s['error'] or ''}"
+            state = "[red]disconnected[/]"
+        elif s["running"] and s["error"]:
+            state = "[yellow]struggling[/]"
+        if s["error"]:
+            said.append(f"{s['stream']}: {s['error']}")
+        problem = s.get("problem")
+        if problem:
+            said.append(f"{s['stream']}: last problem ({problem['kind']}, {problem['at'][:19]}): {problem['message']}")
         lag = f"{s['lagSeconds']:.2f} s" if s["lagSeconds"] is not None else "—"
         landed = s["landed"]
         table.add_row(
@@ -163,3 +171,5 @@ def stream_status(data_dir: DataDir = Path(".sangsaeng")) -> None:
             landed["lastCommitAt"] or "—",
         )
     console.print(table)
+    for line in said:
+        console.print(line, markup=False, highlight=False)

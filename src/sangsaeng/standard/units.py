@@ -225,9 +225,23 @@ def _expression(text: str) -> str:
     return stripped.replace("·", "*").replace("²", "**2").replace("³", "**3")
 
 
-@cache
+# Longest unit text read: pint's parser takes time growing with the square of the text's length (a 5 MB unit
+# stalls a stream), and no unit anyone writes is longer.
+MAX_UNIT_LENGTH = 64
+
+
 def recognize(text: str) -> Unit:
     """Read a unit as a source wrote it; raise ``UnknownUnit`` with a hint when it cannot be read."""
+    if len(text) > MAX_UNIT_LENGTH:
+        raise UnknownUnit(
+            f"unit text {text[:20]!r}… is {len(text):,} characters long, more than {MAX_UNIT_LENGTH}",
+            hint="write the unit itself, e.g. kWh, kg, kgCO2e, °C",
+        )
+    return _recognize(text)
+
+
+@cache
+def _recognize(text: str) -> Unit:
     if not text or not text.strip():
         raise UnknownUnit("no unit given", hint="write the unit, e.g. kWh, kg, kgCO2e, °C")
     ureg = registry()

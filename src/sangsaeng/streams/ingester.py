@@ -30,6 +30,10 @@ from sangsaeng.streams.readings import Readings, Rejects, measurements, sorted_f
 log = structlog.get_logger(__name__)
 STATUS = "status.json"
 MAPPING = "mapping.json"
+LANDING = "_landing.bin"  # the identities of the batch being decoded: found on start, the last run died on them
+MAX_PAYLOAD = 4 << 20  # bytes: a larger message is refused unread (its first KEPT bytes kept with the reason)
+KEPT = 4096
+QUEUE = 100_000  # QoS 0 messages waiting beyond this (and beyond 4 batches) are dropped, and counted
 
 
 class Decoder(Protocol):
@@ -70,6 +74,8 @@ class Counters:
     rebirths: int = 0
     gaps: int = 0
     reconnects: int = 0
+    dropped: int = 0  # QoS 0 messages dropped because too many were waiting
+    quarantined: int = 0  # messages rejected unread because the ingester died on them twice
 
 
 class Ingester:
@@ -97,6 +103,11 @@ class Ingester:
         self.newest_measurement: int | None = None
         self._rates: collections.deque[tuple[float, int]] = collections.deque()
         self.dataset_id: str | None = None
+        self.problem: dict[str, Any] | None = None  # the last thing that went wrong: kind, message, at
+        self.queue_limit = max(QUEUE, 4 * mapping.batch.rows)
+        self._saved: bytes = b'{"decoder": {}}'  # the state as of the last commit: what a failed batch undoes
+        self._suspects: set[int] = set()  # messages the last run died among: decoded one at a time
+        self._quarantined: set[int] = set()  # messages it died on, decoded alone: rejected unread
 
     # ---- start and stop ----------------------------------------------------------------------------
     def open(self) -> None:
@@ -106,12 +117,37 @@ class Ingester:
         if saved:
             (size,) = struct.unpack_from("<Q", saved)
             identities = np.frombuffer(saved, np.uint64, size, 8)
-            state = orjson.loads(saved[8 + 8 * size :])
+            self._saved = saved[8 + 8 * size :]
+            state = orjson.loads(self._saved)
             self.decoder.restore(state.get("decoder", {}))
             self.counters = Counters(**state.get("counters", {}))
             self._landed.append(identities.copy())
             self._remembered = identities.copy()
         (self.root / MAPPING).write_bytes(orjson.dumps(self.mapping.model_dump(mode="json")))
+        self._remember_crash()
+
+    def _remember_crash(self) -> None:
+        """The last run died while decoding a batch (a process is not killed between batches by bad input):
+        its messages are suspects, decoded one at a time; one it died on when decoded alone is quarantined."""
+        marker = self.root / LANDING
+        try:
+            found = marker.read_bytes()
+        except FileNotFoundError:
+            return
+        marker.unlink()
+        if len(found) < 8 or len(found) % 8:
+            return
+        marked = np.frombuffer(found, np.uint64)
+        alone, suspects = int(marked[0]), set(marked[1:].tolist())
+        if alone:
+            self._quarantined.add(alone)
+        self._suspects = suspects - {alone}
+        what = "one message, decoded alone" if alone else f"a batch of {len(suspects)} messages"
+        self.note(
+            "crashed",
+            f"the last run of the ingester died while decoding {what}; "
+            + ("it is rejected unread when it comes again" if alone else "they are decoded one at a time"),
+        )
 
     def close(self) -> None:
         self.lander.close()
@@ -164,15 +200,145 @@ class Ingester:
 
     # ---- landing (in a worker thread) --------------------------------------------------------------
     def land(self, batch: Batch) -> Commit:
-        """Decode, check and commit a batch; after this returns, every message in it is durable."""
-        readings, rejects = Readings(), Rejects()
-        many = getattr(self.decoder, "receive_batch", None)
-        if many is not None:
-            many(batch.topics, batch.payloads, batch.arrived, readings, rejects)
+        """Decode, check and commit a batch; after this returns, every message in it is durable.
+
+        No message can stop the stream: one that breaks its decoder is rejected with the reason; a batch
+        whose landing fails otherwise than on the disk (``OSError``, raised: the caller tries again) is split
+        in halves until the message that fails it is alone, and rejected; a batch the process died on (a crash
+        in a C library) is decoded one message at a time on the next start, and the message it dies on alone
+        is rejected unread after that."""
+        identities = np.array(batch.identities, np.uint64)
+        identities = identities[identities != 0]
+        careful = bool(self._suspects or self._quarantined) and bool(
+            (self._suspects | self._quarantined).intersection(identities.tolist())
+        )
+        if not careful:
+            self._mark(0, identities)
+        try:
+            if careful:
+                try:
+                    commit = self._land_careful(batch)
+                except OSError:
+                    raise
+                except Exception:  # not a crash: the usual search for the message at fault
+                    self.decoder.restore(orjson.loads(self._saved).get("decoder", {}))
+                    commit = self._land_split(batch)
+            else:
+                commit = self._land_split(batch)
+        except BaseException:
+            self.decoder.restore(orjson.loads(self._saved).get("decoder", {}))
+            raise
+        finally:
+            (self.root / LANDING).unlink(missing_ok=True)
+        if careful:
+            self._suspects.difference_update(identities.tolist())
+        return commit
+
+    def _mark(self, alone: int, identities: Any) -> None:
+        """Say on disk which messages are being decoded (not fsync'd: it must outlive a crash, not the machine)."""
+        if not len(identities) and not alone:
+            return
+        marker = np.concatenate([np.array([alone], np.uint64), np.asarray(identities, np.uint64)])
+        (self.root / LANDING).write_bytes(marker.tobytes())
+
+    def _land_split(self, batch: Batch) -> Commit:
+        try:
+            return self._land_once(batch)
+        except OSError:
+            raise
+        except Exception as exc:  # a fault that some message of the batch causes: find it, land the rest
+            self.decoder.restore(orjson.loads(self._saved).get("decoder", {}))
+            self.note("landing-fault", f"{type(exc).__name__}: {exc}"[:500], messages=len(batch))
+            log.warning("stream.landing_fault", stream=self.mapping.stream, messages=len(batch), error=str(exc))
+            if len(batch) == 1:
+                return self._land_once(batch, refused=f"cannot be landed ({type(exc).__name__}: {exc})"[:500])
+            half = len(batch) // 2
+            first, second = _part(batch, 0, half), _part(batch, half, len(batch))
+            try:
+                self._land_split(first)
+            except PartlyLanded as failed:
+                raise PartlyLanded(_join(failed.rest, second), failed.reason) from failed
+            try:
+                return self._land_split(second)
+            except PartlyLanded:
+                raise
+            except OSError as failed:  # the first half is landed: only the second waits for the disk
+                raise PartlyLanded(second, str(failed)) from failed
+
+    def _land_careful(self, batch: Batch) -> Commit:
+        """A batch holding messages the last run died among: each suspect decoded alone, marked on disk first."""
+        readings, rejects = Readings(batch.payloads), Rejects()
+        suspects = np.array(sorted(self._suspects), np.uint64)
+        for i in range(len(batch)):
+            identity = batch.identities[i]
+            if identity in self._quarantined:
+                self.counters.quarantined += 1
+                reason = "quarantined: the ingester died twice while decoding this message; it is not decoded again"
+                rejects.add(batch.arrived[i], f"{self.mapping.kind}:{batch.topics[i]}", reason, readings.payload(i))
+                self.note("quarantined", reason, source=batch.topics[i][:200])
+                continue
+            if identity in self._suspects:  # alone and marked so: if it kills the process, it is the one
+                self._mark(identity, suspects)
+            else:  # not suspected yet: if it kills the process, it is suspected next time
+                self._mark(0, np.append(suspects, np.uint64(identity)) if identity else suspects)
+            self._decode([batch.topics[i]], [batch.payloads[i]], [batch.arrived[i]], readings, rejects, i)
+        return self._commit(batch, readings, rejects)
+
+    def _land_once(self, batch: Batch, refused: str | None = None) -> Commit:
+        readings, rejects = Readings(batch.payloads), Rejects()
+        if refused is None:
+            self._decode(batch.topics, batch.payloads, batch.arrived, readings, rejects)
         else:
-            receive = self.decoder.receive
-            for topic, payload, arrived in zip(batch.topics, batch.payloads, batch.arrived, strict=True):
-                receive(topic, payload, arrived, readings, rejects)
+            for i, (topic, arrived) in enumerate(zip(batch.topics, batch.arrived, strict=True)):
+                rejects.add(arrived, f"{self.mapping.kind}:{topic}", refused, readings.payload(i))
+        return self._commit(batch, readings, rejects)
+
+    def _decode(
+        self,
+        topics: list[str],
+        payloads: list[Any],
+        arrived: list[int],
+        readings: Readings,
+        rejects: Rejects,
+        at: int = 0,
+    ) -> None:
+        """The messages' readings and rejects (``at``: the first one's index in the batch)."""
+        if payloads and type(payloads[0]) is bytes and max(map(len, payloads)) > MAX_PAYLOAD:
+            big = [i for i, p in enumerate(payloads) if len(p) > MAX_PAYLOAD]
+            for i in big:
+                why = f"payload of {len(payloads[i]):,} bytes, more than {MAX_PAYLOAD:,}; its first {KEPT} kept"
+                rejects.add(arrived[i], f"{self.mapping.kind}:{topics[i]}", why, payloads[i][:KEPT])
+            small = sorted(set(range(len(payloads))) - set(big))
+            for start, stop in _runs(small):
+                self._decode(
+                    topics[start:stop], payloads[start:stop], arrived[start:stop], readings, rejects, at + start
+                )
+            return
+        many = getattr(self.decoder, "receive_batch", None)
+        if many is not None and at == 0 and len(readings.payloads) == len(payloads):
+            rows, tables, refused = len(readings.rows), len(readings.tables), len(rejects)
+            try:
+                many(topics, payloads, arrived, readings, rejects)
+                return
+            except Exception as exc:  # a fault of the batch path: one at a time says which message
+                del readings.rows[rows:], readings.tables[tables:]
+                rejects.truncate(refused)
+                log.warning("stream.batch_decoding_fault", stream=self.mapping.stream, error=str(exc))
+        receive = self.decoder.receive
+        kind = self.mapping.kind
+        for i, (topic, payload, when) in enumerate(zip(topics, payloads, arrived, strict=True)):
+            readings.message = at + i
+            rows, refused = len(readings.rows), len(rejects)
+            try:
+                receive(topic, payload, when, readings, rejects)
+            except Exception as exc:  # a message its decoder cannot take: rejected, with what went wrong
+                del readings.rows[rows:]
+                rejects.truncate(refused)
+                why = f"cannot be decoded ({type(exc).__name__}: {exc})"[:500]
+                rejects.add(when, f"{kind}:{topic}", why, readings.payload(at + i))
+                self.note("decoding-fault", why, source=topic[:200])
+
+    def _commit(self, batch: Batch, readings: Readings, rejects: Rejects) -> Commit:
         table = sorted_for_landing(measurements(readings, rejects, now_us()))
         identities = np.array(batch.identities, np.uint64)
         identities = identities[identities != 0]
@@ -195,6 +361,7 @@ class Ingester:
             counters.commits -= 1
             self._landed.pop()
             raise
+        self._saved = state
         self._remembered, self._remembered_set = remembered, None
         counters.bytes += sum(p.bytes for p in commit.parts)
         if table.num_rows:
@@ -211,6 +378,11 @@ class Ingester:
 
     def event(self, kind: str, **details: Any) -> None:
         self.events.append({"at": datetime.now(UTC).isoformat(), "kind": kind, **details})
+
+    def note(self, kind: str, message: str, **details: Any) -> None:
+        """Something went wrong that the stream got past: an event, and the last problem in the status."""
+        self.problem = {"kind": kind, "message": message, "at": datetime.now(UTC).isoformat()}
+        self.event(kind, reason=message, **details)
 
     # ---- status ------------------------------------------------------------------------------------
     def status(self) -> dict[str, Any]:
@@ -231,6 +403,8 @@ class Ingester:
             "connected": self.connected,
             "stopped": self.stopped,
             "error": self.error,
+            "problem": self.problem,
+            "queue_limit": self.queue_limit,
             "counters": dict(self.counters.__dict__),
             "messages_per_second": round(rate, 1),
             "lag_seconds": round(now - waiting / 1e6, 3) if waiting else 0.0,
@@ -264,15 +438,52 @@ async def land(ingester: Ingester, batch: Batch) -> bool:
     try:
         await asyncio.to_thread(ingester.land, batch)
     except Exception as exc:  # a full disk, or a fault of ours: said, the batch kept, never acknowledged
-        ingester.put_back(batch)
-        ingester.error = f"cannot land in {ingester.root}: {exc}"
-        ingester.event("landing-failed", reason=str(exc))
+        ingester.put_back(exc.rest if isinstance(exc, PartlyLanded) else batch)
+        if isinstance(exc, OSError):
+            ingester.error = f"cannot land in {ingester.root} (the disk: {type(exc).__name__}): {exc}"
+        else:
+            ingester.error = f"cannot land a batch ({type(exc).__name__}): {exc}"
+        ingester.note("landing-failed", ingester.error)
         log.exception("stream.landing_failed", stream=ingester.mapping.stream)
         await asyncio.sleep(1.0)
         return False
     if ingester.error and ingester.error.startswith("cannot land"):
         ingester.error = None
     return True
+
+
+class PartlyLanded(OSError):
+    """The disk failed after part of a batch that was being split had landed: ``rest`` is what did not."""
+
+    def __init__(self, rest: Batch, reason: str) -> None:
+        super().__init__(reason)
+        self.rest = rest
+        self.reason = reason
+
+
+def _join(first: Batch, second: Batch) -> Batch:
+    joined = Batch(connection=first.connection)
+    for name in Batch.LISTS:
+        setattr(joined, name, getattr(first, name) + getattr(second, name))
+    return joined
+
+
+def _part(batch: Batch, start: int, stop: int) -> Batch:
+    part = Batch(connection=batch.connection)
+    for name in Batch.LISTS:
+        setattr(part, name, getattr(batch, name)[start:stop])
+    return part
+
+
+def _runs(indexes: list[int]) -> list[tuple[int, int]]:
+    """Consecutive indexes as (start, stop) ranges."""
+    runs: list[tuple[int, int]] = []
+    for i in indexes:
+        if runs and runs[-1][1] == i:
+            runs[-1] = (runs[-1][0], i + 1)
+        else:
+            runs.append((i, i + 1))
+    return runs
 
 
 async def supervise(

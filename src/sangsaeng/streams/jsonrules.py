@@ -22,6 +22,10 @@ from sangsaeng.streams.readings import READING, Readings, Rejects
 
 MAX_TOPICS = 100_000  # distinct topics remembered; more are matched anew each time
 FAR_US = 2**62  # µs: beyond this a moment would not fit the 64-bit column (year 146,000)
+# Deepest nesting read: orjson's own limit. Arrow's JSON reader recurses without one and crashes the process
+# at ~30,000 levels, so a payload that might be deeper never reaches it. Nesting needs a byte per level: only
+# a payload longer than this, with more brackets than this, can be too deep, and only that one is parsed to see.
+MAX_DEPTH = 1024
 
 
 @dataclass(frozen=True)
@@ -138,7 +142,18 @@ class JsonRules:
         known = self._topics.get
         meanings = [known(t) or self.topic(t) for t in topics]
         groups: dict[int, list[int]] = {}
-        if len(self.rules) == 1 and None not in meanings:
+        deep = _too_deep(payloads)
+        if deep:
+            for i, reason in deep.items():
+                rejects.add(arrived[i], f"mqtt:{topics[i]}", reason, payloads[i])
+                meanings[i] = None
+            for i, meaning in enumerate(meanings):
+                if meaning is not None:
+                    groups.setdefault(meaning.rule, []).append(i)
+                elif i not in deep:
+                    reason = "no rule of the mapping matches this topic"
+                    rejects.add(arrived[i], f"mqtt:{topics[i]}", reason, payloads[i])
+        elif len(self.rules) == 1 and None not in meanings:
             groups[0] = list(range(len(topics)))
         else:
             for i, meaning in enumerate(meanings):
@@ -155,6 +170,7 @@ class JsonRules:
                 table = _columns(rule, payloads if whole else [payloads[i] for i in members])
             if table is None:
                 for i in members:
+                    readings.message = i
                     self.receive(topics[i], payloads[i], arrived[i], readings, rejects)
                 continue
             chosen = meanings if whole else [meanings[i] for i in members]
@@ -163,10 +179,11 @@ class JsonRules:
                 table,
                 chosen,
                 arrived if whole else [arrived[i] for i in members],
-                payloads if whole else [payloads[i] for i in members],
+                members,
             )
             if got is None:
                 for i in members:
+                    readings.message = i
                     self.receive(topics[i], payloads[i], arrived[i], readings, rejects)
                 continue
             found, refused = got
@@ -180,6 +197,7 @@ class JsonRules:
         if meaning is None:
             rejects.add(arrived, f"mqtt:{topic}", "no rule of the mapping matches this topic", payload)
             return
+        message = readings.message
         try:
             doc = orjson.loads(payload)
         except orjson.JSONDecodeError as exc:
@@ -204,9 +222,24 @@ class JsonRules:
                 continue
             quality = "good" if s.quality_of is None else s.quality_of(doc)
             if not isinstance(quality, str):
-                quality = "good" if quality is None else str(quality)
+                quality = "good" if quality is None else str(quality)[:200]
             at: int = moment  # type: ignore[assignment]  # a reason (str) returned above
-            readings.append((meaning.equipment, s.signal, at, value, unit, quality, meaning.source, arrived, payload))
+            readings.append((meaning.equipment, s.signal, at, value, unit, quality, meaning.source, arrived, message))
+
+
+def _too_deep(payloads: list[bytes]) -> dict[int, str]:
+    """The payloads nested deeper than ``MAX_DEPTH`` (by index), with the reason; cheap for ordinary payloads
+    (one length each, in C)."""
+    if not payloads or max(map(len, payloads)) <= MAX_DEPTH:
+        return {}
+    found: dict[int, str] = {}
+    for i, payload in enumerate(payloads):
+        if len(payload) > MAX_DEPTH and payload.count(b"[") + payload.count(b"{") > MAX_DEPTH:
+            try:
+                orjson.loads(payload)
+            except orjson.JSONDecodeError as exc:  # too deep, or no JSON at all: refused here either way
+                found[i] = f"payload is not JSON: {exc}"
+    return found
 
 
 def _columns(rule: Rule, payloads: list[bytes]) -> pa.Table | None:
@@ -262,7 +295,7 @@ def _number_column(column: pa.Array) -> pa.Array | None:
 
 
 def _readings(
-    rule: Rule, table: pa.Table, meanings: list[_Topic | None], arrived: list[int], payloads: list[bytes]
+    rule: Rule, table: pa.Table, meanings: list[_Topic | None], arrived: list[int], messages: list[int]
 ) -> tuple[pa.Table, list[tuple[int, str]]] | None:
     """The rule's readings from a table of its payloads, and (row, reason) for what is missing; None when a
     column is of a kind only the one-at-a-time path reads (a text where a number belongs …)."""
@@ -304,7 +337,7 @@ def _readings(
     equipment = pa.array([m.equipment if m else "" for m in meanings], pa.string())
     sources = pa.array([m.source if m else "" for m in meanings], pa.string())
     received = pa.array(arrived, pa.int64())
-    bodies = pa.array(payloads, pa.binary())
+    bodies = pa.array(messages, pa.int64())
     pieces: list[pa.Table] = []
     for number, spec in enumerate(rule.signals):
         value_column = _path(table, json_path(spec.value))

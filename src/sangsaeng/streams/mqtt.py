@@ -138,6 +138,12 @@ class MqttSession:
         ingester = self.ingester
         topic, payload = packet.topic, packet.payload
         if packet.qos == 0:
+            if len(ingester.batch.topics) >= ingester.queue_limit:  # landing is behind: drop the newest, counted
+                if ingester.counters.dropped % 100_000 == 0:
+                    limit = ingester.queue_limit
+                    ingester.note("dropping", f"QoS 0 messages dropped: {limit:,} are waiting to land already")
+                ingester.counters.dropped += 1
+                return
             ingester.add(topic, payload, arrived)
         else:
             pid = packet.packet_id

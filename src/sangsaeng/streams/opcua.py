@@ -198,7 +198,6 @@ class OpcuaDecoder:
             quality,
             source,
             arrived,
-            repr(value).encode()[:200],
         )
 
     def state(self) -> dict[str, Any]:

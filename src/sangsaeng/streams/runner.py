@@ -88,6 +88,10 @@ class Runner:
                     source, self.mapping.client_id, topics, source.qos, self.ingester, on_committed=self._committed
                 )
             await self.session.run(stop)
+        except Exception as exc:  # said in the status it leaves: why the stream stopped
+            self.ingester.error = f"the stream stopped: {type(exc).__name__}: {exc}"[:500]
+            self.ingester.note("stopped", self.ingester.error)
+            raise
         finally:
             for task in tasks:
                 task.cancel()
@@ -115,7 +119,7 @@ class Runner:
                 self.ingester.event("rebirth-requested", group=group, node=node)
                 log.info("stream.rebirth_requested", group=group, node=node)
         host.rebirths.clear()
-        for gap in host.gaps:
+        for gap in dict.fromkeys(host.gaps):  # a batch decoded again after a fault notices its gaps again
             self.ingester.counters.gaps += 1
             self.ingester.event("seq-gap", group=gap.group, node=gap.node, expected=gap.expected, got=gap.got)
             log.warning("stream.seq_gap", group=gap.group, node=gap.node, expected=gap.expected, got=gap.got)

@@ -22,7 +22,7 @@ from google.protobuf import descriptor_pb2, descriptor_pool, message_factory
 from google.protobuf.message import DecodeError, Message
 
 from sangsaeng.streams.mapping import Sparkplug, fill
-from sangsaeng.streams.readings import Readings, Rejects
+from sangsaeng.streams.readings import MAX_NAME, Readings, Rejects
 
 NAMESPACE = "spBv1.0"
 REBIRTH = "Node Control/Rebirth"
@@ -31,6 +31,12 @@ UNIT_PROPERTIES = ("engUnit", "engUnits", "EngUnit", "unit", "units")
 # Sparkplug B data types (specification § 6.4.16)
 INT8, INT16, INT32, INT64, UINT8, UINT16, UINT32, UINT64, FLOAT, DOUBLE, BOOLEAN, STRING = range(1, 13)
 NUMERIC = {INT8, INT16, INT32, INT64, UINT8, UINT16, UINT32, UINT64, FLOAT, DOUBLE, BOOLEAN}
+# Limits on what one message may carry: more metrics than this is no edge node's message; a unit longer than
+# MAX_UNIT is kept only that far (it is refused as a unit anyway, and the host's memory is saved every commit);
+# a moment at or beyond FAR_MS (ms since 1970) would not fit the 64-bit µs column.
+MAX_METRICS = 100_000
+MAX_UNIT = 65
+FAR_MS = 2**62 // 1000
 _F = descriptor_pb2.FieldDescriptorProto
 
 
@@ -302,9 +308,16 @@ class Host:
         except DecodeError as exc:
             rejects.add(arrived, source, f"not a Sparkplug B payload: {exc}", payload)
             return
+        count = len(message.metrics)  # type: ignore[attr-defined]
+        if count > MAX_METRICS:
+            rejects.add(arrived, source, f"{count} metrics in one message, more than {MAX_METRICS:,}", payload)
+            return
         key = (group, node_id)
         node = self.nodes.get(key)
         when = message.timestamp if message.HasField("timestamp") else arrived // 1000  # type: ignore[attr-defined]
+        if when >= FAR_MS:
+            rejects.add(arrived, source, f"payload timestamp {when} ms since 1970 is far outside any moment", payload)
+            return
         if kind == "NBIRTH":
             self._node_birth(key, message, arrived, source, readings, rejects, payload)
             return
@@ -320,6 +333,8 @@ class Host:
             node.devices[device] = True
             infos = node.metrics.setdefault(device, {})
             for m in message.metrics:  # type: ignore[attr-defined]
+                if len(m.name) > MAX_NAME:
+                    continue
                 if m.HasField("alias") and m.name:
                     node.aliases[m.alias] = m.name
                 if m.name:
@@ -350,6 +365,8 @@ class Host:
         for m in message.metrics:
             if m.name == BD_SEQ:
                 node.bd_seq = metric_value(m)
+            if len(m.name) > MAX_NAME:  # no name: not remembered (its reading is rejected for it)
+                continue
             if m.HasField("alias") and m.name:
                 node.aliases[m.alias] = m.name
             if m.name:
@@ -471,10 +488,20 @@ class Host:
                 )
                 continue
             value = metric_value(m)
+            held = type(value)
+            if held is not float and held is not int and held is not bool:  # a text where a DOUBLE belongs …
+                which = m.WhichOneof("value")
+                why = f"metric {name[:80]!r} is of Sparkplug type {kind} but carries {which or 'no value'}"
+                rejects.add(arrived, source, why, payload)
+                continue
+            stamp = m.timestamp if m.HasField("timestamp") else default_ms
+            if stamp >= FAR_MS:
+                why = f"metric {name[:80]!r}: timestamp {stamp} ms since 1970 is far outside any moment"
+                rejects.add(arrived, source, why, payload)
+                continue
             if info is not None:
                 info.last = float(value)
-            stamp = m.timestamp if m.HasField("timestamp") else default_ms
-            readings.add(equipment, signal or name, stamp * 1000, value, unit, quality, source, arrived, payload)
+            readings.add(equipment, signal or name, stamp * 1000, value, unit, quality, source, arrived)
 
     def _mark_bad(
         self, key: tuple[str, str], node: Node, device: str, when: int, source: str, arrived: int, r: Readings
@@ -488,7 +515,7 @@ class Host:
             unit = unit or info.unit
             if ignored or unit is None:
                 continue
-            r.add(equipment, signal or name, when * 1000, info.last, unit, "bad", source, arrived)
+            r.add(equipment, signal or name, when * 1000, info.last, unit, "bad", source, arrived, -1)
 
 
 def _unit(metric: Any) -> str | None:
@@ -496,7 +523,7 @@ def _unit(metric: Any) -> str | None:
     for key in UNIT_PROPERTIES:
         value = found.get(key)
         if isinstance(value, str) and value.strip():
-            return value.strip()
+            return value[: MAX_UNIT * 4].strip()[:MAX_UNIT]
     if metric.datatype == BOOLEAN:
         return "1"
     return None

@@ -50,6 +50,7 @@ def describe(root: Path, now: datetime | None = None) -> dict[str, Any]:
         "running": running and not status.get("stopped", False),
         "connected": bool(status.get("connected")) and running,
         "error": status.get("error"),
+        "problem": status.get("problem"),  # the last thing the stream got past (or is struggling with)
         "datasetId": status.get("dataset_id"),
         "landed": {
             "rows": sum(p.rows for p in parts),
