@@ -99,6 +99,7 @@ class CatalogService:
         same mapping as the dataset's latest version adds no version (``result.unchanged``)."""
         from sangsaeng.digest import sha256_file
         from sangsaeng.standard.ingest import IngestResult, ingest, origin
+        from sangsaeng.standard.sources import Limits
         from sangsaeng.standard.validation import Report
 
         existing, version = await self._next_version(dataset_id, title)
@@ -120,6 +121,7 @@ class CatalogService:
                 accept_partial=accept_partial,
                 sheet=sheet,
                 source_sha256=source_hash,
+                limits=Limits.of(self.c.settings),
             )
         )
         if not result.written:
