@@ -93,7 +93,9 @@ class Settings(BaseSettings):
         100, ge=2, description="Most an Excel part over 1 MB may unpack to, as a multiple of its packed size."
     )
     upload_max_columns: int = Field(2000, ge=1, description="Most columns an uploaded file may have.")
-    upload_max_cells: int = Field(50_000_000, ge=1, description="Most cells (or shared strings) an Excel sheet may hold.")
+    upload_max_cells: int = Field(
+        50_000_000, ge=1, description="Most cells (or shared strings) an Excel sheet may hold."
+    )
     upload_max_cell_chars: int = Field(32_767, ge=1, description="Longest value of one cell of an uploaded file.")
     upload_read_seconds: float = Field(
         600.0, gt=0, description="Longest reading an uploaded file may take (each pass), in seconds."

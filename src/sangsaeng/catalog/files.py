@@ -80,7 +80,7 @@ def _unreadable(source: Path, exc: Exception, where: str) -> InvalidInput:
     text = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
     if "straddl" in text:
         return InvalidInput(
-            f"{source.name}, {where}: one value or row is longer than {BLOCK >> 20} MB",
+            f"{source.name}, {where}: a value or row too long to read (megabytes without a line end)",
             position=where,
             hint="a value this long is usually a missing closing quote: check the quotes around that row",
         )

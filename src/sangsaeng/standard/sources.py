@@ -137,7 +137,7 @@ def _within(path: Path, batches: Iterator[pa.RecordBatch], limits: Limits, block
             limits.in_time(deadline, path.name, f"row {row}")
             yield batch
             row += batch.num_rows
-    except pa.ArrowException as exc:
+    except (pa.ArrowException, OSError) as exc:  # a damaged Parquet page is an OSError to pyarrow
         text = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
         found, column = _ARROW_ROW.search(text), _ARROW_COLUMN.search(text)
         where = f"row {int(found.group(1)) - 1}" if found else f"row {row} or later"
@@ -145,7 +145,7 @@ def _within(path: Path, batches: Iterator[pa.RecordBatch], limits: Limits, block
             where += f", column {batch_names[int(column.group(1))]}"
         if "straddling" in text or "straddle" in text:
             raise InvalidInput(
-                f"{path.name}, {where}: one value or row is longer than {block_size >> 20} MB",
+                f"{path.name}, {where}: a value or row too long to read (megabytes without a line end)",
                 position=where,
                 hint="a cell this long is usually a missing closing quote: check the quotes around that row",
             ) from exc
@@ -212,7 +212,7 @@ def _text(value: object) -> str | None:
 
 def _check_headers(name: str, headers: list[str]) -> list[str]:
     cleaned = [str(h).strip() if h is not None else "" for h in headers]
-    if len(set(cleaned)) != len(cleaned) or not all(cleaned):
+    if not cleaned or len(set(cleaned)) != len(cleaned) or not all(cleaned):
         raise InvalidInput(f"{name}: the header row has empty or repeated column names", position="row 0")
     return cleaned
 
@@ -412,11 +412,11 @@ def open_csv(path: Path, limits: Limits = DEFAULT) -> CsvSource:
                 break
     else:
         raise InvalidInput(f"{path.name} is neither UTF-8 nor CP949 text", hint="save it as UTF-8 CSV")
-    first_line = text.splitlines()[0]
+    first_line = next(iter(text.splitlines()), "")
     try:
         delimiter = csv.Sniffer().sniff(first_line, delimiters=DELIMITERS).delimiter
     except csv.Error:
         delimiter = ","
-    headers = next(csv.reader(io.StringIO(first_line), delimiter=delimiter))
+    headers = next(csv.reader(io.StringIO(first_line), delimiter=delimiter), [])
     _check_columns(path.name, headers, limits)
     return CsvSource(path, encoding, delimiter, _check_headers(path.name, headers), limits)
