@@ -27,8 +27,9 @@ from sangsaeng.errors import InvalidInput
 from sangsaeng.launch import running
 from sangsaeng.standard.ingest import check_file
 from sangsaeng.standard.mapping import load_mapping
-from sangsaeng.standard.sources import Limits, open_source
+from sangsaeng.standard.sources import open_source
 from sangsaeng.standard.suggest import suggest
+from sangsaeng.standard.workbook import Limits
 from tests.helpers import Dataspace
 from tests.test_portal import PASSWORD, csrf_of, session
 
@@ -383,7 +384,7 @@ def test_a_file_is_suggested_and_checked_like_before(tmp_path: Path) -> None:
 
 # ---- a connector answers while a costly upload is read -----------------------------------------------------------
 def test_the_connector_answers_within_a_second_while_a_costly_workbook_is_read(tmp_path: Path) -> None:
-    """A workbook allowed by raised limits yet slow to parse (400,000 shared strings) goes through the portal of a
+    """A workbook allowed by raised limits yet slow to parse (250,000 shared strings) goes through the portal of a
     real connector process; meanwhile its health endpoint answers every time within a second."""
     with running(tmp_path, ["supplier"], upload_max_packing_ratio=1_000_000) as nodes:
         node = nodes["supplier"]
@@ -394,7 +395,7 @@ def test_the_connector_answers_within_a_second_while_a_costly_workbook_is_read(t
             text=True,
         )
         assert made.returncode == 0, made.stdout + made.stderr
-        bomb = strings_bomb(tmp_path / "slow.xlsx", 400_000).read_bytes()
+        bomb = strings_bomb(tmp_path / "slow.xlsx", 250_000).read_bytes()
         base = node.process.url
         done: dict[str, object] = {}
         with httpx.Client(base_url=base, timeout=120) as browser:
@@ -425,3 +426,14 @@ def test_the_connector_answers_within_a_second_while_a_costly_workbook_is_read(t
         assert isinstance(answer, httpx.Response) and answer.status_code in (303, 400), answer.text[:500]
         assert isinstance(done["seconds"], float) and done["seconds"] > 1.5, "the upload was not costly"
         assert slowest < 1.0, slowest
+
+        # `dataset add` (through the API) says what is wrong, without a traceback, and the connector keeps nothing.
+        refused = subprocess.run(
+            [sys.executable, "-m", "sangsaeng", "dataset", "add", str(cp949_header(tmp_path / "k.csv"))]
+            + ["--title", "t", "--data-dir", str(node.init.settings.data_dir)],
+            capture_output=True,
+            text=True,
+        )
+        assert refused.returncode == 2 and "header row is not UTF-8" in refused.stderr, refused.stderr
+        assert "Traceback" not in refused.stderr + refused.stdout
+        assert stored(node.init.settings.datasets_dir) == []

@@ -99,8 +99,8 @@ class CatalogService:
         same mapping as the dataset's latest version adds no version (``result.unchanged``)."""
         from sangsaeng.digest import sha256_file
         from sangsaeng.standard.ingest import IngestResult, ingest, origin
-        from sangsaeng.standard.sources import Limits
         from sangsaeng.standard.validation import Report
+        from sangsaeng.standard.workbook import Limits
 
         existing, version = await self._next_version(dataset_id, title)
         source_hash = await anyio.to_thread.run_sync(sha256_file, source)

@@ -32,8 +32,9 @@ from sangsaeng.portal.summary import seen_by, summarize
 from sangsaeng.standard.entities import ENTITIES
 from sangsaeng.standard.ingest import check_file
 from sangsaeng.standard.mapping import FieldMap, Mapping, load_mapping
-from sangsaeng.standard.sources import SUFFIXES, Limits, open_source
+from sangsaeng.standard.sources import SUFFIXES, open_source
 from sangsaeng.standard.suggest import suggest
+from sangsaeng.standard.workbook import Limits
 from sangsaeng.store.records import User
 from sangsaeng.web.deps import ServicesDep
 

@@ -31,8 +31,9 @@ import pyarrow.parquet as pq
 from sangsaeng.digest import sha256_file
 from sangsaeng.standard.entities import arrow_schema
 from sangsaeng.standard.mapping import Applier, Mapping
-from sangsaeng.standard.sources import DEFAULT, Limits, open_source
+from sangsaeng.standard.sources import DEFAULT, open_source
 from sangsaeng.standard.validation import Checker, Finding, Report
+from sangsaeng.standard.workbook import Limits
 
 PARTIAL = ".partial"
 
