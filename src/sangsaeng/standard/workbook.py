@@ -11,6 +11,7 @@ unpacked bytes, the cells and columns of every row and the length of every value
 
 from __future__ import annotations
 
+import functools
 import re
 import time
 import zipfile
@@ -79,7 +80,17 @@ def column_number(letters: str) -> int:
 
 def vet(path: Path, limits: Limits) -> None:
     """Before openpyxl opens the workbook (it reads the whole shared-strings table then, and, when a sheet does
-    not state its size, that whole sheet): the parts' sizes and packing, every shared string, every sheet."""
+    not state its size, that whole sheet): the parts' sizes and packing, every shared string, every sheet.
+    A file found fine is not vetted again while unchanged (a check and an ingest open it several times)."""
+    try:
+        found = path.stat()
+    except OSError as exc:
+        raise InvalidInput(f"{path.name} cannot be read: {exc.strerror}") from exc
+    _vet(path.resolve(), found.st_size, found.st_mtime_ns, limits)
+
+
+@functools.lru_cache(maxsize=64)
+def _vet(path: Path, size: int, modified: int, limits: Limits) -> None:
     deadline = limits.deadline()
     long: set[int] = set()
     with _archive(path) as archive:
@@ -108,6 +119,8 @@ def _archive(path: Path) -> Iterator[zipfile.ZipFile]:
 
 
 def _sizes(name: str, infos: list[zipfile.ZipInfo], limits: Limits) -> None:
+    # The declared sizes bound what any reader gets: Python's zipfile never unpacks more of a part than its
+    # declared size, and a part that would unpack to more fails its CRC check.
     total = 0
     for info in infos:
         total += info.file_size
