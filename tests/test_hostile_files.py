@@ -271,6 +271,16 @@ def test_the_cli_says_what_is_wrong_without_a_traceback(tmp_path: Path, name: st
     assert sorted(p.name for p in tmp_path.iterdir()) == sorted([name, "m.yaml"])  # no output, no partial
 
 
+def test_an_operator_sets_the_cli_limits_like_a_connectors(tmp_path: Path) -> None:
+    path = wide(tmp_path / "w.xlsx", 40)
+    runner = CliRunner()
+    assert runner.invoke(cli, ["map", "suggest", str(path), "--entity", "measurement"]).exit_code == 0
+    lowered = runner.invoke(
+        cli, ["map", "suggest", str(path), "--entity", "measurement"], env={"SANGSAENG_UPLOAD_MAX_COLUMNS": "30"}
+    )
+    assert lowered.exit_code == 2 and "more than 30 columns" in lowered.output
+
+
 # ---- the API: 400 and nothing left behind ------------------------------------------------------------------------
 def stored(datasets: Path) -> list[Path]:
     return [p for p in datasets.rglob("*") if p.is_file()] if datasets.exists() else []
