@@ -185,6 +185,19 @@ def test_a_sheet_refused_at_its_first_cell_beyond_the_columns_allowed(tmp_path: 
         open_source(path, limits=Limits(columns=30))
 
 
+@pytest.mark.parametrize(
+    ("limits", "words"),
+    [
+        (Limits(shared_strings_mb=1, packing_ratio=10**6), r"sharedStrings\.xml unpacks to more than 1 MB"),
+        (Limits(unpacked_mb=1, packing_ratio=10**6), r"unpacks to more than 1 MB \(at part xl/sharedStrings\.xml\)"),
+    ],
+)
+def test_a_workbook_is_refused_beyond_its_unpacked_budget(tmp_path: Path, limits: Limits, words: str) -> None:
+    with pytest.raises(InvalidInput, match=words) as refused:
+        read_all(strings_bomb(tmp_path / "b.xlsx", 100_000), limits)
+    assert "SANGSAENG_UPLOAD_MAX_" in (refused.value.hint or "")
+
+
 def test_a_lying_dimension_does_not_stretch_every_row(tmp_path: Path) -> None:
     """A sheet claiming A1:XFD2 holds four columns: the rows read have four values, not 16,384."""
     body = HEADER + row(2, [cell(2, 0, "M1"), cell(2, 3, "1.5")])
