@@ -407,7 +407,7 @@ def test_a_file_is_suggested_and_checked_like_before(tmp_path: Path) -> None:
 
 # ---- a connector answers while a costly upload is read -----------------------------------------------------------
 def test_the_connector_answers_within_a_second_while_a_costly_workbook_is_read(tmp_path: Path) -> None:
-    """A workbook allowed by raised limits yet slow to parse (250,000 shared strings) goes through the portal of a
+    """A workbook allowed by raised limits yet slow to parse (200,000 shared strings) goes through the portal of a
     real connector process; meanwhile its health endpoint answers every time within a second."""
     with running(tmp_path, ["supplier"], upload_max_packing_ratio=1_000_000) as nodes:
         node = nodes["supplier"]
@@ -418,7 +418,7 @@ def test_the_connector_answers_within_a_second_while_a_costly_workbook_is_read(t
             text=True,
         )
         assert made.returncode == 0, made.stdout + made.stderr
-        bomb = strings_bomb(tmp_path / "slow.xlsx", 250_000).read_bytes()
+        bomb = strings_bomb(tmp_path / "slow.xlsx", 200_000).read_bytes()
         base = node.process.url
         done: dict[str, object] = {}
         with httpx.Client(base_url=base, timeout=120) as browser:
@@ -447,7 +447,7 @@ def test_the_connector_answers_within_a_second_while_a_costly_workbook_is_read(t
             worker.join()
         answer = done["answer"]
         assert isinstance(answer, httpx.Response) and answer.status_code in (303, 400), answer.text[:500]
-        assert isinstance(done["seconds"], float) and done["seconds"] > 1.5, "the upload was not costly"
+        assert isinstance(done["seconds"], float) and done["seconds"] > 1.0, "the upload was not costly"
         assert slowest < 1.0, slowest
 
         # `dataset add` (through the API) says what is wrong, without a traceback, and the connector keeps nothing.
