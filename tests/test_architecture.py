@@ -41,6 +41,7 @@ PURE = [
     "standard/suggest.py",
     "standard/ingest.py",
     "standard/sources.py",
+    "standard/workbook.py",
     "standard/pact.py",
     "standard/catenax.py",
     "standard/aas.py",

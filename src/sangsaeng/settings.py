@@ -83,6 +83,26 @@ class Settings(BaseSettings):
     max_upload_body: int = Field(
         64 << 30, ge=1024, description="Largest file upload (datasets, ingest, the portal's add page), in bytes."
     )
+    upload_max_unpacked_mb: int = Field(
+        2048, ge=1, description="Largest an Excel workbook may unpack to, its zip parts together (MB)."
+    )
+    upload_max_shared_strings_mb: int = Field(
+        200, ge=1, description="Largest unpacked shared-strings part of an Excel workbook, held in memory (MB)."
+    )
+    upload_max_packing_ratio: int = Field(
+        100, ge=2, description="Most an Excel part over 1 MB may unpack to, as a multiple of its packed size."
+    )
+    upload_max_columns: int = Field(2000, ge=1, description="Most columns an uploaded file may have.")
+    upload_max_cells: int = Field(
+        50_000_000, ge=1, description="Most cells (or shared strings) an Excel sheet may hold."
+    )
+    upload_max_cell_chars: int = Field(32_767, ge=1, description="Longest value of one cell of an uploaded file.")
+    upload_read_seconds: float = Field(
+        600.0, gt=0, description="Longest reading an uploaded file may take (each pass), in seconds."
+    )
+    portal_staging_hours: float = Field(
+        24.0, gt=0, description="Files uploaded in the portal and never published are removed after this long."
+    )
     max_json_depth: int = Field(
         32, ge=8, le=512, description="Deepest nesting of a JSON body (protocol messages, `/api`, `/data`); 400 beyond."
     )

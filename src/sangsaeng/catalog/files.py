@@ -46,17 +46,49 @@ def detect_format(name: str, content_type: str | None = None) -> str:
     )
 
 
+BLOCK = 8 << 20
+
+
 def _csv_batches(source: Path) -> tuple[pa.Schema, Iterator[pa.RecordBatch]]:
     delimiter = "\t" if source.suffix.lower() == ".tsv" else ","
     try:
         reader = pacsv.open_csv(
             source,
-            read_options=pacsv.ReadOptions(block_size=8 << 20),
+            read_options=pacsv.ReadOptions(block_size=BLOCK),
             parse_options=pacsv.ParseOptions(delimiter=delimiter),
         )
-    except (pa.ArrowInvalid, UnicodeDecodeError) as exc:
-        raise InvalidInput(f"{source.name} is not readable CSV: {exc}", hint="save it as UTF-8 CSV") from exc
+        names = reader.schema.names  # Arrow does not check that the header is UTF-8: decoding it does
+    except UnicodeDecodeError as exc:
+        raise InvalidInput(
+            f"{source.name}: the header row is not UTF-8 text",
+            position="row 0",
+            hint="save it as UTF-8 CSV (a CP949 file can go through `POST /api/ingest`, which reads CP949)",
+        ) from exc
+    except pa.ArrowException as exc:
+        raise _unreadable(source, exc, "row 1") from exc
+    for name, field in zip(names, reader.schema, strict=True):
+        if pa.types.is_binary(field.type) or pa.types.is_large_binary(field.type):
+            raise InvalidInput(
+                f"{source.name}, column {name}: not UTF-8 text",
+                position=f"column {name}",
+                hint="save the whole file as UTF-8 CSV",
+            )
     return reader.schema, iter(reader)
+
+
+def _unreadable(source: Path, exc: Exception, where: str) -> InvalidInput:
+    text = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+    if "straddl" in text:
+        return InvalidInput(
+            f"{source.name}, {where}: a value or row too long to read (megabytes without a line end)",
+            position=where,
+            hint="a value this long is usually a missing closing quote: check the quotes around that row",
+        )
+    return InvalidInput(
+        f"{source.name}, {where}: {text}",
+        position=where,
+        hint="every row must have the header's columns, values of one type, in UTF-8",
+    )
 
 
 STREAMS = "streams/"
@@ -115,21 +147,23 @@ def store_version(source: Path, datasets_dir: Path, dataset_id: str, version: in
                     for batch in batches:
                         writer.write_batch(batch)
                         rows += batch.num_rows
-                except pa.ArrowInvalid as exc:
-                    raise InvalidInput(
-                        f"{source.name}: {exc}", hint="every row must have the header's columns, values of one type"
-                    ) from exc
+                except pa.ArrowException as exc:
+                    raise _unreadable(source, exc, f"row {rows + 1} or later") from exc
         else:
             try:
                 meta = pq.ParquetFile(source)
-            except (pa.ArrowInvalid, OSError) as exc:
-                raise InvalidInput(f"{source.name} is not a Parquet file: {exc}") from exc
-            schema = meta.schema_arrow
+                schema = meta.schema_arrow
+                schema.names  # noqa: B018 - names that are not UTF-8 fail here, not in every later reader
+            except (pa.ArrowException, OSError, UnicodeDecodeError) as exc:
+                raise InvalidInput(f"{source.name} is not a Parquet file that can be read: {exc}") from exc
             rows = meta.metadata.num_rows
             shutil.copyfile(source, temporary)
         if rows == 0 and len(schema) == 0:
             raise InvalidInput(f"{source.name} holds no columns")
         os.replace(temporary, target)
+        return describe(target, relative)
+    except BaseException:
+        target.unlink(missing_ok=True)  # refused, or failed however late: nothing left behind
+        raise
     finally:
         temporary.unlink(missing_ok=True)
-    return describe(target, relative)

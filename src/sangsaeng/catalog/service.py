@@ -100,6 +100,7 @@ class CatalogService:
         from sangsaeng.digest import sha256_file
         from sangsaeng.standard.ingest import IngestResult, ingest, origin
         from sangsaeng.standard.validation import Report
+        from sangsaeng.standard.workbook import Limits
 
         existing, version = await self._next_version(dataset_id, title)
         source_hash = await anyio.to_thread.run_sync(sha256_file, source)
@@ -120,6 +121,7 @@ class CatalogService:
                 accept_partial=accept_partial,
                 sheet=sheet,
                 source_sha256=source_hash,
+                limits=Limits.of(self.c.settings),
             )
         )
         if not result.written:

@@ -93,6 +93,8 @@ def _run(action: Any) -> Any:
         _fail(str(exc))
     except httpx.ConnectError:
         _fail("the connector is not running", "start it with `sangsaeng serve`")
+    except httpx.HTTPError as exc:
+        _fail(f"the connector did not answer: {exc or type(exc).__name__}", "it may still be working; look again later")
     except SangsaengError as exc:
         _fail(exc.message, exc.hint)
 
@@ -219,6 +221,8 @@ def dataset_ingest(
             _fail(str(exc))
         except httpx.ConnectError:
             _fail("the connector is not running", "start it with `sangsaeng serve`")
+        except httpx.HTTPError as exc:
+            _fail(f"the connector did not answer: {exc or type(exc).__name__}", "it may still be working")
         dataset = result["dataset"]
         if result["unchanged"]:
             console.print(

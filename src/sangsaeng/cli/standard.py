@@ -14,6 +14,21 @@ from rich.progress import BarColumn, Progress
 
 from sangsaeng.cli.main import _fail, _print_report, console, err
 from sangsaeng.errors import SangsaengError
+from sangsaeng.standard.workbook import Limits
+
+
+def _limits() -> Limits:
+    """The upload limits, raised like a connector's: SANGSAENG_UPLOAD_… variables (see docs/settings.md)."""
+    from pydantic import ValidationError
+
+    from sangsaeng.settings import Settings
+
+    try:
+        return Limits.of(Settings())
+    except ValidationError as exc:
+        _fail(f"the settings are not valid: {exc}", "see docs/settings.md")
+        raise  # _fail exits; this line is for the type checker
+
 
 map_app = typer.Typer(
     help="Mappings from factory files (CSV, Korean or English) to standard entities.", no_args_is_help=True
@@ -42,7 +57,7 @@ def map_suggest(
     if entity not in ENTITIES:
         _fail(f"unknown entity {entity!r}", f"one of: {', '.join(ENTITIES)}")
     try:
-        source = open_source(file, sheet)
+        source = open_source(file, sheet, _limits())
         proposal = suggest(entity, source.headers, source.sample())
     except SangsaengError as exc:
         _fail(exc.message, exc.hint)
@@ -72,7 +87,7 @@ def map_check(
 
     try:
         rules = load_mapping(mapping.read_text("utf-8"), source=str(mapping))
-        report = check_file(file, rules, sheet)
+        report = check_file(file, rules, sheet, _limits())
     except SangsaengError as exc:
         _fail(exc.message, exc.hint)
     if as_json:
@@ -113,6 +128,8 @@ def map_ingest(
                 max_errors=max_errors,
                 accept_partial=accept_partial,
                 progress=lambda rows: bar.advance(task, rows),
+                sheet=sheet,
+                limits=_limits(),
             )
     except SangsaengError as exc:
         _fail(exc.message, exc.hint)

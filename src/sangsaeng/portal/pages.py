@@ -9,6 +9,7 @@ from __future__ import annotations
 import re
 import secrets
 import shutil
+import time
 from datetime import timedelta
 from pathlib import Path
 from typing import Annotated, Any
@@ -33,6 +34,7 @@ from sangsaeng.standard.ingest import check_file
 from sangsaeng.standard.mapping import FieldMap, Mapping, load_mapping
 from sangsaeng.standard.sources import SUFFIXES, open_source
 from sangsaeng.standard.suggest import suggest
+from sangsaeng.standard.workbook import Limits
 from sangsaeng.store.records import User
 from sangsaeng.web.deps import ServicesDep
 
@@ -164,6 +166,13 @@ async def home(request: Request, svc: ServicesDep, user: UserDep) -> Response:
 
 
 # ---- adding data -------------------------------------------------------------------------------------------
+# An upload is staged in a folder of its own until it is published; files are read in worker threads (never on
+# the event loop) within the upload limits, and a stage goes on every outcome: published, refused, or abandoned
+# (stages older than ``portal_staging_hours`` are swept whenever a new one is made).
+COLUMNS_SHOWN = 200  # the review page lists this many of a file's columns, then says how many more there are
+FINDINGS_SHOWN = 50
+
+
 def _stages(svc: ServicesDep) -> Path:
     return svc.connector.settings.data_dir / "portal-staging"
 
@@ -175,6 +184,41 @@ def _stage(svc: ServicesDep, token: str) -> Path:
     if not folder.is_dir():
         raise NotAllowed("stage")
     return folder
+
+
+def _new_stage(svc: ServicesDep) -> tuple[str, Path]:
+    """A fresh stage; the ones abandoned long enough ago are removed first."""
+    root = _stages(svc)
+    oldest = time.time() - svc.connector.settings.portal_staging_hours * 3600
+    if root.is_dir():
+        for old in root.iterdir():
+            try:
+                if old.stat().st_mtime < oldest:
+                    shutil.rmtree(old, ignore_errors=True)
+            except FileNotFoundError:
+                continue
+    token = secrets.token_urlsafe(18)
+    folder = root / token
+    folder.mkdir(parents=True)
+    return token, folder
+
+
+def _limits(svc: ServicesDep) -> Limits:
+    return Limits.of(svc.connector.settings)
+
+
+def _propose(source: Path, entity: str, limits: Limits) -> Mapping:
+    opened = open_source(source, limits=limits)
+    return suggest(entity, opened.headers, opened.sample()).mapping
+
+
+def _refused(request: Request, user: User, folder: Path, exc: SangsaengError) -> Response:
+    """A file that cannot be read: its stage removed, the add page again with the reason."""
+    shutil.rmtree(folder, ignore_errors=True)
+    reason = " ".join(p for p in (exc.message, exc.hint and f"({exc.hint})") if p)
+    return render(
+        request, "add.html", user, status=400, entities=list(ENTITIES), error="add.unreadable", error_text=reason
+    )
 
 
 @router.get("/add", response_class=HTMLResponse)
@@ -198,21 +242,20 @@ async def upload(
     suffix = Path(file.filename or "").suffix.lower()
     if suffix not in SUFFIXES or entity not in ENTITIES:
         return render(request, "add.html", user, status=400, entities=list(ENTITIES), error="add.bad_file")
-    token = secrets.token_urlsafe(18)
-    folder = _stages(svc) / token
-    folder.mkdir(parents=True)
-    source = folder / f"source{suffix}"
-    async with await anyio.open_file(source, "wb") as out:
-        while chunk := await file.read(1 << 20):
-            await out.write(chunk)
+    token, folder = _new_stage(svc)
     try:
-        opened = open_source(source)
-        proposal = suggest(entity, opened.headers, opened.sample())
+        source = folder / f"source{suffix}"
+        async with await anyio.open_file(source, "wb") as out:
+            while chunk := await file.read(1 << 20):
+                await out.write(chunk)
+        proposal = await anyio.to_thread.run_sync(_propose, source, entity, _limits(svc))
+        (folder / "mapping.yaml").write_text(proposal.to_yaml(), "utf-8")
+        (folder / "name.txt").write_text(file.filename or "data", "utf-8")
     except SangsaengError as exc:
+        return _refused(request, user, folder, exc)
+    except BaseException:
         shutil.rmtree(folder, ignore_errors=True)
-        return render(request, "add.html", user, status=400, entities=list(ENTITIES), error_text=exc.message)
-    (folder / "mapping.yaml").write_text(proposal.mapping.to_yaml(), "utf-8")
-    (folder / "name.txt").write_text(file.filename or "data", "utf-8")
+        raise
     return RedirectResponse(f"/portal/add/{token}", status_code=303)
 
 
@@ -241,8 +284,15 @@ async def _review(
     folder = _stage(svc, token)
     mapping = load_mapping((folder / "mapping.yaml").read_text("utf-8"))
     source = next(folder.glob("source.*"))
-    opened = open_source(source)
-    report = await anyio.to_thread.run_sync(check_file, source, mapping)
+    limits = _limits(svc)
+    try:
+        opened = await anyio.to_thread.run_sync(lambda: open_source(source, limits=limits))
+        report = await anyio.to_thread.run_sync(lambda: check_file(source, mapping, limits=limits))
+    except SangsaengError as exc:
+        return _refused(request, user, folder, exc)
+    mapped = {r.column for r in mapping.fields.values()} | {r.unit_column for r in mapping.fields.values()}
+    shown = opened.headers[:COLUMNS_SHOWN]
+    shown += [h for h in opened.headers[COLUMNS_SHOWN:] if h in mapped]
     return render(
         request,
         "review.html",
@@ -251,10 +301,12 @@ async def _review(
         token=token,
         name=(folder / "name.txt").read_text("utf-8"),
         entity=mapping.entity,
-        headers=opened.headers,
+        headers=shown,
+        more_columns=len(opened.headers) - len(shown),
         rows=_mapping_rows(mapping),
         report=report,
-        findings=report.findings[:50],
+        findings=report.findings[:FINDINGS_SHOWN],
+        more_findings=max(0, report.errors - FINDINGS_SHOWN),
         problem=problem,
     )
 
@@ -271,7 +323,11 @@ async def revise_or_publish(token: str, request: Request, svc: ServicesDep, user
     form = await checked_form(request)
     folder = _stage(svc, token)
     mapping = load_mapping((folder / "mapping.yaml").read_text("utf-8"))
-    headers = open_source(next(folder.glob("source.*"))).headers
+    source, limits = next(folder.glob("source.*")), _limits(svc)
+    try:
+        headers = (await anyio.to_thread.run_sync(lambda: open_source(source, limits=limits))).headers
+    except SangsaengError as exc:
+        return _refused(request, user, folder, exc)
     fields: dict[str, FieldMap] = {}
     for name in ENTITIES[mapping.entity].model_fields:
         column = str(form.get(f"column.{name}", ""))
@@ -298,10 +354,12 @@ async def revise_or_publish(token: str, request: Request, svc: ServicesDep, user
     title = str(form.get("title", "")).strip()
     if not title:
         return await _review(request, svc, user, token, status=400, problem="review.title_needed")
-    source = next(folder.glob("source.*"))
-    dataset, result = await svc.catalog.ingest_version(
-        source, revised, dataset_id=None, title=title, accept_partial=form.get("partial") == "on"
-    )
+    try:
+        dataset, result = await svc.catalog.ingest_version(
+            source, revised, dataset_id=None, title=title, accept_partial=form.get("partial") == "on"
+        )
+    except SangsaengError as exc:
+        return _refused(request, user, folder, exc)
     if dataset is None:
         return await _review(request, svc, user, token, status=400, problem="review.not_published")
     svc.connector.audit.note("management", action="dataset.ingest", dataset=dataset.id, via="portal", user=user.name)

@@ -31,8 +31,9 @@ import pyarrow.parquet as pq
 from sangsaeng.digest import sha256_file
 from sangsaeng.standard.entities import arrow_schema
 from sangsaeng.standard.mapping import Applier, Mapping
-from sangsaeng.standard.sources import open_source
+from sangsaeng.standard.sources import DEFAULT, open_source
 from sangsaeng.standard.validation import Checker, Finding, Report
+from sangsaeng.standard.workbook import Limits
 
 PARTIAL = ".partial"
 
@@ -48,11 +49,15 @@ class Step:
 
 
 def read_through(
-    source: Path, mapping: Mapping, sheet: str | None = None, checker: Checker | None = None
+    source: Path,
+    mapping: Mapping,
+    sheet: str | None = None,
+    checker: Checker | None = None,
+    limits: Limits = DEFAULT,
 ) -> Iterator[Step]:
     """Read a file batch by batch through a mapping, checking each canonical batch. Repeated keys are reported
     only by a ``checker`` given the repeated rows a first pass found (see ``Checker``)."""
-    reader = open_source(source, sheet)
+    reader = open_source(source, sheet, limits)
     applier, row = Applier(mapping), 1
     checker = checker or Checker(mapping.model)
     for batch in reader.batches():
@@ -61,12 +66,12 @@ def read_through(
         row += batch.num_rows
 
 
-def check_file(source: Path, mapping: Mapping, sheet: str | None = None) -> Report:
+def check_file(source: Path, mapping: Mapping, sheet: str | None = None, limits: Limits = DEFAULT) -> Report:
     """Every problem of a file read through a mapping; writes nothing. A second pass only if keys repeat."""
 
     def one_pass(checker: Checker) -> Report:
         report = Report()
-        for step in read_through(source, mapping, sheet, checker):
+        for step in read_through(source, mapping, sheet, checker, limits):
             report.extend(step.findings)
             report.rows += step.source.num_rows
         return report
@@ -143,6 +148,7 @@ def ingest(
     progress: Callable[[int], None] | None = None,
     sheet: str | None = None,
     source_sha256: str | None = None,
+    limits: Limits = DEFAULT,
 ) -> IngestResult:
     """Read ``source`` through ``mapping`` into ``output`` (see the module's description); ``source_sha256`` spares
     hashing the source again when the caller has done so."""
@@ -164,7 +170,7 @@ def ingest(
             b"sangsaeng.mapping": mapping_text.encode(),
         }
     )
-    work = _Pass(source, mapping, sheet, schema, max_errors, accept_partial, progress)
+    work = _Pass(source, mapping, sheet, schema, max_errors, accept_partial, progress, limits)
     with (
         _claimed(output.with_name(f".{output.name}.{uuid.uuid4().hex}{PARTIAL}")) as temporary,
         _claimed(rejected_path.with_name(f".{rejected_path.name}.{uuid.uuid4().hex}{PARTIAL}")) as rejected_temporary,
@@ -211,6 +217,7 @@ class _Pass:
     max_errors: int
     accept_partial: bool
     progress: Callable[[int], None] | None
+    limits: Limits
 
     def run(self, checker: Checker, temporary: Path, rejected_temporary: Path) -> _Done:
         report = Report()
@@ -222,7 +229,7 @@ class _Pass:
                 pq.ParquetWriter(temporary, self.schema, compression="zstd") as writer,
                 ThreadPoolExecutor(1, thread_name_prefix="parquet-writer") as background,
             ):
-                for step in read_through(self.source, self.mapping, self.sheet, checker):
+                for step in read_through(self.source, self.mapping, self.sheet, checker, self.limits):
                     batch, canonical, checked, row = step.source, step.canonical, step.findings, step.first_row
                     report.extend(checked)
                     report.rows += batch.num_rows

@@ -9,13 +9,13 @@ from __future__ import annotations
 
 import csv
 import io
-import zipfile
+import re
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
-from typing import Protocol
+from typing import Any, Protocol
 
 import duckdb
 import openpyxl
@@ -23,9 +23,11 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.csv as pacsv
 import pyarrow.parquet as pq
-from openpyxl.utils.exceptions import InvalidFileException
 
 from sangsaeng.errors import InvalidInput
+from sangsaeng.standard.workbook import RAISE, Limits, vet
+
+DEFAULT = Limits()
 
 ENCODINGS = ("utf-8-sig", "cp949")  # CP949 is a superset of EUC-KR
 DELIMITERS = ",;\t|"
@@ -37,8 +39,12 @@ class CsvSource:
     encoding: str
     delimiter: str
     headers: list[str]
+    limits: Limits = DEFAULT
 
     def batches(self, block_size: int = 4 << 20) -> Iterator[pa.RecordBatch]:
+        yield from _within(self.path, self._batches(block_size), self.limits, block_size)
+
+    def _batches(self, block_size: int) -> Iterator[pa.RecordBatch]:
         if self.encoding != "cp949":
             yield from self._reader(block_size, pa.string())
             return
@@ -109,6 +115,78 @@ class Source(Protocol):
     def describe(self) -> str: ...
 
 
+_ARROW_ROW = re.compile(r"Row #(\d+)")
+_ARROW_COLUMN = re.compile(r"CSV column #(\d+)")
+
+
+def _names(path: Path) -> list[str]:
+    try:
+        return open_csv(path).headers if path.suffix.lower() in (".csv", ".tsv", ".txt") else []
+    except InvalidInput:
+        return []
+
+
+def _within(path: Path, batches: Iterator[pa.RecordBatch], limits: Limits, block_size: int) -> Iterator[pa.RecordBatch]:
+    """A file's batches within its limits (value length, time), and Arrow's complaints while it streams (a value
+    too long for a block, bytes that are not the file's encoding, a row with more fields than the header) as a
+    sentence naming the row."""
+    deadline, row = limits.deadline(), 1
+    try:
+        for batch in batches:
+            _check_lengths(path.name, batch, row, limits)
+            limits.in_time(deadline, path.name, f"row {row}")
+            yield batch
+            row += batch.num_rows
+    except (pa.ArrowException, OSError) as exc:  # a damaged Parquet page is an OSError to pyarrow
+        text = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+        found, column = _ARROW_ROW.search(text), _ARROW_COLUMN.search(text)
+        where = f"row {int(found.group(1)) - 1}" if found else f"row {row} or later"
+        if column and int(column.group(1)) < len(batch_names := _names(path)):
+            where += f", column {batch_names[int(column.group(1))]}"
+        if "straddling" in text or "straddle" in text:
+            raise InvalidInput(
+                f"{path.name}, {where}: a value or row too long to read (megabytes without a line end)",
+                position=where,
+                hint="a cell this long is usually a missing closing quote: check the quotes around that row",
+            ) from exc
+        if "UTF8" in text or "UTF-8" in text:
+            raise InvalidInput(
+                f"{path.name}, {where}: not UTF-8 text ({text})",
+                position=where,
+                hint="save the whole file in one encoding, UTF-8 or CP949",
+            ) from exc
+        raise InvalidInput(
+            f"{path.name}, {where}: cannot be read ({text})",
+            position=where,
+            hint="every row needs the header's columns; save the file again as UTF-8 CSV",
+        ) from exc
+
+
+def _check_lengths(name: str, batch: pa.RecordBatch, first_row: int, limits: Limits) -> None:
+    for header, column in zip(batch.schema.names, batch.columns, strict=True):
+        if not pa.types.is_string(column.type) or not len(column):
+            continue
+        lengths = pc.utf8_length(column)
+        longest = pc.max(lengths).as_py()
+        if longest is not None and longest > limits.cell_chars:
+            at = pc.index(pc.greater(lengths, limits.cell_chars), True).as_py()
+            where = f"row {first_row + at}, column {header}"
+            raise InvalidInput(
+                f"{name}, {where}: a value of {longest:,} characters, more than the {limits.cell_chars:,} allowed",
+                position=where,
+                hint="shorten the value; " + RAISE.format("UPLOAD_MAX_CELL_CHARS"),
+            )
+
+
+def _check_columns(name: str, headers: list[str], limits: Limits) -> None:
+    if len(headers) > limits.columns:
+        raise InvalidInput(
+            f"{name} has {len(headers):,} columns, more than the {limits.columns:,} allowed",
+            position="row 0",
+            hint="keep the data in fewer columns; " + RAISE.format("UPLOAD_MAX_COLUMNS"),
+        )
+
+
 def _sample(source: Source, rows: int) -> dict[str, list[str]]:
     taken: dict[str, list[str]] = {h: [] for h in source.headers}
     for batch in source.batches():
@@ -134,26 +212,31 @@ def _text(value: object) -> str | None:
 
 def _check_headers(name: str, headers: list[str]) -> list[str]:
     cleaned = [str(h).strip() if h is not None else "" for h in headers]
-    if len(set(cleaned)) != len(cleaned) or not all(cleaned):
+    if not cleaned or len(set(cleaned)) != len(cleaned) or not all(cleaned):
         raise InvalidInput(f"{name}: the header row has empty or repeated column names", position="row 0")
     return cleaned
 
 
 @dataclass(frozen=True)
 class ExcelSource:
+    """A sheet read row by row with openpyxl (read-only), after ``workbook.vet`` found it within the limits."""
+
     path: Path
     sheet: str
     headers: list[str]
+    limits: Limits = DEFAULT
     rows_per_batch: int = 50_000
 
     def batches(self) -> Iterator[pa.RecordBatch]:
-        workbook = openpyxl.load_workbook(self.path, read_only=True, data_only=True)
-        try:
-            rows = workbook[self.sheet].iter_rows(values_only=True)
+        deadline = self.limits.deadline()
+        with _workbook(self.path) as workbook:
+            rows = workbook[self.sheet].iter_rows(values_only=True, max_col=len(self.headers))
             next(rows, None)  # the header
             schema = pa.schema([(h, pa.string()) for h in self.headers])
             buffer: list[tuple[object, ...]] = []
-            for values in rows:
+            for row, values in enumerate(rows, start=1):
+                if row % 1000 == 0:
+                    self.limits.in_time(deadline, self.path.name, f"row {row}")
                 if all(v is None for v in values):
                     continue
                 buffer.append(values)
@@ -162,8 +245,6 @@ class ExcelSource:
                     buffer = []
             if buffer:
                 yield self._batch(buffer, schema)
-        finally:
-            workbook.close()
 
     def _batch(self, rows: list[tuple[object, ...]], schema: pa.Schema) -> pa.RecordBatch:
         width = len(self.headers)
@@ -177,22 +258,45 @@ class ExcelSource:
         return f"Excel, sheet {self.sheet!r}"
 
 
-def open_excel(path: Path, sheet: str | None = None) -> ExcelSource:
+@contextmanager
+def _workbook(path: Path) -> Iterator[Any]:
+    """openpyxl's read-only workbook; whatever it raises on a malformed one (vetted, so not a costly one) becomes
+    a sentence: its errors are many and not one family."""
     try:
         workbook = openpyxl.load_workbook(path, read_only=True, data_only=True)
-    except (InvalidFileException, zipfile.BadZipFile, OSError, KeyError, ValueError) as exc:
-        raise InvalidInput(f"{path.name} is not an Excel workbook (.xlsx): {exc}") from exc
+    except InvalidInput:
+        raise
+    except Exception as exc:  # noqa: BLE001 - any parser failure on an uploaded file is the file's fault
+        raise _not_excel(path, exc) from exc
     try:
+        yield workbook
+    except (InvalidInput, GeneratorExit):
+        raise
+    except Exception as exc:  # noqa: BLE001 - as above, while rows are read
+        raise _not_excel(path, exc) from exc
+    finally:
+        workbook.close()
+
+
+def _not_excel(path: Path, exc: BaseException) -> InvalidInput:
+    detail = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+    return InvalidInput(
+        f"{path.name} is not an Excel workbook (.xlsx) that can be read: {detail}",
+        hint="open it in Excel and save it again as .xlsx, or save the sheet as CSV",
+    )
+
+
+def open_excel(path: Path, sheet: str | None = None, limits: Limits = DEFAULT) -> ExcelSource:
+    vet(path, limits)
+    with _workbook(path) as workbook:
         names = workbook.sheetnames
         chosen = sheet or names[0]
         if chosen not in names:
             raise InvalidInput(f"{path.name} has no sheet {chosen!r}", hint=f"its sheets are: {', '.join(names)}")
         header = next(workbook[chosen].iter_rows(values_only=True, max_row=1), None)
-    finally:
-        workbook.close()
     if not header:
         raise InvalidInput(f"{path.name}, sheet {chosen!r}, is empty")
-    return ExcelSource(path, chosen, _check_headers(path.name, [_text(h) or "" for h in header]))
+    return ExcelSource(path, chosen, _check_headers(path.name, [_text(h) or "" for h in header]), limits)
 
 
 @dataclass(frozen=True)
@@ -202,8 +306,12 @@ class ArrowFileSource:
     path: Path
     kind: str
     headers: list[str]
+    limits: Limits = DEFAULT
 
     def batches(self) -> Iterator[pa.RecordBatch]:
+        yield from _within(self.path, self._batches(), self.limits, 65_536)
+
+    def _batches(self) -> Iterator[pa.RecordBatch]:
         if self.kind == "parquet":
             batches: Iterator[pa.RecordBatch] = pq.ParquetFile(self.path).iter_batches(65_536)
         else:
@@ -224,23 +332,37 @@ class ArrowFileSource:
 SUFFIXES = frozenset({".csv", ".tsv", ".txt", ".xlsx", ".xlsm", ".parquet", ".pq", ".jsonl", ".ndjson"})
 
 
-def open_source(path: Path, sheet: str | None = None) -> Source:
-    """Open a CSV, Excel, JSON-lines or Parquet file by its suffix."""
+def open_source(path: Path, sheet: str | None = None, limits: Limits = DEFAULT) -> Source:
+    """Open a CSV, Excel, JSON-lines or Parquet file by its suffix, to be read within ``limits``."""
     suffix = path.suffix.lower()
     if suffix in (".xlsx", ".xlsm"):
-        return open_excel(path, sheet)
+        return open_excel(path, sheet, limits)
     if suffix in (".parquet", ".pq"):
-        try:
-            names = pq.read_schema(path).names
-        except (pa.ArrowInvalid, OSError) as exc:
-            raise InvalidInput(f"{path.name} is not a Parquet file: {exc}") from exc
-        return ArrowFileSource(path, "parquet", names)
+        return open_parquet(path, limits)
     if suffix in (".jsonl", ".ndjson"):
         # Every key of every line, so that a key first seen late in the file is mapped or refused, never dropped.
-        return ArrowFileSource(path, "json lines", _json_names(path))
+        names = _json_names(path)
+        _check_columns(path.name, names, limits)
+        return ArrowFileSource(path, "json lines", names, limits)
     if suffix == ".xls":
         raise InvalidInput(f"{path.name} is an old Excel 97 file", hint="save it as .xlsx (Excel 2007 or later)")
-    return open_csv(path)
+    return open_csv(path, limits)
+
+
+def open_parquet(path: Path, limits: Limits = DEFAULT) -> ArrowFileSource:
+    try:
+        schema = pq.read_schema(path)
+    except (pa.ArrowException, OSError) as exc:
+        raise InvalidInput(f"{path.name} is not a Parquet file: {exc}") from exc
+    _check_columns(path.name, schema.names, limits)
+    for field in schema:
+        if pa.types.is_nested(field.type) or pa.types.is_dictionary(field.type) and field.type.value_type.num_fields:
+            raise InvalidInput(
+                f"{path.name}, column {field.name}: a nested column ({field.type}); each column must hold plain values",
+                position=f"column {field.name}",
+                hint="flatten it into one column per value before ingesting (e.g. with unnest or json_extract)",
+            )
+    return ArrowFileSource(path, "parquet", schema.names, limits)
 
 
 def _quote(text: str) -> str:
@@ -274,7 +396,7 @@ def _json_batches(path: Path, names: list[str]) -> Iterator[pa.RecordBatch]:
         yield from relation.to_arrow_reader(65_536)
 
 
-def open_csv(path: Path) -> CsvSource:
+def open_csv(path: Path, limits: Limits = DEFAULT) -> CsvSource:
     with path.open("rb") as handle:
         head = handle.read(1 << 16)
     if not head.strip():
@@ -290,10 +412,11 @@ def open_csv(path: Path) -> CsvSource:
                 break
     else:
         raise InvalidInput(f"{path.name} is neither UTF-8 nor CP949 text", hint="save it as UTF-8 CSV")
-    first_line = text.splitlines()[0]
+    first_line = next(iter(text.splitlines()), "")
     try:
         delimiter = csv.Sniffer().sniff(first_line, delimiters=DELIMITERS).delimiter
     except csv.Error:
         delimiter = ","
-    headers = next(csv.reader(io.StringIO(first_line), delimiter=delimiter))
-    return CsvSource(path, encoding, delimiter, _check_headers(path.name, headers))
+    headers = next(csv.reader(io.StringIO(first_line), delimiter=delimiter), [])
+    _check_columns(path.name, headers, limits)
+    return CsvSource(path, encoding, delimiter, _check_headers(path.name, headers), limits)
