@@ -1,0 +1,106 @@
+"""A second attack on the portal, the CLI's pull and the audit log, against connectors running as processes on
+loopback (issue 12): guesses sent all at once, forged proxy headers, refusals that left no trace, error pages in
+the API's shape, and a pull into a place that cannot take it."""
+
+from __future__ import annotations
+
+import re
+import subprocess
+import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+import anyio
+import httpx
+import pytest
+
+from sangsaeng.launch import Node, running
+
+pytestmark = pytest.mark.anyio
+PASSWORD = "correct horse battery"
+
+
+@contextmanager
+def portal(root: Path, **settings: object) -> Iterator[Node]:
+    """One connector process with a steward ``kim`` and a viewer ``lee``."""
+    with running(root, ["supplier"], **settings) as nodes:
+        node = nodes["supplier"]
+        for name, role in (("kim", "steward"), ("lee", "viewer")):
+            subprocess.run(
+                [sys.executable, "-m", "sangsaeng", "user", "add", name, "--role", role, "--password", PASSWORD]
+                + ["--data-dir", str(node.init.settings.data_dir)],
+                check=True,
+                capture_output=True,
+            )
+        yield node
+
+
+async def sign_in(
+    client: httpx.AsyncClient, name: str, password: str, headers: dict[str, str] | None = None
+) -> httpx.Response:
+    page = await client.get("/portal/login")
+    token = re.search(r'name="csrf" value="([^"]+)"', page.text)
+    assert token is not None, page.text
+    return await client.post(
+        "/portal/login",
+        data={"csrf": token.group(1), "name": name, "password": password},
+        headers={"accept-language": "en", **(headers or {})},
+    )
+
+
+def log_of(node: Node, kind: str) -> list[dict[str, Any]]:
+    entries: list[dict[str, Any]] = node.client.get("/audit/entries", limit=1000)
+    return [e for e in entries if e.get("kind") == kind]
+
+
+def log_is_valid(node: Node) -> None:
+    verified = node.client.post("/audit/verify")
+    assert verified["valid"], verified
+
+
+# ---- sign-in --------------------------------------------------------------------------------------------------
+async def test_guesses_sent_all_at_once_get_no_more_tries_than_guesses_sent_one_by_one(tmp_path: Path) -> None:
+    """Each sign-in read the count, spent ~50 ms on argon2, then wrote its failure: 30 guesses at once all read
+    "no failures yet" and all had their password checked (the limit was 5), and none recorded the lock."""
+    with portal(tmp_path, portal_login_account_failures=5, portal_login_address_failures=1000) as node:
+        statuses: list[int] = []
+
+        async def guess(i: int) -> None:
+            async with httpx.AsyncClient(base_url=node.process.url, timeout=60) as client:
+                statuses.append((await sign_in(client, "kim", f"wrong guess {i}")).status_code)
+
+        async with anyio.create_task_group() as group:
+            for i in range(30):
+                group.start_soon(guess, i)
+        checked = statuses.count(400)  # a password was compared and found wrong
+        assert checked <= 5, sorted(statuses)
+        assert set(statuses) <= {400, 403}, statuses
+        async with httpx.AsyncClient(base_url=node.process.url) as client:
+            assert (await sign_in(client, "kim", PASSWORD)).status_code == 403  # locked, the right one too
+        assert log_of(node, "portal.account.locked"), "the lock is not in the audit log"
+        log_is_valid(node)
+
+
+async def test_a_forged_forwarded_for_header_does_not_make_a_new_address(tmp_path: Path) -> None:
+    """`sangsaeng serve` let uvicorn believe X-Forwarded-For from 127.0.0.1 by default: anyone reaching it from
+    this host (an SSH tunnel, a proxy that passes the header on as the browser sent it) chose their own address,
+    guessed without end past the address's limit, and could have the company's own address throttled."""
+    with portal(tmp_path, portal_login_address_failures=5, portal_login_account_failures=1000) as node:
+        statuses = []
+        async with httpx.AsyncClient(base_url=node.process.url) as client:
+            for i in range(8):
+                forged = {"x-forwarded-for": f"198.51.100.{i}"}
+                statuses.append((await sign_in(client, f"guess{i}", "wrong guess", forged)).status_code)
+        assert statuses[:4] == [400] * 4 and set(statuses[4:]) == {429}, statuses
+        assert log_of(node, "portal.address.throttled")[0]["address"] == "127.0.0.1"
+
+
+async def test_a_proxy_named_in_the_settings_is_believed(tmp_path: Path) -> None:
+    """The other side of the rule above: behind a proxy the operator names, each browser has its own address."""
+    with portal(tmp_path, forwarded_allow_ips="127.0.0.1", portal_login_address_failures=3) as node:
+        async with httpx.AsyncClient(base_url=node.process.url) as client:
+            for i in range(6):
+                forwarded = {"x-forwarded-for": f"198.51.100.{i}"}
+                assert (await sign_in(client, f"guess{i}", "wrong guess", forwarded)).status_code == 400
