@@ -7,6 +7,7 @@ from __future__ import annotations
 import re
 import subprocess
 import sys
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -104,3 +105,76 @@ async def test_a_proxy_named_in_the_settings_is_believed(tmp_path: Path) -> None
             for i in range(6):
                 forwarded = {"x-forwarded-for": f"198.51.100.{i}"}
                 assert (await sign_in(client, f"guess{i}", "wrong guess", forwarded)).status_code == 400
+
+
+# ---- what a signed-in person and a lost browser see -----------------------------------------------------------
+@pytest.fixture(scope="module")
+def shared(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Node]:
+    with portal(tmp_path_factory.mktemp("shared")) as node:
+        yield node
+
+
+async def signed_in(node: Node, name: str) -> tuple[httpx.AsyncClient, str]:
+    """A browser signed in as ``name``, and its session's CSRF token (from the sign-out form of every page)."""
+    client = httpx.AsyncClient(base_url=node.process.url)
+    assert (await sign_in(client, name, PASSWORD)).status_code == 303
+    page = await client.get("/portal/")
+    token = re.search(r'name="csrf" value="([^"]+)"', page.text)
+    assert token is not None, page.text
+    return client, token.group(1)
+
+
+def wait_for_log(node: Node, kind: str, count: int) -> list[dict[str, Any]]:
+    """The log is written milliseconds after a refusal is answered: poll with a deadline."""
+    until = time.monotonic() + 10
+    while True:
+        found = log_of(node, kind)
+        if len(found) >= count or time.monotonic() > until:
+            return found
+        time.sleep(0.05)
+
+
+async def test_a_viewer_trying_to_publish_and_a_forged_form_are_in_the_audit_log(shared: Node) -> None:
+    """Refusals of a signed-in person (a viewer publishing, a form without the session's token) were answered
+    403 and left no trace in the tamper-evident log."""
+    viewer, token = await signed_in(shared, "lee")
+    steward, _ = await signed_in(shared, "kim")
+    refused = await viewer.post("/portal/offer/some-dataset", data={"csrf": token, "template": "open"})
+    assert refused.status_code == 403 and "text/html" in refused.headers["content-type"]
+    forged = await steward.post("/portal/audit/verify", data={"csrf": "forged-by-another-site"})
+    assert forged.status_code == 403
+    await viewer.aclose()
+    await steward.aclose()
+    entries = wait_for_log(shared, "portal.refused", 2)
+    assert {(e["user"], e["reason"]) for e in entries} >= {("lee", "role"), ("kim", "csrf")}, entries
+    log_is_valid(shared)
+
+
+async def test_a_lost_browser_gets_a_page_in_its_language_not_the_apis_json(shared: Node) -> None:
+    """/portal answers pages: an unknown address and a GET of the sign-out form's address were JSON."""
+    async with httpx.AsyncClient(base_url=shared.process.url) as client:
+        for path, status, words in (
+            ("/portal/nowhere", 404, "찾을 수 없음"),
+            ("/portal/logout", 405, "입력에 문제가 있습니다"),
+            ("/portal/audit/evidence", 303, ""),  # signed out: the login page first, as for any page
+        ):
+            answer = await client.get(path, headers={"accept-language": "ko"})
+            assert answer.status_code == status, (path, answer.text)
+            if words:
+                assert "text/html" in answer.headers["content-type"] and words in answer.text, path
+                assert "frame-ancestors 'none'" in answer.headers["content-security-policy"]
+        api = await client.get("/api/nowhere")
+        assert api.status_code == 404 and api.json()["error"]["code"] == "not-found"
+    viewer, _ = await signed_in(shared, "lee")
+    missing = await viewer.get("/portal/audit/evidence", headers={"accept-language": "en"})  # no agreement=
+    await viewer.aclose()
+    assert missing.status_code == 400 and "Something is wrong with the input" in missing.text
+
+
+async def test_the_language_cookie_is_kept_to_the_portal_like_the_others(shared: Node) -> None:
+    async with httpx.AsyncClient(base_url=shared.process.url) as client:
+        answer = await client.get("/portal/lang/en", headers={"referer": "https://evil.example/"})
+        assert answer.status_code == 303 and answer.headers["location"] == "/portal/"
+        (cookie,) = [c for c in answer.headers.get_list("set-cookie") if c.startswith("lang=")]
+        flags = {f.strip().lower() for f in cookie.split(";")[1:]}
+        assert {"httponly", "samesite=lax", "path=/portal"} <= flags, cookie

@@ -26,6 +26,7 @@ from sangsaeng.policy.access import default_audience
 from sangsaeng.policy.model import parse_policy
 from sangsaeng.policy.rights import end_of
 from sangsaeng.portal import auth
+from sangsaeng.portal.guard import cookie_headers
 from sangsaeng.portal.i18n import LANGUAGES, Words, choose
 from sangsaeng.portal.summary import seen_by, summarize
 from sangsaeng.standard.entities import ENTITIES
@@ -125,7 +126,8 @@ async def switch_language(language: str, request: Request) -> Response:
     response = RedirectResponse(back if back.startswith(str(request.base_url)) else "/portal/", status_code=303)
     if language in LANGUAGES:
         secure = request.app.state.services.connector.settings.portal_secure_cookies
-        response.set_cookie("lang", language, max_age=365 * 86400, samesite="lax", httponly=True, secure=secure)
+        for value in cookie_headers("lang", language, secure, max_age=365 * 86400):  # Path=/portal like the others
+            response.headers.append("set-cookie", value)
     return response
 
 
@@ -451,8 +453,11 @@ async def audit_evidence(request: Request, svc: ServicesDep, user: UserDep, agre
 def install(app: Any) -> None:
     """The portal on a connector's app: sessions kept server-side, security headers, its pages, and its answers
     to refusals."""
+    from fastapi.exceptions import RequestValidationError
+    from starlette.exceptions import HTTPException as StarletteHTTPException
+
     from sangsaeng.portal import account, exchange
-    from sangsaeng.portal.guard import PortalGuard
+    from sangsaeng.portal.guard import PortalGuard, is_portal
     from sangsaeng.portal.sessions import PortalSessions
 
     connector = app.state.services.connector
@@ -475,7 +480,27 @@ def install(app: Any) -> None:
         title, text = (
             ("problem.missing", "problem.missing.text") if found else ("problem.forbidden", "problem.forbidden.text")
         )
+        user = request.session.get("user")
+        if str(exc) in ("role", "csrf") and isinstance(user, str):  # a signed-in person tried more than allowed
+            connector.audit.note("portal.refused", user=user, reason=str(exc), path=request.url.path)
         return render(request, "problem.html", None, status=404 if found else 403, title=title, message=text)
+
+    api_answers = {kind: app.exception_handlers[kind] for kind in (StarletteHTTPException, RequestValidationError)}
+
+    async def refused(request: Request, exc: Exception) -> Response:
+        """Unknown pages, wrong methods, unreadable forms: a page in the person's language, as the API's
+        handlers would answer JSON (which a browser shows as a raw text)."""
+        if not is_portal(request.url.path):
+            kind = StarletteHTTPException if isinstance(exc, StarletteHTTPException) else RequestValidationError
+            answer: Response = await api_answers[kind](request, exc)
+            return answer
+        status = exc.status_code if isinstance(exc, StarletteHTTPException) else 400
+        title, text = (
+            ("problem.missing", "problem.missing.text") if status == 404 else ("problem.input", "problem.bad_request")
+        )
+        return render(request, "problem.html", None, status=status, title=title, message=text)
 
     app.add_exception_handler(LoginRequired, login_required)
     app.add_exception_handler(NotAllowed, not_allowed)
+    app.add_exception_handler(StarletteHTTPException, refused)
+    app.add_exception_handler(RequestValidationError, refused)
