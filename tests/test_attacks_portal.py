@@ -4,6 +4,7 @@ the API's shape, and a pull into a place that cannot take it."""
 
 from __future__ import annotations
 
+import os
 import re
 import subprocess
 import sys
@@ -178,3 +179,81 @@ async def test_the_language_cookie_is_kept_to_the_portal_like_the_others(shared:
         (cookie,) = [c for c in answer.headers.get_list("set-cookie") if c.startswith("lang=")]
         flags = {f.strip().lower() for f in cookie.split(";")[1:]}
         assert {"httponly", "samesite=lax", "path=/portal"} <= flags, cookie
+
+
+# ---- the CLI's pull into a place that cannot take it ---------------------------------------------------------
+@pytest.fixture(scope="module")
+def pair(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Node, Node, str]]:
+    """A supplier with 200 inspections (about 30 kB as CSV) and an OEM, as processes."""
+    import pyarrow.csv as pacsv
+
+    from sangsaeng.demo.data import inspection_table
+    from tests.processes import two_processes
+
+    root = tmp_path_factory.mktemp("pull")
+    with two_processes(root / "nodes") as (supplier, oem, _):
+        source = root / "inspections.csv"
+        pacsv.write_csv(inspection_table(200), source)
+        yield supplier, oem, supplier.client.add_dataset(source, "inspections")["id"]
+
+
+def agreed(pair: tuple[Node, Node, str], uses: int | None = None) -> str:
+    from tests.test_processes import agree, policy
+
+    supplier, oem, dataset_id = pair
+    terms = policy(oem.id)
+    if uses is not None:
+        terms["permission"][0]["constraint"].append({"leftOperand": "count", "operator": "lteq", "rightOperand": uses})
+    agreement: str = agree(supplier, oem, dataset_id, supplier.client.create_offer(dataset_id, terms)["id"])[
+        "agreementId"
+    ]
+    return agreement
+
+
+def pull(oem: Node, agreement: str, out: Path) -> subprocess.CompletedProcess[str]:
+    command = [sys.executable, "-m", "sangsaeng", "transfer", agreement, "--out", str(out)]
+    command += ["--data-dir", str(oem.init.settings.data_dir)]
+    return subprocess.run(command, capture_output=True, text=True, timeout=120, env={**os.environ, "COLUMNS": "200"})
+
+
+def test_a_pull_into_a_place_that_cannot_take_it_is_refused_before_the_agreement_is_used(
+    pair: tuple[Node, Node, str], tmp_path: Path
+) -> None:
+    """`--out` naming a folder, or a file in a folder that does not exist, ended in a traceback after the data
+    had been pulled: under terms that allow one pull, the one pull was spent on nothing."""
+    supplier, oem, _ = pair
+    agreement = agreed(pair, uses=1)
+    folder = tmp_path / "downloads"
+    folder.mkdir()
+    for out, says in ((folder, "is a folder"), (tmp_path / "missing" / "x.csv", "does not exist")):
+        done = pull(oem, agreement, out)
+        assert done.returncode == 2 and "Traceback" not in done.stderr, done.stderr
+        assert says in " ".join(done.stderr.split()), done.stderr
+    assert list(folder.iterdir()) == [] and not (tmp_path / "missing").exists()
+    assert supplier.client.get(f"/agreements/{agreement}")["uses"] == 0
+    done = pull(oem, agreement, folder / "inspections.csv")  # the one pull the terms allow is still there
+    assert done.returncode == 0, done.stderr
+    assert (folder / "inspections.csv").read_text().count("\n") == 201
+
+
+def test_a_full_disk_ends_the_pull_in_a_sentence_and_leaves_nothing(
+    pair: tuple[Node, Node, str], tmp_path: Path
+) -> None:
+    """A disk that fills up mid-pull ended in a traceback (the hidden partial file was removed, but the person
+    read a stack of frames, and the transfer stayed open)."""
+    _, oem, _ = pair
+    disk = tmp_path / "disk"
+    disk.mkdir()
+    if subprocess.run(["mount", "-t", "tmpfs", "-o", "size=8k", "tmpfs", str(disk)], capture_output=True).returncode:
+        pytest.skip("a small disk needs mount (root)")
+    try:
+        agreement = agreed(pair)
+        done = pull(oem, agreement, disk / "inspections.csv")
+        said = " ".join(done.stderr.split())
+        assert done.returncode == 1 and "Traceback" not in said, said
+        assert said.startswith(f"The data could not be written to {disk / 'inspections.csv'}: No space left"), said
+        assert list(disk.iterdir()) == []
+        transfers = oem.client.get("/transfers", limit=1000)
+        assert [t["state"] for t in transfers if t.get("agreementId") == agreement] == ["TERMINATED"]
+    finally:
+        subprocess.run(["umount", str(disk)], check=True)
