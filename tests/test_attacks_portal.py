@@ -257,3 +257,32 @@ def test_a_full_disk_ends_the_pull_in_a_sentence_and_leaves_nothing(
         assert [t["state"] for t in transfers if t.get("agreementId") == agreement] == ["TERMINATED"]
     finally:
         subprocess.run(["umount", str(disk)], check=True)
+
+
+# ---- what a partner chose, on our pages -----------------------------------------------------------------------
+async def test_an_agreement_id_a_provider_chose_cannot_point_our_buttons_at_another_page(tmp_path: Path) -> None:
+    """The consumer keeps the agreement's @id as the provider wrote it. In the "get data" form's address,
+    "../agreements/X/terminate" made the browser post (with the session's CSRF token) to another of our pages."""
+    from datetime import UTC, datetime
+    from urllib.parse import urljoin, urlsplit
+
+    from sangsaeng.portal import auth
+    from sangsaeng.store.records import Agreement
+    from tests.helpers import dataspace
+
+    async with dataspace(tmp_path, ["oem"]) as space:
+        oem = space.parties["oem"]
+        now = datetime.now(UTC)
+        await auth.add_user(oem.connector.store, "kim", PASSWORD, "steward", now)
+        hostile = "../agreements/urn:uuid:theirs/terminate"
+        async with oem.connector.store.begin() as tx:
+            await tx.add_agreement(
+                Agreement(hostile, "urn:uuid:n", "urn:uuid:d", "urn:sangsaeng:participant:evil", oem.id, {}, now)
+            )
+        transport = httpx.ASGITransport(app=oem.app, client=("127.0.0.1", 50000))
+        async with httpx.AsyncClient(transport=transport, base_url=oem.settings.public_url) as client:
+            assert (await sign_in(client, "kim", PASSWORD)).status_code == 303
+            page = await client.get("/portal/data")
+        (action,) = [a for a in re.findall(r'action="([^"]+)"', page.text) if a.startswith("/portal/data/")]
+        resolved = urlsplit(urljoin(f"{oem.settings.public_url}/portal/data", action.replace("&amp;", "&"))).path
+        assert resolved.startswith("/portal/data/") and "/" not in resolved.removeprefix("/portal/data/"), resolved

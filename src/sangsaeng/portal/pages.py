@@ -12,6 +12,7 @@ import shutil
 from datetime import timedelta
 from pathlib import Path
 from typing import Annotated, Any
+from urllib.parse import quote
 
 import anyio
 import yaml
@@ -39,6 +40,9 @@ from sangsaeng.web.deps import ServicesDep
 
 router = APIRouter(prefix="/portal", include_in_schema=False)
 views = Jinja2Templates(directory=str(Path(__file__).parent / "templates"))
+# An id in a link or form address, as one path segment: Jinja's urlencode keeps "/", so an agreement id a
+# provider chose as "../agreements/…/terminate" made the "get data" button post to another page of ours.
+views.env.filters["segment"] = lambda value: quote(str(value), safe="")
 STAGE = re.compile(r"^[A-Za-z0-9_-]{16,64}$")
 EXPIRING = timedelta(days=14)
 
