@@ -283,6 +283,11 @@ async def test_an_agreement_id_a_provider_chose_cannot_point_our_buttons_at_anot
         async with httpx.AsyncClient(transport=transport, base_url=oem.settings.public_url) as client:
             assert (await sign_in(client, "kim", PASSWORD)).status_code == 303
             page = await client.get("/portal/data")
+            audit = await client.get("/portal/audit")
+            (evidence,) = re.findall(r'href="([^"]*evidence[^"]*)"', audit.text)
+            # the evidence link went to /api, which a browser cannot open (no API key): 401 in JSON
+            followed = await client.get(evidence.replace("&amp;", "&"))
+            assert followed.status_code in (200, 404) and evidence.startswith("/portal/audit/evidence?"), evidence
         (action,) = [a for a in re.findall(r'action="([^"]+)"', page.text) if a.startswith("/portal/data/")]
         resolved = urlsplit(urljoin(f"{oem.settings.public_url}/portal/data", action.replace("&amp;", "&"))).path
         assert resolved.startswith("/portal/data/") and "/" not in resolved.removeprefix("/portal/data/"), resolved
