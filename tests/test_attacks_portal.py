@@ -164,6 +164,15 @@ async def test_a_lost_browser_gets_a_page_in_its_language_not_the_apis_json(shar
             if words:
                 assert "text/html" in answer.headers["content-type"] and words in answer.text, path
                 assert "frame-ancestors 'none'" in answer.headers["content-security-policy"]
+        # Refused by the request limits, outside every route: the same headers as any page.
+        big = await client.post(
+            "/portal/login",
+            content=b"name=" + b"x" * (5 << 20),
+            headers={"content-type": "application/x-www-form-urlencoded"},
+        )
+        assert big.status_code == 413
+        assert big.headers["x-frame-options"] == "DENY" and big.headers["x-content-type-options"] == "nosniff"
+        assert "frame-ancestors 'none'" in big.headers["content-security-policy"]
         api = await client.get("/api/nowhere")
         assert api.status_code == 404 and api.json()["error"]["code"] == "not-found"
     viewer, _ = await signed_in(shared, "lee")
