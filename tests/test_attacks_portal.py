@@ -330,3 +330,30 @@ async def test_a_partners_cell_that_looks_like_a_formula_stays_text_in_the_excel
         cells = [cell for row in sheet.iter_rows() for cell in row]
         assert [c.value for c in cells] == ["lot_no", "=1+1", "L1", formula, "L2", "=SUM(1;2)"]
         assert {c.data_type for c in cells} == {"s"}, [(c.value, c.data_type) for c in cells]
+
+
+async def test_a_partners_column_name_is_no_link_in_our_chart(tmp_path: Path) -> None:
+    """plotly.js reads <a href>, <b>, <span style> in trace names: a provider's column named
+    '<a href="https://…">sign in again</a>' was a working link in the legend of our transfer page's chart."""
+    import json
+
+    from sangsaeng.portal import auth
+    from tests.helpers import dataspace, negotiate, offer_policy, publish, start_transfer
+
+    name = '<a href="https://evil.example/login">Sign in again</a> & more'
+    async with dataspace(tmp_path, ["supplier", "oem"]) as space:
+        supplier, oem = space.parties["supplier"], space.parties["oem"]
+        quoted = name.replace('"', '""')
+        csv_text = f'at,"{quoted}"\n2026-01-01T00:00:00Z,1.5\n2026-01-02T00:00:00Z,2.5\n'
+        dataset_id, offer_id = await publish(supplier, csv_text, offer_policy(oem.id))
+        agreement = await negotiate(oem, supplier, dataset_id, offer_id)
+        transfer = await start_transfer(oem, agreement["agreementId"])
+        await auth.add_user(oem.connector.store, "kim", PASSWORD, "viewer", oem.connector.now())
+        transport = httpx.ASGITransport(app=oem.app, client=("127.0.0.1", 50000))
+        async with httpx.AsyncClient(transport=transport, base_url=oem.settings.public_url) as client:
+            assert (await sign_in(client, "kim", PASSWORD)).status_code == 303
+            page = await client.get(f"/portal/transfers/{transfer['id']}")
+        block = re.search(r'<script id="chart-data" type="application/json">(.*?)</script>', page.text, re.S)
+        assert block is not None, page.text
+        (trace,) = json.loads(block.group(1))["data"]
+        assert trace["name"] == name.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
