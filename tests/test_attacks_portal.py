@@ -357,3 +357,17 @@ async def test_a_partners_column_name_is_no_link_in_our_chart(tmp_path: Path) ->
         assert block is not None, page.text
         (trace,) = json.loads(block.group(1))["data"]
         assert trace["name"] == name.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
+async def test_a_page_on_another_port_cannot_sign_the_browser_in_to_its_own_account(shared: Node) -> None:
+    """Login CSRF by cookie tossing: cookies ignore ports, so a page on another port of this host can set our
+    CSRF cookie to a value it knows and post the matching form with its own name and password; the victim's
+    browser was then signed in to the attacker's account (and what the victim uploads goes there). The browser
+    says where the post came from (Sec-Fetch-Site), and only our own pages may post."""
+    async with httpx.AsyncClient(base_url=shared.process.url) as client:
+        tossed = "A" * 43  # what the attacker's page set as sangsaeng_csrf for this host
+        client.cookies.set("sangsaeng_csrf", tossed, path="/portal")
+        form = {"csrf": tossed, "name": "kim", "password": PASSWORD}
+        for site, status in (("same-site", 403), ("cross-site", 403), ("same-origin", 303)):
+            answer = await client.post("/portal/login", data=form, headers={"sec-fetch-site": site})
+            assert answer.status_code == status, (site, answer.status_code)

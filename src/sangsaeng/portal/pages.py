@@ -80,9 +80,17 @@ async def checked_form(request: Request) -> dict[str, Any]:
     """The posted form, refused (403) without the session's CSRF token."""
     form = dict(await request.form())
     given = form.get("csrf")
-    if not auth.csrf_valid(request.session, given if isinstance(given, str) else None):
+    if not auth.csrf_valid(request.session, given if isinstance(given, str) else None) or not from_here(request):
         raise NotAllowed("csrf")
     return form
+
+
+def from_here(request: Request) -> bool:
+    """Whether the browser says the form was posted from our own pages. Before sign-in the token is only compared
+    with its cookie, and a page on another port of this host (or a sibling domain) can set that cookie — cookies
+    ignore ports — then post a matching pair: the browser would sign in to the attacker's account (login CSRF).
+    Browsers name such a post same-site or cross-site; clients that send no such header are not browsers."""
+    return request.headers.get("sec-fetch-site", "same-origin") in ("same-origin", "none")
 
 
 def publisher(user: User) -> None:
@@ -199,7 +207,7 @@ async def upload(
     csrf: Annotated[str, Form()],
 ) -> Response:
     publisher(user)
-    if not auth.csrf_valid(request.session, csrf):
+    if not auth.csrf_valid(request.session, csrf) or not from_here(request):
         raise NotAllowed("csrf")
     suffix = Path(file.filename or "").suffix.lower()
     if suffix not in SUFFIXES or entity not in ENTITIES:
