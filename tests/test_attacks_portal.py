@@ -371,3 +371,16 @@ async def test_a_page_on_another_port_cannot_sign_the_browser_in_to_its_own_acco
         for site, status in (("same-site", 403), ("cross-site", 403), ("same-origin", 303)):
             answer = await client.post("/portal/login", data=form, headers={"sec-fetch-site": site})
             assert answer.status_code == status, (site, answer.status_code)
+
+
+async def test_the_addresses_of_one_ipv6_subscriber_share_one_limit(tmp_path: Path) -> None:
+    """An IPv6 subscriber gets a /64 (2^64 addresses): counted address by address, it never reached the limit."""
+    with portal(tmp_path, forwarded_allow_ips="127.0.0.1", portal_login_address_failures=3) as node:
+        statuses = []
+        async with httpx.AsyncClient(base_url=node.process.url) as client:
+            for i in range(5):
+                forwarded = {"x-forwarded-for": f"2001:db8:1:2::{i + 1:x}"}
+                statuses.append((await sign_in(client, f"guess{i}", "wrong guess", forwarded)).status_code)
+            other = await sign_in(client, "guess", "wrong guess", {"x-forwarded-for": "2001:db8:1:3::1"})
+        assert statuses == [400, 400, 429, 429, 429] and other.status_code == 400, statuses
+        assert log_of(node, "portal.address.throttled")[0]["address"] == "2001:db8:1:2::/64"
