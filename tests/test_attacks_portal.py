@@ -20,23 +20,31 @@ import pytest
 
 from sangsaeng.launch import Node, running
 
-pytestmark = pytest.mark.anyio
+pytestmark = [pytest.mark.anyio, pytest.mark.processes, pytest.mark.xdist_group("processes")]
 PASSWORD = "correct horse battery"
 
 
 @contextmanager
 def portal(root: Path, **settings: object) -> Iterator[Node]:
-    """One connector process with a steward ``kim`` and a viewer ``lee``."""
+    """One connector process (``add_users`` gives it a steward ``kim`` and a viewer ``lee``)."""
     with running(root, ["supplier"], **settings) as nodes:
         node = nodes["supplier"]
-        for name, role in (("kim", "steward"), ("lee", "viewer")):
-            subprocess.run(
-                [sys.executable, "-m", "sangsaeng", "user", "add", name, "--role", role, "--password", PASSWORD]
-                + ["--data-dir", str(node.init.settings.data_dir)],
-                check=True,
-                capture_output=True,
-            )
         yield node
+
+
+async def add_users(state_url: str) -> None:
+    """As `sangsaeng user add` does, without two more interpreters starting."""
+    from datetime import UTC, datetime
+
+    from sangsaeng.portal import auth
+    from sangsaeng.store.sql import SqlStore
+
+    store = SqlStore(state_url)
+    try:
+        for name, role in (("kim", "steward"), ("lee", "viewer")):
+            await auth.add_user(store, name, PASSWORD, role, datetime.now(UTC))
+    finally:
+        await store.close()
 
 
 async def sign_in(
@@ -67,6 +75,7 @@ async def test_guesses_sent_all_at_once_get_no_more_tries_than_guesses_sent_one_
     """Each sign-in read the count, spent ~50 ms on argon2, then wrote its failure: 30 guesses at once all read
     "no failures yet" and all had their password checked (the limit was 5), and none recorded the lock."""
     with portal(tmp_path, portal_login_account_failures=5, portal_login_address_failures=1000) as node:
+        await add_users(node.init.settings.state_url)
         statuses: list[int] = []
 
         async def guess(i: int) -> None:
@@ -90,6 +99,7 @@ async def test_a_forged_forwarded_for_header_does_not_make_a_new_address(tmp_pat
     this host (an SSH tunnel, a proxy that passes the header on as the browser sent it) chose their own address,
     guessed without end past the address's limit, and could have the company's own address throttled."""
     with portal(tmp_path, portal_login_address_failures=5, portal_login_account_failures=1000) as node:
+        await add_users(node.init.settings.state_url)
         statuses = []
         async with httpx.AsyncClient(base_url=node.process.url) as client:
             for i in range(8):
@@ -102,6 +112,7 @@ async def test_a_forged_forwarded_for_header_does_not_make_a_new_address(tmp_pat
 async def test_a_proxy_named_in_the_settings_is_believed(tmp_path: Path) -> None:
     """The other side of the rule above: behind a proxy the operator names, each browser has its own address."""
     with portal(tmp_path, forwarded_allow_ips="127.0.0.1", portal_login_address_failures=3) as node:
+        await add_users(node.init.settings.state_url)
         async with httpx.AsyncClient(base_url=node.process.url) as client:
             for i in range(6):
                 forwarded = {"x-forwarded-for": f"198.51.100.{i}"}
@@ -112,6 +123,7 @@ async def test_a_proxy_named_in_the_settings_is_believed(tmp_path: Path) -> None
 @pytest.fixture(scope="module")
 def shared(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Node]:
     with portal(tmp_path_factory.mktemp("shared")) as node:
+        anyio.run(add_users, node.init.settings.state_url)
         yield node
 
 
@@ -376,6 +388,7 @@ async def test_a_page_on_another_port_cannot_sign_the_browser_in_to_its_own_acco
 async def test_the_addresses_of_one_ipv6_subscriber_share_one_limit(tmp_path: Path) -> None:
     """An IPv6 subscriber gets a /64 (2^64 addresses): counted address by address, it never reached the limit."""
     with portal(tmp_path, forwarded_allow_ips="127.0.0.1", portal_login_address_failures=3) as node:
+        await add_users(node.init.settings.state_url)
         statuses = []
         async with httpx.AsyncClient(base_url=node.process.url) as client:
             for i in range(5):
