@@ -140,6 +140,8 @@ async def switch_language(language: str, request: Request) -> Response:
         secure = request.app.state.services.connector.settings.portal_secure_cookies
         for value in cookie_headers("lang", language, secure, max_age=365 * 86400):  # Path=/portal like the others
             response.headers.append("set-cookie", value)
+        # One set before with Path=/ would be sent after this one and win: it goes.
+        response.delete_cookie("lang", path="/", secure=secure, httponly=True, samesite="lax")
     return response
 
 
