@@ -371,3 +371,14 @@ async def test_the_audit_log_appends_reads_and_keeps_heads(store: SqlStore) -> N
     with pytest.raises(IntegrityError):  # an index is written once: a second writer must catch up, not overwrite
         async with store.begin() as tx:
             await tx.append_log([rows[4]])
+
+
+async def test_one_counted_try_can_be_taken_back(store: SqlStore) -> None:
+    """A sign-in is counted before it is judged and taken back if refused unchecked or right (portal.sessions)."""
+    async with store.begin() as tx:
+        first = await tx.add_login_failure("address", "10.0.0.9", T0)
+        second = await tx.add_login_failure("address", "10.0.0.9", T0)  # the same moment: only the id tells them
+        assert first != second
+    async with store.begin() as tx:
+        await tx.drop_login_failure(second)
+        assert await tx.login_failures("address", "10.0.0.9") == [T0]

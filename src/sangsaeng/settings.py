@@ -61,6 +61,11 @@ class Settings(BaseSettings):
     portal_secure_cookies: bool = Field(
         False, description="Mark portal cookies `Secure` (sent over HTTPS only); set it when a TLS proxy is in front."
     )
+    forwarded_allow_ips: str = Field(
+        "",
+        description="Addresses of the proxies whose `X-Forwarded-For`/`-Proto` are believed (comma-separated, `*` for"
+        " any); empty: none, every caller is the address it connects from.",
+    )
     portal_session_idle_minutes: int = Field(60, ge=1, description="A portal session unused this long ends (minutes).")
     portal_session_max_minutes: int = Field(
         480, ge=1, description="A portal session ends this long after sign-in, used or not (minutes)."

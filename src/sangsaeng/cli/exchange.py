@@ -105,6 +105,11 @@ def transfer(
     )
     if chosen not in FORMATS:
         _fail(f"unknown format {chosen!r}", f"use one of {', '.join(FORMATS)}")
+    # Before the transfer starts: afterwards the pull is a use of the agreement, perhaps the only one it allows.
+    if out.is_dir():
+        _fail(f"--out {out} is a folder", f"name a file in it, e.g. {out / ('data.' + chosen)}")
+    if not out.parent.is_dir():
+        _fail(f"the folder {out.parent} does not exist", "create it first, or name a file in another folder")
     with _client(data_dir) as client:
         started = _run(lambda: client.start_transfer(agreement_id))
         ready = _run(lambda: client.wait_transfer_ready(started["id"]))
@@ -126,13 +131,15 @@ def transfer(
                 )
         except PullCutOff as cut:
             _end_cut_off(client, started["id"], cut)
+        except OSError as exc:  # the disk is full, the file cannot be written: the partial file is gone already
+            _end_cut_off(client, started["id"], f"The data could not be written to {out}: {exc.strerror or exc}.")
         _run(lambda: client.complete_transfer(started["id"]))
     tries = f", {pulled.attempts} tries" if pulled.attempts > 1 else ""
     took = time.monotonic() - begun
     console.print(f"[green]✓[/] {pulled.bytes:,} bytes ({chosen}{tries}) in {took:.1f}s → {out}", soft_wrap=True)
 
 
-def _end_cut_off(client: Client, transfer_id: str, cut: PullCutOff) -> NoReturn:
+def _end_cut_off(client: Client, transfer_id: str, cut: PullCutOff | str) -> NoReturn:
     """Say what happened in one sentence and end the transfer: the next command starts a new one."""
     import httpx
 

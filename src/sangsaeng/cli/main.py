@@ -146,6 +146,10 @@ def serve(
         application,
         host=host or settings.host,
         port=port or settings.port,
+        # Believed only from proxies the operator names: uvicorn's default (127.0.0.1) let anyone who reaches the
+        # connector from this host, or through a proxy that passes the header on, choose their own address.
+        proxy_headers=bool(settings.forwarded_allow_ips),
+        forwarded_allow_ips=settings.forwarded_allow_ips or None,
         log_level="warning",
         access_log=False,
     )

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ipaddress
 from typing import Any
 
 from fastapi import APIRouter, Request
@@ -24,8 +25,17 @@ def sessions(request: Request) -> PortalSessions:
 
 
 def address(request: Request) -> str:
-    """The caller's address (behind a proxy, the one uvicorn takes from X-Forwarded-For when it trusts it)."""
-    return request.client.host if request.client else "unknown"
+    """The caller's address as sign-ins are throttled (behind a proxy, the one uvicorn takes from X-Forwarded-For
+    when it trusts it). An IPv6 caller is its /64: one subscriber is handed a whole /64, and counting each of its
+    2^64 addresses apart let it guess without end."""
+    host = request.client.host if request.client else "unknown"
+    try:
+        ip = ipaddress.ip_address(host)
+    except ValueError:
+        return host
+    if isinstance(ip, ipaddress.IPv6Address) and ip.ipv4_mapped is None:
+        return str(ipaddress.ip_network(f"{ip}/64", strict=False))
+    return str(ip)
 
 
 def refused(request: Request, template: str, attempt: Attempt, user: User | None = None, **context: Any) -> Response:

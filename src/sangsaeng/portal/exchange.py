@@ -303,6 +303,12 @@ async def transfer_page(transfer_id: str, request: Request, svc: ServicesDep, us
     )
 
 
+def _plain_text(text: str) -> str:
+    """A partner's column name as plotly shows it: plotly reads tags in names, so '<a href="https://…">' in a
+    column name was a link in our chart's legend; as entities it is shown as written."""
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
 def _chart(table: pa.Table) -> dict[str, Any] | None:
     """Numeric fields over the first time column, for plotly.js (at most 2,000 points a series)."""
     times = [f.name for f in table.schema if pa.types.is_timestamp(f.type) or pa.types.is_date(f.type)]
@@ -314,7 +320,7 @@ def _chart(table: pa.Table) -> dict[str, Any] | None:
     x = [v.isoformat() if v is not None else None for v in sample.column(times[0]).to_pylist()]
     return {
         "data": [
-            {"x": x, "y": sample.column(n).to_pylist(), "name": n, "type": "scatter", "mode": "lines"}
+            {"x": x, "y": sample.column(n).to_pylist(), "name": _plain_text(n), "type": "scatter", "mode": "lines"}
             for n in numbers[:4]
         ]
     }
@@ -332,12 +338,20 @@ async def download(transfer_id: str, svc: ServicesDep, user: UserDep, format: st
         media, suffix = "application/vnd.apache.parquet", "parquet"
     elif format == "xlsx":
         import openpyxl
+        from openpyxl.cell import WriteOnlyCell
 
         book = openpyxl.Workbook(write_only=True)
         sheet = book.create_sheet("data")
-        sheet.append(table.column_names)
+
+        def cell(value: Any) -> Any:  # openpyxl's WriteOnlyCell is a function returning a Cell
+            made = WriteOnlyCell(sheet, value.replace(tzinfo=None) if getattr(value, "tzinfo", None) else value)
+            if isinstance(value, str):  # the partner's text stays text: openpyxl makes "=…" a live formula
+                made.data_type = "s"
+            return made
+
+        sheet.append([cell(name) for name in table.column_names])
         for row in table.to_pylist():
-            sheet.append([v.replace(tzinfo=None) if hasattr(v, "tzinfo") and v.tzinfo else v for v in row.values()])
+            sheet.append([cell(v) for v in row.values()])
         book.save(out)
         media, suffix = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", "xlsx"
     else:

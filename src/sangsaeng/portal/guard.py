@@ -63,23 +63,34 @@ def is_portal(path: str) -> bool:
     return path == "/" or path == COOKIE_PATH or path.startswith(COOKIE_PATH + "/")
 
 
-class PortalGuard:
-    def __init__(self, app: ASGIApp, sessions: PortalSessions, secure: bool) -> None:
-        self.app, self.sessions, self.secure = app, sessions, secure
+class SecurityHeaders:
+    """The headers of every answer, outermost: a refusal by the request limits (413) or any page gets them too."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
         path: str = scope["path"]
-        if not is_portal(path):  # the API, protocol and data routes have no session: headers only
+        policy = PORTAL_POLICY if is_portal(path) else API_POLICY if path.startswith(API_PREFIXES) else None
 
-            async def headed(message: Message) -> None:
-                if message["type"] == "http.response.start":
-                    _protect(message, API_POLICY if path.startswith(API_PREFIXES) else None)
-                await send(message)
+        async def headed(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                _protect(message, policy)
+            await send(message)
 
-            await self.app(scope, receive, headed)
+        await self.app(scope, receive, headed)
+
+
+class PortalGuard:
+    def __init__(self, app: ASGIApp, sessions: PortalSessions, secure: bool) -> None:
+        self.app, self.sessions, self.secure = app, sessions, secure
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http" or not is_portal(scope["path"]):  # the API, protocol and data: no session
+            await self.app(scope, receive, send)
             return
         cookies = HTTPConnection(scope).cookies
         token = cookies.get(SESSION_COOKIE)
@@ -96,7 +107,7 @@ class PortalGuard:
 
         async def sending(message: Message) -> None:
             if message["type"] == "http.response.start":
-                headers = _protect(message, PORTAL_POLICY)
+                headers = MutableHeaders(scope=message)
                 await self._session_cookies(headers, token, session, data, before, given_csrf)
             await send(message)
 

@@ -13,6 +13,7 @@ import time
 from datetime import timedelta
 from pathlib import Path
 from typing import Annotated, Any
+from urllib.parse import quote
 
 import anyio
 import yaml
@@ -27,6 +28,7 @@ from sangsaeng.policy.access import default_audience
 from sangsaeng.policy.model import parse_policy
 from sangsaeng.policy.rights import end_of
 from sangsaeng.portal import auth
+from sangsaeng.portal.guard import cookie_headers
 from sangsaeng.portal.i18n import LANGUAGES, Words, choose
 from sangsaeng.portal.summary import seen_by, summarize
 from sangsaeng.standard.entities import ENTITIES
@@ -40,6 +42,9 @@ from sangsaeng.web.deps import ServicesDep
 
 router = APIRouter(prefix="/portal", include_in_schema=False)
 views = Jinja2Templates(directory=str(Path(__file__).parent / "templates"))
+# An id in a link or form address, as one path segment: Jinja's urlencode keeps "/", so an agreement id a
+# provider chose as "../agreements/…/terminate" made the "get data" button post to another page of ours.
+views.env.filters["segment"] = lambda value: quote(str(value), safe="")
 STAGE = re.compile(r"^[A-Za-z0-9_-]{16,64}$")
 EXPIRING = timedelta(days=14)
 
@@ -77,9 +82,17 @@ async def checked_form(request: Request) -> dict[str, Any]:
     """The posted form, refused (403) without the session's CSRF token."""
     form = dict(await request.form())
     given = form.get("csrf")
-    if not auth.csrf_valid(request.session, given if isinstance(given, str) else None):
+    if not auth.csrf_valid(request.session, given if isinstance(given, str) else None) or not from_here(request):
         raise NotAllowed("csrf")
     return form
+
+
+def from_here(request: Request) -> bool:
+    """Whether the browser says the form was posted from our own pages. Before sign-in the token is only compared
+    with its cookie, and a page on another port of this host (or a sibling domain) can set that cookie — cookies
+    ignore ports — then post a matching pair: the browser would sign in to the attacker's account (login CSRF).
+    Browsers name such a post same-site or cross-site; clients that send no such header are not browsers."""
+    return request.headers.get("sec-fetch-site", "same-origin") in ("same-origin", "none")
 
 
 def publisher(user: User) -> None:
@@ -127,7 +140,10 @@ async def switch_language(language: str, request: Request) -> Response:
     response = RedirectResponse(back if back.startswith(str(request.base_url)) else "/portal/", status_code=303)
     if language in LANGUAGES:
         secure = request.app.state.services.connector.settings.portal_secure_cookies
-        response.set_cookie("lang", language, max_age=365 * 86400, samesite="lax", httponly=True, secure=secure)
+        for value in cookie_headers("lang", language, secure, max_age=365 * 86400):  # Path=/portal like the others
+            response.headers.append("set-cookie", value)
+        # One set before with Path=/ would be sent after this one and win: it goes.
+        response.delete_cookie("lang", path="/", secure=secure, httponly=True, samesite="lax")
     return response
 
 
@@ -237,7 +253,7 @@ async def upload(
     csrf: Annotated[str, Form()],
 ) -> Response:
     publisher(user)
-    if not auth.csrf_valid(request.session, csrf):
+    if not auth.csrf_valid(request.session, csrf) or not from_here(request):
         raise NotAllowed("csrf")
     suffix = Path(file.filename or "").suffix.lower()
     if suffix not in SUFFIXES or entity not in ENTITIES:
@@ -509,8 +525,11 @@ async def audit_evidence(request: Request, svc: ServicesDep, user: UserDep, agre
 def install(app: Any) -> None:
     """The portal on a connector's app: sessions kept server-side, security headers, its pages, and its answers
     to refusals."""
+    from fastapi.exceptions import RequestValidationError
+    from starlette.exceptions import HTTPException as StarletteHTTPException
+
     from sangsaeng.portal import account, exchange
-    from sangsaeng.portal.guard import PortalGuard
+    from sangsaeng.portal.guard import PortalGuard, is_portal
     from sangsaeng.portal.sessions import PortalSessions
 
     connector = app.state.services.connector
@@ -533,7 +552,27 @@ def install(app: Any) -> None:
         title, text = (
             ("problem.missing", "problem.missing.text") if found else ("problem.forbidden", "problem.forbidden.text")
         )
+        user = request.session.get("user")
+        if str(exc) in ("role", "csrf") and isinstance(user, str):  # a signed-in person tried more than allowed
+            connector.audit.note("portal.refused", user=user, reason=str(exc), path=request.url.path)
         return render(request, "problem.html", None, status=404 if found else 403, title=title, message=text)
+
+    api_answers = {kind: app.exception_handlers[kind] for kind in (StarletteHTTPException, RequestValidationError)}
+
+    async def refused(request: Request, exc: Exception) -> Response:
+        """Unknown pages, wrong methods, unreadable forms: a page in the person's language, as the API's
+        handlers would answer JSON (which a browser shows as a raw text)."""
+        if not is_portal(request.url.path):
+            kind = StarletteHTTPException if isinstance(exc, StarletteHTTPException) else RequestValidationError
+            answer: Response = await api_answers[kind](request, exc)
+            return answer
+        status = exc.status_code if isinstance(exc, StarletteHTTPException) else 400
+        title, text = (
+            ("problem.missing", "problem.missing.text") if status == 404 else ("problem.input", "problem.bad_request")
+        )
+        return render(request, "problem.html", None, status=status, title=title, message=text)
 
     app.add_exception_handler(LoginRequired, login_required)
     app.add_exception_handler(NotAllowed, not_allowed)
+    app.add_exception_handler(StarletteHTTPException, refused)
+    app.add_exception_handler(RequestValidationError, refused)

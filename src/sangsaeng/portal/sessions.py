@@ -78,34 +78,48 @@ class PortalSessions:
         return replace(attempt, token=token)
 
     async def _check(self, name: str, password: str, address: str) -> Attempt:
-        """Throttle, lock, then the password: the one path every password check takes."""
+        """Throttle, lock, then the password: the one path every password check takes.
+
+        Each try is counted as a failure, and committed, before it is judged: of tries sent at once, the later ones
+        then see the earlier, so no more passwords are checked than the limits allow (read-check-write let 30
+        simultaneous guesses through a limit of 5). A try refused unchecked, or that succeeds, is taken back."""
         now = self.c.now()
         account = name if _name_ok(name) else None
         async with self.c.store.begin() as tx:
+            await tx.forget_login_failures(ADDRESS, now - self.window)
+            by_address = await tx.add_login_failure(ADDRESS, address, now)
+            by_account = await tx.add_login_failure(ACCOUNT, account, now) if account else None
+        async with self.c.store.begin() as tx:
             recent = await tx.login_failures(ADDRESS, address, since=now - self.window)
-            failures = len(await tx.login_failures(ACCOUNT, account)) if account else 0
+            failures = len(await tx.login_failures(ACCOUNT, account)) if account else 0  # this try among them
             user = await tx.get_user(account) if account else None
-        if len(recent) >= self.address_limit:
-            return Attempt("throttled", wait_minutes=self._wait(recent, now))
-        if failures >= self.account_limit:
+        if now in recent:
+            recent.remove(now)  # the others: this try is not yet a failure
+        if len(recent) >= self.address_limit or failures > self.account_limit:
+            await self._take_back(by_address, by_account)
+            if len(recent) >= self.address_limit:
+                return Attempt("throttled", wait_minutes=self._wait(recent, now))
             return Attempt("locked")
         if await anyio.to_thread.run_sync(auth.password_matches, user, password):
-            if failures:
-                async with self.c.store.begin() as tx:
-                    await tx.clear_login_failures(ACCOUNT, name)
+            await self._take_back(by_address, None)
+            async with self.c.store.begin() as tx:
+                await tx.clear_login_failures(ACCOUNT, name)
             return Attempt("ok", user)
-        async with self.c.store.begin() as tx:
-            await tx.forget_login_failures(ADDRESS, now - self.window)
-            await tx.add_login_failure(ADDRESS, address, now)
-            if account:
-                await tx.add_login_failure(ACCOUNT, account, now)
-        if account and failures + 1 == self.account_limit:
-            await self.c.audit.record("portal.account.locked", user=account, address=address, failures=failures + 1)
+        if account and failures >= self.account_limit:
+            if failures == self.account_limit:
+                await self.c.audit.record("portal.account.locked", user=account, address=address, failures=failures)
             return Attempt("locked")
-        if len(recent) + 1 == self.address_limit:
-            await self.c.audit.record("portal.address.throttled", address=address, failures=len(recent) + 1)
+        if len(recent) + 1 >= self.address_limit:
+            if len(recent) + 1 == self.address_limit:
+                await self.c.audit.record("portal.address.throttled", address=address, failures=len(recent) + 1)
             return Attempt("throttled", wait_minutes=self._wait([*recent, now], now))
         return Attempt("failed")
+
+    async def _take_back(self, *failure_ids: int | None) -> None:
+        async with self.c.store.begin() as tx:
+            for failure_id in failure_ids:
+                if failure_id is not None:
+                    await tx.drop_login_failure(failure_id)
 
     def _wait(self, recent: list[datetime], now: datetime) -> int:
         """Minutes until the address is below its limit again: when the failure that tipped it leaves the window."""

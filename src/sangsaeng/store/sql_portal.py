@@ -51,8 +51,13 @@ class PortalSql:
         await self.conn.execute(t.users.update().where(t.users.c.name == user_name).values(password_hash=password_hash))
 
     # failed sign-ins -----------------------------------------------------------------------------
-    async def add_login_failure(self, scope: str, subject: str, at: datetime) -> None:
-        await self.conn.execute(_F.insert().values(scope=scope, subject=subject, at=at))
+    async def add_login_failure(self, scope: str, subject: str, at: datetime) -> int:
+        """Count a failure (or a try about to be judged); its id, to take it back with ``drop_login_failure``."""
+        result = await self.conn.execute(_F.insert().values(scope=scope, subject=subject, at=at))
+        return int(result.inserted_primary_key[0])
+
+    async def drop_login_failure(self, failure_id: int) -> None:
+        await self.conn.execute(_F.delete().where(_F.c.id == failure_id))
 
     async def login_failures(self, scope: str, subject: str, since: datetime | None = None) -> list[datetime]:
         """When ``subject`` failed to sign in (since ``since``), oldest first."""

@@ -25,6 +25,7 @@ from sangsaeng.negotiation.service import NegotiationService
 from sangsaeng.outbox import Outbox
 from sangsaeng.peer import PeerClient
 from sangsaeng.portal import pages
+from sangsaeng.portal.guard import SecurityHeaders
 from sangsaeng.settings import Settings
 from sangsaeng.store import migrate
 from sangsaeng.store.sql import SqlStore
@@ -141,6 +142,7 @@ def create_app(
             json_depth=settings.max_json_depth,
         ),
     )
+    app.add_middleware(SecurityHeaders)  # outside the limits: their 413 gets the headers too
     return app
 
 
