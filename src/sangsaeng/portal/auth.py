@@ -32,11 +32,15 @@ async def add_user(store: Store, name: str, password: str, role: str, now: datet
     return user
 
 
-def hash_new_password(password: str) -> str:
+def check_new_password(password: str) -> None:
     if len(password) < 10:
         raise InvalidInput("a password needs at least 10 characters", position="password")
     if len(password) > 1024:
         raise InvalidInput("a password may have at most 1024 characters", position="password")
+
+
+def hash_new_password(password: str) -> str:
+    check_new_password(password)
     return _hasher.hash(password)
 
 
