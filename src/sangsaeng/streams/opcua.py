@@ -100,40 +100,46 @@ async def browse_within(
     client: Client, depth: int = 6, max_nodes: int = BROWSE_NODES, seconds: float = BROWSE_SECONDS
 ) -> Browsed:
     """Every variable under Objects, breadth first, each node once — whatever cycles the server's references
-    make — within a budget of nodes and time. A node reached by several paths is named by its shortest."""
+    make — within a budget of nodes and time. A node reached by several paths is named by its shortest.
+
+    The time budget is checked between requests (each is bounded by the client's own timeout), not by
+    cancelling one mid-way, which asyncua does not always turn back into a timeout."""
     found = Browsed([], 0)
     seen = {client.nodes.objects.nodeid}
     level: list[tuple[Node, list[str]]] = [(client.nodes.objects, [])]
     deadline = time.monotonic() + seconds
-    try:
-        async with asyncio.timeout(seconds):
-            while level and len(level[0][1]) <= depth:
-                below: list[tuple[Node, list[str]]] = []
-                for node, path in level:
-                    for ref in await node.get_children_descriptions(refs=ObjectIds.HierarchicalReferences):
-                        child_id = ref.NodeId
-                        if child_id in seen:
-                            continue
-                        if found.nodes >= max_nodes:
-                            found.cut = "nodes"
-                            return found
-                        seen.add(child_id)
-                        found.nodes += 1
-                        name = str(ref.BrowseName.Name)
-                        if path == [] and name == "Server":
-                            continue  # the server's own diagnostics
-                        child = client.get_node(child_id)
-                        if ref.NodeClass == ua.NodeClass.Variable:
-                            if name != "EngineeringUnits":
-                                unit = await _unit_of(child)
-                                found.variables.append(("/".join([*path, name]), child_id.to_string(), unit))
-                        elif ref.NodeClass == ua.NodeClass.Object:
-                            below.append((child, [*path, name]))
-                level = below
-    except TimeoutError:
+
+    def out_of_time() -> bool:
         if time.monotonic() < deadline:
-            raise  # a request timed out, not the budget
+            return False
         found.cut = "time"
+        return True
+
+    while level and len(level[0][1]) <= depth:
+        below: list[tuple[Node, list[str]]] = []
+        for node, path in level:
+            if out_of_time():
+                return found
+            for ref in await node.get_children_descriptions(refs=ObjectIds.HierarchicalReferences):
+                child_id = ref.NodeId
+                if child_id in seen:
+                    continue
+                if found.nodes >= max_nodes:
+                    found.cut = "nodes"
+                    return found
+                seen.add(child_id)
+                found.nodes += 1
+                name = str(ref.BrowseName.Name)
+                if path == [] and name == "Server":
+                    continue  # the server's own diagnostics
+                child = client.get_node(child_id)
+                if ref.NodeClass == ua.NodeClass.Variable and name != "EngineeringUnits":
+                    if out_of_time():
+                        return found
+                    found.variables.append(("/".join([*path, name]), child_id.to_string(), await _unit_of(child)))
+                elif ref.NodeClass == ua.NodeClass.Object:
+                    below.append((child, [*path, name]))
+        level = below
     return found
 
 
