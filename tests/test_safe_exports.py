@@ -26,9 +26,13 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from sangsaeng.demo.valuechain import generate
 from sangsaeng.errors import PeerError
 from sangsaeng.portal import auth
+from sangsaeng.standard.sources import open_source
+from sangsaeng.standard.suggest import suggest
 from sangsaeng.transfer import exports
+from sangsaeng.transfer.exports import safe_batch
 from sangsaeng.web import transfers as relay
 from tests.helpers import Dataspace, Party, dataspace, negotiate, offer_policy, publish, start_transfer
 
@@ -296,3 +300,40 @@ async def test_the_connector_answers_while_an_excel_export_is_written(
         release.set()
         book = await download
         assert book.status_code == 200 and formula_cells(book.content) == []
+
+
+@settings(max_examples=100, deadline=None)
+@given(texts)
+def test_text_that_is_exactly_a_number_may_be_kept_and_nothing_else(values: list[str | None]) -> None:
+    batch = pa.record_batch({"v": pa.array([*values, "-54.01", "+3e5", "-2+3"], pa.string())})
+    kept = safe_batch(batch, keep_numbers=True).column(0).to_pylist()
+    assert kept[-3:] == ["-54.01", "+3e5", "'-2+3"]
+    for value, out in zip(batch.column(0).to_pylist(), kept, strict=True):
+        number = value is not None and re.fullmatch(r"[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?", value)
+        assert out == (value if value is None or number else exports.neutralise(value))
+
+
+@pytest.mark.anyio
+async def test_the_rows_an_ingest_left_out_carry_no_formula(two: Dataspace, tmp_path: Path) -> None:
+    """The rejected rows are opened in a spreadsheet to be corrected: the uploaded text is neutralised there
+    too, while a number written as text stays as it is, so the corrected file can be uploaded again."""
+    supplier = two.parties["supplier"]
+    files = generate(tmp_path, errors=True)
+    path = files.paths["quality_result"]
+    lines = path.read_bytes().decode("cp949").split("\n")
+    for row, _, _ in files.injected["quality_result"]:
+        for index in (row - 1, row, row + 1):  # whichever line the row number counts, its part number
+            fields = lines[index].split(";")
+            fields[1] = "=1+2"
+            lines[index] = ";".join(fields)
+    path.write_bytes("\n".join(lines).encode("cp949"))
+    source = open_source(path)
+    mapping = suggest("quality_result", source.headers, source.sample()).mapping.to_yaml()
+    with path.open("rb") as handle:
+        data = {"mapping": mapping, "title": "x", "acceptPartial": "true"}
+        answer = await supplier.api.post("/api/ingest", data=data, files={"file": (path.name, handle)})
+    assert answer.status_code == 201, answer.text
+    rejected = await supplier.api.get(f"/api/datasets/{answer.json()['dataset']['id']}/rejected")
+    header, *rows = parse_csv(rejected.content)
+    cells = [c for r in [header, *rows] for c in r]
+    assert "'=1+2" in cells and not [c for c in cells if c.startswith(tuple(LEADS))]

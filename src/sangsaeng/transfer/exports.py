@@ -23,6 +23,7 @@ import pyarrow.csv as pacsv
 
 FORMULA_LEADS = "=+-@\t\r"
 _LEADING = "^([=+\\-@\\t\\r])"  # RE2, for Arrow's compute functions
+_NUMBER = "^[+-]?([0-9]+[.]?[0-9]*|[.][0-9]+)([eE][+-]?[0-9]+)?$"
 EXCEL_ROWS = 1_048_576  # Excel's rows per sheet, the header row included
 EXCEL_MEDIA_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 # Characters XML 1.0 cannot carry (openpyxl refuses them): shown as U+FFFD rather than failing the export.
@@ -53,21 +54,28 @@ def _text_like(t: pa.DataType) -> bool:
     return _is_text(t) or bool(pa.types.is_binary(t) or pa.types.is_large_binary(t) or pa.types.is_binary_view(t))
 
 
-def _neutralise_column(column: pa.Array) -> pa.Array:
+def _neutralise_column(column: pa.Array, keep_numbers: bool = False) -> pa.Array:
     if pa.types.is_dictionary(column.type):
         column = column.cast(column.type.value_type)  # the values are what a spreadsheet shows
     if not _text_like(column.type):
         return column
-    return pc.replace_substring_regex(column, pattern=_LEADING, replacement="'\\1")
+    safe = pc.replace_substring_regex(column, pattern=_LEADING, replacement="'\\1")
+    if keep_numbers:
+        return pc.if_else(pc.match_substring_regex(column, pattern=_NUMBER), column, safe)
+    return safe
 
 
 def safe_names(schema: pa.Schema) -> list[str]:
     return [neutralise(name) for name in schema.names]
 
 
-def safe_batch(batch: pa.RecordBatch) -> pa.RecordBatch:
-    """``batch`` with every text cell and column name neutralised; other columns untouched."""
-    columns = [_neutralise_column(c) for c in batch.columns]
+def safe_batch(batch: pa.RecordBatch, keep_numbers: bool = False) -> pa.RecordBatch:
+    """``batch`` with every text cell and column name neutralised; other columns untouched.
+
+    ``keep_numbers`` leaves text that is exactly a number (``-54.01``, ``+3e5``) as it is, which no spreadsheet
+    runs as a formula: for files whose columns are all text, such as the rows an ingest left out, which a person
+    corrects and uploads again."""
+    columns = [_neutralise_column(c, keep_numbers) for c in batch.columns]
     return pa.RecordBatch.from_arrays(columns, names=safe_names(batch.schema))
 
 
