@@ -26,6 +26,7 @@ PURE = [
     "identity/directory.py",
     "identity/credentials.py",
     "transfer/restrict.py",
+    "transfer/exports.py",
     "store/records.py",
     "errors.py",
     "dsp/messages.py",

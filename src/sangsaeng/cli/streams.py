@@ -112,17 +112,19 @@ def stream_opcua(
 def stream_browse(
     endpoint: Annotated[str, typer.Argument(help="opc.tcp://host:port/path")],
     timeout: Annotated[float, typer.Option(help="Seconds to wait for the server")] = 4.0,
+    max_nodes: Annotated[int, typer.Option(help="Nodes to look at before stopping", min=1)] = 50_000,
+    max_seconds: Annotated[float, typer.Option(help="Seconds to browse before stopping", min=0.1)] = 60.0,
 ) -> None:
     """List an OPC UA server's variables with their units: what a mapping's nodes are written from."""
     from asyncua.client.client import Client
 
-    from sangsaeng.streams.opcua import browse
+    from sangsaeng.streams.opcua import Browsed, browse_within
 
-    async def main() -> list[tuple[str, str, str | None]]:
+    async def main() -> Browsed:
         client = Client(endpoint, timeout=timeout)
         await client.connect()
         try:
-            return await browse(client)
+            return await browse_within(client, max_nodes=max_nodes, seconds=max_seconds)
         finally:
             await client.disconnect()
 
@@ -131,9 +133,19 @@ def stream_browse(
     except (OSError, TimeoutError) as exc:
         _fail(f"cannot reach {endpoint}: {exc or type(exc).__name__}", "is the server running? is the port right?")
     table = Table("browse path", "node id", "unit")
-    for path, node, unit in found:
+    for path, node, unit in found.variables:
         table.add_row(path, node, unit or "[yellow]none: give one in the mapping[/]")
     console.print(table)
+    if found.cut == "nodes":
+        console.print(
+            f"[yellow]incomplete: the browse stopped after {found.nodes:,} nodes (--max-nodes); "
+            "the server may have more variables than listed[/]"
+        )
+    elif found.cut == "time":
+        console.print(
+            f"[yellow]incomplete: the browse stopped after {max_seconds:g} s and {found.nodes:,} nodes "
+            "(--max-seconds); the server may have more variables than listed[/]"
+        )
 
 
 @stream_app.command("status")

@@ -3,17 +3,19 @@
 
 from __future__ import annotations
 
-import io
+import asyncio
+import tempfile
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import IO, Any
 
 import httpx
 import orjson
 import pyarrow as pa
 import pyarrow.parquet as pq
 from fastapi import APIRouter, Request
-from fastapi.responses import FileResponse, RedirectResponse, Response
+from fastapi.responses import FileResponse, RedirectResponse, Response, StreamingResponse
 
 from sangsaeng.catalog.service import fetch_catalog
 from sangsaeng.errors import SangsaengError
@@ -21,6 +23,7 @@ from sangsaeng.policy import duties
 from sangsaeng.policy.model import parse_policy
 from sangsaeng.portal.pages import NotAllowed, UserDep, checked_form, publisher, render, words
 from sangsaeng.portal.summary import summarize
+from sangsaeng.transfer import exports
 from sangsaeng.transfer import machine as tm
 from sangsaeng.web.deps import ServicesDep
 from sangsaeng.web.transfers import ERROR_BODY_BYTES, EXCERPT_CHARS, read_bounded
@@ -327,38 +330,48 @@ def _chart(table: pa.Table) -> dict[str, Any] | None:
 
 
 @router.get("/transfers/{transfer_id}/download")
-async def download(transfer_id: str, svc: ServicesDep, user: UserDep, format: str = "csv") -> Response:
+async def download(
+    transfer_id: str, request: Request, svc: ServicesDep, user: UserDep, format: str = "csv"
+) -> Response:
     pulled = await _pull(svc, transfer_id)
     table = pulled.table
     if table is None or pulled.partial:  # a part is not offered as the whole
         return RedirectResponse(f"/portal/transfers/{transfer_id}", status_code=303)
-    out = io.BytesIO()
-    if format == "parquet":
-        pq.write_table(table, out)
-        media, suffix = "application/vnd.apache.parquet", "parquet"
-    elif format == "xlsx":
-        import openpyxl
-        from openpyxl.cell import WriteOnlyCell
-
-        book = openpyxl.Workbook(write_only=True)
-        sheet = book.create_sheet("data")
-
-        def cell(value: Any) -> Any:  # openpyxl's WriteOnlyCell is a function returning a Cell
-            made = WriteOnlyCell(sheet, value.replace(tzinfo=None) if getattr(value, "tzinfo", None) else value)
-            if isinstance(value, str):  # the partner's text stays text: openpyxl makes "=…" a live formula
-                made.data_type = "s"
-            return made
-
-        sheet.append([cell(name) for name in table.column_names])
-        for row in table.to_pylist():
-            sheet.append([cell(v) for v in row.values()])
-        book.save(out)
-        media, suffix = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", "xlsx"
-    else:
-        import pyarrow.csv as pacsv
-
-        pacsv.write_csv(table, out)
-        media, suffix = "text/csv", "csv"
-    return Response(
-        out.getvalue(), media_type=media, headers={"Content-Disposition": f'attachment; filename="data.{suffix}"'}
+    suffix = format if format in ("parquet", "xlsx") else "csv"
+    try:  # a worker thread: writing a large workbook takes seconds the connector's other requests are not kept from
+        written = await asyncio.to_thread(_export, table, suffix)
+    except exports.TooManyRowsForExcel:
+        return render(request, "transfer.html", user, transfer_id=transfer_id, problem="data.too_many_rows_for_excel")
+    return StreamingResponse(
+        _chunks_of(written),
+        media_type=EXPORT_TYPES[suffix],
+        headers={"Content-Disposition": f'attachment; filename="data.{suffix}"'},
     )
+
+
+EXPORT_TYPES = {"csv": "text/csv", "parquet": "application/vnd.apache.parquet", "xlsx": exports.EXCEL_MEDIA_TYPE}
+
+
+def _export(table: pa.Table, suffix: str) -> IO[bytes]:
+    """The table as a file of the asked format, in a temporary file that is gone once closed. CSV and Excel
+    are written by ``exports``: text that would start a spreadsheet formula is neutralised."""
+    out = tempfile.TemporaryFile()
+    try:
+        if suffix == "parquet":
+            pq.write_table(table, out)
+        elif suffix == "xlsx":
+            exports.write_xlsx(table.to_batches(max_chunksize=10_000), table.schema, out, rows=table.num_rows)
+        else:
+            for chunk in exports.csv_chunks(table.to_batches(max_chunksize=10_000), table.schema):
+                out.write(chunk)
+    except BaseException:
+        out.close()
+        raise
+    out.seek(0)
+    return out
+
+
+def _chunks_of(file: IO[bytes]) -> Iterator[bytes]:
+    with file:  # closed (and so removed) however the download ends
+        while chunk := file.read(1 << 20):
+            yield chunk

@@ -34,6 +34,7 @@ from sangsaeng.standard.mapping import Applier, Mapping
 from sangsaeng.standard.sources import DEFAULT, open_source
 from sangsaeng.standard.validation import Checker, Finding, Report
 from sangsaeng.standard.workbook import Limits
+from sangsaeng.transfer.exports import safe_batch
 
 PARTIAL = ".partial"
 
@@ -268,6 +269,7 @@ class _Pass:
         rejected = rejected.append_column(
             "row", pa.array([step.first_row + i for i in bad_rows], pa.int64())
         ).append_column("problems", pa.array(["; ".join(reasons[i]) for i in bad_rows]))
+        rejected = safe_batch(rejected, keep_numbers=True)  # opened in a spreadsheet to be corrected: no formulas
         if writer is None:
             writer = pacsv.CSVWriter(path, rejected.schema)
         writer.write_batch(rejected)

@@ -83,26 +83,72 @@ async def _unit_of(node: Node) -> str | None:
     return None
 
 
+BROWSE_NODES = 50_000  # nodes looked at before a browse stops: a plant's whole address space, not a loop's
+BROWSE_SECONDS = 60.0
+
+
+@dataclass
+class Browsed:
+    """What a browse found, and what stopped it early (``None`` when it saw everything within its depth)."""
+
+    variables: list[tuple[str, str, str | None]]  # (browse path, node id, unit)
+    nodes: int  # nodes looked at
+    cut: str | None = None  # "nodes" or "time": the budget that ended the browse
+
+
+async def browse_within(
+    client: Client, depth: int = 6, max_nodes: int = BROWSE_NODES, seconds: float = BROWSE_SECONDS
+) -> Browsed:
+    """Every variable under Objects, breadth first, each node once — whatever cycles the server's references
+    make — within a budget of nodes and time. A node reached by several paths is named by its shortest.
+
+    The time budget is checked between requests (each is bounded by the client's own timeout), not by
+    cancelling one mid-way, which asyncua does not always turn back into a timeout."""
+    found = Browsed([], 0)
+    seen = {client.nodes.objects.nodeid}
+    level: list[tuple[Node, list[str]]] = [(client.nodes.objects, [])]
+    deadline = time.monotonic() + seconds
+
+    def out_of_time() -> bool:
+        if time.monotonic() < deadline:
+            return False
+        found.cut = "time"
+        return True
+
+    while level and len(level[0][1]) <= depth:
+        below: list[tuple[Node, list[str]]] = []
+        for node, path in level:
+            if out_of_time():
+                return found
+            for ref in await node.get_children_descriptions(refs=ObjectIds.HierarchicalReferences):
+                child_id = ref.NodeId
+                if child_id in seen:
+                    continue
+                if found.nodes >= max_nodes:
+                    found.cut = "nodes"
+                    return found
+                seen.add(child_id)
+                found.nodes += 1
+                name = str(ref.BrowseName.Name)
+                if path == [] and name == "Server":
+                    continue  # the server's own diagnostics
+                child = client.get_node(child_id)
+                if ref.NodeClass == ua.NodeClass.Variable and name != "EngineeringUnits":
+                    if out_of_time():
+                        return found
+                    found.variables.append(("/".join([*path, name]), child_id.to_string(), await _unit_of(child)))
+                elif ref.NodeClass == ua.NodeClass.Object:
+                    below.append((child, [*path, name]))
+        level = below
+    return found
+
+
 async def browse(client: Client, depth: int = 6) -> list[tuple[str, str, str | None]]:
     """Every variable under Objects: (browse path, node id, unit) — what a mapping is written from."""
-    found: list[tuple[str, str, str | None]] = []
-
-    async def walk(node: Node, path: list[str]) -> None:
-        if len(path) > depth:
-            return
-        for child in await node.get_children(refs=ObjectIds.HierarchicalReferences):
-            kind = await child.read_node_class()
-            name = await _name(child)
-            if path == [] and name == "Server":
-                continue  # the server's own diagnostics
-            if kind == ua.NodeClass.Variable:
-                if name != "EngineeringUnits":
-                    found.append(("/".join([*path, name]), child.nodeid.to_string(), await _unit_of(child)))
-            elif kind == ua.NodeClass.Object:
-                await walk(child, [*path, name])
-
-    await walk(client.nodes.objects, [])
-    return found
+    found = await browse_within(client, depth)
+    if found.cut:
+        log.warning("opcua.browse_cut", budget=found.cut, nodes=found.nodes, variables=len(found.variables))
+    return found.variables
 
 
 async def resolve(client: Client, mapping: StreamMapping) -> list[Target]:

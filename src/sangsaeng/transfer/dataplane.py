@@ -2,6 +2,7 @@
 
 Data streams record batch by record batch (never a whole table in memory) as an Arrow IPC stream (default),
 Parquet, CSV, JSON or JSON lines, chosen by ``Accept``. Columns the decision does not permit are never read.
+CSV is written by ``exports.csv_chunks``: text that would start a spreadsheet formula leaves neutralised.
 """
 
 from __future__ import annotations
@@ -17,7 +18,6 @@ from pathlib import Path
 from typing import Any
 
 import pyarrow as pa
-import pyarrow.csv as pacsv
 import pyarrow.parquet as pq
 
 from sangsaeng.catalog.files import version_files
@@ -27,6 +27,7 @@ from sangsaeng.identity import tokens
 from sangsaeng.outbox import settle_implied
 from sangsaeng.policy.decide import Restrictions
 from sangsaeng.transfer import machine as m
+from sangsaeng.transfer.exports import csv_chunks
 from sangsaeng.transfer.restrict import mask_key, needed_columns, output_schema, restrict
 from sangsaeng.transfer.service import TransferService, data_audience
 
@@ -316,12 +317,8 @@ def stream(grant: Grant, media_type: str, batch_rows: int) -> Iterator[bytes | m
                 pwriter.write_batch(batch)
                 yield sink.take()
         yield sink.take()
-    elif media_type == CSV:
-        with pacsv.CSVWriter(sink, schema) as cwriter:
-            for batch in batches:
-                cwriter.write_batch(batch)
-                yield sink.take()
-        yield sink.take()
+    elif media_type == CSV:  # formula-leading text neutralised: what leaves here may be opened in a spreadsheet
+        yield from csv_chunks(batches, schema)
     elif media_type == NDJSON:
         for batch in batches:
             yield "".join(

@@ -8,11 +8,16 @@ ended as if it were whole.
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+import asyncio
+import contextlib
+import io
+import threading
+from collections.abc import AsyncGenerator, AsyncIterator, Callable, Coroutine
 from typing import Annotated, Any
 
 import httpx
 import orjson
+import pyarrow as pa
 import structlog
 from fastapi import APIRouter, Depends, Header
 from fastapi.responses import StreamingResponse
@@ -20,7 +25,8 @@ from fastapi.responses import StreamingResponse
 from sangsaeng.errors import Forbidden, NotFound, PeerError
 from sangsaeng.store.records import Transfer
 from sangsaeng.transfer import machine as tm
-from sangsaeng.transfer.dataplane import SUFFIX, choose_media_type
+from sangsaeng.transfer.dataplane import ARROW, CSV, SUFFIX, choose_media_type
+from sangsaeng.transfer.exports import csv_chunks
 from sangsaeng.transfer.restrict import AggregateQuery
 from sangsaeng.web.deps import ServicesDep, api_key
 from sangsaeng.web.management import Limit, Offset
@@ -113,15 +119,18 @@ async def download(
     t = await svc.transfers.ready_to_pull(transfer_id, "data can be downloaded")
     media_type = choose_media_type(accept)
     url, headers = svc.transfers.data_request(t)
-    response = await _send(
-        svc, svc.connector.peer.http.build_request("GET", url, headers={**headers, "Accept": media_type})
-    )
+    # CSV is written here from the provider's Arrow, by our own writer: a provider that is not Sangsaeng may send
+    # raw CSV, and what our client opens in a spreadsheet must carry no formula (see exports.py).
+    asked = ARROW if media_type == CSV else media_type
+    response = await _send(svc, svc.connector.peer.http.build_request("GET", url, headers={**headers, "Accept": asked}))
     if response.status_code != 200:
         try:
             raise await _refusal(response)
         finally:
             await response.aclose()
     filename = f"transfer{SUFFIX[media_type]}"
+    if media_type == CSV:
+        return await _csv_response(t, response, filename)
     # The type we asked for, not whatever the provider claims (text/html from our origin, say).
     answered = response.headers.get("content-type", "")
     same = answered.split(";")[0].strip().lower() == media_type
@@ -145,6 +154,116 @@ async def _relay(t: Transfer, response: httpx.Response) -> AsyncIterator[bytes]:
         raise RelayCut(f"the provider's stream ended after {sent} bytes: {exc}") from exc
     finally:
         await response.aclose()
+
+
+class _Stopped(Exception):
+    """Our client went away: the conversion thread stops."""
+
+
+class _Feed(io.RawIOBase):
+    """The provider's answer as a blocking file for Arrow's reader, each chunk fetched from the event loop."""
+
+    def __init__(self, next_chunk: Callable[[], bytes]) -> None:
+        self.next_chunk = next_chunk
+        self.chunk = memoryview(b"")
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer: Any) -> int:
+        while not self.chunk:
+            chunk = self.next_chunk()
+            if not chunk:
+                return 0
+            self.chunk = memoryview(chunk)
+        n = min(len(buffer), len(self.chunk))
+        buffer[:n] = self.chunk[:n]
+        self.chunk = self.chunk[n:]
+        return n
+
+
+_END = object()
+
+
+async def _csv_from_arrow(response: httpx.Response) -> AsyncGenerator[bytes, None]:
+    """CSV written from the provider's Arrow stream as it arrives, with formula-leading text neutralised.
+
+    Arrow's reader and the CSV writer block, so they run in a thread of their own; the thread asks the event
+    loop for each chunk of the answer and hands back CSV, at most a few chunks ahead of our client.
+    """
+    loop = asyncio.get_running_loop()
+    ready: asyncio.Queue[Any] = asyncio.Queue(maxsize=4)
+    stop = threading.Event()
+    finished = asyncio.Event()
+    chunks = response.aiter_bytes()
+
+    def wait(coroutine: Coroutine[Any, Any, Any]) -> Any:
+        future = asyncio.run_coroutine_threadsafe(coroutine, loop)
+        while True:
+            try:
+                return future.result(timeout=0.1)
+            except TimeoutError:
+                if stop.is_set():
+                    future.cancel()
+                    raise _Stopped from None
+
+    async def next_chunk() -> bytes:
+        return await anext(chunks, b"")
+
+    def convert() -> None:
+        try:
+            reader = pa.ipc.open_stream(io.BufferedReader(_Feed(lambda: wait(next_chunk())), 1 << 20))
+            for csv in csv_chunks(reader, reader.schema):
+                wait(ready.put(csv))
+            wait(ready.put(_END))
+        except _Stopped:
+            pass
+        except BaseException as exc:  # handed to the event loop, raised there
+            with contextlib.suppress(_Stopped):
+                wait(ready.put(exc))
+        finally:
+            loop.call_soon_threadsafe(finished.set)
+
+    threading.Thread(target=convert, name="relay-csv", daemon=True).start()
+    try:
+        while (item := await ready.get()) is not _END:
+            if isinstance(item, BaseException):
+                raise item
+            yield item
+    finally:
+        stop.set()
+        await finished.wait()
+
+
+async def _csv_response(t: Transfer, response: httpx.Response, filename: str) -> StreamingResponse:
+    """Our CSV of the provider's Arrow answer; an answer that is not Arrow is a 502 before anything is sent."""
+    csv = _csv_from_arrow(response)
+    try:
+        first = await anext(csv, b"")
+    except (httpx.HTTPError, pa.ArrowException, OSError, ValueError) as exc:
+        await csv.aclose()
+        await response.aclose()
+        raise PeerError(f"the provider's answer is not a readable Arrow stream: {exc}"[:EXCERPT_CHARS]) from exc
+
+    async def body() -> AsyncIterator[bytes]:
+        sent = len(first)
+        try:
+            yield first
+            async for chunk in csv:
+                sent += len(chunk)
+                yield chunk
+        except (httpx.HTTPError, pa.ArrowException, OSError, ValueError) as exc:
+            log.warning("transfer.relay_cut", transfer=t.id, provider=t.counterparty, bytes=sent, error=repr(exc))
+            raise RelayCut(f"the provider's stream ended after {sent} bytes of CSV: {exc}") from exc
+        finally:
+            await csv.aclose()
+            await response.aclose()
+
+    return StreamingResponse(
+        body(),
+        media_type=CSV,
+        headers={"Content-Disposition": f'attachment; filename="{filename}"', "X-Content-Type-Options": "nosniff"},
+    )
 
 
 @router.post(
