@@ -105,7 +105,9 @@ class Reader:
         try:
             await app(scope, self.receive, self.send)  # type: ignore[arg-type]
         except OSError:
-            pass  # what the server sees of a broken connection
+            if not self.breaks:
+                raise  # not the broken connection this reader made: the server's own failure
+            # else: what the server sees of a broken connection
 
 
 async def accesses(space: Dataspace, agreement_id: str) -> list[dict[str, Any]]:
