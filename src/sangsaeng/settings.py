@@ -92,6 +92,12 @@ class Settings(BaseSettings):
     data_stream_wait: float = Field(
         10.0, ge=0, le=600, description="Seconds a data-plane request waits for a slot before 503 with Retry-After."
     )
+    data_send_timeout: float = Field(
+        60.0,
+        gt=0,
+        le=3600,
+        description="Seconds a data-plane stream waits for a consumer that reads nothing before it cuts the stream off.",
+    )
     log_level: str = Field("info", description="debug, info, warning or error.")
     log_json: bool = Field(False, description="Logs as JSON lines instead of human-readable text.")
 

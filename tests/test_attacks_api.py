@@ -1,0 +1,88 @@
+"""A second attack campaign on the protocol, the management API and the data plane: each finding as the attack
+that found it, answered as the rules say (a 4xx in the route's shape, a slot that comes back, …)."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from pathlib import Path
+from typing import Any
+
+import anyio
+import httpx
+import pytest
+
+from sangsaeng.identity import tokens
+from sangsaeng.identity.directory import UnsafeAddress, normalised
+from tests.helpers import SAMPLE_CSV, Dataspace, Party, dataspace, publish
+from tests.test_dataplane_access import Reader, accesses, agreed_transfer
+
+pytestmark = pytest.mark.anyio
+CONTEXT = ["https://w3id.org/dspace/2025/1/context.jsonld"]
+EVERYONE = {"permission": [{"action": "use"}]}
+
+
+@pytest.fixture
+async def space(tmp_path: Path) -> AsyncIterator[Dataspace]:
+    settings = {"batch_rows": 1024, "data_streams": 1, "data_stream_wait": 0, "data_send_timeout": 0.5}
+    async with dataspace(tmp_path, ["supplier", "oem"], extra={"supplier": settings}) as made:
+        yield made
+
+
+async def dsp(caller: Party, provider: Party, method: str, path: str, body: Any = None) -> httpx.Response:
+    token = tokens.issue(caller.connector.key, caller.id, provider.id, caller.connector.now())
+    return await provider.raw.request(method, f"/dsp{path}", json=body, headers={"Authorization": f"Bearer {token}"})
+
+
+# Brackets that do not make an IPv6 host: Python's URL parser raises ValueError, which was a 500.
+BAD_HOSTS = ["http://[127.0.0.1:9000/dsp", "http://127.0.0.1:9000]/dsp", "http://[abc]/dsp", "http://[::1/dsp"]
+
+
+@pytest.mark.parametrize("url", BAD_HOSTS)
+def test_a_host_in_broken_brackets_is_an_unsafe_address(url: str) -> None:
+    with pytest.raises(UnsafeAddress):
+        normalised(url)
+
+
+async def test_a_callback_with_a_broken_ipv6_host_is_refused_in_the_protocol_shape(space: Dataspace) -> None:
+    supplier, oem = space.parties["supplier"], space.parties["oem"]
+    dataset_id, offer_id = await publish(supplier, SAMPLE_CSV, EVERYONE)
+    for callback in BAD_HOSTS:
+        request = {
+            "@context": CONTEXT,
+            "@type": "ContractRequestMessage",
+            "consumerPid": "urn:uuid:5b0e4f4e-2d44-4d1e-9a43-0c0b7c35d3a1",
+            "offer": {"@type": "Offer", "@id": offer_id, "target": dataset_id, **EVERYONE},
+            "callbackAddress": callback,
+        }
+        answer = await dsp(oem, supplier, "POST", "/negotiations/request", request)
+        assert answer.status_code == 400, answer.text
+        assert answer.json()["@type"] == "ContractNegotiationError"
+        assert "callbackAddress" in answer.json()["reason"][0]
+
+
+async def test_a_consumer_that_stops_reading_loses_its_slot_and_the_cut_is_logged(space: Dataspace) -> None:
+    """A member that opens pulls and never reads held the data plane's slots forever: every other partner got
+    503 busy. A stream whose consumer takes nothing for ``data_send_timeout`` seconds is cut off."""
+    agreement_id, path, token, _ = await agreed_transfer(space)
+    app = space.parties["supplier"].app
+    holder = Reader()
+    never = anyio.Event()
+
+    async def stalled_send(message: dict[str, Any]) -> None:
+        await Reader.send(holder, message)
+        if message["type"] == "http.response.body":
+            await never.wait()  # the TCP window stays shut: the server's send never returns
+
+    holder.send = stalled_send  # type: ignore[method-assign]
+    with anyio.fail_after(10):
+        async with anyio.create_task_group() as group:
+            group.start_soon(holder.get, app, path, token)
+            await holder.started.wait()
+            second = Reader()
+            while second.status != 200:  # the stalled stream is cut after half a second; then the next is served
+                second = Reader()
+                await second.get(app, path, token)
+                await anyio.sleep(0.05)
+    entries = await accesses(space, agreement_id)
+    cut = next(e for e in entries if e["kind"] == "data.access" and not e["complete"])
+    assert cut["cause"] == "the client read nothing for 0.5 s" and cut["bytes"] > 0
