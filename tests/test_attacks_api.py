@@ -86,3 +86,64 @@ async def test_a_consumer_that_stops_reading_loses_its_slot_and_the_cut_is_logge
     entries = await accesses(space, agreement_id)
     cut = next(e for e in entries if e["kind"] == "data.access" and not e["complete"])
     assert cut["cause"] == "the client read nothing for 0.5 s" and cut["bytes"] > 0
+
+
+class Canary:
+    """An ASGI app standing for a host the consumer must never be steered to: it records every request."""
+
+    def __init__(self) -> None:
+        self.seen: list[tuple[str, str]] = []
+
+    async def __call__(self, scope: Any, receive: Any, send: Any) -> None:
+        self.seen.append((scope["path"], dict(scope["headers"]).get(b"authorization", b"").decode()))
+        await send({"type": "http.response.start", "status": 200, "headers": [(b"content-type", b"application/json")]})
+        await send({"type": "http.response.body", "body": b'{"@type": "Catalog", "dataset": []}'})
+
+
+def with_next_link(app: Any, link: str) -> Any:
+    """The provider's app, its catalog answers carrying a ``Link: rel="next"`` of the attacker's choosing."""
+
+    async def steered(scope: Any, receive: Any, send: Any) -> None:
+        async def sending(message: Any) -> None:
+            if message["type"] == "http.response.start" and scope["path"].endswith("/catalog/request"):
+                message["headers"] = [*message["headers"], (b"link", f'<{link}>; rel="next"'.encode())]
+            await send(message)
+
+        await app(scope, receive, sending)
+
+    return steered
+
+
+@pytest.mark.parametrize(
+    "link",
+    [
+        "http://127.0.0.1:9099/dsp/catalog/request",  # another port
+        "http://127.0.0.1:9000/api/datasets?x=1",  # the provider's own management API
+        "http://127.0.0.1:9000/dsp/../api/datasets",
+        "/api/datasets",  # relative, outside the endpoint
+        "http://[127.0.0.1:9000/dsp/catalog/request",  # not even an address
+    ],
+)
+async def test_a_provider_cannot_steer_the_catalog_request_with_its_next_link(space: Dataspace, link: str) -> None:
+    """``fetch_catalog`` followed any ``Link: rel="next"``: a provider made the consumer post a signed request
+    wherever it liked (another host or port, a path outside the protocol endpoint)."""
+    supplier, oem = space.parties["supplier"], space.parties["oem"]
+    await publish(supplier, SAMPLE_CSV, EVERYONE)
+    canary = Canary()
+    space.router.add("http://127.0.0.1:9099", canary)  # type: ignore[arg-type]
+    space.router.apps["127.0.0.1:9000"] = httpx.ASGITransport(app=with_next_link(supplier.app, link))
+    answer = await oem.api.post("/api/catalog", json={"peer": supplier.id})
+    assert answer.status_code == 502, answer.text
+    assert answer.json()["error"]["code"] == "peer-error" and "next page" in answer.json()["error"]["message"]
+    assert canary.seen == []
+    assert [p for _, p, _ in space.router.sent if p.startswith("/api")] == []
+
+
+async def test_the_catalogs_own_next_pages_are_still_followed(tmp_path: Path) -> None:
+    extra = {"supplier": {"catalog_page_size": 1}}
+    async with dataspace(tmp_path, ["supplier", "oem"], extra=extra) as made:
+        supplier, oem = made.parties["supplier"], made.parties["oem"]
+        for _ in range(3):
+            await publish(supplier, SAMPLE_CSV, EVERYONE)
+        answer = await oem.api.post("/api/catalog", json={"peer": supplier.id})
+        assert answer.status_code == 200 and len(answer.json()["dataset"]) == 3

@@ -18,6 +18,7 @@ from sangsaeng.catalog.files import StoredFile, describe, is_stream, store_versi
 from sangsaeng.connector import Connector, new_pid
 from sangsaeng.dsp.messages import CONTEXT, PULL_FORMAT, message, read
 from sangsaeng.errors import Conflict, InvalidInput, InvalidMessage, NotFound, PeerError
+from sangsaeng.identity.directory import UnsafeAddress, under
 from sangsaeng.policy import templates
 from sangsaeng.policy.access import Attributes, Audience, offer_audience, parse_access_policy
 from sangsaeng.policy.model import parse_policy
@@ -445,10 +446,30 @@ async def fetch_catalog(connector: Connector, peer: str) -> dict[str, Any]:
             merged = page
         else:
             merged.setdefault("dataset", []).extend(page.get("dataset", []))
-        url = response.links.get("next", {}).get("url")
+        url = _next_page(peer, participant.endpoint, response)
         pages += 1
     assert merged is not None
     return merged
+
+
+def _next_page(peer: str, endpoint: str, response: httpx.Response) -> str | None:
+    """The next page a peer's ``Link`` names, followed only under its endpoint in the directory: the request
+    carries our signed token, and a provider must not point it at another host, port or path."""
+    link = response.links.get("next", {}).get("url")
+    if not link:
+        return None
+    refused = PeerError(
+        f"{peer} names a next page of its catalog outside its protocol endpoint: {link[:200]}",
+        hint=f"the provider should link pages under {endpoint}",
+    )
+    try:
+        url = response.url.join(link)  # a relative link is relative to the page
+        inside = under(str(url.copy_with(query=None, fragment=None)), endpoint)
+    except (httpx.InvalidURL, UnsafeAddress):
+        raise refused from None
+    if inside is None:
+        raise refused
+    return str(url.copy_with(fragment=None))
 
 
 async def fetch_dataset(connector: Connector, peer: str, dataset_id: str) -> dict[str, Any]:
