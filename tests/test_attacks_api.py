@@ -7,6 +7,8 @@ from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
 
+import gzip
+
 import anyio
 import httpx
 import pytest
@@ -24,7 +26,8 @@ EVERYONE = {"permission": [{"action": "use"}]}
 @pytest.fixture
 async def space(tmp_path: Path) -> AsyncIterator[Dataspace]:
     settings = {"batch_rows": 1024, "data_streams": 1, "data_stream_wait": 0, "data_send_timeout": 0.5}
-    async with dataspace(tmp_path, ["supplier", "oem"], extra={"supplier": settings}) as made:
+    extra: dict[str, dict[str, object]] = {"supplier": settings, "oem": {"max_peer_answer": 1 << 20}}
+    async with dataspace(tmp_path, ["supplier", "oem"], extra=extra) as made:
         yield made
 
 
@@ -147,3 +150,49 @@ async def test_the_catalogs_own_next_pages_are_still_followed(tmp_path: Path) ->
             await publish(supplier, SAMPLE_CSV, EVERYONE)
         answer = await oem.api.post("/api/catalog", json={"peer": supplier.id})
         assert answer.status_code == 200 and len(answer.json()["dataset"]) == 3
+
+
+def answering(app: Any, path_part: str, status: int, body: bytes, headers: list[tuple[bytes, bytes]]) -> Any:
+    """The provider's app, answering requests whose path holds ``path_part`` as the attacker likes."""
+
+    async def hostile(scope: Any, receive: Any, send: Any) -> None:
+        if scope["type"] != "http" or path_part not in scope["path"]:
+            await app(scope, receive, send)
+            return
+        await send({"type": "http.response.start", "status": status, "headers": headers})
+        await send({"type": "http.response.body", "body": body})
+
+    return hostile
+
+
+JSON = [(b"content-type", b"application/ld+json")]  # (the test's router reads application/json itself)
+BOMB = gzip.compress(b" " * (8 << 20))  # 8 MiB of spaces in about 8 KiB
+
+
+@pytest.mark.parametrize(
+    ("body", "headers"),
+    [
+        (b"<html>not json</html>", JSON),
+        (b"[1, 2, 3]", JSON),
+        (b'{"@type": "Catalog", "dataset": {"a": 1}}', JSON),
+        (b'"\\ud800"', JSON),
+        (BOMB, [*JSON, (b"content-encoding", b"gzip")]),
+    ],
+    ids=["not-json", "a-list", "datasets-not-a-list", "lone-surrogate", "gzip-bomb"],
+)
+async def test_a_providers_catalog_answer_that_is_not_a_bounded_catalog_is_a_peer_error(
+    space: Dataspace, body: bytes, headers: list[tuple[bytes, bytes]]
+) -> None:
+    """The consumer parsed whatever the provider answered, whole: a 500 on ``/api/catalog`` for what is not a
+    JSON object, and memory for a body (or a gzip bomb) of any size."""
+    supplier, oem = space.parties["supplier"], space.parties["oem"]
+    hostile = answering(supplier.app, "/catalog/", 200, body, headers)
+    space.router.apps["127.0.0.1:9000"] = httpx.ASGITransport(app=hostile)
+    answer = await oem.api.post("/api/catalog", json={"peer": supplier.id})
+    assert answer.status_code == 502, answer.text
+    assert answer.json()["error"]["code"] == "peer-error"
+    # The dataset a negotiation starts from is fetched the same way.
+    asked = {"peer": supplier.id, "datasetId": "urn:x:1", "offerId": "urn:x:2"}
+    started = await oem.api.post("/api/negotiations", json=asked)
+    assert started.status_code in (404, 502), started.text  # 404: an object, but it lists no such offer
+    assert started.json()["error"]["code"] in ("peer-error", "not-found")

@@ -83,6 +83,9 @@ class Settings(BaseSettings):
     max_upload_body: int = Field(
         64 << 30, ge=1024, description="Largest file upload (datasets, ingest, the portal's add page), in bytes."
     )
+    max_peer_answer: int = Field(
+        64 << 20, ge=1024, description="Largest answer read from another connector's protocol API, in bytes."
+    )
     max_json_depth: int = Field(
         32, ge=8, le=512, description="Deepest nesting of a JSON body (protocol messages, `/api`, `/data`); 400 beyond."
     )

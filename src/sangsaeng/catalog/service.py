@@ -23,6 +23,7 @@ from sangsaeng.policy import templates
 from sangsaeng.policy.access import Attributes, Audience, offer_audience, parse_access_policy
 from sangsaeng.policy.model import parse_policy
 from sangsaeng.store.records import CatalogEntry, Dataset, DatasetVersion, Offer, Source
+from sangsaeng.web.limits import read_json
 
 if TYPE_CHECKING:
     from sangsaeng.standard.ingest import IngestResult
@@ -441,7 +442,9 @@ async def fetch_catalog(connector: Connector, peer: str) -> dict[str, Any]:
             raise _busy(peer, response)
         if response.status_code != 200:
             raise PeerError(f"{peer} refused the catalog request (HTTP {response.status_code}): {response.text[:300]}")
-        page = response.json()
+        page = _answer(connector, peer, response, "catalog")
+        if not isinstance(page.get("dataset", []), list):
+            raise PeerError(f"{peer} answered a catalog whose 'dataset' is not a list", position="dataset")
         if merged is None:
             merged = page
         else:
@@ -486,7 +489,18 @@ async def fetch_dataset(connector: Connector, peer: str, dataset_id: str) -> dic
         raise _busy(peer, response)
     if response.status_code != 200:
         raise PeerError(f"{peer} refused the dataset request (HTTP {response.status_code})")
-    found: dict[str, Any] = response.json()
+    return _answer(connector, peer, response, "dataset")
+
+
+def _answer(connector: Connector, peer: str, response: httpx.Response, what: str) -> dict[str, Any]:
+    """A peer's answer as a JSON object of the depth and text we accept ourselves; a provider could send any
+    bytes, and what we pass on to our own API must encode."""
+    try:
+        found = read_json(response.content, connector.settings.max_json_depth, PeerError)
+    except PeerError as exc:
+        raise PeerError(f"{peer} answered a {what} that is not usable: {exc.message}", position=exc.position) from None
+    if not isinstance(found, dict):
+        raise PeerError(f"{peer} answered a {what} that is not a JSON object")
     return found
 
 
