@@ -196,3 +196,15 @@ async def test_a_providers_catalog_answer_that_is_not_a_bounded_catalog_is_a_pee
     started = await oem.api.post("/api/negotiations", json=asked)
     assert started.status_code in (404, 502), started.text  # 404: an object, but it lists no such offer
     assert started.json()["error"]["code"] in ("peer-error", "not-found")
+
+
+async def test_consistency_proofs_for_partners_are_rate_limited_like_other_unsolicited_work(tmp_path: Path) -> None:
+    """Each proof reads and hashes the whole log: a member asking in a loop made the provider do work in
+    proportion to its log, without limit, beside the rate limit on every other unasked request."""
+    extra = {"supplier": {"unsolicited_burst": 3, "unsolicited_rate": 0.01}}
+    async with dataspace(tmp_path, ["supplier", "rival"], extra=extra) as made:
+        supplier, rival = made.parties["supplier"], made.parties["rival"]
+        statuses = [(await dsp(rival, supplier, "GET", "/audit/consistency?first=1")).status_code for _ in range(5)]
+        assert statuses[:3] == [200] * 3 and statuses[3:] == [429, 429], statuses
+        refused = await dsp(rival, supplier, "GET", "/audit/consistency?first=1")
+        assert int(refused.headers["retry-after"]) > 0

@@ -15,7 +15,7 @@ from sangsaeng.audit.log import entries_json
 from sangsaeng.errors import NotFound, PeerError
 from sangsaeng.identity import keys
 from sangsaeng.jcs import canonical
-from sangsaeng.web.deps import Caller, ServicesDep, api_key
+from sangsaeng.web.deps import Caller, ServicesDep, UnsolicitedCaller, api_key
 from sangsaeng.web.limits import MAX_POSITION
 
 router = APIRouter(prefix="/api/audit", dependencies=[Depends(api_key)], tags=["audit"])
@@ -186,7 +186,7 @@ async def partner_head(svc: ServicesDep, _caller: Caller) -> dict[str, Any]:
 @protocol.get("/consistency", summary="A consistency proof between two sizes of this connector's log")
 async def partner_consistency(
     svc: ServicesDep,
-    _caller: Caller,
+    _caller: UnsolicitedCaller,  # each proof reads and hashes the whole log: limited like other unasked work
     first: Annotated[int, Query(ge=1, le=MAX_POSITION)],
     second: Annotated[int | None, Query(ge=1, le=MAX_POSITION)] = None,
 ) -> dict[str, Any]:
