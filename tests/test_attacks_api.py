@@ -208,3 +208,25 @@ async def test_consistency_proofs_for_partners_are_rate_limited_like_other_unsol
         assert statuses[:3] == [200] * 3 and statuses[3:] == [429, 429], statuses
         refused = await dsp(rival, supplier, "GET", "/audit/consistency?first=1")
         assert int(refused.headers["retry-after"]) > 0
+
+
+DEEP = b'{"error":' + b'{"a":' * 1000 + b"1" + b"}" * 1000 + b"}"  # within what orjson reads (1024 levels)
+
+
+@pytest.mark.parametrize("status", [200, 403, 502])
+async def test_a_providers_deeply_nested_answer_is_a_peer_error_at_the_relay(space: Dataspace, status: int) -> None:
+    """The relay passed a provider's aggregate answer, and the ``error`` of a refusal, on as it came: nested a
+    thousand levels deep, our encoder gave up — a 500 (aggregate) or an answer that never came (refusal)."""
+    supplier, oem = space.parties["supplier"], space.parties["oem"]
+    *_, transfer_id = await agreed_transfer(space)
+    hostile = answering(supplier.app, "/data/", status, DEEP, JSON)
+    space.router.apps["127.0.0.1:9000"] = httpx.ASGITransport(app=hostile)
+    query = {"groupBy": ["part_no"], "measures": [{"op": "count"}]}
+    with anyio.fail_after(10):
+        asked = await oem.api.post(f"/api/transfers/{transfer_id}/aggregate", json=query)
+        assert asked.status_code in (403, 502), asked.text
+        assert asked.json()["error"]["code"] in ("forbidden", "peer-error")
+        if status != 200:
+            pulled = await oem.api.get(f"/api/transfers/{transfer_id}/data")
+            assert pulled.status_code in (403, 502), pulled.text
+            assert pulled.json()["error"]["code"] in ("forbidden", "peer-error")
