@@ -3,11 +3,10 @@ that found it, answered as the rules say (a 4xx in the route's shape, a slot tha
 
 from __future__ import annotations
 
+import gzip
 from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
-
-import gzip
 
 import anyio
 import httpx

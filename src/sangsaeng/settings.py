@@ -99,7 +99,7 @@ class Settings(BaseSettings):
         60.0,
         gt=0,
         le=3600,
-        description="Seconds a data-plane stream waits for a consumer that reads nothing before it cuts the stream off.",
+        description="Seconds a data-plane stream waits for a consumer that reads nothing before cutting it off.",
     )
     log_level: str = Field("info", description="debug, info, warning or error.")
     log_json: bool = Field(False, description="Logs as JSON lines instead of human-readable text.")
