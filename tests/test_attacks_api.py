@@ -10,11 +10,14 @@ from typing import Any
 
 import anyio
 import httpx
+import pyarrow.csv as pacsv
 import pytest
 
+from sangsaeng.demo.data import inspection_table
 from sangsaeng.identity import tokens
 from sangsaeng.identity.directory import UnsafeAddress, normalised
 from tests.helpers import SAMPLE_CSV, Dataspace, Party, dataspace, publish
+from tests.processes import two_processes
 from tests.test_dataplane_access import Reader, accesses, agreed_transfer
 
 pytestmark = pytest.mark.anyio
@@ -229,3 +232,29 @@ async def test_a_providers_deeply_nested_answer_is_a_peer_error_at_the_relay(spa
             pulled = await oem.api.get(f"/api/transfers/{transfer_id}/data")
             assert pulled.status_code in (403, 502), pulled.text
             assert pulled.json()["error"]["code"] in ("forbidden", "peer-error")
+
+
+@pytest.mark.processes
+@pytest.mark.xdist_group("processes")
+def test_a_real_consumer_that_stops_reading_is_cut_off_and_the_next_pull_is_served(tmp_path: Path) -> None:
+    """The same attack over TCP against a connector process: the consumer reads 64 kB and then nothing, its
+    connection open; the provider's send waits on a shut window until ``data_send_timeout``."""
+    from tests.test_dataplane_cutoff import ROWS, direct, logged, wait_until
+    from tests.test_processes import agree, policy
+
+    settings: dict[str, object] = {"batch_rows": 1024, "data_streams": 1, "data_stream_wait": 0}
+    with two_processes(tmp_path, data_send_timeout=1, **settings) as (supplier, oem, _):
+        source = tmp_path / "inspections.csv"
+        pacsv.write_csv(inspection_table(ROWS), source)
+        dataset = supplier.client.add_dataset(source, "inspections")
+        offer = supplier.client.create_offer(dataset["id"], policy(oem.id))
+        agreement = agree(supplier, oem, dataset["id"], offer["id"])["agreementId"]
+        transfer = oem.client.wait_transfer_ready(oem.client.start_transfer(agreement)["id"])
+        stalled, response = direct(oem, transfer["id"])
+        assert len(response.read(64_000)) == 64_000  # and then nothing: the connection stays open
+        ended = wait_until(lambda: [e for e in logged(supplier, agreement) if e["kind"] == "data.access"])
+        assert ended[0]["complete"] is False and ended[0]["cause"] == "the client read nothing for 1 s"
+        again, whole = direct(oem, transfer["id"])  # the slot came back (one at a time here)
+        assert whole.read().count(b"\n") == ROWS
+        again.close()
+        stalled.close()
