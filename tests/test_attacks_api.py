@@ -258,3 +258,25 @@ def test_a_real_consumer_that_stops_reading_is_cut_off_and_the_next_pull_is_serv
         assert whole.read().count(b"\n") == ROWS
         again.close()
         stalled.close()
+
+
+async def test_a_catalog_that_links_on_and_on_is_read_to_a_bound_in_all(space: Dataspace) -> None:
+    """Each page was bounded, not their sum: a provider whose every page links to a next one had the consumer
+    ask a thousand times and hold every page in memory."""
+    supplier, oem = space.parties["supplier"], space.parties["oem"]
+    page = b'{"@type": "Catalog", "dataset": [' + b",".join([b'{"@id": "urn:x:%d"}' % i for i in range(6000)]) + b"]}"
+    asked: list[str] = []
+
+    async def endless(scope: Any, receive: Any, send: Any) -> None:
+        if scope["type"] != "http":
+            return
+        asked.append(scope["path"])
+        link = b'<http://127.0.0.1:9000/dsp/catalog/request?offset=1>; rel="next"'
+        await send({"type": "http.response.start", "status": 200, "headers": [*JSON, (b"link", link)]})
+        await send({"type": "http.response.body", "body": page})
+
+    space.router.apps["127.0.0.1:9000"] = httpx.ASGITransport(app=endless)
+    answer = await oem.api.post("/api/catalog", json={"peer": supplier.id})
+    assert answer.status_code == 502, answer.text[:300]
+    assert "in all" in answer.json()["error"]["message"]
+    assert len(asked) <= (1 << 20) // len(page) + 1

@@ -432,7 +432,7 @@ async def fetch_catalog(connector: Connector, peer: str) -> dict[str, Any]:
     participant = connector.directory.get(peer)
     url: str | None = f"{participant.endpoint.rstrip('/')}/catalog/request"
     merged: dict[str, Any] | None = None
-    pages = 0
+    pages = read = 0
     while url and pages < 1000:
         try:
             response = await connector.peer.post(url, peer, message("CatalogRequestMessage", filter=[]))
@@ -442,6 +442,12 @@ async def fetch_catalog(connector: Connector, peer: str) -> dict[str, Any]:
             raise _busy(peer, response)
         if response.status_code != 200:
             raise PeerError(f"{peer} refused the catalog request (HTTP {response.status_code}): {response.text[:300]}")
+        read += len(response.content)  # each page is bounded, and so are all of them: a peer may link on and on
+        if read > connector.settings.max_peer_answer:
+            raise PeerError(
+                f"{peer}'s catalog is larger than {connector.settings.max_peer_answer:,} bytes in all; it was not read",
+                hint="raise the setting max_peer_answer if the provider's catalog is that large",
+            )
         page = _answer(connector, peer, response, "catalog")
         if not isinstance(page.get("dataset", []), list):
             raise PeerError(f"{peer} answered a catalog whose 'dataset' is not a list", position="dataset")
