@@ -4,6 +4,7 @@ that found it, answered as the rules say (a 4xx in the route's shape, a slot tha
 from __future__ import annotations
 
 import gzip
+import json
 from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
@@ -16,7 +17,7 @@ import pytest
 from sangsaeng.demo.data import inspection_table
 from sangsaeng.identity import tokens
 from sangsaeng.identity.directory import UnsafeAddress, normalised
-from tests.helpers import SAMPLE_CSV, Dataspace, Party, dataspace, publish
+from tests.helpers import SAMPLE_CSV, Dataspace, Party, dataspace, poll, publish
 from tests.processes import two_processes
 from tests.test_dataplane_access import Reader, accesses, agreed_transfer
 
@@ -280,3 +281,20 @@ async def test_a_catalog_that_links_on_and_on_is_read_to_a_bound_in_all(space: D
     assert answer.status_code == 502, answer.text[:300]
     assert "in all" in answer.json()["error"]["message"]
     assert len(asked) <= (1 << 20) // len(page) + 1
+
+
+async def test_an_acknowledgement_that_is_not_json_ends_the_negotiation_instead_of_a_resend_loop(
+    space: Dataspace,
+) -> None:
+    """A 201 whose body was not JSON raised inside the outbox before the attempt was counted: the request was
+    sent again each round, for ever, and the negotiation never left REQUESTED."""
+    supplier, oem = space.parties["supplier"], space.parties["oem"]
+    dataset_id, offer_id = await publish(supplier, SAMPLE_CSV, EVERYONE)
+    hostile = answering(supplier.app, "/negotiations/request", 201, b"<html>welcome</html>", JSON)
+    space.router.apps["127.0.0.1:9000"] = httpx.ASGITransport(app=hostile)
+    asked = {"peer": supplier.id, "datasetId": dataset_id, "offerId": offer_id}
+    # The dataset lookup goes through (only the request is answered badly).
+    started = await oem.api.post("/api/negotiations", json=asked)
+    assert started.status_code == 201, started.text
+    ended = await poll(oem.api, f"/api/negotiations/{started.json()['id']}", lambda n: n["state"] == "TERMINATED")
+    assert "JSON" in json.dumps(ended)
