@@ -299,3 +299,19 @@ async def test_an_acknowledgement_that_is_not_json_ends_the_negotiation_instead_
     assert started.status_code == 201, started.text
     ended = await poll(oem.api, f"/api/negotiations/{started.json()['id']}", lambda n: n["state"] == "TERMINATED")
     assert "JSON" in json.dumps(ended)
+
+
+@pytest.mark.parametrize("answer", [b"<html>not json</html>", b"[1]", b"unreachable"])
+async def test_a_partner_that_answers_the_log_check_badly_is_a_peer_error(space: Dataspace, answer: bytes) -> None:
+    """``/api/audit/check-peer`` parsed the partner's answer whole and let a refused connection through: a 500
+    for a partner that is down, or answers what is not a JSON object."""
+    supplier, oem = space.parties["supplier"], space.parties["oem"]
+    if answer == b"unreachable":
+        space.router.down.add("127.0.0.1:9000")
+    else:
+        space.router.apps["127.0.0.1:9000"] = httpx.ASGITransport(
+            app=answering(supplier.app, "/dsp/audit/", 200, answer, JSON)
+        )
+    checked = await oem.api.post("/api/audit/check-peer", params={"peer": supplier.id})
+    assert checked.status_code == 502, checked.text
+    assert checked.json()["error"]["code"] == "peer-error"
