@@ -14,6 +14,7 @@ from datetime import timedelta
 from typing import Any, Protocol
 
 import httpx
+import orjson
 import structlog
 
 from sangsaeng.connector import Connector
@@ -133,7 +134,12 @@ class Outbox:
             status=status,
         )
         if 200 <= status < 300:
-            payload = response.json() if response.content else None
+            try:
+                payload = orjson.loads(response.content) if response.content else None
+            except orjson.JSONDecodeError:
+                # Raised here, the attempt went uncounted and the message was sent again each round, for ever.
+                await self._give_up(message, f"its acknowledgement (HTTP {status}) is not JSON")
+                return
             async with self.connector.store.begin() as tx:
                 current = await tx.get_message(message.id, for_update=True)
                 if current is None or current.status != "pending":

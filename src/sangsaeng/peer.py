@@ -16,6 +16,10 @@ from sangsaeng.identity import tokens
 HEAD_HEADER = "Sangsaeng-Tree-Head"
 
 
+class AnswerTooLarge(httpx.TransportError):
+    """A peer's answer (decoded: a gzip bomb counts as what it unpacks to) passed ``answer_bytes``."""
+
+
 class PeerClient:
     def __init__(
         self,
@@ -25,11 +29,13 @@ class PeerClient:
         transport: httpx.AsyncBaseTransport | None = None,
         timeout: float = 15.0,
         credentials: Callable[[], list[str]] | None = None,
+        answer_bytes: int = 64 << 20,
     ) -> None:
         self.participant_id = participant_id
         self._key = key
         self._clock = clock
         self._credentials = credentials
+        self.answer_bytes = answer_bytes
         # (our latest signed log head as a header value, keep a partner's head): set by create_app
         self.heads: tuple[Callable[[], str | None], Callable[[str | None, str | None], Awaitable[None]]] | None = None
         limits = httpx.Limits(max_connections=64, max_keepalive_connections=32)
@@ -56,10 +62,26 @@ class PeerClient:
     async def post(self, url: str, audience: str, body: dict[str, Any]) -> httpx.Response:
         headers = {**self._headers(audience), "Content-Type": "application/json"}
         request = self.http.build_request("POST", url, content=orjson.dumps(body), headers=headers)
-        return await self._witness(await self.http.send(request), audience)
+        return await self._witness(await self._send(request), audience)
 
     async def get(self, url: str, audience: str) -> httpx.Response:
-        return await self._witness(await self.http.get(url, headers=self._headers(audience)), audience)
+        request = self.http.build_request("GET", url, headers=self._headers(audience))
+        return await self._witness(await self._send(request), audience)
+
+    async def _send(self, request: httpx.Request) -> httpx.Response:
+        """The answer read whole, but no more than ``answer_bytes`` of it: a peer could send any amount."""
+        response = await self.http.send(request, stream=True)
+        try:
+            body = bytearray()
+            async for chunk in response.aiter_bytes():
+                body += chunk
+                if len(body) > self.answer_bytes:
+                    raise AnswerTooLarge(f"the answer is larger than {self.answer_bytes:,} bytes", request=request)
+        finally:
+            await response.aclose()
+        # The body as read, decoded: the headers that described its encoding on the wire no longer apply.
+        kept = [(k, v) for k, v in response.headers.multi_items() if k not in ("content-encoding", "content-length")]
+        return httpx.Response(response.status_code, headers=kept, content=bytes(body), request=request)
 
     async def close(self) -> None:
         await self.http.aclose()

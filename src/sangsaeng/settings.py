@@ -108,6 +108,9 @@ class Settings(BaseSettings):
     portal_staging_hours: float = Field(
         24.0, gt=0, description="Files uploaded in the portal and never published are removed after this long."
     )
+    max_peer_answer: int = Field(
+        64 << 20, ge=1024, description="Largest answer read from another connector's protocol API, in bytes."
+    )
     max_json_depth: int = Field(
         32, ge=8, le=512, description="Deepest nesting of a JSON body (protocol messages, `/api`, `/data`); 400 beyond."
     )
@@ -116,6 +119,12 @@ class Settings(BaseSettings):
     )
     data_stream_wait: float = Field(
         10.0, ge=0, le=600, description="Seconds a data-plane request waits for a slot before 503 with Retry-After."
+    )
+    data_send_timeout: float = Field(
+        60.0,
+        gt=0,
+        le=3600,
+        description="Seconds a data-plane stream waits for a consumer that reads nothing before cutting it off.",
     )
     log_level: str = Field("info", description="debug, info, warning or error.")
     log_json: bool = Field(False, description="Logs as JSON lines instead of human-readable text.")

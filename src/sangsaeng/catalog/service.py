@@ -18,10 +18,12 @@ from sangsaeng.catalog.files import StoredFile, describe, is_stream, store_versi
 from sangsaeng.connector import Connector, new_pid
 from sangsaeng.dsp.messages import CONTEXT, PULL_FORMAT, message, read
 from sangsaeng.errors import Conflict, InvalidInput, InvalidMessage, NotFound, PeerError
+from sangsaeng.identity.directory import UnsafeAddress, under
 from sangsaeng.policy import templates
 from sangsaeng.policy.access import Attributes, Audience, offer_audience, parse_access_policy
 from sangsaeng.policy.model import parse_policy
 from sangsaeng.store.records import CatalogEntry, Dataset, DatasetVersion, Offer, Source
+from sangsaeng.web.limits import read_json
 
 if TYPE_CHECKING:
     from sangsaeng.standard.ingest import IngestResult
@@ -432,7 +434,7 @@ async def fetch_catalog(connector: Connector, peer: str) -> dict[str, Any]:
     participant = connector.directory.get(peer)
     url: str | None = f"{participant.endpoint.rstrip('/')}/catalog/request"
     merged: dict[str, Any] | None = None
-    pages = 0
+    pages = read = 0
     while url and pages < 1000:
         try:
             response = await connector.peer.post(url, peer, message("CatalogRequestMessage", filter=[]))
@@ -442,15 +444,43 @@ async def fetch_catalog(connector: Connector, peer: str) -> dict[str, Any]:
             raise _busy(peer, response)
         if response.status_code != 200:
             raise PeerError(f"{peer} refused the catalog request (HTTP {response.status_code}): {response.text[:300]}")
-        page = response.json()
+        read += len(response.content)  # each page is bounded, and so are all of them: a peer may link on and on
+        if read > connector.settings.max_peer_answer:
+            raise PeerError(
+                f"{peer}'s catalog is larger than {connector.settings.max_peer_answer:,} bytes in all; it was not read",
+                hint="raise the setting max_peer_answer if the provider's catalog is that large",
+            )
+        page = _answer(connector, peer, response, "catalog")
+        if not isinstance(page.get("dataset", []), list):
+            raise PeerError(f"{peer} answered a catalog whose 'dataset' is not a list", position="dataset")
         if merged is None:
             merged = page
         else:
             merged.setdefault("dataset", []).extend(page.get("dataset", []))
-        url = response.links.get("next", {}).get("url")
+        url = _next_page(peer, participant.endpoint, response)
         pages += 1
     assert merged is not None
     return merged
+
+
+def _next_page(peer: str, endpoint: str, response: httpx.Response) -> str | None:
+    """The next page a peer's ``Link`` names, followed only under its endpoint in the directory: the request
+    carries our signed token, and a provider must not point it at another host, port or path."""
+    link = response.links.get("next", {}).get("url")
+    if not link:
+        return None
+    refused = PeerError(
+        f"{peer} names a next page of its catalog outside its protocol endpoint: {link[:200]}",
+        hint=f"the provider should link pages under {endpoint}",
+    )
+    try:
+        url = response.url.join(link)  # a relative link is relative to the page
+        inside = under(str(url.copy_with(query=None, fragment=None)), endpoint)
+    except (httpx.InvalidURL, UnsafeAddress):
+        raise refused from None
+    if inside is None:
+        raise refused
+    return str(url.copy_with(fragment=None))
 
 
 async def fetch_dataset(connector: Connector, peer: str, dataset_id: str) -> dict[str, Any]:
@@ -467,7 +497,18 @@ async def fetch_dataset(connector: Connector, peer: str, dataset_id: str) -> dic
         raise _busy(peer, response)
     if response.status_code != 200:
         raise PeerError(f"{peer} refused the dataset request (HTTP {response.status_code})")
-    found: dict[str, Any] = response.json()
+    return _answer(connector, peer, response, "dataset")
+
+
+def _answer(connector: Connector, peer: str, response: httpx.Response, what: str) -> dict[str, Any]:
+    """A peer's answer as a JSON object of the depth and text we accept ourselves; a provider could send any
+    bytes, and what we pass on to our own API must encode."""
+    try:
+        found = read_json(response.content, connector.settings.max_json_depth, PeerError)
+    except PeerError as exc:
+        raise PeerError(f"{peer} answered a {what} that is not usable: {exc.message}", position=exc.position) from None
+    if not isinstance(found, dict):
+        raise PeerError(f"{peer} answered a {what} that is not a JSON object")
     return found
 
 

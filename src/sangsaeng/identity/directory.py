@@ -38,7 +38,10 @@ def normalised(url: str) -> str:
         raise UnsafeAddress("it holds spaces, control or non-ASCII characters")
     if "\\" in url:
         raise UnsafeAddress("it holds a backslash")
-    parts = urlsplit(url)
+    try:
+        parts = urlsplit(url)
+    except ValueError:  # unbalanced or invalid brackets around an IPv6 host
+        raise UnsafeAddress("its host is not a valid name or address") from None
     if parts.scheme.lower() not in DEFAULT_PORTS:
         raise UnsafeAddress("only http and https addresses are followed")
     if "@" in parts.netloc:

@@ -66,7 +66,14 @@ def build_connector(
         directory=directory,
         store=SqlStore(settings.state_url),
         clock=clock,
-        peer=PeerClient(settings.participant_id, key, clock, transport=transport, credentials=wallet.tokens),
+        peer=PeerClient(
+            settings.participant_id,
+            key,
+            clock,
+            transport=transport,
+            credentials=wallet.tokens,
+            answer_bytes=settings.max_peer_answer,
+        ),
         wallet=wallet,
     )
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Annotated, Any
 
+import httpx
 from fastapi import APIRouter, Depends, Query
 from fastapi.responses import Response
 
@@ -15,8 +16,8 @@ from sangsaeng.audit.log import entries_json
 from sangsaeng.errors import NotFound, PeerError
 from sangsaeng.identity import keys
 from sangsaeng.jcs import canonical
-from sangsaeng.web.deps import Caller, ServicesDep, api_key
-from sangsaeng.web.limits import MAX_POSITION
+from sangsaeng.web.deps import Caller, ServicesDep, UnsolicitedCaller, api_key
+from sangsaeng.web.limits import MAX_POSITION, read_json
 
 router = APIRouter(prefix="/api/audit", dependencies=[Depends(api_key)], tags=["audit"])
 protocol = APIRouter(prefix="/dsp/audit", tags=["audit (partners)"])
@@ -93,13 +94,16 @@ async def check_peer(svc: ServicesDep, peer: Annotated[str, Query()]) -> dict[st
         if old["size"] == 0:
             continue
         proof = await _ask(svc, f"{base}/audit/consistency?first={old['size']}&second={current['size']}", peer)
-        ok = merkle.verify_consistency(
-            old["size"],
-            current["size"],
-            bytes.fromhex(old["root"]),
-            bytes.fromhex(current["root"]),
-            [bytes.fromhex(p) for p in proof.get("proof", [])],
-        )
+        try:  # the partner's proof: hashes in hex, or it proves nothing
+            ok = merkle.verify_consistency(
+                old["size"],
+                current["size"],
+                bytes.fromhex(old["root"]),
+                bytes.fromhex(current["root"]),
+                [bytes.fromhex(p) for p in proof.get("proof", [])],
+            )
+        except (TypeError, ValueError):
+            ok = False
         findings.append(
             f"{'✓' if ok else '✗'} head at size {old['size']} signed {old['at']}: "
             + ("extended by the current log" if ok else "NOT a prefix of the current log: it was rewritten")
@@ -109,10 +113,18 @@ async def check_peer(svc: ServicesDep, peer: Annotated[str, Query()]) -> dict[st
 
 
 async def _ask(svc: ServicesDep, url: str, peer: str) -> dict[str, Any]:
-    response = await svc.connector.peer.get(url, peer)
+    try:
+        response = await svc.connector.peer.get(url, peer)
+    except httpx.TransportError as exc:
+        raise PeerError(f"{peer} could not be reached: {exc}") from exc
     if response.status_code != 200:
         raise PeerError(f"{peer} answered HTTP {response.status_code}: {response.text[:300]}")
-    found: dict[str, Any] = response.json()
+    try:  # a partner could answer anything: what is not a JSON object was a 500 here
+        found = read_json(response.content, svc.connector.settings.max_json_depth, PeerError)
+    except PeerError as exc:
+        raise PeerError(f"{peer} answered something that is not usable JSON: {exc.message}") from None
+    if not isinstance(found, dict):
+        raise PeerError(f"{peer} answered something that is not a JSON object")
     return found
 
 
@@ -186,7 +198,7 @@ async def partner_head(svc: ServicesDep, _caller: Caller) -> dict[str, Any]:
 @protocol.get("/consistency", summary="A consistency proof between two sizes of this connector's log")
 async def partner_consistency(
     svc: ServicesDep,
-    _caller: Caller,
+    _caller: UnsolicitedCaller,  # each proof reads and hashes the whole log: limited like other unasked work
     first: Annotated[int, Query(ge=1, le=MAX_POSITION)],
     second: Annotated[int | None, Query(ge=1, le=MAX_POSITION)] = None,
 ) -> dict[str, Any]:

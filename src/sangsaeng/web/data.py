@@ -13,7 +13,7 @@ import anyio
 from fastapi import APIRouter, Depends, Header, Request
 from fastapi.responses import StreamingResponse
 from starlette.requests import ClientDisconnect
-from starlette.types import Receive, Scope, Send
+from starlette.types import Message, Receive, Scope, Send
 
 from sangsaeng.errors import SangsaengError
 from sangsaeng.transfer.access import Access, Slots
@@ -56,6 +56,7 @@ async def data(
         chunks,
         access,
         slots,
+        send_timeout=svc.connector.settings.data_send_timeout,
         media_type=media_type,
         headers={"Content-Disposition": f'attachment; filename="data{SUFFIX[media_type]}"'},
     )
@@ -110,18 +111,29 @@ class AccessStream(StreamingResponse):
     ``http.disconnect`` included, shielded from the cancellation that ends the stream.
     """
 
-    def __init__(self, chunks: Counted, access: Access, slots: Slots, **kwargs: Any) -> None:
+    def __init__(self, chunks: Counted, access: Access, slots: Slots, *, send_timeout: float, **kwargs: Any) -> None:
         super().__init__(chunks, **kwargs)
         self.chunks = chunks
         self.access = access
         self.slots = slots
+        self.send_timeout = send_timeout
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         cause = "the client went away before the end"
+
+        async def timed(message: Message) -> None:
+            # A consumer that keeps its connection open and reads nothing would hold the slot forever.
+            with anyio.move_on_after(self.send_timeout) as waited:
+                await send(message)
+            if waited.cancelled_caught:
+                raise _Stalled
+
         try:
-            await super().__call__(scope, receive, send)
+            await super().__call__(scope, receive, timed)
         except ClientDisconnect:
             pass  # the client left: nothing to answer, and the log below says so
+        except _Stalled:
+            cause = f"the client read nothing for {self.send_timeout:g} s"  # the server closes the connection
         except BaseException as exc:
             cause = _cause(exc)
             raise
@@ -133,6 +145,10 @@ class AccessStream(StreamingResponse):
                     await self.access.end(complete=whole, sent=self.chunks.bytes, cause=None if whole else cause)
                 finally:
                     self.slots.give_back()
+
+
+class _Stalled(Exception):
+    """The consumer took nothing of the stream for ``data_send_timeout`` seconds."""
 
 
 def _cause(exc: BaseException) -> str:

@@ -29,6 +29,7 @@ from sangsaeng.transfer.dataplane import ARROW, CSV, SUFFIX, choose_media_type
 from sangsaeng.transfer.exports import csv_chunks
 from sangsaeng.transfer.restrict import AggregateQuery
 from sangsaeng.web.deps import ServicesDep, api_key
+from sangsaeng.web.limits import read_json
 from sangsaeng.web.management import Limit, Offset
 from sangsaeng.web.schemas import ReasonIn, TransferIn, TransferOut
 
@@ -37,6 +38,7 @@ log = structlog.get_logger(__name__)
 
 ERROR_BODY_BYTES = 16 << 10  # what we read of a provider's error answer
 EXCERPT_CHARS = 500  # what of it we repeat
+ERROR_DEPTH = 16  # an error object is a few levels deep: {"error": {"details": {"reasons": [...]}}}
 AGGREGATE_BYTES = 16 << 20  # an aggregate answer is groups, not rows: more than this is not one
 
 
@@ -83,11 +85,11 @@ async def _refusal(response: httpx.Response) -> PeerError | Forbidden:
     except httpx.HTTPError:
         body, more = b"", False
     details: dict[str, Any] = {}
-    try:
-        error = orjson.loads(body).get("error") if not more else None
+    try:  # passed on in our answer: no deeper than an error object is (our encoder stops at a depth)
+        error = read_json(body, ERROR_DEPTH, PeerError).get("error") if not more else None
         if isinstance(error, dict):
             details = {"provider": error}
-    except (orjson.JSONDecodeError, AttributeError):
+    except (PeerError, AttributeError):
         pass
     excerpt = body.decode(errors="replace")[:EXCERPT_CHARS] + ("…" if more or len(body) > EXCERPT_CHARS else "")
     status = response.status_code
@@ -289,11 +291,12 @@ async def aggregate_transfer(transfer_id: str, query: AggregateQuery, svc: Servi
         await response.aclose()
     if more:
         raise PeerError(f"the provider's aggregate answer is larger than {AGGREGATE_BYTES} bytes; it was not read")
-    try:
-        result = orjson.loads(content)
-    except orjson.JSONDecodeError:
+    try:  # nested no deeper than we take ourselves: we answer it on, and our encoder stops at a depth
+        result = read_json(content, svc.connector.settings.max_json_depth, PeerError)
+    except PeerError as exc:
         raise PeerError(
-            "the provider's aggregate answer is not JSON",
+            f"the provider's aggregate answer is not usable JSON: {exc.message}",
+            position=exc.position,
             details={"excerpt": content[:EXCERPT_CHARS].decode(errors="replace")},
         ) from None
     if not isinstance(result, dict):
