@@ -20,6 +20,7 @@ from asyncua.server.server import Server
 from typer.testing import CliRunner
 
 from sangsaeng.cli.main import app
+from sangsaeng.cli.main import console as cli_console
 from sangsaeng.streams.opcua import browse, browse_within
 from tests.streamtools import free_port
 
@@ -105,7 +106,11 @@ def test_a_browse_stopped_by_its_time_budget_says_so(plant: CyclicPlant) -> None
     assert found.cut == "time" and found.variables == []
 
 
-def test_the_cli_lists_what_it_found_and_says_when_the_budget_cut_it_short(plant: CyclicPlant) -> None:
+def test_the_cli_lists_what_it_found_and_says_when_the_budget_cut_it_short(
+    plant: CyclicPlant, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Wide enough that no path wraps: the console is made once, at import, with whatever width was known then.
+    monkeypatch.setattr(cli_console, "_width", 200)
     runner = CliRunner()
     whole = runner.invoke(app, ["stream", "browse", plant.endpoint], env={"COLUMNS": "200"})
     assert whole.exit_code == 0, whole.output
