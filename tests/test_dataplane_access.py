@@ -21,6 +21,7 @@ import pyarrow as pa
 import pytest
 from fastapi import FastAPI
 
+from sangsaeng.transfer import dataplane
 from sangsaeng.transfer.access import Slots
 from sangsaeng.transfer.dataplane import read_ahead
 from tests.helpers import Dataspace, dataspace, negotiate, offer_policy, publish, start_transfer
@@ -242,22 +243,21 @@ def test_a_connector_process_allocates_arrow_memory_from_jemalloc() -> None:
     assert found.stdout.strip() == "jemalloc"
 
 
-async def test_a_pull_whose_stream_fails_is_logged_as_cut_off_with_the_cause(space: Dataspace) -> None:
+async def test_a_pull_whose_stream_fails_is_logged_as_cut_off_with_the_cause(
+    space: Dataspace, monkeypatch: pytest.MonkeyPatch
+) -> None:
     agreement_id, path, token, _ = await agreed_transfer(space)
-    supplier = space.parties["supplier"]
-    files = [p for p in (supplier.settings.data_dir / "datasets").rglob("*.parquet")]
-    reader = Reader()
-    original = reader.send
+    read = dataplane._read
 
-    async def send_then_break_the_file(message: dict[str, Any]) -> None:
-        await original(message)
-        if message["type"] == "http.response.body" and message.get("more_body"):
-            for file in files:  # the disk fails under the stream: every later read of the file goes wrong
-                file.write_bytes(b"PAR1" + b"\0" * 64)
+    def failing_after_two_batches(*args: Any) -> Iterator[pa.RecordBatch]:
+        for index, batch in enumerate(read(*args)):
+            if index == 2:  # the disk fails under the stream (corrupting the file raced the read-ahead)
+                raise OSError("Couldn't deserialize thrift: page header")
+            yield batch
 
-    reader.send = send_then_break_the_file  # type: ignore[method-assign]
-    with pytest.raises(Exception):  # noqa: B017, PT011 - whatever the reader raised reaches the server
-        await reader.get(supplier.app, path, token)
+    monkeypatch.setattr(dataplane, "_read", failing_after_two_batches)
+    with pytest.raises(OSError, match="deserialize"):  # what the reader raised reaches the server
+        await Reader().get(space.parties["supplier"].app, path, token)
     ended = (await accesses(space, agreement_id))[-1]
     assert ended["kind"] == "data.access" and ended["complete"] is False
     assert ended["cause"].startswith("the stream failed: ") and 0 < ended["bytes"] and ended["rows"] < ROWS
