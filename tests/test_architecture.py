@@ -32,6 +32,7 @@ PURE = [
     "dsp/messages.py",
     "digest.py",
     "jcs.py",
+    "strictjson.py",
     "audit/merkle.py",
     "audit/evidence.py",
     "standard/units.py",

@@ -23,7 +23,7 @@ from sangsaeng.policy import templates
 from sangsaeng.policy.access import Attributes, Audience, offer_audience, parse_access_policy
 from sangsaeng.policy.model import parse_policy
 from sangsaeng.store.records import CatalogEntry, Dataset, DatasetVersion, Offer, Source
-from sangsaeng.web.limits import read_json
+from sangsaeng.strictjson import read_json
 
 if TYPE_CHECKING:
     from sangsaeng.standard.ingest import IngestResult

@@ -16,8 +16,9 @@ from sangsaeng.audit.log import entries_json
 from sangsaeng.errors import NotFound, PeerError
 from sangsaeng.identity import keys
 from sangsaeng.jcs import canonical
+from sangsaeng.strictjson import read_json
 from sangsaeng.web.deps import Caller, ServicesDep, UnsolicitedCaller, api_key
-from sangsaeng.web.limits import MAX_POSITION, read_json
+from sangsaeng.web.limits import MAX_POSITION
 
 router = APIRouter(prefix="/api/audit", dependencies=[Depends(api_key)], tags=["audit"])
 protocol = APIRouter(prefix="/dsp/audit", tags=["audit (partners)"])

@@ -15,9 +15,10 @@ from sangsaeng.dsp.messages import VERSION, pids
 from sangsaeng.errors import NotFound
 from sangsaeng.negotiation import machine as nm
 from sangsaeng.peer import HEAD_HEADER
+from sangsaeng.strictjson import read_json
 from sangsaeng.transfer import machine as tm
 from sangsaeng.web.deps import Caller, ServicesDep, UnsolicitedCaller
-from sangsaeng.web.limits import MAX_POSITION, read_json
+from sangsaeng.web.limits import MAX_POSITION
 
 JSON_LD = "application/json"
 router = APIRouter(prefix="/dsp", tags=["protocol (DSP 2025-1)"])

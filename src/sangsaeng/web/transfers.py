@@ -24,12 +24,12 @@ from fastapi.responses import StreamingResponse
 
 from sangsaeng.errors import Forbidden, NotFound, PeerError
 from sangsaeng.store.records import Transfer
+from sangsaeng.strictjson import read_json
 from sangsaeng.transfer import machine as tm
 from sangsaeng.transfer.dataplane import ARROW, CSV, SUFFIX, choose_media_type
 from sangsaeng.transfer.exports import csv_chunks
 from sangsaeng.transfer.restrict import AggregateQuery
 from sangsaeng.web.deps import ServicesDep, api_key
-from sangsaeng.web.limits import read_json
 from sangsaeng.web.management import Limit, Offset
 from sangsaeng.web.schemas import ReasonIn, TransferIn, TransferOut
 
