@@ -161,6 +161,7 @@ def test_from_login_to_a_dataset_published_under_a_template(browser, tmp_path: P
         buyer.click("button[type=submit]")
         buyer.click("a:text-is('Partners')")
         buyer.click(f"text={supplier.init.participant.name}")
+        buyer.wait_for_selector("text=Only for: quality-analysis")  # the catalog page asks the partner first
         assert "Only for: quality-analysis" in buyer.content() and "may not pass the data on" in buyer.content()
         buyer.select_option("select[name=purpose]", "quality-analysis")
         buyer.click("button:text-is('Request')")
