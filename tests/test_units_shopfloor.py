@@ -281,3 +281,14 @@ fields:
     batch, findings = Applier(mapping).apply(source)
     assert [(f.code, f.row, f.value) for f in findings] == [("unit-mismatch", 1, "HRC")]
     assert batch.column("amount").to_pylist() == [None, 45.0]
+
+
+def test_the_reference_lists_only_spellings_that_are_read() -> None:
+    from sangsaeng.standard.units import SPELLINGS_BY_QUANTITY
+
+    for quantity, spellings in SPELLINGS_BY_QUANTITY.items():
+        units = [recognize(s) for s in spellings]
+        if "scale" in quantity:
+            assert all(u.scale or u.canonical.startswith("normal_cubic_meter") for u in units), quantity
+        else:
+            assert len({u.canonical for u in units}) == 1, quantity

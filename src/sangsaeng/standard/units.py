@@ -473,3 +473,43 @@ def symbol(unit: str) -> str:
         return shown.replace("_CO2e", " CO₂e").replace("Nm_torque", "N·m")
     except (pint.errors.PintError, ValueError, TypeError, AttributeError):
         return unit
+
+
+# Spellings read, by what they measure, for the reference (docs/standard-entities.md); each is recognised
+# (a test checks), so the table cannot promise a spelling that fails.
+SPELLINGS_BY_QUANTITY = {
+    "length": ["mm", "밀리미터", "미리", "ｍｍ", "㎜", "µm", "um", "미크론", "MMT"],
+    "roughness (Ra, Rz …, in µm)": ["Ra", "Ra 0.8", "Ra(µm)", "Rz μm"],
+    "mass": ["kg", "킬로그램", "키로", "㎏", "톤", "KGM"],
+    "energy": ["kWh", "킬로와트시", "㎾h", "MJ", "KWH", "kW.h"],
+    "torque": ["N·m", "N.m", "Nm", "kN·m", "kgf·cm", "kgf·m", "뉴턴미터"],
+    "pressure": ["MPa", "메가파스칼", "㎫", "bar", "바", "kPa", "kgf/cm²", "psi"],
+    "flow": ["m³/h", "m3/h", "㎥/h", "L/min", "l/min", "LPM", "CMH"],
+    "temperature": ["°C", "℃", "도", "섭씨", "Cel", "K"],
+    "time": ["s", "초", "min", "분", "h", "시간"],
+    "count": ["piece", "ea", "EA", "pcs", "개", "매", "대", "본"],
+    "ratio": ["%", "퍼센트", "ppm"],
+    "hardness (scales)": ["HRC", "HRB", "HRA", "HV", "HV10", "HV0.5", "HB", "HBW"],
+    "normal volume (scale)": ["Nm³", "Nm3", "Nm³/h"],
+}
+
+
+def reference_lines() -> list[str]:
+    """The units section of the entity reference: what is read, what stays a scale."""
+    lines = [
+        "## Units",
+        "",
+        "Units are read once per distinct spelling (pint, UCUM, UNECE Rec 20 codes, SAMM, Korean names; full-width",
+        "forms through NFKC) and converted to the canonical unit of their dimension. Hardness scales and normal cubic",
+        "metres are scales: a value keeps its number and scale name, never converts into another scale or a",
+        "physical unit, and is refused where a field needs a physical unit. Torque is kept apart from energy. An",
+        "unknown unit is a finding (`unknown-unit`) at its row and column that names the nearest known spellings.",
+        "",
+        "| quantity | canonical | spellings read (examples) |",
+        "|---|---|---|",
+    ]
+    for quantity, spellings in SPELLINGS_BY_QUANTITY.items():
+        first = recognize(spellings[0])
+        canonical = "its own scale" if first.scale else symbol(first.canonical)
+        lines.append(f"| {quantity} | {canonical} | {', '.join(f'`{s}`' for s in spellings)} |")
+    return [*lines, ""]
