@@ -56,6 +56,7 @@ SPELLINGS = [
     ("바", "pascal", 1e5),
     ("kgf/cm²", "pascal", 98066.5),
     ("kgf/cm2", "pascal", 98066.5),
+    ("kg/cm²", "pascal", 98066.5),  # how Korean gauges are labelled: the force is meant
     ("psi", "pascal", 6894.757293168361),
     ("kPa", "pascal", 1000.0),
     # flow and volume
