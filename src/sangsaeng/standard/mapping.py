@@ -29,7 +29,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, ValidationIn
 
 from sangsaeng.errors import InvalidInput, SangsaengError
 from sangsaeng.standard.entities import ENTITIES, Entity, arrow_schema, literal_values
-from sangsaeng.standard.units import recognize
+from sangsaeng.standard.units import recognize, unknown_hint
 from sangsaeng.standard.validation import Finding
 
 NUMBER = r"^\s*[-+]?(\d+(\.\d*)?|\.\d+)([eE][-+]?\d+)?\s*$"
@@ -342,7 +342,7 @@ class Applier:
             try:
                 unit = recognize(raw)
             except SangsaengError:
-                unit, refused[raw] = None, ("unknown-unit", "e.g. kWh, kg, mm, °C")
+                unit, refused[raw] = None, ("unknown-unit", unknown_hint(raw))  # "did you mean …" where close
             if unit is not None and fixed is not None and unit.canonical != fixed:
                 unit, refused[raw] = None, ("unit-mismatch", f"convertible to {fixed}")
             factors.append(unit.factor if unit else None)

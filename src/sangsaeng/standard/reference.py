@@ -13,6 +13,7 @@ import sys
 from pathlib import Path
 
 from sangsaeng.standard.entities import ENTITIES, Entity, arrow_schema, json_schema, literal_values
+from sangsaeng.standard.units import reference_lines
 
 
 def _entity_section(model: type[Entity]) -> list[str]:
@@ -51,6 +52,7 @@ def reference_markdown() -> str:
     ]
     for model in ENTITIES.values():
         lines.extend(_entity_section(model))
+    lines.extend(reference_lines())
     return "\n".join(lines).rstrip() + "\n"
 
 

@@ -4,14 +4,23 @@ Canonical units (DATA-MODEL.md): energy kWh, mass kg, time s, temperature K (°C
 as a dimension of its own, ``kg_CO2e``, so that a footprint can never silently become a mass. Recognised
 spellings: pint's own, UCUM (``kg{CO2e}``, ``kW.h``, ``Cel``), UNECE Recommendation 20 codes as OPC UA carries
 them (``KWH``, ``KGM``, ``3B``/``MJ``), SAMM (``unit:kilogram``), PACT declared units (``kilowatt hour``) and free
-text in headers, Korean included (``킬로와트시``, ``전력량(kWh)``).
+text in headers, Korean included (``킬로와트시``, ``전력량(kWh)``), full-width forms (``㎜``, ``ｍｍ``, ``㎾h``) read
+through NFKC.
+
+Some shop-floor units are scales, not physical quantities: hardness (HRC, HRB, HRA, HV, HB) and normal cubic
+metres (Nm³, a volume at reference conditions, which no plain m³ equals). Each is a dimension of its own, so a
+value keeps its number and scale name and never converts into another scale or a physical unit. Torque (N·m,
+kgf·cm) is a dimension of its own too: pint would read N·m as an energy. Roughness parameters (Ra, Rz) read as
+the micrometres they are given in.
 
 Conversion of whole columns is vectorised: one ``factor`` and ``offset`` per unit, applied with Arrow compute.
 """
 
 from __future__ import annotations
 
+import difflib
 import re
+import unicodedata
 from dataclasses import dataclass
 from functools import cache
 
@@ -26,7 +35,31 @@ _DEFINITIONS = [
     "kilogram_CO2e = 1000 * gram_CO2e = kg_CO2e = kgCO2e",
     "tonne_CO2e = 1000000 * gram_CO2e = t_CO2e = tCO2e",
     "piece = [item] = pc = pcs = ea",
+    # Scales: each its own dimension, so nothing converts into or out of them.
+    "HRC = [hardness_rockwell_C]",
+    "HRB = [hardness_rockwell_B]",
+    "HRA = [hardness_rockwell_A]",
+    "HV = [hardness_vickers]",
+    "HB = [hardness_brinell] = HBW",
+    "normal_cubic_meter = [normal_volume] = Nm3",
+    # Torque apart from energy: the same dimension in SI, never the same quantity on a drawing.
+    # (pint's own newton_meter is the energy; this one is named apart)
+    "newton_meter_torque = [moment_of_force] = Nm_torque",
+    "kilogram_force_centimeter_torque = 0.0980665 * newton_meter_torque = kgf_cm_torque",
+    "kilogram_force_meter_torque = 9.80665 * newton_meter_torque = kgf_m_torque",
 ]
+
+# Dimensions of scales rather than physical quantities (kept as written, never converted).
+SCALES = frozenset(
+    {
+        "[hardness_rockwell_C]",
+        "[hardness_rockwell_B]",
+        "[hardness_rockwell_A]",
+        "[hardness_vickers]",
+        "[hardness_brinell]",
+        "[normal_volume]",
+    }
+)
 
 # The canonical unit of each dimension; other dimensions convert to their SI base units.
 CANONICAL_UNITS = [
@@ -41,6 +74,14 @@ CANONICAL_UNITS = [
     "kilogram_CO2e / kilogram",
     "kilogram_CO2e / piece",
     "piece",
+    "HRC",
+    "HRB",
+    "HRA",
+    "HV",
+    "HB",
+    "normal_cubic_meter",
+    "normal_cubic_meter / hour",
+    "newton_meter_torque",
     "meter ** 3",
     "meter ** 2",
     "pascal",
@@ -166,10 +207,83 @@ _ALIASES = {
     "메가파스칼": "MPa",
     "뉴턴": "N",
     "킬로뉴턴": "kN",
+    # The shop floor: Korean as typed, counters, pressure, torque and flow spellings
+    "미리": "mm",
+    "밀리": "mm",
+    "마이크로미터": "µm",
+    "마이크론": "µm",
+    "미크론": "µm",
+    "micron": "µm",
+    "um": "µm",
+    "키로": "kg",
+    "킬로": "kg",
+    "바": "bar",
+    "파스칼": "Pa",
+    "기가파스칼": "GPa",
+    "밀리리터": "mL",
+    "입방미터": "m**3",
+    "세제곱미터": "m**3",
+    "루베": "m**3",
+    "헤베": "m**2",
+    "제곱미터": "m**2",
+    "와트": "W",
+    "메가와트": "MW",
+    "암페어": "A",
+    "볼트": "V",
+    "헤르츠": "Hz",
+    "퍼센트": "percent",
+    "프로": "percent",
+    "피피엠": "ppm",
+    "알피엠": "rpm",
+    "뉴턴미터": "newton_meter_torque",
+    "켈빈": "K",
+    "pcs": "piece",
+    "pc": "piece",
+    "매": "piece",
+    "대": "piece",
+    "본": "piece",
+    "장": "piece",
+    "Nm": "newton_meter_torque",
+    "N.m": "newton_meter_torque",
+    "N·m": "newton_meter_torque",
+    "N*m": "newton_meter_torque",
+    "N-m": "newton_meter_torque",
+    "N m": "newton_meter_torque",
+    "kN·m": "kilonewton_meter_torque",
+    "kNm": "kilonewton_meter_torque",
+    "kN.m": "kilonewton_meter_torque",
+    "kgf·cm": "kgf_cm_torque",
+    "kgf.cm": "kgf_cm_torque",
+    "kgf-cm": "kgf_cm_torque",
+    "kgfcm": "kgf_cm_torque",
+    "kgf·m": "kgf_m_torque",
+    "kgf.m": "kgf_m_torque",
+    "kgf-m": "kgf_m_torque",
+    "kgfm": "kgf_m_torque",
+    "Nm3": "normal_cubic_meter",
+    "Nm**3": "normal_cubic_meter",
+    "N㎥": "normal_cubic_meter",
+    "노멀루베": "normal_cubic_meter",
+    "노멀입방미터": "normal_cubic_meter",
+    "LPM": "L/min",
+    "CMH": "m**3/h",
+    "CMM": "m**3/min",
+    "kgf/cm2": "kgf/cm**2",
+    "kg/cm2": "kgf/cm**2",  # how gauges are labelled: the force is meant
+    "HBW": "HB",
+    "HBS": "HB",
 }
 _FOLDED = {k.casefold(): v for k, v in _ALIASES.items()}
 _CARBON = re.compile(r"^\s*(k?g|t|tonnes?|kilograms?|grams?)\s*[-_ ]?\s*co(?:2|₂)[-_ ]?e(?:q)?\s*$", re.IGNORECASE)
 _WRAPPED = re.compile(r"[(\[]\s*([^()\[\]]+?)\s*[)\]]\s*$")
+# HV10, HV 0.5, HV0.1: the test load is a condition of the test, the scale is Vickers.
+_VICKERS = re.compile(r"^HV\s*\d+(?:\.\d+)?$", re.IGNORECASE)
+_HARDNESS = re.compile(r"^H(RC|RB|RA|V|BW?|BS)$", re.IGNORECASE)
+# A roughness parameter names what was measured; its value is in micrometres unless a unit follows.
+_ROUGHNESS = re.compile(r"^(?:Ra|Rz|Rq|Rt|Rp|Rmax|Rzjis)\b\s*[:=]?\s*(.*)$")
+_NUMBER = re.compile(r"^[\d.,\s]*$")
+# m3, cm2 as typed for m³, cm² (not the 2 in CO2e)
+_POWER = re.compile(r"(?<=[A-Za-zµμ])([23])(?![\d.A-Za-z_])")
 
 
 @cache
@@ -204,12 +318,26 @@ class Unit:
             else "dimensionless"
         )
 
+    @property
+    def scale(self) -> bool:
+        """A scale (hardness, normal volume): its values are kept as written, never converted."""
+        return self.dimension in SCALES
+
 
 def _expression(text: str) -> str:
-    stripped = text.strip()
+    stripped = unicodedata.normalize("NFKC", text).strip()  # ｍｍ, ㎏, ℃, ㎥ → mm, kg, °C, m3
     wrapped = _WRAPPED.search(stripped)  # 전력량(kWh), Energy [MWh]
     if wrapped and wrapped.start() > 0:
         stripped = wrapped.group(1)
+    roughness = _ROUGHNESS.match(stripped)  # Ra 0.8, Rz μm, Ra
+    if roughness:
+        rest = roughness.group(1)
+        return "µm" if _NUMBER.match(rest) else _expression(rest)
+    if _VICKERS.match(stripped):
+        return "HV"
+    hardness = _HARDNESS.match(stripped)
+    if hardness:
+        return _ALIASES.get(stripped.upper(), stripped.upper())
     if stripped in _ALIASES:
         return _ALIASES[stripped]
     if stripped.casefold() in _FOLDED:
@@ -222,7 +350,35 @@ def _expression(text: str) -> str:
     per = stripped.split("/", 1)  # kgCO2e/kWh, kg CO2e / MJ
     if len(per) == 2 and per[0].strip() and per[1].strip():
         return f"({_expression(per[0])}) / ({_expression(per[1])})"
-    return stripped.replace("·", "*").replace("²", "**2").replace("³", "**3")
+    return _POWER.sub(r"**\1", stripped.replace("·", "*").replace("²", "**2").replace("³", "**3"))
+
+
+# Spellings offered when a unit is not known: the aliases and the symbols people write most.
+_COMMON = ["kWh", "MWh", "Wh", "kW", "MJ", "kg", "g", "t", "mm", "cm", "m", "µm", "L", "mL", "m3", "m3/h", "L/min"]
+_COMMON += ["s", "min", "h", "°C", "K", "bar", "MPa", "kPa", "Pa", "psi", "N", "ppm", "%", "piece", "kgCO2e"]
+_COMMON += ["HRC", "HRB", "HRA", "HV", "HB", "N·m", "Nm³", "Nm³/h", "ppb", "rpm", "Hz", "kN", "W", "A", "V"]
+
+
+@cache
+def _known_spellings() -> dict[str, str]:
+    known = {k.casefold(): k for k in _ALIASES if not k.startswith("unit:")}
+    known.update({k.casefold(): k for k in _COMMON})
+    return known
+
+
+def nearest(text: str, n: int = 3) -> list[str]:
+    """The known spellings closest to an unknown unit (for "did you mean …"), nearest first."""
+    known = _known_spellings()
+    folded = unicodedata.normalize("NFKC", text).strip().casefold()
+    return [known[k] for k in difflib.get_close_matches(folded, list(known), n=n, cutoff=0.6)]
+
+
+def unknown_hint(text: str) -> str:
+    """What to write instead of an unknown unit: the nearest spellings, else examples."""
+    close = nearest(text)
+    if close:
+        return "did you mean: " + ", ".join(close)
+    return "e.g. kWh, kg, mm, °C"
 
 
 # Longest unit text read: pint's parser takes time growing with the square of the text's length (a 5 MB unit
@@ -257,9 +413,10 @@ def _recognize(text: str) -> Unit:
         AssertionError,
         KeyError,
     ) as exc:
+        close = nearest(text)
         raise UnknownUnit(
-            f"unknown unit {text!r}",
-            hint="use a unit such as kWh, MJ, kg, t, kgCO2e, s, h, °C, mm or piece "
+            f"unknown unit {text!r}" + (f": did you mean {' or '.join(close)}?" if close else ""),
+            hint="use a unit such as kWh, MJ, kg, t, kgCO2e, s, h, °C, mm, bar, N·m, HRC or piece "
             "(UCUM, UNECE codes and Korean names work too)",
         ) from exc
     canonical = "dimensionless" if units.dimensionless else _canonical_by_dimension().get(str(units.dimensionality))
@@ -273,6 +430,12 @@ def _recognize(text: str) -> Unit:
 def require(unit: Unit, canonical: str) -> Unit:
     """Refuse a unit of another dimension than the field's canonical unit (no kgCO2e into a mass field)."""
     if unit.canonical != canonical:
+        if unit.scale:
+            raise UnitMismatch(
+                f"{unit.raw!r} is a scale ({unit.canonical}), not convertible to {canonical.replace('_', ' ')}, "
+                "the unit of this field",
+                hint="a scale value is kept as written: give it in a field without a fixed unit",
+            )
         raise UnitMismatch(
             f"{unit.raw!r} is not convertible to {canonical.replace('_', ' ')}, the unit of this field "
             f"({unit.raw!r} converts to {unit.canonical.replace('_', ' ')})",
@@ -297,7 +460,8 @@ def convert(value: float, source: str, target: str) -> float:
     except pint.errors.DimensionalityError as exc:
         raise UnitMismatch(
             f"{source!r} cannot be converted to {target!r}: they measure different things",
-            hint="a carbon footprint (kgCO2e) is not a mass (kg), an energy is not a power",
+            hint="a carbon footprint (kgCO2e) is not a mass (kg), an energy is not a power, "
+            "a torque is not an energy, and hardness scales (HRC, HV, HB …) do not convert into each other",
         ) from exc
 
 
@@ -306,6 +470,46 @@ def symbol(unit: str) -> str:
     """A canonical unit's short symbol for people (meter → m, kilowatt_hour → kWh); the name if it has none."""
     try:
         shown = f"{registry().parse_units(unit):~P}" or unit
-        return shown.replace("_CO2e", " CO₂e")
+        return shown.replace("_CO2e", " CO₂e").replace("Nm_torque", "N·m")
     except (pint.errors.PintError, ValueError, TypeError, AttributeError):
         return unit
+
+
+# Spellings read, by what they measure, for the reference (docs/standard-entities.md); each is recognised
+# (a test checks), so the table cannot promise a spelling that fails.
+SPELLINGS_BY_QUANTITY = {
+    "length": ["mm", "밀리미터", "미리", "ｍｍ", "㎜", "µm", "um", "미크론", "MMT"],
+    "roughness (Ra, Rz …, in µm)": ["Ra", "Ra 0.8", "Ra(µm)", "Rz μm"],
+    "mass": ["kg", "킬로그램", "키로", "㎏", "톤", "KGM"],
+    "energy": ["kWh", "킬로와트시", "㎾h", "MJ", "KWH", "kW.h"],
+    "torque": ["N·m", "N.m", "Nm", "kN·m", "kgf·cm", "kgf·m", "뉴턴미터"],
+    "pressure": ["MPa", "메가파스칼", "㎫", "bar", "바", "kPa", "kgf/cm²", "psi"],
+    "flow": ["m³/h", "m3/h", "㎥/h", "L/min", "l/min", "LPM", "CMH"],
+    "temperature": ["°C", "℃", "도", "섭씨", "Cel", "K"],
+    "time": ["s", "초", "min", "분", "h", "시간"],
+    "count": ["piece", "ea", "EA", "pcs", "개", "매", "대", "본"],
+    "ratio": ["%", "퍼센트", "ppm"],
+    "hardness (scales)": ["HRC", "HRB", "HRA", "HV", "HV10", "HV0.5", "HB", "HBW"],
+    "normal volume (scale)": ["Nm³", "Nm3", "Nm³/h"],
+}
+
+
+def reference_lines() -> list[str]:
+    """The units section of the entity reference: what is read, what stays a scale."""
+    lines = [
+        "## Units",
+        "",
+        "Units are read once per distinct spelling (pint, UCUM, UNECE Rec 20 codes, SAMM, Korean names; full-width",
+        "forms through NFKC) and converted to the canonical unit of their dimension. Hardness scales and normal cubic",
+        "metres are scales: a value keeps its number and scale name, never converts into another scale or a",
+        "physical unit, and is refused where a field needs a physical unit. Torque is kept apart from energy. An",
+        "unknown unit is a finding (`unknown-unit`) at its row and column that names the nearest known spellings.",
+        "",
+        "| quantity | canonical | spellings read (examples) |",
+        "|---|---|---|",
+    ]
+    for quantity, spellings in SPELLINGS_BY_QUANTITY.items():
+        first = recognize(spellings[0])
+        canonical = "its own scale" if first.scale else symbol(first.canonical)
+        lines.append(f"| {quantity} | {canonical} | {', '.join(f'`{s}`' for s in spellings)} |")
+    return [*lines, ""]

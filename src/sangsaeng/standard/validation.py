@@ -57,7 +57,11 @@ EXPECTED_KO = {
     "a value": "값",
     "e.g. kWh, kg, mm, °C": "예: kWh, kg, mm, °C",
 }
-EXPECTED_KO_PREFIX = {"a column named ": "열 이름 ", "convertible to ": "다음으로 변환 가능: "}
+EXPECTED_KO_PREFIX = {
+    "a column named ": "열 이름 ",
+    "convertible to ": "다음으로 변환 가능: ",
+    "did you mean: ": "다음 중 하나가 아닌가요: ",
+}
 
 
 def expected_ko(expected: str) -> str:
