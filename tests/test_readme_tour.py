@@ -11,6 +11,7 @@ longer runs. Only three things are changed, each one the README itself leaves op
 
 from __future__ import annotations
 
+import asyncio
 import os
 import re
 import shlex
@@ -20,8 +21,13 @@ import sys
 from pathlib import Path
 
 import pytest
+from rich.console import Console
 
+from sangsaeng.demo.run import run_demo
 from sangsaeng.launch import ConnectorProcess, free_port
+from sangsaeng.portal.auth import password_matches
+from sangsaeng.settings import Settings
+from sangsaeng.store.sql import SqlStore
 
 pytestmark = [pytest.mark.processes, pytest.mark.xdist_group("processes")]
 ROOT = Path(__file__).resolve().parent.parent
@@ -129,3 +135,27 @@ def _serve(command: str, cwd: Path, env: dict[str, str], port_of: dict[str, str]
         )
     server.wait_ready(30)
     return server
+
+
+def test_the_demo_prints_a_portal_user_that_can_sign_in(tmp_path: Path) -> None:
+    console = Console(record=True, width=200)
+    assert run_demo(tmp_path / "demo", rows=200, keep_serving=False, console=console) == 0
+    text = console.export_text()
+    signed_in = re.search(r"sign in as\s+(\S+) / (\S+)", text)
+    portal = re.search(r"portal\s+(http://127\.0\.0\.1:\d+/portal/)", text)
+    assert signed_in is not None and portal is not None, text
+    # Every count the demo prints says what it counts: problems are values, rows set aside are rows.
+    assert re.search(r"found \d+ problem\(s\) \(one per wrong value; a row can have several\)", text)
+    assert re.search(r"\d+ rows kept, \d+ rows set aside with reasons \(the rows with at least one", text)
+    settings = Settings(data_dir=tmp_path / "demo" / "supplier")
+
+    async def matches() -> bool:
+        store = SqlStore(settings.state_url)
+        try:
+            async with store.begin() as tx:
+                user = await tx.get_user(signed_in[1])
+        finally:
+            await store.close()
+        return user is not None and user.role == "steward" and password_matches(user, signed_in[2])
+
+    assert asyncio.run(matches())

@@ -20,13 +20,13 @@ from sangsaeng.client import ApiError, Client
 from sangsaeng.demo.data import write_inspection_csv
 from sangsaeng.demo.valuechain import OEM, START, TIER1, generate, inspections
 from sangsaeng.launch import ConnectorProcess, free_port
-from sangsaeng.setup import init_connector
 from sangsaeng.portal.auth import add_user
+from sangsaeng.setup import init_connector
 from sangsaeng.standard.entities import Equipment, Measurement, arrow_schema
 from sangsaeng.standard.sources import open_source
+from sangsaeng.standard.suggest import suggest
 from sangsaeng.store import migrate
 from sangsaeng.store.sql import SqlStore
-from sangsaeng.standard.suggest import suggest
 
 SUPPLIER = TIER1
 INGESTED = {
@@ -139,8 +139,8 @@ def run_demo(workdir: Path, rows: int, keep_serving: bool, console: Console) -> 
                 result = supplier.ingest(files.paths[entity], mapping.to_yaml(), title=title, accept_partial=True)
                 console.print(
                     f"   … so the good rows were published: {result['rowsWritten']:,} rows kept, "
-                    f"{result['rowsRejected']} rows set aside (the rows with at least one of those problems), "
-                    "each saved with its reasons",
+                    f"{result['rowsRejected']} rows set aside with reasons (the rows with at least one of those "
+                    "problems; each is saved with its reasons)",
                     soft_wrap=True,
                 )
             dataset = result["dataset"]
