@@ -23,7 +23,7 @@ from pathlib import Path
 import pytest
 from rich.console import Console
 
-from sangsaeng.demo.run import run_demo
+from sangsaeng.demo.run import run_demo, write_examples
 from sangsaeng.launch import ConnectorProcess, free_port
 from sangsaeng.portal.auth import password_matches
 from sangsaeng.settings import Settings
@@ -159,3 +159,10 @@ def test_the_demo_prints_a_portal_user_that_can_sign_in(tmp_path: Path) -> None:
         return user is not None and user.role == "steward" and password_matches(user, signed_in[2])
 
     assert asyncio.run(matches())
+
+
+def test_the_shipped_examples_are_what_the_generators_write(tmp_path: Path) -> None:
+    written = write_examples(tmp_path)
+    assert sorted(p.name for p in written) == sorted(p.name for p in (ROOT / "examples").iterdir())
+    for path in written:
+        assert path.read_bytes() == (ROOT / "examples" / path.name).read_bytes(), f"run `make examples`: {path.name}"
