@@ -5,7 +5,7 @@ UV_VERSION := 0.13.9
 UV := $(or $(shell command -v uv 2>/dev/null),$(CURDIR)/.tools/bin/uv)
 RUN := $(UV) run --frozen
 
-.PHONY: env demo test lint types unit bench clean browser
+.PHONY: env demo examples test lint types unit bench clean browser
 
 env: .venv/.synced
 
@@ -18,6 +18,9 @@ $(CURDIR)/.tools/bin/uv:
 
 demo: env  ## two connectors on loopback: publish → catalog → negotiate → pull, then keep serving
 	$(RUN) sangsaeng demo
+
+examples: env  ## rewrite examples/, the small files the README's tour names, with the demo's generators
+	$(RUN) python -c "from pathlib import Path; from sangsaeng.demo.run import write_examples; write_examples(Path('examples'))"
 
 lint: env
 	$(RUN) ruff check src tests bench

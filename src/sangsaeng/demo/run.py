@@ -2,21 +2,31 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
+import random
+import secrets
 import shutil
 import signal
 import time
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pyarrow as pa
+import pyarrow.parquet as pq
 from rich.console import Console
 
 from sangsaeng.client import ApiError, Client
-from sangsaeng.demo.valuechain import OEM, TIER1, generate
+from sangsaeng.demo.data import write_inspection_csv
+from sangsaeng.demo.valuechain import OEM, START, TIER1, generate, inspections
 from sangsaeng.launch import ConnectorProcess, free_port
+from sangsaeng.portal.auth import add_user
 from sangsaeng.setup import init_connector
+from sangsaeng.standard.entities import Equipment, Measurement, arrow_schema
 from sangsaeng.standard.sources import open_source
 from sangsaeng.standard.suggest import suggest
+from sangsaeng.store import migrate
+from sangsaeng.store.sql import SqlStore
 
 SUPPLIER = TIER1
 INGESTED = {
@@ -26,6 +36,56 @@ INGESTED = {
 }
 # What the supplier keeps to itself: its tier-2's tolerance design and the values as the tier-2 wrote them.
 WITHHELD = ["lower_spec_limit", "upper_spec_limit", "raw_value", "raw_unit"]
+PORTAL_USER = "demo"
+
+
+def write_examples(folder: Path) -> list[Path]:
+    """The small files the README's tour names, made by the same generators as the demo (``make examples``)."""
+    folder.mkdir(parents=True, exist_ok=True)
+    inspected = write_inspection_csv(folder / "inspections.csv", 60)
+    export = folder / "수입검사.csv"  # a tier-2's CP949 export with Korean headers; clean, so the tour publishes
+    inspections(export, 40, random.Random(7), errors=False)
+    cnc = Equipment(
+        id="urn:sangsaeng:equipment:hanbit-cnc-07",
+        site="site:changwon-1",
+        isa95_path="Hanbit/Changwon/Machining/Line2/CNC-07",
+        manufacturer="DN Solutions",
+        model="DNM 5700",
+        serial_number="DN-5700-1234",
+        year=2019,
+    )
+    signals = [("spindle_temperature", "degC"), ("spindle_load", "percent"), ("power", "kW")]
+    measured = [
+        Measurement(
+            equipment=cnc.id,
+            signal=name,
+            timestamp=START + timedelta(seconds=10 * i),
+            value=20.0 + i / 4 + k,
+            unit=unit,
+        ).model_dump()
+        for i in range(20)
+        for k, (name, unit) in enumerate(signals)
+    ]
+    equipment, measurements = folder / "equipment.parquet", folder / "measurements.parquet"
+    pq.write_table(pa.Table.from_pylist([cnc.model_dump()], schema=arrow_schema(Equipment)), equipment)
+    pq.write_table(pa.Table.from_pylist(measured, schema=arrow_schema(Measurement)), measurements)
+    return [inspected, export, equipment, measurements]
+
+
+def _portal_user(state_url: str) -> str:
+    """A steward on the supplier's portal with a fresh password, so the demo can be continued in a browser."""
+    password = secrets.token_urlsafe(12)
+    migrate.upgrade(state_url)
+
+    async def create() -> None:
+        store = SqlStore(state_url)
+        try:
+            await add_user(store, PORTAL_USER, password, "steward", datetime.now(UTC))
+        finally:
+            await store.close()
+
+    asyncio.run(create())
+    return password
 
 
 def run_demo(workdir: Path, rows: int, keep_serving: bool, console: Console) -> int:
@@ -46,6 +106,7 @@ def run_demo(workdir: Path, rows: int, keep_serving: bool, console: Console) -> 
         workdir / "oem", OEM, "대한모터스 Daehan Motors (OEM)", port=ports["oem"], directory=directory
     )
     console.print(f"1. Two connectors with their own Ed25519 identities; a shared directory at {directory}")
+    password = _portal_user(supplier_init.settings.state_url)
     processes = [
         ConnectorProcess(workdir / "supplier", ports["supplier"]).start(),
         ConnectorProcess(workdir / "oem", ports["oem"]).start(),
@@ -67,14 +128,21 @@ def run_demo(workdir: Path, rows: int, keep_serving: bool, console: Console) -> 
             except ApiError as exc:
                 report = exc.error["details"]["report"]
                 console.print(
-                    f"   {files.paths[entity].name}: nothing published, {report['errors']} problem(s) found, e.g."
+                    f"   {files.paths[entity].name}: checked {report['rows']:,} rows and found {report['errors']} "
+                    "problem(s) (one per wrong value; a row can have several), so nothing was published yet, e.g.",
+                    soft_wrap=True,
                 )
                 for finding in report["findings"][:4]:
                     console.print(
                         f"     {finding['row']}행 {finding['message_ko']} / {finding['message']}", soft_wrap=True
                     )
                 result = supplier.ingest(files.paths[entity], mapping.to_yaml(), title=title, accept_partial=True)
-                console.print(f"   … published the good rows; {result['rowsRejected']} rows set aside with reasons")
+                console.print(
+                    f"   … so the good rows were published: {result['rowsWritten']:,} rows kept, "
+                    f"{result['rowsRejected']} rows set aside with reasons (the rows with at least one of those "
+                    "problems; each is saved with its reasons)",
+                    soft_wrap=True,
+                )
             dataset = result["dataset"]
             datasets[entity] = dataset
             mapped = ", ".join(f"{f.column}→{name}" for name, f in list(mapping.fields.items())[:4] if f.column)
@@ -141,7 +209,11 @@ def run_demo(workdir: Path, rows: int, keep_serving: bool, console: Console) -> 
             f" values in canonical units ({', '.join(sorted(set(table.column('unit').to_pylist())))})"
         )
         failed = table.column("passed").to_pylist().count(False)
-        console.print(f"   The OEM sees {failed} failed inspections it can now analyse with its own tools.")
+        console.print(
+            f"   Of those, {failed} inspections failed (measured outside their spec limits): "
+            "the OEM can now analyse them with its own tools.",
+            soft_wrap=True,
+        )
         console.rule("Where things are")
         for label, init, kept in (
             ("supplier", supplier_init, [files.paths[e] for e in INGESTED]),
@@ -151,6 +223,9 @@ def run_demo(workdir: Path, rows: int, keep_serving: bool, console: Console) -> 
             console.print(f"  API docs    {init.settings.public_url}/docs", soft_wrap=True)
             console.print(f"  API key     {init.api_key}   (header X-API-Key)", soft_wrap=True)
             console.print(f"  data dir    {init.settings.data_dir}", soft_wrap=True)
+            if init is supplier_init:
+                console.print(f"  portal      {init.settings.public_url}/portal/", soft_wrap=True)
+                console.print(f"  sign in as  {PORTAL_USER} / {password}   (role steward)", soft_wrap=True)
             for path in kept:
                 console.print(f"  file        {path}", soft_wrap=True)
         console.print(
