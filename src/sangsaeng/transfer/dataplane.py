@@ -27,7 +27,7 @@ from sangsaeng.identity import tokens
 from sangsaeng.outbox import settle_implied
 from sangsaeng.policy.decide import Restrictions
 from sangsaeng.transfer import machine as m
-from sangsaeng.transfer.exports import csv_chunks
+from sangsaeng.transfer.exports import Chunks, csv_chunks
 from sangsaeng.transfer.restrict import mask_key, needed_columns, output_schema, restrict
 from sangsaeng.transfer.service import TransferService, data_audience
 
@@ -187,29 +187,6 @@ def decision_for_aggregates(decision: Any, operation: str) -> bool:
     return operation == "read" and any("only aggregates, no rows" in r for r in decision.reasons)
 
 
-class _Chunks:
-    """A write-only file object that hands over what was written since the last call."""
-
-    def __init__(self) -> None:
-        self.parts: list[bytes] = []
-        self.closed = False
-
-    def write(self, data: Any) -> int:
-        self.parts.append(bytes(data))
-        return len(data)
-
-    def flush(self) -> None:
-        pass
-
-    def close(self) -> None:
-        self.closed = True
-
-    def take(self) -> bytes:
-        out = b"".join(self.parts)
-        self.parts.clear()
-        return out
-
-
 def _json_default(value: Any) -> Any:
     if isinstance(value, datetime | date):
         return value.isoformat()
@@ -234,7 +211,7 @@ def arrow_stream(schema: pa.Schema, batches: Iterator[pa.RecordBatch]) -> Iterat
     columns need dictionary messages in between, which only Arrow's stream writer produces: they take that path.
     """
     if _has_dictionaries(schema):
-        sink = _Chunks()
+        sink = Chunks()
         with pa.ipc.new_stream(sink, schema) as writer:
             yield sink.take()
             for batch in batches:
@@ -308,7 +285,7 @@ def stream(grant: Grant, media_type: str, batch_rows: int) -> Iterator[bytes | m
     if not grant.plain:
         batches = (restrict(b, columns, restrictions, grant.mask_key) for b in batches)
     batches = _counting(batches, grant)
-    sink = _Chunks()
+    sink = Chunks()
     if media_type == ARROW:
         yield from arrow_stream(schema, batches)
     elif media_type == PARQUET:

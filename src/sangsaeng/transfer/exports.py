@@ -81,7 +81,7 @@ def safe_batch(batch: pa.RecordBatch, keep_numbers: bool = False) -> pa.RecordBa
 
 def csv_chunks(batches: Iterable[pa.RecordBatch], schema: pa.Schema) -> Iterator[bytes]:
     """CSV, record batch by record batch: the header first, then one chunk per batch."""
-    out = _Sink()
+    out = Chunks()
     writer: pacsv.CSVWriter | None = None
     options = pacsv.WriteOptions(quoting_style="needed")  # "needed" quotes every text value, numbers stay bare
     for batch in batches:
@@ -100,7 +100,7 @@ def _empty(schema: pa.Schema) -> pa.RecordBatch:
     return pa.RecordBatch.from_arrays([pa.array([], type=f.type) for f in schema], schema=schema)
 
 
-class _Sink:
+class Chunks:
     """A write-only file object that hands over what was written since the last call."""
 
     def __init__(self) -> None:
