@@ -72,16 +72,26 @@ class PeerClient:
         """The answer read whole, but no more than ``answer_bytes`` of it: a peer could send any amount."""
         response = await self.http.send(request, stream=True)
         try:
-            body = bytearray()
-            async for chunk in response.aiter_bytes():
-                body += chunk
-                if len(body) > self.answer_bytes:
-                    raise AnswerTooLarge(f"the answer is larger than {self.answer_bytes:,} bytes", request=request)
+            body, more = await read_bounded(response, self.answer_bytes)
         finally:
             await response.aclose()
+        if more:
+            raise AnswerTooLarge(f"the answer is larger than {self.answer_bytes:,} bytes", request=request)
         # The body as read, decoded: the headers that described its encoding on the wire no longer apply.
         kept = [(k, v) for k, v in response.headers.multi_items() if k not in ("content-encoding", "content-length")]
-        return httpx.Response(response.status_code, headers=kept, content=bytes(body), request=request)
+        return httpx.Response(response.status_code, headers=kept, content=body, request=request)
 
     async def close(self) -> None:
         await self.http.aclose()
+
+
+async def read_bounded(response: httpx.Response, limit: int) -> tuple[bytes, bool]:
+    """At most ``limit`` bytes of a streamed answer, and whether there was more (the rest is never read)."""
+    chunks: list[bytes] = []
+    size = 0
+    async for chunk in response.aiter_bytes():
+        chunks.append(chunk)
+        size += len(chunk)
+        if size > limit:
+            return b"".join(chunks)[:limit], True
+    return b"".join(chunks), False

@@ -19,6 +19,7 @@ from fastapi.responses import FileResponse, RedirectResponse, Response, Streamin
 
 from sangsaeng.catalog.service import fetch_catalog
 from sangsaeng.errors import SangsaengError
+from sangsaeng.peer import read_bounded
 from sangsaeng.policy import duties
 from sangsaeng.policy.model import parse_policy
 from sangsaeng.portal.pages import NotAllowed, UserDep, checked_form, publisher, render, words
@@ -26,7 +27,7 @@ from sangsaeng.portal.summary import summarize
 from sangsaeng.transfer import exports
 from sangsaeng.transfer import machine as tm
 from sangsaeng.web.deps import ServicesDep
-from sangsaeng.web.transfers import ERROR_BODY_BYTES, EXCERPT_CHARS, read_bounded
+from sangsaeng.web.transfers import ERROR_BODY_BYTES, EXCERPT_CHARS
 
 router = APIRouter(prefix="/portal", include_in_schema=False)
 PLOTLY = Path(str(__import__("plotly").__file__)).parent / "package_data" / "plotly.min.js"

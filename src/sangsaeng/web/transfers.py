@@ -23,6 +23,7 @@ from fastapi import APIRouter, Depends, Header
 from fastapi.responses import StreamingResponse
 
 from sangsaeng.errors import Forbidden, NotFound, PeerError
+from sangsaeng.peer import read_bounded
 from sangsaeng.store.records import Transfer
 from sangsaeng.strictjson import read_json
 from sangsaeng.transfer import machine as tm
@@ -64,18 +65,6 @@ async def get_transfer(transfer_id: str, svc: ServicesDep) -> TransferOut:
     if t is None:
         raise NotFound(f"no transfer {transfer_id}")
     return TransferOut.of(t)
-
-
-async def read_bounded(response: httpx.Response, limit: int) -> tuple[bytes, bool]:
-    """At most ``limit`` bytes of a streamed answer, and whether there was more (the rest is never read)."""
-    chunks: list[bytes] = []
-    size = 0
-    async for chunk in response.aiter_bytes():
-        chunks.append(chunk)
-        size += len(chunk)
-        if size > limit:
-            return b"".join(chunks)[:limit], True
-    return b"".join(chunks), False
 
 
 async def _refusal(response: httpx.Response) -> PeerError | Forbidden:
