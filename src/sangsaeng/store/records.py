@@ -168,3 +168,17 @@ class PortalSession:
     last_seen_at: datetime
     expires_at: datetime  # the absolute end, fixed at sign-in; idleness is judged from last_seen_at
     data: dict[str, Any] = field(default_factory=dict)  # what pages keep between requests (a flash message)
+
+
+@dataclass(frozen=True)
+class Term:
+    """A word of the company's files the system did not know, declared once by a person and used for its next
+    files: a unit ("Hs" is Shore hardness) or a code value of one field ("재검" in quality_result.disposition is
+    ``reinspect``)."""
+
+    kind: str  # "unit" | "code"
+    field: str  # "" for a unit (a company writes a unit the same way in every file); "<entity>.<field>" for a code
+    written: str  # as the files write it (NFKC-normalised, trimmed)
+    meaning: str  # a unit spelling the system reads, or one of the field's allowed codes ("true"/"false" for yes/no)
+    declared_by: str  # the portal user (or "api", "cli") who declared it
+    declared_at: datetime
