@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from datetime import datetime
+from typing import Any
 
 from sangsaeng.errors import InvalidInput, SangsaengError
 from sangsaeng.standard.entities import ENTITIES, literal_values
@@ -76,11 +77,11 @@ def code_term(entity: str, field: str, written: str, meaning: str, *, by: str, a
     return Term("code", f"{entity}.{field}", spelled, meaning, by, at)
 
 
-async def declare(store: Store, term: Term) -> Term:
-    """Remember a checked term (``unit_term`` / ``code_term``) for the company's next files."""
+async def declare(store: Store, *terms: Term) -> None:
+    """Remember checked terms (``unit_term``, ``code_term``, ``header_terms``) for the company's next files."""
     async with store.begin() as tx:
-        await tx.declare_term(term)
-    return term
+        for term in terms:
+            await tx.declare_term(term)
 
 
 async def declared(store: Store) -> list[Term]:
@@ -88,16 +89,33 @@ async def declared(store: Store) -> list[Term]:
         return await tx.terms()
 
 
-def as_vocabulary(terms: list[Term]) -> Vocabulary:
-    """The terms as suggestion and reading take them."""
+def header_terms(document: dict[str, Any], *, by: str, at: datetime) -> list[Term]:
+    """What a published mapping says of the company's headers: each column a field was read from, to be
+    recognised in its next files (a column the unpivot made is the flow's own, not the company's)."""
+    entity = str(document.get("entity", ""))
+    unpivot = document.get("unpivot") or {}
+    made = {unpivot.get(part) for part in ("name", "value", "unit")}
+    found = []
+    for name, rule in (document.get("fields") or {}).items():
+        column = rule.get("column") if isinstance(rule, dict) else None
+        if isinstance(column, str) and column not in made and 0 < len(column) <= MAX_CODE_LENGTH:
+            found.append(Term("header", entity, column, str(name), by, at))
+    return found
+
+
+def as_vocabulary(terms: list[Term], entity: str) -> Vocabulary:
+    """The terms as suggestion takes them for a file of ``entity``: its units, and the codes and headers
+    declared for that entity's fields."""
     units = {t.written: t.meaning for t in terms if t.kind == "unit"}
     codes: dict[str, dict[str, str]] = {}
     for term in terms:
-        if term.kind == "code":
-            codes.setdefault(term.field, {})[term.written] = term.meaning
-    return Vocabulary(units=units, codes=codes)
+        owner, _, name = term.field.partition(".")
+        if term.kind == "code" and owner == entity:
+            codes.setdefault(name, {})[term.written] = term.meaning
+    headers = {t.written: t.meaning for t in terms if t.kind == "header" and t.field == entity}
+    return Vocabulary(units=units, codes=codes, headers=headers)
 
 
-async def remembered(store: Store) -> Vocabulary:
-    """The company's vocabulary, to suggest mappings for its next files with."""
-    return as_vocabulary(await declared(store))
+async def remembered(store: Store, entity: str) -> Vocabulary:
+    """The company's vocabulary, to suggest a mapping for its next file of ``entity`` with."""
+    return as_vocabulary(await declared(store), entity)

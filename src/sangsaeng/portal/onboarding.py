@@ -106,7 +106,7 @@ def _reason(exc: SangsaengError) -> str:
 
 async def _suggest(svc: ServicesDep, stage: staging.Stage, entity: str, sheet: str | None) -> None:
     """The suggestion for a sheet of the staged file, with the company's remembered words, kept in the stage."""
-    known = await vocabulary.remembered(svc.connector.store)
+    known = await vocabulary.remembered(svc.connector.store, entity)
     limits = _limits(svc)
     document, about = await anyio.to_thread.run_sync(
         lambda: reviewing.propose(stage.source, entity, sheet, limits, known)
@@ -170,7 +170,8 @@ async def _review(
         entity=entity,
         document=document,
         about=about,
-        sheet=document.get("sheet") or next((s for s in about.get("sheets", []) if s not in about.get("empty_sheets", [])), None),
+        sheet=document.get("sheet")
+        or next((s for s in about.get("sheets", []) if s not in about.get("empty_sheets", [])), None),
         layout=readings.layout_of(document, about.get("titles", []), about.get("wide_kind")),
         header_rows=range(1, revise.HEADER_ROWS_LOOKED_AT + 1),
         headers=cols.headers[:COLUMNS_SHOWN],
@@ -279,8 +280,8 @@ async def _revised(
                     revised = revise.with_code(revised, name, word, meaning)
     except InvalidInput as exc:
         raise revise.Refused(exc.message) from exc
+    await vocabulary.declare(svc.connector.store, *declared)
     for term in declared:
-        await vocabulary.declare(svc.connector.store, term)
         svc.connector.audit.note(
             "management",
             action="vocabulary.declare",
@@ -315,9 +316,7 @@ async def problems_page(
     severity = severity if severity in ("error", "note") else "error"
     code = code if code in checked.counts else ""
     field = field if field in checked.fields else ""
-    page = checking.problems(
-        stage, max(0, offset), PAGE, code=code or None, field=field or None, severity=severity
-    )
+    page = checking.problems(stage, max(0, offset), PAGE, code=code or None, field=field or None, severity=severity)
     document = stage.document()
     return render(
         request,
@@ -349,6 +348,10 @@ async def _publish(request: Request, svc: ServicesDep, user: User, stage: stagin
         return await _review(request, svc, user, stage, status=400, error_text=_reason(exc))
     if dataset is None:
         return await _review(request, svc, user, stage, status=400, problem="review.not_published")
+    # The headers the fields were read from, for the company's next files.
+    await vocabulary.declare(
+        svc.connector.store, *vocabulary.header_terms(stage.document(), by=user.name, at=svc.connector.now())
+    )
     svc.connector.audit.note(
         "management",
         action="dataset.ingest",

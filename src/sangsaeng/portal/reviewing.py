@@ -18,7 +18,6 @@ from sangsaeng.portal.i18n import Words, day_text
 from sangsaeng.portal.revise import CONSTANT, kinds
 from sangsaeng.standard import labels
 from sangsaeng.standard.entities import ENTITIES
-from sangsaeng.standard.layout import LayoutGuess
 from sangsaeng.standard.mapping import Mapping, load_mapping
 from sangsaeng.standard.sources import open_detected, open_source
 from sangsaeng.standard.suggest import Vocabulary, suggest
@@ -53,10 +52,8 @@ def propose(
     """The suggestion for one sheet (None: the first with data): the mapping document, and what the page shows
     of how it was made (sheets, title rows, sureness per field, the proposed unpivot)."""
     opened, guess = open_detected(path, sheet, limits)
-    proposal = suggest(
-        entity, opened.headers, opened.sample(), guess=guess, sheet=sheet, vocabulary=vocabulary
-    )
-    document = yaml.safe_load(proposal.mapping.to_yaml())
+    proposal = suggest(entity, opened.headers, opened.sample(), guess=guess, sheet=sheet, vocabulary=vocabulary)
+    document = dict(proposal.document)
     found = sheets(path, limits)
     about = {
         "sheets": [name for name, _ in found],
@@ -64,7 +61,7 @@ def propose(
         "titles": list(guess.titles),
         "wide_kind": guess.wide.kind if guess.wide else None,
         "confidence": {k: v for k, v in dict(proposal.confidence).items()},
-        "notes": list(proposal.notes),
+        "notes": [{"ko": n.ko, "en": n.en, "field": n.field} for n in proposal.notes],
         "proposed": document.get("fields") or {},
         "unpivot": document.get("unpivot"),
     }
@@ -118,12 +115,17 @@ class FieldRow:
 def _reading_text(reading: readings.Reading, year: int | None, w: Words) -> str:
     moment = reading.moment
     if moment is None:
-        return f"{reading.example} ({w.t('review.as_written')})"
+        as_written = w.t("review.as_written")
+        return f"{reading.example} ({as_written})"
     if reading.needs_year:
         shown = moment.replace(year=year) if year else moment
         text = w.t("review.month_of", year=year, month=shown.month) if year else w.t("review.month", month=shown.month)
         if "%d" in reading.format:
-            text = day_text(shown.date(), w.language) if year else w.t("review.day_of_month", month=shown.month, day=shown.day)
+            text = (
+                day_text(shown.date(), w.language)
+                if year
+                else w.t("review.day_of_month", month=shown.month, day=shown.day)
+            )
         return f"{reading.example} → {text}"
     text = day_text(moment.date(), w.language)
     if "%H" in reading.format:

@@ -11,9 +11,10 @@ from collections.abc import Callable
 from typing import Any
 
 from sangsaeng.catalog.vocabulary import YES_NO, code_choices, written_form
+from sangsaeng.errors import SangsaengError
 from sangsaeng.standard.entities import ENTITIES, literal_values
 from sangsaeng.standard.mapping import FALSE_WORDS, TRUE_WORDS, _base
-from sangsaeng.standard.units import SangsaengError, recognize
+from sangsaeng.standard.units import recognize
 
 CONSTANT = "="  # the column select's "type the value" choice
 HEADER_ROWS_LOOKED_AT = 30  # the header row select offers this many rows
