@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import shutil
+import uuid
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
@@ -75,8 +76,10 @@ def check(stage: Stage, mapping: Mapping, limits: Limits) -> Checked:
     """Check the staged file through ``mapping`` and keep what the pages show (see the module)."""
     report = check_file(stage.source, mapping, limits=limits)
     folder = stage.checked
-    shutil.rmtree(folder.parent, ignore_errors=True)  # checks of earlier mappings
-    work = folder.with_name(folder.name + ".partial")
+    for earlier in folder.parent.glob("*") if folder.parent.is_dir() else ():
+        if earlier.name != folder.name and not earlier.name.endswith(".partial"):
+            shutil.rmtree(earlier, ignore_errors=True)  # the checks of earlier mappings
+    work = folder.with_name(f"{folder.name}.{uuid.uuid4().hex}.partial")  # two checks at once write apart
     work.mkdir(parents=True)
     units: dict[str, None] = {}
     codes: dict[str, dict[str, None]] = {}
@@ -107,7 +110,10 @@ def check(stage: Stage, mapping: Mapping, limits: Limits) -> Checked:
     )
     (work / "summary.json").write_text(json.dumps(asdict(summary), ensure_ascii=False), "utf-8")
     pq.write_table(_preview(stage, mapping, limits), work / "preview.parquet")
-    work.rename(folder)
+    try:
+        work.rename(folder)
+    except OSError:  # another check of the same mapping finished first: its result is this one's
+        shutil.rmtree(work, ignore_errors=True)
     return summary
 
 

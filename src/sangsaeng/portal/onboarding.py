@@ -147,12 +147,8 @@ async def _review(
         error_text = error_text or _reason(exc)
     entity = str(document["entity"])
     rows = reviewing.field_rows(document, about, cols, checked.fields if checked else {}, w)
-    measured = ENTITIES[entity].measured
-    canonical = next((r.unit_groups for r in rows if r.name == measured), None)
-    unknown_units = [
-        (u, readings.unit_choices(u, _fixed_unit(entity, measured)) if canonical is not None else [])
-        for u in (checked.unknown_units if checked else [])
-    ]
+    fixed = _fixed_unit(entity, ENTITIES[entity].measured)  # energy is in kWh: only energy units are offered
+    unknown_units = [(u, readings.unit_choices(u, fixed)) for u in (checked.unknown_units if checked else [])]
     unknown_codes = {
         f: [(v, r.codes) for v in values]
         for f, values in (checked.unknown_codes if checked else {}).items()
@@ -219,13 +215,17 @@ async def revise_or_publish(token: str, request: Request, svc: ServicesDep, user
     before = stage.document()
     try:
         document = await _revised(svc, user, stage, before, form)
-        reviewing.as_mapping(document)  # a document the reading refuses is shown with its reason, not kept
+        meant = _same(document)  # a document the reading refuses is shown with its reason, not kept
     except revise.Refused:
         raise NotAllowed("form") from None
     except (SangsaengError, ValueError) as exc:
         reason = _reason(exc) if isinstance(exc, SangsaengError) else str(exc)
         return await _review(request, svc, user, stage, status=400, error_text=reason)
-    changed = stage.save_document(document)
+    try:
+        meant_before: dict[str, Any] | None = _same(before)
+    except (SangsaengError, ValueError):
+        meant_before = None
+    changed = meant != meant_before and stage.save_document(document)
     if action != "publish":
         return RedirectResponse(f"/portal/add/{stage.token}", status_code=303)
     title = revise.first(form, "title") or ""
@@ -235,6 +235,11 @@ async def revise_or_publish(token: str, request: Request, svc: ServicesDep, user
         request.session[NOTE] = "review.changed"
         return RedirectResponse(f"/portal/add/{stage.token}", status_code=303)
     return await _publish(request, svc, user, stage, title)
+
+
+def _same(document: dict[str, Any]) -> dict[str, Any]:
+    """What a document means, defaults filled in: a form that only spells out a default changes nothing."""
+    return reviewing.as_mapping(document).model_dump()
 
 
 async def _choose_sheet(
@@ -259,9 +264,7 @@ async def _revised(
     revised = document
     if revise.first(form, "header.row") is not None:
         revised = revise.layout(document, form, cols.wide)
-    if {k: revised.get(k) for k in ("header", "skip_totals", "unpivot")} != {
-        k: document.get(k) for k in ("header", "skip_totals", "unpivot")
-    }:
+    if revise.layout_of(revised) != revise.layout_of(document):
         # Other rows or columns now: the fields keep what still exists, and the person picks among the new ones.
         after = await anyio.to_thread.run_sync(lambda: reviewing.columns(stage.source, revised, limits))
         revised = revise.prune(revised, after.headers)

@@ -102,6 +102,18 @@ def layout(document: dict[str, Any], form: Form, wide_columns: list[str]) -> dic
     return revised
 
 
+def layout_of(document: dict[str, Any]) -> tuple[Any, ...]:
+    """What the layout keys mean, defaults filled in: equal tuples lay the file out the same way."""
+    header = document.get("header") or {}
+    unpivot = document.get("unpivot") or None
+    return (
+        int(header.get("row", 1)),
+        int(header.get("rows", 1)),
+        bool(document.get("skip_totals", True)),
+        repr(sorted(unpivot.items())) if isinstance(unpivot, dict) else None,
+    )
+
+
 def fields(document: dict[str, Any], form: Form, headers: list[str]) -> dict[str, Any]:
     """Each field the form names, as it sets it; a field the form does not name stays as it was."""
     revised = copy.deepcopy(document)
