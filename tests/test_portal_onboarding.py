@@ -32,7 +32,7 @@ HARD_TITLE = "2026년 창원공장 에너지 사용 실적"
 def hard_energy_workbook() -> bytes:
     """A hand-kept energy sheet: three title rows, a two-row header (carrier above unit), one column per carrier
     with a row per month ("1월" …), markers for months not read, a total row, a carrier nobody declared
-    (지역난방) and one mistyped number. A guide sheet follows the data."""
+    (온수) and one mistyped number. A guide sheet follows the data."""
     book = openpyxl.Workbook()
     sheet = book.active
     assert sheet is not None
@@ -40,7 +40,7 @@ def hard_energy_workbook() -> bytes:
     sheet.append([HARD_TITLE])
     sheet.append(["작성: 설비보전팀 · 검침일 기준"])
     sheet.append(["※ 검침하지 못한 달은 '-' 또는 '측정불가'로 적음"])
-    sheet.append(["월", "전력", "도시가스", "스팀", "지역난방"])
+    sheet.append(["월", "전력", "도시가스", "스팀", "온수"])
     sheet.append([None, "kWh", "MJ", "Gcal", "Gcal"])
     for month in range(1, 13):
         gas: Any = 41_000 + month * 100
@@ -51,7 +51,7 @@ def hard_energy_workbook() -> bytes:
             steam = "측정불가"
         power: Any = f"{120_000 + month * 1000:,}"  # written with thousands separators, as text
         if month == 5:
-            power = "12O,OOO"  # letter O for zero: a problem, not a number
+            power = "#REF!"  # a broken formula: a problem, not a number
         sheet.append([f"{month}월", power, gas, steam, round(3 + month / 10, 1)])
     sheet.append(["합계", "1,518,000", 500_000, 150.0, 45.0])
     guide = book.create_sheet("작성요령")
@@ -61,25 +61,31 @@ def hard_energy_workbook() -> bytes:
     return out.getvalue()
 
 
-def inspection_workbook(lots: range, *, bad_numbers: int = 0, bad_dates: int = 0, markers: int = 0) -> bytes:
-    """An inspection export: a title row, then 로트번호/검사항목/검사일자/측정값/단위/판정. Diameters are in "파이"
-    (a shop word for mm the system does not know); a few 판정 cells say 보류 (on hold), which no code means."""
+def inspection_workbook(
+    lots: range, *, bad_numbers: int = 0, bad_dates: int = 0, markers: int = 0, words: bool = True
+) -> bytes:
+    """An inspection export: a title row, then 로트번호/검사항목/검사일자/측정값/단위/판정. With ``words``, every
+    other diameter is in "파이" (a shop word for mm the system does not know) and every tenth 판정 says 보류 (on
+    hold), which no code means. The first ``bad_numbers`` values are words, the next ``bad_dates`` dates are no
+    dates, and the next ``markers`` dates say "-" (no value: a note, the row is kept)."""
     book = openpyxl.Workbook()
     sheet = book.active
     assert sheet is not None
     sheet.title = "검사성적서"
     sheet.append(["2026년 3월 수입검사 성적서"])
-    sheet.append(["로트번호", "검사항목", "검사일자", "측정값", "단위", "판정", "비고"])
+    sheet.append(["로트번호", "검사항목", "검사일자", "측정값", "단위", "판정"])
     for index, lot in enumerate(lots):
         value: Any = 25.0 + (index % 7) / 1000
         day: Any = f"2026.03.{index % 28 + 1:02d}"
-        remark: Any = "없음" if index < markers else "양호"
         if index < bad_numbers:
-            value = f"{index}mmm"
+            value = "재측정"  # "measure again": words where a number belongs
         elif index < bad_numbers + bad_dates:
             day = "2026.13.45"
-        verdict = "보류" if index % 10 == 9 else "합격"
-        sheet.append([f"L{lot:04d}", "외경", day, value, "파이" if index % 2 else "mm", verdict, remark])
+        elif index < bad_numbers + bad_dates + markers:
+            day = "-"
+        unit = "파이" if words and index % 2 else "mm"
+        verdict = "보류" if words and index % 10 == 9 else "합격"
+        sheet.append([f"L{lot:04d}", "외경", day, value, unit, verdict])
     out = io.BytesIO()
     book.save(out)
     return out.getvalue()
@@ -131,11 +137,17 @@ def form_of(html: str, marker: str = 'name="title"') -> list[tuple[str, str]]:
     raise AssertionError(f"no form with {marker}")
 
 
-def changed(fields: list[tuple[str, str]], **choices: str) -> list[tuple[str, str]]:
-    """The form with some fields set (names with dots written with __ as keyword arguments)."""
+def changed(fields: list[tuple[str, str]], **choices: str) -> dict[str, list[str]]:
+    """The form with some fields set (names with dots written with __ as keyword arguments), as httpx posts
+    it: every value of a name (the ticked boxes of a list) under that name."""
     wanted = {k.replace("__", "."): v for k, v in choices.items()}
-    kept = [(k, wanted.pop(k) if k in wanted else v) for k, v in fields]
-    return kept + list(wanted.items())
+    posted: dict[str, list[str]] = {}
+    for name, value in fields:
+        if name not in wanted:
+            posted.setdefault(name, []).append(value)
+    for name, value in wanted.items():
+        posted[name] = [value]
+    return posted
 
 
 def option_named(html: str, text: str) -> str:
@@ -173,22 +185,22 @@ async def test_the_hard_energy_file_is_read_declared_published_and_offered_by_pi
     assert '<option value="에너지실적" selected>' in page.text
     assert f'value="{HARD_TITLE}"' in page.text  # the dataset's title, prefilled from the title row
     # The carrier nobody declared is offered with the field's codes, in words.
-    assert "지역난방" in shown and "지역난방 → 기타" in shown
+    assert "온수" in shown and "온수 → 기타" in shown
     # Before it is declared, its twelve months (and the mistyped number) are set aside.
     assert "46행을 읽었습니다: 33행은 게시할 수 있고, 13행은 문제가 있어 제외됩니다." in shown
 
-    pick = option_named(page.text, "지역난방 → 기타")
+    pick = option_named(page.text, "온수 → 기타")
     name, value = pick.split("=")
     checked = await steward.post(review_url, data=changed(form_of(page.text), **{name.replace(".", "__"): value}))
     assert checked.status_code == 303
     page = await steward.get(review_url, params={"lang": "ko"})
     shown = text_of(page.text)
     assert "46행 중 45행을 게시하고 1행은 제외합니다." in shown, shown[:3000]
-    assert "지역난방 → 기타" not in shown  # declared: no longer asked
+    assert "온수 → 기타" not in shown  # declared: no longer asked
     async with supplier.connector.store.begin() as tx:
         terms = await tx.terms("code")
     assert [(t.field, t.written, t.meaning, t.declared_by) for t in terms] == [
-        ("energy_record.carrier", "지역난방", "other", "park")
+        ("energy_record.carrier", "온수", "other", "park")
     ]
 
     published = await steward.post(review_url, data=changed(form_of(page.text), action="publish"))
@@ -202,7 +214,10 @@ async def test_the_hard_energy_file_is_read_declared_published_and_offered_by_pi
     assert offered.status_code == 303
     datasets = (await supplier.api.get("/api/datasets")).json()
     assert [d["title"] for d in datasets] == [HARD_TITLE]
-    stored = pq.read_table(supplier.settings.datasets_dir / datasets[0]["latest"]["path"]).to_pylist()
+    async with supplier.connector.store.begin() as tx:
+        dataset = await tx.get_dataset(datasets[0]["id"])
+    assert dataset is not None and dataset.latest is not None and dataset.latest.rows == 45
+    stored = pq.read_table(supplier.settings.datasets_dir / dataset.latest.path).to_pylist()
     assert len(stored) == 45
     march_gas = next(r for r in stored if r["carrier"] == "lng" and r["period_start"].month == 2)
     assert march_gas["period_start"] == datetime(2026, 2, 28, 15, tzinfo=UTC)  # 1 March, Seoul
@@ -252,7 +267,7 @@ async def test_every_problem_is_listed_paged_and_filtered_with_its_sheet_row(two
     review_url = await upload(
         steward,
         "검사.xlsx",
-        inspection_workbook(range(1, 201), bad_numbers=120, bad_dates=7, markers=3),
+        inspection_workbook(range(1, 201), bad_numbers=120, bad_dates=7, markers=3, words=False),
         "quality_result",
     )
     problems = f"{review_url}/problems"
@@ -267,7 +282,7 @@ async def test_every_problem_is_listed_paged_and_filtered_with_its_sheet_row(two
     assert len(re.findall(r"<tr>\s*<td>\d+</td>", last.text)) == 27
     assert "다음" not in text_of(last.text).split("127건 중 101–127")[1]
     dates = await steward.get(problems, params={"code": "bad-date", "lang": "ko"})
-    assert [int(r[0]) for r in re.findall(r"<tr>\s*<td>(\d+)</td>", dates.text)] == list(range(123, 130))
+    assert [int(r) for r in re.findall(r"<tr>\s*<td>(\d+)</td>", dates.text)] == list(range(123, 130))
     by_field = await steward.get(problems, params={"field": "value", "lang": "en"})
     assert "1–50 of 120" in text_of(by_field.text)
     notes = await steward.get(problems, params={"severity": "note", "lang": "ko"})
@@ -280,11 +295,12 @@ async def test_every_problem_is_listed_paged_and_filtered_with_its_sheet_row(two
 async def test_a_file_with_no_good_row_cannot_be_published(two: Dataspace) -> None:
     supplier = two.parties["supplier"]
     steward = await session(supplier, "park", "steward")
-    review_url = await upload(steward, "불량.xlsx", inspection_workbook(range(1, 6), bad_numbers=5), "quality_result")
+    every_date_bad = inspection_workbook(range(1, 11), bad_dates=10, words=False)
+    review_url = await upload(steward, "불량.xlsx", every_date_bad, "quality_result")
     page = await steward.get(review_url, params={"lang": "ko"})
     assert re.search(r'<button type="submit" name="action" value="publish" disabled>', page.text)
     assert "게시할 수 있는 행이 없습니다" in page.text
-    refused = await steward.post(review_url, data=changed(form_of(page.text), action="publish"))
+    refused = await steward.post(f"{review_url}?lang=ko", data=changed(form_of(page.text), action="publish"))
     assert refused.status_code == 400 and "빈 데이터셋은 만들지 않습니다" in refused.text
     assert (await supplier.api.get("/api/datasets")).json() == []
 
@@ -296,10 +312,10 @@ async def test_the_flow_keeps_the_portals_roles_and_csrf_and_refuses_forged_choi
     review_url = await upload(steward, "검사.xlsx", inspection_workbook(range(1, 6)), "quality_result")
     page = await steward.get(review_url)
     form = form_of(page.text)
-    without_token = [(k, v) for k, v in form if k != "csrf"]
+    without_token = changed([(k, v) for k, v in form if k != "csrf"])
     assert (await steward.post(review_url, data=without_token)).status_code == 403
     assert (await steward.post(review_url, data=changed(form, csrf="x"))).status_code == 403
-    cross_site = await steward.post(review_url, data=form, headers={"sec-fetch-site": "cross-site"})
+    cross_site = await steward.post(review_url, data=changed(form), headers={"sec-fetch-site": "cross-site"})
     assert cross_site.status_code == 403
     for forged in (
         {"column__subject": "no such column"},

@@ -18,6 +18,7 @@ import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
 from sangsaeng.portal.staging import Stage
+from sangsaeng.standard.entities import arrow_schema
 from sangsaeng.standard.ingest import check_file, read_through
 from sangsaeng.standard.mapping import Mapping
 from sangsaeng.standard.validation import Finding
@@ -119,16 +120,13 @@ def check(stage: Stage, mapping: Mapping, limits: Limits) -> Checked:
 
 def _preview(stage: Stage, mapping: Mapping, limits: Limits) -> pa.Table:
     """The first canonical records, as publishing would write them (rows with problems included)."""
+    schema = arrow_schema(mapping.model)
+    schema = pa.schema([f.with_nullable(True) for f in schema])  # a row with a problem has holes: shown as —
     for step in read_through(stage.source, mapping, limits=limits):
         if step.canonical.num_rows:
-            return pa.Table.from_batches([step.canonical.slice(0, PREVIEW_ROWS)])
-    return pa.Table.from_batches([], mapping_schema(mapping))
-
-
-def mapping_schema(mapping: Mapping) -> pa.Schema:
-    from sangsaeng.standard.entities import arrow_schema
-
-    return arrow_schema(mapping.model)
+            first = step.canonical.slice(0, PREVIEW_ROWS)
+            return pa.Table.from_arrays(list(first.columns), schema=schema)
+    return schema.empty_table()
 
 
 def last(stage: Stage) -> Checked | None:

@@ -156,6 +156,9 @@ async def _review(
         if r.name == f and r.codes
     }
     shown = [r.name for r in rows if r.column]
+    measured = ENTITIES[entity].measured
+    if measured in shown and "unit" in ENTITIES[entity].model_fields and "unit" not in shown:
+        shown.insert(shown.index(measured) + 1, "unit")  # the value's unit, canonical: 25 mm shows as 0.025 m
     return render(
         request,
         "review.html",
@@ -288,7 +291,7 @@ async def _revised(
         svc.connector.audit.note(
             "management",
             action="vocabulary.declare",
-            kind=term.kind,
+            term=term.kind,
             field=term.field,
             written=term.written,
             meaning=term.meaning,

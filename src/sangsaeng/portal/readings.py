@@ -113,9 +113,14 @@ def date_readings(samples: list[str], current: str | None = None, limit: int = 4
         if any(r.moment == moment for r in found):  # two patterns, one reading (a day ≤ 12 equal to its month)
             continue
         found.append(Reading(pattern, example, moment, needs_year))
-    if current and not any(r.format == current for r in found):
-        moment = _reads(current, example) if "%" in current else None
-        found.insert(0, Reading(current, example, moment, "%" in current and not re.search("%[Yy]", current)))
+    if current and "%" not in current:  # an example as the file writes it: read like the pattern it stands for
+        same = next((r for r in found if _reads(r.format, current) is not None), None)
+        if same is not None:
+            found.remove(same)
+        found.insert(0, Reading(current, example, same.moment if same else None, bool(same and same.needs_year)))
+    elif current and not any(r.format == current for r in found):
+        moment = _reads(current, example)
+        found.insert(0, Reading(current, example, moment, not re.search("%[Yy]", current)))
     elif current:
         found.sort(key=lambda r: r.format != current)
     return found[:limit]

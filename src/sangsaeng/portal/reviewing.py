@@ -15,7 +15,7 @@ import yaml
 from sangsaeng.catalog.vocabulary import code_choices
 from sangsaeng.portal import readings
 from sangsaeng.portal.i18n import Words, day_text
-from sangsaeng.portal.revise import CONSTANT, kinds
+from sangsaeng.portal.revise import CONSTANT, constant_text, kinds
 from sangsaeng.standard import labels
 from sangsaeng.standard.entities import ENTITIES
 from sangsaeng.standard.mapping import Mapping, load_mapping
@@ -54,6 +54,8 @@ def propose(
     opened, guess = open_detected(path, sheet, limits)
     proposal = suggest(entity, opened.headers, opened.sample(), guess=guess, sheet=sheet, vocabulary=vocabulary)
     document = dict(proposal.document)
+    if vocabulary.units:  # the company's own unit words, wherever a unit is read (a unit column too)
+        document["units"] = {**dict(vocabulary.units), **(document.get("units") or {})}
     found = sheets(path, limits)
     about = {
         "sheets": [name for name, _ in found],
@@ -175,7 +177,7 @@ def field_rows(
                 required=info.is_required(),
                 kind=kind,
                 column=column,
-                constant=_constant_text(rule.get("value")),
+                constant=constant_text(rule.get("value")),
                 codes=codes,
                 unit=str(rule.get("unit_column") or rule.get("unit") or ""),
                 unit_groups=readings.unit_choices("", canonical) if kind == "number" else [],
@@ -189,14 +191,6 @@ def field_rows(
             )
         )
     return rows
-
-
-def _constant_text(value: Any) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    return str(value)
 
 
 def dataset_title(about: dict[str, Any], name: str) -> str:

@@ -67,9 +67,16 @@ def constant(entity: str, field: str, text: str) -> Any:
         except ValueError as exc:
             raise Refused(field) from exc
         return int(number) if number.is_integer() else number
-    if kind == "moment":
-        raise Refused(field)  # a date is read from a column, never typed in
-    return text
+    return text  # text, and a moment as a cell would write it (the reading reads it as one)
+
+
+def constant_text(value: Any) -> str:
+    """A constant as the page shows it in its box."""
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    return str(value)
 
 
 def layout(document: dict[str, Any], form: Form, wide_columns: list[str]) -> dict[str, Any]:
@@ -124,11 +131,15 @@ def fields(document: dict[str, Any], form: Form, headers: list[str]) -> dict[str
         if column is None:
             continue
         before = rules.get(name) or {}
+        if column == "" and first(form, f"const.{name}"):
+            column = CONSTANT  # a value given for a field with no column: the whole file's value
         if column == "":
             rules.pop(name, None)
             continue
         if column == CONSTANT:
             text = first(form, f"const.{name}") or ""
+            if "value" in before and text == constant_text(before["value"]):
+                continue  # as it was (a date stays the moment it was read as)
             if text:
                 rules[name] = {"value": constant(entity, name, text)}
             else:
