@@ -4,6 +4,7 @@ text; partners, datasets and agreements by name; every time in the company's tim
 
 from __future__ import annotations
 
+import json
 import re
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
@@ -252,6 +253,12 @@ async def test_times_are_the_companys_local_time_in_the_readers_style(walk: Walk
     assert f"agreed {english}" in Visible.text((await walk.oem.get("/portal/data", params={"lang": "en"})).text, "en")
     evidence = Visible.text((await walk.supplier.get("/portal/audit", params={"lang": "ko"})).text)
     assert f"{TITLE} · Oem · {korean}" in evidence
+    page = await walk.oem.get(f"/portal/transfers/{walk.transfer}", params={"lang": "ko"})
+    block = re.search(r'<script id="chart-data" type="application/json">(.*?)</script>', page.text, re.S)
+    assert block is not None
+    chart = json.loads(block.group(1))
+    assert chart["data"][0]["x"][0] == "2026-03-02T08:10:00"  # the chart's axis agrees with the table: Seoul
+    assert chart["layout"]["xaxis"]["tickformat"] == "%-m월 %-d일 %H:%M"
     walk.space.parties["oem"].connector.settings.timezone = "UTC"  # the setting, read on every page
     utc = await walk.oem.get("/portal/data", params={"lang": "ko"})
     assert f"{day.year}년 {day.month}월 {day.day}일 오전 6:00 계약" in Visible.text(utc.text)
@@ -274,6 +281,8 @@ def test_each_message_has_both_languages_and_korean_is_korean() -> None:
     assert [k for k, v in korean.items() if not v] == [] and [k for k, v in english.items() if not v] == []
     not_korean = {k for k, v in korean.items() if not re.search(r"[가-힣]", v)}
     assert not_korean == {"lang.en"}, not_korean
+    for entity in labels.ENTITY_LABELS:  # the add page's list and every other page call an entity alike
+        assert korean[f"entity.{entity}"] == labels.entity_label(entity, "ko"), entity
     for key in korean:  # the same placeholders on both sides
         assert set(re.findall(r"\{(\w+)\}", korean[key])) == set(re.findall(r"\{(\w+)\}", english[key])), key
 
@@ -329,3 +338,34 @@ def test_every_code_the_portal_shows_has_words_in_both_languages() -> None:
     for language in ("ko", "en"):
         messages = catalog(language)
         assert sorted(k for k in keys if not messages.get(k)) == [], language
+
+
+async def test_a_refused_offer_says_why_in_korean_next_to_the_field_and_keeps_what_was_entered(
+    tmp_path: Path,
+) -> None:
+    async with dataspace(tmp_path, ["supplier", "oem"]) as space:
+        supplier, oem = space.parties["supplier"], space.parties["oem"]
+        source = tmp_path / "검사성적서.csv"
+        source.write_text(CSV, "utf-8")
+        with source.open("rb") as handle:
+            ingested = await supplier.api.post(
+                "/api/ingest", data={"mapping": MAPPING, "title": TITLE}, files={"file": (source.name, handle)}
+            )
+        dataset_id = ingested.json()["dataset"]["id"]
+        admin = await session(supplier, "kim", "admin")
+        page = await admin.get(f"/portal/offer/{dataset_id}", params={"lang": "ko"})
+        form = {"csrf": csrf_of(page.text), "template": "quality-to-customer", "param.customer": oem.id}
+        refused = await admin.post(
+            f"/portal/offer/{dataset_id}", params={"lang": "ko"}, data={**form, "param.days": "한달"}
+        )
+        assert refused.status_code == 400
+        text = Visible.text(refused.text)
+        assert text.count("기간은 1에서 3650 사이의 정수(일)로 입력하세요.") == 2  # at the top and at the field
+        assert 'value="한달"' in refused.text and english_in(text, english_words()) == set()
+        fewer = await admin.post(
+            f"/portal/offer/{dataset_id}",
+            params={"lang": "ko"},
+            data={**form, "template": "benchmark-aggregates", "param.k": "1"},
+        )
+        assert fewer.status_code == 400 and "최소 그룹 크기는 2 이상의 정수로 입력하세요." in fewer.text
+        await admin.aclose()

@@ -5,8 +5,9 @@ from __future__ import annotations
 
 import asyncio
 import tempfile
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import IO, Any
 
@@ -23,6 +24,7 @@ from sangsaeng.errors import SangsaengError
 from sangsaeng.peer import read_bounded
 from sangsaeng.policy import duties
 from sangsaeng.policy.model import parse_policy
+from sangsaeng.portal.i18n import Words
 from sangsaeng.portal.names import Names
 from sangsaeng.portal.pages import NotAllowed, UserDep, checked_form, names_for, publisher, render, words
 from sangsaeng.portal.summary import duty_text, summarize
@@ -355,7 +357,7 @@ async def transfer_page(transfer_id: str, request: Request, svc: ServicesDep, us
         preview=preview,
         rows=table.num_rows,
         partial=pulled.partial,
-        chart=_chart(table, lambda column: names.w.field(entity, column)),
+        chart=_chart(table, names.w, entity),
         names=names,
     )
 
@@ -366,28 +368,42 @@ def _plain_text(text: str) -> str:
     return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
 
 
-def _chart(table: pa.Table, label: Callable[[str], str] = str) -> dict[str, Any] | None:
+# The chart's time axis in the reader's style (d3 time formats, as plotly reads them).
+TIME_AXIS = {"ko": ("%-m월 %-d일 %H:%M", "%Y년 %-m월 %-d일 %H:%M"), "en": ("%-d %b %H:%M", "%-d %b %Y, %H:%M")}
+
+
+def _chart(table: pa.Table, w: Words, entity: str | None = None) -> dict[str, Any] | None:
     """Numeric fields over the first time column, for plotly.js (at most 2,000 points a series), each named by
-    ``label``."""
+    its field's name; times in the company's zone, as the table beside it shows them."""
     times = [f.name for f in table.schema if pa.types.is_timestamp(f.type) or pa.types.is_date(f.type)]
     numbers = [f.name for f in table.schema if pa.types.is_floating(f.type) or pa.types.is_integer(f.type)]
     if not times or not numbers:
         return None
     step = max(1, table.num_rows // 2000)
     sample = table.take(list(range(0, table.num_rows, step))).sort_by(times[0])
-    x = [v.isoformat() if v is not None else None for v in sample.column(times[0]).to_pylist()]
+    x = [_local(v, w) for v in sample.column(times[0]).to_pylist()]
+    ticks, hover = TIME_AXIS.get(w.language, TIME_AXIS["en"])
     return {
         "data": [
             {
                 "x": x,
                 "y": sample.column(n).to_pylist(),
-                "name": _plain_text(label(n)),
+                "name": _plain_text(w.field(entity, n)),
                 "type": "scatter",
                 "mode": "lines",
             }
             for n in numbers[:4]
-        ]
+        ],
+        "layout": {"xaxis": {"tickformat": ticks, "hoverformat": hover}},
     }
+
+
+def _local(moment: Any, w: Words) -> str | None:
+    """A moment as plotly reads it, in the company's zone (plotly shows the wall time an ISO text gives)."""
+    if isinstance(moment, datetime):
+        aware = moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+        return aware.astimezone(w.zone).replace(tzinfo=None).isoformat()
+    return moment.isoformat() if moment is not None else None
 
 
 @router.get("/transfers/{transfer_id}/download")
