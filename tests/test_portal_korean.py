@@ -240,6 +240,8 @@ async def test_every_page_speaks_korean_and_names_things(walk: Walk) -> None:
     assert f"계약 체결(이용) Supplier {TITLE} · Supplier" in seen["oem /portal/audit"]
     requests = seen["supplier /portal/requests"]
     assert "관리자" in requests and "10일 안에 데이터를 삭제해야 합니다. · 이행 전" in requests
+    assert "계약 조건 Oem만 사용할 수 있습니다. 품질 분석 목적으로만 사용할 수 있습니다." in requests  # its terms
+    assert "계약 조건 Oem만 사용할 수 있습니다." in oem_data
     catalog_page = seen[f"oem /portal/partners/{walk.space.parties['supplier'].id}"]
     assert "Oem만 사용할 수 있습니다. 품질 분석 목적으로만 사용할 수 있습니다. 계약 후 10일 동안" in catalog_page
 

@@ -213,11 +213,13 @@ async def received(request: Request, svc: ServicesDep, user: UserDep) -> Respons
         transfers = await tx.list_transfers(0, 500)
         names = await names_for(request, tx, agreements=every)
     agreements = [a for a in every if a.consumer == c.participant_id]
+    w = words(request)
+    terms = {a.id: summarize(c.policies.compiled(a.id, a.body).policy, w, names) for a in agreements}
     latest: dict[str, Any] = {}
     for t in transfers:
         if t.role == tm.CONSUMER:
             latest.setdefault(t.agreement_id, t)
-    return render(request, "received.html", user, agreements=agreements, transfers=latest, names=names)
+    return render(request, "received.html", user, agreements=agreements, transfers=latest, terms=terms, names=names)
 
 
 @router.post("/data/{agreement_id}")

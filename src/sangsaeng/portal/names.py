@@ -18,7 +18,8 @@ from pathlib import Path
 from typing import Any
 
 from sangsaeng.connector import Connector
-from sangsaeng.policy.model import Policy, flat
+from sangsaeng.errors import SangsaengError
+from sangsaeng.policy.model import flat, parse_policy
 from sangsaeng.portal.i18n import Words
 from sangsaeng.store.ports import Tx
 from sangsaeng.store.records import Agreement, Dataset
@@ -104,8 +105,12 @@ class Names:
             return self.w.t("name.agreement", id=short(agreement_id))
         return f"{self.dataset(a.dataset_id)} · {self.partner(a.consumer if a.provider == self.me else a.provider)}"
 
-    def offer(self, policy: Policy) -> str:
+    def offer(self, offer_id: str, raw: dict[str, Any], purposes: frozenset[str]) -> str:
         """An offer named by what it allows: who, for what, how long (``Oem · 품질 분석 · 90일``)."""
+        try:
+            policy = parse_policy(raw, where="offer", purposes=purposes)
+        except SangsaengError:  # terms this connector cannot read: named by its id, short
+            return short(offer_id)
         who, purpose, days = "", "", ""
         for rule in policy.of_kind("permission"):
             for a in flat(rule.constraints):

@@ -23,7 +23,6 @@ from fastapi.templating import Jinja2Templates
 
 from sangsaeng.errors import SangsaengError
 from sangsaeng.policy import duties as duty_status
-from sangsaeng.policy.model import parse_policy
 from sangsaeng.policy.rights import end_of
 from sangsaeng.portal import auth
 from sangsaeng.portal.guard import cookie_headers
@@ -175,9 +174,7 @@ async def home(request: Request, svc: ServicesDep, user: UserDep) -> Response:
     shared = []
     for d in datasets:
         given = [a for a in agreements if a.dataset_id == d.id and a.provider == c.participant_id]
-        offered = [
-            (o.id, names.offer(parse_policy(o.policy, purposes=c.purposes))) for o in offers if o.dataset_id == d.id
-        ]
+        offered = [(o.id, names.offer(o.id, o.policy, c.purposes)) for o in offers if o.dataset_id == d.id]
         shared.append({"dataset": d, "offers": offered, "agreements": given})
     warnings: list[dict[str, str]] = []
     for a in agreements:
