@@ -371,3 +371,29 @@ async def test_a_refused_offer_says_why_in_korean_next_to_the_field_and_keeps_wh
         )
         assert fewer.status_code == 400 and "최소 그룹 크기는 2 이상의 정수로 입력하세요." in fewer.text
         await admin.aclose()
+
+
+def test_a_partners_titles_are_remembered_per_partner_and_survive_a_restart(tmp_path: Path) -> None:
+    from sangsaeng.portal.names import Names, RememberedTitles
+    from sangsaeng.store.records import Agreement
+
+    titles = RememberedTitles(tmp_path / "portal-titles.json")
+    titles.remember("urn:p:hanbit", {"urn:uuid:d1": "도금 두께 검사"})
+    titles.remember("urn:p:mallory", {"urn:uuid:d1": "가짜 제목", "urn:uuid:d2": "x" * 500})  # the same id
+    again = RememberedTitles(tmp_path / "portal-titles.json")
+    assert again.get("urn:p:hanbit", "urn:uuid:d1") == "도금 두께 검사"
+    assert again.get("urn:p:mallory", "urn:uuid:d2") == "x" * 200
+    agreed = Agreement("urn:uuid:a1", "n", "urn:uuid:d1", "urn:p:hanbit", "urn:p:me", {}, datetime.now(UTC))
+    names = Names(
+        Words("ko"),
+        "urn:p:me",
+        participants={"urn:p:hanbit": "한빛정밀"},
+        datasets={"urn:uuid:d1": "우리 데이터"},  # ours: never a partner's dataset's title
+        agreements={agreed.id: agreed},
+        remembered=again,
+    )
+    assert names.agreement("urn:uuid:a1") == "도금 두께 검사 · 한빛정밀"
+    assert names.dataset("urn:uuid:d1") == "우리 데이터"
+    assert names.agreement("urn:uuid:0bad0bad-0000-4000-8000-000000000000") == "계약 0bad0bad"
+    assert names.partner("urn:sangsaeng:participant:daehan") == "daehan"
+    assert names.dataset("urn:uuid:d9", "urn:p:hanbit") == "데이터셋 d9"

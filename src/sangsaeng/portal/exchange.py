@@ -69,7 +69,7 @@ async def partner_catalog(partner_id: str, request: Request, svc: ServicesDep, u
         return render(
             request, "catalog.html", user, partner=partner_id, datasets=[], unreachable=True, names=names, purposes=[]
         )
-    await _remember_titles(request, catalog)
+    await _remember_titles(request, partner_id, catalog)
     datasets = []
     for d in catalog.get("dataset", []):
         offers = []
@@ -79,7 +79,8 @@ async def partner_catalog(partner_id: str, request: Request, svc: ServicesDep, u
             except SangsaengError:
                 continue  # terms this connector cannot read are not offered for a request
             offers.append({"id": offer["@id"], "summary": summary})
-        datasets.append({"id": d["@id"], "title": d.get("title") or names.dataset(d["@id"]), "offers": offers})
+        title = d.get("title") if isinstance(d.get("title"), str) and d.get("title") else None
+        datasets.append({"id": d["@id"], "title": title or names.dataset(d["@id"], partner_id), "offers": offers})
     return render(
         request,
         "catalog.html",
@@ -91,7 +92,7 @@ async def partner_catalog(partner_id: str, request: Request, svc: ServicesDep, u
     )
 
 
-async def _remember_titles(request: Request, catalog: dict[str, Any]) -> None:
+async def _remember_titles(request: Request, partner_id: str, catalog: dict[str, Any]) -> None:
     """A partner's dataset titles, kept so that what is requested and received is named after them."""
     titles = {
         str(d["@id"]): d["title"]
@@ -99,7 +100,7 @@ async def _remember_titles(request: Request, catalog: dict[str, Any]) -> None:
         if isinstance(d, dict) and isinstance(d.get("@id"), str) and isinstance(d.get("title"), str) and d["title"]
     }
     if titles:
-        await anyio.to_thread.run_sync(request.app.state.portal_titles.remember, titles)
+        await anyio.to_thread.run_sync(request.app.state.portal_titles.remember, partner_id, titles)
 
 
 @router.post("/partners/{partner_id}/request")
@@ -113,7 +114,7 @@ async def request_offer(partner_id: str, request: Request, svc: ServicesDep, use
         catalog = await fetch_catalog(svc.connector, partner_id)
     except (SangsaengError, httpx.HTTPError):
         raise NotAllowed("stage") from None
-    await _remember_titles(request, catalog)
+    await _remember_titles(request, partner_id, catalog)
     wanted = str(form.get("offer", ""))
     for d in catalog.get("dataset", []):
         for offer in d.get("hasPolicy", []):

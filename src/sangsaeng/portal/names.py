@@ -26,6 +26,8 @@ from sangsaeng.store.records import Agreement, Dataset
 
 TITLES_FILE = "portal-titles.json"
 TITLES_KEPT = 5000  # partners' dataset titles remembered, newest kept
+TITLE_CHARS = 200  # of each: a partner's title is a name to show, not a document to keep
+ID_CHARS = 1000
 UUID = re.compile(r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$", re.I)
 SHORT = 16
 
@@ -39,7 +41,8 @@ def short(identifier: str) -> str:
 
 
 class RememberedTitles:
-    """Titles of partners' datasets, as their catalogs showed them; kept in a small JSON file."""
+    """Titles of partners' datasets, as each partner's catalog showed them; kept in a small JSON file. Kept per
+    partner: a partner naming its dataset with another's id must not retitle the other's data."""
 
     def __init__(self, path: Path) -> None:
         self.path = path
@@ -52,13 +55,18 @@ class RememberedTitles:
         except (OSError, ValueError):
             pass  # none yet, or unreadable: titles are a convenience, ids fall back to their short form
 
-    def get(self, dataset_id: str) -> str | None:
-        return self._titles.get(dataset_id)
+    @staticmethod
+    def _key(partner: str, dataset_id: str) -> str:
+        return f"{partner}\n{dataset_id}"
 
-    def remember(self, titles: dict[str, str]) -> None:
-        """Keep these titles (written at once, in a worker thread's time: call it through ``to_thread``)."""
+    def get(self, partner: str, dataset_id: str) -> str | None:
+        return self._titles.get(self._key(partner, dataset_id))
+
+    def remember(self, partner: str, titles: dict[str, str]) -> None:
+        """Keep these titles of ``partner``'s datasets (written at once: call it in a worker thread)."""
         with self._lock:
-            changed = {k: v for k, v in titles.items() if self._titles.get(k) != v}
+            kept = {self._key(partner, k): v[:TITLE_CHARS] for k, v in titles.items() if len(k) <= ID_CHARS}
+            changed = {k: v for k, v in kept.items() if self._titles.get(k) != v}
             if not changed:
                 return
             for key in changed:
@@ -90,10 +98,14 @@ class Names:
     def partners(self, ids: Any) -> str:
         return ", ".join(self.partner(str(i)) for i in (ids if isinstance(ids, list | tuple) else [ids]))
 
-    def dataset(self, dataset_id: str | None) -> str:
+    def dataset(self, dataset_id: str | None, provider: str | None = None) -> str:
+        """A dataset's title: ours from the store, a partner's (``provider``) as its catalog showed it."""
         if not dataset_id:
             return "—"
-        found = self.datasets.get(dataset_id) or (self.remembered.get(dataset_id) if self.remembered else None)
+        if provider is None or provider == self.me:
+            found = self.datasets.get(dataset_id)
+        else:
+            found = self.remembered.get(provider, dataset_id) if self.remembered else None
         return found or self.w.t("name.dataset", id=short(dataset_id))
 
     def agreement(self, agreement_id: str | None) -> str:
@@ -103,7 +115,8 @@ class Names:
         a = self.agreements.get(agreement_id)
         if a is None:
             return self.w.t("name.agreement", id=short(agreement_id))
-        return f"{self.dataset(a.dataset_id)} · {self.partner(a.consumer if a.provider == self.me else a.provider)}"
+        other = a.consumer if a.provider == self.me else a.provider
+        return f"{self.dataset(a.dataset_id, a.provider)} · {self.partner(other)}"
 
     def offer(self, offer_id: str, raw: dict[str, Any], purposes: frozenset[str]) -> str:
         """An offer named by what it allows: who, for what, how long (``Oem · 품질 분석 · 90일``)."""
