@@ -37,6 +37,7 @@ PURE = [
     "audit/evidence.py",
     "standard/units.py",
     "standard/entities.py",
+    "standard/labels.py",
     "standard/reference.py",
     "standard/validation.py",
     "standard/mapping.py",

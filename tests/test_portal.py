@@ -29,8 +29,8 @@ def catalog(language: str) -> dict[str, str]:
 
 def used_ids() -> set[str]:
     text = "".join(p.read_text("utf-8") for p in TEMPLATES_DIR.glob("*.html"))
-    for module in ("pages.py", "exchange.py", "summary.py", "account.py"):
-        text += (TEMPLATES_DIR.parent / module).read_text("utf-8")
+    for module in TEMPLATES_DIR.parent.glob("*.py"):
+        text += module.read_text("utf-8")
     found = set(re.findall(r"""\bt\(\s*"([a-z_]+\.[a-z_.-]+)\"""", text))
     found |= set(re.findall(r'"((?:login|password|problem|offer|add|review|warning)\.[a-z_.]+)"', text))
     found -= {n for n in found if n.endswith(".html")} | {"offer.create"}  # template names, an audit action
