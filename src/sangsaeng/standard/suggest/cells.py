@@ -13,6 +13,7 @@ import re
 from collections import Counter
 from dataclasses import dataclass
 from datetime import datetime
+from functools import lru_cache
 from typing import Literal
 
 from sangsaeng.errors import SangsaengError
@@ -26,8 +27,9 @@ Granularity = Literal["moment", "day", "month", "time"]
 
 def present(cells: list[str]) -> list[str]:
     """The cells that hold something: NFKC, trimmed, without blanks and "no value" markers (-, N/A, 측정불가 …)."""
-    kept = (clean(str(c)) for c in cells if c is not None)
-    return [c for c in kept if c and fold(c) not in NO_VALUE]
+    cleaned = {c: clean(str(c)) for c in set(cells) if c is not None}  # distinct values: a sample repeats many
+    kept = {c: text for c, text in cleaned.items() if text and fold(text) not in NO_VALUE}
+    return [kept[c] for c in cells if c in kept]
 
 
 # --- numbers ---------------------------------------------------------------------------------------------------
@@ -64,15 +66,15 @@ def _split_unit(cell: str, vocabulary: Vocabulary) -> tuple[str, str | None] | N
 def numbers(cells: list[str], decimal: str, vocabulary: Vocabulary) -> Numbers:
     shape = _POINT if decimal == "." else _COMMA
     fitting, whole, units = 0, True, Counter[str]()
-    for cell in cells:
+    for cell, count in Counter(cells).items():
         split = _split_unit(cell, vocabulary)
         if split is None or not shape.fullmatch(split[0]):
             continue
-        fitting += 1
+        fitting += count
         text = split[0].replace("," if decimal == "." else ".", "").replace(",", ".")
         whole = whole and float(text).is_integer()
         if split[1]:
-            units[split[1]] += 1
+            units[split[1]] += count
     return Numbers(fitting / len(cells) if cells else 1.0, whole and fitting > 0, dict(units))
 
 
@@ -81,7 +83,7 @@ def decimal_of(columns: list[list[str]]) -> Literal[".", ","]:
     nothing (a thousands separator or a decimal comma)."""
     comma = point = 0
     for cells in columns:
-        for cell in cells:
+        for cell in set(cells):
             number = (found.group(1) if (found := _UNIT_TAIL.fullmatch(cell)) else cell).strip()
             comma += bool(_COMMA_DECIMAL.fullmatch(number))
             point += bool(_POINT_DECIMAL.fullmatch(number))
@@ -162,6 +164,8 @@ def _iso(cell: str) -> str | None:
 
 def style_of(cell: str) -> tuple[str, Granularity] | None:
     """The Korean/other style of one cell, or None (ISO and serial numbers are not styles)."""
+    if not any(c.isdigit() for c in cell[:6]):
+        return None  # every style starts with a number within its first characters (오전 9시, 2026…)
     for style in _STYLES:
         found = style.pattern.fullmatch(cell)
         if found and _valid(found):
@@ -178,24 +182,30 @@ class Dates:
 
 
 def dates(cells: list[str]) -> Dates:
+    """How a column's cells read as dates: the share that does, and the format to propose."""
+    return _dates(tuple(cells))
+
+
+@lru_cache(maxsize=256)  # one column is asked about for several fields (period_start, period_end …)
+def _dates(cells: tuple[str, ...]) -> Dates:
     iso, serial, styled = Counter[str](), 0, dict[str, list[str]]()
     grains: dict[str, Granularity] = {}
     grain: Granularity
-    for cell in cells:
+    for cell, count in Counter(cells).items():  # in file order, each distinct cell read once
         pattern = _iso(cell)
         if pattern:
-            iso[pattern] += 1
+            iso[pattern] += count
         elif _SERIAL.fullmatch(cell) and 20_000 <= float(cell) <= 80_000:
-            serial += 1
+            serial += count
         elif found := style_of(cell):
-            styled.setdefault(found[0], []).append(cell)
+            styled.setdefault(found[0], []).extend([cell] * count)
             grains[found[0]] = found[1]
     fit = (sum(iso.values()) + serial + sum(map(len, styled.values()))) / len(cells) if cells else 1.0
     if styled:
         order = [s.name for s in _STYLES]
         top = max(styled, key=lambda name: (len(styled[name]), -order.index(name)))
-        shapes = Counter(re.sub(r"\d", "9", c) for c in styled[top])
-        best = max(shapes, key=lambda shape: (shapes[shape], shape))
+        shapes = Counter(re.sub(r"\d", "9", c) for c in styled[top])  # in file order: ties go to the first
+        best = max(shapes, key=lambda shape: shapes[shape])
         example = next(c for c in styled[top] if re.sub(r"\d", "9", c) == best)
         grain = grains[top]
         if grain == "day" and re.search(r"\d:\d", example):

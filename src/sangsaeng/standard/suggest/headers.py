@@ -97,3 +97,16 @@ def header_score(field: str, header: Header, vocabulary: Vocabulary) -> tuple[fl
         longest = max(len(w) for w in contained)
         return 0.55 + 0.25 * longest / len(header.key), "contained"
     return None
+
+
+@cache
+def _all_names() -> frozenset[str]:
+    from sangsaeng.standard.entities import ENTITIES
+
+    fields = {key(f) for model in ENTITIES.values() for f in model.model_fields}
+    return frozenset(fields | {key(w) for words in SYNONYMS.values() for w in words})
+
+
+def names_something(header: Header) -> bool:
+    """Whether the header names any field of any entity (검사일자 names a field even in an energy file)."""
+    return header.key in _all_names() or any(part in _all_names() for part in header.parts)

@@ -19,7 +19,7 @@ from sangsaeng.standard.mapping import _base
 from sangsaeng.standard.suggest import cells as look
 from sangsaeng.standard.suggest import titles as read_titles
 from sangsaeng.standard.suggest import wide as wide_layouts
-from sangsaeng.standard.suggest.headers import WEAK_SYNONYM, Header, header_score, read_header
+from sangsaeng.standard.suggest.headers import WEAK_SYNONYM, Header, header_score, names_something, read_header
 from sangsaeng.standard.suggest.matching import best_matching
 from sangsaeng.standard.suggest.proposal import Draft, Proposal
 from sangsaeng.standard.suggest.readings import read_fields
@@ -29,6 +29,7 @@ TIMEZONE = "Asia/Seoul"
 DERIVED = frozenset({"unit", "raw_value", "raw_unit", "quantity_unit", "calorific_unit"})  # filled by the reader
 _REQUIRED_BONUS = 0.5  # a required field left empty costs more than an optional one given a weaker column
 _VALUES_ONLY = 0.4
+_JUDGED = 60  # cells enough to judge whether a column fits a field (the reading itself uses the whole sample)
 _VALUES_AGREE = 0.05  # a typed column whose values fit (dates, numbers, codes) is surer than its header alone
 
 
@@ -74,6 +75,7 @@ def _fit(draft: Draft, field: str, cells: list[str], decimal: str) -> float:
     """How well a column's cells fit a field's type, 0..1 (1 when there are no cells to judge)."""
     if not cells:
         return 1.0
+    cells = cells[:_JUDGED]
     annotation = draft.model.model_fields[field].annotation
     base = _base(annotation)
     if base in (datetime, date):
@@ -82,11 +84,11 @@ def _fit(draft: Draft, field: str, cells: list[str], decimal: str) -> float:
         numbers = look.numbers(cells, decimal, draft.vocabulary)
         return numbers.fit * (1.0 if base is float or numbers.whole else 0.5)
     if base is bool:
-        _, unknown = look.truth_values(field, cells, draft.vocabulary)
+        unknown = set(look.truth_values(field, cells, draft.vocabulary)[1])
         return 1 - sum(c in unknown for c in cells) / len(cells)
     choices = literal_values(annotation)
     if choices:
-        values, unknown = look.code_values(field, choices, cells, draft.vocabulary)
+        unknown = set(look.code_values(field, choices, cells, draft.vocabulary)[1])
         return 1 - sum(c in unknown for c in cells) / len(cells)
     return 1.0
 
@@ -110,7 +112,7 @@ def _assign(draft: Draft, parsed: dict[str, Header], cells: dict[str, list[str]]
             typed = _base(draft.model.model_fields[field].annotation) is not str or _literal(draft, field)
             agree = _VALUES_AGREE if typed and cells[column] and fit >= 0.9 and scored[0] < 1.0 else 0.0
             found[field, column] = (min(1.0, scored[0] * _factor(fit) + agree), scored[1])
-    named = {column for _, column in found}
+    named = {column for _, column in found} | {c for c in columns if names_something(parsed[c])}
     for field in fields:
         base = _base(draft.model.model_fields[field].annotation)
         if base not in (datetime, date, bool) and not literal_values(draft.model.model_fields[field].annotation):

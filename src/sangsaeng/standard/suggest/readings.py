@@ -17,6 +17,7 @@ from sangsaeng.standard.units import recognize, symbol, unknown_hint
 
 # Fields measured in each row's own unit, so a unit column applies (limits and nominal are in the value's unit).
 UNIT_COLUMN_FIELDS = frozenset({"value", "amount", "quantity", "lower_spec_limit", "upper_spec_limit", "nominal"})
+BOUNDS = ("lower_spec_limit", "upper_spec_limit", "nominal")
 
 
 def read_fields(
@@ -41,6 +42,11 @@ def read_fields(
         if base in (int, float) and "unit" not in rule and "unit_column" not in rule:
             header = parsed.get(column)
             _unit(draft, name, header, column_cells, unit_columns, cells, decimal, places)
+    measured = draft.rules.get(draft.model.measured or "", {})
+    for name in BOUNDS:  # limits and nominal written without a unit are in the measured value's unit
+        rule = draft.rules.get(name, {})
+        if "column" in rule and "unit" not in rule and "unit_column" not in rule:
+            rule.update({k: measured[k] for k in ("unit", "unit_column") if k in measured})
 
 
 def _dates(draft: Draft, name: str, cells: list[str], places: list[str]) -> None:
