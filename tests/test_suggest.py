@@ -6,7 +6,7 @@ Each proposal is checked whole against what a quality or energy engineer would w
 from __future__ import annotations
 
 import json
-from datetime import datetime
+from datetime import date, datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
@@ -23,7 +23,7 @@ from sangsaeng.standard.ingest import check_file
 from sangsaeng.standard.layout import LayoutGuess, WideGroup
 from sangsaeng.standard.mapping import FieldMap
 from sangsaeng.standard.sources import open_source
-from sangsaeng.standard.suggest import Vocabulary, suggest
+from sangsaeng.standard.suggest import Vocabulary, suggest, titles
 from sangsaeng.standard.suggest.cells import dates
 from sangsaeng.standard.suggest.headers import PART, SYNONYM, header_score, read_header
 from sangsaeng.standard.suggest.propose import DERIVED
@@ -226,6 +226,33 @@ def test_year_less_dates_take_the_year_of_the_title_or_say_it_is_needed() -> Non
     assert untitled.document["fields"]["period_start"] == {"column": "일자", "format": "3월 2일"}
     assert any("year" in n.en and n.field == "period_start" for n in untitled.notes)
     assert untitled.confidence["period_start"] < titled.confidence["period_start"]
+
+
+def test_titles_say_the_year_the_month_the_day_the_site_and_the_unit() -> None:
+    assert [
+        titles.year([t]) for t in ["2026년 에너지 사용 실적", "FY2025 계획", "검사일: 2026.03.02", "2024 전력"]
+    ] == [
+        2026,
+        2025,
+        2026,
+        2024,
+    ]
+    assert titles.year(["QP-2031-01 수입검사 성적서"]) is None  # a document number is not a year
+    assert titles.month(["2026년 3월 전력 사용량"]) == (2026, 3) and titles.month(["2026년 3월 2일 검사"]) is None
+    assert titles.day(["검사일: 2026.03.02"]) == (date(2026, 3, 2), True)
+    assert titles.day(["검사일자 : 26-03-02", "x"]) == (date(2026, 3, 2), True)
+    assert titles.day(["2026년 3월 2일 수입검사"]) == (date(2026, 3, 2), False)
+    assert [titles.site([t]) for t in ["창원공장 2026년 3월", "○○사업장 에너지", "전공장 합계", "전주공장"]] == [
+        "창원공장",
+        "○○사업장",
+        None,  # every plant, not one
+        "전주공장",
+    ]
+    assert titles.site(["제2공장", "창원공장"]) is None  # two sites: no constant
+    assert titles.unit(["에너지 사용량 (단위: MWh)"], Vocabulary()) == "MWh"
+    assert titles.unit(["매출 (단위: 천원)"], Vocabulary()) is None
+    assert titles.code("carrier", ["2026년 전력 사용량"]) == "electricity"
+    assert titles.code("carrier", ["전기·도시가스 사용량"]) is None  # two carriers: no constant
 
 
 @pytest.mark.parametrize(

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from functools import cache
 
 from sangsaeng.errors import SangsaengError
+from sangsaeng.standard.entities import ENTITIES
 from sangsaeng.standard.suggest.text import key
 from sangsaeng.standard.suggest.vocabulary import Vocabulary
 from sangsaeng.standard.suggest.words import SYNONYMS, UNIT_HEADERS, WEAK
@@ -101,8 +102,6 @@ def header_score(field: str, header: Header, vocabulary: Vocabulary) -> tuple[fl
 
 @cache
 def _all_names() -> frozenset[str]:
-    from sangsaeng.standard.entities import ENTITIES
-
     fields = {key(f) for model in ENTITIES.values() for f in model.model_fields}
     return frozenset(fields | {key(w) for words in SYNONYMS.values() for w in words})
 

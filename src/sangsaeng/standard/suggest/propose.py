@@ -59,7 +59,7 @@ def suggest(
     if wide is None and entity == "quality_result":
         wide = wide_layouts.find_samples(headers)
     if wide is not None:
-        wide_layouts.propose(draft, wide, samples, headers, titles, layout_confidence)
+        wide_layouts.propose(draft, wide, samples, headers, titles, layout_confidence, decimal)
     gone = set(draft.unpivot["columns"]) if draft.unpivot else set()
     parsed = {h: read_header(h, draft.vocabulary) for h in sorted(headers) if h not in gone}
     _assign(draft, parsed, cells, decimal)
@@ -215,10 +215,10 @@ def _constants(draft: Draft, titles: list[str], sheet: str | None, parsed: dict[
             for texts, reason in ((titles, "title"), ([sheet or ""], "sheet")):
                 if site := read_titles.site(texts):
                     draft.place(field, {"value": site}, 0.6, reason)
+                    where = "제목" if reason == "title" else "시트 이름"
                     draft.note(
                         f"{field}: {site}, from the {reason}; write your {field} id instead if you use one.",
-                        f"{field}: {reason == 'title' and '제목' or '시트 이름'}에서 읽은 {site}입니다. "
-                        "따로 쓰는 ID가 있으면 바꿔 주세요.",
+                        f"{field}: {where}에서 읽은 {site}입니다. 따로 쓰는 ID가 있으면 바꿔 주세요.",
                         field,
                     )
                     break

@@ -15,21 +15,22 @@ from sangsaeng.standard.suggest.words import TITLE_CODES
 _YEAR = (
     re.compile(r"(?<!\d)((?:19|20)\d{2})\s*년"),  # 2026년
     re.compile(r"\bFY\s*'?((?:19|20)\d{2})\b", re.IGNORECASE),  # FY2026
-    re.compile(r"(?<!\d)((?:19|20)\d{2})\s*[.\-/]\s*\d{1,2}(?!\d)"),  # 2026.03, 2026-03-02
-    re.compile(r"(?<![\d\-])((?:19|20)\d{2})(?![\d\-])"),  # a year alone: "2026 전력"
+    re.compile(r"(?<![\w\-])((?:19|20)\d{2})\s*[.\-/]\s*\d{1,2}(?!\d)"),  # 2026.03, 2026-03-02 (not QP-2031-01)
+    re.compile(r"(?<![\w\-])((?:19|20)\d{2})(?![\w\-])"),  # a year alone: "2026 전력"
 )
 _MONTH = (
     re.compile(r"(?<!\d)((?:19|20)\d{2})\s*년\s*(\d{1,2})\s*월(?!\s*\d{1,2}\s*일)"),  # 2026년 3월 (not 3월 2일)
-    re.compile(r"(?<!\d)((?:19|20)\d{2})\s*[.\-/]\s*(\d{1,2})(?!\s*[.\-/]?\s*\d)"),  # 2026.03, 2026-03
+    re.compile(r"(?<![\w\-])((?:19|20)\d{2})\s*[.\-/]\s*(\d{1,2})(?!\s*[.\-/]?\s*\d)"),  # 2026.03, 2026-03
 )
 _DATE = re.compile(
-    r"(?<!\d)((?:19|20)\d{2}|\d{2})\s*[.\-/년]\s*(\d{1,2})\s*[.\-/월]\s*(\d{1,2})(?!\d)"  # 2026.03.02, 2026년 3월 2일
+    r"(?<![\w\-])((?:19|20)\d{2}|\d{2})\s*[.\-/년]\s*(\d{1,2})\s*[.\-/월]\s*(\d{1,2})(?!\d)"  # 2026.03.02, 2026년 3월 2일
 )
 _DATE_LABEL = re.compile(
     r"(검\s*사\s*일\s*[자시]?|측\s*정\s*일\s*자?|일\s*자|날\s*짜|inspection\s*date|date|検査日|檢査日)\s*[:：]?\s*",
     re.IGNORECASE,
 )
 _UNIT = re.compile(r"(?:단\s*위|unit|uom)\s*[:：]\s*([^\s)\]]+)", re.IGNORECASE)
+_EVERY = {f"{w}{place}" for w in "전각타" for place in ("공장", "사업장", "사업소")}  # all, each, other plants
 _SITE = re.compile(r"([0-9A-Za-z가-힣○]+(?:공장|사업장|사업소|플랜트))|([0-9A-Za-z]+\s+Plant)\b")
 
 
@@ -91,6 +92,7 @@ def unit(titles: list[str], vocabulary: Vocabulary) -> str | None:
 def site(titles: list[str]) -> str | None:
     """The one site the titles name ("창원공장 2026년 3월 …", "○○사업장"); None when they name none or several."""
     names = {m.group(1) or m.group(2) for text in _texts(titles) for m in _SITE.finditer(text)}
+    names -= _EVERY
     return names.pop() if len(names) == 1 else None
 
 

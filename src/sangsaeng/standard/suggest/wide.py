@@ -85,6 +85,7 @@ def propose(
     headers: list[str],
     titles: list[str],
     layout_confidence: float,
+    decimal: str,
 ) -> None:
     """Place the unpivot and the fields of its new columns in ``draft`` (nothing when the entity has no field for
     the cells)."""
@@ -116,7 +117,7 @@ def propose(
         )
     draft.unpivot = unpivot
     cells = [c for column in wide.columns for c in look.present(samples.get(column, []))]
-    fit = look.numbers(cells, ".", draft.vocabulary).fit if cells else 1.0
+    fit = look.numbers(cells, decimal, draft.vocabulary).fit if cells else 1.0
     draft.place(value_field, value_rule, layout_confidence * (0.4 + 0.6 * fit), "layout")
     _name_field(draft, kind, wide, name_column, titles, layout_confidence)
     en, ko = _KIND_WORDS.get(kind, ("item", "항목"))
