@@ -49,26 +49,53 @@ def map_suggest(
     ] = None,
     sheet: Annotated[str | None, typer.Option(help="Excel: the sheet to read (default: the first)")] = None,
 ) -> None:
-    """Propose a mapping from FILE's headers and values; edit it, then use it with `map check`."""
+    """Propose a mapping from FILE's layout, headers and values; edit it, then use it with `map check`.
+
+    The mapping goes to standard output (or OUT); how sure the proposal is of each field, and why, goes to
+    standard error — in Korean when LANG starts with ko."""
+    import os
+
+    from rich.markup import escape
+
+    from sangsaeng.standard import sources
     from sangsaeng.standard.entities import ENTITIES
-    from sangsaeng.standard.sources import open_source
     from sangsaeng.standard.suggest import suggest
 
     if entity not in ENTITIES:
         _fail(f"unknown entity {entity!r}", f"one of: {', '.join(ENTITIES)}")
+    korean = (os.environ.get("LC_ALL") or os.environ.get("LANG") or "").lower().startswith("ko")
+    # The layout reader (header row under titles, two-row headers, wide columns) where this build has it.
+    open_detected = getattr(sources, "open_detected", None)
     try:
-        source = open_source(file, sheet, _limits())
-        proposal = suggest(entity, source.headers, source.sample())
+        if open_detected is not None:
+            source, guess = open_detected(file, sheet, _limits())
+        else:
+            source, guess = sources.open_source(file, sheet, _limits()), None
+        name = sheet or getattr(source, "sheet", None)
+        proposal = suggest(entity, source.headers, source.sample(), guess=guess, sheet=name)
     except SangsaengError as exc:
         _fail(exc.message, exc.hint)
-    text = f"# {file.name}: {source.describe()}\n" + proposal.mapping.to_yaml()
+    text = f"# {file.name}: {source.describe()}\n" + proposal.to_yaml()
     if out:
         out.write_text(text, "utf-8")
-        console.print(f"[green]✓[/] mapping written to {out}", soft_wrap=True)
+        console.print(f"[green]✓[/] mapping written to {escape(str(out))}", soft_wrap=True)
     else:
         print(text, end="")
+    width = max((len(f) for f in proposal.confidence), default=0)
+    for field, confidence in proposal.confidence.items():
+        rule = proposal.document["fields"][field]
+        source_text = f"← {rule['column']}" if "column" in rule else f"= {rule['value']}"
+        reason = proposal.reasons[field].ko if korean else proposal.reasons[field].en
+        colour = "green" if confidence >= 0.8 else "yellow" if confidence >= 0.6 else "red"
+        err.print(
+            f"  {field:<{width}} {escape(source_text)}  [{colour}]{confidence:.2f}[/]  [dim]{escape(reason)}[/]",
+            soft_wrap=True,
+        )
+    for note in proposal.notes:
+        err.print(f"  · {escape(note.text(korean))}", soft_wrap=True)
     if proposal.missing:
-        err.print(f"[yellow]still to map (required):[/] {', '.join(proposal.missing)}", soft_wrap=True)
+        label = "아직 정하지 못한 필수 필드" if korean else "still to map (required)"
+        err.print(f"[yellow]{label}:[/] {', '.join(proposal.missing)}", soft_wrap=True)
 
 
 @map_app.command("check")
