@@ -354,8 +354,15 @@ class Report:
     def flatten(self, keys: list[str]) -> list[list[Any]]:
         return [[getattr(f, k) for k in keys] for f in sorted(self, key=_order)]
 
-    def to_dict(self, limit: int = 100) -> dict[str, Any]:
-        """Counts, and the first ``limit`` findings in row order (``page`` reads the others)."""
+    def to_dict(
+        self,
+        limit: int = 100,
+        offset: int = 0,
+        code: str | None = None,
+        field: str | None = None,
+        severity: str | None = None,
+    ) -> dict[str, Any]:
+        """Counts, and one page of findings in row order: the first ``limit`` unless told otherwise (``page``)."""
         return {
             "valid": self.valid,
             "rows": self.rows,
@@ -364,7 +371,7 @@ class Report:
             "errors": self.errors,
             "notes": self.notes,
             "counts": dict(sorted(self.counts.items())),
-            "findings": [f.to_dict() for f in self.page(0, limit)],
+            "findings": [f.to_dict() for f in self.page(offset, limit, code, field, severity)],
         }
 
     def top_codes(self, n: int = 3) -> list[tuple[str, int]]:

@@ -33,6 +33,7 @@ import pyarrow.parquet as pq
 
 from sangsaeng.digest import sha256_file
 from sangsaeng.errors import InvalidInput
+from sangsaeng.standard import sources
 from sangsaeng.standard.entities import arrow_schema
 from sangsaeng.standard.findings import error_rows
 from sangsaeng.standard.mapping import Applier, Mapping
@@ -44,8 +45,9 @@ from sangsaeng.transfer.exports import safe_batch
 PARTIAL = ".partial"
 
 
-# The column every batch of a source carries last: each record's row in the sheet (``sources.LINE``).
-LINE = "\x00line"
+# The column every batch of a source carries last: each record's row in the sheet (``sources.LINE``; named here
+# too for sources that do not carry it yet).
+LINE: str = getattr(sources, "LINE", "\x00line")
 # Problems that only say a field ended up empty: where reading the cell already said why, they say nothing more.
 FOLLOW_ONS = frozenset({"missing-value", "missing-measurement"})
 
@@ -66,7 +68,7 @@ def _columns_of(mapping: Mapping) -> dict[str, set[str]]:
     return {name: {name} | {c for c in (rule.column, rule.unit_column) if c} for name, rule in mapping.fields.items()}
 
 
-def _merged(read: list[Finding], checked: list[Finding], mapping: Mapping) -> list[Finding]:
+def merge_findings(read: list[Finding], checked: list[Finding], mapping: Mapping) -> list[Finding]:
     """Reading's findings and the checker's, once each: a field left empty because its cell could not be read is
     reported by reading alone; a no-value marker where a measurement is missing becomes that error's value."""
     names = _columns_of(mapping)
@@ -131,7 +133,7 @@ def read_through(
             batch = batch.drop_columns([LINE])
         canonical, read = applier.apply(batch, first_row=row)
         canonical, checked = checker.review(canonical, first_row=row, lines=lines)
-        findings = _placed(_merged(read, checked, mapping), row, lines, mapping)
+        findings = _placed(merge_findings(read, checked, mapping), row, lines, mapping)
         yield Step(batch, canonical, findings, row, lines)
         row += batch.num_rows
 
@@ -277,7 +279,11 @@ def ingest(
         )
 
 
-def nothing_kept(report: Report, name: str) -> InvalidInput:
+class NothingKept(InvalidInput):
+    """A dataset would have no row: refused (``details`` says how many rows were read and set aside, and why)."""
+
+
+def nothing_kept(report: Report, name: str) -> NothingKept:
     """The refusal of a dataset without rows: how many rows, how many set aside, the main problems, what to do."""
     top = ", ".join(f"{code} ({count})" for code, count in report.top_codes())
     if report.rows == 0:
@@ -296,7 +302,7 @@ def nothing_kept(report: Report, name: str) -> InvalidInput:
         )
         hint = "fix the problems `map check` lists (in the file or in the mapping), then publish again"
         hint_ko = "`map check`가 보여 주는 문제를 파일이나 매핑에서 고친 뒤 다시 게시하세요"
-    return InvalidInput(
+    return NothingKept(
         message,
         position="file",
         hint=hint,
