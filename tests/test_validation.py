@@ -58,7 +58,8 @@ def quality(
 
 
 def batched(rows: list[dict[str, Any]], sizes: list[int], name: str = "quality_result") -> list[pa.RecordBatch]:
-    out, at = [], 0
+    out: list[pa.RecordBatch] = []
+    at = 0
     while at < len(rows):
         size = sizes[len(out) % len(sizes)]
         out.append(batch(name, rows[at : at + size]))
@@ -327,7 +328,8 @@ def test_samples_with_different_values_are_never_duplicates_exact_repeats_always
         KeyHashes.BUFFER = original
     seen: dict[tuple[int, int], int] = {}
     samples: Counter[int] = Counter()
-    expected_findings, expected_samples = [], []
+    expected_findings: list[list[Any]] = []
+    expected_samples: list[int | None] = []
     for row, pick in enumerate(picks, start=1):
         if pick in seen:
             expected_findings.append([row, "duplicate-row", f"no exact repeat; first seen in row {seen[pick]}"])

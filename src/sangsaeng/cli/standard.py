@@ -228,18 +228,17 @@ def aas_export(
     ] = None,
 ) -> None:
     """Write every piece of EQUIPMENT as an AAS shell (Nameplate, Technical Data, Time Series), verified."""
-    import pyarrow.parquet as pq
-
     from sangsaeng.standard.aas import environment_to_aas, write_aasx
     from sangsaeng.standard.entities import Equipment, Measurement
+    from sangsaeng.standard.versions import read_batches, read_table
 
     if out.suffix.lower() not in (".aasx", ".json"):
         _fail(f"cannot tell what to write from {out.name}", "name the output .aasx or .json")
     try:
-        machines = [Equipment.model_validate(row) for row in pq.read_table(equipment).to_pylist()]
+        machines = [Equipment.model_validate(row) for row in read_table(equipment).to_pylist()]
         series: dict[str, list[Measurement]] = {m.id: [] for m in machines}
         if measurements is not None:
-            for batch in pq.ParquetFile(measurements).iter_batches(65_536):
+            for batch in read_batches(measurements, batch_rows=65_536):
                 for row in batch.to_pylist():
                     if row["equipment"] not in series:
                         _fail(f"{measurements.name} measures {row['equipment']}, which {equipment.name} does not list")

@@ -74,17 +74,17 @@ HINTS: dict[str, tuple[str, str]] = {
         "다른 행과 같은 형식으로 날짜를 적거나, 매핑에 파일이 쓰는 날짜 형식(예시 날짜)을 지정하세요",
     ),
     "out-of-range": (
-        "check the value for a typing or sign error: it must be {expected}",
-        "입력 실수나 부호를 확인하세요: 값은 {expected} 이어야 합니다",
+        "check the value for a typing or sign error (allowed: {expected})",
+        "입력 실수나 부호를 확인하세요 (허용: {expected})",
     ),
     "unknown-code": (
         "use one of the allowed values, or tell the mapping what this one means (e.g. 재검: reinspect)",
         "허용된 값 중 하나를 쓰거나, 매핑에 이 값의 뜻을 지정하세요 (예: 재검 → reinspect)",
     ),
     "duplicate-key": (
-        "two records claim the same {field} with different values: keep the right one, or map the column that "
-        "tells them apart (e.g. a sample number)",
-        "같은 {field}에 서로 다른 값의 행이 있습니다: 맞는 행만 남기거나, 행을 구분하는 열(예: 시료 번호)을 매핑하세요",
+        "different records share this key: keep the right one, or map the column that tells them apart "
+        "(e.g. a sample number)",
+        "서로 다른 행이 같은 키를 가집니다: 맞는 행만 남기거나, 행을 구분하는 열(예: 시료 번호)을 매핑하세요",
     ),
     "duplicate-row": (
         "the same row was entered or exported twice: delete the repeated row",
@@ -132,6 +132,40 @@ def expected_ko(expected: str) -> str:
         if expected.startswith(english):
             return korean + expected.removeprefix(english)
     return expected
+
+
+MEANINGS = {
+    "missing-value": "a required field is empty (or holds a no-value marker such as N/A)",
+    "type-error": "a cell that should hold a number does not",
+    "bad-date": "a cell that should hold a date or time does not, in any form the mapping reads",
+    "out-of-range": "a value outside what the field allows (e.g. a negative count)",
+    "unknown-code": "a cell that is none of the field's values, and not one the mapping names",
+    "duplicate-key": "two or more different records share one key: all of them are set aside",
+    "duplicate-row": "a record that repeats an earlier one exactly: the earlier one is kept",
+    "unknown-unit": "a unit that is not known",
+    "unit-mismatch": "a unit of another quantity than the field's",
+    "no-value": "a marker that means no value (-, N/A, 측정불가 …) in an optional field: read as empty",
+    "missing-measurement": "a quality result with limits, a nominal value or a unit, but no measured value",
+}
+
+
+def reference_lines() -> list[str]:
+    """The reference page's section on what a check reports (``standard.reference``)."""
+    lines = [
+        "## Problems a check reports",
+        "",
+        "Each finding names its record (`row`), the row a person sees in the sheet (`line`), the field and the",
+        "source column. Errors set their row aside when the file is published; notes are shown and counted only.",
+        "",
+        "| code | severity | meaning | how to fix it | 고치는 법 |",
+        "| --- | --- | --- | --- | --- |",
+    ]
+    words = {"field": "the field", "value": None, "expected": "see the field", "found": ""}
+    words_ko = {**words, "field": "이 항목", "expected": "항목 설명 참고"}
+    for code in MESSAGES:
+        hint, hint_ko = HINTS[code][0].format(**words), HINTS[code][1].format(**words_ko)
+        lines.append(f"| `{code}` | {severity_of(code)} | {MEANINGS[code]} | {hint} | {hint_ko} |")
+    return [*lines, ""]
 
 
 def severity_of(code: str) -> Severity:
