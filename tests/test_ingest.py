@@ -8,6 +8,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections import Counter
 from pathlib import Path
 
 import pyarrow.parquet as pq
@@ -17,7 +18,7 @@ from hypothesis import strategies as st
 
 from sangsaeng.standard import sources
 from sangsaeng.standard.findings import Finding
-from sangsaeng.standard.ingest import NothingKept, ingest, merge_findings
+from sangsaeng.standard.ingest import NothingKept, check_file, ingest, merge_findings
 from sangsaeng.standard.mapping import load_mapping
 
 MAPPING = """
@@ -253,3 +254,34 @@ def test_a_field_left_empty_by_an_unreadable_cell_is_one_problem_not_two() -> No
         (6, "passed", "unknown-code", "보류"),
         (7, "passed", "missing-value", None),
     ]
+
+
+CELLS = st.tuples(
+    st.sampled_from(["L1", "L2", "L3"]),  # lot
+    st.sampled_from(["외경", "내경"]),  # characteristic
+    st.sampled_from(["25,01", "25,02", "5x", ""]),  # value: two readings, a typo, none
+    st.sampled_from(["mm", "mmm"]),  # unit: known, unknown
+    st.sampled_from(["합격", "불합격", "보류"]),  # result: two known, one not
+)
+
+
+@settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(rows=st.lists(CELLS, min_size=1, max_size=25), data=st.data())
+def test_a_files_rows_in_any_order_give_the_same_problems(
+    rows: list[tuple[str, str, str, str, str]], data: st.DataObject
+) -> None:
+    """Compared as (row text, field, code): repeated samples, exact repeats, unreadable cells and missing
+    measurements do not depend on where in the file a row stands."""
+    mapping = load_mapping(MAPPING.replace('  inspected_at: {column: 검사일자, format: "%Y-%m-%d %H:%M"}\n', ""))
+    header = "로트번호;검사항목;측정값;단위;판정"
+
+    def problems(ordered: list[tuple[str, str, str, str, str]]) -> Counter[tuple[str, str, str]]:
+        with tempfile.TemporaryDirectory() as folder:
+            path = Path(folder) / "file.csv"
+            texts = [";".join(r) for r in ordered]
+            path.write_bytes("\n".join([header, *texts]).encode("cp949"))
+            report = check_file(path, mapping)
+            return Counter((texts[f.row - 1], f.field, f.code) for f in report)
+
+    shuffled = data.draw(st.permutations(rows))
+    assert problems(rows) == problems(shuffled)

@@ -233,11 +233,12 @@ class EnergyRecord(Entity):
     """Energy used by a site or a machine over a period, with its emission factor.
 
     Version 2: a fuel bought by volume or mass (LNG in Nm³, diesel in L) becomes kWh only through a calorific
-    value, and the same fuel gives about 10 % more energy on a gross basis (총발열량) than on a net basis
-    (순발열량). The record keeps the factor used, its unit and its basis, so that a reader can check the
-    conversion or redo it; Korea's Energy Act enforcement rules (에너지법 시행규칙, 별표: 에너지열량 환산기준) give both
-    values per fuel, and which one was used must be said. ``estimated`` tells an estimate (추정치, e.g. a
-    month's bill not yet read) from a meter reading.
+    value, and the same fuel gives more energy on a gross basis (총발열량: the heat of condensing the water vapour
+    formed is counted) than on a net basis (순발열량: it is not). The record keeps the factor used, its unit and
+    its basis, so that a reader can check the conversion or redo it; Korea's Energy Act enforcement rules
+    (에너지법 시행규칙, 별표: 에너지열량 환산기준) give both values per fuel, and which one was used must be said. No
+    factor is assumed here: the one the file or the mapping gives is recorded. ``estimated`` tells an estimate
+    (추정치, e.g. a month's bill not yet read) from a meter reading.
     """
 
     entity = "energy_record"
