@@ -115,7 +115,7 @@ def test_the_demo_runs_publish_to_pull(tmp_path: Path) -> None:
     assert run_demo(tmp_path / "demo", rows=500, keep_serving=False, console=console) == 0
     text = console.export_text()
     assert "FINALIZED" in text and "4 rows set aside with reasons" in text  # the generator plants 4 errors
-    assert "496 rows, 6 of 10 columns" in text and "canonical units (meter)" in text
+    assert "496 rows, 10 of 14 columns" in text and "canonical units (meter)" in text
     assert "standard energy_record: 48 rows" in text and "standard production_run: 40 rows" in text
     assert (tmp_path / "demo" / "oem-files" / "incoming-inspection.arrows").stat().st_size > 0
 

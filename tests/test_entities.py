@@ -177,3 +177,27 @@ def test_the_reference_page_and_json_schemas_are_generated_from_the_models() -> 
     )
     for relative, text in schema_files().items():
         assert (DOCS / relative).read_text("utf-8") == text, relative
+
+
+def test_version_2_fields_hold_what_real_files_carry() -> None:
+    quality, runs, energy = ENTITIES["quality_result"], ENTITIES["production_run"], ENTITIES["energy_record"]
+    assert (quality.schema_version, runs.schema_version, energy.schema_version) == (2, 2, 2)
+    assert quality.key == ("subject", "characteristic", "inspected_at", "sample") and quality.sample_field == "sample"
+    record = quality.model_validate(
+        {**SAMPLES["quality_result"], "sample": 3, "nominal": 0.054, "lot": "L2603-01", "disposition": "reinspect"}
+    )
+    assert (record.sample, record.disposition) == (3, "reinspect")  # type: ignore[attr-defined]
+    with pytest.raises(ValidationError):
+        quality.model_validate({**SAMPLES["quality_result"], "sample": 0})
+    with pytest.raises(ValidationError):
+        quality.model_validate({**SAMPLES["quality_result"], "disposition": "재검"})
+    run = runs.model_validate({**SAMPLES["production_run"], "shift": "야간", "defect_count": 15, "cavities": 4})
+    assert run.cavities == 4  # type: ignore[attr-defined]
+    with pytest.raises(ValidationError):
+        runs.model_validate({**SAMPLES["production_run"], "cavities": 0})
+    lng = {**SAMPLES["energy_record"], "carrier": "lng", "calorific_factor": 42.7, "calorific_unit": "MJ/Nm³"}
+    assert energy.model_validate({**lng, "calorific_basis": "gross", "estimated": True}).estimated is True  # type: ignore[attr-defined]
+    with pytest.raises(ValidationError):
+        energy.model_validate({**lng, "calorific_basis": "higher"})
+    schema = arrow_schema(quality)
+    assert schema.field("sample").type == pa.int64() and schema.metadata[b"sangsaeng.version"] == b"2"

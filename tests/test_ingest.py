@@ -6,13 +6,19 @@ import os
 import signal
 import subprocess
 import sys
+import tempfile
 import time
+from collections import Counter
 from pathlib import Path
 
 import pyarrow.parquet as pq
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
-from sangsaeng.standard.ingest import ingest
+from sangsaeng.standard import sources
+from sangsaeng.standard.findings import Finding
+from sangsaeng.standard.ingest import NothingKept, check_file, ingest, merge_findings
 from sangsaeng.standard.mapping import load_mapping
 
 MAPPING = """
@@ -68,8 +74,9 @@ def test_accept_partial_writes_the_good_rows_and_sets_the_others_aside(tmp_path:
     assert result.written and result.rows_written == 98 and result.rows_rejected == 2
     assert result.rejected is not None
     rejected = result.rejected.read_text("utf-8").splitlines()
-    assert rejected[0].endswith('"row","problems"')
-    assert '"L7"' in rejected[1] and rejected[1].endswith('7,"value: type-error"')
+    assert rejected[0].endswith('"row","line","problems"')
+    line = "8" if hasattr(sources, "LINE") else ""  # the CSV's line: the header is line 1
+    assert '"L7"' in rejected[1] and rejected[1].endswith(f'7,{line},"value: type-error"')
     assert "L7" not in pq.read_table(out).column("subject").to_pylist()
 
 
@@ -81,14 +88,14 @@ def test_repeated_keys_across_batches_are_set_aside_whole_file(tmp_path: Path) -
     source.write_bytes(b"\n".join(lines))
     result = ingest(source, load_mapping(MAPPING), out, accept_partial=True)
     assert result.report.flatten(["row", "code", "expected"]) == [
-        [299_999, "duplicate-key", "unique; first seen in row 5"],
-        [300_000, "duplicate-key", "unique; first seen in row 1"],
+        [299_999, "duplicate-row", "no exact repeat; first seen in row 5"],
+        [300_000, "duplicate-row", "no exact repeat; first seen in row 1"],
     ]
     assert result.rows_written == 299_998 and result.rows_rejected == 2
     assert pq.read_table(out, columns=["subject"]).num_rows == 299_998
     assert result.rejected is not None and len(result.rejected.read_text("utf-8").splitlines()) == 3
     refused = ingest(source, load_mapping(MAPPING), tmp_path / "strict" / "q.parquet", max_errors=1)
-    assert not refused.written and refused.report.counts == {"duplicate-key": 2}
+    assert not refused.written and refused.report.counts == {"duplicate-row": 2}
     assert visible(tmp_path / "strict") == []
 
 
@@ -132,3 +139,149 @@ def test_the_command_line_says_what_happened(tmp_path: Path, partial: bool) -> N
         assert result.exit_code == 0 and "19 rows →" in text and "1 rows rejected" in text
     else:
         assert result.exit_code == 2 and "nothing written: 1 problem(s), 0 allowed" in text
+
+
+def test_repeated_samples_are_numbered_and_an_exact_repeat_is_set_aside(tmp_path: Path) -> None:
+    """An SPC sheet: five samples of one characteristic per lot, one row typed in twice."""
+    lines = [HEADER]
+    for lot in ("L1", "L2"):
+        for sample in range(5):
+            lines.append(f"{lot};외경;2026-10-01 09:00;25,0{sample};mm;합격")
+    lines.append("L1;외경;2026-10-01 09:00;25,03;mm;합격")  # line 12: the fourth sample of L1 again
+    source, out = tmp_path / "spc.csv", tmp_path / "out" / "q.parquet"
+    source.write_bytes("\n".join(lines).encode("cp949"))
+    result = ingest(source, load_mapping(MAPPING), out, accept_partial=True)
+    assert result.report.flatten(["row", "code", "expected"]) == [
+        [
+            11,
+            "duplicate-row",
+            "no exact repeat; first seen in row 4" + (" (line 5)" if hasattr(sources, "LINE") else ""),
+        ]
+    ]
+    table = pq.read_table(out, columns=["subject", "sample", "raw_value"])
+    assert table.to_pylist() == [
+        {"subject": lot, "sample": sample + 1, "raw_value": 25 + sample / 100}
+        for lot in ("L1", "L2")
+        for sample in range(5)
+    ]
+    assert (result.rows_written, result.rows_rejected) == (10, 1)
+
+
+def test_a_file_whose_every_row_is_set_aside_makes_no_empty_dataset(tmp_path: Path) -> None:
+    source, out = export(tmp_path, 6, bad=frozenset(range(1, 7))), tmp_path / "out" / "quality.parquet"
+    with pytest.raises(NothingKept) as refused:
+        ingest(source, load_mapping(MAPPING), out, accept_partial=True)
+    error = refused.value
+    assert error.message == (
+        "nothing to publish: all 6 rows of export.csv were set aside for problems (type-error (6)); no dataset was made"
+    )
+    assert error.details["rows"] == 6 and error.details["rowsSetAside"] == 6
+    assert error.details["messageKo"].startswith("게시할 행이 없습니다: export.csv의 6행이 모두 문제로 제외되었습니다")
+    assert error.hint and "map check" in error.hint
+    assert visible(out.parent) == []
+    header_only = tmp_path / "header.csv"
+    header_only.write_bytes(f"{HEADER}\n".encode("cp949"))
+    with pytest.raises(NothingKept, match="header.csv has no records to publish"):
+        ingest(header_only, load_mapping(MAPPING), out, max_errors=10)
+    assert visible(out.parent) == []
+
+
+def test_the_command_line_refuses_an_empty_dataset_with_the_counts(tmp_path: Path) -> None:
+    from typer.testing import CliRunner
+
+    from sangsaeng.cli.main import app
+
+    source, out = export(tmp_path, 3, bad=frozenset({1, 2, 3})), tmp_path / "q.parquet"
+    mapping = tmp_path / "mapping.yaml"
+    mapping.write_text(MAPPING, "utf-8")
+    args = ["map", "ingest", str(source), "--mapping", str(mapping), "--out", str(out), "--accept-partial"]
+    result = CliRunner().invoke(app, args)
+    text = " ".join(result.output.split())
+    assert result.exit_code == 1 and "error: nothing to publish: all 3 rows of export.csv were set aside" in text
+    assert not out.exists()
+    korean = " ".join(CliRunner().invoke(app, [*args, "--ko"]).output.split())
+    assert "게시할 행이 없습니다: export.csv의 3행이 모두 문제로 제외되었습니다" in korean
+
+
+@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    rows=st.integers(1, 12),
+    bad=st.sets(st.integers(1, 12)),
+    accept_partial=st.booleans(),
+    max_errors=st.integers(0, 12),
+)
+def test_an_ingest_never_writes_a_dataset_without_rows(
+    rows: int, bad: set[int], accept_partial: bool, max_errors: int
+) -> None:
+    with tempfile.TemporaryDirectory() as folder:
+        source, out = export(Path(folder), rows, frozenset(bad)), Path(folder) / "out" / "q.parquet"
+        bad_rows = len({b for b in bad if b <= rows})
+        try:
+            result = ingest(source, load_mapping(MAPPING), out, max_errors=max_errors, accept_partial=accept_partial)
+        except NothingKept as refused:
+            assert refused.details["rows"] == rows and rows - bad_rows == 0
+            assert not out.exists()
+            return
+        if result.written:
+            assert result.rows_written == rows - bad_rows > 0
+            assert pq.read_metadata(out).num_rows == result.rows_written
+        else:
+            assert bad_rows > max_errors and not accept_partial and not out.exists()
+
+
+def test_a_field_left_empty_by_an_unreadable_cell_is_one_problem_not_two() -> None:
+    mapping = load_mapping(MAPPING)
+    read = [
+        Finding("type-error", 2, "value", "5x", "a number"),
+        Finding("unknown-unit", 3, "단위", "mmm", "did you mean: mm"),
+        Finding("no-value", 4, "value", None, "측정불가"),
+        Finding("no-value", 5, "value", None, "-"),
+        Finding("unknown-code", 6, "passed", "보류", "합격, 불합격"),
+    ]
+    checked = [
+        Finding("missing-measurement", 2, "value", None, "a measured value"),
+        Finding("missing-measurement", 3, "value", None, "a measured value"),
+        Finding("missing-measurement", 4, "value", None, "a measured value"),
+        Finding("missing-value", 6, "passed", None, "a value"),
+        Finding("missing-value", 7, "passed", None, "a value"),
+    ]
+    merged = merge_findings(read, checked, mapping)
+    assert sorted((f.row, f.field, f.code, f.value) for f in merged) == [
+        (2, "value", "type-error", "5x"),
+        (3, "단위", "unknown-unit", "mmm"),
+        (4, "value", "missing-measurement", "측정불가"),  # the marker says what stood in the cell
+        (5, "value", "no-value", None),  # a note: no limits, so nothing was missing
+        (6, "passed", "unknown-code", "보류"),
+        (7, "passed", "missing-value", None),
+    ]
+
+
+CELLS = st.tuples(
+    st.sampled_from(["L1", "L2", "L3"]),  # lot
+    st.sampled_from(["외경", "내경"]),  # characteristic
+    st.sampled_from(["25,01", "25,02", "5x", ""]),  # value: two readings, a typo, none
+    st.sampled_from(["mm", "mmm"]),  # unit: known, unknown
+    st.sampled_from(["합격", "불합격", "보류"]),  # result: two known, one not
+)
+
+
+@settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(rows=st.lists(CELLS, min_size=1, max_size=25), data=st.data())
+def test_a_files_rows_in_any_order_give_the_same_problems(
+    rows: list[tuple[str, str, str, str, str]], data: st.DataObject
+) -> None:
+    """Compared as (row text, field, code): repeated samples, exact repeats, unreadable cells and missing
+    measurements do not depend on where in the file a row stands."""
+    mapping = load_mapping(MAPPING.replace('  inspected_at: {column: 검사일자, format: "%Y-%m-%d %H:%M"}\n', ""))
+    header = "로트번호;검사항목;측정값;단위;판정"
+
+    def problems(ordered: list[tuple[str, str, str, str, str]]) -> Counter[tuple[str, str, str]]:
+        with tempfile.TemporaryDirectory() as folder:
+            path = Path(folder) / "file.csv"
+            texts = [";".join(r) for r in ordered]
+            path.write_bytes("\n".join([header, *texts]).encode("cp949"))
+            report = check_file(path, mapping)
+            return Counter((texts[f.row - 1], f.field, f.code) for f in report)
+
+    shuffled = data.draw(st.permutations(rows))
+    assert problems(rows) == problems(shuffled)

@@ -149,3 +149,75 @@ async def test_a_new_dataset_needs_a_title(two: Dataspace, tmp_path: Path) -> No
     files = generate(tmp_path)
     response = await ingest(supplier, files.paths["quality_result"], suggested(files, "quality_result"))
     assert response.status_code == 400 and response.json()["error"]["position"] == "title"
+
+
+MAPPING = """
+entity: quality_result
+decimal: ","
+fields:
+  subject: {column: 로트번호}
+  characteristic: {column: 검사항목}
+  value: {column: 측정값, unit_column: 단위}
+  passed: {column: 판정}
+"""
+
+
+def inspection_file(tmp_path: Path, values: list[str]) -> Path:
+    lines = ["로트번호;검사항목;측정값;단위;판정", *(f"L{i};외경;{v};mm;합격" for i, v in enumerate(values, 1))]
+    path = tmp_path / "검사.csv"
+    path.write_bytes("\n".join(lines).encode("cp949"))
+    return path
+
+
+async def test_a_file_with_no_row_to_keep_makes_no_dataset(two: Dataspace, tmp_path: Path) -> None:
+    supplier = two.parties["supplier"]
+    path = inspection_file(tmp_path, ["1x", "2x", "3x"])
+    response = await ingest(supplier, path, MAPPING, title="x", acceptPartial=True)
+    assert response.status_code == 400, response.text
+    error = response.json()["error"]
+    assert error["code"] == "invalid-input" and error["position"] == "file"
+    assert error["message"] == (
+        "nothing to publish: all 3 rows of 검사.csv were set aside for problems (type-error (3)); no dataset was made"
+    )
+    assert error["details"]["rows"] == 3 and error["details"]["rowsSetAside"] == 3
+    assert error["details"]["messageKo"].startswith("게시할 행이 없습니다")
+    assert [f["row"] for f in error["details"]["report"]["findings"]] == [1, 2, 3]
+    assert (await supplier.api.get("/api/datasets")).json() == []
+    assert dataset_files(supplier) == []
+
+
+async def test_the_check_pages_through_every_problem_and_writes_nothing(two: Dataspace, tmp_path: Path) -> None:
+    supplier = two.parties["supplier"]
+    values = [f"{i}x" if i % 2 else f"25,{i:02d}" for i in range(1, 250)]  # 125 unreadable values
+    path = inspection_file(tmp_path, values)
+
+    async def check(**form: Any) -> Any:
+        data = {"mapping": MAPPING, **{k: str(v) for k, v in form.items()}}
+        with path.open("rb") as handle:
+            response = await supplier.api.post("/api/ingest/check", data=data, files={"file": (path.name, handle)})
+        assert response.status_code == 200, response.text
+        return response.json()
+
+    seen: list[int] = []
+    offset = 0
+    while True:
+        page = await check(offset=offset, limit=40)
+        if not page["findings"]:
+            break
+        seen.extend(f["row"] for f in page["findings"])
+        offset += 40
+    assert seen == list(range(1, 250, 2))
+    assert (page["rows"], page["rows_kept"], page["rows_set_aside"], page["errors"]) == (249, 124, 125, 125)
+    assert page["matching"] == 125 and page["valid"] is False
+    first = (await check(limit=1))["findings"][0]
+    assert (first["row"], first["field"], first["column"], first["code"], first["severity"]) == (
+        1,
+        "value",
+        "측정값",
+        "type-error",
+        "error",
+    )
+    assert first["hint"] and first["hint_ko"] and first["message_ko"]
+    assert (await check(code="unknown-code"))["findings"] == []
+    assert (await check(severity="note"))["matching"] == 0
+    assert dataset_files(supplier) == []

@@ -42,7 +42,16 @@ def test_suggest_maps_a_korean_cp949_export_without_edits(tmp_path: Path) -> Non
     checked = runner.invoke(app, ["map", "check", str(source), "--mapping", str(mapping), "--json"])
     assert checked.exit_code == 0, checked.output
     report = json.loads(checked.output)
-    assert report == {"valid": True, "rows": 3, "errors": 0, "counts": {}, "findings": []}
+    assert report == {
+        "valid": True,
+        "rows": 3,
+        "rows_kept": 3,
+        "rows_set_aside": 0,
+        "errors": 0,
+        "notes": 0,
+        "counts": {},
+        "findings": [],
+    }
 
 
 def test_check_reports_problems_by_row_in_korean(tmp_path: Path) -> None:
@@ -52,9 +61,36 @@ def test_check_reports_problems_by_row_in_korean(tmp_path: Path) -> None:
     result = runner.invoke(app, ["map", "check", str(source), "--mapping", str(mapping), "--ko"])
     assert result.exit_code == 1
     text = " ".join(result.output.split())
-    assert "✗ 4 problem(s) in 4 rows" in text
-    assert "row 4: value: '5x'은(는) 숫자 형식이 아닙니다" in text
-    assert "row 4: inspected_at:" in text and "row 4: passed:" in text
+    # One problem per cell: the required result left empty by its unreadable cell is not a second problem.
+    assert "✗ 3 problem(s) in 4 rows" in text
+    assert "행 4 · 게시 3 · 제외 1 · 오류 3 · 참고 0" in text
+    assert "4번째 행 [측정값] error: value: '5x'은(는) 숫자 형식이 아닙니다" in text
+    assert "→ 숫자로 적거나" in text  # how to fix it
+    assert "4번째 행 [검사일자] error: inspected_at:" in text and "4번째 행 [판정] error: passed:" in text
+
+
+def test_check_pages_through_every_problem_and_filters_them(tmp_path: Path) -> None:
+    bad = [f"L{i};내경;2026-10-01 10:{i:02d};{i}x;mm;합격" for i in range(10, 40)]
+    source = cp949_file(tmp_path, [*ROWS, *bad, "L99;내경;2026-10-01 11:00;54,0;mm;보류"])
+    mapping = tmp_path / "mapping.yaml"
+    runner.invoke(app, ["map", "suggest", str(source), "--entity", "quality_result", "--out", str(mapping)])
+    args = ["map", "check", str(source), "--mapping", str(mapping)]
+    first = " ".join(runner.invoke(app, [*args, "--per-page", "12"]).output.split())
+    assert "rows: 34 · kept: 3 · set aside: 31 · errors: 31 · notes: 0" in first
+    assert "problems 1–12 / 31 (page 1/3)" in first and "--page 2 for the next 12" in first
+    assert "row 4: value: '10x'" not in first and "row 4 [측정값] error: value: '10x' is not a number" in first
+    last = " ".join(runner.invoke(app, [*args, "--per-page", "12", "--page", "3"]).output.split())
+    assert "problems 25–31 / 31 (page 3/3)" in last and "row 34 [판정] error: passed: '보류'" in last
+    assert "'39x'" in last and "'21x'" not in last
+    codes = runner.invoke(app, [*args, "--code", "unknown-code", "--json"])
+    assert codes.exit_code == 1
+    shown = json.loads(codes.output)
+    assert [(f["row"], f["field"], f["code"]) for f in shown["findings"]] == [(34, "passed", "unknown-code")]
+    assert shown["rows_set_aside"] == 31 and shown["counts"] == {"type-error": 30, "unknown-code": 1}
+    fields = json.loads(
+        runner.invoke(app, [*args, "--field", "value", "--json", "--per-page", "5", "--page", "6"]).output
+    )
+    assert [f["value"] for f in fields["findings"]] == ["35x", "36x", "37x", "38x", "39x"]
 
 
 def test_suggest_names_the_fields_it_could_not_place(tmp_path: Path) -> None:

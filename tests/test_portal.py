@@ -41,8 +41,8 @@ def onboarding_ids() -> set[str]:
 
 def used_ids() -> set[str]:
     text = "".join(p.read_text("utf-8") for p in TEMPLATES_DIR.glob("*.html"))
-    for module in ("pages.py", "exchange.py", "summary.py", "account.py", "onboarding.py", "reviewing.py"):
-        text += (TEMPLATES_DIR.parent / module).read_text("utf-8")
+    for module in TEMPLATES_DIR.parent.glob("*.py"):
+        text += module.read_text("utf-8")
     found = set(re.findall(r"""\bt\(\s*"([a-z_]+\.[a-z_.-]+)\"""", text))
     found |= set(re.findall(r'"((?:login|password|problem|problems|offer|add|review|warning)\.[a-z_.]+)"', text))
     found -= {n for n in found if n.endswith(".html")} | {"offer.create"}  # template names, an audit action
@@ -106,9 +106,10 @@ def excel_with_an_unusual_header() -> bytes:
     book = openpyxl.Workbook()
     sheet = book.active
     assert sheet is not None
-    sheet.append(["로트번호", "검사항목", "검사일시", "측정값", "단위", "최종평가"])  # 최종평가: no synonym of 'passed'
+    # 최종평가: no synonym of 'passed', and 1/0 could be counts as well as pass/fail: the person must say
+    sheet.append(["로트번호", "검사항목", "검사일시", "측정값", "단위", "최종평가"])
     for i in range(1, 21):
-        sheet.append([f"L{i}", "내경", f"2026-10-01 08:{i:02d}", 54.0 + i / 1000, "mm", "합격" if i % 7 else "불합격"])
+        sheet.append([f"L{i}", "내경", f"2026-10-01 08:{i:02d}", 54.0 + i / 1000, "mm", 1 if i % 7 else 0])
     out = io.BytesIO()
     book.save(out)
     return out.getvalue()

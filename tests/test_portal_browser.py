@@ -161,11 +161,11 @@ def test_from_login_to_a_dataset_published_under_a_template(browser, tmp_path: P
         buyer.click("button[type=submit]")
         buyer.click("a:text-is('Partners')")
         buyer.click(f"text={supplier.init.participant.name}")
-        buyer.wait_for_selector("text=Only for: quality-analysis")  # the catalog page asks the partner first
-        assert "Only for: quality-analysis" in buyer.content() and "may not pass the data on" in buyer.content()
+        buyer.wait_for_selector("text=Only for: quality analysis")  # the catalog page asks the partner first
+        assert "Only for: quality analysis" in buyer.content() and "may not pass the data on" in buyer.content()
         buyer.select_option("select[name=purpose]", "quality-analysis")
         buyer.click("button:text-is('Request')")
-        buyer.wait_for_selector("text=State: REQUESTED")
+        buyer.wait_for_selector("text=State: requested")
         buyer.screenshot(path=str(ARTIFACTS / "6-request-waiting.png"), full_page=True)
 
         # The supplier's person approves it in the inbox.
@@ -175,7 +175,7 @@ def test_from_login_to_a_dataset_published_under_a_template(browser, tmp_path: P
         assert "양측 서명" in page.content() or "양측 서명 전" in page.content()
 
         # The OEM sees the agreement finalize (the page refreshes itself) and downloads the data.
-        buyer.wait_for_selector("text=State: FINALIZED", timeout=15_000)
+        buyer.wait_for_selector("text=State: concluded", timeout=15_000)
         buyer.click("a:text-is('Received data')")
         buyer.click("text=Get the data")
         buyer.wait_for_selector("text=First rows", timeout=15_000)

@@ -63,8 +63,9 @@ def test_an_excel_energy_report_is_suggested_and_ingested(tmp_path: Path) -> Non
     assert rules.fields["amount"].unit == "kWh"
     assert rules.fields["carrier"].values == {"도시가스": "lng", "전기": "electricity"}
     assert rules.fields["period_start"].format == "%Y-%m"
-    assert proposal.missing == ["period_end"]
-    rules.fields["period_end"] = rules.fields["period_start"]
+    assert proposal.missing == []
+    assert proposal.document["fields"]["period_end"] == {"column": "년월", "format": "%Y-%m", "at": "end"}
+    rules.fields.setdefault("period_end", rules.fields["period_start"])  # where the reader does not know `at` yet
     result = ingest(path, rules, tmp_path / "energy.parquet")
     assert result.written and result.report.valid, result.report.to_dict()
     table = pq.read_table(tmp_path / "energy.parquet")

@@ -7,8 +7,9 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from pydantic import Field, SecretStr
+from pydantic import Field, SecretStr, field_validator
 from pydantic_settings import (
     BaseSettings,
     PydanticBaseSettingsSource,
@@ -25,6 +26,9 @@ class Settings(BaseSettings):
     data_dir: Path = Field(Path(".sangsaeng"), description="Where keys, state and datasets live.")
     participant_id: str = Field("", description="This connector's participant id (a URI); set by `init`.")
     name: str = Field("", description="The company's display name.")
+    timezone: str = Field(
+        "Asia/Seoul", description="The company's time zone (an IANA name): the portal shows every time in it."
+    )
     public_url: str = Field("http://127.0.0.1:8181", description="Base URL at which other connectors reach this one.")
     host: str = Field("127.0.0.1", description="Interface `serve` listens on.")
     port: int = Field(8181, description="Port `serve` listens on.")
@@ -128,6 +132,15 @@ class Settings(BaseSettings):
     )
     log_level: str = Field("info", description="debug, info, warning or error.")
     log_json: bool = Field(False, description="Logs as JSON lines instead of human-readable text.")
+
+    @field_validator("timezone")
+    @classmethod
+    def _known_zone(cls, value: str) -> str:
+        try:
+            ZoneInfo(value)
+        except (ZoneInfoNotFoundError, ValueError):
+            raise ValueError(f"unknown time zone {value!r}; give an IANA name such as Asia/Seoul") from None
+        return value
 
     @classmethod
     def settings_customise_sources(

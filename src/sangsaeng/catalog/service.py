@@ -26,6 +26,7 @@ from sangsaeng.store.records import CatalogEntry, Dataset, DatasetVersion, Offer
 from sangsaeng.strictjson import read_json
 
 if TYPE_CHECKING:
+    from sangsaeng.standard.findings import Report
     from sangsaeng.standard.ingest import IngestResult
     from sangsaeng.standard.mapping import Mapping
 
@@ -96,9 +97,10 @@ class CatalogService:
     ) -> tuple[Dataset | None, IngestResult]:
         """Read a factory file through a mapping into a new dataset version of standard data, in one step.
 
-        The version appears whole or not at all: with more problems than ``max_errors`` (and no
-        ``accept_partial``) nothing is registered and the dataset is ``None``. A file already ingested through the
-        same mapping as the dataset's latest version adds no version (``result.unchanged``)."""
+        The version appears whole or not at all: with more errors than ``max_errors`` (and no ``accept_partial``)
+        nothing is registered and the dataset is ``None``; with no row to keep (every row set aside, or none read)
+        it is refused (``ingest.NothingKept``, an ``InvalidInput``) rather than made empty. A file already ingested
+        through the same mapping as the dataset's latest version adds no version (``result.unchanged``)."""
         from sangsaeng.digest import sha256_file
         from sangsaeng.standard.ingest import IngestResult, ingest, origin
         from sangsaeng.standard.validation import Report
@@ -133,6 +135,15 @@ class CatalogService:
             existing, target_id, title, description, version, stored, entity=mapping.entity, origin=made_from
         )
         return dataset, result
+
+    async def check_file(self, source: Path, mapping: Mapping, *, sheet: str | None = None) -> Report:
+        """Every problem of a factory file read through a mapping, within this connector's upload limits; writes
+        nothing. The report is read a page at a time (``Report.page``)."""
+        from sangsaeng.standard.ingest import check_file
+        from sangsaeng.standard.workbook import Limits
+
+        limits = Limits.of(self.c.settings)
+        return await anyio.to_thread.run_sync(lambda: check_file(source, mapping, sheet, limits))
 
     async def _next_version(self, dataset_id: str | None, title: str | None) -> tuple[Dataset | None, int]:
         async with self.c.store.begin() as tx:

@@ -7,14 +7,18 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
+from rich.markup import escape
 from rich.progress import BarColumn, Progress
 
-from sangsaeng.cli.main import _fail, _print_report, console, err
+from sangsaeng.cli.main import _fail, console, err
 from sangsaeng.errors import SangsaengError
 from sangsaeng.standard.workbook import Limits
+
+if TYPE_CHECKING:
+    from sangsaeng.standard.findings import Finding, Report
 
 
 def _limits() -> Limits:
@@ -49,26 +53,98 @@ def map_suggest(
     ] = None,
     sheet: Annotated[str | None, typer.Option(help="Excel: the sheet to read (default: the first)")] = None,
 ) -> None:
-    """Propose a mapping from FILE's headers and values; edit it, then use it with `map check`."""
+    """Propose a mapping from FILE's layout, headers and values; edit it, then use it with `map check`.
+
+    The mapping goes to standard output (or OUT); how sure the proposal is of each field, and why, goes to
+    standard error — in Korean when LANG starts with ko."""
+    import os
+
+    from rich.markup import escape
+
+    from sangsaeng.standard import sources
     from sangsaeng.standard.entities import ENTITIES
-    from sangsaeng.standard.sources import open_source
     from sangsaeng.standard.suggest import suggest
 
     if entity not in ENTITIES:
         _fail(f"unknown entity {entity!r}", f"one of: {', '.join(ENTITIES)}")
+    korean = (os.environ.get("LC_ALL") or os.environ.get("LANG") or "").lower().startswith("ko")
+    # The layout reader (header row under titles, two-row headers, wide columns) where this build has it.
+    open_detected = getattr(sources, "open_detected", None)
     try:
-        source = open_source(file, sheet, _limits())
-        proposal = suggest(entity, source.headers, source.sample())
+        if open_detected is not None:
+            source, guess = open_detected(file, sheet, _limits())
+        else:
+            source, guess = sources.open_source(file, sheet, _limits()), None
+        name = sheet or getattr(source, "sheet", None)
+        proposal = suggest(entity, source.headers, source.sample(), guess=guess, sheet=name)
     except SangsaengError as exc:
         _fail(exc.message, exc.hint)
-    text = f"# {file.name}: {source.describe()}\n" + proposal.mapping.to_yaml()
+    text = f"# {file.name}: {source.describe()}\n" + proposal.to_yaml()
     if out:
         out.write_text(text, "utf-8")
-        console.print(f"[green]✓[/] mapping written to {out}", soft_wrap=True)
+        console.print(f"[green]✓[/] mapping written to {escape(str(out))}", soft_wrap=True)
     else:
         print(text, end="")
+    width = max((len(f) for f in proposal.confidence), default=0)
+    for field, confidence in proposal.confidence.items():
+        rule = proposal.document["fields"][field]
+        source_text = f"← {rule['column']}" if "column" in rule else f"= {rule['value']}"
+        reason = proposal.reasons[field].ko if korean else proposal.reasons[field].en
+        colour = "green" if confidence >= 0.8 else "yellow" if confidence >= 0.6 else "red"
+        err.print(
+            f"  {field:<{width}} {escape(source_text)}  [{colour}]{confidence:.2f}[/]  [dim]{escape(reason)}[/]",
+            soft_wrap=True,
+        )
+    for note in proposal.notes:
+        err.print(f"  · {escape(note.text(korean))}", soft_wrap=True)
     if proposal.missing:
-        err.print(f"[yellow]still to map (required):[/] {', '.join(proposal.missing)}", soft_wrap=True)
+        label = "아직 정하지 못한 필수 필드" if korean else "still to map (required)"
+        err.print(f"[yellow]{label}:[/] {', '.join(proposal.missing)}", soft_wrap=True)
+
+
+def _summary(report: Report, korean: bool) -> str:
+    """What a check or an ingest would publish: rows read, kept, set aside, and the notes."""
+    if korean:
+        return (
+            f"  행 {report.rows} · 게시 {report.rows_kept} · 제외 {report.rows_set_aside} · "
+            f"오류 {report.errors} · 참고 {report.notes}"
+        )
+    return (
+        f"  rows: {report.rows} · kept: {report.rows_kept} · set aside: {report.rows_set_aside} · "
+        f"errors: {report.errors} · notes: {report.notes}"
+    )
+
+
+def _print_findings(findings: list[Finding], korean: bool) -> None:
+    for finding in findings:
+        where = f"row {finding.row}" + (f" (line {finding.line})" if finding.line is not None else "")
+        if korean:
+            where = f"{finding.row}번째 행" + (f" (시트 {finding.line}행)" if finding.line is not None else "")
+        column = f" [{finding.column}]" if finding.column and finding.column != finding.field else ""
+        mark = "note" if finding.severity == "note" else "error"
+        text = finding.message_ko if korean else finding.message
+        hint = finding.hint_ko if korean else finding.hint
+        # The text names the field; markup off: values from the file are printed as they are.
+        console.print(f"  {where}{column} {mark}: {text}", soft_wrap=True, markup=False)
+        console.print(f"      → {hint}", soft_wrap=True, markup=False, style="dim")
+
+
+def _print_page(report: Report, page: int, per_page: int, korean: bool, **filters: str | None) -> None:
+    """One page of the problems (``filters``: code, field, severity), with where the others are."""
+    total = report.count(**filters)
+    if not total:
+        return
+    pages = (total + per_page - 1) // per_page
+    page = min(max(page, 1), pages)
+    first = (page - 1) * per_page
+    shown = report.page(first, per_page, **filters)
+    for code, count in sorted(report.counts.items()):
+        console.print(f"  {code}: {count}", markup=False)
+    words = "문제" if korean else "problems"
+    console.print(f"  {words} {first + 1}–{first + len(shown)} / {total} (page {page}/{pages})", markup=False)
+    _print_findings(shown, korean)
+    if page < pages:
+        console.print(f"  … --page {page + 1} for the next {min(per_page, total - page * per_page)}", markup=False)
 
 
 @map_app.command("check")
@@ -80,22 +156,34 @@ def map_check(
     as_json: Annotated[bool, typer.Option("--json", help="Print the report as JSON")] = False,
     korean: Annotated[bool, typer.Option("--ko", help="Messages in Korean")] = False,
     sheet: Annotated[str | None, typer.Option(help="Excel: the sheet to read (default: the first)")] = None,
+    page: Annotated[int, typer.Option(min=1, help="Which page of the problems to show")] = 1,
+    per_page: Annotated[int, typer.Option(min=1, max=10_000, help="Problems per page")] = 50,
+    code: Annotated[str | None, typer.Option(help="Only problems of this code, e.g. type-error")] = None,
+    field: Annotated[str | None, typer.Option(help="Only problems of this field, e.g. value")] = None,
+    severity: Annotated[str | None, typer.Option(help="Only errors or only notes: error | note")] = None,
 ) -> None:
-    """Read FILE through MAPPING and report every problem by row and field; writes nothing."""
+    """Read FILE through MAPPING and report every problem by row and field, a page at a time; writes nothing.
+
+    Errors set their row aside when the file is published; notes (e.g. a no-value marker) never do."""
     from sangsaeng.standard.ingest import check_file
     from sangsaeng.standard.mapping import load_mapping
 
+    if severity not in (None, "error", "note"):
+        _fail(f"unknown severity {severity!r}", "error or note")
     try:
         rules = load_mapping(mapping.read_text("utf-8"), source=str(mapping))
         report = check_file(file, rules, sheet, _limits())
     except SangsaengError as exc:
         _fail(exc.message, exc.hint)
+    filters = {"code": code, "field": field, "severity": severity}
     if as_json:
-        print(json.dumps(report.to_dict(), ensure_ascii=False, indent=2))
+        shown = report.to_dict(per_page, (page - 1) * per_page, **filters)
+        print(json.dumps(shown, ensure_ascii=False, indent=2))
     else:
         verdict = "[green]✓ valid[/]" if report.valid else f"[red]✗ {report.errors} problem(s)[/]"
         console.print(f"{verdict} in {report.rows} rows of {file.name}", soft_wrap=True)
-        _print_report(report.to_dict(), korean)
+        console.print(_summary(report, korean), markup=False)
+        _print_page(report, page, per_page, korean, **filters)
     if not report.valid:
         raise typer.Exit(1)
 
@@ -112,9 +200,10 @@ def map_ingest(
         bool, typer.Option(help="Write the good rows; the others go to OUT.rejected.csv with their reasons")
     ] = False,
     sheet: Annotated[str | None, typer.Option(help="Excel: the sheet to read (default: the first)")] = None,
+    korean: Annotated[bool, typer.Option("--ko", help="Messages in Korean")] = False,
 ) -> None:
-    """Turn FILE into a canonical Parquet file through MAPPING: whole, or not at all."""
-    from sangsaeng.standard.ingest import ingest
+    """Turn FILE into a canonical Parquet file through MAPPING: whole, or not at all (never empty)."""
+    from sangsaeng.standard.ingest import NothingKept, ingest
     from sangsaeng.standard.mapping import load_mapping
 
     try:
@@ -131,6 +220,10 @@ def map_ingest(
                 sheet=sheet,
                 limits=_limits(),
             )
+    except NothingKept as exc:
+        err.print(f"[bold red]error:[/] {escape(exc.details['messageKo'] if korean else exc.message)}", soft_wrap=True)
+        err.print(f"  [dim]hint:[/] {escape(exc.details['hintKo'] if korean else exc.hint or '')}", soft_wrap=True)
+        raise typer.Exit(1) from None
     except SangsaengError as exc:
         _fail(exc.message, exc.hint)
     if result.unchanged:
@@ -138,7 +231,8 @@ def map_ingest(
             f"[green]✓[/] {out} already holds {file.name} read through this mapping; nothing to do", soft_wrap=True
         )
         return
-    _print_report(result.report.to_dict())
+    console.print(_summary(result.report, korean), markup=False)
+    _print_page(result.report, 1, 20, korean)
     if not result.written:
         _fail(
             f"nothing written: {result.report.errors} problem(s), {max_errors} allowed",
@@ -161,18 +255,17 @@ def aas_export(
     ] = None,
 ) -> None:
     """Write every piece of EQUIPMENT as an AAS shell (Nameplate, Technical Data, Time Series), verified."""
-    import pyarrow.parquet as pq
-
     from sangsaeng.standard.aas import environment_to_aas, write_aasx
     from sangsaeng.standard.entities import Equipment, Measurement
+    from sangsaeng.standard.versions import read_batches, read_table
 
     if out.suffix.lower() not in (".aasx", ".json"):
         _fail(f"cannot tell what to write from {out.name}", "name the output .aasx or .json")
     try:
-        machines = [Equipment.model_validate(row) for row in pq.read_table(equipment).to_pylist()]
+        machines = [Equipment.model_validate(row) for row in read_table(equipment).to_pylist()]
         series: dict[str, list[Measurement]] = {m.id: [] for m in machines}
         if measurements is not None:
-            for batch in pq.ParquetFile(measurements).iter_batches(65_536):
+            for batch in read_batches(measurements, batch_rows=65_536):
                 for row in batch.to_pylist():
                     if row["equipment"] not in series:
                         _fail(f"{measurements.name} measures {row['equipment']}, which {equipment.name} does not list")

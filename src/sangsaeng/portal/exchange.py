@@ -7,9 +7,11 @@ import asyncio
 import tempfile
 from collections.abc import Iterator
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import IO, Any
 
+import anyio
 import httpx
 import orjson
 import pyarrow as pa
@@ -22,8 +24,12 @@ from sangsaeng.errors import SangsaengError
 from sangsaeng.peer import read_bounded
 from sangsaeng.policy import duties
 from sangsaeng.policy.model import parse_policy
-from sangsaeng.portal.pages import NotAllowed, UserDep, checked_form, publisher, render, words
-from sangsaeng.portal.summary import summarize
+from sangsaeng.portal.i18n import Words
+from sangsaeng.portal.names import Names
+from sangsaeng.portal.pages import NotAllowed, UserDep, checked_form, names_for, publisher, render, words
+from sangsaeng.portal.summary import duty_text, summarize
+from sangsaeng.standard.labels import entity_of
+from sangsaeng.store.records import Transfer
 from sangsaeng.transfer import exports
 from sangsaeng.transfer import machine as tm
 from sangsaeng.web.deps import ServicesDep
@@ -55,23 +61,46 @@ async def partner_catalog(partner_id: str, request: Request, svc: ServicesDep, u
     if svc.connector.directory.find(partner_id) is None:
         raise NotAllowed("dataset")
     w = words(request)
+    async with svc.connector.store.begin() as tx:
+        names = await names_for(request, tx)
     try:
         catalog = await fetch_catalog(svc.connector, partner_id)
     except (SangsaengError, httpx.HTTPError):
-        return render(request, "catalog.html", user, partner=partner_id, datasets=[], unreachable=True)
+        return render(
+            request, "catalog.html", user, partner=partner_id, datasets=[], unreachable=True, names=names, purposes=[]
+        )
+    await _remember_titles(request, partner_id, catalog)
     datasets = []
     for d in catalog.get("dataset", []):
         offers = []
         for offer in d.get("hasPolicy", []):
             try:
-                summary = summarize(parse_policy(offer, where="offer", purposes=svc.connector.purposes), w)
+                summary = summarize(parse_policy(offer, where="offer", purposes=svc.connector.purposes), w, names)
             except SangsaengError:
                 continue  # terms this connector cannot read are not offered for a request
             offers.append({"id": offer["@id"], "summary": summary})
-        datasets.append({"id": d["@id"], "title": d.get("title", d["@id"]), "offers": offers})
+        title = d.get("title") if isinstance(d.get("title"), str) and d.get("title") else None
+        datasets.append({"id": d["@id"], "title": title or names.dataset(d["@id"], partner_id), "offers": offers})
     return render(
-        request, "catalog.html", user, partner=partner_id, datasets=datasets, purposes=sorted(svc.connector.purposes)
+        request,
+        "catalog.html",
+        user,
+        partner=partner_id,
+        datasets=datasets,
+        purposes=sorted(svc.connector.purposes),
+        names=names,
     )
+
+
+async def _remember_titles(request: Request, partner_id: str, catalog: dict[str, Any]) -> None:
+    """A partner's dataset titles, kept so that what is requested and received is named after them."""
+    titles = {
+        str(d["@id"]): d["title"]
+        for d in catalog.get("dataset", [])
+        if isinstance(d, dict) and isinstance(d.get("@id"), str) and isinstance(d.get("title"), str) and d["title"]
+    }
+    if titles:
+        await anyio.to_thread.run_sync(request.app.state.portal_titles.remember, partner_id, titles)
 
 
 @router.post("/partners/{partner_id}/request")
@@ -85,6 +114,7 @@ async def request_offer(partner_id: str, request: Request, svc: ServicesDep, use
         catalog = await fetch_catalog(svc.connector, partner_id)
     except (SangsaengError, httpx.HTTPError):
         raise NotAllowed("stage") from None
+    await _remember_titles(request, partner_id, catalog)
     wanted = str(form.get("offer", ""))
     for d in catalog.get("dataset", []):
         for offer in d.get("hasPolicy", []):
@@ -98,10 +128,11 @@ async def request_offer(partner_id: str, request: Request, svc: ServicesDep, use
 async def negotiation(negotiation_id: str, request: Request, svc: ServicesDep, user: UserDep) -> Response:
     async with svc.connector.store.begin() as tx:
         n = await tx.get_negotiation(negotiation_id)
+        names = await names_for(request, tx)
     if n is None:
         raise NotAllowed("stage")
     settled = n.state in ("FINALIZED", "TERMINATED")
-    return render(request, "negotiation.html", user, n=n, live=not settled)
+    return render(request, "negotiation.html", user, n=n, live=not settled, names=names)
 
 
 # ---- provider: requests and agreements -----------------------------------------------------------------------
@@ -111,6 +142,7 @@ async def requests(request: Request, svc: ServicesDep, user: UserDep) -> Respons
     async with c.store.begin() as tx:
         negotiations = await tx.list_negotiations(0, 500)
         agreements = await tx.list_agreements(0, 500)
+        names = await names_for(request, tx, agreements=agreements)
     waiting = [n for n in negotiations if n.role == "provider" and n.state == "REQUESTED" and not n.agreement_id]
     w = words(request)
     shown = []
@@ -118,16 +150,22 @@ async def requests(request: Request, svc: ServicesDep, user: UserDep) -> Respons
         if a.provider != c.participant_id:
             continue
         compiled = c.policies.compiled(a.id, a.body)
+        owed = compiled.policy.duties
         shown.append(
             {
                 "a": a,
                 "signed": a.provider_signature is not None and a.consumer_signature is not None,
-                "duties": duties.status(compiled.policy.duties, a.created_at, c.now(), a.fulfilled or {}),
-                "summary": summarize(compiled.policy, w),
+                "duties": [
+                    {"what": duty_text(duty, w), "state": due["state"]}
+                    for duty, due in zip(
+                        owed, duties.status(owed, a.created_at, c.now(), a.fulfilled or {}), strict=True
+                    )
+                ],
+                "summary": summarize(compiled.policy, w, names),
             }
         )
-    offers = {n.id: summarize(parse_policy(n.offer, where="offer", purposes=c.purposes), w) for n in waiting}
-    return render(request, "requests.html", user, waiting=waiting, offers=offers, agreements=shown)
+    offers = {n.id: summarize(parse_policy(n.offer, where="offer", purposes=c.purposes), w, names) for n in waiting}
+    return render(request, "requests.html", user, waiting=waiting, offers=offers, agreements=shown, names=names)
 
 
 @router.post("/requests/{negotiation_id}")
@@ -172,13 +210,17 @@ async def end_agreement(agreement_id: str, request: Request, svc: ServicesDep, u
 async def received(request: Request, svc: ServicesDep, user: UserDep) -> Response:
     c = svc.connector
     async with c.store.begin() as tx:
-        agreements = [a for a in await tx.list_agreements(0, 500) if a.consumer == c.participant_id]
+        every = await tx.list_agreements(0, 500)
         transfers = await tx.list_transfers(0, 500)
+        names = await names_for(request, tx, agreements=every)
+    agreements = [a for a in every if a.consumer == c.participant_id]
+    w = words(request)
+    terms = {a.id: summarize(c.policies.compiled(a.id, a.body).policy, w, names) for a in agreements}
     latest: dict[str, Any] = {}
     for t in transfers:
         if t.role == tm.CONSUMER:
             latest.setdefault(t.agreement_id, t)
-    return render(request, "received.html", user, agreements=agreements, transfers=latest)
+    return render(request, "received.html", user, agreements=agreements, transfers=latest, terms=terms, names=names)
 
 
 @router.post("/data/{agreement_id}")
@@ -200,6 +242,7 @@ class Pulled:
     refused: str | None = None  # the provider's own words
     problem: str | None = None  # a catalog key: what went wrong with the provider's answer
     partial: bool = False  # more data than a preview holds: the table is its first part
+    agreement: str | None = None  # the agreement the data is received under
 
 
 async def _pull(svc: ServicesDep, transfer_id: str) -> Pulled:
@@ -210,6 +253,13 @@ async def _pull(svc: ServicesDep, transfer_id: str) -> Pulled:
         t = await tx.get_transfer(transfer_id)
     if t is None or t.role != tm.CONSUMER:
         raise NotAllowed("stage")
+    pulled = await _read(svc, t)
+    pulled.agreement = t.agreement_id
+    return pulled
+
+
+async def _read(svc: ServicesDep, t: Transfer) -> Pulled:
+    c = svc.connector
     if t.state != tm.STARTED or not t.data_endpoint or not t.data_token:
         return Pulled(state=t.state)
     try:
@@ -280,30 +330,38 @@ def _preview(content: bytes, cut: bool, more: bool) -> Pulled:
 @router.get("/transfers/{transfer_id}")
 async def transfer_page(transfer_id: str, request: Request, svc: ServicesDep, user: UserDep) -> Response:
     pulled = await _pull(svc, transfer_id)
+    async with svc.connector.store.begin() as tx:
+        names = await names_for(request, tx)
     table = pulled.table
     if table is None:
         waiting = pulled.state in ("REQUESTED", "INITIAL")
-        refused = None if waiting else (pulled.refused or pulled.state)
+        ended = None if waiting or pulled.problem else (pulled.refused or names.w.word("state.transfer", pulled.state))
         return render(
             request,
             "transfer.html",
             user,
             transfer_id=transfer_id,
+            agreement=pulled.agreement,
             waiting=waiting,
-            refused=refused if not pulled.problem else None,
+            refused=ended,
             problem=pulled.problem,
+            names=names,
         )
+    entity = (table.schema.metadata or {}).get(b"sangsaeng.entity", b"").decode() or entity_of(table.column_names)
     preview = table.slice(0, PREVIEW_ROWS).to_pylist()
     return render(
         request,
         "transfer.html",
         user,
         transfer_id=transfer_id,
+        agreement=pulled.agreement,
+        entity=entity,
         columns=table.column_names,
         preview=preview,
         rows=table.num_rows,
         partial=pulled.partial,
-        chart=_chart(table),
+        chart=_chart(table, names.w, entity),
+        names=names,
     )
 
 
@@ -313,21 +371,42 @@ def _plain_text(text: str) -> str:
     return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
 
 
-def _chart(table: pa.Table) -> dict[str, Any] | None:
-    """Numeric fields over the first time column, for plotly.js (at most 2,000 points a series)."""
+# The chart's time axis in the reader's style (d3 time formats, as plotly reads them).
+TIME_AXIS = {"ko": ("%-m월 %-d일 %H:%M", "%Y년 %-m월 %-d일 %H:%M"), "en": ("%-d %b %H:%M", "%-d %b %Y, %H:%M")}
+
+
+def _chart(table: pa.Table, w: Words, entity: str | None = None) -> dict[str, Any] | None:
+    """Numeric fields over the first time column, for plotly.js (at most 2,000 points a series), each named by
+    its field's name; times in the company's zone, as the table beside it shows them."""
     times = [f.name for f in table.schema if pa.types.is_timestamp(f.type) or pa.types.is_date(f.type)]
     numbers = [f.name for f in table.schema if pa.types.is_floating(f.type) or pa.types.is_integer(f.type)]
     if not times or not numbers:
         return None
     step = max(1, table.num_rows // 2000)
     sample = table.take(list(range(0, table.num_rows, step))).sort_by(times[0])
-    x = [v.isoformat() if v is not None else None for v in sample.column(times[0]).to_pylist()]
+    x = [_local(v, w) for v in sample.column(times[0]).to_pylist()]
+    ticks, hover = TIME_AXIS.get(w.language, TIME_AXIS["en"])
     return {
         "data": [
-            {"x": x, "y": sample.column(n).to_pylist(), "name": _plain_text(n), "type": "scatter", "mode": "lines"}
+            {
+                "x": x,
+                "y": sample.column(n).to_pylist(),
+                "name": _plain_text(w.field(entity, n)),
+                "type": "scatter",
+                "mode": "lines",
+            }
             for n in numbers[:4]
-        ]
+        ],
+        "layout": {"xaxis": {"tickformat": ticks, "hoverformat": hover}},
     }
+
+
+def _local(moment: Any, w: Words) -> str | None:
+    """A moment as plotly reads it, in the company's zone (plotly shows the wall time an ISO text gives)."""
+    if isinstance(moment, datetime):
+        aware = moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+        return aware.astimezone(w.zone).replace(tzinfo=None).isoformat()
+    return moment.isoformat() if moment is not None else None
 
 
 @router.get("/transfers/{transfer_id}/download")
@@ -342,12 +421,25 @@ async def download(
     try:  # a worker thread: writing a large workbook takes seconds the connector's other requests are not kept from
         written = await asyncio.to_thread(_export, table, suffix)
     except exports.TooManyRowsForExcel:
-        return render(request, "transfer.html", user, transfer_id=transfer_id, problem="data.too_many_rows_for_excel")
+        return render(
+            request,
+            "transfer.html",
+            user,
+            transfer_id=transfer_id,
+            agreement=pulled.agreement,
+            problem="data.too_many_rows_for_excel",
+            names=await _names(request, svc),
+        )
     return StreamingResponse(
         _chunks_of(written),
         media_type=EXPORT_TYPES[suffix],
         headers={"Content-Disposition": f'attachment; filename="data.{suffix}"'},
     )
+
+
+async def _names(request: Request, svc: ServicesDep) -> Names:
+    async with svc.connector.store.begin() as tx:
+        return await names_for(request, tx)
 
 
 EXPORT_TYPES = {"csv": "text/csv", "parquet": "application/vnd.apache.parquet", "xlsx": exports.EXCEL_MEDIA_TYPE}

@@ -1,21 +1,23 @@
 """Korean and English: gettext catalogs (``locale/*/LC_MESSAGES/messages.po``, read with Babel at start), the
-language a request gets, and dates and numbers formatted for it."""
+language a request gets, and moments, numbers and codes put in words for it. Every time the portal shows goes
+through ``moment_text``, in the company's time zone (the ``timezone`` setting)."""
 
 from __future__ import annotations
 
 import io
-from datetime import datetime
+from datetime import UTC, date, datetime
 from functools import cache
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
 from babel import Locale
-from babel.dates import format_datetime
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
 from babel.numbers import format_decimal
 from babel.support import Translations
+
+from sangsaeng.standard import labels
 
 LANGUAGES = ("ko", "en")
 SEOUL = ZoneInfo("Asia/Seoul")
@@ -59,11 +61,35 @@ def choose(query: str | None, cookie: str | None, accept: str | None) -> str:
     return "en"
 
 
-class Words:
-    """What a template needs for one language: ``t()``, and dates and numbers in that language's forms."""
+MONTHS_EN = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
 
-    def __init__(self, language: str) -> None:
+
+def moment_text(moment: datetime, language: str, zone: ZoneInfo = SEOUL) -> str:
+    """A moment as a person in the company reads it, in the company's time zone: ``2026년 3월 2일 오후 3:00``,
+    ``2 Mar 2026, 3:00 PM``. A moment without a zone is UTC (what the store keeps)."""
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=UTC)
+    local = moment.astimezone(zone)
+    hour = local.hour % 12 or 12
+    if language == "ko":
+        return f"{day_text(local.date(), language)} {'오전' if local.hour < 12 else '오후'} {hour}:{local.minute:02d}"
+    return f"{day_text(local.date(), language)}, {hour}:{local.minute:02d} {'AM' if local.hour < 12 else 'PM'}"
+
+
+def day_text(day: date, language: str) -> str:
+    """A calendar day: ``2026년 3월 2일``, ``2 Mar 2026``."""
+    if language == "ko":
+        return f"{day.year}년 {day.month}월 {day.day}일"
+    return f"{day.day} {MONTHS_EN[day.month - 1]} {day.year}"
+
+
+class Words:
+    """What a template needs for one language: ``t()``, moments in the company's time zone, numbers, and the
+    words for codes (purposes, states, roles, the canonical model's fields and values)."""
+
+    def __init__(self, language: str, zone: str | ZoneInfo = SEOUL) -> None:
         self.language = language
+        self.zone = zone if isinstance(zone, ZoneInfo) else ZoneInfo(zone)
         self._catalog = translations(language)
         self._locale = Locale.parse("ko_KR" if language == "ko" else "en_GB")
 
@@ -71,28 +97,58 @@ class Words:
         text = self._catalog.gettext(message)
         return text.format(**values) if values else text
 
-    def when(self, moment: datetime | str | None) -> str:
+    def known(self, message: str) -> bool:
+        return self._catalog.gettext(message) != message
+
+    def word(self, prefix: str, code: str | None) -> str:
+        """The catalog's word for ``code`` under ``prefix`` (``purpose``, ``state.transfer`` …), else the code."""
+        if code is None:
+            return "—"
+        key = f"{prefix}.{code}"
+        return self.t(key) if self.known(key) else code
+
+    def purpose(self, code: str | None) -> str:
+        return self.word("purpose", code)
+
+    def role(self, code: str) -> str:
+        return self.word("role", code)
+
+    def entity(self, name: str | None) -> str:
+        return "—" if name is None else labels.entity_label(name, self.language)
+
+    def field(self, entity: str | None, name: str) -> str:
+        return labels.field_label(entity, name, self.language)
+
+    def code(self, field: str, value: Any) -> str:
+        return labels.code_label(field, value, self.language)
+
+    def when(self, moment: datetime | date | str | None) -> str:
         if moment is None:
             return "—"
         if isinstance(moment, str):
             moment = datetime.fromisoformat(moment)
-        return format_datetime(moment, "medium", tzinfo=SEOUL, locale=self._locale)
+        if not isinstance(moment, datetime):
+            return day_text(moment, self.language)
+        return moment_text(moment, self.language, self.zone)
 
     def number(self, value: float | int | None) -> str:
         return "—" if value is None else format_decimal(value, locale=self._locale)
 
-    def cell(self, value: Any, column: str = "") -> str:
-        """A table cell: numbers and moments in this language's forms, units as symbols, nothing as a dash."""
+    def cell(self, value: Any, column: str = "", entity: str | None = None) -> str:
+        """A table cell: numbers and moments in this language's forms, units as symbols, codes as words,
+        nothing as a dash."""
         if isinstance(value, str) and (column == "unit" or column.endswith("_unit")):
             from sangsaeng.standard.units import symbol
 
             return symbol(value)
         if value is None:
             return "—"
+        if labels.has_codes(column) and isinstance(value, str | bool):
+            return self.code(column, value)
         if isinstance(value, bool):
             return self.t("yes") if value else self.t("no")
         if isinstance(value, int | float):
             return format_decimal(value, format="#,##0.######", locale=self._locale)
-        if isinstance(value, datetime):
+        if isinstance(value, datetime | date):
             return self.when(value)
         return str(value)

@@ -15,16 +15,14 @@ from fastapi import APIRouter, Depends, Request
 from fastapi.responses import FileResponse, HTMLResponse, RedirectResponse, Response
 from fastapi.templating import Jinja2Templates
 
-from sangsaeng.errors import InvalidInput, SangsaengError
 from sangsaeng.policy import duties as duty_status
-from sangsaeng.policy import templates as offer_templates
-from sangsaeng.policy.access import default_audience
-from sangsaeng.policy.model import parse_policy
 from sangsaeng.policy.rights import end_of
 from sangsaeng.portal import auth
 from sangsaeng.portal.guard import cookie_headers
 from sangsaeng.portal.i18n import LANGUAGES, Words, choose
-from sangsaeng.portal.summary import seen_by, summarize
+from sangsaeng.portal.names import TITLES_FILE, Names, RememberedTitles, load_names, short
+from sangsaeng.portal.summary import duty_text
+from sangsaeng.store.ports import Tx
 from sangsaeng.store.records import User
 from sangsaeng.web.deps import ServicesDep
 
@@ -45,9 +43,17 @@ class NotAllowed(Exception):
 
 
 def words(request: Request) -> Words:
+    """The reader's language, and the company's time zone for every moment shown."""
     return Words(
-        choose(request.query_params.get("lang"), request.cookies.get("lang"), request.headers.get("accept-language"))
+        choose(request.query_params.get("lang"), request.cookies.get("lang"), request.headers.get("accept-language")),
+        request.app.state.services.connector.settings.timezone,
     )
+
+
+async def names_for(request: Request, tx: Tx, **lists: Any) -> Names:
+    """Partners, datasets and agreements by name, for one page (lists it read already passed in)."""
+    connector = request.app.state.services.connector
+    return await load_names(tx, connector, words(request), request.app.state.portal_titles, **lists)
 
 
 async def current_user(request: Request, svc: ServicesDep) -> User:
@@ -89,6 +95,8 @@ def publisher(user: User) -> None:
 
 def render(request: Request, template: str, user: User | None = None, status: int = 200, **context: Any) -> Response:
     w = words(request)
+    connector = request.app.state.services.connector
+    listed = connector.directory.find(connector.participant_id)
     return views.TemplateResponse(
         request,
         template,
@@ -99,7 +107,8 @@ def render(request: Request, template: str, user: User | None = None, status: in
             "languages": LANGUAGES,
             "user": user,
             "csrf": auth.csrf_token(request.session),
-            "connector": request.app.state.services.connector,
+            "connector": connector,
+            "company": connector.settings.name or (listed.name if listed else short(connector.participant_id)),
             **context,
         },
         status_code=status,
@@ -146,168 +155,39 @@ async def home(request: Request, svc: ServicesDep, user: UserDep) -> Response:
         negotiations = await tx.list_negotiations(0, 200)
         transfers = await tx.list_transfers(0, 200)
         accesses = await tx.log_entries(0, 10, kind="data.access", newest_first=True)
+        names = await names_for(request, tx, agreements=agreements)
+    w = words(request)
     shared = []
     for d in datasets:
         given = [a for a in agreements if a.dataset_id == d.id and a.provider == c.participant_id]
-        shared.append({"dataset": d, "offers": [o for o in offers if o.dataset_id == d.id], "agreements": given})
-    warnings: list[str] = []
+        offered = [(o.id, names.offer(o.id, o.policy, c.purposes)) for o in offers if o.dataset_id == d.id]
+        shared.append({"dataset": d, "offers": offered, "agreements": given})
+    warnings: list[dict[str, str]] = []
     for a in agreements:
         compiled = c.policies.compiled(a.id, a.body)
-        for due in duty_status.status(compiled.policy.duties, a.created_at, now, a.fulfilled or {}):
+        duties = compiled.policy.duties
+        for duty, due in zip(duties, duty_status.status(duties, a.created_at, now, a.fulfilled or {}), strict=True):
             if due["state"] == "overdue":
-                warnings.append(words(request).t("warning.overdue", agreement=a.id, what=due["what"]))
+                text = w.t("warning.overdue", agreement=names.agreement(a.id), what=duty_text(duty, w))
+                warnings.append({"text": text, "detail": ""})
         ends = [end_of(rule, a.created_at) for rule in compiled.policy.of_kind("permission")]
         end = None if not ends or any(e is None for e in ends) else max(e for e in ends if e is not None)
         if a.terminated_at is None and end is not None and now <= end <= now + EXPIRING:
-            warnings.append(words(request).t("warning.expiring", agreement=a.id, when=words(request).when(end)))
+            text = w.t("warning.expiring", agreement=names.agreement(a.id), when=w.when(end))
+            warnings.append({"text": text, "detail": ""})
     for t in transfers:
         if t.state == "TERMINATED":
-            warnings.append(words(request).t("warning.transfer", transfer=t.id, reason=t.reason or "—"))
+            warnings.append(
+                {"text": w.t("warning.transfer", agreement=names.agreement(t.agreement_id)), "detail": t.reason or ""}
+            )
     pending = [n for n in negotiations if n.role == "provider" and n.state in ("REQUESTED", "ACCEPTED")]
     recent = [{"at": e.at, "counterparty": e.counterparty, "agreement": e.agreement_id} for e in accesses]
-    return render(request, "home.html", user, shared=shared, pending=pending, recent=recent, warnings=warnings)
-
-
-# ---- adding data: portal.onboarding ------------------------------------------------------------------------
-
-
-# ---- offering ----------------------------------------------------------------------------------------------
-@router.get("/offer/{dataset_id}", response_class=HTMLResponse)
-async def offer_page(dataset_id: str, request: Request, svc: ServicesDep, user: UserDep) -> Response:
-    publisher(user)
-    async with svc.connector.store.begin() as tx:
-        dataset = await tx.get_dataset(dataset_id)
-    if dataset is None:
-        raise NotAllowed("dataset")
-    partners = [p for p in svc.connector.directory.participants() if p.id != svc.connector.participant_id]
     return render(
-        request,
-        "offer.html",
-        user,
-        dataset=dataset,
-        templates=list(offer_templates.TEMPLATES.values()),
-        partners=partners,
-        summaries=_summaries(request, svc, partners),
-        columns=[c["name"] for c in dataset.latest.columns] if dataset.latest else [],
-        purposes=sorted(svc.connector.purposes),
+        request, "home.html", user, shared=shared, pending=pending, recent=recent, warnings=warnings, names=names
     )
 
 
-def _summaries(request: Request, svc: ServicesDep, partners: list[Any]) -> dict[str, Any]:
-    """What each template would let a partner do, in words, with its defaults (and the first partner)."""
-    w = words(request)
-    first = partners[0].id if partners else "urn:example"
-    found = {}
-    for name, template in offer_templates.TEMPLATES.items():
-        given = {
-            p.name: (first if p.name in ("customer", "suppliers") else (p.default or "member"))
-            for p in template.parameters
-        }
-        policy = parse_policy(template.policy(given), purposes=svc.connector.purposes)
-        found[name] = summarize(policy, w)
-        found[name].seen = seen_by(default_audience(policy).describe(), w)
-    return found
-
-
-@router.post("/offer/{dataset_id}", response_class=HTMLResponse)
-async def offer(dataset_id: str, request: Request, svc: ServicesDep, user: UserDep) -> Response:
-    publisher(user)
-    form = await checked_form(request)
-    name = str(form.get("template", ""))
-    try:
-        if name == "custom":
-            created = await svc.catalog.create_offer(dataset_id, custom_policy(form))
-        else:
-            chosen = offer_templates.TEMPLATES.get(name)
-            if chosen is None:
-                raise NotAllowed("template")
-            parameters = {
-                p.name: str(form.get(f"param.{p.name}", "")) for p in chosen.parameters if form.get(f"param.{p.name}")
-            }
-            created = await svc.catalog.create_offer(dataset_id, None, template=name, parameters=parameters)
-    except SangsaengError as exc:
-        async with svc.connector.store.begin() as tx:
-            dataset = await tx.get_dataset(dataset_id)
-        partners = [p for p in svc.connector.directory.participants() if p.id != svc.connector.participant_id]
-        return render(
-            request,
-            "offer.html",
-            user,
-            status=400,
-            dataset=dataset,
-            templates=list(offer_templates.TEMPLATES.values()),
-            partners=partners,
-            summaries=_summaries(request, svc, partners),
-            columns=[c["name"] for c in dataset.latest.columns] if dataset and dataset.latest else [],
-            purposes=sorted(svc.connector.purposes),
-            error_text=exc.message,
-            error_at=exc.position,
-        )
-    svc.connector.audit.note("management", action="offer.create", offer=created.id, via="portal", user=user.name)
-    request.session["flash"] = "offer.published"
-    return RedirectResponse("/portal/", status_code=303)
-
-
-def custom_policy(form: dict[str, Any]) -> dict[str, Any]:
-    """The offer the form describes: partner, purpose, period, fields, aggregates only, passing on."""
-    constraints: list[dict[str, Any]] = []
-
-    def add(left: str, operator: str, right: Any) -> None:
-        constraints.append({"leftOperand": left, "operator": operator, "rightOperand": right})
-
-    if form.get("custom.partner"):
-        add("participant", "eq", str(form["custom.partner"]))
-    if form.get("custom.purpose"):
-        add("purpose", "eq", str(form["custom.purpose"]))
-    days = str(form.get("custom.days", "")).strip()
-    if days:
-        if not days.isdigit() or not 1 <= int(days) <= 3650:
-            raise InvalidInput("days must be a whole number between 1 and 3650", position="custom.days")
-        add("elapsedTime", "lteq", f"P{int(days)}D")
-    fields = [str(v) for k, v in form.items() if k.startswith("custom.field.")]
-    if fields:
-        add("fields", "isAnyOf", fields)
-    if form.get("custom.aggregates") == "on":
-        add("aggregateOnly", "eq", True)
-        k = str(form.get("custom.k", "5")).strip()
-        if not k.isdigit() or int(k) < 2:
-            raise InvalidInput("the smallest group must be a whole number of at least 2", position="custom.k")
-        add("minGroupSize", "gteq", k)
-    if form.get("custom.no_passing_on") == "on":
-        add("redistribution", "eq", False)
-    return {"permission": [{"action": "use", "constraint": constraints}]}
-
-
-# ---- audit -------------------------------------------------------------------------------------------------
-async def _audit(request: Request, svc: ServicesDep, user: User, verified: dict[str, Any] | None = None) -> Response:
-    """The last hundred entries, newest first, the agreements to export evidence for, and a verification."""
-    async with svc.connector.store.begin() as tx:
-        size = await tx.log_size()
-        entries = await tx.log_entries(max(0, size - 100))
-        agreements = await tx.list_agreements(0, 200)
-    shown = [
-        {"index": e.index, "at": e.at, "kind": e.kind, "counterparty": e.counterparty, "agreement": e.agreement_id}
-        for e in reversed(entries)
-    ]
-    return render(request, "audit.html", user, entries=shown, agreements=agreements, size=size, verified=verified)
-
-
-@router.get("/audit", response_class=HTMLResponse)
-async def audit_page(request: Request, svc: ServicesDep, user: UserDep) -> Response:
-    return await _audit(request, svc, user)
-
-
-@router.post("/audit/verify", response_class=HTMLResponse)
-async def audit_verify(request: Request, svc: ServicesDep, user: UserDep) -> Response:
-    await checked_form(request)
-    return await _audit(request, svc, user, await svc.connector.audit.verify())
-
-
-@router.get("/audit/evidence")
-async def audit_evidence(request: Request, svc: ServicesDep, user: UserDep, agreement: str) -> Response:
-    from sangsaeng.web.audit import evidence
-
-    return await evidence(svc, agreement)
+# ---- adding data: portal.onboarding ------------------------------------------------------------------------
 
 
 def install(app: Any) -> None:
@@ -316,17 +196,20 @@ def install(app: Any) -> None:
     from fastapi.exceptions import RequestValidationError
     from starlette.exceptions import HTTPException as StarletteHTTPException
 
-    from sangsaeng.portal import account, exchange, onboarding
+    from sangsaeng.portal import account, audit_page, exchange, offering, onboarding
     from sangsaeng.portal.guard import PortalGuard, is_portal
     from sangsaeng.portal.sessions import PortalSessions
 
     connector = app.state.services.connector
     app.state.portal_sessions = PortalSessions(connector)
+    app.state.portal_titles = RememberedTitles(connector.settings.data_dir / TITLES_FILE)
     app.add_middleware(PortalGuard, sessions=app.state.portal_sessions, secure=connector.settings.portal_secure_cookies)
     app.include_router(account.router)
     app.include_router(router)
     app.include_router(onboarding.router)
     app.include_router(exchange.router)
+    app.include_router(offering.router)
+    app.include_router(audit_page.router)
 
     async def root(request: Request) -> Response:
         return RedirectResponse("/portal/", status_code=303)

@@ -45,8 +45,13 @@ class Entity(BaseModel):
     entity: ClassVar[str]
     schema_version: ClassVar[int] = 1
     title_ko: ClassVar[str]
-    key: ClassVar[tuple[str, ...]]  # fields that identify a record (duplicate-key checks)
+    key: ClassVar[tuple[str, ...]]  # fields that identify a record (duplicate-key checks); a null is a value
     measured: ClassVar[str | None] = None  # the field whose raw value and unit are kept beside it
+    # Records that repeat their key are repeated samples, not duplicates: this key field numbers them (1, 2, … in
+    # file order) when the source gives no such column. Only exact repeats of a whole record are then problems.
+    sample_field: ClassVar[str | None] = None
+    # Fields that, when present, say the record is a measurement: without a value in ``measured`` it is incomplete.
+    measurement_context: ClassVar[tuple[str, ...]] = ()
 
 
 class Organization(Entity):
@@ -150,11 +155,17 @@ class Measurement(Entity):
 
 
 class ProductionRun(Entity):
-    """An order run on a piece of equipment (ISO 22400 inputs for OEE)."""
+    """An order run on a piece of equipment (ISO 22400 inputs for OEE).
+
+    Version 2 adds the shift and the run's start and end (a daily report has one row per order, machine and
+    shift), the defect count (불량수량, often the only count a report gives beside the total) and the cavities of
+    the mould (injection moulding and die casting make several parts per shot: counts and cycle times depend on it).
+    """
 
     entity = "production_run"
+    schema_version = 2
     title_ko = "생산 실적"
-    key = ("order", "equipment")
+    key = ("order", "equipment", "shift", "started_at")
     order: str = Field(description="Production order")
     equipment: str = Field(description="The equipment's id")
     part_type: str = Field(description="The part type made")
@@ -164,31 +175,74 @@ class ProductionRun(Entity):
     total_count: int = Field(ge=0, description="Parts made")
     good_count: int = Field(ge=0, description="Good parts made")
     ideal_cycle_time: float = quantity("second", "Ideal time per part", gt=0)
+    shift: str | None = Field(None, description="The shift as the plant names it, e.g. 주간, 야간, A, B (since v2)")
+    started_at: datetime | None = Field(None, description="When the run started (UTC) (since v2)")
+    ended_at: datetime | None = Field(None, description="When the run ended (UTC) (since v2)")
+    defect_count: int | None = Field(None, ge=0, description="Defective parts (불량수량) (since v2)")
+    cavities: int | None = Field(
+        None, ge=1, description="Cavities of the mould (캐비티): parts made per shot or cycle (since v2)"
+    )
 
 
 class QualityResult(Entity):
-    """One inspected characteristic of a part or batch (수입검사, 공정검사)."""
+    """One inspected characteristic of a part or batch (수입검사, 공정검사).
+
+    Version 2 adds ``sample``: one characteristic is often measured several times on one lot (n = 5 per lot in an
+    SPC sheet); such rows are samples numbered 1, 2, … in file order when the file has no sample column, and only
+    a row that repeats another one exactly is a duplicate. ``nominal`` is the target value, which SPC needs
+    beside the limits (a capability index is computed against it). ``lot`` is the lot a serial number belongs
+    to, so that a recall of a lot finds its serials. ``disposition`` is what was decided about a nonconforming
+    part or lot beyond pass/fail.
+    """
 
     entity = "quality_result"
+    schema_version = 2
     title_ko = "품질 검사 결과"
-    key = ("subject", "characteristic", "inspected_at")
+    key = ("subject", "characteristic", "inspected_at", "sample")
     measured = "value"
-    subject: str = Field(description="Part instance or batch (global asset id or lot number)")
+    sample_field = "sample"
+    measurement_context = ("lower_spec_limit", "upper_spec_limit", "nominal", "unit")
+    subject: str = Field(description="Part instance or batch (global asset id, serial or lot number)")
     characteristic: str = Field(description="What was measured, e.g. bore_diameter")
     inspected_at: datetime | None = Field(None, description="When (UTC)")
     value: float | None = Field(None, description="Measured value in `unit` (absent for attribute checks)")
-    unit: str | None = Field(None, description="Canonical unit of value and limits")
+    unit: str | None = Field(None, description="Canonical unit of value, limits and nominal")
     raw_value: float | None = Field(None, description="The value as the source gave it")
     raw_unit: str | None = Field(None, description="The unit as the source wrote it")
     lower_spec_limit: float | None = Field(None, description="Lower specification limit, in `unit`")
     upper_spec_limit: float | None = Field(None, description="Upper specification limit, in `unit`")
     passed: bool = Field(description="Whether the characteristic passed (합격)")
+    sample: int | None = Field(
+        None,
+        ge=1,
+        description="Which measurement of this characteristic on this subject (시료 번호), 1, 2, …; numbered in "
+        "file order when the source has no such column (since v2)",
+    )
+    nominal: float | None = Field(None, description="Nominal (target) value, in `unit` (기준값) (since v2)")
+    lot: str | None = Field(
+        None, description="The lot (로트) the subject belongs to, when the subject is a serial (since v2)"
+    )
+    disposition: Literal["accept", "reject", "rework", "reinspect", "concession"] | None = Field(
+        None,
+        description="What was decided: accept (합격), reject (폐기·반품), rework (수정), reinspect (재검), "
+        "concession (특채) (since v2)",
+    )
 
 
 class EnergyRecord(Entity):
-    """Energy used by a site or a machine over a period, with its emission factor."""
+    """Energy used by a site or a machine over a period, with its emission factor.
+
+    Version 2: a fuel bought by volume or mass (LNG in Nm³, diesel in L) becomes kWh only through a calorific
+    value, and the same fuel gives more energy on a gross basis (총발열량: the heat of condensing the water vapour
+    formed is counted) than on a net basis (순발열량: it is not). The record keeps the factor used, its unit and
+    its basis, so that a reader can check the conversion or redo it; Korea's Energy Act enforcement rules
+    (에너지법 시행규칙, 별표: 에너지열량 환산기준) give both values per fuel, and which one was used must be said. No
+    factor is assumed here: the one the file or the mapping gives is recorded. ``estimated`` tells an estimate
+    (추정치, e.g. a month's bill not yet read) from a meter reading.
+    """
 
     entity = "energy_record"
+    schema_version = 2
     title_ko = "에너지 사용량"
     key = ("consumer", "carrier", "period_start")
     measured = "amount"
@@ -201,6 +255,20 @@ class EnergyRecord(Entity):
     raw_unit: str | None = Field(None, description="The unit as the source wrote it")
     emission_factor: float | None = quantity(
         "kilogram_CO2e / kilowatt_hour", "Emission factor of the carrier", default=None, ge=0
+    )
+    calorific_factor: float | None = Field(
+        None,
+        gt=0,
+        description="Calorific value used to turn the fuel's amount into energy, in `calorific_unit` (since v2)",
+    )
+    calorific_unit: str | None = Field(
+        None, description="Unit of the calorific value: energy per fuel amount, e.g. MJ/Nm³, MJ/L, kcal/kg (since v2)"
+    )
+    calorific_basis: Literal["gross", "net"] | None = Field(
+        None, description="gross (총발열량, higher heating value) or net (순발열량, lower heating value) (since v2)"
+    )
+    estimated: bool | None = Field(
+        None, description="true: an estimate (추정치); false: a meter reading; empty: not stated (since v2)"
     )
 
 

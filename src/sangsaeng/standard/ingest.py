@@ -5,13 +5,15 @@ The output is written under a hidden temporary name beside its destination and r
 crash leaves at most a hidden ``.…partial`` file, which the next ingest into that folder removes. A partial file is
 locked (``flock``) while it is written, so the clean-up never takes the file of an ingest still running; the kernel
 drops the lock of a killed process. With more
-problems than allowed nothing is written; with ``accept_partial`` the rows without problems are written and the
-others go, with their reasons, to a ``.rejected.csv`` beside the output. The source's SHA-256 and the mapping are
+errors than allowed nothing is written; with ``accept_partial`` the rows without errors are written and the
+others go, with their reasons, to a ``.rejected.csv`` beside the output (notes never set a row aside). A dataset
+is never written empty: a file with no row to keep is refused. The source's SHA-256 and the mapping are
 recorded in the Parquet metadata, so ingesting the same file with the same mapping again changes nothing.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import fcntl
 import hashlib
 import os
@@ -22,6 +24,7 @@ from concurrent.futures import Future, ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pyarrow as pa
@@ -29,7 +32,10 @@ import pyarrow.csv as pacsv
 import pyarrow.parquet as pq
 
 from sangsaeng.digest import sha256_file
+from sangsaeng.errors import InvalidInput
+from sangsaeng.standard import sources
 from sangsaeng.standard.entities import arrow_schema
+from sangsaeng.standard.findings import error_rows
 from sangsaeng.standard.mapping import Applier, Mapping
 from sangsaeng.standard.sources import DEFAULT, open_source
 from sangsaeng.standard.validation import Checker, Finding, Report
@@ -39,14 +45,73 @@ from sangsaeng.transfer.exports import safe_batch
 PARTIAL = ".partial"
 
 
+# The column every batch of a source carries last: each record's row in the sheet (``sources.LINE``; named here
+# too for sources that do not carry it yet).
+LINE: str = getattr(sources, "LINE", "\x00line")
+# Problems that only say a field ended up empty: where reading the cell already said why, they say nothing more.
+FOLLOW_ONS = frozenset({"missing-value", "missing-measurement"})
+
+
 @dataclass(frozen=True)
 class Step:
     """One batch of a source read through a mapping: the text, its canonical form, and what was wrong."""
 
-    source: pa.RecordBatch
+    source: pa.RecordBatch  # without the line column
     canonical: pa.RecordBatch
     findings: list[Finding]
     first_row: int
+    lines: np.ndarray[Any, np.dtype[np.int64]] | None = None  # each record's sheet row, where the source says
+
+
+def _columns_of(mapping: Mapping) -> dict[str, set[str]]:
+    """Each mapped field → the names a finding about it may carry: the field, its column, its unit column."""
+    return {name: {name} | {c for c in (rule.column, rule.unit_column) if c} for name, rule in mapping.fields.items()}
+
+
+def merge_findings(read: list[Finding], checked: list[Finding], mapping: Mapping) -> list[Finding]:
+    """Reading's findings and the checker's, once each: a field left empty because its cell could not be read is
+    reported by reading alone; a no-value marker where a measurement is missing becomes that error's value."""
+    names = _columns_of(mapping)
+    said: set[tuple[int, str]] = set()
+    markers: dict[tuple[int, str], Finding] = {}
+    for finding in read:
+        for touched in (finding.field, finding.column):
+            if touched is None:
+                continue
+            fields = [f for f, known in names.items() if touched in known] or [touched]
+            for name in fields:
+                if finding.severity == "error":
+                    said.add((finding.row, name))
+                elif finding.code == "no-value":
+                    markers[(finding.row, name)] = finding
+    out = list(read)
+    for finding in checked:
+        where = (finding.row, finding.field)
+        if finding.code in FOLLOW_ONS and where in said:
+            continue
+        if finding.code == "missing-measurement" and where in markers:
+            marker = markers.pop(where)
+            out.remove(marker)
+            finding = dataclasses.replace(finding, value=marker.expected)
+        out.append(finding)
+    return out
+
+
+def _placed(
+    findings: list[Finding], first_row: int, lines: np.ndarray[Any, Any] | None, mapping: Mapping
+) -> list[Finding]:
+    """Each finding with the sheet row and the source column it concerns, where the finding does not say."""
+    placed = []
+    for finding in findings:
+        changes: dict[str, Any] = {}
+        if finding.line is None and lines is not None and 0 <= finding.row - first_row < len(lines):
+            changes["line"] = int(lines[finding.row - first_row])
+        if finding.column is None:
+            rule = mapping.fields.get(finding.field)
+            if rule is not None and rule.column:
+                changes["column"] = rule.column
+        placed.append(dataclasses.replace(finding, **changes) if changes else finding)
+    return placed
 
 
 def read_through(
@@ -56,31 +121,42 @@ def read_through(
     checker: Checker | None = None,
     limits: Limits = DEFAULT,
 ) -> Iterator[Step]:
-    """Read a file batch by batch through a mapping, checking each canonical batch. Repeated keys are reported
-    only by a ``checker`` given the repeated rows a first pass found (see ``Checker``)."""
+    """Read a file batch by batch through a mapping, checking each canonical batch. Repeats are reported only on
+    the later passes of a ``checker`` (see ``Checker``); one made here sees a single pass."""
     reader = open_source(source, sheet, limits)
     applier, row = Applier(mapping), 1
-    checker = checker or Checker(mapping.model)
+    checker = checker or checker_for(mapping)
     for batch in reader.batches():
-        canonical, findings = applier.apply(batch, first_row=row)
-        yield Step(batch, canonical, [*findings, *checker.check(canonical, first_row=row)], row)
+        lines = None
+        if LINE in batch.schema.names:
+            lines = batch.column(LINE).to_numpy(zero_copy_only=False).astype(np.int64)
+            batch = batch.drop_columns([LINE])
+        canonical, read = applier.apply(batch, first_row=row)
+        canonical, checked = checker.review(canonical, first_row=row, lines=lines)
+        findings = _placed(merge_findings(read, checked, mapping), row, lines, mapping)
+        yield Step(batch, canonical, findings, row, lines)
         row += batch.num_rows
 
 
+def checker_for(mapping: Mapping) -> Checker:
+    """The checker of a mapping's records: samples are numbered unless the mapping reads them from the file."""
+    sample = mapping.model.sample_field
+    return Checker(mapping.model, numbered=sample is not None and sample not in mapping.fields)
+
+
 def check_file(source: Path, mapping: Mapping, sheet: str | None = None, limits: Limits = DEFAULT) -> Report:
-    """Every problem of a file read through a mapping; writes nothing. A second pass only if keys repeat."""
-
-    def one_pass(checker: Checker) -> Report:
-        report = Report()
-        for step in read_through(source, mapping, sheet, checker, limits):
-            report.extend(step.findings)
-            report.rows += step.source.num_rows
-        return report
-
-    first = Checker(mapping.model)
-    report = one_pass(first)
-    repeated = first.repeated_keys()
-    return one_pass(Checker(mapping.model, repeated)) if repeated else report
+    """Every problem of a file read through a mapping; writes nothing. Read again only if keys repeat."""
+    checker = checker_for(mapping)
+    try:
+        while True:
+            report = Report()
+            for step in read_through(source, mapping, sheet, checker, limits):
+                report.extend(step.findings)
+                report.rows += step.source.num_rows
+            if not checker.another_pass():
+                return report
+    finally:
+        checker.close()
 
 
 @dataclass(frozen=True)
@@ -152,7 +228,8 @@ def ingest(
     limits: Limits = DEFAULT,
 ) -> IngestResult:
     """Read ``source`` through ``mapping`` into ``output`` (see the module's description); ``source_sha256`` spares
-    hashing the source again when the caller has done so."""
+    hashing the source again when the caller has done so. Raises ``InvalidInput`` rather than write a file with no
+    row: when the source has no record, or every record is set aside."""
     output.parent.mkdir(parents=True, exist_ok=True)
     _clean_debris(output.parent)
     mapping_text = mapping.to_yaml()
@@ -172,17 +249,22 @@ def ingest(
         }
     )
     work = _Pass(source, mapping, sheet, schema, max_errors, accept_partial, progress, limits)
+    checker = checker_for(mapping)
     with (
         _claimed(output.with_name(f".{output.name}.{uuid.uuid4().hex}{PARTIAL}")) as temporary,
         _claimed(rejected_path.with_name(f".{rejected_path.name}.{uuid.uuid4().hex}{PARTIAL}")) as rejected_temporary,
     ):
-        first = Checker(mapping.model)
-        done = work.run(first, temporary, rejected_temporary)
-        if not done.refused and (repeated := first.repeated_keys()):
-            # Keys repeat: read the file again, this time setting those rows apart (rare, so paid only then).
-            done = work.run(Checker(mapping.model, repeated), temporary, rejected_temporary)
+        try:
+            done = work.run(checker, temporary, rejected_temporary)
+            # Keys repeat: read the file again, numbering samples or setting repeats apart (rare, paid only then).
+            while not done.refused and checker.another_pass():
+                done = work.run(checker, temporary, rejected_temporary)
+        finally:
+            checker.close()
         if done.refused:
             return IngestResult(done.report, False, output, 0, 0, None, origin=made_from)
+        if done.written == 0:
+            raise nothing_kept(done.report, source.name)
         os.replace(temporary, output)
         if done.rejected:
             os.replace(rejected_temporary, rejected_path)
@@ -197,6 +279,43 @@ def ingest(
         )
 
 
+class NothingKept(InvalidInput):
+    """A dataset would have no row: refused (``details`` says how many rows were read and set aside, and why)."""
+
+
+def nothing_kept(report: Report, name: str) -> NothingKept:
+    """The refusal of a dataset without rows: how many rows, how many set aside, the main problems, what to do."""
+    top = ", ".join(f"{code} ({count})" for code, count in report.top_codes())
+    if report.rows == 0:
+        message = f"{name} has no records to publish: no row below the header was read"
+        message_ko = f"{name}에 게시할 행이 없습니다: 머리글 아래에서 읽은 행이 없습니다"
+        hint = "check that the file has data, and that the mapping's sheet and header row are the right ones"
+        hint_ko = "파일에 데이터가 있는지, 매핑의 시트와 머리글 행이 맞는지 확인하세요"
+    else:
+        message = (
+            f"nothing to publish: all {report.rows} rows of {name} were set aside for problems ({top}); "
+            "no dataset was made"
+        )
+        message_ko = (
+            f"게시할 행이 없습니다: {name}의 {report.rows}행이 모두 문제로 제외되었습니다 ({top}); "
+            + "데이터셋을 만들지 않았습니다"
+        )
+        hint = "fix the problems `map check` lists (in the file or in the mapping), then publish again"
+        hint_ko = "`map check`가 보여 주는 문제를 파일이나 매핑에서 고친 뒤 다시 게시하세요"
+    return NothingKept(
+        message,
+        position="file",
+        hint=hint,
+        details={
+            "messageKo": message_ko,
+            "hintKo": hint_ko,
+            "rows": report.rows,
+            "rowsSetAside": report.rows_set_aside,
+            "report": report.to_dict(),
+        },
+    )
+
+
 @dataclass(frozen=True)
 class _Done:
     report: Report
@@ -209,7 +328,7 @@ class _Done:
 class _Pass:
     """One pass over the source: good rows to the output, bad ones (with reasons) beside it. The Parquet
     encoding and compression of one batch runs in a writer thread while the next batch is read and checked; at
-    most two batches wait for it, so memory stays bounded."""
+    most two batches wait for it, so memory stays bounded. Notes never set a row aside; errors do."""
 
     source: Path
     mapping: Mapping
@@ -231,14 +350,14 @@ class _Pass:
                 ThreadPoolExecutor(1, thread_name_prefix="parquet-writer") as background,
             ):
                 for step in read_through(self.source, self.mapping, self.sheet, checker, self.limits):
-                    batch, canonical, checked, row = step.source, step.canonical, step.findings, step.first_row
-                    report.extend(checked)
+                    batch, canonical, row = step.source, step.canonical, step.first_row
+                    report.extend(step.findings)
                     report.rows += batch.num_rows
                     if report.errors > self.max_errors and not self.accept_partial:
                         break
                     good = canonical
-                    if checked:
-                        bad_rows = sorted({f.row - row for f in checked})
+                    bad_rows = (error_rows(step.findings) - row).tolist()
+                    if bad_rows:
                         keep = np.ones(batch.num_rows, dtype=bool)
                         keep[bad_rows] = False
                         good = canonical.filter(pa.array(keep))
@@ -262,13 +381,22 @@ class _Pass:
 
     @staticmethod
     def _reject(writer: pacsv.CSVWriter | None, path: Path, step: Step, bad_rows: list[int]) -> pacsv.CSVWriter:
+        """The rows set aside, as the file had them, with their record number, sheet row and problems (errors
+        and notes alike: a person correcting the row sees everything about it)."""
         reasons: dict[int, list[str]] = {}
         for finding in step.findings:
             reasons.setdefault(finding.row - step.first_row, []).append(f"{finding.field}: {finding.code}")
         rejected = step.source.take(pa.array(bad_rows, pa.int64()))
-        rejected = rejected.append_column(
-            "row", pa.array([step.first_row + i for i in bad_rows], pa.int64())
-        ).append_column("problems", pa.array(["; ".join(reasons[i]) for i in bad_rows]))
+        lines = (
+            pa.array(step.lines[bad_rows], pa.int64())
+            if step.lines is not None
+            else pa.nulls(len(bad_rows), pa.int64())
+        )
+        rejected = (
+            rejected.append_column("row", pa.array([step.first_row + i for i in bad_rows], pa.int64()))
+            .append_column("line", lines)
+            .append_column("problems", pa.array(["; ".join(reasons[i]) for i in bad_rows]))
+        )
         rejected = safe_batch(rejected, keep_numbers=True)  # opened in a spreadsheet to be corrected: no formulas
         if writer is None:
             writer = pacsv.CSVWriter(path, rejected.schema)

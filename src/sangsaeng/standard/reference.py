@@ -13,6 +13,7 @@ import sys
 from pathlib import Path
 
 from sangsaeng.standard.entities import ENTITIES, Entity, arrow_schema, json_schema, literal_values
+from sangsaeng.standard.findings import reference_lines as findings_reference
 from sangsaeng.standard.units import reference_lines
 
 
@@ -47,11 +48,15 @@ def reference_markdown() -> str:
         "",
         "Generated from `src/sangsaeng/standard/entities.py` by `python -m sangsaeng.standard.reference docs/`;",
         "do not edit by hand. Quantities are stored in the canonical unit shown; where a source gave another unit,",
-        "the record keeps `raw_value` and `raw_unit` beside the converted value.",
+        "the record keeps `raw_value` and `raw_unit` beside the converted value. A percentage stays a percentage",
+        "(unit `percent`, 12 for 12 %). Each entity has a version; data stored under an older version keeps its",
+        "bytes and is read as the current version, the fields added since then empty (or, for a quality result's",
+        "`sample`, 1) — see `standard/versions.py`.",
         "",
     ]
     for model in ENTITIES.values():
         lines.extend(_entity_section(model))
+    lines.extend(findings_reference())
     lines.extend(reference_lines())
     return "\n".join(lines).rstrip() + "\n"
 

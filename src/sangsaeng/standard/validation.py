@@ -1,18 +1,20 @@
-"""Validation findings are data: a stable code, the row and field, the value, what was expected, and a message
-in English and Korean. Checks run over whole Arrow batches (vectorised compute), never cell by cell in Python;
-only the rows that fail become Python objects.
+"""Checks of canonical record batches: findings are data (``findings.Finding``), computed over whole Arrow batches
+(vectorised compute), never cell by cell in Python; only the rows that fail become Python objects.
 
-    report = check_all(QualityResult, lambda: batches())  # a fresh iterator each call: keys may need two passes
+    report = check_all(QualityResult, lambda: batches())  # a fresh iterator each call: repeats may need more passes
     report.flatten(["row", "field", "code"])  # → [[3, "unit", "unknown-unit"], …]
+
+Repeated keys need the whole file. The first pass records every key's hash; only when some key repeats does a
+second pass follow, which numbers repeated samples (entities with a ``sample_field``) or reports repeats, and
+hashes the whole records of the repeating rows; only when that shows the second pass assumed wrong (an exact
+repeat among samples, a conflict among repeats) does a third pass follow (see ``repeats``). A file whose keys
+never repeat is read once and pays for nothing else.
 """
 
 from __future__ import annotations
 
-import tempfile
-from collections import Counter
+import hashlib
 from collections.abc import Callable, Iterable, Iterator
-from dataclasses import asdict, dataclass, field
-from pathlib import Path
 from typing import Any
 
 import annotated_types
@@ -22,129 +24,48 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from sangsaeng.standard.entities import Entity, arrow_schema, literal_values
+from sangsaeng.standard.findings import (
+    EXPECTED_KO,
+    EXPECTED_KO_PREFIX,
+    HINTS,
+    MESSAGES,
+    Finding,
+    Report,
+    expected_ko,
+)
+from sangsaeng.standard.repeats import DUPLICATE_KEY, DUPLICATE_ROW, NONE, KeyHashes, Plan
 
-MESSAGES: dict[str, tuple[str, str]] = {
-    "missing-value": ("{field} is required but empty", "{field} 값이 비어 있습니다 (필수 항목)"),
-    "type-error": ("{field}: {value!r} is not {expected}", "{field}: {value!r}은(는) {expected} 형식이 아닙니다"),
-    "bad-date": (
-        "{field}: {value!r} is not a date/time ({expected})",
-        "{field}: {value!r}은(는) 날짜/시간이 아닙니다 ({expected})",
-    ),
-    "out-of-range": (
-        "{field}: {value} is out of range ({expected})",
-        "{field}: {value} 값이 허용 범위를 벗어났습니다 ({expected})",
-    ),
-    "unknown-code": (
-        "{field}: {value!r} is not one of {expected}",
-        "{field}: {value!r}은(는) 허용된 코드가 아닙니다 ({expected})",
-    ),
-    "duplicate-key": ("{field}: {value} appears more than once", "{field}: {value} 이(가) 중복되었습니다"),
-    "unknown-unit": (
-        "{field}: unit {value!r} is unknown ({expected})",
-        "{field}: 단위 {value!r}을(를) 알 수 없습니다 ({expected})",
-    ),
-    "unit-mismatch": (
-        "{field}: unit {value!r} does not fit ({expected})",
-        "{field}: 단위 {value!r}은(는) 맞지 않습니다 ({expected})",
-    ),
-}
+__all__ = [
+    "EXPECTED_KO",
+    "EXPECTED_KO_PREFIX",
+    "HINTS",
+    "MESSAGES",
+    "Checker",
+    "Finding",
+    "KeyHashes",
+    "Report",
+    "check_all",
+    "expected_ko",
+]
 
 
-# The expectations the checks write, in Korean; the rest (formats, codes, units) read the same in both.
-EXPECTED_KO = {
-    "a number": "숫자",
-    "a whole number": "정수",
-    "a value": "값",
-    "e.g. kWh, kg, mm, °C": "예: kWh, kg, mm, °C",
-}
-EXPECTED_KO_PREFIX = {
-    "a column named ": "열 이름 ",
-    "convertible to ": "다음으로 변환 가능: ",
-    "did you mean: ": "다음 중 하나가 아닌가요: ",
-}
-
-
-def expected_ko(expected: str) -> str:
-    if expected in EXPECTED_KO:
-        return EXPECTED_KO[expected]
-    for english, korean in EXPECTED_KO_PREFIX.items():
-        if expected.startswith(english):
-            return korean + expected.removeprefix(english)
-    return expected
-
-
-@dataclass(frozen=True)
-class Finding:
-    code: str
-    row: int  # 1-based number of the data row in the source (the header is row 0)
-    field: str
-    value: str | None
-    expected: str
-
-    @property
-    def message(self) -> str:
-        return MESSAGES[self.code][0].format(field=self.field, value=self.value, expected=self.expected)
-
-    @property
-    def message_ko(self) -> str:
-        return MESSAGES[self.code][1].format(field=self.field, value=self.value, expected=expected_ko(self.expected))
-
-    def to_dict(self) -> dict[str, Any]:
-        return {**asdict(self), "message": self.message, "message_ko": self.message_ko}
-
-
-@dataclass
-class Report:
-    """All findings counted per code; the first ``examples`` of each code kept in full."""
-
-    examples: int = 20
-    counts: Counter[str] = field(default_factory=Counter)
-    findings: list[Finding] = field(default_factory=list)
-    rows: int = 0
-
-    def extend(self, found: Iterable[Finding]) -> None:
-        for finding in found:
-            self.counts[finding.code] += 1
-            if self.counts[finding.code] <= self.examples:
-                self.findings.append(finding)
-
-    @property
-    def valid(self) -> bool:
-        return not self.counts
-
-    @property
-    def errors(self) -> int:
-        return sum(self.counts.values())
-
-    def flatten(self, keys: list[str]) -> list[list[Any]]:
-        return [[getattr(f, k) for k in keys] for f in sorted(self.findings, key=lambda f: (f.row, f.field, f.code))]
-
-    def to_dict(self) -> dict[str, Any]:
-        return {
-            "valid": self.valid,
-            "rows": self.rows,
-            "errors": self.errors,
-            "counts": dict(sorted(self.counts.items())),
-            "findings": [f.to_dict() for f in sorted(self.findings, key=lambda f: (f.row, f.field, f.code))],
-        }
-
-
-def check_all(model: type[Entity], batches: Callable[[], Iterable[pa.RecordBatch]], examples: int = 20) -> Report:
-    """Every finding over batches that ``batches()`` yields afresh each time it is called (twice when keys
-    repeat); the report keeps the first ``examples`` findings of each code."""
-    checker = Checker(model)
-    report = _check_pass(checker, batches(), examples)
-    repeated = checker.repeated_keys()
-    return _check_pass(Checker(model, repeated), batches(), examples) if repeated else report
-
-
-def _check_pass(checker: Checker, batches: Iterable[pa.RecordBatch], examples: int) -> Report:
-    report, row = Report(examples=examples), 1
-    for batch in batches:
-        report.extend(checker.check(batch, first_row=row))
-        report.rows += batch.num_rows
-        row += batch.num_rows
-    return report
+def check_all(
+    model: type[Entity], batches: Callable[[], Iterable[pa.RecordBatch]], *, numbered: bool | None = None
+) -> Report:
+    """Every finding over batches that ``batches()`` yields afresh each time it is called (more than once only
+    when keys repeat); see ``Checker`` for ``numbered``."""
+    checker = Checker(model, numbered=numbered)
+    try:
+        while True:
+            report, row = Report(), 1
+            for batch in batches():
+                report.extend(checker.check(batch, first_row=row))
+                report.rows += batch.num_rows
+                row += batch.num_rows
+            if not checker.another_pass():
+                return report
+    finally:
+        checker.close()
 
 
 def _rows(mask: pa.Array, first_row: int) -> list[int]:
@@ -171,102 +92,73 @@ def _bounds(info: Any) -> list[tuple[str, Any, str]]:
     return checks
 
 
-class KeyHashes:
-    """Every row's key hash, to find repeated keys once the whole file has been seen, in bounded memory.
-
-    Hashes and rows are buffered, then spilled to 16 files by the hash's top bits; at the end each part is
-    sorted on its own (1/16 of the file's keys in memory at a time). Nearly all files have no repeated key:
-    then one sort of each part says so, and nothing else is done.
-    """
-
-    PARTS = 16
-    BUFFER = 1 << 21  # rows kept in memory before spilling
-
-    def __init__(self) -> None:
-        self._hashes: list[np.ndarray[Any, np.dtype[np.uint64]]] = []
-        self._rows: list[np.ndarray[Any, np.dtype[np.int64]]] = []
-        self._buffered = 0
-        self._folder: tempfile.TemporaryDirectory[str] | None = None
-
-    def add(self, hashes: np.ndarray[Any, np.dtype[np.uint64]], rows: np.ndarray[Any, np.dtype[np.int64]]) -> None:
-        self._hashes.append(hashes)
-        self._rows.append(rows)
-        self._buffered += len(hashes)
-        if self._buffered >= self.BUFFER:
-            self._spill()
-
-    def _spill(self) -> None:
-        if not self._buffered:
-            return
-        if self._folder is None:
-            self._folder = tempfile.TemporaryDirectory(prefix="sangsaeng-keys-")
-        hashes, rows = np.concatenate(self._hashes), np.concatenate(self._rows)
-        self._hashes, self._rows, self._buffered = [], [], 0
-        part = (hashes >> np.uint64(60)).astype(np.uint8)
-        order = np.argsort(part, kind="stable")  # a radix sort on bytes; rows stay in file order within a part
-        bounds = np.cumsum(np.bincount(part, minlength=self.PARTS))[:-1]
-        for index, chunk in enumerate(np.split(order, bounds)):
-            if len(chunk):
-                with open(Path(self._folder.name) / f"{index}.keys", "ab") as handle:
-                    hashes[chunk].tofile(handle)
-                with open(Path(self._folder.name) / f"{index}.rows", "ab") as handle:
-                    rows[chunk].tofile(handle)
-
-    def _parts(self) -> Iterator[tuple[np.ndarray[Any, np.dtype[np.uint64]], np.ndarray[Any, np.dtype[np.int64]]]]:
-        if self._folder is None:
-            if self._buffered:
-                yield np.concatenate(self._hashes), np.concatenate(self._rows)
-            return
-        self._spill()
-        folder = Path(self._folder.name)
-        for index in range(self.PARTS):
-            if (folder / f"{index}.keys").exists():
-                yield np.fromfile(folder / f"{index}.keys", np.uint64), np.fromfile(folder / f"{index}.rows", np.int64)
-
-    def repeated(self) -> dict[int, int]:
-        """{row: the row its key was first seen in} for every row whose key hash came before."""
-        found: dict[int, int] = {}
-        try:
-            for hashes, rows in self._parts():
-                if not (np.diff(np.sort(hashes)) == 0).any():  # the common case: nothing repeats
-                    continue
-                order = np.argsort(hashes, kind="stable")
-                ordered, in_order = hashes[order], rows[order]
-                starts = np.concatenate(([True], ordered[1:] != ordered[:-1]))
-                first = in_order[np.maximum.accumulate(np.where(starts, np.arange(len(order)), 0))]
-                later = ~starts
-                found.update(zip(in_order[later].tolist(), first[later].tolist(), strict=True))
-        finally:
-            if self._folder is not None:
-                self._folder.cleanup()
-                self._folder = None
-        return found
+def _digest(values: Iterable[Any]) -> bytes:
+    return hashlib.blake2b(repr(tuple(values)).encode(), digest_size=16).digest()
 
 
 class Checker:
-    """Checks record batches already cast to an entity's Arrow schema.
+    """Checks record batches already cast to an entity's Arrow schema, pass after pass (see the module's
+    description): call ``review`` (or ``check``) for every batch in file order, then ``another_pass()``; while it
+    says True, read the file again through the same checker.
 
-    Repeated keys need the whole file: a first pass (``repeated=None``) records every key's hash and
-    ``repeated_keys()`` then tells which rows repeat an earlier key; only when there are any does a second
-    pass, given them, report ``duplicate-key`` findings (checking that the keys are really equal, not just
-    their hashes). ``check_all`` runs both passes.
+    ``numbered``: records repeating their key are samples, numbered in the entity's ``sample_field`` (default:
+    whenever the entity has one). Give False when the source has its own sample column: then the sample is part
+    of the key like any other field.
     """
 
-    def __init__(self, model: type[Entity], repeated: dict[int, int] | None = None) -> None:
+    def __init__(self, model: type[Entity], *, numbered: bool | None = None) -> None:
         self.model = model
         self.schema = arrow_schema(model)
-        self._keys = KeyHashes() if repeated is None else None
-        self._repeated = repeated or {}
-        self._firsts = set(self._repeated.values())
-        self._first_keys: dict[int, tuple[Any, ...]] = {}  # the key of each first occurrence, as met
+        sample = model.sample_field
+        self.numbered = sample is not None and (numbered is None or numbered)
+        self.key = tuple(k for k in model.key if not (self.numbered and k == sample))
+        self.passes = 1
+        self._keys: KeyHashes | None = KeyHashes()
+        self._records: KeyHashes | None = None
+        self._plan = Plan()
+        self._seen: dict[int, tuple[bytes, bytes, int | None]] = {}  # referenced row → key, record digests, line
         self._duck: duckdb.DuckDBPyConnection | None = None
 
-    def repeated_keys(self) -> dict[int, int]:
-        """After a first pass: {row: first row} of every row whose key came before."""
-        assert self._keys is not None, "only a first pass records keys"
-        return self._keys.repeated()
+    def another_pass(self) -> bool:
+        """After a pass: whether the file must be read again (and the checker is ready for it)."""
+        self._seen = {}
+        if self.passes == 1:
+            assert self._keys is not None
+            plan, self._keys = self._keys.plan(self.numbered), None
+            if not plan:
+                return False
+            self._plan, self._records = plan, KeyHashes(records=True)
+        elif self.passes == 2 and self._records is not None:
+            exact, self._records = self._records.plan(self.numbered), None
+            if not exact.differs:
+                exact.close()
+                return False
+            self._plan.close()
+            self._plan = exact
+        else:
+            return False
+        self.passes += 1
+        return True
+
+    def close(self) -> None:
+        self._plan.close()
+        if self._duck is not None:
+            self._duck.close()
+            self._duck = None
 
     def check(self, batch: pa.RecordBatch, first_row: int = 1) -> Iterator[Finding]:
+        yield from self.review(batch, first_row)[1]
+
+    def review(
+        self, batch: pa.RecordBatch, first_row: int = 1, lines: np.ndarray[Any, Any] | None = None
+    ) -> tuple[pa.RecordBatch, list[Finding]]:
+        """The batch with its samples numbered, and what is wrong with its rows (``lines``: each row's sheet row,
+        to name where a repeated row was first seen)."""
+        findings = [*self._fields(batch, first_row), *self._measurements(batch, first_row)]
+        batch, repeated = self._repeats(batch, first_row, lines)
+        return batch, findings + repeated
+
+    def _fields(self, batch: pa.RecordBatch, first_row: int) -> Iterator[Finding]:
         for name, info in self.model.model_fields.items():
             if name not in batch.schema.names:
                 if info.is_required():
@@ -286,42 +178,128 @@ class Checker:
                 violates = getattr(pc, operator)(column, bound)
                 for row in _rows(violates, first_row):
                     yield Finding("out-of-range", row, name, _shown(column[row - first_row].as_py()), words)
-        yield from self._duplicates(batch, first_row)
 
-    def _duplicates(self, batch: pa.RecordBatch, first_row: int) -> Iterator[Finding]:
-        names = [k for k in self.model.key if k in batch.schema.names]
-        if not names or batch.num_rows == 0:
+    def _measurements(self, batch: pa.RecordBatch, first_row: int) -> Iterator[Finding]:
+        """A record with limits, a nominal value or a unit is a measurement: without its value it is incomplete."""
+        measured, names = self.model.measured, batch.schema.names
+        context = [c for c in self.model.measurement_context if c in names]
+        if not context or measured is None or measured not in names or batch.num_rows == 0:
             return
-        if self._keys is not None:  # first pass: remember every complete key's hash
+        described = pc.is_valid(batch.column(context[0]))
+        for name in context[1:]:
+            described = pc.or_(described, pc.is_valid(batch.column(name)))
+        for row in _rows(pc.and_(described, pc.is_null(batch.column(measured))), first_row):
+            yield Finding("missing-measurement", row, measured, None, "a measured value")
+
+    # ---- repeated keys -------------------------------------------------------------------------------
+    def _repeats(
+        self, batch: pa.RecordBatch, first_row: int, lines: np.ndarray[Any, Any] | None
+    ) -> tuple[pa.RecordBatch, list[Finding]]:
+        names = [k for k in self.key if k in batch.schema.names]
+        if not names or batch.num_rows == 0:
+            return self._numbered(batch, None), []
+        if self.passes == 1:
+            assert self._keys is not None
+            # Only required key fields must be present; an optional one left empty is a value like any other.
             valid = np.ones(batch.num_rows, dtype=bool)
             for name in names:
-                valid &= pc.is_valid(batch.column(name)).to_numpy(zero_copy_only=False)
+                if self.model.model_fields[name].is_required():
+                    valid &= pc.is_valid(batch.column(name)).to_numpy(zero_copy_only=False)
             rows = np.nonzero(valid)[0]
             if len(rows):
-                self._keys.add(self._hashes(batch, names)[rows], rows + first_row)
-            return
-        last = first_row + batch.num_rows
-        for row in sorted(r for r in self._firsts | self._repeated.keys() if first_row <= r < last):
-            key = tuple(batch.column(k)[row - first_row].as_py() for k in names)
-            first = self._repeated.get(row)
-            if row in self._firsts:
-                self._first_keys[row] = key
-            if first is not None and self._first_keys.get(first) == key:  # equal keys, not only equal hashes
-                yield Finding(
-                    "duplicate-key",
-                    row,
-                    "+".join(names),
-                    ", ".join(f"{k}={v}" for k, v in zip(names, key, strict=True)),
-                    f"unique; first seen in row {first}",
-                )
+                keys, _ = self._hashes(batch, names, None)
+                self._keys.add(keys[rows], rows + first_row)
+            return self._numbered(batch, None), []
+        planned = self._plan.within(first_row, batch.num_rows)
+        local = planned.rows - first_row
+        if self._records is not None and len(local):  # second pass: the whole records of repeating rows
+            taken = batch.take(pa.array(local, pa.int64()))
+            keys, records = self._hashes(taken, names, self._recorded(batch))
+            assert records is not None
+            self._records.add(keys, planned.rows.copy(), records)
+        self._remember(batch, first_row, names, lines)
+        findings = []
+        for index in np.flatnonzero(planned.kind != NONE).tolist():
+            found = self._repeat(batch, names, int(planned.rows[index]), first_row, planned, index)
+            if found is not None:
+                findings.append(found)
+        return self._numbered(batch, planned if self.numbered else None, first_row), findings
 
-    def _hashes(self, batch: pa.RecordBatch, names: list[str]) -> np.ndarray[Any, np.dtype[np.uint64]]:
+    def _recorded(self, batch: pa.RecordBatch) -> list[str]:
+        """The columns whose values make a record the same record: all of them but the sample being numbered."""
+        return [n for n in batch.schema.names if not (self.numbered and n == self.model.sample_field)]
+
+    def _remember(
+        self, batch: pa.RecordBatch, first_row: int, names: list[str], lines: np.ndarray[Any, Any] | None
+    ) -> None:
+        """Digests of the rows a later duplicate refers to, to check it is equal in values, not just in hashes."""
+        referenced = self._plan.referenced_within(first_row, batch.num_rows)
+        if not len(referenced):
+            return
+        local = referenced - first_row
+        taken = batch.take(pa.array(local, pa.int64()))
+        recorded = self._recorded(batch)
+        for offset, row in enumerate(taken.to_pylist()):
+            line = int(lines[local[offset]]) if lines is not None else None
+            self._seen[int(referenced[offset])] = (
+                _digest(row[k] for k in names),
+                _digest(row[k] for k in recorded),
+                line,
+            )
+
+    def _repeat(
+        self, batch: pa.RecordBatch, names: list[str], row: int, first_row: int, planned: Any, index: int
+    ) -> Finding | None:
+        kind, ref = int(planned.kind[index]), int(planned.ref[index])
+        values = {k: batch.column(k)[row - first_row].as_py() for k in batch.schema.names}
+        named = [k for k in names if values[k] is not None]  # an optional key field left empty is not named
+        key = ", ".join(f"{k}={values[k]}" for k in named)
+        earlier = self._seen.get(ref)
+        if ref < row:  # the row referred to was met: equal in values, not only in hashes?
+            if earlier is None:
+                return None
+            same = earlier[1] if kind == DUPLICATE_ROW else earlier[0]
+            mine = (values[k] for k in self._recorded(batch)) if kind == DUPLICATE_ROW else (values[k] for k in names)
+            if _digest(mine) != same:
+                return None
+        where = f"row {ref}" + (f" (line {earlier[2]})" if earlier and earlier[2] is not None else "")
+        if kind == DUPLICATE_ROW:
+            return Finding("duplicate-row", row, "+".join(named), key, f"no exact repeat; first seen in {where}")
+        assert kind == DUPLICATE_KEY
+        words = f"unique; first seen in {where}" if ref < row else f"unique; seen again in row {ref}"
+        return Finding("duplicate-key", row, "+".join(named), key, words)
+
+    def _numbered(self, batch: pa.RecordBatch, planned: Any, first_row: int = 1) -> pa.RecordBatch:
+        """Samples numbered: 1 for a row whose key is its own, the plan's number for the others; none for an
+        exact repeat (it is set aside)."""
+        sample = self.model.sample_field
+        if not self.numbered or sample is None or sample not in batch.schema.names:
+            return batch
+        numbers = np.ones(batch.num_rows, dtype=np.int64)
+        valid = np.ones(batch.num_rows, dtype=bool)
+        if planned is not None and len(planned.rows):
+            local = planned.rows - first_row
+            numbers[local] = np.maximum(planned.sample, 1)
+            valid[local] = planned.kind == NONE
+        column = pa.array(numbers, mask=~valid)
+        return batch.set_column(batch.schema.get_field_index(sample), batch.schema.field(sample), column)
+
+    def _hashes(
+        self, batch: pa.RecordBatch, names: list[str], recorded: list[str] | None
+    ) -> tuple[np.ndarray[Any, np.dtype[np.uint64]], np.ndarray[Any, np.dtype[np.uint64]] | None]:
+        """Each row's key hash and, given ``recorded`` columns, its whole record's hash (computed along another
+        path than the key's: key columns last)."""
         if self._duck is None:
             self._duck = duckdb.connect()
-        self._duck.register("batch_keys", pa.Table.from_batches([batch.select(names)]))
+        self._duck.register("batch_keys", pa.Table.from_batches([batch]))
         try:
-            columns = ", ".join('"' + n.replace('"', '""') + '"' for n in names)
-            hashed = self._duck.execute(f"SELECT hash({columns}) AS h FROM batch_keys").fetchnumpy()["h"]
+            quoted = {n: '"' + n.replace('"', '""') + '"' for n in batch.schema.names}
+            select = f"hash({', '.join(quoted[n] for n in names)}) AS k"
+            if recorded is not None:
+                ordered = [n for n in recorded if n not in names] + [n for n in names if n in recorded]
+                select += f", hash({', '.join(quoted[n] for n in ordered)}) AS r"
+            found = self._duck.execute(f"SELECT {select} FROM batch_keys").fetchnumpy()
         finally:
             self._duck.unregister("batch_keys")
-        return np.asarray(hashed, dtype=np.uint64)
+        keys = np.asarray(found["k"], dtype=np.uint64)
+        return keys, np.asarray(found["r"], dtype=np.uint64) if recorded is not None else None

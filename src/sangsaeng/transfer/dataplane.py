@@ -26,6 +26,7 @@ from sangsaeng.errors import Forbidden, NotAcceptable, Unauthenticated
 from sangsaeng.identity import tokens
 from sangsaeng.outbox import settle_implied
 from sangsaeng.policy.decide import Restrictions
+from sangsaeng.standard import versions
 from sangsaeng.transfer import machine as m
 from sangsaeng.transfer.exports import Chunks, csv_chunks
 from sangsaeng.transfer.restrict import mask_key, needed_columns, output_schema, restrict
@@ -140,8 +141,11 @@ async def authorize(
         agreement.uses += 1
         await tx.save_agreement(agreement)
     files = version_files(connector.settings.datasets_dir, dataset.latest.path)
-    schema = pq.read_schema(files[0]) if files else _schema_of(dataset.latest.columns)
-    all_columns = [c["name"] for c in dataset.latest.columns]
+    stored = pq.read_schema(files[0]) if files else None
+    # Standard data of an older schema version leaves in the current one (its file is never rewritten).
+    schema = versions.upgraded_schema(stored) if stored is not None else _schema_of(dataset.latest.columns)
+    upgraded = stored is not None and versions.needs_upgrade(stored)
+    all_columns = schema.names if upgraded else [c["name"] for c in dataset.latest.columns]
     restrictions = decision.restrictions
     key = mask_key(connector.key, agreement.consumer) if restrictions.masked else b""
     return Grant(
@@ -272,9 +276,9 @@ def _counting(batches: Iterator[pa.RecordBatch], grant: Grant) -> Iterator[pa.Re
 
 def _read(files: list[Path], columns: list[str], batch_rows: int) -> Iterator[pa.RecordBatch]:
     for path in files:
-        # Buffered reads instead of whole column chunks: a connector's memory stays flat whatever the row groups.
-        source = pq.ParquetFile(path, pre_buffer=False, buffer_size=4 << 20)
-        yield from source.iter_batches(batch_size=batch_rows, columns=columns, use_threads=True)
+        # Buffered reads instead of whole column chunks: a connector's memory stays flat whatever the row groups;
+        # an older version of standard data is upgraded batch by batch as it is read.
+        yield from versions.read_batches(path, columns, batch_rows, buffer_size=4 << 20)
 
 
 def stream(grant: Grant, media_type: str, batch_rows: int) -> Iterator[bytes | memoryview]:

@@ -8,7 +8,8 @@ it. Only distinct values are hashed (dictionary encoding), not every cell.
 
 Aggregates: a small query model (group-by fields, measures count/sum/mean/min/max/quantile), validated against
 what the decision permits and run by DuckDB over the Parquet file with quoted identifiers and bound values —
-never SQL from outside. Groups smaller than the minimum are left out, and the answer says how many were.
+never SQL from outside (standard data of an older schema version is read upgraded, see ``standard.versions``).
+Groups smaller than the minimum are left out, and the answer says how many were.
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ from typing import Any, Literal
 import duckdb
 import pyarrow as pa
 import pyarrow.compute as pc
+import pyarrow.parquet as pq
 from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from cryptography.hazmat.primitives.kdf.hkdf import HKDF
@@ -28,6 +30,7 @@ from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from sangsaeng.errors import Forbidden, InvalidInput
 from sangsaeng.policy.decide import Restrictions
+from sangsaeng.standard import versions
 
 MASK_HEX = 32  # 128 bits of the HMAC: collisions are not a concern, the values stay short
 
@@ -149,11 +152,21 @@ def aggregate(
         where = " WHERE " + " OR ".join(f"CAST({_quote(f)} AS VARCHAR) = ?" for f, _ in restrictions.rows)
         parameters += [v for _, v in restrictions.rows]
     group = f" GROUP BY {', '.join(_quote(g) for g in query.group_by)}" if query.group_by else ""
-    sql = f"SELECT {', '.join(selects)}, count(*) AS __n FROM read_parquet(?){where}{group}"
     if not files:
         raise InvalidInput("there is no data to aggregate yet", hint="ask again once the stream has landed data")
-    parameters.insert(sum(1 for m in query.measures if m.op == "quantile"), [str(p) for p in files])
+    # Standard data of an older schema version is aggregated as the current version: read through the upgrade
+    # (an Arrow stream DuckDB scans as it comes), not by DuckDB's own Parquet reader, which sees the stored columns.
+    stored = pq.read_schema(files[0])
+    upgraded = versions.needs_upgrade(stored)
+    scanned = "stored_data" if upgraded else "read_parquet(?)"
+    sql = f"SELECT {', '.join(selects)}, count(*) AS __n FROM {scanned}{where}{group}"
+    if not upgraded:
+        parameters.insert(sum(1 for m in query.measures if m.op == "quantile"), [str(p) for p in files])
     with duckdb.connect() as connection:
+        if upgraded:
+            batches = (batch for path in files for batch in versions.read_batches(path))
+            reader = pa.RecordBatchReader.from_batches(versions.upgraded_schema(stored), batches)
+            connection.register("stored_data", reader)
         try:
             result = connection.sql(sql, params=parameters).to_arrow_table()
         except duckdb.Error as exc:

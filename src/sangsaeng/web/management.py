@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import tempfile
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 import anyio
 from fastapi import APIRouter, Depends, File, Form, Query, Request, UploadFile
@@ -185,7 +185,10 @@ async def add_version(
     "/ingest",
     status_code=201,
     summary="Read a factory file (CSV, Excel, JSON lines, Parquet) through a mapping into a dataset of standard data",
-    responses={422: {"description": "More problems than allowed: nothing was written; `details.report` says which"}},
+    responses={
+        400: {"description": "Not readable, or no row to keep: nothing was written (`details` has the counts)"},
+        422: {"description": "More errors than allowed: nothing was written; `details.report` says which"},
+    },
 )
 async def ingest_dataset(
     svc: ServicesDep,
@@ -201,21 +204,10 @@ async def ingest_dataset(
     sheet: Annotated[str | None, Form(description="Excel: the sheet to read (default: the first)")] = None,
 ) -> IngestOut:
     from sangsaeng.standard.mapping import load_mapping
-    from sangsaeng.standard.sources import SUFFIXES
 
     rules = load_mapping(mapping, source="the mapping")
-    suffix = Path(file.filename or "").suffix.lower()
-    if suffix not in SUFFIXES:
-        raise InvalidInput(
-            f"cannot tell the format of {file.filename!r}",
-            position="file",
-            hint=f"send the file with its name ending in one of {', '.join(sorted(SUFFIXES))}",
-        )
     with tempfile.TemporaryDirectory(prefix="sangsaeng-ingest-") as folder:
-        source = Path(folder) / f"source{suffix}"
-        async with await anyio.open_file(source, "wb") as out:
-            while chunk := await file.read(1 << 20):
-                await out.write(chunk)
+        source = await _received(file, Path(folder))
         dataset, result = await svc.catalog.ingest_version(
             source,
             rules,
@@ -236,11 +228,12 @@ async def ingest_dataset(
         origin=result.origin,
         written=dataset is not None,
         problems=result.report.errors,
+        rows_set_aside=result.report.rows_set_aside,
     )
     if dataset is None:
         raise DataRejected(
-            f"nothing was written: {result.report.errors} problem(s) in {result.report.rows} rows, "
-            f"{max_errors} allowed",
+            f"nothing was written: {result.report.errors} problem(s) in {result.report.rows} rows "
+            f"({result.report.rows_set_aside} rows would be set aside), {max_errors} allowed",
             position="file",
             hint="fix the file or the mapping, raise maxErrors, or send acceptPartial=true to keep the good rows",
             details={"report": report},
@@ -252,6 +245,62 @@ async def ingest_dataset(
         rows_rejected=result.rows_rejected,
         report=report,
     )
+
+
+async def _received(file: UploadFile, folder: Path) -> Path:
+    """An uploaded factory file, written to ``folder`` (empty, of this request alone) under a name whose suffix
+    tells its format."""
+    from sangsaeng.standard.sources import SUFFIXES
+
+    suffix = Path(file.filename or "").suffix.lower()
+    if suffix not in SUFFIXES:
+        raise InvalidInput(
+            f"cannot tell the format of {file.filename!r}",
+            position="file",
+            hint=f"send the file with its name ending in one of {', '.join(sorted(SUFFIXES))}",
+        )
+    # Kept under the name it was sent with (what messages and the data's lineage name), when that is a plain name.
+    name = Path(file.filename or "").name
+    plain = name not in ("", ".", "..") and len(name.encode()) <= 200 and not any(c in name for c in "\x00\\:")
+    source = folder / (name if plain else f"source{suffix}")
+    async with await anyio.open_file(source, "wb") as out:
+        while chunk := await file.read(1 << 20):
+            await out.write(chunk)
+    return source
+
+
+@router.post(
+    "/ingest/check",
+    summary="Read a factory file through a mapping and list its problems, a page at a time; writes nothing",
+    description="Counts of rows read, kept and set aside, errors and notes, and one page of the findings (each "
+    "with its record, sheet row, field, source column, code, severity, message and hint in English and Korean). "
+    "Filter by `code`, `field` or `severity` and page with `offset` and `limit`.",
+)
+async def check_ingest(
+    svc: ServicesDep,
+    file: Annotated[UploadFile, File(description="The source file; its name's suffix tells the format")],
+    mapping: Annotated[str, Form(description="The mapping document, YAML or JSON (see `sangsaeng map suggest`)")],
+    sheet: Annotated[str | None, Form(description="Excel: the sheet to read (default: the first)")] = None,
+    offset: Annotated[int, Form(ge=0, le=MAX_POSITION, description="Findings to skip")] = 0,
+    limit: Annotated[int, Form(ge=1, le=1000, description="Findings to return")] = 100,
+    code: Annotated[str | None, Form(description="Only findings of this code, e.g. type-error")] = None,
+    field: Annotated[str | None, Form(description="Only findings about this field, e.g. value")] = None,
+    severity: Annotated[
+        Literal["error", "note"] | None, Form(description="Only errors (they set rows aside) or only notes")
+    ] = None,
+) -> dict[str, Any]:
+    from sangsaeng.standard.mapping import load_mapping
+
+    rules = load_mapping(mapping, source="the mapping")
+    with tempfile.TemporaryDirectory(prefix="sangsaeng-check-") as folder:
+        source = await _received(file, Path(folder))
+        report = await svc.catalog.check_file(source, rules, sheet=sheet)
+    try:
+        shown = report.to_dict(limit, offset, code, field, severity)
+        shown["matching"] = report.count(code, field, severity)
+        return shown
+    finally:
+        report.close()
 
 
 @router.get(

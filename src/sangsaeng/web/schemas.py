@@ -58,7 +58,10 @@ class IngestOut(Camel):
     unchanged: bool = Field(description="The same file was ingested through the same mapping before: no new version")
     rows_written: int = Field(serialization_alias="rowsWritten")
     rows_rejected: int = Field(serialization_alias="rowsRejected")
-    report: dict[str, Any] = Field(description="Problems counted per code, with the first examples of each")
+    report: dict[str, Any] = Field(
+        description="Rows read, kept and set aside; errors and notes counted per code; the first 100 findings in "
+        "row order (POST /api/ingest/check pages through all of them)"
+    )
 
 
 class OfferIn(Camel):

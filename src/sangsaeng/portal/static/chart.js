@@ -3,6 +3,9 @@
 (function () {
   var source = document.getElementById("chart-data");
   if (source && window.Plotly) {
-    Plotly.newPlot("chart", JSON.parse(source.textContent).data, {margin: {t: 10}});
+    var chart = JSON.parse(source.textContent);
+    var layout = chart.layout || {};
+    layout.margin = {t: 10};
+    Plotly.newPlot("chart", chart.data, layout);
   }
 })();

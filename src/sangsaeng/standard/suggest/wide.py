@@ -1,0 +1,197 @@
+"""Wide layouts — one column per month, per energy carrier, per characteristic, per sample — proposed as the
+mapping's ``unpivot`` and the fields of the columns it makes.
+
+The source layer does the unpivot; here we only say which columns, what the new columns are called, and what
+each new column means for the entity: months → the period (format by example, the year from the titles, the
+period's end at the end of the month), carriers → ``carrier`` with each header's code, characteristics →
+``characteristic``, samples (X1…X5) → ``sample``; the cells → the measured field, with the unit each header
+writes.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from sangsaeng.standard.entities import literal_values
+from sangsaeng.standard.layout import WideGroup
+from sangsaeng.standard.suggest import cells as look
+from sangsaeng.standard.suggest import titles as read_titles
+from sangsaeng.standard.suggest.proposal import Draft
+from sangsaeng.standard.suggest.text import clean
+from sangsaeng.standard.suggest.words import NEW_NAME, NEW_VALUE
+
+# A sample's column: a mark (X, n, #, 시료 …) and its number, after the measurement's name: "측정값 X3", "n3", "3".
+_NUMBERED = re.compile(r"(.*?)(\d{1,2})\s*(?:차|회|번)?")
+_MARK = re.compile(r"(?:x|n|s|#|no\.?|시료|샘플|sample)?", re.IGNORECASE)
+# The field that takes each wide cell, by entity (where it is not the entity's measured field).
+VALUE_FIELD = {"demand_forecast": "quantity", "production_run": "total_count"}
+_KIND_WORDS = {
+    "months": ("month", "월"),
+    "dates": ("date", "날짜"),
+    "carriers": ("energy carrier", "에너지원"),
+    "characteristics": ("characteristic", "검사항목"),
+    "samples": ("sample", "시료"),
+}
+
+
+def _numbered(name: str) -> tuple[str, int] | None:
+    found = _NUMBERED.fullmatch(clean(name))
+    if not found:
+        return None
+    stem = found.group(1)
+    mark = stem.rsplit(" ", 1)[-1]
+    return (stem, int(found.group(2))) if _MARK.fullmatch(mark) else None
+
+
+def sample_numbers(names: list[str]) -> list[int] | None:
+    """Each name's sample number when the names number samples of one measurement ("X1".."X5", "n1"..,
+    "측정값 1".., "시료1"..): one stem, numbered from 1 without gaps."""
+    numbered = [_numbered(n) for n in names]
+    if len(names) < 2 or None in numbered or len({n[0] for n in numbered if n}) != 1:
+        return None
+    numbers = [n[1] for n in numbered if n]
+    return numbers if sorted(numbers) == list(range(1, len(numbers) + 1)) else None
+
+
+def find_samples(headers: list[str]) -> WideGroup | None:
+    """Without a layout guess: the largest set of headers numbering samples of one measurement (측정값 X1..X5),
+    found by their common stem, whatever the columns' order."""
+    stems: dict[str, list[tuple[int, str]]] = {}
+    for header in headers:
+        if numbered := _numbered(header):
+            stems.setdefault(numbered[0], []).append((numbered[1], header))
+    groups = [sorted(g) for g in stems.values() if sorted(n for n, _ in g) == list(range(1, len(g) + 1))]
+    groups = [g for g in groups if len(g) >= 2]
+    if not groups:
+        return None
+    best = max(groups, key=lambda g: (len(g), [h for _, h in g]))
+    columns = [h for _, h in best]
+    return WideGroup(columns=columns, kind="other", names=columns, units=[None] * len(columns))
+
+
+def _unique(name: str, taken: set[str]) -> str:
+    candidate, n = name, 2
+    while candidate in taken:
+        candidate, n = f"{name}_{n}", n + 1
+    taken.add(candidate)
+    return candidate
+
+
+def propose(
+    draft: Draft,
+    wide: WideGroup,
+    samples: dict[str, list[str]],
+    headers: list[str],
+    titles: list[str],
+    layout_confidence: float,
+    decimal: str,
+) -> None:
+    """Place the unpivot and the fields of its new columns in ``draft`` (nothing when the entity has no field for
+    the cells)."""
+    value_field = draft.model.measured or VALUE_FIELD.get(draft.entity)
+    if value_field is None or not draft.has(value_field):
+        draft.note(
+            f"The columns {', '.join(wide.columns[:3])} … look like one quantity spread wide, but "
+            f"{draft.entity} has no field for it: no unpivot proposed.",
+            f"{', '.join(wide.columns[:3])} … 열은 한 값을 가로로 펼친 것 같지만 {draft.entity}에 맞는 필드가 "
+            "없어 열 → 행 변환을 제안하지 않았습니다.",
+        )
+        return
+    kind = _kind(draft, wide)
+    taken = set(headers) - set(wide.columns)
+    name_column = _unique(NEW_NAME.get(kind, "항목"), taken)
+    value_column = _unique(NEW_VALUE.get(draft.entity, "값"), taken)
+    units = {u for u in wide.units if u}
+    unpivot: dict[str, Any] = {"columns": list(wide.columns), "name": name_column, "value": value_column}
+    value_rule: dict[str, Any] = {"column": value_column}
+    if len(units) > 1 and all(wide.units):
+        unpivot["unit"] = value_rule["unit_column"] = _unique("단위", taken)
+    elif len(units) == 1 and all(wide.units):
+        value_rule["unit"] = units.pop()
+    elif units:
+        draft.note(
+            "Some wide columns write a unit and others none; give the unit of those without.",
+            "가로 열 중 일부만 단위를 적었습니다. 단위가 없는 열의 단위를 정해 주세요.",
+            value_field,
+        )
+    draft.unpivot = unpivot
+    cells = [c for column in wide.columns for c in look.present(samples.get(column, []))]
+    fit = look.numbers(cells, decimal, draft.vocabulary).fit if cells else 1.0
+    draft.place(value_field, value_rule, layout_confidence * (0.4 + 0.6 * fit), "layout")
+    _name_field(draft, kind, wide, name_column, titles, layout_confidence)
+    en, ko = _KIND_WORDS.get(kind, ("item", "항목"))
+    draft.note(
+        f"{len(wide.columns)} columns ({wide.columns[0]} … {wide.columns[-1]}) hold one {en} each: each row "
+        f"becomes {len(wide.columns)} records, with {name_column} naming the column and {value_column} its cell.",
+        f"{wide.columns[0]} … {wide.columns[-1]} {len(wide.columns)}개 열은 {ko}별로 가로로 펼친 표입니다: 한 행이 "
+        f"{len(wide.columns)}개 레코드가 되고, {name_column} 열에 열 이름이, {value_column} 열에 값이 들어갑니다.",
+    )
+
+
+def _kind(draft: Draft, wide: WideGroup) -> str:
+    if draft.entity == "quality_result" and sample_numbers(wide.names):
+        return "samples"
+    if wide.kind == "other" and draft.has("carrier"):
+        codes, unknown = look.code_values("carrier", _choices(draft, "carrier"), wide.names, draft.vocabulary)
+        if len(codes) > len(unknown):
+            return "carriers"
+    return wide.kind
+
+
+def _choices(draft: Draft, name: str) -> tuple[str, ...]:
+    return literal_values(draft.model.model_fields[name].annotation)
+
+
+def _name_field(draft: Draft, kind: str, wide: WideGroup, column: str, titles: list[str], confidence: float) -> None:
+    if kind in ("months", "dates"):
+        _periods(draft, wide, column, titles, confidence)
+    elif kind == "carriers" and draft.has("carrier"):
+        codes, unknown = look.code_values("carrier", _choices(draft, "carrier"), wide.names, draft.vocabulary)
+        rule: dict[str, Any] = {"column": column}
+        if codes:
+            rule["values"] = codes
+        draft.place("carrier", rule, confidence * (1 - len(unknown) / len(wide.names)), "layout")
+        if unknown:
+            draft.note(
+                f"No carrier code for {', '.join(unknown)}: add them under carrier.values "
+                "(electricity, lng, lpg, diesel, steam, other).",
+                f"{', '.join(unknown)}의 에너지원 코드를 모릅니다: carrier.values에 추가해 주세요 "
+                "(electricity, lng, lpg, diesel, steam, other).",
+                "carrier",
+            )
+    elif kind == "samples" and draft.has("sample"):
+        numbers = sample_numbers(wide.names) or []
+        draft.place(
+            "sample", {"column": column, "values": dict(zip(wide.names, numbers, strict=True))}, confidence, "layout"
+        )
+    elif kind != "samples":
+        target = next((f for f in ("characteristic", "signal", "consumer", "part_type") if draft.open(f)), None)
+        if target:
+            draft.place(target, {"column": column}, confidence * (0.9 if kind == "characteristics" else 0.6), "layout")
+
+
+def _periods(draft: Draft, wide: WideGroup, column: str, titles: list[str], confidence: float) -> None:
+    reading = look.dates([clean(n) for n in wide.names])
+    rule: dict[str, Any] = {"column": column}
+    if reading.format:
+        rule["format"] = reading.format
+    factor = reading.fit
+    if reading.needs_year:
+        year = read_titles.year(titles)
+        if year:
+            rule["year"] = year
+        else:
+            factor *= 0.5
+            draft.note(
+                f"The columns name {wide.names[0]} … without a year, and no title gives one: add year: to the "
+                "period fields.",
+                f"열 이름({wide.names[0]} …)에 연도가 없고 제목에도 없습니다: 기간 필드에 year:를 적어 주세요.",
+            )
+    start, end = ("period_start", "period_end") if draft.has("period_start") else ("inspected_at", None)
+    if not draft.has(start):
+        start, end = ("timestamp", None)
+    if draft.open(start):
+        draft.place(start, rule, confidence * factor, "layout")
+    if end and draft.open(end) and reading.granularity in ("day", "month"):
+        draft.place(end, {**rule, "at": "end"}, confidence * factor, "layout")
