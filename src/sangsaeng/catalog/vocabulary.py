@@ -95,12 +95,13 @@ def header_terms(document: dict[str, Any], *, by: str, at: datetime) -> list[Ter
     entity = str(document.get("entity", ""))
     unpivot = document.get("unpivot") or {}
     made = {unpivot.get(part) for part in ("name", "value", "unit")}
-    found = []
+    fields_of: dict[str, list[str]] = {}
     for name, rule in (document.get("fields") or {}).items():
         column = rule.get("column") if isinstance(rule, dict) else None
         if isinstance(column, str) and column not in made and 0 < len(column) <= MAX_CODE_LENGTH:
-            found.append(Term("header", entity, column, str(name), by, at))
-    return found
+            fields_of.setdefault(column, []).append(str(name))
+    # A column read for two fields (월 → period start and end) names neither alone: not remembered.
+    return [Term("header", entity, column, names[0], by, at) for column, names in fields_of.items() if len(names) == 1]
 
 
 def as_vocabulary(terms: list[Term], entity: str) -> Vocabulary:
