@@ -1,0 +1,153 @@
+"""Cells as people type them, made readable over whole Arrow columns; no I/O.
+
+- Text is NFKC-normalised (full-width ``１２．５`` ``Ｌ２６０３`` ``３５％`` ``（주）`` become ``12.5`` ``L2603``
+  ``35%`` ``(주)``) and trimmed; an empty cell is a missing one. Only columns with non-ASCII text pay for it, and
+  then only once per distinct value.
+- A no-value marker (``-``, ``N/A``, ``#DIV/0!``, ``측정불가`` …) is a missing cell, never a number or a code.
+- A number may carry thousands separators (``1,234.5``; ``1.234,5`` where the decimal separator is ``,``), a
+  sign, spaces and a unit (``12.5mm``, ``1,200 kWh``, ``35%``, ``45 HRC``): ``split_numbers`` parts the number
+  from its unit; the mapping decides what the unit means for the field.
+"""
+
+from __future__ import annotations
+
+import unicodedata
+from dataclasses import dataclass
+from functools import cached_property
+
+import pyarrow as pa
+import pyarrow.compute as pc
+
+# What "no value" is written as, when a mapping does not say (`no_value`).
+NO_VALUE = (
+    "-",
+    "–",
+    "—",
+    "N/A",
+    "n/a",
+    "NA",
+    "#N/A",
+    "#VALUE!",
+    "#DIV/0!",
+    "없음",
+    "해당없음",
+    "측정불가",
+    "미측정",
+    "미검사",
+    "null",
+    "NULL",
+    "(blank)",
+)
+_NULL_TEXT = pa.scalar(None, pa.string())
+
+
+def normal_form(text: str) -> str:
+    """One cell's text as it is compared: NFKC, trimmed."""
+    return unicodedata.normalize("NFKC", text).strip()
+
+
+@dataclass(frozen=True)
+class Markers:
+    """A mapping's no-value markers: as written (for messages) and as compared."""
+
+    written: tuple[str, ...]
+
+    @cached_property
+    def compared(self) -> pa.Array:
+        return pa.array([normal_form(m) for m in self.written], pa.string())
+
+    @cached_property
+    def _longest(self) -> tuple[int, int]:
+        """The longest marker in bytes: of all, and of those in ASCII (the only ones an ASCII column can hold)."""
+        lengths = [(len(m.encode()), m.isascii()) for m in self.compared.to_pylist()]
+        return max((n for n, _ in lengths), default=-1), max((n for n, plain in lengths if plain), default=-1)
+
+    def find(self, text: pa.Array, ascii: bool = False) -> pa.Array | None:
+        """For readable text: the index of the marker each cell is (null where none), or None if no cell is one."""
+        longest = self._longest[1 if ascii else 0]
+        if longest < 0 or not len(text):
+            return None
+        shortest = pc.min(pc.binary_length(text)).as_py()
+        if shortest is None or shortest > longest:  # lot numbers, dates, long words: no marker is that long
+            return None
+        found = pc.index_in(text, value_set=self.compared)
+        return found if found.null_count < len(found) else None
+
+
+@dataclass(frozen=True)
+class Readable:
+    """A column's cells as they are read: ``text`` NFKC-normalised and trimmed, empty cells and no-value markers
+    null; ``marker`` the index of the marker each cell was (null where none), None if no cell was one."""
+
+    text: pa.Array
+    marker: pa.Array | None
+
+
+def read_text(raw: pa.Array, markers: Markers) -> Readable:
+    """A column made readable. A column all in ASCII is only trimmed; in any other each distinct value is
+    normalised (and compared with the markers) once."""
+    if pc.all(pc.string_is_ascii(raw)).as_py() is not False:
+        text = _emptied(pc.ascii_trim_whitespace(raw))
+        found = markers.find(text, ascii=True)
+        return Readable(text if found is None else _unmarked(text, found), found)
+    encoded = pc.dictionary_encode(raw)
+    values = _emptied(pc.utf8_trim_whitespace(pc.utf8_normalize(encoded.dictionary, "NFKC")))
+    found = markers.find(values)
+    if found is not None:
+        values = _unmarked(values, found)
+    unchanged = values.null_count == 0 and pc.all(pc.equal(values, encoded.dictionary)).as_py() is not False
+    text = raw if unchanged else pc.take(values, encoded.indices)
+    return Readable(text, None if found is None else pc.take(found, encoded.indices))
+
+
+def readable(raw: pa.Array) -> pa.Array:
+    """Cells NFKC-normalised and trimmed, empty ones missing (no markers)."""
+    return read_text(raw, Markers(())).text
+
+
+def _unmarked(text: pa.Array, found: pa.Array) -> pa.Array:
+    return pc.if_else(pc.is_valid(found), _NULL_TEXT, text)
+
+
+def _emptied(text: pa.Array) -> pa.Array:
+    shortest = pc.min(pc.binary_length(text)).as_py()
+    return pc.if_else(pc.equal(text, ""), _NULL_TEXT, text) if shortest == 0 else text
+
+
+# A number as typed: sign, digits in groups of three or not, decimal part, exponent; then perhaps a unit, which
+# starts with something that cannot continue a number. Where the decimal separator is ",", a "." that cannot
+# separate thousands (1.5, 0.25) is a decimal point all the same.
+_GROUPED = {
+    ".": r"(?P<number>(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d*)?|\.\d+)",
+    ",": r"(?:(?P<number>(?:\d{1,3}(?:\.\d{3})+|\d+)(?:,\d*)?|,\d+)|(?P<dotted>\d*\.\d+))",
+}
+_NUMBER = r"^(?P<sign>[-+−]?)\s*{grouped}(?P<exponent>[eE][-+]?\d+)?\s*(?P<unit>[^\d\s,.+\-−].*?)?\s*$"
+
+
+@dataclass(frozen=True)
+class Split:
+    """Numbers parted from units: ``values`` (float64, null where the cell is no number), ``units`` (text, null
+    where the cell has none) and ``unreadable`` (true where a cell had text but no number)."""
+
+    values: pa.Array
+    units: pa.Array | None
+    unreadable: pa.Array
+
+
+def split_numbers(text: pa.Array, decimal: str) -> Split:
+    """Readable cells (see ``readable``) as numbers and the units written after them."""
+    found = pc.extract_regex(text, _NUMBER.replace("{grouped}", _GROUPED[decimal]))
+    thousands = "," if decimal == "." else "."
+    number = pc.replace_substring(pc.struct_field(found, "number"), thousands, "")
+    if decimal == ",":
+        number = pc.replace_substring(number, ",", ".")
+        dotted = pc.struct_field(found, "dotted")
+        number = pc.if_else(pc.equal(dotted, ""), number, dotted)
+    sign = pc.replace_substring(pc.struct_field(found, "sign"), "−", "-")
+    written = pc.binary_join_element_wise(sign, number, pc.struct_field(found, "exponent"), "")
+    values = pc.cast(written, pa.float64())
+    values = pc.if_else(pc.is_finite(values), values, pa.scalar(None, pa.float64()))
+    unit = pc.struct_field(found, "unit")
+    units = pc.if_else(pc.equal(unit, ""), _NULL_TEXT, unit)
+    unreadable = pc.and_(pc.is_valid(text), pc.is_null(values))
+    return Split(values, units if units.null_count < len(units) else None, unreadable)

@@ -1,0 +1,611 @@
+"""Dates and times as factory files write them, read over whole Arrow columns; no I/O.
+
+A reading rule is a strptime-style pattern (``%Y.%m.%d``); a person may give an example instead, as the file
+writes it, and ``pattern_of`` turns it into the pattern:
+
+    2026.03.02 → %Y.%m.%d          2026. 3. 2. → %Y. %m. %d.      26-3-2 → %y-%m-%d
+    2026년 3월 2일 (월) → %Y년 %m월 %d일 (%a)                     3월분 → %m월분     20260302 → %Y%m%d
+    2026.03.02 오후 3:00 → %Y.%m.%d %p %I:%M                      오전 9시 → %p %I시
+
+Beyond strptime: months, days and hours need no leading zero, spaces between parts are optional, the date
+separators ``-``, ``.`` and ``/`` stand for each other, ``%p`` reads 오전/오후 as well as AM/PM, ``%a`` a weekday
+in Korean or English (not checked against the date), ``%y`` is 20xx. A cell the pattern does not read is tried as
+ISO 8601 text (what an Excel date cell becomes: ``2026-03-02 00:00:00``; ``Z`` or ``+09:00`` make it an instant)
+and as an Excel serial number (20000–80000 days since 1899-12-30, the fraction the time of day). An impossible
+date (2026-02-30) is not read — never rolled over to another day. 24:00 is the end of its day.
+
+A cell that names a day, month or year (no time, or midnight) is that period; ``at_end`` makes it the start of
+the next period (3월분 → 2026-04-01 00:00) or, for a date, its last day (2026-03-31).
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from functools import cache
+from typing import Any
+from zoneinfo import ZoneInfo
+
+import numpy as np
+import pyarrow as pa
+import pyarrow.compute as pc
+from numpy.typing import NDArray
+
+Numbers = NDArray[Any]
+
+MICROS_PER_DAY = 86_400_000_000
+EXCEL_EPOCH_DAYS = -25_569  # 1899-12-30, in days since 1970-01-01
+EXCEL_SERIALS = (20_000, 80_000)  # 1954-10-03 … 2119-01-10: a number outside is no date
+
+# What each directive reads (RE2), named after its letter.
+_DIGITS = {"Y": r"\d{4}", "y": r"\d{2}", "m": r"\d{1,2}", "d": r"\d{1,2}", "H": r"\d{1,2}", "I": r"\d{1,2}"}
+_DIGITS |= {"M": r"\d{1,2}", "S": r"\d{1,2}", "f": r"\d{1,6}"}
+_WIDTH = {"Y": 4, "y": 2, "m": 2, "d": 2, "H": 2, "I": 2, "M": 2, "S": 2, "f": 6}
+_KO_DAYS = "월화수목금토일"
+_EN_MONTHS = ("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec")
+_EN_DAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+_WORDS = {
+    "p": r"오전|오후|[ap]\.?m\.?",
+    "a": rf"[{_KO_DAYS}](?:요일)?|(?:{'|'.join(_EN_DAYS)})[a-z]*\.?",
+    "b": rf"(?:{'|'.join(_EN_MONTHS)})[a-z]*\.?",
+    "z": r"z|[-+]\d{2}:?\d{2}",
+}
+_SEPARATORS = "-./"
+_LITERAL_OPEN = r"\s*\(\s*"
+DIRECTIVES = frozenset(_DIGITS) | frozenset(_WORDS) | {"A", "B"}
+
+PERIOD_NONE, PERIOD_DAY, PERIOD_MONTH, PERIOD_YEAR = 0, 1, 2, 3
+
+# Styles a person can pick from instead of typing a pattern (the portal offers them).
+EXAMPLES = (
+    "2026-03-02",
+    "2026.03.02",
+    "2026. 3. 2.",
+    "2026/3/2",
+    "26-3-2",
+    "2026년 3월 2일",
+    "2026년 3월 2일 (월)",
+    "20260302",
+    "2026-03",
+    "2026.03",
+    "3월분",
+    "3월",
+    "2026-03-02 14:30",
+    "2026.03.02 오후 3:00",
+)
+
+
+@dataclass(frozen=True)
+class DateRule:
+    """A compiled pattern: the RE2 expression that reads it and which parts it has."""
+
+    pattern: str
+    regex: str
+    parts: frozenset[str]  # directive letters, %A and %B folded into a and b
+
+    @property
+    def has_year(self) -> bool:
+        return bool(self.parts & {"Y", "y"})
+
+    @property
+    def has_date(self) -> bool:
+        return bool(self.parts & {"Y", "y", "m", "b", "d"})
+
+    @property
+    def period(self) -> int:
+        """What a cell of this pattern names when it has no time of day."""
+        if "d" in self.parts:
+            return PERIOD_DAY
+        return PERIOD_MONTH if self.parts & {"m", "b"} else PERIOD_YEAR
+
+    @property
+    def iso(self) -> bool:
+        """Read exactly as Arrow reads ISO 8601 text (the fast path may be taken)."""
+        return bool(_ISO_PATTERN.match(self.pattern))
+
+
+_ISO_PATTERN = re.compile(r"^%Y-%m-%d(?:[ T]%H(?::%M(?::%S(?:\.%f)?)?)?)?$")
+
+
+@cache
+def compile_pattern(pattern: str) -> DateRule:
+    """The rule of a strptime-style pattern; ``ValueError`` (saying what to write) if it is not one."""
+    pieces: list[str] = []
+    parts: list[str] = []
+    index, numeric_before = 0, False
+    while index < len(pattern):
+        char = pattern[index]
+        if char == "%":
+            if index + 1 >= len(pattern):
+                raise ValueError(f"the pattern {pattern!r} ends with a lone %; write %% for a percent sign")
+            letter = {"A": "a", "B": "b"}.get(pattern[index + 1], pattern[index + 1])
+            index += 2
+            if letter == "%":
+                pieces.append("%")
+                numeric_before = False
+                continue
+            if letter not in DIRECTIVES:
+                raise ValueError(
+                    f"the pattern {pattern!r} has %{pattern[index - 1]}, which is not read here; "
+                    "use %Y %y %m %b %d %H %I %M %S %f %p %a %z, or give an example such as 2026.03.02"
+                )
+            if letter in parts:
+                raise ValueError(f"the pattern {pattern!r} has %{letter} twice")
+            parts.append(letter)
+            numeric_next = index + 1 < len(pattern) and pattern[index] == "%" and pattern[index + 1] in _DIGITS
+            if letter in _DIGITS:
+                fixed = (numeric_before or numeric_next) and letter != "f"  # 20260302: no separators, fixed widths
+                body = rf"\d{{{_WIDTH[letter]}}}" if fixed else _DIGITS[letter]
+                numeric_before = True
+            else:
+                body, numeric_before = _WORDS[letter], False
+            pieces.append(rf"\s*(?P<{letter}>{body})\s*")
+            if letter == "a":  # a weekday is optional, with its brackets: (월)
+                opened = len(pieces) > 1 and pieces[-2] == _LITERAL_OPEN
+                closes = pattern[index : index + 1] == ")"
+                body = pieces.pop()
+                if opened and closes:
+                    pieces.pop()
+                    index += 1
+                pieces.append(rf"(?:\s*\(?{body}\)?\s*)?")
+            continue
+        numeric_before = False
+        if char.isspace():
+            pieces.append(r"\s*")
+        elif char in _SEPARATORS:
+            pieces.append(r"\s*[-./]\s*")
+        else:
+            pieces.append(r"\s*" + re.escape(char) + r"\s*")
+        index += 1
+    if not parts:
+        raise ValueError(f"the pattern {pattern!r} has no date or time in it (e.g. %Y-%m-%d)")
+    if pattern.endswith(tuple(_SEPARATORS)) and not pattern.endswith("%%"):
+        pieces.pop()  # "2026. 3. 2." and "2026. 3. 2" alike: the end allows one dot below
+    if "I" in parts and "p" not in parts:
+        raise ValueError(f"the pattern {pattern!r} has a 12-hour %I without %p (오전/오후, AM/PM)")
+    if "I" in parts and "H" in parts:
+        raise ValueError(f"the pattern {pattern!r} has both %H and %I")
+    if "y" in parts and "Y" in parts:
+        raise ValueError(f"the pattern {pattern!r} has both %Y and %y")
+    weekday = rf"(?:\s*\(?\s*(?:{_WORDS['a']})\s*\)?)?" if "d" in parts and "a" not in parts else ""
+    regex = "(?i)^" + "".join(pieces) + weekday + r"\s*\.?$"  # a weekday after the day is always allowed
+    while r"\s*\s*" in regex:
+        regex = regex.replace(r"\s*\s*", r"\s*")
+    return DateRule(pattern, regex, frozenset(parts))
+
+
+# ---- a pattern from an example ------------------------------------------------------------------------------
+_TOKENS = re.compile(
+    r"(?P<num>\d+)|(?P<ampm>오전|오후|[AaPp]\.?[Mm]\.?(?![A-Za-z]))|(?P<latin>[A-Za-z]+\.?)|(?P<space>\s+)|(?P<other>.)"
+)
+_UNIT_WORDS = {"년": "Y", "월": "m", "일": "d", "시": "H", "분": "M", "초": "S"}
+
+
+@dataclass
+class _Token:
+    kind: str  # num, ampm, latin, space, other
+    text: str
+
+
+def pattern_of(example: str) -> str:
+    """The pattern of a date as a file writes it (see the module's description); ``ValueError`` saying what to
+    write instead when the example is not a date or its order cannot be told (03/02/2026: March or February?)."""
+    text = unicodedata.normalize("NFKC", example).strip()
+    if not text:
+        raise ValueError("the example is empty: write a date as the file writes it, e.g. 2026.03.02")
+    tokens = [_Token(str(m.lastgroup), m.group()) for m in _TOKENS.finditer(text)]
+    if any(t.kind == "latin" and _latin(t.text) == "%b" for t in tokens):
+        return _with_month_name(example, text, tokens)
+    out: list[str] = []
+    index = 0
+    while index < len(tokens):
+        token = tokens[index]
+        after = _next_word(tokens, index)
+        if token.kind == "num" and after is not None and after[1] in _UNIT_WORDS:
+            letter = _UNIT_WORDS[after[1]]
+            if letter == "Y" and len(token.text) == 2:
+                letter = "y"
+            out += [f"%{letter}", *[t.text for t in tokens[index + 1 : after[0]]], after[1]]
+            index = after[0] + 1
+            continue
+        if token.kind == "num":
+            used, pieces = _numbers(tokens, index, text)
+            out += pieces
+            index += used
+            continue
+        if token.kind == "ampm":
+            out.append("%p")
+        elif token.kind == "latin":
+            out.append(_latin(token.text))
+        elif token.kind == "space":
+            out.append(" ")
+        elif token.text in _KO_DAYS and not _after_number(tokens, index):
+            ending = "".join(t.text for t in tokens[index + 1 : index + 3])
+            index += 2 if ending == "요일" else 0
+            out.append("%a")
+        else:
+            out.append("%%" if token.text == "%" else token.text)
+        index += 1
+    pattern = "".join(out)
+    if "%p" in pattern:
+        pattern = pattern.replace("%H", "%I")
+    _check_example(example, text, pattern)
+    return pattern
+
+
+def _with_month_name(example: str, text: str, tokens: list[_Token]) -> str:
+    """02-Mar-2026, 2 March 26, Mar 2, 2026: the name is the month, four digits the year, the first other number
+    the day and a second one a two-digit year."""
+    out, others = [], 0
+    for token in tokens:
+        if token.kind == "num":
+            if len(token.text) == 4:
+                out.append("%Y")
+            else:
+                out.append("%d" if others == 0 else "%y")
+                others += 1
+        elif token.kind == "latin":
+            out.append(_latin(token.text))
+        elif token.kind == "ampm":
+            out.append("%p")
+        else:
+            out.append(" " if token.kind == "space" else "%%" if token.text == "%" else token.text)
+    pattern = "".join(out)
+    _check_example(example, text, pattern)
+    return pattern
+
+
+def _next_word(tokens: list[_Token], index: int) -> tuple[int, str] | None:
+    """The index and text of the first token after ``index`` that is not a space."""
+    for later in range(index + 1, len(tokens)):
+        if tokens[later].kind != "space":
+            return later, tokens[later].text
+    return None
+
+
+def _after_number(tokens: list[_Token], index: int) -> bool:
+    before = [t for t in tokens[:index] if t.kind != "space"]
+    return bool(before) and before[-1].kind == "num"
+
+
+def _latin(word: str) -> str:
+    folded = word.lower().rstrip(".")
+    if folded[:3] in _EN_MONTHS and len(folded) >= 3:
+        return "%b"
+    if folded[:3] in _EN_DAYS and len(folded) >= 3:
+        return "%a"
+    return word
+
+
+def _numbers(tokens: list[_Token], index: int, text: str) -> tuple[int, list[str]]:
+    """Digits not followed by a Korean unit word: a time (14:30), a date (2026.3.2) or one run (20260302).
+    Returns how many tokens were used and the pattern pieces."""
+    numbers, glue, used = [tokens[index].text], [], 1
+    separator: str | None = None
+    while index + used + 1 < len(tokens):
+        sep, spaces = tokens[index + used], ""
+        step = 1
+        if sep.kind != "other" or sep.text not in _SEPARATORS + ":" or separator not in (None, sep.text):
+            break
+        if tokens[index + used + step].kind == "space":
+            spaces, step = tokens[index + used + step].text and " ", step + 1
+        if index + used + step >= len(tokens) or tokens[index + used + step].kind != "num":
+            break
+        separator = sep.text
+        glue.append(sep.text + spaces)
+        numbers.append(tokens[index + used + step].text)
+        used += step + 1
+    if separator == ":":
+        letters = ["H", "M", "S"][: len(numbers)]
+        if len(numbers) > 3:
+            raise ValueError(f"cannot tell the time in {text!r}: write it as 14:30 or 14:30:15")
+        return used, _joined(letters, glue)
+    if len(numbers) == 1:
+        return used, _one_run(numbers[0], text)
+    return used, _joined(_date_order(numbers, text), glue)
+
+
+def _joined(letters: list[str], glue: list[str]) -> list[str]:
+    pieces = [f"%{letters[0]}"]
+    for between, letter in zip(glue, letters[1:], strict=True):
+        pieces += [between, f"%{letter}"]
+    return pieces
+
+
+def _one_run(digits: str, text: str) -> list[str]:
+    runs = {8: "%Y%m%d", 12: "%Y%m%d%H%M", 14: "%Y%m%d%H%M%S", 4: "%Y"}
+    if len(digits) == 6:  # 260302 (yymmdd) or 202603 (yyyymm)
+        return ["%y%m%d" if _valid_date(2000 + int(digits[:2]), int(digits[2:4]), int(digits[4:])) else "%Y%m"]
+    if len(digits) in runs:
+        return [runs[len(digits)]]
+    raise ValueError(f"cannot tell the date in {text!r}: write it as the file does, e.g. 2026.03.02 or 20260302")
+
+
+def _date_order(numbers: list[str], text: str) -> list[str]:
+    """Which of two or three numbers is the year, the month and the day."""
+    widths = [len(n) for n in numbers]
+    values = [int(n) for n in numbers]
+    if len(numbers) > 3:
+        raise ValueError(f"cannot tell the date in {text!r}: it has more than three numbers")
+    if len(numbers) == 2:
+        if widths[0] == 4:
+            return ["Y", "m"]
+        if widths[1] == 4:
+            return ["m", "Y"]
+        return ["m", "d"]  # 03/02: a day of a year the mapping gives
+    if widths[0] == 4:
+        return ["Y", "m", "d"]
+    if widths[2] == 4:
+        if values[0] > 12 >= values[1]:
+            return ["d", "m", "Y"]
+        if values[1] > 12 >= values[0]:
+            return ["m", "d", "Y"]
+        raise ValueError(
+            f"cannot tell whether {text!r} is month/day or day/month: give an example with a day after the 12th "
+            "(e.g. 03/25/2026), or a pattern such as %m/%d/%Y or %d/%m/%Y"
+        )
+    return ["y", "m", "d"]  # Korean order: 26-3-2
+
+
+def _check_example(example: str, text: str, pattern: str) -> None:
+    try:
+        rule = compile_pattern(pattern)
+    except ValueError:
+        rule = DateRule(pattern, "", frozenset())
+    if not rule.has_date and not rule.parts & {"H", "I"}:
+        raise ValueError(f"cannot find a date or time in {example!r}: write one as the file writes it, e.g. 2026.03.02")
+    found = pc.extract_regex(pa.array([text]), rule.regex)
+    parts = _components(found, rule, year=2000 if not rule.has_year else None, end=False)
+    if not parts.ok[0]:
+        raise ValueError(f"{example!r} is not a real date or time; write a real one, e.g. 2026.03.02")
+
+
+def _valid_date(year: int, month: int, day: int) -> bool:
+    try:
+        datetime(year, month, day)
+    except ValueError:
+        return False
+    return True
+
+
+# ---- reading columns ----------------------------------------------------------------------------------------
+@dataclass
+class _Parts:
+    """What a column's cells were read as: local microseconds since 1970, or an instant where the cell gave its
+    offset; ``ok`` where read, ``period`` what a cell names (PERIOD_*), ``end`` the start of the next period."""
+
+    ok: Numbers
+    micros: Numbers
+    offset: Numbers  # minutes east of UTC the cell gave
+    has_offset: Numbers
+    period: Numbers
+    end: Numbers
+
+
+def _ints(struct: pa.StructArray, name: str, default: int) -> Numbers:
+    """A group of the match as integers: ``default`` where it did not take part (or the row did not match)."""
+    if struct.type.get_field_index(name) < 0:
+        return np.full(len(struct), default, dtype=np.int64)
+    child = struct.field(name)
+    filled = pc.fill_null(pc.if_else(pc.equal(child, ""), str(default), child), str(default))
+    return np.asarray(pc.cast(filled, pa.int64()).to_numpy(zero_copy_only=False), dtype=np.int64)
+
+
+def _texts(struct: pa.StructArray, name: str) -> pa.Array:
+    return pc.utf8_lower(struct.field(name))
+
+
+def _days_from_civil(year: Numbers, month: Numbers, day: Numbers) -> Numbers:
+    """Days since 1970-01-01 of proleptic Gregorian dates (Hinnant's algorithm), whole arrays at once."""
+    year = year - (month <= 2)
+    era = np.floor_divide(year, 400)
+    of_era = year - era * 400
+    of_year = (153 * ((month + 9) % 12) + 2) // 5 + day - 1
+    of_cycle = of_era * 365 + of_era // 4 - of_era // 100 + of_year
+    return np.asarray(era * 146_097 + of_cycle - 719_468, dtype=np.int64)
+
+
+def _month_lengths(year: Numbers, month: Numbers) -> Numbers:
+    leap = ((year % 4 == 0) & (year % 100 != 0)) | (year % 400 == 0)
+    lengths = np.array([31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31], dtype=np.int64)[np.clip(month, 1, 12) - 1]
+    return np.asarray(lengths + ((month == 2) & leap), dtype=np.int64)
+
+
+def _components(found: pa.StructArray, rule: DateRule, year: int | None, end: bool) -> _Parts:
+    """Cells matched by a rule's expression, as moments; impossible dates and times are not ``ok``."""
+    parts, count = rule.parts, len(found)
+    ok = np.asarray(found.is_valid().to_numpy(zero_copy_only=False), dtype=bool)
+    if "Y" in parts:
+        years = _ints(found, "Y", 1970)
+    elif "y" in parts:
+        years = 2000 + _ints(found, "y", 0)
+    else:
+        years = np.full(count, year if year is not None else 1970, dtype=np.int64)
+    if "b" in parts:
+        names = pc.utf8_slice_codeunits(_texts(found, "b"), 0, 3)
+        months = np.asarray(
+            pc.fill_null(pc.add(pc.index_in(names, value_set=pa.array(_EN_MONTHS)), 1), 1).to_numpy(
+                zero_copy_only=False
+            ),
+            dtype=np.int64,
+        )
+    else:
+        months = _ints(found, "m", 1)
+    days = _ints(found, "d", 1)
+    hours = _ints(found, "I" if "I" in parts else "H", 0)
+    minutes, seconds = _ints(found, "M", 0), _ints(found, "S", 0)
+    fraction = np.zeros(count, dtype=np.int64)
+    if "f" in parts:
+        padded = pc.utf8_rpad(pc.if_else(pc.equal(found.field("f"), ""), "0", found.field("f")), 6, "0")
+        fraction = np.asarray(pc.cast(padded, pa.int64()).to_numpy(zero_copy_only=False), dtype=np.int64)
+    if "I" in parts:
+        afternoon = pc.is_in(_texts(found, "p"), value_set=pa.array(["오후", "pm", "p.m.", "pm.", "p.m"]))
+        later = np.asarray(pc.fill_null(afternoon, False).to_numpy(zero_copy_only=False), dtype=bool)
+        ok &= (hours >= 1) & (hours <= 12)
+        hours = hours % 12 + 12 * later
+    ok &= (years >= 1000) & (years <= 9999) & (months >= 1) & (months <= 12)
+    ok &= (days >= 1) & (days <= _month_lengths(years, months))
+    midnight_next = (hours == 24) & (minutes == 0) & (seconds == 0) & (fraction == 0)  # 24:00, the day's end
+    ok &= ((hours <= 23) | midnight_next) & (minutes <= 59) & (seconds <= 59)
+    years, months = np.where(ok, years, 1970), np.where(ok, months, 1)
+    days = np.where(ok, days, 1)
+    start_of_day = _days_from_civil(years, months, days) * MICROS_PER_DAY
+    time_of_day = ((hours * 60 + minutes) * 60 + seconds) * 1_000_000 + fraction
+    micros = start_of_day + time_of_day
+    offset, has_offset = _offsets(found, count) if "z" in parts else (np.zeros(count, np.int64), np.zeros(count, bool))
+    named = np.full(count, rule.period if not parts & {"H", "I"} else PERIOD_DAY, dtype=np.int8)
+    named[time_of_day != 0] = PERIOD_NONE
+    ends = _ends(years, months, micros, named) if end else micros
+    return _Parts(ok, micros, offset, has_offset, named, ends)
+
+
+def _offsets(found: pa.StructArray, count: int) -> tuple[Numbers, Numbers]:
+    written = pc.utf8_lower(pc.replace_substring(found.field("z"), ":", ""))
+    given = np.asarray(pc.not_equal(written, "").to_numpy(zero_copy_only=False), dtype=bool)
+    digits = pc.if_else(pc.equal(written, "z"), "+0000", pc.if_else(pc.equal(written, ""), "+0000", written))
+    sign = np.where(np.asarray(pc.starts_with(digits, "-").to_numpy(zero_copy_only=False), dtype=bool), -1, 1)
+    hours = np.asarray(
+        pc.cast(pc.utf8_slice_codeunits(digits, 1, 3), pa.int64()).to_numpy(zero_copy_only=False), dtype=np.int64
+    )
+    minutes = np.asarray(
+        pc.cast(pc.utf8_slice_codeunits(digits, 3, 5), pa.int64()).to_numpy(zero_copy_only=False), dtype=np.int64
+    )
+    return sign * (hours * 60 + minutes), given
+
+
+def _ends(years: Numbers, months: Numbers, micros: Numbers, named: Numbers) -> Numbers:
+    """The start of the period after the one each cell names (itself where it names a moment)."""
+    next_month_year = years + (months == 12)
+    next_month = months % 12 + 1
+    next_month_start = _days_from_civil(next_month_year, next_month, np.ones_like(months)) * MICROS_PER_DAY
+    next_year_start = _days_from_civil(years + 1, np.ones_like(months), np.ones_like(months)) * MICROS_PER_DAY
+    return np.select(
+        [named == PERIOD_DAY, named == PERIOD_MONTH, named == PERIOD_YEAR],
+        [micros + MICROS_PER_DAY, next_month_start, next_year_start],
+        micros,
+    )
+
+
+_ISO_RULE = DateRule(
+    "ISO 8601",
+    r"(?i)^\s*(?P<Y>\d{4})-(?P<m>\d{1,2})(?:-(?P<d>\d{1,2})(?:[ T]\s*(?P<H>\d{1,2}):(?P<M>\d{2})"
+    r"(?::(?P<S>\d{2})(?:[.,](?P<f>\d{1,6})\d*)?)?)?)?\s*(?P<z>z|[-+]\d{2}:?\d{2})?\s*$",
+    frozenset({"Y", "m", "d", "H", "M", "S", "f", "z"}),
+)
+_SERIAL = r"^\d{5}(?:\.\d+)?$"
+
+
+def _iso(text: pa.Array, end: bool) -> _Parts:
+    found = pc.extract_regex(text, _ISO_RULE.regex)
+    parts = _components(found, _ISO_RULE, None, end)
+    no_day = np.asarray(pc.equal(found.field("d"), "").to_numpy(zero_copy_only=False), dtype=bool)
+    parts.period[no_day & (parts.period == PERIOD_DAY)] = PERIOD_MONTH  # 2026-03 names a month
+    if end:
+        years = _ints(found, "Y", 1970)
+        months = np.clip(_ints(found, "m", 1), 1, 12)
+        parts.end = _ends(years, months, parts.micros, parts.period)
+    return parts
+
+
+def _serials(text: pa.Array, end: bool) -> _Parts:
+    count = len(text)
+    shaped = np.asarray(
+        pc.fill_null(pc.match_substring_regex(text, _SERIAL), False).to_numpy(zero_copy_only=False), dtype=bool
+    )
+    numbers = pc.cast(pc.if_else(pa.array(shaped), text, "0"), pa.float64()).to_numpy(zero_copy_only=False)
+    low, high = EXCEL_SERIALS
+    ok = shaped & (numbers >= low) & (numbers < high)
+    millis = np.round(np.where(ok, numbers, 0.0) * 86_400_000).astype(np.int64)  # Excel keeps milliseconds
+    micros = EXCEL_EPOCH_DAYS * MICROS_PER_DAY + millis * 1000
+    named = np.where(millis % 86_400_000 == 0, PERIOD_DAY, PERIOD_NONE).astype(np.int8)
+    ends = np.where(named == PERIOD_DAY, micros + MICROS_PER_DAY, micros) if end else micros
+    return _Parts(ok, micros, np.zeros(count, np.int64), np.zeros(count, bool), named, ends)
+
+
+def _read(text: pa.Array, rule: DateRule | None, year: int | None, end: bool) -> _Parts:
+    """Every cell by the rule first, then the ones it did not read as ISO text, then as Excel serials."""
+    count = len(text)
+    present = np.asarray(text.is_valid().to_numpy(zero_copy_only=False), dtype=bool)
+    empty = _Parts(*(np.zeros(count, t) for t in (bool, np.int64, np.int64, bool, np.int8, np.int64)))
+    result = _components(pc.extract_regex(text, rule.regex), rule, year, end) if rule is not None else empty
+    for fallback in (_iso, _serials):
+        left = np.nonzero(present & ~result.ok)[0]
+        if not len(left):
+            break
+        found = fallback(text.take(pa.array(left)), end)
+        taken = left[found.ok]
+        for name in ("ok", "micros", "offset", "has_offset", "period", "end"):
+            getattr(result, name)[taken] = getattr(found, name)[found.ok]
+    return result
+
+
+def _fast(text: pa.Array, rule: DateRule | None) -> pa.Array | None:
+    """Cells all in ISO 8601 form, read by Arrow's own parser (which refuses impossible days); None if any is not."""
+    if rule is not None and not rule.iso:
+        return None
+    try:
+        return pc.cast(text, pa.timestamp("us"))
+    except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
+        return None
+
+
+def fast_moments(text: pa.Array, rule: DateRule | None, zone: str) -> pa.Array | None:
+    """``read_moments`` of a column whose cells are all ISO 8601 text, at Arrow's speed; None if any is not."""
+    fast = _fast(text, rule)
+    return None if fast is None else to_utc(fast, zone)
+
+
+def read_moments(
+    text: pa.Array, rule: DateRule | None, zone: str, *, year: int | None = None, end: bool = False
+) -> pa.Array:
+    """Cells as instants (``timestamp[us, UTC]``), local times taken in ``zone``; null where not read."""
+    parts = _read(text, rule, year, end)
+    wall = parts.end if end else parts.micros
+    local = pa.array(wall, pa.int64(), mask=~parts.ok | parts.has_offset).view(pa.timestamp("us"))
+    utc = pc.fill_null(to_utc(local, zone).view(pa.int64()), 0).to_numpy(zero_copy_only=False)
+    moments = np.where(parts.has_offset, wall - parts.offset * 60_000_000, utc)
+    return pa.array(moments, pa.int64(), mask=~parts.ok).view(pa.timestamp("us", tz="UTC"))
+
+
+def read_days(text: pa.Array, rule: DateRule | None, *, year: int | None = None, end: bool = False) -> pa.Array:
+    """Cells as days (``date32``); with ``end``, the last day of the period a cell names."""
+    parts = _read(text, rule, year, end)
+    micros = parts.end - MICROS_PER_DAY * (parts.end != parts.micros) if end else parts.micros
+    days = np.floor_divide(micros, MICROS_PER_DAY).astype(np.int32)
+    return pa.array(days, pa.int32(), mask=~parts.ok).view(pa.date32())
+
+
+def to_utc(local: pa.Array, zone: str) -> pa.Array:
+    """Local wall-clock times (naive ``timestamp[us]``) in ``zone`` as UTC instants. A zone whose offset does not
+    change over the column's days (Asia/Seoul since 1988) is one subtraction; otherwise the time zone database,
+    the earlier instant where a clock change makes a time ambiguous or skipped."""
+    offset = _steady_offset(local, zone)
+    if offset is None:
+        return pc.assume_timezone(local, zone, ambiguous="earliest", nonexistent="earliest")
+    shifted = pc.subtract(local.view(pa.int64()), offset) if offset else local.view(pa.int64())
+    return shifted.view(pa.timestamp("us", tz="UTC"))
+
+
+def _steady_offset(local: pa.Array, zone: str) -> int | None:
+    """The zone's UTC offset in microseconds if it is the same on every day the column spans, else None."""
+    try:
+        span = pc.min_max(local).as_py()
+    except ValueError:  # a year Python's datetime cannot hold
+        return None
+    first, last = span["min"], span["max"]
+    if first is None:
+        return 0
+    days = (last - first).days
+    if days > 800:  # a long span: the database decides, cell by cell
+        return None
+    tz = ZoneInfo(zone)
+    probes = [first + timedelta(days=d) for d in range(days + 1)] + [last]
+    offsets = {(p.replace(tzinfo=tz).utcoffset(), p.replace(tzinfo=tz, fold=1).utcoffset()) for p in probes}
+    if len(offsets) != 1:
+        return None
+    (before, after) = offsets.pop()
+    if before != after or before is None:
+        return None
+    return int(before.total_seconds() * 1_000_000)
