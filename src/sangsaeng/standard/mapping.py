@@ -54,9 +54,9 @@ CELL_MESSAGES: dict[str, tuple[str, str]] = {
 }
 CELL_EXPECTED_KO = {
     "a number (decimal ','; e.g. 1.234,5)": "숫자 (소수점 ','; 예: 1.234,5)",
-    "a number without a unit: this field takes none": "단위 없는 숫자 (이 항목은 단위를 받지 않습니다)",
+    "a plain number, or a unit for this field in the mapping": "단위 없는 숫자, 또는 매핑에서 이 항목의 단위 지정",
 }
-CELL_EXPECTED_KO_PREFIX = {"a unit convertible to ": "다음으로 변환할 수 있는 단위: ", "the unit ": "단위 "}
+CELL_EXPECTED_KO_PREFIX = {"a unit convertible to ": "다음으로 변환할 수 있는 단위: "}
 for _code, _texts in CELL_MESSAGES.items():
     MESSAGES.setdefault(_code, _texts)
 for _english, _korean in CELL_EXPECTED_KO.items():
@@ -332,6 +332,29 @@ class Applier:
         }
         words = {w: True for w in TRUE_WORDS} | {w: False for w in FALSE_WORDS}
         self._truth = _Codes.of(words | {w.upper(): t for w, t in words.items()}, self.markers, pa.bool_())
+        self._constants = {
+            name: self._constant(name, rule, self.schema.field(name).type)
+            for name, rule in mapping.fields.items()
+            if rule.value is not None
+        }
+
+    def _constant(self, name: str, rule: FieldMap, target: pa.DataType) -> Any:
+        """A constant as the field holds it; one written as a cell would be (2026-03-01, 12 kWh) is read as one."""
+        try:
+            pa.array([rule.value], target)
+            return rule.value
+        except (pa.ArrowInvalid, pa.ArrowTypeError, TypeError, ValueError, OverflowError):
+            pass
+        text = rule.value.isoformat() if isinstance(rule.value, date) else str(rule.value)
+        cell = "\x00constant"
+        one = _Batch(pa.RecordBatch.from_pydict({cell: pa.array([text], pa.string())}), 1, self.markers)
+        read = self._read(one, name, rule.model_copy(update={"value": None, "column": cell}), target, {})
+        if one.findings or not read[0].is_valid:
+            why = one.findings[0].message if one.findings else "it is empty"
+            raise InvalidInput(
+                f"{name}: the constant {text!r} cannot be used ({why})", hint="see docs/standard-entities.md"
+            )
+        return read[0].as_py()
 
     def apply(self, source: pa.RecordBatch, first_row: int = 1) -> tuple[pa.RecordBatch, list[Finding]]:
         names = [n for n in source.schema.names if n != LINE]
@@ -346,7 +369,7 @@ class Applier:
         for name, rule in self.mapping.fields.items():
             target = self.schema.field(name).type
             if rule.value is not None:
-                out[name] = pa.array([rule.value] * source.num_rows, target)
+                out[name] = pa.array([self._constants[name]] * source.num_rows, target)
                 continue
             out[name] = self._read(batch, name, rule, target, out)
         columns = [out.get(f.name, pa.nulls(source.num_rows, f.type)) for f in self.schema]
@@ -428,15 +451,15 @@ class Applier:
         else:
             written, canonical, factor, offset = self._in_cells(batch, name, rule, column, in_cells, raw, fixed)
             if declared is not None:
-                differs = pc.and_(pc.is_valid(in_cells), pc.not_equal(canonical, declared[1]))
+                differs = pc.fill_null(pc.not_equal(canonical, declared[1]), False)
                 for index in _indices(differs):
-                    shown = f"the unit {declared[0][index].as_py()} given for this row"
+                    shown = f"convertible to {declared[0][index].as_py()}"
                     batch.add("unit-mismatch", index, name, in_cells[index].as_py(), shown, column)
                 factor = pc.if_else(differs, pa.scalar(None, pa.float64()), pc.coalesce(factor, declared[2]))
                 offset = pc.coalesce(offset, declared[3])
                 canonical = pc.coalesce(canonical, declared[1])
                 written = pc.coalesce(in_cells, declared[0])
-        if fixed is None:  # a value without a unit anywhere is kept as written
+        if fixed is None or declared is None:  # a value without a unit is kept as written (in the field's unit)
             unitless = pc.is_null(written)
             factor = pc.if_else(unitless, 1.0, factor)
             offset = pc.if_else(unitless, 0.0, offset)
@@ -527,7 +550,7 @@ class Applier:
                 continue
             fits = free or declared or unit.canonical == fixed or (whole and unit.canonical == "piece")
             if not fits and fixed is None:
-                refused[position] = ("unknown-unit", "a number without a unit: this field takes none", False)
+                refused[position] = ("unknown-unit", "a plain number, or a unit for this field in the mapping", False)
             elif fixed is not None and unit.canonical != fixed:
                 refused[position] = ("unit-mismatch", f"convertible to {fixed}", False)
             table.append((None, None, None) if position in refused else (unit.canonical, unit.factor, unit.offset))
