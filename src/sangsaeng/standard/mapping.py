@@ -70,7 +70,9 @@ class FieldMap(BaseModel):
     column: str | None = Field(None, description="The source column")
     value: Any = Field(None, description="A constant instead of a column")
     format: str | None = Field(
-        None, description="How dates are written: an example as the file writes it (2026.03.02, 3월분) or a pattern"
+        None,
+        description="How dates are written: an example as the file writes it (2026.03.02, 3월분) or a pattern"
+        " (%Y.%m.%d)",
     )
     unit: str | None = Field(None, description="The unit every value is in, as the source writes it")
     unit_column: str | None = Field(None, description="A column holding each row's unit")
@@ -112,11 +114,11 @@ class FieldMap(BaseModel):
 
 class Mapping(BaseModel):
     model_config = ConfigDict(extra="forbid")
-    entity: str
+    entity: str = Field(description="The canonical entity the file holds, e.g. quality_result")
     timezone: str = Field("Asia/Seoul", description="Time zone of dates and times without one")
     decimal: Literal[".", ","] = Field(".", description="Decimal separator of numbers")
     no_value: list[str] | None = Field(None, description="What cells write for no value (default: -, N/A, 없음 …)")
-    fields: dict[str, FieldMap]
+    fields: dict[str, FieldMap] = Field(description="Each field of the entity: where it comes from (keys below)")
 
     @field_validator("entity")
     @classmethod
