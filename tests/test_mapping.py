@@ -11,7 +11,7 @@ from hypothesis import strategies as st
 
 from sangsaeng.errors import InvalidInput
 from sangsaeng.standard import dates
-from sangsaeng.standard.cells import readable, split_numbers
+from sangsaeng.standard.cells import _parted, readable, split_numbers
 from sangsaeng.standard.mapping import Applier, _plain_numbers, load_mapping
 from sangsaeng.standard.validation import Report, check_all
 
@@ -138,14 +138,18 @@ def test_plain_numbers_are_read_as_the_careful_path_reads_them(cells: list[str |
     fast = _plain_numbers(pa.array(cells, pa.string()), decimal)
     if fast is None:
         return  # the careful path takes the column
-    careful = split_numbers(readable(pa.array(cells, pa.string())), decimal)
-    assert careful.units is None and not any(careful.unreadable.to_pylist())
-    for cell, quick, slow in zip(cells, fast.to_pylist(), careful.values.to_pylist(), strict=True):
+    text = readable(pa.array(cells, pa.string()))
+    careful = split_numbers(text, decimal)
+    parted = _parted(text, decimal)  # every cell taken apart by the full expression, none cast at once
+    assert careful.units is None and parted.units is None and not any(careful.unreadable.to_pylist())
+    for cell, quick, slow, slowest in zip(
+        cells, fast.to_pylist(), careful.values.to_pylist(), parted.values.to_pylist(), strict=True
+    ):
         if cell is None:
             assert quick is None and slow is None
             continue
         written = cell.replace(",", ".") if decimal == "," else cell
-        assert quick == slow == float(written), cell
+        assert quick == slow == slowest == float(written), cell
 
 
 ISO_FORMATS = ["%Y-%m-%d %H:%M", "%Y-%m-%d %H:%M:%S", "%Y-%m-%dT%H:%M", "%Y-%m-%dT%H:%M:%S", "%Y-%m-%d"]
@@ -163,6 +167,10 @@ def test_iso_moments_read_fast_are_those_the_careful_path_reads(moments: list[da
     fast = dates.fast_moments(text, rule, zone)
     assert fast is not None
     assert fast.to_pylist() == dates.read_moments(text, rule, zone).to_pylist()
+    # beside a cell that is no date, and through the matched (not cast) reading of ISO text
+    mixed = pa.concat_arrays([text, pa.array(["x"])])
+    matched = dates.read_moments(mixed, dates.compile_pattern("%d.%m.%Y"), zone).to_pylist()
+    assert dates.read_moments(mixed, rule, zone).to_pylist() == matched == [*fast.to_pylist(), None]
 
 
 @pytest.mark.parametrize("written", ["2026-02-30 08:00", "2026-04-31 08:00", "2026-1-1 25:00:00"])

@@ -135,7 +135,30 @@ class Split:
 
 
 def split_numbers(text: pa.Array, decimal: str) -> Split:
-    """Readable cells (see ``readable``) as numbers and the units written after them."""
+    """Readable cells (see ``readable``) as numbers and the units written after them. Plain numbers, found by a
+    quick match, are cast at once; only the other cells are taken apart."""
+    plain = pc.fill_null(pc.match_substring_regex(text, _PLAIN[decimal]), False)
+    other = pc.and_(pc.is_valid(text), pc.invert(plain))
+    values = pc.cast(pc.if_else(plain, _decimal_point(text, decimal), _NULL_TEXT), pa.float64())
+    units: pa.Array | None = None
+    if pc.any(other).as_py():
+        found = _parted(text.filter(other), decimal)
+        values = pc.replace_with_mask(values, other, found.values)
+        if found.units is not None:
+            units = pc.replace_with_mask(pa.nulls(len(text), pa.string()), other, found.units)
+    values = pc.if_else(pc.is_finite(values), values, pa.scalar(None, pa.float64()))  # 1e999 is no measurement
+    return Split(values, units, pc.and_(pc.is_valid(text), pc.is_null(values)))
+
+
+_PLAIN = {".": r"^[-+]?(?:\d+\.?\d*|\.\d+)(?:[eE][-+]?\d+)?$", ",": r"^[-+]?(?:\d+,?\d*|,\d+)(?:[eE][-+]?\d+)?$"}
+
+
+def _decimal_point(text: pa.Array, decimal: str) -> pa.Array:
+    return pc.replace_substring(text, ",", ".") if decimal == "," else text
+
+
+def _parted(text: pa.Array, decimal: str) -> Split:
+    """Cells taken apart by the full expression: sign, grouped digits, exponent, unit."""
     found = pc.extract_regex(text, _NUMBER.replace("{grouped}", _GROUPED[decimal]))
     thousands = "," if decimal == "." else "."
     number = pc.replace_substring(pc.struct_field(found, "number"), thousands, "")
@@ -146,8 +169,6 @@ def split_numbers(text: pa.Array, decimal: str) -> Split:
     sign = pc.replace_substring(pc.struct_field(found, "sign"), "−", "-")
     written = pc.binary_join_element_wise(sign, number, pc.struct_field(found, "exponent"), "")
     values = pc.cast(written, pa.float64())
-    values = pc.if_else(pc.is_finite(values), values, pa.scalar(None, pa.float64()))
     unit = pc.struct_field(found, "unit")
     units = pc.if_else(pc.equal(unit, ""), _NULL_TEXT, unit)
-    unreadable = pc.and_(pc.is_valid(text), pc.is_null(values))
-    return Split(values, units if units.null_count < len(units) else None, unreadable)
+    return Split(values, units if units.null_count < len(units) else None, pc.is_null(values))

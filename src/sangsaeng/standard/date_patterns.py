@@ -59,11 +59,18 @@ class DateRule:
         return PERIOD_MONTH if self.parts & {"m", "b"} else PERIOD_YEAR
 
     @property
+    def iso_ordered(self) -> bool:
+        """Text in ISO form, if this pattern reads it at all, it reads as ISO does (year, month, day, hour …)."""
+        order = [_ISO_RANK[p] for p in re.findall(r"%([A-Za-z])", self.pattern) if p in _ISO_RANK]
+        return order == sorted(order)
+
+    @property
     def iso(self) -> bool:
         """Read exactly as Arrow reads ISO 8601 text (the fast path may be taken)."""
         return bool(_ISO_PATTERN.match(self.pattern))
 
 
+_ISO_RANK = {"Y": 0, "y": 0, "m": 1, "b": 1, "B": 1, "d": 2, "H": 3, "I": 3, "M": 4, "S": 5, "f": 6}
 _ISO_PATTERN = re.compile(r"^%Y-%m-%d(?:[ T]%H(?::%M(?::%S(?:\.%f)?)?)?)?$")
 
 

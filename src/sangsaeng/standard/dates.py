@@ -231,20 +231,44 @@ def _serials(text: pa.Array, end: bool) -> _Parts:
 
 
 def _read(text: pa.Array, rule: DateRule | None, year: int | None, end: bool) -> _Parts:
-    """Every cell by the rule first, then the ones it did not read as ISO text, then as Excel serials."""
+    """Every cell by the rule first, then the ones it did not read as ISO text, then as Excel serials. Where the
+    rule reads ISO dates as ISO does, cells in ISO form are first cast at once; only the others are matched."""
     count = len(text)
     present = np.asarray(text.is_valid().to_numpy(zero_copy_only=False), dtype=bool)
-    empty = _Parts(*(np.zeros(count, t) for t in (bool, np.int64, np.int64, bool, np.int8, np.int64)))
-    result = _components(pc.extract_regex(text, rule.regex), rule, year, end) if rule is not None else empty
-    for fallback in (_iso, _serials):
+    result = _Parts(*(np.zeros(count, t) for t in (bool, np.int64, np.int64, bool, np.int8, np.int64)))
+    if rule is None or rule.iso_ordered:
+        _cast_iso(text, result, end)
+    for step in ("rule", "iso", "serial"):
         left = np.nonzero(present & ~result.ok)[0]
-        if not len(left):
-            break
-        found = fallback(text.take(pa.array(left)), end)
+        if not len(left) or (step == "rule" and rule is None):
+            continue
+        cells = text.take(pa.array(left))
+        if step == "rule":
+            assert rule is not None
+            found = _components(pc.extract_regex(cells, rule.regex), rule, year, end)
+        else:
+            found = _iso(cells, end) if step == "iso" else _serials(cells, end)
         taken = left[found.ok]
         for name in ("ok", "micros", "offset", "has_offset", "period", "end"):
             getattr(result, name)[taken] = getattr(found, name)[found.ok]
     return result
+
+
+_ISO_SHAPE = r"^\d{4}-\d{2}-\d{2}(?:[ T]\d{2}:\d{2}(?::\d{2}(?:\.\d{1,6})?)?)?$"
+
+
+def _cast_iso(text: pa.Array, result: _Parts, end: bool) -> None:
+    """Cells in plain ISO form read by Arrow's cast (a quick match finds them); none if any is impossible."""
+    shaped = np.asarray(pc.fill_null(pc.match_substring_regex(text, _ISO_SHAPE), False).to_numpy(zero_copy_only=False))
+    if not shaped.any():
+        return
+    try:
+        micros = pc.cast(text.filter(pa.array(shaped)), pa.timestamp("us")).view(pa.int64()).to_numpy()
+    except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
+        return  # 2026-02-30: the careful reading says which
+    named = np.where(micros % MICROS_PER_DAY == 0, PERIOD_DAY, PERIOD_NONE).astype(np.int8)
+    result.ok[shaped], result.micros[shaped], result.period[shaped] = True, micros, named
+    result.end[shaped] = np.where(named == PERIOD_DAY, micros + MICROS_PER_DAY, micros) if end else micros
 
 
 def _fast(text: pa.Array, rule: DateRule | None) -> pa.Array | None:
