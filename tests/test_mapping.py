@@ -11,8 +11,8 @@ from hypothesis import strategies as st
 
 from sangsaeng.errors import InvalidInput
 from sangsaeng.standard import dates
-from sangsaeng.standard.cells import _parted, readable, split_numbers
-from sangsaeng.standard.mapping import Applier, _plain_numbers, load_mapping
+from sangsaeng.standard.cells import _parted, plain_numbers, readable, split_numbers
+from sangsaeng.standard.mapping import Applier, load_mapping
 from sangsaeng.standard.validation import Report, check_all
 
 QUALITY = """
@@ -135,7 +135,7 @@ NUMBERISH = st.one_of(
 @settings(max_examples=200, deadline=None)
 @given(cells=st.lists(st.one_of(st.none(), NUMBERISH), min_size=1, max_size=30), decimal=st.sampled_from([".", ","]))
 def test_plain_numbers_are_read_as_the_careful_path_reads_them(cells: list[str | None], decimal: str) -> None:
-    fast = _plain_numbers(pa.array(cells, pa.string()), decimal)
+    fast = plain_numbers(pa.array(cells, pa.string()), decimal)
     if fast is None:
         return  # the careful path takes the column
     text = readable(pa.array(cells, pa.string()))

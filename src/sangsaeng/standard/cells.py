@@ -6,17 +6,24 @@
 - A no-value marker (``-``, ``N/A``, ``#DIV/0!``, ``측정불가`` …) is a missing cell, never a number or a code.
 - A number may carry thousands separators (``1,234.5``; ``1.234,5`` where the decimal separator is ``,``), a
   sign, spaces and a unit (``12.5mm``, ``1,200 kWh``, ``35%``, ``45 HRC``): ``split_numbers`` parts the number
-  from its unit; the mapping decides what the unit means for the field.
+  from its unit; the mapping decides what the unit means for the field. ``plain_numbers`` is the fast path of a
+  column of plain numbers, one Arrow cast.
+- Codes (``Codes``) are looked up as written first, then readable, then in lower case; a marker is never one.
+- ``unit_of`` reads a unit as ``units.recognize`` does, except that percent stays percent (12 % is 12).
 """
 
 from __future__ import annotations
 
+import math
 import unicodedata
 from dataclasses import dataclass
 from functools import cached_property
+from typing import Any
 
 import pyarrow as pa
 import pyarrow.compute as pc
+
+from sangsaeng.standard.units import Unit, recognize
 
 # What "no value" is written as, when a mapping does not say (`no_value`).
 NO_VALUE = (
@@ -172,3 +179,58 @@ def _parted(text: pa.Array, decimal: str) -> Split:
     unit = pc.struct_field(found, "unit")
     units = pc.if_else(pc.equal(unit, ""), _NULL_TEXT, unit)
     return Split(values, units if units.null_count < len(units) else None, pc.is_null(values))
+
+
+def plain_numbers(text: pa.Array, decimal: str) -> pa.Array | None:
+    """The column as doubles when every present cell is a plain decimal number (Arrow's own parser, one pass);
+    None when any cell needs the careful path (blanks, separators, words, units, nan or infinity, and a "." where
+    the decimal separator is "," — 1.234 is then a thousand and more)."""
+    if decimal == ",":
+        if pc.any(pc.match_substring(text, ".")).as_py():
+            return None
+        text = pc.replace_substring(text, ",", ".")
+    try:
+        values = pc.cast(text, pa.float64())
+    except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
+        return None
+    total = pc.sum(values).as_py()  # finite only if every value is: one cheap pass in the common case
+    if total is not None and not math.isfinite(total) and pc.any(pc.invert(pc.is_finite(values))).as_py():
+        return None  # "nan" and "inf" are not measurements
+    return values
+
+
+def unit_of(text: str) -> Unit:
+    """A unit as written; percent stays percent (12 % is 12 percent, not 0.12)."""
+    unit = recognize(text)
+    return Unit(text, "percent", "percent", 1.0, 0.0) if unit.expression == "percent" else unit
+
+
+def per_row(table: list[tuple[Any, ...]], index: pa.Array) -> tuple[pa.Array, pa.Array, pa.Array]:
+    """(canonical, factor, offset) of each distinct unit, spread to the rows that wrote it."""
+    canonical = pc.take(pa.array([t[0] for t in table], pa.string()), index)
+    factor = pc.take(pa.array([t[1] for t in table], pa.float64()), index)
+    return canonical, factor, pc.take(pa.array([t[2] for t in table], pa.float64()), index)
+
+
+@dataclass(frozen=True)
+class Codes:
+    """A value map for vectorised lookup: cells as written first, then readable, then in lower case."""
+
+    written: pa.Array
+    readable: pa.Array
+    folded: pa.Array | None  # None where two keys differ only in case
+    values: pa.Array
+
+    @classmethod
+    def of(cls, mapping: dict[str, Any], markers: Markers, target: pa.DataType) -> Codes:
+        marked = set(markers.compared.to_pylist())
+        keys = [k for k in mapping if normal_form(str(k)) not in marked]  # a marker is never a code
+        values = [mapping[k] for k in keys]
+        folded = [normal_form(str(k)).lower() for k in keys]
+        unique = len({(f, str(v)) for f, v in zip(folded, values, strict=True)}) == len(set(folded))
+        return cls(
+            pa.array([str(k) for k in keys], pa.string()),
+            pa.array([normal_form(str(k)) for k in keys], pa.string()),
+            pa.array(folded, pa.string()) if unique else None,
+            pa.array(values, target),
+        )

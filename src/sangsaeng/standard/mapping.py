@@ -21,7 +21,6 @@ reports what that leaves missing; a no-value marker is a note (``no-value``) and
 
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass, field, fields, replace
 from datetime import date, datetime
 from functools import cached_property
@@ -35,9 +34,19 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, ValidationIn
 
 from sangsaeng.errors import InvalidInput, SangsaengError
 from sangsaeng.standard import dates
-from sangsaeng.standard.cells import NO_VALUE, Markers, Readable, normal_form, read_text, split_numbers
+from sangsaeng.standard.cells import (
+    NO_VALUE,
+    Codes,
+    Markers,
+    Readable,
+    per_row,
+    plain_numbers,
+    read_text,
+    split_numbers,
+    unit_of,
+)
 from sangsaeng.standard.entities import ENTITIES, Entity, arrow_schema, literal_values
-from sangsaeng.standard.units import Unit, nearest, recognize, unknown_hint
+from sangsaeng.standard.units import nearest, unknown_hint
 from sangsaeng.standard.validation import EXPECTED_KO, EXPECTED_KO_PREFIX, MESSAGES, Finding
 
 LINE = "\x00line"  # the column of sheet rows a source adds to each batch (sources.LINE)
@@ -185,24 +194,6 @@ def load_mapping(text: str, source: str = "mapping") -> Mapping:
         ) from exc
 
 
-def _plain_numbers(text: pa.Array, decimal: str) -> pa.Array | None:
-    """The column as doubles when every present cell is a plain decimal number (Arrow's own parser, one pass);
-    None when any cell needs the careful path (blanks, separators, words, units, nan or infinity, and a "." where
-    the decimal separator is "," — 1.234 is then a thousand and more)."""
-    if decimal == ",":
-        if pc.any(pc.match_substring(text, ".")).as_py():
-            return None
-        text = pc.replace_substring(text, ",", ".")
-    try:
-        values = pc.cast(text, pa.float64())
-    except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
-        return None
-    total = pc.sum(values).as_py()  # finite only if every value is: one cheap pass in the common case
-    if total is not None and not math.isfinite(total) and pc.any(pc.invert(pc.is_finite(values))).as_py():
-        return None  # "nan" and "inf" are not measurements
-    return values
-
-
 def _base(annotation: Any) -> Any:
     args = [a for a in get_args(annotation) if a is not type(None)]
     if get_origin(annotation) is not None and type(None) in get_args(annotation):
@@ -210,48 +201,11 @@ def _base(annotation: Any) -> Any:
     return annotation
 
 
-def _unit(text: str) -> Unit:
-    """A unit as written; percent stays percent (12 % is 12 percent, not 0.12)."""
-    unit = recognize(text)
-    return Unit(text, "percent", "percent", 1.0, 0.0) if unit.expression == "percent" else unit
-
-
 _FLOAT = pa.float64()
 _NOT_A_NUMBER = ("type-error", "a number", True)
 
 
-def _per_row(table: list[tuple[Any, ...]], index: pa.Array) -> tuple[pa.Array, pa.Array, pa.Array]:
-    """(canonical, factor, offset) of each distinct unit, spread to the rows that wrote it."""
-    canonical = pc.take(pa.array([t[0] for t in table], pa.string()), index)
-    factor = pc.take(pa.array([t[1] for t in table], _FLOAT), index)
-    return canonical, factor, pc.take(pa.array([t[2] for t in table], _FLOAT), index)
-
-
 _PLACED = {"line", "column"} <= {f.name for f in fields(Finding)}  # Finding knows where a cell is
-
-
-@dataclass(frozen=True)
-class _Codes:
-    """A value map for vectorised lookup: cells as written first, then readable, then in lower case."""
-
-    written: pa.Array
-    readable: pa.Array
-    folded: pa.Array | None  # None where two keys differ only in case
-    values: pa.Array
-
-    @classmethod
-    def of(cls, mapping: dict[str, Any], markers: Markers, target: pa.DataType) -> _Codes:
-        marked = set(markers.compared.to_pylist())
-        keys = [k for k in mapping if normal_form(str(k)) not in marked]  # a marker is never a code
-        values = [mapping[k] for k in keys]
-        folded = [normal_form(str(k)).lower() for k in keys]
-        unique = len({(f, str(v)) for f, v in zip(folded, values, strict=True)}) == len(set(folded))
-        return cls(
-            pa.array([str(k) for k in keys], pa.string()),
-            pa.array([normal_form(str(k)) for k in keys], pa.string()),
-            pa.array(folded, pa.string()) if unique else None,
-            pa.array(values, target),
-        )
 
 
 @dataclass
@@ -328,12 +282,12 @@ class Applier:
         self.schema = arrow_schema(mapping.model)
         self.markers = mapping.markers
         self._codes = {
-            name: _Codes.of(rule.values, self.markers, self.schema.field(name).type)
+            name: Codes.of(rule.values, self.markers, self.schema.field(name).type)
             for name, rule in mapping.fields.items()
             if rule.values is not None
         }
         words = {w: True for w in TRUE_WORDS} | {w: False for w in FALSE_WORDS}
-        self._truth = _Codes.of(words | {w.upper(): t for w, t in words.items()}, self.markers, pa.bool_())
+        self._truth = Codes.of(words | {w.upper(): t for w, t in words.items()}, self.markers, pa.bool_())
         self._constants = {
             name: self._constant(name, rule, self.schema.field(name).type)
             for name, rule in mapping.fields.items()
@@ -396,7 +350,7 @@ class Applier:
         text = batch.text(rule.column, name)
         return text if literal_values(annotation) else pc.cast(text, target)
 
-    def _coded(self, batch: _Batch, name: str, column: str, codes: _Codes, expected: str) -> pa.Array:
+    def _coded(self, batch: _Batch, name: str, column: str, codes: Codes, expected: str) -> pa.Array:
         raw = batch.raw(column)
         index = pc.index_in(raw, value_set=codes.written)
         if pc.any(pc.and_(pc.is_valid(raw), pc.is_null(index))).as_py():  # the careful reading, where needed
@@ -412,7 +366,7 @@ class Applier:
     ) -> pa.Array:
         """A column's numbers in the field's canonical unit (``out`` given: the raw value and unit kept there)."""
         raw = batch.raw(column)
-        values, units = _plain_numbers(raw, self.mapping.decimal), None
+        values, units = plain_numbers(raw, self.mapping.decimal), None
         if values is None:
             split = split_numbers(batch.text(column, name), self.mapping.decimal)
             decimal = self.mapping.decimal
@@ -511,13 +465,13 @@ class Applier:
                     batch.add_all(code, refused, rule.unit_column, rule.unit_column, expected, written)
                     resolved = (None, None, None)
                 table.append(resolved)
-            batch.units[key] = (written, *_per_row(table, index))
+            batch.units[key] = (written, *per_row(table, index))
         return batch.units[key]
 
     def _resolved(self, text: str, fixed: str | None) -> tuple[Any, ...]:
         """(canonical, factor, offset) of a declared unit, or (code, expected) of why it cannot be used."""
         try:
-            unit = _unit(text)
+            unit = unit_of(text)
         except SangsaengError:
             return "unknown-unit", unknown_hint(text)  # "did you mean …" where close
         if fixed is not None and unit.canonical != fixed:
@@ -544,7 +498,7 @@ class Applier:
         refused: dict[int, tuple[str, str, bool]] = {}  # index → code, expected, show the whole cell
         for position, text in enumerate(encoded.dictionary.to_pylist()):
             try:
-                unit = _unit(text)
+                unit = unit_of(text)
             except SangsaengError:
                 close = bool(nearest(text))  # a near miss is a unit mistyped; anything else, no number
                 refused[position] = ("unknown-unit", unknown_hint(text), False) if close else _NOT_A_NUMBER
@@ -562,7 +516,7 @@ class Applier:
                 code, expected, whole_cell = refused[index[row].as_py()]
                 shown = raw[row].as_py() if whole_cell else in_cells[row].as_py()
                 batch.add(code, row, name, shown, expected, column)
-        return (in_cells, *_per_row(table, encoded.indices))
+        return (in_cells, *per_row(table, encoded.indices))
 
     def _moment(self, batch: _Batch, name: str, as_date: bool, rule: FieldMap) -> pa.Array:
         assert rule.column is not None
