@@ -142,6 +142,24 @@ def test_a_mapping_may_say_what_its_files_write_for_no_value() -> None:
     ]
 
 
+def test_a_marker_that_looks_like_a_number_or_a_date_is_still_no_value() -> None:
+    mapping = load_mapping("""
+entity: quality_result
+no_value: [-999, "1900-01-01"]
+fields:
+  subject: {column: 로트}
+  characteristic: {column: 로트}
+  inspected_at: {column: 일자}
+  value: {column: 측정값}
+  passed: {value: true}
+""")
+    rows = [{"로트": "L1", "일자": d, "측정값": v} for d, v in (("2026-03-02", "12.5"), ("1900-01-01", "-999"))]
+    out, findings = Applier(mapping).apply(batch(rows))
+    assert out.column("value").to_pylist() == [12.5, None]
+    assert out.column("inspected_at").to_pylist() == [datetime(2026, 3, 2, tzinfo=SEOUL), None]
+    assert problems(findings) == [(2, "inspected_at", "no-value", "1900-01-01"), (2, "value", "no-value", "-999")]
+
+
 def test_a_marker_is_never_a_code_even_where_the_mapping_lists_it() -> None:
     mapping = load_mapping("""
 entity: energy_record

@@ -69,6 +69,11 @@ class Markers:
         lengths = [(len(m.encode()), m.isascii()) for m in self.compared.to_pylist()]
         return max((n for n, _ in lengths), default=-1), max((n for n, plain in lengths if plain), default=-1)
 
+    @cached_property
+    def castable(self) -> bool:
+        """Whether a marker reads as a number or a moment (-999, 1900-01-01): then no column is cast at once."""
+        return any(_casts(m, kind) for m in self.compared.to_pylist() for kind in (pa.float64(), pa.timestamp("us")))
+
     def find(self, text: pa.Array, ascii: bool = False) -> pa.Array | None:
         """For readable text: the index of the marker each cell is (null where none), or None if no cell is one."""
         longest = self._longest[1 if ascii else 0]
@@ -79,6 +84,14 @@ class Markers:
             return None
         found = pc.index_in(text, value_set=self.compared)
         return found if found.null_count < len(found) else None
+
+
+def _casts(text: str, kind: pa.DataType) -> bool:
+    try:
+        pc.cast(pa.array([text]), kind)
+    except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
+        return False
+    return True
 
 
 @dataclass(frozen=True)

@@ -127,6 +127,13 @@ class Mapping(BaseModel):
     timezone: str = Field("Asia/Seoul", description="Time zone of dates and times without one")
     decimal: Literal[".", ","] = Field(".", description="Decimal separator of numbers")
     no_value: list[str] | None = Field(None, description="What cells write for no value (default: -, N/A, 없음 …)")
+
+    @field_validator("no_value", mode="before")
+    @classmethod
+    def _markers_as_text(cls, markers: Any) -> Any:
+        """-999 or 0 written as numbers in the document are the text a cell holds."""
+        return [str(m) if isinstance(m, int | float) else m for m in markers] if isinstance(markers, list) else markers
+
     fields: dict[str, FieldMap] = Field(description="Each field of the entity: where it comes from (keys below)")
 
     @field_validator("entity")
@@ -366,7 +373,8 @@ class Applier:
     ) -> pa.Array:
         """A column's numbers in the field's canonical unit (``out`` given: the raw value and unit kept there)."""
         raw = batch.raw(column)
-        values, units = plain_numbers(raw, self.mapping.decimal), None
+        values = None if self.markers.castable else plain_numbers(raw, self.mapping.decimal)
+        units = None
         if values is None:
             split = split_numbers(batch.text(column, name), self.mapping.decimal)
             decimal = self.mapping.decimal
@@ -521,7 +529,7 @@ class Applier:
     def _moment(self, batch: _Batch, name: str, as_date: bool, rule: FieldMap) -> pa.Array:
         assert rule.column is not None
         found, zone, end = rule.date_rule, self.mapping.timezone, rule.at == "end"
-        if not as_date and not end:
+        if not as_date and not end and not self.markers.castable:
             fast = dates.fast_moments(batch.raw(rule.column), found, zone)
             if fast is not None:
                 return fast
