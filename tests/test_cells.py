@@ -355,6 +355,10 @@ fields:
         "raw_value": None,
         "raw_unit": None,
         "emission_factor": None,
+        "calorific_factor": None,
+        "calorific_unit": None,
+        "calorific_basis": None,
+        "estimated": None,
     }
     with pytest.raises(InvalidInput, match="the constant '2026-02-30' cannot be used"):
         Applier(load_mapping("entity: energy_record\nfields:\n  period_start: {value: '2026-02-30'}\n"))

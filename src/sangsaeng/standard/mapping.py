@@ -47,32 +47,12 @@ from sangsaeng.standard.cells import (
 )
 from sangsaeng.standard.entities import ENTITIES, Entity, arrow_schema, literal_values
 from sangsaeng.standard.units import nearest, unknown_hint
-from sangsaeng.standard.validation import EXPECTED_KO, EXPECTED_KO_PREFIX, MESSAGES, Finding
+from sangsaeng.standard.validation import Finding
 
 LINE = "\x00line"  # the column of sheet rows a source adds to each batch (sources.LINE)
 TRUE_WORDS = ("true", "yes", "y", "1", "pass", "passed", "ok", "합격", "적합", "양호", "o", "○", "◯")
 FALSE_WORDS = ("false", "no", "n", "0", "fail", "failed", "ng", "불합격", "부적합", "불량", "x", "×", "✕", "✗")
 TRUTH_EXPECTED = "합격/불합격, pass/fail, Y/N, true/false"
-
-# Texts of what reading cells finds, for validation's tables (merged there; until then added at import).
-CELL_MESSAGES: dict[str, tuple[str, str]] = {
-    "no-value": (
-        "{field}: {value!r} is written for no value ({expected}) and is read as empty",
-        "{field}: {value!r}은(는) 값 없음 표시({expected})이므로 빈 칸으로 읽었습니다",
-    ),
-}
-CELL_EXPECTED_KO = {
-    "a number (decimal ','; e.g. 1.234,5)": "숫자 (소수점 ','; 예: 1.234,5)",
-    "a plain number, or a unit for this field in the mapping": "단위 없는 숫자, 또는 매핑에서 이 항목의 단위 지정",
-}
-CELL_EXPECTED_KO_PREFIX = {"a unit convertible to ": "다음으로 변환할 수 있는 단위: "}
-for _code, _texts in CELL_MESSAGES.items():
-    MESSAGES.setdefault(_code, _texts)
-for _english, _korean in CELL_EXPECTED_KO.items():
-    EXPECTED_KO.setdefault(_english, _korean)
-for _english, _korean in CELL_EXPECTED_KO_PREFIX.items():
-    EXPECTED_KO_PREFIX.setdefault(_english, _korean)
-
 
 class FieldMap(BaseModel):
     model_config = ConfigDict(extra="forbid")
