@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 from datetime import UTC, datetime
 
 import pyarrow as pa
@@ -11,7 +10,10 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from sangsaeng.errors import InvalidInput
-from sangsaeng.standard.mapping import ISO_FORMATS, NUMBER, Applier, _iso_times, _plain_numbers, load_mapping
+from sangsaeng.standard import dates
+from sangsaeng.standard.cells import _parted, plain_numbers, readable, split_numbers
+from sangsaeng.standard.ingest import merge_findings
+from sangsaeng.standard.mapping import Applier, load_mapping
 from sangsaeng.standard.validation import Report, check_all
 
 QUALITY = """
@@ -66,17 +68,16 @@ def test_every_unreadable_cell_is_reported_where_it_is() -> None:
         row(로트번호="L6", 단위="kgCO2e"),  # 6: fine for a free value/unit pair: the record keeps kgCO2e
         row(로트번호="L1"),  # 7: the same lot, characteristic and time as row 1
     ]
-    batch, findings = Applier(load_mapping(QUALITY)).apply(source(rows), first_row=1)
+    mapping = load_mapping(QUALITY)
+    batch, findings = Applier(mapping).apply(source(rows), first_row=1)
     report = Report()
-    report.extend(findings)
-    report.extend(check_all(load_mapping(QUALITY).model, lambda: [batch]).findings)
+    report.extend(merge_findings(findings, check_all(mapping.model, lambda: [batch]).findings, mapping))
     assert report.flatten(["row", "field", "code"]) == [
         [2, "value", "type-error"],
         [3, "inspected_at", "bad-date"],
-        [4, "passed", "missing-value"],
-        [4, "passed", "unknown-code"],
+        [4, "passed", "unknown-code"],  # one problem per cell: not also "missing"
         [5, "단위", "unknown-unit"],
-        [7, "subject+characteristic+inspected_at", "duplicate-key"],
+        [7, "subject+characteristic+inspected_at", "duplicate-row"],
     ]
     assert batch.column("unit").to_pylist()[5] == "kilogram_CO2e"
 
@@ -134,36 +135,50 @@ NUMBERISH = st.one_of(
 @settings(max_examples=200, deadline=None)
 @given(cells=st.lists(st.one_of(st.none(), NUMBERISH), min_size=1, max_size=30), decimal=st.sampled_from([".", ","]))
 def test_plain_numbers_are_read_as_the_careful_path_reads_them(cells: list[str | None], decimal: str) -> None:
-    fast = _plain_numbers(pa.array(cells, pa.string()), decimal)
+    fast = plain_numbers(pa.array(cells, pa.string()), decimal)
     if fast is None:
         return  # the careful path takes the column
-    for cell, value in zip(cells, fast.to_pylist(), strict=True):
+    text = readable(pa.array(cells, pa.string()))
+    careful = split_numbers(text, decimal)
+    parted = _parted(text, decimal)  # every cell taken apart by the full expression, none cast at once
+    assert careful.units is None and parted.units is None and not any(careful.unreadable.to_pylist())
+    for cell, quick, slow, slowest in zip(
+        cells, fast.to_pylist(), careful.values.to_pylist(), parted.values.to_pylist(), strict=True
+    ):
         if cell is None:
-            assert value is None
+            assert quick is None and slow is None
             continue
         written = cell.replace(",", ".") if decimal == "," else cell
-        assert re.match(NUMBER, written), cell  # the careful path would accept it too …
-        assert value == float(written)  # … as the same number
+        assert quick == slow == slowest == float(written), cell
+
+
+ISO_FORMATS = ["%Y-%m-%d %H:%M", "%Y-%m-%d %H:%M:%S", "%Y-%m-%dT%H:%M", "%Y-%m-%dT%H:%M:%S", "%Y-%m-%d"]
 
 
 @settings(max_examples=100, deadline=None)
 @given(
     moments=st.lists(st.datetimes(datetime(1990, 1, 1), datetime(2090, 1, 1)), min_size=1, max_size=20),
-    fmt=st.sampled_from(sorted(ISO_FORMATS)),
+    fmt=st.sampled_from(ISO_FORMATS),
+    zone=st.sampled_from(["Asia/Seoul", "UTC", "Europe/Berlin", "America/New_York"]),
 )
-def test_iso_moments_read_fast_are_those_strptime_reads(moments: list[datetime], fmt: str) -> None:
+def test_iso_moments_read_fast_are_those_the_careful_path_reads(moments: list[datetime], fmt: str, zone: str) -> None:
     text = pa.array([m.strftime(fmt) for m in moments], pa.string())
-    fast = _iso_times(text, fmt)
+    rule = dates.compile_pattern(fmt)
+    fast = dates.fast_moments(text, rule, zone)
     assert fast is not None
-    assert fast.to_pylist() == [datetime.strptime(t, fmt) for t in text.to_pylist()]
+    assert fast.to_pylist() == dates.read_moments(text, rule, zone).to_pylist()
+    # beside a cell that is no date, and through the matched (not cast) reading of ISO text
+    mixed = pa.concat_arrays([text, pa.array(["x"])])
+    matched = dates.read_moments(mixed, dates.compile_pattern("%d.%m.%Y"), zone).to_pylist()
+    assert dates.read_moments(mixed, rule, zone).to_pylist() == matched == [*fast.to_pylist(), None]
 
 
-@pytest.mark.parametrize("written", ["2026-02-30 08:00", "2026-04-31 08:00", "2026-1-1 8:00:00"])
+@pytest.mark.parametrize("written", ["2026-02-30 08:00", "2026-04-31 08:00", "2026-1-1 25:00:00"])
 def test_impossible_days_are_bad_dates_not_rolled_over(written: str) -> None:
     batch, findings = Applier(load_mapping(QUALITY)).apply(source([row(), row(검사일자=written)]), first_row=1)
     assert [(f.row, f.code) for f in findings] == [(2, "bad-date")]
     assert batch.column("inspected_at")[1].as_py() is None
-    assert _iso_times(pa.array([written]), "%Y-%m-%d %H:%M") is None
+    assert dates.fast_moments(pa.array([written]), dates.compile_pattern("%Y-%m-%d %H:%M"), "UTC") is None
 
 
 def test_unpadded_days_that_exist_are_read() -> None:

@@ -312,7 +312,11 @@ def test_units_are_read_from_headers_however_written(header: str, unit: str) -> 
 def test_a_bracket_that_is_not_a_unit_is_part_of_the_name() -> None:
     headers = ["규격(하한)", "규격(상한)", "공칭(기준값)", "품번(品番)", "P/N", "Q'ty"]
     proposal = suggest("quality_result", headers, {})
-    assert proposal.columns() == {"lower_spec_limit": "규격(하한)", "upper_spec_limit": "규격(상한)"}
+    assert proposal.columns() == {
+        "lower_spec_limit": "규격(하한)",
+        "upper_spec_limit": "규격(상한)",
+        "nominal": "공칭(기준값)",
+    }
     assert suggest("bom_link", headers, {}).columns() == {"quantity": "Q'ty"}
     assert suggest("part_type", ["P/N", "품명"], {}).columns() == {
         "id": "P/N",  # a part type's id is its part number, derived

@@ -50,8 +50,8 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "{field}: 단위 {value!r}은(는) 맞지 않습니다 ({expected})",
     ),
     "no-value": (
-        "{field}: {expected!r} means no value; left empty",
-        "{field}: {expected!r}은(는) 값 없음으로 읽었습니다",
+        "{field}: {expected!r} means no value; read as an empty cell",
+        "{field}: {expected!r}은(는) 값 없음 표시이므로 빈 칸으로 읽었습니다",
     ),
     "missing-measurement": (
         "{field}: no measured value{found}, though the record has limits, a nominal value or a unit",
@@ -114,10 +114,13 @@ EXPECTED_KO = {
     "a whole number": "정수",
     "a value": "값",
     "e.g. kWh, kg, mm, °C": "예: kWh, kg, mm, °C",
+    "a number (decimal ','; e.g. 1.234,5)": "숫자 (소수점 ','; 예: 1.234,5)",
+    "a plain number, or a unit for this field in the mapping": "단위 없는 숫자, 또는 매핑에서 이 항목의 단위 지정",
 }
 EXPECTED_KO_PREFIX = {
     "a column named ": "열 이름 ",
     "convertible to ": "다음으로 변환 가능: ",
+    "a unit convertible to ": "다음으로 변환할 수 있는 단위: ",
     "did you mean: ": "다음 중 하나가 아닌가요: ",
     "unique; first seen in row ": "중복 불가; 처음 나온 행 ",
     "unique; seen again in row ": "중복 불가; 다시 나온 행 ",

@@ -70,7 +70,8 @@ def _columns_of(mapping: Mapping) -> dict[str, set[str]]:
 
 def merge_findings(read: list[Finding], checked: list[Finding], mapping: Mapping) -> list[Finding]:
     """Reading's findings and the checker's, once each: a field left empty because its cell could not be read is
-    reported by reading alone; a no-value marker where a measurement is missing becomes that error's value."""
+    reported by reading alone; a no-value marker where a value is required (or a measurement missing) becomes that
+    error's value instead of a note of its own: one finding per cell."""
     names = _columns_of(mapping)
     said: set[tuple[int, str]] = set()
     markers: dict[tuple[int, str], Finding] = {}
@@ -89,7 +90,7 @@ def merge_findings(read: list[Finding], checked: list[Finding], mapping: Mapping
         where = (finding.row, finding.field)
         if finding.code in FOLLOW_ONS and where in said:
             continue
-        if finding.code == "missing-measurement" and where in markers:
+        if finding.code in ("missing-measurement", "missing-value") and where in markers:
             marker = markers.pop(where)
             out.remove(marker)
             finding = dataclasses.replace(finding, value=marker.expected)

@@ -3,48 +3,74 @@
     entity: quality_result
     timezone: Asia/Seoul
     decimal: ","
+    no_value: ["-", "N/A"]           # what "no value" is written as (default: -, N/A, #N/A, 없음, 측정불가 …)
     fields:
       subject: {column: 로트번호}
-      inspected_at: {column: 검사일자, format: "%Y-%m-%d"}
+      inspected_at: {column: 검사일자, format: "2026.03.02"}   # a strptime pattern, or an example date
       value: {column: 측정값, unit_column: 단위}
       passed: {column: 판정, values: {합격: true, 불합격: false}}
+      period_end: {column: 월, format: "3월분", year: 2026, at: end}
+      good_count: {column: 생산수량, minus: 불량수량}
 
-``apply`` turns a batch of source text into a batch of the entity's Arrow schema, vectorised, and yields a
-finding for every cell that could not be read (``type-error``, ``bad-date``, ``unknown-code``, ``unknown-unit``,
-``unit-mismatch``); such cells become null, and the checker then reports what that leaves missing.
+``apply`` turns a batch of source text into a batch of the entity's Arrow schema, vectorised. Cells are read as
+a person meant them (``cells``: full width, markers, thousands separators, units in the cell; ``dates``: dates
+by example, ISO text and Excel serials). Every cell that could not be read is a finding (``type-error``,
+``bad-date``, ``unknown-code``, ``unknown-unit``, ``unit-mismatch``) and becomes null, and the checker then
+reports what that leaves missing; a no-value marker is a note (``no-value``) and a null.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from dataclasses import dataclass, field, fields, replace
 from datetime import date, datetime
+from functools import cached_property
 from typing import Any, Literal, get_args, get_origin
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, ValidationInfo, field_validator, model_validator
 
 from sangsaeng.errors import InvalidInput, SangsaengError
+from sangsaeng.standard import dates
+from sangsaeng.standard.cells import (
+    NO_VALUE,
+    Codes,
+    Markers,
+    Readable,
+    per_row,
+    plain_numbers,
+    read_text,
+    split_numbers,
+    unit_of,
+)
 from sangsaeng.standard.entities import ENTITIES, Entity, arrow_schema, literal_values
-from sangsaeng.standard.units import recognize, unknown_hint
+from sangsaeng.standard.units import nearest, unknown_hint
 from sangsaeng.standard.validation import Finding
 
-NUMBER = r"^\s*[-+]?(\d+(\.\d*)?|\.\d+)([eE][-+]?\d+)?\s*$"
-TRUE_WORDS = ("true", "yes", "y", "1", "pass", "passed", "ok", "합격", "적합", "양호", "o")
-FALSE_WORDS = ("false", "no", "n", "0", "fail", "failed", "ng", "불합격", "부적합", "불량", "x")
-
+LINE = "\x00line"  # the column of sheet rows a source adds to each batch (sources.LINE)
+TRUE_WORDS = ("true", "yes", "y", "1", "pass", "passed", "ok", "합격", "적합", "양호", "o", "○", "◯")
+FALSE_WORDS = ("false", "no", "n", "0", "fail", "failed", "ng", "불합격", "부적합", "불량", "x", "×", "✕", "✗")
+TRUTH_EXPECTED = "합격/불합격, pass/fail, Y/N, true/false"
 
 class FieldMap(BaseModel):
     model_config = ConfigDict(extra="forbid")
     column: str | None = Field(None, description="The source column")
     value: Any = Field(None, description="A constant instead of a column")
-    format: str | None = Field(None, description="strptime format of dates and times, e.g. %Y-%m-%d %H:%M")
+    format: str | None = Field(
+        None,
+        description="How dates are written: an example as the file writes it (2026.03.02, 3월분) or a pattern"
+        " (%Y.%m.%d)",
+    )
     unit: str | None = Field(None, description="The unit every value is in, as the source writes it")
     unit_column: str | None = Field(None, description="A column holding each row's unit")
     values: dict[str, Any] | None = Field(None, description="Source value → canonical value, e.g. 합격: true")
+    year: int | None = Field(None, ge=1900, le=2200, description="The year of dates written without one (3월분)")
+    at: Literal["start", "end"] | None = Field(
+        None, description="A cell naming a day or month is its start (default) or its end (the next one's start)"
+    )
+    minus: str | None = Field(None, description="A column subtracted from `column`, e.g. 불량수량")
 
     @model_validator(mode="after")
     def _one_source(self) -> FieldMap:
@@ -52,15 +78,43 @@ class FieldMap(BaseModel):
             raise ValueError("give either 'column' or 'value'")
         if self.unit is not None and self.unit_column is not None:
             raise ValueError("give either 'unit' or 'unit_column', not both")
+        if self.minus is not None and (self.column is None or self.values is not None):
+            raise ValueError("'minus' subtracts a column from 'column': give 'column' and no 'values'")
+        if self.format is not None:
+            rule = self.date_rule
+            assert rule is not None
+            if not rule.has_date:
+                raise ValueError(
+                    f"the format {self.format!r} has no date, only a time of day: "
+                    "give an example with the date, e.g. 2026.03.02 오전 9:00"
+                )
+            if not rule.has_year and self.year is None:
+                raise ValueError(f"the format {self.format!r} has no year: give the year of its dates, e.g. year: 2026")
         return self
+
+    @cached_property
+    def date_rule(self) -> dates.DateRule | None:
+        """The reading rule of ``format`` (pattern or example); ``ValueError`` saying what to write instead."""
+        if self.format is None:
+            return None
+        pattern = self.format if "%" in self.format else dates.pattern_of(self.format)
+        return dates.compile_pattern(pattern)
 
 
 class Mapping(BaseModel):
     model_config = ConfigDict(extra="forbid")
-    entity: str
+    entity: str = Field(description="The canonical entity the file holds, e.g. quality_result")
     timezone: str = Field("Asia/Seoul", description="Time zone of dates and times without one")
     decimal: Literal[".", ","] = Field(".", description="Decimal separator of numbers")
-    fields: dict[str, FieldMap]
+    no_value: list[str] | None = Field(None, description="What cells write for no value (default: -, N/A, 없음 …)")
+
+    @field_validator("no_value", mode="before")
+    @classmethod
+    def _markers_as_text(cls, markers: Any) -> Any:
+        """-999 or 0 written as numbers in the document are the text a cell holds."""
+        return [str(m) if isinstance(m, int | float) else m for m in markers] if isinstance(markers, list) else markers
+
+    fields: dict[str, FieldMap] = Field(description="Each field of the entity: where it comes from (keys below)")
 
     @field_validator("entity")
     @classmethod
@@ -83,18 +137,29 @@ class Mapping(BaseModel):
     def _known_fields(cls, fields: dict[str, FieldMap], info: ValidationInfo) -> dict[str, FieldMap]:
         entity = info.data.get("entity")
         if entity in ENTITIES:
-            unknown = set(fields) - set(ENTITIES[entity].model_fields)
+            model = ENTITIES[entity].model_fields
+            unknown = set(fields) - set(model)
             if unknown:
                 raise ValueError(f"{entity} has no field {', '.join(sorted(unknown))}")
+            for name, rule in fields.items():
+                base = _base(model[name].annotation)
+                if rule.minus is not None and base not in (int, float):
+                    raise ValueError(f"{name}: 'minus' subtracts numbers, and {name} is not a number")
+                if rule.at is not None and base not in (datetime, date):
+                    raise ValueError(f"{name}: 'at' is for dates, and {name} is not a date")
         return fields
 
     @property
     def model(self) -> type[Entity]:
         return ENTITIES[self.entity]
 
+    @property
+    def markers(self) -> Markers:
+        return Markers(tuple(NO_VALUE if self.no_value is None else self.no_value))
+
     def columns(self) -> set[str]:
         used = {f.column for f in self.fields.values() if f.column}
-        return used | {f.unit_column for f in self.fields.values() if f.unit_column}
+        return used | {c for f in self.fields.values() for c in (f.unit_column, f.minus) if c}
 
     def to_yaml(self) -> str:
         data = self.model_dump(exclude_none=True, exclude_defaults=False)
@@ -116,67 +181,6 @@ def load_mapping(text: str, source: str = "mapping") -> Mapping:
         ) from exc
 
 
-ISO_FORMATS = frozenset({"%Y-%m-%d %H:%M", "%Y-%m-%d %H:%M:%S", "%Y-%m-%dT%H:%M", "%Y-%m-%dT%H:%M:%S"})
-
-
-def _trimmed(text: pa.Array) -> pa.Array:
-    """Surrounding blanks off; an empty cell is a missing one."""
-    text = pc.utf8_trim_whitespace(text)
-    return (
-        pc.if_else(pc.equal(text, ""), pa.scalar(None, pa.string()), text)
-        if pc.any(pc.equal(text, "")).as_py()
-        else text
-    )
-
-
-def _plain_numbers(text: pa.Array, decimal: str) -> pa.Array | None:
-    """The column as doubles when every present cell is a plain decimal number (Arrow's own parser, one pass);
-    None when any cell needs the careful path (blanks, separators, words, nan or infinity)."""
-    candidate = pc.replace_substring(text, ",", ".") if decimal == "," else text
-    try:
-        values = pc.cast(candidate, pa.float64())
-    except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
-        return None
-    if pc.any(pc.invert(pc.is_finite(values))).as_py():  # "nan" and "inf" are not measurements
-        return None
-    return values
-
-
-def _iso_times(text: pa.Array, fmt: str) -> pa.Array | None:
-    """Date-times in exactly ``fmt`` (an ISO 8601 shape) parsed by Arrow's cast, much faster than strptime; None
-    if any cell has another length or separator, or is not a real moment (the careful path then says which)."""
-    width = len(datetime(2000, 1, 1).strftime(fmt))
-    lengths = pc.min_max(pc.utf8_length(text)).as_py()
-    if lengths["min"] is None or lengths["min"] != width or lengths["max"] != width:
-        return None
-    if not pc.all(pc.equal(pc.utf8_slice_codeunits(text, 10, 11), fmt[8])).as_py():  # " " or "T", as asked
-        return None
-    try:
-        return pc.cast(text, pa.timestamp("us"))
-    except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
-        return None
-
-
-def _no_rollover(text: pa.Array, parsed: pa.Array, fmt: str) -> pa.Array:
-    """strptime rolls impossible days over (2026-02-30 becomes 2026-03-02): a cell whose moment does not print
-    back as it was written is parsed again by Python, which refuses such days, and is null if refused."""
-    differs = pc.and_(pc.is_valid(parsed), pc.invert(pc.equal(pc.strftime(parsed, format=fmt), text)))
-    suspects = pc.indices_nonzero(pc.fill_null(differs, False)).to_pylist()
-    if not suspects:
-        return parsed
-    bad = []
-    for index in suspects:
-        try:
-            datetime.strptime(text[index].as_py(), fmt)
-        except ValueError:
-            bad.append(index)
-    if not bad:
-        return parsed
-    mask = np.zeros(len(parsed), dtype=bool)
-    mask[bad] = True
-    return pc.if_else(pa.array(mask), pa.scalar(None, parsed.type), parsed)
-
-
 def _base(annotation: Any) -> Any:
     args = [a for a in get_args(annotation) if a is not type(None)]
     if get_origin(annotation) is not None and type(None) in get_args(annotation):
@@ -184,181 +188,231 @@ def _base(annotation: Any) -> Any:
     return annotation
 
 
-def _cells(column: pa.Array, first_row: int, mask: pa.Array) -> Iterator[tuple[int, Any]]:
-    for index in pc.indices_nonzero(pc.fill_null(mask, False)).to_pylist():
-        yield first_row + index, column[index].as_py()
+_FLOAT = pa.float64()
+_NOT_A_NUMBER = ("type-error", "a number", True)
 
 
-def _failed(before: pa.Array, after: pa.Array) -> pa.Array:
-    """Cells that had text but could not be read."""
-    return pc.and_(pc.is_valid(before), pc.is_null(after))
+_PLACED = {"line", "column"} <= {f.name for f in fields(Finding)}  # Finding knows where a cell is
+
+
+@dataclass
+class _Batch:
+    """One batch being read: its text once per column, and what was found, with rows and sheet lines."""
+
+    source: pa.RecordBatch
+    first_row: int
+    markers: Markers
+    findings: list[Finding] = field(default_factory=list)
+    _readable: dict[str, Readable] = field(default_factory=dict)
+    _coded: dict[str, tuple[pa.Array, pa.Array]] = field(default_factory=dict)
+    _noted: set[str] = field(default_factory=set)
+    units: dict[tuple[str, str | None], tuple[pa.Array, pa.Array, pa.Array, pa.Array]] = field(default_factory=dict)
+
+    @cached_property
+    def lines(self) -> Any:
+        """The sheet row of each record (an array), when the source says."""
+        names = self.source.schema.names
+        if LINE not in names:
+            return None
+        return self.source.column(names.index(LINE)).to_numpy(zero_copy_only=False)
+
+    def raw(self, column: str) -> pa.Array:
+        return pc.cast(self.source.column(column), pa.string())
+
+    def text(self, column: str, name: str) -> pa.Array:
+        """A column's cells readable, markers made null (each noted once, for the first field that reads it)."""
+        if column not in self._readable:
+            self._readable[column] = read_text(self.raw(column), self.markers)
+        self._note(column, name)
+        return self._readable[column].text
+
+    def coded(self, column: str, name: str) -> tuple[pa.Array, pa.Array]:
+        """A column of few distinct values (units) as its distinct values made readable and each row's index
+        into them: one pass over the rows instead of several."""
+        if column not in self._coded:
+            encoded = pc.dictionary_encode(self.raw(column))
+            distinct = read_text(encoded.dictionary, self.markers)
+            marker = None if distinct.marker is None else pc.take(distinct.marker, encoded.indices)
+            self._readable[column] = Readable(pc.take(distinct.text, encoded.indices), marker)
+            self._coded[column] = (distinct.text, encoded.indices)
+        self._note(column, name)
+        return self._coded[column]
+
+    def _note(self, column: str, name: str) -> None:
+        read = self._readable[column]
+        if read.marker is not None and column not in self._noted:
+            self._noted.add(column)
+            written, raw = self.markers.written, self.raw(column)
+            for index in _indices(pc.is_valid(read.marker)):
+                self.add("no-value", index, name, raw[index].as_py(), written[read.marker[index].as_py()], column)
+
+    def add(self, code: str, index: int, name: str, value: Any, expected: str, column: str | None) -> None:
+        found = Finding(code, self.first_row + index, name, None if value is None else str(value), expected)
+        if _PLACED:
+            place: dict[str, Any] = {"line": int(self.lines[index]) if self.lines is not None else None}
+            place["column"] = column
+            found = replace(found, **place)
+        self.findings.append(found)
+
+    def add_all(self, code: str, mask: pa.Array, name: str, column: str, expected: str, shown: pa.Array) -> None:
+        for index in _indices(mask):
+            self.add(code, index, name, shown[index].as_py(), expected, column)
+
+
+def _indices(mask: pa.Array) -> list[int]:
+    return list(pc.indices_nonzero(pc.fill_null(mask, False)).to_pylist())
 
 
 class Applier:
     def __init__(self, mapping: Mapping) -> None:
         self.mapping = mapping
         self.schema = arrow_schema(mapping.model)
+        self.markers = mapping.markers
+        self._codes = {
+            name: Codes.of(rule.values, self.markers, self.schema.field(name).type)
+            for name, rule in mapping.fields.items()
+            if rule.values is not None
+        }
+        words = {w: True for w in TRUE_WORDS} | {w: False for w in FALSE_WORDS}
+        self._truth = Codes.of(words | {w.upper(): t for w, t in words.items()}, self.markers, pa.bool_())
+        self._constants = {
+            name: self._constant(name, rule, self.schema.field(name).type)
+            for name, rule in mapping.fields.items()
+            if rule.value is not None
+        }
+
+    def _constant(self, name: str, rule: FieldMap, target: pa.DataType) -> Any:
+        """A constant as the field holds it; one written as a cell would be (2026-03-01, 12 kWh) is read as one."""
+        try:
+            pa.array([rule.value], target)
+            return rule.value
+        except (pa.ArrowInvalid, pa.ArrowTypeError, TypeError, ValueError, OverflowError):
+            pass
+        text = rule.value.isoformat() if isinstance(rule.value, date) else str(rule.value)
+        cell = "\x00constant"
+        one = _Batch(pa.RecordBatch.from_pydict({cell: pa.array([text], pa.string())}), 1, self.markers)
+        read = self._read(one, name, rule.model_copy(update={"value": None, "column": cell}), target, {})
+        if one.findings or not read[0].is_valid:
+            why = one.findings[0].message if one.findings else "it is empty"
+            raise InvalidInput(
+                f"{name}: the constant {text!r} cannot be used ({why})", hint="see docs/standard-entities.md"
+            )
+        return read[0].as_py()
 
     def apply(self, source: pa.RecordBatch, first_row: int = 1) -> tuple[pa.RecordBatch, list[Finding]]:
-        missing = self.mapping.columns() - set(source.schema.names)
+        names = [n for n in source.schema.names if n != LINE]
+        missing = self.mapping.columns() - set(names)
         if missing:
             raise InvalidInput(
                 f"the source has no column {', '.join(sorted(missing))}",
-                hint=f"its columns are: {', '.join(source.schema.names)}",
+                hint=f"its columns are: {', '.join(names)}",
             )
-        findings: list[Finding] = []
+        batch = _Batch(source, first_row, self.markers)
         out: dict[str, pa.Array] = {}
-        self._unit_columns: dict[str, tuple[pa.Array, pa.Array, dict[str, Any]]] = {}  # this batch's units
-        model = self.mapping.model
         for name, rule in self.mapping.fields.items():
-            info = model.model_fields[name]
             target = self.schema.field(name).type
             if rule.value is not None:
-                out[name] = pa.array([rule.value] * source.num_rows, target)
+                out[name] = pa.array([self._constants[name]] * source.num_rows, target)
                 continue
-            assert rule.column is not None
-            raw = pc.cast(source.column(rule.column), pa.string())
-            out[name] = self._read(name, info.annotation, rule, raw, target, source, first_row, findings, out)
+            out[name] = self._read(batch, name, rule, target, out)
         columns = [out.get(f.name, pa.nulls(source.num_rows, f.type)) for f in self.schema]
         # A unit column shared by several fields is reported once per row, not once per field.
-        return pa.RecordBatch.from_arrays(columns, schema=self.schema), list(dict.fromkeys(findings))
+        return pa.RecordBatch.from_arrays(columns, schema=self.schema), list(dict.fromkeys(batch.findings))
 
-    def _read(
-        self,
-        name: str,
-        annotation: Any,
-        rule: FieldMap,
-        text: pa.Array,
-        target: pa.DataType,
-        source: pa.RecordBatch,
-        first_row: int,
-        findings: list[Finding],
-        out: dict[str, pa.Array],
-    ) -> pa.Array:
+    def _read(self, batch: _Batch, name: str, rule: FieldMap, target: pa.DataType, out: dict[str, pa.Array]) -> Any:
+        assert rule.column is not None
+        annotation = self.mapping.model.model_fields[name].annotation
         base = _base(annotation)
-        if base in (int, float) and rule.values is None:
-            fast = _plain_numbers(text, self.mapping.decimal)
-            if fast is not None:  # every cell a plain number already: no trimming, no pattern
-                return self._number(name, base, rule, text, fast, source, first_row, findings, out)
-        if base is datetime and rule.values is None and rule.format in ISO_FORMATS:
-            fast = _iso_times(text, rule.format)
-            if fast is not None:
-                return pc.assume_timezone(fast, self.mapping.timezone, ambiguous="earliest", nonexistent="earliest")
-        text = _trimmed(text)
         if rule.values is not None:
-            keys = pa.array(list(rule.values), pa.string())
-            index = pc.index_in(text, value_set=keys)
-            mapped = pc.take(pa.array([rule.values[k] for k in rule.values], target), index)
-            for row, value in _cells(text, first_row, _failed(text, mapped)):
-                findings.append(Finding("unknown-code", row, name, value, ", ".join(rule.values)))
-            return mapped
+            return self._coded(batch, name, rule.column, self._codes[name], ", ".join(rule.values))
         if base is bool:
-            lowered = pc.utf8_lower(text)
-            truth = pc.if_else(
-                pc.is_in(lowered, value_set=pa.array(TRUE_WORDS)),
-                True,
-                pc.if_else(pc.is_in(lowered, value_set=pa.array(FALSE_WORDS)), False, None),
-            )
-            for row, value in _cells(text, first_row, _failed(text, truth)):
-                findings.append(Finding("unknown-code", row, name, value, "합격/불합격, pass/fail, Y/N, true/false"))
-            return pc.cast(truth, pa.bool_())
+            return self._coded(batch, name, rule.column, self._truth, TRUTH_EXPECTED)
         if base in (int, float):
-            numeric = (
-                pc.replace_substring(text, ",", ".")
-                if self.mapping.decimal == ","
-                else pc.replace_substring(text, ",", "")
-            )
-            valid = pc.match_substring_regex(numeric, NUMBER)
-            kept = pc.if_else(valid, numeric, pa.scalar(None, pa.string()))
-            for row, value in _cells(text, first_row, _failed(text, kept)):
-                findings.append(Finding("type-error", row, name, value, "a number"))
-            return self._number(name, base, rule, text, pc.cast(kept, pa.float64()), source, first_row, findings, out)
+            values = self._number(batch, name, base, rule, rule.column, out)
+            if rule.minus is not None:  # an empty or no-value subtrahend takes nothing away
+                values = pc.subtract(values, pc.fill_null(self._number(batch, name, base, rule, rule.minus, None), 0))
+            return pc.cast(values, pa.int64()) if base is int else values
         if base in (datetime, date):
-            fmt = rule.format or ("%Y-%m-%d" if base is date else "%Y-%m-%d %H:%M:%S")
-            parsed = _no_rollover(text, pc.strptime(text, format=fmt, unit="us", error_is_null=True), fmt)
-            for row, value in _cells(text, first_row, _failed(text, parsed)):
-                findings.append(Finding("bad-date", row, name, value, fmt))
-            if base is date:
-                return pc.cast(parsed, pa.date32())
-            return pc.assume_timezone(parsed, self.mapping.timezone, ambiguous="earliest", nonexistent="earliest")
-        if literal_values(annotation):
-            return text  # the checker names codes outside the allowed set
-        return pc.cast(text, target)
+            return self._moment(batch, name, base is date, rule)
+        text = batch.text(rule.column, name)
+        return text if literal_values(annotation) else pc.cast(text, target)
+
+    def _coded(self, batch: _Batch, name: str, column: str, codes: Codes, expected: str) -> pa.Array:
+        raw = batch.raw(column)
+        index = pc.index_in(raw, value_set=codes.written)
+        if pc.any(pc.and_(pc.is_valid(raw), pc.is_null(index))).as_py():  # the careful reading, where needed
+            text = batch.text(column, name)
+            index = pc.coalesce(index, pc.index_in(text, value_set=codes.readable))
+            if codes.folded is not None:
+                index = pc.coalesce(index, pc.index_in(pc.utf8_lower(text), value_set=codes.folded))
+            batch.add_all("unknown-code", pc.and_(pc.is_valid(text), pc.is_null(index)), name, column, expected, raw)
+        return pc.take(codes.values, index)
 
     def _number(
-        self,
-        name: str,
-        base: Any,
-        rule: FieldMap,
-        text: pa.Array,
-        values: pa.Array,
-        source: pa.RecordBatch,
-        first_row: int,
-        findings: list[Finding],
-        out: dict[str, pa.Array],
+        self, batch: _Batch, name: str, base: Any, rule: FieldMap, column: str, out: dict[str, pa.Array] | None
     ) -> pa.Array:
-        values = self._units(name, rule, values, source, first_row, findings, out)
+        """A column's numbers in the field's canonical unit (``out`` given: the raw value and unit kept there)."""
+        raw = batch.raw(column)
+        values = None if self.markers.castable else plain_numbers(raw, self.mapping.decimal)
+        units = None
+        if values is None:
+            split = split_numbers(batch.text(column, name), self.mapping.decimal)
+            decimal = self.mapping.decimal
+            expected = "a number" if decimal == "." else "a number (decimal ','; e.g. 1.234,5)"
+            batch.add_all("type-error", split.unreadable, name, column, expected, raw)
+            values, units = split.values, split.units
+        values = self._units(batch, name, rule, column, values, units, raw, out)
         if base is int:
             whole = pc.equal(pc.floor(values), values)
-            for row, value in _cells(text, first_row, pc.invert(pc.fill_null(whole, True))):
-                findings.append(Finding("type-error", row, name, value, "a whole number"))
-            values = pc.cast(pc.if_else(whole, values, None), pa.int64())
+            batch.add_all("type-error", pc.invert(pc.fill_null(whole, True)), name, column, "a whole number", raw)
+            values = pc.if_else(whole, values, None)
         return values
 
     def _units(
         self,
+        batch: _Batch,
         name: str,
         rule: FieldMap,
+        column: str,
         values: pa.Array,
-        source: pa.RecordBatch,
-        first_row: int,
-        findings: list[Finding],
-        out: dict[str, pa.Array],
+        in_cells: pa.Array | None,
+        raw: pa.Array,
+        out: dict[str, pa.Array] | None,
     ) -> pa.Array:
-        """Convert to the canonical unit: the field's own (``x-unit``) or, for free ``value``/``unit`` pairs,
-        the canonical unit of what the source wrote; keep raw value and unit where the entity has room."""
+        """Values in the canonical unit: the field's own (``x-unit``) or, for the measured field's free unit, the
+        canonical unit of what was written. A unit in a cell is that row's unit; it must agree in dimension with
+        the declared one, and it needs a field that can take a unit at all. Raw value and unit are kept where the
+        entity has room."""
         model = self.mapping.model
         extra = model.model_fields[name].json_schema_extra
         fixed = str(extra["x-unit"]) if isinstance(extra, dict) and "x-unit" in extra else None
-        if rule.unit is None and rule.unit_column is None:
+        declared = self._declared(batch, name, rule, values, fixed)
+        if declared is None and in_cells is None:
             return values
-        if rule.unit_column is not None:
-            if rule.unit_column not in self._unit_columns:  # read once a batch, however many fields use it
-                column = pc.utf8_trim_whitespace(pc.cast(source.column(rule.unit_column), pa.string()))
-                uniques = pc.unique(column).drop_null()
-                self._unit_columns[rule.unit_column] = (column, uniques, {"index": pc.index_in(column, uniques)})
-            written, distinct, cached = self._unit_columns[rule.unit_column]
-            index = cached["index"]
+        if in_cells is None:
+            assert declared is not None
+            written, canonical, factor, offset = declared
         else:
-            written = pa.array([rule.unit] * len(values), pa.string())
-            distinct = pc.unique(written).drop_null()
-            index = pc.index_in(written, value_set=distinct)
-        # One lookup per distinct unit, then Arrow maps every row to its unit's factor and offset.
-        factors: list[float | None] = []
-        offsets: list[float | None] = []
-        canonical_of: list[str | None] = []
-        refused: dict[str, tuple[str, str]] = {}
-        for raw in distinct.to_pylist():
-            try:
-                unit = recognize(raw)
-            except SangsaengError:
-                unit, refused[raw] = None, ("unknown-unit", unknown_hint(raw))  # "did you mean …" where close
-            if unit is not None and fixed is not None and unit.canonical != fixed:
-                unit, refused[raw] = None, ("unit-mismatch", f"convertible to {fixed}")
-            factors.append(unit.factor if unit else None)
-            offsets.append(unit.offset if unit else None)
-            canonical_of.append(unit.canonical if unit else None)
-        if refused:
-            bad = pc.is_in(written, value_set=pa.array(list(refused), pa.string()))
-            for row, raw in _cells(written, first_row, bad):
-                code, expected = refused[raw]
-                findings.append(Finding(code, row, rule.unit_column or name, raw, expected))
-        canonical = pc.take(pa.array(canonical_of, pa.string()), index)
-        converted = pc.add(
-            pc.multiply(values, pc.take(pa.array(factors, pa.float64()), index)),
-            pc.take(pa.array(offsets, pa.float64()), index),
-        )
-        if name == model.measured:  # its raw value and unit are kept, and free units named
+            written, canonical, factor, offset = self._in_cells(batch, name, rule, column, in_cells, raw, fixed)
+            if declared is not None:
+                differs = pc.fill_null(pc.not_equal(canonical, declared[1]), False)
+                for index in _indices(differs):
+                    shown = f"convertible to {declared[0][index].as_py()}"
+                    batch.add("unit-mismatch", index, name, in_cells[index].as_py(), shown, column)
+                factor = pc.if_else(differs, pa.scalar(None, pa.float64()), pc.coalesce(factor, declared[2]))
+                offset = pc.coalesce(offset, declared[3])
+                canonical = pc.coalesce(canonical, declared[1])
+                written = pc.coalesce(in_cells, declared[0])
+        if fixed is None or declared is None:  # a value without a unit is kept as written (in the field's unit)
+            unitless = pc.is_null(written)
+            factor = pc.if_else(unitless, 1.0, factor)
+            offset = pc.if_else(unitless, 0.0, offset)
+        elif rule.unit_column is not None:  # a value needs its unit to become the field's
+            lacking = pc.and_(pc.is_valid(values), pc.is_null(written))
+            expected = f"a unit convertible to {fixed}"
+            batch.add_all("missing-value", lacking, rule.unit_column, rule.unit_column, expected, written)
+        converted = pc.add(pc.multiply(values, factor), offset)
+        if name == model.measured and out is not None:
             fields = model.model_fields
             if "raw_value" in fields:
                 out["raw_value"] = values
@@ -367,3 +421,104 @@ class Applier:
             if "unit" in fields and fixed is None:
                 out["unit"] = canonical
         return converted
+
+    def _declared(
+        self, batch: _Batch, name: str, rule: FieldMap, values: pa.Array, fixed: str | None
+    ) -> tuple[pa.Array, pa.Array, pa.Array, pa.Array] | None:
+        """Per row: the unit the mapping declares (its text, canonical unit, factor, offset), or None without."""
+        if rule.unit is not None:
+            rows = len(values)
+            resolved = self._resolved(rule.unit, fixed)
+            if len(resolved) == 2:
+                code, expected = resolved
+                for index in _indices(pc.is_valid(values)):
+                    batch.add(code, index, name, rule.unit, expected, rule.column)
+                resolved = (None, None, None)
+            return (
+                pa.array([rule.unit] * rows, pa.string()),
+                *(pa.array([v] * rows, t) for v, t in zip(resolved, (pa.string(), _FLOAT, _FLOAT), strict=True)),
+            )
+        if rule.unit_column is None:
+            return None
+        key = (rule.unit_column, fixed)
+        if key not in batch.units:  # once a batch, however many fields use the column
+            distinct, index = batch.coded(rule.unit_column, rule.unit_column)
+            written = batch.text(rule.unit_column, rule.unit_column)
+            table = []
+            for position, text in enumerate(distinct.to_pylist()):
+                resolved = (None, None, None) if text is None else self._resolved(text, fixed)
+                if len(resolved) == 2:
+                    code, expected = resolved
+                    refused = pc.equal(index, pa.scalar(position, index.type))
+                    batch.add_all(code, refused, rule.unit_column, rule.unit_column, expected, written)
+                    resolved = (None, None, None)
+                table.append(resolved)
+            batch.units[key] = (written, *per_row(table, index))
+        return batch.units[key]
+
+    def _resolved(self, text: str, fixed: str | None) -> tuple[Any, ...]:
+        """(canonical, factor, offset) of a declared unit, or (code, expected) of why it cannot be used."""
+        try:
+            unit = unit_of(text)
+        except SangsaengError:
+            return "unknown-unit", unknown_hint(text)  # "did you mean …" where close
+        if fixed is not None and unit.canonical != fixed:
+            return "unit-mismatch", f"convertible to {fixed}"
+        return unit.canonical, unit.factor, unit.offset
+
+    def _in_cells(
+        self,
+        batch: _Batch,
+        name: str,
+        rule: FieldMap,
+        column: str,
+        in_cells: pa.Array,
+        raw: pa.Array,
+        fixed: str | None,
+    ) -> tuple[pa.Array, pa.Array, pa.Array, pa.Array]:
+        """The units written in the cells, one lookup per distinct spelling, as (text, canonical, factor, offset)
+        per row; a cell whose unit cannot be used is a finding and has no factor."""
+        free = fixed is None and name == self.mapping.model.measured
+        declared = rule.unit is not None or rule.unit_column is not None
+        whole = _base(self.mapping.model.model_fields[name].annotation) is int
+        encoded = pc.dictionary_encode(in_cells)
+        table: list[tuple[Any, ...]] = []
+        refused: dict[int, tuple[str, str, bool]] = {}  # index → code, expected, show the whole cell
+        for position, text in enumerate(encoded.dictionary.to_pylist()):
+            try:
+                unit = unit_of(text)
+            except SangsaengError:
+                close = bool(nearest(text))  # a near miss is a unit mistyped; anything else, no number
+                refused[position] = ("unknown-unit", unknown_hint(text), False) if close else _NOT_A_NUMBER
+                table.append((None, None, None))
+                continue
+            fits = free or declared or unit.canonical == fixed or (whole and unit.canonical == "piece")
+            if not fits and fixed is None:
+                refused[position] = ("unknown-unit", "a plain number, or a unit for this field in the mapping", False)
+            elif fixed is not None and unit.canonical != fixed:
+                refused[position] = ("unit-mismatch", f"convertible to {fixed}", False)
+            table.append((None, None, None) if position in refused else (unit.canonical, unit.factor, unit.offset))
+        if refused:
+            index = encoded.indices
+            for row in _indices(pc.is_in(index, value_set=pa.array(list(refused), pa.int32()))):
+                code, expected, whole_cell = refused[index[row].as_py()]
+                shown = raw[row].as_py() if whole_cell else in_cells[row].as_py()
+                batch.add(code, row, name, shown, expected, column)
+        return (in_cells, *per_row(table, encoded.indices))
+
+    def _moment(self, batch: _Batch, name: str, as_date: bool, rule: FieldMap) -> pa.Array:
+        assert rule.column is not None
+        found, zone, end = rule.date_rule, self.mapping.timezone, rule.at == "end"
+        if not as_date and not end and not self.markers.castable:
+            fast = dates.fast_moments(batch.raw(rule.column), found, zone)
+            if fast is not None:
+                return fast
+        text = batch.text(rule.column, name)
+        if as_date:
+            read = dates.read_days(text, found, year=rule.year, end=end)
+        else:
+            read = dates.read_moments(text, found, zone, year=rule.year, end=end)
+        expected = rule.format or ("2026-03-02" if as_date else "2026-03-02 14:30")
+        failed = pc.and_(pc.is_valid(text), pc.is_null(read))
+        batch.add_all("bad-date", failed, name, rule.column, expected, batch.raw(rule.column))
+        return read

@@ -12,8 +12,13 @@ import json
 import sys
 from pathlib import Path
 
+from pydantic import BaseModel
+
+from sangsaeng.standard.cells import NO_VALUE
+from sangsaeng.standard.dates import EXAMPLES, pattern_of
 from sangsaeng.standard.entities import ENTITIES, Entity, arrow_schema, json_schema, literal_values
 from sangsaeng.standard.findings import reference_lines as findings_reference
+from sangsaeng.standard.mapping import FieldMap, Mapping
 from sangsaeng.standard.units import reference_lines
 
 
@@ -57,8 +62,69 @@ def reference_markdown() -> str:
     for model in ENTITIES.values():
         lines.extend(_entity_section(model))
     lines.extend(findings_reference())
+    lines.extend(mapping_lines())
     lines.extend(reference_lines())
     return "\n".join(lines).rstrip() + "\n"
+
+
+def _keys(model: type[BaseModel]) -> list[str]:
+    rows = ["| key | meaning |", "| --- | --- |"]
+    for name, info in model.model_fields.items():
+        rows.append(f"| `{name}` | {(info.description or '').replace('|', chr(92) + '|')} |")
+    return rows
+
+
+def mapping_lines() -> list[str]:
+    """The mapping document's keys and how cells are read, from the models that read them."""
+    return [
+        "## Mappings",
+        "",
+        "A mapping says how a file's columns become an entity's fields (`sangsaeng map suggest` proposes one; a",
+        "person confirms it). Every key but `entity` and `fields` is optional; a document written before a key",
+        "existed means the same.",
+        "",
+        *_keys(Mapping),
+        "",
+        "Each field takes a column or a constant (`value`; a constant such as `2026-03-01` or `1,200 kWh` is read",
+        "as a cell would be) and these keys:",
+        "",
+        *_keys(FieldMap),
+        "",
+        "### Cells",
+        "",
+        "- Text is NFKC-normalised (full-width `１２．５ｍｍ`, `Ｌ２６０３`, `３５％`, `（주）` read as",
+        "  `12.5mm`, `L2603`, `35%`, `(주)`) and trimmed; an empty cell is a missing value.",
+        "- A no-value marker is a missing value, never a number, a code or a date; each is a note (`no-value`), and",
+        "  where the field is required the record also lacks it (`missing-value`). Unless `no_value` says",
+        "  otherwise the markers are:",
+        "  " + ", ".join(f"`{m}`" for m in NO_VALUE) + ".",
+        '- Numbers may have thousands separators (`1,234.5`; with `decimal: ","`, `1.234,5`, and there a `.` that',
+        "  cannot separate thousands, as in `1.5`, is a decimal point), a sign and a unit in the cell (`12.5mm`,",
+        "  `1,200 kWh`, `45 HRC`, `35%`). A unit in the cell is that row's unit: converted like a unit column's,",
+        "  refused (`unit-mismatch`) where it is not of the declared unit's dimension or the field's fixed unit, and",
+        "  a finding (`unknown-unit`) where the field takes no unit at all; counts may say `EA` or `개`. Percent",
+        "  stays percent (`12%` is 12, unit `percent`). A value whose unit column is empty, in a field with a fixed",
+        "  unit, is `missing-value` at the unit column, never silently dropped.",
+        "- `minus`: the field is `column` minus the `minus` column (e.g. good = produced − defects); an empty or",
+        "  no-value subtrahend takes nothing away.",
+        "",
+        "### Dates",
+        "",
+        "`format` is a strptime pattern (it has `%`) or an example written as the file writes it. Cells the format",
+        "does not read are tried as ISO 8601 text (what an Excel date cell becomes) and as Excel serial numbers",
+        "(20000–80000 days since 1899-12-30, the fraction the time of day). Months, days and hours need no leading",
+        "zero; `-`, `.` and `/` stand for each other; a weekday after the day, `(월)`, is allowed; two-digit years",
+        "are 20xx; 오전/오후 and AM/PM read 12-hour times; 24:00 is the end of its day. An impossible date",
+        "(2026-02-30) is `bad-date`, never rolled over. Times without an offset are local times in `timezone`,",
+        "stored as UTC. A format without a year needs `year`. With `at: end` a cell naming a day, month or year",
+        "(no time of day) is the start of the next one (`3월분` → 2026-04-01 00:00), or for a date field its last",
+        "day (2026-03-31).",
+        "",
+        "| the file writes | pattern |",
+        "| --- | --- |",
+        *(f"| `{example}` | `{pattern_of(example)}` |" for example in EXAMPLES),
+        "",
+    ]
 
 
 def schema_files() -> dict[str, str]:
