@@ -94,3 +94,37 @@ async def test_declared_words_are_kept_in_the_store_and_read_back_as_a_vocabular
         assert dict(found.units) == {"파이": "cm"} and found.code("passed", "보류") == "false"
     finally:
         await store.close()
+
+
+def test_a_mapping_reads_the_companys_unit_words_wherever_a_unit_is_read() -> None:
+    import pyarrow as pa
+
+    from sangsaeng.standard.mapping import Applier, load_mapping
+
+    mapping = load_mapping(
+        """
+entity: quality_result
+units: {파이: mm, "ＨＳ ": HRC}
+fields:
+  subject: {column: 로트}
+  characteristic: {column: 항목}
+  value: {column: 측정값, unit_column: 단위}
+  passed: {value: true}
+"""
+    )
+    assert mapping.units == {"파이": "mm", "HS": "HRC"}  # looked up as written after NFKC
+    batch = pa.RecordBatch.from_pydict(
+        {
+            "로트": ["L1", "L2", "L3"],
+            "항목": ["외경"] * 3,
+            "측정값": ["25", "25 파이", "40"],
+            "단위": ["파이", "mm", "HS"],
+        }
+    )
+    read, findings = Applier(mapping).apply(batch)
+    assert findings == []
+    assert read.column("value").to_pylist() == pytest.approx([0.025, 0.025, 40])
+    assert read.column("raw_unit").to_pylist() == ["파이", "파이", "HS"]  # as the file wrote it
+    assert read.column("unit").to_pylist() == ["meter", "meter", "HRC"]
+    with pytest.raises(InvalidInput, match="no unit we read"):
+        load_mapping("entity: quality_result\nunits: {파이: furlongs-ish}\nfields: {subject: {column: a}}")
