@@ -229,6 +229,44 @@ async def test_the_hard_energy_file_is_read_declared_published_and_offered_by_pi
     assert not any(r["carrier"] == "electricity" and r["period_start"].month == 4 for r in stored)  # May: set aside
 
 
+# ---- choices by picking: a date's reading, a value for the whole file, the wide columns ---------------------------
+async def test_a_date_reading_a_constant_and_the_unpivot_are_set_by_picking(two: Dataspace) -> None:
+    supplier = two.parties["supplier"]
+    steward = await session(supplier, "park", "steward")
+    book = openpyxl.Workbook()
+    sheet = book.active
+    assert sheet is not None
+    sheet.append(["로트번호", "검사일자", "측정값", "단위", "판정"])
+    for day in range(1, 13):  # every date reads both ways: 2026.03.02 is 2 March or 3 February
+        sheet.append([f"L{day}", f"2026.{day:02d}.03", 25.0, "mm", "합격"])
+    out = io.BytesIO()
+    book.save(out)
+    review_url = await upload(steward, "날짜.xlsx", out.getvalue(), "quality_result")
+    page = await steward.get(review_url, params={"lang": "ko"})
+    assert "2026.01.03 → 2026년 1월 3일" in page.text and "2026.01.03 → 2026년 3월 1일" in page.text
+    day_first = option_named(page.text, "2026.01.03 → 2026년 3월 1일")
+    name, value = day_first.split("=")
+    choices = {name.replace(".", "__"): value, "column__characteristic": "=", "const__characteristic": "외경"}
+    assert (await steward.post(review_url, data=changed(form_of(page.text), **choices))).status_code == 303
+    page = await steward.get(review_url, params={"lang": "ko"})
+    assert "12행을 모두 게시합니다." in text_of(page.text), text_of(page.text)[:3000]
+    preview = text_of(page.text).split("표준 데이터로 읽은 처음 몇 행")[1]
+    assert "외경" in preview and "2026년 3월 1일" in preview and "2026년 1월 3일" not in preview
+
+    # A wide sheet: the proposed unpivot shown, and taken away again.
+    energy = await upload(steward, "에너지.xlsx", hard_energy_workbook(), "energy_record")
+    page = await steward.get(energy, params={"lang": "ko"})
+    assert re.search(r'name="unpivot.on" checked', page.text)
+    flat = [(k, v) for k, v in form_of(page.text) if k not in ("unpivot.on", "unpivot.column")]
+    assert (await steward.post(energy, data=changed(flat))).status_code == 303
+    page = await steward.get(energy, params={"lang": "ko"})
+    assert "한 행이 한 건입니다." in text_of(page.text)
+    assert not re.search(r'name="unpivot.on" checked', page.text)
+    assert '<option value="전력 (kWh)"' in page.text  # the wide columns are columns again, to map or not
+    async with supplier.connector.store.begin() as tx:
+        assert await tx.terms() == []  # nothing was declared
+
+
 # ---- words declared once ----------------------------------------------------------------------------------------
 async def test_a_unit_and_a_code_declared_once_are_remembered_for_the_companys_next_file(two: Dataspace) -> None:
     supplier = two.parties["supplier"]
