@@ -28,6 +28,7 @@ import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, ValidationInfo, field_validator, model_validator
 
 from sangsaeng.errors import InvalidInput, SangsaengError
+from sangsaeng.standard import layout
 from sangsaeng.standard.entities import ENTITIES, Entity, arrow_schema, literal_values
 from sangsaeng.standard.units import recognize, unknown_hint
 from sangsaeng.standard.validation import Finding
@@ -55,11 +56,44 @@ class FieldMap(BaseModel):
         return self
 
 
+class Header(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    row: int = Field(1, ge=1, description="The sheet row (CSV line) where the header starts, as Excel numbers it")
+    rows: Literal[1, 2] = Field(1, description="2: a row of units or sub-names under the row of names")
+
+
+class Unpivot(BaseModel):
+    """Wide columns made long records (see ``layout.Unpivot``)."""
+
+    model_config = ConfigDict(extra="forbid")
+    columns: list[str] = Field(min_length=1, description="The wide columns, by their (joined) headers")
+    name: str = Field(description="A new column holding each wide column's header")
+    value: str = Field(description="A new column holding the cell")
+    unit: str | None = Field(None, description="A new column holding the unit written in the header")
+
+    @model_validator(mode="after")
+    def _distinct(self) -> Unpivot:
+        if len(set(self.columns)) != len(self.columns):
+            raise ValueError("unpivot.columns names a column twice")
+        new = [n for n in (self.name, self.value, self.unit) if n is not None]
+        if len(set(new)) != len(new) or set(new) & set(self.columns):
+            raise ValueError("unpivot.name, value and unit must be new column names, each different")
+        return self
+
+
 class Mapping(BaseModel):
     model_config = ConfigDict(extra="forbid")
     entity: str
     timezone: str = Field("Asia/Seoul", description="Time zone of dates and times without one")
     decimal: Literal[".", ","] = Field(".", description="Decimal separator of numbers")
+    # How the sheet is laid out (docs/mapping.md, "Sheet layout"); each left out of the document at its default.
+    sheet: str | None = Field(None, description="Excel: the sheet to read (default: the first that has data)")
+    header: Header = Field(default_factory=Header, exclude_if=lambda h: h == Header())
+    skip_totals: bool = Field(True, exclude_if=lambda v: v is True, description="Total rows are not records")
+    fill_down: list[str] = Field(
+        default_factory=list, exclude_if=lambda v: not v, description="Empty cells take the value above"
+    )
+    unpivot: Unpivot | None = Field(None, description="Wide columns made long records")
     fields: dict[str, FieldMap]
 
     @field_validator("entity")
@@ -91,6 +125,20 @@ class Mapping(BaseModel):
     @property
     def model(self) -> type[Entity]:
         return ENTITIES[self.entity]
+
+    def reading(self) -> layout.Reading:
+        """The layout keys as the source layer reads a sheet with them."""
+        markers = getattr(self, "no_value", None)  # the mapping's own no-value markers, where it has them
+        spread = self.unpivot
+        return layout.Reading(
+            sheet=self.sheet,
+            header_row=self.header.row,
+            header_rows=self.header.rows,
+            skip_totals=self.skip_totals,
+            fill_down=tuple(self.fill_down),
+            unpivot=layout.Unpivot(tuple(spread.columns), spread.name, spread.value, spread.unit) if spread else None,
+            no_value=layout.NO_VALUE if markers is None else tuple(markers),
+        )
 
     def columns(self) -> set[str]:
         used = {f.column for f in self.fields.values() if f.column}
