@@ -43,6 +43,8 @@ PURE = [
     "standard/suggest.py",
     "standard/ingest.py",
     "standard/sources.py",
+    "standard/layout.py",
+    "standard/reshape.py",
     "standard/workbook.py",
     "standard/pact.py",
     "standard/catenax.py",
