@@ -27,6 +27,7 @@ import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date
+from functools import cache
 from typing import Literal
 
 from sangsaeng.errors import SangsaengError
@@ -146,20 +147,26 @@ def is_note(cell: str | None) -> bool:
     return text.startswith(NOTE_PREFIXES)
 
 
+def _written(cell: str | None) -> bool:
+    """A cell with something in it, as the row rules (and ``reshape`` over whole batches) count: a CSV cell of
+    spaces counts as written; Excel's and the grids' are empty already."""
+    return cell is not None and cell != ""
+
+
 def is_blank_row(row: Sequence[str | None]) -> bool:
-    return all(is_blank(c) for c in row)
+    return not any(_written(c) for c in row)
 
 
 def is_total_row(row: Sequence[str | None]) -> bool:
     """A row whose label — its first or second non-empty cell — is a total word: ``합 계 | | 1,234``,
     ``| 소계 | 220``, ``2026-03-01 | 소계 | 220``."""
-    labels = [c for c in row if not is_blank(c)][:2]
+    labels = [c for c in row if _written(c)][:2]
     return any(is_total_word(c) for c in labels)
 
 
 def is_note_row(row: Sequence[str | None]) -> bool:
     """A row of one cell that starts like a note: ``※ 측정 온도 20 ℃``, ``* 재측정``, ``주) …``, ``비고: …``."""
-    filled = [c for c in row if not is_blank(c)]
+    filled = [c for c in row if _written(c)]
     return len(filled) == 1 and is_note(filled[0])
 
 
@@ -177,15 +184,22 @@ def column_letter(index: int) -> str:
 
 _WRAPPED = re.compile(r"^(.*?)\s*[(\[]\s*([^()\[\]]+?)\s*[)\]]\s*$")
 _NUMBER_ONLY = re.compile(r"^[\d\s.,+-]*$")
+# Digits in a unit: a power after a symbol (m3, cm2, kgf/cm2) or the load of a Vickers test (HV10).
+_UNIT_SHAPE = re.compile(r"^(HV\s*\d+(\.\d+)?|[^\d_-]*?[23]?(/[^\d_-]*?[23]?)?)$", re.I)
 # Words that pint reads as units but that sit under a header as sub-names (규격 over Min/Max, X̄ over R).
 _NOT_UNITS = frozenset({"min", "max", "avg", "mean", "r", "n", "no", "a", "b", "c", "s", "t"})
 
 
 def is_unit(text: str | None) -> bool:
     """A cell that is a unit on its own — ``mm``, ``(kWh)``, ``Nm³``, ``HRC`` — not a number or a sub-name."""
-    if text is None:
-        return False
+    return text is not None and _is_unit(text)
+
+
+@cache
+def _is_unit(text: str) -> bool:
     bare = clean(text)
+    if len(bare) > 24 or not _UNIT_SHAPE.match(bare):  # codes and numbers are not units: spare pint the guess
+        return False
     wrapped = _WRAPPED.match(bare)
     if wrapped and not wrapped.group(1):
         bare = wrapped.group(2)
@@ -284,8 +298,9 @@ Kind = Literal["empty", "number", "date", "month", "code", "text"]
 _NUMBER = re.compile(r"^[-+]?(\d{1,3}(,\d{3})+|\d+)?([.,]\d+)?(e[-+]?\d+)?\s*(%|[a-zµμ°℃㎜㎏㎥³²/]{1,6})?$", re.I)
 _DATE = re.compile(
     r"^(\d{4}|\d{2})\s*[-./년]\s*\d{1,2}\s*[-./월]\s*\d{1,2}\s*[.일]?(\s*\(.\))?(\s+\d{1,2}:\d{2}(:\d{2})?)?$"
-    r"|^\d{1,2}\s*월\s*\d{1,2}\s*일$|^\d{1,2}/\d{1,2}$|^(오전|오후)?\s*\d{1,2}:\d{2}(:\d{2})?$|^\d{1,2}\s*일$"
+    r"|^\d{1,2}\s*월\s*\d{1,2}\s*일$|^\d{1,2}/\d{1,2}$|^(오전|오후)?\s*\d{1,2}:\d{2}(:\d{2})?$"
 )
+_DAY = re.compile(r"^\d{1,2}\s*일$")  # a day of the month as a column header
 _MONTH_NUMBER = re.compile(r"^(\d{1,2})\s*월\s*(분)?$")
 _YEAR_MONTH = re.compile(r"^(\d{4})\s*[-./]\s*(\d{1,2})$|^(\d{2}|\d{4})\s*년\s*(\d{1,2})\s*월\s*(분)?$")
 _MONTH_NAMES = ("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec")
@@ -333,8 +348,8 @@ def cell_kind(cell: str | None) -> Kind:
         return "empty"
     assert cell is not None
     text = clean(cell)
-    if _month_of(text) is not None and _iso_day(text) is None:
-        return "month"
+    if _month_of(text) is not None and _iso_day(text) is None or _DAY.match(text):
+        return "month"  # a label of a period: 3월, 2026-03, Mar, 1일
     if _DATE.match(text) or _iso_day(text) is not None or text[:19].count(":") and _iso_day(text[:10]):
         return "date"
     if _NUMBER.match(text) and any(c.isdigit() for c in text):
@@ -347,6 +362,10 @@ def cell_kind(cell: str | None) -> Kind:
 DATA_KINDS = frozenset({"number", "date", "code"})
 # How much a cell of each kind looks like a header cell.
 _HEADERISH: dict[str, float] = {"text": 1.0, "month": 1.0, "code": 0.5, "number": -1.0, "date": -1.0}
+
+
+def _blank(row: Sequence[str | None]) -> bool:
+    return all(is_blank(c) for c in row)
 
 
 def _row_kinds(row: Sequence[str | None]) -> list[Kind]:
@@ -369,18 +388,47 @@ def _second_row(top: Sequence[Kind], below: Sequence[str | None], kinds: Sequenc
     filled = [i for i, k in enumerate(kinds) if k != "empty"]
     if not filled or not any(k != "empty" for k in top):
         return False
-    units = sum(is_unit(below[i]) for i in filled)
-    if units * 5 >= len(filled) * 3 and all(kinds[i] == "text" or is_unit(below[i]) for i in filled):
-        return True
-    first = next(i for i, k in enumerate(top) if k != "empty")
-    under_gaps = sum(1 for i in filled if i > first and (i >= len(top) or top[i] == "empty"))
-    # a name of one column (the next top cell is filled too) with nothing under it: merged down
-    merged_down = sum(
-        1
-        for i, k in enumerate(top)
-        if k != "empty" and (i + 1 >= len(top) or top[i + 1] != "empty") and (i >= len(kinds) or kinds[i] == "empty")
-    )
-    return under_gaps >= 2 and merged_down >= 1
+    if all(kinds[i] in ("text", "code") for i in filled):
+        units = sum(is_unit(below[i]) for i in filled)
+        if units * 5 >= len(filled) * 3 and all(kinds[i] == "text" or is_unit(below[i]) for i in filled):
+            return True
+    return _sub_names(top, kinds)
+
+
+def _sub_names(top: Sequence[Kind], below: Sequence[Kind]) -> bool:
+    """Sub-names under cells merged across: each run of them starts under a filled top cell and goes on under the
+    blank top cells right of it; at least two stand under blank top cells; and names of one column with nothing
+    under them (merged down) stand beside them — two of them, or one that is not the row's last."""
+    width = max(len(top), len(below))
+    upper = [top[i] if i < len(top) else "empty" for i in range(width)]
+    lower = [below[i] if i < len(below) else "empty" for i in range(width)]
+    named = [i for i in range(width) if upper[i] != "empty"]
+    covered: set[int] = set()
+    merged_down = []
+    for i in named:
+        run = i + 1
+        while run < width and upper[run] == "empty" and lower[run] != "empty":
+            covered.add(run)
+            run += 1
+        if run > i + 1 and lower[i] == "empty":
+            return False  # a cell merged across has its first sub-name under its first column
+        if run == i + 1 and lower[i] == "empty":
+            merged_down.append(i)
+    stray = [i for i in range(width) if upper[i] == "empty" and lower[i] != "empty" and i not in covered]
+    if stray or len(covered) < 2:
+        return False
+    return len(merged_down) >= 2 or (len(merged_down) == 1 and merged_down[0] != named[-1])
+
+
+def _months_as_dates(row: Sequence[str | None], kinds: list[Kind]) -> list[Kind]:
+    """A row of three or more different first days of a month is a row of months: Excel makes "2026-01" typed in a
+    header cell the date 2026-01-01."""
+    dates = [i for i, k in enumerate(kinds) if k == "date"]
+    days = [_iso_day(clean(row[i])) for i in dates]
+    months = {(d.year, d.month) for d in days if d is not None and d.day == 1}
+    if len(dates) >= 3 and len(months) == len(dates):
+        return ["month" if i in dates else k for i, k in enumerate(kinds)]
+    return kinds
 
 
 @dataclass(frozen=True)
@@ -393,7 +441,7 @@ class _Candidate:
 def _score(grid: Grid, kinds: list[list[Kind]], index: int) -> _Candidate | None:
     """How much row ``index`` looks like the header: many distinct labels, then rows of numbers, dates and codes
     under them at once."""
-    top = kinds[index]
+    top = _months_as_dates(grid[index], kinds[index])
     two = index + 1 < len(grid) and _second_row(top, grid[index + 1], kinds[index + 1])
     under = kinds[index + 1] if two else []
     width = max(len(top), len(under))
@@ -413,8 +461,8 @@ def _score(grid: Grid, kinds: list[list[Kind]], index: int) -> _Candidate | None
     span = range(columns[0], columns[-1] + 1)
     rows = 2 if two else 1
     below = [r for r in range(index + rows, len(grid)) if any(k != "empty" for k in kinds[r])][:6]
-    if not below:
-        return _Candidate(index, rows, len(cells) * quality * 0.25)
+    if not below:  # a header with no record under it: only as the sheet's last resort
+        return _Candidate(index, rows, len(cells) * quality * 0.01)
     shares, inside = [], []
     for row in below:
         filled = [i for i, k in enumerate(kinds[row]) if k != "empty"]
@@ -436,7 +484,7 @@ def detect(grid: Grid) -> LayoutGuess:
     best = max(candidates, key=lambda c: (c.score, -c.row))
     runner = max((c.score for c in candidates if c is not best), default=0.0)
     confidence = min(1.0, max(0.0, (best.score - runner) / best.score)) if best.score > 0 else 0.0
-    titles = [" ".join(clean(c) for c in r if not is_blank(c)) for r in rows[: best.row] if not is_blank_row(r)]
+    titles = [" ".join(clean(c) for c in r if not is_blank(c)) for r in rows[: best.row] if not _blank(r)]
     return LayoutGuess(best.row + 1, best.rows, titles, wide_of(rows, best.row + 1, best.rows), round(confidence, 2))
 
 
@@ -488,7 +536,7 @@ def _group_key(name: str, top: str, values: Sequence[str | None]) -> tuple[WideK
         return "months", "months"
     if is_carrier(name):
         return "carriers", "carriers"
-    if _DATE.match(bare) or _iso_day(bare) is not None:
+    if _DATE.match(bare) or _DAY.match(bare) or _iso_day(bare) is not None:
         return "dates", "dates"
     filled = [cell_kind(v) for v in values if not is_blank(v)]
     numeric = bool(filled) and sum(k == "number" for k in filled) * 5 >= len(filled) * 3

@@ -18,9 +18,10 @@ Opening a file:
 
 Every batch a source yields ends with the column ``LINE`` (int64): the row a person sees in Excel, or the
 record's line in a CSV counting title and header lines (a note line without delimiters inside the data of a CSV
-shifts the lines after it in its block by one). ``Source.headers`` never lists it. The header is named by
-``layout.name_columns``: a blank header over data becomes its Excel letter ("C열"), a repeated one gets "_2", and
-a column with neither header nor data in the first rows under the header is a spacer and left out.
+shifts the lines after it by one: Arrow does not say where it skipped it). ``Source.headers`` never lists it. The
+header is named by ``layout.name_columns``: a blank header over data becomes its Excel letter ("C열"), a repeated
+one gets "_2", and a column with neither header nor data in the first rows under the header is a spacer and left
+out.
 
 ``reshape.unpivot(batch, spec, no_value)`` makes one batch long on its own.
 """
@@ -214,9 +215,8 @@ class CsvSource:
 
     def batches(self, block_size: int = 4 << 20) -> Iterator[pa.RecordBatch]:
         shaper, line = Shaper(self.columns, self.reading, self.path.name), self.first_line
-        skipped: list[int] = []
-        for batch in _within(self.path, self._batches(block_size, skipped), self.limits, self._field_names()):
-            shaped = shaper.shape(batch, line + len(skipped))
+        for batch in _within(self.path, self._batches(block_size), self.limits, self._field_names()):
+            shaped = shaper.shape(batch, line)
             line += batch.num_rows
             if shaped.num_rows:
                 yield shaped
@@ -227,10 +227,10 @@ class CsvSource:
             names[index] = name
         return names
 
-    def _batches(self, block_size: int, skipped: list[int]) -> Iterator[pa.RecordBatch]:
+    def _batches(self, block_size: int) -> Iterator[pa.RecordBatch]:
         schema = pa.schema([(h, pa.string()) for h in self.columns])
         if self.encoding != "cp949":
-            for batch in self._reader(block_size, pa.string(), skipped):
+            for batch in self._reader(block_size, pa.string()):
                 yield pa.RecordBatch.from_arrays(batch.columns, schema=schema)
             return
         # CP949 is parsed as bytes, all of Arrow's threads at it: its two-byte characters never hold a byte of
@@ -238,21 +238,21 @@ class CsvSource:
         # text, and in any other only the distinct values are decoded — instead of decoding the whole file in
         # one Python codec stream before parsing.
         row = 1
-        for batch in self._reader(block_size, pa.binary(), skipped):
+        for batch in self._reader(block_size, pa.binary()):
             yield pa.RecordBatch.from_arrays(
                 [self._decoded(column, name, row) for column, name in zip(batch.columns, self.columns, strict=True)],
                 schema=schema,
             )
             row += batch.num_rows
 
-    def _reader(self, block_size: int, kind: pa.DataType, skipped: list[int]) -> Iterator[pa.RecordBatch]:
+    def _reader(self, block_size: int, kind: pa.DataType) -> Iterator[pa.RecordBatch]:
         fields = [f"\x00{i}" for i in range(self.width)]
         wanted = [fields[i] for i in self.kept]
 
         def short_row(row: Any) -> str:
-            # A line of one field under the data, a note or nothing, is not a record (Excel pads its own lines).
+            # A line of one field, a note or nothing, is not a record (Excel pads its own lines; a hand-made file
+            # may not). Arrow does not say where it was: a note inside the data shifts the lines after it by one.
             if row.actual_columns == 1 and (not row.text.strip() or is_note(row.text.strip().strip('"'))):
-                skipped.append(1)
                 return "skip"
             return "error"
 
