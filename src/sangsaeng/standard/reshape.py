@@ -36,17 +36,28 @@ from sangsaeng.standard.layout import (
 LINE = "\x00line"  # the last column of every batch a source yields: the row a person sees in Excel (int64)
 
 
-def _last_bytes() -> np.ndarray:
-    """Which last bytes a total word can end with, however it is spelled (case, full width, trailing blanks)."""
-    table = np.zeros(256, dtype=bool)
+def _endings() -> tuple[np.ndarray, np.ndarray]:
+    """How a total word can end, however it is spelled (case, full width, trailing blanks): its last byte, and its
+    last two bytes as one number."""
     spellings = {w for word in TOTAL_WORDS for w in (word, word.upper(), word.title())}
     spellings |= {"".join(chr(ord(c) + 0xFEE0) if "!" <= c <= "~" else c for c in w) for w in spellings}
-    for word in spellings | {" ", "\t", "\u3000", "\u00a0"}:
-        table[word.encode()[-1]] = True
-    return table
+    last, pair = np.zeros(256, dtype=bool), np.zeros(1 << 16, dtype=bool)
+    for word in spellings:
+        encoded = word.encode()
+        last[encoded[-1]] = True
+        pair[encoded[-2] << 8 | encoded[-1]] = True
+    for blank in (" ", "\t", "\r", "\n", "\u3000", "\u00a0"):  # a word with blanks after it
+        encoded = blank.encode()
+        last[encoded[-1]] = True
+        if len(encoded) > 1:
+            pair[encoded[-2] << 8 | encoded[-1]] = True
+        else:
+            pair[np.arange(256) << 8 | encoded[0]] = True
+    return last, pair
 
 
-_ENDS_LIKE_TOTAL = _last_bytes()
+_LAST, _PAIR = _endings()
+_SHORTEST_TOTAL = min(len(w.encode()) for w in TOTAL_WORDS)
 
 
 def _empty(column: pa.Array) -> pa.Array:
@@ -81,24 +92,33 @@ def _labels(columns: Sequence[pa.Array]) -> tuple[list[pa.Array], np.ndarray]:
 
 
 def _total_labels(labels: pa.Array) -> np.ndarray:
-    """Rows whose label is a total word: candidates by their last byte, then only those compared as text."""
+    """Rows whose label is a total word. Most cannot be one by their last byte (a lot number, a date, a
+    measurement), told by two NumPy gathers over the column's buffers; the rest by their last two bytes; only what
+    is left is compared as text, one distinct value at a time."""
     labels = labels.fill_null("") if labels.null_count else labels
     if pa.types.is_large_string(labels.type):
         labels = labels.cast(pa.string())
     count = len(labels)
-    buffers = labels.buffers()
-    offsets = np.frombuffer(buffers[1], dtype=np.int32, count=count + 1, offset=labels.offset * 4)
-    data = np.frombuffer(buffers[2], dtype=np.uint8) if buffers[2] is not None else np.zeros(0, np.uint8)
-    if not len(data):
-        return np.zeros(count, dtype=bool)
-    ends = offsets[1:]
-    present = ends > offsets[:-1]
-    candidates = np.flatnonzero(present & _ENDS_LIKE_TOTAL[data.take(np.maximum(ends - 1, 0), mode="clip")])
     found = np.zeros(count, dtype=bool)
-    if len(candidates):
-        texts = labels.take(pa.array(candidates)).to_pylist()
-        totals = {t for t in set(texts) if is_total_word(t)}
-        found[candidates[[t in totals for t in texts]]] = True
+    buffers = labels.buffers()
+    if not count or buffers[2] is None or not buffers[2].size:
+        return found
+    offsets = np.frombuffer(buffers[1], dtype=np.int32, count=count + 1, offset=labels.offset * 4)
+    data = np.frombuffer(buffers[2], dtype=np.uint8)
+    ends = offsets[1:]
+    candidates = np.flatnonzero(_LAST.take(data.take(ends - 1)))  # an empty first cell reads the last byte: harmless
+    if not len(candidates):
+        return found
+    tails = ends[candidates]
+    long_enough = tails - offsets[candidates] >= _SHORTEST_TOTAL
+    pairs = data.take(tails - 2, mode="wrap").astype(np.int32) << 8 | data.take(tails - 1, mode="wrap")
+    candidates = candidates[long_enough & _PAIR.take(pairs)]
+    if not len(candidates):
+        return found
+    texts = labels.take(pa.array(candidates))
+    totals = [t for t in pc.unique(texts).to_pylist() if is_total_word(t)]
+    if totals:
+        found[candidates[np.asarray(pc.is_in(texts, value_set=pa.array(totals, pa.string())))]] = True
     return found
 
 
