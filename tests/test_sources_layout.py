@@ -263,3 +263,18 @@ def test_json_lines_and_parquet_count_records_from_one_and_unpivot_too(tmp_path:
         assert [tuple(r.values()) for r in records(source)] == [("M1", "1월", "10", 1), ("M1", "3월", "12", 1)]
         plain, guess = open_detected(path)
         assert guess.wide is not None and guess.wide.kind == "months" and plain.headers == list(rows[0])
+
+
+def test_months_typed_into_a_header_are_months_though_excel_keeps_them_as_dates(tmp_path: Path) -> None:
+    book = openpyxl.Workbook()
+    sheet = book.active
+    assert sheet is not None
+    sheet.append(["설비", datetime(2026, 1, 1), datetime(2026, 2, 1), datetime(2026, 3, 1), "합계"])
+    sheet.append(["프레스 1호기", 1200, 1150, 1310, 3660])
+    sheet.append(["프레스 2호기", 980, None, 1010, 1990])
+    path = tmp_path / "월별.xlsx"
+    book.save(path)
+    source, guess = open_detected(path)
+    assert source.headers == ["설비", "2026-01-01", "2026-02-01", "2026-03-01", "합계"]
+    assert guess.wide is not None and (guess.wide.kind, guess.wide.columns) == ("months", source.headers[1:4])
+    assert proposed_unpivot(guess.wide, source.headers) == Unpivot(tuple(source.headers[1:4]), "월", "값")

@@ -248,13 +248,18 @@ def join_headers(top: Sequence[str | None], bottom: Sequence[str | None]) -> lis
 def header_names(grid: Grid, header_row: int, header_rows: int = 1) -> list[str]:
     """The header of a grid at a 1-based row, one or two rows deep, joined and cleaned; as wide as the grid."""
     width = max((len(r) for r in grid), default=0)
-    top = list(grid[header_row - 1]) if header_row - 1 < len(grid) else []
+    top = [_midnight(c) for c in grid[header_row - 1]] if header_row - 1 < len(grid) else []
     if header_rows == 2:
-        bottom = list(grid[header_row]) if header_row < len(grid) else []
+        bottom = [_midnight(c) for c in grid[header_row]] if header_row < len(grid) else []
         names = join_headers(top, bottom)
     else:
         names = [clean(c) for c in top]
     return names + [""] * (width - len(names))
+
+
+def _midnight(cell: str | None) -> str | None:
+    """A header cell Excel keeps as a date (typing 2026-01 makes one) names the day, not its midnight."""
+    return cell.removesuffix(" 00:00:00") if cell is not None and _iso_day(cell) is not None else cell
 
 
 def name_columns(headers: Sequence[str | None], filled: Sequence[bool]) -> list[str | None]:

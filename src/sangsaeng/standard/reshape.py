@@ -122,6 +122,22 @@ def _total_labels(labels: pa.Array) -> np.ndarray:
     return found
 
 
+def _notes(cells: pa.Array) -> np.ndarray:
+    """Which cells start like a note: those that might by their first letter, then each distinct one by the rule."""
+    maybe = pc.fill_null(pc.match_substring_regex(cells, _NOTE_START, ignore_case=True), False)
+    found = np.zeros(len(cells), dtype=bool)
+    candidates = np.flatnonzero(np.asarray(maybe))
+    if len(candidates):
+        texts = cells.take(pa.array(candidates))
+        notes = [t for t in pc.unique(texts).to_pylist() if is_note(t)]
+        if notes:
+            found[candidates[np.asarray(pc.is_in(texts, value_set=pa.array(notes, pa.string())))]] = True
+    return found
+
+
+_NOTE_START = r"^\s*(※|\*|＊|주|비|n|ｎ)"  # a superset of what layout.is_note reads as a note
+
+
 def not_records(batch: pa.RecordBatch, skip_totals: bool = True) -> np.ndarray | None:
     """The rows of a batch that are not records — blank, a total (when ``skip_totals``), a note — or None when
     there are none."""
@@ -139,8 +155,7 @@ def not_records(batch: pa.RecordBatch, skip_totals: bool = True) -> np.ndarray |
         drop |= counts == 0
         ones = np.flatnonzero(counts == 1)
         if len(ones):
-            texts = labels[0].take(pa.array(ones)).to_pylist()
-            drop[ones[[is_note(t) for t in texts]]] = True
+            drop[ones[_notes(labels[0].take(pa.array(ones)))]] = True
     if skip_totals:
         for label in labels:
             drop |= _total_labels(label)

@@ -358,9 +358,9 @@ def open_csv(path: Path, limits: Limits = DEFAULT, layout: Laid | Reading | None
         delimiter = csv.Sniffer().sniff(header_line, delimiters=DELIMITERS).delimiter
     except csv.Error:
         delimiter = ","
+    _check_columns(path.name, _fields(header_line, delimiter), limits)
     first = reading.header_row + reading.header_rows
     grid = _grid(lines[: first - 1 + HEAD_ROWS], delimiter)
-    _check_columns(path.name, _fields(header_line, delimiter), limits)
     kept, columns = _named(path.name, grid, reading)
     width = max((len(r) for r in grid[reading.header_row - 1 :]), default=0)
     headers = Shaper(columns, reading, path.name).headers
