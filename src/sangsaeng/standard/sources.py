@@ -504,13 +504,18 @@ def open_excel(
     reading = _reading(layout)
     vet(path, limits)
     chosen, grid = _excel_head(path, sheet or reading.sheet, reading.header_row + reading.header_rows + HEAD_ROWS)
-    where = f"{path.name}, sheet {chosen!r}"
+    return _excel_source(path, chosen, grid, reading, limits)
+
+
+def _excel_source(path: Path, sheet: str, grid: Grid, reading: Reading, limits: Limits) -> ExcelSource:
+    """A sheet whose first rows (``grid``) have been read, laid out as ``reading`` says."""
+    where = f"{path.name}, sheet {sheet!r}"
     if not grid:
         raise InvalidInput(f"{where}, is empty", details={"message_ko": f"{where}: 시트가 비어 있습니다"})
     kept, columns = _named(where, grid, reading)
     headers = Shaper(columns, reading, where).headers
     first = reading.header_row + reading.header_rows
-    return ExcelSource(path, chosen, headers, limits, reading=reading, columns=columns, kept=kept, first_line=first)
+    return ExcelSource(path, sheet, headers, limits, reading=reading, columns=columns, kept=kept, first_line=first)
 
 
 # ---- JSON lines and Parquet ----------------------------------------------------------------------------------
@@ -642,13 +647,17 @@ def head(path: Path, sheet: str | None = None, limits: Limits = DEFAULT) -> tupl
 def open_detected(path: Path, sheet: str | None = None, limits: Limits = DEFAULT) -> tuple[Source, LayoutGuess]:
     """Open a file with its layout guessed from its first rows (see the module's description)."""
     suffix = path.suffix.lower()
-    if suffix in (".parquet", ".pq", ".jsonl", ".ndjson"):
-        source = open_source(path, sheet, limits)
+    if suffix in (".parquet", ".pq", ".jsonl", ".ndjson", ".xls"):
+        source = open_source(path, sheet, limits)  # an .xls is refused here, in words
         sample = source.sample(HEAD_ROWS)
         columns = [list(sample.get(h, [])) for h in source.headers]
         return source, LayoutGuess(1, 1, wide=wide_group(source.headers, None, columns))
-    if suffix == ".xls":
-        open_source(path, sheet, limits)  # refused in words
-    chosen, grid = head(path, sheet, limits)
+    if suffix in (".xlsx", ".xlsm"):
+        vet(path, limits)
+        # the workbook is opened once for the guess and the header: the header is within the rows a guess reads
+        chosen, grid = _excel_head(path, sheet, HEAD_ROWS + HEAD_ROWS // 2 + 2)
+        guess = detect(grid)
+        return _excel_source(path, chosen, grid, guess.reading(chosen), limits), guess
+    _, grid = head(path, sheet, limits)
     guess = detect(grid)
-    return open_source(path, chosen, limits, guess.reading(chosen)), guess
+    return open_csv(path, limits, guess.reading()), guess
