@@ -45,6 +45,8 @@ PURE = [
     "standard/sources.py",
     "standard/layout.py",
     "standard/reshape.py",
+    "standard/cells.py",
+    "standard/excel.py",
     "standard/workbook.py",
     "standard/pact.py",
     "standard/catenax.py",

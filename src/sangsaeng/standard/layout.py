@@ -18,20 +18,76 @@ empty cell). The functions here:
   same rules to whole batches, vectorised, in ``reshape``).
 - ``split_unit(header)``: ``"전기(kWh)"`` → ``("전기", "kWh")``; ``proposed_unpivot(wide, taken)``: the unpivot a
   wide group suggests, named in Korean after its kind.
+- ``reading_of(layout)``: a ``Mapping``, a ``LayoutGuess`` or a ``Reading`` as a ``Reading``;
+  ``columns_of(where, grid, reading)``: the columns a source keeps and their names, or a sentence saying why the
+  header is not where the reading says.
+
+What a single cell says (its kind, the unit in a header, total words, notes, carriers) is in ``cells``.
 """
 
 from __future__ import annotations
 
 import re
-import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from datetime import date
-from functools import cache
-from typing import Literal
+from typing import Literal, Protocol
 
-from sangsaeng.errors import SangsaengError
-from sangsaeng.standard.units import recognize
+from sangsaeng.errors import InvalidInput
+from sangsaeng.standard.cells import _DATE as _DATE
+from sangsaeng.standard.cells import _DAY as _DAY
+from sangsaeng.standard.cells import (
+    NOTE_PREFIXES,
+    TOTAL_WORDS,
+    Kind,
+    _characteristic_unit,
+    _iso_day,
+    _month_of,
+    _unit_text,
+    cell_kind,
+    clean,
+    column_letter,
+    is_blank,
+    is_carrier,
+    is_note,
+    is_total_word,
+    is_unit,
+    split_unit,
+)
+
+__all__ = [  # the cells' words are layout's too: callers need not know where each lives
+    "HEAD_ROWS",
+    "Laid",
+    "columns_of",
+    "reading_of",
+    "NO_VALUE",
+    "NOTE_PREFIXES",
+    "TOTAL_WORDS",
+    "LayoutGuess",
+    "Reading",
+    "Unpivot",
+    "WideGroup",
+    "cell_kind",
+    "clean",
+    "column_letter",
+    "detect",
+    "filled_columns",
+    "filled_tops",
+    "header_names",
+    "is_blank",
+    "is_blank_row",
+    "is_carrier",
+    "is_note",
+    "is_note_row",
+    "is_total_row",
+    "is_total_word",
+    "is_unit",
+    "join_headers",
+    "name_columns",
+    "proposed_unpivot",
+    "split_unit",
+    "wide_group",
+    "wide_of",
+]
 
 WideKind = Literal["months", "carriers", "characteristics", "dates", "other"]
 Grid = Sequence[Sequence[str | None]]
@@ -58,14 +114,6 @@ NO_VALUE = (
     "NULL",
     "(blank)",
 )
-
-# A row whose label is one of these (spaces and case ignored, full width read as half width) sums other rows.
-TOTAL_WORDS = frozenset(
-    {"합계", "소계", "총계", "총합계", "계", "누계", "평균", "total", "subtotal", "sub-total", "grandtotal"}
-    | {"sum", "average"}
-)
-# A row of one cell starting with one of these is a note, wherever it stands.
-NOTE_PREFIXES = ("※", "*", "주)", "주 )", "비고", "note")
 
 
 @dataclass(frozen=True)
@@ -115,36 +163,42 @@ class LayoutGuess:
         return Reading(sheet=sheet, header_row=self.header_row, header_rows=self.header_rows)
 
 
-# ---- cells ---------------------------------------------------------------------------------------------------
+class Laid(Protocol):
+    """Whatever says how a sheet is laid out: a ``Mapping``, a ``LayoutGuess``, a ``Reading``."""
 
-_SPACES = re.compile(r"\s+")
-
-
-def clean(text: str | None) -> str:
-    """A header as a person reads it: full width as half width (NFKC), Excel's line breaks as spaces, no runs of
-    spaces, trimmed; '' for an empty cell."""
-    if text is None:
-        return ""
-    return _SPACES.sub(" ", unicodedata.normalize("NFKC", text)).strip()
+    def reading(self) -> Reading: ...
 
 
-def is_blank(cell: str | None) -> bool:
-    return cell is None or not cell.strip()
+def reading_of(layout: Laid | Reading | None) -> Reading:
+    """What a mapping, a guess or a reading says (None: header on row 1, nothing unpivoted)."""
+    if layout is None:
+        return Reading()
+    return layout if isinstance(layout, Reading) else layout.reading()
 
 
-def _folded(text: str) -> str:
-    return _SPACES.sub("", unicodedata.normalize("NFKC", text)).casefold()
+def columns_of(where: str, grid: Grid, reading: Reading) -> tuple[list[int], list[str]]:
+    """The columns kept (their index in the sheet) and their names, from a grid starting at sheet row 1."""
+    last = reading.header_row + reading.header_rows - 1
+    if last > len(grid) or all(is_blank(c) for c in grid[reading.header_row - 1]):
+        found = len(grid)
+        raise InvalidInput(
+            f"{where}: the header is to be on row {reading.header_row}, but "
+            + (f"the sheet has only {found} rows" if last > found else f"row {reading.header_row} is empty"),
+            position=f"row {reading.header_row}",
+            hint="set header.row to the row number Excel shows at the left of the header row",
+            details={
+                "message_ko": f"{where}: 머리글 행 {reading.header_row}이(가) 비어 있거나 시트에 없습니다",
+                "hint_ko": "header.row를 엑셀 왼쪽에 보이는 머리글의 행 번호로 지정하세요",
+            },
+        )
+    names = header_names(grid, reading.header_row, reading.header_rows)
+    sample = grid[last:]
+    final = name_columns(names, filled_columns(sample, len(names)))
+    kept = [i for i, name in enumerate(final) if name is not None]
+    return kept, [n for n in final if n is not None]
 
 
-def is_total_word(cell: str | None) -> bool:
-    return cell is not None and _folded(cell) in TOTAL_WORDS
-
-
-def is_note(cell: str | None) -> bool:
-    if cell is None:
-        return False
-    text = unicodedata.normalize("NFKC", cell).strip().casefold()
-    return text.startswith(NOTE_PREFIXES)
+# ---- rows that are not records ------------------------------------------------------------------------------
 
 
 def _written(cell: str | None) -> bool:
@@ -168,63 +222,6 @@ def is_note_row(row: Sequence[str | None]) -> bool:
     """A row of one cell that starts like a note: ``※ 측정 온도 20 ℃``, ``* 재측정``, ``주) …``, ``비고: …``."""
     filled = [c for c in row if _written(c)]
     return len(filled) == 1 and is_note(filled[0])
-
-
-def column_letter(index: int) -> str:
-    """Excel's letters of a 0-based column index: 0 → A, 26 → AA."""
-    letters = ""
-    index += 1
-    while index:
-        index, rest = divmod(index - 1, 26)
-        letters = chr(65 + rest) + letters
-    return letters
-
-
-# ---- units in headers ----------------------------------------------------------------------------------------
-
-_WRAPPED = re.compile(r"^(.*?)\s*[(\[]\s*([^()\[\]]+?)\s*[)\]]\s*$")
-_NUMBER_ONLY = re.compile(r"^[\d\s.,+-]*$")
-# Digits in a unit: a power after a symbol (m3, cm2, kgf/cm2) or the load of a Vickers test (HV10).
-_UNIT_SHAPE = re.compile(r"^(HV\s*\d+(\.\d+)?|[^\d_-]*?[23]?(/[^\d_-]*?[23]?)?)$", re.I)
-# Words that pint reads as units but that sit under a header as sub-names (규격 over Min/Max, X̄ over R).
-_NOT_UNITS = frozenset({"min", "max", "avg", "mean", "r", "n", "no", "a", "b", "c", "s", "t"})
-
-
-def is_unit(text: str | None) -> bool:
-    """A cell that is a unit on its own — ``mm``, ``(kWh)``, ``Nm³``, ``HRC`` — not a number or a sub-name."""
-    return text is not None and _is_unit(text)
-
-
-@cache
-def _is_unit(text: str) -> bool:
-    bare = clean(text)
-    if len(bare) > 24 or not _UNIT_SHAPE.match(bare):  # codes and numbers are not units: spare pint the guess
-        return False
-    wrapped = _WRAPPED.match(bare)
-    if wrapped and not wrapped.group(1):
-        bare = wrapped.group(2)
-    if not bare or _NUMBER_ONLY.match(bare) or bare.casefold() in _NOT_UNITS or any(c in bare for c in "()[]"):
-        return False
-    try:
-        recognize(bare)
-    except SangsaengError:
-        return False
-    return True
-
-
-def split_unit(header: str) -> tuple[str, str | None]:
-    """A header's name and the unit written in it: ``"전기(kWh)"`` → ``("전기", "kWh")``, ``"외경 (mm)"`` →
-    ``("외경", "mm")``; a header without a readable unit → ``(header, None)``."""
-    found = _WRAPPED.match(header)
-    if found and found.group(1).strip() and is_unit(found.group(2)):
-        return found.group(1).strip(), found.group(2)
-    return header, None
-
-
-def _unit_text(text: str) -> str:
-    bare = clean(text)
-    wrapped = _WRAPPED.match(bare)
-    return wrapped.group(2) if wrapped and not wrapped.group(1) else bare
 
 
 # ---- header names --------------------------------------------------------------------------------------------
@@ -294,74 +291,6 @@ def filled_columns(rows: Grid, width: int) -> list[bool]:
             if not is_blank(cell):
                 filled[index] = True
     return filled
-
-
-# ---- what a cell looks like ----------------------------------------------------------------------------------
-
-Kind = Literal["empty", "number", "date", "month", "code", "text"]
-
-_NUMBER = re.compile(r"^[-+]?(\d{1,3}(,\d{3})+|\d+)?([.,]\d+)?(e[-+]?\d+)?\s*(%|[a-zµμ°℃㎜㎏㎥³²/]{1,6})?$", re.I)
-_DATE = re.compile(
-    r"^(\d{4}|\d{2})\s*[-./년]\s*\d{1,2}\s*[-./월]\s*\d{1,2}\s*[.일]?(\s*\(.\))?(\s+\d{1,2}:\d{2}(:\d{2})?)?$"
-    r"|^\d{1,2}\s*월\s*\d{1,2}\s*일$|^\d{1,2}/\d{1,2}$|^(오전|오후)?\s*\d{1,2}:\d{2}(:\d{2})?$"
-)
-_DAY = re.compile(r"^\d{1,2}\s*일$")  # a day of the month as a column header
-_MONTH_NUMBER = re.compile(r"^(\d{1,2})\s*월\s*(분)?$")
-_YEAR_MONTH = re.compile(r"^(\d{4})\s*[-./]\s*(\d{1,2})$|^(\d{2}|\d{4})\s*년\s*(\d{1,2})\s*월\s*(분)?$")
-_MONTH_NAMES = ("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec")
-_FULL_MONTHS = (
-    "january",
-    "february",
-    "march",
-    "april",
-    "may",
-    "june",
-    "july",
-    "august",
-    "september",
-    "october",
-    "november",
-    "december",
-)
-_CODE = re.compile(r"^(?=.*\d)[A-Za-z0-9][A-Za-z0-9\-_/.#:]*$")
-
-
-def _month_of(text: str) -> int | None:
-    """The month a header names: 3월, 3월분, Mar, March, 2026-03, 2026.03, 2026년 3월, or the first day of a month
-    as an Excel date cell reads (2026-03-01, 2026-03-01 00:00:00)."""
-    text = clean(text)
-    found = _MONTH_NUMBER.match(text) or _YEAR_MONTH.match(text)
-    if found:
-        month = int(found.group(1) if found.re is _MONTH_NUMBER else found.group(2) or found.group(4))
-        return month if 1 <= month <= 12 else None
-    word = text.casefold().rstrip(".")
-    if word[:3] in _MONTH_NAMES and (len(word) == 3 or word in _FULL_MONTHS or word == "sept"):
-        return _MONTH_NAMES.index(word[:3]) + 1
-    day = _iso_day(text)
-    return day.month if day is not None and day.day == 1 else None
-
-
-def _iso_day(text: str) -> date | None:
-    try:
-        return date.fromisoformat(text.removesuffix(" 00:00:00"))
-    except ValueError:
-        return None
-
-
-def cell_kind(cell: str | None) -> Kind:
-    if is_blank(cell):
-        return "empty"
-    assert cell is not None
-    text = clean(cell)
-    if _month_of(text) is not None and _iso_day(text) is None or _DAY.match(text):
-        return "month"  # a label of a period: 3월, 2026-03, Mar, 1일
-    if _DATE.match(text) or _iso_day(text) is not None or text[:19].count(":") and _iso_day(text[:10]):
-        return "date"
-    if _NUMBER.match(text) and any(c.isdigit() for c in text):
-        return "number"
-    if _CODE.match(text):
-        return "code"
-    return "text"
 
 
 DATA_KINDS = frozenset({"number", "date", "code"})
@@ -494,31 +423,6 @@ def detect(grid: Grid) -> LayoutGuess:
 
 
 # ---- wide groups ---------------------------------------------------------------------------------------------
-
-_CARRIERS = frozenset(
-    {"전기", "전력", "전력량", "lng", "도시가스", "천연가스", "lpg", "프로판", "부탄", "경유", "디젤", "등유"}
-    | {"휘발유", "중유", "벙커c유", "b-c유", "bc유", "스팀", "증기", "용수", "상수도", "공업용수", "지하수"}
-    | {"수도", "냉수", "온수", "압축공기", "수소", "electricity", "power", "naturalgas", "gas", "diesel"}
-    | {"kerosene", "gasoline", "steam", "water", "heavyoil", "fueloil", "propane"}
-)
-_USAGE = ("사용량", "사용", "usage", "consumption")
-
-
-def is_carrier(name: str) -> bool:
-    """An energy carrier's name as a column header writes it: 전기, LNG, 도시가스 사용량, Steam."""
-    folded = _folded(split_unit(clean(name))[0])
-    for suffix in _USAGE:
-        folded = folded.removesuffix(suffix)
-    return folded in _CARRIERS
-
-
-def _characteristic_unit(unit: str) -> bool:
-    """Units of what is measured on a part: lengths (dimensions, roughness) and hardness scales."""
-    try:
-        found = recognize(unit)
-    except SangsaengError:
-        return False
-    return found.canonical == "meter" or found.dimension.startswith("[hardness")
 
 
 def filled_tops(top: Sequence[str | None], bottom: Sequence[str | None]) -> list[str]:

@@ -14,24 +14,17 @@ from __future__ import annotations
 
 import difflib
 import unicodedata
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
+from typing import Protocol
 
 import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
 from sangsaeng.errors import InvalidInput
-from sangsaeng.standard.layout import (
-    NO_VALUE,
-    TOTAL_WORDS,
-    Reading,
-    Unpivot,
-    _folded,
-    is_note,
-    is_total_word,
-    split_unit,
-)
+from sangsaeng.standard.cells import TOTAL_WORDS, _folded, is_note, is_total_word, split_unit
+from sangsaeng.standard.layout import NO_VALUE, Reading, Unpivot
 
 LINE = "\x00line"  # the last column of every batch a source yields: the row a person sees in Excel (int64)
 
@@ -304,3 +297,21 @@ class Shaper:
         if len(column) and column[-1].is_valid:
             self._carry[name] = column[-1].as_py()
         return batch.set_column(index, batch.schema.field(index), column)
+
+
+class Sourced(Protocol):
+    @property
+    def headers(self) -> list[str]: ...
+
+    def batches(self) -> Iterator[pa.RecordBatch]: ...
+
+
+def sample_of(source: Sourced, rows: int = 200) -> dict[str, list[str]]:
+    """Up to ``rows`` non-empty values of each of a source's columns, from its first batches."""
+    taken: dict[str, list[str]] = {h: [] for h in source.headers}
+    for batch in source.batches():
+        for header in source.headers:
+            taken[header].extend(v for v in batch.column(header).to_pylist()[: rows - len(taken[header])] if v)
+        if all(len(v) >= rows for v in taken.values()) or batch.num_rows >= rows:
+            break
+    return taken

@@ -34,36 +34,44 @@ from collections import Counter
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from datetime import date, datetime
 from pathlib import Path
 from typing import Any, Protocol
 
 import duckdb
-import numpy as np
-import openpyxl
 import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.csv as pacsv
 import pyarrow.parquet as pq
 
 from sangsaeng.errors import InvalidInput
+from sangsaeng.standard.excel import ExcelSource, excel_head, excel_source, open_excel
 from sangsaeng.standard.layout import (
     HEAD_ROWS,
+    Laid,
     LayoutGuess,
     Reading,
+    columns_of,
     detect,
-    filled_columns,
-    header_names,
-    is_blank,
-    is_blank_row,
     is_note,
-    name_columns,
+    reading_of,
     wide_group,
 )
-from sangsaeng.standard.reshape import LINE, Shaper, unpivot
+from sangsaeng.standard.reshape import LINE, Shaper, sample_of, unpivot
 from sangsaeng.standard.workbook import RAISE, Limits, vet
 
-__all__ = ["DEFAULT", "LINE", "Source", "head", "open_detected", "open_source", "unpivot"]
+__all__ = [
+    "DEFAULT",
+    "LINE",
+    "ExcelSource",
+    "Source",
+    "head",
+    "open_csv",
+    "open_detected",
+    "open_excel",
+    "open_parquet",
+    "open_source",
+    "unpivot",
+]
 
 DEFAULT = Limits()
 
@@ -81,50 +89,6 @@ class Source(Protocol):
     def batches(self) -> Iterator[pa.RecordBatch]: ...
     def sample(self, rows: int = 200) -> dict[str, list[str]]: ...
     def describe(self) -> str: ...
-
-
-class Laid(Protocol):
-    """Whatever says how a sheet is laid out: a ``Mapping``, a ``LayoutGuess``, a ``Reading``."""
-
-    def reading(self) -> Reading: ...
-
-
-def _reading(layout: Laid | Reading | None) -> Reading:
-    if layout is None:
-        return Reading()
-    return layout if isinstance(layout, Reading) else layout.reading()
-
-
-def _named(where: str, grid: Grid, reading: Reading) -> tuple[list[int], list[str]]:
-    """The columns kept (their index in the sheet) and their names, from a grid starting at sheet row 1."""
-    last = reading.header_row + reading.header_rows - 1
-    if last > len(grid) or all(is_blank(c) for c in grid[reading.header_row - 1]):
-        found = len(grid)
-        raise InvalidInput(
-            f"{where}: the header is to be on row {reading.header_row}, but "
-            + (f"the sheet has only {found} rows" if last > found else f"row {reading.header_row} is empty"),
-            position=f"row {reading.header_row}",
-            hint="set header.row to the row number Excel shows at the left of the header row",
-            details={
-                "message_ko": f"{where}: 머리글 행 {reading.header_row}이(가) 비어 있거나 시트에 없습니다",
-                "hint_ko": "header.row를 엑셀 왼쪽에 보이는 머리글의 행 번호로 지정하세요",
-            },
-        )
-    names = header_names(grid, reading.header_row, reading.header_rows)
-    sample = grid[last:]
-    final = name_columns(names, filled_columns(sample, len(names)))
-    kept = [i for i, name in enumerate(final) if name is not None]
-    return kept, [n for n in final if n is not None]
-
-
-def _sample(source: Source, rows: int) -> dict[str, list[str]]:
-    taken: dict[str, list[str]] = {h: [] for h in source.headers}
-    for batch in source.batches():
-        for header in source.headers:
-            taken[header].extend(v for v in batch.column(header).to_pylist()[: rows - len(taken[header])] if v)
-        if all(len(v) >= rows for v in taken.values()) or batch.num_rows >= rows:
-            break
-    return taken
 
 
 # ---- limits and Arrow's complaints ---------------------------------------------------------------------------
@@ -296,7 +260,7 @@ class CsvSource:
         return pc.take(pa.array(values, pa.string()), encoded.indices)
 
     def sample(self, rows: int = 200) -> dict[str, list[str]]:
-        return _sample(self, rows)
+        return sample_of(self, rows)
 
     def describe(self) -> str:
         return f"CSV, {self.encoding}, delimiter {self.delimiter!r}"
@@ -351,7 +315,7 @@ def _consistent_delimiter(lines: Sequence[str]) -> str:
 
 
 def open_csv(path: Path, limits: Limits = DEFAULT, layout: Laid | Reading | None = None) -> CsvSource:
-    reading = _reading(layout)
+    reading = reading_of(layout)
     encoding, lines = _csv_text(path, reading.header_row + reading.header_rows + HEAD_ROWS)
     header_line = lines[reading.header_row - 1] if reading.header_row <= len(lines) else ""
     try:
@@ -361,161 +325,10 @@ def open_csv(path: Path, limits: Limits = DEFAULT, layout: Laid | Reading | None
     _check_columns(path.name, _fields(header_line, delimiter), limits)
     first = reading.header_row + reading.header_rows
     grid = _grid(lines[: first - 1 + HEAD_ROWS], delimiter)
-    kept, columns = _named(path.name, grid, reading)
+    kept, columns = columns_of(path.name, grid, reading)
     width = max((len(r) for r in grid[reading.header_row - 1 :]), default=0)
     headers = Shaper(columns, reading, path.name).headers
     return CsvSource(path, encoding, delimiter, headers, limits, reading, columns, kept, width, first)
-
-
-# ---- Excel ---------------------------------------------------------------------------------------------------
-
-
-def _text(value: object) -> str | None:
-    """A cell as text: dates in ISO form with a space, numbers as Excel shows them (15 digits, whole floats
-    without a trailing .0); blank text is an empty cell."""
-    if value is None:
-        return None
-    if isinstance(value, datetime):
-        return value.isoformat(sep=" ")
-    if isinstance(value, date):
-        return value.isoformat()
-    if isinstance(value, float):
-        return str(int(value)) if value.is_integer() else f"{value:.15g}"
-    return str(value).strip() or None
-
-
-@dataclass(frozen=True)
-class ExcelSource:
-    """A sheet read row by row with openpyxl (read-only), after ``workbook.vet`` found it within the limits."""
-
-    path: Path
-    sheet: str
-    headers: list[str]
-    limits: Limits = DEFAULT
-    rows_per_batch: int = 50_000
-    reading: Reading = field(default_factory=Reading)
-    columns: list[str] = field(default_factory=list)  # named from the header, before any unpivot
-    kept: list[int] = field(default_factory=list)  # their index in a row
-    first_line: int = 2  # the sheet row of the first record
-
-    def batches(self) -> Iterator[pa.RecordBatch]:
-        deadline = self.limits.deadline()
-        shaper = Shaper(self.columns, self.reading, f"{self.path.name}, sheet {self.sheet!r}")
-        width = max(self.kept) + 1
-        with _workbook(self.path) as workbook:
-            rows = workbook[self.sheet].iter_rows(min_row=self.first_line, values_only=True, max_col=width)
-            schema = pa.schema([(h, pa.string()) for h in self.columns])
-            buffer: list[tuple[object, ...]] = []
-            lines: list[int] = []
-            for line, values in enumerate(rows, start=self.first_line):
-                if (line - self.first_line + 1) % 1000 == 0:
-                    self.limits.in_time(deadline, self.path.name, f"row {line - self.first_line + 1}")
-                if all(v is None for v in values):
-                    continue
-                buffer.append(values)
-                lines.append(line)
-                if len(buffer) >= self.rows_per_batch:
-                    yield from self._shaped(shaper, buffer, lines, schema)
-                    buffer, lines = [], []
-            if buffer:
-                yield from self._shaped(shaper, buffer, lines, schema)
-
-    def _shaped(
-        self, shaper: Shaper, rows: list[tuple[object, ...]], lines: list[int], schema: pa.Schema
-    ) -> Iterator[pa.RecordBatch]:
-        columns = [[_text(r[i]) if i < len(r) else None for r in rows] for i in self.kept]
-        batch = pa.RecordBatch.from_arrays([pa.array(c, pa.string()) for c in columns], schema=schema)
-        shaped = shaper.shape(batch, np.array(lines, dtype=np.int64))
-        if shaped.num_rows:
-            yield shaped
-
-    def sample(self, rows: int = 200) -> dict[str, list[str]]:
-        return _sample(self, rows)
-
-    def describe(self) -> str:
-        return f"Excel, sheet {self.sheet!r}"
-
-
-@contextmanager
-def _workbook(path: Path) -> Iterator[Any]:
-    """openpyxl's read-only workbook; whatever it raises on a malformed one (vetted, so not a costly one) becomes
-    a sentence: its errors are many and not one family."""
-    try:
-        workbook = openpyxl.load_workbook(path, read_only=True, data_only=True)
-    except InvalidInput:
-        raise
-    except Exception as exc:  # noqa: BLE001 - any parser failure on an uploaded file is the file's fault
-        raise _not_excel(path, exc) from exc
-    try:
-        yield workbook
-    except (InvalidInput, GeneratorExit):
-        raise
-    except Exception as exc:  # noqa: BLE001 - as above, while rows are read
-        raise _not_excel(path, exc) from exc
-    finally:
-        workbook.close()
-
-
-def _not_excel(path: Path, exc: BaseException) -> InvalidInput:
-    detail = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
-    return InvalidInput(
-        f"{path.name} is not an Excel workbook (.xlsx) that can be read: {detail}",
-        hint="open it in Excel and save it again as .xlsx, or save the sheet as CSV",
-    )
-
-
-def _sheet_grid(workbook: Any, sheet: str, rows: int) -> Grid:
-    """A sheet's first rows as text, each as wide as its last filled cell."""
-    grid: Grid = []
-    for values in workbook[sheet].iter_rows(values_only=True, max_row=rows):
-        cells = [_text(v) for v in values]
-        while cells and cells[-1] is None:
-            cells.pop()
-        grid.append(cells)
-    while grid and not grid[-1]:
-        grid.pop()
-    return grid
-
-
-def _excel_head(path: Path, sheet: str | None, rows: int) -> tuple[str, Grid]:
-    """The sheet asked for (else the first with data in its first rows) and its first ``rows`` rows."""
-    with _workbook(path) as workbook:
-        names = workbook.sheetnames
-        if sheet is not None:
-            if sheet not in names:
-                raise InvalidInput(
-                    f"{path.name} has no sheet {sheet!r}",
-                    hint=f"its sheets are: {', '.join(names)}",
-                    details={"message_ko": f"{path.name}에 {sheet!r} 시트가 없습니다", "hint_ko": ", ".join(names)},
-                )
-            return sheet, _sheet_grid(workbook, sheet, rows)
-        for name in names:
-            grid = _sheet_grid(workbook, name, rows)
-            if any(not is_blank_row(r) for r in grid):
-                return name, grid
-    raise InvalidInput(
-        f"{path.name}: every sheet is empty", details={"message_ko": f"{path.name}: 모든 시트가 비어 있습니다"}
-    )
-
-
-def open_excel(
-    path: Path, sheet: str | None = None, limits: Limits = DEFAULT, layout: Laid | Reading | None = None
-) -> ExcelSource:
-    reading = _reading(layout)
-    vet(path, limits)
-    chosen, grid = _excel_head(path, sheet or reading.sheet, reading.header_row + reading.header_rows + HEAD_ROWS)
-    return _excel_source(path, chosen, grid, reading, limits)
-
-
-def _excel_source(path: Path, sheet: str, grid: Grid, reading: Reading, limits: Limits) -> ExcelSource:
-    """A sheet whose first rows (``grid``) have been read, laid out as ``reading`` says."""
-    where = f"{path.name}, sheet {sheet!r}"
-    if not grid:
-        raise InvalidInput(f"{where}, is empty", details={"message_ko": f"{where}: 시트가 비어 있습니다"})
-    kept, columns = _named(where, grid, reading)
-    headers = Shaper(columns, reading, where).headers
-    first = reading.header_row + reading.header_rows
-    return ExcelSource(path, sheet, headers, limits, reading=reading, columns=columns, kept=kept, first_line=first)
 
 
 # ---- JSON lines and Parquet ----------------------------------------------------------------------------------
@@ -552,7 +365,7 @@ class ArrowFileSource:
             )
 
     def sample(self, rows: int = 200) -> dict[str, list[str]]:
-        return _sample(self, rows)
+        return sample_of(self, rows)
 
     def describe(self) -> str:
         return self.kind
@@ -575,7 +388,7 @@ def open_source(
         # Every key of every line, so that a key first seen late in the file is mapped or refused, never dropped.
         names = _json_names(path)
         _check_columns(path.name, names, limits)
-        reading = _reading(layout)
+        reading = reading_of(layout)
         return ArrowFileSource(path, "json lines", Shaper(names, reading, path.name).headers, limits, reading, names)
     if suffix == ".xls":
         raise InvalidInput(f"{path.name} is an old Excel 97 file", hint="save it as .xlsx (Excel 2007 or later)")
@@ -596,7 +409,7 @@ def open_parquet(path: Path, limits: Limits = DEFAULT, layout: Laid | Reading | 
                 position=f"column {column.name}",
                 hint="flatten it into one column per value before ingesting (e.g. with unnest or json_extract)",
             )
-    reading = _reading(layout)
+    reading = reading_of(layout)
     headers = Shaper(schema.names, reading, path.name).headers
     return ArrowFileSource(path, "parquet", headers, limits, reading, schema.names)
 
@@ -639,7 +452,7 @@ def head(path: Path, sheet: str | None = None, limits: Limits = DEFAULT) -> tupl
     """The sheet read (None for a CSV) and its first rows as text, as ``layout.detect`` reads them."""
     if path.suffix.lower() in (".xlsx", ".xlsm"):
         vet(path, limits)
-        return _excel_head(path, sheet, HEAD_ROWS)
+        return excel_head(path, sheet, HEAD_ROWS)
     _, lines = _csv_text(path, HEAD_ROWS)
     return None, _grid(lines[:HEAD_ROWS], _consistent_delimiter(lines))
 
@@ -655,9 +468,9 @@ def open_detected(path: Path, sheet: str | None = None, limits: Limits = DEFAULT
     if suffix in (".xlsx", ".xlsm"):
         vet(path, limits)
         # the workbook is opened once for the guess and the header: the header is within the rows a guess reads
-        chosen, grid = _excel_head(path, sheet, HEAD_ROWS + HEAD_ROWS // 2 + 2)
+        chosen, grid = excel_head(path, sheet, HEAD_ROWS + HEAD_ROWS // 2 + 2)
         guess = detect(grid)
-        return _excel_source(path, chosen, grid, guess.reading(chosen), limits), guess
+        return excel_source(path, chosen, grid, guess.reading(chosen), limits), guess
     _, grid = head(path, sheet, limits)
     guess = detect(grid)
     return open_csv(path, limits, guess.reading()), guess
