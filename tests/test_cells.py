@@ -16,7 +16,8 @@ from hypothesis import strategies as st
 from sangsaeng.errors import InvalidInput
 from sangsaeng.standard.cells import NO_VALUE, Markers, read_text, readable, split_numbers
 from sangsaeng.standard.ingest import read_through
-from sangsaeng.standard.mapping import _PLACED, LINE, Applier, load_mapping
+from sangsaeng.standard.layout import LINE
+from sangsaeng.standard.mapping import Applier, load_mapping
 from sangsaeng.standard.validation import Finding
 
 SEOUL = ZoneInfo("Asia/Seoul")
@@ -371,7 +372,6 @@ def test_the_line_column_is_not_a_column_of_the_file() -> None:
     assert caught.value.hint == "its columns are: 로트, 항목, 측정값, 판정"
 
 
-@pytest.mark.skipif(not _PLACED, reason="Finding has no line and column yet")
 def test_a_finding_names_the_sheet_row_and_the_column_of_its_cell() -> None:
     source = batch([{"로트": "L1", "항목": "a", "측정값": v, "판정": "합격"} for v in ("1", "x")])
     _, findings = Applier(load_mapping(QUALITY)).apply(source.append_column(LINE, pa.array([5, 9])), first_row=1)

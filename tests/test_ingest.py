@@ -16,7 +16,6 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from sangsaeng.standard import sources
 from sangsaeng.standard.findings import Finding
 from sangsaeng.standard.ingest import NothingKept, check_file, ingest, merge_findings
 from sangsaeng.standard.mapping import load_mapping
@@ -75,7 +74,7 @@ def test_accept_partial_writes_the_good_rows_and_sets_the_others_aside(tmp_path:
     assert result.rejected is not None
     rejected = result.rejected.read_text("utf-8").splitlines()
     assert rejected[0].endswith('"row","line","problems"')
-    line = "8" if hasattr(sources, "LINE") else ""  # the CSV's line: the header is line 1
+    line = "8"  # the CSV's line: the header is line 1
     assert '"L7"' in rejected[1] and rejected[1].endswith(f'7,{line},"value: type-error"')
     assert "L7" not in pq.read_table(out).column("subject").to_pylist()
 
@@ -155,7 +154,7 @@ def test_repeated_samples_are_numbered_and_an_exact_repeat_is_set_aside(tmp_path
         [
             11,
             "duplicate-row",
-            "no exact repeat; first seen in row 4" + (" (line 5)" if hasattr(sources, "LINE") else ""),
+            "no exact repeat; first seen in row 4 (line 5)",
         ]
     ]
     table = pq.read_table(out, columns=["subject", "sample", "raw_value"])

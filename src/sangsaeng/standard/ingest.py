@@ -33,11 +33,10 @@ import pyarrow.parquet as pq
 
 from sangsaeng.digest import sha256_file
 from sangsaeng.errors import InvalidInput
-from sangsaeng.standard import sources
 from sangsaeng.standard.entities import arrow_schema
 from sangsaeng.standard.findings import error_rows
 from sangsaeng.standard.mapping import Applier, Mapping
-from sangsaeng.standard.sources import DEFAULT, open_source
+from sangsaeng.standard.sources import DEFAULT, LINE, open_source
 from sangsaeng.standard.validation import Checker, Finding, Report
 from sangsaeng.standard.workbook import Limits
 from sangsaeng.transfer.exports import safe_batch
@@ -45,9 +44,6 @@ from sangsaeng.transfer.exports import safe_batch
 PARTIAL = ".partial"
 
 
-# The column every batch of a source carries last: each record's row in the sheet (``sources.LINE``; named here
-# too for sources that do not carry it yet).
-LINE: str = getattr(sources, "LINE", "\x00line")
 # Problems that only say a field ended up empty: where reading the cell already said why, they say nothing more.
 FOLLOW_ONS = frozenset({"missing-value", "missing-measurement"})
 
@@ -124,7 +120,7 @@ def read_through(
 ) -> Iterator[Step]:
     """Read a file batch by batch through a mapping, checking each canonical batch. Repeats are reported only on
     the later passes of a ``checker`` (see ``Checker``); one made here sees a single pass."""
-    reader = open_source(source, sheet, limits)
+    reader = open_source(source, sheet, limits, layout=mapping)
     applier, row = Applier(mapping), 1
     checker = checker or checker_for(mapping)
     for batch in reader.batches():

@@ -22,7 +22,7 @@ reports what that leaves missing; a no-value marker is a note (``no-value``) and
 from __future__ import annotations
 
 import unicodedata
-from dataclasses import dataclass, field, fields, replace
+from dataclasses import dataclass, field
 from datetime import date, datetime
 from functools import cached_property
 from typing import Any, Literal, get_args, get_origin
@@ -34,7 +34,7 @@ import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, ValidationInfo, field_validator, model_validator
 
 from sangsaeng.errors import InvalidInput, SangsaengError
-from sangsaeng.standard import dates
+from sangsaeng.standard import dates, layout
 from sangsaeng.standard.cells import (
     NO_VALUE,
     Codes,
@@ -47,10 +47,10 @@ from sangsaeng.standard.cells import (
     unit_of,
 )
 from sangsaeng.standard.entities import ENTITIES, Entity, arrow_schema, literal_values
+from sangsaeng.standard.layout import LINE
 from sangsaeng.standard.units import nearest, recognize, unknown_hint
 from sangsaeng.standard.validation import Finding
 
-LINE = "\x00line"  # the column of sheet rows a source adds to each batch (sources.LINE)
 TRUE_WORDS = ("true", "yes", "y", "1", "pass", "passed", "ok", "합격", "적합", "양호", "o", "○", "◯")
 FALSE_WORDS = ("false", "no", "n", "0", "fail", "failed", "ng", "불합격", "부적합", "불량", "x", "×", "✕", "✗")
 TRUTH_EXPECTED = "합격/불합격, pass/fail, Y/N, true/false"
@@ -103,6 +103,31 @@ class FieldMap(BaseModel):
         return dates.compile_pattern(pattern)
 
 
+class Header(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    row: int = Field(1, ge=1, description="The sheet row (CSV line) where the header starts, as Excel numbers it")
+    rows: Literal[1, 2] = Field(1, description="2: a row of units or sub-names under the row of names")
+
+
+class Unpivot(BaseModel):
+    """Wide columns made long records (see ``layout.Unpivot``)."""
+
+    model_config = ConfigDict(extra="forbid")
+    columns: list[str] = Field(min_length=1, description="The wide columns, by their (joined) headers")
+    name: str = Field(description="A new column holding each wide column's header")
+    value: str = Field(description="A new column holding the cell")
+    unit: str | None = Field(None, description="A new column holding the unit written in the header")
+
+    @model_validator(mode="after")
+    def _distinct(self) -> Unpivot:
+        if len(set(self.columns)) != len(self.columns):
+            raise ValueError("unpivot.columns names a column twice")
+        new = [n for n in (self.name, self.value, self.unit) if n is not None]
+        if len(set(new)) != len(new) or set(new) & set(self.columns):
+            raise ValueError("unpivot.name, value and unit must be new column names, each different")
+        return self
+
+
 class Mapping(BaseModel):
     model_config = ConfigDict(extra="forbid")
     entity: str = Field(description="The canonical entity the file holds, e.g. quality_result")
@@ -121,6 +146,14 @@ class Mapping(BaseModel):
         """-999 or 0 written as numbers in the document are the text a cell holds."""
         return [str(m) if isinstance(m, int | float) else m for m in markers] if isinstance(markers, list) else markers
 
+    # How the sheet is laid out (docs/mapping.md, "Sheet layout"); each left out of the document at its default.
+    sheet: str | None = Field(None, description="Excel: the sheet to read (default: the first that has data)")
+    header: Header = Field(default_factory=Header, exclude_if=lambda h: h == Header())
+    skip_totals: bool = Field(True, exclude_if=lambda v: v is True, description="Total rows are not records")
+    fill_down: list[str] = Field(
+        default_factory=list, exclude_if=lambda v: not v, description="Empty cells take the value above"
+    )
+    unpivot: Unpivot | None = Field(None, description="Wide columns made long records")
     fields: dict[str, FieldMap] = Field(description="Each field of the entity: where it comes from (keys below)")
 
     @field_validator("entity")
@@ -174,6 +207,19 @@ class Mapping(BaseModel):
     def markers(self) -> Markers:
         return Markers(tuple(NO_VALUE if self.no_value is None else self.no_value))
 
+    def reading(self) -> layout.Reading:
+        """The layout keys as the source layer reads a sheet with them."""
+        spread = self.unpivot
+        return layout.Reading(
+            sheet=self.sheet,
+            header_row=self.header.row,
+            header_rows=self.header.rows,
+            skip_totals=self.skip_totals,
+            fill_down=tuple(self.fill_down),
+            unpivot=layout.Unpivot(tuple(spread.columns), spread.name, spread.value, spread.unit) if spread else None,
+            no_value=self.markers.written,
+        )
+
     def columns(self) -> set[str]:
         used = {f.column for f in self.fields.values() if f.column}
         return used | {c for f in self.fields.values() for c in (f.unit_column, f.minus) if c}
@@ -212,9 +258,6 @@ def _base(annotation: Any) -> Any:
 
 _FLOAT = pa.float64()
 _NOT_A_NUMBER = ("type-error", "a number", True)
-
-
-_PLACED = {"line", "column"} <= {f.name for f in fields(Finding)}  # Finding knows where a cell is
 
 
 @dataclass
@@ -269,12 +312,9 @@ class _Batch:
                 self.add("no-value", index, name, raw[index].as_py(), written[read.marker[index].as_py()], column)
 
     def add(self, code: str, index: int, name: str, value: Any, expected: str, column: str | None) -> None:
-        found = Finding(code, self.first_row + index, name, None if value is None else str(value), expected)
-        if _PLACED:
-            place: dict[str, Any] = {"line": int(self.lines[index]) if self.lines is not None else None}
-            place["column"] = column
-            found = replace(found, **place)
-        self.findings.append(found)
+        line = int(self.lines[index]) if self.lines is not None else None
+        text = None if value is None else str(value)
+        self.findings.append(Finding(code, self.first_row + index, name, text, expected, line=line, column=column))
 
     def add_all(self, code: str, mask: pa.Array, name: str, column: str, expected: str, shown: pa.Array) -> None:
         for index in _indices(mask):

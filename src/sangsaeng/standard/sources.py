@@ -1,36 +1,167 @@
 """Reading what SMEs export — CSV in UTF-8 or CP949/EUC-KR with whatever delimiter, Excel workbooks, JSON lines
-and Parquet — every cell as text.
+and Parquet — every cell as text, laid out as the sheet is (``standard.layout``).
 
 Cells stay text here; the mapping decides what each column means and reads it (vectorised), so that a bad cell
 becomes a finding at its row instead of failing the whole file.
+
+Opening a file:
+
+- ``open_source(path, sheet=None, limits=DEFAULT, layout=None) -> Source`` reads it as ``layout`` says: a
+  ``Mapping`` (its ``sheet``, ``header``, ``skip_totals``, ``fill_down`` and ``unpivot`` keys), a ``LayoutGuess``,
+  a ``layout.Reading``, or None (header on row 1, no unpivot). An explicit ``sheet`` wins over the layout's.
+- ``open_detected(path, sheet=None, limits=DEFAULT) -> (Source, LayoutGuess)`` guesses the layout from the
+  sheet's first rows (``layout.detect``) and opens the file with the guessed header; totals, notes and blank
+  rows are skipped, nothing is unpivoted (that is the mapping's choice: ``guess.wide`` and
+  ``layout.proposed_unpivot`` say what to propose).
+- ``head(path, sheet=None, limits=DEFAULT) -> (sheet, grid)``: the first rows of a CSV or Excel sheet as text,
+  for a page that shows them.
+
+Every batch a source yields ends with the column ``LINE`` (int64): the row a person sees in Excel, or the
+record's line in a CSV counting title and header lines (a note line without delimiters inside the data of a CSV
+shifts the lines after it by one: Arrow does not say where it skipped it). ``Source.headers`` never lists it. The
+header is named by ``layout.name_columns``: a blank header over data becomes its Excel letter ("C열"), a repeated
+one gets "_2", and a column with neither header nor data in the first rows under the header is a spacer and left
+out.
+
+``reshape.unpivot(batch, spec, no_value)`` makes one batch long on its own.
 """
 
 from __future__ import annotations
 
 import csv
-import io
 import re
-from collections.abc import Iterator
+from collections import Counter
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass
-from datetime import date, datetime
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Protocol
 
 import duckdb
-import openpyxl
 import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.csv as pacsv
 import pyarrow.parquet as pq
 
 from sangsaeng.errors import InvalidInput
+from sangsaeng.standard.excel import ExcelSource, excel_head, excel_source, open_excel
+from sangsaeng.standard.layout import (
+    HEAD_ROWS,
+    Laid,
+    LayoutGuess,
+    Reading,
+    columns_of,
+    detect,
+    is_note,
+    reading_of,
+    wide_group,
+)
+from sangsaeng.standard.reshape import LINE, Shaper, sample_of, unpivot
 from sangsaeng.standard.workbook import RAISE, Limits, vet
+
+__all__ = [
+    "DEFAULT",
+    "LINE",
+    "ExcelSource",
+    "Source",
+    "head",
+    "open_csv",
+    "open_detected",
+    "open_excel",
+    "open_parquet",
+    "open_source",
+    "unpivot",
+]
 
 DEFAULT = Limits()
 
 ENCODINGS = ("utf-8-sig", "cp949")  # CP949 is a superset of EUC-KR
 DELIMITERS = ",;\t|"
+Grid = list[list[str | None]]
+
+
+class Source(Protocol):
+    @property
+    def path(self) -> Path: ...
+    @property
+    def headers(self) -> list[str]: ...
+
+    def batches(self) -> Iterator[pa.RecordBatch]: ...
+    def sample(self, rows: int = 200) -> dict[str, list[str]]: ...
+    def describe(self) -> str: ...
+
+
+# ---- limits and Arrow's complaints ---------------------------------------------------------------------------
+
+_ARROW_ROW = re.compile(r"Row #(\d+)")
+_ARROW_COLUMN = re.compile(r"CSV column #(\d+)")
+
+
+def _within(
+    path: Path, batches: Iterator[pa.RecordBatch], limits: Limits, names: Sequence[str] = ()
+) -> Iterator[pa.RecordBatch]:
+    """A file's batches within its limits (value length, time), and Arrow's complaints while it streams (a value
+    too long for a block, bytes that are not the file's encoding, a row with more fields than the header) as a
+    sentence naming the row (counted from the first under the header)."""
+    deadline, row = limits.deadline(), 1
+    try:
+        for batch in batches:
+            _check_lengths(path.name, batch, row, limits)
+            limits.in_time(deadline, path.name, f"row {row}")
+            yield batch
+            row += batch.num_rows
+    except (pa.ArrowException, OSError) as exc:  # a damaged Parquet page is an OSError to pyarrow
+        text = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+        found, column = _ARROW_ROW.search(text), _ARROW_COLUMN.search(text)
+        where = f"row {int(found.group(1)) - 1}" if found else f"row {row} or later"
+        if column and int(column.group(1)) < len(names):
+            where += f", column {names[int(column.group(1))]}"
+        if "straddling" in text or "straddle" in text:
+            raise InvalidInput(
+                f"{path.name}, {where}: a value or row too long to read (megabytes without a line end)",
+                position=where,
+                hint="a cell this long is usually a missing closing quote: check the quotes around that row",
+            ) from exc
+        if "UTF8" in text or "UTF-8" in text:
+            raise InvalidInput(
+                f"{path.name}, {where}: not UTF-8 text ({text})",
+                position=where,
+                hint="save the whole file in one encoding, UTF-8 or CP949",
+            ) from exc
+        raise InvalidInput(
+            f"{path.name}, {where}: cannot be read ({text})",
+            position=where,
+            hint="every row needs the header's columns (a note line under the data needs them too); "
+            "save the sheet again from Excel as CSV, which fills every line",
+        ) from exc
+
+
+def _check_lengths(name: str, batch: pa.RecordBatch, first_row: int, limits: Limits) -> None:
+    for header, column in zip(batch.schema.names, batch.columns, strict=True):
+        if not pa.types.is_string(column.type) or not len(column):
+            continue
+        lengths = pc.utf8_length(column)
+        longest = pc.max(lengths).as_py()
+        if longest is not None and longest > limits.cell_chars:
+            at = pc.index(pc.greater(lengths, limits.cell_chars), True).as_py()
+            where = f"row {first_row + at}, column {header}"
+            raise InvalidInput(
+                f"{name}, {where}: a value of {longest:,} characters, more than the {limits.cell_chars:,} allowed",
+                position=where,
+                hint="shorten the value; " + RAISE.format("UPLOAD_MAX_CELL_CHARS"),
+            )
+
+
+def _check_columns(name: str, headers: Sequence[str], limits: Limits) -> None:
+    if len(headers) > limits.columns:
+        raise InvalidInput(
+            f"{name} has {len(headers):,} columns, more than the {limits.columns:,} allowed",
+            position="row 0",
+            hint="keep the data in fewer columns; " + RAISE.format("UPLOAD_MAX_COLUMNS"),
+        )
+
+
+# ---- CSV -----------------------------------------------------------------------------------------------------
 
 
 @dataclass(frozen=True)
@@ -40,13 +171,31 @@ class CsvSource:
     delimiter: str
     headers: list[str]
     limits: Limits = DEFAULT
+    reading: Reading = field(default_factory=Reading)
+    columns: list[str] = field(default_factory=list)  # named from the header, before any unpivot
+    kept: list[int] = field(default_factory=list)  # their fields in each line
+    width: int = 0  # fields in a line
+    first_line: int = 2  # the line of the first record
 
     def batches(self, block_size: int = 4 << 20) -> Iterator[pa.RecordBatch]:
-        yield from _within(self.path, self._batches(block_size), self.limits, block_size)
+        shaper, line = Shaper(self.columns, self.reading, self.path.name), self.first_line
+        for batch in _within(self.path, self._batches(block_size), self.limits, self._field_names()):
+            shaped = shaper.shape(batch, line)
+            line += batch.num_rows
+            if shaped.num_rows:
+                yield shaped
+
+    def _field_names(self) -> list[str]:
+        names = [""] * self.width
+        for index, name in zip(self.kept, self.columns, strict=True):
+            names[index] = name
+        return names
 
     def _batches(self, block_size: int) -> Iterator[pa.RecordBatch]:
+        schema = pa.schema([(h, pa.string()) for h in self.columns])
         if self.encoding != "cp949":
-            yield from self._reader(block_size, pa.string())
+            for batch in self._reader(block_size, pa.string()):
+                yield pa.RecordBatch.from_arrays(batch.columns, schema=schema)
             return
         # CP949 is parsed as bytes, all of Arrow's threads at it: its two-byte characters never hold a byte of
         # a delimiter, quote or line end. Then a column that is all ASCII (numbers, dates, codes) is already
@@ -55,23 +204,36 @@ class CsvSource:
         row = 1
         for batch in self._reader(block_size, pa.binary()):
             yield pa.RecordBatch.from_arrays(
-                [self._decoded(column, name, row) for column, name in zip(batch.columns, self.headers, strict=True)],
-                schema=pa.schema([(h, pa.string()) for h in self.headers]),
+                [self._decoded(column, name, row) for column, name in zip(batch.columns, self.columns, strict=True)],
+                schema=schema,
             )
             row += batch.num_rows
 
     def _reader(self, block_size: int, kind: pa.DataType) -> Iterator[pa.RecordBatch]:
+        fields = [f"\x00{i}" for i in range(self.width)]
+        wanted = [fields[i] for i in self.kept]
+
+        def short_row(row: Any) -> str:
+            # A line of one field, a note or nothing, is not a record (Excel pads its own lines; a hand-made file
+            # may not). Arrow does not say where it was: a note inside the data shifts the lines after it by one.
+            if row.actual_columns == 1 and (not row.text.strip() or is_note(row.text.strip().strip('"'))):
+                return "skip"
+            return "error"
+
         reader = pacsv.open_csv(
             self.path,
             read_options=pacsv.ReadOptions(
                 encoding="utf8" if kind == pa.binary() else self.encoding.replace("-sig", ""),
                 block_size=block_size,
-                skip_rows=1,
-                column_names=self.headers,
+                skip_rows=self.first_line - 1,
+                column_names=fields,
             ),
-            parse_options=pacsv.ParseOptions(delimiter=self.delimiter),
+            parse_options=pacsv.ParseOptions(
+                delimiter=self.delimiter, ignore_empty_lines=False, invalid_row_handler=short_row
+            ),
             convert_options=pacsv.ConvertOptions(
-                column_types={h: kind for h in self.headers},
+                include_columns=wanted,
+                column_types=dict.fromkeys(wanted, kind),
                 strings_can_be_null=True,
                 quoted_strings_can_be_null=False,
                 check_utf8=kind != pa.binary(),
@@ -98,224 +260,104 @@ class CsvSource:
         return pc.take(pa.array(values, pa.string()), encoded.indices)
 
     def sample(self, rows: int = 200) -> dict[str, list[str]]:
-        return _sample(self, rows)
+        return sample_of(self, rows)
 
     def describe(self) -> str:
         return f"CSV, {self.encoding}, delimiter {self.delimiter!r}"
 
 
-class Source(Protocol):
-    @property
-    def path(self) -> Path: ...
-    @property
-    def headers(self) -> list[str]: ...
-
-    def batches(self) -> Iterator[pa.RecordBatch]: ...
-    def sample(self, rows: int = 200) -> dict[str, list[str]]: ...
-    def describe(self) -> str: ...
-
-
-_ARROW_ROW = re.compile(r"Row #(\d+)")
-_ARROW_COLUMN = re.compile(r"CSV column #(\d+)")
-
-
-def _names(path: Path) -> list[str]:
-    try:
-        return open_csv(path).headers if path.suffix.lower() in (".csv", ".tsv", ".txt") else []
-    except InvalidInput:
-        return []
-
-
-def _within(path: Path, batches: Iterator[pa.RecordBatch], limits: Limits, block_size: int) -> Iterator[pa.RecordBatch]:
-    """A file's batches within its limits (value length, time), and Arrow's complaints while it streams (a value
-    too long for a block, bytes that are not the file's encoding, a row with more fields than the header) as a
-    sentence naming the row."""
-    deadline, row = limits.deadline(), 1
-    try:
-        for batch in batches:
-            _check_lengths(path.name, batch, row, limits)
-            limits.in_time(deadline, path.name, f"row {row}")
-            yield batch
-            row += batch.num_rows
-    except (pa.ArrowException, OSError) as exc:  # a damaged Parquet page is an OSError to pyarrow
-        text = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
-        found, column = _ARROW_ROW.search(text), _ARROW_COLUMN.search(text)
-        where = f"row {int(found.group(1)) - 1}" if found else f"row {row} or later"
-        if column and int(column.group(1)) < len(batch_names := _names(path)):
-            where += f", column {batch_names[int(column.group(1))]}"
-        if "straddling" in text or "straddle" in text:
-            raise InvalidInput(
-                f"{path.name}, {where}: a value or row too long to read (megabytes without a line end)",
-                position=where,
-                hint="a cell this long is usually a missing closing quote: check the quotes around that row",
-            ) from exc
-        if "UTF8" in text or "UTF-8" in text:
-            raise InvalidInput(
-                f"{path.name}, {where}: not UTF-8 text ({text})",
-                position=where,
-                hint="save the whole file in one encoding, UTF-8 or CP949",
-            ) from exc
-        raise InvalidInput(
-            f"{path.name}, {where}: cannot be read ({text})",
-            position=where,
-            hint="every row needs the header's columns; save the file again as UTF-8 CSV",
-        ) from exc
-
-
-def _check_lengths(name: str, batch: pa.RecordBatch, first_row: int, limits: Limits) -> None:
-    for header, column in zip(batch.schema.names, batch.columns, strict=True):
-        if not pa.types.is_string(column.type) or not len(column):
-            continue
-        lengths = pc.utf8_length(column)
-        longest = pc.max(lengths).as_py()
-        if longest is not None and longest > limits.cell_chars:
-            at = pc.index(pc.greater(lengths, limits.cell_chars), True).as_py()
-            where = f"row {first_row + at}, column {header}"
-            raise InvalidInput(
-                f"{name}, {where}: a value of {longest:,} characters, more than the {limits.cell_chars:,} allowed",
-                position=where,
-                hint="shorten the value; " + RAISE.format("UPLOAD_MAX_CELL_CHARS"),
-            )
-
-
-def _check_columns(name: str, headers: list[str], limits: Limits) -> None:
-    if len(headers) > limits.columns:
-        raise InvalidInput(
-            f"{name} has {len(headers):,} columns, more than the {limits.columns:,} allowed",
-            position="row 0",
-            hint="keep the data in fewer columns; " + RAISE.format("UPLOAD_MAX_COLUMNS"),
-        )
-
-
-def _sample(source: Source, rows: int) -> dict[str, list[str]]:
-    taken: dict[str, list[str]] = {h: [] for h in source.headers}
-    for batch in source.batches():
-        for header in source.headers:
-            taken[header].extend(v for v in batch.column(header).to_pylist()[: rows - len(taken[header])] if v)
-        if all(len(v) >= rows for v in taken.values()) or batch.num_rows >= rows:
+def _csv_text(path: Path, lines: int) -> tuple[str, list[str]]:
+    """The encoding of a CSV and at least its first ``lines`` lines (fewer if the file has fewer)."""
+    with path.open("rb") as handle:
+        head = handle.read(1 << 16)
+        while head.count(b"\n") < lines and len(head) < 4 << 20 and (more := handle.read(1 << 18)):
+            head += more
+        complete = not handle.read(1)
+    if not head.strip():
+        raise InvalidInput(f"{path.name} is empty", details={"message_ko": f"{path.name} 파일이 비어 있습니다"})
+    for encoding in ENCODINGS:
+        try:
+            text = head.decode(encoding)
             break
-    return taken
+        except UnicodeDecodeError as exc:
+            # A cut multi-byte character at the end of the sample is not a wrong encoding.
+            if exc.start >= len(head) - 3:
+                text = head[: exc.start].decode(encoding)
+                break
+    else:
+        raise InvalidInput(f"{path.name} is neither UTF-8 nor CP949 text", hint="save it as UTF-8 CSV")
+    found = re.split(r"\r\n|\n|\r", text)
+    if not complete and len(found) > 1:
+        found = found[:-1]  # the last line read may be cut
+    elif found and found[-1] == "":
+        found = found[:-1]
+    return encoding, found
 
 
-def _text(value: object) -> str | None:
-    """A cell as text: dates in ISO form with a space, whole floats without a trailing .0."""
-    if value is None or value == "":
-        return None
-    if isinstance(value, datetime):
-        return value.isoformat(sep=" ")
-    if isinstance(value, date):
-        return value.isoformat()
-    if isinstance(value, float) and value.is_integer():
-        return str(int(value))
-    return str(value).strip()
+def _fields(line: str, delimiter: str) -> list[str]:
+    return next(csv.reader([line], delimiter=delimiter), [])
 
 
-def _check_headers(name: str, headers: list[str]) -> list[str]:
-    cleaned = [str(h).strip() if h is not None else "" for h in headers]
-    if not cleaned or len(set(cleaned)) != len(cleaned) or not all(cleaned):
-        raise InvalidInput(f"{name}: the header row has empty or repeated column names", position="row 0")
-    return cleaned
+def _grid(lines: Sequence[str], delimiter: str) -> Grid:
+    return [[c if c.strip() else None for c in _fields(line, delimiter)] for line in lines]
 
 
-@dataclass(frozen=True)
-class ExcelSource:
-    """A sheet read row by row with openpyxl (read-only), after ``workbook.vet`` found it within the limits."""
-
-    path: Path
-    sheet: str
-    headers: list[str]
-    limits: Limits = DEFAULT
-    rows_per_batch: int = 50_000
-
-    def batches(self) -> Iterator[pa.RecordBatch]:
-        deadline = self.limits.deadline()
-        with _workbook(self.path) as workbook:
-            rows = workbook[self.sheet].iter_rows(values_only=True, max_col=len(self.headers))
-            next(rows, None)  # the header
-            schema = pa.schema([(h, pa.string()) for h in self.headers])
-            buffer: list[tuple[object, ...]] = []
-            for row, values in enumerate(rows, start=1):
-                if row % 1000 == 0:
-                    self.limits.in_time(deadline, self.path.name, f"row {row}")
-                if all(v is None for v in values):
-                    continue
-                buffer.append(values)
-                if len(buffer) >= self.rows_per_batch:
-                    yield self._batch(buffer, schema)
-                    buffer = []
-            if buffer:
-                yield self._batch(buffer, schema)
-
-    def _batch(self, rows: list[tuple[object, ...]], schema: pa.Schema) -> pa.RecordBatch:
-        width = len(self.headers)
-        columns = [[_text(r[i]) if i < len(r) else None for r in rows] for i in range(width)]
-        return pa.RecordBatch.from_arrays([pa.array(c, pa.string()) for c in columns], schema=schema)
-
-    def sample(self, rows: int = 200) -> dict[str, list[str]]:
-        return _sample(self, rows)
-
-    def describe(self) -> str:
-        return f"Excel, sheet {self.sheet!r}"
+def _consistent_delimiter(lines: Sequence[str]) -> str:
+    """The delimiter that splits most lines of a sheet's top into the same number of fields (title lines above
+    the header have one field, or the table's count when Excel saved them)."""
+    best, chosen = (0, 0), ","
+    for delimiter in DELIMITERS:
+        counts = Counter(len(_fields(line, delimiter)) for line in lines[:HEAD_ROWS] if line.strip())
+        common = max(((n, k) for k, n in counts.items() if k > 1), default=(0, 0))
+        if common > best:
+            best, chosen = common, delimiter
+    return chosen
 
 
-@contextmanager
-def _workbook(path: Path) -> Iterator[Any]:
-    """openpyxl's read-only workbook; whatever it raises on a malformed one (vetted, so not a costly one) becomes
-    a sentence: its errors are many and not one family."""
+def open_csv(path: Path, limits: Limits = DEFAULT, layout: Laid | Reading | None = None) -> CsvSource:
+    reading = reading_of(layout)
+    encoding, lines = _csv_text(path, reading.header_row + reading.header_rows + HEAD_ROWS)
+    header_line = lines[reading.header_row - 1] if reading.header_row <= len(lines) else ""
     try:
-        workbook = openpyxl.load_workbook(path, read_only=True, data_only=True)
-    except InvalidInput:
-        raise
-    except Exception as exc:  # noqa: BLE001 - any parser failure on an uploaded file is the file's fault
-        raise _not_excel(path, exc) from exc
-    try:
-        yield workbook
-    except (InvalidInput, GeneratorExit):
-        raise
-    except Exception as exc:  # noqa: BLE001 - as above, while rows are read
-        raise _not_excel(path, exc) from exc
-    finally:
-        workbook.close()
+        delimiter = csv.Sniffer().sniff(header_line, delimiters=DELIMITERS).delimiter
+    except csv.Error:
+        delimiter = ","
+    _check_columns(path.name, _fields(header_line, delimiter), limits)
+    first = reading.header_row + reading.header_rows
+    grid = _grid(lines[: first - 1 + HEAD_ROWS], delimiter)
+    kept, columns = columns_of(path.name, grid, reading)
+    width = max((len(r) for r in grid[reading.header_row - 1 :]), default=0)
+    headers = Shaper(columns, reading, path.name).headers
+    return CsvSource(path, encoding, delimiter, headers, limits, reading, columns, kept, width, first)
 
 
-def _not_excel(path: Path, exc: BaseException) -> InvalidInput:
-    detail = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
-    return InvalidInput(
-        f"{path.name} is not an Excel workbook (.xlsx) that can be read: {detail}",
-        hint="open it in Excel and save it again as .xlsx, or save the sheet as CSV",
-    )
-
-
-def open_excel(path: Path, sheet: str | None = None, limits: Limits = DEFAULT) -> ExcelSource:
-    vet(path, limits)
-    with _workbook(path) as workbook:
-        names = workbook.sheetnames
-        chosen = sheet or names[0]
-        if chosen not in names:
-            raise InvalidInput(f"{path.name} has no sheet {chosen!r}", hint=f"its sheets are: {', '.join(names)}")
-        header = next(workbook[chosen].iter_rows(values_only=True, max_row=1), None)
-    if not header:
-        raise InvalidInput(f"{path.name}, sheet {chosen!r}, is empty")
-    return ExcelSource(path, chosen, _check_headers(path.name, [_text(h) or "" for h in header]), limits)
+# ---- JSON lines and Parquet ----------------------------------------------------------------------------------
 
 
 @dataclass(frozen=True)
 class ArrowFileSource:
-    """JSON lines or Parquet: columns as the file has them, each cast to text."""
+    """JSON lines or Parquet: columns as the file has them, each cast to text; ``LINE`` counts records from 1."""
 
     path: Path
     kind: str
     headers: list[str]
     limits: Limits = DEFAULT
+    reading: Reading = field(default_factory=Reading)
+    columns: list[str] = field(default_factory=list)
 
     def batches(self) -> Iterator[pa.RecordBatch]:
-        yield from _within(self.path, self._batches(), self.limits, 65_536)
+        shaper, line = Shaper(self.columns or self.headers, self.reading, self.path.name), 1
+        for batch in _within(self.path, self._batches(), self.limits):
+            shaped = shaper.shape(batch, line)
+            line += batch.num_rows
+            if shaped.num_rows:
+                yield shaped
 
     def _batches(self) -> Iterator[pa.RecordBatch]:
         if self.kind == "parquet":
             batches: Iterator[pa.RecordBatch] = pq.ParquetFile(self.path).iter_batches(65_536)
         else:
-            batches = _json_batches(self.path, self.headers)
+            batches = _json_batches(self.path, self.columns or self.headers)
         for batch in batches:
             yield pa.RecordBatch.from_arrays(
                 [pc.cast(c, pa.string()) for c in batch.columns],
@@ -323,7 +365,7 @@ class ArrowFileSource:
             )
 
     def sample(self, rows: int = 200) -> dict[str, list[str]]:
-        return _sample(self, rows)
+        return sample_of(self, rows)
 
     def describe(self) -> str:
         return self.kind
@@ -332,37 +374,44 @@ class ArrowFileSource:
 SUFFIXES = frozenset({".csv", ".tsv", ".txt", ".xlsx", ".xlsm", ".parquet", ".pq", ".jsonl", ".ndjson"})
 
 
-def open_source(path: Path, sheet: str | None = None, limits: Limits = DEFAULT) -> Source:
-    """Open a CSV, Excel, JSON-lines or Parquet file by its suffix, to be read within ``limits``."""
+def open_source(
+    path: Path, sheet: str | None = None, limits: Limits = DEFAULT, layout: Laid | Reading | None = None
+) -> Source:
+    """Open a CSV, Excel, JSON-lines or Parquet file by its suffix, laid out as ``layout`` says (see the module's
+    description), to be read within ``limits``."""
     suffix = path.suffix.lower()
     if suffix in (".xlsx", ".xlsm"):
-        return open_excel(path, sheet, limits)
+        return open_excel(path, sheet, limits, layout)
     if suffix in (".parquet", ".pq"):
-        return open_parquet(path, limits)
+        return open_parquet(path, limits, layout)
     if suffix in (".jsonl", ".ndjson"):
         # Every key of every line, so that a key first seen late in the file is mapped or refused, never dropped.
         names = _json_names(path)
         _check_columns(path.name, names, limits)
-        return ArrowFileSource(path, "json lines", names, limits)
+        reading = reading_of(layout)
+        return ArrowFileSource(path, "json lines", Shaper(names, reading, path.name).headers, limits, reading, names)
     if suffix == ".xls":
         raise InvalidInput(f"{path.name} is an old Excel 97 file", hint="save it as .xlsx (Excel 2007 or later)")
-    return open_csv(path, limits)
+    return open_csv(path, limits, layout)
 
 
-def open_parquet(path: Path, limits: Limits = DEFAULT) -> ArrowFileSource:
+def open_parquet(path: Path, limits: Limits = DEFAULT, layout: Laid | Reading | None = None) -> ArrowFileSource:
     try:
         schema = pq.read_schema(path)
     except (pa.ArrowException, OSError) as exc:
         raise InvalidInput(f"{path.name} is not a Parquet file: {exc}") from exc
     _check_columns(path.name, schema.names, limits)
-    for field in schema:
-        if pa.types.is_nested(field.type) or pa.types.is_dictionary(field.type) and field.type.value_type.num_fields:
+    for column in schema:
+        if pa.types.is_nested(column.type) or pa.types.is_dictionary(column.type) and column.type.value_type.num_fields:
             raise InvalidInput(
-                f"{path.name}, column {field.name}: a nested column ({field.type}); each column must hold plain values",
-                position=f"column {field.name}",
+                f"{path.name}, column {column.name}: a nested column ({column.type}); each column must hold plain "
+                "values",
+                position=f"column {column.name}",
                 hint="flatten it into one column per value before ingesting (e.g. with unnest or json_extract)",
             )
-    return ArrowFileSource(path, "parquet", schema.names, limits)
+    reading = reading_of(layout)
+    headers = Shaper(schema.names, reading, path.name).headers
+    return ArrowFileSource(path, "parquet", headers, limits, reading, schema.names)
 
 
 def _quote(text: str) -> str:
@@ -396,27 +445,32 @@ def _json_batches(path: Path, names: list[str]) -> Iterator[pa.RecordBatch]:
         yield from relation.to_arrow_reader(65_536)
 
 
-def open_csv(path: Path, limits: Limits = DEFAULT) -> CsvSource:
-    with path.open("rb") as handle:
-        head = handle.read(1 << 16)
-    if not head.strip():
-        raise InvalidInput(f"{path.name} is empty")
-    for encoding in ENCODINGS:
-        try:
-            text = head.decode(encoding)
-            break
-        except UnicodeDecodeError as exc:
-            # A cut multi-byte character at the end of the sample is not a wrong encoding.
-            if exc.start >= len(head) - 3:
-                text = head[: exc.start].decode(encoding)
-                break
-    else:
-        raise InvalidInput(f"{path.name} is neither UTF-8 nor CP949 text", hint="save it as UTF-8 CSV")
-    first_line = next(iter(text.splitlines()), "")
-    try:
-        delimiter = csv.Sniffer().sniff(first_line, delimiters=DELIMITERS).delimiter
-    except csv.Error:
-        delimiter = ","
-    headers = next(csv.reader(io.StringIO(first_line), delimiter=delimiter), [])
-    _check_columns(path.name, headers, limits)
-    return CsvSource(path, encoding, delimiter, _check_headers(path.name, headers), limits)
+# ---- a layout guessed ----------------------------------------------------------------------------------------
+
+
+def head(path: Path, sheet: str | None = None, limits: Limits = DEFAULT) -> tuple[str | None, Grid]:
+    """The sheet read (None for a CSV) and its first rows as text, as ``layout.detect`` reads them."""
+    if path.suffix.lower() in (".xlsx", ".xlsm"):
+        vet(path, limits)
+        return excel_head(path, sheet, HEAD_ROWS)
+    _, lines = _csv_text(path, HEAD_ROWS)
+    return None, _grid(lines[:HEAD_ROWS], _consistent_delimiter(lines))
+
+
+def open_detected(path: Path, sheet: str | None = None, limits: Limits = DEFAULT) -> tuple[Source, LayoutGuess]:
+    """Open a file with its layout guessed from its first rows (see the module's description)."""
+    suffix = path.suffix.lower()
+    if suffix in (".parquet", ".pq", ".jsonl", ".ndjson", ".xls"):
+        source = open_source(path, sheet, limits)  # an .xls is refused here, in words
+        sample = source.sample(HEAD_ROWS)
+        columns = [list(sample.get(h, [])) for h in source.headers]
+        return source, LayoutGuess(1, 1, wide=wide_group(source.headers, None, columns))
+    if suffix in (".xlsx", ".xlsm"):
+        vet(path, limits)
+        # the workbook is opened once for the guess and the header: the header is within the rows a guess reads
+        chosen, grid = excel_head(path, sheet, HEAD_ROWS + HEAD_ROWS // 2 + 2)
+        guess = detect(grid)
+        return excel_source(path, chosen, grid, guess.reading(chosen), limits), guess
+    _, grid = head(path, sheet, limits)
+    guess = detect(grid)
+    return open_csv(path, limits, guess.reading()), guess
