@@ -14,17 +14,20 @@ from typing import Any
 
 import yaml
 
-from tests.corpus import business, casting_pcb, energy, machining, moulding, surface
+from tests.corpus import casting_pcb, demand, energy, erp, handkept, machining, machining_lines, moulding, surface
 from tests.corpus.kit import Case
 
 HERE = Path(__file__).parent
 MAKERS: list[Callable[[Path], Case]] = [
     *machining.MAKERS,
+    *machining_lines.MAKERS,
     *moulding.MAKERS,
     *surface.MAKERS,
     *casting_pcb.MAKERS,
     *energy.MAKERS,
-    *business.MAKERS,
+    *erp.MAKERS,
+    *demand.MAKERS,
+    *handkept.MAKERS,
 ]
 
 INTRO = """# The corpus: factory files nobody here would have made
