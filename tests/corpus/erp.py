@@ -10,6 +10,7 @@ from pathlib import Path
 from tests.corpus.kit import (
     Case,
     Num,
+    Rec,
     Sheet,
     Table,
     fullwidth,
@@ -65,14 +66,16 @@ def item_master(folder: Path) -> Case:
         ("SP", "스페이서", "23-11-04-02"),
     ]
     ids: list[str] = []
+    made: list[Rec] = []
     for i in range(200):
         prefix, base, eclass = kinds[i % len(kinds)]
         part = f"{prefix}-{4000 + i * 13 % 997 + i}"
         item_name = f"{base} {rng.choice(['A', 'B', 'C', 'LH', 'RH', '보강형', '경량형'])}"
         errors: list[tuple[str | None, str]] = []
-        if i == 56:
+        if i == 56:  # one number, two different items: neither can be trusted, both are set aside
             part = ids[11]
             errors.append(("id", "duplicate-key"))
+            made[11].errors.append(("id", "duplicate-key"))
         assert i == 56 or part not in ids, part
         ids.append(part)
         written_id = fullwidth(part) if i == 149 else part
@@ -86,7 +89,7 @@ def item_master(folder: Path) -> Case:
         if i % 10 in (7, 8):
             customer = written_customer = None
         if i % 10 == 9:
-            customer, written_customer, notes = None, "-", 1
+            customer, written_customer, notes = None, "없음" if i % 20 == 19 else "-", 1
         classification = eclass if i % 13 else None
         line = sheet.row(
             written_id,
@@ -107,7 +110,8 @@ def item_master(folder: Path) -> Case:
             customer_part_id=customer,
             classification=classification,
         )
-        if i in (0, 9, 13, 149, 199, 11):
+        made.append(record)
+        if i in (0, 9, 13, 149, 199, 19):
             case.show(record)
     write_xlsx(folder / name, [sheet])
     return case
@@ -227,8 +231,9 @@ def lot_master(folder: Path) -> Case:
         },
     )
     sheet = Sheet("로트이력")
-    sheet.row("로트번호", "품번", "구분", "생산일자", "생산공장", "수량", "비고")
+    sheet.row("로트번호", "품번", "구분", "생산일자", "생산공장", "數量", "비고")
     lots: list[str] = []
+    made_records: list[Rec] = []
     for i in range(150):
         made = datetime(2026, 2, 2) + timedelta(days=i // 5)
         written_kind = rng.choices(list(kinds), [70, 10, 15, 5])[0]
@@ -236,9 +241,10 @@ def lot_master(folder: Path) -> Case:
         part = rng.choice(["VB-300", "VB-310", "HS-3110", "KN-7730"])
         lot = f"L{made:%y%m%d}-{i % 5 + 1:02d}" if kind == "batch" else f"SN{made:%y%m%d}{i:05d}"
         errors: list[tuple[str | None, str]] = []
-        if i == 120:
+        if i == 120:  # one lot number entered twice with different quantities: both are set aside
             lot = lots[30]
             errors.append(("global_asset_id", "duplicate-key"))
+            made_records[30].errors.append(("global_asset_id", "duplicate-key"))
         lots.append(lot)
         if i == 99:
             written_kind = "반제품"
@@ -265,7 +271,8 @@ def lot_master(folder: Path) -> Case:
             production_date=utc(made),
             site=site,
         )
-        if i in (0, 4, 6, 30, 149) or (written_kind in ("S/N", "시리얼") and i in (10, 11, 12, 13, 14, 15)):
+        made_records.append(record)
+        if i in (0, 4, 6, 31, 149) or (written_kind in ("S/N", "시리얼") and i in (10, 11, 12, 13, 14, 15)):
             case.show(record)
     write_xlsx(folder / name, [sheet])
     return case

@@ -51,7 +51,7 @@ def incoming_inspection(folder: Path) -> Case:
         describe="incoming inspection log, March on the third of three month sheets: title and note rows, 입고일자 "
         "header with a line break, an empty spacer column, an unnamed memo column, blank rows between days, a 주) "
         "note inside the data; dates as date cells, text 2026.03.05 and a serial number; 측정불가, 미검사, N/A, '-' "
-        "for appearance, '12..5', full width, '120.02mm', 2026.02.30, a pasted-twice row",
+        "for appearance, '12..5', full width, '120.025mm', 2026.02.30, a pasted-twice row",
         mapping={
             "entity": "quality_result",
             "sheet": "3월",
@@ -115,8 +115,12 @@ def _inspection_month(rng: random.Random, month: int, case: Case | None) -> Shee
         for item, unit, lsl, usl, centre, sigma in items:
             factor, canonical = FACTORS[unit]
             decimals = 1 if unit == "HRC" else (2 if unit == "g" else 3)
-            for sample in range(3):
+            readings: list[float] = []
+            while len(readings) < 3:  # three different readings: rows alike in every cell would be one row twice
                 x = round(rng.gauss(centre, sigma), decimals)
+                if x not in readings:
+                    readings.append(x)
+            for sample, x in enumerate(readings):
                 ok = lsl <= x <= usl
                 written: object = Num(x, "0." + "0" * decimals)
                 errors: list[tuple[str | None, str]] = []
@@ -134,7 +138,7 @@ def _inspection_month(rng: random.Random, month: int, case: Case | None) -> Shee
                 if case and lot_index == 5 and item == "두께":
                     lsl_cell, notes = "N/A", 1
                 if special == (7, "길이", 0):
-                    written = f"{x:.2f}mm"
+                    written = f"{x:.3f}mm"
                 if special == (9, "외경", 1):
                     when_cell, errors = "2026.02.30", [("inspected_at", "bad-date")]
                 if case and lot_index == 8 and sample == 0 and item == "두께":

@@ -10,6 +10,7 @@ from __future__ import annotations
 import csv
 import io
 import re
+import unicodedata
 import zipfile
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
@@ -135,6 +136,7 @@ class Case:
         }
 
     def document(self) -> dict[str, Any]:
+        """The case as its YAML holds it; the mapping names columns as the reading names headers."""
         return {
             "file": self.file,
             "sector": self.sector,
@@ -143,9 +145,35 @@ class Case:
             "sheet": self.sheet,
             "suggest_without_edits": self.suggest,
             "describe": self.describe,
-            "mapping": self.mapping,
+            "mapping": as_read(self.mapping),
             "expect": self.expect(),
         }
+
+
+def header_name(text: str) -> str:
+    """A header as the reading names it (contract): NFKC (full width to half, ℃ to °C, ³ to 3), line breaks as
+    spaces, trimmed."""
+    return unicodedata.normalize("NFKC", text).replace("\r\n", " ").replace("\n", " ").strip()
+
+
+def as_read(mapping: dict[str, Any]) -> dict[str, Any]:
+    """The mapping with every column it names, and every code it maps, written as the reading sees them."""
+    out = dict(mapping)
+    if "fill_down" in out:
+        out["fill_down"] = [header_name(c) for c in out["fill_down"]]
+    if "unpivot" in out:
+        out["unpivot"] = {**out["unpivot"], "columns": [header_name(c) for c in out["unpivot"]["columns"]]}
+    fields = {}
+    for name, rule in out["fields"].items():
+        rule = dict(rule)
+        for key in ("column", "unit_column", "minus"):
+            if key in rule:
+                rule[key] = header_name(rule[key])
+        if "values" in rule:
+            rule["values"] = {header_name(k): v for k, v in rule["values"].items()}
+        fields[name] = rule
+    out["fields"] = fields
+    return out
 
 
 # ---- writing ------------------------------------------------------------------------------------------------

@@ -339,7 +339,7 @@ def cavity_dimensions(folder: Path) -> Case:
                             characteristic=item,
                             sample=samples[item] if copy == 0 else None,
                             value=xs[k] * factor,
-                            unit="meter" if factor == MM else "kilogram",
+                            unit="kilogram" if item == "중량" else "meter",
                             passed=ok,
                             inspected_at=utc(when),
                         )
