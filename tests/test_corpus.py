@@ -11,7 +11,7 @@ from typing import Any
 
 import pytest
 
-from tests.corpus.judge import CORPUS, differences, load_case, mapping_of, read
+from tests.corpus.judge import CORPUS, checked, differences, load_case, mapping_of, read
 
 CASES = sorted((CORPUS / "cases").glob("*.yaml"))
 DOCUMENTS = {path: load_case(path) for path in CASES}
@@ -37,6 +37,9 @@ def test_the_confirmed_mapping_reads_the_file_as_its_case_says(case_path: Path, 
     outcome = read(CORPUS / case["file"], mapping, case["sheet"], tmp_path)
     said = differences(outcome, case["expect"], _entity_key(case["entity"]))
     assert not said, f"{case['file']}:\n  " + "\n  ".join(said)
+    preview = checked(CORPUS / case["file"], mapping, case["sheet"])
+    shown = (preview.rows, preview.kept, preview.set_aside, sorted(preview.problems, key=str), preview.notes)
+    assert shown == (outcome.rows, outcome.kept, outcome.set_aside, sorted(outcome.problems, key=str), outcome.notes)
 
 
 def _opened(path: Path, sheet: str | None) -> tuple[Any, Any]:

@@ -72,6 +72,16 @@ def field_of(finding: Any, mapping: Any) -> str | None:
     return using[0] if len(using) == 1 else name
 
 
+def checked(path: Path, mapping: Any, sheet: str | None) -> Outcome:
+    """What a check (the preview a person sees before publishing) says of the file; writes nothing."""
+    from sangsaeng.standard.ingest import check_file
+
+    report = check_file(path, mapping, sheet)
+    problems = [(f.line, field_of(f, mapping), f.code) for f in findings(report, "error")]
+    notes = findings(report, "note")
+    return Outcome(report.rows, report.rows_kept, report.rows_set_aside, 0, problems, len(notes), [])
+
+
 def read(path: Path, mapping: Any, sheet: str | None, work: Path) -> Outcome:
     """Ingest the whole file, good rows kept (as a person publishing "good rows only" would), and collect what
     the report and the written records say."""

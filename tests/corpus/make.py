@@ -49,13 +49,19 @@ How to read a case:
 - Values are canonical: lengths in metre, temperatures in kelvin, times in seconds, energy in kWh, percent stays
   percent (12 % is 12), hardness scales stay scales (HRC, HV, HB); timestamps are UTC (the files' times are local,
   Asia/Seoul). A `null` in `values` is an expected null (a marker must never become a number).
-- A `duplicate-row` problem has field `null`: the whole record repeats an earlier one.
+- A `duplicate-row` problem has field `null`: the whole row repeats an earlier one.
 
 Decisions where the contract is silent (what a factory user would expect):
 
 - An empty cell in an optional field is simply absent (no note); a written marker (`-`, `N/A`, `없음` …) in an
   optional field is one `no-value` note. A marker that makes an error (a required field, a measurement with
-  limits or a unit but no value) gives only the error.
+  limits or a unit but no value) gives only the error, whose expected value names the marker.
+- Exact duplicates are rows, as the issue says ("exact repeated rows are"): a row repeating an earlier row in
+  every cell (merged cells filled down) is a `duplicate-row`; rows that differ in a column the mapping leaves
+  out (a time, a pad, a cavity) are different samples even when their records read alike. Only this makes a
+  file's problems the same in any row order.
+- One key entered twice with different content (`duplicate-key`: a part number for two items, a lot number
+  with two quantities) sets both rows aside: neither can be trusted over the other.
 - Samples: where the file has no sample column, records of one subject, characteristic and time are numbered in
   file order; a record set aside for an error keeps its place in the count, an exact duplicate takes none.
   A record alone in its group is not checked for a sample number.
