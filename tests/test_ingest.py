@@ -87,8 +87,8 @@ def test_repeated_keys_across_batches_are_set_aside_whole_file(tmp_path: Path) -
     source.write_bytes(b"\n".join(lines))
     result = ingest(source, load_mapping(MAPPING), out, accept_partial=True)
     assert result.report.flatten(["row", "code", "expected"]) == [
-        [299_999, "duplicate-row", "no exact repeat; first seen in row 5"],
-        [300_000, "duplicate-row", "no exact repeat; first seen in row 1"],
+        [299_999, "duplicate-row", "no exact repeat; first seen in row 5 (line 6)"],
+        [300_000, "duplicate-row", "no exact repeat; first seen in row 1 (line 2)"],
     ]
     assert result.rows_written == 299_998 and result.rows_rejected == 2
     assert pq.read_table(out, columns=["subject"]).num_rows == 299_998

@@ -64,9 +64,9 @@ def test_check_reports_problems_by_row_in_korean(tmp_path: Path) -> None:
     # One problem per cell: the required result left empty by its unreadable cell is not a second problem.
     assert "✗ 3 problem(s) in 4 rows" in text
     assert "행 4 · 게시 3 · 제외 1 · 오류 3 · 참고 0" in text
-    assert "4번째 행 [측정값] error: value: '5x'은(는) 숫자 형식이 아닙니다" in text
+    assert "시트 5행 [측정값] 오류: value: '5x'은(는) 숫자 형식이 아닙니다" in text
     assert "→ 숫자로 적거나" in text  # how to fix it
-    assert "4번째 행 [검사일자] error: inspected_at:" in text and "4번째 행 [판정] error: passed:" in text
+    assert "시트 5행 [검사일자] 오류: inspected_at:" in text and "시트 5행 [판정] 오류: passed:" in text
 
 
 def test_check_pages_through_every_problem_and_filters_them(tmp_path: Path) -> None:
@@ -78,9 +78,9 @@ def test_check_pages_through_every_problem_and_filters_them(tmp_path: Path) -> N
     first = " ".join(runner.invoke(app, [*args, "--per-page", "12"]).output.split())
     assert "rows: 34 · kept: 3 · set aside: 31 · errors: 31 · notes: 0" in first
     assert "problems 1–12 / 31 (page 1/3)" in first and "--page 2 for the next 12" in first
-    assert "row 4: value: '10x'" not in first and "row 4 [측정값] error: value: '10x' is not a number" in first
+    assert "row 4: value: '10x'" not in first and "sheet row 5 [측정값] error: value: '10x' is not a number" in first
     last = " ".join(runner.invoke(app, [*args, "--per-page", "12", "--page", "3"]).output.split())
-    assert "problems 25–31 / 31 (page 3/3)" in last and "row 34 [판정] error: passed: '보류'" in last
+    assert "problems 25–31 / 31 (page 3/3)" in last and "sheet row 35 [판정] error: passed: '보류'" in last
     assert "'39x'" in last and "'21x'" not in last
     codes = runner.invoke(app, [*args, "--code", "unknown-code", "--json"])
     assert codes.exit_code == 1

@@ -214,7 +214,7 @@ def test_findings_speak_english_and_korean_and_say_how_to_fix_them() -> None:
             each = Finding(code, 1, "value", value, "N/A")
             assert each.message and each.message_ko and each.hint and each.hint_ko
     note = Finding("no-value", 3, "nominal", None, "측정불가")
-    assert note.severity == "note" and note.message == "nominal: '측정불가' means no value; left empty"
+    assert note.severity == "note" and note.message == "nominal: '측정불가' means no value; read as an empty cell"
     measured = Finding("missing-measurement", 3, "value", "N/A", "a measured value")
     assert measured.message.startswith("value: no measured value ('N/A')")
 

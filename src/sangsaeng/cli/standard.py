@@ -117,11 +117,14 @@ def _summary(report: Report, korean: bool) -> str:
 
 def _print_findings(findings: list[Finding], korean: bool) -> None:
     for finding in findings:
-        where = f"row {finding.row}" + (f" (line {finding.line})" if finding.line is not None else "")
+        # The row a person finds in Excel (title and header rows counted) where the source says it, else the record.
         if korean:
-            where = f"{finding.row}번째 행" + (f" (시트 {finding.line}행)" if finding.line is not None else "")
+            where = f"시트 {finding.line}행" if finding.line is not None else f"{finding.row}번째 행"
+            mark = "참고" if finding.severity == "note" else "오류"
+        else:
+            where = f"sheet row {finding.line}" if finding.line is not None else f"row {finding.row}"
+            mark = "note" if finding.severity == "note" else "error"
         column = f" [{finding.column}]" if finding.column and finding.column != finding.field else ""
-        mark = "note" if finding.severity == "note" else "error"
         text = finding.message_ko if korean else finding.message
         hint = finding.hint_ko if korean else finding.hint
         # The text names the field; markup off: values from the file are printed as they are.
