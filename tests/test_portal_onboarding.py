@@ -383,11 +383,14 @@ async def test_the_flow_keeps_the_portals_roles_and_csrf_and_refuses_forged_choi
     assert answer.status_code == 303 and answer.headers["location"] == "/portal/login"
 
 
-async def test_a_workbook_opens_on_its_first_sheet_with_data_and_another_sheet_can_be_read(two: Dataspace) -> None:
+async def test_a_workbook_opens_on_the_sheet_that_holds_the_table_and_another_sheet_can_be_read(two: Dataspace) -> None:
     supplier = two.parties["supplier"]
     steward = await session(supplier, "park", "steward")
-    book = openpyxl.load_workbook(io.BytesIO(inspection_workbook(range(1, 4))))
-    book.create_sheet("표지", 0)  # an empty cover sheet first
+    book = openpyxl.load_workbook(io.BytesIO(inspection_workbook(range(1, 4), words=False)))
+    cover = book.create_sheet("표지", 0)  # a cover sheet first: words, no table
+    for row in (["수입검사 성적서"], ["작성", "검토", "승인"], ["박지은", "최현우", None]):
+        cover.append(row)
+    book.create_sheet("빈 시트", 1)
     energy = book.create_sheet("에너지")
     for row in (["월", "전력(kWh)"], ["1월", "100"], ["2월", "120"]):
         energy.append(row)
@@ -395,7 +398,8 @@ async def test_a_workbook_opens_on_its_first_sheet_with_data_and_another_sheet_c
     book.save(out)
     review_url = await upload(steward, "여러시트.xlsx", out.getvalue(), "quality_result")
     page = await steward.get(review_url, params={"lang": "ko"})
-    assert '<option value="검사성적서" selected>' in page.text and "표지 (비어 있음)" in page.text
+    assert '<option value="검사성적서" selected>' in page.text and "빈 시트 (비어 있음)" in page.text
+    assert "3행을 모두 게시합니다." in text_of(page.text)
     sheet_form = form_of(page.text, 'value="sheet"')
     moved = await steward.post(review_url, data=changed(sheet_form, sheet="에너지", action="sheet"))
     assert moved.status_code == 303

@@ -13,18 +13,21 @@ from typing import Any
 import yaml
 
 from sangsaeng.catalog.vocabulary import code_choices
+from sangsaeng.errors import SangsaengError
 from sangsaeng.portal import readings
 from sangsaeng.portal.i18n import Words, day_text
 from sangsaeng.portal.revise import CONSTANT, constant_text, kinds
 from sangsaeng.standard import labels
 from sangsaeng.standard.entities import ENTITIES
+from sangsaeng.standard.layout import LayoutGuess
 from sangsaeng.standard.mapping import Mapping, load_mapping
 from sangsaeng.standard.sources import open_detected, open_source
-from sangsaeng.standard.suggest import Vocabulary, suggest
+from sangsaeng.standard.suggest import Proposal, Vocabulary, suggest
 from sangsaeng.standard.workbook import Limits, vet
 
 SHEET_ROWS_LOOKED_AT = 200  # a sheet with nothing in its first rows counts as empty
 SAMPLES = 50
+SHEETS_TRIED = 10  # a workbook's sheets with data tried for the table, in order
 DERIVED = {"raw_value", "raw_unit"}  # kept by reading, never mapped
 
 
@@ -46,17 +49,51 @@ def sheets(path: Path, limits: Limits) -> list[tuple[str, bool]]:
         book.close()
 
 
+def _suggested(
+    path: Path, entity: str, sheet: str | None, limits: Limits, vocabulary: Vocabulary
+) -> tuple[Proposal, LayoutGuess]:
+    opened, guess = open_detected(path, sheet, limits)
+    return suggest(entity, opened.headers, opened.sample(), guess=guess, sheet=sheet, vocabulary=vocabulary), guess
+
+
+def _table_score(proposal: Proposal, entity: str) -> tuple[int, int]:
+    """How much of the entity a sheet's suggestion reads from columns: required fields first, then all (a cover
+    sheet or a revision list places next to nothing; a constant from a title proves no table)."""
+    fields = proposal.document.get("fields") or {}
+    from_columns = {name for name, rule in fields.items() if "column" in rule}
+    required = {n for n, info in ENTITIES[entity].model_fields.items() if info.is_required()}
+    return len(required & from_columns), len(from_columns)
+
+
 def propose(
     path: Path, entity: str, sheet: str | None, limits: Limits, vocabulary: Vocabulary
 ) -> tuple[dict[str, Any], dict[str, Any]]:
-    """The suggestion for one sheet (None: the first with data): the mapping document, and what the page shows
+    """The suggestion for one sheet — None: the sheet with data whose suggestion reads most of the entity from
+    columns (the first of equals), not a cover sheet before it — as the mapping document, and what the page shows
     of how it was made (sheets, title rows, sureness per field, the proposed unpivot)."""
-    opened, guess = open_detected(path, sheet, limits)
-    proposal = suggest(entity, opened.headers, opened.sample(), guess=guess, sheet=sheet, vocabulary=vocabulary)
+    found = sheets(path, limits)
+    full = [name for name, has_data in found if has_data]
+    if sheet is None and len(full) > 1:
+        scored = []
+        for index, name in enumerate(full[:SHEETS_TRIED]):
+            try:
+                tried = _suggested(path, entity, name, limits, vocabulary)
+            except SangsaengError:
+                continue
+            scored.append((_table_score(tried[0], entity), -index, name, tried))
+        if scored:
+            *_, sheet, (proposal, guess) = max(scored, key=lambda s: (s[0], s[1]))
+    if sheet is None or len(full) <= 1:
+        proposal, guess = _suggested(path, entity, sheet, limits, vocabulary)
     document = dict(proposal.document)
+    if sheet is not None:
+        document = {
+            **{k: v for k, v in document.items() if k != "fields"},
+            "sheet": sheet,
+            "fields": document["fields"],
+        }
     if vocabulary.units:  # the company's own unit words, wherever a unit is read (a unit column too)
         document["units"] = {**dict(vocabulary.units), **(document.get("units") or {})}
-    found = sheets(path, limits)
     about = {
         "sheets": [name for name, _ in found],
         "empty_sheets": [name for name, full in found if not full],
