@@ -73,6 +73,7 @@ def propose(
     of how it was made (sheets, title rows, sureness per field, the proposed unpivot)."""
     found = sheets(path, limits)
     full = [name for name, has_data in found if has_data]
+    chosen: tuple[Proposal, LayoutGuess] | None = None
     if sheet is None and len(full) > 1:
         scored = []
         for index, name in enumerate(full[:SHEETS_TRIED]):
@@ -82,9 +83,8 @@ def propose(
                 continue
             scored.append((_table_score(tried[0], entity), -index, name, tried))
         if scored:
-            *_, sheet, (proposal, guess) = max(scored, key=lambda s: (s[0], s[1]))
-    if sheet is None or len(full) <= 1:
-        proposal, guess = _suggested(path, entity, sheet, limits, vocabulary)
+            *_, sheet, chosen = max(scored, key=lambda s: (s[0], s[1]))
+    proposal, guess = chosen or _suggested(path, entity, sheet, limits, vocabulary)
     document = dict(proposal.document)
     if sheet is not None:
         document = {
