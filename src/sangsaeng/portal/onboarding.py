@@ -139,11 +139,14 @@ async def _review(
     document, about = stage.document(), stage.proposal()
     limits = _limits(svc)
     checked: checking.Checked | None = None
-    try:
+    try:  # the file as now laid out, or through the mapping, cannot be read: say why, and offer what can be
         cols = await anyio.to_thread.run_sync(lambda: reviewing.columns(stage.source, document, limits))
-        checked = await _checked(svc, stage)
-    except SangsaengError as exc:  # the file as now laid out cannot be read through the mapping: say why
+    except SangsaengError as exc:
         cols = reviewing.Columns([], [])
+        error_text = error_text or _reason(exc)
+    try:
+        checked = await _checked(svc, stage)
+    except SangsaengError as exc:
         error_text = error_text or _reason(exc)
     entity = str(document["entity"])
     rows = reviewing.field_rows(document, about, cols, checked.fields if checked else {}, w)

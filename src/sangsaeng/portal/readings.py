@@ -58,6 +58,7 @@ class Reading:
     example: str
     moment: datetime | None  # the example read this way; None when only the reading layer can read it
     needs_year: bool  # the cells carry no year: the mapping needs ``year``
+    pattern: str | None = None  # the strptime pattern it reads like (``format`` itself, or what an example means)
 
 
 def _reads(pattern: str, text: str) -> datetime | None:
@@ -112,15 +113,20 @@ def date_readings(samples: list[str], current: str | None = None, limit: int = 4
             continue  # a reading of the example that most of the other cells refute
         if any(r.moment == moment for r in found):  # two patterns, one reading (a day ≤ 12 equal to its month)
             continue
-        found.append(Reading(pattern, example, moment, needs_year))
+        found.append(Reading(pattern, example, moment, needs_year, pattern))
     if current and "%" not in current:  # an example as the file writes it: read like the pattern it stands for
         same = next((r for r in found if _reads(r.format, current) is not None), None)
         if same is not None:
             found.remove(same)
-        found.insert(0, Reading(current, example, same.moment if same else None, bool(same and same.needs_year)))
+        found.insert(
+            0,
+            Reading(
+                current, example, same.moment if same else None, bool(same and same.needs_year), same and same.pattern
+            ),
+        )
     elif current and not any(r.format == current for r in found):
         moment = _reads(current, example)
-        found.insert(0, Reading(current, example, moment, not re.search("%[Yy]", current)))
+        found.insert(0, Reading(current, example, moment, not re.search("%[Yy]", current), current))
     elif current:
         found.sort(key=lambda r: r.format != current)
     return found[:limit]

@@ -159,7 +159,7 @@ def _reading_text(reading: readings.Reading, year: int | None, w: Words) -> str:
     if reading.needs_year:
         shown = moment.replace(year=year) if year else moment
         text = w.t("review.month_of", year=year, month=shown.month) if year else w.t("review.month", month=shown.month)
-        if "%d" in reading.format:
+        if "%d" in (reading.pattern or ""):
             text = (
                 day_text(shown.date(), w.language)
                 if year
@@ -167,7 +167,7 @@ def _reading_text(reading: readings.Reading, year: int | None, w: Words) -> str:
             )
         return f"{reading.example} → {text}"
     text = day_text(moment.date(), w.language)
-    if "%H" in reading.format:
+    if "%H" in (reading.pattern or ""):
         text += f" {moment:%H:%M}"
     return f"{reading.example} → {text}"
 
