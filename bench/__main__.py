@@ -6,7 +6,7 @@ import argparse
 import tempfile
 from pathlib import Path
 
-from bench import audit, catalog, concurrent, ingest, negotiations, policy, pull, streams
+from bench import audit, catalog, concurrent, corpus, ingest, negotiations, policy, pull, streams
 
 BENCHES = {
     "negotiations": negotiations.run,
@@ -14,6 +14,7 @@ BENCHES = {
     "concurrent": concurrent.run,
     "catalog": catalog.run,
     "ingest": ingest.run,
+    "corpus": corpus.run,
     "policy": policy.run,
     "audit": audit.run,
     "streams": streams.run,
