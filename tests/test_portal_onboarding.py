@@ -21,7 +21,7 @@ from hypothesis import strategies as st
 
 from sangsaeng.portal.readings import date_readings, unit_choices, year_in
 from tests.helpers import Dataspace
-from tests.test_portal import csrf_of, session
+from tests.test_portal import csrf_of, session, used_ids
 
 pytestmark = pytest.mark.anyio
 MONTHS = [f"{m}월" for m in range(1, 13)]
@@ -325,6 +325,12 @@ async def test_every_problem_is_listed_paged_and_filtered_with_its_sheet_row(two
     assert "1–50 of 120" in text_of(by_field.text)
     notes = await steward.get(problems, params={"severity": "note", "lang": "ko"})
     assert "값이 없다고 적힌 칸" in text_of(notes.text)
+    ids = used_ids()
+    for language in ("ko", "en"):
+        for severity in ("error", "note"):
+            page = await steward.get(problems, params={"lang": language, "severity": severity})
+            shown = set(re.findall(r"[a-z_]+\.[a-z_.-]+", re.sub(r"<[^>]+>", " ", page.text)))
+            assert not (shown & ids), (language, severity, shown & ids)
     bogus = await steward.get(problems, params={"code": "<script>", "field": "nope", "offset": -5})
     assert bogus.status_code == 200 and "<script>" not in bogus.text
 
