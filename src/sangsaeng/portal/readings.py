@@ -118,12 +118,10 @@ def date_readings(samples: list[str], current: str | None = None, limit: int = 4
         same = next((r for r in found if _reads(r.format, current) is not None), None)
         if same is not None:
             found.remove(same)
-        found.insert(
-            0,
-            Reading(
-                current, example, same.moment if same else None, bool(same and same.needs_year), same and same.pattern
-            ),
-        )
+        if same is None:
+            found.insert(0, Reading(current, example, None, False))
+        else:
+            found.insert(0, Reading(current, example, same.moment, same.needs_year, same.pattern))
     elif current and not any(r.format == current for r in found):
         moment = _reads(current, example)
         found.insert(0, Reading(current, example, moment, not re.search("%[Yy]", current), current))
