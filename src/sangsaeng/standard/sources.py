@@ -47,6 +47,7 @@ from sangsaeng.errors import InvalidInput
 from sangsaeng.standard.excel import ExcelSource, excel_head, excel_source, open_excel
 from sangsaeng.standard.layout import (
     HEAD_ROWS,
+    LINE,
     Laid,
     LayoutGuess,
     Reading,
@@ -56,7 +57,7 @@ from sangsaeng.standard.layout import (
     reading_of,
     wide_group,
 )
-from sangsaeng.standard.reshape import LINE, Shaper, sample_of, unpivot
+from sangsaeng.standard.reshape import Shaper, sample_of, unpivot
 from sangsaeng.standard.workbook import RAISE, Limits, vet
 
 __all__ = [
