@@ -166,6 +166,73 @@ def test_repeated_samples_are_numbered_and_an_exact_repeat_is_set_aside(tmp_path
     assert (result.rows_written, result.rows_rejected) == (10, 1)
 
 
+GAUGE_HEADER = "로트번호;검사항목;검사일자;시각;측정값;단위;판정;측정자"
+GAUGE_MAPPING = """
+entity: quality_result
+decimal: ","
+fields:
+  subject: {column: 로트번호}
+  characteristic: {column: 검사항목}
+  inspected_at: {column: 검사일자, format: "%Y-%m-%d"}
+  value: {column: 측정값, unit_column: 단위}
+  passed: {column: 판정}
+"""
+
+
+def test_duplicates_are_rows_a_column_left_unmapped_tells_samples_apart(tmp_path: Path) -> None:
+    """A gauge log whose time and inspector are not mapped: readings equal in every mapped column but taken at
+    another time, or by another person, are further samples; only a row repeated in every cell is a duplicate,
+    and it takes no sample number, while a row set aside for an unreadable value keeps its place."""
+    lines = [
+        GAUGE_HEADER,
+        "L1;외경;2026-10-01;09:00;25,01;mm;합격;윤서준",  # line 2: sample 1
+        "L1;외경;2026-10-01;09:02;25,01;mm;합격;윤서준",  # line 3: the same reading two minutes later: sample 2
+        "L1;외경;2026-10-01;09:04;25,02;mm;합격;윤서준",  # line 4: sample 3
+        "L1;외경;2026-10-01;09:02;25,01;mm;합격;윤서준",  # line 5: line 3 pasted again: duplicate-row
+        "L1;외경;2026-10-01;09:04;25,02;mm;합격;김민지",  # line 6: another inspector: sample 4
+        "L1;외경;2026-10-01;09:06;25,x2;mm;합격;윤서준",  # line 7: unreadable, set aside, sample 5 all the same
+        "L1;외경;2026-10-01;09:08;25,00;mm;합격;윤서준",  # line 8: sample 6
+        "L2;외경;2026-10-01;09:00;25,01;mm;합격;윤서준",  # line 9: alone in its group
+    ]
+    source, out = tmp_path / "gauge.csv", tmp_path / "out" / "q.parquet"
+    source.write_bytes("\r\n".join(lines).encode("cp949"))
+    mapping = load_mapping(GAUGE_MAPPING)
+    result = ingest(source, mapping, out, accept_partial=True)
+    assert sorted(result.report.flatten(["line", "code"])) == [[5, "duplicate-row"], [7, "type-error"]]
+    duplicate = next(f for f in result.report.findings if f.code == "duplicate-row")
+    assert duplicate.expected == "no exact repeat; first seen in row 2 (line 3)"
+    table = pq.read_table(out, columns=["subject", "sample", "raw_value"])
+    assert table.to_pylist() == [
+        {"subject": "L1", "sample": 1, "raw_value": 25.01},
+        {"subject": "L1", "sample": 2, "raw_value": 25.01},
+        {"subject": "L1", "sample": 3, "raw_value": 25.02},
+        {"subject": "L1", "sample": 4, "raw_value": 25.02},
+        {"subject": "L1", "sample": 6, "raw_value": 25.0},
+        {"subject": "L2", "sample": 1, "raw_value": 25.01},
+    ]
+    assert (result.rows_written, result.rows_rejected) == (6, 2)
+    preview = check_file(source, mapping)
+    assert sorted(preview.flatten(["line", "code"])) == [[5, "duplicate-row"], [7, "type-error"]]
+
+
+def test_a_key_twice_differing_only_in_an_unmapped_column_is_a_conflict(tmp_path: Path) -> None:
+    """An item master: a part number on two rows whose mapped cells agree but whose memo differs is two rows
+    with one key (which is right cannot be told); the same row twice is an exact repeat."""
+    mapping = load_mapping(
+        "entity: part_type\nfields:\n  id: {column: 품번}\n  manufacturer_part_id: {column: 품번}\n"
+        "  name: {column: 품명}\n"
+    )
+    lines = ["품번,품명,비고", "P-1,커버,", "P-1,커버,구형", "P-2,브래킷,신규", "P-2,브래킷,신규", "P-3,볼트,"]
+    source = tmp_path / "items.csv"
+    source.write_text("\n".join(lines), encoding="utf-8")
+    report = check_file(source, mapping)
+    assert sorted(report.flatten(["line", "code"])) == [
+        [2, "duplicate-key"],
+        [3, "duplicate-key"],
+        [5, "duplicate-row"],
+    ]
+
+
 def test_a_file_whose_every_row_is_set_aside_makes_no_empty_dataset(tmp_path: Path) -> None:
     source, out = export(tmp_path, 6, bad=frozenset(range(1, 7))), tmp_path / "out" / "quality.parquet"
     with pytest.raises(NothingKept) as refused:

@@ -38,7 +38,7 @@ MESSAGES: dict[str, tuple[str, str]] = {
     ),
     "duplicate-key": ("{field}: {value} appears more than once", "{field}: {value} 이(가) 중복되었습니다"),
     "duplicate-row": (
-        "the whole record repeats an earlier one: {value} ({expected})",
+        "the whole row repeats an earlier one: {value} ({expected})",
         "행 전체가 앞의 행과 똑같습니다: {value} ({expected})",
     ),
     "unknown-unit": (
@@ -143,8 +143,8 @@ MEANINGS = {
     "bad-date": "a cell that should hold a date or time does not, in any form the mapping reads",
     "out-of-range": "a value outside what the field allows (e.g. a negative count)",
     "unknown-code": "a cell that is none of the field's values, and not one the mapping names",
-    "duplicate-key": "two or more different records share one key: all of them are set aside",
-    "duplicate-row": "a record that repeats an earlier one exactly: the earlier one is kept",
+    "duplicate-key": "two or more different rows share one key: all of them are set aside",
+    "duplicate-row": "a row that repeats an earlier one in every cell, mapped or not: the earlier one is kept",
     "unknown-unit": "a unit that is not known",
     "unit-mismatch": "a unit of another quantity than the field's",
     "no-value": "a marker that means no value (-, N/A, 측정불가 …) in an optional field: read as empty",

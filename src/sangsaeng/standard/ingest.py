@@ -119,7 +119,9 @@ def read_through(
     limits: Limits = DEFAULT,
 ) -> Iterator[Step]:
     """Read a file batch by batch through a mapping, checking each canonical batch. Repeats are reported only on
-    the later passes of a ``checker`` (see ``Checker``); one made here sees a single pass."""
+    the later passes of a ``checker`` (see ``Checker``); one made here sees a single pass. Two records are an
+    exact repeat when their source rows are equal in every column the file has (mapped or not, the sheet row
+    aside): the checker is given each batch's source rows for that."""
     reader = open_source(source, sheet, limits, layout=mapping)
     applier, row = Applier(mapping), 1
     checker = checker or checker_for(mapping)
@@ -129,7 +131,7 @@ def read_through(
             lines = batch.column(LINE).to_numpy(zero_copy_only=False).astype(np.int64)
             batch = batch.drop_columns([LINE])
         canonical, read = applier.apply(batch, first_row=row)
-        canonical, checked = checker.review(canonical, first_row=row, lines=lines)
+        canonical, checked = checker.review(canonical, first_row=row, lines=lines, source=batch)
         findings = _placed(merge_findings(read, checked, mapping), row, lines, mapping)
         yield Step(batch, canonical, findings, row, lines)
         row += batch.num_rows

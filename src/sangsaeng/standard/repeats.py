@@ -1,6 +1,6 @@
 """Records that repeat a key, found in bounded memory however long the file.
 
-Each checked row's key hash (and, on a later pass, its whole record's hash) is buffered, then spilled to
+Each checked row's key hash (and, on a later pass, its whole row's hash) is buffered, then spilled to
 ``KeyHashes.PARTS`` files by the hash's top bits; at the end each part is sorted on its own, so only a part of the
 file's hashes is in memory at a time. Rows of one key always fall in the same part. ``KeyHashes.plan`` turns the
 hashes into a ``Plan``: for every row whose key is shared with another row, sorted by row, its sample number or
@@ -8,12 +8,13 @@ what is wrong with it, and the row it refers to. Nearly all files have no repeat
 part says so, and nothing else is done.
 
 Decisions per group of rows sharing a key (``resolve``):
-- with whole-record hashes, a row equal to an earlier row of its group is a ``DUPLICATE_ROW`` of the first such
-  row; the others are distinct records, ranked 1, 2, … in file order;
+- with whole-row hashes (the caller's: ``validation`` hashes every cell of the source row), a row equal to an
+  earlier row of its group is a ``DUPLICATE_ROW`` of the first such row and takes no rank; the others are
+  distinct rows, ranked 1, 2, … in file order (a row set aside for another error keeps its rank);
 - ``numbered`` entities (repeated samples): the distinct records are samples, numbered by that rank;
-- other entities: a group with two or more distinct records is a conflict, every distinct record of it a
+- other entities: a group with two or more distinct rows is a conflict, every distinct row of it a
   ``DUPLICATE_KEY`` (the first refers to the second, the others to the first);
-- without record hashes (after the first pass) it assumes the common case: numbered rows are all distinct
+- without row hashes (after the first pass) it assumes the common case: numbered rows are all distinct
   samples, other repeats are all exact repeats of the group's first row. ``Plan.differs`` says when the exact
   plan of a second pass found otherwise, and so whether a third pass is needed.
 """

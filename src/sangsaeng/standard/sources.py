@@ -47,6 +47,7 @@ from sangsaeng.errors import InvalidInput
 from sangsaeng.standard.excel import ExcelSource, excel_head, excel_source, open_excel
 from sangsaeng.standard.layout import (
     HEAD_ROWS,
+    LINE,
     Laid,
     LayoutGuess,
     Reading,
@@ -56,7 +57,7 @@ from sangsaeng.standard.layout import (
     reading_of,
     wide_group,
 )
-from sangsaeng.standard.reshape import LINE, Shaper, sample_of, unpivot
+from sangsaeng.standard.reshape import Shaper, sample_of, unpivot
 from sangsaeng.standard.workbook import RAISE, Limits, vet
 
 __all__ = [
@@ -216,9 +217,10 @@ class CsvSource:
         def short_row(row: Any) -> str:
             # A line of one field, a note or nothing, is not a record (Excel pads its own lines; a hand-made file
             # may not). Arrow does not say where it was: a note inside the data shifts the lines after it by one.
-            if row.actual_columns == 1 and (not row.text.strip() or is_note(row.text.strip().strip('"'))):
-                return "skip"
-            return "error"
+            if row.actual_columns != 1:
+                return "error"
+            text = row.text.strip()
+            return "skip" if not text or is_note(text.strip('"')) else "error"
 
         reader = pacsv.open_csv(
             self.path,
@@ -229,7 +231,11 @@ class CsvSource:
                 column_names=fields,
             ),
             parse_options=pacsv.ParseOptions(
-                delimiter=self.delimiter, ignore_empty_lines=False, invalid_row_handler=short_row
+                delimiter=self.delimiter,
+                ignore_empty_lines=False,
+                # Arrow decodes a short row as UTF-8 before the handler sees it: CP949 bytes would fail there, out
+                # of reach (a warning, not an error); such a row is then refused with a sentence naming its line.
+                invalid_row_handler=short_row if kind != pa.binary() else None,
             ),
             convert_options=pacsv.ConvertOptions(
                 include_columns=wanted,

@@ -6,9 +6,14 @@
 
 Repeated keys need the whole file. The first pass records every key's hash; only when some key repeats does a
 second pass follow, which numbers repeated samples (entities with a ``sample_field``) or reports repeats, and
-hashes the whole records of the repeating rows; only when that shows the second pass assumed wrong (an exact
+hashes the whole rows of the repeating records; only when that shows the second pass assumed wrong (an exact
 repeat among samples, a conflict among repeats) does a third pass follow (see ``repeats``). A file whose keys
 never repeat is read once and pays for nothing else.
+
+Duplicates are rows, not records: given the rows as the file has them (``review(…, source=…)``: every column of
+the file after its layout is read, mapped or not), two records are an exact repeat only when their rows are equal
+in every cell. Rows that differ in a column the mapping leaves out (a time, a pad, a cavity) are separate samples
+even when their records read alike. Without the source rows, the canonical records are compared instead.
 """
 
 from __future__ import annotations
@@ -150,12 +155,19 @@ class Checker:
         yield from self.review(batch, first_row)[1]
 
     def review(
-        self, batch: pa.RecordBatch, first_row: int = 1, lines: np.ndarray[Any, Any] | None = None
+        self,
+        batch: pa.RecordBatch,
+        first_row: int = 1,
+        lines: np.ndarray[Any, Any] | None = None,
+        source: pa.RecordBatch | None = None,
     ) -> tuple[pa.RecordBatch, list[Finding]]:
         """The batch with its samples numbered, and what is wrong with its rows (``lines``: each row's sheet row,
-        to name where a repeated row was first seen)."""
+        to name where a repeated row was first seen; ``source``: the rows the records were read from, one per
+        record, which alone say whether two records are an exact repeat — give them on every pass or on none)."""
+        if source is not None and source.num_rows != batch.num_rows:
+            raise ValueError(f"{source.num_rows} source rows for {batch.num_rows} records: give one row per record")
         findings = [*self._fields(batch, first_row), *self._measurements(batch, first_row)]
-        batch, repeated = self._repeats(batch, first_row, lines)
+        batch, repeated = self._repeats(batch, first_row, lines, source)
         return batch, findings + repeated
 
     def _fields(self, batch: pa.RecordBatch, first_row: int) -> Iterator[Finding]:
@@ -193,7 +205,11 @@ class Checker:
 
     # ---- repeated keys -------------------------------------------------------------------------------
     def _repeats(
-        self, batch: pa.RecordBatch, first_row: int, lines: np.ndarray[Any, Any] | None
+        self,
+        batch: pa.RecordBatch,
+        first_row: int,
+        lines: np.ndarray[Any, Any] | None,
+        source: pa.RecordBatch | None,
     ) -> tuple[pa.RecordBatch, list[Finding]]:
         names = [k for k in self.key if k in batch.schema.names]
         if not names or batch.num_rows == 0:
@@ -207,60 +223,74 @@ class Checker:
                     valid &= pc.is_valid(batch.column(name)).to_numpy(zero_copy_only=False)
             rows = np.nonzero(valid)[0]
             if len(rows):
-                keys, _ = self._hashes(batch, names, None)
-                self._keys.add(keys[rows], rows + first_row)
+                self._keys.add(self._hash(batch, names)[rows], rows + first_row)
             return self._numbered(batch, None), []
         planned = self._plan.within(first_row, batch.num_rows)
         local = planned.rows - first_row
-        if self._records is not None and len(local):  # second pass: the whole records of repeating rows
-            taken = batch.take(pa.array(local, pa.int64()))
-            keys, records = self._hashes(taken, names, self._recorded(batch))
-            assert records is not None
+        whole = self._whole(batch, source)
+        if self._records is not None and len(local):  # second pass: the whole rows of repeating records
+            taken = pa.array(local, pa.int64())
+            keys = self._hash(batch.take(taken), names)
+            records = self._hash(whole.take(taken), list(whole.schema.names), salt=True)
             self._records.add(keys, planned.rows.copy(), records)
-        self._remember(batch, first_row, names, lines)
+        self._remember(batch, whole, first_row, names, lines)
         findings = []
         for index in np.flatnonzero(planned.kind != NONE).tolist():
-            found = self._repeat(batch, names, int(planned.rows[index]), first_row, planned, index)
+            found = self._repeat(batch, whole, names, int(planned.rows[index]), first_row, planned, index)
             if found is not None:
                 findings.append(found)
         return self._numbered(batch, planned if self.numbered else None, first_row), findings
 
-    def _recorded(self, batch: pa.RecordBatch) -> list[str]:
-        """The columns whose values make a record the same record: all of them but the sample being numbered."""
-        return [n for n in batch.schema.names if not (self.numbered and n == self.model.sample_field)]
+    def _whole(self, batch: pa.RecordBatch, source: pa.RecordBatch | None) -> pa.RecordBatch:
+        """What makes two records an exact repeat: their source rows (every column); without them, the records'
+        columns but the sample being numbered."""
+        if source is not None:
+            return source
+        return batch.select([n for n in batch.schema.names if not (self.numbered and n == self.model.sample_field)])
 
     def _remember(
-        self, batch: pa.RecordBatch, first_row: int, names: list[str], lines: np.ndarray[Any, Any] | None
+        self,
+        batch: pa.RecordBatch,
+        whole: pa.RecordBatch,
+        first_row: int,
+        names: list[str],
+        lines: np.ndarray[Any, Any] | None,
     ) -> None:
         """Digests of the rows a later duplicate refers to, to check it is equal in values, not just in hashes."""
         referenced = self._plan.referenced_within(first_row, batch.num_rows)
         if not len(referenced):
             return
         local = referenced - first_row
-        taken = batch.take(pa.array(local, pa.int64()))
-        recorded = self._recorded(batch)
-        for offset, row in enumerate(taken.to_pylist()):
+        taken = pa.array(local, pa.int64())
+        keys = batch.select(names).take(taken).to_pylist()
+        rows = whole.take(taken).to_pylist()
+        for offset, (key, row) in enumerate(zip(keys, rows, strict=True)):
             line = int(lines[local[offset]]) if lines is not None else None
-            self._seen[int(referenced[offset])] = (
-                _digest(row[k] for k in names),
-                _digest(row[k] for k in recorded),
-                line,
-            )
+            self._seen[int(referenced[offset])] = (_digest(key.values()), _digest(row.values()), line)
 
     def _repeat(
-        self, batch: pa.RecordBatch, names: list[str], row: int, first_row: int, planned: Any, index: int
+        self,
+        batch: pa.RecordBatch,
+        whole: pa.RecordBatch,
+        names: list[str],
+        row: int,
+        first_row: int,
+        planned: Any,
+        index: int,
     ) -> Finding | None:
         kind, ref = int(planned.kind[index]), int(planned.ref[index])
-        values = {k: batch.column(k)[row - first_row].as_py() for k in batch.schema.names}
+        values = {k: batch.column(k)[row - first_row].as_py() for k in names}
         named = [k for k in names if values[k] is not None]  # an optional key field left empty is not named
         key = ", ".join(f"{k}={values[k]}" for k in named)
         earlier = self._seen.get(ref)
         if ref < row:  # the row referred to was met: equal in values, not only in hashes?
             if earlier is None:
                 return None
-            same = earlier[1] if kind == DUPLICATE_ROW else earlier[0]
-            mine = (values[k] for k in self._recorded(batch)) if kind == DUPLICATE_ROW else (values[k] for k in names)
-            if _digest(mine) != same:
+            if kind == DUPLICATE_ROW:
+                same, mine = earlier[1], _digest(whole.slice(row - first_row, 1).to_pylist()[0].values())
+            else:
+                same, mine = earlier[0], _digest(values[k] for k in names)
+            if mine != same:
                 return None
         where = f"row {ref}" + (f" (line {earlier[2]})" if earlier and earlier[2] is not None else "")
         if kind == DUPLICATE_ROW:
@@ -284,22 +314,19 @@ class Checker:
         column = pa.array(numbers, mask=~valid)
         return batch.set_column(batch.schema.get_field_index(sample), batch.schema.field(sample), column)
 
-    def _hashes(
-        self, batch: pa.RecordBatch, names: list[str], recorded: list[str] | None
-    ) -> tuple[np.ndarray[Any, np.dtype[np.uint64]], np.ndarray[Any, np.dtype[np.uint64]] | None]:
-        """Each row's key hash and, given ``recorded`` columns, its whole record's hash (computed along another
-        path than the key's: key columns last)."""
+    def _hash(
+        self, batch: pa.RecordBatch, columns: list[str], salt: bool = False
+    ) -> np.ndarray[Any, np.dtype[np.uint64]]:
+        """Each row's hash of ``columns`` (``salt``: along another path, for whole rows beside their keys)."""
+        if not columns:
+            return np.zeros(batch.num_rows, dtype=np.uint64)
         if self._duck is None:
             self._duck = duckdb.connect()
         self._duck.register("batch_keys", pa.Table.from_batches([batch]))
         try:
-            quoted = {n: '"' + n.replace('"', '""') + '"' for n in batch.schema.names}
-            select = f"hash({', '.join(quoted[n] for n in names)}) AS k"
-            if recorded is not None:
-                ordered = [n for n in recorded if n not in names] + [n for n in names if n in recorded]
-                select += f", hash({', '.join(quoted[n] for n in ordered)}) AS r"
-            found = self._duck.execute(f"SELECT {select} FROM batch_keys").fetchnumpy()
+            quoted = ['"' + n.replace('"', '""') + '"' for n in columns]
+            lead = "'whole row', " if salt else ""
+            found = self._duck.execute(f"SELECT hash({lead}{', '.join(quoted)}) AS h FROM batch_keys").fetchnumpy()
         finally:
             self._duck.unregister("batch_keys")
-        keys = np.asarray(found["k"], dtype=np.uint64)
-        return keys, np.asarray(found["r"], dtype=np.uint64) if recorded is not None else None
+        return np.asarray(found["h"], dtype=np.uint64)
