@@ -27,15 +27,28 @@ def catalog(language: str) -> dict[str, str]:
         return {m.id: m.string for m in read_po(handle) if m.id}
 
 
+def onboarding_ids() -> set[str]:
+    """The upload flow's messages whose names are made from a value (portal.onboarding)."""
+    from sangsaeng.portal.readings import QUANTITY_KEYS
+    from sangsaeng.standard.validation import MESSAGES
+
+    found = {f"review.sure.{s}" for s in ("sure", "likely", "check", "yours", "missing", "none")}
+    found |= {f"review.wide.{k}" for k in ("months", "carriers", "characteristics", "dates", "other")}
+    found |= {f"review.quantity.{k}" for k in QUANTITY_KEYS.values()}
+    found |= {f"problems.{k}.{s}" for k in ("help", "none") for s in ("error", "note")}
+    return found | {f"problems.code.{code}" for code in MESSAGES}
+
+
 def used_ids() -> set[str]:
     text = "".join(p.read_text("utf-8") for p in TEMPLATES_DIR.glob("*.html"))
     for module in TEMPLATES_DIR.parent.glob("*.py"):
         text += module.read_text("utf-8")
     found = set(re.findall(r"""\bt\(\s*"([a-z_]+\.[a-z_.-]+)\"""", text))
-    found |= set(re.findall(r'"((?:login|password|problem|offer|add|review|warning)\.[a-z_.]+)"', text))
+    found |= set(re.findall(r'"((?:login|password|problem|problems|offer|add|review|warning)\.[a-z_.]+)"', text))
     found -= {n for n in found if n.endswith(".html")} | {"offer.create"}  # template names, an audit action
     found |= set(re.findall(r'w\.t\(\s*"([a-z_]+\.[a-z_.-]+)"', text))
     found |= {f"sum.duty.{d}" for d in ("delete", "notify", "attribute")} | {"yes", "no"}
+    found |= onboarding_ids()
     found |= {f"entity.{e}" for e in ENTITIES} | {f"role.{r}" for r in auth.ROLES} | {"lang.ko", "lang.en"}
     found |= {f"template.{n}" for n in TEMPLATES} | {
         f"param.{p.name}" for t in TEMPLATES.values() for p in t.parameters

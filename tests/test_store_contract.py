@@ -19,6 +19,7 @@ from sangsaeng.store.records import (
     Offer,
     OutboxMessage,
     PortalSession,
+    Term,
     Transfer,
     User,
 )
@@ -382,3 +383,26 @@ async def test_one_counted_try_can_be_taken_back(store: SqlStore) -> None:
     async with store.begin() as tx:
         await tx.drop_login_failure(second)
         assert await tx.login_failures("address", "10.0.0.9") == [T0]
+
+
+async def test_declared_terms_are_remembered_per_kind_and_field_and_a_second_declaration_replaces(
+    store: SqlStore,
+) -> None:
+    later = T0 + timedelta(days=3)
+    async with store.begin() as tx:
+        await tx.declare_term(Term("unit", "", "Hs", "HS", "kim", T0))
+        await tx.declare_term(Term("code", "quality_result.disposition", "재검", "reinspect", "kim", T0))
+        await tx.declare_term(Term("code", "energy_record.carrier", "재검", "other", "lee", T0))  # another field
+    async with store.begin() as tx:
+        await tx.declare_term(Term("code", "quality_result.disposition", "재검", "rework", "park", later))
+    async with store.begin() as tx:
+        assert await tx.terms() == [
+            Term("code", "energy_record.carrier", "재검", "other", "lee", T0),
+            Term("code", "quality_result.disposition", "재검", "rework", "park", later),
+            Term("unit", "", "Hs", "HS", "kim", T0),
+        ]
+        assert [t.written for t in await tx.terms("unit")] == ["Hs"]
+        assert [t.meaning for t in await tx.terms("code", "quality_result.disposition")] == ["rework"]
+        assert await tx.forget_term("unit", "", "Hs") is True
+        assert await tx.forget_term("unit", "", "Hs") is False
+        assert [t.kind for t in await tx.terms()] == ["code", "code"]

@@ -6,22 +6,15 @@ can do nothing the API cannot, and refuses what the API refuses, in words.
 
 from __future__ import annotations
 
-import re
-import secrets
-import shutil
-import time
 from datetime import timedelta
 from pathlib import Path
 from typing import Annotated, Any
 from urllib.parse import quote
 
-import anyio
-import yaml
-from fastapi import APIRouter, Depends, File, Form, Request, UploadFile
+from fastapi import APIRouter, Depends, Request
 from fastapi.responses import FileResponse, HTMLResponse, RedirectResponse, Response
 from fastapi.templating import Jinja2Templates
 
-from sangsaeng.errors import SangsaengError
 from sangsaeng.policy import duties as duty_status
 from sangsaeng.policy.rights import end_of
 from sangsaeng.portal import auth
@@ -29,12 +22,6 @@ from sangsaeng.portal.guard import cookie_headers
 from sangsaeng.portal.i18n import LANGUAGES, Words, choose
 from sangsaeng.portal.names import TITLES_FILE, Names, RememberedTitles, load_names, short
 from sangsaeng.portal.summary import duty_text
-from sangsaeng.standard.entities import ENTITIES
-from sangsaeng.standard.ingest import check_file
-from sangsaeng.standard.mapping import FieldMap, Mapping, load_mapping
-from sangsaeng.standard.sources import SUFFIXES, open_source
-from sangsaeng.standard.suggest import suggest
-from sangsaeng.standard.workbook import Limits
 from sangsaeng.store.ports import Tx
 from sangsaeng.store.records import User
 from sangsaeng.web.deps import ServicesDep
@@ -44,7 +31,6 @@ views = Jinja2Templates(directory=str(Path(__file__).parent / "templates"))
 # An id in a link or form address, as one path segment: Jinja's urlencode keeps "/", so an agreement id a
 # provider chose as "../agreements/…/terminate" made the "get data" button post to another page of ours.
 views.env.filters["segment"] = lambda value: quote(str(value), safe="")
-STAGE = re.compile(r"^[A-Za-z0-9_-]{16,64}$")
 EXPIRING = timedelta(days=14)
 
 
@@ -201,206 +187,7 @@ async def home(request: Request, svc: ServicesDep, user: UserDep) -> Response:
     )
 
 
-# ---- adding data -------------------------------------------------------------------------------------------
-# An upload is staged in a folder of its own until it is published; files are read in worker threads (never on
-# the event loop) within the upload limits, and a stage goes on every outcome: published, refused, or abandoned
-# (stages older than ``portal_staging_hours`` are swept whenever a new one is made).
-COLUMNS_SHOWN = 200  # the review page lists this many of a file's columns, then says how many more there are
-FINDINGS_SHOWN = 50
-
-
-def _stages(svc: ServicesDep) -> Path:
-    return svc.connector.settings.data_dir / "portal-staging"
-
-
-def _stage(svc: ServicesDep, token: str) -> Path:
-    if not STAGE.match(token):
-        raise NotAllowed("stage")
-    folder = _stages(svc) / token
-    if not folder.is_dir():
-        raise NotAllowed("stage")
-    return folder
-
-
-def _new_stage(svc: ServicesDep) -> tuple[str, Path]:
-    """A fresh stage; the ones abandoned long enough ago are removed first."""
-    root = _stages(svc)
-    oldest = time.time() - svc.connector.settings.portal_staging_hours * 3600
-    if root.is_dir():
-        for old in root.iterdir():
-            try:
-                if old.stat().st_mtime < oldest:
-                    shutil.rmtree(old, ignore_errors=True)
-            except FileNotFoundError:
-                continue
-    token = secrets.token_urlsafe(18)
-    folder = root / token
-    folder.mkdir(parents=True)
-    return token, folder
-
-
-def _limits(svc: ServicesDep) -> Limits:
-    return Limits.of(svc.connector.settings)
-
-
-def _propose(source: Path, entity: str, limits: Limits) -> Mapping:
-    opened = open_source(source, limits=limits)
-    return suggest(entity, opened.headers, opened.sample()).mapping
-
-
-def _refused(request: Request, user: User, folder: Path, exc: SangsaengError) -> Response:
-    """A file that cannot be read: its stage removed, the add page again with the reason."""
-    shutil.rmtree(folder, ignore_errors=True)
-    reason = " ".join(p for p in (exc.message, exc.hint and f"({exc.hint})") if p)
-    return render(
-        request, "add.html", user, status=400, entities=list(ENTITIES), error="add.unreadable", error_text=reason
-    )
-
-
-@router.get("/add", response_class=HTMLResponse)
-async def add_page(request: Request, user: UserDep) -> Response:
-    publisher(user)
-    return render(request, "add.html", user, entities=list(ENTITIES))
-
-
-@router.post("/add", response_class=HTMLResponse)
-async def upload(
-    request: Request,
-    svc: ServicesDep,
-    user: UserDep,
-    file: Annotated[UploadFile, File()],
-    entity: Annotated[str, Form()],
-    csrf: Annotated[str, Form()],
-) -> Response:
-    publisher(user)
-    if not auth.csrf_valid(request.session, csrf) or not from_here(request):
-        raise NotAllowed("csrf")
-    suffix = Path(file.filename or "").suffix.lower()
-    if suffix not in SUFFIXES or entity not in ENTITIES:
-        return render(request, "add.html", user, status=400, entities=list(ENTITIES), error="add.bad_file")
-    token, folder = _new_stage(svc)
-    try:
-        source = folder / f"source{suffix}"
-        async with await anyio.open_file(source, "wb") as out:
-            while chunk := await file.read(1 << 20):
-                await out.write(chunk)
-        proposal = await anyio.to_thread.run_sync(_propose, source, entity, _limits(svc))
-        (folder / "mapping.yaml").write_text(proposal.to_yaml(), "utf-8")
-        (folder / "name.txt").write_text(file.filename or "data", "utf-8")
-    except SangsaengError as exc:
-        return _refused(request, user, folder, exc)
-    except BaseException:
-        shutil.rmtree(folder, ignore_errors=True)
-        raise
-    return RedirectResponse(f"/portal/add/{token}", status_code=303)
-
-
-def _mapping_rows(mapping: Mapping) -> list[dict[str, Any]]:
-    model = ENTITIES[mapping.entity]
-    rows = []
-    for name, info in model.model_fields.items():
-        rule = mapping.fields.get(name)
-        rows.append(
-            {
-                "field": name,
-                "required": info.is_required(),
-                "description": info.description or "",
-                "column": rule.column if rule else None,
-                "unit": (rule.unit or rule.unit_column) if rule else None,
-                "unit_is_column": bool(rule and rule.unit_column),
-                "format": rule.format if rule else None,
-            }
-        )
-    return rows
-
-
-async def _review(
-    request: Request, svc: ServicesDep, user: User, token: str, status: int = 200, problem: str | None = None
-) -> Response:
-    folder = _stage(svc, token)
-    mapping = load_mapping((folder / "mapping.yaml").read_text("utf-8"))
-    source = next(folder.glob("source.*"))
-    limits = _limits(svc)
-    try:
-        opened = await anyio.to_thread.run_sync(lambda: open_source(source, limits=limits))
-        report = await anyio.to_thread.run_sync(lambda: check_file(source, mapping, limits=limits))
-    except SangsaengError as exc:
-        return _refused(request, user, folder, exc)
-    mapped = {r.column for r in mapping.fields.values()} | {r.unit_column for r in mapping.fields.values()}
-    shown = opened.headers[:COLUMNS_SHOWN]
-    shown += [h for h in opened.headers[COLUMNS_SHOWN:] if h in mapped]
-    return render(
-        request,
-        "review.html",
-        user,
-        status=status,
-        token=token,
-        name=(folder / "name.txt").read_text("utf-8"),
-        entity=mapping.entity,
-        headers=shown,
-        more_columns=len(opened.headers) - len(shown),
-        rows=_mapping_rows(mapping),
-        report=report,
-        findings=report.findings[:FINDINGS_SHOWN],
-        more_findings=max(0, report.errors - FINDINGS_SHOWN),
-        problem=problem,
-    )
-
-
-@router.get("/add/{token}", response_class=HTMLResponse)
-async def review(token: str, request: Request, svc: ServicesDep, user: UserDep) -> Response:
-    publisher(user)
-    return await _review(request, svc, user, token)
-
-
-@router.post("/add/{token}", response_class=HTMLResponse)
-async def revise_or_publish(token: str, request: Request, svc: ServicesDep, user: UserDep) -> Response:
-    publisher(user)
-    form = await checked_form(request)
-    folder = _stage(svc, token)
-    mapping = load_mapping((folder / "mapping.yaml").read_text("utf-8"))
-    source, limits = next(folder.glob("source.*")), _limits(svc)
-    try:
-        headers = (await anyio.to_thread.run_sync(lambda: open_source(source, limits=limits))).headers
-    except SangsaengError as exc:
-        return _refused(request, user, folder, exc)
-    fields: dict[str, FieldMap] = {}
-    for name in ENTITIES[mapping.entity].model_fields:
-        column = str(form.get(f"column.{name}", ""))
-        if not column:
-            continue
-        if column not in headers:
-            raise NotAllowed("column")
-        unit = str(form.get(f"unit.{name}", "")).strip() or None
-        unit_column = unit if unit in headers else None
-        fields[name] = FieldMap(
-            column=column,
-            unit=None if unit_column else unit,
-            unit_column=unit_column,
-            format=str(form.get(f"format.{name}", "")).strip() or None,
-            values=mapping.fields[name].values if name in mapping.fields else None,
-        )
-    try:
-        revised = Mapping(entity=mapping.entity, timezone=mapping.timezone, decimal=mapping.decimal, fields=fields)
-    except ValueError:  # a field the entity lacks, a format it cannot use: shown with the report
-        return await _review(request, svc, user, token, status=400)
-    (folder / "mapping.yaml").write_text(yaml.safe_dump(yaml.safe_load(revised.to_yaml()), allow_unicode=True), "utf-8")
-    if form.get("action") != "publish":
-        return RedirectResponse(f"/portal/add/{token}", status_code=303)
-    title = str(form.get("title", "")).strip()
-    if not title:
-        return await _review(request, svc, user, token, status=400, problem="review.title_needed")
-    try:
-        dataset, result = await svc.catalog.ingest_version(
-            source, revised, dataset_id=None, title=title, accept_partial=form.get("partial") == "on"
-        )
-    except SangsaengError as exc:
-        return _refused(request, user, folder, exc)
-    if dataset is None:
-        return await _review(request, svc, user, token, status=400, problem="review.not_published")
-    svc.connector.audit.note("management", action="dataset.ingest", dataset=dataset.id, via="portal", user=user.name)
-    shutil.rmtree(folder, ignore_errors=True)
-    return RedirectResponse(f"/portal/offer/{dataset.id}", status_code=303)
+# ---- adding data: portal.onboarding ------------------------------------------------------------------------
 
 
 def install(app: Any) -> None:
@@ -409,7 +196,7 @@ def install(app: Any) -> None:
     from fastapi.exceptions import RequestValidationError
     from starlette.exceptions import HTTPException as StarletteHTTPException
 
-    from sangsaeng.portal import account, audit_page, exchange, offering
+    from sangsaeng.portal import account, audit_page, exchange, offering, onboarding
     from sangsaeng.portal.guard import PortalGuard, is_portal
     from sangsaeng.portal.sessions import PortalSessions
 
@@ -419,6 +206,7 @@ def install(app: Any) -> None:
     app.add_middleware(PortalGuard, sessions=app.state.portal_sessions, secure=connector.settings.portal_secure_cookies)
     app.include_router(account.router)
     app.include_router(router)
+    app.include_router(onboarding.router)
     app.include_router(exchange.router)
     app.include_router(offering.router)
     app.include_router(audit_page.router)

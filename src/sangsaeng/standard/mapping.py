@@ -21,6 +21,7 @@ reports what that leaves missing; a no-value marker is a note (``no-value``) and
 
 from __future__ import annotations
 
+import unicodedata
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from functools import cached_property
@@ -47,7 +48,7 @@ from sangsaeng.standard.cells import (
 )
 from sangsaeng.standard.entities import ENTITIES, Entity, arrow_schema, literal_values
 from sangsaeng.standard.layout import LINE
-from sangsaeng.standard.units import nearest, unknown_hint
+from sangsaeng.standard.units import nearest, recognize, unknown_hint
 from sangsaeng.standard.validation import Finding
 
 TRUE_WORDS = ("true", "yes", "y", "1", "pass", "passed", "ok", "합격", "적합", "양호", "o", "○", "◯")
@@ -133,6 +134,11 @@ class Mapping(BaseModel):
     timezone: str = Field("Asia/Seoul", description="Time zone of dates and times without one")
     decimal: Literal[".", ","] = Field(".", description="Decimal separator of numbers")
     no_value: list[str] | None = Field(None, description="What cells write for no value (default: -, N/A, 없음 …)")
+    units: dict[str, str] = Field(
+        default_factory=dict,
+        exclude_if=lambda v: not v,
+        description="Units the company writes its own way, each as a spelling the system reads: {파이: mm}",
+    )
 
     @field_validator("no_value", mode="before")
     @classmethod
@@ -156,6 +162,16 @@ class Mapping(BaseModel):
         if entity not in ENTITIES:
             raise ValueError(f"unknown entity {entity!r}; one of {', '.join(ENTITIES)}")
         return entity
+
+    @field_validator("units")
+    @classmethod
+    def _known_units(cls, units: dict[str, str]) -> dict[str, str]:
+        for written, spelling in units.items():
+            try:
+                recognize(spelling)
+            except SangsaengError as exc:
+                raise ValueError(f"units: {written!r} is declared as {spelling!r}, which is no unit we read") from exc
+        return {_word(written): spelling for written, spelling in units.items()}
 
     @field_validator("timezone")
     @classmethod
@@ -226,6 +242,11 @@ def load_mapping(text: str, source: str = "mapping") -> Mapping:
         raise InvalidInput(
             f"{source}: {first['msg']}", position=where or None, hint="see docs/standard-entities.md"
         ) from exc
+
+
+def _word(text: str) -> str:
+    """A unit word as the mapping's ``units`` looks it up: NFKC (full width → half width), trimmed."""
+    return unicodedata.normalize("NFKC", text).strip()
 
 
 def _base(annotation: Any) -> Any:
@@ -497,10 +518,14 @@ class Applier:
             batch.units[key] = (written, *per_row(table, index))
         return batch.units[key]
 
+    def _spelled(self, text: str) -> str:
+        """A unit as the system reads it: the mapping's own spelling of the company's word (``units``) first."""
+        return self.mapping.units.get(_word(text), text) if self.mapping.units else text
+
     def _resolved(self, text: str, fixed: str | None) -> tuple[Any, ...]:
         """(canonical, factor, offset) of a declared unit, or (code, expected) of why it cannot be used."""
         try:
-            unit = unit_of(text)
+            unit = unit_of(self._spelled(text))
         except SangsaengError:
             return "unknown-unit", unknown_hint(text)  # "did you mean …" where close
         if fixed is not None and unit.canonical != fixed:
@@ -527,7 +552,7 @@ class Applier:
         refused: dict[int, tuple[str, str, bool]] = {}  # index → code, expected, show the whole cell
         for position, text in enumerate(encoded.dictionary.to_pylist()):
             try:
-                unit = unit_of(text)
+                unit = unit_of(self._spelled(text))
             except SangsaengError:
                 close = bool(nearest(text))  # a near miss is a unit mistyped; anything else, no number
                 refused[position] = ("unknown-unit", unknown_hint(text), False) if close else _NOT_A_NUMBER

@@ -168,3 +168,17 @@ class PortalSession:
     last_seen_at: datetime
     expires_at: datetime  # the absolute end, fixed at sign-in; idleness is judged from last_seen_at
     data: dict[str, Any] = field(default_factory=dict)  # what pages keep between requests (a flash message)
+
+
+@dataclass(frozen=True)
+class Term:
+    """A word of the company's files, declared once by a person and used for its next files: a unit the system
+    did not know ("파이" is mm), a code value of one field ("보류" in quality_result.passed is ``false``), or the
+    header of a column a field was read from ("검사치" is quality_result.value)."""
+
+    kind: str  # "unit" | "code" | "header"
+    field: str  # "" for a unit (one spelling in every file); "<entity>.<field>" for a code; "<entity>" for a header
+    written: str  # as the files write it (NFKC-normalised, trimmed)
+    meaning: str  # a unit spelling the system reads; one of the field's codes ("true"/"false" for yes/no); a field
+    declared_by: str  # the portal user (or "api", "cli") who declared it
+    declared_at: datetime

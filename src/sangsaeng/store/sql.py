@@ -41,6 +41,7 @@ from sangsaeng.store.records import (
     User,
 )
 from sangsaeng.store.sql_portal import PortalSql
+from sangsaeng.store.sql_vocabulary import VocabularySql
 
 R = TypeVar("R")
 _seq = itertools.count(int(time.time() * 1000) * 1000)
@@ -131,7 +132,7 @@ _BUMP_REVISION = (
 )
 
 
-class SqlTx(PortalSql):
+class SqlTx(PortalSql, VocabularySql):
     def __init__(self, conn: AsyncConnection | _SyncConnection) -> None:
         self.conn = conn
         self._lock_rows = conn.dialect.name == "postgresql"

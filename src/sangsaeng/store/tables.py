@@ -244,3 +244,17 @@ login_failures = sa.Table(
     sa.Column("at", UtcDateTime, nullable=False),
     sa.Index("ix_login_failures_scope_subject_at", "scope", "subject", "at"),
 )
+
+# The company's own words, declared once in the portal: units and code values its files write that the system
+# did not know, and the headers its fields were read from; each with who declared it and when (one meaning per
+# word; declaring again replaces it).
+vocabulary = sa.Table(
+    "vocabulary",
+    metadata,
+    sa.Column("kind", sa.String(8), primary_key=True),  # unit, code, header
+    sa.Column("field", sa.String(128), primary_key=True),  # "" (unit), "<entity>.<field>" (code), "<entity>" (header)
+    sa.Column("written", sa.String(256), primary_key=True),
+    sa.Column("meaning", sa.String(256), nullable=False),
+    sa.Column("declared_by", sa.String(128), nullable=False),
+    sa.Column("declared_at", UtcDateTime, nullable=False),
+)
