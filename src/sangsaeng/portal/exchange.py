@@ -27,7 +27,7 @@ from sangsaeng.policy.model import parse_policy
 from sangsaeng.portal.i18n import Words
 from sangsaeng.portal.names import Names
 from sangsaeng.portal.pages import NotAllowed, UserDep, checked_form, names_for, publisher, render, words
-from sangsaeng.portal.summary import duty_text, summarize
+from sangsaeng.portal.summary import Summary, duty_text, summarize
 from sangsaeng.standard.labels import entity_of
 from sangsaeng.store.records import Transfer
 from sangsaeng.transfer import exports
@@ -206,6 +206,15 @@ async def end_agreement(agreement_id: str, request: Request, svc: ServicesDep, u
 
 
 # ---- consumer: received data ---------------------------------------------------------------------------------
+def _terms(svc: ServicesDep, agreement: Any, w: Words, names: Names) -> Summary:
+    """An agreement's terms in words; terms a partner wrote that this connector cannot read are said to be so,
+    instead of failing the page that lists every agreement."""
+    try:
+        return summarize(svc.connector.policies.compiled(agreement.id, agreement.body).policy, w, names)
+    except SangsaengError:
+        return Summary(lines=[w.t("requests.terms_unreadable")])
+
+
 @router.get("/data")
 async def received(request: Request, svc: ServicesDep, user: UserDep) -> Response:
     c = svc.connector
@@ -215,7 +224,7 @@ async def received(request: Request, svc: ServicesDep, user: UserDep) -> Respons
         names = await names_for(request, tx, agreements=every)
     agreements = [a for a in every if a.consumer == c.participant_id]
     w = words(request)
-    terms = {a.id: summarize(c.policies.compiled(a.id, a.body).policy, w, names) for a in agreements}
+    terms = {a.id: _terms(svc, a, w, names) for a in agreements}
     latest: dict[str, Any] = {}
     for t in transfers:
         if t.role == tm.CONSUMER:
