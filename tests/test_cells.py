@@ -347,14 +347,14 @@ fields:
 """)
     out, findings = Applier(mapping).apply(batch([{"x": "1"}]))
     assert findings == []
-    assert out.to_pylist()[0] | {"raw_value": None} == {
+    assert out.to_pylist()[0] == {  # the raw value and unit are kept as for a cell
         "consumer": "창원",
         "period_start": datetime(2026, 3, 1, tzinfo=SEOUL),
         "period_end": datetime(2026, 4, 1, tzinfo=SEOUL),
         "carrier": "electricity",
         "amount": 1200.0,
-        "raw_value": None,
-        "raw_unit": None,
+        "raw_value": 1200.0,
+        "raw_unit": "kWh",
         "emission_factor": None,
         "calorific_factor": None,
         "calorific_unit": None,
@@ -501,3 +501,97 @@ fields:
     assert found_left == found_right == []
     for name in ("value", "unit", "raw_value", "raw_unit"):
         assert left.column(name).to_pylist() == right.column(name).to_pylist(), name
+
+
+# ---- a fuel's amount made energy, a quantity's unit kept, a constant with its unit --------------------------
+
+GAS = """
+entity: energy_record
+fields:
+  consumer: {value: 창원}
+  carrier: {value: lng}
+  period_start: {column: 일자, format: 2026.03.02}
+  period_end: {column: 일자, format: 2026.03.02, at: end}
+  amount: {column: 사용량, unit_column: 단위}
+"""
+
+
+def test_a_fuel_in_normal_cubic_metres_becomes_kwh_through_the_calorific_value_of_the_mapping() -> None:
+    mapping = load_mapping(GAS + "  calorific_factor: {value: 42.7}\n  calorific_unit: {value: MJ/Nm³}\n")
+    rows = [{"일자": "2026.03.02", "사용량": v, "단위": u} for v, u in (("973", "Nm³"), ("1,000", "kWh"), ("5", "L"))]
+    out, findings = Applier(mapping).apply(batch(rows))
+    assert [(f.code, f.row, f.column, f.value) for f in findings] == [("unit-mismatch", 3, "단위", "L")]
+    assert out.column("amount").to_pylist() == pytest.approx([973 * 42.7 / 3.6, 1000.0, None], nan_ok=True)
+    assert out.column("raw_value").to_pylist() == [973.0, 1000.0, 5.0]
+    assert out.column("raw_unit").to_pylist() == ["Nm3", "kWh", "L"]  # as read (NFKC)
+    assert out.column("calorific_factor").to_pylist() == [42.7] * 3
+    assert out.column("calorific_unit").to_pylist() == ["MJ/Nm³"] * 3
+    assert "calorific value in MJ/Nm³" in findings[0].expected
+
+
+def test_a_calorific_value_per_row_is_kept_as_written_and_its_unit_recorded() -> None:
+    mapping = load_mapping(GAS + "  calorific_factor: {column: 열량, unit: MJ/Nm3}\n")
+    rows = [{"일자": "2026.03.02", "사용량": "100", "단위": "Nm3", "열량": h} for h in ("43.2", "", "42.7")]
+    out, findings = Applier(mapping).apply(batch(rows))
+    assert out.column("calorific_factor").to_pylist() == [43.2, None, 42.7]  # MJ/Nm³, never made joules
+    assert out.column("calorific_unit").to_pylist() == ["MJ/Nm3"] * 3
+    assert out.column("amount").to_pylist() == pytest.approx([1200.0, None, 100 * 42.7 / 3.6], nan_ok=True)
+    assert [(f.code, f.row, f.field, f.column) for f in findings] == [("missing-value", 2, "calorific_factor", "열량")]
+
+
+def test_a_fuel_without_a_calorific_value_says_how_to_give_one() -> None:
+    rows = [{"일자": "2026.03.02", "사용량": "973", "단위": "Nm³"}]
+    out, findings = Applier(load_mapping(GAS)).apply(batch(rows))
+    assert out.column("amount").to_pylist() == [None]
+    assert [(f.code, f.value) for f in findings] == [("unit-mismatch", "Nm3")]  # as read: NFKC
+    assert "calorific_factor and calorific_unit" in findings[0].expected
+
+
+@pytest.mark.parametrize(
+    ("rules", "words"),
+    [
+        ("  calorific_factor: {value: 42.7}\n", "calorific_factor: give its unit"),
+        ("  calorific_unit: {value: MJ/Nm³}\n", "give the calorific value with its unit"),
+        ("  calorific_factor: {value: 42.7}\n  calorific_unit: {column: 단위}\n", "calorific_unit: give the unit"),
+        ("  calorific_factor: {value: 42.7, unit: MJ/L}\n  calorific_unit: {value: MJ/Nm³}\n", "differs"),
+        ("  calorific_factor: {value: 42.7}\n  calorific_unit: {value: MJ/Nmm}\n", "calorific_unit 'MJ/Nmm'"),
+    ],
+)
+def test_a_calorific_value_is_given_with_its_unit(rules: str, words: str) -> None:
+    with pytest.raises(InvalidInput) as caught:
+        load_mapping(GAS + rules)
+    assert words in caught.value.message
+
+
+def test_erp_unit_codes_give_a_bom_quantity_in_its_canonical_unit_with_the_unit_beside_it() -> None:
+    mapping = load_mapping("""
+entity: bom_link
+fields:
+  parent: {column: 모품번}
+  child: {column: 자품번}
+  quantity: {column: 소요량, unit_column: 단위}
+  lifecycle: {value: as-planned}
+""")
+    codes = (("2", "EA"), ("20", "G"), ("0.02", "KG"), ("800", "MM"), ("0.8", "M"), ("0.05", "L"), ("1", "SET"))
+    rows = [{"모품번": "A", "자품번": f"C{i}", "소요량": q, "단위": u} for i, (q, u) in enumerate((*codes, ("3", "")))]
+    out, findings = Applier(mapping).apply(batch(rows))
+    assert findings == []
+    assert out.column("quantity").to_pylist() == pytest.approx([2, 0.02, 0.02, 0.8, 0.8, 5e-05, 1, 3])
+    assert out.column("quantity_unit").to_pylist() == [
+        "piece", "kilogram", "kilogram", "meter", "meter", "meter ** 3", "piece", "piece"
+    ]  # fmt: skip
+    plain = load_mapping("entity: bom_link\nfields:\n  parent: {column: 모품번}\n  child: {column: 자품번}\n"
+                         "  quantity: {column: 소요량}\n  lifecycle: {value: as-built}\n")  # fmt: skip
+    out, _ = Applier(plain).apply(batch([{"모품번": "A", "자품번": "C", "소요량": "4"}]))
+    assert out.column("quantity_unit").to_pylist() == ["piece"]  # a quantity without a unit is a count
+
+
+def test_a_constant_limit_with_a_unit_is_converted_as_a_column_would_be() -> None:
+    limits = "  lower_spec_limit: {value: 24.98, unit: mm}\n  upper_spec_limit: {value: 25.02}\n"
+    mapping = load_mapping(UNITS.replace("  lower_spec_limit: {column: 하한}\n", "") + limits)
+    out, findings = Applier(mapping).apply(batch([{"로트": "L", "항목": "외경", "측정값": "25.001", "단위": "mm"}]))
+    assert findings == []
+    record = out.to_pylist()[0]
+    assert record["value"] == pytest.approx(0.025001) and record["unit"] == "meter"
+    assert record["lower_spec_limit"] == pytest.approx(0.02498)
+    assert record["upper_spec_limit"] == 25.02  # no unit given: the number as written

@@ -144,3 +144,28 @@ def test_a_cell_that_is_not_cp949_is_named_by_row_and_column(tmp_path: Path) -> 
     with pytest.raises(InvalidInput) as caught:
         list(open_source(path).batches())
     assert caught.value.position == "row 10001, 품명" and "CP949" in caught.value.message
+
+
+def test_an_excel_percent_cell_reads_as_the_percentage_a_person_sees(tmp_path: Path) -> None:
+    book = openpyxl.Workbook()
+    sheet = book.active
+    assert sheet is not None
+    sheet.append(["성분", "함량", "비고"])
+    for name, value, shown in (("Mg", 0.00038, "0.000%"), ("C", 0.038, "0.0%"), ("S", 1, "0%"), ("Si", 2.48, "0.00")):
+        sheet.append([name, value, 0.5])
+        sheet.cell(sheet.max_row, 2).number_format = shown
+        sheet.cell(sheet.max_row, 3).number_format = '0.0"%"'  # a percent sign written as text: the number itself
+    path = tmp_path / "melt.xlsx"
+    book.save(path)
+    source = open_source(path)
+    [batch] = list(source.batches())
+    assert batch.column("함량").to_pylist() == ["0.038%", "3.8%", "100%", "2.48"]
+    assert batch.column("비고").to_pylist() == ["0.5"] * 4
+    assert source.sample()["함량"][:2] == ["0.038%", "3.8%"]
+
+
+def test_a_csv_cell_written_as_a_marker_reaches_the_reading_as_written(tmp_path: Path) -> None:
+    path = tmp_path / "gauge.csv"
+    path.write_text("lot,value\nL1,N/A\nL2,NA\nL3,NULL\nL4,#N/A\nL5,\nL6,null\n", encoding="utf-8")
+    [batch] = list(open_source(path).batches())
+    assert batch.column("value").to_pylist() == ["N/A", "NA", "NULL", "#N/A", None, "null"]

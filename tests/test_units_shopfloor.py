@@ -12,7 +12,7 @@ from hypothesis import given
 
 from sangsaeng.errors import UnitMismatch, UnknownUnit
 from sangsaeng.standard.mapping import Applier, load_mapping
-from sangsaeng.standard.units import convert, nearest, recognize, require, symbol, to_canonical
+from sangsaeng.standard.units import convert, nearest, recognize, require, symbol, through, to_canonical
 
 TORQUE = "newton_meter_torque"
 FLOW = "meter ** 3 / second"
@@ -100,6 +100,25 @@ SPELLINGS = [
     ("㎏", "kilogram", 1.0),
     ("㎾h", "kilowatt_hour", 1.0),
     ("ｋＷｈ", "kilowatt_hour", 1.0),
+    # ERP unit codes, in capitals as ERPs export them: never gauss, molar, megamolar, megalitre or tesla
+    ("KG", "kilogram", 1.0),
+    ("Kg", "kilogram", 1.0),
+    ("G", "kilogram", 1e-3),
+    ("MG", "kilogram", 1e-6),
+    ("TON", "kilogram", 1000.0),
+    ("ton", "kilogram", 1000.0),  # a metric tonne, not the US short ton
+    ("MT", "kilogram", 1000.0),
+    ("M", "meter", 1.0),
+    ("MM", "meter", 1e-3),
+    ("CM", "meter", 1e-2),
+    ("KM", "meter", 1e3),
+    ("M2", "meter ** 2", 1.0),
+    ("M3", "meter ** 3", 1.0),
+    ("L", "meter ** 3", 1e-3),
+    ("ML", "meter ** 3", 1e-6),
+    ("EA", "piece", 1.0),
+    ("PCS", "piece", 1.0),
+    ("SET", "piece", 1.0),
 ]
 
 
@@ -293,3 +312,17 @@ def test_the_reference_lists_only_spellings_that_are_read() -> None:
             assert all(u.scale or u.canonical.startswith("normal_cubic_meter") for u in units), quantity
         else:
             assert len({u.canonical for u in units}) == 1, quantity
+
+
+def test_erp_codes_are_read_only_as_written_so_mixed_case_keeps_its_own_meaning() -> None:
+    assert recognize("Mg").factor == pytest.approx(1000.0)  # a megagram, as SI writes it; MG is the ERP's mg
+    assert recognize("mm").canonical == "meter" and recognize("Mm").factor == pytest.approx(1e6)
+
+
+def test_a_fuel_becomes_energy_only_through_a_rate_per_its_own_unit() -> None:
+    per_normal_volume = recognize("MJ/Nm³")
+    assert through(recognize("Nm3"), per_normal_volume, "kilowatt_hour") == pytest.approx(1 / 3.6)
+    assert through(recognize("L"), recognize("MJ/L"), "kilowatt_hour") == pytest.approx(1 / 3.6)
+    assert through(recognize("kg"), recognize("kcal/kg"), "kilowatt_hour") == pytest.approx(4.184 / 3600)
+    assert through(recognize("L"), per_normal_volume, "kilowatt_hour") is None  # litres are no normal volume
+    assert through(recognize("°C"), per_normal_volume, "kilowatt_hour") is None

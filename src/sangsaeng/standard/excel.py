@@ -1,10 +1,15 @@
 """Excel workbooks (.xlsx) read row by row with openpyxl in read-only mode, after ``workbook.vet`` found them within
 the limits: every cell as text (dates in ISO form, numbers as Excel shows them), a merged cell's value in its top
 left cell only (``fill_down`` and the header's merged-across rule make up for it). ``sources`` opens them.
+
+A number in a cell formatted as a percentage is what the person sees, with its sign: Excel holds 0.045 % as
+0.00045 and shows ``0.045%``; the text is ``0.045%``, so that percent stays percent when it is read. The format is
+looked up once per cell style, and only for cells that hold a number.
 """
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -15,6 +20,7 @@ from typing import Any
 import numpy as np
 import openpyxl
 import pyarrow as pa
+from openpyxl.styles.numbers import BUILTIN_FORMATS, BUILTIN_FORMATS_MAX_SIZE
 
 from sangsaeng.errors import InvalidInput
 from sangsaeng.standard.layout import HEAD_ROWS, Laid, Reading, columns_of, is_blank_row, reading_of
@@ -35,8 +41,56 @@ def _text(value: object) -> str | None:
     if isinstance(value, date):
         return value.isoformat()
     if isinstance(value, float):
-        return str(int(value)) if value.is_integer() else f"{value:.15g}"
+        return _number(value)
     return str(value).strip() or None
+
+
+def _number(value: float) -> str:
+    return str(int(value)) if value.is_integer() else f"{value:.15g}"
+
+
+# Text inside quotes or after a backslash in a number format is shown as written, not a percent sign.
+_LITERAL = re.compile(r'"[^"]*"|\\.')
+
+
+def percent_styles(workbook: Any) -> frozenset[int] | None:
+    """The workbook's cell styles (by index) whose number format shows a percentage; None when openpyxl does not
+    say (then each number's own format is asked)."""
+    styles, custom = getattr(workbook, "_cell_styles", None), getattr(workbook, "_number_formats", None)
+    if styles is None or custom is None:
+        return None
+    found = set()
+    for index, style in enumerate(styles):
+        number = style.numFmtId
+        written = BUILTIN_FORMATS.get(number, "") if number < BUILTIN_FORMATS_MAX_SIZE else custom[number - 164]
+        if "%" in _LITERAL.sub("", str(written)):
+            found.add(index)
+    return frozenset(found)
+
+
+def _is_percent(cell: Any, styles: frozenset[int] | None) -> bool:
+    if styles is not None:
+        return getattr(cell, "_style_id", 0) in styles
+    return "%" in _LITERAL.sub("", str(getattr(cell, "number_format", "General")))
+
+
+def _shown(cells: tuple[Any, ...], styles: frozenset[int] | None) -> tuple[object, ...]:
+    """A row's values, a number in a percent-formatted cell as the text Excel shows (0.00045 → "0.045%")."""
+    return tuple(
+        f"{_number(float(v) * 100)}%" if (type(v) is float or type(v) is int) and _is_percent(c, styles) else v
+        for c in cells
+        for v in (c.value,)
+    )
+
+
+def _rows(sheet: Any, styles: frozenset[int] | None, **bounds: int) -> Iterator[tuple[object, ...]]:
+    """A sheet's rows as values: openpyxl's plain values where no style shows a percentage (most workbooks), else
+    the cells, so that a percentage reads as shown."""
+    if styles is not None and not styles:
+        yield from sheet.iter_rows(values_only=True, **bounds)
+        return
+    for cells in sheet.iter_rows(**bounds):
+        yield _shown(cells, styles)
 
 
 @dataclass(frozen=True)
@@ -58,7 +112,7 @@ class ExcelSource:
         shaper = Shaper(self.columns, self.reading, f"{self.path.name}, sheet {self.sheet!r}")
         width = max(self.kept) + 1
         with _workbook(self.path) as workbook:
-            rows = workbook[self.sheet].iter_rows(min_row=self.first_line, values_only=True, max_col=width)
+            rows = _rows(workbook[self.sheet], percent_styles(workbook), min_row=self.first_line, max_col=width)
             schema = pa.schema([(h, pa.string()) for h in self.columns])
             buffer: list[tuple[object, ...]] = []
             lines: list[int] = []
@@ -122,7 +176,7 @@ def _not_excel(path: Path, exc: BaseException) -> InvalidInput:
 def _sheet_grid(workbook: Any, sheet: str, rows: int) -> Grid:
     """A sheet's first rows as text, each as wide as its last filled cell."""
     grid: Grid = []
-    for values in workbook[sheet].iter_rows(values_only=True, max_row=rows):
+    for values in _rows(workbook[sheet], percent_styles(workbook), max_row=rows):
         cells = [_text(v) for v in values]
         while cells and cells[-1] is None:
             cells.pop()

@@ -21,11 +21,8 @@ reports what that leaves missing; a no-value marker is a note (``no-value``) and
 
 from __future__ import annotations
 
-import unicodedata
-from dataclasses import dataclass, field
 from datetime import date, datetime
-from functools import cached_property
-from typing import Any, Literal, get_args, get_origin
+from typing import Any, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import pyarrow as pa
@@ -35,97 +32,30 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, ValidationIn
 
 from sangsaeng.errors import InvalidInput, SangsaengError
 from sangsaeng.standard import dates, layout
+from sangsaeng.standard.cell_batch import CellBatch, indices
 from sangsaeng.standard.cells import (
     NO_VALUE,
     Codes,
     Markers,
-    Readable,
+    normal_form,
     per_row,
     plain_numbers,
-    read_text,
     split_numbers,
     unit_of,
 )
 from sangsaeng.standard.entities import ENTITIES, Entity, arrow_schema, literal_values
+from sangsaeng.standard.field_rules import FieldMap as FieldMap  # the document's parts, imported from here
+from sangsaeng.standard.field_rules import Header as Header
+from sangsaeng.standard.field_rules import Unpivot as Unpivot
+from sangsaeng.standard.field_rules import _base as _base
 from sangsaeng.standard.layout import LINE
-from sangsaeng.standard.units import nearest, recognize, unknown_hint
+from sangsaeng.standard.units import Unit, nearest, recognize, through, unknown_hint
 from sangsaeng.standard.validation import Finding
 
 TRUE_WORDS = ("true", "yes", "y", "1", "pass", "passed", "ok", "합격", "적합", "양호", "o", "○", "◯")
 FALSE_WORDS = ("false", "no", "n", "0", "fail", "failed", "ng", "불합격", "부적합", "불량", "x", "×", "✕", "✗")
 TRUTH_EXPECTED = "합격/불합격, pass/fail, Y/N, true/false"
-
-
-class FieldMap(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-    column: str | None = Field(None, description="The source column")
-    value: Any = Field(None, description="A constant instead of a column")
-    format: str | None = Field(
-        None,
-        description="How dates are written: an example as the file writes it (2026.03.02, 3월분) or a pattern"
-        " (%Y.%m.%d)",
-    )
-    unit: str | None = Field(None, description="The unit every value is in, as the source writes it")
-    unit_column: str | None = Field(None, description="A column holding each row's unit")
-    values: dict[str, Any] | None = Field(None, description="Source value → canonical value, e.g. 합격: true")
-    year: int | None = Field(None, ge=1900, le=2200, description="The year of dates written without one (3월분)")
-    at: Literal["start", "end"] | None = Field(
-        None, description="A cell naming a day or month is its start (default) or its end (the next one's start)"
-    )
-    minus: str | None = Field(None, description="A column subtracted from `column`, e.g. 불량수량")
-
-    @model_validator(mode="after")
-    def _one_source(self) -> FieldMap:
-        if (self.column is None) == (self.value is None):
-            raise ValueError("give either 'column' or 'value'")
-        if self.unit is not None and self.unit_column is not None:
-            raise ValueError("give either 'unit' or 'unit_column', not both")
-        if self.minus is not None and (self.column is None or self.values is not None):
-            raise ValueError("'minus' subtracts a column from 'column': give 'column' and no 'values'")
-        if self.format is not None:
-            rule = self.date_rule
-            assert rule is not None
-            if not rule.has_date:
-                raise ValueError(
-                    f"the format {self.format!r} has no date, only a time of day: "
-                    "give an example with the date, e.g. 2026.03.02 오전 9:00"
-                )
-            if not rule.has_year and self.year is None:
-                raise ValueError(f"the format {self.format!r} has no year: give the year of its dates, e.g. year: 2026")
-        return self
-
-    @cached_property
-    def date_rule(self) -> dates.DateRule | None:
-        """The reading rule of ``format`` (pattern or example); ``ValueError`` saying what to write instead."""
-        if self.format is None:
-            return None
-        pattern = self.format if "%" in self.format else dates.pattern_of(self.format)
-        return dates.compile_pattern(pattern)
-
-
-class Header(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-    row: int = Field(1, ge=1, description="The sheet row (CSV line) where the header starts, as Excel numbers it")
-    rows: Literal[1, 2] = Field(1, description="2: a row of units or sub-names under the row of names")
-
-
-class Unpivot(BaseModel):
-    """Wide columns made long records (see ``layout.Unpivot``)."""
-
-    model_config = ConfigDict(extra="forbid")
-    columns: list[str] = Field(min_length=1, description="The wide columns, by their (joined) headers")
-    name: str = Field(description="A new column holding each wide column's header")
-    value: str = Field(description="A new column holding the cell")
-    unit: str | None = Field(None, description="A new column holding the unit written in the header")
-
-    @model_validator(mode="after")
-    def _distinct(self) -> Unpivot:
-        if len(set(self.columns)) != len(self.columns):
-            raise ValueError("unpivot.columns names a column twice")
-        new = [n for n in (self.name, self.value, self.unit) if n is not None]
-        if len(set(new)) != len(new) or set(new) & set(self.columns):
-            raise ValueError("unpivot.name, value and unit must be new column names, each different")
-        return self
+CALORIFIC_FACTOR = "calorific_factor"  # its unit (MJ/Nm³) is recorded as calorific_unit, never applied to it
 
 
 class Mapping(BaseModel):
@@ -171,7 +101,7 @@ class Mapping(BaseModel):
                 recognize(spelling)
             except SangsaengError as exc:
                 raise ValueError(f"units: {written!r} is declared as {spelling!r}, which is no unit we read") from exc
-        return {_word(written): spelling for written, spelling in units.items()}
+        return {normal_form(written): spelling for written, spelling in units.items()}
 
     @field_validator("timezone")
     @classmethod
@@ -198,6 +128,36 @@ class Mapping(BaseModel):
                 if rule.at is not None and base not in (datetime, date):
                     raise ValueError(f"{name}: 'at' is for dates, and {name} is not a date")
         return fields
+
+    @model_validator(mode="after")
+    def _calorific_pair(self) -> Mapping:
+        """A fuel's amount becomes energy through a calorific value and its unit, given together."""
+        factor, unit = self.fields.get(CALORIFIC_FACTOR), self.fields.get("calorific_unit")
+        if factor is None and unit is None:
+            return self
+        example = "calorific_factor: {value: 42.7}, calorific_unit: {value: MJ/Nm³}"
+        if unit is not None and unit.value is None:
+            raise ValueError(f"calorific_unit: give the unit of the calorific value as a value, e.g. {example}")
+        if factor is None or factor.unit_column is not None:
+            raise ValueError(f"give the calorific value with its unit, e.g. {example}")
+        written = self.calorific_unit
+        if written is None:
+            raise ValueError(f"calorific_factor: give its unit, e.g. {example}")
+        if unit is not None and factor.unit is not None and normal_form(factor.unit) != normal_form(written):
+            raise ValueError(f"calorific_factor's unit {factor.unit!r} differs from calorific_unit {written!r}")
+        try:
+            unit_of(written)
+        except SangsaengError as exc:
+            raise ValueError(f"calorific_unit {written!r}: {exc}") from exc
+        return self
+
+    @property
+    def calorific_unit(self) -> str | None:
+        """The unit of the calorific value (MJ/Nm³): calorific_unit's value, else calorific_factor's ``unit``."""
+        unit, factor = self.fields.get("calorific_unit"), self.fields.get(CALORIFIC_FACTOR)
+        if unit is not None and unit.value is not None:
+            return str(unit.value)
+        return factor.unit if factor is not None else None
 
     @property
     def model(self) -> type[Entity]:
@@ -244,85 +204,8 @@ def load_mapping(text: str, source: str = "mapping") -> Mapping:
         ) from exc
 
 
-def _word(text: str) -> str:
-    """A unit word as the mapping's ``units`` looks it up: NFKC (full width → half width), trimmed."""
-    return unicodedata.normalize("NFKC", text).strip()
-
-
-def _base(annotation: Any) -> Any:
-    args = [a for a in get_args(annotation) if a is not type(None)]
-    if get_origin(annotation) is not None and type(None) in get_args(annotation):
-        return _base(args[0])
-    return annotation
-
-
 _FLOAT = pa.float64()
 _NOT_A_NUMBER = ("type-error", "a number", True)
-
-
-@dataclass
-class _Batch:
-    """One batch being read: its text once per column, and what was found, with rows and sheet lines."""
-
-    source: pa.RecordBatch
-    first_row: int
-    markers: Markers
-    findings: list[Finding] = field(default_factory=list)
-    _readable: dict[str, Readable] = field(default_factory=dict)
-    _coded: dict[str, tuple[pa.Array, pa.Array]] = field(default_factory=dict)
-    _noted: set[str] = field(default_factory=set)
-    units: dict[tuple[str, str | None], tuple[pa.Array, pa.Array, pa.Array, pa.Array]] = field(default_factory=dict)
-
-    @cached_property
-    def lines(self) -> Any:
-        """The sheet row of each record (an array), when the source says."""
-        names = self.source.schema.names
-        if LINE not in names:
-            return None
-        return self.source.column(names.index(LINE)).to_numpy(zero_copy_only=False)
-
-    def raw(self, column: str) -> pa.Array:
-        return pc.cast(self.source.column(column), pa.string())
-
-    def text(self, column: str, name: str) -> pa.Array:
-        """A column's cells readable, markers made null (each noted once, for the first field that reads it)."""
-        if column not in self._readable:
-            self._readable[column] = read_text(self.raw(column), self.markers)
-        self._note(column, name)
-        return self._readable[column].text
-
-    def coded(self, column: str, name: str) -> tuple[pa.Array, pa.Array]:
-        """A column of few distinct values (units) as its distinct values made readable and each row's index
-        into them: one pass over the rows instead of several."""
-        if column not in self._coded:
-            encoded = pc.dictionary_encode(self.raw(column))
-            distinct = read_text(encoded.dictionary, self.markers)
-            marker = None if distinct.marker is None else pc.take(distinct.marker, encoded.indices)
-            self._readable[column] = Readable(pc.take(distinct.text, encoded.indices), marker)
-            self._coded[column] = (distinct.text, encoded.indices)
-        self._note(column, name)
-        return self._coded[column]
-
-    def _note(self, column: str, name: str) -> None:
-        read = self._readable[column]
-        if read.marker is not None and column not in self._noted:
-            self._noted.add(column)
-            written, raw = self.markers.written, self.raw(column)
-            for index in _indices(pc.is_valid(read.marker)):
-                self.add("no-value", index, name, raw[index].as_py(), written[read.marker[index].as_py()], column)
-
-    def add(self, code: str, index: int, name: str, value: Any, expected: str, column: str | None) -> None:
-        line = int(self.lines[index]) if self.lines is not None else None
-        text = None if value is None else str(value)
-        self.findings.append(Finding(code, self.first_row + index, name, text, expected, line=line, column=column))
-
-    def add_all(self, code: str, mask: pa.Array, name: str, column: str, expected: str, shown: pa.Array) -> None:
-        for index in _indices(mask):
-            self.add(code, index, name, shown[index].as_py(), expected, column)
-
-
-def _indices(mask: pa.Array) -> list[int]:
-    return list(pc.indices_nonzero(pc.fill_null(mask, False)).to_pylist())
 
 
 class Applier:
@@ -337,29 +220,40 @@ class Applier:
         }
         words = {w: True for w in TRUE_WORDS} | {w: False for w in FALSE_WORDS}
         self._truth = Codes.of(words | {w.upper(): t for w, t in words.items()}, self.markers, pa.bool_())
+        # The calorific value's unit is recorded (calorific_unit), not converted: it is read as a plain number.
+        self._fields = {
+            name: rule.model_copy(update={"unit": None}) if name == CALORIFIC_FACTOR else rule
+            for name, rule in mapping.fields.items()
+        }
+        calorific = mapping.calorific_unit
+        self._calorific = None if calorific is None else unit_of(calorific)
+        self._bridged: set[str] = set()  # units of a fuel's amount made energy through the calorific value
         self._constants = {
             name: self._constant(name, rule, self.schema.field(name).type)
-            for name, rule in mapping.fields.items()
+            for name, rule in self._fields.items()
             if rule.value is not None
         }
 
-    def _constant(self, name: str, rule: FieldMap, target: pa.DataType) -> Any:
-        """A constant as the field holds it; one written as a cell would be (2026-03-01, 12 kWh) is read as one."""
-        try:
-            pa.array([rule.value], target)
-            return rule.value
-        except (pa.ArrowInvalid, pa.ArrowTypeError, TypeError, ValueError, OverflowError):
-            pass
+    def _constant(self, name: str, rule: FieldMap, target: pa.DataType) -> tuple[Any, dict[str, Any]]:
+        """A constant as the field holds it, and what its reading sets beside it (raw value and unit); one written
+        as a cell would be (2026-03-01, 12 kWh) or given a unit (24.98 with unit mm) is read as a cell is."""
+        if rule.unit is None:
+            try:
+                pa.array([rule.value], target)
+                return rule.value, {}
+            except (pa.ArrowInvalid, pa.ArrowTypeError, TypeError, ValueError, OverflowError):
+                pass
         text = rule.value.isoformat() if isinstance(rule.value, date) else str(rule.value)
         cell = "\x00constant"
-        one = _Batch(pa.RecordBatch.from_pydict({cell: pa.array([text], pa.string())}), 1, self.markers)
-        read = self._read(one, name, rule.model_copy(update={"value": None, "column": cell}), target, {})
+        one = CellBatch(pa.RecordBatch.from_pydict({cell: pa.array([text], pa.string())}), 1, self.markers)
+        beside: dict[str, pa.Array] = {}
+        read = self._read(one, name, rule.model_copy(update={"value": None, "column": cell}), target, beside)
         if one.findings or not read[0].is_valid:
             why = one.findings[0].message if one.findings else "it is empty"
             raise InvalidInput(
                 f"{name}: the constant {text!r} cannot be used ({why})", hint="see docs/standard-entities.md"
             )
-        return read[0].as_py()
+        return read[0].as_py(), {field: values[0].as_py() for field, values in beside.items()}
 
     def apply(self, source: pa.RecordBatch, first_row: int = 1) -> tuple[pa.RecordBatch, list[Finding]]:
         names = [n for n in source.schema.names if n != LINE]
@@ -369,19 +263,25 @@ class Applier:
                 f"the source has no column {', '.join(sorted(missing))}",
                 hint=f"its columns are: {', '.join(names)}",
             )
-        batch = _Batch(source, first_row, self.markers)
+        batch = CellBatch(source, first_row, self.markers)
         out: dict[str, pa.Array] = {}
-        for name, rule in self.mapping.fields.items():
+        rows = source.num_rows
+        for name, rule in self._fields.items():
             target = self.schema.field(name).type
             if rule.value is not None:
-                out[name] = pa.array([self._constants[name]] * source.num_rows, target)
+                value, beside = self._constants[name]
+                out[name] = pa.array([value] * rows, target)
+                for other, held in beside.items():
+                    out.setdefault(other, pa.array([held] * rows, self.schema.field(other).type))
                 continue
             out[name] = self._read(batch, name, rule, target, out)
+        if self._calorific is not None and "calorific_unit" not in out:  # given as calorific_factor's unit
+            out["calorific_unit"] = pa.array([self._calorific.raw] * rows, pa.string())
         columns = [out.get(f.name, pa.nulls(source.num_rows, f.type)) for f in self.schema]
         # A unit column shared by several fields is reported once per row, not once per field.
         return pa.RecordBatch.from_arrays(columns, schema=self.schema), list(dict.fromkeys(batch.findings))
 
-    def _read(self, batch: _Batch, name: str, rule: FieldMap, target: pa.DataType, out: dict[str, pa.Array]) -> Any:
+    def _read(self, batch: CellBatch, name: str, rule: FieldMap, target: pa.DataType, out: dict[str, pa.Array]) -> Any:
         assert rule.column is not None
         annotation = self.mapping.model.model_fields[name].annotation
         base = _base(annotation)
@@ -399,7 +299,7 @@ class Applier:
         text = batch.text(rule.column, name)
         return text if literal_values(annotation) else pc.cast(text, target)
 
-    def _coded(self, batch: _Batch, name: str, column: str, codes: Codes, expected: str) -> pa.Array:
+    def _coded(self, batch: CellBatch, name: str, column: str, codes: Codes, expected: str) -> pa.Array:
         raw = batch.raw(column)
         index = pc.index_in(raw, value_set=codes.written)
         if pc.any(pc.and_(pc.is_valid(raw), pc.is_null(index))).as_py():  # the careful reading, where needed
@@ -411,7 +311,7 @@ class Applier:
         return pc.take(codes.values, index)
 
     def _number(
-        self, batch: _Batch, name: str, base: Any, rule: FieldMap, column: str, out: dict[str, pa.Array] | None
+        self, batch: CellBatch, name: str, base: Any, rule: FieldMap, column: str, out: dict[str, pa.Array] | None
     ) -> pa.Array:
         """A column's numbers in the field's canonical unit (``out`` given: the raw value and unit kept there)."""
         raw = batch.raw(column)
@@ -432,7 +332,7 @@ class Applier:
 
     def _units(
         self,
-        batch: _Batch,
+        batch: CellBatch,
         name: str,
         rule: FieldMap,
         column: str,
@@ -450,6 +350,7 @@ class Applier:
         fixed = str(extra["x-unit"]) if isinstance(extra, dict) and "x-unit" in extra else None
         declared = self._declared(batch, name, rule, values, fixed)
         if declared is None and in_cells is None:
+            self._companion(out, name, fixed, None, len(values))
             return values
         if in_cells is None:
             assert declared is not None
@@ -458,7 +359,7 @@ class Applier:
             written, canonical, factor, offset = self._in_cells(batch, name, rule, column, in_cells, raw, fixed)
             if declared is not None:
                 differs = pc.fill_null(pc.not_equal(canonical, declared[1]), False)
-                for index in _indices(differs):
+                for index in indices(differs):
                     shown = f"convertible to {declared[0][index].as_py()}"
                     batch.add("unit-mismatch", index, name, in_cells[index].as_py(), shown, column)
                 factor = pc.if_else(differs, pa.scalar(None, pa.float64()), pc.coalesce(factor, declared[2]))
@@ -474,6 +375,9 @@ class Applier:
             expected = f"a unit convertible to {fixed}"
             batch.add_all("missing-value", lacking, rule.unit_column, rule.unit_column, expected, written)
         converted = pc.add(pc.multiply(values, factor), offset)
+        if self._bridged and name == model.measured:
+            converted = self._through_calorific(batch, name, values, written, converted)
+        self._companion(out, name, fixed, canonical, len(values))
         if name == model.measured and out is not None:
             fields = model.model_fields
             if "raw_value" in fields:
@@ -484,16 +388,76 @@ class Applier:
                 out["unit"] = canonical
         return converted
 
+    def _companion(
+        self, out: dict[str, pa.Array] | None, name: str, fixed: str | None, canonical: pa.Array | None, rows: int
+    ) -> None:
+        """A quantity's canonical unit beside it (``quantity_unit``), where the entity has one and the mapping does
+        not fill it: the unit read, else the field's default (a count: piece)."""
+        companion = f"{name}_unit"
+        fields = self.mapping.model.model_fields
+        if out is None or fixed is not None or companion not in fields or companion in self.mapping.fields:
+            return
+        default = fields[companion].default
+        fallback = pa.scalar(default if isinstance(default, str) else None, pa.string())
+        out[companion] = (
+            pa.array([fallback.as_py()] * rows, pa.string())
+            if canonical is None
+            else (pc.coalesce(canonical, fallback))
+        )
+
+    def _through_calorific(
+        self, batch: CellBatch, name: str, values: pa.Array, written: pa.Array, converted: pa.Array
+    ) -> pa.Array:
+        """A fuel's amount (Nm³, L, kg) made energy: rows in a bridged unit are multiplied by the calorific value,
+        the constant or the row's own; a row without one is a ``missing-value`` of the calorific value."""
+        fuel = pc.fill_null(pc.is_in(written, value_set=pa.array(sorted(self._bridged), pa.string())), False)
+        if not pc.any(fuel).as_py():
+            return converted
+        rule = self._fields[CALORIFIC_FACTOR]
+        if rule.value is not None:
+            constant = self._constants.get(CALORIFIC_FACTOR, (rule.value, {}))[0]
+            heat = pa.array([constant] * len(values), _FLOAT)
+        elif rule.column is not None and rule.column in batch.source.schema.names:
+            heat = self._number(batch, CALORIFIC_FACTOR, float, rule, rule.column, None)
+        else:
+            heat = pa.nulls(len(values), _FLOAT)
+        lacking = pc.and_(pc.and_(fuel, pc.is_valid(values)), pc.is_null(heat))
+        assert self._calorific is not None
+        expected = f"a calorific value in {self._calorific.raw} to turn the amount into kWh"
+        batch.add_all("missing-value", lacking, CALORIFIC_FACTOR, rule.column or name, expected, written)
+        return pc.if_else(fuel, pc.multiply(converted, heat), converted)
+
+    def _fit(self, unit: Unit, written: str, name: str, fixed: str | None) -> tuple[Any, ...] | None:
+        """(canonical, factor, offset) of a unit (``written`` so) for a field, or None where it cannot become the
+        field's unit. A fuel's amount becomes energy through the calorific unit (Nm³ × MJ/Nm³ → kWh), the value
+        per row after (``_through_calorific``)."""
+        if fixed is None or unit.canonical == fixed:
+            return unit.canonical, unit.factor, unit.offset
+        if self._calorific is not None and name == self.mapping.model.measured:
+            factor = through(unit, self._calorific, fixed)
+            if factor is not None:
+                self._bridged.add(written)
+                return fixed, factor, 0.0
+        return None
+
+    def _mismatch(self, name: str, fixed: str) -> str:
+        """What a field with a fixed unit expects, said so that a fuel's amount shows the way to energy."""
+        if name != self.mapping.model.measured or fixed != "kilowatt_hour":
+            return f"convertible to {fixed}"
+        if self._calorific is not None:
+            return f"convertible to {fixed}, or to it through the calorific value in {self._calorific.raw}"
+        return f"convertible to {fixed} (a fuel in Nm³, L or kg: give calorific_factor and calorific_unit)"
+
     def _declared(
-        self, batch: _Batch, name: str, rule: FieldMap, values: pa.Array, fixed: str | None
+        self, batch: CellBatch, name: str, rule: FieldMap, values: pa.Array, fixed: str | None
     ) -> tuple[pa.Array, pa.Array, pa.Array, pa.Array] | None:
         """Per row: the unit the mapping declares (its text, canonical unit, factor, offset), or None without."""
         if rule.unit is not None:
             rows = len(values)
-            resolved = self._resolved(rule.unit, fixed)
+            resolved = self._resolved(rule.unit, name, fixed)
             if len(resolved) == 2:
                 code, expected = resolved
-                for index in _indices(pc.is_valid(values)):
+                for index in indices(pc.is_valid(values)):
                     batch.add(code, index, name, rule.unit, expected, rule.column)
                 resolved = (None, None, None)
             return (
@@ -508,7 +472,7 @@ class Applier:
             written = batch.text(rule.unit_column, rule.unit_column)
             table = []
             for position, text in enumerate(distinct.to_pylist()):
-                resolved = (None, None, None) if text is None else self._resolved(text, fixed)
+                resolved = (None, None, None) if text is None else self._resolved(text, name, fixed)
                 if len(resolved) == 2:
                     code, expected = resolved
                     refused = pc.equal(index, pa.scalar(position, index.type))
@@ -520,21 +484,23 @@ class Applier:
 
     def _spelled(self, text: str) -> str:
         """A unit as the system reads it: the mapping's own spelling of the company's word (``units``) first."""
-        return self.mapping.units.get(_word(text), text) if self.mapping.units else text
+        return self.mapping.units.get(normal_form(text), text) if self.mapping.units else text
 
-    def _resolved(self, text: str, fixed: str | None) -> tuple[Any, ...]:
+    def _resolved(self, text: str, name: str, fixed: str | None) -> tuple[Any, ...]:
         """(canonical, factor, offset) of a declared unit, or (code, expected) of why it cannot be used."""
         try:
             unit = unit_of(self._spelled(text))
         except SangsaengError:
             return "unknown-unit", unknown_hint(text)  # "did you mean …" where close
-        if fixed is not None and unit.canonical != fixed:
-            return "unit-mismatch", f"convertible to {fixed}"
-        return unit.canonical, unit.factor, unit.offset
+        fitted = self._fit(unit, text, name, fixed)
+        if fitted is None:
+            assert fixed is not None
+            return "unit-mismatch", self._mismatch(name, fixed)
+        return fitted
 
     def _in_cells(
         self,
-        batch: _Batch,
+        batch: CellBatch,
         name: str,
         rule: FieldMap,
         column: str,
@@ -558,21 +524,22 @@ class Applier:
                 refused[position] = ("unknown-unit", unknown_hint(text), False) if close else _NOT_A_NUMBER
                 table.append((None, None, None))
                 continue
-            fits = free or declared or unit.canonical == fixed or (whole and unit.canonical == "piece")
-            if not fits and fixed is None:
+            fitted = self._fit(unit, text, name, fixed)
+            if not (free or declared or fixed is not None or (whole and unit.canonical == "piece")):
                 refused[position] = ("unknown-unit", "a plain number, or a unit for this field in the mapping", False)
-            elif fixed is not None and unit.canonical != fixed:
-                refused[position] = ("unit-mismatch", f"convertible to {fixed}", False)
-            table.append((None, None, None) if position in refused else (unit.canonical, unit.factor, unit.offset))
+            elif fitted is None:
+                assert fixed is not None
+                refused[position] = ("unit-mismatch", self._mismatch(name, fixed), False)
+            table.append((None, None, None) if position in refused or fitted is None else fitted)
         if refused:
             index = encoded.indices
-            for row in _indices(pc.is_in(index, value_set=pa.array(list(refused), pa.int32()))):
+            for row in indices(pc.is_in(index, value_set=pa.array(list(refused), pa.int32()))):
                 code, expected, whole_cell = refused[index[row].as_py()]
                 shown = raw[row].as_py() if whole_cell else in_cells[row].as_py()
                 batch.add(code, row, name, shown, expected, column)
         return (in_cells, *per_row(table, encoded.indices))
 
-    def _moment(self, batch: _Batch, name: str, as_date: bool, rule: FieldMap) -> pa.Array:
+    def _moment(self, batch: CellBatch, name: str, as_date: bool, rule: FieldMap) -> pa.Array:
         assert rule.column is not None
         found, zone, end = rule.date_rule, self.mapping.timezone, rule.at == "end"
         if not as_date and not end and not self.markers.castable:

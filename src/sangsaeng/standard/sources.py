@@ -240,6 +240,9 @@ class CsvSource:
             convert_options=pacsv.ConvertOptions(
                 include_columns=wanted,
                 column_types=dict.fromkeys(wanted, kind),
+                # Only an empty cell is missing: N/A, NA, NULL, #N/A are what a person wrote, read as markers
+                # (a note, or the error of a required field) by the mapping, never dropped here unseen.
+                null_values=[""],
                 strings_can_be_null=True,
                 quoted_strings_can_be_null=False,
                 check_utf8=kind != pa.binary(),

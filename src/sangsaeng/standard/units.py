@@ -273,6 +273,27 @@ _ALIASES = {
     "HBW": "HB",
     "HBS": "HB",
 }
+# ERP unit codes (SAP, Douzone, Younglimwon … export them in capitals), read exactly as written: what an ERP means
+# by them, never pint's reading of the capitals (G gauss, M molar, MM megamolar, MG megagauss, ML megalitre, MT
+# megatesla). Not case-folded: Mg written in mixed case stays pint's megagram.
+_ERP_CODES = {
+    "KG": "kg",
+    "G": "g",
+    "MG": "mg",
+    "TON": "t",  # a metric tonne, as in Korea; pint's "ton" is the US short ton
+    "ton": "t",
+    "Ton": "t",
+    "Kg": "kg",  # as often typed
+    "MT": "t",
+    "M": "m",
+    "MM": "mm",
+    "CM": "cm",
+    "KM": "km",
+    "M2": "m**2",
+    "M3": "m**3",
+    "ML": "mL",
+    "SET": "piece",  # a count: one set of the item the row names
+}
 _FOLDED = {k.casefold(): v for k, v in _ALIASES.items()}
 _CARBON = re.compile(r"^\s*(k?g|t|tonnes?|kilograms?|grams?)\s*[-_ ]?\s*co(?:2|₂)[-_ ]?e(?:q)?\s*$", re.IGNORECASE)
 _WRAPPED = re.compile(r"[(\[]\s*([^()\[\]]+?)\s*[)\]]\s*$")
@@ -340,6 +361,8 @@ def _expression(text: str) -> str:
         return _ALIASES.get(stripped.upper(), stripped.upper())
     if stripped in _ALIASES:
         return _ALIASES[stripped]
+    if stripped in _ERP_CODES:
+        return _ERP_CODES[stripped]
     if stripped.casefold() in _FOLDED:
         return _FOLDED[stripped.casefold()]
     carbon = _CARBON.match(stripped)
@@ -361,7 +384,7 @@ _COMMON += ["HRC", "HRB", "HRA", "HV", "HB", "N·m", "Nm³", "Nm³/h", "ppb", "r
 
 @cache
 def _known_spellings() -> dict[str, str]:
-    known = {k.casefold(): k for k in _ALIASES if not k.startswith("unit:")}
+    known = {k.casefold(): k for k in [*_ERP_CODES, *_ALIASES] if not k.startswith("unit:")}
     known.update({k.casefold(): k for k in _COMMON})
     return known
 
@@ -449,6 +472,17 @@ def to_canonical(values: pa.Array | pa.ChunkedArray, unit: Unit) -> pa.Array | p
     as_float = pc.cast(values, pa.float64())
     scaled = as_float if unit.factor == 1.0 else pc.multiply(as_float, unit.factor)
     return scaled if unit.offset == 0.0 else pc.add(scaled, unit.offset)
+
+
+def through(unit: Unit, rate: Unit, target: str) -> float | None:
+    """The factor that makes values in ``unit`` ``target`` through a rate per that unit (a fuel's Nm³ made kWh
+    through a calorific value in MJ/Nm³), or None when the two do not make the target's dimension."""
+    ureg = registry()
+    try:
+        made = ureg.Quantity(1.0, unit.expression) * ureg.Quantity(1.0, rate.expression)
+        return float(made.to(target).magnitude)
+    except (pint.errors.DimensionalityError, pint.errors.OffsetUnitCalculusError):
+        return None
 
 
 def convert(value: float, source: str, target: str) -> float:
