@@ -69,8 +69,9 @@ _WRAPPED = re.compile(r"^(.*?)\s*[(\[]\s*([^()\[\]]+?)\s*[)\]]\s*$")
 _NUMBER_ONLY = re.compile(r"^[\d\s.,+-]*$")
 # Digits in a unit: a power after a symbol (m3, cm2, kgf/cm2) or the load of a Vickers test (HV10).
 _UNIT_SHAPE = re.compile(r"^(HV\s*\d+(\.\d+)?|[^\d_-]*?[23]?(/[^\d_-]*?[23]?)?)$", re.I)
-# Words that pint reads as units but that sit under a header as sub-names (규격 over Min/Max, X̄ over R).
-_NOT_UNITS = frozenset({"min", "max", "avg", "mean", "r", "n", "no", "a", "b", "c", "s", "t"})
+# Words that pint reads as units but that sit under a header as sub-names (규격 over Min/Max, X̄ over R). Seconds
+# (s, sec, 초) are units: 사이클타임(s), Elapsed over s; numbers (1, 2 under 측정값) never are.
+_NOT_UNITS = frozenset({"min", "max", "avg", "mean", "r", "n", "no", "a", "b", "c", "t"})
 
 
 def is_unit(text: str | None) -> bool:
