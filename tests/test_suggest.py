@@ -264,9 +264,23 @@ def test_columns_with_units_are_not_unpivoted_when_they_are_not_quantities_side_
 _CELL_PIECES = st.sampled_from(
     ["", " ", "-", "N/A", "0", "1", "1,234", "12.5mm", "12,5", ".", "%", "(mm)", "(s)", "[%]", "3월", "2026-03-02",
      "20000", "오후 3:00", "합격", "재검", "OK", "X1", "측정값", "로트", "(", "12:61", "13월", "26-2-30", "㎜", "EA",
-     "전기", "\n", "×", "n", "s", "1일", "Jan", "kWh"]
+     "전기", "\n", "×", "n", "s", "1일", "Jan", "kWh", "/0", "mm/0", "^0.5", ")"]
 )  # fmt: skip
 _TEXT = st.lists(_CELL_PIECES, max_size=3).map("".join)
+
+
+def test_text_the_unit_parser_chokes_on_is_no_unit_and_no_crash() -> None:
+    """pint divides by zero on "mm/0" and cannot tokenize ")": in a header, a unit column or a cell that is text."""
+    cells = {
+        "로트": ["L1", "L2"],
+        "압력(mm/0)": ["1/0", "2"],
+        "측정값(c^0.5^0.5^0.5)": ["1 mm/0", "3"],
+        "단위": [")", "mm/0"],
+    }
+    proposal = suggest("quality_result", list(cells), cells)
+    assert proposal.columns()["subject"] == "로트"
+    with pytest.raises(InvalidInput, match="not a unit"):
+        Vocabulary.from_dict({"units": {"X": "mm/0"}})
 
 
 @settings(max_examples=150, deadline=None)

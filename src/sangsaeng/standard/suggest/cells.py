@@ -16,11 +16,10 @@ from datetime import datetime
 from functools import lru_cache
 from typing import Literal
 
-from sangsaeng.errors import SangsaengError
+from sangsaeng.standard.sheet_text import unit_of
 from sangsaeng.standard.suggest.text import clean, fold
 from sangsaeng.standard.suggest.vocabulary import Vocabulary
 from sangsaeng.standard.suggest.words import CODES, ESTIMATE_WORDS, NO_VALUE, PASS_FAIL
-from sangsaeng.standard.units import recognize
 
 Granularity = Literal["moment", "day", "month", "time"]
 
@@ -56,11 +55,7 @@ def _split_unit(cell: str, vocabulary: Vocabulary) -> tuple[str, str | None] | N
     number, unit = found.group(1), found.group(2).strip()
     if vocabulary.unit(unit) is not None:
         return number, unit
-    try:
-        recognize(unit)
-    except SangsaengError:
-        return None
-    return number, unit
+    return (number, unit) if unit_of(unit) is not None else None
 
 
 def numbers(cells: list[str], decimal: str, vocabulary: Vocabulary) -> Numbers:

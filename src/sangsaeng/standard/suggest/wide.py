@@ -13,16 +13,15 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from sangsaeng.errors import SangsaengError
 from sangsaeng.standard.entities import literal_values
 from sangsaeng.standard.layout import WideGroup, split_unit
+from sangsaeng.standard.sheet_text import unit_of
 from sangsaeng.standard.suggest import cells as look
 from sangsaeng.standard.suggest import titles as read_titles
 from sangsaeng.standard.suggest.headers import PART, header_score, read_header
 from sangsaeng.standard.suggest.proposal import Draft
 from sangsaeng.standard.suggest.text import clean
 from sangsaeng.standard.suggest.words import NEW_NAME, NEW_VALUE
-from sangsaeng.standard.units import recognize
 
 # A sample's column: a mark (X, n, #, 시료 …) and its number, after the measurement's name: "측정값 X3", "n3", "3".
 _NUMBERED = re.compile(r"(.*?)(\d{1,2})\s*(?:차|회|번)?")
@@ -113,10 +112,8 @@ def find_measures(draft: Draft, headers: list[str], cells: dict[str, list[str]],
 
 def _measures(unit: str) -> bool:
     """A unit of something measured: not a count of pieces (EA, 개), which is a quantity of its own."""
-    try:
-        return recognize(unit).dimension != "[item]"
-    except SangsaengError:
-        return False
+    found = unit_of(unit)
+    return found is not None and found.dimension != "[item]"
 
 
 def _unique(name: str, taken: set[str]) -> str:
