@@ -182,6 +182,22 @@ def test_a_unit_is_split_from_a_header_only_when_it_is_one() -> None:
     assert split_unit("외경 [mm]") == ("외경", "mm")
     assert split_unit("비고(참고)") == ("비고(참고)", None)
     assert split_unit("kWh") == ("kWh", None)
+    assert [split_unit(h) for h in ("사이클타임(s)", "계량시간 (sec)", "C/T(초)", "측정값(1)")] == [
+        ("사이클타임", "s"),
+        ("계량시간", "sec"),
+        ("C/T", "초"),
+        ("측정값(1)", None),  # a number is no unit
+    ]
+
+
+def test_seconds_under_a_name_are_its_unit_and_a_number_under_it_is_a_sub_name() -> None:
+    assert join_headers(["Elapsed", "측정값", None, "규격", None], ["s", "1", "2", "Min", "Max"]) == [
+        "Elapsed (s)",
+        "측정값 1",
+        "측정값 2",
+        "규격 Min",
+        "규격 Max",
+    ]
 
 
 def test_proposed_names_avoid_the_columns_there_are() -> None:

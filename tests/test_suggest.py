@@ -197,6 +197,110 @@ def test_a_wide_characteristic_table_keeps_each_headers_unit() -> None:
     assert proposal.reasons["inspected_at"].code == "title" and proposal.confidence["inspected_at"] == 0.85
 
 
+def test_quantities_measured_side_by_side_are_unpivoted_without_a_layout_guess() -> None:
+    """A leak tester writes pressure and leak rate side by side, each with its unit in the header: two columns are
+    enough when nothing else names the value or what was measured."""
+    cells = {
+        "검사일시": ["2026/03/02 08:00:00", "2026/03/02 08:00:17"],
+        "바코드": ["VB26030200001", "VB26030200002"],
+        "모델": ["VB-300", "VB-300"],
+        "시험압력(kPa)": ["149.8", "-"],
+        "누설량(cc/min)": ["1.27", "0.54"],
+        "결과": ["OK", "NG"],
+    }
+    proposal = suggest("quality_result", list(cells), cells)
+    assert proposal.unpivot == {
+        "columns": ["시험압력(kPa)", "누설량(cc/min)"],
+        "name": "검사항목",
+        "value": "측정값",
+        "unit": "단위",
+    }
+    assert proposal.columns() == {
+        "subject": "바코드",
+        "characteristic": "검사항목",
+        "inspected_at": "검사일시",
+        "value": "측정값",
+        "passed": "결과",
+    }
+    assert proposal.document["fields"]["value"] == {"column": "측정값", "unit_column": "단위"}
+    assert not proposal.missing
+
+
+def test_process_values_side_by_side_become_signals_with_seconds_as_a_unit() -> None:
+    cells = {
+        "일시": ["2026-03-02 06:00:00"],
+        "호기": ["IM-03"],
+        "쇼트번호": ["1"],
+        "사출압력(bar)": ["1186.7"],
+        "금형온도(°C)": ["44.6"],
+        "사이클타임(s)": ["32.4"],
+    }
+    proposal = suggest("measurement", list(cells), cells)
+    assert proposal.unpivot is not None and proposal.unpivot["columns"] == [
+        "사출압력(bar)",
+        "금형온도(°C)",
+        "사이클타임(s)",
+    ]
+    assert proposal.columns()["signal"] == proposal.unpivot["name"] and not proposal.missing
+
+
+@pytest.mark.parametrize(
+    "cells",
+    [
+        # a long layout: one column holds the value, the others with units are limits
+        {"로트": ["L1"], "측정항목": ["외경"], "측정값(mm)": ["25.0"], "하한(mm)": ["24.9"], "상한(mm)": ["25.1"]},
+        # counts of pieces are quantities of their own, not characteristics
+        {"로트": ["L1"], "검사수량(EA)": ["50"], "불량수량(EA)": ["2"], "판정": ["OK"]},
+        # one quantity alone is not spread wide
+        {"로트": ["L1"], "경도(HRC)": ["58"], "판정": ["OK"]},
+    ],
+)
+def test_columns_with_units_are_not_unpivoted_when_they_are_not_quantities_side_by_side(
+    cells: dict[str, list[str]],
+) -> None:
+    assert suggest("quality_result", list(cells), cells).unpivot is None
+
+
+_CELL_PIECES = st.sampled_from(
+    ["", " ", "-", "N/A", "0", "1", "1,234", "12.5mm", "12,5", ".", "%", "(mm)", "(s)", "[%]", "3월", "2026-03-02",
+     "20000", "오후 3:00", "합격", "재검", "OK", "X1", "측정값", "로트", "(", "12:61", "13월", "26-2-30", "㎜", "EA",
+     "전기", "\n", "×", "n", "s", "1일", "Jan", "kWh", "/0", "mm/0", "^0.5", ")"]
+)  # fmt: skip
+_TEXT = st.lists(_CELL_PIECES, max_size=3).map("".join)
+
+
+def test_text_the_unit_parser_chokes_on_is_no_unit_and_no_crash() -> None:
+    """pint divides by zero on "mm/0" and cannot tokenize ")": in a header, a unit column or a cell that is text."""
+    cells = {
+        "로트": ["L1", "L2"],
+        "압력(mm/0)": ["1/0", "2"],
+        "측정값(c^0.5^0.5^0.5)": ["1 mm/0", "3"],
+        "단위": [")", "mm/0"],
+    }
+    proposal = suggest("quality_result", list(cells), cells)
+    assert proposal.columns()["subject"] == "로트"
+    with pytest.raises(InvalidInput, match="not a unit"):
+        Vocabulary.from_dict({"units": {"X": "mm/0"}})
+
+
+@settings(max_examples=150, deadline=None)
+@given(
+    entity=st.sampled_from(sorted(ENTITIES)),
+    headers=st.lists(_TEXT, max_size=6, unique=True),
+    rows=st.lists(st.lists(_TEXT, min_size=6, max_size=6), max_size=5),
+    titles=st.lists(_TEXT, max_size=2),
+)
+def test_no_headers_and_cells_make_suggest_fail(
+    entity: str, headers: list[str], rows: list[list[str]], titles: list[str]
+) -> None:
+    """Whatever a file shows — empty headers, empty columns, no rows, markers only — a proposal comes back (with
+    what it could not place in ``missing``), never a crash."""
+    samples = {h: [r[i] for r in rows] for i, h in enumerate(headers)}
+    proposal = suggest(entity, headers, samples, guess=LayoutGuess(1, 1, titles=titles))
+    assert set(proposal.missing) <= set(ENTITIES[entity].model_fields)
+    proposal.to_yaml()
+
+
 def test_a_sheet_named_for_electricity_gives_the_carrier_and_its_title_the_month() -> None:
     cells = {"사업장": ["창원1공장", "창원2공장"], "사용량(kWh)": ["182,400", "190,020"]}
     guess = LayoutGuess(header_row=2, header_rows=1, titles=["2026년 3월 사용 실적"])
@@ -373,12 +477,14 @@ def test_units_written_inside_cells_become_the_fields_unit() -> None:
     }
 
 
-def test_pass_fail_marks_reinspection_and_unknown_words() -> None:
+def test_pass_fail_reads_only_clear_words_and_leaves_reinspection_to_the_person() -> None:
+    """재검 says what happens next, not whether this inspection passed: it is left for a person to declare once
+    (the reader flags it as an unknown code), never guessed as a failure."""
     cells = {"로트번호": ["L1", "L2", "L3", "L4"], "판정": ["합격", "불합격", "재검", "보류"]}
     proposal = suggest("quality_result", list(cells), cells)
-    assert proposal.document["fields"]["passed"]["values"] == {"불합격": False, "재검": False, "합격": True}
-    assert [n.field for n in proposal.notes if "보류" in n.en] == ["passed"]
-    assert proposal.confidence["passed"] == round(0.9 * (0.4 + 0.6 * 0.75), 2)  # 3 of 4 cells readable
+    assert proposal.document["fields"]["passed"]["values"] == {"불합격": False, "합격": True}
+    assert [n.field for n in proposal.notes if "보류" in n.en and "재검" in n.en] == ["passed"]
+    assert proposal.confidence["passed"] == round(0.9 * (0.4 + 0.6 * 0.5), 2)  # 2 of 4 cells readable
     if "disposition" in ENTITIES["quality_result"].model_fields:  # point 7: what happens next to the lot
         assert proposal.document["fields"]["disposition"] == {
             "column": "판정",

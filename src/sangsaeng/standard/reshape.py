@@ -23,7 +23,8 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from sangsaeng.errors import InvalidInput
-from sangsaeng.standard.layout import LINE, NO_VALUE, Reading, Unpivot
+from sangsaeng.standard.layout import LINE as LINE  # sources takes the column name from here too
+from sangsaeng.standard.layout import NO_VALUE, Reading, Unpivot
 from sangsaeng.standard.sheet_text import TOTAL_WORDS, _folded, is_note, is_total_word, split_unit
 
 

@@ -12,7 +12,7 @@ from functools import cache
 from typing import Literal
 
 from sangsaeng.errors import SangsaengError
-from sangsaeng.standard.units import recognize
+from sangsaeng.standard.units import Unit, recognize
 
 # A row whose label is one of these (spaces and case ignored, full width read as half width) sums other rows.
 TOTAL_WORDS = frozenset(
@@ -65,12 +65,25 @@ def column_letter(index: int) -> str:
 
 # ---- units in headers ----------------------------------------------------------------------------------------
 
+
+def unit_of(text: str) -> Unit | None:
+    """The unit ``text`` names, or None. Whatever the unit parser makes of odd text is no unit: it divides by zero
+    on ``mm/0``, cannot tokenize ``)`` and raises on powers of powers — a header or a cell never crashes a guess."""
+    try:
+        return recognize(text)
+    except SangsaengError:
+        return None
+    except Exception:  # noqa: BLE001 — pint's parser raises ZeroDivisionError, TokenError, DimensionalityError …
+        return None
+
+
 _WRAPPED = re.compile(r"^(.*?)\s*[(\[]\s*([^()\[\]]+?)\s*[)\]]\s*$")
 _NUMBER_ONLY = re.compile(r"^[\d\s.,+-]*$")
 # Digits in a unit: a power after a symbol (m3, cm2, kgf/cm2) or the load of a Vickers test (HV10).
 _UNIT_SHAPE = re.compile(r"^(HV\s*\d+(\.\d+)?|[^\d_-]*?[23]?(/[^\d_-]*?[23]?)?)$", re.I)
-# Words that pint reads as units but that sit under a header as sub-names (규격 over Min/Max, X̄ over R).
-_NOT_UNITS = frozenset({"min", "max", "avg", "mean", "r", "n", "no", "a", "b", "c", "s", "t"})
+# Words that pint reads as units but that sit under a header as sub-names (규격 over Min/Max, X̄ over R). Seconds
+# (s, sec, 초) are units: 사이클타임(s), Elapsed over s; numbers (1, 2 under 측정값) never are.
+_NOT_UNITS = frozenset({"min", "max", "avg", "mean", "r", "n", "no", "a", "b", "c", "t"})
 
 
 def is_unit(text: str | None) -> bool:
@@ -88,11 +101,7 @@ def _is_unit(text: str) -> bool:
         bare = wrapped.group(2)
     if not bare or _NUMBER_ONLY.match(bare) or bare.casefold() in _NOT_UNITS or any(c in bare for c in "()[]"):
         return False
-    try:
-        recognize(bare)
-    except SangsaengError:
-        return False
-    return True
+    return unit_of(bare) is not None
 
 
 def split_unit(header: str) -> tuple[str, str | None]:
@@ -199,8 +208,5 @@ def is_carrier(name: str) -> bool:
 
 def _characteristic_unit(unit: str) -> bool:
     """Units of what is measured on a part: lengths (dimensions, roughness) and hardness scales."""
-    try:
-        found = recognize(unit)
-    except SangsaengError:
-        return False
-    return found.canonical == "meter" or found.dimension.startswith("[hardness")
+    found = unit_of(unit)
+    return found is not None and (found.canonical == "meter" or found.dimension.startswith("[hardness"))

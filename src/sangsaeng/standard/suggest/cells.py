@@ -16,11 +16,10 @@ from datetime import datetime
 from functools import lru_cache
 from typing import Literal
 
-from sangsaeng.errors import SangsaengError
+from sangsaeng.standard.sheet_text import unit_of
 from sangsaeng.standard.suggest.text import clean, fold
 from sangsaeng.standard.suggest.vocabulary import Vocabulary
-from sangsaeng.standard.suggest.words import CODES, ESTIMATE_WORDS, NO_VALUE, NOT_PASSED, PASS_FAIL
-from sangsaeng.standard.units import recognize
+from sangsaeng.standard.suggest.words import CODES, ESTIMATE_WORDS, NO_VALUE, PASS_FAIL
 
 Granularity = Literal["moment", "day", "month", "time"]
 
@@ -56,11 +55,7 @@ def _split_unit(cell: str, vocabulary: Vocabulary) -> tuple[str, str | None] | N
     number, unit = found.group(1), found.group(2).strip()
     if vocabulary.unit(unit) is not None:
         return number, unit
-    try:
-        recognize(unit)
-    except SangsaengError:
-        return None
-    return number, unit
+    return (number, unit) if unit_of(unit) is not None else None
 
 
 def numbers(cells: list[str], decimal: str, vocabulary: Vocabulary) -> Numbers:
@@ -229,7 +224,8 @@ def _named(style: str) -> set[str]:
 
 def truth_values(field: str, cells: list[str], vocabulary: Vocabulary) -> tuple[dict[str, bool], list[str]]:
     """{cell as written: true/false} for a yes/no field, with the counterpart of each pair seen (OK → NG), and
-    the cells that say neither."""
+    the cells that say neither. Only words that say pass or fail outright (합격/불합격, OK/NG, ○/×) are read: 재검,
+    특채, 보류 say what happens next, not whether this inspection passed — the person declares them once."""
     values: dict[str, bool] = {}
     unknown: list[str] = []
     pairs: dict[str, tuple[str, ...]] = {}
@@ -250,8 +246,6 @@ def truth_values(field: str, cells: list[str], vocabulary: Vocabulary) -> tuple[
             other = other.upper() if cell.isupper() else other.lower() if cell.islower() else other
             if fold(other) not in {fold(c) for c in cells}:
                 values.setdefault(other, not values[cell])
-        elif field == "passed" and cell in NOT_PASSED:
-            values[cell] = False  # 재검, 특채, 재작업: not passed this inspection (the disposition says what next)
         else:
             unknown.append(cell)
     return dict(sorted(values.items())), unknown

@@ -12,12 +12,11 @@ import unicodedata
 from dataclasses import dataclass
 from functools import cache
 
-from sangsaeng.errors import SangsaengError
 from sangsaeng.standard.entities import ENTITIES
+from sangsaeng.standard.sheet_text import unit_of
 from sangsaeng.standard.suggest.text import key
 from sangsaeng.standard.suggest.vocabulary import Vocabulary
 from sangsaeng.standard.suggest.words import SYNONYMS, UNIT_HEADERS, WEAK
-from sangsaeng.standard.units import recognize
 
 _TRAILING_BRACKET = re.compile(r"\s*[(\[{<（【]\s*([^()\[\]{}<>（）【】]*?)\s*[)\]}>）】]\s*$")
 # Counted units a header may write although they are numbers of nothing (per cent, parts per million).
@@ -46,9 +45,8 @@ def is_unit(text: str, vocabulary: Vocabulary) -> bool:
     """Whether a header's bracket holds a unit (mm, kWh, %) rather than a qualifier (하한, 品番, X1)."""
     if vocabulary.unit(text) is not None:
         return True
-    try:
-        unit = recognize(text)
-    except SangsaengError:
+    unit = unit_of(text)
+    if unit is None:
         return False
     # pint reads single letters and digits as units (B, 1); a header's bracket of those is a label.
     return unit.canonical != "dimensionless" or text.strip().casefold() in _DIMENSIONLESS_UNITS

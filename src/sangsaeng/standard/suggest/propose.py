@@ -58,6 +58,8 @@ def suggest(
     wide, layout_confidence = (guess.wide, guess.confidence) if guess and guess.wide else (None, 0.85)
     if wide is None and entity == "quality_result":
         wide = wide_layouts.find_samples(headers)
+    if wide is None:
+        wide = wide_layouts.find_measures(draft, headers, cells, decimal)
     if wide is not None:
         wide_layouts.propose(draft, wide, samples, headers, titles, layout_confidence, decimal)
     gone = set(draft.unpivot["columns"]) if draft.unpivot else set()
@@ -167,7 +169,8 @@ def _derive(draft: Draft, parsed: dict[str, Header], cells: dict[str, list[str]]
     passed = draft.rules.get("passed")
     if passed and "column" in passed and draft.open("disposition"):
         choices = literal_values(draft.model.model_fields["disposition"].annotation)
-        column_cells = cells.get(passed["column"], [])
+        # the words seen and their counterparts proposed for passed (불합격 beside 합격), so a later 불합격 reads too
+        column_cells = [*cells.get(passed["column"], []), *passed.get("values", {})]
         values, unknown = look.code_values("disposition", choices, column_cells, draft.vocabulary)
         if any(code not in ("accept", "reject") for code in values.values()):
             draft.place("disposition", {"column": passed["column"], "values": values}, 0.7, "derived")

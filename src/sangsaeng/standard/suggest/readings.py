@@ -6,14 +6,14 @@ from __future__ import annotations
 from collections import Counter
 from datetime import date, datetime
 
-from sangsaeng.errors import SangsaengError
 from sangsaeng.standard.entities import literal_values
 from sangsaeng.standard.mapping import _base
+from sangsaeng.standard.sheet_text import unit_of
 from sangsaeng.standard.suggest import cells as look
 from sangsaeng.standard.suggest import titles as read_titles
 from sangsaeng.standard.suggest.headers import Header
 from sangsaeng.standard.suggest.proposal import Draft
-from sangsaeng.standard.units import recognize, symbol, unknown_hint
+from sangsaeng.standard.units import symbol, unknown_hint
 
 # Fields measured in each row's own unit, so a unit column applies (limits and nominal are in the value's unit).
 UNIT_COLUMN_FIELDS = frozenset({"value", "amount", "quantity", "lower_spec_limit", "upper_spec_limit", "nominal"})
@@ -139,14 +139,11 @@ def _unit(
 
 def _unknown_units(draft: Draft, name: str, column: str, cells: list[str]) -> None:
     for written in sorted(set(cells)):
-        if draft.vocabulary.unit(written):
+        if draft.vocabulary.unit(written) or unit_of(written) is not None:
             continue
-        try:
-            recognize(written)
-        except SangsaengError:
-            draft.lower(name, 0.9)
-            draft.note(
-                f"{column}: {written!r} is not a unit we know ({unknown_hint(written)}); declare what it means once.",
-                f"{column}: {written!r}은(는) 알 수 없는 단위입니다 ({unknown_hint(written)}). 한 번 뜻을 정해 주세요.",
-                name,
-            )
+        draft.lower(name, 0.9)
+        draft.note(
+            f"{column}: {written!r} is not a unit we know ({unknown_hint(written)}); declare what it means once.",
+            f"{column}: {written!r}은(는) 알 수 없는 단위입니다 ({unknown_hint(written)}). 한 번 뜻을 정해 주세요.",
+            name,
+        )

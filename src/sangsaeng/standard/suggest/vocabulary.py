@@ -64,6 +64,12 @@ class Vocabulary:
                     position=f"units.{written}",
                     hint=exc.hint,
                 ) from exc
+            except Exception as exc:  # noqa: BLE001 — the unit parser's own errors on odd text (mm/0, ")")
+                raise InvalidInput(
+                    f"vocabulary: {written!r} is declared as {spelling!r}, which is not a unit",
+                    position=f"units.{written}",
+                    hint="declare a unit such as mm, kWh, HV or N·m",
+                ) from exc
         codes = data.get("codes", {})
         if not isinstance(codes, dict):
             raise InvalidInput("vocabulary: codes is an object of fields", position="codes")

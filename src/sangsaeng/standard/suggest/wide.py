@@ -14,9 +14,11 @@ import re
 from typing import Any
 
 from sangsaeng.standard.entities import literal_values
-from sangsaeng.standard.layout import WideGroup
+from sangsaeng.standard.layout import WideGroup, split_unit
+from sangsaeng.standard.sheet_text import unit_of
 from sangsaeng.standard.suggest import cells as look
 from sangsaeng.standard.suggest import titles as read_titles
+from sangsaeng.standard.suggest.headers import PART, header_score, read_header
 from sangsaeng.standard.suggest.proposal import Draft
 from sangsaeng.standard.suggest.text import clean
 from sangsaeng.standard.suggest.words import NEW_NAME, NEW_VALUE
@@ -24,6 +26,9 @@ from sangsaeng.standard.suggest.words import NEW_NAME, NEW_VALUE
 # A sample's column: a mark (X, n, #, 시료 …) and its number, after the measurement's name: "측정값 X3", "n3", "3".
 _NUMBERED = re.compile(r"(.*?)(\d{1,2})\s*(?:차|회|번)?")
 _MARK = re.compile(r"(?:x|n|s|#|no\.?|시료|샘플|sample)?", re.IGNORECASE)
+# What names the measured thing beside each measured value, by entity: quantities measured side by side become it.
+_MEASURED_THING = {"quality_result": "characteristic", "measurement": "signal"}
+_MEASURES_FIT = 0.8  # share of a column's cells that must be numbers for it to hold a measured quantity
 # The field that takes each wide cell, by entity (where it is not the entity's measured field).
 VALUE_FIELD = {"demand_forecast": "quantity", "production_run": "total_count"}
 _KIND_WORDS = {
@@ -68,6 +73,47 @@ def find_samples(headers: list[str]) -> WideGroup | None:
     best = max(groups, key=lambda g: (len(g), [h for _, h in g]))
     columns = [h for _, h in best]
     return WideGroup(columns=columns, kind="other", names=columns, units=[None] * len(columns))
+
+
+def find_measures(draft: Draft, headers: list[str], cells: dict[str, list[str]], decimal: str) -> WideGroup | None:
+    """Quantities measured side by side — 시험압력(kPa) and 누설량(cc/min), Ra(μm) and 체결토크(N·m), ZnNi [μm] and
+    Ni [%] — in a quality or sensor file whose headers name neither the measured value nor what is measured: the
+    number columns whose header writes a unit of something measured (not a count of pieces), none naming another
+    field of the entity; two or more of them, in sheet order."""
+    thing = _MEASURED_THING.get(draft.entity)
+    measured_field = draft.model.measured
+    if thing is None or measured_field is None:
+        return None
+    fields = [f for f in draft.model.model_fields if draft.open(f)]
+    strong = {
+        h: [f for f in fields if (score := header_score(f, read_header(h, draft.vocabulary), draft.vocabulary))
+            and score[0] >= PART]
+        for h in headers
+    }  # fmt: skip
+    if any(measured_field in named or thing in named for named in strong.values()):
+        return None  # a long layout: one column already holds the value or what is measured
+    chosen: list[tuple[str, str, str]] = []
+    for header in headers:
+        name, unit = split_unit(header)  # the reader's own split: the unpivot writes exactly this unit
+        if unit is None or strong[header] or not _measures(unit):
+            continue
+        column = cells.get(header, [])
+        if column and look.numbers(column, decimal, draft.vocabulary).fit >= _MEASURES_FIT:
+            chosen.append((header, name, unit))
+    if len(chosen) < 2:
+        return None
+    return WideGroup(
+        columns=[c[0] for c in chosen],
+        kind="characteristics",
+        names=[c[1] for c in chosen],
+        units=[c[2] for c in chosen],
+    )
+
+
+def _measures(unit: str) -> bool:
+    """A unit of something measured: not a count of pieces (EA, 개), which is a quantity of its own."""
+    found = unit_of(unit)
+    return found is not None and found.dimension != "[item]"
 
 
 def _unique(name: str, taken: set[str]) -> str:

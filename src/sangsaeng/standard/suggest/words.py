@@ -30,12 +30,13 @@ def _codes(text: str) -> dict[str, dict[str, str]]:
 SYNONYMS = _table(
     """
 subject: 로트번호 로트 로트no lot lotno lotnumber lotid batch batchno 배치번호 시리얼 시리얼번호
-    시리얼no 일련번호 serial serialno serialnumber sn s/n 제품번호 관리번호
+    시리얼no 일련번호 serial serialno serialnumber sn s/n 제품번호 관리번호 바코드 barcode 바코드번호
 lot: 로트번호 로트 로트no lot lotno lotnumber lotid batch batchno 배치번호 모로트
 characteristic: 검사항목 측정항목 항목 항목명 특성 품질특성 검사내용 측정부위 characteristic item
-    inspectionitem checkitem parameter 檢査項目 検査項目 測定項目
+    inspectionitem checkitem parameter feature featurename 檢査項目 検査項目 測定項目
 inspected_at: 검사일자 검사일시 검사일 검사날짜 측정일 측정일자 측정일시 일자 날짜 inspectiondate inspectedat
-    date 檢査日 検査日 檢査日字 檢査日時 測定日
+    date inspectiontime inspecttime inspectdate measuredat measuredate measuretime measurementtime 檢査日 検査日
+    檢査日字 檢査日時 測定日 測定日時
 value: 측정값 측정치 측정 실측값 실측치 실측 검사값 결과값 값 value measured measuredvalue measurement
     actual 測定値 測定值 實測値 実測値
 lower_spec_limit: 하한 하한값 하한치 하한규격 규격하한 lsl lowerlimit lowerspeclimit lowerspec
@@ -82,7 +83,9 @@ estimated: 추정 추정여부 추정구분 추정값 추정치 estimated estima
 part_type: 품번 품목코드 품목번호 부품번호 자재코드 자재번호 파트넘버 partno partnumber pn part itemcode
     itemno material materialno 品番 品號 部品番號 部品番号
 manufacturer_part_id: 품번 제조사품번 자사품번 partno partnumber pn 品番 品號
-customer_part_id: 고객품번 고객사품번 납품처품번 customerpartno customerpartnumber custpn 客先品番
+customer_part_id: 고객품번 고객사품번 납품처품번 고객부품번호 customerpartno customerpartnumber custpn 客先品番
+    顧客品番 顧客品號 客戶品番
+classification: 분류 분류코드 품목분류 classification eclass 分類
 name: 품명 부품명 제품명 품목명 name partname itemname productname 品名 회사명 업체명
 kind: 구분 유형 kind type
 local_id: 로트번호 시리얼번호 일련번호 lotno serialno serialnumber batchno
@@ -111,7 +114,7 @@ equipment: 라인 line 공정
 period_start: 기간 일자 날짜 date 일시
 timestamp: 시간 일자 date
 total_count: 수량 qty 數量 数量
-inspected_at: 일시 시각
+inspected_at: 일시 시각 time 시간
 subject: no 번호
 started_at: 시작 start
 ended_at: 종료 end
@@ -145,13 +148,12 @@ shift: 주간=day 야간=night 주=day 야=night day=day night=night
 )
 
 # Pass/fail as inspection sheets write it, each with its counterpart (a sample without a failure still gets the
-# word for one). Disposition words other than accept also mean "not passed" (보류, on hold, decides nothing).
+# word for one). Disposition words (재검, 특채, 재작업, 보류) are not read as pass or fail: a person declares them.
 PASS_FAIL = tuple(
     tuple(pair.split("/"))
     for pair in "합격/불합격 적합/부적합 양호/불량 양품/불량 OK/NG G/NG ○/× ◯/× 〇/× O/X Pass/Fail "
     "Y/N 예/아니오 true/false".split()
 )
-NOT_PASSED = tuple("재검 재검사 특채 재작업 수정 폐기".split())
 # For the estimated flag: 추정 (estimated) is true, 실측 (metered) false.
 ESTIMATE_WORDS = {"추정": True, "추정치": True, "추정값": True, "실측": False, "실측치": False, "계량": False}
 
