@@ -45,6 +45,8 @@ PURE = [
     "standard/repeats.py",
     "standard/versions.py",
     "standard/mapping.py",
+    "standard/field_rules.py",
+    "standard/cell_batch.py",
     "standard/suggest/__init__.py",
     "standard/suggest/cells.py",
     "standard/suggest/headers.py",
