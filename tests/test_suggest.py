@@ -615,3 +615,19 @@ def test_the_command_prints_the_mapping_and_on_stderr_each_fields_confidence(tmp
     assert "아직 정하지 못한 필수 필드: consumer, period_start, period_end, carrier, amount" in " ".join(
         korean.stderr.split()
     )
+
+
+@pytest.mark.parametrize(
+    ("titles", "lot"),
+    [
+        (["공정검사 성적서", "LOT No.: L2603-017    검사일: 2026년 3월 2일 (월)"], "L2603-017"),
+        (["로트번호 : A-1234 (외주)"], "A-1234"),
+        (["Lot# 26030217"], "26030217"),
+        (["LOT: L1-001", "LOT: L1-002"], None),  # two lots: no one subject for the sheet
+        (["Pilot run 2026", "로트 관리 대장"], None),  # no lot named, words that only contain "lot"
+    ],
+)
+def test_a_lot_named_in_the_title_is_the_subject_of_a_one_lot_sheet(titles: list[str], lot: str | None) -> None:
+    from sangsaeng.standard.suggest import titles as read_titles
+
+    assert read_titles.lot(titles) == lot

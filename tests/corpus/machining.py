@@ -265,7 +265,7 @@ def process_inspection(folder: Path) -> Case:
         system="hand-kept Excel (공정검사 성적서)",
         entity="quality_result",
         sheet=sheet_name,
-        suggest=False,
+        suggest=True,  # lot and date in the title: the suggestion reads them as constants
         describe="공정검사 성적서 on the second of three sheets: lot and date in the title, a two-row header "
         "(규격 over 하한/상한, 측정값 over 1..5), units per characteristic, a cell with its unit, a full-width "
         "cell, '45..012', a characteristic in 'mmm', an undeclared 재검, '-' as one-sided limit, an overall "

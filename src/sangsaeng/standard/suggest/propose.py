@@ -225,6 +225,16 @@ def _constants(draft: Draft, titles: list[str], sheet: str | None, parsed: dict[
                         field,
                     )
                     break
+    # A sheet that inspects one lot names it in its title; a column that only weakly looks like the subject (a
+    # running "No") gives way to it.
+    if draft.has("subject") and (draft.open("subject") or draft.confidence["subject"] < 0.7):
+        if found := read_titles.lot(titles):
+            draft.place("subject", {"value": found}, 0.85, "title")
+            draft.note(
+                f"subject: lot {found}, from the title.",
+                f"subject: 제목에서 읽은 로트 {found}입니다.",
+                "subject",
+            )
     if draft.open("inspected_at") and (day := read_titles.day(titles)):
         when, labelled = day
         draft.place(

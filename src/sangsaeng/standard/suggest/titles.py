@@ -37,6 +37,19 @@ def _texts(titles: list[str]) -> list[str]:
     return [clean(t) for t in titles if t and t.strip()]
 
 
+# A lot the titles name: "LOT No.: L2603-017", "로트번호 : L2603-017", "Lot L2603-017".
+_LOT = re.compile(
+    r"(?:\blot\s*(?:no\.?|number|#)?|로트\s*(?:번호|no\.?)?)\s*[:：]?\s*(?=\S*\d)([A-Za-z0-9][A-Za-z0-9\-_/.]{2,})",
+    re.I,
+)
+
+
+def lot(titles: list[str]) -> str | None:
+    """The one lot the titles name, for a sheet that inspects one lot; None when they name none or several."""
+    found = {m.group(1).rstrip(".") for text in _texts(titles) for m in _LOT.finditer(text)}
+    return found.pop() if len(found) == 1 else None
+
+
 def year(titles: list[str]) -> int | None:
     """The year the titles name (the first one, by the most explicit way of writing it)."""
     texts = _texts(titles)

@@ -208,9 +208,12 @@ def _name_field(draft: Draft, kind: str, wide: WideGroup, column: str, titles: l
             )
     elif kind == "samples" and draft.has("sample"):
         numbers = sample_numbers(wide.names) or []
-        draft.place(
-            "sample", {"column": column, "values": dict(zip(wide.names, numbers, strict=True))}, confidence, "layout"
-        )
+        # The unpivot writes each column's header (without its unit when it has a unit column): every spelling of
+        # a sample's column reads as its number.
+        values: dict[str, int] = {}
+        for name, header, number in zip(wide.names, wide.columns, numbers, strict=False):
+            values.update({name: number, header: number, split_unit(header)[0]: number})
+        draft.place("sample", {"column": column, "values": values}, confidence, "layout")
     elif kind != "samples":
         target = next((f for f in ("characteristic", "signal", "consumer", "part_type") if draft.open(f)), None)
         if target:
