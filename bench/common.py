@@ -32,7 +32,11 @@ class PeakRss:
 
     def _rss(self, proc: psutil.Process) -> int:
         total = 0
-        for p in [proc, *proc.children(recursive=True)]:
+        try:
+            family = [proc, *proc.children(recursive=True)]
+        except psutil.NoSuchProcess:  # it ended between two samples
+            return 0
+        for p in family:
             try:
                 total += p.memory_info().rss
             except psutil.NoSuchProcess:

@@ -45,7 +45,7 @@ def _floor(clock: Path) -> None:
         except UnicodeDecodeError:
             encoding = "cp949"
         first = head.split(b"\n", 1)[0]
-        delimiter = max(",;\t|", key=first.count)
+        delimiter = max((b",", b";", b"\t", b"|"), key=first.count).decode()
         pacsv.read_csv(
             path,
             read_options=pacsv.ReadOptions(encoding=encoding, autogenerate_column_names=True),
