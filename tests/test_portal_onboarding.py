@@ -252,6 +252,7 @@ async def test_a_date_reading_a_constant_and_the_unpivot_are_set_by_picking(two:
     assert "12행을 모두 게시합니다." in text_of(page.text), text_of(page.text)[:3000]
     preview = text_of(page.text).split("표준 데이터로 읽은 처음 몇 행")[1]
     assert "외경" in preview and "2026년 3월 1일" in preview and "2026년 1월 3일" not in preview
+    assert "mm" in preview and "0.025" not in preview  # in the unit the file wrote, not the stored metres
 
     # A wide sheet: the proposed unpivot shown, and taken away again.
     energy = await upload(steward, "에너지.xlsx", hard_energy_workbook(), "energy_record")
@@ -455,3 +456,22 @@ def test_the_flow_lives_apart_from_the_other_pages() -> None:
     assert '"/add' not in (portal / "pages.py").read_text("utf-8")
     for module in ("onboarding.py", "reviewing.py", "revise.py", "readings.py", "checking.py", "staging.py"):
         assert len((portal / module).read_text("utf-8").splitlines()) < 600, module
+
+
+@pytest.mark.parametrize(
+    ("record", "shown"),
+    [
+        (
+            {"value": 0.029985, "lower_spec_limit": 0.02997, "unit": "meter", "raw_unit": "mm"},
+            {"value": 29.985, "lower_spec_limit": 29.97, "unit": "mm"},
+        ),
+        ({"value": 453.15, "nominal": 453.15, "unit": "kelvin", "raw_unit": "°C"}, {"value": 180.0, "unit": "°C"}),
+        ({"value": 45.0, "unit": "HRC", "raw_unit": "HRC"}, {"value": 45.0, "unit": "HRC"}),  # a scale: as it was
+        ({"value": 1.0, "unit": "meter", "raw_unit": None}, {"value": 1.0, "unit": "meter"}),  # nothing written
+    ],
+)
+def test_the_preview_speaks_the_units_the_file_wrote(record: dict[str, Any], shown: dict[str, Any]) -> None:
+    from sangsaeng.portal.checking import as_written
+
+    out = as_written(record)
+    assert {k: out[k] for k in shown} == shown

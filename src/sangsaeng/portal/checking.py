@@ -17,10 +17,12 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
+from sangsaeng.errors import SangsaengError
 from sangsaeng.portal.staging import Stage
 from sangsaeng.standard.entities import arrow_schema
 from sangsaeng.standard.ingest import check_file, read_through
 from sangsaeng.standard.mapping import Mapping
+from sangsaeng.standard.units import recognize
 from sangsaeng.standard.validation import Finding
 from sangsaeng.standard.workbook import Limits
 
@@ -139,7 +141,31 @@ def last(stage: Stage) -> Checked | None:
 
 def preview(stage: Stage) -> list[dict[str, Any]]:
     path = stage.checked / "preview.parquet"
-    return pq.read_table(path).to_pylist() if path.exists() else []
+    return [as_written(r) for r in pq.read_table(path).to_pylist()] if path.exists() else []
+
+
+# Fields stated in the record's own ``unit`` (quality results, measurements): shown in the unit the file wrote.
+IN_RECORD_UNIT = ("value", "nominal", "lower_spec_limit", "upper_spec_limit")
+
+
+def as_written(record: dict[str, Any]) -> dict[str, Any]:
+    """A canonical record as the person wrote it: 29.985 mm, not 0.029985 m. Stored data stays canonical; only the
+    preview speaks the file's units (where the record names its unit and the file wrote another)."""
+    written, canonical = record.get("raw_unit"), record.get("unit")
+    if not written or not canonical or "unit" not in record:
+        return record
+    try:
+        unit = recognize(written)
+    except SangsaengError:
+        return record
+    if unit.canonical != canonical or unit.factor == 0:
+        return record
+    shown = dict(record)
+    for name in IN_RECORD_UNIT:
+        if isinstance(shown.get(name), int | float):
+            shown[name] = round((shown[name] - unit.offset) / unit.factor, 12)
+    shown["unit"] = written
+    return shown
 
 
 @dataclass(frozen=True)

@@ -161,7 +161,7 @@ async def _review(
     shown = [r.name for r in rows if r.column]
     measured = ENTITIES[entity].measured
     if measured in shown and "unit" in ENTITIES[entity].model_fields and "unit" not in shown:
-        shown.insert(shown.index(measured) + 1, "unit")  # the value's unit, canonical: 25 mm shows as 0.025 m
+        shown.insert(shown.index(measured) + 1, "unit")  # the value's unit, as the file wrote it
     return render(
         request,
         "review.html",
