@@ -475,3 +475,18 @@ def test_the_preview_speaks_the_units_the_file_wrote(record: dict[str, Any], sho
 
     out = as_written(record)
     assert {k: out[k] for k in shown} == shown
+
+
+@pytest.mark.parametrize(
+    ("titles", "title"),
+    [
+        (["공 정 검 사 성 적 서", "품번: BR-4410"], "공정검사성적서"),  # spaced out for the printed form
+        (["2026년 3월  수입검사 성적서"], "2026년 3월 수입검사 성적서"),
+        (["A B"], "A B"),  # two letters are not a spaced-out word
+        ([], "검사"),  # no title: the file's name
+    ],
+)
+def test_the_dataset_title_starts_from_the_sheet_title(titles: list[str], title: str) -> None:
+    from sangsaeng.portal.reviewing import dataset_title
+
+    assert dataset_title({"titles": titles}, "검사.xlsx") == title

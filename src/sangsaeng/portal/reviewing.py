@@ -233,4 +233,8 @@ def field_rows(
 def dataset_title(about: dict[str, Any], name: str) -> str:
     """The title the publish form starts with: the file's first title row, else the file's name."""
     titles = [t.strip() for t in about.get("titles", []) if t and t.strip()]
-    return titles[0] if titles else Path(name).stem
+    if not titles:
+        return Path(name).stem
+    words = titles[0].split()
+    # A title spaced out letter by letter for the printed form ("공 정 검 사 성 적 서") is one word.
+    return "".join(words) if len(words) > 2 and all(len(w) == 1 for w in words) else " ".join(words)
