@@ -21,7 +21,7 @@ def kepco_bill(folder: Path) -> Case:
         system="KEPCO bill history kept in Excel (한전 청구 기준)",
         entity="energy_record",
         sheet=sheet_name,
-        suggest=False,
+        suggest=True,
         describe="a year of monthly electricity bills of one plant: site and year only in the title, months as "
         "'3월분', usage as text with thousands separators or as formatted numbers, one '398,120kWh', a month "
         "whose usage is #N/A, a 합계 row and a note that December is estimated",
@@ -180,7 +180,7 @@ def months_wide(folder: Path) -> Case:
         system="hand-kept Excel (에너지 사용 현황)",
         entity="energy_record",
         sheet="2026",
-        suggest=False,
+        suggest=True,
         describe="one row per carrier with its unit, one column per month (1월..12월) of which only three are filled, "
         "a 합계 column and a TOE 합계 row, site and year in the title, a note that March is estimated, 검침중 for "
         "a month not yet read",

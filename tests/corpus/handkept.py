@@ -47,7 +47,7 @@ def incoming_inspection(folder: Path) -> Case:
         system="hand-kept Excel (수입검사 일지), one sheet a month",
         entity="quality_result",
         sheet="3월",
-        suggest=False,
+        suggest=True,
         describe="incoming inspection log, March on the third of three month sheets: title and note rows, 입고일자 "
         "header with a line break, an empty spacer column, an unnamed memo column, blank rows between days, a 주) "
         "note inside the data; dates as date cells, text 2026.03.05 and a serial number; 측정불가, 미검사, N/A, '-' "
