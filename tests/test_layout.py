@@ -12,6 +12,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from sangsaeng.errors import InvalidInput
+from sangsaeng.standard import layout
 from sangsaeng.standard.layout import (
     LayoutGuess,
     Reading,
@@ -357,3 +358,21 @@ def test_rows_carry_their_own_sheet_rows_when_not_consecutive() -> None:
     shaper = Shaper(["a"], Reading(), "x.csv")
     out = shaper.shape(_batch([["1"], [None], ["2"]], 1).rename_columns(["a"]), np.array([3, 7, 9]))
     assert out.to_pydict() == {"a": ["1", "2"], LINE: [3, 9]}
+
+
+def test_a_lot_merged_down_over_its_samples_is_found_and_numbers_with_blanks_are_not() -> None:
+    grid: list[list[str | None]] = [
+        ["열처리 경도 성적서", None, None, None],
+        ["로트", "시료", "경도(HRC)", "비고"],
+        ["HT-0301", "1", "45.2", None],
+        [None, "2", "45.8", None],
+        [None, "3", None, None],  # a missing reading: a number column's blank is a missing value
+        ["HT-0302", "1", "44.9", "재측정"],
+        [None, "2", "45.1", None],
+        ["합계", None, "226.0", None],  # not a record
+    ]
+    guess = layout.detect(grid)
+    assert (guess.header_row, guess.header_rows) == (2, 1)
+    assert guess.merged_down == ["로트"]
+    tidy = [grid[1], *[["HT-0301", str(i), "45.0", None] for i in range(1, 5)]]
+    assert layout.detect(tidy).merged_down == []

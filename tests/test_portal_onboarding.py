@@ -490,3 +490,11 @@ def test_the_dataset_title_starts_from_the_sheet_title(titles: list[str], title:
     from sangsaeng.portal.reviewing import dataset_title
 
     assert dataset_title({"titles": titles}, "검사.xlsx") == title
+
+
+def test_merged_down_columns_follow_the_layout_a_person_changes() -> None:
+    from sangsaeng.portal.revise import prune
+
+    document = {"entity": "quality_result", "fill_down": ["로트", "판정"], "fields": {"subject": {"column": "로트"}}}
+    assert prune(document, ["로트", "측정값"])["fill_down"] == ["로트"]  # another header row: 판정 is gone
+    assert "fill_down" not in prune(document, ["측정값"])

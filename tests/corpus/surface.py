@@ -238,7 +238,7 @@ def hardness_report(folder: Path) -> Case:
         system="hand-kept Excel (열처리 경도 성적서)",
         entity="quality_result",
         sheet=sheet_name,
-        suggest=False,
+        suggest=True,  # the lot merged down over its readings is proposed as fill_down
         describe="carburised parts, 20 lots x 3 samples, surface HRC, core HV10 and case depth mm wide; lot, part, "
         "process and verdict merged down over the samples; '58..5', 측정불가, a depth typed '0.82mm', a surface value "
         "typed in HRB (another scale)",

@@ -208,6 +208,10 @@ def prune(document: dict[str, Any], headers: list[str]) -> dict[str, Any]:
             rule.pop("minus")
         kept[name] = rule
     revised["fields"] = kept
+    if revised.get("fill_down"):  # merged-down columns the file as now laid out still has
+        revised["fill_down"] = [c for c in revised["fill_down"] if c in headers]
+        if not revised["fill_down"]:
+            revised.pop("fill_down")
     return revised
 
 

@@ -139,6 +139,7 @@ class LayoutGuess:
     titles: list[str] = field(default_factory=list)  # text of the rows above the header, e.g. "2026년 3월 창원공장"
     wide: WideGroup | None = None
     confidence: float = 1.0  # 0..1: how sure the guess of the header row is
+    merged_down: list[str] = field(default_factory=list)  # columns whose cells are merged down over several rows
 
     def reading(self, sheet: str | None = None) -> Reading:
         """The guess as a way to read the sheet: its header, totals, notes and blank rows skipped, no unpivot."""
@@ -401,7 +402,40 @@ def detect(grid: Grid) -> LayoutGuess:
     runner = max((c.score for c in candidates if c is not best), default=0.0)
     confidence = min(1.0, max(0.0, (best.score - runner) / best.score)) if best.score > 0 else 0.0
     titles = [" ".join(clean(c) for c in r if not is_blank(c)) for r in rows[: best.row] if not _blank(r)]
-    return LayoutGuess(best.row + 1, best.rows, titles, wide_of(rows, best.row + 1, best.rows), round(confidence, 2))
+    header = best.row + 1
+    return LayoutGuess(
+        header,
+        best.rows,
+        titles,
+        wide_of(rows, header, best.rows),
+        round(confidence, 2),
+        merged_down(rows, header, best.rows),
+    )
+
+
+def merged_down(grid: Grid, header_row: int, header_rows: int) -> list[str]:
+    """Text columns whose value stands only in the first of several rows it belongs to — a lot or part merged down
+    over its samples (read-only Excel gives the top cell only): blank cells between filled ones, each in a row
+    with other cells filled, under a filled first row. A number column with blanks is missing values, not this."""
+    names = header_names(grid, header_row, header_rows)
+    sample = [r for r in grid[header_row - 1 + header_rows :] if not (_blank(r) or is_total_row(r) or is_note_row(r))]
+    final = name_columns(names, filled_columns(sample, len(names)))
+    found = []
+    for index, name in enumerate(final):
+        if name is None or len(sample) < 3:
+            continue
+        cells = [row[index] if index < len(row) else None for row in sample]
+        if is_blank(cells[0]):
+            continue
+        blanks = [i for i, c in enumerate(cells) if is_blank(c)]
+        filled = [c for c in cells if not is_blank(c)]
+        if not blanks or len(filled) < 2 or any(cell_kind(c) == "number" for c in filled):
+            continue
+        between = any(i < max(j for j, c in enumerate(cells) if not is_blank(c)) for i in blanks)
+        others = all(any(not is_blank(c) for k, c in enumerate(sample[i]) if k != index) for i in blanks)
+        if between and others:
+            found.append(name)
+    return found
 
 
 # ---- wide groups ---------------------------------------------------------------------------------------------

@@ -290,6 +290,12 @@ def _proposal(draft: Draft, guess: LayoutGuess | None, sheet: str | None, decima
         document["header"] = {"row": guess.header_row, "rows": guess.header_rows}
     if draft.unpivot:
         document["unpivot"] = draft.unpivot
+    # A field's text column merged down over the rows it covers (a lot, its verdict); a unit column or the measured
+    # value with blanks is missing there, not merged (number columns are never proposed by the layout).
+    measured = draft.model.measured
+    placed = {rule["column"] for name, rule in draft.rules.items() if name != measured and rule.get("column")}
+    if guess and (down := [c for c in guess.merged_down if c in placed]):
+        document["fill_down"] = down  # a lot merged down over its samples: each row takes the value above
     fields = [f for f in draft.model.model_fields if f in draft.rules]
     document["fields"] = {f: {k: draft.rules[f][k] for k in _ORDER if k in draft.rules[f]} for f in fields}
     missing = [
