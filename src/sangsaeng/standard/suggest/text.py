@@ -6,6 +6,8 @@ from __future__ import annotations
 import re
 import unicodedata
 
+from sangsaeng.standard.sheet_text import clean  # a cell as the reader sees it: NFKC, trimmed, case kept
+
 _PUNCTUATION = re.compile(r"[\s._\-/'’`\"·:#()\[\]{}<>（）【】「」『』,;~*※№]+")
 
 
@@ -19,6 +21,4 @@ def fold(text: str) -> str:
     return " ".join(unicodedata.normalize("NFKC", text).split()).casefold()
 
 
-def clean(text: str) -> str:
-    """A cell as the reader sees it: NFKC and trimmed, case kept."""
-    return " ".join(unicodedata.normalize("NFKC", text).split())
+__all__ = ["clean", "fold", "key"]

@@ -9,6 +9,8 @@ grows into (sample, nominal, shift …) costs nothing before they exist.
 
 from __future__ import annotations
 
+from sangsaeng.standard.cells import NO_VALUE as DEFAULT_MARKERS
+
 
 def _table(text: str) -> dict[str, tuple[str, ...]]:
     """``field: word word …`` lines (indented lines continue the one above) as {field: words}."""
@@ -157,8 +159,8 @@ PASS_FAIL = tuple(
 # For the estimated flag: 추정 (estimated) is true, 실측 (metered) false.
 ESTIMATE_WORDS = {"추정": True, "추정치": True, "추정값": True, "실측": False, "실측치": False, "계량": False}
 
-# Cells that mean "no value" (the contract's default markers), compared casefolded.
-NO_VALUE = frozenset("- – — n/a na #n/a #value! #div/0! 없음 해당없음 측정불가 미측정 미검사 null (blank)".split())
+# Cells that mean "no value": the reading's own default markers, compared casefolded.
+NO_VALUE = frozenset(marker.casefold() for marker in DEFAULT_MARKERS)
 
 # Headers of a column holding each row's unit.
 UNIT_HEADERS = frozenset({"단위", "unit", "units", "uom", "単位", "單位"})
