@@ -25,6 +25,26 @@ ADDED = {  # what version 2 added to each entity (a version 1 file has none of t
     "quality_result": ("sample", "nominal", "lot", "disposition"),
     "production_run": ("shift", "started_at", "ended_at", "defect_count", "cavities"),
     "energy_record": ("calorific_factor", "calorific_unit", "calorific_basis", "estimated"),
+    "product_footprint": (
+        "company_name",
+        "product_name",
+        "product_description",
+        "product_category_cpc",
+        "product_classifications",
+        "comment",
+        "product_mass_per_declared_unit",
+        "fossil_ghg_emissions",
+        "fossil_carbon_content",
+        "biogenic_carbon_content",
+        "packaging_emissions_included",
+        "packaging_ghg_emissions",
+        "ipcc_characterization_factors",
+        "cross_sectoral_standards",
+        "boundary_processes_description",
+        "exempted_emissions_percent",
+        "exempted_emissions_description",
+        "allocation_rules_description",
+    ),
 }
 
 
@@ -72,8 +92,31 @@ V1_ROWS: dict[str, dict[str, Any]] = {
         "raw_value": 108.0,
         "raw_unit": "Nm³",
     },
+    "product_footprint": {
+        "id": "urn:uuid:6d3f0d0a-6b1e-4c59-8f7e-1c6b9a8f2e11",
+        "spec_version": "2.2.0",
+        "version": 1,
+        "status": "Active",
+        "company_ids": ["urn:sangsaeng:company:1"],
+        "product_ids": ["urn:sangsaeng:product:1"],
+        "declared_unit": "kilogram",
+        "declared_amount": 1.0,
+        "pcf_excluding_biogenic": 2.5,
+        "pcf_including_biogenic": None,
+        "reference_period_start": T,
+        "reference_period_end": T + timedelta(days=365),
+        "geography": "KR",
+        "preceding_pf_ids": [],
+        "primary_data_share": 40.0,
+    },
 }
-DEFAULTS = {"sample": 1}  # v1 keys were unique per sample: each v1 quality result was sample 1
+# v1 keys were unique per sample: each v1 quality result was sample 1; lists a v1 footprint lacked are empty
+DEFAULTS: dict[str, Any] = {
+    "sample": 1,
+    "product_classifications": [],
+    "ipcc_characterization_factors": [],
+    "cross_sectoral_standards": [],
+}
 
 
 def test_every_version_has_its_step_and_every_changed_entity_is_covered() -> None:

@@ -273,10 +273,15 @@ class EnergyRecord(Entity):
 
 
 class ProductFootprint(Entity):
-    """A product carbon footprint; PACT ProductFootprint v2/v3 at the edges."""
+    """A product carbon footprint; PACT ProductFootprint v2.2, v2.3 and v3.0 at the edges.
+
+    Every amount is per declared unit (``declared_amount`` of ``declared_unit``), as PACT reports it. Since v2 it
+    carries what PACT v2.3 and v3.0 require beyond the numbers of v1; a field left empty is not known — never
+    guessed — and an export to a PACT version that requires it is refused, naming it."""
 
     entity = "product_footprint"
     title_ko = "제품 탄소발자국"
+    schema_version = 2
     key = ("id",)
     id: str = Field(description="Footprint id (urn:uuid:…)")
     spec_version: str = Field(description="PACT specification version, e.g. 2.2.0 or 3.0.0")
@@ -293,6 +298,49 @@ class ProductFootprint(Entity):
     geography: str | None = Field(None, description="Country or region code")
     preceding_pf_ids: list[str] = Field(default_factory=list, description="Component footprints used")
     primary_data_share: float | None = Field(None, ge=0, le=100, description="Share of primary data, percent")
+    company_name: str | None = Field(None, description="The reporting company's name (since v2)")
+    product_name: str | None = Field(None, description="The product's trade name (PACT productNameCompany) (since v2)")
+    product_description: str | None = Field(None, description="What the product is, how it is made (since v2)")
+    product_category_cpc: str | None = Field(None, description="UN CPC code of the product category (since v2)")
+    product_classifications: list[str] = Field(
+        default_factory=list, description="Product classifications as URNs (since v2)"
+    )
+    comment: str | None = Field(None, description="Anything else a reader should know (since v2)")
+    product_mass_per_declared_unit: float | None = quantity(
+        "kilogram", "Mass of the product without packaging per declared unit (since v2)", default=None, ge=0
+    )
+    fossil_ghg_emissions: float | None = quantity(
+        "kilogram_CO2e", "Emissions from fossil sources (since v2)", default=None, ge=0
+    )
+    fossil_carbon_content: float | None = quantity(
+        "kilogram", "Mass of fossil carbon in the product (since v2)", default=None, ge=0
+    )
+    biogenic_carbon_content: float | None = quantity(
+        "kilogram", "Mass of biogenic carbon in the product (since v2)", default=None, ge=0
+    )
+    packaging_emissions_included: bool | None = Field(
+        None, description="Whether the footprint includes packaging (since v2)"
+    )
+    packaging_ghg_emissions: float | None = quantity(
+        "kilogram_CO2e", "Emissions of the packaging (since v2)", default=None, ge=0
+    )
+    ipcc_characterization_factors: list[str] = Field(
+        default_factory=list, description="IPCC assessment reports whose factors were used, e.g. AR6 (since v2)"
+    )
+    cross_sectoral_standards: list[str] = Field(
+        default_factory=list,
+        description="Standards the calculation followed: ISO14067, GHGP-Product, ISO14040-44, PEF … (since v2)",
+    )
+    boundary_processes_description: str | None = Field(
+        None, description="The processes of each life-cycle stage included (since v2)"
+    )
+    exempted_emissions_percent: float | None = Field(
+        None, ge=0, le=5, description="Share of emissions left out, percent (0–5) (since v2)"
+    )
+    exempted_emissions_description: str | None = Field(
+        None, description="Why emissions were left out (empty when none were) (since v2)"
+    )
+    allocation_rules_description: str | None = Field(None, description="Allocation rules applied (since v2)")
 
 
 class DemandForecast(Entity):

@@ -222,6 +222,58 @@ FIELD_LABELS: dict[str, dict[str, FieldLabel]] = {
             "구성품 탄소발자국", "Component footprints", "사용한 구성품의 탄소발자국", "Used components"
         ),
         "primary_data_share": F("1차 데이터 비율", "Primary data share", "1차 데이터의 비율 (%)", "Share, percent"),
+        "company_name": F("보고 기업명", "Company name", "탄소발자국을 보고하는 기업의 이름", "The reporting company"),
+        "product_name": F("제품명", "Product name", "기업이 부르는 제품의 이름 (상품명)", "The product's trade name"),
+        "product_description": F("제품 설명", "Product description", "제품과 생산 방식의 설명", "What the product is"),
+        "product_category_cpc": F(
+            "제품 분류(CPC)", "Product category (CPC)", "UN CPC 제품 분류 코드 (예: 43221)", "UN CPC code"
+        ),
+        "product_classifications": F(
+            "제품 분류 URN", "Product classifications", "제품 분류 URN 목록", "Classifications as URNs"
+        ),
+        "comment": F("비고", "Comment", "그 밖에 알릴 내용", "Anything else to know"),
+        "product_mass_per_declared_unit": F(
+            "기준 단위당 제품 질량",
+            "Mass per declared unit",
+            "포장을 뺀 제품 질량 (kg)",
+            "Product mass without packaging",
+        ),
+        "fossil_ghg_emissions": F(
+            "화석 온실가스 배출량",
+            "Fossil GHG emissions",
+            "화석 연료·공정에서 나온 배출량",
+            "Emissions from fossil sources",
+        ),
+        "fossil_carbon_content": F(
+            "화석 탄소 함량", "Fossil carbon content", "제품에 든 화석 탄소의 질량", "Mass of fossil carbon"
+        ),
+        "biogenic_carbon_content": F(
+            "생물기원 탄소 함량", "Biogenic carbon content", "제품에 든 생물기원 탄소의 질량", "Mass of biogenic carbon"
+        ),
+        "packaging_emissions_included": F(
+            "포장 배출 포함", "Packaging included", "탄소발자국에 포장 배출이 포함되었는지", "Whether packaging is in"
+        ),
+        "packaging_ghg_emissions": F(
+            "포장 배출량", "Packaging emissions", "포장에서 나온 배출량", "Emissions of the packaging"
+        ),
+        "ipcc_characterization_factors": F(
+            "IPCC 특성화 계수", "IPCC factors", "사용한 IPCC 평가보고서 (예: AR6)", "IPCC reports used, e.g. AR6"
+        ),
+        "cross_sectoral_standards": F(
+            "산정 표준", "Standards followed", "따른 산정 표준 (예: ISO14067)", "Standards, e.g. ISO14067"
+        ),
+        "boundary_processes_description": F(
+            "공정 범위 설명", "Boundary processes", "단계별로 포함한 공정", "Processes included"
+        ),
+        "exempted_emissions_percent": F(
+            "제외 배출 비율", "Exempted emissions", "산정에서 뺀 배출의 비율 (0–5%)", "Share left out, percent"
+        ),
+        "exempted_emissions_description": F(
+            "제외 배출 설명", "Why exempted", "배출을 뺀 이유 (없으면 빈칸)", "Why emissions were left out"
+        ),
+        "allocation_rules_description": F(
+            "할당 규칙", "Allocation rules", "적용한 할당 규칙과 그 이유", "Allocation rules applied"
+        ),
     },
     "demand_forecast": {
         "buyer": F("구매 기업", "Buyer", "구매하는 기업", "The buying organization"),

@@ -54,11 +54,26 @@ def energy_record_1_to_2(batch: pa.RecordBatch) -> pa.RecordBatch:
     return _with_columns(batch, _nulls(batch, "energy_record", names))
 
 
+def product_footprint_1_to_2(batch: pa.RecordBatch) -> pa.RecordBatch:
+    """What PACT v2.3 and v3.0 add was not recorded: unknown (null), and no lists of it (empty)."""
+    schema = arrow_schema(ENTITIES["product_footprint"])
+    added = _nulls(
+        batch,
+        "product_footprint",
+        tuple(f.name for f in schema if f.name not in batch.schema.names and not pa.types.is_list(f.type)),
+    )
+    for f in schema:
+        if f.name not in batch.schema.names and pa.types.is_list(f.type):
+            added[f.name] = pa.array([[] for _ in range(batch.num_rows)], f.type)
+    return _with_columns(batch, added)
+
+
 # (entity, version) → the function that makes a batch of that version one of the next version.
 STEPS: dict[tuple[str, int], Step] = {
     ("quality_result", 1): quality_result_1_to_2,
     ("production_run", 1): production_run_1_to_2,
     ("energy_record", 1): energy_record_1_to_2,
+    ("product_footprint", 1): product_footprint_1_to_2,
 }
 
 
