@@ -116,9 +116,10 @@ def test_the_time_series_follows_the_idta_template() -> None:
     assert segment["RecordCount"]["value"] == "6" and len(segment["Records"]["value"]) == 6
     assert segment["StartTime"]["value"] == "2026-10-01T08:00:00Z"
     concepts = {c["id"]: c for c in document["conceptDescriptions"]}
-    korean = concepts["urn:sangsaeng:signal:%EC%A3%BC%EC%B6%95%20%EB%B6%80%ED%95%98:percent"]
+    korean = concepts["urn:sangsaeng:signal:%EC%A3%BC%EC%B6%95%20%EB%B6%80%ED%95%98:percent"]  # our URN stays the id
     spec = korean["embeddedDataSpecifications"][0]["dataSpecificationContent"]
-    assert spec["unit"] == "percent" and spec["preferredName"][0]["text"] == "주축 부하"
+    names = {n["language"]: n["text"] for n in spec["preferredName"]}
+    assert spec["unit"] == "%" and names == {"ko": "주축 부하", "en": "Spindle load"}
 
 
 @settings(max_examples=30, deadline=None)
