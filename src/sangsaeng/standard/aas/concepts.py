@@ -13,11 +13,11 @@ from urllib.parse import quote, unquote
 
 import aas_core3.types as aas
 
-from sangsaeng.errors import InvalidInput, UnknownUnit
-from sangsaeng.standard.aas.dictionary import PublicUnit, public_unit
+from sangsaeng.errors import InvalidInput
+from sangsaeng.standard.aas.dictionary import PublicUnit, expression_of, public_unit
 from sangsaeng.standard.aas.identifiers import ENGLISH, IEC61360, KOREAN, SIGNAL, semantic
 from sangsaeng.standard.aas.names import SignalName, clean
-from sangsaeng.standard.units import recognize, symbol
+from sangsaeng.standard.units import symbol
 
 DEFINITION_LENGTH = 1023  # IEC 61360 definition
 _SHOWN = 200  # of a signal id quoted in a definition
@@ -39,12 +39,8 @@ def shown_unit(unit: str, public: PublicUnit | None) -> str:
     """The unit as a person reads it: the dictionary's symbol, else pint's, else as written."""
     if public is not None:
         return public.symbol
-    try:
-        # pint's own writing of a canonical unit with two slashes is read by pint (see dictionary.public_unit)
-        shown = clean(symbol(unit) if unit.count("/") > 1 else symbol(recognize(unit).expression))
-    except UnknownUnit:
-        shown = ""
-    return shown or clean(unit)
+    expression = expression_of(unit)
+    return (clean(symbol(expression)) if expression else "") or clean(unit)
 
 
 def _definitions(signal: str, name: SignalName, unit: str, public: PublicUnit | None) -> tuple[str, str]:

@@ -17,6 +17,7 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 from functools import cache
+from tokenize import TokenError
 
 import pint
 
@@ -167,14 +168,26 @@ def _parsed() -> list[tuple[pint.Unit, PublicUnit]]:
     return [(registry().parse_units(u.expression), u) for u in UNITS]
 
 
+def expression_of(unit: str) -> str | None:
+    """What pint reads for a unit as stored, or None when it cannot be read."""
+    # A canonical unit with two slashes (a volt in SI base units: "kilogram * meter ** 2 / ampere / second ** 3")
+    # is pint's own writing, read by pint; units.recognize splits at the first slash only.
+    if unit.count("/") > 1:
+        return unit
+    try:
+        return recognize(unit).expression
+    except (UnknownUnit, TokenError):  # recognize lets pint's tokenizer error through for "(" (units.py)
+        return None
+
+
 @cache
 def public_unit(unit: str) -> PublicUnit | None:
     """The dictionary unit a measurement's unit is, or None when none is (or the unit cannot be read)."""
+    expression = expression_of(unit)
+    if expression is None:
+        return None
     try:
-        # A canonical unit with two slashes (a volt in SI base units: "kilogram * meter ** 2 / ampere / second ** 3")
-        # is pint's own writing, read by pint; units.recognize splits at the first slash only.
-        expression = unit if unit.count("/") > 1 else recognize(unit).expression
         parsed = registry().parse_units(expression)
-    except (UnknownUnit, pint.errors.PintError, ValueError, TypeError, AttributeError, AssertionError):
+    except (pint.errors.PintError, TokenError, ValueError, TypeError, AttributeError, AssertionError):
         return None
     return next((public for known, public in _parsed() if _same(parsed, known)), None)
