@@ -304,3 +304,11 @@ def test_an_export_from_before_the_names_still_reads_back() -> None:
     }
     assert len(back) == 9 and [m.quality for m in back].count("uncertain") == 1
     assert equipment_from_aas(document).serial_number == "DN-5700-1234"
+
+
+def test_another_tools_concept_is_read_by_its_english_name_and_unit() -> None:
+    """A time series whose variables name concepts of another scheme: signal = English preferred name."""
+    text = json.dumps(equipment_to_aas(PRESS, measured([("spindle_temperature", "degC")])), ensure_ascii=False)
+    document = json.loads(text.replace("urn:sangsaeng:signal:spindle_temperature:degC", "urn:example:concept:t"))
+    back = measurements_from_aas(document)
+    assert {(m.signal, m.unit) for m in back} == {("Spindle temperature", "°C")} and len(back) == 3

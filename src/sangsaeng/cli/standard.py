@@ -268,8 +268,7 @@ def aas_export(
 ) -> None:
     """Write every piece of EQUIPMENT as an AAS shell (Nameplate, Technical Data, Time Series), verified.
 
-    Each signal's concept description carries its names in Korean and English, its unit and public ids of the
-    unit and quantity (QUDT, IEC CDD), so that generic AAS tools show what the signal is."""
+    Each signal carries its names in Korean and English, its unit (a QUDT id) and quantity (IEC CDD, QUDT)."""
     import os
 
     import yaml

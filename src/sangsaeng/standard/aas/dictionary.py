@@ -49,7 +49,7 @@ class PublicUnit:
     qudt: str  # the local name under QUDT_UNIT
     symbol: str  # as people read it (QUDT's symbol, but "1" and "ppm" as written in ISO 80000)
     unece: str | None  # UNECE Recommendation 20 common code (what OPC UA EUInformation carries)
-    iec_cdd: str | None
+    iec_cdd: str | None  # kept for readers that need it; an export's unitId is the QUDT IRI, which lists both codes
     quantity: QuantityKind | None  # None for ratios
 
     @property
