@@ -116,9 +116,10 @@ def test_the_time_series_follows_the_idta_template() -> None:
     assert segment["RecordCount"]["value"] == "6" and len(segment["Records"]["value"]) == 6
     assert segment["StartTime"]["value"] == "2026-10-01T08:00:00Z"
     concepts = {c["id"]: c for c in document["conceptDescriptions"]}
-    korean = concepts["urn:sangsaeng:signal:%EC%A3%BC%EC%B6%95%20%EB%B6%80%ED%95%98:percent"]
+    korean = concepts["urn:sangsaeng:signal:%EC%A3%BC%EC%B6%95%20%EB%B6%80%ED%95%98:percent"]  # our URN stays the id
     spec = korean["embeddedDataSpecifications"][0]["dataSpecificationContent"]
-    assert spec["unit"] == "percent" and spec["preferredName"][0]["text"] == "주축 부하"
+    names = {n["language"]: n["text"] for n in spec["preferredName"]}
+    assert spec["unit"] == "%" and names == {"ko": "주축 부하", "en": "Spindle load"}
 
 
 @settings(max_examples=30, deadline=None)
@@ -211,3 +212,33 @@ def test_the_cli_exports_canonical_files_as_a_verified_package(tmp_path: Path) -
     )
     assert refused.exit_code == 2 and "urn:x:not-listed" in refused.output
     assert not (tmp_path / "x.json").exists()
+
+
+def test_the_cli_takes_what_people_call_the_signals(tmp_path: Path) -> None:
+    equipment, measurements = tmp_path / "equipment.parquet", tmp_path / "measurements.parquet"
+    pq.write_table(pa.Table.from_pylist([CNC.model_dump()], schema=arrow_schema(Equipment)), equipment)
+    pq.write_table(
+        pa.Table.from_pylist([m.model_dump() for m in series()], schema=arrow_schema(Measurement)), measurements
+    )
+    names = tmp_path / "names.yaml"
+    names.write_text("power: {ko: 주전동기 전력, en: Main motor power, short: P_main}\n", "utf-8")
+    target = tmp_path / "cnc.json"
+    command = ["aas", "export", str(equipment), "--measurements", str(measurements), "--out", str(target)]
+    result = CliRunner().invoke(app, [*command, "--signal-names", str(names)])
+    assert result.exit_code == 0, result.output
+    document = json.loads(target.read_text("utf-8"))
+    content = {
+        c["idShort"]: c["embeddedDataSpecifications"][0]["dataSpecificationContent"]
+        for c in document["conceptDescriptions"]
+    }
+    assert content["power"]["preferredName"] == [
+        {"language": "ko", "text": "주전동기 전력"},
+        {"language": "en", "text": "Main motor power"},
+    ]
+    assert content["power"]["shortName"] == [{"language": "en", "text": "P_main"}]
+    assert content["spindle_temperature"]["preferredName"][0] == {"language": "ko", "text": "주축 온도"}  # derived
+    assert sorted(measurements_from_aas(document), key=key) == sorted(series(), key=key)
+
+    names.write_text("power: {ko: 전력}\n", "utf-8")
+    refused = CliRunner().invoke(app, [*command, "--signal-names", str(names)], env={"LANG": "ko_KR.UTF-8"})
+    assert refused.exit_code == 2 and "power.en" in refused.output and "이름이 필요합니다" in refused.output

@@ -256,14 +256,42 @@ def aas_export(
         Path | None,
         typer.Option(exists=True, dir_okay=False, help="Canonical measurements (Parquet) to add as time series"),
     ] = None,
+    signal_names: Annotated[
+        Path | None,
+        typer.Option(
+            exists=True,
+            dir_okay=False,
+            help="YAML or JSON: what people call each signal, {signal: {ko: …, en: …, short: …}}; "
+            "other signals get names derived from their ids",
+        ),
+    ] = None,
 ) -> None:
-    """Write every piece of EQUIPMENT as an AAS shell (Nameplate, Technical Data, Time Series), verified."""
-    from sangsaeng.standard.aas import environment_to_aas, write_aasx
+    """Write every piece of EQUIPMENT as an AAS shell (Nameplate, Technical Data, Time Series), verified.
+
+    Each signal carries its names in Korean and English, its unit (a QUDT id) and quantity (IEC CDD, QUDT)."""
+    import os
+
+    import yaml
+
+    from sangsaeng.standard.aas import SignalName, environment_to_aas, write_aasx
+    from sangsaeng.standard.aas import signal_names as read_names
     from sangsaeng.standard.entities import Equipment, Measurement
     from sangsaeng.standard.versions import read_batches, read_table
 
     if out.suffix.lower() not in (".aasx", ".json"):
         _fail(f"cannot tell what to write from {out.name}", "name the output .aasx or .json")
+    names: dict[str, SignalName] = {}
+    if signal_names is not None:
+        korean = (os.environ.get("LC_ALL") or os.environ.get("LANG") or "").lower().startswith("ko")
+        try:
+            names = read_names(yaml.safe_load(signal_names.read_text("utf-8")))
+        except (yaml.YAMLError, UnicodeDecodeError) as exc:
+            _fail(f"{signal_names.name} is not YAML or JSON: {exc}", "write {signal: {ko: …, en: …}}")
+        except SangsaengError as exc:
+            message, hint = exc.message, exc.hint
+            if korean:
+                message, hint = exc.details.get("messageKo", message), exc.details.get("hintKo", hint)
+            _fail(f"{signal_names.name}: {message}", hint)
     try:
         machines = [Equipment.model_validate(row) for row in read_table(equipment).to_pylist()]
         series: dict[str, list[Measurement]] = {m.id: [] for m in machines}
@@ -273,7 +301,7 @@ def aas_export(
                     if row["equipment"] not in series:
                         _fail(f"{measurements.name} measures {row['equipment']}, which {equipment.name} does not list")
                     series[row["equipment"]].append(Measurement.model_validate(row))
-        document = environment_to_aas([(m, series[m.id]) for m in machines])
+        document = environment_to_aas([(m, series[m.id]) for m in machines], names)
     except SangsaengError as exc:
         _fail(exc.message, exc.hint)
     except (ValueError, KeyError) as exc:  # not canonical data: pydantic names the field
