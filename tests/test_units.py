@@ -131,3 +131,29 @@ def test_canonical_units_are_shown_as_symbols(unit: str, shown: str) -> None:
     from sangsaeng.standard.units import symbol
 
     assert symbol(unit) == shown
+
+
+@pytest.mark.parametrize("written", ["(", ")", "kg/(m", "((", "[", "kg)"])
+def test_unbalanced_brackets_are_an_unknown_unit_not_a_crash(written: str) -> None:
+    with pytest.raises(UnknownUnit):
+        recognize(written)
+
+
+@given(st.text(alphabet="()[]/*·^ kgmsAhW²³0123456789", max_size=12))
+def test_any_unit_text_is_read_or_refused_in_words(written: str) -> None:
+    try:
+        recognize(written)
+    except UnknownUnit as exc:
+        assert exc.message
+
+
+def test_spellings_of_one_unit_read_alike() -> None:
+    assert recognize("알피엠").factor == pytest.approx(recognize("RPM").factor)
+    assert recognize("알피엠").canonical == recognize("RPM").canonical
+
+
+@pytest.mark.parametrize("written", ["kg/m/s", "kgCO2e/kWh/m", "kilogram * meter ** 2 / ampere / second ** 3"])
+def test_a_canonical_unit_reads_back_as_itself(written: str) -> None:
+    first = recognize(written)
+    again = recognize(first.canonical)
+    assert again.canonical == first.canonical and again.factor == pytest.approx(1.0)

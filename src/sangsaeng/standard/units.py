@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import difflib
 import re
+import tokenize
 import unicodedata
 from dataclasses import dataclass
 from functools import cache
@@ -234,7 +235,7 @@ _ALIASES = {
     "퍼센트": "percent",
     "프로": "percent",
     "피피엠": "ppm",
-    "알피엠": "rpm",
+    "알피엠": "1/min",  # as RPM: revolutions per minute, not radians
     "뉴턴미터": "newton_meter_torque",
     "켈빈": "K",
     "pcs": "piece",
@@ -370,9 +371,9 @@ def _expression(text: str) -> str:
         mass = carbon.group(1).lower().rstrip("s")
         prefix = {"kg": "kg", "kilogram": "kg", "g": "g", "gram": "g", "t": "t", "tonne": "t"}[mass]
         return f"{prefix}_CO2e"
-    per = stripped.split("/", 1)  # kgCO2e/kWh, kg CO2e / MJ
-    if len(per) == 2 and per[0].strip() and per[1].strip():
-        return f"({_expression(per[0])}) / ({_expression(per[1])})"
+    per = stripped.split("/")  # kgCO2e/kWh, kg CO2e / MJ, kg·m²/A/s³ (each "/" divides what stands before it)
+    if len(per) >= 2 and all(part.strip() for part in per):
+        return " / ".join(f"({_expression(part)})" for part in per)
     return _POWER.sub(r"**\1", stripped.replace("·", "*").replace("²", "**2").replace("³", "**3"))
 
 
@@ -435,6 +436,10 @@ def _recognize(text: str) -> Unit:
         ValueError,
         AssertionError,
         KeyError,
+        tokenize.TokenError,  # unbalanced brackets: "(" or "kg/(m"
+        SyntaxError,
+        ArithmeticError,  # "0", "/0": a number, not a unit
+        pint.errors.PintError,
     ) as exc:
         close = nearest(text)
         raise UnknownUnit(
