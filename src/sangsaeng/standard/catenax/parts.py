@@ -19,7 +19,7 @@ from pydantic import ValidationError
 from sangsaeng.errors import InvalidInput
 from sangsaeng.standard.catenax.releases import PART_NAMES, PARTS, Aspect, Release, release, unwrap
 from sangsaeng.standard.catenax.requirements import enforce
-from sangsaeng.standard.catenax.values import day, is_bpnl, read_moment, stamp
+from sangsaeng.standard.catenax.values import day, given, is_bpnl, read_moment, stamp
 from sangsaeng.standard.entities import PartInstance, PartType
 
 LOCAL_ID = {"serial": "partInstanceId", "batch": "batchId"}
@@ -76,11 +76,11 @@ def _type_information(of: Release, part_type: PartType) -> dict[str, Any]:
         "nameAtManufacturer": part_type.name,
     }
     if of.aspect == "SerialPart":  # Batch has no customer fields
-        if part_type.customer_part_id:
+        if given(part_type.customer_part_id):
             information["customerPartId"] = part_type.customer_part_id
-        if part_type.name_at_customer:
+        if given(part_type.name_at_customer):
             information["nameAtCustomer"] = part_type.name_at_customer
-    if part_type.classification:
+    if given(part_type.classification):  # with its standard (enforced)
         information["partClassification"] = [
             {names.standard: part_type.classification_standard, names.code: part_type.classification}
         ]
@@ -92,7 +92,7 @@ def _manufacturing(of: Release, instance: PartInstance) -> dict[str, Any]:
     assert instance.production_date is not None  # enforced
     made = day(instance.production_date) if names.date_only else stamp(instance.production_date)
     manufacturing: dict[str, Any] = {names.date: made}
-    if instance.site:
+    if given(instance.site):
         manufacturing["sites"] = [{names.site: instance.site, "function": "production"}]
     return manufacturing
 
@@ -162,8 +162,8 @@ def _mapping(value: Any, where: str) -> dict[str, Any]:
 
 
 def _part_type(information: dict[str, Any]) -> PartType:
-    classes = information.get("partClassification") or [{}]
-    first = classes[0] if isinstance(classes, list) and isinstance(classes[0], dict) else {}
+    classes = information.get("partClassification")
+    first = classes[0] if isinstance(classes, list) and classes and isinstance(classes[0], dict) else {}
     try:
         return PartType(
             id=f"pt:{information.get('manufacturerPartId')}",

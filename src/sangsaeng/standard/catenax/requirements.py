@@ -25,8 +25,8 @@ from dataclasses import dataclass
 from typing import Any
 
 from sangsaeng.errors import InvalidInput
-from sangsaeng.standard.catenax.releases import BOM, PART_NAMES, PARTS, USAGE, Release, release
-from sangsaeng.standard.catenax.values import is_asset_id, is_bpnl, is_bpns, is_finite, samm_unit
+from sangsaeng.standard.catenax.releases import BOM, PART_NAMES, PARTS, Release, release
+from sangsaeng.standard.catenax.values import given, is_asset_id, is_bpnl, is_bpns, is_finite, samm_unit
 from sangsaeng.standard.entities import Entity
 from sangsaeng.standard.labels import field_label
 
@@ -43,6 +43,10 @@ class Form:
 ASSET_ID = Form(is_asset_id, "UUID (예: urn:uuid:…)", "a UUID (urn:uuid:…)")
 BPNL = Form(is_bpnl, "BPNL 번호 (BPNL 뒤에 영문·숫자 12자)", "a BPNL (BPNL and 12 letters or digits)")
 BPNS = Form(is_bpns, "BPNS 번호 (BPNS 뒤에 영문·숫자 12자)", "a BPNS (BPNS and 12 letters or digits)")
+KINDS = {
+    "serial": Form(lambda v: v == "serial", "개별 부품(serial)", "serial"),
+    "batch": Form(lambda v: v == "batch", "로트(batch)", "batch"),
+}
 AS_BUILT = Form(lambda v: v == "as-built", "실적 BOM (as-built)", "as-built")
 POSITIVE = Form(lambda v: is_finite(v) and v > 0, "0보다 큰 유한한 수", "a finite number above 0")
 SAMM_UNIT = Form(
@@ -65,16 +69,12 @@ class Rule:
     together: str | None = None  # required when this other field of the record is given
 
     def missing(self, record: Mapping[str, Any]) -> bool:
-        needed = self.required or (self.together is not None and not _blank(record.get(self.together)))
-        return needed and _blank(record.get(self.field))
+        needed = self.required or (self.together is not None and given(record.get(self.together)))
+        return needed and not given(record.get(self.field))
 
     def wrong(self, record: Mapping[str, Any]) -> bool:
         value = record.get(self.field)
-        return self.form is not None and not _blank(value) and not self.form.check(value)
-
-
-def _blank(value: Any) -> bool:
-    return value is None or (isinstance(value, str) and not value.strip())
+        return self.form is not None and given(value) and not self.form.check(value)
 
 
 def _part_rules(of: Release) -> tuple[Rule, ...]:
@@ -82,7 +82,9 @@ def _part_rules(of: Release) -> tuple[Rule, ...]:
     serial_4 = of.aspect == "SerialPart" and of.major >= 4
     local = "partInstanceId" if of.aspect == "SerialPart" else "batchId"
     info, made = "partTypeInformation", "manufacturingInformation"
+    kind = "serial" if of.aspect == "SerialPart" else "batch"
     rules = [
+        Rule("part_instance", "kind", f"(a {of.aspect} is of kind {kind})", True, KINDS[kind]),
         Rule("part_instance", "global_asset_id", of.id_key, True, ASSET_ID),
         Rule("part_instance", "local_id", f"localIdentifiers[{local}]", True),
         Rule("part_instance", "production_date", f"{made}.{names.date}", True),
@@ -242,6 +244,3 @@ def _need(of: Release, rule: Rule, missing: int, wrong: int) -> Need:
         ko.append(f"{rule.form.ko}이어야 하는데 {wrong}건이 아닙니다")
         en.append(f"it must be {rule.form.en}; {wrong} record(s) hold something else")
     return Need(rule.entity, rule.field, missing, wrong, f"{ko_name}: " + "; ".join(ko), f"{en_name}: " + "; ".join(en))
-
-
-ALL_ASPECTS = (*PARTS, BOM, USAGE)

@@ -22,6 +22,11 @@ _HEX = r"[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]
 GLOBAL_ASSET_ID = re.compile(rf"(?:urn:uuid:)?{_HEX}")
 
 
+def given(value: Any) -> bool:
+    """Whether a field holds a value: neither None nor blank text (a blank cell is no value)."""
+    return value is not None and not (isinstance(value, str) and not value.strip())
+
+
 def is_bpnl(value: Any) -> bool:
     return isinstance(value, str) and BPNL.fullmatch(value) is not None
 
