@@ -318,7 +318,7 @@ def test_older_spellings_and_other_units_are_read() -> None:
 def test_malformed_parts_are_refused_with_where(document: dict[str, Any], position: str) -> None:
     with pytest.raises(InvalidInput) as caught:
         part_from_catenax(document)
-    assert caught.value.position == position
+    assert caught.value.position == position and HANGUL.search(caught.value.details["message_ko"])
 
 
 @pytest.mark.parametrize(
@@ -335,7 +335,7 @@ def test_malformed_parts_are_refused_with_where(document: dict[str, Any], positi
 def test_a_child_that_cannot_become_a_link_is_refused_with_where(item: dict[str, Any], position: str) -> None:
     with pytest.raises(InvalidInput) as caught:
         bom_from_catenax({"catenaXId": PARENT, "childItems": [item]})
-    assert caught.value.position == position
+    assert caught.value.position == position and HANGUL.search(caught.value.details["message_ko"])
 
 
 def test_a_usage_keeps_customers_whose_parents_are_not_known_and_refuses_the_nested_older_shape() -> None:

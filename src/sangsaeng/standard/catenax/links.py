@@ -17,7 +17,7 @@ from pydantic import ValidationError
 from sangsaeng.errors import InvalidInput
 from sangsaeng.standard.catenax.releases import BOM, Release
 from sangsaeng.standard.catenax.requirements import enforce, enforce_field
-from sangsaeng.standard.catenax.values import read_moment, read_unit, samm_unit, stamp
+from sangsaeng.standard.catenax.values import invalid, read_moment, read_unit, samm_unit, stamp
 from sangsaeng.standard.entities import BomLink
 
 ID_KEYS = ("globalAssetId", "catenaXId", "childCatenaXId")
@@ -67,21 +67,25 @@ def item(of: Release, link: BomLink, related: str, partner: str | None) -> dict[
 def items_of(payload: dict[str, Any], key: str) -> list[Any]:
     found = payload.get(key, [])
     if not isinstance(found, list):
-        raise InvalidInput(f"{key} is a list", position=key)
+        raise invalid(f"{key} is a list", f"{key}는 목록이어야 합니다", key)
     return found
 
 
 def anchor_of(payload: dict[str, Any], aspect: str) -> str:
     found = payload.get("globalAssetId", payload.get("catenaXId"))
     if not isinstance(found, str):
-        raise InvalidInput(f"not a {aspect} aspect: no 'globalAssetId' or 'catenaXId'", position="catenaXId")
+        raise invalid(
+            f"not a {aspect} aspect: no 'globalAssetId' or 'catenaXId'",
+            f"{aspect} 문서가 아닙니다: globalAssetId도 catenaXId도 없습니다",
+            "catenaXId",
+        )
     return found
 
 
 def read_link(raw: Any, where: str, ends: dict[str, Any], partner_field: str, certainty: str) -> BomLink:
     """A BomLink from one item: ``ends`` gives the anchor's end, the related id is read from the item."""
     if not isinstance(raw, dict):
-        raise InvalidInput(f"{where} is an object", position=where)
+        raise invalid(f"{where} is an object", f"{where}는 객체여야 합니다", where)
     related = next((raw[k] for k in ID_KEYS if k in raw), None)
     quantity = raw.get("quantity")
     if not isinstance(quantity, dict):
@@ -93,11 +97,15 @@ def read_link(raw: Any, where: str, ends: dict[str, Any], partner_field: str, ce
         )
     written = quantity.get("unit", quantity.get("measurementUnit"))
     if not isinstance(written, str):
-        raise InvalidInput(f"{where}.quantity has no unit", position=f"{where}.quantity.unit")
+        raise invalid(f"{where}.quantity has no unit", f"{where}의 수량에 단위가 없습니다", f"{where}.quantity.unit")
     unit = read_unit(written, f"{where}.quantity.unit")
     value = quantity.get("value", quantity.get("quantityNumber"))
     if isinstance(value, bool) or not isinstance(value, int | float):
-        raise InvalidInput(f"{where}.quantity.value is not a number: {value!r}", position=f"{where}.quantity.value")
+        raise invalid(
+            f"{where}.quantity.value is not a number: {value!r}",
+            f"{where}의 수량 {value!r}은(는) 숫자가 아닙니다",
+            f"{where}.quantity.value",
+        )
     created = raw.get("createdOn")
     try:
         return BomLink.model_validate(
@@ -115,4 +123,8 @@ def read_link(raw: Any, where: str, ends: dict[str, Any], partner_field: str, ce
         )
     except ValidationError as exc:
         first = exc.errors()[0]
-        raise InvalidInput(f"{where} is not a valid item: {first['loc'][0]}: {first['msg']}", position=where) from exc
+        raise invalid(
+            f"{where} is not a valid item: {first['loc'][0]}: {first['msg']}",
+            f"{where}를 BOM 구성으로 읽을 수 없습니다: {first['loc'][0]}",
+            where,
+        ) from exc

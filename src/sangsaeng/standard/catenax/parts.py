@@ -19,7 +19,7 @@ from pydantic import ValidationError
 from sangsaeng.errors import InvalidInput
 from sangsaeng.standard.catenax.releases import PART_NAMES, PARTS, Aspect, Release, release, unwrap
 from sangsaeng.standard.catenax.requirements import enforce
-from sangsaeng.standard.catenax.values import day, given, is_bpnl, read_moment, stamp
+from sangsaeng.standard.catenax.values import day, given, invalid, is_bpnl, read_moment, stamp
 from sangsaeng.standard.entities import PartInstance, PartType
 
 LOCAL_ID = {"serial": "partInstanceId", "batch": "batchId"}
@@ -44,7 +44,9 @@ def write_part(
     of = release("SerialPart" if instance.kind == "serial" else "Batch", version)
     if instance.part_type != part_type.id:
         raise InvalidInput(
-            f"the part's type is {instance.part_type!r}, the part type given is {part_type.id!r}", position="part_type"
+            f"the part's type is {instance.part_type!r}, the part type given is {part_type.id!r}",
+            position="part_type",
+            details={"message_ko": f"부품의 품목은 {instance.part_type!r}인데 주어진 품목은 {part_type.id!r}입니다"},
         )
     enforce(of, instance)
     enforce(of, part_type)
@@ -102,7 +104,11 @@ def read_part(document: Any, semantic_id: str | None = None) -> PartRead:
     payload, of = unwrap(document, semantic_id, PARTS)
     asset_id = payload.get("globalAssetId", payload.get("catenaXId"))
     if not isinstance(asset_id, str):
-        raise InvalidInput("not a SerialPart or Batch aspect: no 'globalAssetId' or 'catenaXId'", position="catenaXId")
+        raise invalid(
+            "not a SerialPart or Batch aspect: no 'globalAssetId' or 'catenaXId'",
+            "SerialPart나 Batch 문서가 아닙니다: globalAssetId도 catenaXId도 없습니다",
+            "catenaXId",
+        )
     identifiers = _identifiers(payload.get("localIdentifiers", []))
     kind = _kind(of, identifiers)
     if LOCAL_ID[kind] not in identifiers:
@@ -135,7 +141,11 @@ def read_part(document: Any, semantic_id: str | None = None) -> PartRead:
 
 def _identifiers(items: Any) -> dict[str, str]:
     if not isinstance(items, list):
-        raise InvalidInput("localIdentifiers is a list of {key, value}", position="localIdentifiers")
+        raise invalid(
+            "localIdentifiers is a list of {key, value}",
+            "localIdentifiers는 {key, value}의 목록이어야 합니다",
+            "localIdentifiers",
+        )
     return {i["key"]: i["value"] for i in items if isinstance(i, dict) and "key" in i and "value" in i}
 
 
@@ -150,6 +160,7 @@ def _kind(of: Release | None, identifiers: dict[str, str]) -> str:
         "localIdentifiers name neither a partInstanceId nor a batchId",
         position="localIdentifiers",
         hint="give the semantic id (SerialPart or Batch) with the document",
+        details={"message_ko": "localIdentifiers에 partInstanceId도 batchId도 없습니다: 의미 ID를 함께 주세요"},
     )
 
 
@@ -157,7 +168,7 @@ def _mapping(value: Any, where: str) -> dict[str, Any]:
     if value is None:
         return {}
     if not isinstance(value, dict):
-        raise InvalidInput(f"{where} is an object", position=where)
+        raise invalid(f"{where} is an object", f"{where}는 객체여야 합니다", where)
     return value
 
 
@@ -188,4 +199,5 @@ def _production_site(sites: Any) -> str | None:
 
 def _invalid(exc: ValidationError, what: str) -> InvalidInput:
     first = exc.errors()[0]
-    return InvalidInput(f"{what}: {first['loc'][0]}: {first['msg']}", position=str(first["loc"][0]))
+    field = str(first["loc"][0])
+    return invalid(f"{what}: {field}: {first['msg']}", f"{what}: {field} 값을 표준 기록으로 읽을 수 없습니다", field)

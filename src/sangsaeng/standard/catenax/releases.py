@@ -112,6 +112,7 @@ def identify(semantic_id: str, aspects: tuple[str, ...]) -> Release | None:
             f"{semantic_id!r} is not the semantic id of {' or '.join(aspects)}",
             position="aspectType",
             hint=f"e.g. {RELEASES[aspects[0]][0].urn}",
+            details={"message_ko": f"{semantic_id!r}는 {' 또는 '.join(aspects)}의 의미 ID가 아닙니다"},
         )
     version = ".".join(found.group(2, 3, 4))
     for known in RELEASES[aspect]:
@@ -148,9 +149,15 @@ def unwrap(given: Any, semantic_id: str | None, aspects: tuple[str, ...]) -> tup
     if isinstance(given, dict) and "payload" in given and "aspectType" in given:
         if semantic_id is not None and semantic_id != given["aspectType"]:
             raise InvalidInput(
-                f"the envelope says {given['aspectType']!r}, the caller {semantic_id!r}", position="aspectType"
+                f"the envelope says {given['aspectType']!r}, the caller {semantic_id!r}",
+                position="aspectType",
+                details={"message_ko": f"봉투에는 {given['aspectType']!r}, 호출에는 {semantic_id!r}라고 되어 있습니다"},
             )
         semantic_id, given = str(given["aspectType"]), given["payload"]
     if not isinstance(given, dict):
-        raise InvalidInput(f"a {' or '.join(aspects)} document is a JSON object", position="$")
+        raise InvalidInput(
+            f"a {' or '.join(aspects)} document is a JSON object",
+            position="$",
+            details={"message_ko": f"{' 또는 '.join(aspects)} 문서는 JSON 객체여야 합니다"},
+        )
     return given, None if semantic_id is None else identify(semantic_id, aspects)

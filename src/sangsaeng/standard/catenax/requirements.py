@@ -219,7 +219,12 @@ def still_needed(
     for record in records:
         kind = record.entity if isinstance(record, Entity) else entity
         if kind is None:
-            raise InvalidInput("a row of field names needs its entity", position="entity", hint="pass entity=…")
+            raise InvalidInput(
+                "a row of field names needs its entity",
+                position="entity",
+                hint="pass entity=…",
+                details={"message_ko": "필드 이름으로 된 행에는 엔티티를 함께 주어야 합니다"},
+            )
         values = _values(record)
         for rule in rules(of):
             if rule.entity == kind:

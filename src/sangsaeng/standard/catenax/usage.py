@@ -63,6 +63,7 @@ def read_usage(document: Any, semantic_id: str | None = None) -> UsageRead:
             "customers is a list of BPNLs (SingleLevelUsageAsBuilt 3.0.0 and later)",
             position="customers",
             hint="releases before 3.0.0 nested the parents under each customer; ask for 3.0.0 or 4.0.0",
+            details={"message_ko": "customers는 BPNL의 목록이어야 합니다 (3.0.0 이전 릴리스는 읽지 않습니다)"},
         )
     named = [link.customer for link in links if link.customer is not None]
     return UsageRead(child, links, list(dict.fromkeys([*named, *customers])), of)

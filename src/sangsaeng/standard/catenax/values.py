@@ -22,6 +22,11 @@ _HEX = r"[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]
 GLOBAL_ASSET_ID = re.compile(rf"(?:urn:uuid:)?{_HEX}")
 
 
+def invalid(message: str, message_ko: str, position: str, hint: str | None = None) -> InvalidInput:
+    """A refusal of a document's content, said in English and Korean."""
+    return InvalidInput(message, position=position, hint=hint, details={"message_ko": message_ko})
+
+
 def given(value: Any) -> bool:
     """Whether a field holds a value: neither None nor blank text (a blank cell is no value)."""
     return value is not None and not (isinstance(value, str) and not value.strip())
@@ -109,7 +114,9 @@ def read_unit(written: str, where: str) -> Unit:
     try:
         return recognize(_SAMM_READ.get(written, written))
     except SangsaengError as exc:
-        raise InvalidInput(f"{where}: {exc.message}", position=where, hint=exc.hint) from exc
+        raise invalid(
+            f"{where}: {exc.message}", f"{where}: 단위 {written!r}를 읽을 수 없습니다", where, exc.hint
+        ) from exc
 
 
 def stamp(moment: datetime) -> str:
@@ -127,14 +134,22 @@ def read_moment(written: Any, where: str) -> datetime:
     """A date or date-time a document gives, as an instant: a date alone is its first moment in UTC; a time
     without an offset is refused, because which instant it means cannot be told."""
     if not isinstance(written, str):
-        raise InvalidInput(f"{where}: a date or date-time is a string, not {written!r}", position=where)
+        raise invalid(
+            f"{where}: a date or date-time is a string, not {written!r}",
+            f"{where}: 날짜·일시는 문자열이어야 합니다 ({written!r})",
+            where,
+        )
     text = written.strip()
     try:
         if "T" not in text:
             return datetime.combine(date.fromisoformat(text), datetime.min.time(), UTC)
         moment = datetime.fromisoformat(text.replace("Z", "+00:00"))
     except ValueError as exc:
-        raise InvalidInput(f"{where}: {written!r} is not a date or date-time", position=where) from exc
+        raise invalid(
+            f"{where}: {written!r} is not a date or date-time",
+            f"{where}: {written!r}은(는) 날짜·일시가 아닙니다",
+            where,
+        ) from exc
     if moment.tzinfo is None:
         raise InvalidInput(
             f"{where}: {written!r} has no UTC offset",
