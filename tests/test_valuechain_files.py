@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from sangsaeng.demo.valuechain import generate
-from sangsaeng.standard.catenax import bom_from_catenax, part_from_catenax
+from sangsaeng.standard.catenax import RELEASES, read_bom, read_part
 from sangsaeng.standard.ingest import check_file, ingest
 from sangsaeng.standard.pact import from_pact
 from sangsaeng.standard.sources import open_source
@@ -56,11 +56,12 @@ def test_ingested_values_are_in_canonical_units(tmp_path: Path) -> None:
 
 def test_the_standard_documents_read_back(tmp_path: Path) -> None:
     files = generate(tmp_path)
-    instance, part_type = part_from_catenax(json.loads(files.paths["catenax_batch.json"].read_text("utf-8")))
-    links = bom_from_catenax(json.loads(files.paths["catenax_bom.json"].read_text("utf-8")))
+    part = read_part(json.loads(files.paths["catenax_batch.json"].read_text("utf-8")))
+    bom = read_bom(json.loads(files.paths["catenax_bom.json"].read_text("utf-8")))
     footprint = from_pact(json.loads(files.paths["pact_footprint.json"].read_text("utf-8")))
-    assert instance.kind == "batch" and part_type.name == "브레이크 캘리퍼"
-    assert links[0].parent == instance.global_asset_id and links[0].quantity == 2
+    assert part.release == RELEASES["Batch"][0] and bom.release == RELEASES["SingleLevelBomAsBuilt"][0]
+    assert part.instance.kind == "batch" and part.part_type.name == "브레이크 캘리퍼"
+    assert bom.links[0].parent == part.instance.global_asset_id and bom.links[0].quantity == 2
     assert footprint.declared_unit == "kilogram" and footprint.pcf_excluding_biogenic > 0
 
 

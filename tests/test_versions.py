@@ -45,6 +45,8 @@ ADDED = {  # what version 2 added to each entity (a version 1 file has none of t
         "exempted_emissions_description",
         "allocation_rules_description",
     ),
+    "part_type": ("name_at_customer", "classification_standard"),
+    "bom_link": ("customer", "has_alternatives"),
 }
 
 
@@ -109,6 +111,8 @@ V1_ROWS: dict[str, dict[str, Any]] = {
         "preceding_pf_ids": [],
         "primary_data_share": 40.0,
     },
+    "part_type": {"id": "pt:1", "manufacturer_part_id": "P-1", "name": "캘리퍼", "classification": "1004712"},
+    "bom_link": {"parent": "urn:uuid:p", "child": "urn:uuid:c", "quantity": 2.0, "lifecycle": "as-built"},
 }
 # v1 keys were unique per sample: each v1 quality result was sample 1; lists a v1 footprint lacked are empty
 DEFAULTS: dict[str, Any] = {

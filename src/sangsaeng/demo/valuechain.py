@@ -20,7 +20,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.csv as pacsv
 
-from sangsaeng.standard.catenax import bom_to_catenax, part_to_catenax
+from sangsaeng.standard.catenax import write_bom, write_part
 from sangsaeng.standard.entities import BomLink, PartInstance, PartType, ProductFootprint
 from sangsaeng.standard.pact import to_pact
 
@@ -30,6 +30,10 @@ OEM, TIER1, TIER2 = (
     "urn:sangsaeng:participant:sungjin-metal",
 )
 START = datetime(2026, 10, 1, 8, 0, tzinfo=UTC)
+# Catena-X business partner numbers of the demo's companies and tier-1's plant: made up for the demo (DEMO in them
+# where a registered number has digits), only the form (BPNL/BPNS and 12 letters or digits) is Catena-X's.
+BPNL = {OEM: "BPNLDEMODAEHAN01", TIER1: "BPNLDEMOHANBIT01", TIER2: "BPNLDEMOSUNGJIN1"}
+TIER1_PLANT = "BPNSDEMOHANBITC1"
 
 
 @dataclass
@@ -184,7 +188,7 @@ def generate(folder: Path, seed: int = 7, inspections_rows: int = 600, errors: b
         kind="batch",
         local_id="HB261001-01",
         production_date=START,
-        site="site:changwon-1",
+        site=TIER1_PLANT,
     )
     rings = [
         BomLink(
@@ -192,8 +196,10 @@ def generate(folder: Path, seed: int = 7, inspections_rows: int = 600, errors: b
             child=_uid(rng),
             quantity=2,
             lifecycle="as-built",
-            business_partner=TIER2,
+            business_partner=BPNL[TIER2],
             created_on=START,
+            customer=BPNL[TIER1],
+            has_alternatives=False,
         )
     ]
     footprint = ProductFootprint(
@@ -210,9 +216,9 @@ def generate(folder: Path, seed: int = 7, inspections_rows: int = 600, errors: b
         geography="KR",
         primary_data_share=round(rng.uniform(40, 90), 1),
     )
-    standard = {
-        "catenax_batch.json": part_to_catenax(caliper, caliper_type, manufacturer=TIER1),
-        "catenax_bom.json": bom_to_catenax(caliper.global_asset_id, rings),
+    standard = {  # Catena-X aspects in the envelope that carries their semantic id
+        "catenax_batch.json": write_part(caliper, caliper_type, manufacturer=BPNL[TIER1]).envelope(),
+        "catenax_bom.json": write_bom(caliper.global_asset_id, rings).envelope(),
         "pact_footprint.json": to_pact(footprint, "2", company_name="한빛정밀"),
     }
     for name, document in standard.items():

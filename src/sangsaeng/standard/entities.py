@@ -95,9 +95,14 @@ class Equipment(Entity):
 
 
 class PartType(Entity):
-    """A kind of part, as manufacturer and customer number it."""
+    """A kind of part, as manufacturer and customer number it.
+
+    Version 2 adds what Catena-X SerialPart 4.0.0 requires of a part type: the customer's name for it and the
+    standard its classification code is from (a code alone says nothing: 1004712 in which catalogue?).
+    """
 
     entity = "part_type"
+    schema_version = 2
     title_ko = "품목"
     key = ("id",)
     id: str = Field(description="Part type id")
@@ -105,6 +110,10 @@ class PartType(Entity):
     customer_part_id: str | None = Field(None, description="The customer's part number")
     name: str = Field(description="Part name (품명)")
     classification: str | None = Field(None, description="Classification, e.g. an ECLASS code")
+    name_at_customer: str | None = Field(None, description="The customer's name for the part (since v2)")
+    classification_standard: str | None = Field(
+        None, description="The standard the classification code is from, e.g. ECLASS (since v2)"
+    )
 
 
 class PartInstance(Entity):
@@ -122,9 +131,16 @@ class PartInstance(Entity):
 
 
 class BomLink(Entity):
-    """One level of a bill of material; exported as Catena-X SingleLevelBomAsBuilt."""
+    """One level of a bill of material; exported as Catena-X SingleLevelBomAsBuilt (down, from the parent) and
+    SingleLevelUsageAsBuilt (up, from the child).
+
+    Version 2 adds the customer (the company that built the parent, to whom the child went: the upward aspect
+    names it) and whether the child is only one of several that may have been built in (Catena-X
+    ``hasAlternatives`` / ``isOnlyPotentialParent``, which both aspects require and nothing else can tell).
+    """
 
     entity = "bom_link"
+    schema_version = 2
     title_ko = "BOM 구성"
     key = ("parent", "child", "lifecycle")
     parent: str = Field(description="Parent part instance (global asset id)")
@@ -134,6 +150,14 @@ class BomLink(Entity):
     business_partner: str | None = Field(None, description="The organization that supplied the child")
     lifecycle: Literal["as-built", "as-planned"] = Field(description="As built or as planned")
     created_on: datetime | None = Field(None, description="When the link was made (UTC)")
+    customer: str | None = Field(
+        None, description="The organization that built the parent and so received the child (since v2)"
+    )
+    has_alternatives: bool | None = Field(
+        None,
+        description="true: the child is one of several that may have been built in (suppliers' parts told apart "
+        "only by part number); false: this very child was built in (since v2)",
+    )
 
 
 class Measurement(Entity):

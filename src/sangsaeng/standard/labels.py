@@ -107,6 +107,10 @@ FIELD_LABELS: dict[str, dict[str, FieldLabel]] = {
         ),
         "name": F("품명", "Part name", "품목의 이름", "Part name"),
         "classification": F("분류 코드", "Classification", "분류 체계의 코드 (예: ECLASS)", "e.g. an ECLASS code"),
+        "name_at_customer": F("고객사 품명", "Name at customer", "고객사가 쓰는 품명", "The customer's name for it"),
+        "classification_standard": F(
+            "분류 체계", "Classification standard", "분류 코드가 속한 체계 (예: ECLASS)", "Standard of the code"
+        ),
     },
     "part_instance": {
         "global_asset_id": F(
@@ -126,6 +130,13 @@ FIELD_LABELS: dict[str, dict[str, FieldLabel]] = {
         "business_partner": F("공급 기업", "Supplier", "하위 부품을 공급한 기업", "Who supplied the child"),
         "lifecycle": F("구분", "Lifecycle", "실적 BOM 또는 계획 BOM", "As built or as planned"),
         "created_on": F("구성 일시", "Linked on", "구성한 때", "When the link was made"),
+        "customer": F("고객 기업", "Customer", "상위 부품을 만든, 하위 부품을 받은 기업", "Who built the parent"),
+        "has_alternatives": F(
+            "대체 후보 여부",
+            "Has alternatives",
+            "같은 품번의 다른 부품이 대신 들어갔을 수도 있는지",
+            "Whether another part of the same number may be the one built in",
+        ),
     },
     "measurement": {
         "equipment": _EQUIPMENT,
@@ -317,6 +328,7 @@ CODE_LABELS: dict[str, dict[str, Label]] = {
     "calorific_basis": {"gross": Label("총발열량", "gross"), "net": Label("순발열량", "net")},
     "passed": {"true": Label("합격", "pass"), "false": Label("불합격", "fail")},
     "estimated": {"true": Label("추정", "estimated"), "false": Label("실측", "metered")},
+    "has_alternatives": {"true": Label("후보 중 하나", "one of several"), "false": Label("확정", "this one")},
 }
 
 

@@ -68,12 +68,24 @@ def product_footprint_1_to_2(batch: pa.RecordBatch) -> pa.RecordBatch:
     return _with_columns(batch, added)
 
 
+def part_type_1_to_2(batch: pa.RecordBatch) -> pa.RecordBatch:
+    """The customer's name for the part and the classification's standard were not recorded: unknown."""
+    return _with_columns(batch, _nulls(batch, "part_type", ("name_at_customer", "classification_standard")))
+
+
+def bom_link_1_to_2(batch: pa.RecordBatch) -> pa.RecordBatch:
+    """The customer and whether the child had alternatives were not recorded: unknown, not false."""
+    return _with_columns(batch, _nulls(batch, "bom_link", ("customer", "has_alternatives")))
+
+
 # (entity, version) → the function that makes a batch of that version one of the next version.
 STEPS: dict[tuple[str, int], Step] = {
     ("quality_result", 1): quality_result_1_to_2,
     ("production_run", 1): production_run_1_to_2,
     ("energy_record", 1): energy_record_1_to_2,
     ("product_footprint", 1): product_footprint_1_to_2,
+    ("part_type", 1): part_type_1_to_2,
+    ("bom_link", 1): bom_link_1_to_2,
 }
 
 

@@ -1,0 +1,130 @@
+"""What the downward aspect (SingleLevelBomAsBuilt: a parent and its children) and the upward one
+(SingleLevelUsageAsBuilt: a child and its parents) share: each related item is a global asset id, a quantity in a
+unit of the SAMM catalogue, a business partner's BPNL, when the link was made, and whether it is certain
+(``hasAlternatives`` down, ``isOnlyPotentialParent`` up: the same fact about a link, seen from either end).
+
+Older spellings are read as well: ``childCatenaXId`` and ``quantityNumber`` / ``measurementUnit`` (releases
+before 3.0.0). Quantities become canonical units (``unit:gram`` 250 → 0.25 kilogram).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+from pydantic import ValidationError
+
+from sangsaeng.errors import InvalidInput
+from sangsaeng.standard.catenax.releases import BOM, Release
+from sangsaeng.standard.catenax.requirements import enforce, enforce_field
+from sangsaeng.standard.catenax.values import invalid, read_moment, read_unit, samm_unit, stamp
+from sangsaeng.standard.entities import BomLink
+
+ID_KEYS = ("globalAssetId", "catenaXId", "childCatenaXId")
+
+
+def certainty_key(of: Release) -> str:
+    return "hasAlternatives" if of.aspect == BOM else "isOnlyPotentialParent"
+
+
+def checked(of: Release, anchor: str, links: Sequence[BomLink]) -> None:
+    """Refuse links that do not hang on ``anchor`` (the parent down, the child up), that ``of`` cannot write, or
+    that name one related item twice (an aspect's items are a set)."""
+    end, other = ("parent", "child") if of.aspect == BOM else ("child", "parent")
+    seen: set[str] = set()
+    for link in links:
+        enforce(of, link)
+        if getattr(link, end) != anchor:
+            raise InvalidInput(
+                f"{of}: {link.parent} → {link.child} is not a link of the {end} {anchor}",
+                position=end,
+                details={"message_ko": f"{of}: {link.parent} → {link.child}는 {anchor}의 구성이 아닙니다"},
+            )
+        related = getattr(link, other)
+        if related in seen:
+            raise InvalidInput(
+                f"{related} is linked to {anchor} twice: {of} lists each {other} once",
+                position=other,
+                details={"message_ko": f"{related}가 {anchor}에 두 번 연결되어 있습니다: {of}에는 한 번만 적습니다"},
+            )
+        seen.add(related)
+    if not links:  # no link carries the anchor through ``enforce``
+        enforce_field(of, "bom_link", end, anchor)
+
+
+def item(of: Release, link: BomLink, related: str, partner: str | None) -> dict[str, Any]:
+    """One related item of the document (all fields already enforced)."""
+    assert link.created_on is not None
+    return {
+        of.id_key: related,
+        "quantity": {"value": float(link.quantity), "unit": samm_unit(link.quantity_unit)},
+        certainty_key(of): link.has_alternatives,
+        "businessPartner": partner,
+        "createdOn": stamp(link.created_on),
+    }
+
+
+def items_of(payload: dict[str, Any], key: str) -> list[Any]:
+    found = payload.get(key, [])
+    if not isinstance(found, list):
+        raise invalid(f"{key} is a list", f"{key}는 목록이어야 합니다", key)
+    return found
+
+
+def anchor_of(payload: dict[str, Any], aspect: str) -> str:
+    found = payload.get("globalAssetId", payload.get("catenaXId"))
+    if not isinstance(found, str):
+        raise invalid(
+            f"not a {aspect} aspect: no 'globalAssetId' or 'catenaXId'",
+            f"{aspect} 문서가 아닙니다: globalAssetId도 catenaXId도 없습니다",
+            "catenaXId",
+        )
+    return found
+
+
+def read_link(raw: Any, where: str, ends: dict[str, Any], partner_field: str, certainty: str) -> BomLink:
+    """A BomLink from one item: ``ends`` gives the anchor's end, the related id is read from the item."""
+    if not isinstance(raw, dict):
+        raise invalid(f"{where} is an object", f"{where}는 객체여야 합니다", where)
+    related = next((raw[k] for k in ID_KEYS if k in raw), None)
+    quantity = raw.get("quantity")
+    if not isinstance(quantity, dict):
+        raise InvalidInput(
+            f"{where} gives no quantity: a canonical BOM link says how many",
+            position=f"{where}.quantity",
+            hint="ask the partner for the quantity",
+            details={"message_ko": f"{where}에 수량이 없습니다: 표준 BOM 구성에는 수량이 있어야 합니다"},
+        )
+    written = quantity.get("unit", quantity.get("measurementUnit"))
+    if not isinstance(written, str):
+        raise invalid(f"{where}.quantity has no unit", f"{where}의 수량에 단위가 없습니다", f"{where}.quantity.unit")
+    unit = read_unit(written, f"{where}.quantity.unit")
+    value = quantity.get("value", quantity.get("quantityNumber"))
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        raise invalid(
+            f"{where}.quantity.value is not a number: {value!r}",
+            f"{where}의 수량 {value!r}은(는) 숫자가 아닙니다",
+            f"{where}.quantity.value",
+        )
+    created = raw.get("createdOn")
+    try:
+        return BomLink.model_validate(
+            {
+                **ends,
+                "child" if "parent" in ends else "parent": related,
+                "quantity": value * unit.factor + unit.offset,
+                "quantity_unit": unit.canonical,
+                partner_field: raw.get("businessPartner"),
+                "lifecycle": "as-built",
+                "created_on": None if created is None else read_moment(created, f"{where}.createdOn"),
+                "has_alternatives": raw.get(certainty),
+            },
+            strict=False,
+        )
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        raise invalid(
+            f"{where} is not a valid item: {first['loc'][0]}: {first['msg']}",
+            f"{where}를 BOM 구성으로 읽을 수 없습니다: {first['loc'][0]}",
+            where,
+        ) from exc
