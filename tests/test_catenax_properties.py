@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta, timezone
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import pytest
 from hypothesis import HealthCheck, given, settings
@@ -100,11 +101,13 @@ def complete_links(draw: st.DrawFn, of: Release) -> tuple[str, list[BomLink]]:
 
 
 def expected_part(of: Release, instance: PartInstance, part_type: PartType) -> tuple[PartInstance, PartType]:
-    """What a document of ``of`` keeps of the records: 4.0.0 keeps the production day (UTC), Batch no customer."""
+    """What a document of ``of`` keeps of the records: 4.0.0 keeps the production day (in Korea, where the company
+    works), Batch no customer."""
     made = instance.production_date
     assert made is not None
     if of.major >= 4:
-        made = datetime.combine(made.astimezone(UTC).date(), datetime.min.time(), UTC)
+        seoul = ZoneInfo("Asia/Seoul")
+        made = datetime.combine(made.astimezone(seoul).date(), datetime.min.time(), seoul).astimezone(UTC)
     kept = part_type
     if of.aspect == "Batch":
         kept = part_type.model_copy(update={"customer_part_id": None, "name_at_customer": None})

@@ -125,7 +125,9 @@ class PartInstance(Entity):
     global_asset_id: str = Field(description="Catena-X global asset id (urn:uuid:…)")
     part_type: str = Field(description="The part type's id")
     kind: Literal["serial", "batch"] = Field(description="serial: one item; batch: a lot (로트)")
-    local_id: str = Field(description="Serial number or batch/lot number (로트번호)")
+    local_id: str | None = Field(
+        None, description="Serial number or batch/lot number (로트번호); empty when only the global asset id names it"
+    )
     production_date: datetime | None = Field(None, description="When it was made (UTC)")
     site: str | None = Field(None, description="Where it was made")
 

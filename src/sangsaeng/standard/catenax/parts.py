@@ -19,7 +19,7 @@ from pydantic import ValidationError
 from sangsaeng.errors import InvalidInput
 from sangsaeng.standard.catenax.releases import PART_NAMES, PARTS, Aspect, Release, release, unwrap
 from sangsaeng.standard.catenax.requirements import enforce
-from sangsaeng.standard.catenax.values import day, given, invalid, is_bpnl, read_moment, stamp
+from sangsaeng.standard.catenax.values import DEFAULT_ZONE, day, given, invalid, is_bpnl, read_moment, stamp
 from sangsaeng.standard.entities import PartInstance, PartType
 
 LOCAL_ID = {"serial": "partInstanceId", "batch": "batchId"}
@@ -38,9 +38,15 @@ class PartRead:
 
 
 def write_part(
-    instance: PartInstance, part_type: PartType, *, manufacturer: str | None = None, version: str | None = None
+    instance: PartInstance,
+    part_type: PartType,
+    *,
+    manufacturer: str | None = None,
+    version: str | None = None,
+    zone: str = DEFAULT_ZONE,
 ) -> Aspect:
-    """A SerialPart (kind serial) or Batch (kind batch) of ``version`` (default: the current release)."""
+    """A SerialPart (kind serial) or Batch (kind batch) of ``version`` (default: the current release); a
+    production date alone (4.0.0) is the day where the company works (``zone``)."""
     of = release("SerialPart" if instance.kind == "serial" else "Batch", version)
     if instance.part_type != part_type.id:
         raise InvalidInput(
@@ -57,7 +63,7 @@ def write_part(
             hint="the manufacturerId of a Catena-X part is the manufacturer's BPNL (BPNL and 12 letters or digits)",
             details={"message_ko": f"제조사 {manufacturer!r}는 BPNL 번호가 아닙니다"},
         )
-    identifiers = [{"key": LOCAL_ID[instance.kind], "value": instance.local_id}]
+    identifiers = [] if instance.local_id is None else [{"key": LOCAL_ID[instance.kind], "value": instance.local_id}]
     if manufacturer is not None:
         identifiers.insert(0, {"key": "manufacturerId", "value": manufacturer})
     return Aspect(
@@ -66,7 +72,7 @@ def write_part(
             of.id_key: instance.global_asset_id,
             "localIdentifiers": identifiers,
             "partTypeInformation": _type_information(of, part_type),
-            "manufacturingInformation": _manufacturing(of, instance),
+            "manufacturingInformation": _manufacturing(of, instance, zone),
         },
     )
 
@@ -89,18 +95,20 @@ def _type_information(of: Release, part_type: PartType) -> dict[str, Any]:
     return information
 
 
-def _manufacturing(of: Release, instance: PartInstance) -> dict[str, Any]:
+def _manufacturing(of: Release, instance: PartInstance, zone: str) -> dict[str, Any]:
     names = PART_NAMES[min(of.major, 4)]
     assert instance.production_date is not None  # enforced
-    made = day(instance.production_date) if names.date_only else stamp(instance.production_date)
+    made = day(instance.production_date, zone) if names.date_only else stamp(instance.production_date)
     manufacturing: dict[str, Any] = {names.date: made}
     if given(instance.site):
         manufacturing["sites"] = [{names.site: instance.site, "function": "production"}]
     return manufacturing
 
 
-def read_part(document: Any, semantic_id: str | None = None) -> PartRead:
-    """The part instance and part type a SerialPart or Batch document (or its envelope) describes."""
+def read_part(document: Any, semantic_id: str | None = None, *, zone: str = DEFAULT_ZONE) -> PartRead:
+    """The part instance and part type a SerialPart or Batch document (or its envelope) describes. A document
+    without a serial or batch number (4.0.0 requires none: the global asset id is the part) reads with none, when
+    its kind is known from its semantic id; a production date alone is its first moment where the company works."""
     payload, of = unwrap(document, semantic_id, PARTS)
     asset_id = payload.get("globalAssetId", payload.get("catenaXId"))
     if not isinstance(asset_id, str):
@@ -111,17 +119,6 @@ def read_part(document: Any, semantic_id: str | None = None) -> PartRead:
         )
     identifiers = _identifiers(payload.get("localIdentifiers", []))
     kind = _kind(of, identifiers)
-    if LOCAL_ID[kind] not in identifiers:
-        raise InvalidInput(
-            f"the document names no {LOCAL_ID[kind]}: a canonical part instance is known by its "
-            + ("serial" if kind == "serial" else "batch")
-            + " number",
-            position="localIdentifiers",
-            hint=f"ask the partner for the {LOCAL_ID[kind]} local identifier",
-            details={
-                "message_ko": f"문서에 {LOCAL_ID[kind]}가 없습니다: 표준 부품 기록은 일련번호·로트번호가 필요합니다"
-            },
-        )
     part_type = _part_type(_mapping(payload.get("partTypeInformation"), "partTypeInformation"))
     manufacturing = _mapping(payload.get("manufacturingInformation"), "manufacturingInformation")
     date = manufacturing.get("productionDate", manufacturing.get("date"))
@@ -130,8 +127,8 @@ def read_part(document: Any, semantic_id: str | None = None) -> PartRead:
             global_asset_id=asset_id,
             part_type=part_type.id,
             kind=kind,
-            local_id=identifiers[LOCAL_ID[kind]],
-            production_date=None if date is None else read_moment(date, "manufacturingInformation.date"),
+            local_id=identifiers.get(LOCAL_ID[kind]),
+            production_date=None if date is None else read_moment(date, "manufacturingInformation.date", zone),
             site=_production_site(manufacturing.get("sites") or []),
         )
     except ValidationError as exc:

@@ -86,7 +86,8 @@ def _part_rules(of: Release) -> tuple[Rule, ...]:
     rules = [
         Rule("part_instance", "kind", f"(a {of.aspect} is of kind {kind})", True, KINDS[kind]),
         Rule("part_instance", "global_asset_id", of.id_key, True, ASSET_ID),
-        Rule("part_instance", "local_id", f"localIdentifiers[{local}]", True),
+        # 4.0.0 names a part by its global asset id alone (its official examples give no serial or batch number)
+        Rule("part_instance", "local_id", f"localIdentifiers[{local}]", of.major < 4),
         Rule("part_instance", "production_date", f"{made}.{names.date}", True),
         Rule("part_instance", "site", f"{made}.sites[].{names.site}", False, BPNS),
         Rule("part_type", "manufacturer_part_id", f"{info}.manufacturerPartId", True),

@@ -12,6 +12,7 @@ import math
 import re
 from datetime import UTC, date, datetime
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from sangsaeng.errors import InvalidInput, SangsaengError
 from sangsaeng.standard.units import Unit, recognize
@@ -125,13 +126,18 @@ def stamp(moment: datetime) -> str:
     return utc.isoformat(timespec="microseconds" if utc.microsecond % 1000 else "milliseconds").replace("+00:00", "Z")
 
 
-def day(moment: datetime) -> str:
-    """The UTC date of an instant, as xsd:date."""
-    return moment.astimezone(UTC).date().isoformat()
+DEFAULT_ZONE = "Asia/Seoul"
 
 
-def read_moment(written: Any, where: str) -> datetime:
-    """A date or date-time a document gives, as an instant: a date alone is its first moment in UTC; a time
+def day(moment: datetime, zone: str = DEFAULT_ZONE) -> str:
+    """The date of an instant where the company works (``zone``), as xsd:date: a part made at 08:00 in Korea is
+    made that day, not the day before as UTC would have it."""
+    return moment.astimezone(ZoneInfo(zone)).date().isoformat()
+
+
+def read_moment(written: Any, where: str, zone: str = DEFAULT_ZONE) -> datetime:
+    """A date or date-time a document gives, as an instant: a date alone is its first moment where the company
+    works (``zone``); a time
     without an offset is refused, because which instant it means cannot be told."""
     if not isinstance(written, str):
         raise invalid(
@@ -142,7 +148,7 @@ def read_moment(written: Any, where: str) -> datetime:
     text = written.strip()
     try:
         if "T" not in text:
-            return datetime.combine(date.fromisoformat(text), datetime.min.time(), UTC)
+            return datetime.combine(date.fromisoformat(text), datetime.min.time(), ZoneInfo(zone)).astimezone(UTC)
         moment = datetime.fromisoformat(text.replace("Z", "+00:00"))
     except ValueError as exc:
         raise invalid(
