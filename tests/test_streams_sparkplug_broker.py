@@ -139,3 +139,41 @@ async def test_a_stale_death_is_counted_kept_and_shown_in_korean_and_english(tmp
         korean = cli.invoke(app, [*args, "--ko"], env={"COLUMNS": "200"}).output
         assert "stale deaths ignored 1" in english and "lost (seq gaps) 1" in english
         assert "무시한 지난 세션 NDEATH 1" in korean and "유실(seq 누락) 1" in korean and "스트림" in korean
+
+
+@pytest.mark.parametrize("upgrade", [False, True])
+def test_qos0_data_sent_while_the_host_is_away_is_lost_and_counted_unless_the_broker_upgrades_it(
+    tmp_path: Path, upgrade: bool
+) -> None:
+    """What docs/streams.md says of QoS 0: the broker keeps nothing at QoS 0 for a persistent session that is
+    away, so the host's seq numbers show the loss when it returns; with Mosquitto's upgrade_outgoing_qos the
+    same messages reach a QoS 1 subscription at QoS 1, are queued, and land."""
+    group = f"G{uuid.uuid4().hex[:8]}"
+    base = f"spBv1.0/{group}/NDATA/n1"
+    now = int(time.time() * 1000)
+    with throwaway_broker(tmp_path, upgrade_outgoing_qos=str(upgrade).lower()) as port:
+        text = mapping(group, port, reorder_seconds=0.2)
+        edge = Publisher(port, f"edge-{group}")
+        try:
+            with running(Runner(Settings(data_dir=tmp_path), load_stream_mapping(text), register=False)) as first:
+                edge.publish_all([(f"spBv1.0/{group}/NBIRTH/n1", nbirth(1)), (base, ndata(1, 1.0, now + 1))], qos=0)
+                wait_until(lambda: first.ingester.counters.rows >= 2, what="birth and data")
+            edge.publish_all([(base, ndata(2, 2.0, now + 2)), (base, ndata(3, 3.0, now + 3))], qos=0)  # away
+            second = Runner(Settings(data_dir=tmp_path), load_stream_mapping(text), register=False)
+            with running(second) as stream:
+                edge.publish_all([(base, ndata(4, 4.0, now + 4))], qos=0)
+                wait_until(lambda: 4.0 in {r["raw_value"] for r in landed_rows(second.root)}, what="seq 4")
+                if not upgrade:
+                    wait_until(lambda: stream.ingester.status()["counters"]["gaps"] == 2, what="the loss counted")
+                    wait_until(lambda: stream.ingester.counters.rebirths == 1, what="the rebirth a gap asks for")
+                counters = stream.ingester.status()["counters"]
+                holes = second.decoder.nodes[(group, "n1")].seq.holes
+        finally:
+            edge.close()
+    values = sorted(r["raw_value"] for r in landed_rows(second.root))
+    if upgrade:
+        assert values == [1.0, 2.0, 3.0, 4.0, 20.0] and counters["gaps"] == 0 and holes == []
+        assert counters["rebirths"] == 0
+    else:
+        assert values == [1.0, 4.0, 20.0] and counters["gaps"] == 2
+        assert any(e["kind"] == "seq-gap" and (e["expected"], e["lost"]) == (2, 2) for e in stream.ingester.events)
