@@ -299,7 +299,8 @@ class Host:
         elif order == "ahead":
             deadline = arrived + self.window.micros
             self._deadline = deadline if self._deadline is None else min(self._deadline, deadline)
-        self._lost(key, node, lost)
+        if lost:
+            self._lost(key, node, lost)
         return order
 
     def _lost(self, key: tuple[str, str], node: Node, lost: list[Lost], ask: bool = True) -> None:
