@@ -278,3 +278,16 @@ def test_a_sequence_alone_tells_in_order_reordered_late_and_ahead() -> None:
     assert seq.see(2, 4, window)[0] == "late"  # a repeat
     assert seq.see(200, 5, window)[0] == "late"  # more than half the circle ahead is behind
     assert [(h.first, h.count) for h in seq.holes] == [(1, 1)]
+
+
+@pytest.mark.parametrize(
+    ("reorder", "where"),
+    [("{messages: 128}", "sparkplug.reorder.messages"), ("{seconds: -1}", "sparkplug.reorder.seconds")],
+)
+def test_a_mapping_with_a_window_seq_numbers_cannot_tell_is_refused_saying_where(reorder: str, where: str) -> None:
+    from sangsaeng.errors import InvalidInput
+    from sangsaeng.streams.mapping import load_stream_mapping
+
+    with pytest.raises(InvalidInput) as raised:
+        load_stream_mapping(f"stream: s\nsource: {{sparkplug: {{group: G}}}}\nsparkplug: {{reorder: {reorder}}}")
+    assert where in f"{raised.value.position} {raised.value.message}"
