@@ -91,7 +91,10 @@ PURE = [
     "streams/mapping.py",
     "streams/readings.py",
     "streams/jsonrules.py",
-    "streams/sparkplug.py",
+    "streams/sparkplug/__init__.py",
+    "streams/sparkplug/payload.py",
+    "streams/sparkplug/host.py",
+    "streams/sequence.py",
 ]
 IMPURE = (
     "fastapi",

@@ -117,7 +117,7 @@ def test_json_messages_land_as_measurements_in_canonical_units(tmp_path: Path, b
     assert describe(runner.root)["running"] is False  # stopped: said at once, not after the status goes stale
 
 
-def sparkplug_mapping(group: str, port: int) -> str:
+def sparkplug_mapping(group: str, port: int, reorder_seconds: float = 2.0) -> str:
     return f"""
 stream: spb-{group.lower()}
 source:
@@ -128,12 +128,14 @@ sparkplug:
   metrics:
     "Motor/Temp": {{signal: motor_temperature}}
   ignore: ["Properties/*"]
+  reorder: {{seconds: {reorder_seconds}}}
 """
 
 
 def test_sparkplug_births_aliases_gaps_rebirth_and_death(tmp_path: Path, broker: int) -> None:
     group = f"G{uuid.uuid4().hex[:8]}"
-    runner = Runner(Settings(data_dir=tmp_path), load_stream_mapping(sparkplug_mapping(group, broker)), register=False)
+    mapping = load_stream_mapping(sparkplug_mapping(group, broker, reorder_seconds=0.3))
+    runner = Runner(Settings(data_dir=tmp_path), mapping, register=False)
     node, device = "edge1", "press7"
     base = f"spBv1.0/{group}"
     now = int(time.time() * 1000)
@@ -179,6 +181,8 @@ def test_sparkplug_births_aliases_gaps_rebirth_and_death(tmp_path: Path, broker:
                 [(f"{base}/NDEATH/{node}", spb.encode([{"name": "bdSeq", "datatype": spb.INT64, "value": 3}]))]
             )
             wait_until(lambda: any(r["quality"] == "bad" for r in landed_rows(runner.root)), what="death rows")
+            # seq 4 and 5 are lost once the reorder window (0.3 s) has passed, even on a stream gone quiet
+            wait_until(lambda: any(e["kind"] == "seq-gap" for e in stream.ingester.events), what="the gap")
             events = list(stream.ingester.events)
     finally:
         publisher.close()
@@ -189,7 +193,8 @@ def test_sparkplug_births_aliases_gaps_rebirth_and_death(tmp_path: Path, broker:
     asked = spb.Payload.FromString(request).metrics[0]
     assert (asked.name, asked.boolean_value) == ("Node Control/Rebirth", True)
     gaps = [e for e in events if e["kind"] == "seq-gap"]
-    assert gaps and (gaps[0]["expected"], gaps[0]["got"]) == (4, 6)
+    assert [(g["expected"], g["lost"]) for g in gaps] == [(4, 2)]
+    assert stream.ingester.status()["counters"]["gaps"] == 2
     rows = landed_rows(runner.root)
     good = sorted((r["signal"], r["raw_value"], r["unit"]) for r in rows if r["quality"] == "good")
     assert ("motor_temperature", 21.5, "kelvin") in good and ("motor_temperature", 23.5, "kelvin") in good

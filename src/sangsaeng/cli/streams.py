@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import gc
+import os
 import signal
 from pathlib import Path
 from typing import Annotated, Any
@@ -14,6 +15,7 @@ from rich.table import Table
 
 from sangsaeng.cli.main import DataDir, _fail, _settings, console
 from sangsaeng.errors import SangsaengError
+from sangsaeng.standard.labels import Label
 
 stream_app = typer.Typer(
     help="Machine data streams (MQTT JSON, Sparkplug B, OPC UA) landed as standard time series.",
@@ -22,6 +24,45 @@ stream_app = typer.Typer(
 MappingFile = Annotated[
     Path, typer.Option("--mapping", "-m", exists=True, dir_okay=False, help="The stream mapping (YAML)")
 ]
+Korean = Annotated[bool, typer.Option("--ko", help="In Korean (also when LANG or LC_ALL is ko_…)")]
+
+WORDS = {
+    "stream": Label("스트림", "stream"),
+    "kind": Label("종류", "kind"),
+    "state": Label("상태", "state"),
+    "rows": Label("적재 행", "rows"),
+    "rejected": Label("거부", "rejected"),
+    "msg/s": Label("메시지/초", "msg/s"),
+    "lag": Label("지연", "lag"),
+    "last commit": Label("마지막 커밋", "last commit"),
+    "running": Label("실행 중", "running"),
+    "stopped": Label("정지", "stopped"),
+    "disconnected": Label("연결 끊김", "disconnected"),
+    "struggling": Label("문제 있음", "struggling"),
+    "last problem": Label("마지막 문제", "last problem"),
+    "none": Label(
+        "스트림이 아직 없습니다 — `sangsaeng stream mqtt|opcua --mapping FILE`로 시작하세요",
+        "no streams yet — start one with `sangsaeng stream mqtt|opcua --mapping FILE`",
+    ),
+}
+# What a Sparkplug host's seq numbers tell (docs/streams.md, "What nothing lost means").
+SEQ_WORDS = {
+    "reordered": Label("순서 바뀜(유실 아님)", "reordered (not lost)"),
+    "gaps": Label("유실(seq 누락)", "lost (seq gaps)"),
+    "late": Label("늦게 옴(이미 받았거나 유실로 센 seq)", "late (seq seen or counted lost)"),
+    "stale_deaths": Label("무시한 지난 세션 NDEATH", "stale deaths ignored"),
+    "rebirths": Label("rebirth 요청", "rebirth requests"),
+}
+
+
+def _korean(flag: bool = False) -> bool:
+    return flag or (os.environ.get("LC_ALL") or os.environ.get("LANG") or "").lower().startswith("ko")
+
+
+def _seq_line(counters: dict[str, Any], korean: bool) -> str:
+    """reordered 3 · lost 2 · …, in the reader's language."""
+    language = "ko" if korean else "en"
+    return " · ".join(f"{label.text(language)} {counters.get(k, 0):,}" for k, label in SEQ_WORDS.items())
 
 
 def _counters(status: dict[str, Any]) -> Table:
@@ -38,7 +79,7 @@ def _counters(status: dict[str, Any]) -> Table:
     table.add_row("duplicates", f"{c['duplicates']:,}")
     table.add_row("lag", f"{status['lag_seconds']:.2f} s ({status['waiting']:,} waiting)")
     if status["kind"] == "sparkplug":
-        table.add_row("seq gaps / rebirths", f"{c['gaps']:,} / {c['rebirths']:,}")
+        table.add_row("Sparkplug seq", _seq_line(c, _korean()))
     last = status.get("last_commit")
     table.add_row("last commit", f"#{last['number']} at {last['at'][11:19]}" if last else "—")
     table.add_row("dataset", status.get("dataset_id") or "[dim]not registered yet[/]")
@@ -149,27 +190,37 @@ def stream_browse(
 
 
 @stream_app.command("status")
-def stream_status(data_dir: DataDir = Path(".sangsaeng")) -> None:
-    """Every stream of this connector: running or not, what it landed, rejected, lag."""
+def stream_status(data_dir: DataDir = Path(".sangsaeng"), korean: Korean = False) -> None:
+    """Every stream of this connector: running or not, what it landed, rejected, lag; for Sparkplug, what its
+    seq numbers tell (reordered, lost, late, stale deaths ignored)."""
     from sangsaeng.streams.status import all_streams
+
+    language = "ko" if _korean(korean) else "en"
+
+    def word(key: str) -> str:
+        return WORDS[key].text(language)
 
     found = all_streams(_settings(data_dir).datasets_dir)
     if not found:
-        console.print("no streams yet — start one with `sangsaeng stream mqtt|opcua --mapping FILE`")
+        console.print(word("none"))
         return
-    table = Table("stream", "kind", "state", "rows", "rejected", "msg/s", "lag", "last commit")
+    keys = ("stream", "kind", "state", "rows", "rejected", "msg/s", "lag", "last commit")
+    table = Table(*(word(k) for k in keys))
     said: list[str] = []  # why a stream stopped or what it struggles with, below the table
     for s in found:
-        state = "[green]running[/]" if s["running"] else "[dim]stopped[/]"
+        state = f"[green]{word('running')}[/]" if s["running"] else f"[dim]{word('stopped')}[/]"
         if s["running"] and not s["connected"]:
-            state = "[red]disconnected[/]"
+            state = f"[red]{word('disconnected')}[/]"
         elif s["running"] and s["error"]:
-            state = "[yellow]struggling[/]"
+            state = f"[yellow]{word('struggling')}[/]"
         if s["error"]:
             said.append(f"{s['stream']}: {s['error']}")
         problem = s.get("problem")
         if problem:
-            said.append(f"{s['stream']}: last problem ({problem['kind']}, {problem['at'][:19]}): {problem['message']}")
+            at = problem["at"][:19]
+            said.append(f"{s['stream']}: {word('last problem')} ({problem['kind']}, {at}): {problem['message']}")
+        if s.get("sparkplug") is not None:
+            said.append(f"{s['stream']}: Sparkplug seq — {_seq_line(s['counters'], language == 'ko')}")
         lag = f"{s['lagSeconds']:.2f} s" if s["lagSeconds"] is not None else "—"
         landed = s["landed"]
         table.add_row(

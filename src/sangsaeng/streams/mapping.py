@@ -33,6 +33,7 @@ from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationErr
 
 from sangsaeng.errors import InvalidInput, SangsaengError
 from sangsaeng.standard.units import recognize
+from sangsaeng.streams.sequence import MOST_MESSAGES
 
 NAME = re.compile(r"^[a-z0-9][a-z0-9._-]{0,62}$")
 _PLACEHOLDER = re.compile(r"\{([A-Za-z_][A-Za-z0-9_]*)\}")
@@ -250,11 +251,25 @@ class MetricMap(_Strict):
     unit: UnitText = Field(None, description="Unit when the birth certificate gives none (or another)")
 
 
+class Reorder(_Strict):
+    """Sparkplug's Reorder Timeout: how long a missing seq may take before it counts as lost (and a rebirth is
+    asked for). Every message lands as it arrives; the window only tells reordered from lost."""
+
+    seconds: float = Field(2.0, ge=0, le=600, description="Seconds a missing seq may arrive after a later one")
+    messages: int = Field(
+        MOST_MESSAGES,
+        ge=0,
+        le=MOST_MESSAGES,
+        description=f"… or later seq numbers that may overtake it (at most {MOST_MESSAGES}: seq wraps at 255)",
+    )
+
+
 class Sparkplug(_Strict):
     equipment: str = Field("{node}/{device}", description="Equipment id from {group}, {node}, {device}")
     node_equipment: str = Field("{node}", description="Equipment id of an edge node's own metrics")
     metrics: dict[str, MetricMap] = Field(default_factory=dict, description="Per metric name (glob patterns)")
     ignore: list[str] = Field(default_factory=list, description="Metric names (glob) that are not measurements")
+    reorder: Reorder = Field(default_factory=Reorder, description="When a missing seq counts as lost")
 
     @model_validator(mode="after")
     def _names(self) -> Sparkplug:

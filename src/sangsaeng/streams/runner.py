@@ -103,7 +103,7 @@ class Runner:
             self._show(self.ingester.write_status())
             self.ingester.close()
 
-    # ---- after each commit (Sparkplug): ask for rebirths, report gaps ----------------------------------
+    # ---- after each commit (Sparkplug): ask for rebirths, say what was lost or ignored -------------------
     def _committed(self) -> None:
         host = self.decoder
         if not isinstance(host, Host):
@@ -119,11 +119,14 @@ class Runner:
                 self.ingester.event("rebirth-requested", group=group, node=node)
                 log.info("stream.rebirth_requested", group=group, node=node)
         host.rebirths.clear()
-        for gap in dict.fromkeys(host.gaps):  # a batch decoded again after a fault notices its gaps again
-            self.ingester.counters.gaps += 1
-            self.ingester.event("seq-gap", group=gap.group, node=gap.node, expected=gap.expected, got=gap.got)
-            log.warning("stream.seq_gap", group=gap.group, node=gap.node, expected=gap.expected, got=gap.got)
+        for gap in host.gaps:  # counted by the host (saved with its state); said here, once committed
+            self.ingester.event("seq-gap", group=gap.group, node=gap.node, expected=gap.first, lost=gap.lost)
+            log.warning("stream.seq_gap", group=gap.group, node=gap.node, expected=gap.first, lost=gap.lost)
         host.gaps.clear()
+        for death in host.stale:
+            self.ingester.event("stale-death", group=death.group, node=death.node, bdSeq=death.bd_seq)
+            log.info("stream.stale_death", group=death.group, node=death.node, bd_seq=death.bd_seq)
+        host.stale.clear()
 
     # ---- status and registration ---------------------------------------------------------------------
     def _show(self, status: dict[str, Any]) -> None:

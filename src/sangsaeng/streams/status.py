@@ -65,7 +65,24 @@ def describe(root: Path, now: datetime | None = None) -> dict[str, Any]:
         "lagSeconds": status.get("lag_seconds", 0.0) if running else None,
         "newestMeasurement": status.get("newest_measurement"),
         "updatedAt": updated,
+        "sparkplug": _sparkplug(status, mapping),
         "events": status.get("events", []),
+    }
+
+
+def _sparkplug(status: dict[str, Any], mapping: dict[str, Any]) -> dict[str, Any] | None:
+    """What the host's seq numbers tell (saved with every commit) and the window it waits for late messages."""
+    if "sparkplug" not in (mapping.get("source") or {}):
+        return None
+    c = status.get("counters", {})
+    window = (mapping.get("sparkplug") or {}).get("reorder") or {}
+    return {
+        "reordered": c.get("reordered", 0),  # delivered out of order within the window: nothing lost
+        "gaps": c.get("gaps", 0),  # messages lost: seq numbers that never came within the window
+        "late": c.get("late", 0),  # behind the newest seq, filling no hole: a repeat, or later than its window
+        "staleDeaths": c.get("stale_deaths", 0),  # NDEATHs of no living session, ignored
+        "rebirths": c.get("rebirths", 0),
+        "reorderWindow": {"seconds": window.get("seconds"), "messages": window.get("messages")},
     }
 
 

@@ -1,15 +1,14 @@
-"""Sparkplug B: topics, the protobuf payload, and a host application's view of its edge nodes.
+"""A Sparkplug B host application's view of its edge nodes: births, deaths, aliases, seq numbers.
 
-The payload's message types are declared here from the Sparkplug B 3.0 specification's field numbers and read
-by Google's protobuf runtime (no generated code, no protoc at build time). DataSet, Template and extension
-values are kept as opaque bytes: they are not time-series values and are refused as measurements.
-
-``Host`` keeps what a host application must: per edge node its birth (``bdSeq``), the last ``seq`` (0–255,
-every message after NBIRTH counts, NDEATH does not), the metric aliases and units announced in NBIRTH and
-DBIRTH, and whether node and devices are alive. It turns messages into readings and tells the caller when to
-ask a node for a rebirth (an alias or a node it does not know) and when a ``seq`` gap shows lost messages. Death
-certificates mark every metric of the node (or device) ``bad`` at the moment of death; data from a node or
-device that is dead is kept as ``uncertain`` and triggers a rebirth request.
+``Host`` keeps what a host application must: per edge node its birth (``bdSeq``), its ``seq`` numbers (0–255,
+every message after NBIRTH counts, NDEATH does not; ``streams/sequence.py`` tells reordered from lost), the
+metric aliases and units announced in NBIRTH and DBIRTH, and whether node and devices are alive. It turns
+messages into readings and tells the caller when to ask a node for a rebirth (an alias or a node it does not
+know, messages lost) and which ``seq`` numbers were lost. Death certificates mark every metric of the node (or
+device) ``bad`` at the moment of death — an NDEATH at its arrival, since the broker sends it as the will the node
+registered when it connected (Sparkplug 3.0, tck-id-operational-behavior-edge-node-termination-host-action-
+ndeath-node-offline); a DDEATH at its own timestamp. Data from a node or device that is dead is kept as
+``uncertain`` and triggers a rebirth request, unless its ``seq`` shows it was sent before a message already here.
 """
 
 from __future__ import annotations
@@ -18,190 +17,24 @@ import fnmatch
 from dataclasses import dataclass, field
 from typing import Any
 
-from google.protobuf import descriptor_pb2, descriptor_pool, message_factory
 from google.protobuf.message import DecodeError, Message
 
 from sangsaeng.streams.mapping import Sparkplug, fill
 from sangsaeng.streams.readings import MAX_NAME, Readings, Rejects
+from sangsaeng.streams.sequence import Lost, Sequence, Window
+from sangsaeng.streams.sparkplug.payload import BOOLEAN, NUMERIC, Payload, encode, metric_value, properties
 
 NAMESPACE = "spBv1.0"
 REBIRTH = "Node Control/Rebirth"
 BD_SEQ = "bdSeq"
 UNIT_PROPERTIES = ("engUnit", "engUnits", "EngUnit", "unit", "units")
-# Sparkplug B data types (specification § 6.4.16)
-INT8, INT16, INT32, INT64, UINT8, UINT16, UINT32, UINT64, FLOAT, DOUBLE, BOOLEAN, STRING = range(1, 13)
-NUMERIC = {INT8, INT16, INT32, INT64, UINT8, UINT16, UINT32, UINT64, FLOAT, DOUBLE, BOOLEAN}
 # Limits on what one message may carry: more metrics than this is no edge node's message; a unit longer than
 # MAX_UNIT is kept only that far (it is refused as a unit anyway, and the host's memory is saved every commit);
 # a moment at or beyond FAR_MS (ms since 1970) would not fit the 64-bit µs column.
 MAX_METRICS = 100_000
 MAX_UNIT = 65
 FAR_MS = 2**62 // 1000
-_F = descriptor_pb2.FieldDescriptorProto
-
-
-def _file() -> descriptor_pb2.FileDescriptorProto:
-    proto = descriptor_pb2.FileDescriptorProto(name="sangsaeng_sparkplug_b.proto", package="sangsaeng.spb")
-    proto.syntax = "proto2"
-
-    def message(name: str, fields: list[tuple[str, int, int, str | None, bool, bool]]) -> None:
-        """fields: (name, number, type, message type, repeated, in the 'value' oneof)"""
-        msg = proto.message_type.add(name=name)
-        if any(f[5] for f in fields):
-            msg.oneof_decl.add(name="value")
-        for fname, number, ftype, type_name, repeated, in_oneof in fields:
-            f = msg.field.add(name=fname, number=number, type=ftype)
-            f.label = _F.LABEL_REPEATED if repeated else _F.LABEL_OPTIONAL
-            if type_name:
-                f.type_name = f".sangsaeng.spb.{type_name}"
-            if in_oneof:
-                f.oneof_index = 0
-
-    s, b, u32, u64 = _F.TYPE_STRING, _F.TYPE_BOOL, _F.TYPE_UINT32, _F.TYPE_UINT64
-    fl, db, by, msg_t = _F.TYPE_FLOAT, _F.TYPE_DOUBLE, _F.TYPE_BYTES, _F.TYPE_MESSAGE
-    message(
-        "Payload",
-        [
-            ("timestamp", 1, u64, None, False, False),
-            ("metrics", 2, msg_t, "Metric", True, False),
-            ("seq", 3, u64, None, False, False),
-            ("uuid", 4, s, None, False, False),
-            ("body", 5, by, None, False, False),
-        ],
-    )
-    message(
-        "MetaData",
-        [
-            ("is_multi_part", 1, b, None, False, False),
-            ("content_type", 2, s, None, False, False),
-            ("size", 3, u64, None, False, False),
-            ("seq", 4, u64, None, False, False),
-            ("file_name", 5, s, None, False, False),
-            ("file_type", 6, s, None, False, False),
-            ("md5", 7, s, None, False, False),
-            ("description", 8, s, None, False, False),
-        ],
-    )
-    message(
-        "PropertyValue",
-        [
-            ("type", 1, u32, None, False, False),
-            ("is_null", 2, b, None, False, False),
-            ("int_value", 3, u32, None, False, True),
-            ("long_value", 4, u64, None, False, True),
-            ("float_value", 5, fl, None, False, True),
-            ("double_value", 6, db, None, False, True),
-            ("boolean_value", 7, b, None, False, True),
-            ("string_value", 8, s, None, False, True),
-            ("propertyset_value", 9, msg_t, "PropertySet", False, True),
-            ("propertysets_value", 10, by, None, False, True),
-            ("extension_value", 11, by, None, False, True),
-        ],
-    )
-    message(
-        "PropertySet",
-        [("keys", 1, s, None, True, False), ("values", 2, msg_t, "PropertyValue", True, False)],
-    )
-    message(
-        "Metric",
-        [
-            ("name", 1, s, None, False, False),
-            ("alias", 2, u64, None, False, False),
-            ("timestamp", 3, u64, None, False, False),
-            ("datatype", 4, u32, None, False, False),
-            ("is_historical", 5, b, None, False, False),
-            ("is_transient", 6, b, None, False, False),
-            ("is_null", 7, b, None, False, False),
-            ("metadata", 8, msg_t, "MetaData", False, False),
-            ("properties", 9, msg_t, "PropertySet", False, False),
-            ("int_value", 10, u32, None, False, True),
-            ("long_value", 11, u64, None, False, True),
-            ("float_value", 12, fl, None, False, True),
-            ("double_value", 13, db, None, False, True),
-            ("boolean_value", 14, b, None, False, True),
-            ("string_value", 15, s, None, False, True),
-            ("bytes_value", 16, by, None, False, True),
-            ("dataset_value", 17, by, None, False, True),
-            ("template_value", 18, by, None, False, True),
-            ("extension_value", 19, by, None, False, True),
-        ],
-    )
-    return proto
-
-
-_POOL = descriptor_pool.DescriptorPool()
-_POOL.Add(_file())
-Payload: Any = message_factory.GetMessageClass(_POOL.FindMessageTypeByName("sangsaeng.spb.Payload"))
-
-
-def metric_value(metric: Any) -> Any:
-    """The metric's value as Python: signed integers restored from their two's-complement transport."""
-    which = metric.WhichOneof("value")
-    if which is None:
-        return None
-    value = getattr(metric, which)
-    kind = metric.datatype
-    if kind in (INT8, INT16, INT32) and which == "int_value":
-        bits = {INT8: 8, INT16: 16, INT32: 32}[kind]
-        if value >= 1 << 31:  # sign-extended to 32 bits
-            value -= 1 << 32
-        elif value >= 1 << (bits - 1) and bits < 32:  # two's complement in its own width
-            value -= 1 << bits
-    elif kind == INT64 and which == "long_value" and value >= 1 << 63:
-        value -= 1 << 64
-    return value
-
-
-def properties(metric: Any) -> dict[str, Any]:
-    if not metric.HasField("properties"):
-        return {}
-    found: dict[str, Any] = {}
-    for key, value in zip(metric.properties.keys, metric.properties.values, strict=False):
-        which = value.WhichOneof("value")
-        found[key] = getattr(value, which) if which else None
-    return found
-
-
-def encode(metrics: list[dict[str, Any]], *, seq: int | None = None, timestamp: int | None = None) -> bytes:
-    """A payload from plain dicts (name, alias, datatype, value, timestamp, properties) — for rebirth requests,
-    the simulator and tests."""
-    payload = Payload()
-    if timestamp is not None:
-        payload.timestamp = timestamp
-    if seq is not None:
-        payload.seq = seq
-    for spec in metrics:
-        m = payload.metrics.add()
-        if "name" in spec:
-            m.name = spec["name"]
-        if "alias" in spec:
-            m.alias = spec["alias"]
-        if "timestamp" in spec:
-            m.timestamp = spec["timestamp"]
-        kind = spec.get("datatype", DOUBLE)
-        m.datatype = kind
-        value = spec.get("value")
-        if value is None:
-            m.is_null = True
-        elif kind == BOOLEAN:
-            m.boolean_value = bool(value)
-        elif kind == FLOAT:
-            m.float_value = float(value)
-        elif kind == DOUBLE:
-            m.double_value = float(value)
-        elif kind in (INT64, UINT64):
-            m.long_value = int(value) % (1 << 64)
-        elif kind == STRING:
-            m.string_value = str(value)
-        else:
-            m.int_value = int(value) % (1 << 32)
-        for key, prop in spec.get("properties", {}).items():
-            m.properties.keys.append(key)
-            pv = m.properties.values.add()
-            pv.type = STRING
-            pv.string_value = str(prop)
-    out: bytes = payload.SerializeToString()
-    return out
+COUNTS = ("reordered", "gaps", "late", "stale_deaths")
 
 
 @dataclass
@@ -210,12 +43,13 @@ class MetricInfo:
     datatype: int
     unit: str | None
     last: float | None = None
+    at: int | None = None  # µs: the moment of ``last`` (a message that came late may hold an older value)
 
 
 @dataclass
 class Node:
     bd_seq: int | None = None
-    seq: int | None = None
+    seq: Sequence = field(default_factory=Sequence)
     alive: bool = False
     rebirth_asked: bool = False
     aliases: dict[int, str] = field(default_factory=dict)  # alias → metric name, for the node and its devices
@@ -225,11 +59,22 @@ class Node:
 
 @dataclass(frozen=True)
 class Gap:
+    """Messages of an edge node known lost: seq numbers ``first`` … ``first + lost - 1`` (mod 256)."""
+
     group: str
     node: str
-    expected: int
-    got: int
-    at: int  # µs since the epoch, when noticed
+    first: int
+    lost: int
+    since: int  # µs since the epoch: when the first of them was found missing
+
+
+@dataclass(frozen=True)
+class StaleDeath:
+    """An NDEATH that ends no living session (the will of an earlier one, or a second death): ignored."""
+
+    group: str
+    node: str
+    bd_seq: int | None
 
 
 class Host:
@@ -237,47 +82,82 @@ class Host:
 
     def __init__(self, mapping: Sparkplug) -> None:
         self.mapping = mapping
+        self.window = Window(mapping.reorder.seconds, mapping.reorder.messages)
         self.nodes: dict[tuple[str, str], Node] = {}
-        self.rebirths: list[tuple[str, str]] = []  # (group, node) to ask, taken by the caller
-        self.gaps: list[Gap] = []  # taken by the caller
-        self.stale_deaths = 0
+        # Noticed since the last commit, taken by the caller after it (a batch decoded again notices them again).
+        self.rebirths: list[tuple[str, str]] = []  # (group, node) to ask
+        self.gaps: list[Gap] = []
+        self.stale: list[StaleDeath] = []
+        self.counted = dict.fromkeys(COUNTS, 0)  # saved with the state: exact across restarts and faults
         self.commands = 0
         self._overrides = list(mapping.metrics.items())
         self._asked_unknown: set[tuple[str, str]] = set()
+        self._deadline: int | None = None  # µs: when the oldest seq hole of any node is out of time
 
     # ---- state that survives a restart -------------------------------------------------------------
     def state(self) -> dict[str, Any]:
-        return {
+        nodes = {
             f"{g}/{n}": {
                 "bdSeq": node.bd_seq,
-                "seq": node.seq,
+                "seq": node.seq.state(),
                 "alive": node.alive,
                 "aliases": {str(a): name for a, name in node.aliases.items()},
                 "metrics": {
-                    device: {k: [v.datatype, v.unit, v.last] for k, v in infos.items()}
+                    device: {k: [v.datatype, v.unit, v.last, v.at] for k, v in infos.items()}
                     for device, infos in node.metrics.items()
                 },
                 "devices": node.devices,
             }
             for (g, n), node in self.nodes.items()
         }
+        return {"nodes": nodes, "counts": dict(self.counted)}
 
     def restore(self, state: dict[str, Any]) -> None:
+        """Back to a saved state (at start, or after a batch that failed): what was noticed since is forgotten."""
         self.nodes.clear()
-        for key, saved in state.items():
+        self.rebirths.clear()
+        self.gaps.clear()
+        self.stale.clear()
+        self._asked_unknown.clear()
+        saved_counts = state.get("counts")
+        nodes = state.get("nodes", {}) if isinstance(saved_counts, dict) else state  # before counts: nodes alone
+        self.counted = {k: int((saved_counts or {}).get(k, 0)) for k in COUNTS}
+        for key, saved in nodes.items():
             group, node_id = key.split("/", 1)
             node = Node(
                 bd_seq=saved["bdSeq"],
-                seq=saved["seq"],
+                seq=Sequence.restore(saved["seq"]),
                 alive=saved["alive"],
                 aliases={int(a): name for a, name in saved["aliases"].items()},
                 metrics={
-                    device: {k: MetricInfo(k, v[0], v[1], v[2]) for k, v in infos.items()}
+                    device: {k: MetricInfo(k, *v[:4]) for k, v in infos.items()}
                     for device, infos in saved["metrics"].items()
                 },
                 devices=dict(saved["devices"]),
             )
             self.nodes[(group, node_id)] = node
+        self._deadline = self._next_deadline()
+
+    def counts(self) -> dict[str, int]:
+        """Messages reordered, lost (``gaps``), late, and deaths ignored as stale — for the stream's status."""
+        return dict(self.counted)
+
+    # ---- the Reorder Timeout -------------------------------------------------------------------------
+    def deadline(self) -> int | None:
+        """When (µs) a seq hole runs out of time, so that a quiet stream still notices its lost messages."""
+        return self._deadline
+
+    def tick(self, now: int) -> None:
+        """The time is ``now`` (µs): holes whose time is up are lost (a rebirth asked of the living nodes)."""
+        if self._deadline is None or now < self._deadline:
+            return
+        for key, node in self.nodes.items():
+            self._lost(key, node, node.seq.expire(now, self.window))
+        self._deadline = self._next_deadline()
+
+    def _next_deadline(self) -> int | None:
+        found = [d for node in self.nodes.values() if (d := node.seq.deadline(self.window)) is not None]
+        return min(found) if found else None
 
     # ---- messages ------------------------------------------------------------------------------------
     def receive(self, topic: str, payload: bytes, arrived: int, readings: Readings, rejects: Rejects) -> None:
@@ -314,21 +194,25 @@ class Host:
             return
         key = (group, node_id)
         node = self.nodes.get(key)
+        if kind == "NDEATH":  # its payload's timestamp is not the moment of death: not read
+            self._node_death(key, node, message, source, arrived, readings)
+            return
         when = message.timestamp if message.HasField("timestamp") else arrived // 1000  # type: ignore[attr-defined]
         if when >= FAR_MS:
             rejects.add(arrived, source, f"payload timestamp {when} ms since 1970 is far outside any moment", payload)
             return
+        if message.HasField("seq") and message.seq > 255:  # type: ignore[attr-defined]
+            why = f"seq {message.seq} is no Sparkplug seq number (0–255): its place cannot be told"  # type: ignore[attr-defined]
+            rejects.add(arrived, source, why, payload)
+            return
         if kind == "NBIRTH":
             self._node_birth(key, message, arrived, source, readings, rejects, payload)
-            return
-        if kind == "NDEATH":
-            self._node_death(key, node, message, when, source, arrived, readings)
             return
         if node is None:
             self._ask(key)
             rejects.add(arrived, source, f"no birth certificate seen for node {node_id}; rebirth requested", payload)
             return
-        self._check_seq(key, node, message, arrived)
+        order = self._check_seq(key, node, message, arrived)
         if kind == "DBIRTH":
             node.devices[device] = True
             infos = node.metrics.setdefault(device, {})
@@ -341,10 +225,12 @@ class Host:
                     infos[m.name] = MetricInfo(m.name, m.datatype, _unit(m))
             self._metrics(key, node, device, message, "good", source, arrived, readings, rejects, payload)
         elif kind == "DDEATH":
-            node.devices[device] = False
-            self._mark_bad(key, node, device, when, source, arrived, readings)
+            if order != "reordered":  # a later message of the device came first: it tells its state now
+                node.devices[device] = False
+            self._mark_bad(key, node, device, when * 1000, source, arrived, readings)
         else:
-            alive = node.alive and (not device or node.devices.get(device, False))
+            # a message that fills a seq hole was sent before one already here, while its session lived
+            alive = order == "reordered" or node.alive and (not device or node.devices.get(device, False))
             if not alive:
                 self._ask(key)
             quality = "good" if alive else "uncertain"
@@ -360,7 +246,7 @@ class Host:
         rejects: Rejects,
         payload: bytes,
     ) -> None:
-        node = Node(seq=message.seq if message.HasField("seq") else 0, alive=True)
+        node = Node(seq=Sequence(newest=message.seq if message.HasField("seq") else 0), alive=True)
         infos = node.metrics.setdefault("", {})
         for m in message.metrics:
             if m.name == BD_SEQ:
@@ -374,37 +260,60 @@ class Host:
         old = self.nodes.get(key)
         if old is not None:  # the devices must be born again under the new node session
             node.devices = {d: False for d in old.devices}
+            self._lost(key, old, old.seq.close(), ask=False)  # of the session before: born again, nothing to ask
         self.nodes[key] = node
         self.rebirths = [k for k in self.rebirths if k != key]
         self._asked_unknown.discard(key)
         self._metrics(key, node, "", message, "good", source, arrived, readings, rejects, payload)
 
     def _node_death(
-        self, key: tuple[str, str], node: Node | None, message: Any, when: int, source: str, arrived: int, r: Readings
+        self, key: tuple[str, str], node: Node | None, message: Any, source: str, arrived: int, r: Readings
     ) -> None:
-        if node is None:
-            self.stale_deaths += 1
-            return
+        """The node's session ended at ``arrived``: the broker sends the will when it notices, and the payload's
+        timestamp (if any) is from when the will was registered, at connect (Sparkplug 3.0 § 5, Edge Node
+        Session Termination)."""
         bd_seq = next((metric_value(m) for m in message.metrics if m.name == BD_SEQ), None)
-        if bd_seq is not None and node.bd_seq is not None and bd_seq != node.bd_seq:
-            self.stale_deaths += 1  # the will of an earlier session, arriving late: this one lives on
+        stale = node is None or not node.alive  # never born here, or dead already (its will after its NDEATH)
+        if node is not None and bd_seq is not None and node.bd_seq is not None and bd_seq != node.bd_seq:
+            stale = True  # the will of an earlier session, arriving late: this one lives on
+        if stale or node is None:
+            self.counted["stale_deaths"] += 1
+            self.stale.append(StaleDeath(key[0], key[1], bd_seq if isinstance(bd_seq, int) else None))
             return
         node.alive = False
-        node.seq = None
+        node.seq.newest = None  # NDEATH has no seq; holes stay open for messages still on their way
         for device in list(node.metrics):
             if device:
                 node.devices[device] = False
-            self._mark_bad(key, node, device, when, source, arrived, r)
+            self._mark_bad(key, node, device, arrived, source, arrived, r)
 
-    def _check_seq(self, key: tuple[str, str], node: Node, message: Any, arrived: int) -> None:
+    def _check_seq(self, key: tuple[str, str], node: Node, message: Any, arrived: int) -> str:
+        """How the message's seq stands to those seen: in order, reordered, late or ahead (see sequence.py)."""
         if not message.HasField("seq"):
-            return
-        seq = message.seq
-        if node.seq is not None:
-            expected = (node.seq + 1) % 256
-            if seq != expected:
-                self.gaps.append(Gap(key[0], key[1], expected, seq, arrived))
-        node.seq = seq
+            return "in order"
+        order, lost = node.seq.see(message.seq, arrived, self.window)
+        if order == "reordered":
+            self.counted["reordered"] += 1
+        elif order == "late":
+            self.counted["late"] += 1
+        elif order == "ahead":
+            deadline = arrived + self.window.micros
+            self._deadline = deadline if self._deadline is None else min(self._deadline, deadline)
+        if lost:
+            self._lost(key, node, lost)
+        return order
+
+    def _lost(self, key: tuple[str, str], node: Node, lost: list[Lost], ask: bool = True) -> None:
+        """Messages the window gave up on: counted, said (runs next to each other as one), a rebirth asked."""
+        for found in lost:
+            self.counted["gaps"] += found.count
+            last = self.gaps[-1] if self.gaps else None
+            if last and (last.group, last.node) == key and (last.first + last.lost) % 256 == found.first:
+                self.gaps[-1] = Gap(key[0], key[1], last.first, last.lost + found.count, last.since)
+            else:
+                self.gaps.append(Gap(key[0], key[1], found.first, found.count, found.since))
+        if lost and ask and node.alive:
+            self._ask(key)  # tck-id-operational-behavior-host-reordering-rebirth
 
     def _ask(self, key: tuple[str, str]) -> None:
         node = self.nodes.get(key)
@@ -499,14 +408,15 @@ class Host:
                 why = f"metric {name[:80]!r}: timestamp {stamp} ms since 1970 is far outside any moment"
                 rejects.add(arrived, source, why, payload)
                 continue
-            if info is not None:
-                info.last = float(value)
+            if info is not None and (info.at is None or stamp * 1000 >= info.at):  # the newest, whatever came last
+                info.last, info.at = float(value), stamp * 1000
             readings.add(equipment, signal or name, stamp * 1000, value, unit, quality, source, arrived)
 
     def _mark_bad(
         self, key: tuple[str, str], node: Node, device: str, when: int, source: str, arrived: int, r: Readings
     ) -> None:
-        """A death certificate: every metric of the node or device last seen with a value becomes bad now."""
+        """A death certificate: every metric of the node or device last seen with a value becomes bad at ``when``
+        (µs since the epoch)."""
         equipment = self._equipment(key, device)
         for name, info in node.metrics.get(device, {}).items():
             if info.last is None or name == BD_SEQ:
@@ -515,7 +425,7 @@ class Host:
             unit = unit or info.unit
             if ignored or unit is None:
                 continue
-            r.add(equipment, signal or name, when * 1000, info.last, unit, "bad", source, arrived, -1)
+            r.add(equipment, signal or name, when, info.last, unit, "bad", source, arrived, -1)
 
 
 def _unit(metric: Any) -> str | None:
