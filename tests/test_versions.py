@@ -44,6 +44,10 @@ ADDED = {  # what version 2 added to each entity (a version 1 file has none of t
         "exempted_emissions_percent",
         "exempted_emissions_description",
         "allocation_rules_description",
+        "created",
+        "validity_period_start",
+        "validity_period_end",
+        "declared_unit_pact",
     ),
 }
 
