@@ -77,6 +77,7 @@ PURE = [
     "standard/pact/requirements.py",
     "standard/pact/write.py",
     "standard/pact/read.py",
+    "standard/pact/files.py",
     "standard/catenax.py",
     "standard/aas.py",
     "streams/mapping.py",
