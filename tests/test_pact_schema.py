@@ -205,3 +205,26 @@ def test_the_official_property_examples_validate_and_read(version: str) -> None:
         assert footprint.product_category_cpc == "1234" and footprint.product_classifications == []
         again = to_pact(footprint, "3.0")
         assert again["pcf"]["declaredUnitAmount"] == "12.5" and again["productClassifications"] == ["urn:cpc:1234"]
+
+
+def test_the_table_in_docs_pact_md_says_what_the_code_does() -> None:
+    from pathlib import Path
+
+    from sangsaeng.standard.pact.versions import PLACES
+
+    text = (Path(__file__).resolve().parents[1] / "docs" / "pact.md").read_text("utf-8")
+    rows = [line for line in text.splitlines() if line.startswith("| `")]
+    said = {}
+    for row in rows:
+        cells = [c.strip() for c in row.strip("|").split("|")]
+        if len(cells) == 6:
+            said[cells[0].strip("`")] = cells[3:]
+    for field, places in PLACES.items():
+        expected = []
+        for version in VERSIONS:
+            where = places.get(version)  # type: ignore[call-overload]
+            expected.append(
+                "—" if where is None else f"`{where.path}` {'**required**' if where.required else 'optional'}"
+            )
+        assert said.pop(field) == expected, field
+    assert said == {}
