@@ -290,6 +290,9 @@ def test_the_validity_period_stays_within_three_years_of_the_reference_period() 
     half = valid.model_copy(update={"validity_period_end": None})
     assert [p["field"] for p in refusal(half, "2.2")] == ["validity_period_start"]  # 2.x: both or neither
     assert to_pact(half, "3.0")["validityPeriodStart"] == "2026-01-01T00:00:00Z"
+    late = datetime(9998, 1, 1, tzinfo=UTC)  # three years after it is past the calendar's end: no bound then
+    at_the_end = footprint(reference_period_end=late, validity_period_start=late, validity_period_end=datetime.max)
+    assert to_pact(at_the_end, "2.2")["validityPeriodEnd"] == "9999-12-31T23:59:59.999999Z"
 
 
 def test_created_is_the_footprints_own_or_the_moment_of_export() -> None:

@@ -18,7 +18,7 @@ its vocabulary, an id that is not a URN). Per version:
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import MAXYEAR, UTC, datetime
 from decimal import Decimal
 from fractions import Fraction
 from typing import Any
@@ -38,14 +38,20 @@ _HOW = (
 )
 
 
+def _utc(moment: datetime) -> datetime:
+    """A moment without a zone is UTC, as every moment of the canonical model is."""
+    return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
+
+
 def stamp(moment: datetime) -> str:
-    """RFC 3339 in UTC with ``Z``; seconds, and microseconds only when there are some. A moment without a zone is
-    UTC, as every moment of the canonical model is."""
-    utc = moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
+    """RFC 3339 in UTC with ``Z``; seconds, and microseconds only when there are some."""
+    utc = _utc(moment)
     return utc.isoformat(timespec="microseconds" if utc.microsecond else "seconds").replace("+00:00", "Z")
 
 
 def _three_years_after(moment: datetime) -> datetime:
+    if moment.year + 3 > MAXYEAR:
+        return datetime.max.replace(tzinfo=UTC)
     try:
         return moment.replace(year=moment.year + 3)
     except ValueError:  # 29 February
@@ -148,7 +154,9 @@ class _Document:
         """The validity period: from the reference period's end at the earliest, to three years after it at the
         latest ("MUST be greater than or equal to referencePeriodEnd", "MUST be less than or equal to
         referencePeriodEnd + 3 years"); 2.x define both or neither."""
-        start, end, reference = self.fp.validity_period_start, self.fp.validity_period_end, self.fp.reference_period_end
+        start, end = self.fp.validity_period_start, self.fp.validity_period_end
+        reference = _utc(self.fp.reference_period_end)
+        start, end = (None if m is None else _utc(m) for m in (start, end))
         if self.v2 and (start is None) != (end is None):
             given = "validity_period_start" if start else "validity_period_end"
             self.refuse(
