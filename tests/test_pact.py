@@ -411,3 +411,14 @@ def test_older_and_newer_minor_versions_are_read() -> None:
     dated = to_pact(footprint(), "2.3")
     dated["specVersion"] = "2.3.0-20241010"
     assert read_pact(dated).layout == "2.3"
+
+
+def test_a_pact_word_and_amount_from_elsewhere_become_canonical() -> None:
+    """For readers of sheets: the same conversion as a document's."""
+    from sangsaeng.standard.pact import declared
+
+    megajoules = declared(" megajoule ", 3.6)
+    assert (megajoules.unit, megajoules.amount, megajoules.pact_name) == ("kilowatt_hour", 1.0, "megajoule")
+    assert declared("kilogram", 2.5).pact_name is None
+    with pytest.raises(KeyError):
+        declared("bushel", 1.0)
