@@ -52,6 +52,8 @@ COMMANDS = [
     ["agreement", "export"],
     ["agreement", "verify"],
     ["demo"],
+    ["pact", "export"],
+    ["pact", "import"],
 ]
 
 

@@ -10,10 +10,11 @@ import pytest
 from sangsaeng.demo.valuechain import generate
 from sangsaeng.standard.catenax import RELEASES, read_bom, read_part
 from sangsaeng.standard.ingest import check_file, ingest
-from sangsaeng.standard.pact import from_pact
+from sangsaeng.standard.pact import from_pact, requirements
 from sangsaeng.standard.sources import open_source
 from sangsaeng.standard.suggest import suggest
 from sangsaeng.standard.validation import Report
+from tests.pact_schemas import problems as pact_problems
 
 
 def check(path: Path, entity: str) -> tuple[Report, list[str]]:
@@ -58,11 +59,23 @@ def test_the_standard_documents_read_back(tmp_path: Path) -> None:
     files = generate(tmp_path)
     part = read_part(json.loads(files.paths["catenax_batch.json"].read_text("utf-8")))
     bom = read_bom(json.loads(files.paths["catenax_bom.json"].read_text("utf-8")))
-    footprint = from_pact(json.loads(files.paths["pact_footprint.json"].read_text("utf-8")))
+    document = json.loads(files.paths["pact_footprint.json"].read_text("utf-8"))
+    footprint = from_pact(document)
     assert part.release == RELEASES["Batch"][0] and bom.release == RELEASES["SingleLevelBomAsBuilt"][0]
     assert part.instance.kind == "batch" and part.part_type.name == "브레이크 캘리퍼"
     assert bom.links[0].parent == part.instance.global_asset_id and bom.links[0].quantity == 2
     assert footprint.declared_unit == "kilogram" and footprint.pcf_excluding_biogenic > 0
+
+
+def test_the_footprint_file_is_a_complete_pact_document(tmp_path: Path) -> None:
+    document = json.loads(generate(tmp_path).paths["pact_footprint.json"].read_text("utf-8"))
+    assert document["specVersion"] == "3.0.0"
+    assert pact_problems(document, "3.0") == []
+    footprint = from_pact(document)
+    assert requirements(footprint, "3.0") == []
+    assert footprint.company_name == "한빛정밀" and footprint.fossil_ghg_emissions == footprint.pcf_excluding_biogenic
+    # PACT 2.x also wants a UN CPC code, which the demo does not make up: the refusal names it and only it
+    assert [m.field for m in requirements(footprint, "2.3")] == ["product_category_cpc", "comment"]
 
 
 def test_the_same_seed_gives_the_same_files(tmp_path: Path) -> None:

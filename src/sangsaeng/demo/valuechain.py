@@ -202,24 +202,42 @@ def generate(folder: Path, seed: int = 7, inspections_rows: int = 600, errors: b
             has_alternatives=False,
         )
     ]
+    # Everything PACT 3.0 requires, per kilogram of caliper. No UN CPC code: PACT 2.x would require one, and a
+    # code is not made up here; 3.0 lists classifications only when known.
+    emissions = round(rng.uniform(4, 9), 3)
     footprint = ProductFootprint(
         id=_uid(rng),
-        spec_version="2.2.0",
+        spec_version="3.0.0",
         version=1,
+        created=datetime(2026, 2, 2, tzinfo=UTC),
+        company_name="한빛정밀",
         company_ids=[TIER1],
+        product_name="브레이크 캘리퍼 HB-CAL-2041",
+        product_description="주철 브레이크 캘리퍼: 주조, 가공, 도장 (창원1공장), 포장 제외",
         product_ids=["urn:gtin:8801234567890"],
         declared_unit="kilogram",
         declared_amount=1.0,
-        pcf_excluding_biogenic=round(rng.uniform(4, 9), 3),
+        product_mass_per_declared_unit=1.0,
+        pcf_excluding_biogenic=emissions,
+        pcf_including_biogenic=emissions,
+        fossil_ghg_emissions=emissions,
+        fossil_carbon_content=0.035,
+        biogenic_carbon_content=0.0,
+        packaging_emissions_included=False,
         reference_period_start=datetime(2025, 1, 1, tzinfo=UTC),
-        reference_period_end=datetime(2025, 12, 31, tzinfo=UTC),
+        reference_period_end=datetime(2026, 1, 1, tzinfo=UTC),
         geography="KR",
+        ipcc_characterization_factors=["AR6"],
+        cross_sectoral_standards=["ISO14067", "GHGP-Product"],
+        boundary_processes_description="요람에서 출하까지: 선철·고철 조달, 용해·주조, 가공, 도장, 공장 내 물류",
+        exempted_emissions_percent=0.0,
+        allocation_rules_description="공장 전력·가스는 생산 중량으로 배분",
         primary_data_share=round(rng.uniform(40, 90), 1),
     )
     standard = {  # Catena-X aspects in the envelope that carries their semantic id
         "catenax_batch.json": write_part(caliper, caliper_type, manufacturer=BPNL[TIER1]).envelope(),
         "catenax_bom.json": write_bom(caliper.global_asset_id, rings).envelope(),
-        "pact_footprint.json": to_pact(footprint, "2", company_name="한빛정밀"),
+        "pact_footprint.json": to_pact(footprint, "3.0"),
     }
     for name, document in standard.items():
         files.paths[name] = folder / name

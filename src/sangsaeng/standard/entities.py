@@ -321,8 +321,14 @@ class ProductFootprint(Entity):
     pcf_including_biogenic: float | None = quantity("kilogram_CO2e", "Footprint with biogenic uptake", default=None)
     reference_period_start: datetime = Field(description="Start of the reference period (UTC)")
     reference_period_end: datetime = Field(description="End of the reference period (UTC)")
-    geography: str | None = Field(None, description="Country or region code")
-    preceding_pf_ids: list[str] = Field(default_factory=list, description="Component footprints used")
+    geography: str | None = Field(
+        None,
+        description="Country (ISO 3166-1 alpha-2, e.g. KR), subdivision (ISO 3166-2, e.g. KR-26) or UN region or "
+        "subregion (e.g. Eastern Asia)",
+    )
+    preceding_pf_ids: list[str] = Field(
+        default_factory=list, description="Ids of earlier versions of this footprint (PACT precedingPfIds)"
+    )
     primary_data_share: float | None = Field(None, ge=0, le=100, description="Share of primary data, percent")
     company_name: str | None = Field(None, description="The reporting company's name (since v2)")
     product_name: str | None = Field(None, description="The product's trade name (PACT productNameCompany) (since v2)")
@@ -361,12 +367,36 @@ class ProductFootprint(Entity):
         None, description="The processes of each life-cycle stage included (since v2)"
     )
     exempted_emissions_percent: float | None = Field(
-        None, ge=0, le=5, description="Share of emissions left out, percent (0–5) (since v2)"
+        None, ge=0, le=100, description="Share of emissions left out, percent (PACT 2.x: at most 5 advised) (since v2)"
     )
     exempted_emissions_description: str | None = Field(
         None, description="Why emissions were left out (empty when none were) (since v2)"
     )
     allocation_rules_description: str | None = Field(None, description="Allocation rules applied (since v2)")
+    created: datetime | None = Field(
+        None, description="When the footprint was made (UTC); a PACT export without it says the moment of export"
+    )
+    validity_period_start: datetime | None = Field(None, description="Valid for use from (UTC)")
+    validity_period_end: datetime | None = Field(None, description="Valid for use until, excluded (UTC)")
+    declared_unit_pact: (
+        Literal[
+            "liter",
+            "kilogram",
+            "cubic meter",
+            "kilowatt hour",
+            "megajoule",
+            "ton kilometer",
+            "square meter",
+            "piece",
+            "hour",
+            "megabit second",
+        ]
+        | None
+    ) = Field(
+        None,
+        description="The declared unit in PACT's words where it is not the canonical unit's own (liter for m³, "
+        "megajoule for kWh), so that a footprint goes out in the unit it came in",
+    )
 
 
 class DemandForecast(Entity):

@@ -228,9 +228,11 @@ FIELD_LABELS: dict[str, dict[str, FieldLabel]] = {
         ),
         "reference_period_start": F("기준 기간 시작", "Period start", "기준 기간의 시작", "Start of the period"),
         "reference_period_end": F("기준 기간 종료", "Period end", "기준 기간의 끝", "End of the period"),
-        "geography": F("지역", "Geography", "국가 또는 지역 코드", "Country or region code"),
+        "geography": F(
+            "지역", "Geography", "국가(KR), 시·도(KR-26) 또는 UN 지역(Eastern Asia)", "Country, subdivision or region"
+        ),
         "preceding_pf_ids": F(
-            "구성품 탄소발자국", "Component footprints", "사용한 구성품의 탄소발자국", "Used components"
+            "이전 판 탄소발자국", "Earlier versions", "이 탄소발자국의 이전 판 ID", "Ids of earlier versions"
         ),
         "primary_data_share": F("1차 데이터 비율", "Primary data share", "1차 데이터의 비율 (%)", "Share, percent"),
         "company_name": F("보고 기업명", "Company name", "탄소발자국을 보고하는 기업의 이름", "The reporting company"),
@@ -277,13 +279,22 @@ FIELD_LABELS: dict[str, dict[str, FieldLabel]] = {
             "공정 범위 설명", "Boundary processes", "단계별로 포함한 공정", "Processes included"
         ),
         "exempted_emissions_percent": F(
-            "제외 배출 비율", "Exempted emissions", "산정에서 뺀 배출의 비율 (0–5%)", "Share left out, percent"
+            "제외 배출 비율",
+            "Exempted emissions",
+            "산정에서 뺀 배출의 비율 (%, 5% 이하 권장)",
+            "Share left out, percent",
         ),
         "exempted_emissions_description": F(
             "제외 배출 설명", "Why exempted", "배출을 뺀 이유 (없으면 빈칸)", "Why emissions were left out"
         ),
         "allocation_rules_description": F(
             "할당 규칙", "Allocation rules", "적용한 할당 규칙과 그 이유", "Allocation rules applied"
+        ),
+        "created": F("작성 일시", "Created", "탄소발자국을 만든 때", "When the footprint was made"),
+        "validity_period_start": F("유효 기간 시작", "Valid from", "사용해도 되는 기간의 시작", "Valid for use from"),
+        "validity_period_end": F("유효 기간 종료", "Valid until", "사용해도 되는 기간의 끝", "Valid for use until"),
+        "declared_unit_pact": F(
+            "PACT 기준 단위", "PACT declared unit", "PACT가 부르는 기준 단위 (예: 메가줄)", "PACT's word for the unit"
         ),
     },
     "demand_forecast": {
@@ -329,6 +340,18 @@ CODE_LABELS: dict[str, dict[str, Label]] = {
     "passed": {"true": Label("합격", "pass"), "false": Label("불합격", "fail")},
     "estimated": {"true": Label("추정", "estimated"), "false": Label("실측", "metered")},
     "has_alternatives": {"true": Label("후보 중 하나", "one of several"), "false": Label("확정", "this one")},
+    "declared_unit_pact": {
+        "liter": Label("리터", "liter"),
+        "kilogram": Label("킬로그램", "kilogram"),
+        "cubic meter": Label("세제곱미터", "cubic meter"),
+        "kilowatt hour": Label("킬로와트시", "kilowatt hour"),
+        "megajoule": Label("메가줄", "megajoule"),
+        "ton kilometer": Label("톤킬로미터", "ton kilometer"),
+        "square meter": Label("제곱미터", "square meter"),
+        "piece": Label("개", "piece"),
+        "hour": Label("시간", "hour"),
+        "megabit second": Label("메가비트초", "megabit second"),
+    },
 }
 
 
