@@ -40,7 +40,10 @@ Out = Annotated[
     Path, typer.Option("--out", "-o", help="The folder to make (new or empty); nothing is in it unless all is")
 ]
 ReleaseOption = Annotated[
-    str | None, typer.Option("--release", help="The release to write: 4.0.0 (default) or 3.x (3.0.1 parts, 3.0.0 BOMs)")
+    str | None,
+    typer.Option(
+        "--release", help="The release to write: 4.0.0 (default) or 3.x (3.0.1 parts, 3.0.0 BOMs; 3 for either)"
+    ),
 ]
 Korean = Annotated[
     bool | None,
