@@ -373,6 +373,17 @@ def test_two_documents_that_disagree_about_a_part_are_refused_naming_both(
     nothing_written(tmp_path, tmp_path / "back")
 
 
+@pytest.mark.parametrize(
+    "command", [["catenax"], ["catenax", "export"], *(["catenax", "export", c] for c in ("parts", "bom", "usage"))]
+    + [["catenax", "import"]], ids=" ".join
+)  # fmt: skip
+def test_every_catenax_command_explains_itself(command: list[str]) -> None:
+    result = runner.invoke(app, [*command, "--help"], env={"COLUMNS": "120"})
+    assert result.exit_code == 0, result.output
+    description = result.output.split("Usage", 1)[1].split("\n", 3)[-1].strip()
+    assert len(description) > 20, result.output
+
+
 # What holds for every name and every set of ids, without the command line.
 @settings(max_examples=300, deadline=None)
 @given(st.text(max_size=300))

@@ -22,6 +22,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
+from functools import cache
 from typing import Any
 
 from sangsaeng.errors import InvalidInput
@@ -133,6 +134,7 @@ def _link_rules(of: Release) -> tuple[Rule, ...]:
     )
 
 
+@cache  # a release's rules never change; a writer asks for them once per record
 def rules(of: Release) -> tuple[Rule, ...]:
     """Every canonical field ``of`` writes, with what it requires of it."""
     return _part_rules(of) if of.aspect in PARTS else _link_rules(of)
