@@ -209,15 +209,16 @@ def _refuse_shortfalls(shortfalls: Sequence[Any], korean: bool) -> NoReturn:
 
 def _write(out: Path, documents: Iterator[tuple[str, Aspect]], korean: bool) -> Counter[str]:
     """Each document's envelope into its file of a folder that becomes ``out`` when all are written."""
-    import json
+    import orjson
 
     written: Counter[str] = Counter()
     with _whole_folder(out, korean) as folder:
         try:
             for name, aspect in documents:
-                text = json.dumps(aspect.envelope(), ensure_ascii=False, indent=2, allow_nan=False)
-                with (folder / name).open("x", encoding="utf-8") as file:
-                    file.write(text + "\n")
+                # UTF-8, indented; the writers admit no NaN or infinity (orjson would write null), so none is here
+                text = orjson.dumps(aspect.envelope(), option=orjson.OPT_INDENT_2 | orjson.OPT_APPEND_NEWLINE)
+                with (folder / name).open("xb") as file:
+                    file.write(text)
                 written[str(aspect.release)] += 1
         except SangsaengError as exc:
             _refuse(exc, korean)
