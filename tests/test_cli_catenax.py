@@ -300,6 +300,15 @@ def test_a_refusal_while_writing_leaves_nothing_half_written(tmp_path: Path) -> 
     nothing_written(tmp_path, out)
 
 
+def test_files_given_the_wrong_way_round_are_refused_by_what_they_hold(tmp_path: Path, files: dict[str, Path]) -> None:
+    said = sangsaeng("catenax", "export", "parts", files["types"], "--types", files["parts"], "--out", tmp_path / "o",
+                     code=2)  # fmt: skip
+    assert "part_type.parquet holds part_type records, not part_instance" in said
+    said = sangsaeng("catenax", "export", "usage", files["parts"], "--out", tmp_path / "o", "--ko", code=2)
+    assert "part_instance.parquet에는 bom_link가 아니라 part_instance 기록이 있습니다" in said
+    nothing_written(tmp_path, tmp_path / "o")
+
+
 def test_a_folder_that_holds_files_is_not_written_into(tmp_path: Path, files: dict[str, Path]) -> None:
     out = tmp_path / "out"
     out.mkdir()
