@@ -86,6 +86,8 @@ PURE = [
     "standard/catenax/links.py",
     "standard/catenax/bom.py",
     "standard/catenax/usage.py",
+    "standard/catenax/export.py",
+    "standard/catenax/gather.py",
     "standard/aas/__init__.py",
     "standard/aas/concepts.py",
     "standard/aas/dictionary.py",

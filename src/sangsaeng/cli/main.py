@@ -500,6 +500,7 @@ def demo(
 
 from sangsaeng.cli import exchange  # noqa: E402 - these use the helpers above
 from sangsaeng.cli.audit import audit_app  # noqa: E402
+from sangsaeng.cli.catenax import catenax_app  # noqa: E402
 from sangsaeng.cli.pact import pact_app  # noqa: E402
 from sangsaeng.cli.standard import aas_app, map_app  # noqa: E402
 from sangsaeng.cli.streams import stream_app  # noqa: E402
@@ -508,6 +509,7 @@ from sangsaeng.cli.users import user_app  # noqa: E402
 exchange.register(app)
 app.add_typer(map_app, name="map")
 app.add_typer(aas_app, name="aas")
+app.add_typer(catenax_app, name="catenax")
 app.add_typer(audit_app, name="audit")
 app.add_typer(stream_app, name="stream")
 app.add_typer(user_app, name="user")

@@ -18,7 +18,7 @@ from rich.console import Console
 
 from sangsaeng.client import ApiError, Client
 from sangsaeng.demo.data import write_inspection_csv
-from sangsaeng.demo.valuechain import OEM, START, TIER1, generate, inspections
+from sangsaeng.demo.valuechain import OEM, START, TIER1, generate, inspections, part_files
 from sangsaeng.launch import ConnectorProcess, free_port
 from sangsaeng.portal.auth import add_user
 from sangsaeng.setup import init_connector
@@ -69,7 +69,7 @@ def write_examples(folder: Path) -> list[Path]:
     equipment, measurements = folder / "equipment.parquet", folder / "measurements.parquet"
     pq.write_table(pa.Table.from_pylist([cnc.model_dump()], schema=arrow_schema(Equipment)), equipment)
     pq.write_table(pa.Table.from_pylist(measured, schema=arrow_schema(Measurement)), measurements)
-    return [inspected, export, equipment, measurements]
+    return [inspected, export, equipment, measurements, *part_files(folder)]
 
 
 def _portal_user(state_url: str) -> str:

@@ -19,9 +19,10 @@ import openpyxl
 import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.csv as pacsv
+import pyarrow.parquet as pq
 
 from sangsaeng.standard.catenax import write_bom, write_part
-from sangsaeng.standard.entities import BomLink, PartInstance, PartType, ProductFootprint
+from sangsaeng.standard.entities import BomLink, PartInstance, PartType, ProductFootprint, arrow_schema
 from sangsaeng.standard.pact import to_pact
 
 OEM, TIER1, TIER2 = (
@@ -243,3 +244,41 @@ def generate(folder: Path, seed: int = 7, inspections_rows: int = 600, errors: b
         files.paths[name] = folder / name
         files.paths[name].write_text(json.dumps(document, ensure_ascii=False, indent=2), "utf-8")
     return files
+
+
+def part_files(folder: Path, seed: int = 7) -> list[Path]:
+    """Tier-1's parts in canonical form, as `map ingest` writes them: two serialised calipers and a lot of the
+    rings built into them, with their part types (what `catenax export parts` needs of each)."""
+    rng = random.Random(seed)
+    caliper = PartType(
+        id="pt:HB-CAL-2041",
+        manufacturer_part_id="HB-CAL-2041",
+        customer_part_id="58130-AB000",
+        name="브레이크 캘리퍼",
+        name_at_customer="캘리퍼 ASSY",
+        classification="1004712",
+        classification_standard="GIN 20510-21513",
+    )
+    ring = PartType(id="pt:SJ-RING-07", manufacturer_part_id="SJ-RING-07", name="씰 링")
+    parts = [
+        PartInstance(
+            global_asset_id=_uid(rng),
+            part_type=caliper.id,
+            kind="serial",
+            local_id=f"HB261001-{n:04d}",
+            production_date=START + timedelta(minutes=7 * n),
+            site=TIER1_PLANT,
+        )
+        for n in (1, 2)
+    ]
+    parts.append(
+        PartInstance(
+            global_asset_id=_uid(rng), part_type=ring.id, kind="batch", local_id="SJ-L2609", production_date=START
+        )
+    )
+    written = []
+    for name, records in (("part_instances.parquet", parts), ("part_types.parquet", [caliper, ring])):
+        table = pa.Table.from_pylist([r.model_dump() for r in records], schema=arrow_schema(type(records[0])))
+        pq.write_table(table, folder / name)
+        written.append(folder / name)
+    return written

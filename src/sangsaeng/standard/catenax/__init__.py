@@ -13,6 +13,8 @@ export. Readers take either release and the older spellings, from an envelope, a
     parts.py         SerialPart and Batch
     links.py         what the two BOM directions share
     bom.py, usage.py SingleLevelBomAsBuilt (down) and SingleLevelUsageAsBuilt (up)
+    export.py        many records → named documents, after saying what the release still needs of them all
+    gather.py        many documents → canonical records, each once, merged (``sangsaeng catenax import``)
 """
 
 from __future__ import annotations

@@ -22,6 +22,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
+from functools import cache
 from typing import Any
 
 from sangsaeng.errors import InvalidInput
@@ -133,6 +134,7 @@ def _link_rules(of: Release) -> tuple[Rule, ...]:
     )
 
 
+@cache  # a release's rules never change; a writer asks for them once per record
 def rules(of: Release) -> tuple[Rule, ...]:
     """Every canonical field ``of`` writes, with what it requires of it."""
     return _part_rules(of) if of.aspect in PARTS else _link_rules(of)
@@ -148,10 +150,10 @@ def _naming(record: Entity) -> str:
 
 def enforce(of: Release, record: Entity) -> None:
     """Refuse ``record`` when ``of`` requires a field it lacks or holds in another form."""
-    values = _values(record)
+    values, naming = _values(record), _naming(record)
     for rule in rules(of):
         if rule.entity == record.entity:
-            _check(of, rule, values, _naming(record))
+            _check(of, rule, values, naming)
 
 
 def enforce_field(of: Release, entity: str, field: str, value: Any) -> None:
@@ -162,6 +164,8 @@ def enforce_field(of: Release, entity: str, field: str, value: Any) -> None:
 
 
 def _check(of: Release, rule: Rule, values: Mapping[str, Any], naming: str) -> None:
+    if not rule.missing(values) and not rule.wrong(values):
+        return  # the usual case, without composing the words of a refusal
     ko_name, en_name = field_label(rule.entity, rule.field, "ko"), field_label(rule.entity, rule.field, "en")
     details = {"entity": rule.entity, "field": rule.field, "release": of.urn}
     if rule.missing(values):
