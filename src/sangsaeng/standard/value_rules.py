@@ -1,0 +1,140 @@
+"""What a field's text must look like beyond its type, checked and written one way as a file is read; no I/O.
+
+Each rule reads one item (a cell, or one item of a list cell) and gives it as the canonical data keeps it, or
+None when it cannot mean anything: then the cell is a finding (``bad-format``, or ``unknown-code`` for a word
+outside a vocabulary) and stays empty. Common spellings of a vocabulary's words are read as its token ("ISO
+14067", "ISO Standard 14067" → ``ISO14067``; "GHG Protocol Product standard" → ``GHGP-Product``).
+
+The product footprint's rules follow PACT (``../shared/spec/pact/openapi_v*.yaml``): ids and classifications are
+URNs (``Urn``: ``^urn:``), IPCC characterization factors ``AR`` and a number (``^AR\\d+$``), cross-sectoral
+standards the tokens of v3.0's ``crossSectoralStandards`` (v2.3's ``crossSectoralStandardsUsed`` spellings read
+as them), and the UN CPC code the digits of the classification (1 to 5: section … subclass). Ranges the model
+states (``exempted_emissions_percent`` 0–5, ``primary_data_share`` 0–100) are the checker's (``out-of-range``).
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Callable
+from dataclasses import dataclass
+
+# v3.0 CarbonFootprint.crossSectoralStandards (x-enum, "..." aside); v2.3's enum has all but PAS2050.
+STANDARDS = (
+    "ISO14067",
+    "ISO14083",
+    "ISO14040-44",
+    "GHGP-Product",
+    "PEF",
+    "PACT-1.0",
+    "PACT-2.0",
+    "PACT-3.0",
+    "PAS2050",
+)
+_STANDARD_KEYS = {
+    "iso14067": "ISO14067",
+    "iso14083": "ISO14083",
+    "iso1404044": "ISO14040-44",
+    "iso14040": "ISO14040-44",  # the pair 14040 (principles) and 14044 (requirements) is one token
+    "iso14044": "ISO14040-44",  # v2.3 "ISO Standard 14044"
+    "iso1404014044": "ISO14040-44",
+    "ghgpproduct": "GHGP-Product",
+    "ghgprotocolproduct": "GHGP-Product",  # v2.3 "GHG Protocol Product standard"
+    "pef": "PEF",
+    "eupef": "PEF",
+    "productenvironmentalfootprint": "PEF",
+    "euproductenvironmentalfootprint": "PEF",
+    "pas2050": "PAS2050",
+}
+_PACT = re.compile(r"^pact(?:methodology)?v?([123])0?$")
+_IPCC = re.compile(r"^(?:IPCC)?AR(\d{1,2})$")
+# The namespace-specific part: anything but blanks and controls (PACT asks only for ``urn:``), written as one class
+# both Python's re and RE2 (Arrow's fast path) read alike: the characters themselves, not escapes.
+_NSS = "[^\x01-\x20\x7f-\xa0\u1680\u2000-\u200b\u2028\u2029\u202f\u205f\u3000\ufeff]+"
+_URN_PATTERN = "^[uU][rR][nN]:[a-zA-Z0-9][a-zA-Z0-9-]{0,31}:" + _NSS + "$"
+_URN = re.compile(_URN_PATTERN)
+_CPC = re.compile(r"^(?:CPC)?(\d{1,5})$", re.IGNORECASE)
+_UUID = re.compile(r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$", re.IGNORECASE)
+
+
+def _folded(text: str) -> str:
+    return unicodedata.normalize("NFKC", text).strip()
+
+
+def standard(text: str) -> str | None:
+    """A cross-sectoral standard as its token: ``ISO 14067:2018`` → ``ISO14067``; None if it is none of them."""
+    key = _folded(text).lower()
+    key = re.sub(r"\s*\([^)]*\)$", "", key)  # "ISO 14067 (탄소발자국)"
+    key = re.sub(r":\s*\d{4}$", "", key)  # the edition's year
+    key = re.sub(r"[\s_\-./·]+|standards?|표준", "", key)
+    return _STANDARD_KEYS.get(key) or (f"PACT-{m.group(1)}.0" if (m := _PACT.match(key)) else None)
+
+
+def ipcc_factor(text: str) -> str | None:
+    """An IPCC assessment report as PACT writes it: ``AR 6``, ``ar6``, ``IPCC AR6`` → ``AR6``."""
+    found = _IPCC.match(re.sub(r"[\s\-_.]+", "", _folded(text)).upper())
+    return f"AR{int(found.group(1))}" if found and int(found.group(1)) > 0 else None
+
+
+def urn(text: str) -> str | None:
+    """A URN (``urn:<namespace>:<id>``, RFC 8141's shape), as written."""
+    text = _folded(text)
+    return text if _URN.match(text) else None
+
+
+def footprint_id(text: str) -> str | None:
+    """A footprint's id: a URN; a bare UUID (as PACT writes ids) is the URN ``urn:uuid:`` of it."""
+    text = _folded(text)
+    return f"urn:uuid:{text.lower()}" if _UUID.match(text) else urn(text)
+
+
+def cpc(text: str) -> str | None:
+    """A UN CPC code: its digits (``CPC 4321`` → ``4321``)."""
+    found = _CPC.match(re.sub(r"\s+", "", _folded(text)))
+    return found.group(1) if found else None
+
+
+@dataclass(frozen=True)
+class ValueRule:
+    """``read`` one item (None: it cannot mean anything); ``fast``, an RE2 expression that items already written
+    as the data keeps them match (a column all of them is taken as it is, with no Python per item)."""
+
+    read: Callable[[str], str | None]
+    expected: str  # for the finding; its Korean in findings.EXPECTED_KO(_PREFIX)
+    fast: str
+    code: str = "bad-format"
+
+
+def _urn(example: str, read: Callable[[str], str | None] = urn) -> ValueRule:
+    return ValueRule(read, f"a URN, e.g. {example}", _URN_PATTERN)
+
+
+# Examples are PACT's own (openapi_v3_0.yaml): companyIds, productIds, productClassifications, precedingPfIds.
+RULES: dict[str, dict[str, ValueRule]] = {
+    "product_footprint": {
+        "id": _urn("urn:uuid:f4b1225a-bd44-4c8e-861d-079e4e1dfd69", footprint_id),
+        "preceding_pf_ids": _urn("urn:uuid:f4b1225a-bd44-4c8e-861d-079e4e1dfd69", footprint_id),
+        "company_ids": _urn("urn:company:example:company1"),
+        "product_ids": _urn("urn:pact:sample.com:product-id:44055-9c05bc35-68f8"),
+        "product_classifications": _urn("urn:pact:productclassification:un-cpc:1234"),
+        "product_category_cpc": ValueRule(cpc, "a UN CPC code: 1 to 5 digits", r"^\d{1,5}$"),
+        "ipcc_characterization_factors": ValueRule(
+            ipcc_factor, "an IPCC assessment report: AR and its number, e.g. AR6", r"^AR[1-9]\d?$"
+        ),
+        "cross_sectoral_standards": ValueRule(
+            standard, ", ".join(STANDARDS), "^(?:" + "|".join(re.escape(s) for s in STANDARDS) + ")$", "unknown-code"
+        ),
+    }
+}
+# Fields in percent: a cell may write the sign (12 %), as a unit declared for the field would be.
+PERCENT: dict[str, frozenset[str]] = {
+    "product_footprint": frozenset({"exempted_emissions_percent", "primary_data_share"}),
+}
+
+
+def rule_for(entity: str, field: str) -> ValueRule | None:
+    return RULES.get(entity, {}).get(field)
+
+
+def in_percent(entity: str, field: str) -> bool:
+    return field in PERCENT.get(entity, frozenset())
