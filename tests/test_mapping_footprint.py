@@ -82,6 +82,25 @@ def test_a_footprint_csv_with_list_fields_is_ingested(tmp_path: Path) -> None:
     ProductFootprint.model_validate({k: v for k, v in record.items() if v is not None})
 
 
+def test_map_ingest_and_map_check_take_the_footprint_file_and_say_what_pact_will_ask(tmp_path: Path) -> None:
+    from typer.testing import CliRunner
+
+    from sangsaeng.cli.main import app
+
+    csv, mapping = tmp_path / "pf.csv", tmp_path / "pf.yaml"
+    csv.write_text(f"{HEADER}\n{ROW}\n", "utf-8")
+    mapping.write_text(BASIC, "utf-8")
+    out = tmp_path / "pf.parquet"
+    runner = CliRunner()
+    done = runner.invoke(app, ["map", "ingest", str(csv), "--mapping", str(mapping), "--out", str(out)])
+    assert done.exit_code == 0 and out.exists(), done.output
+    checked = runner.invoke(app, ["map", "check", str(csv), "--mapping", str(mapping), "--ko"])
+    assert checked.exit_code == 0, checked.output  # notes only: the file is valid
+    shown = " ".join(checked.output.split())
+    assert "매핑 참고: 제품명 (product_name): PACT 2.3, 3.0 내보내기에 필요한데" in shown
+    assert "열을 매핑하거나 값을 입력하세요" in shown
+
+
 # ---- list cells ----------------------------------------------------------------------------------------------
 def test_a_list_cell_is_split_on_commas_semicolons_bars_and_line_breaks() -> None:
     values, findings = read(

@@ -149,7 +149,7 @@ async def _review(
     except SangsaengError as exc:
         error_text = error_text or _reason(exc)
     entity = str(document["entity"])
-    rows = reviewing.field_rows(document, about, cols, checked.fields if checked else {}, w)
+    rows = reviewing.field_rows(document, about, cols, checked.field_errors if checked else {}, w)
     fixed = _fixed_unit(entity, ENTITIES[entity].measured)  # energy is in kWh: only energy units are offered
     unknown_units = [(u, readings.unit_choices(u, fixed)) for u in (checked.unknown_units if checked else [])]
     unknown_codes = {
@@ -180,8 +180,10 @@ async def _review(
         wide=cols.wide[:COLUMNS_SHOWN],
         more_columns=max(0, len(cols.headers) - COLUMNS_SHOWN),
         unpivot=document.get("unpivot") or {},
-        required=[r for r in rows if r.required or r.column],
-        optional=[r for r in rows if not (r.required or r.column)],
+        # What a PACT export will ask, and nothing gives yet, first: asked where the data enters (issue 15).
+        required=[r for r in rows if r.asked] + [r for r in rows if (r.required or r.column) and not r.asked],
+        optional=[r for r in rows if not (r.required or r.column or r.asked)],
+        asked=sum(r.asked for r in rows),
         constant=revise.CONSTANT,
         checked=checked,
         preview=checking.preview(stage) if checked else [],
