@@ -6,6 +6,7 @@ crash, whatever a cell says."""
 from __future__ import annotations
 
 import re
+import unicodedata
 from pathlib import Path
 from typing import Any
 
@@ -225,10 +226,17 @@ def test_ids_are_urns_a_bare_uuid_being_the_urn_of_it() -> None:
     assert "urn:pact:sample.com:product-id:" in found[0].expected  # PACT's own example
 
 
+def test_the_declared_unit_is_named_as_the_canonical_data_names_it() -> None:
+    values, findings = read(BASIC, "unit", ["kg", "개", "kWh", "m³", "kilogram", "L", "furlong"])
+    assert values == ["kilogram", "piece", "kilowatt_hour", "meter ** 3", "kilogram", None, None]
+    assert [(f.row, f.code, f.value) for f in findings] == [(6, "bad-format", "L"), (7, "bad-format", "furlong")]
+    assert "0.001 m³" in findings[0].hint and "0.001 m³" in findings[0].hint_ko
+
+
 def test_a_cpc_code_is_its_digits() -> None:
     mapping = with_fields(product_category_cpc={"column": "cpc"})
-    values, findings = read(mapping, "cpc", ["4321", "CPC 43221", "43.21", "123456", None])
-    assert values == ["4321", "43221", None, None, None]
+    values, findings = read(mapping, "cpc", ["1234", "CPC 01234", "43.21", "123456", None])
+    assert values == ["1234", "01234", None, None, None]
     assert [(f.row, f.code, f.value) for f in findings] == [(3, "bad-format", "43.21"), (4, "bad-format", "123456")]
     assert findings[0].message_ko.endswith("형식이 아닙니다") and "숫자 1–5자리" in findings[0].message_ko
 
@@ -387,7 +395,7 @@ def test_the_check_asks_once_per_field_a_pact_export_needs_and_the_mapping_does_
 def test_given_every_value_nothing_is_asked_and_an_empty_cell_is_asked_once(tmp_path: Path) -> None:
     given = {name: {"value": "x"} for name in footprint_needs.needed("product_footprint")}
     given |= {
-        "product_category_cpc": {"value": "4321"},
+        "product_category_cpc": {"value": "1234"},
         "ipcc_characterization_factors": {"value": ["AR6"]},
         "cross_sectoral_standards": {"value": "ISO 14067, PACT-2.0"},
         "packaging_emissions_included": {"value": "미포함"},
@@ -427,3 +435,16 @@ def test_what_is_asked_counts_as_notes_never_as_errors() -> None:
     assert report.count(severity="note") == len(footprint_needs.needed("product_footprint"))
     assert report.count(severity="error") == 0
     assert all(re.search(r"[가-힣]", f.message_ko) for f in report.page(0, 100))
+
+
+@pytest.mark.parametrize("unit", ["mm(", "h^817<", "g2|^,+55", "²2^3`^69m", "?<c^<74`", "h/0"])
+def test_a_unit_cell_the_unit_parser_chokes_on_is_a_finding_not_a_crash_nor_a_hang(unit: str) -> None:
+    quality = """
+entity: quality_result
+fields: {subject: {column: s}, characteristic: {column: c}, value: {column: v, unit_column: u}, passed: {value: true}}
+"""
+    batch, findings = Applier(load_mapping(quality)).apply(source([{"s": "L1", "c": "x", "v": "1", "u": unit}]))
+    assert batch.column("value").to_pylist() == [None]
+    assert [(f.code, f.column, f.value) for f in findings] == [
+        ("unknown-unit", "u", unicodedata.normalize("NFKC", unit))
+    ]

@@ -5,6 +5,7 @@ published records hold the values as the standard writes them. Forms are posted 
 
 from __future__ import annotations
 
+import json
 import re
 import uuid
 
@@ -74,7 +75,7 @@ async def test_an_sme_footprint_sheet_is_asked_what_pact_needs_and_published_wit
         "const__spec_version": "2.3.0",
         "const__version": "1",
         "const__company_ids": COMPANY,
-        "const__declared_unit": "kilogram",
+        "const__declared_unit": "kg",
         "const__declared_amount": "1",
     }
     assert (await steward.post(review_url, data=changed(form_of(page.text), **columns))).status_code == 303
@@ -113,6 +114,12 @@ async def test_an_sme_footprint_sheet_is_asked_what_pact_needs_and_published_wit
     no = option_named(page.text, "아니요").split("=")
     assert no[0] == "const.packaging_emissions_included"
     answers[no[0].replace(".", "__")] = no[1]
+    # A value no cell could hold is refused with its reason, and nothing is kept of that form.
+    wrong = await steward.post(
+        f"{review_url}?lang=ko", data=changed(form, **answers | {"const__cross_sectoral_standards": "ISO 9001"})
+    )
+    assert wrong.status_code == 400 and "ISO 9001" in wrong.text and "cross_sectoral_standards" in wrong.text
+    assert 'value="ISO 9001"' not in (await steward.get(review_url)).text
     assert (await steward.post(review_url, data=changed(form, **answers))).status_code == 303
     page = await steward.get(review_url, params={"lang": "ko"})
     shown = text_of(page.text)
@@ -144,6 +151,7 @@ async def test_an_sme_footprint_sheet_is_asked_what_pact_needs_and_published_wit
     assert first["reference_period_start"].isoformat() == "2025-12-31T15:00:00+00:00"  # 1 Jan 2026, Seoul
     assert first["reference_period_end"].isoformat() == "2026-12-31T15:00:00+00:00"  # 1 Jan 2027, Seoul
     assert first["id"].startswith("urn:uuid:")  # the bare UUID of the sheet, as the URN of it
+    assert first["declared_unit"] == "kilogram"  # kg, as the canonical data names it
 
 
 async def test_the_api_check_says_what_a_pact_export_will_ask_of_a_footprint_mapping(two: Dataspace) -> None:
@@ -187,3 +195,60 @@ fields:
     assert name["message_ko"].startswith("보고 기업명 (company_name): PACT 2.3, 3.0 내보내기에 필요한데")
     assert name["message"].startswith("Company name (company_name): needed to export PACT 2.3, 3.0")
     assert name["hint"].startswith("map a column or type the value")
+
+
+CELLS = [
+    "",
+    " ",
+    ",,,;;;|||",
+    "\n\n",
+    "AR6\u2028AR5",
+    "ＡＲ６，ＡＲ５",
+    "urn:",
+    "urn:x:",
+    "URN:A:b c",
+    "\x00",
+    "\ufeffISO 14067",
+    "ISO 14067 (",
+    "PACT v2; PACT 2.0; pact-2",
+    "-",
+    "N/A",
+    "=cmd|' /C calc'!A0",
+    "😀, 👍",
+    "a" * 5000,
+    ",".join(["ISO14067"] * 2000),
+    '"quoted, inside", plain',
+]
+
+
+async def test_no_text_in_a_list_cell_or_a_list_value_answers_5xx(two: Dataspace) -> None:
+    import csv
+    import io
+    import random
+
+    supplier = two.parties["supplier"]
+    pick = random.Random(15)
+    alphabet = ",;|\n\r \t\u2028\u3000，；｜-~urnAR6ISO14067:가나다\x00\ufeff\\\"'"
+    cells = CELLS + ["".join(pick.choice(alphabet) for _ in range(pick.randint(0, 40))) for _ in range(300)]
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow(["id", "cs", "ipcc", "pkg"])
+    for index, cell in enumerate(cells):
+        writer.writerow([f"urn:uuid:{index:08d}-0000-0000-0000-000000000000", cell, cell, cell])
+    fields = "id: {column: id}, cross_sectoral_standards: {column: cs}, ipcc_characterization_factors: {column: ipcc}"
+    mapping = f"entity: product_footprint\nfields: {{{fields}, packaging_emissions_included: {{column: pkg}}}}"
+    answer = await supplier.api.post(
+        "/api/ingest/check", data={"mapping": mapping}, files={"file": ("f.csv", out.getvalue().encode())}
+    )
+    assert answer.status_code == 200, answer.text[:2000]
+    report = answer.json()
+    assert report["rows"] == len(cells) and report["errors"] > 0
+    for value in ("ISO 9001", ["AR6", "six"], "", "\x00", [""], 12):
+        document = {"entity": "product_footprint", "fields": {"id": {"column": "id"}}}
+        document["fields"]["cross_sectoral_standards"] = {"value": value}
+        answer = await supplier.api.post(
+            "/api/ingest/check",
+            data={"mapping": json.dumps(document)},
+            files={"file": ("f.csv", out.getvalue().encode())},
+        )
+        assert 400 <= answer.status_code < 500, (value, answer.status_code, answer.text[:500])

@@ -21,6 +21,7 @@ from sangsaeng.errors import InvalidInput, SangsaengError
 from sangsaeng.portal import auth, checking, readings, reviewing, revise, staging
 from sangsaeng.portal.pages import NotAllowed, UserDep, from_here, publisher, render, words
 from sangsaeng.standard.entities import ENTITIES
+from sangsaeng.standard.mapping import Applier
 from sangsaeng.standard.sources import SUFFIXES
 from sangsaeng.standard.workbook import Limits
 from sangsaeng.store.records import User
@@ -246,8 +247,12 @@ async def revise_or_publish(token: str, request: Request, svc: ServicesDep, user
 
 
 def _same(document: dict[str, Any]) -> dict[str, Any]:
-    """What a document means, defaults filled in: a form that only spells out a default changes nothing."""
-    return reviewing.as_mapping(document).model_dump()
+    """What a document means, defaults filled in: a form that only spells out a default changes nothing. Its
+    values for the whole file are read as cells are: one no cell could hold (ISO 9001 as a standard) is refused
+    with its reason here, not kept."""
+    mapping = reviewing.as_mapping(document)
+    Applier(mapping)
+    return mapping.model_dump()
 
 
 async def _choose_sheet(

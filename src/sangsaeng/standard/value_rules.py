@@ -19,6 +19,9 @@ import unicodedata
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from sangsaeng.errors import SangsaengError
+from sangsaeng.standard.units import recognize
+
 # v3.0 CarbonFootprint.crossSectoralStandards (x-enum, "..." aside); v2.3's enum has all but PAS2050.
 STANDARDS = (
     "ISO14067",
@@ -94,6 +97,17 @@ def cpc(text: str) -> str | None:
     return found.group(1) if found else None
 
 
+def canonical_unit(text: str) -> str | None:
+    """A unit as the canonical data names it (``kg`` → ``kilogram``, ``개`` → ``piece``, ``m³`` → ``meter ** 3``);
+    None for a unit that is a multiple of its canonical one (``L``, ``t``, ``MJ``): the amount would change
+    with it, so the file must say it in the canonical unit."""
+    try:
+        unit = recognize(_folded(text))
+    except SangsaengError:
+        return None
+    return unit.canonical if abs(unit.factor - 1) < 1e-12 and unit.offset == 0 else None
+
+
 @dataclass(frozen=True)
 class ValueRule:
     """``read`` one item (None: it cannot mean anything); ``fast``, an RE2 expression that items already written
@@ -117,6 +131,11 @@ RULES: dict[str, dict[str, ValueRule]] = {
         "company_ids": _urn("urn:company:example:company1"),
         "product_ids": _urn("urn:pact:sample.com:product-id:44055-9c05bc35-68f8"),
         "product_classifications": _urn("urn:pact:productclassification:un-cpc:1234"),
+        "declared_unit": ValueRule(
+            canonical_unit,
+            "a unit of its own size: kg, piece, kWh, m³, m² (a liter is 0.001 m³: give the amount so)",
+            r"^(?:kilogram|piece|kilowatt_hour|meter \*\* [23]|kilogram \* meter)$",
+        ),
         "product_category_cpc": ValueRule(cpc, "a UN CPC code: 1 to 5 digits", r"^\d{1,5}$"),
         "ipcc_characterization_factors": ValueRule(
             ipcc_factor, "an IPCC assessment report: AR and its number, e.g. AR6", r"^AR[1-9]\d?$"
