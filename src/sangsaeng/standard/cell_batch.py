@@ -52,9 +52,11 @@ class CellBatch:
         """A column of list cells as lists (``lists``), each item read by the field's ``rule`` where it has one:
         an item the rule refuses is a finding, and its cell stays empty."""
         found = split_cells(self.text(column, name))
-        if rule is None or not len(found.items):
+        if not len(found.items):
             return found.lists
-        read, refused = normalised(found, rule.read, rule.fast)
+        read, refused = normalised(found, *((rule.read, rule.fast) if rule else (_as_written, ".*")))
+        if rule is None:
+            return read.lists
         for index in indices(refused):
             self.add(rule.code, int(found.parents[index]), name, found.items[index].as_py(), rule.expected, column)
         return read.lists
@@ -94,6 +96,10 @@ class CellBatch:
     def add_all(self, code: str, mask: pa.Array, name: str, column: str, expected: str, shown: pa.Array) -> None:
         for index in indices(mask):
             self.add(code, index, name, shown[index].as_py(), expected, column)
+
+
+def _as_written(item: str) -> str:
+    return item
 
 
 def indices(mask: pa.Array) -> list[int]:
