@@ -107,13 +107,19 @@ def test_a_list_cell_is_split_on_commas_semicolons_bars_and_line_breaks() -> Non
     values, findings = read(
         BASIC,
         "product",
-        ["urn:a:1, urn:a:2;urn:a:3 | urn:a:4\nurn:a:5", "urn:a:1,,;urn:a:1 ,", "，；", "－", "urn:a:1，urn:a:２"],
+        [
+            "urn:ab:1, urn:ab:2;urn:ab:3 | urn:ab:4\nurn:ab:5",
+            "urn:ab:1,,;urn:ab:1 ,",
+            "，；",
+            "－",
+            "urn:ab:1，urn:ab:２",
+        ],
     )
-    assert values[0] == ["urn:a:1", "urn:a:2", "urn:a:3", "urn:a:4", "urn:a:5"]
-    assert values[1] == ["urn:a:1"]  # empty pieces dropped, a repeat once
+    assert values[0] == ["urn:ab:1", "urn:ab:2", "urn:ab:3", "urn:ab:4", "urn:ab:5"]
+    assert values[1] == ["urn:ab:1"]  # empty pieces dropped, a repeat once
     assert values[2] is None  # no item at all: an empty cell
     assert values[3] is None  # a no-value marker (－ is - after NFKC): an empty cell, noted
-    assert values[4] == ["urn:a:1", "urn:a:2"]  # full width, as typed on a Korean keyboard
+    assert values[4] == ["urn:ab:1", "urn:ab:2"]  # full width, as typed on a Korean keyboard
     assert [(f.row, f.code) for f in findings] == [(4, "no-value")]
 
 
@@ -245,19 +251,19 @@ def test_percent_fields_take_the_sign_and_the_model_bounds_them() -> None:
     mapping = load_mapping(
         with_fields(exempted_emissions_percent={"column": "ex"}, primary_data_share={"column": "share"})
     )
-    rows = [{"ex": "3%", "share": "55 %"}, {"ex": "7", "share": "120"}, {"ex": "1.5", "share": "12 kg"}]
+    rows = [{"ex": "3%", "share": "55 %"}, {"ex": "120", "share": "120"}, {"ex": "1.5", "share": "12 kg"}]
     batch, found = Applier(mapping).apply(source(rows_of(rows)))
-    assert batch.column("exempted_emissions_percent").to_pylist() == [3.0, 7.0, 1.5]
+    assert batch.column("exempted_emissions_percent").to_pylist() == [3.0, 120.0, 1.5]
     assert batch.column("primary_data_share").to_pylist() == [55.0, 120.0, None]
     checked = check_all(mapping.model, lambda: [batch]).findings
     merged = merge_findings(found, checked, mapping)
     assert [(f.row, f.field, f.code, f.value) for f in merged] == [
         (3, "primary_data_share", "unit-mismatch", "kg"),
-        (2, "exempted_emissions_percent", "out-of-range", "7.0"),
+        (2, "exempted_emissions_percent", "out-of-range", "120.0"),
         (2, "primary_data_share", "out-of-range", "120.0"),
     ]
     out = next(f for f in merged if f.field == "exempted_emissions_percent")
-    assert out.expected == "≤ 5" and "허용" in out.hint_ko and "allowed" in out.hint
+    assert out.expected == "≤ 100" and "허용" in out.hint_ko and "allowed" in out.hint
 
 
 def test_a_period_in_one_cell_gives_its_start_and_its_end() -> None:
@@ -356,20 +362,21 @@ PACT_NAMES = {  # PACT's property → the canonical field that holds it (those t
 }
 
 
-@pytest.mark.parametrize("version", ["2.2", "2.3", "3.0"])
+@pytest.mark.parametrize("version", footprint_needs.ASKED)
 def test_the_fields_asked_for_are_what_the_pact_schemas_require(version: str) -> None:
     spec = yaml.safe_load((SPEC / f"openapi_v{version.replace('.', '_')}.yaml").read_text("utf-8"))
     schemas = spec["components"]["schemas"]
     required = set(schemas["ProductFootprint"]["required"]) | set(schemas["CarbonFootprint"]["required"])
-    optional = {n for n, i in ProductFootprint.model_fields.items() if not i.is_required()}
     wanted = {PACT_NAMES[p] for p in required if p in PACT_NAMES}
-    assert footprint_needs.required_fields(version) == wanted
+    asked = {name for name, versions in footprint_needs.needed("product_footprint").items() if version in versions}
+    # primaryDataShare: required by its own text in 2.x ("MUST be defined" from 2025), not the schema's list
+    assert asked - wanted == ({"primary_data_share"} if version == "2.3" else set())
+    assert wanted <= asked
     unknown = {p for p in required if p not in PACT_NAMES and p not in ("pcf", "created")}
     held = {"id", "specVersion", "version", "status", "companyIds", "productIds", "declaredUnit"}
     held |= {"unitaryProductAmount", "declaredUnitOfMeasurement", "declaredUnitAmount", "referencePeriodStart"}
     held |= {"referencePeriodEnd", "pCfExcludingBiogenic", "pcfExcludingBiogenicUptake"}
     assert unknown <= held  # every other required property the model requires itself (or makes: created)
-    assert wanted <= optional
 
 
 def csv_file(tmp_path: Path, rows: list[str], header: str = HEADER) -> Path:
@@ -401,7 +408,7 @@ def test_given_every_value_nothing_is_asked_and_an_empty_cell_is_asked_once(tmp_
         "packaging_emissions_included": {"value": "미포함"},
         "product_name": {"column": "name"},
     }
-    for number in ("fossil_ghg_emissions", "fossil_carbon_content", "biogenic_carbon_content"):
+    for number in ("fossil_ghg_emissions", "fossil_carbon_content", "biogenic_carbon_content", "primary_data_share"):
         given[number] = {"value": 0.5}
     given |= {"product_mass_per_declared_unit": {"value": 1}, "pcf_including_biogenic": {"value": 2.4}}
     given |= {"exempted_emissions_percent": {"value": 0}}
@@ -425,8 +432,6 @@ def test_given_every_value_nothing_is_asked_and_an_empty_cell_is_asked_once(tmp_
 def test_other_entities_are_asked_nothing() -> None:
     assert footprint_needs.needed("quality_result") == {}
     assert footprint_needs.asked(load_mapping("entity: site\nfields: {id: {column: a}}")) == []
-    with pytest.raises(ValueError, match="2.2, 2.3 or 3.0"):
-        footprint_needs.required_fields("4.0")
 
 
 def test_what_is_asked_counts_as_notes_never_as_errors() -> None:
@@ -448,3 +453,28 @@ fields: {subject: {column: s}, characteristic: {column: c}, value: {column: v, u
     assert [(f.code, f.column, f.value) for f in findings] == [
         ("unknown-unit", "u", unicodedata.normalize("NFKC", unit))
     ]
+
+
+def test_nothing_exempted_needs_no_reason_and_a_cpc_classification_is_a_cpc_code(tmp_path: Path) -> None:
+    asked = {f.field for f in footprint_needs.asked(load_mapping(with_fields(exempted_emissions_percent={"value": 0})))}
+    assert "exempted_emissions_description" not in asked and "exempted_emissions_percent" not in asked
+    listed = load_mapping(with_fields(product_classifications={"value": ["urn:cpc:0151"]}))
+    assert "product_category_cpc" not in {f.field for f in footprint_needs.asked(listed)}
+    # Row by row: a CPC code among the classifications, or nothing exempted, is what PACT needs.
+    mapping = load_mapping(
+        with_fields(
+            product_category_cpc={"column": "cpc"},
+            product_classifications={"column": "cls"},
+            exempted_emissions_percent={"column": "ex"},
+            exempted_emissions_description={"column": "why"},
+        )
+    )
+    cells = [
+        ("", "urn:cpc:0151", "0", ""),  # fine: a CPC classification, nothing exempted
+        ("", "urn:pact:productclassification:un-cpc:1234", "2", "운송 제외"),  # fine
+        ("", "urn:pact:productclassification:cas:1234", "2", ""),  # no CPC anywhere (PACT's CAS example), no reason
+    ]
+    rows = [f"{ROW.replace(UUID, UUID[:-1] + str(i))},{','.join(c)}" for i, c in enumerate(cells)]
+    report = check_file(csv_file(tmp_path, rows, HEADER + ",cpc,cls,ex,why"), mapping)
+    empty = [(f.row, f.field) for f in report if f.code == "pact-empty"]
+    assert empty == [(3, "exempted_emissions_description"), (3, "product_category_cpc")]

@@ -52,9 +52,9 @@ async def test_an_sme_footprint_sheet_is_asked_what_pact_needs_and_published_wit
     # Nothing gives what PACT needs yet: those fields come first, marked, each with its box.
     order = field_order(page.text)
     assert order.index("product_name") < order.index("id") and order.index("company_name") < order.index("id")
-    assert "제품명 * " not in shown and "PACT 내보내기에 필요 (2.3, 3.0)" in shown
+    assert "PACT 내보내기에 필요 (2.3, 3.0)" in shown
     assert "PACT 내보내기에 필요 (3.0)" in shown  # product_mass_per_declared_unit: v3.0 only
-    assert 'id="pact-asked"' in page.text and "항목 16개가 더 필요합니다" in shown
+    assert 'id="pact-asked"' in page.text and "항목 17개가 더 필요합니다" in shown
     assert 'name="const.product_name"' in page.text and 'name="const.company_name"' in page.text
     assert 'placeholder="여러 값은 쉼표로 구분 (예: AR5, AR6)"' in page.text  # the list fields' boxes
     packaging = re.search(r'<select name="const.packaging_emissions_included"[^>]*>(.*?)</select>', page.text, re.S)
@@ -188,7 +188,7 @@ fields:
     ]
     assert "URN, 예: urn:pact:sample.com:product-id:" in errors[0]["hint_ko"]
     asked = [f for f in report["findings"] if f["code"] == "pact-unmapped"]
-    assert report["counts"]["pact-unmapped"] == len(asked) == 15  # all but the product's name
+    assert report["counts"]["pact-unmapped"] == len(asked) == 16  # all but the product's name
     assert {f["field"] for f in asked} >= {"company_name", "cross_sectoral_standards", "packaging_emissions_included"}
     name = next(f for f in asked if f["field"] == "company_name")
     assert (name["row"], name["line"], name["severity"]) == (0, None, "note")

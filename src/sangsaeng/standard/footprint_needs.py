@@ -3,9 +3,10 @@ the data enters (issue 15): a mapping that neither reads such a field from a col
 once per field (``pact-unmapped``), and a row whose mapped cell is empty once per cell (``pact-empty``). Both are
 notes: the rows are good canonical data — unknown is never guessed — and only the export needs more.
 
-``required_fields`` is the one place that says what each PACT version requires of the canonical footprint; it
-follows the ``required`` lists of ``../shared/spec/pact/openapi_v2_2.yaml``, ``…v2_3.yaml`` and ``…v3_0.yaml``
-(``ProductFootprint`` and ``CarbonFootprint``), and gives way to the PACT package's own when that lands. No I/O.
+What each PACT version requires is the PACT package's (``standard.pact.required_fields``, held to the official
+schemas); asked here are the fields the canonical model itself leaves optional, with the package's two
+allowances: an exemption's description may be empty when nothing was exempted (0 %), and a CPC code may come as
+one of the classifications (``urn:cpc:…``). No I/O.
 """
 
 from __future__ import annotations
@@ -17,67 +18,31 @@ import pyarrow.compute as pc
 
 from sangsaeng.standard.entities import ENTITIES
 from sangsaeng.standard.findings import Finding
+from sangsaeng.standard.pact import required_fields
+from sangsaeng.standard.pact.vocabulary import CPC_URN_FORMS, cpc_of
 
 if TYPE_CHECKING:
     from sangsaeng.standard.mapping import Mapping
 
 ENTITY = "product_footprint"
 ASKED = ("2.3", "3.0")  # the PACT versions an entry is checked against
-_V2 = frozenset(
-    {
-        "company_name",  # companyName
-        "product_name",  # productNameCompany
-        "product_description",  # productDescription
-        "product_category_cpc",  # productCategoryCpc
-        "comment",  # comment
-        "fossil_ghg_emissions",  # pcf.fossilGhgEmissions
-        "fossil_carbon_content",  # pcf.fossilCarbonContent
-        "biogenic_carbon_content",  # pcf.biogenicCarbonContent
-        "ipcc_characterization_factors",  # pcf.characterizationFactors, pcf.ipccCharacterizationFactorsSources
-        "cross_sectoral_standards",  # pcf.crossSectoralStandardsUsed
-        "boundary_processes_description",  # pcf.boundaryProcessesDescription
-        "exempted_emissions_percent",  # pcf.exemptedEmissionsPercent
-        "exempted_emissions_description",  # pcf.exemptedEmissionsDescription
-        "packaging_emissions_included",  # pcf.packagingEmissionsIncluded
-    }
-)
-_V3 = frozenset(
-    {
-        "company_name",  # companyName
-        "product_name",  # productNameCompany
-        "product_description",  # productDescription
-        "product_mass_per_declared_unit",  # pcf.productMassPerDeclaredUnit
-        "pcf_including_biogenic",  # pcf.pcfIncludingBiogenicUptake
-        "fossil_ghg_emissions",  # pcf.fossilGhgEmissions
-        "fossil_carbon_content",  # pcf.fossilCarbonContent
-        "ipcc_characterization_factors",  # pcf.ipccCharacterizationFactors
-        "cross_sectoral_standards",  # pcf.crossSectoralStandards
-        "exempted_emissions_percent",  # pcf.exemptedEmissionsPercent
-    }
-)
-
-
-def required_fields(version: str) -> frozenset[str]:
-    """The canonical footprint's fields PACT ``version`` (2.2, 2.3 or 3.0) requires that the canonical model
-    leaves optional (the ones it requires itself are required anyway)."""
-    if version in ("2.2", "2.3"):
-        return _V2
-    if version == "3.0":
-        return _V3
-    raise ValueError(f"no PACT version {version!r}: 2.2, 2.3 or 3.0")
+DESCRIPTION, PERCENT = "exempted_emissions_description", "exempted_emissions_percent"
+CPC, CLASSIFICATIONS = "product_category_cpc", "product_classifications"
 
 
 def needed(entity: str) -> dict[str, tuple[str, ...]]:
-    """Each field a PACT export of ``entity`` needs beyond what the model requires, with the versions (of
+    """Each field a PACT export of ``entity`` needs that the model may leave unknown, with the versions (of
     ``ASKED``) that need it, in the model's order; {} for entities PACT does not export."""
     if entity != ENTITY:
         return {}
     fields = ENTITIES[entity].model_fields
-    wanted = {version: required_fields(version) for version in ASKED}
+    wanted = {version: set(required_fields(version)) for version in ASKED}
     return {
         name: tuple(v for v in ASKED if name in wanted[v])
         for name, info in fields.items()
-        if not info.is_required() and any(name in wanted[v] for v in ASKED)
+        if not info.is_required()
+        and (info.default is None or info.default_factory is list)  # status (Active) is never unknown
+        and any(name in wanted[v] for v in ASKED)
     }
 
 
@@ -87,7 +52,15 @@ def versions_text(versions: tuple[str, ...]) -> str:
 
 def unmapped(mapping: Mapping) -> dict[str, tuple[str, ...]]:
     """The fields a PACT export needs that ``mapping`` neither reads from a column nor gives a value."""
-    return {name: versions for name, versions in needed(mapping.entity).items() if name not in mapping.fields}
+    given = mapping.fields
+    found = {name: versions for name, versions in needed(mapping.entity).items() if name not in given}
+    percent = given.get(PERCENT)
+    if percent is not None and percent.value is not None and _zero(percent.value):
+        found.pop(DESCRIPTION, None)  # nothing exempted: the empty description PACT allows
+    listed = given.get(CLASSIFICATIONS)
+    if listed is not None and (listed.column or any(cpc_of(str(c)) for c in _items(listed.value))):
+        found.pop(CPC, None)  # the code may come as a classification (a column: asked row by row)
+    return found
 
 
 def asked(mapping: Mapping) -> list[Finding]:
@@ -102,7 +75,32 @@ def empty_cells(canonical: pa.RecordBatch, mapping: Mapping, first_row: int) -> 
         rule = mapping.fields.get(name)
         if rule is None or rule.column is None or name not in canonical.schema.names:
             continue
-        empty = pc.indices_nonzero(pc.is_null(canonical.column(name))).to_pylist()
+        lacking = pc.is_null(canonical.column(name))
+        if name == DESCRIPTION and PERCENT in canonical.schema.names:
+            lacking = pc.and_(lacking, pc.invert(pc.fill_null(pc.equal(canonical.column(PERCENT), 0.0), False)))
+        if name == CPC and CLASSIFICATIONS in canonical.schema.names:
+            lacking = pc.and_(lacking, pc.invert(_lists_a_cpc(canonical.column(CLASSIFICATIONS))))
+        empty = pc.indices_nonzero(lacking).to_pylist()
         expected = versions_text(versions)
         found += [Finding("pact-empty", first_row + i, name, None, expected, column=rule.column) for i in empty]
     return found
+
+
+def _zero(value: object) -> bool:
+    try:
+        return float(str(value).strip().rstrip("%")) == 0
+    except ValueError:
+        return False
+
+
+def _items(value: object) -> list[object]:
+    return value if isinstance(value, list) else [value] if value is not None else []
+
+
+def _lists_a_cpc(classifications: pa.Array) -> pa.Array:
+    """Per row: whether its classifications name a UN CPC code (``urn:cpc:…``)."""
+    flat = pc.utf8_lower(pc.list_flatten(classifications))
+    forms = "|".join(CPC_URN_FORMS).replace(".", "\\.")
+    named = pc.fill_null(pc.match_substring_regex(flat, f"^(?:{forms}).+"), False)
+    rows = pc.list_parent_indices(classifications).filter(named)
+    return pc.is_in(pa.array(range(len(classifications)), pa.int64()), value_set=pc.unique(rows.cast(pa.int64())))

@@ -5,11 +5,12 @@ None when it cannot mean anything: then the cell is a finding (``bad-format``, o
 outside a vocabulary) and stays empty. Common spellings of a vocabulary's words are read as its token ("ISO
 14067", "ISO Standard 14067" → ``ISO14067``; "GHG Protocol Product standard" → ``GHGP-Product``).
 
-The product footprint's rules follow PACT (``../shared/spec/pact/openapi_v*.yaml``): ids and classifications are
-URNs (``Urn``: ``^urn:``), IPCC characterization factors ``AR`` and a number (``^AR\\d+$``), cross-sectoral
-standards the tokens of v3.0's ``crossSectoralStandards`` (v2.3's ``crossSectoralStandardsUsed`` spellings read
-as them), and the UN CPC code the digits of the classification (1 to 5: section … subclass). Ranges the model
-states (``exempted_emissions_percent`` 0–5, ``primary_data_share`` 0–100) are the checker's (``out-of-range``).
+The product footprint's rules are PACT's, in the words of the PACT package (``standard.pact.vocabulary``, from
+``../shared/spec/pact/openapi_v*.yaml``), so that what enters is what an export can say: ids and classifications
+are URNs (RFC 8141, as the export checks them), IPCC characterization factors ``AR`` and a number, cross-sectoral
+standards the tokens of v3.0's ``crossSectoralStandards`` (2.x's ``crossSectoralStandardsUsed`` words read as
+them), and the UN CPC code the digits of the classification (1 to 5: section … subclass). Ranges the model states
+(``exempted_emissions_percent``, ``primary_data_share`` 0–100) are the checker's (``out-of-range``).
 """
 
 from __future__ import annotations
@@ -20,44 +21,36 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from sangsaeng.errors import SangsaengError
+from sangsaeng.standard.pact import vocabulary as words
 from sangsaeng.standard.units import recognize
 
-# v3.0 CarbonFootprint.crossSectoralStandards (x-enum, "..." aside); v2.3's enum has all but PAS2050.
-STANDARDS = (
-    "ISO14067",
-    "ISO14083",
-    "ISO14040-44",
-    "GHGP-Product",
-    "PEF",
-    "PACT-1.0",
-    "PACT-2.0",
-    "PACT-3.0",
-    "PAS2050",
+STANDARDS = words.STANDARDS_V3
+
+
+def _key(text: str) -> str:
+    """A standard's name as compared: case, blanks, punctuation, "standard", an edition's year and a trailing
+    remark aside (``ISO Standard 14067:2018 (탄소발자국)`` → ``iso14067``)."""
+    key = unicodedata.normalize("NFKC", text).strip().lower()
+    key = re.sub(r"\s*\([^)]*\)$", "", key)
+    key = re.sub(r":\s*\d{4}$", "", key)
+    return re.sub(r"[\s_\-./·]+|standards?|표준", "", key)
+
+
+_STANDARD_KEYS = (
+    {_key(token): token for token in STANDARDS}
+    | {_key(old): new for old, new in words.STANDARDS_FROM_V2.items()}  # "GHG Protocol Product standard" …
+    | {
+        _key("ISO 14040"): "ISO14040-44",  # the pair 14040 (principles) and 14044 (requirements) is one token
+        _key("ISO 14040/14044"): "ISO14040-44",
+        _key("EU PEF"): "PEF",
+        _key("Product Environmental Footprint"): "PEF",
+        _key("EU Product Environmental Footprint"): "PEF",
+    }
 )
-_STANDARD_KEYS = {
-    "iso14067": "ISO14067",
-    "iso14083": "ISO14083",
-    "iso1404044": "ISO14040-44",
-    "iso14040": "ISO14040-44",  # the pair 14040 (principles) and 14044 (requirements) is one token
-    "iso14044": "ISO14040-44",  # v2.3 "ISO Standard 14044"
-    "iso1404014044": "ISO14040-44",
-    "ghgpproduct": "GHGP-Product",
-    "ghgprotocolproduct": "GHGP-Product",  # v2.3 "GHG Protocol Product standard"
-    "pef": "PEF",
-    "eupef": "PEF",
-    "productenvironmentalfootprint": "PEF",
-    "euproductenvironmentalfootprint": "PEF",
-    "pas2050": "PAS2050",
-}
 _PACT = re.compile(r"^pact(?:methodology)?v?([123])0?$")
 _IPCC = re.compile(r"^(?:IPCC)?AR(\d{1,2})$")
-# The namespace-specific part: anything but blanks and controls (PACT asks only for ``urn:``), written as one class
-# both Python's re and RE2 (Arrow's fast path) read alike: the characters themselves, not escapes.
-_NSS = "[^\x01-\x20\x7f-\xa0\u1680\u2000-\u200b\u2028\u2029\u202f\u205f\u3000\ufeff]+"
-_URN_PATTERN = "^[uU][rR][nN]:[a-zA-Z0-9][a-zA-Z0-9-]{0,31}:" + _NSS + "$"
-_URN = re.compile(_URN_PATTERN)
+_URN_PATTERN = f"^(?:{words.URN.pattern})$"  # Python's re and RE2 read it alike
 _CPC = re.compile(r"^(?:CPC)?(\d{1,5})$", re.IGNORECASE)
-_UUID = re.compile(r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$", re.IGNORECASE)
 
 
 def _folded(text: str) -> str:
@@ -66,29 +59,27 @@ def _folded(text: str) -> str:
 
 def standard(text: str) -> str | None:
     """A cross-sectoral standard as its token: ``ISO 14067:2018`` → ``ISO14067``; None if it is none of them."""
-    key = _folded(text).lower()
-    key = re.sub(r"\s*\([^)]*\)$", "", key)  # "ISO 14067 (탄소발자국)"
-    key = re.sub(r":\s*\d{4}$", "", key)  # the edition's year
-    key = re.sub(r"[\s_\-./·]+|standards?|표준", "", key)
+    key = _key(text)
     return _STANDARD_KEYS.get(key) or (f"PACT-{m.group(1)}.0" if (m := _PACT.match(key)) else None)
 
 
 def ipcc_factor(text: str) -> str | None:
     """An IPCC assessment report as PACT writes it: ``AR 6``, ``ar6``, ``IPCC AR6`` → ``AR6``."""
     found = _IPCC.match(re.sub(r"[\s\-_.]+", "", _folded(text)).upper())
-    return f"AR{int(found.group(1))}" if found and int(found.group(1)) > 0 else None
+    report = f"AR{int(found.group(1))}" if found and int(found.group(1)) > 0 else None
+    return report if report and words.IPCC_REPORT.fullmatch(report) else None
 
 
 def urn(text: str) -> str | None:
-    """A URN (``urn:<namespace>:<id>``, RFC 8141's shape), as written."""
+    """A URN (``urn:<namespace>:<id>``, RFC 8141: non-ASCII percent-encoded), as written."""
     text = _folded(text)
-    return text if _URN.match(text) else None
+    return text if words.URN.fullmatch(text) else None
 
 
 def footprint_id(text: str) -> str | None:
     """A footprint's id: a URN; a bare UUID (as PACT writes ids) is the URN ``urn:uuid:`` of it."""
     text = _folded(text)
-    return f"urn:uuid:{text.lower()}" if _UUID.match(text) else urn(text)
+    return f"{words.URN_UUID}{text.lower()}" if words.UUID.fullmatch(text) else urn(text)
 
 
 def cpc(text: str) -> str | None:
