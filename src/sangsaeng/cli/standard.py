@@ -124,6 +124,8 @@ def _print_findings(findings: list[Finding], korean: bool) -> None:
         else:
             where = f"sheet row {finding.line}" if finding.line is not None else f"row {finding.row}"
             mark = "note" if finding.severity == "note" else "error"
+        if finding.row == 0:  # about the mapping as a whole (what a PACT export will ask), not a row
+            where = "매핑" if korean else "mapping"
         column = f" [{finding.column}]" if finding.column and finding.column != finding.field else ""
         text = finding.message_ko if korean else finding.message
         hint = finding.hint_ko if korean else finding.hint

@@ -57,6 +57,7 @@ class Checked:
     fields: dict[str, int]  # findings by field
     unknown_units: list[str]  # unit spellings nobody declared, in the order met
     unknown_codes: dict[str, list[str]] = field(default_factory=dict)  # field → its values nobody declared
+    field_errors: dict[str, int] = field(default_factory=dict)  # errors by field (notes are no field's problem)
 
 
 def _row(finding: Finding) -> dict[str, Any]:
@@ -98,8 +99,9 @@ def check(stage: Stage, mapping: Mapping, limits: Limits) -> Checked:
                     if len(known) < WORDS_SHOWN:
                         known.setdefault(f.value, None)
             offset += len(page)
-    fields = pq.read_table(work / "findings.parquet", columns=["field"]).column("field")
-    by_field = {str(v["values"]): int(v["counts"]) for v in pc.value_counts(fields).to_pylist() if v["values"]}
+    found = pq.read_table(work / "findings.parquet", columns=["field", "severity"])
+    by_field = _by_field(found.column("field"))
+    errors_by_field = _by_field(found.filter(pc.equal(found.column("severity"), "error")).column("field"))
     summary = Checked(
         rows=report.rows,
         kept=report.rows_kept,
@@ -110,6 +112,7 @@ def check(stage: Stage, mapping: Mapping, limits: Limits) -> Checked:
         fields=by_field,
         unknown_units=list(units),
         unknown_codes={k: list(v) for k, v in codes.items()},
+        field_errors=errors_by_field,
     )
     (work / "summary.json").write_text(json.dumps(asdict(summary), ensure_ascii=False), "utf-8")
     pq.write_table(_preview(stage, mapping, limits), work / "preview.parquet")
@@ -118,6 +121,10 @@ def check(stage: Stage, mapping: Mapping, limits: Limits) -> Checked:
     except OSError:  # another check of the same mapping finished first: its result is this one's
         shutil.rmtree(work, ignore_errors=True)
     return summary
+
+
+def _by_field(fields: pa.ChunkedArray) -> dict[str, int]:
+    return {str(v["values"]): int(v["counts"]) for v in pc.value_counts(fields).to_pylist() if v["values"]}
 
 
 def _preview(stage: Stage, mapping: Mapping, limits: Limits) -> pa.Table:

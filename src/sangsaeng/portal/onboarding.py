@@ -21,6 +21,7 @@ from sangsaeng.errors import InvalidInput, SangsaengError
 from sangsaeng.portal import auth, checking, readings, reviewing, revise, staging
 from sangsaeng.portal.pages import NotAllowed, UserDep, from_here, publisher, render, words
 from sangsaeng.standard.entities import ENTITIES
+from sangsaeng.standard.mapping import Applier
 from sangsaeng.standard.sources import SUFFIXES
 from sangsaeng.standard.workbook import Limits
 from sangsaeng.store.records import User
@@ -149,7 +150,7 @@ async def _review(
     except SangsaengError as exc:
         error_text = error_text or _reason(exc)
     entity = str(document["entity"])
-    rows = reviewing.field_rows(document, about, cols, checked.fields if checked else {}, w)
+    rows = reviewing.field_rows(document, about, cols, checked.field_errors if checked else {}, w)
     fixed = _fixed_unit(entity, ENTITIES[entity].measured)  # energy is in kWh: only energy units are offered
     unknown_units = [(u, readings.unit_choices(u, fixed)) for u in (checked.unknown_units if checked else [])]
     unknown_codes = {
@@ -180,8 +181,10 @@ async def _review(
         wide=cols.wide[:COLUMNS_SHOWN],
         more_columns=max(0, len(cols.headers) - COLUMNS_SHOWN),
         unpivot=document.get("unpivot") or {},
-        required=[r for r in rows if r.required or r.column],
-        optional=[r for r in rows if not (r.required or r.column)],
+        # What a PACT export will ask, and nothing gives yet, first: asked where the data enters (issue 15).
+        required=[r for r in rows if r.asked] + [r for r in rows if (r.required or r.column) and not r.asked],
+        optional=[r for r in rows if not (r.required or r.column or r.asked)],
+        asked=sum(r.asked for r in rows),
         constant=revise.CONSTANT,
         checked=checked,
         preview=checking.preview(stage) if checked else [],
@@ -244,8 +247,12 @@ async def revise_or_publish(token: str, request: Request, svc: ServicesDep, user
 
 
 def _same(document: dict[str, Any]) -> dict[str, Any]:
-    """What a document means, defaults filled in: a form that only spells out a default changes nothing."""
-    return reviewing.as_mapping(document).model_dump()
+    """What a document means, defaults filled in: a form that only spells out a default changes nothing. Its
+    values for the whole file are read as cells are: one no cell could hold (ISO 9001 as a standard) is refused
+    with its reason here, not kept."""
+    mapping = reviewing.as_mapping(document)
+    Applier(mapping)
+    return mapping.model_dump()
 
 
 async def _choose_sheet(

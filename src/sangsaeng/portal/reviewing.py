@@ -18,7 +18,9 @@ from sangsaeng.portal import readings
 from sangsaeng.portal.i18n import Words, day_text
 from sangsaeng.portal.revise import CONSTANT, constant_text, kinds
 from sangsaeng.standard import labels
+from sangsaeng.standard.cells import side_of
 from sangsaeng.standard.entities import ENTITIES
+from sangsaeng.standard.footprint_needs import needed
 from sangsaeng.standard.layout import LayoutGuess
 from sangsaeng.standard.mapping import Mapping, load_mapping
 from sangsaeng.standard.sources import open_detected, open_source
@@ -149,6 +151,12 @@ class FieldRow:
     minus: str
     sureness: str  # sure, likely, check, yours (set by the person), missing
     problems: int
+    pact: str = ""  # the PACT versions whose export needs the field the model leaves optional ("2.3, 3.0")
+
+    @property
+    def asked(self) -> bool:
+        """A PACT export needs it, and the mapping gives it neither from a column nor as a value."""
+        return bool(self.pact) and not self.column
 
 
 def _reading_text(reading: readings.Reading, year: int | None, w: Words) -> str:
@@ -185,6 +193,7 @@ def field_rows(
     proposed: dict[str, Any] = about.get("proposed") or {}
     confidence: dict[str, Any] = about.get("confidence") or {}
     title_year = readings.year_in([*about.get("titles", []), about.get("name", "")])
+    pact = needed(entity)
     rows = []
     for name, kind in kinds(entity).items():
         if name in DERIVED:
@@ -194,7 +203,9 @@ def field_rows(
         column = CONSTANT if "value" in rule else str(rule.get("column") or "")
         readings_found: list[readings.Reading] = []
         if kind == "moment" and column and column != CONSTANT:
-            readings_found = readings.date_readings(cols.samples.get(column, []), rule.get("format"))
+            end = rule.get("at") == "end"  # a period in one cell (2026.01~2026.12): the side this field reads
+            samples = [side_of(s, end) for s in cols.samples.get(column, [])]
+            readings_found = readings.date_readings(samples, rule.get("format"))
         needs_year = any(r.needs_year for r in readings_found[:1])
         year = rule.get("year") or (title_year if needs_year else None)
         if not rule:
@@ -203,7 +214,9 @@ def field_rows(
             sureness = "yours"
         else:
             sureness = readings.sureness(confidence.get(name))
-        codes = [(c, w.code(name, c)) for c in code_choices(entity, name)] if kind in ("code", "yesno") else []
+        codes = (
+            [(c, _code_word(w, name, c, kind)) for c in code_choices(entity, name)] if kind in ("code", "yesno") else []
+        )
         extra = info.json_schema_extra if isinstance(info.json_schema_extra, dict) else {}
         canonical = str(extra["x-unit"]) if "x-unit" in extra else None
         rows.append(
@@ -225,9 +238,18 @@ def field_rows(
                 minus=str(rule.get("minus") or ""),
                 sureness=sureness,
                 problems=problems.get(name, 0),
+                pact=", ".join(pact.get(name, ())),
             )
         )
     return rows
+
+
+def _code_word(w: Words, field: str, code: str, kind: str) -> str:
+    """A code in words; a yes/no field without words of its own says yes or no."""
+    word = w.code(field, code)
+    if kind != "yesno" or word != code:
+        return word
+    return w.t("yes") if code == "true" else w.t("no")
 
 
 def dataset_title(about: dict[str, Any], name: str) -> str:

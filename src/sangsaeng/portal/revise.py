@@ -8,12 +8,14 @@ from __future__ import annotations
 
 import copy
 from collections.abc import Callable
-from typing import Any
+from typing import Any, get_origin
 
 from sangsaeng.catalog.vocabulary import YES_NO, code_choices, written_form
 from sangsaeng.errors import SangsaengError
 from sangsaeng.standard.entities import ENTITIES, literal_values
-from sangsaeng.standard.mapping import FALSE_WORDS, TRUE_WORDS, _base
+from sangsaeng.standard.lists import split_text
+from sangsaeng.standard.mapping import _base
+from sangsaeng.standard.truth import truth_words
 from sangsaeng.standard.units import recognize
 
 CONSTANT = "="  # the column select's "type the value" choice
@@ -33,11 +35,13 @@ def first(form: Form, name: str) -> str | None:
 
 
 def kinds(entity: str) -> dict[str, str]:
-    """Each field's kind as the page offers it: code, yesno, number, moment or text."""
+    """Each field's kind as the page offers it: code, yesno, number, moment, list or text."""
     found = {}
     for name, info in ENTITIES[entity].model_fields.items():
         base = _base(info.annotation)
-        if base is bool:
+        if get_origin(base) is list:
+            found[name] = "list"
+        elif base is bool:
             found[name] = "yesno"
         elif literal_values(info.annotation):
             found[name] = "code"
@@ -67,6 +71,8 @@ def constant(entity: str, field: str, text: str) -> Any:
         except ValueError as exc:
             raise Refused(field) from exc
         return int(number) if number.is_integer() else number
+    if kind == "list":  # "AR5, AR6": its items, as a list cell's are read
+        return split_text(text)
     return text  # text, and a moment as a cell would write it (the reading reads it as one)
 
 
@@ -76,6 +82,8 @@ def constant_text(value: Any) -> str:
         return ""
     if isinstance(value, bool):
         return "true" if value else "false"
+    if isinstance(value, list):
+        return ", ".join(str(item) for item in value)
     return str(value)
 
 
@@ -140,10 +148,11 @@ def fields(document: dict[str, Any], form: Form, headers: list[str]) -> dict[str
             text = first(form, f"const.{name}") or ""
             if "value" in before and text == constant_text(before["value"]):
                 continue  # as it was (a date stays the moment it was read as)
-            if text:
-                rules[name] = {"value": constant(entity, name, text)}
-            else:
+            value = constant(entity, name, text) if text else None
+            if value is None or value == []:  # nothing typed, or a list of no item (", ,")
                 rules.pop(name, None)
+            else:
+                rules[name] = {"value": value}
             continue
         if column not in headers:
             raise Refused(name)
@@ -233,10 +242,9 @@ def default_values(entity: str, field: str) -> dict[str, Any]:
     as themselves, or the yes/no words."""
     if kinds(entity)[field] == "yesno":
         words: dict[str, Any] = {}
-        for truth, spelled in ((True, TRUE_WORDS), (False, FALSE_WORDS)):
-            for word in spelled:
-                for form in (word, word.upper(), word.title()):
-                    words.setdefault(form, truth)
+        for word, truth in truth_words(field).items():
+            for form in (word, word.title()):
+                words.setdefault(form, truth)
         return words
     return {code: code for code in code_choices(entity, field)}
 

@@ -12,7 +12,9 @@ import pyarrow.compute as pc
 
 from sangsaeng.standard.cells import Markers, Readable, read_text
 from sangsaeng.standard.layout import LINE
+from sangsaeng.standard.lists import normalised, split_cells, written
 from sangsaeng.standard.validation import Finding
+from sangsaeng.standard.value_rules import ValueRule
 
 
 @dataclass
@@ -46,6 +48,26 @@ class CellBatch:
         self._note(column, name)
         return self._readable[column].text
 
+    def listed(self, column: str, name: str, rule: ValueRule | None) -> pa.Array:
+        """A column of list cells as lists (``lists``), each item read by the field's ``rule`` where it has one:
+        an item the rule refuses is a finding, and its cell stays empty."""
+        found = split_cells(self.text(column, name))
+        if not len(found.items):
+            return found.lists
+        read, refused = normalised(found, *((rule.read, rule.fast) if rule else (_as_written, ".*")))
+        if rule is None:
+            return read.lists
+        for index in indices(refused):
+            self.add(rule.code, int(found.parents[index]), name, found.items[index].as_py(), rule.expected, column)
+        return read.lists
+
+    def ruled(self, column: str, name: str, rule: ValueRule) -> pa.Array:
+        """A column of text as the field's ``rule`` writes it; a cell it refuses is a finding, and stays empty."""
+        text = self.text(column, name)
+        read = written(text, rule.read, rule.fast)
+        self.add_all(rule.code, pc.and_(pc.is_valid(text), pc.is_null(read)), name, column, rule.expected, text)
+        return read
+
     def coded(self, column: str, name: str) -> tuple[pa.Array, pa.Array]:
         """A column of few distinct values (units) as its distinct values made readable and each row's index
         into them: one pass over the rows instead of several."""
@@ -74,6 +96,10 @@ class CellBatch:
     def add_all(self, code: str, mask: pa.Array, name: str, column: str, expected: str, shown: pa.Array) -> None:
         for index in indices(mask):
             self.add(code, index, name, shown[index].as_py(), expected, column)
+
+
+def _as_written(item: str) -> str:
+    return item
 
 
 def indices(mask: pa.Array) -> list[int]:

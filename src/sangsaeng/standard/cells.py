@@ -15,6 +15,7 @@
 from __future__ import annotations
 
 import math
+import re
 import unicodedata
 from dataclasses import dataclass
 from functools import cached_property
@@ -247,3 +248,23 @@ class Codes:
             pa.array(folded, pa.string()) if unique else None,
             pa.array(values, target),
         )
+
+
+# A period in one cell: "2026.01~2026.12", "2026-01-01 ~ 2026-12-31" (～ is ~ after NFKC; ∼ and 〜 are seen too).
+_RANGE = r"[~∼〜]"
+_SIDES = r"^(?P<start>[^~∼〜]*)[~∼〜](?P<end>.*)$"
+
+
+def range_side(text: pa.Array, end: bool) -> pa.Array:
+    """Readable cells naming a period as the side a field reads — its start, or with ``end`` its end; other cells
+    as they are. A side left empty (``2026.01~``) is an empty cell."""
+    if not len(text) or not pc.any(pc.match_substring_regex(text, _RANGE)).as_py():
+        return text
+    side = pc.utf8_trim_whitespace(pc.struct_field(pc.extract_regex(text, _SIDES), "end" if end else "start"))
+    return _emptied(pc.coalesce(side, text))
+
+
+def side_of(text: str, end: bool) -> str:
+    """One cell's side of a period (``range_side``), for showing how a column will be read."""
+    found = re.match(_SIDES, text)
+    return found.group("end" if end else "start").strip() if found else text

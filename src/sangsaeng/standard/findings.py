@@ -18,8 +18,10 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from sangsaeng.standard.labels import field_label
+
 Severity = Literal["error", "note"]
-NOTES = frozenset({"no-value"})
+NOTES = frozenset({"no-value", "pact-unmapped", "pact-empty"})
 
 MESSAGES: dict[str, tuple[str, str]] = {
     "missing-value": ("{field} is required but empty{found}", "{field} 값이 비어 있습니다 (필수 항목){found}"),
@@ -56,6 +58,19 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "missing-measurement": (
         "{field}: no measured value{found}, though the record has limits, a nominal value or a unit",
         "{field}: 측정값이 없습니다{found} (규격 한계, 기준값 또는 단위는 있음)",
+    ),
+    "bad-format": (
+        "{field}: {value!r} is not {expected}",
+        "{field}: {value!r}은(는) {expected} 형식이 아닙니다",
+    ),
+    "pact-unmapped": (
+        "{label} ({field}): needed to export {expected}, and the mapping neither reads it from a column nor "
+        "gives its value",
+        "{label} ({field}): {expected} 내보내기에 필요한데, 매핑이 열에서 읽지도 값을 주지도 않습니다",
+    ),
+    "pact-empty": (
+        "{label} ({field}): empty{found}, and needed to export {expected}",
+        "{label} ({field}): 비어 있습니다{found}. {expected} 내보내기에 필요합니다",
     ),
 }
 
@@ -106,6 +121,15 @@ HINTS: dict[str, tuple[str, str]] = {
         "enter the measured value; for a pass/fail (attribute) check, leave limits, nominal and unit empty",
         "측정값을 넣으세요; 합격/불합격만 판정하는 검사라면 규격 한계, 기준값, 단위를 비워 두세요",
     ),
+    "bad-format": ("write it as the field's standard does: {expected}", "항목의 표준대로 적으세요: {expected}"),
+    "pact-unmapped": (
+        "map a column or type the value (the data is kept either way; the export asks for it)",
+        "열을 매핑하거나 값을 입력하세요 (데이터는 그대로 게시되고, 내보낼 때 이 값이 필요합니다)",
+    ),
+    "pact-empty": (
+        "fill in the cell if it is known; nothing else to fix (the row is kept)",
+        "알고 있다면 칸을 채우세요; 그 밖에 고칠 것은 없습니다 (행은 게시됩니다)",
+    ),
 }
 
 # The expectations the checks write, in Korean; the rest (formats, codes, units) read the same in both.
@@ -116,6 +140,11 @@ EXPECTED_KO = {
     "e.g. kWh, kg, mm, °C": "예: kWh, kg, mm, °C",
     "a number (decimal ','; e.g. 1.234,5)": "숫자 (소수점 ','; 예: 1.234,5)",
     "a plain number, or a unit for this field in the mapping": "단위 없는 숫자, 또는 매핑에서 이 항목의 단위 지정",
+    "a UN CPC code: 1 to 5 digits": "UN CPC 코드: 숫자 1–5자리",
+    "a unit of its own size: kg, piece, kWh, m³, m² (a liter is 0.001 m³: give the amount so)": (
+        "환산 없이 쓰는 단위: kg, 개(piece), kWh, m³, m² (1 L는 0.001 m³: 수량을 그렇게 적으세요)"
+    ),
+    "an IPCC assessment report: AR and its number, e.g. AR6": "IPCC 평가보고서: AR과 그 번호 (예: AR6)",
 }
 EXPECTED_KO_PREFIX = {
     "a column named ": "열 이름 ",
@@ -125,6 +154,7 @@ EXPECTED_KO_PREFIX = {
     "unique; first seen in row ": "중복 불가; 처음 나온 행 ",
     "unique; seen again in row ": "중복 불가; 다시 나온 행 ",
     "no exact repeat; first seen in row ": "반복 불가; 처음 나온 행 ",
+    "a URN, e.g. ": "URN, 예: ",
 }
 
 
@@ -149,6 +179,9 @@ MEANINGS = {
     "unit-mismatch": "a unit of another quantity than the field's",
     "no-value": "a marker that means no value (-, N/A, 측정불가 …) in an optional field: read as empty",
     "missing-measurement": "a quality result with limits, a nominal value or a unit, but no measured value",
+    "bad-format": "a value not written the way the field's standard writes it (a URN, AR6, a CPC code)",
+    "pact-unmapped": "a field a PACT export needs that the mapping does not give (once per field, record 0)",
+    "pact-empty": "a field a PACT export needs left empty in a row",
 }
 
 
@@ -163,8 +196,8 @@ def reference_lines() -> list[str]:
         "| code | severity | meaning | how to fix it | 고치는 법 |",
         "| --- | --- | --- | --- | --- |",
     ]
-    words = {"field": "the field", "value": None, "expected": "see the field", "found": ""}
-    words_ko = {**words, "field": "이 항목", "expected": "항목 설명 참고"}
+    words = {"field": "the field", "value": None, "expected": "see the field", "found": "", "label": "the field"}
+    words_ko = {**words, "field": "이 항목", "expected": "항목 설명 참고", "label": "이 항목"}
     for code in MESSAGES:
         hint, hint_ko = HINTS[code][0].format(**words), HINTS[code][1].format(**words_ko)
         lines.append(f"| `{code}` | {severity_of(code)} | {MEANINGS[code]} | {hint} | {hint_ko} |")
@@ -192,7 +225,8 @@ class Finding:
     def _words(self, korean: bool) -> dict[str, Any]:
         found = f" ({self.value!r})" if self.value is not None else ""
         expected = expected_ko(self.expected) if korean else self.expected
-        return {"field": self.field, "value": self.value, "expected": expected, "found": found}
+        label = field_label(None, self.field, "ko" if korean else "en")
+        return {"field": self.field, "value": self.value, "expected": expected, "found": found, "label": label}
 
     @property
     def message(self) -> str:

@@ -35,6 +35,7 @@ from sangsaeng.digest import sha256_file
 from sangsaeng.errors import InvalidInput
 from sangsaeng.standard.entities import arrow_schema
 from sangsaeng.standard.findings import error_rows
+from sangsaeng.standard.footprint_needs import asked, empty_cells
 from sangsaeng.standard.mapping import Applier, Mapping
 from sangsaeng.standard.sources import DEFAULT, LINE, open_source
 from sangsaeng.standard.validation import Checker, Finding, Report
@@ -44,8 +45,9 @@ from sangsaeng.transfer.exports import safe_batch
 PARTIAL = ".partial"
 
 
-# Problems that only say a field ended up empty: where reading the cell already said why, they say nothing more.
-FOLLOW_ONS = frozenset({"missing-value", "missing-measurement"})
+# Problems that only say a field ended up empty: where reading the cell already said why, they say nothing more;
+# where the cell held a no-value marker, they say it (one finding per cell).
+FOLLOW_ONS = frozenset({"missing-value", "missing-measurement", "pact-empty"})
 
 
 @dataclass(frozen=True)
@@ -86,7 +88,7 @@ def merge_findings(read: list[Finding], checked: list[Finding], mapping: Mapping
         where = (finding.row, finding.field)
         if finding.code in FOLLOW_ONS and where in said:
             continue
-        if finding.code in ("missing-measurement", "missing-value") and where in markers:
+        if finding.code in FOLLOW_ONS and where in markers:
             marker = markers.pop(where)
             out.remove(marker)
             finding = dataclasses.replace(finding, value=marker.expected)
@@ -132,6 +134,7 @@ def read_through(
             batch = batch.drop_columns([LINE])
         canonical, read = applier.apply(batch, first_row=row)
         canonical, checked = checker.review(canonical, first_row=row, lines=lines, source=batch)
+        checked += empty_cells(canonical, mapping, row)  # what a PACT export will ask of this row
         findings = _placed(merge_findings(read, checked, mapping), row, lines, mapping)
         yield Step(batch, canonical, findings, row, lines)
         row += batch.num_rows
@@ -149,6 +152,7 @@ def check_file(source: Path, mapping: Mapping, sheet: str | None = None, limits:
     try:
         while True:
             report = Report()
+            report.extend(asked(mapping))  # what a PACT export will ask of the mapping, once per field
             for step in read_through(source, mapping, sheet, checker, limits):
                 report.extend(step.findings)
                 report.rows += step.source.num_rows
@@ -340,6 +344,7 @@ class _Pass:
 
     def run(self, checker: Checker, temporary: Path, rejected_temporary: Path) -> _Done:
         report = Report()
+        report.extend(asked(mapping=self.mapping))
         written = rejected_rows = 0
         rejected_writer: pacsv.CSVWriter | None = None
         pending: deque[Future[None]] = deque()

@@ -22,7 +22,7 @@ reports what that leaves missing; a no-value marker is a note (``no-value``) and
 from __future__ import annotations
 
 from datetime import date, datetime
-from typing import Any, Literal
+from typing import Any, Literal, get_origin
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import pyarrow as pa
@@ -40,6 +40,7 @@ from sangsaeng.standard.cells import (
     normal_form,
     per_row,
     plain_numbers,
+    range_side,
     split_numbers,
     unit_of,
 )
@@ -49,12 +50,13 @@ from sangsaeng.standard.field_rules import Header as Header
 from sangsaeng.standard.field_rules import Unpivot as Unpivot
 from sangsaeng.standard.field_rules import _base as _base
 from sangsaeng.standard.layout import LINE
+from sangsaeng.standard.truth import FALSE_WORDS as FALSE_WORDS  # where readers of the words found them
+from sangsaeng.standard.truth import TRUE_WORDS as TRUE_WORDS
+from sangsaeng.standard.truth import truth_expected, truth_words
 from sangsaeng.standard.units import Unit, nearest, recognize, through, unknown_hint
 from sangsaeng.standard.validation import Finding
+from sangsaeng.standard.value_rules import in_percent, rule_for
 
-TRUE_WORDS = ("true", "yes", "y", "1", "pass", "passed", "ok", "합격", "적합", "양호", "o", "○", "◯")
-FALSE_WORDS = ("false", "no", "n", "0", "fail", "failed", "ng", "불합격", "부적합", "불량", "x", "×", "✕", "✗")
-TRUTH_EXPECTED = "합격/불합격, pass/fail, Y/N, true/false"
 CALORIFIC_FACTOR = "calorific_factor"  # its unit (MJ/Nm³) is recorded as calorific_unit, never applied to it
 
 
@@ -218,11 +220,19 @@ class Applier:
             for name, rule in mapping.fields.items()
             if rule.values is not None
         }
-        words = {w: True for w in TRUE_WORDS} | {w: False for w in FALSE_WORDS}
-        self._truth = Codes.of(words | {w.upper(): t for w, t in words.items()}, self.markers, pa.bool_())
+        self._truth = {
+            name: Codes.of(truth_words(name), self.markers, pa.bool_())
+            for name, info in mapping.model.model_fields.items()
+            if _base(info.annotation) is bool
+        }
         # The calorific value's unit is recorded (calorific_unit), not converted: it is read as a plain number.
+        # A field in percent reads "12 %" as 12, as if the mapping said its unit.
         self._fields = {
-            name: rule.model_copy(update={"unit": None}) if name == CALORIFIC_FACTOR else rule
+            name: rule.model_copy(update={"unit": None})
+            if name == CALORIFIC_FACTOR
+            else rule.model_copy(update={"unit": "%"})
+            if in_percent(mapping.entity, name) and rule.column and not (rule.unit or rule.unit_column)
+            else rule
             for name, rule in mapping.fields.items()
         }
         calorific = mapping.calorific_unit
@@ -237,13 +247,16 @@ class Applier:
     def _constant(self, name: str, rule: FieldMap, target: pa.DataType) -> tuple[Any, dict[str, Any]]:
         """A constant as the field holds it, and what its reading sets beside it (raw value and unit); one written
         as a cell would be (2026-03-01, 12 kWh) or given a unit (24.98 with unit mm) is read as a cell is."""
-        if rule.unit is None:
+        listed, ruled = pa.types.is_list(target), rule_for(self.mapping.entity, name) is not None
+        if rule.unit is None and not (listed or ruled):  # lists and ruled text are read as a cell would be
             try:
                 pa.array([rule.value], target)
                 return rule.value, {}
             except (pa.ArrowInvalid, pa.ArrowTypeError, TypeError, ValueError, OverflowError):
                 pass
         text = rule.value.isoformat() if isinstance(rule.value, date) else str(rule.value)
+        if isinstance(rule.value, list):  # a YAML list: its items, one a line
+            text = "\n".join(str(item) for item in rule.value)
         cell = "\x00constant"
         one = CellBatch(pa.RecordBatch.from_pydict({cell: pa.array([text], pa.string())}), 1, self.markers)
         beside: dict[str, pa.Array] = {}
@@ -288,7 +301,9 @@ class Applier:
         if rule.values is not None:
             return self._coded(batch, name, rule.column, self._codes[name], ", ".join(rule.values))
         if base is bool:
-            return self._coded(batch, name, rule.column, self._truth, TRUTH_EXPECTED)
+            return self._coded(batch, name, rule.column, self._truth[name], truth_expected(name))
+        if get_origin(base) is list:
+            return batch.listed(rule.column, name, rule_for(self.mapping.entity, name))
         if base in (int, float):
             values = self._number(batch, name, base, rule, rule.column, out)
             if rule.minus is not None:  # an empty or no-value subtrahend takes nothing away
@@ -296,7 +311,8 @@ class Applier:
             return pc.cast(values, pa.int64()) if base is int else values
         if base in (datetime, date):
             return self._moment(batch, name, base is date, rule)
-        text = batch.text(rule.column, name)
+        ruled = rule_for(self.mapping.entity, name)
+        text = batch.text(rule.column, name) if ruled is None else batch.ruled(rule.column, name, ruled)
         return text if literal_values(annotation) else pc.cast(text, target)
 
     def _coded(self, batch: CellBatch, name: str, column: str, codes: Codes, expected: str) -> pa.Array:
@@ -546,7 +562,7 @@ class Applier:
             fast = dates.fast_moments(batch.raw(rule.column), found, zone)
             if fast is not None:
                 return fast
-        text = batch.text(rule.column, name)
+        text = range_side(batch.text(rule.column, name), end)  # "2026.01~2026.12": the side the field reads
         if as_date:
             read = dates.read_days(text, found, year=rule.year, end=end)
         else:

@@ -346,6 +346,11 @@ class Unit:
         return self.dimension in SCALES
 
 
+# A power of a power, or a power of three digits: no unit is written so, and pint's exact integers make them
+# cost time without bound.
+_TOWER = re.compile(r"(?:\^|\*\*)\s*[-+]?(?:\d{3,}|\d+(?:\.\d*)?\s*[^\w\s(]*\s*(?:\^|\*\*))")
+
+
 def _expression(text: str) -> str:
     stripped = unicodedata.normalize("NFKC", text).strip()  # ｍｍ, ㎏, ℃, ㎥ → mm, kg, °C, m3
     wrapped = _WRAPPED.search(stripped)  # 전력량(kWh), Energy [MWh]
@@ -426,6 +431,8 @@ def _recognize(text: str) -> Unit:
         raise UnknownUnit("no unit given", hint="write the unit, e.g. kWh, kg, kgCO2e, °C")
     ureg = registry()
     expression = _expression(text)
+    if _TOWER.search(expression):  # pint would compute 22^(3^69) before saying it is no unit
+        raise UnknownUnit(f"unknown unit {text!r}", hint="a unit's powers are small whole numbers, e.g. m², s^-1")
     try:
         units = ureg.parse_units(expression)
     except (
@@ -447,11 +454,14 @@ def _recognize(text: str) -> Unit:
             hint="use a unit such as kWh, MJ, kg, t, kgCO2e, s, h, °C, mm, bar, N·m, HRC or piece "
             "(UCUM, UNECE codes and Korean names work too)",
         ) from exc
-    canonical = "dimensionless" if units.dimensionless else _canonical_by_dimension().get(str(units.dimensionality))
-    if canonical is None:
-        canonical = str(ureg.Quantity(1, units).to_base_units().units)
-    zero = ureg.Quantity(0.0, units).to(canonical).magnitude
-    one = ureg.Quantity(1.0, units).to(canonical).magnitude
+    try:
+        canonical = "dimensionless" if units.dimensionless else _canonical_by_dimension().get(str(units.dimensionality))
+        if canonical is None:
+            canonical = str(ureg.Quantity(1, units).to_base_units().units)
+        zero = ureg.Quantity(0.0, units).to(canonical).magnitude
+        one = ureg.Quantity(1.0, units).to(canonical).magnitude
+    except (ArithmeticError, pint.errors.PintError) as exc:  # "h^817" overflows, "g2|^,+55" has no dimension
+        raise UnknownUnit(f"unknown unit {text!r}", hint="write the unit itself, e.g. kWh, kg, °C") from exc
     return Unit(raw=text, expression=expression, canonical=canonical, factor=float(one - zero), offset=float(zero))
 
 
