@@ -20,7 +20,7 @@ from typing import Annotated, Any, NoReturn, TypeVar
 import typer
 from rich.markup import escape
 
-from sangsaeng.cli.main import DataDir, console, err
+from sangsaeng.cli.common import DataDir, console, err
 from sangsaeng.errors import InvalidInput, SangsaengError
 from sangsaeng.standard.catenax.releases import Aspect
 from sangsaeng.standard.entities import BomLink, Entity, PartInstance, PartType

@@ -13,7 +13,7 @@ from typing import Annotated
 import typer
 from rich.markup import escape
 
-from sangsaeng.cli.main import _fail, console, err
+from sangsaeng.cli.common import console, err, fail
 from sangsaeng.errors import SangsaengError
 from sangsaeng.standard.labels import field_label
 from sangsaeng.standard.pact.files import Refused
@@ -65,7 +65,7 @@ def pact_export(
         chosen = version_of(version)
         done = export(footprints_of(footprints), chosen, datetime.now(UTC))
     except SangsaengError as exc:
-        _fail(exc.message, exc.hint)
+        fail(exc.message, exc.hint)
     if done.refused:
         heading = (
             f"PACT {chosen} 문서를 쓸 수 없는 탄소발자국 {len(done.refused)}개 — 아무 파일도 쓰지 않았습니다"
@@ -108,7 +108,7 @@ def pact_import(
     try:
         done = read_documents(documents_in(raw))
     except SangsaengError as exc:
-        _fail(exc.message, exc.hint)
+        fail(exc.message, exc.hint)
     if done.refused:
         heading = (
             f"읽을 수 없는 PACT 문서 {len(done.refused)}개 — 아무 파일도 쓰지 않았습니다"
@@ -119,7 +119,7 @@ def pact_import(
         _print_refused(done.refused, korean, "문서" if korean else "document")
         raise typer.Exit(1)
     if not done.readings:
-        _fail(f"{file.name} holds no footprint", "give one PACT ProductFootprint or an array of them")
+        fail(f"{file.name} holds no footprint", "give one PACT ProductFootprint or an array of them")
     for reading in done.readings:
         if reading.unmapped:
             kept = "표준 모델에 없어 담지 않은 항목" if korean else "not kept (no canonical field)"

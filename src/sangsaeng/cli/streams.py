@@ -13,7 +13,7 @@ import typer
 from rich.live import Live
 from rich.table import Table
 
-from sangsaeng.cli.main import DataDir, _fail, _settings, console
+from sangsaeng.cli.common import DataDir, console, fail, settings_of
 from sangsaeng.errors import SangsaengError
 from sangsaeng.standard.labels import Label
 
@@ -91,15 +91,15 @@ def _run(kinds: tuple[str, ...], mapping_file: Path, data_dir: Path, quiet: bool
     from sangsaeng.streams.mapping import read_stream_mapping
     from sangsaeng.streams.runner import Runner
 
-    settings = _settings(data_dir)
+    settings = settings_of(data_dir)
     configure(settings.log_level, settings.log_json)
     try:
         mapping = read_stream_mapping(mapping_file)
     except SangsaengError as exc:
-        _fail(exc.message, exc.hint)
+        fail(exc.message, exc.hint)
     if mapping.kind not in kinds:
         other = "opcua" if mapping.kind == "opcua" else "mqtt"
-        _fail(f"{mapping_file} reads {mapping.kind}", f"run `sangsaeng stream {other} --mapping {mapping_file}`")
+        fail(f"{mapping_file} reads {mapping.kind}", f"run `sangsaeng stream {other} --mapping {mapping_file}`")
     settings.datasets_dir.mkdir(parents=True, exist_ok=True)
 
     # A stream allocates a few small objects per message and frees them a batch later: with Python's default
@@ -124,7 +124,7 @@ def _run(kinds: tuple[str, ...], mapping_file: Path, data_dir: Path, quiet: bool
     try:
         asyncio.run(main())
     except SangsaengError as exc:
-        _fail(exc.message, exc.hint)
+        fail(exc.message, exc.hint)
 
 
 @stream_app.command("mqtt")
@@ -172,7 +172,7 @@ def stream_browse(
     try:
         found = asyncio.run(main())
     except (OSError, TimeoutError) as exc:
-        _fail(f"cannot reach {endpoint}: {exc or type(exc).__name__}", "is the server running? is the port right?")
+        fail(f"cannot reach {endpoint}: {exc or type(exc).__name__}", "is the server running? is the port right?")
     table = Table("browse path", "node id", "unit")
     for path, node, unit in found.variables:
         table.add_row(path, node, unit or "[yellow]none: give one in the mapping[/]")
@@ -200,7 +200,7 @@ def stream_status(data_dir: DataDir = Path(".sangsaeng"), korean: Korean = False
     def word(key: str) -> str:
         return WORDS[key].text(language)
 
-    found = all_streams(_settings(data_dir).datasets_dir)
+    found = all_streams(settings_of(data_dir).datasets_dir)
     if not found:
         console.print(word("none"))
         return
