@@ -109,6 +109,9 @@ PURE = [
     "streams/sparkplug/payload.py",
     "streams/sparkplug/host.py",
     "streams/sequence.py",
+    "i18n/__init__.py",
+    "i18n/catalogs.py",
+    "i18n/words.py",
 ]
 IMPURE = (
     "fastapi",
