@@ -11,7 +11,7 @@ from typing import Annotated
 
 import typer
 
-from sangsaeng.cli.common import console, fail
+from sangsaeng.cli.common import console, fail, korean_asked
 from sangsaeng.errors import SangsaengError
 
 aas_app = typer.Typer(
@@ -42,8 +42,6 @@ def aas_export(
     """Write every piece of EQUIPMENT as an AAS shell (Nameplate, Technical Data, Time Series), verified.
 
     Each signal carries its names in Korean and English, its unit (a QUDT id) and quantity (IEC CDD, QUDT)."""
-    import os
-
     import yaml
 
     from sangsaeng.standard.aas import SignalName, environment_to_aas, write_aasx
@@ -55,7 +53,7 @@ def aas_export(
         fail(f"cannot tell what to write from {out.name}", "name the output .aasx or .json")
     names: dict[str, SignalName] = {}
     if signal_names is not None:
-        korean = (os.environ.get("LC_ALL") or os.environ.get("LANG") or "").lower().startswith("ko")
+        korean = korean_asked()
         try:
             names = read_names(yaml.safe_load(signal_names.read_text("utf-8")))
         except (yaml.YAMLError, UnicodeDecodeError) as exc:

@@ -1,5 +1,6 @@
 """What every command group of ``sangsaeng`` shares: the consoles, the data directory option, the connector's
-settings and API client, refusals printed as what, where and how to fix, and the reader's language."""
+settings and API client, refusals printed as what, where and how to fix, and the reader's language — what the
+command line says in Korean and English comes from the ``cli`` catalog of ``sangsaeng.i18n``."""
 
 from __future__ import annotations
 
@@ -14,6 +15,7 @@ from rich.markup import escape
 
 from sangsaeng.client import ApiError, Client
 from sangsaeng.errors import SangsaengError
+from sangsaeng.i18n import catalogs
 from sangsaeng.settings import CONFIG_FILE, Settings
 
 # No emoji codes: ids such as urn:x:… must print as they are, never as pictures.
@@ -116,3 +118,13 @@ def korean_asked(flag: bool | None = None) -> bool:
     if flag is not None:
         return flag
     return (os.environ.get("LC_ALL") or os.environ.get("LANG") or "").lower().startswith("ko")
+
+
+def say(key: str, korean: bool, **values: Any) -> str:
+    """The command line's message ``key`` (catalog ``cli``) in the reader's language, with ``values`` in it."""
+    return catalogs.text("cli", key, "ko" if korean else "en", **values)
+
+
+def has_words(key: str) -> bool:
+    """Whether the ``cli`` catalog has ``key`` (a test keeps the Korean and English catalogs to the same keys)."""
+    return key in catalogs.entries("en", "cli")

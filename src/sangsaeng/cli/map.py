@@ -13,7 +13,7 @@ import typer
 from rich.markup import escape
 from rich.progress import BarColumn, Progress
 
-from sangsaeng.cli.common import console, err, fail
+from sangsaeng.cli.common import console, err, fail, korean_asked, say
 from sangsaeng.errors import SangsaengError
 from sangsaeng.standard.workbook import Limits
 
@@ -53,17 +53,13 @@ def map_suggest(
 
     The mapping goes to standard output (or OUT); how sure the proposal is of each field, and why, goes to
     standard error — in Korean when LANG starts with ko."""
-    import os
-
-    from rich.markup import escape
-
     from sangsaeng.standard import sources
     from sangsaeng.standard.entities import ENTITIES
     from sangsaeng.standard.suggest import suggest
 
     if entity not in ENTITIES:
         fail(f"unknown entity {entity!r}", f"one of: {', '.join(ENTITIES)}")
-    korean = (os.environ.get("LC_ALL") or os.environ.get("LANG") or "").lower().startswith("ko")
+    korean = korean_asked()
     # The layout reader (header row under titles, two-row headers, wide columns) where this build has it.
     open_detected = getattr(sources, "open_detected", None)
     try:
@@ -94,37 +90,29 @@ def map_suggest(
     for note in proposal.notes:
         err.print(f"  · {escape(note.text(korean))}", soft_wrap=True)
     if proposal.missing:
-        label = "아직 정하지 못한 필수 필드" if korean else "still to map (required)"
+        label = say("map.still-to-map", korean)
         err.print(f"[yellow]{label}:[/] {', '.join(proposal.missing)}", soft_wrap=True)
 
 
 def _summary(report: Report, korean: bool) -> str:
     """What a check or an ingest would publish: rows read, kept, set aside, and the notes."""
-    if korean:
-        return (
-            f"  행 {report.rows} · 게시 {report.rows_kept} · 제외 {report.rows_set_aside} · "
-            f"오류 {report.errors} · 참고 {report.notes}"
-        )
-    return (
-        f"  rows: {report.rows} · kept: {report.rows_kept} · set aside: {report.rows_set_aside} · "
-        f"errors: {report.errors} · notes: {report.notes}"
-    )
+    counts = {"rows": report.rows, "kept": report.rows_kept, "set_aside": report.rows_set_aside}
+    return "  " + say("map.summary", korean, **counts, errors=report.errors, notes=report.notes)
 
 
 def _print_findings(findings: list[Finding], korean: bool) -> None:
     for finding in findings:
         # The row a person finds in Excel (title and header rows counted) where the source says it, else the record.
-        if korean:
-            where = f"시트 {finding.line}행" if finding.line is not None else f"{finding.row}번째 행"
-            mark = "참고" if finding.severity == "note" else "오류"
-        else:
-            where = f"sheet row {finding.line}" if finding.line is not None else f"row {finding.row}"
-            mark = "note" if finding.severity == "note" else "error"
         if finding.row == 0:  # about the mapping as a whole (what a PACT export will ask), not a row
-            where = "매핑" if korean else "mapping"
+            where = say("map.mapping", korean)
+        elif finding.line is not None:
+            where = say("map.sheet-row", korean, line=finding.line)
+        else:
+            where = say("map.record", korean, row=finding.row)
+        mark = say("map.note" if finding.severity == "note" else "map.error", korean)
         column = f" [{finding.column}]" if finding.column and finding.column != finding.field else ""
-        text = finding.message_ko if korean else finding.message
-        hint = finding.hint_ko if korean else finding.hint
+        language = "ko" if korean else "en"
+        text, hint = finding.text(language), finding.hint_text(language)
         # The text names the field; markup off: values from the file are printed as they are.
         console.print(f"  {where}{column} {mark}: {text}", soft_wrap=True, markup=False)
         console.print(f"      → {hint}", soft_wrap=True, markup=False, style="dim")
@@ -141,7 +129,7 @@ def _print_page(report: Report, page: int, per_page: int, korean: bool, **filter
     shown = report.page(first, per_page, **filters)
     for code, count in sorted(report.counts.items()):
         console.print(f"  {code}: {count}", markup=False)
-    words = "문제" if korean else "problems"
+    words = say("map.problems", korean)
     console.print(f"  {words} {first + 1}–{first + len(shown)} / {total} (page {page}/{pages})", markup=False)
     _print_findings(shown, korean)
     if page < pages:
