@@ -7,7 +7,7 @@ from typing import Annotated
 
 import typer
 
-from sangsaeng.cli.main import DataDir, _client, _directory, _run, console
+from sangsaeng.cli.common import DataDir, call, client_of, console, directory_of
 
 audit_app: typer.Typer = typer.Typer(
     help="The tamper-evident log: check it, export evidence, check partners.", no_args_is_help=True
@@ -17,8 +17,8 @@ audit_app: typer.Typer = typer.Typer(
 @audit_app.command("verify")
 def audit_verify(data_dir: DataDir = Path(".sangsaeng")) -> None:
     """Re-check this connector's whole log: every hash, the chain of entries, every signed head."""
-    with _client(data_dir) as client:
-        result = _run(lambda: client.post("/audit/verify"))
+    with client_of(data_dir) as client:
+        result = call(lambda: client.post("/audit/verify"))
     if result["valid"]:
         console.print(f"[bold green]✓ valid[/]: {result['size']} entries, {result['heads']} signed heads")
         return
@@ -36,10 +36,10 @@ def audit_evidence(
 ) -> None:
     """Export the signed agreement, every log entry about it with inclusion proofs, the signed heads and the
     partner's heads we kept — one file, checked offline by `audit verify-bundle`."""
-    with _client(data_dir) as client:
+    with client_of(data_dir) as client:
         response = client.http.get("/audit/evidence", params={"agreement": agreement})
         if response.status_code != 200:
-            _run(lambda: client.raise_for(response))
+            call(lambda: client.raise_for(response))
     out.write_bytes(response.content)
     console.print(f"[green]✓[/] {out}", soft_wrap=True)
 
@@ -56,7 +56,7 @@ def audit_verify_bundle(
     from sangsaeng.audit.evidence import verify_bundle
     from sangsaeng.negotiation.signing import verify_export
 
-    known = _directory(directory, data_dir)
+    known = directory_of(directory, data_dir)
     result = verify_bundle(file.read_bytes(), known.key_of, lambda document: verify_export(known, document))
     for finding in result.findings:
         console.print(f"  {finding}", soft_wrap=True, markup=False)
@@ -72,9 +72,9 @@ def audit_check_peer(
     data_dir: DataDir = Path(".sangsaeng"),
 ) -> None:
     """Ask PEER to prove that its log still extends every signed head of it that we kept."""
-    with _client(data_dir) as client:
-        result = _run(lambda: client.http.post("/audit/check-peer", params={"peer": peer}))
-        result = _run(lambda: client.check(result))
+    with client_of(data_dir) as client:
+        result = call(lambda: client.http.post("/audit/check-peer", params={"peer": peer}))
+        result = call(lambda: client.check(result))
     for finding in result["findings"]:
         console.print(f"  {finding}", soft_wrap=True, markup=False)
     if not result["valid"]:

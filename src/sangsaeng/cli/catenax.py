@@ -20,7 +20,7 @@ from typing import Annotated, Any, NoReturn, TypeVar
 import typer
 from rich.markup import escape
 
-from sangsaeng.cli.main import DataDir, console, err
+from sangsaeng.cli.common import DataDir, console, err, has_words, korean_asked, say
 from sangsaeng.errors import InvalidInput, SangsaengError
 from sangsaeng.standard.catenax.releases import Aspect
 from sangsaeng.standard.entities import BomLink, Entity, PartInstance, PartType
@@ -59,29 +59,28 @@ Zone = Annotated[
 ]
 
 
-def _korean(flag: bool | None) -> bool:
-    if flag is not None:
-        return flag
-    return (os.environ.get("LC_ALL") or os.environ.get("LANG") or "").lower().startswith("ko")
-
-
 def _refuse(exc: SangsaengError, korean: bool) -> NoReturn:
     """Say what is wrong, where and how to fix it, in the language asked, and stop."""
     message, hint = exc.message, exc.hint
     if korean:
         message = exc.details.get("message_ko") or exc.details.get("messageKo") or message
         hint = exc.details.get("hint_ko") or exc.details.get("hintKo") or hint
-    err.print(f"[bold red]{'오류' if korean else 'error'}:[/] {escape(message)}", soft_wrap=True)
+    err.print(f"[bold red]{say('refusal.error', korean)}:[/] {escape(message)}", soft_wrap=True)
     if exc.position:
-        err.print(f"  [dim]{'위치' if korean else 'at'}:[/] {escape(exc.position)}", soft_wrap=True)
+        err.print(f"  [dim]{say('refusal.at', korean)}:[/] {escape(exc.position)}", soft_wrap=True)
     if hint:
-        err.print(f"  [dim]{'해결' if korean else 'hint'}:[/] {escape(hint)}", soft_wrap=True)
+        err.print(f"  [dim]{say('refusal.hint', korean)}:[/] {escape(hint)}", soft_wrap=True)
     raise typer.Exit(2)
 
 
-def _said(message: str, message_ko: str, hint: str | None = None, hint_ko: str | None = None) -> InvalidInput:
-    details = {"message_ko": message_ko} | ({"hint_ko": hint_ko} if hint_ko else {})
-    return InvalidInput(message, hint=hint, details=details)
+def _said(key: str, **values: Any) -> InvalidInput:
+    """A refusal in both languages: the ``cli`` catalog's ``catenax.KEY``, and ``catenax.KEY.hint`` where it has one."""
+    key = f"catenax.{key}"
+    message, message_ko = say(key, False, **values), say(key, True, **values)
+    if not has_words(f"{key}.hint"):
+        return InvalidInput(message, details={"message_ko": message_ko})
+    hint, hint_ko = say(f"{key}.hint", False, **values), say(f"{key}.hint", True, **values)
+    return InvalidInput(message, hint=hint, details={"message_ko": message_ko, "hint_ko": hint_ko})
 
 
 def _zone(given: str | None, data_dir: Path, korean: bool) -> str:
@@ -96,27 +95,11 @@ def _zone(given: str | None, data_dir: Path, korean: bool) -> str:
         try:
             return Settings(data_dir=data_dir).timezone
         except ValidationError as exc:
-            _refuse(
-                _said(
-                    f"the connector settings in {data_dir} are not valid: {exc.errors()[0]['msg']}",
-                    f"{data_dir}의 커넥터 설정이 올바르지 않습니다: {exc.errors()[0]['msg']}",
-                    "pass --timezone, or correct the settings (docs/settings.md)",
-                    "--timezone을 주거나 설정을 고치세요 (docs/settings.md)",
-                ),
-                korean,
-            )
+            _refuse(_said("settings-invalid", data_dir=data_dir, problem=exc.errors()[0]["msg"]), korean)
     try:
         ZoneInfo(given)
     except (ZoneInfoNotFoundError, ValueError):
-        _refuse(
-            _said(
-                f"unknown time zone {given!r}",
-                f"알 수 없는 시간대 {given!r}",
-                "give an IANA name such as Asia/Seoul",
-                "Asia/Seoul 같은 IANA 이름을 주세요",
-            ),
-            korean,
-        )
+        _refuse(_said("zone-unknown", zone=given), korean)
     return given
 
 
@@ -132,19 +115,9 @@ def _records(path: Path, model: type[E], korean: bool) -> list[E]:
         stored = stored_version(pq.read_schema(path))
         rows = read_table(path).to_pylist()
     except (pa.ArrowInvalid, OSError) as exc:
-        _refuse(
-            _said(f"{path.name} is not a Parquet file: {exc}", f"{path.name}은(는) Parquet 파일이 아닙니다"), korean
-        )
+        _refuse(_said("not-parquet", name=path.name, problem=exc), korean)
     if stored is not None and stored[0] != model.entity:
-        _refuse(
-            _said(
-                f"{path.name} holds {stored[0]} records, not {model.entity}",
-                f"{path.name}에는 {model.entity}가 아니라 {stored[0]} 기록이 있습니다",
-                "give the file `map ingest` wrote for this entity",
-                "이 엔티티로 `map ingest`한 파일을 주세요",
-            ),
-            korean,
-        )
+        _refuse(_said("wrong-entity", name=path.name, stored=stored[0], entity=model.entity), korean)
     found = []
     for row, values in enumerate(rows, 1):
         try:
@@ -152,16 +125,12 @@ def _records(path: Path, model: type[E], korean: bool) -> list[E]:
         except ValidationError as exc:
             first = exc.errors()[0]
             where = ".".join(map(str, first["loc"]))
-            problem = _said(
-                f"{path.name}, record {row}: {where}: {first['msg']}",
-                f"{path.name} {row}번째 기록의 {where} 값을 {model.entity} 기록으로 읽을 수 없습니다",
-                "give the canonical Parquet file `map ingest` wrote",
-                "`map ingest`가 쓴 표준 Parquet 파일을 주세요",
-            )
+            said = {"name": path.name, "row": row, "entity": model.entity, "where": where, "problem": first["msg"]}
+            problem = _said("unreadable-record", **said)
             problem.position = f"{path.name}: record {row}, {where}"
             _refuse(problem, korean)
     if not found:
-        _refuse(_said(f"{path.name} holds no records", f"{path.name}에 기록이 없습니다"), korean)
+        _refuse(_said("no-records", name=path.name), korean)
     return found
 
 
@@ -171,15 +140,7 @@ def _whole_folder(out: Path, korean: bool) -> Iterator[Path]:
     import shutil
 
     if out.exists() and (not out.is_dir() or any(out.iterdir())):
-        _refuse(
-            _said(
-                f"{out} already exists and is not an empty folder",
-                f"{out}가 이미 있고 빈 폴더가 아닙니다",
-                "name a new folder with --out",
-                "--out에 새 폴더를 주세요",
-            ),
-            korean,
-        )
+        _refuse(_said("folder-not-empty", out=out), korean)
     out.parent.mkdir(parents=True, exist_ok=True)
     temporary = out.parent / f".{out.name}.{uuid.uuid4().hex}.partial"
     temporary.mkdir()
@@ -188,7 +149,7 @@ def _whole_folder(out: Path, korean: bool) -> Iterator[Path]:
         os.replace(temporary, out)  # a rename: whole, or (when OUT appeared meanwhile, not empty) refused
     except OSError as exc:
         shutil.rmtree(temporary, ignore_errors=True)
-        _refuse(_said(f"could not write {out}: {exc}", f"{out}에 쓸 수 없습니다: {exc}"), korean)
+        _refuse(_said("cannot-write", out=out, problem=exc), korean)
     except BaseException:
         shutil.rmtree(temporary, ignore_errors=True)
         raise
@@ -196,10 +157,8 @@ def _whole_folder(out: Path, korean: bool) -> Iterator[Path]:
 
 def _refuse_shortfalls(shortfalls: Sequence[Any], korean: bool) -> NoReturn:
     """Every field a release still needs: its label, how many records, the release, and how to give it."""
-    if korean:
-        err.print("[bold red]내보내지 않았습니다:[/] 릴리스에 꼭 필요한 값이 없습니다 (아무것도 쓰지 않았습니다)")
-    else:
-        err.print("[bold red]nothing exported:[/] the records lack what the release requires (nothing was written)")
+    said, why = say("catenax.nothing-exported", korean), say("catenax.nothing-exported.why", korean)
+    err.print(f"[bold red]{said}:[/] {why}")
     for shortfall in shortfalls:
         need = shortfall.need
         err.print(f"  {shortfall.text(korean)} [{need.entity}.{need.field}]", soft_wrap=True, markup=False)
@@ -226,10 +185,7 @@ def _write(out: Path, documents: Iterator[tuple[str, Aspect]], korean: bool) -> 
 
 
 def _done(written: Counter[str], out: Path, korean: bool) -> None:
-    if korean:
-        counts = ", ".join(f"{release} {n}건" for release, n in written.items())
-    else:
-        counts = ", ".join(f"{n} {release}" for release, n in written.items())
+    counts = ", ".join(say("catenax.written", korean, count=n, release=release) for release, n in written.items())
     console.print(f"[green]✓[/] {escape(counts)} → {escape(str(out))}", soft_wrap=True)
 
 
@@ -253,18 +209,10 @@ def export_parts(
     from sangsaeng.standard.catenax.export import part_documents, part_shortfalls, types_of, unique_parts
     from sangsaeng.standard.catenax.values import is_bpnl
 
-    ko = _korean(korean)
+    ko = korean_asked(korean)
     zone = _zone(timezone, data_dir, ko)
     if manufacturer is not None and not is_bpnl(manufacturer):
-        _refuse(
-            _said(
-                f"the manufacturer {manufacturer!r} is not a BPNL",
-                f"제조사 {manufacturer!r}는 BPNL 번호가 아닙니다",
-                "give the manufacturer's BPNL: BPNL and 12 letters or digits",
-                "제조사의 BPNL 번호(BPNL 뒤에 영문·숫자 12자)를 주세요",
-            ),
-            ko,
-        )
+        _refuse(_said("not-bpnl", manufacturer=manufacturer), ko)
     parts, kinds = _records(instances, PartInstance, ko), _records(types, PartType, ko)
     try:
         unique_parts(parts)
@@ -299,14 +247,14 @@ LinksFile = Annotated[Path, typer.Argument(exists=True, dir_okay=False, help="Ca
 @export_app.command("bom")
 def export_bom(links: LinksFile, out: Out, release: ReleaseOption = None, korean: Korean = None) -> None:
     """One SingleLevelBomAsBuilt per parent (its children), named by the parent's global asset id."""
-    _export_links(links, "SingleLevelBomAsBuilt", out, release, _korean(korean))
+    _export_links(links, "SingleLevelBomAsBuilt", out, release, korean_asked(korean))
 
 
 @export_app.command("usage")
 def export_usage(links: LinksFile, out: Out, release: ReleaseOption = None, korean: Korean = None) -> None:
     """One SingleLevelUsageAsBuilt per child (the parents it was built into), named by the child's global asset
     id: for tracing a recall upward."""
-    _export_links(links, "SingleLevelUsageAsBuilt", out, release, _korean(korean))
+    _export_links(links, "SingleLevelUsageAsBuilt", out, release, korean_asked(korean))
 
 
 def _sources(given: Sequence[Path], korean: bool) -> list[Path]:
@@ -319,12 +267,7 @@ def _sources(given: Sequence[Path], korean: bool) -> list[Path]:
             else [path]
         )
         if not found:
-            _refuse(
-                _said(
-                    f"{path} holds no .json file", f"{path}에 .json 파일이 없습니다", "give the folder an export made"
-                ),
-                korean,
-            )
+            _refuse(_said("no-json", path=path), korean)
         files += found
     return files
 
@@ -337,12 +280,7 @@ def _documents(path: Path, korean: bool) -> list[tuple[str, Any]]:
     try:
         document = read_json(path.read_bytes(), MAX_DEPTH, InvalidInput)
     except SangsaengError as exc:
-        problem = _said(
-            f"{path}: not a JSON document: {exc.message}",
-            f"{path}: JSON 문서로 읽을 수 없습니다: {exc.message}",
-            "give the file as an export wrote it: one JSON document (or an array of them) in UTF-8",
-            "내보낸 그대로의 파일을 주세요: UTF-8로 된 JSON 문서 하나(또는 그 배열)",
-        )
+        problem = _said("not-json", path=path, problem=exc.message)
         problem.position = f"{path}: {exc.position}"
         _refuse(problem, korean)
     if isinstance(document, list):
@@ -375,7 +313,7 @@ def catenax_import(
     from sangsaeng.standard.catenax.gather import Gathered
     from sangsaeng.standard.entities import ENTITIES, arrow_schema
 
-    ko = _korean(korean)
+    ko = korean_asked(korean)
     zone = _zone(timezone, data_dir, ko)
     gathered = Gathered()
     for path in _sources(sources, ko):
@@ -386,7 +324,7 @@ def catenax_import(
                 _refuse(exc, ko)
     records = gathered.records()
     if not records:
-        _refuse(_said("the documents hold no record", "문서에 가져올 기록이 없습니다"), ko)
+        _refuse(_said("no-record"), ko)
     with _whole_folder(out, ko) as folder:
         for entity, found in records.items():
             schema = arrow_schema(ENTITIES[entity])
@@ -397,31 +335,18 @@ def catenax_import(
 
 def _imported(gathered: Any, records: dict[str, list[Entity]], out: Path, korean: bool) -> None:
     read = sum(gathered.documents.values())
-    if korean:
-        counts = ", ".join(f"{entity}.parquet {len(found)}건" for entity, found in records.items())
-        console.print(f"[green]✓[/] 문서 {read}개 → {escape(str(out))}: {escape(counts)}", soft_wrap=True)
-    else:
-        counts = ", ".join(f"{entity}.parquet ({len(found)})" for entity, found in records.items())
-        console.print(f"[green]✓[/] {read} document(s) → {escape(str(out))}: {escape(counts)}", soft_wrap=True)
+    files = ", ".join(
+        say("catenax.imported-file", korean, file=f"{entity}.parquet", count=len(found))
+        for entity, found in records.items()
+    )
+    said = say("catenax.imported", korean, count=read, out=escape(str(out)), files=escape(files))
+    console.print(f"[green]✓[/] {said}", soft_wrap=True)
     if gathered.manufacturers:
-        console.print(
-            f"  참고: 부품 {gathered.manufacturers}건의 제조사 ID(manufacturerId)는 "
-            "표준 기록에 둘 곳이 없어 옮기지 않았습니다"
-            if korean
-            else f"  note: the manufacturer's id (manufacturerId) of {gathered.manufacturers} part(s) is not kept: "
-            "no canonical record holds it",
-            soft_wrap=True,
-            markup=False,
-        )
+        said = say("catenax.manufacturers-not-kept", korean, count=gathered.manufacturers)
+        console.print(f"  {said}", soft_wrap=True, markup=False)
     if gathered.customers_alone:
-        console.print(
-            f"  참고: 상위 부품 없이 적힌 고객사 {gathered.customers_alone}곳은 BOM 구성이 아니어서 옮기지 않았습니다"
-            if korean
-            else f"  note: {gathered.customers_alone} customer(s) named without their parent items are not kept: "
-            "a canonical BOM link needs the parent",
-            soft_wrap=True,
-            markup=False,
-        )
+        said = say("catenax.customers-not-kept", korean, count=gathered.customers_alone)
+        console.print(f"  {said}", soft_wrap=True, markup=False)
 
 
 catenax_app.command("import")(catenax_import)

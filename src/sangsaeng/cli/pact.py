@@ -13,7 +13,7 @@ from typing import Annotated
 import typer
 from rich.markup import escape
 
-from sangsaeng.cli.main import _fail, console, err
+from sangsaeng.cli.common import console, err, fail, say
 from sangsaeng.errors import SangsaengError
 from sangsaeng.standard.labels import field_label
 from sangsaeng.standard.pact.files import Refused
@@ -65,27 +65,19 @@ def pact_export(
         chosen = version_of(version)
         done = export(footprints_of(footprints), chosen, datetime.now(UTC))
     except SangsaengError as exc:
-        _fail(exc.message, exc.hint)
+        fail(exc.message, exc.hint)
     if done.refused:
-        heading = (
-            f"PACT {chosen} 문서를 쓸 수 없는 탄소발자국 {len(done.refused)}개 — 아무 파일도 쓰지 않았습니다"
-            if korean
-            else f"PACT {chosen} cannot be written from {len(done.refused)} footprint(s); no file written"
-        )
+        heading = say("pact.export-refused", korean, version=chosen, count=len(done.refused))
         err.print(f"[bold red]error:[/] {escape(heading)}", soft_wrap=True)
-        _print_refused(done.refused, korean, "탄소발자국" if korean else "footprint")
+        _print_refused(done.refused, korean, say("pact.footprint", korean))
         raise typer.Exit(1)
     for footprint, fields in done.unsaid.items():
         names = ", ".join(field_label("product_footprint", f, "ko" if korean else "en") for f in fields)
-        note = (
-            f"PACT {chosen}에 담을 곳이 없어 빠진 값: {names}" if korean else f"PACT {chosen} has no place for: {names}"
-        )
+        note = say("pact.no-place", korean, version=chosen, fields=names)
         console.print(f"  · {footprint}: {note}", markup=False, soft_wrap=True)
     written = write_documents(done.documents, out)
     where = out if len(written) == 1 else f"{out}/"
-    said = (
-        f"PACT {chosen} 문서 {len(done.documents)}개" if korean else f"{len(done.documents)} PACT {chosen} document(s)"
-    )
+    said = say("pact.written", korean, count=len(done.documents), version=chosen)
     console.print(f"[green]✓[/] {escape(said)} → {escape(str(where))}", soft_wrap=True)
 
 
@@ -108,24 +100,20 @@ def pact_import(
     try:
         done = read_documents(documents_in(raw))
     except SangsaengError as exc:
-        _fail(exc.message, exc.hint)
+        fail(exc.message, exc.hint)
     if done.refused:
-        heading = (
-            f"읽을 수 없는 PACT 문서 {len(done.refused)}개 — 아무 파일도 쓰지 않았습니다"
-            if korean
-            else f"{len(done.refused)} PACT document(s) cannot be read; no file written"
-        )
+        heading = say("pact.import-refused", korean, count=len(done.refused))
         err.print(f"[bold red]error:[/] {escape(heading)}", soft_wrap=True)
-        _print_refused(done.refused, korean, "문서" if korean else "document")
+        _print_refused(done.refused, korean, say("pact.document", korean))
         raise typer.Exit(1)
     if not done.readings:
-        _fail(f"{file.name} holds no footprint", "give one PACT ProductFootprint or an array of them")
+        fail(f"{file.name} holds no footprint", "give one PACT ProductFootprint or an array of them")
     for reading in done.readings:
         if reading.unmapped:
-            kept = "표준 모델에 없어 담지 않은 항목" if korean else "not kept (no canonical field)"
+            kept = say("pact.not-kept", korean)
             console.print(
                 f"  · {reading.footprint.id}: {kept}: {', '.join(reading.unmapped)}", markup=False, soft_wrap=True
             )
     write_footprints(done.readings, out, file, raw)
-    said = f"탄소발자국 {len(done.readings)}개" if korean else f"{len(done.readings)} footprint(s)"
+    said = say("pact.read", korean, count=len(done.readings))
     console.print(f"[green]✓[/] {escape(said)} → {escape(str(out))}", soft_wrap=True)

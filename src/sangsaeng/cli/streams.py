@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import asyncio
 import gc
-import os
 import signal
 from pathlib import Path
 from typing import Annotated, Any
@@ -13,9 +12,8 @@ import typer
 from rich.live import Live
 from rich.table import Table
 
-from sangsaeng.cli.main import DataDir, _fail, _settings, console
+from sangsaeng.cli.common import DataDir, console, fail, korean_asked, say, settings_of
 from sangsaeng.errors import SangsaengError
-from sangsaeng.standard.labels import Label
 
 stream_app = typer.Typer(
     help="Machine data streams (MQTT JSON, Sparkplug B, OPC UA) landed as standard time series.",
@@ -26,43 +24,23 @@ MappingFile = Annotated[
 ]
 Korean = Annotated[bool, typer.Option("--ko", help="In Korean (also when LANG or LC_ALL is ko_…)")]
 
-WORDS = {
-    "stream": Label("스트림", "stream"),
-    "kind": Label("종류", "kind"),
-    "state": Label("상태", "state"),
-    "rows": Label("적재 행", "rows"),
-    "rejected": Label("거부", "rejected"),
-    "msg/s": Label("메시지/초", "msg/s"),
-    "lag": Label("지연", "lag"),
-    "last commit": Label("마지막 커밋", "last commit"),
-    "running": Label("실행 중", "running"),
-    "stopped": Label("정지", "stopped"),
-    "disconnected": Label("연결 끊김", "disconnected"),
-    "struggling": Label("문제 있음", "struggling"),
-    "last problem": Label("마지막 문제", "last problem"),
-    "none": Label(
-        "스트림이 아직 없습니다 — `sangsaeng stream mqtt|opcua --mapping FILE`로 시작하세요",
-        "no streams yet — start one with `sangsaeng stream mqtt|opcua --mapping FILE`",
-    ),
-}
-# What a Sparkplug host's seq numbers tell (docs/streams.md, "What nothing lost means").
+# What a Sparkplug host's seq numbers tell (docs/streams.md, "What nothing lost means"), by counter.
 SEQ_WORDS = {
-    "reordered": Label("순서 바뀜(유실 아님)", "reordered (not lost)"),
-    "gaps": Label("유실(seq 누락)", "lost (seq gaps)"),
-    "late": Label("늦게 옴(이미 받았거나 유실로 센 seq)", "late (seq seen or counted lost)"),
-    "stale_deaths": Label("무시한 지난 세션 NDEATH", "stale deaths ignored"),
-    "rebirths": Label("rebirth 요청", "rebirth requests"),
+    "reordered": "stream.seq.reordered",
+    "gaps": "stream.seq.gaps",
+    "late": "stream.seq.late",
+    "stale_deaths": "stream.seq.stale_deaths",
+    "rebirths": "stream.seq.rebirths",
 }
 
 
 def _korean(flag: bool = False) -> bool:
-    return flag or (os.environ.get("LC_ALL") or os.environ.get("LANG") or "").lower().startswith("ko")
+    return korean_asked(True if flag else None)
 
 
 def _seq_line(counters: dict[str, Any], korean: bool) -> str:
     """reordered 3 · lost 2 · …, in the reader's language."""
-    language = "ko" if korean else "en"
-    return " · ".join(f"{label.text(language)} {counters.get(k, 0):,}" for k, label in SEQ_WORDS.items())
+    return " · ".join(f"{say(key, korean)} {counters.get(k, 0):,}" for k, key in SEQ_WORDS.items())
 
 
 def _counters(status: dict[str, Any]) -> Table:
@@ -91,15 +69,15 @@ def _run(kinds: tuple[str, ...], mapping_file: Path, data_dir: Path, quiet: bool
     from sangsaeng.streams.mapping import read_stream_mapping
     from sangsaeng.streams.runner import Runner
 
-    settings = _settings(data_dir)
+    settings = settings_of(data_dir)
     configure(settings.log_level, settings.log_json)
     try:
         mapping = read_stream_mapping(mapping_file)
     except SangsaengError as exc:
-        _fail(exc.message, exc.hint)
+        fail(exc.message, exc.hint)
     if mapping.kind not in kinds:
         other = "opcua" if mapping.kind == "opcua" else "mqtt"
-        _fail(f"{mapping_file} reads {mapping.kind}", f"run `sangsaeng stream {other} --mapping {mapping_file}`")
+        fail(f"{mapping_file} reads {mapping.kind}", f"run `sangsaeng stream {other} --mapping {mapping_file}`")
     settings.datasets_dir.mkdir(parents=True, exist_ok=True)
 
     # A stream allocates a few small objects per message and frees them a batch later: with Python's default
@@ -124,7 +102,7 @@ def _run(kinds: tuple[str, ...], mapping_file: Path, data_dir: Path, quiet: bool
     try:
         asyncio.run(main())
     except SangsaengError as exc:
-        _fail(exc.message, exc.hint)
+        fail(exc.message, exc.hint)
 
 
 @stream_app.command("mqtt")
@@ -172,7 +150,7 @@ def stream_browse(
     try:
         found = asyncio.run(main())
     except (OSError, TimeoutError) as exc:
-        _fail(f"cannot reach {endpoint}: {exc or type(exc).__name__}", "is the server running? is the port right?")
+        fail(f"cannot reach {endpoint}: {exc or type(exc).__name__}", "is the server running? is the port right?")
     table = Table("browse path", "node id", "unit")
     for path, node, unit in found.variables:
         table.add_row(path, node, unit or "[yellow]none: give one in the mapping[/]")
@@ -195,32 +173,29 @@ def stream_status(data_dir: DataDir = Path(".sangsaeng"), korean: Korean = False
     seq numbers tell (reordered, lost, late, stale deaths ignored)."""
     from sangsaeng.streams.status import all_streams
 
-    language = "ko" if _korean(korean) else "en"
-
-    def word(key: str) -> str:
-        return WORDS[key].text(language)
-
-    found = all_streams(_settings(data_dir).datasets_dir)
+    ko = _korean(korean)
+    found = all_streams(settings_of(data_dir).datasets_dir)
     if not found:
-        console.print(word("none"))
+        console.print(say("stream.none", ko))
         return
-    keys = ("stream", "kind", "state", "rows", "rejected", "msg/s", "lag", "last commit")
-    table = Table(*(word(k) for k in keys))
+    columns = ("stream.stream", "stream.kind", "stream.state", "stream.rows", "stream.rejected", "stream.rate")
+    table = Table(*(say(key, ko) for key in (*columns, "stream.lag", "stream.last-commit")))
     said: list[str] = []  # why a stream stopped or what it struggles with, below the table
     for s in found:
-        state = f"[green]{word('running')}[/]" if s["running"] else f"[dim]{word('stopped')}[/]"
+        state = f"[green]{say('stream.running', ko)}[/]" if s["running"] else f"[dim]{say('stream.stopped', ko)}[/]"
         if s["running"] and not s["connected"]:
-            state = f"[red]{word('disconnected')}[/]"
+            state = f"[red]{say('stream.disconnected', ko)}[/]"
         elif s["running"] and s["error"]:
-            state = f"[yellow]{word('struggling')}[/]"
+            state = f"[yellow]{say('stream.struggling', ko)}[/]"
         if s["error"]:
             said.append(f"{s['stream']}: {s['error']}")
         problem = s.get("problem")
         if problem:
             at = problem["at"][:19]
-            said.append(f"{s['stream']}: {word('last problem')} ({problem['kind']}, {at}): {problem['message']}")
+            last = say("stream.last-problem", ko)
+            said.append(f"{s['stream']}: {last} ({problem['kind']}, {at}): {problem['message']}")
         if s.get("sparkplug") is not None:
-            said.append(f"{s['stream']}: Sparkplug seq — {_seq_line(s['counters'], language == 'ko')}")
+            said.append(f"{s['stream']}: Sparkplug seq — {_seq_line(s['counters'], ko)}")
         lag = f"{s['lagSeconds']:.2f} s" if s["lagSeconds"] is not None else "—"
         landed = s["landed"]
         table.add_row(

@@ -15,7 +15,7 @@ from typing import Annotated, TypeVar
 
 import typer
 
-from sangsaeng.cli.main import DataDir, _fail, _settings, console
+from sangsaeng.cli.common import DataDir, console, fail, settings_of
 from sangsaeng.errors import SangsaengError
 from sangsaeng.portal.sessions import PortalSessions
 from sangsaeng.settings import Settings
@@ -28,9 +28,9 @@ PasswordStdin = Annotated[
 
 
 def _connector_settings(data_dir: Path) -> Settings:
-    settings = _settings(data_dir)
+    settings = settings_of(data_dir)
     if not settings.participant_id:
-        _fail(f"{data_dir} holds no connector", "run `sangsaeng init` first, or pass --data-dir")
+        fail(f"{data_dir} holds no connector", "run `sangsaeng init` first, or pass --data-dir")
     return settings
 
 
@@ -51,8 +51,7 @@ def _with_sessions(settings: Settings, action: Callable[[PortalSessions], Awaita
     try:
         return asyncio.run(run())
     except SangsaengError as exc:
-        _fail(exc.message, exc.hint)
-        raise  # _fail exits; this keeps the type checker content
+        fail(exc.message, exc.hint)
 
 
 def _new_password(from_stdin: bool) -> str:
@@ -88,7 +87,7 @@ def user_add(
     try:
         asyncio.run(create())
     except SangsaengError as exc:
-        _fail(exc.message, exc.hint)
+        fail(exc.message, exc.hint)
     console.print(f"[green]✓[/] {name} ({role}) can log in at {settings.public_url}/portal/", soft_wrap=True)
 
 

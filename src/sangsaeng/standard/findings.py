@@ -1,7 +1,7 @@
 """What checking a file found, as data: a ``Finding`` per problem (stable code, record, sheet row, field, source
-column, value, what was expected; a message and a hint in English and Korean), and the ``Report`` that keeps every
-one of them — past ``Report.MEMORY`` findings on a temporary file — counted by code and severity, and read back
-in pages.
+column, value, what was expected; a message and a hint in English and Korean, from the ``findings`` catalog), and
+the ``Report`` that keeps every one of them — past ``Report.MEMORY`` findings on a temporary file — counted by code
+and severity, and read back in pages.
 
 Errors set their row aside; notes (``no-value``) are shown and counted but never set a row aside.
 """
@@ -12,177 +12,86 @@ import tempfile
 from collections import Counter
 from collections.abc import Iterable, Iterator
 from dataclasses import asdict, dataclass
+from functools import cache
 from typing import IO, Any, Literal
 
 import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from sangsaeng.i18n import catalogs
 from sangsaeng.standard.labels import field_label
 
 Severity = Literal["error", "note"]
 NOTES = frozenset({"no-value", "pact-unmapped", "pact-empty"})
 
-MESSAGES: dict[str, tuple[str, str]] = {
-    "missing-value": ("{field} is required but empty{found}", "{field} 값이 비어 있습니다 (필수 항목){found}"),
-    "type-error": ("{field}: {value!r} is not {expected}", "{field}: {value!r}은(는) {expected} 형식이 아닙니다"),
-    "bad-date": (
-        "{field}: {value!r} is not a date/time ({expected})",
-        "{field}: {value!r}은(는) 날짜/시간이 아닙니다 ({expected})",
-    ),
-    "out-of-range": (
-        "{field}: {value} is out of range ({expected})",
-        "{field}: {value} 값이 허용 범위를 벗어났습니다 ({expected})",
-    ),
-    "unknown-code": (
-        "{field}: {value!r} is not one of {expected}",
-        "{field}: {value!r}은(는) 허용된 코드가 아닙니다 ({expected})",
-    ),
-    "duplicate-key": ("{field}: {value} appears more than once", "{field}: {value} 이(가) 중복되었습니다"),
-    "duplicate-row": (
-        "the whole row repeats an earlier one: {value} ({expected})",
-        "행 전체가 앞의 행과 똑같습니다: {value} ({expected})",
-    ),
-    "unknown-unit": (
-        "{field}: unit {value!r} is unknown ({expected})",
-        "{field}: 단위 {value!r}을(를) 알 수 없습니다 ({expected})",
-    ),
-    "unit-mismatch": (
-        "{field}: unit {value!r} does not fit ({expected})",
-        "{field}: 단위 {value!r}은(는) 맞지 않습니다 ({expected})",
-    ),
-    "no-value": (
-        "{field}: {expected!r} means no value; read as an empty cell",
-        "{field}: {expected!r}은(는) 값 없음 표시이므로 빈 칸으로 읽었습니다",
-    ),
-    "missing-measurement": (
-        "{field}: no measured value{found}, though the record has limits, a nominal value or a unit",
-        "{field}: 측정값이 없습니다{found} (규격 한계, 기준값 또는 단위는 있음)",
-    ),
-    "bad-format": (
-        "{field}: {value!r} is not {expected}",
-        "{field}: {value!r}은(는) {expected} 형식이 아닙니다",
-    ),
-    "pact-unmapped": (
-        "{label} ({field}): needed to export {expected}, and the mapping neither reads it from a column nor "
-        "gives its value",
-        "{label} ({field}): {expected} 내보내기에 필요한데, 매핑이 열에서 읽지도 값을 주지도 않습니다",
-    ),
-    "pact-empty": (
-        "{label} ({field}): empty{found}, and needed to export {expected}",
-        "{label} ({field}): 비어 있습니다{found}. {expected} 내보내기에 필요합니다",
-    ),
-}
-
-# How to fix each problem, in the words of the person who keeps the sheet.
-HINTS: dict[str, tuple[str, str]] = {
-    "missing-value": (
-        "fill in the cell, or map {field} to a column that has it (or to a fixed value in the mapping)",
-        "셀에 값을 넣거나, 값이 있는 열 또는 고정값으로 {field}을(를) 매핑하세요",
-    ),
-    "type-error": (
-        "write a number (12.5, 1,234.5 or 12.5 mm), or leave the cell empty when there is none",
-        "숫자로 적거나 (12.5, 1,234.5, 12.5 mm), 값이 없으면 셀을 비워 두세요",
-    ),
-    "bad-date": (
-        "write the date as the other rows do, or give the mapping the format the file uses (an example date)",
-        "다른 행과 같은 형식으로 날짜를 적거나, 매핑에 파일이 쓰는 날짜 형식(예시 날짜)을 지정하세요",
-    ),
-    "out-of-range": (
-        "check the value for a typing or sign error (allowed: {expected})",
-        "입력 실수나 부호를 확인하세요 (허용: {expected})",
-    ),
-    "unknown-code": (
-        "use one of the allowed values, or tell the mapping what this one means (e.g. 재검: reinspect)",
-        "허용된 값 중 하나를 쓰거나, 매핑에 이 값의 뜻을 지정하세요 (예: 재검 → reinspect)",
-    ),
-    "duplicate-key": (
-        "different records share this key: keep the right one, or map the column that tells them apart "
-        "(e.g. a sample number)",
-        "서로 다른 행이 같은 키를 가집니다: 맞는 행만 남기거나, 행을 구분하는 열(예: 시료 번호)을 매핑하세요",
-    ),
-    "duplicate-row": (
-        "the same row was entered or exported twice: delete the repeated row",
-        "같은 행이 두 번 입력되었거나 두 번 내보내졌습니다: 반복된 행을 지우세요",
-    ),
-    "unknown-unit": (
-        "write a unit the platform reads (e.g. mm, kWh, °C, HRC), or state the unit in the mapping",
-        "읽을 수 있는 단위(예: mm, kWh, °C, HRC)로 적거나, 매핑에 단위를 지정하세요",
-    ),
-    "unit-mismatch": (
-        "this unit measures something else: check that the right column is mapped, or correct the unit",
-        "이 단위는 다른 양을 나타냅니다: 올바른 열이 매핑되었는지 확인하거나 단위를 고치세요",
-    ),
-    "no-value": (
-        "nothing to fix if the value is really unknown; fill it in if it was measured",
-        "값을 정말 모른다면 고칠 것이 없습니다; 측정했다면 값을 넣으세요",
-    ),
-    "missing-measurement": (
-        "enter the measured value; for a pass/fail (attribute) check, leave limits, nominal and unit empty",
-        "측정값을 넣으세요; 합격/불합격만 판정하는 검사라면 규격 한계, 기준값, 단위를 비워 두세요",
-    ),
-    "bad-format": ("write it as the field's standard does: {expected}", "항목의 표준대로 적으세요: {expected}"),
-    "pact-unmapped": (
-        "map a column or type the value (the data is kept either way; the export asks for it)",
-        "열을 매핑하거나 값을 입력하세요 (데이터는 그대로 게시되고, 내보낼 때 이 값이 필요합니다)",
-    ),
-    "pact-empty": (
-        "fill in the cell if it is known; nothing else to fix (the row is kept)",
-        "알고 있다면 칸을 채우세요; 그 밖에 고칠 것은 없습니다 (행은 게시됩니다)",
-    ),
-}
-
-# The expectations the checks write, in Korean; the rest (formats, codes, units) read the same in both.
-EXPECTED_KO = {
-    "a number": "숫자",
-    "a whole number": "정수",
-    "a value": "값",
-    "e.g. kWh, kg, mm, °C": "예: kWh, kg, mm, °C",
-    "a number (decimal ','; e.g. 1.234,5)": "숫자 (소수점 ','; 예: 1.234,5)",
-    "a plain number, or a unit for this field in the mapping": "단위 없는 숫자, 또는 매핑에서 이 항목의 단위 지정",
-    "a UN CPC code: 1 to 5 digits": "UN CPC 코드: 숫자 1–5자리",
-    "a unit of its own size: kg, piece, kWh, m³, m² (a liter is 0.001 m³: give the amount so)": (
-        "환산 없이 쓰는 단위: kg, 개(piece), kWh, m³, m² (1 L는 0.001 m³: 수량을 그렇게 적으세요)"
-    ),
-    "an IPCC assessment report: AR and its number, e.g. AR6": "IPCC 평가보고서: AR과 그 번호 (예: AR6)",
-}
-EXPECTED_KO_PREFIX = {
-    "a column named ": "열 이름 ",
-    "convertible to ": "다음으로 변환 가능: ",
-    "a unit convertible to ": "다음으로 변환할 수 있는 단위: ",
-    "did you mean: ": "다음 중 하나가 아닌가요: ",
-    "unique; first seen in row ": "중복 불가; 처음 나온 행 ",
-    "unique; seen again in row ": "중복 불가; 다시 나온 행 ",
-    "no exact repeat; first seen in row ": "반복 불가; 처음 나온 행 ",
-    "a URN, e.g. ": "URN, 예: ",
-}
+# Every code a check reports, in the order the reference page lists them. What a finding says, how to fix it and
+# what the code means are entries of the ``findings`` catalog (sangsaeng/i18n/locale), in Korean and English.
+CODES = (
+    "missing-value",
+    "type-error",
+    "bad-date",
+    "out-of-range",
+    "unknown-code",
+    "duplicate-key",
+    "duplicate-row",
+    "unknown-unit",
+    "unit-mismatch",
+    "no-value",
+    "missing-measurement",
+    "bad-format",
+    "pact-unmapped",
+    "pact-empty",
+)
+MESSAGES = {code: f"finding.{code}" for code in CODES}  # the catalog key of each code's message
+HINTS = {code: f"finding.{code}.hint" for code in CODES}  # … of how to fix it, in the words of the sheet's keeper
+MEANINGS = {code: f"finding.{code}.meaning" for code in CODES}  # … of what the code means
 
 
-def expected_ko(expected: str) -> str:
-    if expected in EXPECTED_KO:
-        return EXPECTED_KO[expected]
-    for english, korean in EXPECTED_KO_PREFIX.items():
+def said(key: str, language: str, **values: Any) -> str:
+    return catalogs.text("findings", key, language, **values)
+
+
+@dataclass(frozen=True)
+class _Texts:
+    """One language's texts of the catalog, looked up once: each code's message and hint, and the expectations
+    the checks write (in English, as findings keep them) with the beginnings of the others (a column named …, did
+    you mean: …); the rest of what a check expects (formats, codes, units) reads the same in both languages."""
+
+    messages: dict[str, str]
+    hints: dict[str, str]
+    expected: dict[str, str]
+    beginnings: tuple[tuple[str, str], ...]
+
+
+@cache
+def _texts_in(language: str) -> _Texts:
+    english, texts = catalogs.entries("en", "findings"), catalogs.entries(language, "findings")
+    expected = {english[k]: texts[k] for k in english if k.startswith("expected.") and ".prefix." not in k}
+    beginnings = tuple((english[k], texts[k]) for k in english if k.startswith("expected.prefix."))
+    return _Texts(
+        {code: said(MESSAGES[code], language) for code in CODES},
+        {code: said(HINTS[code], language) for code in CODES},
+        expected,
+        beginnings,
+    )
+
+
+def expected_in(expected: str, language: str) -> str:
+    """What a finding expected, in ``language``."""
+    if language == "en":
+        return expected
+    texts = _texts_in(language)
+    if expected in texts.expected:
+        return texts.expected[expected]
+    for english, text in texts.beginnings:
         if expected.startswith(english):
-            return korean + expected.removeprefix(english)
+            return text + expected.removeprefix(english)
     return expected
 
 
-MEANINGS = {
-    "missing-value": "a required field is empty (or holds a no-value marker such as N/A)",
-    "type-error": "a cell that should hold a number does not",
-    "bad-date": "a cell that should hold a date or time does not, in any form the mapping reads",
-    "out-of-range": "a value outside what the field allows (e.g. a negative count)",
-    "unknown-code": "a cell that is none of the field's values, and not one the mapping names",
-    "duplicate-key": "two or more different rows share one key: all of them are set aside",
-    "duplicate-row": "a row that repeats an earlier one in every cell, mapped or not: the earlier one is kept",
-    "unknown-unit": "a unit that is not known",
-    "unit-mismatch": "a unit of another quantity than the field's",
-    "no-value": "a marker that means no value (-, N/A, 측정불가 …) in an optional field: read as empty",
-    "missing-measurement": "a quality result with limits, a nominal value or a unit, but no measured value",
-    "bad-format": "a value not written the way the field's standard writes it (a URN, AR6, a CPC code)",
-    "pact-unmapped": "a field a PACT export needs that the mapping does not give (once per field, record 0)",
-    "pact-empty": "a field a PACT export needs left empty in a row",
-}
+def expected_ko(expected: str) -> str:
+    return expected_in(expected, "ko")
 
 
 def reference_lines() -> list[str]:
@@ -196,12 +105,16 @@ def reference_lines() -> list[str]:
         "| code | severity | meaning | how to fix it | 고치는 법 |",
         "| --- | --- | --- | --- | --- |",
     ]
-    words = {"field": "the field", "value": None, "expected": "see the field", "found": "", "label": "the field"}
-    words_ko = {**words, "field": "이 항목", "expected": "항목 설명 참고", "label": "이 항목"}
-    for code in MESSAGES:
-        hint, hint_ko = HINTS[code][0].format(**words), HINTS[code][1].format(**words_ko)
-        lines.append(f"| `{code}` | {severity_of(code)} | {MEANINGS[code]} | {hint} | {hint_ko} |")
+    for code in CODES:
+        hint, hint_ko = (said(HINTS[code], language, **_reference_words(language)) for language in ("en", "ko"))
+        lines.append(f"| `{code}` | {severity_of(code)} | {said(MEANINGS[code], 'en')} | {hint} | {hint_ko} |")
     return [*lines, ""]
+
+
+def _reference_words(language: str) -> dict[str, Any]:
+    """A message's values where it is described rather than said of a cell."""
+    field, expected = said("reference.field", language), said("reference.expected", language)
+    return {"field": field, "value": None, "expected": expected, "found": "", "label": field}
 
 
 def severity_of(code: str) -> Severity:
@@ -222,27 +135,35 @@ class Finding:
     def severity(self) -> Severity:
         return severity_of(self.code)
 
-    def _words(self, korean: bool) -> dict[str, Any]:
+    def _words(self, language: str) -> dict[str, Any]:
         found = f" ({self.value!r})" if self.value is not None else ""
-        expected = expected_ko(self.expected) if korean else self.expected
-        label = field_label(None, self.field, "ko" if korean else "en")
+        expected = expected_in(self.expected, language)
+        label = field_label(None, self.field, language)
         return {"field": self.field, "value": self.value, "expected": expected, "found": found, "label": label}
+
+    def text(self, language: str) -> str:
+        """What was found, in ``language`` (``ko`` or ``en``)."""
+        return _texts_in(language).messages[self.code].format(**self._words(language))
+
+    def hint_text(self, language: str) -> str:
+        """How to fix it, in ``language``."""
+        return _texts_in(language).hints[self.code].format(**self._words(language))
 
     @property
     def message(self) -> str:
-        return MESSAGES[self.code][0].format(**self._words(False))
+        return self.text("en")
 
     @property
     def message_ko(self) -> str:
-        return MESSAGES[self.code][1].format(**self._words(True))
+        return self.text("ko")
 
     @property
     def hint(self) -> str:
-        return HINTS[self.code][0].format(**self._words(False))
+        return self.hint_text("en")
 
     @property
     def hint_ko(self) -> str:
-        return HINTS[self.code][1].format(**self._words(True))
+        return self.hint_text("ko")
 
     def to_dict(self) -> dict[str, Any]:
         return {

@@ -29,20 +29,10 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from sangsaeng.standard.entities import Entity, arrow_schema, literal_values
-from sangsaeng.standard.findings import (
-    EXPECTED_KO,
-    EXPECTED_KO_PREFIX,
-    HINTS,
-    MESSAGES,
-    Finding,
-    Report,
-    expected_ko,
-)
+from sangsaeng.standard.findings import HINTS, MESSAGES, Finding, Report, expected_ko
 from sangsaeng.standard.repeats import DUPLICATE_KEY, DUPLICATE_ROW, NONE, KeyHashes, Plan
 
 __all__ = [
-    "EXPECTED_KO",
-    "EXPECTED_KO_PREFIX",
     "HINTS",
     "MESSAGES",
     "Checker",

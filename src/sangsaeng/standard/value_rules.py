@@ -105,7 +105,7 @@ class ValueRule:
     as the data keeps them match (a column all of them is taken as it is, with no Python per item)."""
 
     read: Callable[[str], str | None]
-    expected: str  # for the finding; its Korean in findings.EXPECTED_KO(_PREFIX)
+    expected: str  # for the finding; its Korean an expected.… entry of the findings catalog
     fast: str
     code: str = "bad-format"
 

@@ -1,4 +1,4 @@
-"""Standard data commands: ``map suggest|check|ingest`` (factory files → standard entities) and ``aas export``.
+"""``sangsaeng map suggest|check|ingest``: factory files (CSV, Excel, Korean or English) to standard entities.
 
 They work on files alone, with no connector running: a quality engineer can check a mapping before sharing anything.
 """
@@ -13,7 +13,7 @@ import typer
 from rich.markup import escape
 from rich.progress import BarColumn, Progress
 
-from sangsaeng.cli.main import _fail, console, err
+from sangsaeng.cli.common import console, err, fail, korean_asked, say
 from sangsaeng.errors import SangsaengError
 from sangsaeng.standard.workbook import Limits
 
@@ -30,15 +30,11 @@ def _limits() -> Limits:
     try:
         return Limits.of(Settings())
     except ValidationError as exc:
-        _fail(f"the settings are not valid: {exc}", "see docs/settings.md")
-        raise  # _fail exits; this line is for the type checker
+        fail(f"the settings are not valid: {exc}", "see docs/settings.md")
 
 
 map_app = typer.Typer(
     help="Mappings from factory files (CSV, Korean or English) to standard entities.", no_args_is_help=True
-)
-aas_app = typer.Typer(
-    help="Asset Administration Shells: equipment and its time series for AAS tools.", no_args_is_help=True
 )
 
 
@@ -57,17 +53,13 @@ def map_suggest(
 
     The mapping goes to standard output (or OUT); how sure the proposal is of each field, and why, goes to
     standard error — in Korean when LANG starts with ko."""
-    import os
-
-    from rich.markup import escape
-
     from sangsaeng.standard import sources
     from sangsaeng.standard.entities import ENTITIES
     from sangsaeng.standard.suggest import suggest
 
     if entity not in ENTITIES:
-        _fail(f"unknown entity {entity!r}", f"one of: {', '.join(ENTITIES)}")
-    korean = (os.environ.get("LC_ALL") or os.environ.get("LANG") or "").lower().startswith("ko")
+        fail(f"unknown entity {entity!r}", f"one of: {', '.join(ENTITIES)}")
+    korean = korean_asked()
     # The layout reader (header row under titles, two-row headers, wide columns) where this build has it.
     open_detected = getattr(sources, "open_detected", None)
     try:
@@ -78,7 +70,7 @@ def map_suggest(
         name = sheet or getattr(source, "sheet", None)
         proposal = suggest(entity, source.headers, source.sample(), guess=guess, sheet=name)
     except SangsaengError as exc:
-        _fail(exc.message, exc.hint)
+        fail(exc.message, exc.hint)
     text = f"# {file.name}: {source.describe()}\n" + proposal.to_yaml()
     if out:
         out.write_text(text, "utf-8")
@@ -98,37 +90,29 @@ def map_suggest(
     for note in proposal.notes:
         err.print(f"  · {escape(note.text(korean))}", soft_wrap=True)
     if proposal.missing:
-        label = "아직 정하지 못한 필수 필드" if korean else "still to map (required)"
+        label = say("map.still-to-map", korean)
         err.print(f"[yellow]{label}:[/] {', '.join(proposal.missing)}", soft_wrap=True)
 
 
 def _summary(report: Report, korean: bool) -> str:
     """What a check or an ingest would publish: rows read, kept, set aside, and the notes."""
-    if korean:
-        return (
-            f"  행 {report.rows} · 게시 {report.rows_kept} · 제외 {report.rows_set_aside} · "
-            f"오류 {report.errors} · 참고 {report.notes}"
-        )
-    return (
-        f"  rows: {report.rows} · kept: {report.rows_kept} · set aside: {report.rows_set_aside} · "
-        f"errors: {report.errors} · notes: {report.notes}"
-    )
+    counts = {"rows": report.rows, "kept": report.rows_kept, "set_aside": report.rows_set_aside}
+    return "  " + say("map.summary", korean, **counts, errors=report.errors, notes=report.notes)
 
 
 def _print_findings(findings: list[Finding], korean: bool) -> None:
     for finding in findings:
         # The row a person finds in Excel (title and header rows counted) where the source says it, else the record.
-        if korean:
-            where = f"시트 {finding.line}행" if finding.line is not None else f"{finding.row}번째 행"
-            mark = "참고" if finding.severity == "note" else "오류"
-        else:
-            where = f"sheet row {finding.line}" if finding.line is not None else f"row {finding.row}"
-            mark = "note" if finding.severity == "note" else "error"
         if finding.row == 0:  # about the mapping as a whole (what a PACT export will ask), not a row
-            where = "매핑" if korean else "mapping"
+            where = say("map.mapping", korean)
+        elif finding.line is not None:
+            where = say("map.sheet-row", korean, line=finding.line)
+        else:
+            where = say("map.record", korean, row=finding.row)
+        mark = say("map.note" if finding.severity == "note" else "map.error", korean)
         column = f" [{finding.column}]" if finding.column and finding.column != finding.field else ""
-        text = finding.message_ko if korean else finding.message
-        hint = finding.hint_ko if korean else finding.hint
+        language = "ko" if korean else "en"
+        text, hint = finding.text(language), finding.hint_text(language)
         # The text names the field; markup off: values from the file are printed as they are.
         console.print(f"  {where}{column} {mark}: {text}", soft_wrap=True, markup=False)
         console.print(f"      → {hint}", soft_wrap=True, markup=False, style="dim")
@@ -145,7 +129,7 @@ def _print_page(report: Report, page: int, per_page: int, korean: bool, **filter
     shown = report.page(first, per_page, **filters)
     for code, count in sorted(report.counts.items()):
         console.print(f"  {code}: {count}", markup=False)
-    words = "문제" if korean else "problems"
+    words = say("map.problems", korean)
     console.print(f"  {words} {first + 1}–{first + len(shown)} / {total} (page {page}/{pages})", markup=False)
     _print_findings(shown, korean)
     if page < pages:
@@ -174,12 +158,12 @@ def map_check(
     from sangsaeng.standard.mapping import load_mapping
 
     if severity not in (None, "error", "note"):
-        _fail(f"unknown severity {severity!r}", "error or note")
+        fail(f"unknown severity {severity!r}", "error or note")
     try:
         rules = load_mapping(mapping.read_text("utf-8"), source=str(mapping))
         report = check_file(file, rules, sheet, _limits())
     except SangsaengError as exc:
-        _fail(exc.message, exc.hint)
+        fail(exc.message, exc.hint)
     filters = {"code": code, "field": field, "severity": severity}
     if as_json:
         shown = report.to_dict(per_page, (page - 1) * per_page, **filters)
@@ -230,7 +214,7 @@ def map_ingest(
         err.print(f"  [dim]hint:[/] {escape(exc.details['hintKo'] if korean else exc.hint or '')}", soft_wrap=True)
         raise typer.Exit(1) from None
     except SangsaengError as exc:
-        _fail(exc.message, exc.hint)
+        fail(exc.message, exc.hint)
     if result.unchanged:
         console.print(
             f"[green]✓[/] {out} already holds {file.name} read through this mapping; nothing to do", soft_wrap=True
@@ -239,78 +223,10 @@ def map_ingest(
     console.print(_summary(result.report, korean), markup=False)
     _print_page(result.report, 1, 20, korean)
     if not result.written:
-        _fail(
+        fail(
             f"nothing written: {result.report.errors} problem(s), {max_errors} allowed",
             "fix the file or the mapping (see `map check`), or pass --accept-partial",
         )
     console.print(f"[green]✓[/] {result.rows_written} rows → {out}", soft_wrap=True)
     if result.rejected:
         console.print(f"  {result.rows_rejected} rows rejected → {result.rejected}", soft_wrap=True)
-
-
-@aas_app.command("export")
-def aas_export(
-    equipment: Annotated[
-        Path, typer.Argument(exists=True, dir_okay=False, help="Canonical equipment (Parquet, from `map ingest`)")
-    ],
-    out: Annotated[Path, typer.Option("--out", "-o", help="The .aasx package or .json environment to write")],
-    measurements: Annotated[
-        Path | None,
-        typer.Option(exists=True, dir_okay=False, help="Canonical measurements (Parquet) to add as time series"),
-    ] = None,
-    signal_names: Annotated[
-        Path | None,
-        typer.Option(
-            exists=True,
-            dir_okay=False,
-            help="YAML or JSON: what people call each signal, {signal: {ko: …, en: …, short: …}}; "
-            "other signals get names derived from their ids",
-        ),
-    ] = None,
-) -> None:
-    """Write every piece of EQUIPMENT as an AAS shell (Nameplate, Technical Data, Time Series), verified.
-
-    Each signal carries its names in Korean and English, its unit (a QUDT id) and quantity (IEC CDD, QUDT)."""
-    import os
-
-    import yaml
-
-    from sangsaeng.standard.aas import SignalName, environment_to_aas, write_aasx
-    from sangsaeng.standard.aas import signal_names as read_names
-    from sangsaeng.standard.entities import Equipment, Measurement
-    from sangsaeng.standard.versions import read_batches, read_table
-
-    if out.suffix.lower() not in (".aasx", ".json"):
-        _fail(f"cannot tell what to write from {out.name}", "name the output .aasx or .json")
-    names: dict[str, SignalName] = {}
-    if signal_names is not None:
-        korean = (os.environ.get("LC_ALL") or os.environ.get("LANG") or "").lower().startswith("ko")
-        try:
-            names = read_names(yaml.safe_load(signal_names.read_text("utf-8")))
-        except (yaml.YAMLError, UnicodeDecodeError) as exc:
-            _fail(f"{signal_names.name} is not YAML or JSON: {exc}", "write {signal: {ko: …, en: …}}")
-        except SangsaengError as exc:
-            message, hint = exc.message, exc.hint
-            if korean:
-                message, hint = exc.details.get("messageKo", message), exc.details.get("hintKo", hint)
-            _fail(f"{signal_names.name}: {message}", hint)
-    try:
-        machines = [Equipment.model_validate(row) for row in read_table(equipment).to_pylist()]
-        series: dict[str, list[Measurement]] = {m.id: [] for m in machines}
-        if measurements is not None:
-            for batch in read_batches(measurements, batch_rows=65_536):
-                for row in batch.to_pylist():
-                    if row["equipment"] not in series:
-                        _fail(f"{measurements.name} measures {row['equipment']}, which {equipment.name} does not list")
-                    series[row["equipment"]].append(Measurement.model_validate(row))
-        document = environment_to_aas([(m, series[m.id]) for m in machines], names)
-    except SangsaengError as exc:
-        _fail(exc.message, exc.hint)
-    except (ValueError, KeyError) as exc:  # not canonical data: pydantic names the field
-        _fail(f"not canonical data: {exc}", "give the Parquet files `map ingest` wrote")
-    if out.suffix.lower() == ".aasx":
-        write_aasx(document, out)
-    else:
-        out.write_text(json.dumps(document, ensure_ascii=False, indent=1), "utf-8")
-    total = sum(len(v) for v in series.values())
-    console.print(f"[green]✓[/] {len(machines)} shell(s), {total} measurement(s) → {out}", soft_wrap=True)

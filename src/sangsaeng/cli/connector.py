@@ -1,0 +1,85 @@
+"""``sangsaeng init``, ``serve`` and ``demo``: give a connector its identity, run it, or run two on loopback."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from sangsaeng.cli.common import DataDir, console, fail, settings_of
+from sangsaeng.errors import SangsaengError
+from sangsaeng.settings import CONFIG_FILE
+
+
+def register(app: typer.Typer) -> None:
+    """Add the connector's own commands to the ``sangsaeng`` command."""
+    app.command()(init)
+    app.command()(serve)
+    app.command()(demo)
+
+
+def init(
+    participant_id: Annotated[str, typer.Option(help="A URI naming the company, e.g. urn:sangsaeng:participant:acme")],
+    name: Annotated[str, typer.Option(help="The company's display name")],
+    data_dir: DataDir = Path(".sangsaeng"),
+    public_url: Annotated[str, typer.Option(help="Base URL other connectors reach this one at")] = "",
+    port: Annotated[int, typer.Option(help="Port to serve on")] = 8181,
+    directory: Annotated[
+        Path | None, typer.Option(help="A shared participant directory file to add this connector to")
+    ] = None,
+) -> None:
+    """Give a connector its identity: a participant id, an Ed25519 key pair and an API key, in DATA_DIR."""
+    from sangsaeng.setup import init_connector
+
+    try:
+        made = init_connector(data_dir, participant_id, name, port=port, public_url=public_url, directory=directory)
+    except SangsaengError as exc:
+        fail(exc.message, exc.hint)
+    settings = made.settings
+    console.print(f"[green]✓[/] connector [bold]{name}[/] ({participant_id}) in {data_dir}")
+    console.print(f"  protocol endpoint  {settings.protocol_url}")
+    console.print(f"  directory          {settings.directory_path}")
+    console.print(f"  management API key {made.api_key}  [dim](also in {data_dir / CONFIG_FILE})[/]")
+
+
+def serve(
+    data_dir: DataDir = Path(".sangsaeng"),
+    host: Annotated[str | None, typer.Option(help="Interface to listen on")] = None,
+    port: Annotated[int | None, typer.Option(help="Port to listen on")] = None,
+) -> None:
+    """Run the connector: protocol API, management API and data plane, until Ctrl-C."""
+    import uvicorn
+
+    from sangsaeng.logs import configure
+    from sangsaeng.web.app import create_app
+
+    settings = settings_of(data_dir)
+    configure(settings.log_level, settings.log_json)
+    try:
+        application = create_app(settings)
+    except SangsaengError as exc:
+        fail(exc.message, exc.hint)
+    uvicorn.run(
+        application,
+        host=host or settings.host,
+        port=port or settings.port,
+        # Believed only from proxies the operator names: uvicorn's default (127.0.0.1) let anyone who reaches the
+        # connector from this host, or through a proxy that passes the header on, choose their own address.
+        proxy_headers=bool(settings.forwarded_allow_ips),
+        forwarded_allow_ips=settings.forwarded_allow_ips or None,
+        log_level="warning",
+        access_log=False,
+    )
+
+
+def demo(
+    workdir: Annotated[Path, typer.Option(help="Where the demo keeps its connectors")] = Path("demo-data"),
+    rows: Annotated[int, typer.Option(help="Inspection records to generate")] = 5000,
+    keep_serving: Annotated[bool, typer.Option(help="Keep both connectors running until Ctrl-C")] = True,
+) -> None:
+    """Two companies on loopback: a supplier publishes inspection data, an OEM negotiates and pulls it."""
+    from sangsaeng.demo.run import run_demo
+
+    sys.exit(run_demo(workdir, rows, keep_serving, console))
