@@ -29,10 +29,10 @@ from hypothesis import strategies as st
 from sangsaeng.demo.valuechain import generate
 from sangsaeng.errors import PeerError
 from sangsaeng.portal import auth
+from sangsaeng.standard import exports
+from sangsaeng.standard.exports import safe_batch
 from sangsaeng.standard.sources import open_source
 from sangsaeng.standard.suggest import suggest
-from sangsaeng.transfer import exports
-from sangsaeng.transfer.exports import safe_batch
 from sangsaeng.web import transfers as relay
 from tests.helpers import Dataspace, Party, dataspace, negotiate, offer_policy, publish, start_transfer
 
@@ -203,7 +203,7 @@ async def test_csv_through_the_relay_carries_no_formula(
 ) -> None:
     space, transfer_id = started
     if provider == "raw-csv":
-        monkeypatch.setattr("sangsaeng.transfer.dataplane.csv_chunks", raw_csv)
+        monkeypatch.setattr("sangsaeng.dataplane.serve.csv_chunks", raw_csv)
     answer = await space.parties["oem"].api.get(f"/api/transfers/{transfer_id}/data", headers={"Accept": "text/csv"})
     assert answer.status_code == 200, answer.text
     assert answer.headers["content-type"].startswith("text/csv")

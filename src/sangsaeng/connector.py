@@ -11,10 +11,10 @@ from typing import TYPE_CHECKING
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
 from sangsaeng.clock import Clock
+from sangsaeng.dsp.peer import PeerClient
 from sangsaeng.errors import InvalidMessage
 from sangsaeng.identity.credentials import Wallet
 from sangsaeng.identity.directory import Directory, UnsafeAddress, under
-from sangsaeng.peer import PeerClient
 from sangsaeng.policy.decide import PolicyCache
 from sangsaeng.policy.model import PURPOSES
 from sangsaeng.settings import Settings

@@ -20,8 +20,8 @@ from sqlalchemy.exc import IntegrityError
 from sangsaeng.audit import merkle
 from sangsaeng.audit.evidence import check_log, head_valid, sign_head
 from sangsaeng.connector import Connector
+from sangsaeng.encoding.canonical import canonical
 from sangsaeng.errors import InvalidInput, NotFound
-from sangsaeng.jcs import canonical
 from sangsaeng.store.records import LogEntry
 
 log = structlog.get_logger()

@@ -17,13 +17,13 @@ from sangsaeng.catalog import rights
 from sangsaeng.catalog.files import StoredFile, describe, is_stream, store_version, version_path
 from sangsaeng.connector import Connector, new_pid
 from sangsaeng.dsp.messages import CONTEXT, PULL_FORMAT, message, read
+from sangsaeng.encoding.strict import read_json
 from sangsaeng.errors import Conflict, InvalidInput, InvalidMessage, NotFound, PeerError
 from sangsaeng.identity.directory import UnsafeAddress, under
 from sangsaeng.policy import templates
 from sangsaeng.policy.access import Attributes, Audience, offer_audience, parse_access_policy
 from sangsaeng.policy.model import parse_policy
 from sangsaeng.store.records import CatalogEntry, Dataset, DatasetVersion, Offer, Source
-from sangsaeng.strictjson import read_json
 
 if TYPE_CHECKING:
     from sangsaeng.standard.findings import Report

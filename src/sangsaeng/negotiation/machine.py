@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from sangsaeng.machine import Machine, Transition
+from sangsaeng.dsp.machine import Machine, Transition
 
 REQUESTED, OFFERED, ACCEPTED = "REQUESTED", "OFFERED", "ACCEPTED"
 AGREED, VERIFIED, FINALIZED, TERMINATED = "AGREED", "VERIFIED", "FINALIZED", "TERMINATED"

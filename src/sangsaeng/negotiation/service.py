@@ -16,10 +16,10 @@ from sqlalchemy.exc import IntegrityError
 from sangsaeng.clock import isoformat
 from sangsaeng.connector import Connector, new_pid
 from sangsaeng.dsp.messages import SIGNATURE_KEY, message, path_segment, read, segment_safe
+from sangsaeng.dsp.outbox import settle_implied
 from sangsaeng.errors import Conflict, InvalidMessage, InvalidPolicy, InvalidTransition, NotFound
 from sangsaeng.negotiation import machine as m
 from sangsaeng.negotiation.signing import canonical, sign_agreement, signature_valid
-from sangsaeng.outbox import settle_implied
 from sangsaeng.policy.access import offer_audience
 from sangsaeng.policy.decide import Decision, RequestContext, decide, decide_use
 from sangsaeng.policy.model import parse_policy

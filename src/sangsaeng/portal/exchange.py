@@ -20,17 +20,17 @@ from fastapi import APIRouter, Request
 from fastapi.responses import FileResponse, RedirectResponse, Response, StreamingResponse
 
 from sangsaeng.catalog.service import fetch_catalog
+from sangsaeng.dsp.peer import read_bounded
 from sangsaeng.errors import SangsaengError
-from sangsaeng.peer import read_bounded
 from sangsaeng.policy import duties
 from sangsaeng.policy.model import parse_policy
 from sangsaeng.portal.i18n import Words
 from sangsaeng.portal.names import Names
 from sangsaeng.portal.pages import NotAllowed, UserDep, checked_form, names_for, publisher, render, words
 from sangsaeng.portal.summary import Summary, duty_text, summarize
+from sangsaeng.standard import exports
 from sangsaeng.standard.labels import entity_of
 from sangsaeng.store.records import Transfer
-from sangsaeng.transfer import exports
 from sangsaeng.transfer import machine as tm
 from sangsaeng.web.deps import ServicesDep
 from sangsaeng.web.transfers import ERROR_BODY_BYTES, EXCERPT_CHARS

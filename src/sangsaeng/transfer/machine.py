@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from sangsaeng.machine import Machine, Transition
+from sangsaeng.dsp.machine import Machine, Transition
 
 REQUESTED, STARTED, SUSPENDED = "REQUESTED", "STARTED", "SUSPENDED"
 COMPLETED, TERMINATED = "COMPLETED", "TERMINATED"

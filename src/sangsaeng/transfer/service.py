@@ -19,10 +19,10 @@ from sangsaeng.dsp.messages import (
     read_data_address,
     segment_safe,
 )
+from sangsaeng.dsp.outbox import settle_implied
 from sangsaeng.errors import Forbidden, InvalidInput, InvalidMessage, InvalidTransition, NotFound, PeerError
 from sangsaeng.identity import tokens
 from sangsaeng.negotiation import machine as nm
-from sangsaeng.outbox import settle_implied
 from sangsaeng.policy.decide import Decision, RequestContext, decide_use
 from sangsaeng.store.ports import Tx
 from sangsaeng.store.records import Agreement, OutboxMessage, Transfer

@@ -17,13 +17,13 @@ from sangsaeng.audit.log import AuditLog
 from sangsaeng.catalog.service import CatalogService
 from sangsaeng.clock import Clock, SystemClock
 from sangsaeng.connector import Connector
+from sangsaeng.dsp.outbox import Outbox
+from sangsaeng.dsp.peer import PeerClient
 from sangsaeng.errors import ConfigurationError
 from sangsaeng.identity.credentials import Wallet
 from sangsaeng.identity.directory import load_directory
 from sangsaeng.identity.keys import load_private_key, public_jwk
 from sangsaeng.negotiation.service import NegotiationService
-from sangsaeng.outbox import Outbox
-from sangsaeng.peer import PeerClient
 from sangsaeng.portal import pages
 from sangsaeng.portal.guard import SecurityHeaders
 from sangsaeng.settings import Settings

@@ -13,10 +13,10 @@ from fastapi.responses import Response
 from sangsaeng.audit import merkle
 from sangsaeng.audit.evidence import BUNDLE, head_valid
 from sangsaeng.audit.log import entries_json
+from sangsaeng.encoding.canonical import canonical
+from sangsaeng.encoding.strict import read_json
 from sangsaeng.errors import NotFound, PeerError
 from sangsaeng.identity import keys
-from sangsaeng.jcs import canonical
-from sangsaeng.strictjson import read_json
 from sangsaeng.web.deps import Caller, ServicesDep, UnsolicitedCaller, api_key
 from sangsaeng.web.limits import MAX_POSITION
 

@@ -11,10 +11,10 @@ from fastapi.security import APIKeyHeader
 
 from sangsaeng.catalog.service import CatalogService
 from sangsaeng.connector import Connector
+from sangsaeng.dsp.ratelimit import TokenBuckets
 from sangsaeng.errors import TooManyRequests, Unauthenticated
 from sangsaeng.identity import credentials, tokens
 from sangsaeng.negotiation.service import NegotiationService
-from sangsaeng.ratelimit import TokenBuckets
 from sangsaeng.transfer.service import TransferService
 
 

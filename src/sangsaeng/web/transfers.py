@@ -22,14 +22,14 @@ import structlog
 from fastapi import APIRouter, Depends, Header
 from fastapi.responses import StreamingResponse
 
+from sangsaeng.dataplane.restrict import AggregateQuery
+from sangsaeng.dataplane.serve import ARROW, CSV, SUFFIX, choose_media_type
+from sangsaeng.dsp.peer import read_bounded
+from sangsaeng.encoding.strict import read_json
 from sangsaeng.errors import Forbidden, NotFound, PeerError
-from sangsaeng.peer import read_bounded
+from sangsaeng.standard.exports import csv_chunks
 from sangsaeng.store.records import Transfer
-from sangsaeng.strictjson import read_json
 from sangsaeng.transfer import machine as tm
-from sangsaeng.transfer.dataplane import ARROW, CSV, SUFFIX, choose_media_type
-from sangsaeng.transfer.exports import csv_chunks
-from sangsaeng.transfer.restrict import AggregateQuery
 from sangsaeng.web.deps import ServicesDep, api_key
 from sangsaeng.web.management import Limit, Offset
 from sangsaeng.web.schemas import ReasonIn, TransferIn, TransferOut

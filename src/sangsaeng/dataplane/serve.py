@@ -22,14 +22,14 @@ import pyarrow.parquet as pq
 
 from sangsaeng.catalog.files import version_files
 from sangsaeng.connector import Connector
+from sangsaeng.dataplane.restrict import mask_key, needed_columns, output_schema, restrict
+from sangsaeng.dsp.outbox import settle_implied
 from sangsaeng.errors import Forbidden, NotAcceptable, Unauthenticated
 from sangsaeng.identity import tokens
-from sangsaeng.outbox import settle_implied
 from sangsaeng.policy.decide import Restrictions
 from sangsaeng.standard import versions
+from sangsaeng.standard.exports import Chunks, csv_chunks
 from sangsaeng.transfer import machine as m
-from sangsaeng.transfer.exports import Chunks, csv_chunks
-from sangsaeng.transfer.restrict import mask_key, needed_columns, output_schema, restrict
 from sangsaeng.transfer.service import TransferService, data_audience
 
 ARROW = "application/vnd.apache.arrow.stream"
