@@ -3,8 +3,14 @@
 from __future__ import annotations
 
 import ast
+import os
 import re
+import shutil
+import subprocess
+import sys
 from pathlib import Path
+
+import pytest
 
 from sangsaeng.settings import Settings
 
@@ -31,6 +37,9 @@ PURE = [
     "store/records.py",
     "errors.py",
     "dsp/messages.py",
+    "dsp/catalog.py",
+    "dsp/negotiation.py",
+    "dsp/transfer.py",
     "digest.py",
     "encoding/canonical.py",
     "encoding/strict.py",
@@ -164,3 +173,51 @@ def test_every_setting_is_documented() -> None:
     fields = {name.upper() for name in Settings.model_fields}
     assert fields - documented == set(), "settings missing from docs/settings.md"
     assert documented - fields == set(), "docs/settings.md lists settings that do not exist"
+
+
+# ---- layers, by package (import-linter; the contracts are in .importlinter) -----------------------------------
+CONTRACTS = SRC.parents[1] / ".importlinter"
+TIERS = "Edges above services above ports above the pure core"
+PURE_LIBRARIES = "The pure core imports no web framework, database, network or event-loop library"
+CYCLES = "No import cycles, between packages or between the modules of one package"
+SHIMS = "Names kept only for callers outside the package (the protocol tests) are not imported inside it"
+
+
+def lint_imports(root: Path) -> subprocess.CompletedProcess[str]:
+    """import-linter's contracts over the ``sangsaeng`` package found under ``root`` (ours, or a changed copy)."""
+    command = [str(Path(sys.executable).with_name("lint-imports")), "--config", str(CONTRACTS), "--no-cache"]
+    env = {**os.environ, "PYTHONPATH": str(root), "NO_COLOR": "1"}
+    return subprocess.run(command, cwd=root, env=env, capture_output=True, text=True, timeout=300, check=False)
+
+
+def test_edges_services_ports_and_the_pure_core_are_layered_without_cycles() -> None:
+    done = lint_imports(SRC.parent)
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert "4 kept, 0 broken" in done.stdout
+
+
+@pytest.mark.parametrize(
+    ("module", "planted", "broken"),
+    [
+        ("policy/model.py", "import sangsaeng.web.app", TIERS),  # the pure core reaching up to an edge
+        ("store/records.py", "from sangsaeng.negotiation import service", TIERS),  # a port reaching a service
+        ("dsp/negotiation.py", "from sangsaeng.dsp import outbox", TIERS),  # dsp's messages reaching its machinery
+        ("services.py", "import sangsaeng.cli.main", TIERS),  # an edge the others rest on reaching the CLI
+        ("standard/versions.py", "import sqlalchemy", PURE_LIBRARIES),
+        ("dsp/machine.py", "import asyncio", PURE_LIBRARIES),
+        ("catalog/files.py", "import sangsaeng.dataplane.serve", CYCLES),  # the data plane reads catalog files
+        ("portal/pages.py", "from sangsaeng.portal import site", CYCLES),  # the site assembles the pages
+        ("audit/log.py", "from sangsaeng.connector import Connector", CYCLES),  # the connector holds the log
+        ("dataplane/pull.py", "from sangsaeng.transfer import machine", SHIMS),
+    ],
+)
+def test_a_planted_bad_import_is_caught(tmp_path: Path, module: str, planted: str, broken: str) -> None:
+    """The contracts can fail: each import that breaks a rule, planted in a copy of the package, is named."""
+    copy = tmp_path / "sangsaeng"
+    shutil.copytree(SRC, copy, ignore=shutil.ignore_patterns("__pycache__", "templates", "static", "locale"))
+    target = copy / module
+    target.write_text(f"{target.read_text()}\n{planted}  # planted\n")
+    done = lint_imports(tmp_path)
+    assert done.returncode == 1, done.stdout + done.stderr
+    report = " ".join(done.stdout.split())  # the report wraps long names
+    assert f"{broken} BROKEN" in report, report

@@ -26,6 +26,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from sangsaeng.dataplane.pull import RelayCut
 from sangsaeng.demo.valuechain import generate
 from sangsaeng.errors import PeerError
 from sangsaeng.portal import auth
@@ -171,7 +172,7 @@ async def test_an_answer_that_is_not_arrow_is_a_peer_error_before_anything_is_se
 async def test_a_provider_stream_cut_mid_way_aborts_the_csv() -> None:
     table = pa.table({"text": [f"row {i}" for i in range(200)]})
     content = arrow_bytes(table)
-    with pytest.raises(relay.RelayCut):
+    with pytest.raises(RelayCut):
         await relayed(httpx.Response(200, stream=Chunked(content, fail_after=len(content) // 2)))
 
 
@@ -219,7 +220,7 @@ async def test_the_providers_own_csv_carries_no_formula(started: tuple[Dataspace
     async with oem.connector.store.begin() as tx:
         transfer = await tx.get_transfer(transfer_id)
     assert transfer is not None
-    url, headers = oem.app.state.services.transfers.data_request(transfer)
+    url, headers = oem.app.state.services.pulls.address(transfer)
     answer = await oem.connector.peer.http.get(url, headers={**headers, "Accept": "text/csv"})
     assert answer.status_code == 200, answer.text
     header, *rows = parse_csv(answer.content)

@@ -14,6 +14,10 @@ from dataclasses import dataclass
 
 from sangsaeng.errors import InvalidTransition
 
+# The two roles of every process; a transition names the roles that may send the message causing it.
+CONSUMER, PROVIDER = "consumer", "provider"
+BOTH = frozenset({CONSUMER, PROVIDER})
+
 
 @dataclass(frozen=True)
 class Transition:

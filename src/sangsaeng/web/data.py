@@ -1,7 +1,7 @@
 """Data plane route: ``GET /data/{transfer}`` with the transfer token from the start message.
 
 Each access takes one of the connector's data-plane slots, is logged when it begins and again when it ends,
-however it ends (``transfer/access.py``).
+however it ends (``dataplane/access.py``).
 """
 
 from __future__ import annotations
