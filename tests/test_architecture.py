@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import ast
+import configparser
 import os
 import re
 import shutil
@@ -194,6 +195,24 @@ def test_edges_services_ports_and_the_pure_core_are_layered_without_cycles() -> 
     done = lint_imports(SRC.parent)
     assert done.returncode == 0, done.stdout + done.stderr
     assert "4 kept, 0 broken" in done.stdout
+
+
+def test_every_package_has_its_tier() -> None:
+    """A new package (or module at the root) is placed in a tier, or the layering says nothing about it; dsp/,
+    which spans tiers by design, is placed module by module."""
+    config = configparser.ConfigParser()
+    config.read(CONTRACTS)
+    layers = config["importlinter:contract:tiers"]["layers"].split("\n")
+    placed = {name.strip() for line in layers for name in line.split(":")}
+    spanning = {"dsp"}
+    found = {
+        f"sangsaeng.{p.stem}" if p.suffix == ".py" else f"sangsaeng.{p.name}"
+        for p in SRC.iterdir()
+        if (p.suffix == ".py" and p.stem != "__init__") or ((p / "__init__.py").exists() and p.name not in spanning)
+    }
+    found |= {f"sangsaeng.dsp.{p.stem}" for p in (SRC / "dsp").glob("*.py") if p.stem != "__init__"}
+    assert found - placed == set(), "place these in a tier of .importlinter"
+    assert placed - {""} - found == set(), ".importlinter names what does not exist"
 
 
 @pytest.mark.parametrize(
