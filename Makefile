@@ -25,6 +25,7 @@ examples: env  ## rewrite examples/, the small files the README's tour names, wi
 lint: env
 	$(RUN) ruff check src tests bench
 	$(RUN) ruff format --check src tests bench
+	$(RUN) lint-imports --no-logo
 
 types: env
 	$(RUN) mypy

@@ -14,7 +14,7 @@ from pathlib import Path
 from bench.common import Figure
 from sangsaeng.audit import merkle
 from sangsaeng.audit.log import AuditLog
-from sangsaeng.jcs import canonical
+from sangsaeng.encoding.canonical import canonical
 from sangsaeng.settings import Settings
 from sangsaeng.setup import init_connector
 from sangsaeng.web.app import build_connector

@@ -3,8 +3,15 @@
 from __future__ import annotations
 
 import ast
+import configparser
+import os
 import re
+import shutil
+import subprocess
+import sys
 from pathlib import Path
+
+import pytest
 
 from sangsaeng.settings import Settings
 
@@ -16,8 +23,9 @@ PURE = [
     "policy/rights.py",
     "policy/templates.py",
     "policy/access.py",
-    "ratelimit.py",
+    "dsp/ratelimit.py",
     "machine.py",
+    "dsp/machine.py",
     "negotiation/machine.py",
     "transfer/machine.py",
     "negotiation/signing.py",
@@ -25,14 +33,17 @@ PURE = [
     "identity/tokens.py",
     "identity/directory.py",
     "identity/credentials.py",
-    "transfer/restrict.py",
-    "transfer/exports.py",
+    "dataplane/restrict.py",
+    "standard/exports.py",
     "store/records.py",
     "errors.py",
     "dsp/messages.py",
+    "dsp/catalog.py",
+    "dsp/negotiation.py",
+    "dsp/transfer.py",
     "digest.py",
-    "jcs.py",
-    "strictjson.py",
+    "encoding/canonical.py",
+    "encoding/strict.py",
     "audit/merkle.py",
     "audit/evidence.py",
     "standard/units.py",
@@ -111,7 +122,7 @@ PURE = [
     "streams/sequence.py",
     "i18n/__init__.py",
     "i18n/catalogs.py",
-    "i18n/words.py",
+    "portal/words.py",
 ]
 IMPURE = (
     "fastapi",
@@ -129,7 +140,7 @@ IMPURE = (
     "anyio",
     "sangsaeng.web",
     "sangsaeng.store.sql",
-    "sangsaeng.peer",
+    "sangsaeng.dsp.peer",
 )
 
 
@@ -172,3 +183,69 @@ def test_no_module_is_over_600_lines() -> None:
     """Small rooms: a module that outgrows 600 lines becomes a package with names that say what they hold."""
     lines = {str(p.relative_to(SRC)): len(p.read_text("utf-8").splitlines()) for p in SRC.rglob("*.py")}
     assert {module: n for module, n in lines.items() if n > 600} == {}
+
+
+# ---- layers, by package (import-linter; the contracts are in .importlinter) -----------------------------------
+CONTRACTS = SRC.parents[1] / ".importlinter"
+TIERS = "Edges above services above ports above the pure core"
+PURE_LIBRARIES = "The pure core imports no web framework, database, network or event-loop library"
+CYCLES = "No import cycles, between packages or between the modules of one package"
+SHIMS = "Names kept only for callers outside the package (the protocol tests) are not imported inside it"
+
+
+def lint_imports(root: Path) -> subprocess.CompletedProcess[str]:
+    """import-linter's contracts over the ``sangsaeng`` package found under ``root`` (ours, or a changed copy)."""
+    command = [str(Path(sys.executable).with_name("lint-imports")), "--config", str(CONTRACTS), "--no-cache"]
+    env = {**os.environ, "PYTHONPATH": str(root), "NO_COLOR": "1"}
+    return subprocess.run(command, cwd=root, env=env, capture_output=True, text=True, timeout=300, check=False)
+
+
+def test_edges_services_ports_and_the_pure_core_are_layered_without_cycles() -> None:
+    done = lint_imports(SRC.parent)
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert "4 kept, 0 broken" in done.stdout
+
+
+def test_every_package_has_its_tier() -> None:
+    """A new package (or module at the root) is placed in a tier, or the layering says nothing about it; dsp/,
+    which spans tiers by design, is placed module by module."""
+    config = configparser.ConfigParser()
+    config.read(CONTRACTS)
+    layers = config["importlinter:contract:tiers"]["layers"].split("\n")
+    placed = {name.strip() for line in layers for name in line.split(":")}
+    spanning = {"dsp"}
+    found = {
+        f"sangsaeng.{p.stem}" if p.suffix == ".py" else f"sangsaeng.{p.name}"
+        for p in SRC.iterdir()
+        if (p.suffix == ".py" and p.stem != "__init__") or ((p / "__init__.py").exists() and p.name not in spanning)
+    }
+    found |= {f"sangsaeng.dsp.{p.stem}" for p in (SRC / "dsp").glob("*.py") if p.stem != "__init__"}
+    assert found - placed == set(), "place these in a tier of .importlinter"
+    assert placed - {""} - found == set(), ".importlinter names what does not exist"
+
+
+@pytest.mark.parametrize(
+    ("module", "planted", "broken"),
+    [
+        ("policy/model.py", "import sangsaeng.web.app", TIERS),  # the pure core reaching up to an edge
+        ("store/records.py", "from sangsaeng.negotiation import service", TIERS),  # a port reaching a service
+        ("dsp/negotiation.py", "from sangsaeng.dsp import outbox", TIERS),  # dsp's messages reaching its machinery
+        ("services.py", "import sangsaeng.cli.main", TIERS),  # an edge the others rest on reaching the CLI
+        ("standard/versions.py", "import sqlalchemy", PURE_LIBRARIES),
+        ("dsp/machine.py", "import asyncio", PURE_LIBRARIES),
+        ("catalog/files.py", "import sangsaeng.dataplane.serve", CYCLES),  # the data plane reads catalog files
+        ("portal/pages.py", "from sangsaeng.portal import site", CYCLES),  # the site assembles the pages
+        ("audit/log.py", "from sangsaeng.connector import Connector", CYCLES),  # the connector holds the log
+        ("dataplane/pull.py", "from sangsaeng.transfer import machine", SHIMS),
+    ],
+)
+def test_a_planted_bad_import_is_caught(tmp_path: Path, module: str, planted: str, broken: str) -> None:
+    """The contracts can fail: each import that breaks a rule, planted in a copy of the package, is named."""
+    copy = tmp_path / "sangsaeng"
+    shutil.copytree(SRC, copy, ignore=shutil.ignore_patterns("__pycache__", "templates", "static", "locale"))
+    target = copy / module
+    target.write_text(f"{target.read_text()}\n{planted}  # planted\n")
+    done = lint_imports(tmp_path)
+    assert done.returncode == 1, done.stdout + done.stderr
+    report = " ".join(done.stdout.split())  # the report wraps long names
+    assert f"{broken} BROKEN" in report, report

@@ -14,8 +14,8 @@ import pytest
 
 from sangsaeng.audit import merkle
 from sangsaeng.audit.evidence import sign_head, verify_bundle
+from sangsaeng.encoding.canonical import canonical
 from sangsaeng.identity.directory import load_directory
-from sangsaeng.jcs import canonical
 from sangsaeng.negotiation.signing import verify_export
 from tests.helpers import SAMPLE_CSV, Dataspace, Party, negotiate, offer_policy, publish, start_transfer
 

@@ -21,9 +21,9 @@ import pyarrow as pa
 import pytest
 from fastapi import FastAPI
 
-from sangsaeng.transfer import dataplane
-from sangsaeng.transfer.access import Slots
-from sangsaeng.transfer.dataplane import read_ahead
+from sangsaeng.dataplane import serve as dataplane
+from sangsaeng.dataplane.access import Slots
+from sangsaeng.dataplane.serve import read_ahead
 from tests.helpers import Dataspace, dataspace, negotiate, offer_policy, publish, start_transfer
 
 pytestmark = pytest.mark.anyio

@@ -10,7 +10,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
 
-from sangsaeng.transfer.dataplane import ARROW, Grant, arrow_stream, stream
+from sangsaeng.dataplane.serve import ARROW, Grant, arrow_stream, stream
 
 
 def table() -> pa.Table:
@@ -48,7 +48,7 @@ def test_streaming_a_parquet_file_reads_only_the_permitted_columns(tmp_path: Pat
 
 
 def test_read_ahead_keeps_order_and_raises_what_the_producer_raised() -> None:
-    from sangsaeng.transfer.dataplane import read_ahead
+    from sangsaeng.dataplane.serve import read_ahead
 
     assert list(read_ahead(iter(range(100)), depth=3)) == list(range(100))
 
@@ -66,7 +66,7 @@ def test_read_ahead_keeps_order_and_raises_what_the_producer_raised() -> None:
 def test_read_ahead_stops_producing_when_the_reader_goes_away() -> None:
     import threading
 
-    from sangsaeng.transfer.dataplane import read_ahead
+    from sangsaeng.dataplane.serve import read_ahead
 
     produced = []
 

@@ -108,7 +108,7 @@ JSON = st.recursive(
 def test_canonical_json_is_rfc8785(document: object) -> None:
     import rfc8785
 
-    from sangsaeng.jcs import canonical
+    from sangsaeng.encoding.canonical import canonical
 
     try:
         expected = bytes(rfc8785.dumps(document))

@@ -7,9 +7,9 @@ from typing import Any
 
 import pytest
 
+from sangsaeng.dataplane.tokens import data_audience
 from sangsaeng.identity import tokens
 from sangsaeng.identity.keys import generate_key
-from sangsaeng.transfer.service import data_audience
 from tests.helpers import SAMPLE_CSV, Dataspace, Party, negotiate, offer_policy, poll, publish, start_transfer
 
 pytestmark = pytest.mark.anyio
@@ -214,7 +214,7 @@ async def test_a_pull_that_overtakes_the_start_acknowledgement_is_served(two: Da
     pid = next(t["id"] for t in provider if t["role"] == "provider")
     async with supplier.connector.store.begin() as tx:
         assert (await tx.get_transfer(pid)).state == "REQUESTED"  # type: ignore[union-attr]
-    token = supplier.app.state.services.transfers.mint_token(pid)  # what the start message carries
+    token = supplier.app.state.services.transfers.tokens.mint(pid)  # what the start message carries
     response = await supplier.raw.get(f"/data/{pid}", headers={"Authorization": f"Bearer {token}"})
     assert response.status_code == 200, response.text
     async with supplier.connector.store.begin() as tx:

@@ -11,8 +11,8 @@ from typing import Any
 
 import pytest
 
+from sangsaeng.dataplane.restrict import MASK_HEX, mask_key
 from sangsaeng.identity import credentials
-from sangsaeng.transfer.restrict import MASK_HEX, mask_key
 from tests.helpers import Dataspace, Party, dataspace, negotiate, start_transfer
 
 pytestmark = pytest.mark.anyio

@@ -11,7 +11,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from sangsaeng.client import whole
-from sangsaeng.transfer.dataplane import ARROW, PARQUET, Grant, stream
+from sangsaeng.dataplane.serve import ARROW, PARQUET, Grant, stream
 
 
 def body(media_type: str, rows: int) -> bytes:

@@ -12,8 +12,8 @@ import anyio
 import httpx
 import pytest
 
+from sangsaeng.dsp.ratelimit import TokenBuckets
 from sangsaeng.identity import tokens
-from sangsaeng.ratelimit import TokenBuckets
 from tests.helpers import SAMPLE_CSV, Dataspace, Party, dataspace, negotiate, offer_policy, poll, publish
 
 pytestmark = pytest.mark.anyio

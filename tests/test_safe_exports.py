@@ -26,13 +26,14 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from sangsaeng.dataplane.pull import RelayCut
 from sangsaeng.demo.valuechain import generate
 from sangsaeng.errors import PeerError
 from sangsaeng.portal import auth
+from sangsaeng.standard import exports
+from sangsaeng.standard.exports import safe_batch
 from sangsaeng.standard.sources import open_source
 from sangsaeng.standard.suggest import suggest
-from sangsaeng.transfer import exports
-from sangsaeng.transfer.exports import safe_batch
 from sangsaeng.web import transfers as relay
 from tests.helpers import Dataspace, Party, dataspace, negotiate, offer_policy, publish, start_transfer
 
@@ -171,7 +172,7 @@ async def test_an_answer_that_is_not_arrow_is_a_peer_error_before_anything_is_se
 async def test_a_provider_stream_cut_mid_way_aborts_the_csv() -> None:
     table = pa.table({"text": [f"row {i}" for i in range(200)]})
     content = arrow_bytes(table)
-    with pytest.raises(relay.RelayCut):
+    with pytest.raises(RelayCut):
         await relayed(httpx.Response(200, stream=Chunked(content, fail_after=len(content) // 2)))
 
 
@@ -203,7 +204,7 @@ async def test_csv_through_the_relay_carries_no_formula(
 ) -> None:
     space, transfer_id = started
     if provider == "raw-csv":
-        monkeypatch.setattr("sangsaeng.transfer.dataplane.csv_chunks", raw_csv)
+        monkeypatch.setattr("sangsaeng.dataplane.serve.csv_chunks", raw_csv)
     answer = await space.parties["oem"].api.get(f"/api/transfers/{transfer_id}/data", headers={"Accept": "text/csv"})
     assert answer.status_code == 200, answer.text
     assert answer.headers["content-type"].startswith("text/csv")
@@ -219,7 +220,7 @@ async def test_the_providers_own_csv_carries_no_formula(started: tuple[Dataspace
     async with oem.connector.store.begin() as tx:
         transfer = await tx.get_transfer(transfer_id)
     assert transfer is not None
-    url, headers = oem.app.state.services.transfers.data_request(transfer)
+    url, headers = oem.app.state.services.pulls.address(transfer)
     answer = await oem.connector.peer.http.get(url, headers={**headers, "Accept": "text/csv"})
     assert answer.status_code == 200, answer.text
     header, *rows = parse_csv(answer.content)

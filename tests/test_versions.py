@@ -14,10 +14,10 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from sangsaeng.dataplane.restrict import AggregateQuery, aggregate
 from sangsaeng.policy.decide import Restrictions
 from sangsaeng.standard import versions
 from sangsaeng.standard.entities import ENTITIES, arrow_schema
-from sangsaeng.transfer.restrict import AggregateQuery, aggregate
 from tests.helpers import Dataspace, negotiate, offer_policy, start_transfer
 
 T = datetime(2026, 3, 2, 0, 30, tzinfo=UTC)

@@ -3,18 +3,18 @@
 from __future__ import annotations
 
 import uuid
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
-from datetime import datetime
-from typing import TYPE_CHECKING
+from datetime import datetime, timedelta
+from typing import TYPE_CHECKING, Any, Protocol
 
+import httpx
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
 from sangsaeng.clock import Clock
 from sangsaeng.errors import InvalidMessage
 from sangsaeng.identity.credentials import Wallet
 from sangsaeng.identity.directory import Directory, UnsafeAddress, under
-from sangsaeng.peer import PeerClient
 from sangsaeng.policy.decide import PolicyCache
 from sangsaeng.policy.model import PURPOSES
 from sangsaeng.settings import Settings
@@ -22,6 +22,20 @@ from sangsaeng.store.ports import Store
 
 if TYPE_CHECKING:
     from sangsaeng.audit.log import AuditLog
+
+
+class Peer(Protocol):
+    """The port through which this connector calls others (the adapter: ``dsp/peer.py``): every request carries
+    a fresh self-issued token, answers are read to a bound, redirects are never followed."""
+
+    http: httpx.AsyncClient
+    # (our latest signed log head as a header value, keep a partner's head): set by create_app
+    heads: tuple[Callable[[], str | None], Callable[[str | None, str | None], Awaitable[None]]] | None
+
+    def bearer(self, audience: str, lifetime: timedelta = ...) -> str: ...
+    async def post(self, url: str, audience: str, body: dict[str, Any]) -> httpx.Response: ...
+    async def get(self, url: str, audience: str) -> httpx.Response: ...
+    async def close(self) -> None: ...
 
 
 def new_pid() -> str:
@@ -36,7 +50,7 @@ class Connector:
     directory: Directory
     store: Store
     clock: Clock
-    peer: PeerClient
+    peer: Peer
     wallet: Wallet
     wake_outbox: list[Callable[[], None]] = field(default_factory=list)  # set by the outbox worker
     policies: PolicyCache = field(init=False)

@@ -18,8 +18,8 @@ from typing import Any
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
 
 from sangsaeng.audit import merkle
+from sangsaeng.encoding.canonical import canonical
 from sangsaeng.identity import keys
-from sangsaeng.jcs import canonical
 
 BUNDLE = "sangsaeng-evidence/1"
 KeyOf = Callable[[str], Ed25519PublicKey | None]

@@ -12,16 +12,18 @@ import base64
 import json
 from collections.abc import Sequence
 from datetime import datetime, timedelta
-from typing import Any
+from typing import Any, Protocol
 
 import structlog
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from sqlalchemy.exc import IntegrityError
 
 from sangsaeng.audit import merkle
 from sangsaeng.audit.evidence import check_log, head_valid, sign_head
-from sangsaeng.connector import Connector
+from sangsaeng.encoding.canonical import canonical
 from sangsaeng.errors import InvalidInput, NotFound
-from sangsaeng.jcs import canonical
+from sangsaeng.identity.directory import Directory
+from sangsaeng.store.ports import Store
 from sangsaeng.store.records import LogEntry
 
 log = structlog.get_logger()
@@ -30,8 +32,20 @@ HEAD_EVERY = timedelta(seconds=60)
 BATCH = 2048
 
 
+class Keeper(Protocol):
+    """What the log needs of the connector that keeps it (the connector holds the log, so the log does not
+    import the connector: it takes anything with these)."""
+
+    participant_id: str
+    key: Ed25519PrivateKey
+    directory: Directory
+    store: Store
+
+    def now(self) -> datetime: ...
+
+
 class AuditLog:
-    def __init__(self, connector: Connector) -> None:
+    def __init__(self, connector: Keeper) -> None:
         self.c = connector
         self._waiting: list[tuple[dict[str, Any], asyncio.Future[int]]] = []
         self._wake = asyncio.Event()

@@ -16,14 +16,15 @@ from sqlalchemy.exc import IntegrityError
 from sangsaeng.catalog import rights
 from sangsaeng.catalog.files import StoredFile, describe, is_stream, store_version, version_path
 from sangsaeng.connector import Connector, new_pid
-from sangsaeng.dsp.messages import CONTEXT, PULL_FORMAT, message, read
-from sangsaeng.errors import Conflict, InvalidInput, InvalidMessage, NotFound, PeerError
+from sangsaeng.dsp import catalog as dsp
+from sangsaeng.dsp.catalog import CatalogRequest, DataService, Distribution
+from sangsaeng.encoding.strict import read_json
+from sangsaeng.errors import Conflict, InvalidInput, NotFound, PeerError
 from sangsaeng.identity.directory import UnsafeAddress, under
 from sangsaeng.policy import templates
 from sangsaeng.policy.access import Attributes, Audience, offer_audience, parse_access_policy
 from sangsaeng.policy.model import parse_policy
 from sangsaeng.store.records import CatalogEntry, Dataset, DatasetVersion, Offer, Source
-from sangsaeng.strictjson import read_json
 
 if TYPE_CHECKING:
     from sangsaeng.standard.findings import Report
@@ -45,18 +46,13 @@ class CatalogService:
         self._kept: _Revision | None = None
         # Offers never change once published: their rendered form and audience are kept across revisions.
         self._offers: dict[str, _Rendered] = {}
-        self._distribution = orjson.dumps(
-            [{"@type": "Distribution", "format": PULL_FORMAT, "accessService": self.service_id}]
+        self._distribution = b'],"distribution":' + orjson.dumps([Distribution(self.service_id).body()]) + b"}"
+        envelope = dsp.Catalog(
+            f"urn:uuid:{uuid.uuid5(uuid.NAMESPACE_URL, self.c.participant_id)}",
+            self.c.participant_id,
+            DataService(self.service_id, self.c.protocol_url),
         )
-        self._distribution = b'],"distribution":' + self._distribution + b"}"
-        self._envelope = orjson.dumps(
-            message(
-                "Catalog",
-                **{"@id": f"urn:uuid:{uuid.uuid5(uuid.NAMESPACE_URL, self.c.participant_id)}"},
-                participantId=self.c.participant_id,
-                service=[{"@id": self.service_id, "@type": "DataService", "endpointURL": self.c.protocol_url}],
-            )
-        )
+        self._envelope = orjson.dumps(envelope.body())
 
     @property
     def service_id(self) -> str:
@@ -321,7 +317,7 @@ class CatalogService:
         """An offer as the catalog shows it, and who sees it; worked out once (offers never change) and kept."""
         found = self._offers.get(offer_id)
         if found is None:
-            rendered = orjson.dumps({**policy, "@id": offer_id, "@type": "Offer"})
+            rendered = orjson.dumps(dsp.offer(offer_id, policy))
             found = (rendered, offer_audience(policy, access_policy, self.c.purposes))
             if len(self._offers) >= self.OFFERS_KEPT:
                 self._offers.pop(next(iter(self._offers)))
@@ -337,11 +333,7 @@ class CatalogService:
         return self._offer(offer.id, offer.policy, offer.access_policy)[1].sees(caller, attributes)
 
     def _entry(self, e: CatalogEntry) -> _Entry:
-        head: dict[str, Any] = {"@id": e.dataset_id, "@type": "Dataset"}
-        if e.title:
-            head["title"] = e.title
-        if e.description:
-            head["description"] = e.description
+        head = dsp.Dataset(e.dataset_id, e.title, e.description).head()
         offers = [self._offer(offer_id, policy, access) for offer_id, policy, access in e.offers]
         return _Entry(orjson.dumps(head)[:-1] + b',"hasPolicy":[', self._distribution, offers)
 
@@ -360,10 +352,7 @@ class CatalogService:
         self, body: Any, offset: int, limit: int, caller: str, attributes: Attributes
     ) -> tuple[bytes, int]:
         """A page of the catalog as the caller may see it (JSON), and how many datasets the caller sees in all."""
-        msg = read(body, "CatalogRequestMessage")
-        filters = msg.get("filter", [])
-        if filters not in ([], None):
-            raise InvalidMessage("catalog filters are not supported; send an empty filter", position="filter")
+        CatalogRequest.read(body)  # no filters in our profile: one is refused, not ignored
         current = await self._current()
         # Where every offer is for everyone, every caller gets the same answer: one entry serves them all.
         viewer = (
@@ -390,14 +379,8 @@ class CatalogService:
         shown = [o for o in offers if self.sees(o, caller, attributes)]
         if dataset is None or not shown:
             raise NotFound("no such dataset")
-        entry: dict[str, Any] = {"@id": dataset.id, "@type": "Dataset"}
-        if dataset.title:
-            entry["title"] = dataset.title
-        if dataset.description:
-            entry["description"] = dataset.description
-        entry["hasPolicy"] = [{**o.policy, "@id": o.id, "@type": "Offer"} for o in shown]
-        entry["distribution"] = [{"@type": "Distribution", "format": PULL_FORMAT, "accessService": self.service_id}]
-        return {"@context": CONTEXT, **entry}
+        listed = [dsp.offer(o.id, o.policy) for o in shown]
+        return dsp.Dataset(dataset.id, dataset.title, dataset.description).body(listed, Distribution(self.service_id))
 
 
 @dataclasses.dataclass
@@ -448,7 +431,7 @@ async def fetch_catalog(connector: Connector, peer: str) -> dict[str, Any]:
     pages = read = 0
     while url and pages < 1000:
         try:
-            response = await connector.peer.post(url, peer, message("CatalogRequestMessage", filter=[]))
+            response = await connector.peer.post(url, peer, CatalogRequest().body())
         except httpx.TransportError as exc:
             raise PeerError(f"{peer} could not be reached: {exc}") from exc
         if response.status_code == 429:

@@ -275,7 +275,7 @@ def _sources(given: Sequence[Path], korean: bool) -> list[Path]:
 def _documents(path: Path, korean: bool) -> list[tuple[str, Any]]:
     """(where, document) of a file: one document, or a JSON array of them; strict JSON, refused with the file's
     name and the line and column (or the JSON path) of the problem."""
-    from sangsaeng.strictjson import read_json
+    from sangsaeng.encoding.strict import read_json
 
     try:
         document = read_json(path.read_bytes(), MAX_DEPTH, InvalidInput)

@@ -11,7 +11,7 @@ from typing import Any
 
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
-from sangsaeng import jcs
+from sangsaeng.encoding import canonical as jcs
 from sangsaeng.identity import keys
 from sangsaeng.identity.directory import Directory
 

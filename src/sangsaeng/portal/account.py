@@ -12,8 +12,8 @@ from sangsaeng.errors import InvalidInput
 from sangsaeng.portal.guard import SESSION_COOKIE, SESSION_KEY, cookie_headers
 from sangsaeng.portal.pages import LoginRequired, UserDep, checked_form, render
 from sangsaeng.portal.sessions import Attempt, PortalSessions
+from sangsaeng.services import ServicesDep
 from sangsaeng.store.records import User
-from sangsaeng.web.deps import ServicesDep
 
 router = APIRouter(prefix="/portal", include_in_schema=False)
 REFUSED = {"failed": ("login.failed", 400), "throttled": ("login.throttled", 429), "locked": ("login.locked", 403)}

@@ -10,11 +10,12 @@ from typing import Any
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, Response
 
+from sangsaeng.audit.bundle import evidence_bundle
 from sangsaeng.portal.i18n import Words
 from sangsaeng.portal.names import Names
 from sangsaeng.portal.pages import UserDep, checked_form, names_for, render, words
+from sangsaeng.services import ServicesDep
 from sangsaeng.store.records import LogEntry, User
-from sangsaeng.web.deps import ServicesDep
 
 router = APIRouter(prefix="/portal", include_in_schema=False)
 SHOWN = 100
@@ -103,6 +104,8 @@ async def audit_verify(request: Request, svc: ServicesDep, user: UserDep) -> Res
 
 @router.get("/audit/evidence")
 async def audit_evidence(request: Request, svc: ServicesDep, user: UserDep, agreement: str) -> Response:
-    from sangsaeng.web.audit import evidence
-
-    return await evidence(svc, agreement)
+    return Response(
+        await evidence_bundle(svc.connector.audit, agreement),
+        media_type="application/json",
+        headers={"Content-Disposition": f'attachment; filename="evidence-{agreement.rsplit(":", 1)[-1]}.json"'},
+    )

@@ -13,27 +13,25 @@ from typing import IO, Any
 
 import anyio
 import httpx
-import orjson
 import pyarrow as pa
 import pyarrow.parquet as pq
 from fastapi import APIRouter, Request
 from fastapi.responses import FileResponse, RedirectResponse, Response, StreamingResponse
 
 from sangsaeng.catalog.service import fetch_catalog
+from sangsaeng.dataplane.pull import Refused, Unreachable
+from sangsaeng.dsp import transfer as tm
 from sangsaeng.errors import SangsaengError
-from sangsaeng.peer import read_bounded
 from sangsaeng.policy import duties
 from sangsaeng.policy.model import parse_policy
 from sangsaeng.portal.i18n import Words
 from sangsaeng.portal.names import Names
 from sangsaeng.portal.pages import NotAllowed, UserDep, checked_form, names_for, publisher, render, words
 from sangsaeng.portal.summary import Summary, duty_text, summarize
+from sangsaeng.services import ServicesDep
+from sangsaeng.standard import exports
 from sangsaeng.standard.labels import entity_of
 from sangsaeng.store.records import Transfer
-from sangsaeng.transfer import exports
-from sangsaeng.transfer import machine as tm
-from sangsaeng.web.deps import ServicesDep
-from sangsaeng.web.transfers import ERROR_BODY_BYTES, EXCERPT_CHARS
 
 router = APIRouter(prefix="/portal", include_in_schema=False)
 PLOTLY = Path(str(__import__("plotly").__file__)).parent / "package_data" / "plotly.min.js"
@@ -268,42 +266,17 @@ async def _pull(svc: ServicesDep, transfer_id: str) -> Pulled:
 
 
 async def _read(svc: ServicesDep, t: Transfer) -> Pulled:
-    c = svc.connector
     if t.state != tm.STARTED or not t.data_endpoint or not t.data_token:
         return Pulled(state=t.state)
     try:
-        url, headers = svc.transfers.data_request(t)
-    except SangsaengError:
-        return Pulled(problem="data.unsafe_address")
-    request = c.peer.http.build_request("GET", url, headers={**headers, "Accept": ARROW})
-    try:
-        response = await c.peer.http.send(request, stream=True, follow_redirects=False)
-    except httpx.HTTPError:
+        head = await svc.pulls.head(t, ARROW, PREVIEW_BYTES)
+    except Refused as refused:
+        return Pulled(refused=refused.said)
+    except Unreachable:
         return Pulled(problem="data.unreachable")
-    chunks: list[bytes] = []
-    size, cut, more = 0, False, False
-    try:
-        if response.status_code != 200:
-            return Pulled(refused=await _refusal(response))
-        async for chunk in response.aiter_bytes():
-            chunks.append(chunk)
-            size += len(chunk)
-            if size > PREVIEW_BYTES:
-                more = True
-                break
-    except httpx.HTTPError:
-        cut = True
-    finally:
-        await response.aclose()
-    return _preview(b"".join(chunks)[:PREVIEW_BYTES], cut=cut, more=more)
-
-
-async def _refusal(response: httpx.Response) -> str:
-    body, _ = await read_bounded(response, ERROR_BODY_BYTES)
-    try:
-        return str(orjson.loads(body)["error"]["message"])[:EXCERPT_CHARS]
-    except (orjson.JSONDecodeError, KeyError, TypeError):
-        return f"HTTP {response.status_code}"
+    except SangsaengError:  # the stored address is no longer under the provider's data plane
+        return Pulled(problem="data.unsafe_address")
+    return _preview(head.content, cut=head.cut, more=head.more)
 
 
 def _preview(content: bytes, cut: bool, more: bool) -> Pulled:

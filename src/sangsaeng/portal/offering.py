@@ -15,8 +15,8 @@ from sangsaeng.policy.model import parse_policy
 from sangsaeng.portal.names import Names
 from sangsaeng.portal.pages import NotAllowed, UserDep, checked_form, names_for, publisher, render, words
 from sangsaeng.portal.summary import Summary, seen_by, summarize
+from sangsaeng.services import ServicesDep
 from sangsaeng.store.records import Dataset, User
-from sangsaeng.web.deps import ServicesDep
 
 router = APIRouter(prefix="/portal", include_in_schema=False)
 # Where a refused offer went wrong (the error's position) → the sentence shown next to that field.

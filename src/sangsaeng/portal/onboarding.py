@@ -20,12 +20,12 @@ from sangsaeng.catalog import vocabulary
 from sangsaeng.errors import InvalidInput, SangsaengError
 from sangsaeng.portal import auth, checking, readings, reviewing, revise, staging
 from sangsaeng.portal.pages import NotAllowed, UserDep, from_here, publisher, render, words
+from sangsaeng.services import ServicesDep
 from sangsaeng.standard.entities import ENTITIES
 from sangsaeng.standard.mapping import Applier
 from sangsaeng.standard.sources import SUFFIXES
 from sangsaeng.standard.workbook import Limits
 from sangsaeng.store.records import User
-from sangsaeng.web.deps import ServicesDep
 
 router = APIRouter(prefix="/portal", include_in_schema=False)
 PAGE = 50  # problems a page

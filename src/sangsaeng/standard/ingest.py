@@ -34,13 +34,13 @@ import pyarrow.parquet as pq
 from sangsaeng.digest import sha256_file
 from sangsaeng.errors import InvalidInput
 from sangsaeng.standard.entities import arrow_schema
+from sangsaeng.standard.exports import safe_batch
 from sangsaeng.standard.findings import error_rows
 from sangsaeng.standard.footprint_needs import asked, empty_cells
 from sangsaeng.standard.mapping import Applier, Mapping
 from sangsaeng.standard.sources import DEFAULT, LINE, open_source
 from sangsaeng.standard.validation import Checker, Finding, Report
 from sangsaeng.standard.workbook import Limits
-from sangsaeng.transfer.exports import safe_batch
 
 PARTIAL = ".partial"
 

@@ -1,32 +1,34 @@
-"""Transfer process states and transitions (DSP 2025-1, Transfer Process Protocol, § 4)."""
+"""The transfer's states, events and transition table now live with its messages in ``sangsaeng.dsp.transfer``;
+this name is kept for the protocol tests that import it unchanged. Nothing under ``src/`` imports it."""
 
-from __future__ import annotations
-
-from sangsaeng.machine import Machine, Transition
-
-REQUESTED, STARTED, SUSPENDED = "REQUESTED", "STARTED", "SUSPENDED"
-COMPLETED, TERMINATED = "COMPLETED", "TERMINATED"
-
-REQUEST = "TransferRequestMessage"
-START = "TransferStartMessage"
-SUSPENSION = "TransferSuspensionMessage"
-COMPLETION = "TransferCompletionMessage"
-TERMINATION = "TransferTerminationMessage"
-
-CONSUMER, PROVIDER = "consumer", "provider"
-_both = frozenset({CONSUMER, PROVIDER})
-
-TRANSFER = Machine(
-    name="transfer",
-    transitions={
-        REQUEST: Transition(frozenset({None}), REQUESTED, frozenset({CONSUMER})),
-        # Only the provider starts a transfer; either side may resume a suspended one.
-        START: Transition(frozenset({REQUESTED, SUSPENDED}), STARTED, _both),
-        SUSPENSION: Transition(frozenset({STARTED}), SUSPENDED, _both),
-        COMPLETION: Transition(frozenset({STARTED}), COMPLETED, _both),
-        TERMINATION: Transition(frozenset({REQUESTED, STARTED, SUSPENDED}), TERMINATED, _both),
-    },
-    rank={REQUESTED: 1, STARTED: 2, SUSPENDED: 2, COMPLETED: 3},
-    terminal=frozenset({COMPLETED, TERMINATED}),
-    terminated=TERMINATED,
+from sangsaeng.dsp.transfer import (
+    COMPLETED,
+    COMPLETION,
+    CONSUMER,
+    PROVIDER,
+    REQUEST,
+    REQUESTED,
+    START,
+    STARTED,
+    SUSPENDED,
+    SUSPENSION,
+    TERMINATED,
+    TERMINATION,
+    TRANSFER,
 )
+
+__all__ = [
+    "COMPLETED",
+    "COMPLETION",
+    "CONSUMER",
+    "PROVIDER",
+    "REQUEST",
+    "REQUESTED",
+    "START",
+    "STARTED",
+    "SUSPENDED",
+    "SUSPENSION",
+    "TERMINATED",
+    "TERMINATION",
+    "TRANSFER",
+]

@@ -14,24 +14,21 @@ from fastapi_offline import FastAPIOffline
 
 from sangsaeng import __version__
 from sangsaeng.audit.log import AuditLog
-from sangsaeng.catalog.service import CatalogService
 from sangsaeng.clock import Clock, SystemClock
 from sangsaeng.connector import Connector
+from sangsaeng.dsp.outbox import Outbox
+from sangsaeng.dsp.peer import PeerClient
 from sangsaeng.errors import ConfigurationError
 from sangsaeng.identity.credentials import Wallet
 from sangsaeng.identity.directory import load_directory
 from sangsaeng.identity.keys import load_private_key, public_jwk
-from sangsaeng.negotiation.service import NegotiationService
-from sangsaeng.outbox import Outbox
-from sangsaeng.peer import PeerClient
-from sangsaeng.portal import pages
+from sangsaeng.portal import site
 from sangsaeng.portal.guard import SecurityHeaders
+from sangsaeng.services import Services
 from sangsaeng.settings import Settings
 from sangsaeng.store import migrate
 from sangsaeng.store.sql import SqlStore
-from sangsaeng.transfer.service import TransferService
 from sangsaeng.web import audit, data, errors, limits, management, protocol, streams, transfers, users
-from sangsaeng.web.deps import Services
 
 log = structlog.get_logger(__name__)
 
@@ -87,13 +84,8 @@ def create_app(
     connector = build_connector(settings, transport, clock)
     connector.audit = AuditLog(connector)
     connector.peer.heads = (connector.audit.header, connector.audit.witness)
-    services = Services(
-        connector=connector,
-        catalog=CatalogService(connector),
-        negotiations=NegotiationService(connector),
-        transfers=TransferService(connector),
-    )
-    outbox = Outbox(connector, {"negotiation": services.negotiations, "transfer": services.transfers})
+    services = Services.of(connector)
+    outbox = Outbox(connector, {s.kind: s for s in (services.negotiations, services.transfers)})
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
@@ -138,7 +130,7 @@ def create_app(
     app.include_router(streams.router)
     app.include_router(users.router)
     app.include_router(audit.protocol)
-    pages.install(app)
+    site.install(app)
     # Outermost of ours: a request over its limits is refused before any session, route or log sees it.
     app.add_middleware(
         limits.RequestLimits,

@@ -11,12 +11,11 @@ from fastapi import APIRouter, Depends, Query
 from fastapi.responses import Response
 
 from sangsaeng.audit import merkle
-from sangsaeng.audit.evidence import BUNDLE, head_valid
+from sangsaeng.audit.bundle import evidence_bundle, refs
+from sangsaeng.audit.evidence import head_valid
 from sangsaeng.audit.log import entries_json
-from sangsaeng.errors import NotFound, PeerError
-from sangsaeng.identity import keys
-from sangsaeng.jcs import canonical
-from sangsaeng.strictjson import read_json
+from sangsaeng.encoding.strict import read_json
+from sangsaeng.errors import PeerError
 from sangsaeng.web.deps import Caller, ServicesDep, UnsolicitedCaller, api_key
 from sangsaeng.web.limits import MAX_POSITION
 
@@ -34,10 +33,10 @@ async def entries(
     since: datetime | None = None,
     until: datetime | None = None,
 ) -> list[dict[str, Any]]:
-    refs = await _refs(svc, agreement) if agreement else []
+    about = await refs(svc.connector.store, agreement) if agreement else []
     async with svc.connector.store.begin() as tx:
         found = await tx.log_entries(
-            offset, limit, agreement_or_process=refs, counterparty=counterparty, since=since, until=until
+            offset, limit, agreement_or_process=about, counterparty=counterparty, since=since, until=until
         )
     return entries_json(found)
 
@@ -131,63 +130,11 @@ async def _ask(svc: ServicesDep, url: str, peer: str) -> dict[str, Any]:
 
 @router.get("/evidence", summary="An evidence bundle about one agreement, checkable offline with public keys")
 async def evidence(svc: ServicesDep, agreement: Annotated[str, Query()]) -> Response:
-    c = svc.connector
-    async with c.store.begin() as tx:
-        found = await tx.get_agreement(agreement)
-    if found is None:
-        raise NotFound(f"no agreement {agreement}", position="agreement")
-    head_now = await c.audit.head()
-    size = head_now["size"]
-    leaves = await c.audit.leaves(size)
-    refs = await _refs(svc, agreement)
-    async with c.store.begin() as tx:
-        about = [e for e in await tx.log_entries(agreement_or_process=refs) if e.index < size]
-        heads = [h for h in await tx.log_heads() if 0 < h["size"] < size]
-        theirs = await tx.witnessed(found.provider if found.consumer == c.participant_id else found.consumer)
-    counterparty = found.provider if found.consumer == c.participant_id else found.consumer
-    body = {
-        "kind": BUNDLE,
-        "exporter": c.participant_id,
-        "counterparty": counterparty,
-        "createdAt": c.now().isoformat(),
-        "agreement": {
-            "agreement": found.body,
-            "signatures": [s for s in (found.provider_signature, found.consumer_signature) if s],
-        },
-        "head": head_now,
-        "entries": [
-            {
-                "index": e.index,
-                "entry": e.entry,
-                "proof": [p.hex() for p in merkle.inclusion_proof(e.index, leaves)],
-            }
-            for e in about
-        ],
-        "heads": [{"head": h, "proof": [p.hex() for p in merkle.consistency_proof(h["size"], leaves)]} for h in heads],
-        "witnessed": theirs,
-    }
-    document = {**body, "signature": keys.sign(c.key, canonical(body))}
     return Response(
-        canonical(document),
+        await evidence_bundle(svc.connector.audit, agreement),
         media_type="application/json",
         headers={"Content-Disposition": f'attachment; filename="evidence-{agreement.rsplit(":", 1)[-1]}.json"'},
     )
-
-
-async def _refs(svc: ServicesDep, agreement_id: str) -> list[str]:
-    """The agreement and the processes that belong to it: its negotiation's and its transfers' process ids."""
-    async with svc.connector.store.begin() as tx:
-        agreement = await tx.get_agreement(agreement_id)
-        if agreement is None:
-            raise NotFound(f"no agreement {agreement_id}", position="agreement")
-        negotiation = await tx.get_negotiation(agreement.negotiation_id)
-        transfers = await tx.transfers_for(agreement_id)
-    refs = {agreement_id, agreement.negotiation_id}
-    if negotiation is not None:
-        refs |= {p for p in (negotiation.provider_pid, negotiation.consumer_pid) if p}
-    for t in transfers:
-        refs |= {p for p in (t.id, t.provider_pid, t.consumer_pid) if p}
-    return sorted(refs)
 
 
 # ---- for partners --------------------------------------------------------------------------------------------

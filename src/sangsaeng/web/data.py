@@ -1,7 +1,7 @@
 """Data plane route: ``GET /data/{transfer}`` with the transfer token from the start message.
 
 Each access takes one of the connector's data-plane slots, is logged when it begins and again when it ends,
-however it ends (``transfer/access.py``).
+however it ends (``dataplane/access.py``).
 """
 
 from __future__ import annotations
@@ -15,10 +15,10 @@ from fastapi.responses import StreamingResponse
 from starlette.requests import ClientDisconnect
 from starlette.types import Message, Receive, Scope, Send
 
+from sangsaeng.dataplane.access import Access, Slots
+from sangsaeng.dataplane.restrict import AggregateQuery, aggregate
+from sangsaeng.dataplane.serve import SUFFIX, Grant, authorize, choose_media_type, read_ahead, stream
 from sangsaeng.errors import SangsaengError
-from sangsaeng.transfer.access import Access, Slots
-from sangsaeng.transfer.dataplane import SUFFIX, Grant, authorize, choose_media_type, read_ahead, stream
-from sangsaeng.transfer.restrict import AggregateQuery, aggregate
 from sangsaeng.web.deps import ServicesDep, data_token
 
 router = APIRouter(tags=["data plane"])

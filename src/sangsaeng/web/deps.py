@@ -1,42 +1,21 @@
-"""Request dependencies: the connector's services, the protocol caller and the management API key."""
+"""Request dependencies: the connector's services (``sangsaeng/services.py``), the protocol caller and the management
+API key."""
 
 from __future__ import annotations
 
 import hmac
-from dataclasses import dataclass, field
 from typing import Annotated
 
 from fastapi import Depends, Request, Security
 from fastapi.security import APIKeyHeader
 
-from sangsaeng.catalog.service import CatalogService
-from sangsaeng.connector import Connector
 from sangsaeng.errors import TooManyRequests, Unauthenticated
 from sangsaeng.identity import credentials, tokens
-from sangsaeng.negotiation.service import NegotiationService
-from sangsaeng.ratelimit import TokenBuckets
-from sangsaeng.transfer.service import TransferService
 
-
-@dataclass
-class Services:
-    connector: Connector
-    catalog: CatalogService
-    negotiations: NegotiationService
-    transfers: TransferService
-    unsolicited: TokenBuckets = field(init=False)  # per member, for messages that start work on our side
-
-    def __post_init__(self) -> None:
-        settings = self.connector.settings
-        self.unsolicited = TokenBuckets(settings.unsolicited_rate, settings.unsolicited_burst)
-
-
-def services(request: Request) -> Services:
-    found: Services = request.app.state.services
-    return found
-
-
-ServicesDep = Annotated[Services, Depends(services)]
+# Named here too: the API's routes take them from here.
+from sangsaeng.services import Services as Services
+from sangsaeng.services import ServicesDep as ServicesDep
+from sangsaeng.services import services as services
 
 
 def _bearer(request: Request) -> str | None:

@@ -18,9 +18,9 @@ from starlette.requests import Request
 from starlette.responses import PlainTextResponse, Response
 from starlette.types import Message, Receive, Scope, Send
 
+from sangsaeng.encoding.strict import read_json
 from sangsaeng.errors import ContentTooLarge, InvalidInput, SangsaengError
 from sangsaeng.portal.i18n import Words, choose
-from sangsaeng.strictjson import read_json
 from sangsaeng.web.errors import error_response
 
 # Routes that take files: their bodies stream to disk (``_spool``, multipart), so they keep the large limit.

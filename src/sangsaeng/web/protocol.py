@@ -11,12 +11,12 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Query, Request, Response
 from fastapi.responses import JSONResponse
 
+from sangsaeng.dsp import negotiation as nm
+from sangsaeng.dsp import transfer as tm
 from sangsaeng.dsp.messages import VERSION, pids
+from sangsaeng.dsp.peer import HEAD_HEADER
+from sangsaeng.encoding.strict import read_json
 from sangsaeng.errors import NotFound
-from sangsaeng.negotiation import machine as nm
-from sangsaeng.peer import HEAD_HEADER
-from sangsaeng.strictjson import read_json
-from sangsaeng.transfer import machine as tm
 from sangsaeng.web.deps import Caller, ServicesDep, UnsolicitedCaller
 from sangsaeng.web.limits import MAX_POSITION
 

@@ -20,13 +20,13 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 from pydantic import ValidationError
 
+from sangsaeng.encoding.strict import read_json
 from sangsaeng.errors import InvalidInput, SangsaengError
 from sangsaeng.standard.entities import ProductFootprint, arrow_schema
 from sangsaeng.standard.pact.read import Reading, read_pact
 from sangsaeng.standard.pact.requirements import unsaid
 from sangsaeng.standard.pact.write import to_pact
 from sangsaeng.standard.versions import read_table
-from sangsaeng.strictjson import read_json
 
 MAX_DEPTH = 64
 

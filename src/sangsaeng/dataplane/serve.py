@@ -22,15 +22,15 @@ import pyarrow.parquet as pq
 
 from sangsaeng.catalog.files import version_files
 from sangsaeng.connector import Connector
+from sangsaeng.dataplane.restrict import mask_key, needed_columns, output_schema, restrict
+from sangsaeng.dataplane.terms import use_decision
+from sangsaeng.dataplane.tokens import REFUSED, TransferTokens
+from sangsaeng.dsp import transfer as m
+from sangsaeng.dsp.outbox import Handler, settle_implied
 from sangsaeng.errors import Forbidden, NotAcceptable, Unauthenticated
-from sangsaeng.identity import tokens
-from sangsaeng.outbox import settle_implied
 from sangsaeng.policy.decide import Restrictions
 from sangsaeng.standard import versions
-from sangsaeng.transfer import machine as m
-from sangsaeng.transfer.exports import Chunks, csv_chunks
-from sangsaeng.transfer.restrict import mask_key, needed_columns, output_schema, restrict
-from sangsaeng.transfer.service import TransferService, data_audience
+from sangsaeng.standard.exports import Chunks, csv_chunks
 
 ARROW = "application/vnd.apache.arrow.stream"
 PARQUET = "application/vnd.apache.parquet"
@@ -48,7 +48,6 @@ MEDIA_TYPES = {
     "application/jsonl": NDJSON,
 }
 SUFFIX = {ARROW: ".arrows", PARQUET: ".parquet", CSV: ".csv", JSON: ".json", NDJSON: ".jsonl"}
-REFUSED = "access refused: the token is missing, invalid, expired or for another transfer"
 
 
 def choose_media_type(accept: str | None) -> str:
@@ -98,24 +97,12 @@ class Grant:
 
 
 async def authorize(
-    connector: Connector, transfers: TransferService, transfer_id: str, token: str | None, operation: str = "read"
+    connector: Connector, transfers: Handler, transfer_id: str, token: str | None, operation: str = "read"
 ) -> Grant:
-    """Check the token, the transfer and the agreement; count this access; say what may leave and how."""
-    if not token:
-        raise Unauthenticated(REFUSED)
-    own_key = connector.key.public_key()
-    try:
-        caller = tokens.verify(
-            token,
-            data_audience(connector.participant_id),
-            lambda issuer: own_key if issuer == connector.participant_id else None,
-            connector.now(),
-            max_lifetime=None,
-        )
-    except Unauthenticated:
-        raise Unauthenticated(REFUSED) from None
-    if caller.claims.get("tid") != transfer_id:
-        raise Unauthenticated(REFUSED)
+    """Check the token, the transfer and the agreement; count this access; say what may leave and how.
+
+    ``transfers`` is the transfer process's outbox handler: a valid token proves our start message arrived."""
+    TransferTokens(connector).check(transfer_id, token)
     async with connector.store.begin() as tx:
         transfer = await tx.get_transfer(transfer_id, for_update=True)
         if transfer is None or transfer.role != m.PROVIDER:
@@ -131,7 +118,7 @@ async def authorize(
         agreement = await tx.get_agreement(transfer.agreement_id, for_update=True)
         if agreement is None:
             raise Forbidden("the agreement no longer exists")
-        decision = await transfers.access_decision(tx, agreement, operation)
+        decision = await use_decision(connector, tx, agreement, operation)
         if not decision.permit:
             words = "only aggregates" if decision_for_aggregates(decision, operation) else "this access"
             raise Forbidden(f"the agreement does not permit {words}", details={"reasons": list(decision.reasons)})

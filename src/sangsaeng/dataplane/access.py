@@ -24,8 +24,8 @@ import anyio
 import pyarrow as pa
 
 from sangsaeng.connector import Connector
+from sangsaeng.dataplane.serve import Grant, describe
 from sangsaeng.errors import Busy
-from sangsaeng.transfer.dataplane import Grant, describe
 
 IDLE_BEFORE_RELEASE = 0.5  # seconds without an access before freed memory is handed back
 

@@ -1,0 +1,1 @@
+"""Machine streams: MQTT, Sparkplug B and OPC UA readings landed as canonical Measurement data."""
