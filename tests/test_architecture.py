@@ -51,6 +51,7 @@ PURE = [
     "standard/truth.py",
     "standard/value_rules.py",
     "standard/footprint_needs.py",
+    "standard/footprint_entry.py",
     "standard/suggest/__init__.py",
     "standard/suggest/cells.py",
     "standard/suggest/headers.py",

@@ -141,8 +141,8 @@ EXPECTED_KO = {
     "a number (decimal ','; e.g. 1.234,5)": "숫자 (소수점 ','; 예: 1.234,5)",
     "a plain number, or a unit for this field in the mapping": "단위 없는 숫자, 또는 매핑에서 이 항목의 단위 지정",
     "a UN CPC code: 1 to 5 digits": "UN CPC 코드: 숫자 1–5자리",
-    "a unit of its own size: kg, piece, kWh, m³, m² (a liter is 0.001 m³: give the amount so)": (
-        "환산 없이 쓰는 단위: kg, 개(piece), kWh, m³, m² (1 L는 0.001 m³: 수량을 그렇게 적으세요)"
+    "a unit a footprint is declared in: kg, t, EA (개, piece), L, m³, m², kWh, MJ, h": (
+        "탄소발자국의 기준 단위: kg, 톤, 개(EA), L, m³, m², kWh, MJ, 시간"
     ),
     "an IPCC assessment report: AR and its number, e.g. AR6": "IPCC 평가보고서: AR과 그 번호 (예: AR6)",
 }

@@ -49,6 +49,7 @@ from sangsaeng.standard.field_rules import FieldMap as FieldMap  # the document'
 from sangsaeng.standard.field_rules import Header as Header
 from sangsaeng.standard.field_rules import Unpivot as Unpivot
 from sangsaeng.standard.field_rules import _base as _base
+from sangsaeng.standard.footprint_entry import complete
 from sangsaeng.standard.layout import LINE
 from sangsaeng.standard.truth import FALSE_WORDS as FALSE_WORDS  # where readers of the words found them
 from sangsaeng.standard.truth import TRUE_WORDS as TRUE_WORDS
@@ -290,6 +291,7 @@ class Applier:
             out[name] = self._read(batch, name, rule, target, out)
         if self._calorific is not None and "calorific_unit" not in out:  # given as calorific_factor's unit
             out["calorific_unit"] = pa.array([self._calorific.raw] * rows, pa.string())
+        complete(self.mapping, batch, out, rows)  # a footprint's declared unit, its id, its defaults
         columns = [out.get(f.name, pa.nulls(source.num_rows, f.type)) for f in self.schema]
         # A unit column shared by several fields is reported once per row, not once per field.
         return pa.RecordBatch.from_arrays(columns, schema=self.schema), list(dict.fromkeys(batch.findings))

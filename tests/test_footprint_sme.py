@@ -1,0 +1,146 @@
+"""A real SME's footprint sheet enters without knowing PACT (issue 15): the footprint's id is the system's, derived
+the same on every ingest; what the model defaults is its default; part numbers become product URNs by a prefix;
+the connector offers what it knows of its company."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta, timezone
+from pathlib import Path
+from typing import Any
+
+import pyarrow as pa
+import pyarrow.parquet as pq
+import yaml
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from sangsaeng.standard.footprint_entry import NAMESPACE, footprint_id
+from sangsaeng.standard.ingest import ingest
+from sangsaeng.standard.mapping import Applier, load_mapping
+from sangsaeng.standard.validation import check_all
+
+COMPANY = "urn:pact:hanbit.example:company:hanbit"
+SHEET = """
+entity: product_footprint
+fields:
+  company_ids: {value: [COMPANY]}
+  product_ids: {column: product}
+  declared_unit: {column: unit}
+  declared_amount: {value: 1}
+  pcf_excluding_biogenic: {column: pcf}
+  reference_period_start: {column: period, format: "2026.01"}
+  reference_period_end: {column: period, format: "2026.01", at: end}
+""".replace("COMPANY", COMPANY)
+
+
+def batch_of(rows: list[dict[str, str | None]]) -> pa.RecordBatch:
+    return pa.RecordBatch.from_pylist(rows, schema=pa.schema([(k, pa.string()) for k in rows[0]]))
+
+
+def row(product: str = "urn:pact:hanbit.example:product-id:BRK-2041", **changes: str | None) -> dict[str, str | None]:
+    return {"product": product, "unit": "kg", "pcf": "2.45", "period": "2026.01~2026.12"} | changes
+
+
+def records(mapping_text: str, rows: list[dict[str, str | None]]) -> tuple[list[dict[str, Any]], list[Any]]:
+    mapping = load_mapping(mapping_text)
+    batch, read = Applier(mapping).apply(batch_of(rows))
+    return batch.to_pylist(), read + check_all(mapping.model, lambda: [batch]).findings
+
+
+# ---- the id is the system's -------------------------------------------------------------------------------------
+def test_a_sheet_without_ids_gets_one_per_row_the_same_on_every_ingest(tmp_path: Path) -> None:
+    csv = tmp_path / "pcf.csv"
+    csv.write_text(
+        "product,unit,pcf,period\n"
+        "urn:pact:hanbit.example:product-id:BRK-2041,kg,2.45,2026.01~2026.12\n"
+        "urn:pact:hanbit.example:product-id:BRK-2042,kg,3.10,2026.01~2026.12\n",
+        "utf-8",
+    )
+    first = ingest(csv, load_mapping(SHEET), tmp_path / "a.parquet")
+    again = ingest(csv, load_mapping(SHEET), tmp_path / "b.parquet")
+    assert again.written and first.written and first.report.errors == 0, first.report.to_dict()
+    ids = pq.read_table(tmp_path / "a.parquet").column("id").to_pylist()
+    assert ids == pq.read_table(tmp_path / "b.parquet").column("id").to_pylist()
+    assert len(set(ids)) == 2 and all(i.startswith("urn:uuid:") for i in ids)
+    stored = pq.read_table(tmp_path / "a.parquet").to_pylist()[0]
+    assert (stored["spec_version"], stored["version"], stored["status"]) == (None, 1, "Active")
+
+
+def test_the_id_is_a_uuid5_of_the_company_product_period_and_declared_unit() -> None:
+    import uuid
+
+    found, problems = records(SHEET, [row()])
+    assert problems == []
+    parts = {k: found[0][k] for k in ("company_ids", "product_ids", "reference_period_start", "reference_period_end")}
+    expected = footprint_id(parts | {"declared_unit": "kilogram"})
+    assert found[0]["id"] == expected
+    value = uuid.UUID(expected.removeprefix("urn:uuid:"))
+    assert value.version == 5 and NAMESPACE == uuid.uuid5(
+        uuid.NAMESPACE_URL, "urn:sangsaeng:standard:product_footprint"
+    )
+
+
+def test_a_product_twice_for_one_period_and_unit_is_one_footprint_told_twice() -> None:
+    found, problems = records(SHEET, [row(), row(pcf="2.50"), row(unit="EA")])
+    assert found[0]["id"] == found[1]["id"] != found[2]["id"]  # per piece is another footprint
+    assert sorted((p.row, p.field, p.code) for p in problems) == [
+        (1, "id", "duplicate-key"),
+        (2, "id", "duplicate-key"),  # neither can be trusted over the other: both set aside
+    ]
+
+
+def test_a_row_lacking_what_its_id_is_made_of_is_set_aside_for_that_alone() -> None:
+    found, problems = records(SHEET, [row(product=None), row(period=None), row()])
+    assert sorted((p.row, p.field, p.code) for p in problems) == [
+        (1, "product_ids", "missing-value"),
+        (2, "reference_period_end", "missing-value"),
+        (2, "reference_period_start", "missing-value"),
+    ]
+    assert len({r["id"] for r in found}) == 3  # no duplicate-key among the rows set aside
+
+
+def test_a_mapping_that_gives_the_id_keeps_it() -> None:
+    given_id = "urn:uuid:0d6a3f0e-8a5f-4c3e-9d2a-1b2c3d4e5f60"
+    with_id = yaml.safe_load(SHEET)
+    with_id["fields"]["id"] = {"column": "pcf id"}
+    found, problems = records(yaml.safe_dump(with_id), [row() | {"pcf id": given_id}])
+    assert problems == [] and found[0]["id"] == given_id
+
+
+_PARTS = st.fixed_dictionaries(
+    {
+        "company_ids": st.lists(
+            st.sampled_from(["urn:a:1", "urn:b:2", "urn:c:3"]), min_size=1, max_size=2, unique=True
+        ),
+        "product_ids": st.lists(
+            st.sampled_from(["urn:p:1", "urn:p:2", "urn:p:x"]), min_size=1, max_size=2, unique=True
+        ),
+        "reference_period_start": st.sampled_from([datetime(2025, 1, 1, tzinfo=UTC), datetime(2026, 1, 1, tzinfo=UTC)]),
+        "reference_period_end": st.sampled_from([datetime(2026, 1, 1, tzinfo=UTC), datetime(2027, 1, 1, tzinfo=UTC)]),
+        "declared_unit": st.sampled_from(["kilogram", "piece", "meter ** 3"]),
+    }
+)
+
+
+def _canonical(parts: dict[str, Any]) -> tuple[Any, ...]:
+    return (
+        frozenset(parts["company_ids"]),
+        frozenset(parts["product_ids"]),
+        parts["reference_period_start"],
+        parts["reference_period_end"],
+        parts["declared_unit"],
+    )
+
+
+@given(_PARTS, _PARTS, st.booleans())
+@settings(max_examples=300)
+def test_two_footprints_share_an_id_exactly_when_they_name_the_same_footprint(
+    one: dict[str, Any], other: dict[str, Any], shuffled: bool
+) -> None:
+    if shuffled:  # the same lists in another order, the same moments in another zone: the same footprint
+        seoul = timedelta(hours=9)
+        other = one | {
+            "company_ids": list(reversed(one["company_ids"])),
+            "reference_period_start": one["reference_period_start"].astimezone(timezone(seoul)),
+        }
+    assert (footprint_id(one) == footprint_id(other)) == (_canonical(one) == _canonical(other))
