@@ -52,6 +52,7 @@ PURE = [
     "standard/value_rules.py",
     "standard/footprint_needs.py",
     "standard/footprint_entry.py",
+    "standard/prefixes.py",
     "standard/suggest/__init__.py",
     "standard/suggest/cells.py",
     "standard/suggest/headers.py",

@@ -10,10 +10,12 @@ from typing import Any
 
 import pyarrow as pa
 import pyarrow.parquet as pq
+import pytest
 import yaml
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from sangsaeng.errors import InvalidInput
 from sangsaeng.standard.footprint_entry import NAMESPACE, footprint_id
 from sangsaeng.standard.ingest import ingest
 from sangsaeng.standard.mapping import Applier, load_mapping
@@ -144,3 +146,85 @@ def test_two_footprints_share_an_id_exactly_when_they_name_the_same_footprint(
             "reference_period_start": one["reference_period_start"].astimezone(timezone(seoul)),
         }
     assert (footprint_id(one) == footprint_id(other)) == (_canonical(one) == _canonical(other))
+
+
+# ---- part numbers become product URNs by a prefix --------------------------------------------------------------
+PREFIX = "urn:pact:hanbit.example:product-id:"
+
+
+def with_prefix(**rules: Any) -> str:
+    document = yaml.safe_load(SHEET)
+    document["fields"]["product_ids"] = {"column": "product", "prefix": PREFIX} | rules
+    return yaml.safe_dump(document, allow_unicode=True)
+
+
+def test_a_part_number_becomes_a_product_urn_by_the_fields_prefix() -> None:
+    cells = ["BRK-2041", "urn:gtin:8801234567890", "브래킷 A", "HSG-1001; HSG/1001#2", "ＢＲＫ－２０４２"]
+    found, problems = records(with_prefix(), [row(product=c) for c in cells])
+    assert problems == []
+    assert [r["product_ids"] for r in found] == [
+        [PREFIX + "BRK-2041"],
+        ["urn:gtin:8801234567890"],  # already a URN: kept as written
+        [PREFIX + "%EB%B8%8C%EB%9E%98%ED%82%B7%20A"],  # RFC 8141: non-ASCII and spaces percent-encoded
+        [PREFIX + "HSG-1001", PREFIX + "HSG/1001%232"],  # each item of a list; '#' would start a fragment
+        [PREFIX + "BRK-2042"],  # full width, as typed on a Korean keyboard
+    ]
+
+
+def test_the_prefix_applies_to_a_constant_and_to_plain_text_fields_too() -> None:
+    document = yaml.safe_load(with_prefix())
+    document["fields"]["product_ids"] = {"value": "BRK-2041", "prefix": PREFIX}
+    document["fields"]["comment"] = {"column": "product", "prefix": "품번:"}
+    found, problems = records(yaml.safe_dump(document, allow_unicode=True), [row(product="BRK-9")])
+    assert problems == [] and found[0]["product_ids"] == [PREFIX + "BRK-2041"]
+    assert found[0]["comment"] == "품번:BRK-9"  # a prefix without a scheme: put before, nothing encoded
+
+
+@pytest.mark.parametrize(
+    ("rule", "said"),
+    [
+        ({"column": "product", "prefix": "urn:x:"}, "does not begin a URN"),
+        ({"column": "product", "prefix": "urn:pact:my domain:"}, "without spaces"),
+        ({"column": "product", "prefix": ""}, "without spaces"),
+        ({"column": "product", "prefix": PREFIX, "values": {"a": "b"}}, "takes none"),
+    ],
+)
+def test_a_prefix_that_cannot_make_identifiers_is_refused_where_it_is_written(rule: dict[str, Any], said: str) -> None:
+    document = yaml.safe_load(SHEET)
+    document["fields"]["product_ids"] = rule
+    with pytest.raises(InvalidInput) as refused:
+        load_mapping(yaml.safe_dump(document, allow_unicode=True))
+    assert said in refused.value.message and refused.value.position == "fields.product_ids"
+
+
+def test_a_prefix_goes_before_text_only() -> None:
+    document = yaml.safe_load(SHEET)
+    document["fields"]["pcf_excluding_biogenic"] = {"column": "pcf", "prefix": "x"}
+    with pytest.raises(InvalidInput, match="'prefix' goes before text"):
+        load_mapping(yaml.safe_dump(document))
+    document["fields"]["pcf_excluding_biogenic"] = {"column": "pcf"}
+    document["fields"]["status"] = {"value": "Active", "prefix": "x"}
+    with pytest.raises(InvalidInput, match="'prefix' goes before text"):
+        load_mapping(yaml.safe_dump(document))
+
+
+def test_a_part_number_without_a_prefix_is_told_how_to_become_a_urn() -> None:
+    _, problems = records(SHEET, [row(product="BRK-2041")])
+    (finding,) = [p for p in problems if p.field == "product_ids" and p.code == "bad-format"]
+    assert "part number becomes one with the mapping's prefix" in finding.hint
+    assert "prefix: urn:pact:<your domain>:product-id:" in finding.hint
+    assert "품번은 매핑에서 이 항목의 접두어(prefix)를 주면 URN이 됩니다" in finding.hint_ko
+    assert "urn:pact:<회사 도메인>:product-id:" in finding.message_ko
+
+
+@given(st.text(min_size=1, max_size=30).filter(lambda t: t.strip() == t and not t.lower().startswith("urn:")))
+@settings(max_examples=300)
+def test_any_item_with_a_urn_prefix_is_a_urn_that_gives_the_item_back(item: str) -> None:
+    from urllib.parse import unquote
+
+    from sangsaeng.standard.pact.vocabulary import URN
+    from sangsaeng.standard.prefixes import prefixed, prefixed_one
+
+    made = prefixed_one(PREFIX, item)
+    assert URN.fullmatch(made) and unquote(made.removeprefix(PREFIX)) == item
+    assert prefixed(pa.array([item, None]), PREFIX).to_pylist() == [made, None]  # the column and one value agree

@@ -145,6 +145,13 @@ EXPECTED_KO = {
         "탄소발자국의 기준 단위: kg, 톤, 개(EA), L, m³, m², kWh, MJ, 시간"
     ),
     "an IPCC assessment report: AR and its number, e.g. AR6": "IPCC 평가보고서: AR과 그 번호 (예: AR6)",
+    (
+        "a URN, e.g. urn:pact:sample.com:product-id:44055-9c05bc35-68f8; a part number becomes one with the "
+        "mapping's prefix for the field (prefix: urn:pact:<your domain>:product-id:)"
+    ): (
+        "URN, 예: urn:pact:sample.com:product-id:44055-9c05bc35-68f8. 품번은 매핑에서 이 항목의 접두어(prefix)를 "
+        "주면 URN이 됩니다 (prefix: urn:pact:<회사 도메인>:product-id:)"
+    ),
 }
 EXPECTED_KO_PREFIX = {
     "a column named ": "열 이름 ",

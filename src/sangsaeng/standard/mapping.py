@@ -130,6 +130,8 @@ class Mapping(BaseModel):
                     raise ValueError(f"{name}: 'minus' subtracts numbers, and {name} is not a number")
                 if rule.at is not None and base not in (datetime, date):
                     raise ValueError(f"{name}: 'at' is for dates, and {name} is not a date")
+                if rule.prefix is not None and (base not in (str, list[str]) or literal_values(model[name].annotation)):
+                    raise ValueError(f"{name}: 'prefix' goes before text, and {name} is not free text")
         return fields
 
     @model_validator(mode="after")
@@ -305,7 +307,7 @@ class Applier:
         if base is bool:
             return self._coded(batch, name, rule.column, self._truth[name], truth_expected(name))
         if get_origin(base) is list:
-            return batch.listed(rule.column, name, rule_for(self.mapping.entity, name))
+            return batch.listed(rule.column, name, rule_for(self.mapping.entity, name), rule.prefix)
         if base in (int, float):
             values = self._number(batch, name, base, rule, rule.column, out)
             if rule.minus is not None:  # an empty or no-value subtrahend takes nothing away
@@ -314,7 +316,7 @@ class Applier:
         if base in (datetime, date):
             return self._moment(batch, name, base is date, rule)
         ruled = rule_for(self.mapping.entity, name)
-        text = batch.text(rule.column, name) if ruled is None else batch.ruled(rule.column, name, ruled)
+        text = batch.ruled(rule.column, name, ruled, rule.prefix)
         return text if literal_values(annotation) else pc.cast(text, target)
 
     def _coded(self, batch: CellBatch, name: str, column: str, codes: Codes, expected: str) -> pa.Array:

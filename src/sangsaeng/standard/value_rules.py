@@ -132,6 +132,11 @@ def canonical_unit(text: str) -> str | None:
     return found.canonical if found else None
 
 
+# A part number is no URN, and becomes one by the field's prefix (``prefixes``); PACT's own example first.
+PRODUCT_ID_EXPECTED = (
+    "a URN, e.g. urn:pact:sample.com:product-id:44055-9c05bc35-68f8; a part number becomes one with the "
+    "mapping's prefix for the field (prefix: urn:pact:<your domain>:product-id:)"
+)
 DECLARED_EXPECTED = "a unit a footprint is declared in: kg, t, EA (개, piece), L, m³, m², kWh, MJ, h"
 
 
@@ -156,7 +161,7 @@ RULES: dict[str, dict[str, ValueRule]] = {
         "id": _urn("urn:uuid:f4b1225a-bd44-4c8e-861d-079e4e1dfd69", footprint_id),
         "preceding_pf_ids": _urn("urn:uuid:f4b1225a-bd44-4c8e-861d-079e4e1dfd69", footprint_id),
         "company_ids": _urn("urn:company:example:company1"),
-        "product_ids": _urn("urn:pact:sample.com:product-id:44055-9c05bc35-68f8"),
+        "product_ids": ValueRule(urn, PRODUCT_ID_EXPECTED, _URN_PATTERN),
         "product_classifications": _urn("urn:pact:productclassification:un-cpc:1234"),
         "declared_unit": ValueRule(
             canonical_unit,
