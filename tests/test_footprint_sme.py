@@ -228,3 +228,179 @@ def test_any_item_with_a_urn_prefix_is_a_urn_that_gives_the_item_back(item: str)
     made = prefixed_one(PREFIX, item)
     assert URN.fullmatch(made) and unquote(made.removeprefix(PREFIX)) == item
     assert prefixed(pa.array([item, None]), PREFIX).to_pylist() == [made, None]  # the column and one value agree
+
+
+# ---- known, not asked: what the connector knows of its company -------------------------------------------------
+@pytest.mark.parametrize(
+    ("participant", "public_url", "domain"),
+    [
+        ("urn:sangsaeng:participant:hanbit", "https://dsp.hanbit.example", "dsp.hanbit.example"),
+        ("urn:sangsaeng:participant:hanbit", "https://dsp.hanbit.example:8443/path", "dsp.hanbit.example"),
+        ("did:web:hanbit.example", "http://127.0.0.1:8181", "hanbit.example"),
+        ("did:web:hanbit.example%3A8443:connector", "", "hanbit.example"),
+        ("urn:sangsaeng:participant:hanbit", "http://127.0.0.1:8181", None),
+        ("urn:sangsaeng:participant:hanbit", "http://[::1]:8181", None),
+        ("urn:sangsaeng:participant:hanbit", "http://localhost:8181", None),
+        ("urn:sangsaeng:participant:hanbit", "http://connector.local", None),
+        ("urn:sangsaeng:participant:hanbit", "http://connector:8181", None),  # a bare host name is no domain
+    ],
+)
+def test_the_companys_domain_is_only_what_the_settings_say(
+    participant: str, public_url: str, domain: str | None
+) -> None:
+    from sangsaeng.standard.company import Company
+
+    company = Company.of(participant, "한빛정밀", public_url)
+    assert company.domain == domain
+    assert company.prefix == (f"urn:pact:{domain}:product-id:" if domain else None)
+
+
+def test_only_a_urn_participant_id_is_offered_for_company_ids() -> None:
+    from sangsaeng.standard.company import Company
+
+    urn = Company.of("urn:sangsaeng:participant:hanbit", "한빛정밀")
+    assert urn.known("product_footprint") == {
+        "company_ids": ["urn:sangsaeng:participant:hanbit"],
+        "company_name": "한빛정밀",
+    }
+    assert Company.of("did:web:hanbit.example", "").known("product_footprint") == {}  # no URN, no name
+    assert urn.known("quality_result") == {}
+
+
+def test_the_check_offers_what_the_connector_knows_instead_of_asking() -> None:
+    from sangsaeng.standard.company import Company
+    from sangsaeng.standard.footprint_needs import asked
+
+    document = yaml.safe_load(SHEET)
+    del document["fields"]["company_ids"]
+    mapping = load_mapping(yaml.safe_dump(document))
+    company = Company.of("urn:sangsaeng:participant:hanbit", "(주)한빛정밀")
+    found = {f.field: f for f in asked(mapping, company)}
+    assert (found["company_ids"].code, found["company_ids"].value) == (
+        "known-value",
+        "[urn:sangsaeng:participant:hanbit]",
+    )
+    assert found["company_name"].code == "known-value" and found["company_name"].severity == "note"
+    assert "company_name: {value: (주)한빛정밀}" in found["company_name"].hint
+    assert found["product_description"].code == "pact-unmapped"  # what nobody knows is still asked
+    assert {f.field for f in asked(mapping)} == {f.field for f in asked(mapping, company)} - {"company_ids"}
+
+
+# ---- the suggestion reads a footprint sheet as SMEs and LCA tools write it --------------------------------------
+SME_HEADERS = [
+    "품번",
+    "제품명",
+    "기준단위(kg 또는 EA/개)",
+    "탄소발자국(kgCO2e/개)",
+    "화석 배출량",
+    "기준기간(2026.01~2026.12)",
+    "포장 포함(Y/N)",
+    "비고",
+]
+SME_ROWS = [
+    ["BRK-2041", "브래킷 A", "EA", "2.45", "2.31", "2026.01~2026.12", "N", ""],
+    ["BRK-2042", "브래킷 B", "개", "3.10", "2.95", "2026.01~2026.12", "Y", "열처리 외주"],
+    ["HSG-1001", "하우징", "kg", "12.8", "-", "2026.01~2026.12", "N", ""],
+]
+
+
+def suggested(headers: list[str], rows: list[list[str]], company: Any = None) -> Any:
+    from sangsaeng.standard.suggest import suggest
+
+    samples = {h: [r[i] for r in rows] for i, h in enumerate(headers)}
+    return suggest("product_footprint", headers, samples, company=company)
+
+
+def test_an_sme_sheet_is_mapped_by_suggestion_and_the_id_is_not_missing() -> None:
+    proposal = suggested(SME_HEADERS, SME_ROWS)
+    fields = proposal.document["fields"]
+    assert proposal.missing == ["company_ids"]  # the id is the system's; the company is the connector's
+    assert fields["product_ids"] == {"column": "품번"}  # no domain known: no prefix made up …
+    assert any("urn:pact:<your domain>:product-id:" in n.en for n in proposal.notes)  # … but asked for
+    assert fields["product_name"] == {"column": "제품명"}
+    assert fields["declared_unit"] == {"column": "기준단위(kg 또는 EA/개)"} and fields["declared_amount"] == {
+        "value": 1
+    }
+    assert fields["pcf_excluding_biogenic"] == {"column": "탄소발자국(kgCO2e/개)", "unit": "kgCO2e"}
+    assert fields["fossil_ghg_emissions"] == {"column": "화석 배출량"}
+    assert fields["reference_period_start"] == {"column": "기준기간(2026.01~2026.12)", "format": "2026.01"}
+    assert fields["reference_period_end"] == {"column": "기준기간(2026.01~2026.12)", "format": "2026.12", "at": "end"}
+    assert fields["packaging_emissions_included"] == {"column": "포장 포함(Y/N)", "values": {"N": False, "Y": True}}
+    assert fields["comment"] == {"column": "비고"}
+
+
+def test_the_connector_fills_in_its_company_and_the_prefix_of_its_domain() -> None:
+    from sangsaeng.standard.company import Company
+
+    company = Company.of("urn:sangsaeng:participant:hanbit", "(주)한빛정밀", "https://hanbit.example")
+    proposal = suggested(SME_HEADERS, SME_ROWS, company)
+    fields = proposal.document["fields"]
+    assert proposal.missing == []
+    assert fields["company_ids"] == {"value": ["urn:sangsaeng:participant:hanbit"]}
+    assert fields["company_name"] == {"value": "(주)한빛정밀"}
+    assert proposal.reasons["company_name"].code == "settings"
+    assert fields["product_ids"] == {"column": "품번", "prefix": "urn:pact:hanbit.example:product-id:"}
+    urns = [["urn:pact:x.example:product-id:1"], ["urn:pact:x.example:product-id:2"], ["urn:gtin:1"]]
+    already = suggested(["제품 URN"], urns, company)
+    assert already.document["fields"]["product_ids"] == {"column": "제품 URN"}  # URNs already: no prefix
+
+
+def test_a_per_unit_header_gives_the_declared_unit_and_amount() -> None:
+    proposal = suggested(["품번", "PCF (kgCO2e/kg)", "기준기간"], [["A-1", "1.2", "2026"], ["A-2", "1.3", "2026"]])
+    fields = proposal.document["fields"]
+    assert fields["declared_unit"] == {"value": "kg"} and fields["declared_amount"] == {"value": 1}
+    assert fields["pcf_excluding_biogenic"] == {"column": "PCF (kgCO2e/kg)", "unit": "kgCO2e"}
+
+
+# Headers as SMEs and LCA tools write them, and the field each names.
+HEADERS = {
+    "품목코드": "product_ids",
+    "Part No.": "product_ids",
+    "Product ID": "product_ids",
+    "품명": "product_name",
+    "Product name": "product_name",
+    "제품 설명": "product_description",
+    "제품탄소발자국(kgCO2e/개)": "pcf_excluding_biogenic",
+    "PCF excl. biogenic": "pcf_excluding_biogenic",
+    "생물기원 포함": "pcf_including_biogenic",
+    "PCF incl. biogenic": "pcf_including_biogenic",
+    "화석": "fossil_ghg_emissions",
+    "Fossil GHG emissions": "fossil_ghg_emissions",
+    "화석 탄소 함량": "fossil_carbon_content",
+    "생물기원 탄소 함량": "biogenic_carbon_content",
+    "포장": "packaging_emissions_included",
+    "Packaging emissions included": "packaging_emissions_included",
+    "포장 배출량": "packaging_ghg_emissions",
+    "1차 데이터 비율": "primary_data_share",
+    "Primary data share (%)": "primary_data_share",
+    "제품 중량": "product_mass_per_declared_unit",
+    "Product mass per declared unit": "product_mass_per_declared_unit",
+    "비고": "comment",
+    "Remarks": "comment",
+    "기준단위": "declared_unit",
+    "Declared unit": "declared_unit",
+    "기준수량": "declared_amount",
+    "Reference period start": "reference_period_start",
+    "Reference period end": "reference_period_end",
+    "산정기준": "cross_sectoral_standards",
+    "Cross-sectoral standards": "cross_sectoral_standards",
+    "IPCC": "ipcc_characterization_factors",
+    "Characterization factors": "ipcc_characterization_factors",
+    "제외 비율": "exempted_emissions_percent",
+    "Exempted emissions (%)": "exempted_emissions_percent",
+    "제외 사유": "exempted_emissions_description",
+    "시스템 경계": "boundary_processes_description",
+    "할당 기준": "allocation_rules_description",
+    "CPC": "product_category_cpc",
+    "생산국": "geography",
+    "회사명": "company_name",
+}
+
+
+@pytest.mark.parametrize(("header", "field"), HEADERS.items())
+def test_each_footprint_field_is_named_by_the_headers_smes_and_lca_tools_write(header: str, field: str) -> None:
+    from sangsaeng.standard.suggest.headers import header_score, read_header
+    from sangsaeng.standard.suggest.vocabulary import Vocabulary
+
+    scored = header_score(field, read_header(header, Vocabulary()), Vocabulary())
+    assert scored is not None and scored[0] >= 0.85, (header, field, scored)

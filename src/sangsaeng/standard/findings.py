@@ -21,7 +21,7 @@ import pyarrow.compute as pc
 from sangsaeng.standard.labels import field_label
 
 Severity = Literal["error", "note"]
-NOTES = frozenset({"no-value", "pact-unmapped", "pact-empty"})
+NOTES = frozenset({"no-value", "pact-unmapped", "pact-empty", "known-value"})
 
 MESSAGES: dict[str, tuple[str, str]] = {
     "missing-value": ("{field} is required but empty{found}", "{field} 값이 비어 있습니다 (필수 항목){found}"),
@@ -71,6 +71,10 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "pact-empty": (
         "{label} ({field}): empty{found}, and needed to export {expected}",
         "{label} ({field}): 비어 있습니다{found}. {expected} 내보내기에 필요합니다",
+    ),
+    "known-value": (
+        "{label} ({field}): the mapping does not give it; this connector's settings say {value}",
+        "{label} ({field}): 매핑에는 없지만 이 커넥터 설정에 {value}(으)로 있습니다",
     ),
 }
 
@@ -129,6 +133,11 @@ HINTS: dict[str, tuple[str, str]] = {
     "pact-empty": (
         "fill in the cell if it is known; nothing else to fix (the row is kept)",
         "알고 있다면 칸을 채우세요; 그 밖에 고칠 것은 없습니다 (행은 게시됩니다)",
+    ),
+    "known-value": (
+        "if it is right, give it in the mapping ({field}: {expected}); the portal's review page fills it in for you "
+        "to confirm",
+        "맞다면 매핑에 넣으세요 ({field}: {expected}). 포털의 검토 화면에는 미리 채워져 있으니 확인만 하면 됩니다",
     ),
 }
 
@@ -189,6 +198,7 @@ MEANINGS = {
     "bad-format": "a value not written the way the field's standard writes it (a URN, AR6, a CPC code)",
     "pact-unmapped": "a field a PACT export needs that the mapping does not give (once per field, record 0)",
     "pact-empty": "a field a PACT export needs left empty in a row",
+    "known-value": "a field the mapping does not give and the connector's settings do (its participant id, name)",
 }
 
 

@@ -41,6 +41,11 @@ NAMESPACE = uuid.uuid5(uuid.NAMESPACE_URL, "urn:sangsaeng:standard:product_footp
 IDENTITY = ("company_ids", "product_ids", "reference_period_start", "reference_period_end", "declared_unit")
 
 
+def made_by_system(entity: str) -> frozenset[str]:
+    """Required fields of ``entity`` the system gives when a mapping does not: a suggestion does not miss them."""
+    return frozenset({"id"}) if entity == ENTITY else frozenset()
+
+
 def footprint_id(parts: dict[str, Any]) -> str:
     """The derived id of a footprint with these ``IDENTITY`` values (lists in any order, moments in any zone)."""
     named = [

@@ -183,6 +183,16 @@ PERCENT: dict[str, frozenset[str]] = {
 }
 
 
+# Fields whose values are URNs a company's own numbers become by a prefix (``prefixes``; the portal's box).
+URN_FIELDS: dict[str, tuple[str, ...]] = {
+    "product_footprint": ("product_ids", "company_ids", "product_classifications"),
+}
+
+
+def urn_fields(entity: str) -> tuple[str, ...]:
+    return URN_FIELDS.get(entity, ())
+
+
 def rule_for(entity: str, field: str) -> ValueRule | None:
     return RULES.get(entity, {}).get(field)
 
