@@ -6,7 +6,10 @@ connector knows of its company, offered; nothing else.
   numerator's unit (``kgCO2e``); the denominator is the declared unit where no column gives one, and "per" one of
   it makes the declared amount 1.
 - A reference period in one cell (``2026.01~2026.12``), or one month or year, gives both period fields: the start,
-  and at its end the end (``at: end``).
+  and at its end the end (``at: end``); an end column of days or months names the period's last day or month, so
+  the period ends after it (PACT's end is exclusive).
+- What the rows above the table say of the whole file — the standards followed, the IPCC reports used
+  ("산정 기준: ISO 14067, IPCC AR6") — is proposed for every row.
 - Known, not asked: the participant id (when a URN) and name of the company (``company.Company``) are proposed
   for ``company_ids`` and ``company_name``; part numbers that are no URNs get the prefix of the company's domain
   (``urn:pact:<domain>:product-id:``) when the connector knows one, and a note asking for it when not.
@@ -23,20 +26,57 @@ from sangsaeng.standard.pact.vocabulary import URN
 from sangsaeng.standard.sheet_text import unit_of
 from sangsaeng.standard.suggest import cells as look
 from sangsaeng.standard.suggest.proposal import Draft
-from sangsaeng.standard.value_rules import declared_unit
+from sangsaeng.standard.value_rules import declared_unit, ipcc_factor, standard
 
 ENTITY = "product_footprint"
 _PER = re.compile(r"^(?P<amount>.+?)\s*(?:/|\bper\b|당)\s*(?P<per>[^/]+)$", re.IGNORECASE)
 PERIOD = ("reference_period_start", "reference_period_end")
 
 
-def propose(draft: Draft, cells: dict[str, list[str]], company: Company | None) -> None:
+def may_merge(entity: str, field: str) -> bool:
+    """Whether a column of ``field`` may be proposed as merged down (``fill_down``). A footprint sheet merges its
+    period over the rows; any other blank of it is a value not given — a missing part number, a remark with
+    nothing to say — which the row above must not fill."""
+    return entity != ENTITY or field in PERIOD
+
+
+def propose(
+    draft: Draft,
+    cells: dict[str, list[str]],
+    company: Company | None,
+    samples: dict[str, list[str]] | None = None,
+    titles: list[str] | None = None,
+) -> None:
+    """``cells``: each column's cells that hold something; ``samples``: the sample of each column (its top rows'
+    values); ``titles``: the rows above the header."""
     if draft.entity != ENTITY:
         return
     per = _per_unit(draft)
     _declared(draft, per)
     _period(draft, cells)
+    _merged_period(draft, samples or {})
+    _titles(draft, titles or [])
     _company(draft, cells, company or Company())
+
+
+# Standards and IPCC reports as a sheet's title or note row names them ("산정 기준: ISO 14067, IPCC AR6").
+_STANDARD_NAMES = re.compile(
+    r"ISO\s*14067(?::\s*\d{4})?|ISO\s*14083|ISO\s*1404[04](?:\s*/\s*1404[04])?|GHG\s*Protocol(?:\s*Product)?"
+    r"(?:\s*standard)?|PAS\s*2050|\bPEF\b|PACT[\s-]*v?[123](?:\.0)?",
+    re.IGNORECASE,
+)
+_REPORTS = re.compile(r"\bAR\s*([1-9][0-9]?)\b")
+
+
+def _titles(draft: Draft, titles: list[str]) -> None:
+    """What the rows above the table say of the whole file: the standards followed, the IPCC reports used."""
+    text = " ".join(titles)
+    standards = list(dict.fromkeys(s for m in _STANDARD_NAMES.finditer(text) if (s := standard(m.group(0)))))
+    if standards and draft.open("cross_sectoral_standards"):
+        draft.place("cross_sectoral_standards", {"value": standards}, 0.8, "title")
+    reports = list(dict.fromkeys(r for m in _REPORTS.finditer(text) if (r := ipcc_factor(m.group(0)))))
+    if reports and "IPCC" in text.upper() and draft.open("ipcc_characterization_factors"):
+        draft.place("ipcc_characterization_factors", {"value": reports}, 0.8, "title")
 
 
 def _per_unit(draft: Draft) -> list[str]:
@@ -78,6 +118,18 @@ def _declared(draft: Draft, per: list[str]) -> None:
 
 def _period(draft: Draft, cells: dict[str, list[str]]) -> None:
     start, end = (draft.rules.get(name) for name in PERIOD)
+    if end is not None and "column" in end and "at" not in end:
+        # An end column of days or months names the last one the period covers (2025-12-31): PACT's end is
+        # exclusive, the start of the next (2026-01-01).
+        if look.dates(cells.get(end["column"], [])).granularity in ("day", "month"):
+            end["at"] = "end"
+            draft.note(
+                f"reference_period_end: {end['column']} names the last day or month of the period; it ends after it.",
+                f"reference_period_end: {end['column']} 열은 기간의 마지막 날(달)이므로, 그다음 날(달)이 시작할 때 "
+                "끝납니다.",
+                "reference_period_end",
+            )
+        return
     if not start or "column" not in start or end is not None:
         return
     column = start["column"]
@@ -94,6 +146,23 @@ def _period(draft: Draft, cells: dict[str, list[str]]) -> None:
         f"reference_period_end: the end of the period {column} names.",
         f"reference_period_end: {column} 열이 말하는 기간이 끝나는 때입니다.",
         "reference_period_end",
+    )
+
+
+def _merged_period(draft: Draft, samples: dict[str, list[str]]) -> None:
+    """A period written once for the whole table and merged down over its rows (read-only Excel gives the top
+    cell only, so the sample holds it once while the other columns hold a value a row): each row takes it
+    (``fill_down``). Several periods, or one that a column of fewer rows repeats, are left as they are."""
+    column = (draft.rules.get("reference_period_start") or {}).get("column")
+    written = [c for c in samples.get(column or "", []) if c and c.strip()]
+    longest = max((len([c for c in v if c and c.strip()]) for v in samples.values()), default=0)
+    if not column or len(written) != 1 or longest < 2:
+        return
+    draft.fill_down.append(column)
+    draft.note(
+        f"reference_period_start/end: {column} is written once, merged over the rows below; each row takes it.",
+        f"reference_period_start/end: {column} 값이 한 번만 적혀 아래 행에 병합되어 있어, 각 행이 그 값을 씁니다.",
+        "reference_period_start",
     )
 
 

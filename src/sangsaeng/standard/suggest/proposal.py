@@ -103,6 +103,7 @@ class Draft:
     constants: dict[str, Any] = field(default_factory=dict)
     notes: list[Note] = field(default_factory=list)
     unpivot: dict[str, Any] | None = None
+    fill_down: list[str] = field(default_factory=list)  # columns known merged down beyond what the layout saw
 
     @property
     def model(self) -> type[Entity]:

@@ -74,7 +74,7 @@ def suggest(
     places = [*titles, *([sheet] if sheet else [])]
     read_fields(draft, parsed, cells, decimal, places)
     _derive(draft, parsed, cells)
-    footprints.propose(draft, cells, company)
+    footprints.propose(draft, cells, company, samples, titles)
     _constants(draft, titles, sheet, parsed)
     _layout_notes(draft, guess, decimal)
     return _proposal(draft, guess, sheet, decimal)
@@ -300,8 +300,13 @@ def _proposal(draft: Draft, guess: LayoutGuess | None, sheet: str | None, decima
     # A field's text column merged down over the rows it covers (a lot, its verdict); a unit column or the measured
     # value with blanks is missing there, not merged (number columns are never proposed by the layout).
     measured = draft.model.measured
-    placed = {rule["column"] for name, rule in draft.rules.items() if name != measured and rule.get("column")}
-    if guess and (down := [c for c in guess.merged_down if c in placed]):
+    placed = {
+        rule["column"]
+        for name, rule in draft.rules.items()
+        if name != measured and rule.get("column") and footprints.may_merge(draft.entity, name)
+    }
+    merged = [*(guess.merged_down if guess else []), *draft.fill_down]
+    if down := list(dict.fromkeys(c for c in merged if c in placed)):
         document["fill_down"] = down  # a lot merged down over its samples: each row takes the value above
     fields = [f for f in draft.model.model_fields if f in draft.rules]
     document["fields"] = {f: {k: draft.rules[f][k] for k in _ORDER if k in draft.rules[f]} for f in fields}

@@ -196,7 +196,7 @@ shift: 주간=day 야간=night 주=day 야=night day=day night=night
 PASS_FAIL = tuple(
     tuple(pair.split("/"))
     for pair in "합격/불합격 적합/부적합 양호/불량 양품/불량 OK/NG G/NG ○/× ◯/× 〇/× O/X Pass/Fail "
-    "Y/N 예/아니오 true/false".split()
+    "Y/N Yes/No 예/아니오 true/false".split()
 )
 # For the estimated flag: 추정 (estimated) is true, 실측 (metered) false.
 ESTIMATE_WORDS = {"추정": True, "추정치": True, "추정값": True, "실측": False, "실측치": False, "계량": False}
