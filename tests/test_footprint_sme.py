@@ -404,3 +404,32 @@ def test_each_footprint_field_is_named_by_the_headers_smes_and_lca_tools_write(h
 
     scored = header_score(field, read_header(header, Vocabulary()), Vocabulary())
     assert scored is not None and scored[0] >= 0.85, (header, field, scored)
+
+
+@given(
+    st.lists(st.text(max_size=12), min_size=1, max_size=3),
+    st.lists(st.text(max_size=12), min_size=1, max_size=3),
+    st.datetimes(timezones=st.just(UTC)),
+    st.text(max_size=12),
+)
+@settings(max_examples=300)
+def test_the_derived_id_is_the_uuid5_of_the_compact_json_docs_pact_md_describes(
+    companies: list[str], products: list[str], start: datetime, unit: str
+) -> None:
+    import json
+    import uuid
+
+    end = start + timedelta(days=365) if start.year < 9999 else start
+    name = json.dumps(
+        [sorted(companies), sorted(products), start.isoformat(), end.isoformat(), unit],
+        ensure_ascii=False,
+        separators=(",", ":"),
+    )
+    parts = {
+        "company_ids": companies,
+        "product_ids": products,
+        "reference_period_start": start,
+        "reference_period_end": end,
+        "declared_unit": unit,
+    }
+    assert footprint_id(parts) == f"urn:uuid:{uuid.uuid5(NAMESPACE, name)}"

@@ -18,13 +18,16 @@ issue 15); no I/O.
 
 from __future__ import annotations
 
+import hashlib
 import json
+import re
 import uuid
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 from fractions import Fraction
 from typing import TYPE_CHECKING, Any
 
+import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
@@ -38,6 +41,8 @@ if TYPE_CHECKING:
 
 ENTITY = ProductFootprint.entity
 NAMESPACE = uuid.uuid5(uuid.NAMESPACE_URL, "urn:sangsaeng:standard:product_footprint")
+_PLAIN = re.compile(r'[^"\\\x00-\x1f]*')  # what JSON (ensure_ascii=False) writes between quotes as it is
+_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 IDENTITY = ("company_ids", "product_ids", "reference_period_start", "reference_period_end", "declared_unit")
 
 
@@ -48,22 +53,35 @@ def made_by_system(entity: str) -> frozenset[str]:
 
 def footprint_id(parts: dict[str, Any]) -> str:
     """The derived id of a footprint with these ``IDENTITY`` values (lists in any order, moments in any zone)."""
-    named = [
-        sorted(parts["company_ids"]),
-        sorted(parts["product_ids"]),
-        _moment(parts["reference_period_start"]),
-        _moment(parts["reference_period_end"]),
-        parts["declared_unit"],
-    ]
-    return f"urn:uuid:{uuid.uuid5(NAMESPACE, json.dumps(named, ensure_ascii=False, separators=(',', ':')))}"
+    return _id_of(parts["company_ids"], parts["product_ids"], _moment(parts["reference_period_start"]),
+                  _moment(parts["reference_period_end"]), parts["declared_unit"])  # fmt: skip
+
+
+def _id_of(companies: list[str], products: list[str], start: str, end: str, unit: str) -> str:
+    """``urn:uuid:`` and the UUID v5 (RFC 4122 § 4.3: SHA-1, version and variant bits) in ``NAMESPACE`` of the
+    compact JSON ``[companies sorted, products sorted, start, end, unit]``."""
+    return _uuid5(f"[{_listed(companies)},{_listed(products)},{_quoted(start)},{_quoted(end)},{_quoted(unit)}]")
+
+
+def _uuid5(name: str) -> str:
+    digest = bytearray(hashlib.sha1(NAMESPACE.bytes + name.encode()).digest()[:16])
+    digest[6], digest[8] = (digest[6] & 0x0F) | 0x50, (digest[8] & 0x3F) | 0x80
+    h = digest.hex()
+    return f"urn:uuid:{h[:8]}-{h[8:12]}-{h[12:16]}-{h[16:20]}-{h[20:]}"
+
+
+def _listed(items: list[str]) -> str:
+    return f"[{','.join(map(_quoted, sorted(items)))}]"
+
+
+def _quoted(text: str) -> str:
+    """A string as compact JSON (``ensure_ascii=False``) writes it — without the encoder where nothing needs
+    escaping, as URNs, ISO moments and unit names never do."""
+    return f'"{text}"' if _PLAIN.fullmatch(text) else json.dumps(text, ensure_ascii=False)
 
 
 def _moment(value: datetime) -> str:
     return (value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)).isoformat()
-
-
-def _complete(parts: dict[str, Any]) -> bool:
-    return all(parts[name] is not None and parts[name] != [] for name in IDENTITY)
 
 
 def complete(mapping: Mapping, batch: CellBatch, out: dict[str, pa.Array], rows: int) -> None:
@@ -77,9 +95,10 @@ def complete(mapping: Mapping, batch: CellBatch, out: dict[str, pa.Array], rows:
         if name in given or name in out or name == "id":
             continue
         if info.default_factory is list:
-            out[name] = pa.array([[] for _ in range(rows)], schema.field(name).type)
+            kind = schema.field(name).type
+            out[name] = pa.ListArray.from_arrays(pa.array(np.zeros(rows + 1, np.int32)), pa.array([], kind.value_type))
         elif info.default is not None and not info.is_required():
-            out[name] = pa.array([info.default] * rows, schema.field(name).type)
+            out[name] = pa.repeat(pa.scalar(info.default, schema.field(name).type), rows)
     if "id" not in given:
         out["id"] = _ids(out, batch.first_row, rows)
 
@@ -102,23 +121,53 @@ def _convert(mapping: Mapping, batch: CellBatch, out: dict[str, pa.Array], rows:
         scaled = [i for i, d in enumerate(found) if d is not None and d.factor != 1]
         converting = pc.is_in(encoded.indices, value_set=pa.array(scaled, encoded.indices.type))
         amounts, positions = out["declared_amount"].to_pylist(), encoded.indices.to_pylist()
+        done: dict[tuple[float, int], float | None] = {}  # once per distinct amount and unit
         for row in pc.indices_nonzero(pc.fill_null(converting, False)).to_pylist():
-            declared = found[positions[row]]
-            if amounts[row] is not None and declared is not None:
-                amounts[row] = to_float(Fraction(Decimal(repr(amounts[row]))) * declared.factor)
+            declared, amount = found[positions[row]], amounts[row]
+            if amount is not None and declared is not None:
+                key = (amount, positions[row])
+                if key not in done:
+                    done[key] = to_float(Fraction(Decimal(repr(amount))) * declared.factor)
+                amounts[row] = done[key]
         out["declared_amount"] = pa.array(amounts, pa.float64())
     if "declared_unit_pact" not in mapping.fields:
         words = pa.array([d.pact_name if d else None for d in found], pa.string())
         out["declared_unit_pact"] = pc.take(words, encoded.indices)
 
 
+def _moments(column: pa.Array) -> list[str | None]:
+    """A column of moments as ISO text in UTC, worked out once per distinct moment (a file has few periods)."""
+    micros = pc.cast(column, pa.int64())
+    encoded = pc.dictionary_encode(micros)
+    texts = [None if m is None else _moment(_EPOCH + timedelta(microseconds=m)) for m in encoded.dictionary.to_pylist()]
+    return [None if i is None else texts[i] for i in encoded.indices.to_pylist()]
+
+
 def _ids(out: dict[str, pa.Array], first_row: int, rows: int) -> pa.Array:
-    columns = {name: out[name].to_pylist() if name in out else [None] * rows for name in IDENTITY}
+    """Each row's derived id. What few rows differ in (the company, the period, the unit) is written once per
+    distinct value; the product and the hash, once a row."""
+
+    def values(name: str) -> list[Any]:
+        if name not in out:
+            return [None] * rows
+        return _moments(out[name]) if pa.types.is_timestamp(out[name].type) else out[name].to_pylist()
+
+    companies, products, starts, ends, units = (values(name) for name in IDENTITY)
+    written: dict[Any, str] = {}
+
+    def once(key: Any, make: Any) -> str:
+        if key not in written:
+            written[key] = make()
+        return written[key]
+
     ids = []
     for index in range(rows):
-        parts = {name: values[index] for name, values in columns.items()}
-        if _complete(parts):
-            ids.append(footprint_id(parts))
-        else:  # set aside for what it lacks: an id of its own, that no complete row can have
+        parts = (companies[index], products[index], starts[index], ends[index], units[index])
+        if not all(p is not None and p != [] for p in parts):  # set aside for what it lacks: an id of its own
             ids.append(f"urn:uuid:{uuid.uuid5(NAMESPACE, f'record {first_row + index}')}")
+            continue
+        company, product, start, end, unit = parts
+        head = once(("c", tuple(company)), lambda c=company: f"[{_listed(c)},")
+        tail = once(("t", start, end, unit), lambda a=start, b=end, u=unit: f",{_quoted(a)},{_quoted(b)},{_quoted(u)}]")
+        ids.append(_uuid5(head + _listed(product) + tail))
     return pa.array(ids, pa.string())
