@@ -123,6 +123,7 @@ async def test_an_sme_sheet_without_ids_or_urns_is_published_and_exports_as_pact
     page = await steward.get(review_url, params={"lang": "ko"})
     shown = text_of(page.text)
     assert "4행을 모두 게시합니다." in shown, shown[:6000]
+    assert "ISO14067" in shown and "[&#39;" not in page.text  # the preview shows a list's items, not its repr
     published = await steward.post(review_url, data=changed(form_of(page.text), action="publish"))
     assert published.status_code == 303 and published.headers["location"].startswith("/portal/offer/")
 

@@ -55,7 +55,7 @@ async def test_an_sme_footprint_sheet_is_asked_what_pact_needs_and_published_wit
     assert order.index("product_description") < order.index("id") < order.index("company_name")
     assert "PACT 내보내기에 필요 (2.3, 3.0)" in shown
     assert "PACT 내보내기에 필요 (3.0)" in shown  # product_mass_per_declared_unit: v3.0 only
-    assert 'id="pact-asked"' in page.text and "항목 11개가 더 필요합니다" in shown
+    assert 'id="pact-asked"' in page.text and "항목 10개가 더 필요합니다" in shown  # the standard: from the note row
     assert 'name="const.product_description"' in page.text and 'name="const.company_name"' in page.text
     assert "회사 설정에서 (확인)" in shown and 'value="Supplier"' in page.text
     assert 'placeholder="여러 값은 쉼표로 구분 (예: AR5, AR6)"' in page.text  # the list fields' boxes
@@ -91,7 +91,7 @@ async def test_an_sme_footprint_sheet_is_asked_what_pact_needs_and_published_wit
     page = await steward.get(review_url, params={"lang": "ko"})
     shown = text_of(page.text)
     assert "2026.12 → 2026년 12월 1일" in shown and "3행을 모두 게시합니다." in shown, shown[:4000]
-    assert "항목 11개가 더 필요합니다" in shown  # what the columns and the settings give is not asked
+    assert "항목 10개가 더 필요합니다" in shown  # what the columns and the settings give is not asked
     notes = await steward.get(f"{review_url}/problems", params={"severity": "note", "lang": "ko"})
     listed = text_of(notes.text)
     assert "제품 설명 (product_description): PACT 2.3, 3.0 내보내기에 필요한데, 매핑이 열에서 읽지도" in listed
