@@ -55,12 +55,16 @@ def _opened(path: Path, sheet: str | None) -> tuple[Any, Any]:
 
 @pytest.mark.parametrize("case_path", SUGGESTED, ids=_id)
 def test_the_suggested_mapping_reads_the_file_the_same_way(case_path: Path, tmp_path: Path) -> None:
+    from sangsaeng.standard.company import Company
     from sangsaeng.standard.suggest import suggest
 
     case = DOCUMENTS[case_path]
     path = CORPUS / case["file"]
     source, guess = _opened(path, case["sheet"])
-    proposal = suggest(case["entity"], source.headers, source.sample(), guess=guess)
+    # What the connector knows of its company (a footprint's company and the prefix of its part numbers), when the
+    # case says: the settings of the connector the file is uploaded to, not an edit of the suggestion.
+    company = Company.of(**case["company"]) if case.get("company") else None
+    proposal = suggest(case["entity"], source.headers, source.sample(), guess=guess, company=company)
     assert not proposal.missing, f"{case['file']}: the suggestion could not place {proposal.missing}"
     outcome = read(path, proposal.mapping, case["sheet"], tmp_path)
     said = differences(outcome, case["expect"], _entity_key(case["entity"]))
@@ -76,7 +80,7 @@ def test_the_corpus_spans_sectors_systems_and_layouts() -> None:
     assert len(sectors) >= 5, sectors
     entities = {DOCUMENTS[path]["entity"] for path in CASES}
     assert entities >= {"quality_result", "energy_record", "production_run", "measurement", "part_type",
-                        "part_instance", "bom_link", "demand_forecast"}  # fmt: skip
+                        "part_instance", "bom_link", "demand_forecast", "product_footprint"}  # fmt: skip
     suffixes = {Path(f).suffix for f in files}
     assert suffixes >= {".xlsx", ".csv", ".txt"}
     sizeable = [path for path in CASES if DOCUMENTS[path]["expect"]["rows"] >= 2000]

@@ -79,8 +79,10 @@ def test_a_footprint_csv_with_list_fields_is_ingested(tmp_path: Path) -> None:
     record = pq.read_table(tmp_path / "pf.parquet").to_pylist()[0]
     assert record["company_ids"] == ["urn:sangsaeng:participant:hanbit"]
     assert record["product_ids"] == ["urn:gtin:8801234567890"]
-    assert record["preceding_pf_ids"] is None and record["product_classifications"] is None
-    ProductFootprint.model_validate({k: v for k, v in record.items() if v is not None})
+    # What the mapping does not give is the model's default, not unknown: no earlier ids, Active, version 1.
+    assert record["preceding_pf_ids"] == [] and record["product_classifications"] == []
+    assert (record["status"], record["version"]) == ("Active", 1)
+    ProductFootprint.model_validate(record)
 
 
 def test_map_ingest_and_map_check_take_the_footprint_file_and_say_what_pact_will_ask(tmp_path: Path) -> None:
@@ -233,10 +235,79 @@ def test_ids_are_urns_a_bare_uuid_being_the_urn_of_it() -> None:
 
 
 def test_the_declared_unit_is_named_as_the_canonical_data_names_it() -> None:
-    values, findings = read(BASIC, "unit", ["kg", "개", "kWh", "m³", "kilogram", "L", "furlong"])
-    assert values == ["kilogram", "piece", "kilowatt_hour", "meter ** 3", "kilogram", None, None]
-    assert [(f.row, f.code, f.value) for f in findings] == [(6, "bad-format", "L"), (7, "bad-format", "furlong")]
-    assert "0.001 m³" in findings[0].hint and "0.001 m³" in findings[0].hint_ko
+    values, findings = read(BASIC, "unit", ["kg", "개", "kWh", "m³", "kilogram", "L", "furlong", "mm"])
+    assert values == ["kilogram", "piece", "kilowatt_hour", "meter ** 3", "kilogram", "meter ** 3", None, None]
+    assert [(f.row, f.code, f.value) for f in findings] == [(7, "bad-format", "furlong"), (8, "bad-format", "mm")]
+    assert "kg, t, EA" in findings[0].hint and "탄소발자국의 기준 단위" in findings[0].hint_ko
+
+
+# Declared units as SMEs write them: (written, amount) → (canonical unit, canonical amount, PACT's word kept).
+DECLARED = [
+    ("kg", "1", "kilogram", 1.0, None),
+    ("킬로그램", "2.5", "kilogram", 2.5, None),
+    ("EA", "1", "piece", 1.0, None),
+    ("개", "10", "piece", 10.0, None),
+    ("pcs", "1", "piece", 1.0, None),
+    ("L", "1", "meter ** 3", 0.001, "liter"),
+    ("리터", "250", "meter ** 3", 0.25, "liter"),
+    ("MJ", "3.6", "kilowatt_hour", 1.0, "megajoule"),
+    ("kWh", "1", "kilowatt_hour", 1.0, None),
+    ("m²", "1", "meter ** 2", 1.0, None),
+    ("톤", "1", "kilogram", 1000.0, None),
+    ("t", "2", "kilogram", 2000.0, None),
+    ("g", "500", "kilogram", 0.5, None),
+    ("ton", "1", "kilogram", 1000.0, None),
+    ("MWh", "1", "kilowatt_hour", 1000.0, None),
+    ("m³", "1", "meter ** 3", 1.0, None),
+]
+
+
+@pytest.mark.parametrize(("written", "amount", "unit", "canonical", "pact"), DECLARED)
+def test_a_declared_unit_that_is_a_multiple_converts_the_amount_and_keeps_pacts_word(
+    written: str, amount: str, unit: str, canonical: float, pact: str | None
+) -> None:
+    mapping = load_mapping(with_fields(declared_amount={"column": "amount"}))
+    rows = rows_of([{"unit": written, "amount": amount}])
+    batch, findings = Applier(mapping).apply(source(rows))
+    record = batch.to_pylist()[0]
+    assert findings == []
+    assert (record["declared_unit"], record["declared_unit_pact"]) == (unit, pact)
+    assert record["declared_amount"] == pytest.approx(canonical, rel=1e-15)
+    assert record["pcf_excluding_biogenic"] == 2.5  # per the declared amount: unchanged by its unit
+
+
+@given(st.sampled_from(DECLARED), st.decimals(min_value="0.001", max_value="100000", places=3))
+@settings(max_examples=80, deadline=None)
+def test_a_converted_footprint_goes_out_in_the_unit_and_amount_it_came_in(
+    declared: tuple[str, str, str, float, str | None], amount: Any
+) -> None:
+    """What PACT can say comes back as written (2 L → liter 2); what it cannot (t, g) goes out in its canonical
+    unit with the same quantity — never another amount."""
+    from sangsaeng.standard.pact import to_pact
+    from sangsaeng.standard.pact.decimals import parse_decimal
+    from sangsaeng.standard.pact.units import DECLARED_UNITS
+    from tests.pact_schemas import problems
+    from tests.test_pact import footprint
+
+    written, given, _, canonical, pact = declared
+    per_one = canonical / float(given)
+    mapping = load_mapping(with_fields(declared_amount={"column": "amount"}))
+    batch, _ = Applier(mapping).apply(source(rows_of([{"unit": written, "amount": str(amount)}])))
+    record = batch.to_pylist()[0]
+    fp = footprint(
+        declared_unit=record["declared_unit"],
+        declared_amount=record["declared_amount"],
+        declared_unit_pact=record["declared_unit_pact"],
+    )
+    document = to_pact(fp, "3.0")
+    assert problems(document, "3.0") == []
+    said = document["pcf"]
+    exact = parse_decimal(said["declaredUnitAmount"])
+    assert exact is not None
+    quantity = float(exact * DECLARED_UNITS[said["declaredUnitOfMeasurement"]].factor)
+    assert quantity == pytest.approx(float(amount) * per_one, rel=1e-12)
+    if pact is not None:
+        assert said["declaredUnitOfMeasurement"] == pact and exact == parse_decimal(str(amount.normalize()))
 
 
 def test_a_cpc_code_is_its_digits() -> None:

@@ -339,6 +339,24 @@ def test_3_0_has_no_version_number() -> None:
     assert from_pact(to_pact(fp, "2.3")).version == 4
 
 
+def test_a_footprint_that_did_not_come_from_pact_has_no_spec_version_and_starts_at_version_1() -> None:
+    """What PACT calls the solution's own is the system's: a footprint from a sheet says no PACT version, and a new
+    footprint is version 1 (ADR-0041; 3.0: "MUST always be 1"). Exports write the version asked for."""
+    fields = ProductFootprint.model_fields
+    assert not fields["spec_version"].is_required() and fields["spec_version"].default is None
+    assert fields["version"].default == 1 and fields["id"].is_required()
+    base = footprint().model_dump(exclude={"spec_version", "version"})
+    from_sheet = ProductFootprint(**base)
+    assert (from_sheet.spec_version, from_sheet.version) == (None, 1)
+    for version in ("2.2", "2.3", "3.0"):
+        document = to_pact(from_sheet, version)
+        assert problems(document, version) == [] and document["specVersion"] == f"{version}.0"
+        read = from_pact(document)  # read back, it says which document it came from
+        assert read.spec_version == f"{version}.0" and read.version == 1
+        if not unsaid(from_sheet, version):  # 2.2 has no place for the mass per declared unit
+            assert read == from_sheet.model_copy(update={"spec_version": f"{version}.0"})
+
+
 # ---- reading ----------------------------------------------------------------------------------------------------
 
 

@@ -129,3 +129,39 @@ def test_import_refuses_every_bad_document_with_its_path_and_writes_nothing(tmp_
     not_json.write_text("{", "utf-8")
     result = runner.invoke(app, ["pact", "import", str(not_json), "--out", str(out)])
     assert result.exit_code == 2 and "not valid JSON" in result.output
+
+
+def test_a_stored_v2_file_and_one_with_empty_defaults_export(tmp_path: Path) -> None:
+    """A footprint file written before spec_version became optional (every row holds one) still reads; a file
+    ingested from a sheet with nothing in the status, version or list columns exports with the model's defaults
+    (Active, 1, no items), never as a refusal of the stored data."""
+    from sangsaeng.standard.pact.files import footprints_of
+
+    old_schema = arrow_schema(ProductFootprint)
+    strict = [f.with_nullable(False) if f.name in ("spec_version", "version") else f for f in old_schema]
+    old = tmp_path / "v2.parquet"
+    pq.write_table(
+        pa.Table.from_pylist([footprint().model_dump()], schema=pa.schema(strict, metadata=old_schema.metadata)), old
+    )
+    assert footprints_of(old) == [footprint()]
+    emptied = footprint().model_dump() | {
+        "status": None,
+        "version": None,
+        "spec_version": None,
+        "preceding_pf_ids": None,
+        "product_classifications": None,
+    }
+    sparse = tmp_path / "sparse.parquet"
+    pq.write_table(pa.Table.from_pylist([emptied], schema=old_schema), sparse)
+    (read,) = footprints_of(sparse)
+    assert (read.status, read.version, read.spec_version, read.preceding_pf_ids) == ("Active", 1, None, [])
+    out = tmp_path / "pact.json"
+    result = runner.invoke(app, ["pact", "export", str(sparse), "--version", "3.0", "--out", str(out)])
+    assert result.exit_code == 0, result.output
+    (document,) = json.loads(out.read_text("utf-8"))
+    assert problems(document, "3.0") == [] and document["specVersion"] == "3.0.0"
+    loose = pa.schema([f.with_nullable(True) for f in old_schema], metadata=old_schema.metadata)
+    broken = tmp_path / "broken.parquet"  # a required field empty stays a refusal naming the row
+    pq.write_table(pa.Table.from_pylist([emptied | {"declared_amount": None}], schema=loose), broken)
+    result = runner.invoke(app, ["pact", "export", str(broken), "--version", "3.0", "--out", str(out)])
+    assert result.exit_code == 2 and "row 1" in result.output

@@ -49,13 +49,15 @@ async def test_an_sme_footprint_sheet_is_asked_what_pact_needs_and_published_wit
     assert page.status_code == 200, page.text[:3000]
     shown = text_of(page.text)
     assert "2행짜리 제목 아래 3행에 머리글이 있고" in shown, shown[:1500]
-    # Nothing gives what PACT needs yet: those fields come first, marked, each with its box.
+    # What the file and the connector do not give comes first, marked, each with its box; the company's name is
+    # the connector's, filled in to confirm, and the product's name is read from its column.
     order = field_order(page.text)
-    assert order.index("product_name") < order.index("id") and order.index("company_name") < order.index("id")
+    assert order.index("product_description") < order.index("id") < order.index("company_name")
     assert "PACT 내보내기에 필요 (2.3, 3.0)" in shown
     assert "PACT 내보내기에 필요 (3.0)" in shown  # product_mass_per_declared_unit: v3.0 only
-    assert 'id="pact-asked"' in page.text and "항목 17개가 더 필요합니다" in shown
-    assert 'name="const.product_name"' in page.text and 'name="const.company_name"' in page.text
+    assert 'id="pact-asked"' in page.text and "항목 10개가 더 필요합니다" in shown  # the standard: from the note row
+    assert 'name="const.product_description"' in page.text and 'name="const.company_name"' in page.text
+    assert "회사 설정에서 (확인)" in shown and 'value="Supplier"' in page.text
     assert 'placeholder="여러 값은 쉼표로 구분 (예: AR5, AR6)"' in page.text  # the list fields' boxes
     packaging = re.search(r'<select name="const.packaging_emissions_included"[^>]*>(.*?)</select>', page.text, re.S)
     assert packaging is not None and ">예<" in packaging.group(1) and ">아니요<" in packaging.group(1)
@@ -89,10 +91,10 @@ async def test_an_sme_footprint_sheet_is_asked_what_pact_needs_and_published_wit
     page = await steward.get(review_url, params={"lang": "ko"})
     shown = text_of(page.text)
     assert "2026.12 → 2026년 12월 1일" in shown and "3행을 모두 게시합니다." in shown, shown[:4000]
-    assert "항목 12개가 더 필요합니다" in shown  # product_name, fossil, biogenic uptake and comment now read
+    assert "항목 10개가 더 필요합니다" in shown  # what the columns and the settings give is not asked
     notes = await steward.get(f"{review_url}/problems", params={"severity": "note", "lang": "ko"})
     listed = text_of(notes.text)
-    assert "보고 기업명 (company_name): PACT 2.3, 3.0 내보내기에 필요한데, 매핑이 열에서 읽지도 값을 주지도" in listed
+    assert "제품 설명 (product_description): PACT 2.3, 3.0 내보내기에 필요한데, 매핑이 열에서 읽지도" in listed
     assert "열을 매핑하거나 값을 입력하세요" in listed
     assert "화석 배출(kgCO2e/kg)" in listed  # the fossil cell with a marker: empty, and asked for its row
 
@@ -188,13 +190,18 @@ fields:
     ]
     assert "URN, 예: urn:pact:sample.com:product-id:" in errors[0]["hint_ko"]
     asked = [f for f in report["findings"] if f["code"] == "pact-unmapped"]
-    assert report["counts"]["pact-unmapped"] == len(asked) == 16  # all but the product's name
-    assert {f["field"] for f in asked} >= {"company_name", "cross_sectoral_standards", "packaging_emissions_included"}
-    name = next(f for f in asked if f["field"] == "company_name")
-    assert (name["row"], name["line"], name["severity"]) == (0, None, "note")
-    assert name["message_ko"].startswith("보고 기업명 (company_name): PACT 2.3, 3.0 내보내기에 필요한데")
-    assert name["message"].startswith("Company name (company_name): needed to export PACT 2.3, 3.0")
-    assert name["hint"].startswith("map a column or type the value")
+    assert report["counts"]["pact-unmapped"] == len(asked) == 15  # all but the product's and company's names
+    assert {f["field"] for f in asked} >= {"product_description", "cross_sectoral_standards", "fossil_carbon_content"}
+    description = next(f for f in asked if f["field"] == "product_description")
+    assert (description["row"], description["line"], description["severity"]) == (0, None, "note")
+    assert description["message_ko"].startswith("제품 설명 (product_description): PACT 2.3, 3.0 내보내기에 필요한데")
+    assert description["message"].startswith("Product description (product_description): needed to export PACT")
+    assert description["hint"].startswith("map a column or type the value")
+    # The company's name is known, not asked: the check offers the connector's own.
+    (name,) = [f for f in report["findings"] if f["code"] == "known-value"]
+    assert (name["field"], name["value"], name["severity"]) == ("company_name", "Supplier", "note")
+    assert name["message_ko"] == "보고 기업명 (company_name): 매핑에는 없지만 이 커넥터 설정에 Supplier(으)로 있습니다"
+    assert "company_name: {value: Supplier}" in name["hint"] and "포털의 검토 화면에는 미리 채워져" in name["hint_ko"]
 
 
 CELLS = [

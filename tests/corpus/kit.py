@@ -110,6 +110,10 @@ class Case:
     describe: str = ""
     records: list[Rec] = field(default_factory=list)
     shown: list[dict[str, Any]] = field(default_factory=list)
+    # What the connector knows of its company (participant_id, name, public_url), for the suggestion; None: nothing.
+    company: dict[str, str] | None = None
+    # Notes of the mapping itself, not of a row (record 0): what a PACT export needs and the mapping does not give.
+    mapping_notes: int = 0
 
     def rec(self, line: int, errors: list[tuple[str | None, str]] | None = None, notes: int = 0, **values: Any) -> Rec:
         record = Rec(line, values, list(errors or []), notes)
@@ -131,13 +135,13 @@ class Case:
             "kept": len(self.records) - set_aside,
             "set_aside": set_aside,
             "problems": problems,
-            "notes": sum(r.notes for r in self.records),
+            "notes": sum(r.notes for r in self.records) + self.mapping_notes,
             "values": self.shown,
         }
 
     def document(self) -> dict[str, Any]:
         """The case as its YAML holds it; the mapping names columns as the reading names headers."""
-        return {
+        document = {
             "file": self.file,
             "sector": self.sector,
             "system": self.system,
@@ -148,6 +152,9 @@ class Case:
             "mapping": as_read(self.mapping),
             "expect": self.expect(),
         }
+        if self.company is not None:  # only cases that need it say it: the others stay as they were written
+            document["company"] = self.company
+        return document
 
 
 def header_name(text: str) -> str:

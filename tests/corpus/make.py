@@ -14,7 +14,18 @@ from typing import Any
 
 import yaml
 
-from tests.corpus import casting_pcb, demand, energy, erp, handkept, machining, machining_lines, moulding, surface
+from tests.corpus import (
+    casting_pcb,
+    demand,
+    energy,
+    erp,
+    footprints,
+    handkept,
+    machining,
+    machining_lines,
+    moulding,
+    surface,
+)
 from tests.corpus.kit import Case
 
 HERE = Path(__file__).parent
@@ -28,6 +39,7 @@ MAKERS: list[Callable[[Path], Case]] = [
     *erp.MAKERS,
     *demand.MAKERS,
     *handkept.MAKERS,
+    *footprints.MAKERS,
 ]
 
 INTRO = """# The corpus: factory files nobody here would have made
@@ -71,6 +83,11 @@ Decisions where the contract is silent (what a factory user would expect):
 - A quantity read with a unit keeps its canonical unit beside it (`quantity_unit`), and ERP unit codes mean
   what an ERP means by them (KG kilogram, G gram, M metre).
 - Excel percent cells (0.045 % held as 0.00045) mean what the person sees: 0.045 %.
+- Product footprints: the id a file does not give is the system's (a UUID v5 of company, product, period and
+  declared unit, `docs/pact.md`), part numbers become product URNs by the mapping's `prefix`, a declared unit that
+  is a multiple converts the amount (1 t is 1,000 kg), and the notes count what a PACT 2.3 or 3.0 export needs
+  and the mapping (once per field) or a row (once per cell) leaves empty. A case's `company` is what the connector
+  knows of its company (participant id, name, public address): the suggestion is given it, as the portal gives it.
 
 | file | sector | from | entity | what it holds |
 |---|---|---|---|---|

@@ -135,11 +135,13 @@ class CatalogService:
     async def check_file(self, source: Path, mapping: Mapping, *, sheet: str | None = None) -> Report:
         """Every problem of a factory file read through a mapping, within this connector's upload limits; writes
         nothing. The report is read a page at a time (``Report.page``)."""
+        from sangsaeng.standard.company import Company
         from sangsaeng.standard.ingest import check_file
         from sangsaeng.standard.workbook import Limits
 
-        limits = Limits.of(self.c.settings)
-        return await anyio.to_thread.run_sync(lambda: check_file(source, mapping, sheet, limits))
+        settings = self.c.settings
+        limits, company = Limits.of(settings), Company.of(settings.participant_id, settings.name, settings.public_url)
+        return await anyio.to_thread.run_sync(lambda: check_file(source, mapping, sheet, limits, company))
 
     async def _next_version(self, dataset_id: str | None, title: str | None) -> tuple[Dataset | None, int]:
         async with self.c.store.begin() as tx:

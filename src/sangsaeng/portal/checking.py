@@ -19,6 +19,7 @@ import pyarrow.parquet as pq
 
 from sangsaeng.errors import SangsaengError
 from sangsaeng.portal.staging import Stage
+from sangsaeng.standard.company import Company
 from sangsaeng.standard.entities import arrow_schema
 from sangsaeng.standard.ingest import check_file, read_through
 from sangsaeng.standard.mapping import Mapping
@@ -76,9 +77,10 @@ def _row(finding: Finding) -> dict[str, Any]:
     }
 
 
-def check(stage: Stage, mapping: Mapping, limits: Limits) -> Checked:
-    """Check the staged file through ``mapping`` and keep what the pages show (see the module)."""
-    report = check_file(stage.source, mapping, limits=limits)
+def check(stage: Stage, mapping: Mapping, limits: Limits, company: Company | None = None) -> Checked:
+    """Check the staged file through ``mapping`` and keep what the pages show (see the module); ``company``:
+    what the connector knows of its company, offered where the mapping does not give it."""
+    report = check_file(stage.source, mapping, limits=limits, company=company)
     folder = stage.checked
     for earlier in folder.parent.glob("*") if folder.parent.is_dir() else ():
         if earlier.name != folder.name and not earlier.name.endswith(".partial"):

@@ -21,6 +21,7 @@ from sangsaeng.errors import InvalidInput, SangsaengError
 from sangsaeng.portal import auth, checking, readings, reviewing, revise, staging
 from sangsaeng.portal.pages import NotAllowed, UserDep, from_here, publisher, render, words
 from sangsaeng.services import ServicesDep
+from sangsaeng.standard.company import Company
 from sangsaeng.standard.entities import ENTITIES
 from sangsaeng.standard.mapping import Applier
 from sangsaeng.standard.sources import SUFFIXES
@@ -35,6 +36,12 @@ NOTE = "onboarding"  # the session key of a one-time note on the review page
 
 def _limits(svc: ServicesDep) -> Limits:
     return Limits.of(svc.connector.settings)
+
+
+def _company(svc: ServicesDep) -> Company:
+    """What the connector knows of its company: offered for a file's fields, never asked (issue 15)."""
+    settings = svc.connector.settings
+    return Company.of(settings.participant_id, settings.name, settings.public_url)
 
 
 def _stage(svc: ServicesDep, token: str) -> staging.Stage:
@@ -109,8 +116,9 @@ async def _suggest(svc: ServicesDep, stage: staging.Stage, entity: str, sheet: s
     """The suggestion for a sheet of the staged file, with the company's remembered words, kept in the stage."""
     known = await vocabulary.remembered(svc.connector.store, entity)
     limits = _limits(svc)
+    company = _company(svc)
     document, about = await anyio.to_thread.run_sync(
-        lambda: reviewing.propose(stage.source, entity, sheet, limits, known)
+        lambda: reviewing.propose(stage.source, entity, sheet, limits, known, company)
     )
     about["name"] = stage.name
     stage.save_document(document)
@@ -123,8 +131,8 @@ async def _checked(svc: ServicesDep, stage: staging.Stage) -> checking.Checked:
     if found is not None:
         return found
     mapping = reviewing.as_mapping(stage.document())
-    limits = _limits(svc)
-    return await anyio.to_thread.run_sync(lambda: checking.check(stage, mapping, limits))
+    limits, company = _limits(svc), _company(svc)
+    return await anyio.to_thread.run_sync(lambda: checking.check(stage, mapping, limits, company))
 
 
 async def _review(
@@ -150,7 +158,7 @@ async def _review(
     except SangsaengError as exc:
         error_text = error_text or _reason(exc)
     entity = str(document["entity"])
-    rows = reviewing.field_rows(document, about, cols, checked.field_errors if checked else {}, w)
+    rows = reviewing.field_rows(document, about, cols, checked.field_errors if checked else {}, w, _company(svc))
     fixed = _fixed_unit(entity, ENTITIES[entity].measured)  # energy is in kWh: only energy units are offered
     unknown_units = [(u, readings.unit_choices(u, fixed)) for u in (checked.unknown_units if checked else [])]
     unknown_codes = {

@@ -19,18 +19,23 @@ from sangsaeng.portal.i18n import Words, day_text
 from sangsaeng.portal.revise import CONSTANT, constant_text, kinds
 from sangsaeng.standard import labels
 from sangsaeng.standard.cells import side_of
+from sangsaeng.standard.company import Company
 from sangsaeng.standard.entities import ENTITIES
+from sangsaeng.standard.footprint_entry import made_by_system
 from sangsaeng.standard.footprint_needs import needed
 from sangsaeng.standard.layout import LayoutGuess
 from sangsaeng.standard.mapping import Mapping, load_mapping
+from sangsaeng.standard.pact.vocabulary import URN
 from sangsaeng.standard.sources import open_detected, open_source
 from sangsaeng.standard.suggest import Proposal, Vocabulary, suggest
+from sangsaeng.standard.value_rules import urn_fields
 from sangsaeng.standard.workbook import Limits, vet
 
 SHEET_ROWS_LOOKED_AT = 200  # a sheet with nothing in its first rows counts as empty
 SAMPLES = 50
 SHEETS_TRIED = 10  # a workbook's sheets with data tried for the table, in order
 DERIVED = {"raw_value", "raw_unit"}  # kept by reading, never mapped
+PREFIX_EXAMPLE = "urn:pact:<domain>:product-id:"  # PACT's form of productIds; the page says <회사 도메인> in Korean
 
 
 def sheets(path: Path, limits: Limits) -> list[tuple[str, bool]]:
@@ -52,10 +57,13 @@ def sheets(path: Path, limits: Limits) -> list[tuple[str, bool]]:
 
 
 def _suggested(
-    path: Path, entity: str, sheet: str | None, limits: Limits, vocabulary: Vocabulary
+    path: Path, entity: str, sheet: str | None, limits: Limits, vocabulary: Vocabulary, company: Company | None
 ) -> tuple[Proposal, LayoutGuess]:
     opened, guess = open_detected(path, sheet, limits)
-    return suggest(entity, opened.headers, opened.sample(), guess=guess, sheet=sheet, vocabulary=vocabulary), guess
+    found = suggest(
+        entity, opened.headers, opened.sample(), guess=guess, sheet=sheet, vocabulary=vocabulary, company=company
+    )
+    return found, guess
 
 
 def _table_score(proposal: Proposal, entity: str) -> tuple[int, int]:
@@ -68,11 +76,17 @@ def _table_score(proposal: Proposal, entity: str) -> tuple[int, int]:
 
 
 def propose(
-    path: Path, entity: str, sheet: str | None, limits: Limits, vocabulary: Vocabulary
+    path: Path,
+    entity: str,
+    sheet: str | None,
+    limits: Limits,
+    vocabulary: Vocabulary,
+    company: Company | None = None,
 ) -> tuple[dict[str, Any], dict[str, Any]]:
     """The suggestion for one sheet — None: the sheet with data whose suggestion reads most of the entity from
     columns (the first of equals), not a cover sheet before it — as the mapping document, and what the page shows
-    of how it was made (sheets, title rows, sureness per field, the proposed unpivot)."""
+    of how it was made (sheets, title rows, sureness per field and why, the proposed unpivot). ``company``: what
+    the connector knows of its company, proposed where the file does not say it."""
     found = sheets(path, limits)
     full = [name for name, has_data in found if has_data]
     chosen: tuple[Proposal, LayoutGuess] | None = None
@@ -80,13 +94,13 @@ def propose(
         scored = []
         for index, name in enumerate(full[:SHEETS_TRIED]):
             try:
-                tried = _suggested(path, entity, name, limits, vocabulary)
+                tried = _suggested(path, entity, name, limits, vocabulary, company)
             except SangsaengError:
                 continue
             scored.append((_table_score(tried[0], entity), -index, name, tried))
         if scored:
             *_, sheet, chosen = max(scored, key=lambda s: (s[0], s[1]))
-    proposal, guess = chosen or _suggested(path, entity, sheet, limits, vocabulary)
+    proposal, guess = chosen or _suggested(path, entity, sheet, limits, vocabulary, company)
     document = dict(proposal.document)
     if sheet is not None:
         document = {
@@ -102,6 +116,7 @@ def propose(
         "titles": list(guess.titles),
         "wide_kind": guess.wide.kind if guess.wide else None,
         "confidence": {k: v for k, v in dict(proposal.confidence).items()},
+        "reasons": {k: r.code for k, r in proposal.reasons.items()},
         "notes": [{"ko": n.ko, "en": n.en, "field": n.field} for n in proposal.notes],
         "proposed": document.get("fields") or {},
         "unpivot": document.get("unpivot"),
@@ -152,6 +167,9 @@ class FieldRow:
     sureness: str  # sure, likely, check, yours (set by the person), missing
     problems: int
     pact: str = ""  # the PACT versions whose export needs the field the model leaves optional ("2.3, 3.0")
+    prefix: str | None = None  # None: no prefix box; else what the box holds (the rule's, or the one proposed)
+    prefix_example: str = ""  # the box's placeholder: what a prefix looks like
+    prefix_asked: bool = False  # the column holds no URNs and nothing proposes a prefix: the person is asked
 
     @property
     def asked(self) -> bool:
@@ -180,12 +198,30 @@ def _reading_text(reading: readings.Reading, year: int | None, w: Words) -> str:
     return f"{reading.example} → {text}"
 
 
+def _prefix(
+    entity: str, name: str, rule: dict[str, Any], cols: Columns, company: Company | None
+) -> tuple[str | None, str, bool]:
+    """The prefix box of a field whose values must be URNs, when it reads a column: (what the box holds, its
+    placeholder, whether the person is asked). A part number column gets the prefix of the company's domain when
+    the connector knows one (proposed, to confirm), else the box asks for it."""
+    if name not in urn_fields(entity) or not rule.get("column"):
+        return None, "", False
+    example = PREFIX_EXAMPLE if name == "product_ids" else "urn:<namespace>:"
+    if "prefix" in rule:
+        return str(rule["prefix"]), example, False
+    samples = [s for s in cols.samples.get(str(rule["column"]), []) if s and s.strip()]
+    plain = any(not URN.fullmatch(s.strip()) for s in samples)
+    proposed = company.prefix if company and name == "product_ids" and plain else None
+    return proposed or "", example, plain and proposed is None
+
+
 def field_rows(
     document: dict[str, Any],
     about: dict[str, Any],
     cols: Columns,
     problems: dict[str, int],
     w: Words,
+    company: Company | None = None,
 ) -> list[FieldRow]:
     entity = str(document["entity"])
     model = ENTITIES[entity]
@@ -194,6 +230,8 @@ def field_rows(
     confidence: dict[str, Any] = about.get("confidence") or {}
     title_year = readings.year_in([*about.get("titles", []), about.get("name", "")])
     pact = needed(entity)
+    reasons: dict[str, Any] = about.get("reasons") or {}
+    system = made_by_system(entity)
     rows = []
     for name, kind in kinds(entity).items():
         if name in DERIVED:
@@ -209,11 +247,14 @@ def field_rows(
         needs_year = any(r.needs_year for r in readings_found[:1])
         year = rule.get("year") or (title_year if needs_year else None)
         if not rule:
-            sureness = "missing" if info.is_required() else "none"
+            sureness = "system" if name in system else "missing" if info.is_required() else "none"
         elif rule != proposed.get(name):
             sureness = "yours"
+        elif reasons.get(name) == "settings":
+            sureness = "settings"  # the company's own id or name, from the connector's settings: to confirm
         else:
             sureness = readings.sureness(confidence.get(name))
+        prefix, prefix_example, prefix_asked = _prefix(entity, name, rule, cols, company)
         codes = (
             [(c, _code_word(w, name, c, kind)) for c in code_choices(entity, name)] if kind in ("code", "yesno") else []
         )
@@ -239,6 +280,9 @@ def field_rows(
                 sureness=sureness,
                 problems=problems.get(name, 0),
                 pact=", ".join(pact.get(name, ())),
+                prefix=prefix,
+                prefix_example=prefix_example,
+                prefix_asked=prefix_asked,
             )
         )
     return rows

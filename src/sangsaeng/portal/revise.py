@@ -160,6 +160,11 @@ def fields(document: dict[str, Any], form: Form, headers: list[str]) -> dict[str
         rule.pop("value", None)
         _unit(rule, first(form, f"unit.{name}"), headers)
         _moment(rule, form, name, kind)
+        prefix = first(form, f"prefix.{name}")
+        if prefix is not None:  # the box of a field whose values become URNs; the mapping says if it is one
+            rule.pop("prefix", None)
+            if prefix:
+                rule["prefix"] = prefix
         minus = first(form, f"minus.{name}")
         if minus is not None:
             if minus and minus not in headers:

@@ -105,4 +105,6 @@ class Words:
             return format_decimal(value, format="#,##0.######", locale=self._locale)
         if isinstance(value, datetime | date):
             return self.when(value)
+        if isinstance(value, list):  # a list field (standards, ids): its items, as a person types them
+            return ", ".join(self.cell(item, column, entity) for item in value) if value else "—"
         return str(value)

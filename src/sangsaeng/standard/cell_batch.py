@@ -12,7 +12,8 @@ import pyarrow.compute as pc
 
 from sangsaeng.standard.cells import Markers, Readable, read_text
 from sangsaeng.standard.layout import LINE
-from sangsaeng.standard.lists import normalised, split_cells, written
+from sangsaeng.standard.lists import Items, normalised, split_cells, written
+from sangsaeng.standard.prefixes import prefixed
 from sangsaeng.standard.validation import Finding
 from sangsaeng.standard.value_rules import ValueRule
 
@@ -48,12 +49,14 @@ class CellBatch:
         self._note(column, name)
         return self._readable[column].text
 
-    def listed(self, column: str, name: str, rule: ValueRule | None) -> pa.Array:
-        """A column of list cells as lists (``lists``), each item read by the field's ``rule`` where it has one:
-        an item the rule refuses is a finding, and its cell stays empty."""
+    def listed(self, column: str, name: str, rule: ValueRule | None, prefix: str | None = None) -> pa.Array:
+        """A column of list cells as lists (``lists``), each item with the field's ``prefix`` and read by its
+        ``rule`` where it has them: an item the rule refuses is a finding, and its cell stays empty."""
         found = split_cells(self.text(column, name))
         if not len(found.items):
             return found.lists
+        if prefix is not None:
+            found = Items(found.lists, prefixed(found.items, prefix), found.parents)
         read, refused = normalised(found, *((rule.read, rule.fast) if rule else (_as_written, ".*")))
         if rule is None:
             return read.lists
@@ -61,11 +64,15 @@ class CellBatch:
             self.add(rule.code, int(found.parents[index]), name, found.items[index].as_py(), rule.expected, column)
         return read.lists
 
-    def ruled(self, column: str, name: str, rule: ValueRule) -> pa.Array:
-        """A column of text as the field's ``rule`` writes it; a cell it refuses is a finding, and stays empty."""
+    def ruled(self, column: str, name: str, rule: ValueRule | None, prefix: str | None = None) -> pa.Array:
+        """A column of text with the field's ``prefix`` and as its ``rule`` writes it, where it has them; a cell
+        the rule refuses is a finding (showing the cell as written), and stays empty."""
         text = self.text(column, name)
-        read = written(text, rule.read, rule.fast)
-        self.add_all(rule.code, pc.and_(pc.is_valid(text), pc.is_null(read)), name, column, rule.expected, text)
+        given = text if prefix is None else prefixed(text, prefix)
+        if rule is None:
+            return given
+        read = written(given, rule.read, rule.fast)
+        self.add_all(rule.code, pc.and_(pc.is_valid(given), pc.is_null(read)), name, column, rule.expected, text)
         return read
 
     def coded(self, column: str, name: str) -> tuple[pa.Array, pa.Array]:

@@ -303,15 +303,29 @@ class ProductFootprint(Entity):
 
     Every amount is per declared unit (``declared_amount`` of ``declared_unit``), as PACT reports it. Since v2 it
     carries what PACT v2.3 and v3.0 require beyond the numbers of v1; a field left empty is not known — never
-    guessed — and an export to a PACT version that requires it is refused, naming it."""
+    guessed — and an export to a PACT version that requires it is refused, naming it. What PACT calls the
+    solution's own (the id, the version of a new footprint) is the system's, not asked of the file; a footprint
+    that did not come from a PACT document has no ``spec_version`` (v2 files hold one in every row: still read)."""
 
     entity = "product_footprint"
     title_ko = "제품 탄소발자국"
     schema_version = 2
     key = ("id",)
-    id: str = Field(description="Footprint id (urn:uuid:…)")
-    spec_version: str = Field(description="PACT specification version, e.g. 2.2.0 or 3.0.0")
-    version: int = Field(ge=0, description="Version of this footprint")
+    id: str = Field(
+        description="Footprint id (urn:uuid:…); the system's own, as PACT says: a file that gives none gets one "
+        "derived from the company, product, reference period and declared unit, the same on every ingest"
+    )
+    spec_version: str | None = Field(
+        None,
+        description="The PACT specification version the footprint was read from, e.g. 2.2.0 or 3.0.0; empty: it "
+        "did not come from a PACT document (an export writes the version it is asked for)",
+    )
+    version: int = Field(
+        1,
+        ge=0,
+        description="Version of this footprint (PACT 2.x); 1 for a new footprint, as PACT starts one (ADR-0041; "
+        "3.0: always 1)",
+    )
     status: Literal["Active", "Deprecated"] = Field("Active", description="PACT status")
     company_ids: list[str] = Field(description="Ids of the reporting company")
     product_ids: list[str] = Field(description="Ids of the product")

@@ -9,6 +9,7 @@ from typing import Any, Literal, get_args, get_origin
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from sangsaeng.standard import dates
+from sangsaeng.standard.prefixes import problem as prefix_problem
 
 
 class FieldMap(BaseModel):
@@ -28,6 +29,12 @@ class FieldMap(BaseModel):
         None, description="A cell naming a day or month is its start (default) or its end (the next one's start)"
     )
     minus: str | None = Field(None, description="A column subtracted from `column`, e.g. 불량수량")
+    prefix: str | None = Field(
+        None,
+        description="Text put before each value (each item of a list) that is not already an identifier of the "
+        "prefix's scheme: 품번 BRK-2041 with `prefix: urn:pact:hanbit.example:product-id:` is "
+        "urn:pact:hanbit.example:product-id:BRK-2041; after a URI prefix the value is percent-encoded (RFC 8141)",
+    )
 
     @model_validator(mode="after")
     def _one_source(self) -> FieldMap:
@@ -37,6 +44,10 @@ class FieldMap(BaseModel):
             raise ValueError("give either 'unit' or 'unit_column', not both")
         if self.minus is not None and (self.column is None or self.values is not None):
             raise ValueError("'minus' subtracts a column from 'column': give 'column' and no 'values'")
+        if self.prefix is not None and (why := prefix_problem(self.prefix)):
+            raise ValueError(f"prefix: {why}")
+        if self.prefix is not None and self.values is not None:
+            raise ValueError("'prefix' goes before a text's values; a field read by 'values' takes none")
         if self.format is not None:
             rule = self.date_rule
             assert rule is not None

@@ -23,7 +23,7 @@ from sangsaeng.i18n import catalogs
 from sangsaeng.standard.labels import field_label
 
 Severity = Literal["error", "note"]
-NOTES = frozenset({"no-value", "pact-unmapped", "pact-empty"})
+NOTES = frozenset({"no-value", "pact-unmapped", "pact-empty", "known-value"})
 
 # Every code a check reports, in the order the reference page lists them. What a finding says, how to fix it and
 # what the code means are entries of the ``findings`` catalog (sangsaeng/i18n/locale), in Korean and English.
@@ -42,6 +42,7 @@ CODES = (
     "bad-format",
     "pact-unmapped",
     "pact-empty",
+    "known-value",
 )
 MESSAGES = {code: f"finding.{code}" for code in CODES}  # the catalog key of each code's message
 HINTS = {code: f"finding.{code}.hint" for code in CODES}  # … of how to fix it, in the words of the sheet's keeper

@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from sangsaeng.standard.company import Company
 from sangsaeng.standard.entities import ENTITIES
 from sangsaeng.standard.findings import Finding
 from sangsaeng.standard.pact import required_fields
@@ -63,9 +64,23 @@ def unmapped(mapping: Mapping) -> dict[str, tuple[str, ...]]:
     return found
 
 
-def asked(mapping: Mapping) -> list[Finding]:
-    """One note per field a PACT export needs and the mapping does not give (record 0: the mapping itself)."""
-    return [Finding("pact-unmapped", 0, name, None, versions_text(v)) for name, v in unmapped(mapping).items()]
+def asked(mapping: Mapping, company: Company | None = None) -> list[Finding]:
+    """One note per field a PACT export needs and the mapping does not give (record 0: the mapping itself); where
+    the connector knows the value (``company``: its participant id, its name), the note offers it instead."""
+    known = company.known(mapping.entity) if company else {}
+    offered = [
+        Finding("known-value", 0, name, _shown(value), "{value: " + _shown(value) + "}")
+        for name, value in known.items()
+        if name not in mapping.fields
+    ]
+    said = {f.field for f in offered}
+    needs = unmapped(mapping)
+    return offered + [Finding("pact-unmapped", 0, n, None, versions_text(v)) for n, v in needs.items() if n not in said]
+
+
+def _shown(value: object) -> str:
+    """A known value as a mapping writes it: a list in brackets."""
+    return f"[{', '.join(map(str, value))}]" if isinstance(value, list) else str(value)
 
 
 def empty_cells(canonical: pa.RecordBatch, mapping: Mapping, first_row: int) -> list[Finding]:

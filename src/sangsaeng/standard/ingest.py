@@ -33,6 +33,7 @@ import pyarrow.parquet as pq
 
 from sangsaeng.digest import sha256_file
 from sangsaeng.errors import InvalidInput
+from sangsaeng.standard.company import Company
 from sangsaeng.standard.entities import arrow_schema
 from sangsaeng.standard.exports import safe_batch
 from sangsaeng.standard.findings import error_rows
@@ -146,13 +147,16 @@ def checker_for(mapping: Mapping) -> Checker:
     return Checker(mapping.model, numbered=sample is not None and sample not in mapping.fields)
 
 
-def check_file(source: Path, mapping: Mapping, sheet: str | None = None, limits: Limits = DEFAULT) -> Report:
-    """Every problem of a file read through a mapping; writes nothing. Read again only if keys repeat."""
+def check_file(
+    source: Path, mapping: Mapping, sheet: str | None = None, limits: Limits = DEFAULT, company: Company | None = None
+) -> Report:
+    """Every problem of a file read through a mapping; writes nothing. Read again only if keys repeat. ``company``:
+    what the connector knows of its company, offered where the mapping does not give it."""
     checker = checker_for(mapping)
     try:
         while True:
             report = Report()
-            report.extend(asked(mapping))  # what a PACT export will ask of the mapping, once per field
+            report.extend(asked(mapping, company))  # what a PACT export will ask of the mapping, once per field
             for step in read_through(source, mapping, sheet, checker, limits):
                 report.extend(step.findings)
                 report.rows += step.source.num_rows

@@ -49,6 +49,7 @@ from sangsaeng.standard.field_rules import FieldMap as FieldMap  # the document'
 from sangsaeng.standard.field_rules import Header as Header
 from sangsaeng.standard.field_rules import Unpivot as Unpivot
 from sangsaeng.standard.field_rules import _base as _base
+from sangsaeng.standard.footprint_entry import complete
 from sangsaeng.standard.layout import LINE
 from sangsaeng.standard.truth import FALSE_WORDS as FALSE_WORDS  # where readers of the words found them
 from sangsaeng.standard.truth import TRUE_WORDS as TRUE_WORDS
@@ -129,6 +130,8 @@ class Mapping(BaseModel):
                     raise ValueError(f"{name}: 'minus' subtracts numbers, and {name} is not a number")
                 if rule.at is not None and base not in (datetime, date):
                     raise ValueError(f"{name}: 'at' is for dates, and {name} is not a date")
+                if rule.prefix is not None and (base not in (str, list[str]) or literal_values(model[name].annotation)):
+                    raise ValueError(f"{name}: 'prefix' goes before text, and {name} is not free text")
         return fields
 
     @model_validator(mode="after")
@@ -290,6 +293,7 @@ class Applier:
             out[name] = self._read(batch, name, rule, target, out)
         if self._calorific is not None and "calorific_unit" not in out:  # given as calorific_factor's unit
             out["calorific_unit"] = pa.array([self._calorific.raw] * rows, pa.string())
+        complete(self.mapping, batch, out, rows)  # a footprint's declared unit, its id, its defaults
         columns = [out.get(f.name, pa.nulls(source.num_rows, f.type)) for f in self.schema]
         # A unit column shared by several fields is reported once per row, not once per field.
         return pa.RecordBatch.from_arrays(columns, schema=self.schema), list(dict.fromkeys(batch.findings))
@@ -303,7 +307,7 @@ class Applier:
         if base is bool:
             return self._coded(batch, name, rule.column, self._truth[name], truth_expected(name))
         if get_origin(base) is list:
-            return batch.listed(rule.column, name, rule_for(self.mapping.entity, name))
+            return batch.listed(rule.column, name, rule_for(self.mapping.entity, name), rule.prefix)
         if base in (int, float):
             values = self._number(batch, name, base, rule, rule.column, out)
             if rule.minus is not None:  # an empty or no-value subtrahend takes nothing away
@@ -312,7 +316,7 @@ class Applier:
         if base in (datetime, date):
             return self._moment(batch, name, base is date, rule)
         ruled = rule_for(self.mapping.entity, name)
-        text = batch.text(rule.column, name) if ruled is None else batch.ruled(rule.column, name, ruled)
+        text = batch.ruled(rule.column, name, ruled, rule.prefix)
         return text if literal_values(annotation) else pc.cast(text, target)
 
     def _coded(self, batch: CellBatch, name: str, column: str, codes: Codes, expected: str) -> pa.Array:

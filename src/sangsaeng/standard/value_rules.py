@@ -19,9 +19,11 @@ import re
 import unicodedata
 from collections.abc import Callable
 from dataclasses import dataclass
+from fractions import Fraction
 
 from sangsaeng.errors import SangsaengError
 from sangsaeng.standard.pact import vocabulary as words
+from sangsaeng.standard.pact.units import DECLARED_UNITS, DEFAULT_NAME
 from sangsaeng.standard.units import recognize
 
 STANDARDS = words.STANDARDS_V3
@@ -88,15 +90,54 @@ def cpc(text: str) -> str | None:
     return found.group(1) if found else None
 
 
-def canonical_unit(text: str) -> str | None:
-    """A unit as the canonical data names it (``kg`` → ``kilogram``, ``개`` → ``piece``, ``m³`` → ``meter ** 3``);
-    None for a unit that is a multiple of its canonical one (``L``, ``t``, ``MJ``): the amount would change
-    with it, so the file must say it in the canonical unit."""
+@dataclass(frozen=True)
+class Declared:
+    """A declared unit as written, in canonical terms: the unit, the factor its amount is multiplied by, and
+    PACT's word where the canonical unit does not say it (liter, megajoule, hour)."""
+
+    canonical: str
+    factor: Fraction
+    pact_name: str | None
+
+
+DECLARABLE = frozenset(unit.canonical for unit in DECLARED_UNITS.values())
+_CLOSE = 1e-9  # pint's factors are floats (a litre is 0.0010000000000000002 m³): PACT's exact one where it agrees
+
+
+def declared_unit(text: str) -> Declared | None:
+    """``text`` as a unit a footprint can be declared in (kg, 개, EA, L, 리터, MJ, m², 톤, g …), or None. A multiple
+    of a canonical unit converts the amount; PACT's word is kept where PACT has one for the unit as written
+    (``standard.pact.units``, exact factors), else the amount is simply in the canonical unit (g, t, MWh)."""
     try:
         unit = recognize(_folded(text))
     except SangsaengError:
         return None
-    return unit.canonical if abs(unit.factor - 1) < 1e-12 and unit.offset == 0 else None
+    if unit.canonical not in DECLARABLE or unit.offset != 0 or unit.factor <= 0:
+        return None
+    for pact in DECLARED_UNITS.values():
+        if pact.canonical == unit.canonical and abs(float(pact.factor) / unit.factor - 1) < _CLOSE:
+            word = None if DEFAULT_NAME.get(pact.canonical) == pact.name else pact.name
+            return Declared(unit.canonical, pact.factor, word)
+    exact = Fraction(unit.factor).limit_denominator(10**6)  # g: 1/1000, GJ: 2500/9 kWh
+    return Declared(
+        unit.canonical, exact if abs(float(exact) / unit.factor - 1) < _CLOSE else Fraction(unit.factor), None
+    )
+
+
+def canonical_unit(text: str) -> str | None:
+    """A declared unit as the canonical data names it (``kg`` → ``kilogram``, ``개`` → ``piece``, ``L`` →
+    ``meter ** 3``, ``톤`` → ``kilogram``); the amount beside it is converted as the batch is made
+    (``footprint_entry``). None for what is no unit a footprint is declared in."""
+    found = declared_unit(text)
+    return found.canonical if found else None
+
+
+# A part number is no URN, and becomes one by the field's prefix (``prefixes``); PACT's own example first.
+PRODUCT_ID_EXPECTED = (
+    "a URN, e.g. urn:pact:sample.com:product-id:44055-9c05bc35-68f8; a part number becomes one with the "
+    "mapping's prefix for the field (prefix: urn:pact:<your domain>:product-id:)"
+)
+DECLARED_EXPECTED = "a unit a footprint is declared in: kg, t, EA (개, piece), L, m³, m², kWh, MJ, h"
 
 
 @dataclass(frozen=True)
@@ -120,11 +161,11 @@ RULES: dict[str, dict[str, ValueRule]] = {
         "id": _urn("urn:uuid:f4b1225a-bd44-4c8e-861d-079e4e1dfd69", footprint_id),
         "preceding_pf_ids": _urn("urn:uuid:f4b1225a-bd44-4c8e-861d-079e4e1dfd69", footprint_id),
         "company_ids": _urn("urn:company:example:company1"),
-        "product_ids": _urn("urn:pact:sample.com:product-id:44055-9c05bc35-68f8"),
+        "product_ids": ValueRule(urn, PRODUCT_ID_EXPECTED, _URN_PATTERN),
         "product_classifications": _urn("urn:pact:productclassification:un-cpc:1234"),
         "declared_unit": ValueRule(
             canonical_unit,
-            "a unit of its own size: kg, piece, kWh, m³, m² (a liter is 0.001 m³: give the amount so)",
+            DECLARED_EXPECTED,
             r"^(?:kilogram|piece|kilowatt_hour|meter \*\* [23]|kilogram \* meter)$",
         ),
         "product_category_cpc": ValueRule(cpc, "a UN CPC code: 1 to 5 digits", r"^\d{1,5}$"),
@@ -140,6 +181,16 @@ RULES: dict[str, dict[str, ValueRule]] = {
 PERCENT: dict[str, frozenset[str]] = {
     "product_footprint": frozenset({"exempted_emissions_percent", "primary_data_share"}),
 }
+
+
+# Fields whose values are URNs a company's own numbers become by a prefix (``prefixes``; the portal's box).
+URN_FIELDS: dict[str, tuple[str, ...]] = {
+    "product_footprint": ("product_ids", "company_ids", "product_classifications"),
+}
+
+
+def urn_fields(entity: str) -> tuple[str, ...]:
+    return URN_FIELDS.get(entity, ())
 
 
 def rule_for(entity: str, field: str) -> ValueRule | None:

@@ -64,7 +64,7 @@ def footprints_of(path: Path) -> list[ProductFootprint]:
     found = []
     for row, values in enumerate(table.to_pylist(), start=1):
         try:
-            found.append(ProductFootprint.model_validate(values))
+            found.append(ProductFootprint.model_validate(_defaults_for_nulls(values)))
         except ValidationError as exc:
             first = exc.errors()[0]
             raise InvalidInput(
@@ -72,6 +72,18 @@ def footprints_of(path: Path) -> list[ProductFootprint]:
                 position=f"row {row}, {'.'.join(map(str, first['loc']))}",
             ) from exc
     return found
+
+
+def _defaults_for_nulls(values: dict[str, Any]) -> dict[str, Any]:
+    """A stored row with its empty cells as the model's defaults where it has one that is not "unknown": a list
+    no cell filled is an empty list, a status or a version nobody gave is the model's (Active, 1). Required fields
+    and fields whose default is None stay as stored."""
+    fields = ProductFootprint.model_fields
+    return {
+        name: value
+        for name, value in values.items()
+        if value is not None or name not in fields or fields[name].is_required() or fields[name].default is None
+    }
 
 
 def export(footprints: list[ProductFootprint], version: str, now: datetime) -> Exported:

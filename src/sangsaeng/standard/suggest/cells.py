@@ -20,6 +20,7 @@ from sangsaeng.standard.sheet_text import unit_of
 from sangsaeng.standard.suggest.text import clean, fold
 from sangsaeng.standard.suggest.vocabulary import Vocabulary
 from sangsaeng.standard.suggest.words import CODES, ESTIMATE_WORDS, NO_VALUE, PASS_FAIL
+from sangsaeng.standard.truth import FIELD_WORDS
 
 Granularity = Literal["moment", "day", "month", "time"]
 
@@ -229,7 +230,9 @@ def truth_values(field: str, cells: list[str], vocabulary: Vocabulary) -> tuple[
     values: dict[str, bool] = {}
     unknown: list[str] = []
     pairs: dict[str, tuple[str, ...]] = {}
-    for pair in PASS_FAIL:  # the first pair a word is in is its pair: NG is OK's, × is ○'s
+    said_yes, said_no = FIELD_WORDS.get(field, ((), ()))
+    own = tuple(zip(said_yes, said_no, strict=False))  # a field's own words first: 포함/미포함 for packaging
+    for pair in (*own, *PASS_FAIL):  # the first pair a word is in is its pair: NG is OK's, × is ○'s
         for word in pair:
             pairs.setdefault(fold(word), pair)
     for cell in sorted(set(cells)):

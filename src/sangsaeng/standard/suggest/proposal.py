@@ -16,7 +16,9 @@ from sangsaeng.standard.suggest.vocabulary import Vocabulary
 
 @dataclass(frozen=True)
 class Reason:
-    code: str  # exact | remembered | synonym | contained | values | layout | title | sheet | header | derived
+    code: (
+        str  # exact | remembered | synonym | contained | values | layout | title | sheet | header | derived | settings
+    )
     en: str
     ko: str
 
@@ -34,6 +36,7 @@ REASONS = {
         Reason("sheet", "constant from the sheet name", "시트 이름에서 읽은 상수"),
         Reason("header", "constant from another column's header", "다른 열의 머리글에서 읽은 상수"),
         Reason("derived", "derived from a column placed for another field", "다른 필드의 열에서 계산"),
+        Reason("settings", "what this connector knows of its company", "이 커넥터 설정에 있는 회사 정보"),
     )
 }
 
@@ -100,6 +103,7 @@ class Draft:
     constants: dict[str, Any] = field(default_factory=dict)
     notes: list[Note] = field(default_factory=list)
     unpivot: dict[str, Any] | None = None
+    fill_down: list[str] = field(default_factory=list)  # columns known merged down beyond what the layout saw
 
     @property
     def model(self) -> type[Entity]:

@@ -13,10 +13,14 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from sangsaeng.errors import InvalidInput
+from sangsaeng.standard.cells import side_of
+from sangsaeng.standard.company import Company
 from sangsaeng.standard.entities import ENTITIES, literal_values
+from sangsaeng.standard.footprint_entry import made_by_system
 from sangsaeng.standard.layout import LayoutGuess
 from sangsaeng.standard.mapping import _base
 from sangsaeng.standard.suggest import cells as look
+from sangsaeng.standard.suggest import footprints
 from sangsaeng.standard.suggest import titles as read_titles
 from sangsaeng.standard.suggest import wide as wide_layouts
 from sangsaeng.standard.suggest.headers import WEAK_SYNONYM, Header, header_score, names_something, read_header
@@ -45,10 +49,12 @@ def suggest(
     guess: LayoutGuess | None = None,
     sheet: str | None = None,
     vocabulary: Vocabulary | None = None,
+    company: Company | None = None,
 ) -> Proposal:
     """A mapping for ``entity`` from a source's ``headers`` and ``samples`` (cells by header); ``guess`` is what
     reading the sheet's top found (header row, titles, wide columns), ``sheet`` the sheet's name, ``vocabulary``
-    what the company declared before."""
+    what the company declared before, ``company`` what the connector knows of its company (its id, name and
+    domain, offered where the file does not say them)."""
     if entity not in ENTITIES:
         raise InvalidInput(f"unknown entity {entity!r}", hint=f"one of: {', '.join(ENTITIES)}")
     draft = Draft(entity, vocabulary or Vocabulary())
@@ -68,6 +74,7 @@ def suggest(
     places = [*titles, *([sheet] if sheet else [])]
     read_fields(draft, parsed, cells, decimal, places)
     _derive(draft, parsed, cells)
+    footprints.propose(draft, cells, company, samples, titles)
     _constants(draft, titles, sheet, parsed)
     _layout_notes(draft, guess, decimal)
     return _proposal(draft, guess, sheet, decimal)
@@ -80,8 +87,8 @@ def _fit(draft: Draft, field: str, cells: list[str], decimal: str) -> float:
     cells = cells[:_JUDGED]
     annotation = draft.model.model_fields[field].annotation
     base = _base(annotation)
-    if base in (datetime, date):
-        return look.dates(cells).fit
+    if base in (datetime, date):  # a period in one cell (2026.01~2026.12) is read by its side
+        return look.dates([side_of(c, False) for c in cells]).fit
     if base in (int, float):
         numbers = look.numbers(cells, decimal, draft.vocabulary)
         return numbers.fit * (1.0 if base is float or numbers.whole else 0.5)
@@ -279,7 +286,7 @@ def _layout_notes(draft: Draft, guess: LayoutGuess | None, decimal: str) -> None
         draft.note("Numbers are written with a decimal comma (12,5).", "숫자의 소수점이 쉼표로 적혀 있습니다 (12,5).")
 
 
-_ORDER = ("column", "value", "format", "year", "at", "unit", "unit_column", "minus", "values")
+_ORDER = ("column", "value", "format", "year", "at", "unit", "unit_column", "minus", "prefix", "values")
 
 
 def _proposal(draft: Draft, guess: LayoutGuess | None, sheet: str | None, decimal: str) -> Proposal:
@@ -293,15 +300,23 @@ def _proposal(draft: Draft, guess: LayoutGuess | None, sheet: str | None, decima
     # A field's text column merged down over the rows it covers (a lot, its verdict); a unit column or the measured
     # value with blanks is missing there, not merged (number columns are never proposed by the layout).
     measured = draft.model.measured
-    placed = {rule["column"] for name, rule in draft.rules.items() if name != measured and rule.get("column")}
-    if guess and (down := [c for c in guess.merged_down if c in placed]):
+    placed = {
+        rule["column"]
+        for name, rule in draft.rules.items()
+        if name != measured and rule.get("column") and footprints.may_merge(draft.entity, name)
+    }
+    merged = [*(guess.merged_down if guess else []), *draft.fill_down]
+    if down := list(dict.fromkeys(c for c in merged if c in placed)):
         document["fill_down"] = down  # a lot merged down over its samples: each row takes the value above
     fields = [f for f in draft.model.model_fields if f in draft.rules]
     document["fields"] = {f: {k: draft.rules[f][k] for k in _ORDER if k in draft.rules[f]} for f in fields}
     missing = [
         name
         for name, info in draft.model.model_fields.items()
-        if info.is_required() and name not in draft.rules and name not in DERIVED
+        if info.is_required()
+        and name not in draft.rules
+        and name not in DERIVED
+        and name not in made_by_system(draft.entity)
     ]
     for name in fields:
         if draft.confidence[name] < 0.6:

@@ -6,6 +6,7 @@ from __future__ import annotations
 from collections import Counter
 from datetime import date, datetime
 
+from sangsaeng.standard.cells import side_of
 from sangsaeng.standard.entities import literal_values
 from sangsaeng.standard.mapping import _base
 from sangsaeng.standard.sheet_text import unit_of
@@ -33,8 +34,8 @@ def read_fields(
         base = _base(annotation)
         column_cells = cells.get(column, [])
         if draft.reasons[name].code != "layout":
-            if base in (datetime, date):
-                _dates(draft, name, column_cells, places)
+            if base in (datetime, date):  # a period in one cell is read by the side the field takes
+                _dates(draft, name, [side_of(c, rule.get("at") == "end") for c in column_cells], places)
             elif base is bool:
                 _truth(draft, name, column_cells)
             elif literal_values(annotation):

@@ -103,6 +103,48 @@ manufacturer: 제조사 메이커 maker manufacturer
 model: 모델 모델명 형식 model
 serial_number: 제조번호 시리얼번호 serialnumber serialno
 quality: 품질 quality
+id: pcfid 탄소발자국id pfid footprintid productfootprintid
+product_ids: 품번 품목코드 품목번호 제품코드 제품번호 부품번호 자재코드 partno partnumber pn productid productids
+    productcode productno itemcode itemno materialno 제품urn producturn 品番 品號
+product_name: 제품명 품명 품목명 부품명 제품 productname itemname partname tradename product productnamecompany
+    品名
+product_description: 제품설명 제품개요 품목설명 설명 productdescription description
+pcf_excluding_biogenic: 탄소발자국 제품탄소발자국 제품탄소배출량 탄소배출량 pcf cfp pcfvalue carbonfootprint
+    productcarbonfootprint pcfexcludingbiogenic pcfexcludingbiogenicuptake pcfexclbiogenic
+    cradletogatepcf
+pcf_including_biogenic: 생물기원포함 생물기원포함pcf 생물기원포함탄소발자국 pcfincludingbiogenic
+    pcfincludingbiogenicuptake pcfinclbiogenic includingbiogenic
+fossil_ghg_emissions: 화석 화석배출량 화석배출 화석온실가스 화석연료배출량 화석기원배출량 fossil
+    fossilghgemissions fossilemissions fossilghg
+fossil_carbon_content: 화석탄소 화석탄소함량 fossilcarboncontent fossilcarbon
+biogenic_carbon_content: 생물기원탄소 생물기원탄소함량 biogeniccarboncontent biogeniccarbon
+reference_period_start: 기준기간 산정기간 보고기간 대상기간 referenceperiod referenceperiodstart reportingperiod
+    periodfrom
+reference_period_end: referenceperiodend periodto
+packaging_emissions_included: 포장 포장포함 포장포함여부 포장배출포함 packaging packagingincluded
+    packagingemissionsincluded includespackaging
+packaging_ghg_emissions: 포장배출량 포장배출 packagingemissions packagingghgemissions
+primary_data_share: 1차데이터비율 1차데이터 일차데이터비율 1차데이터비중 primarydatashare primarydata pds
+product_mass_per_declared_unit: 제품중량 중량 제품무게 단위당중량 productmass productweight mass weight netweight
+    productmassperdeclaredunit
+comment: 비고 메모 참고 특이사항 remark remarks comment comments note notes
+declared_unit: 기준단위 기능단위 선언단위 declaredunit functionalunit declaredunitofmeasurement unitofanalysis
+declared_amount: 기준수량 기준량 기능단위수량 declaredamount declaredunitamount unitaryproductamount
+company_name: 회사명 업체명 기업명 공급사 공급사명 companyname supplier suppliername
+company_ids: 회사id 기업id companyid companyids supplierid
+geography: 생산국 국가 지역 생산지 country geography region countryofproduction
+cross_sectoral_standards: 산정기준 산정표준 적용표준 적용기준 표준 방법론 standard standards methodology
+    crosssectoralstandards crosssectoralstandardsused
+ipcc_characterization_factors: ipcc ipcc보고서 특성화계수 gwp기준 gwp characterizationfactors
+    ipcccharacterizationfactors ipccar
+exempted_emissions_percent: 제외비율 제외배출비율 제외배출 cutoff cutoff비율 exemptedemissions
+    exemptedemissionspercent
+exempted_emissions_description: 제외사유 제외배출사유 제외배출설명 exemptedemissionsdescription
+    cutoffdescription
+boundary_processes_description: 시스템경계 산정범위 경계 systemboundary boundary boundaryprocesses
+    boundaryprocessesdescription
+allocation_rules_description: 할당기준 할당규칙 할당방법 allocation allocationrules allocationrulesdescription
+product_category_cpc: cpc cpc코드 uncpc productcategorycpc
 """
 )
 
@@ -154,7 +196,7 @@ shift: 주간=day 야간=night 주=day 야=night day=day night=night
 PASS_FAIL = tuple(
     tuple(pair.split("/"))
     for pair in "합격/불합격 적합/부적합 양호/불량 양품/불량 OK/NG G/NG ○/× ◯/× 〇/× O/X Pass/Fail "
-    "Y/N 예/아니오 true/false".split()
+    "Y/N Yes/No 예/아니오 true/false".split()
 )
 # For the estimated flag: 추정 (estimated) is true, 실측 (metered) false.
 ESTIMATE_WORDS = {"추정": True, "추정치": True, "추정값": True, "실측": False, "실측치": False, "계량": False}
