@@ -7,8 +7,8 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
-from sqlalchemy.exc import IntegrityError
 
+from sangsaeng.errors import Conflict
 from sangsaeng.store import migrate
 from sangsaeng.store.records import (
     Agreement,
@@ -129,7 +129,7 @@ async def test_negotiations_round_trip_and_are_unique_per_consumer_process(store
         again = await tx.find_negotiation("provider", "c-1", "urn:p:oem")
         assert again is not None and again.state == "AGREED" and again.agreement_id == "urn:a:1"
         assert await tx.find_negotiation("provider", "c-1", "urn:p:other") is None
-    with pytest.raises(IntegrityError):
+    with pytest.raises(Conflict):
         async with store.begin() as tx:
             await tx.add_negotiation(negotiation("urn:n:2"))  # same consumer process, same counterparty
     async with store.begin() as tx:
@@ -369,7 +369,7 @@ async def test_the_audit_log_appends_reads_and_keeps_heads(store: SqlStore) -> N
         assert await tx.add_witnessed("p", 3, "r" * 64, {"size": 3}, now)
         assert not await tx.add_witnessed("p", 3, "r" * 64, {"size": 3}, now)  # kept once
         assert await tx.witnessed("p") == [{"size": 3}] and await tx.witnessed("q") == []
-    with pytest.raises(IntegrityError):  # an index is written once: a second writer must catch up, not overwrite
+    with pytest.raises(Conflict):  # an index is written once: a second writer must catch up, not overwrite
         async with store.begin() as tx:
             await tx.append_log([rows[4]])
 

@@ -15,12 +15,11 @@ from datetime import datetime, timedelta
 from typing import Any
 
 import structlog
-from sqlalchemy.exc import IntegrityError
 
 from sangsaeng.audit import merkle
 from sangsaeng.audit.evidence import check_log, head_valid, sign_head
 from sangsaeng.connector import Connector
-from sangsaeng.errors import InvalidInput, NotFound
+from sangsaeng.errors import Conflict, InvalidInput, NotFound
 from sangsaeng.jcs import canonical
 from sangsaeng.store.records import LogEntry
 
@@ -168,7 +167,7 @@ class AuditLog:
             try:
                 async with self.c.store.begin() as tx:
                     await tx.append_log(rows)
-            except IntegrityError:  # another process of this connector appended first: catch up, go again
+            except Conflict:  # another process of this connector appended first: catch up, go again
                 self._frontier = None
                 if attempt == 2:
                     raise

@@ -11,8 +11,6 @@ import hashlib
 import uuid
 from typing import Any
 
-from sqlalchemy.exc import IntegrityError
-
 from sangsaeng.clock import isoformat
 from sangsaeng.connector import Connector, new_pid
 from sangsaeng.dsp.messages import SIGNATURE_KEY, message, path_segment, read, segment_safe
@@ -150,7 +148,7 @@ class NegotiationService:
                 )
                 await tx.add_negotiation(n)
                 await self._answer_request(tx, n)
-        except IntegrityError:  # the same request twice at once: the first one created it
+        except Conflict:  # the same request twice at once: the first one created it
             async with self.c.store.begin() as tx:
                 again = await tx.find_negotiation(m.PROVIDER, msg["consumerPid"], caller)
             if again is None:

@@ -7,8 +7,6 @@ import uuid
 from datetime import timedelta
 from typing import Any
 
-from sqlalchemy.exc import IntegrityError
-
 from sangsaeng.connector import Connector, new_pid
 from sangsaeng.dsp.messages import (
     PULL_FORMAT,
@@ -19,7 +17,7 @@ from sangsaeng.dsp.messages import (
     read_data_address,
     segment_safe,
 )
-from sangsaeng.errors import Forbidden, InvalidInput, InvalidMessage, InvalidTransition, NotFound, PeerError
+from sangsaeng.errors import Conflict, Forbidden, InvalidInput, InvalidMessage, InvalidTransition, NotFound, PeerError
 from sangsaeng.identity import tokens
 from sangsaeng.negotiation import machine as nm
 from sangsaeng.outbox import settle_implied
@@ -157,7 +155,7 @@ class TransferService:
                 await tx.add_transfer(t)
                 start = message(m.START, providerPid=pid, consumerPid=t.consumer_pid)
                 await tx.enqueue(self._outgoing(t, m.START, f"{self._peer_path(t)}/start", start, mint_token=True))
-        except IntegrityError:
+        except Conflict:
             async with self.c.store.begin() as tx:
                 again = await tx.find_transfer(m.PROVIDER, msg["consumerPid"], caller)
             if again is None:
