@@ -16,12 +16,11 @@ from typing import Any, Protocol
 
 import structlog
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
-from sqlalchemy.exc import IntegrityError
 
 from sangsaeng.audit import merkle
 from sangsaeng.audit.evidence import check_log, head_valid, sign_head
 from sangsaeng.encoding.canonical import canonical
-from sangsaeng.errors import InvalidInput, NotFound
+from sangsaeng.errors import Conflict, InvalidInput, NotFound
 from sangsaeng.identity.directory import Directory
 from sangsaeng.store.ports import Store
 from sangsaeng.store.records import LogEntry
@@ -182,7 +181,7 @@ class AuditLog:
             try:
                 async with self.c.store.begin() as tx:
                     await tx.append_log(rows)
-            except IntegrityError:  # another process of this connector appended first: catch up, go again
+            except Conflict:  # another process of this connector appended first: catch up, go again
                 self._frontier = None
                 if attempt == 2:
                     raise

@@ -11,7 +11,6 @@ from urllib.parse import quote
 import anyio
 import httpx
 import orjson
-from sqlalchemy.exc import IntegrityError
 
 from sangsaeng.catalog import rights
 from sangsaeng.catalog.files import StoredFile, describe, is_stream, store_version, version_path
@@ -194,7 +193,7 @@ class CatalogService:
                     )
                 )
                 dataset = await tx.get_dataset(target_id)
-        except IntegrityError as exc:
+        except Conflict as exc:  # another request took this dataset id or version number meanwhile
             self._discard(stored)
             raise Conflict(
                 f"dataset {target_id} was changed by another request at the same moment",

@@ -23,13 +23,11 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, ClassVar, Generic, Protocol, TypeVar
 
-from sqlalchemy.exc import IntegrityError
-
 from sangsaeng.connector import Connector
 from sangsaeng.dsp.machine import CONSUMER, PROVIDER, Machine
 from sangsaeng.dsp.messages import path_segment, segment_safe
 from sangsaeng.dsp.outbox import settle_implied
-from sangsaeng.errors import InvalidTransition, NotFound
+from sangsaeng.errors import Conflict, InvalidTransition, NotFound
 from sangsaeng.store.ports import Tx
 from sangsaeng.store.records import OutboxMessage
 
@@ -159,7 +157,7 @@ class ProcessService(Generic[P]):
         try:
             async with self.c.store.begin() as tx:
                 answer = await create(tx)
-        except IntegrityError:
+        except Conflict:
             async with self.c.store.begin() as tx:
                 again = await find(tx)
             if again is None:

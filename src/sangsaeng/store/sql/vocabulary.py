@@ -1,4 +1,4 @@
-"""The SQL of the company's remembered vocabulary (a mixin of ``SqlTx``): declared units and code values."""
+"""SQL adapter of the vocabulary port: declared units, code values and headers, one meaning per word."""
 
 from __future__ import annotations
 
@@ -9,6 +9,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 
 from sangsaeng.store import tables as t
 from sangsaeng.store.records import Term
+from sangsaeng.store.sql.common import Rows
 
 _V = t.vocabulary
 _KEY = ("kind", "field", "written")
@@ -24,23 +25,21 @@ def _declare(insert: Any) -> Any:
 _DECLARE = {"postgresql": _declare(postgresql.insert), "sqlite": _declare(sqlite.insert)}
 
 
-class VocabularySql:
-    conn: Any
+class SqlVocabulary(Rows):
+    __slots__ = ()
 
-    async def declare_term(self, term: Term) -> None:
-        """Remember ``term``; one already declared for the same kind, field and spelling is replaced."""
+    async def declare(self, term: Term) -> None:
         values = {c.name: getattr(term, c.name) for c in _V.columns}
         await self.conn.execute(_DECLARE[self.conn.dialect.name], values)
 
     async def terms(self, kind: str | None = None, field: str | None = None) -> list[Term]:
-        """The declared terms (of one kind, of one field), ordered by kind, field and spelling."""
         query = sa.select(_V).order_by(_V.c.kind, _V.c.field, _V.c.written)
         if kind is not None:
             query = query.where(_V.c.kind == kind)
         if field is not None:
             query = query.where(_V.c.field == field)
-        return [Term(**row._mapping) for row in await self.conn.execute(query)]
+        return await self._all(Term, query)
 
-    async def forget_term(self, kind: str, field: str, written: str) -> bool:
+    async def forget(self, kind: str, field: str, written: str) -> bool:
         query = _V.delete().where(_V.c.kind == kind, _V.c.field == field, _V.c.written == written)
         return bool((await self.conn.execute(query)).rowcount)
