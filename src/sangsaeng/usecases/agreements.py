@@ -23,7 +23,7 @@ class Agreements:
             raise NotFound(f"no agreement {agreement_id}")
         return agreement
 
-    async def list(self, who: Principal, offset: int = 0, limit: int = 100) -> list[Agreement]:
+    async def listed(self, who: Principal, offset: int = 0, limit: int = 100) -> list[Agreement]:
         require(who, "read")
         async with self.c.store.begin() as tx:
             return await tx.list_agreements(offset, limit)

@@ -56,8 +56,16 @@ class Catalog:
         """Publish an offer for one of our datasets (``CatalogService.create_offer`` says how), and log it."""
         require(who, "offer.publish")
         offer = await self.catalog.create_offer(dataset_id, policy, offer_id, **options)
-        about = {"dataset": offer.dataset_id, "offer": offer.id, "policy": offer.policy, "access": offer.access_policy}
-        self.c.audit.note("management", action="offer.create", user=who.name, via=who.door, **about)
+        self.c.audit.note(
+            "management",
+            action="offer.create",
+            user=who.name,
+            via=who.door,
+            dataset=offer.dataset_id,
+            offer=offer.id,
+            policy=offer.policy,
+            access=offer.access_policy,
+        )
         return offer
 
     async def terms(

@@ -478,7 +478,7 @@ def _out(svc: ServicesDep, a: Agreement) -> AgreementOut:
 
 @router.get("/agreements")
 async def list_agreements(svc: ServicesDep, offset: Offset = 0, limit: Limit = 100) -> list[AgreementOut]:
-    return [_out(svc, a) for a in await svc.agreements.list(API_KEY, offset, limit)]
+    return [_out(svc, a) for a in await svc.agreements.listed(API_KEY, offset, limit)]
 
 
 @router.get("/agreements/{agreement_id}")
