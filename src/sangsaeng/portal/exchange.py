@@ -37,6 +37,7 @@ from sangsaeng.portal.pages import (
     words,
 )
 from sangsaeng.portal.summary import Summary, duty_text, summarize
+from sangsaeng.roles import require
 from sangsaeng.services import ServicesDep
 from sangsaeng.standard import exports
 from sangsaeng.standard.labels import entity_of
@@ -112,6 +113,8 @@ async def _remember_titles(request: Request, partner_id: str, catalog: dict[str,
 @router.post("/partners/{partner_id}/request")
 async def request_offer(partner_id: str, request: Request, svc: ServicesDep, user: UserDep) -> Response:
     form = await checked_form(request)
+    with refused_as("stage"):  # refused before the partner is asked for its catalog; the use case checks again
+        require(acting(user), "negotiation.start")
     purpose = str(form.get("purpose", "")) or None
     if purpose is not None and purpose not in svc.connector.purposes:
         raise NotAllowed("purpose")

@@ -101,6 +101,9 @@ def _defaults(template: offer_templates.Template, first: str, entered: str) -> d
 
 @router.post("/offer/{dataset_id}", response_class=HTMLResponse)
 async def offer(dataset_id: str, request: Request, svc: ServicesDep, user: UserDep) -> Response:
+    publisher(
+        user, "offer.publish"
+    )  # refused before the form is read, as the page itself is; the use case decides again
     form = await checked_form(request)
     who = acting(user)
     name = str(form.get("template", ""))
