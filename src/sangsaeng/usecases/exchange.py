@@ -42,7 +42,7 @@ class Exchange:
         """Decline a request (provider) or give up one (consumer)."""
         require(who, "negotiation.decide")
         n = await self.negotiations.terminate(negotiation_id, reason)
-        self.c.audit.note("management", action="negotiation.terminate", process=n.id, user=who.name)
+        self.c.audit.note("management", action="negotiation.decline", process=n.id, user=who.name)
         return n
 
     async def negotiation(self, who: Principal, negotiation_id: str) -> Negotiation:
