@@ -50,6 +50,7 @@ PURE = [
     "store/ports/replay.py",
     "store/ports/vocabulary.py",
     "errors.py",
+    "roles.py",
     "dsp/messages.py",
     "dsp/catalog.py",
     "dsp/negotiation.py",

@@ -229,7 +229,7 @@ async def test_every_page_speaks_korean_and_names_things(walk: Walk) -> None:
     assert "종료됨" in refused and "요청이 계약 없이 끝났습니다" in refused and "목적: 벤치마킹" in refused
     audit = seen["supplier /portal/audit"]
     for words in (
-        "제공 조건 게시 kim",
+        f"제공 조건 게시 · {TITLE} kim",  # one entry for every door: it names the dataset
         f"데이터 게시 · {TITLE}",
         "요청 심사: 허용 · 품질 분석",
         "요청 심사: 거부",

@@ -1,6 +1,6 @@
 """The connector's use cases, wired once to one connector: what the HTTP edges (the REST and protocol APIs in
-``web/``, the portal in ``portal/``) call. Both edges take it from the app (``ServicesDep``) and neither imports
-the other for it."""
+``web/``, the portal in ``portal/``) call; neither opens a transaction itself. Both edges take it from the app
+(``ServicesDep``) and neither imports the other for it."""
 
 from __future__ import annotations
 
@@ -9,12 +9,18 @@ from typing import Annotated
 
 from fastapi import Depends, Request
 
+from sangsaeng.accounts.sessions import PortalSessions
 from sangsaeng.catalog.service import CatalogService
 from sangsaeng.connector import Connector
 from sangsaeng.dataplane.pull import PullClient
 from sangsaeng.dsp.ratelimit import TokenBuckets
 from sangsaeng.negotiation.service import NegotiationService
 from sangsaeng.transfer.service import TransferService
+from sangsaeng.usecases.agreements import Agreements
+from sangsaeng.usecases.audit import AuditQueries
+from sangsaeng.usecases.catalog import Catalog
+from sangsaeng.usecases.exchange import Exchange
+from sangsaeng.usecases.views import Views
 
 
 @dataclass
@@ -25,10 +31,24 @@ class Services:
     transfers: TransferService
     pulls: PullClient  # the consumer's side of the data plane
     unsolicited: TokenBuckets = field(init=False)  # per member, for messages that start work on our side
+    # What people do, each once for every door, each deciding who may (usecases/, accounts/):
+    agreements: Agreements = field(init=False)
+    exchange: Exchange = field(init=False)  # negotiations and transfers
+    offers: Catalog = field(init=False)  # our datasets and offers
+    audit: AuditQueries = field(init=False)
+    views: Views = field(init=False)  # what the portal's overview pages read together
+    accounts: PortalSessions = field(init=False)  # portal users, sessions, lockouts, passwords
 
     def __post_init__(self) -> None:
         settings = self.connector.settings
         self.unsolicited = TokenBuckets(settings.unsolicited_rate, settings.unsolicited_burst)
+        c = self.connector
+        self.agreements = Agreements(c)
+        self.exchange = Exchange(c, self.negotiations, self.transfers, self.pulls)
+        self.offers = Catalog(c, self.catalog)
+        self.audit = AuditQueries(c)
+        self.views = Views(c)
+        self.accounts = PortalSessions(c)
 
     @classmethod
     def of(cls, connector: Connector) -> Services:

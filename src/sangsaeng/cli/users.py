@@ -15,9 +15,10 @@ from typing import Annotated, TypeVar
 
 import typer
 
+from sangsaeng.accounts.sessions import PortalSessions
 from sangsaeng.cli.common import DataDir, console, fail, settings_of
 from sangsaeng.errors import SangsaengError
-from sangsaeng.portal.sessions import PortalSessions
+from sangsaeng.roles import CLI_ADMIN
 from sangsaeng.settings import Settings
 
 user_app = typer.Typer(help="People who use the portal, and their roles.", no_args_is_help=True)
@@ -70,7 +71,7 @@ def user_add(
     data_dir: DataDir = Path(".sangsaeng"),
 ) -> None:
     """Let NAME log in to this connector's portal (http://…/portal) with ROLE."""
-    from sangsaeng.portal.auth import add_user
+    from sangsaeng.accounts.passwords import add_user
     from sangsaeng.store import migrate
     from sangsaeng.store.sql import SqlStore
 
@@ -98,7 +99,7 @@ def user_unlock(
 ) -> None:
     """Let NAME sign in again after too many failed attempts locked the account (and reset its count)."""
     settings = _connector_settings(data_dir)
-    was_locked = _with_sessions(settings, lambda s: s.unlock(name, by="cli"))
+    was_locked = _with_sessions(settings, lambda s: s.unlock(name, by=CLI_ADMIN))
     state = "unlocked" if was_locked else "was not locked; its count of failed sign-ins is reset"
     console.print(f"[green]✓[/] {name} {state}", soft_wrap=True)
 
@@ -112,5 +113,5 @@ def user_password(
     """Set NAME's password; every portal session of NAME ends (signed in anywhere, they must sign in again)."""
     settings = _connector_settings(data_dir)
     password = _new_password(password_stdin)
-    ended = _with_sessions(settings, lambda s: s.set_password(name, password, by="cli"))
+    ended = _with_sessions(settings, lambda s: s.set_password(name, password, by=CLI_ADMIN))
     console.print(f"[green]✓[/] {name}'s password is set; {ended} session(s) ended", soft_wrap=True)

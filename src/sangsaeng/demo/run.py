@@ -16,11 +16,11 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 from rich.console import Console
 
+from sangsaeng.accounts.passwords import add_user
 from sangsaeng.client import ApiError, Client
 from sangsaeng.demo.data import write_inspection_csv
 from sangsaeng.demo.valuechain import OEM, START, TIER1, generate, inspections, part_files
 from sangsaeng.launch import ConnectorProcess, free_port
-from sangsaeng.portal.auth import add_user
 from sangsaeng.setup import init_connector
 from sangsaeng.standard.entities import Equipment, Measurement, arrow_schema
 from sangsaeng.standard.sources import open_source

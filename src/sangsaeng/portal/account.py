@@ -8,10 +8,10 @@ from typing import Any
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
+from sangsaeng.accounts.sessions import Attempt, PortalSessions
 from sangsaeng.errors import InvalidInput
 from sangsaeng.portal.guard import SESSION_COOKIE, SESSION_KEY, cookie_headers
 from sangsaeng.portal.pages import LoginRequired, UserDep, checked_form, render
-from sangsaeng.portal.sessions import Attempt, PortalSessions
 from sangsaeng.services import ServicesDep
 from sangsaeng.store.records import User
 

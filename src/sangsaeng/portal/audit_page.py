@@ -13,7 +13,7 @@ from fastapi.responses import HTMLResponse, Response
 from sangsaeng.audit.bundle import evidence_bundle
 from sangsaeng.portal.i18n import Words
 from sangsaeng.portal.names import Names
-from sangsaeng.portal.pages import UserDep, checked_form, names_for, render, words
+from sangsaeng.portal.pages import UserDep, acting, checked_form, names_for, render, words
 from sangsaeng.services import ServicesDep
 from sangsaeng.store.records import LogEntry, User
 
@@ -79,10 +79,9 @@ def _what(kind: str, body: dict[str, Any], w: Words, names: Names) -> tuple[str,
 
 async def _audit(request: Request, svc: ServicesDep, user: User, verified: dict[str, Any] | None = None) -> Response:
     """The last hundred entries, newest first, the agreements to export evidence for, and a verification."""
-    async with svc.connector.store.begin() as tx:
-        size = await tx.log_size()
-        entries = await tx.log_entries(max(0, size - SHOWN))
-        names = await names_for(request, tx)
+    recent = await svc.views.recent_log(acting(user), SHOWN)
+    size, entries = recent.log_size, recent.log
+    names = await names_for(request, user)
     agreements = list(names.agreements.values())[:200]
     w = words(request)
     shown = [describe(e, w, names) for e in reversed(entries)]

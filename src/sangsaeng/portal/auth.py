@@ -1,58 +1,18 @@
-"""Portal users: argon2id password hashes, three roles, and CSRF tokens bound to the session."""
+"""The portal's CSRF tokens, bound to the session. Users, roles and passwords are the ``accounts`` use cases'
+(named here too, for the pages and tools that took them from here)."""
 
 from __future__ import annotations
 
 import hmac
 import secrets
-from datetime import datetime
 from typing import Any
 
-from argon2 import PasswordHasher
-from argon2.exceptions import VerificationError, VerifyMismatchError
-
-from sangsaeng.errors import Conflict, InvalidInput
-from sangsaeng.store.ports import Store
-from sangsaeng.store.records import User
-
-ROLES = ("admin", "steward", "viewer")
-PUBLISHERS = frozenset({"admin", "steward"})  # may add data, publish offers, approve, terminate
-_hasher = PasswordHasher()
-
-
-async def add_user(store: Store, name: str, password: str, role: str, now: datetime) -> User:
-    if role not in ROLES:
-        raise InvalidInput(f"unknown role {role!r}", position="role", hint=f"one of {', '.join(ROLES)}")
-    if not name.strip() or len(name) > 128:
-        raise InvalidInput("a user needs a name (at most 128 characters)", position="name")
-    user = User(name.strip(), hash_new_password(password), role, now)
-    async with store.begin() as tx:
-        if await tx.get_user(user.name) is not None:
-            raise Conflict(f"a user {user.name} exists already", position="name")
-        await tx.add_user(user)
-    return user
-
-
-def check_new_password(password: str) -> None:
-    if len(password) < 10:
-        raise InvalidInput("a password needs at least 10 characters", position="password")
-    if len(password) > 1024:
-        raise InvalidInput("a password may have at most 1024 characters", position="password")
-
-
-def hash_new_password(password: str) -> str:
-    check_new_password(password)
-    return _hasher.hash(password)
-
-
-def password_matches(user: User | None, password: str) -> bool:
-    """Whether ``password`` is ``user``'s; as much work when there is no such user (the timing tells nothing)."""
-    if user is None:
-        _hasher.hash(password)
-        return False
-    try:
-        return _hasher.verify(user.password_hash, password)
-    except (VerifyMismatchError, VerificationError):
-        return False
+from sangsaeng.accounts.passwords import PUBLISHERS as PUBLISHERS
+from sangsaeng.accounts.passwords import ROLES as ROLES
+from sangsaeng.accounts.passwords import add_user as add_user
+from sangsaeng.accounts.passwords import check_new_password as check_new_password
+from sangsaeng.accounts.passwords import hash_new_password as hash_new_password
+from sangsaeng.accounts.passwords import password_matches as password_matches
 
 
 def csrf_token(session: dict[str, Any]) -> str:

@@ -26,12 +26,22 @@ from sangsaeng.policy import duties
 from sangsaeng.policy.model import parse_policy
 from sangsaeng.portal.i18n import Words
 from sangsaeng.portal.names import Names
-from sangsaeng.portal.pages import NotAllowed, UserDep, checked_form, names_for, publisher, render, words
+from sangsaeng.portal.pages import (
+    NotAllowed,
+    UserDep,
+    acting,
+    checked_form,
+    names_for,
+    refused_as,
+    render,
+    words,
+)
 from sangsaeng.portal.summary import Summary, duty_text, summarize
+from sangsaeng.roles import require
 from sangsaeng.services import ServicesDep
 from sangsaeng.standard import exports
 from sangsaeng.standard.labels import entity_of
-from sangsaeng.store.records import Transfer
+from sangsaeng.store.records import Transfer, User
 
 router = APIRouter(prefix="/portal", include_in_schema=False)
 PLOTLY = Path(str(__import__("plotly").__file__)).parent / "package_data" / "plotly.min.js"
@@ -59,8 +69,7 @@ async def partner_catalog(partner_id: str, request: Request, svc: ServicesDep, u
     if svc.connector.directory.find(partner_id) is None:
         raise NotAllowed("dataset")
     w = words(request)
-    async with svc.connector.store.begin() as tx:
-        names = await names_for(request, tx)
+    names = await names_for(request, user)
     try:
         catalog = await fetch_catalog(svc.connector, partner_id)
     except (SangsaengError, httpx.HTTPError):
@@ -103,8 +112,9 @@ async def _remember_titles(request: Request, partner_id: str, catalog: dict[str,
 
 @router.post("/partners/{partner_id}/request")
 async def request_offer(partner_id: str, request: Request, svc: ServicesDep, user: UserDep) -> Response:
-    publisher(user)
     form = await checked_form(request)
+    with refused_as("stage"):  # refused before the partner is asked for its catalog; the use case checks again
+        require(acting(user), "negotiation.start")
     purpose = str(form.get("purpose", "")) or None
     if purpose is not None and purpose not in svc.connector.purposes:
         raise NotAllowed("purpose")
@@ -117,18 +127,17 @@ async def request_offer(partner_id: str, request: Request, svc: ServicesDep, use
     for d in catalog.get("dataset", []):
         for offer in d.get("hasPolicy", []):
             if offer.get("@id") == wanted:
-                n = await svc.negotiations.start(partner_id, d["@id"], offer, purpose)
+                with refused_as("stage"):
+                    n = await svc.exchange.start_negotiation(acting(user), partner_id, d["@id"], offer, purpose)
                 return RedirectResponse(f"/portal/negotiations/{n.id}", status_code=303)
     raise NotAllowed("stage")
 
 
 @router.get("/negotiations/{negotiation_id}")
 async def negotiation(negotiation_id: str, request: Request, svc: ServicesDep, user: UserDep) -> Response:
-    async with svc.connector.store.begin() as tx:
-        n = await tx.get_negotiation(negotiation_id)
-        names = await names_for(request, tx)
-    if n is None:
-        raise NotAllowed("stage")
+    with refused_as("stage"):
+        n = await svc.exchange.negotiation(acting(user), negotiation_id)
+    names = await names_for(request, user)
     settled = n.state in ("FINALIZED", "TERMINATED")
     return render(request, "negotiation.html", user, n=n, live=not settled, names=names)
 
@@ -137,10 +146,9 @@ async def negotiation(negotiation_id: str, request: Request, svc: ServicesDep, u
 @router.get("/requests")
 async def requests(request: Request, svc: ServicesDep, user: UserDep) -> Response:
     c = svc.connector
-    async with c.store.begin() as tx:
-        negotiations = await tx.list_negotiations(0, 500)
-        agreements = await tx.list_agreements(0, 500)
-        names = await names_for(request, tx, agreements=agreements)
+    seen = await svc.views.overview(acting(user), 500)
+    negotiations, agreements = seen.negotiations, seen.agreements
+    names = await names_for(request, user, agreements=agreements)
     waiting = [n for n in negotiations if n.role == "provider" and n.state == "REQUESTED" and not n.agreement_id]
     w = words(request)
     shown = []
@@ -168,38 +176,21 @@ async def requests(request: Request, svc: ServicesDep, user: UserDep) -> Respons
 
 @router.post("/requests/{negotiation_id}")
 async def decide_request(negotiation_id: str, request: Request, svc: ServicesDep, user: UserDep) -> Response:
-    publisher(user)
     form = await checked_form(request)
-    try:
+    with refused_as("stage"):
         if form.get("action") == "approve":
-            await svc.negotiations.approve(negotiation_id)
+            await svc.exchange.approve(acting(user), negotiation_id)
         else:
-            await svc.negotiations.terminate(negotiation_id, str(form.get("reason", "")).strip() or "declined")
-    except SangsaengError:
-        raise NotAllowed("stage") from None
-    svc.connector.audit.note(
-        "management", action=f"negotiation.{form.get('action')}", process=negotiation_id, user=user.name
-    )
+            reason = str(form.get("reason", "")).strip() or "declined"
+            await svc.exchange.end_negotiation(acting(user), negotiation_id, reason)
     return RedirectResponse("/portal/requests", status_code=303)
 
 
 @router.post("/agreements/{agreement_id}/terminate")
 async def end_agreement(agreement_id: str, request: Request, svc: ServicesDep, user: UserDep) -> Response:
-    publisher(user)
     form = await checked_form(request)
-    async with svc.connector.store.begin() as tx:
-        agreement = await tx.get_agreement(agreement_id, for_update=True)
-        if agreement is None or agreement.provider != svc.connector.participant_id:
-            raise NotAllowed("stage")
-        if agreement.terminated_at is None:
-            agreement.terminated_at = svc.connector.now()
-            await tx.save_agreement(agreement)
-    svc.connector.audit.note(
-        "agreement.terminate",
-        agreement=agreement_id,
-        counterparty=agreement.consumer,
-        reason=str(form.get("reason", "")),
-    )
+    with refused_as("stage"):
+        await svc.agreements.terminate(acting(user), agreement_id, str(form.get("reason", "")))
     return RedirectResponse("/portal/requests", status_code=303)
 
 
@@ -216,10 +207,9 @@ def _terms(svc: ServicesDep, agreement: Any, w: Words, names: Names) -> Summary:
 @router.get("/data")
 async def received(request: Request, svc: ServicesDep, user: UserDep) -> Response:
     c = svc.connector
-    async with c.store.begin() as tx:
-        every = await tx.list_agreements(0, 500)
-        transfers = await tx.list_transfers(0, 500)
-        names = await names_for(request, tx, agreements=every)
+    seen = await svc.views.overview(acting(user), 500)
+    every, transfers = seen.agreements, seen.transfers
+    names = await names_for(request, user, agreements=every)
     agreements = [a for a in every if a.consumer == c.participant_id]
     w = words(request)
     terms = {a.id: _terms(svc, a, w, names) for a in agreements}
@@ -233,10 +223,8 @@ async def received(request: Request, svc: ServicesDep, user: UserDep) -> Respons
 @router.post("/data/{agreement_id}")
 async def get_data(agreement_id: str, request: Request, svc: ServicesDep, user: UserDep) -> Response:
     await checked_form(request)
-    try:
-        t = await svc.transfers.start(agreement_id)
-    except SangsaengError:
-        raise NotAllowed("stage") from None
+    with refused_as("stage"):
+        t = await svc.exchange.start_transfer(acting(user), agreement_id)
     return RedirectResponse(f"/portal/transfers/{t.id}", status_code=303)
 
 
@@ -252,14 +240,11 @@ class Pulled:
     agreement: str | None = None  # the agreement the data is received under
 
 
-async def _pull(svc: ServicesDep, transfer_id: str) -> Pulled:
+async def _pull(svc: ServicesDep, user: User, transfer_id: str) -> Pulled:
     """The transfer's data for a preview, read from the provider up to ``PREVIEW_BYTES``. What the provider
     sends is untrusted: an answer that is not Arrow, cut off or too large is said so, never a server error."""
-    c = svc.connector
-    async with c.store.begin() as tx:
-        t = await tx.get_transfer(transfer_id)
-    if t is None or t.role != tm.CONSUMER:
-        raise NotAllowed("stage")
+    with refused_as("stage"):
+        t = await svc.exchange.received(acting(user), transfer_id)
     pulled = await _read(svc, t)
     pulled.agreement = t.agreement_id
     return pulled
@@ -311,9 +296,8 @@ def _preview(content: bytes, cut: bool, more: bool) -> Pulled:
 
 @router.get("/transfers/{transfer_id}")
 async def transfer_page(transfer_id: str, request: Request, svc: ServicesDep, user: UserDep) -> Response:
-    pulled = await _pull(svc, transfer_id)
-    async with svc.connector.store.begin() as tx:
-        names = await names_for(request, tx)
+    pulled = await _pull(svc, user, transfer_id)
+    names = await names_for(request, user)
     table = pulled.table
     if table is None:
         waiting = pulled.state in ("REQUESTED", "INITIAL")
@@ -395,7 +379,7 @@ def _local(moment: Any, w: Words) -> str | None:
 async def download(
     transfer_id: str, request: Request, svc: ServicesDep, user: UserDep, format: str = "csv"
 ) -> Response:
-    pulled = await _pull(svc, transfer_id)
+    pulled = await _pull(svc, user, transfer_id)
     table = pulled.table
     if table is None or pulled.partial:  # a part is not offered as the whole
         return RedirectResponse(f"/portal/transfers/{transfer_id}", status_code=303)
@@ -410,18 +394,13 @@ async def download(
             transfer_id=transfer_id,
             agreement=pulled.agreement,
             problem="data.too_many_rows_for_excel",
-            names=await _names(request, svc),
+            names=await names_for(request, user),
         )
     return StreamingResponse(
         _chunks_of(written),
         media_type=EXPORT_TYPES[suffix],
         headers={"Content-Disposition": f'attachment; filename="data.{suffix}"'},
     )
-
-
-async def _names(request: Request, svc: ServicesDep) -> Names:
-    async with svc.connector.store.begin() as tx:
-        return await names_for(request, tx)
 
 
 EXPORT_TYPES = {"csv": "text/csv", "parquet": "application/vnd.apache.parquet", "xlsx": exports.EXCEL_MEDIA_TYPE}

@@ -16,7 +16,7 @@ from starlette.requests import HTTPConnection
 from starlette.responses import Response
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from sangsaeng.portal.sessions import PortalSessions
+from sangsaeng.accounts.sessions import PortalSessions
 from sangsaeng.store.records import PortalSession
 
 SESSION_COOKIE = "sangsaeng_session"

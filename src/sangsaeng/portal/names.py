@@ -21,7 +21,6 @@ from sangsaeng.connector import Connector
 from sangsaeng.errors import SangsaengError
 from sangsaeng.policy.model import flat, parse_policy
 from sangsaeng.portal.i18n import Words
-from sangsaeng.store.ports import Tx
 from sangsaeng.store.records import Agreement, Dataset
 
 TITLES_FILE = "portal-titles.json"
@@ -138,21 +137,15 @@ class Names:
         return " · ".join(parts + ([days] if days else []))
 
 
-async def load_names(
-    tx: Tx,
+def load_names(
     connector: Connector,
     w: Words,
     remembered: RememberedTitles | None,
     *,
-    datasets: list[Dataset] | None = None,
-    agreements: list[Agreement] | None = None,
+    datasets: list[Dataset],
+    agreements: list[Agreement],
 ) -> Names:
-    """Names for a page: the directory, our datasets' titles and the agreements (lists a page already read are
-    passed in rather than read twice)."""
-    if datasets is None:
-        datasets = await tx.list_datasets(0, 1000)
-    if agreements is None:
-        agreements = await tx.list_agreements(0, 1000)
+    """Names for a page: the directory, our datasets' titles and the agreements."""
     participants = {p.id: p.name for p in connector.directory.participants()}
     if connector.settings.name:
         participants[connector.participant_id] = connector.settings.name

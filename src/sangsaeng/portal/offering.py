@@ -8,12 +8,12 @@ from typing import Any
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
-from sangsaeng.errors import InvalidInput, SangsaengError
+from sangsaeng.errors import Forbidden, InvalidInput, SangsaengError
 from sangsaeng.policy import templates as offer_templates
 from sangsaeng.policy.access import default_audience
 from sangsaeng.policy.model import parse_policy
 from sangsaeng.portal.names import Names
-from sangsaeng.portal.pages import NotAllowed, UserDep, checked_form, names_for, publisher, render, words
+from sangsaeng.portal.pages import NotAllowed, UserDep, acting, checked_form, names_for, publisher, render, words
 from sangsaeng.portal.summary import Summary, seen_by, summarize
 from sangsaeng.services import ServicesDep
 from sangsaeng.store.records import Dataset, User
@@ -31,9 +31,8 @@ FIELD_ERRORS = {
 @router.get("/offer/{dataset_id}", response_class=HTMLResponse)
 async def offer_page(dataset_id: str, request: Request, svc: ServicesDep, user: UserDep) -> Response:
     publisher(user)
-    async with svc.connector.store.begin() as tx:
-        dataset = await tx.get_dataset(dataset_id)
-        names = await names_for(request, tx)
+    dataset = await svc.offers.find_dataset(acting(user), dataset_id)
+    names = await names_for(request, user)
     if dataset is None:
         raise NotAllowed("dataset")
     return _page(request, svc, user, dataset, names, {})
@@ -102,12 +101,15 @@ def _defaults(template: offer_templates.Template, first: str, entered: str) -> d
 
 @router.post("/offer/{dataset_id}", response_class=HTMLResponse)
 async def offer(dataset_id: str, request: Request, svc: ServicesDep, user: UserDep) -> Response:
-    publisher(user)
+    publisher(
+        user, "offer.publish"
+    )  # refused before the form is read, as the page itself is; the use case decides again
     form = await checked_form(request)
+    who = acting(user)
     name = str(form.get("template", ""))
     try:
         if name == "custom":
-            created = await svc.catalog.create_offer(dataset_id, custom_policy(form))
+            await svc.offers.publish(who, dataset_id, custom_policy(form))
         else:
             chosen = offer_templates.TEMPLATES.get(name)
             if chosen is None:
@@ -115,15 +117,15 @@ async def offer(dataset_id: str, request: Request, svc: ServicesDep, user: UserD
             parameters = {
                 p.name: str(form.get(f"param.{p.name}", "")) for p in chosen.parameters if form.get(f"param.{p.name}")
             }
-            created = await svc.catalog.create_offer(dataset_id, None, template=name, parameters=parameters)
+            await svc.offers.publish(who, dataset_id, None, template=name, parameters=parameters)
+    except Forbidden:
+        raise NotAllowed("role") from None
     except SangsaengError as exc:
-        async with svc.connector.store.begin() as tx:
-            dataset = await tx.get_dataset(dataset_id)
-            names = await names_for(request, tx)
+        dataset = await svc.offers.find_dataset(who, dataset_id)
+        names = await names_for(request, user)
         if dataset is None:
             raise NotAllowed("dataset") from None
         return _page(request, svc, user, dataset, names, form, status=400, **_error(request, exc))
-    svc.connector.audit.note("management", action="offer.create", offer=created.id, via="portal", user=user.name)
     request.session["flash"] = "offer.published"
     return RedirectResponse("/portal/", status_code=303)
 

@@ -6,6 +6,8 @@ can do nothing the API cannot, and refuses what the API refuses, in words.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import timedelta
 from pathlib import Path
 from typing import Annotated, Any
@@ -15,6 +17,7 @@ from fastapi import APIRouter, Depends, Request
 from fastapi.responses import FileResponse, HTMLResponse, RedirectResponse, Response
 from fastapi.templating import Jinja2Templates
 
+from sangsaeng.errors import Forbidden, SangsaengError
 from sangsaeng.policy import duties as duty_status
 from sangsaeng.policy.rights import end_of
 from sangsaeng.portal import auth
@@ -22,9 +25,9 @@ from sangsaeng.portal.guard import cookie_headers
 from sangsaeng.portal.i18n import LANGUAGES, Words, choose
 from sangsaeng.portal.names import Names, load_names, short
 from sangsaeng.portal.summary import duty_text
+from sangsaeng.roles import Principal, allowed
 from sangsaeng.services import ServicesDep
-from sangsaeng.store.ports import Tx
-from sangsaeng.store.records import User
+from sangsaeng.store.records import Agreement, Dataset, User
 
 router = APIRouter(prefix="/portal", include_in_schema=False)
 views = Jinja2Templates(directory=str(Path(__file__).parent / "templates"))
@@ -50,18 +53,40 @@ def words(request: Request) -> Words:
     )
 
 
-async def names_for(request: Request, tx: Tx, **lists: Any) -> Names:
+async def names_for(
+    request: Request, user: User, *, datasets: list[Dataset] | None = None, agreements: list[Agreement] | None = None
+) -> Names:
     """Partners, datasets and agreements by name, for one page (lists it read already passed in)."""
-    connector = request.app.state.services.connector
-    return await load_names(tx, connector, words(request), request.app.state.portal_titles, **lists)
+    svc = request.app.state.services
+    if datasets is None or agreements is None:
+        read = await svc.views.naming(acting(user))
+        datasets = read.datasets if datasets is None else datasets
+        agreements = read.agreements if agreements is None else agreements
+    titles = request.app.state.portal_titles
+    return load_names(svc.connector, words(request), titles, datasets=datasets, agreements=agreements)
+
+
+def acting(user: User) -> Principal:
+    """The signed-in person as the use cases see them: their name and role, through the portal."""
+    return Principal(user.name, user.role, "portal")
+
+
+@contextmanager
+def refused_as(kind: str) -> Iterator[None]:
+    """A use case's refusal as the portal's: a role refused (403), anything else as ``kind``."""
+    try:
+        yield
+    except Forbidden:
+        raise NotAllowed("role") from None
+    except SangsaengError:
+        raise NotAllowed(kind) from None
 
 
 async def current_user(request: Request, svc: ServicesDep) -> User:
     name = request.session.get("user")
     if not isinstance(name, str):
         raise LoginRequired
-    async with svc.connector.store.begin() as tx:
-        user = await tx.get_user(name)
+    user = await svc.accounts.user(name)
     if user is None:
         request.session.clear()
         raise LoginRequired
@@ -88,8 +113,10 @@ def from_here(request: Request) -> bool:
     return request.headers.get("sec-fetch-site", "same-origin") in ("same-origin", "none")
 
 
-def publisher(user: User) -> None:
-    if user.role not in auth.PUBLISHERS:
+def publisher(user: User, action: str = "dataset.add") -> None:
+    """Pages with forms for changing things are not shown to a role that may not send them (the use case
+    decides again when the form comes)."""
+    if not allowed(user.role, action):
         raise NotAllowed("role")
 
 
@@ -148,14 +175,10 @@ async def switch_language(language: str, request: Request) -> Response:
 async def home(request: Request, svc: ServicesDep, user: UserDep) -> Response:
     c = svc.connector
     now = c.now()
-    async with c.store.begin() as tx:
-        datasets = await tx.list_datasets(0, 200)
-        offers = await tx.list_offers()
-        agreements = await tx.list_agreements(0, 200)
-        negotiations = await tx.list_negotiations(0, 200)
-        transfers = await tx.list_transfers(0, 200)
-        accesses = await tx.log_entries(0, 10, kind="data.access", newest_first=True)
-        names = await names_for(request, tx, agreements=agreements)
+    seen = await svc.views.overview(acting(user))
+    datasets, offers, agreements = seen.datasets, seen.offers, seen.agreements
+    negotiations, transfers, accesses = seen.negotiations, seen.transfers, seen.accesses
+    names = await names_for(request, user, agreements=agreements)
     w = words(request)
     shared = []
     for d in datasets:

@@ -14,14 +14,13 @@ from sangsaeng.portal import account, audit_page, exchange, offering, onboarding
 from sangsaeng.portal.guard import PortalGuard, is_portal
 from sangsaeng.portal.names import TITLES_FILE, RememberedTitles
 from sangsaeng.portal.pages import LoginRequired, NotAllowed, render, router
-from sangsaeng.portal.sessions import PortalSessions
 
 
 def install(app: Any) -> None:
     """The portal on a connector's app: sessions kept server-side, security headers, its pages, and its answers
     to refusals."""
     connector = app.state.services.connector
-    app.state.portal_sessions = PortalSessions(connector)
+    app.state.portal_sessions = app.state.services.accounts
     app.state.portal_titles = RememberedTitles(connector.settings.data_dir / TITLES_FILE)
     app.add_middleware(PortalGuard, sessions=app.state.portal_sessions, secure=connector.settings.portal_secure_cookies)
     app.include_router(account.router)

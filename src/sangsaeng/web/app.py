@@ -28,6 +28,7 @@ from sangsaeng.services import Services
 from sangsaeng.settings import Settings
 from sangsaeng.store import migrate
 from sangsaeng.store.sql import SqlStore
+from sangsaeng.usecases import replay
 from sangsaeng.web import audit, data, errors, limits, management, protocol, streams, transfers, users
 
 log = structlog.get_logger(__name__)
@@ -150,7 +151,6 @@ async def _forget_old_tokens(connector: Connector) -> None:
     while True:
         await asyncio.sleep(60)
         try:
-            async with connector.store.begin() as tx:
-                await tx.forget_tokens_before(connector.now() - timedelta(seconds=30))
+            await replay.forget_before(connector, connector.now() - timedelta(seconds=30))
         except Exception:
             log.exception("replay_janitor.failed")

@@ -11,11 +11,11 @@ from fastapi import APIRouter, Depends, Query
 from fastapi.responses import Response
 
 from sangsaeng.audit import merkle
-from sangsaeng.audit.bundle import evidence_bundle, refs
 from sangsaeng.audit.evidence import head_valid
 from sangsaeng.audit.log import entries_json
 from sangsaeng.encoding.strict import read_json
 from sangsaeng.errors import PeerError
+from sangsaeng.roles import API_KEY
 from sangsaeng.web.deps import Caller, ServicesDep, UnsolicitedCaller, api_key
 from sangsaeng.web.limits import MAX_POSITION
 
@@ -33,11 +33,7 @@ async def entries(
     since: datetime | None = None,
     until: datetime | None = None,
 ) -> list[dict[str, Any]]:
-    about = await refs(svc.connector.store, agreement) if agreement else []
-    async with svc.connector.store.begin() as tx:
-        found = await tx.log_entries(
-            offset, limit, agreement_or_process=about, counterparty=counterparty, since=since, until=until
-        )
+    found = await svc.audit.entries(API_KEY, offset, limit, agreement, counterparty, since, until)
     return entries_json(found)
 
 
@@ -66,20 +62,18 @@ async def consistency(
 
 @router.post("/verify", summary="Re-check the whole stored log: hashes, chain, signed heads")
 async def verify(svc: ServicesDep) -> dict[str, Any]:
-    return await svc.connector.audit.verify()
+    return await svc.audit.verify(API_KEY)
 
 
 @router.get("/witnessed", summary="Heads of partners' logs received with their protocol messages")
 async def witnessed(svc: ServicesDep, participant: str | None = None) -> list[dict[str, Any]]:
-    async with svc.connector.store.begin() as tx:
-        return await tx.witnessed(participant)
+    return await svc.audit.witnessed(API_KEY, participant)
 
 
 @router.post("/check-peer", summary="Ask a partner to prove its log still extends every head of it we kept")
 async def check_peer(svc: ServicesDep, peer: Annotated[str, Query()]) -> dict[str, Any]:
     c = svc.connector
-    async with c.store.begin() as tx:
-        kept = await tx.witnessed(peer)
+    kept = await svc.audit.witnessed(API_KEY, peer)
     base = c.directory.get(peer).endpoint.rstrip("/")
     current = await _ask(svc, f"{base}/audit/head", peer)
     if not head_valid(current, c.directory.key_of, peer):
@@ -131,7 +125,7 @@ async def _ask(svc: ServicesDep, url: str, peer: str) -> dict[str, Any]:
 @router.get("/evidence", summary="An evidence bundle about one agreement, checkable offline with public keys")
 async def evidence(svc: ServicesDep, agreement: Annotated[str, Query()]) -> Response:
     return Response(
-        await evidence_bundle(svc.connector.audit, agreement),
+        await svc.audit.evidence(API_KEY, agreement),
         media_type="application/json",
         headers={"Content-Disposition": f'attachment; filename="evidence-{agreement.rsplit(":", 1)[-1]}.json"'},
     )

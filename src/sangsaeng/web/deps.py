@@ -16,6 +16,7 @@ from sangsaeng.identity import credentials, tokens
 from sangsaeng.services import Services as Services
 from sangsaeng.services import ServicesDep as ServicesDep
 from sangsaeng.services import services as services
+from sangsaeng.usecases import replay
 
 
 def _bearer(request: Request) -> str | None:
@@ -31,9 +32,7 @@ async def protocol_caller(request: Request, svc: ServicesDep) -> str:
         raise Unauthenticated("a protocol request needs 'Authorization: Bearer <self-issued JWT>'")
     c = svc.connector
     caller = tokens.verify(token, c.participant_id, c.directory.key_of, c.now())
-    async with c.store.begin() as tx:
-        fresh = await tx.remember_token(caller.jti, caller.expires_at)
-    if not fresh:
+    if not await replay.remember(c, caller.jti, caller.expires_at):
         raise Unauthenticated("the token was used before (replay)")
     request.state.caller = caller.participant_id
     # What trusted issuers attest about the caller, for policies that ask (role, tier, sector, region …).

@@ -16,9 +16,10 @@ from sangsaeng.catalog.service import fetch_catalog, fetch_dataset
 from sangsaeng.errors import DataRejected, InvalidInput, NotFound
 from sangsaeng.identity import credentials
 from sangsaeng.identity.keys import public_jwk
-from sangsaeng.policy import duties, templates
+from sangsaeng.policy import templates
 from sangsaeng.policy.decide import RequestContext, decide
 from sangsaeng.policy.model import parse_policy
+from sangsaeng.roles import API_KEY
 from sangsaeng.store.records import Agreement
 from sangsaeng.web.deps import ServicesDep, api_key
 from sangsaeng.web.limits import MAX_POSITION
@@ -161,10 +162,8 @@ async def add_dataset(
         list[str], Query(alias="coGenerators", description="Participants who generated the data with us")
     ] = [],  # noqa: B006
 ) -> DatasetOut:
-    if id is not None:
-        async with svc.connector.store.begin() as tx:
-            if await tx.get_dataset(id) is not None:
-                raise InvalidInput(f"dataset {id} exists; add a version with POST /api/datasets/{{id}}/versions")
+    if id is not None and await svc.offers.find_dataset(API_KEY, id) is not None:
+        raise InvalidInput(f"dataset {id} exists; add a version with POST /api/datasets/{{id}}/versions")
     return await _register(request, svc, filename, id, title, description, tuple(co_generators))
 
 
@@ -175,9 +174,7 @@ async def add_version(
     svc: ServicesDep,
     filename: str = "data.csv",
 ) -> DatasetOut:
-    async with svc.connector.store.begin() as tx:
-        if await tx.get_dataset(dataset_id) is None:
-            raise NotFound(f"no dataset {dataset_id}")
+    await svc.offers.dataset(API_KEY, dataset_id)
     return await _register(request, svc, filename, dataset_id, None, "")
 
 
@@ -309,9 +306,8 @@ async def check_ingest(
     response_class=FileResponse,
 )
 async def rejected_rows(dataset_id: str, svc: ServicesDep) -> FileResponse:
-    async with svc.connector.store.begin() as tx:
-        dataset = await tx.get_dataset(dataset_id)
-    if dataset is None or dataset.latest is None:
+    dataset = await svc.offers.dataset(API_KEY, dataset_id)
+    if dataset.latest is None:
         raise NotFound(f"no dataset {dataset_id}")
     path = svc.connector.settings.datasets_dir / dataset.latest.path
     rejected = path.with_name(path.stem + ".rejected.csv")
@@ -353,24 +349,21 @@ async def dataset_rights(dataset_id: str, svc: ServicesDep) -> dict[str, Any]:
 
 @router.get("/datasets")
 async def list_datasets(svc: ServicesDep, offset: Offset = 0, limit: Limit = 100) -> list[DatasetOut]:
-    async with svc.connector.store.begin() as tx:
-        found = await tx.list_datasets(offset, limit)
+    found = await svc.offers.datasets(API_KEY, offset, limit)
     return [DatasetOut.of(d, svc.connector.settings.datasets_dir) for d in found]
 
 
 @router.get("/datasets/{dataset_id}")
 async def get_dataset(dataset_id: str, svc: ServicesDep) -> DatasetOut:
-    async with svc.connector.store.begin() as tx:
-        dataset = await tx.get_dataset(dataset_id)
-    if dataset is None:
-        raise NotFound(f"no dataset {dataset_id}")
+    dataset = await svc.offers.dataset(API_KEY, dataset_id)
     return DatasetOut.of(dataset, svc.connector.settings.datasets_dir)
 
 
 # ---- offers -------------------------------------------------------------------------------------
 @router.post("/offers", status_code=201, summary="Publish an offer (an ODRL policy) for a dataset")
 async def create_offer(body: OfferIn, svc: ServicesDep) -> OfferOut:
-    offer = await svc.catalog.create_offer(
+    offer = await svc.offers.publish(
+        API_KEY,
         body.dataset_id,
         body.policy,
         body.id,
@@ -378,8 +371,6 @@ async def create_offer(body: OfferIn, svc: ServicesDep) -> OfferOut:
         parameters=body.parameters,
         access_policy=body.access_policy,
     )
-    about = {"dataset": offer.dataset_id, "offer": offer.id, "policy": offer.policy, "access": offer.access_policy}
-    _changed(svc, "offer.create", **about)
     return OfferOut.of(offer, svc.catalog.visible_to(offer))
 
 
@@ -394,24 +385,7 @@ async def list_templates() -> list[dict[str, Any]]:
 )
 async def explain(body: ExplainIn, svc: ServicesDep) -> ExplainOut:
     c = svc.connector
-    given = [x for x in (body.offer_id, body.agreement_id, body.policy) if x is not None]
-    if len(given) != 1:
-        raise InvalidInput("give exactly one of offerId, agreementId or policy")
-    agreed_at, uses = None, body.uses or 0
-    async with c.store.begin() as tx:
-        if body.offer_id is not None:
-            offer = await tx.get_offer(body.offer_id)
-            if offer is None:
-                raise NotFound(f"no offer {body.offer_id}", position="offerId")
-            raw = offer.policy
-        elif body.agreement_id is not None:
-            agreement = await tx.get_agreement(body.agreement_id)
-            if agreement is None:
-                raise NotFound(f"no agreement {body.agreement_id}", position="agreementId")
-            raw, agreed_at = agreement.body, agreement.created_at
-            uses = agreement.uses if body.uses is None else body.uses
-        else:
-            raw = body.policy or {}
+    raw, agreed_at, uses = await svc.offers.terms(API_KEY, body.offer_id, body.agreement_id, body.policy, body.uses)
     policy = parse_policy(raw, where="policy", purposes=c.purposes)
     context = RequestContext(
         consumer=body.consumer,
@@ -442,17 +416,13 @@ async def explain(body: ExplainIn, svc: ServicesDep) -> ExplainOut:
 
 @router.get("/offers")
 async def list_offers(svc: ServicesDep) -> list[OfferOut]:
-    async with svc.connector.store.begin() as tx:
-        offers = await tx.list_offers()
+    offers = await svc.offers.offers(API_KEY)
     return [OfferOut.of(o, svc.catalog.visible_to(o)) for o in offers]
 
 
 @router.get("/offers/{offer_id}")
 async def get_offer(offer_id: str, svc: ServicesDep) -> OfferOut:
-    async with svc.connector.store.begin() as tx:
-        offer = await tx.get_offer(offer_id)
-    if offer is None:
-        raise NotFound(f"no offer {offer_id}")
+    offer = await svc.offers.offer(API_KEY, offer_id)
     return OfferOut.of(offer, svc.catalog.visible_to(offer))
 
 
@@ -473,25 +443,18 @@ async def start_negotiation(body: NegotiationIn, svc: ServicesDep) -> Negotiatio
         offer = next((o for o in dataset.get("hasPolicy", []) if o.get("@id") == body.offer_id), None)
         if offer is None:
             raise NotFound(f"{body.peer} lists no offer {body.offer_id} for {body.dataset_id}", position="offerId")
-    if not isinstance(offer.get("@id"), str):
-        raise InvalidInput("the offer needs its '@id'", position="offer.@id")
-    n = await svc.negotiations.start(body.peer, body.dataset_id, offer, body.purpose)
+    n = await svc.exchange.start_negotiation(API_KEY, body.peer, body.dataset_id, offer, body.purpose)
     return NegotiationOut.of(n)
 
 
 @router.get("/negotiations")
 async def list_negotiations(svc: ServicesDep, offset: Offset = 0, limit: Limit = 100) -> list[NegotiationOut]:
-    async with svc.connector.store.begin() as tx:
-        return [NegotiationOut.of(n) for n in await tx.list_negotiations(offset, limit)]
+    return [NegotiationOut.of(n) for n in await svc.exchange.list_negotiations(API_KEY, offset, limit)]
 
 
 @router.get("/negotiations/{negotiation_id}")
 async def get_negotiation(negotiation_id: str, svc: ServicesDep) -> NegotiationOut:
-    async with svc.connector.store.begin() as tx:
-        n = await tx.get_negotiation(negotiation_id)
-    if n is None:
-        raise NotFound(f"no negotiation {negotiation_id}")
-    return NegotiationOut.of(n)
+    return NegotiationOut.of(await svc.exchange.negotiation(API_KEY, negotiation_id))
 
 
 @router.post(
@@ -499,41 +462,28 @@ async def get_negotiation(negotiation_id: str, svc: ServicesDep) -> NegotiationO
     summary="As provider, agree to a request waiting for approval (auto_agree off): sign and send the agreement",
 )
 async def approve_negotiation(negotiation_id: str, svc: ServicesDep) -> NegotiationOut:
-    n = await svc.negotiations.approve(negotiation_id)
-    svc.connector.audit.note("management", action="negotiation.approve", process=n.id, counterparty=n.counterparty)
-    return NegotiationOut.of(n)
+    return NegotiationOut.of(await svc.exchange.approve(API_KEY, negotiation_id))
 
 
 @router.post("/negotiations/{negotiation_id}/terminate")
 async def terminate_negotiation(negotiation_id: str, body: ReasonIn, svc: ServicesDep) -> NegotiationOut:
-    return NegotiationOut.of(await svc.negotiations.terminate(negotiation_id, body.reason))
+    return NegotiationOut.of(await svc.exchange.end_negotiation(API_KEY, negotiation_id, body.reason))
 
 
 # ---- agreements ---------------------------------------------------------------------------------
-async def _agreement(svc: ServicesDep, agreement_id: str) -> Any:
-    async with svc.connector.store.begin() as tx:
-        agreement = await tx.get_agreement(agreement_id)
-    if agreement is None:
-        raise NotFound(f"no agreement {agreement_id}")
-    return agreement
-
-
 def _out(svc: ServicesDep, a: Agreement) -> AgreementOut:
     """An agreement with its duties: when due and whether overdue (the same on both sides)."""
-    c = svc.connector
-    compiled = c.policies.compiled(a.id, a.body)
-    return AgreementOut.of(a, duties.status(compiled.policy.duties, a.created_at, c.now(), a.fulfilled or {}))
+    return AgreementOut.of(a, svc.agreements.duties(a))
 
 
 @router.get("/agreements")
 async def list_agreements(svc: ServicesDep, offset: Offset = 0, limit: Limit = 100) -> list[AgreementOut]:
-    async with svc.connector.store.begin() as tx:
-        return [_out(svc, a) for a in await tx.list_agreements(offset, limit)]
+    return [_out(svc, a) for a in await svc.agreements.listed(API_KEY, offset, limit)]
 
 
 @router.get("/agreements/{agreement_id}")
 async def get_agreement(agreement_id: str, svc: ServicesDep) -> AgreementOut:
-    return _out(svc, await _agreement(svc, agreement_id))
+    return _out(svc, await svc.agreements.get(API_KEY, agreement_id))
 
 
 @router.post(
@@ -541,37 +491,16 @@ async def get_agreement(agreement_id: str, svc: ServicesDep) -> AgreementOut:
     summary="As consumer, record that a duty of the agreement is done (e.g. the data deleted)",
 )
 async def fulfil_duty(agreement_id: str, body: DutyIn, svc: ServicesDep) -> AgreementOut:
-    c = svc.connector
-    async with c.store.begin() as tx:
-        agreement = await tx.get_agreement(agreement_id, for_update=True)
-        if agreement is None:
-            raise NotFound(f"no agreement {agreement_id}")
-        if agreement.consumer != c.participant_id:
-            raise InvalidInput("duties are the consumer's: record them on the consumer's connector")
-        paths = [d.path for d in c.policies.compiled(agreement.id, agreement.body).policy.duties]
-        if body.duty not in paths:
-            raise InvalidInput(f"the agreement has no duty {body.duty!r}", position="duty", hint=f"its duties: {paths}")
-        agreement.fulfilled = {**(agreement.fulfilled or {}), body.duty: c.now().isoformat()}
-        await tx.save_agreement(agreement)
-    c.audit.note("agreement.duty", agreement=agreement.id, counterparty=agreement.provider, duty=body.duty)
-    return _out(svc, agreement)
+    return _out(svc, await svc.agreements.fulfil(API_KEY, agreement_id, body.duty))
 
 
 @router.get("/agreements/{agreement_id}/export", summary="The agreement with both signatures, for offline checks")
 async def export_agreement(agreement_id: str, svc: ServicesDep) -> dict[str, Any]:
-    a = await _agreement(svc, agreement_id)
+    a = await svc.agreements.get(API_KEY, agreement_id)
     signatures = [s for s in (a.provider_signature, a.consumer_signature) if s]
     return {"agreement": a.body, "signatures": signatures}
 
 
 @router.post("/agreements/{agreement_id}/terminate", summary="End an agreement: no further access under it")
 async def terminate_agreement(agreement_id: str, svc: ServicesDep) -> AgreementOut:
-    async with svc.connector.store.begin() as tx:
-        agreement = await tx.get_agreement(agreement_id, for_update=True)
-        if agreement is None:
-            raise NotFound(f"no agreement {agreement_id}")
-        if agreement.terminated_at is None:
-            agreement.terminated_at = svc.connector.now()
-            await tx.save_agreement(agreement)
-    svc.connector.audit.note("agreement.terminate", agreement=agreement.id, counterparty=agreement.consumer)
-    return _out(svc, agreement)
+    return _out(svc, await svc.agreements.terminate(API_KEY, agreement_id))

@@ -16,7 +16,7 @@ from sangsaeng.dataplane.pull import Refused, csv_relay, relay
 from sangsaeng.dataplane.restrict import AggregateQuery
 from sangsaeng.dataplane.serve import ARROW, CSV, SUFFIX, choose_media_type
 from sangsaeng.dsp import transfer as tm
-from sangsaeng.errors import NotFound
+from sangsaeng.roles import API_KEY
 from sangsaeng.store.records import Transfer
 from sangsaeng.web.deps import ServicesDep, api_key
 from sangsaeng.web.management import Limit, Offset
@@ -27,22 +27,17 @@ router = APIRouter(prefix="/api", dependencies=[Depends(api_key)], tags=["manage
 
 @router.post("/transfers", status_code=201, summary="Start pulling the data of an agreement")
 async def start_transfer(body: TransferIn, svc: ServicesDep) -> TransferOut:
-    return TransferOut.of(await svc.transfers.start(body.agreement_id))
+    return TransferOut.of(await svc.exchange.start_transfer(API_KEY, body.agreement_id))
 
 
 @router.get("/transfers")
 async def list_transfers(svc: ServicesDep, offset: Offset = 0, limit: Limit = 100) -> list[TransferOut]:
-    async with svc.connector.store.begin() as tx:
-        return [TransferOut.of(t) for t in await tx.list_transfers(offset, limit)]
+    return [TransferOut.of(t) for t in await svc.exchange.list_transfers(API_KEY, offset, limit)]
 
 
 @router.get("/transfers/{transfer_id}")
 async def get_transfer(transfer_id: str, svc: ServicesDep) -> TransferOut:
-    async with svc.connector.store.begin() as tx:
-        t = await tx.get_transfer(transfer_id)
-    if t is None:
-        raise NotFound(f"no transfer {transfer_id}")
-    return TransferOut.of(t)
+    return TransferOut.of(await svc.exchange.transfer(API_KEY, transfer_id))
 
 
 @router.get(
@@ -53,7 +48,7 @@ async def get_transfer(transfer_id: str, svc: ServicesDep) -> TransferOut:
 async def download(
     transfer_id: str, svc: ServicesDep, accept: Annotated[str | None, Header()] = None
 ) -> StreamingResponse:
-    t = await svc.pulls.ready(transfer_id, "data can be downloaded")
+    t = await svc.exchange.ready(API_KEY, transfer_id, "data can be downloaded")
     media_type = choose_media_type(accept)
     # CSV is written here from the provider's Arrow, by our own writer: a provider that is not Sangsaeng may send
     # raw CSV, and what our client opens in a spreadsheet must carry no formula (see standard/exports.py).
@@ -88,14 +83,14 @@ async def _csv_response(t: Transfer, response: httpx.Response, filename: str) ->
     summary="Ask the provider for aggregates (group-by fields, measures) of the transfer's data",
 )
 async def aggregate_transfer(transfer_id: str, query: AggregateQuery, svc: ServicesDep) -> dict[str, Any]:
-    t = await svc.pulls.ready(transfer_id, "aggregates can be asked for")
+    t = await svc.exchange.ready(API_KEY, transfer_id, "aggregates can be asked for")
     return await svc.pulls.aggregate(t, query.model_dump(by_alias=True, exclude_none=True))
 
 
 def _change(event: str, name: str) -> None:
     async def handler(transfer_id: str, svc: ServicesDep, body: ReasonIn | None = None) -> TransferOut:
         reason = body.reason if body else None
-        return TransferOut.of(await svc.transfers.change(transfer_id, event, reason))
+        return TransferOut.of(await svc.exchange.change_transfer(API_KEY, transfer_id, event, reason))
 
     handler.__name__ = f"{name}_transfer"
     router.post(f"/transfers/{{transfer_id}}/{name}", name=f"{name}_transfer")(handler)

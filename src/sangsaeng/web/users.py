@@ -6,7 +6,8 @@ from typing import Any
 
 from fastapi import APIRouter, Depends, Request
 
-from sangsaeng.portal.sessions import PortalSessions
+from sangsaeng.accounts.sessions import PortalSessions
+from sangsaeng.roles import API_KEY
 from sangsaeng.web.deps import api_key
 
 router = APIRouter(prefix="/api/users", dependencies=[Depends(api_key)], tags=["users"])
@@ -15,4 +16,4 @@ router = APIRouter(prefix="/api/users", dependencies=[Depends(api_key)], tags=["
 @router.post("/{name}/unlock", summary="Let a portal user sign in again after failed attempts locked the account")
 async def unlock(name: str, request: Request) -> dict[str, Any]:
     sessions: PortalSessions = request.app.state.portal_sessions
-    return {"name": name, "wasLocked": await sessions.unlock(name, by="api")}
+    return {"name": name, "wasLocked": await sessions.unlock(name, by=API_KEY)}

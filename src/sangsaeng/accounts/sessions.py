@@ -1,4 +1,5 @@
-"""Signing in to the portal, as one service for the portal's pages, the management API and the CLI.
+"""Signing in to the portal, as one service for the portal's pages, the management API and the CLI (the
+``accounts`` use cases: sessions, lockouts, passwords).
 
 - Failed sign-ins are counted in the state database, so they hold across restarts and across processes.
 - Per source address: after ``portal_login_address_failures`` failures within a sliding window the address must
@@ -21,9 +22,10 @@ from typing import Any, Literal
 
 import anyio
 
+from sangsaeng.accounts import passwords as auth
 from sangsaeng.connector import Connector
 from sangsaeng.errors import NotFound
-from sangsaeng.portal import auth
+from sangsaeng.roles import Principal, require
 from sangsaeng.store.records import PortalSession, User
 
 ADDRESS, ACCOUNT = "address", "account"
@@ -126,15 +128,31 @@ class PortalSessions:
         free_at = recent[-self.address_limit] + self.window
         return max(1, math.ceil((free_at - now).total_seconds() / 60))
 
-    async def unlock(self, name: str, by: str) -> bool:
-        """Lift an account's lock (and its count of failures); whether it was locked."""
+    async def unlock(self, name: str, by: Principal) -> bool:
+        """Lift an account's lock (and its count of failures); whether it was locked. Administrators only."""
+        require(by, "user.manage")
         async with self.c.store.begin() as tx:
             if await tx.get_user(name) is None:
                 raise NotFound(f"there is no user {name}", position="name")
             cleared = await tx.clear_login_failures(ACCOUNT, name)
         locked = cleared >= self.account_limit
-        await self.c.audit.record("portal.account.unlocked", user=name, by=by, was_locked=locked)
+        await self.c.audit.record("portal.account.unlocked", user=name, by=by.name, was_locked=locked)
         return locked
+
+    async def add_user(self, name: str, password: str, role: str, by: Principal) -> User:
+        """A new portal user with ``role``. Administrators only."""
+        require(by, "user.manage")
+        return await auth.add_user(self.c.store, name, password, role, self.c.now())
+
+    async def user(self, name: str) -> User | None:
+        """The account of a signed-in name (None once it is gone)."""
+        async with self.c.store.begin() as tx:
+            return await tx.get_user(name)
+
+    @staticmethod
+    def principal(user: User) -> Principal:
+        """A portal user acting through the portal, with the role they were given."""
+        return Principal(user.name, user.role, "portal")
 
     # ---- sessions --------------------------------------------------------------------------------
     async def open(self, token: str | None) -> PortalSession | None:
@@ -178,10 +196,11 @@ class PortalSessions:
         await self.c.audit.record("portal.password.changed", user=session.user_name, by="self", sessions_ended=ended)
         return attempt
 
-    async def set_password(self, name: str, new: str, by: str) -> int:
+    async def set_password(self, name: str, new: str, by: Principal) -> int:
         """An admin's change (the CLI): every session of the user ends. Returns how many did."""
+        require(by, "user.manage")
         ended = await self._set(name, await anyio.to_thread.run_sync(auth.hash_new_password, new), keep=None)
-        await self.c.audit.record("portal.password.changed", user=name, by=by, sessions_ended=ended)
+        await self.c.audit.record("portal.password.changed", user=name, by=by.name, sessions_ended=ended)
         return ended
 
     async def _set(self, name: str, password_hash: str, keep: str | None) -> int:

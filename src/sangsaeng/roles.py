@@ -1,0 +1,82 @@
+"""Who may do what: the one table of roles and actions every door (REST API, portal, CLI) is held to.
+
+A person or tool acting on the connector is a ``Principal``: a portal user with the role they were given, the
+holder of the management API key (which acts as an administrator: there is one key, and it is the company's
+own), or the administrator at the machine running the CLI. The use cases (``sangsaeng/usecases/``) call
+``require`` before they act, so a door cannot allow what another door refuses.
+
+- admin: everything, including managing the portal's users;
+- steward: adds and offers data, asks partners for theirs, decides requests, ends agreements, starts transfers;
+- viewer: reads — pages, lists, received data of transfers already started, the audit log — and changes nothing.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Final, Literal
+
+from sangsaeng.errors import Forbidden
+
+ROLES: Final = ("admin", "steward", "viewer")
+PUBLISHERS: Final = frozenset({"admin", "steward"})  # may add data, publish offers, approve, terminate
+EVERYONE: Final = frozenset(ROLES)
+ADMINS: Final = frozenset({"admin"})
+
+Door = Literal["api", "portal", "cli"]
+
+# Every action a person can take, and the roles allowed to take it.
+RULES: Final[dict[str, frozenset[str]]] = {
+    # reading
+    "read": EVERYONE,  # datasets, offers, negotiations, agreements, transfers, explanations, the audit log
+    "data.read": EVERYONE,  # the data of a transfer already started (a pull, an aggregate, a preview)
+    "audit.verify": EVERYONE,
+    "audit.evidence": EVERYONE,
+    # changing
+    "dataset.add": PUBLISHERS,
+    "offer.publish": PUBLISHERS,
+    "credential.add": ADMINS,
+    "negotiation.start": PUBLISHERS,
+    "negotiation.decide": PUBLISHERS,  # approve or decline a request, end a negotiation
+    "agreement.terminate": PUBLISHERS,
+    "agreement.fulfil": PUBLISHERS,
+    "transfer.start": PUBLISHERS,
+    "transfer.change": PUBLISHERS,  # complete, suspend, resume, terminate
+    "audit.check-peer": PUBLISHERS,
+    "user.manage": ADMINS,  # add users, set their passwords, lift lockouts
+}
+
+# The refusal in both languages (the API answers it as the message; the portal shows its own page).
+_WHAT_KO: Final = {"admin": "관리자", "steward": "데이터 담당자", "viewer": "열람자"}
+
+
+@dataclass(frozen=True)
+class Principal:
+    """Who is acting, with which role, through which door (the door only goes to the audit log)."""
+
+    name: str
+    role: str
+    door: Door
+
+    def may(self, action: str) -> bool:
+        return allowed(self.role, action)
+
+
+API_KEY: Final = Principal("api", "admin", "api")  # the management API key is the administrator's credential
+CLI_ADMIN: Final = Principal("cli", "admin", "cli")  # the CLI on the connector's own machine, with its data dir
+
+
+def allowed(role: str, action: str) -> bool:
+    """Whether ``role`` may take ``action``; an action not in the table is refused to everyone."""
+    return role in RULES.get(action, frozenset())
+
+
+def require(principal: Principal, action: str) -> None:
+    """Refuse (``Forbidden``, code ``forbidden``) what the principal's role may not do."""
+    if principal.may(action):
+        return
+    role_ko = _WHAT_KO.get(principal.role, principal.role)
+    raise Forbidden(
+        f"a {principal.role} may not do {action} ({role_ko}은(는) {action} 권한이 없습니다)",
+        hint="ask an administrator for a role that may (관리자에게 권한을 요청하세요)",
+        details={"action": action, "role": principal.role},
+    )
