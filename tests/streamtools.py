@@ -147,3 +147,10 @@ def running(runner: Any) -> Iterator[Running]:
         yield handle
     finally:
         handle.close()
+
+
+def part_files(root: Path, which: str = "parts") -> list[Path]:
+    """The committed parts of a stream whose dataset store is the local one (its parts in its own folder)."""
+    from sangsaeng.streams import landing
+
+    return [root / p.path for p in landing.landed(root, which)]

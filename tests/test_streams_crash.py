@@ -15,7 +15,7 @@ import orjson
 import pyarrow.parquet as pq
 
 from sangsaeng.streams import landing
-from tests.streamtools import Publisher, throwaway_broker, wait_until
+from tests.streamtools import Publisher, part_files, throwaway_broker, wait_until
 
 MESSAGES = 6000
 
@@ -77,7 +77,7 @@ rules:
         def reader() -> None:
             """Reads whatever the manifest names, all the time: every file must be whole."""
             while not reading.is_set():
-                for path in landing.files(root):
+                for path in part_files(root):
                     try:
                         pq.read_metadata(path)
                     except FileNotFoundError:
@@ -135,9 +135,7 @@ rules:
             if ingester.poll() is None:
                 ingester.kill()
 
-    counts = sorted(
-        int(v) for f in landing.files(root) for v in pq.read_table(f, columns=["value"])["value"].to_pylist()
-    )
+    counts = sorted(int(v) for f in part_files(root) for v in pq.read_table(f, columns=["value"])["value"].to_pylist())
     assert counts == list(range(MESSAGES)), (
         f"missing {set(range(MESSAGES)) - set(counts)}, repeated {len(counts) - len(set(counts))}"
     )

@@ -14,12 +14,11 @@ import pytest
 
 from sangsaeng.settings import Settings
 from sangsaeng.standard.units import convert
-from sangsaeng.streams import landing
 from sangsaeng.streams import sparkplug as spb
 from sangsaeng.streams.mapping import load_stream_mapping
 from sangsaeng.streams.runner import Runner
 from tests.conftest import IN_CI
-from tests.streamtools import SYSTEM_BROKER, Publisher, reachable, running, wait_until
+from tests.streamtools import SYSTEM_BROKER, Publisher, part_files, reachable, running, wait_until
 
 
 @pytest.fixture(scope="module")
@@ -34,7 +33,7 @@ def broker() -> int:
 
 
 def landed_rows(root: Path) -> list[dict[str, Any]]:
-    files = landing.files(root)
+    files = part_files(root)
     if not files:
         return []
     rows: list[dict[str, Any]] = pa.concat_tables([pq.read_table(f) for f in files]).to_pylist()
@@ -42,7 +41,7 @@ def landed_rows(root: Path) -> list[dict[str, Any]]:
 
 
 def rejected_rows(root: Path) -> list[dict[str, Any]]:
-    files = landing.files(root, "rejected")
+    files = part_files(root, "rejected")
     return pa.concat_tables([pq.read_table(f) for f in files]).to_pylist() if files else []
 
 

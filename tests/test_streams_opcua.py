@@ -14,11 +14,10 @@ from asyncua import ua
 from asyncua.server.server import Server
 
 from sangsaeng.settings import Settings
-from sangsaeng.streams import landing
 from sangsaeng.streams.mapping import load_stream_mapping
 from sangsaeng.streams.opcua import eu_unit, unece_code
 from sangsaeng.streams.runner import Runner
-from tests.streamtools import Running, free_port, running, wait_until
+from tests.streamtools import Running, free_port, part_files, running, wait_until
 
 
 def code(text: str) -> int:
@@ -98,7 +97,7 @@ def plant() -> Any:
 
 
 def rows(root: Path) -> list[dict[str, Any]]:
-    files = landing.files(root)
+    files = part_files(root)
     found: list[dict[str, Any]] = pa.concat_tables([pq.read_table(f) for f in files]).to_pylist() if files else []
     return found
 
