@@ -216,6 +216,6 @@ async def test_a_version_1_dataset_is_pulled_as_the_current_version(two: Dataspa
     rows = data.json()
     assert [r["subject"] for r in rows] == ["L0", "L1", "L2", "L3"]
     assert {r["sample"] for r in rows} == {1} and all(r["nominal"] is None and r["lot"] is None for r in rows)
-    stored = supplier.connector.settings.datasets_dir
-    [file] = [p for p in stored.rglob("*.parquet")]
-    assert hashlib.sha256(file.read_bytes()).hexdigest() == digest
+    store = supplier.connector.datasets
+    [key] = [k for k in store.files_under("") if k.endswith(".parquet")]
+    assert hashlib.sha256(store.read_bytes(key)).hexdigest() == digest
