@@ -84,8 +84,10 @@ def s3_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[S3Server]:
 
 @pytest.fixture
 def on_s3(s3_server: S3Server, monkeypatch: pytest.MonkeyPatch) -> S3Server:
-    """Every connector this test makes (in-process or as a process) keeps its datasets in a fresh bucket prefix."""
-    for name, value in s3_server.settings(f"t-{uuid.uuid4().hex[:12]}").items():
+    """Every connector this test makes (in-process or as a process) keeps its datasets in the bucket. One prefix
+    for the session: a connector started by a module's fixture may be restarted by a later test of it, and keys
+    never collide (a version's key has a random part; a stream's prefix is its name)."""
+    for name, value in s3_server.settings("suite").items():
         monkeypatch.setenv(f"SANGSAENG_{name.upper()}", value)
     return s3_server
 
@@ -98,7 +100,14 @@ def each_store(request: pytest.FixtureRequest) -> str:
     return str(request.param)
 
 
-@pytest.fixture(autouse=True)
-def _datasets_option(request: pytest.FixtureRequest) -> None:
-    if request.config.getoption("--datasets") == "s3" and "each_store" not in request.fixturenames:
-        request.getfixturevalue("on_s3")
+@pytest.fixture(scope="session", autouse=True)
+def _datasets_option(request: pytest.FixtureRequest) -> Iterator[None]:
+    """``--datasets s3``: the whole session's connectors on S3, those of module fixtures too (set up first)."""
+    if request.config.getoption("--datasets") != "s3":
+        yield
+        return
+    server: S3Server = request.getfixturevalue("s3_server")
+    with pytest.MonkeyPatch.context() as patch:
+        for name, value in server.settings("suite").items():
+            patch.setenv(f"SANGSAENG_{name.upper()}", value)
+        yield

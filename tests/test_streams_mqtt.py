@@ -8,8 +8,6 @@ from pathlib import Path
 from typing import Any
 
 import orjson
-import pyarrow as pa
-import pyarrow.parquet as pq
 import pytest
 
 from sangsaeng.settings import Settings
@@ -18,7 +16,7 @@ from sangsaeng.streams import sparkplug as spb
 from sangsaeng.streams.mapping import load_stream_mapping
 from sangsaeng.streams.runner import Runner
 from tests.conftest import IN_CI
-from tests.streamtools import SYSTEM_BROKER, Publisher, part_files, reachable, running, wait_until
+from tests.streamtools import SYSTEM_BROKER, Publisher, part_rows, reachable, running, wait_until
 
 
 @pytest.fixture(scope="module")
@@ -33,16 +31,11 @@ def broker() -> int:
 
 
 def landed_rows(root: Path) -> list[dict[str, Any]]:
-    files = part_files(root)
-    if not files:
-        return []
-    rows: list[dict[str, Any]] = pa.concat_tables([pq.read_table(f) for f in files]).to_pylist()
-    return rows
+    return part_rows(root)
 
 
 def rejected_rows(root: Path) -> list[dict[str, Any]]:
-    files = part_files(root, "rejected")
-    return pa.concat_tables([pq.read_table(f) for f in files]).to_pylist() if files else []
+    return part_rows(root, "rejected")
 
 
 def json_mapping(prefix: str, port: int, **batch: Any) -> str:
