@@ -4,6 +4,7 @@ import os
 import uuid
 from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
+from typing import Any
 
 import psycopg
 import pytest
@@ -84,10 +85,9 @@ def s3_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[S3Server]:
 
 @pytest.fixture
 def on_s3(s3_server: S3Server, monkeypatch: pytest.MonkeyPatch) -> S3Server:
-    """Every connector this test makes (in-process or as a process) keeps its datasets in the bucket. One prefix
-    for the session: a connector started by a module's fixture may be restarted by a later test of it, and keys
-    never collide (a version's key has a random part; a stream's prefix is its name)."""
-    for name, value in s3_server.settings("suite").items():
+    """Every connector this test makes (in-process or as a process) keeps its datasets in the bucket, under a
+    prefix of the test's own (the environment wins over each connector's ``connector.toml``)."""
+    for name, value in s3_server.settings(f"t-{uuid.uuid4().hex[:12]}").items():
         monkeypatch.setenv(f"SANGSAENG_{name.upper()}", value)
     return s3_server
 
@@ -102,12 +102,26 @@ def each_store(request: pytest.FixtureRequest) -> str:
 
 @pytest.fixture(scope="session", autouse=True)
 def _datasets_option(request: pytest.FixtureRequest) -> Iterator[None]:
-    """``--datasets s3``: the whole session's connectors on S3, those of module fixtures too (set up first)."""
+    """``--datasets s3``: every connector the session initialises keeps its datasets under a prefix of its own in
+    the bucket, written into its ``connector.toml`` (so a process restarted later finds them, and a test that
+    checks a store is empty sees only its connector's files). Connectors made by ``sangsaeng init`` in a
+    subprocess stay local."""
     if request.config.getoption("--datasets") != "s3":
         yield
         return
+    import sangsaeng.demo.run
+    import sangsaeng.launch
+    import sangsaeng.setup
+    import tests.helpers
+
     server: S3Server = request.getfixturevalue("s3_server")
+    real = sangsaeng.setup.init_connector
+
+    def init_on_s3(data_dir: Path, *args: Any, extra: dict[str, object] | None = None, **named: Any) -> Any:
+        settings = {**server.settings(f"suite/{uuid.uuid4().hex[:12]}"), **(extra or {})}
+        return real(data_dir, *args, extra=settings, **named)
+
     with pytest.MonkeyPatch.context() as patch:
-        for name, value in server.settings("suite").items():
-            patch.setenv(f"SANGSAENG_{name.upper()}", value)
+        for module in (sangsaeng.setup, sangsaeng.launch, sangsaeng.demo.run, tests.helpers):
+            patch.setattr(module, "init_connector", init_on_s3)
         yield
