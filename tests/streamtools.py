@@ -147,3 +147,31 @@ def running(runner: Any) -> Iterator[Running]:
         yield handle
     finally:
         handle.close()
+
+
+def stream_parts(root: Path, which: str = "parts") -> tuple[Any, list[str]]:
+    """The dataset store a stream's parts are in, and the keys of its committed parts (``parts`` or ``rejected``).
+    A stream folder ``DATA_DIR/datasets/streams/NAME`` lands in the store its connector's settings name (a folder
+    or S3, as ``--datasets`` chose); a folder anywhere else keeps its parts itself (a bare ``Lander``)."""
+    from sangsaeng.datasets.configured import open_store
+    from sangsaeng.datasets.local import LocalDatasets
+    from sangsaeng.settings import Settings
+    from sangsaeng.streams import landing
+
+    landed = landing.landed(root, which)
+    if root.parent.name == "streams" and root.parents[1].name == "datasets":
+        store = open_store(Settings(data_dir=root.parents[2]))
+        return store, [f"streams/{root.name}/{p.path}" for p in landed]
+    return LocalDatasets(root), [p.path for p in landed]
+
+
+def part_rows(root: Path, which: str = "parts", columns: list[str] | None = None) -> list[dict[str, Any]]:
+    """Every row of a stream's committed parts (see ``stream_parts``), oldest commit first."""
+    import pyarrow.parquet as pq
+
+    store, keys = stream_parts(root, which)
+    rows: list[dict[str, Any]] = []
+    for key in keys:
+        with store.open(key) as source:
+            rows += pq.read_table(source, columns=columns).to_pylist()
+    return rows

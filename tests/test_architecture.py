@@ -141,6 +141,8 @@ PURE = [
     "i18n/__init__.py",
     "i18n/catalogs.py",
     "portal/words.py",
+    "datasets/port.py",
+    "datasets/local.py",
 ]
 IMPURE = (
     "fastapi",

@@ -183,7 +183,8 @@ async def test_beyond_the_cap_a_pull_is_answered_busy_with_retry_after_and_count
     assert [e["kind"] for e in await accesses(space, agreement_id)] == ["data.access.begun", "data.access"]
 
 
-async def test_an_aggregate_is_logged_when_it_begins_and_when_it_ends(space: Dataspace) -> None:
+@pytest.mark.xdist_group("s3")
+async def test_an_aggregate_is_logged_when_it_begins_and_when_it_ends(each_store: str, space: Dataspace) -> None:
     agreement_id, path, _, transfer_id = await agreed_transfer(space, aggregateOnly=True)
     answer = await space.parties["oem"].api.post(
         f"/api/transfers/{transfer_id}/aggregate", json={"groupBy": ["part_no"], "measures": [{"op": "count"}]}

@@ -11,6 +11,7 @@ import pyarrow.parquet as pq
 import pytest
 
 from sangsaeng.dataplane.serve import ARROW, Grant, arrow_stream, stream
+from sangsaeng.datasets.local import LocalDatasets
 
 
 def table() -> pa.Table:
@@ -40,7 +41,7 @@ def test_the_arrow_stream_reads_back_as_the_table(columns: list[str]) -> None:
 def test_streaming_a_parquet_file_reads_only_the_permitted_columns(tmp_path: Path) -> None:
     path = tmp_path / "t.parquet"
     pq.write_table(table(), path, row_group_size=3)
-    grant = Grant([path], pq.read_schema(path), ["value", "lot"], ())
+    grant = Grant(LocalDatasets(tmp_path), ["t.parquet"], pq.read_schema(path), ["value", "lot"], ())
     data = b"".join(bytes(c) for c in stream(grant, ARROW, batch_rows=2))
     got = pa.ipc.open_stream(io.BytesIO(data)).read_all()
     assert got.column_names == ["value", "lot"]

@@ -23,8 +23,10 @@ from hypothesis import strategies as st
 from typer.testing import CliRunner
 
 from sangsaeng.cli.main import app as cli
+from sangsaeng.datasets.configured import open_store
 from sangsaeng.errors import InvalidInput
 from sangsaeng.launch import running
+from sangsaeng.settings import Settings
 from sangsaeng.standard.ingest import check_file
 from sangsaeng.standard.mapping import load_mapping
 from sangsaeng.standard.sources import LINE, open_source
@@ -298,8 +300,9 @@ def test_an_operator_sets_the_cli_limits_like_a_connectors(tmp_path: Path) -> No
 
 
 # ---- the API: 400 and nothing left behind ------------------------------------------------------------------------
-def stored(datasets: Path) -> list[Path]:
-    return [p for p in datasets.rglob("*") if p.is_file()] if datasets.exists() else []
+def stored(settings: Settings) -> list[str]:
+    """Every file in the connector's dataset store, files being made and debris included."""
+    return open_store(settings).files_under("", hidden=True)
 
 
 async def test_a_cp949_header_is_refused_by_post_datasets_and_leaves_no_file(two: Dataspace, tmp_path: Path) -> None:
@@ -311,7 +314,7 @@ async def test_a_cp949_header_is_refused_by_post_datasets_and_leaves_no_file(two
     )
     assert answer.status_code == 400, answer.text
     assert "header row is not UTF-8" in answer.json()["error"]["message"]
-    assert stored(supplier.connector.settings.datasets_dir) == []
+    assert stored(supplier.connector.settings) == []
 
 
 @pytest.mark.parametrize("name", ["late.csv", "cell.csv"])
@@ -322,7 +325,7 @@ async def test_post_datasets_refuses_unreadable_csv_in_words(two: Dataspace, tmp
     answer = await supplier.api.post("/api/datasets", params={"title": "t", "filename": name}, content=body)
     assert answer.status_code == 400, answer.text
     assert answer.json()["error"]["hint"]
-    assert stored(supplier.connector.settings.datasets_dir) == []
+    assert stored(supplier.connector.settings) == []
 
 
 @pytest.mark.parametrize("name", sorted(HOSTILE))
@@ -336,7 +339,7 @@ async def test_post_ingest_refuses_each_hostile_file_with_400(two: Dataspace, tm
     assert answer.status_code == 400, answer.text
     error = answer.json()["error"]
     assert re.search(HOSTILE[name][1], error["message"]) and error["hint"]
-    assert stored(supplier.connector.settings.datasets_dir) == []
+    assert stored(supplier.connector.settings) == []
 
 
 # ---- the portal: refused in words, stages cleaned, review pages bounded ------------------------------------------
@@ -462,4 +465,4 @@ def test_the_connector_answers_within_a_second_while_a_costly_workbook_is_read(t
         )
         assert refused.returncode == 2 and "header row is not UTF-8" in refused.stderr, refused.stderr
         assert "Traceback" not in refused.stderr + refused.stdout
-        assert stored(node.init.settings.datasets_dir) == []
+        assert stored(node.init.settings) == []

@@ -7,7 +7,6 @@ from typing import Any
 
 import pyarrow as pa
 import pyarrow.csv as pacsv
-import pyarrow.parquet as pq
 import pytest
 
 from sangsaeng.demo.valuechain import Files, generate
@@ -30,11 +29,12 @@ async def ingest(party: Party, path: Path, mapping: str, **form: Any) -> Any:
 
 
 def dataset_files(party: Party) -> list[str]:
-    root = party.connector.settings.datasets_dir
-    return sorted(str(p.relative_to(root)) for p in root.rglob("*") if p.is_file()) if root.exists() else []
+    """Every file in the party's dataset store, files being made and debris included."""
+    return party.connector.datasets.files_under("", hidden=True)
 
 
-async def test_a_clean_export_becomes_a_standard_dataset_once(two: Dataspace, tmp_path: Path) -> None:
+@pytest.mark.xdist_group("s3")
+async def test_a_clean_export_becomes_a_standard_dataset_once(each_store: str, two: Dataspace, tmp_path: Path) -> None:
     supplier = two.parties["supplier"]
     files = generate(tmp_path, errors=False)
     mapping = suggested(files, "quality_result")
@@ -46,7 +46,8 @@ async def test_a_clean_export_becomes_a_standard_dataset_once(two: Dataspace, tm
     assert (dataset["entity"], dataset["version"], dataset["rows"]) == expected
     assert body["rowsWritten"] == files.rows["quality_result"] and body["rowsRejected"] == 0
     assert body["report"]["valid"] and not body["unchanged"]
-    stored = pq.read_schema(supplier.connector.settings.datasets_dir / dataset_files(supplier)[0])
+    assert supplier.connector.datasets.where.startswith("s3://") or each_store == "local"
+    stored = supplier.connector.datasets.read_schema(dataset_files(supplier)[0])
     assert stored.metadata[b"sangsaeng.entity"] == b"quality_result"
 
     again = await ingest(supplier, files.paths["quality_result"], mapping, id=dataset["id"])
@@ -84,7 +85,10 @@ async def test_too_many_problems_write_nothing_and_say_which(two: Dataspace, tmp
     assert tolerated.json()["rowsRejected"] == len({row for row, _, _ in planted})  # tolerated, still set apart
 
 
-async def test_accept_partial_publishes_the_good_rows_and_keeps_the_rest_apart(two: Dataspace, tmp_path: Path) -> None:
+@pytest.mark.xdist_group("s3")
+async def test_accept_partial_publishes_the_good_rows_and_keeps_the_rest_apart(
+    each_store: str, two: Dataspace, tmp_path: Path
+) -> None:
     supplier = two.parties["supplier"]
     files = generate(tmp_path, errors=True)
     response = await ingest(

@@ -14,7 +14,6 @@ from typing import Any
 
 import httpx
 import openpyxl
-import pyarrow.parquet as pq
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -217,7 +216,7 @@ async def test_the_hard_energy_file_is_read_declared_published_and_offered_by_pi
     async with supplier.connector.store.begin() as tx:
         dataset = await tx.get_dataset(datasets[0]["id"])
     assert dataset is not None and dataset.latest is not None and dataset.latest.rows == 45
-    stored = pq.read_table(supplier.settings.datasets_dir / dataset.latest.path).to_pylist()
+    stored = supplier.connector.datasets.parquet(dataset.latest.path).read().to_pylist()
     assert len(stored) == 45
     march_gas = next(r for r in stored if r["carrier"] == "lng" and r["period_start"].month == 2)
     assert march_gas["period_start"] == datetime(2026, 2, 28, 15, tzinfo=UTC)  # 1 March, Seoul

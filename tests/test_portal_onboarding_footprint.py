@@ -9,7 +9,6 @@ import json
 import re
 import uuid
 
-import pyarrow.parquet as pq
 import pytest
 
 from tests.helpers import Dataspace
@@ -141,7 +140,7 @@ async def test_an_sme_footprint_sheet_is_asked_what_pact_needs_and_published_wit
     async with supplier.connector.store.begin() as tx:
         dataset = await tx.get_dataset(datasets[0]["id"])
     assert dataset is not None and dataset.latest is not None
-    stored = pq.read_table(supplier.settings.datasets_dir / dataset.latest.path).to_pylist()
+    stored = supplier.connector.datasets.parquet(dataset.latest.path).read().to_pylist()
     assert [r["product_name"] for r in stored] == ["브래킷 A", "브래킷 B", "하우징"]
     first = stored[0]
     assert first["company_ids"] == [COMPANY] and first["product_ids"] == ["urn:sangsaeng:product:BRK-2041"]

@@ -12,6 +12,7 @@ from hypothesis import strategies as st
 
 from sangsaeng.client import whole
 from sangsaeng.dataplane.serve import ARROW, PARQUET, Grant, stream
+from sangsaeng.datasets.local import LocalDatasets
 
 
 def body(media_type: str, rows: int) -> bytes:
@@ -26,7 +27,7 @@ def body(media_type: str, rows: int) -> bytes:
     with tempfile.TemporaryDirectory() as folder:
         path = Path(folder) / "t.parquet"
         pq.write_table(table, path, row_group_size=max(1, rows // 3))
-        grant = Grant([path], pq.read_schema(path), ["n", "v", "s"], ())
+        grant = Grant(LocalDatasets(Path(folder)), ["t.parquet"], pq.read_schema(path), ["n", "v", "s"], ())
         return b"".join(bytes(chunk) for chunk in stream(grant, media_type, batch_rows=16))
 
 

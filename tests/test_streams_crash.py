@@ -12,10 +12,9 @@ import time
 from pathlib import Path
 
 import orjson
-import pyarrow.parquet as pq
 
 from sangsaeng.streams import landing
-from tests.streamtools import Publisher, throwaway_broker, wait_until
+from tests.streamtools import Publisher, part_rows, stream_parts, throwaway_broker, wait_until
 
 MESSAGES = 6000
 
@@ -77,13 +76,14 @@ rules:
         def reader() -> None:
             """Reads whatever the manifest names, all the time: every file must be whole."""
             while not reading.is_set():
-                for path in landing.files(root):
+                store, keys = stream_parts(root)
+                for key in keys:
                     try:
-                        pq.read_metadata(path)
+                        store.parquet(key).metadata  # noqa: B018 - reading the footer is the check
                     except FileNotFoundError:
                         continue  # removed by nobody: would be a problem below
                     except Exception as exc:
-                        problems.append(f"{path.name}: {exc}")
+                        problems.append(f"{key}: {exc}")
 
         watcher = threading.Thread(target=reader, daemon=True)
         watcher.start()
@@ -135,9 +135,7 @@ rules:
             if ingester.poll() is None:
                 ingester.kill()
 
-    counts = sorted(
-        int(v) for f in landing.files(root) for v in pq.read_table(f, columns=["value"])["value"].to_pylist()
-    )
+    counts = sorted(int(r["value"]) for r in part_rows(root, columns=["value"]))
     assert counts == list(range(MESSAGES)), (
         f"missing {set(range(MESSAGES)) - set(counts)}, repeated {len(counts) - len(set(counts))}"
     )

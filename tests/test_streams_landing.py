@@ -24,6 +24,7 @@ from sangsaeng.streams.jsonrules import JsonRules
 from sangsaeng.streams.mapping import json_path, load_stream_mapping
 from sangsaeng.streams.readings import LARGEST, RANGES, Readings, Rejects, measurements
 from tests.helpers import Dataspace, negotiate, offer_policy, start_transfer
+from tests.streamtools import part_rows
 
 NOW = int(time.time() * 1_000_000)
 MAPPING = """
@@ -198,7 +199,7 @@ def test_a_commit_cut_short_is_undone_and_readers_never_see_it(tmp_path: Path) -
     assert (tmp_path / landing.MANIFEST).read_bytes().endswith(b"\n")
     second = again.commit(table_of(3, 40), Rejects().table(), b"two")
     assert second.number == 2
-    rows = pa.concat_tables([pq.read_table(f) for f in landing.files(tmp_path)])
+    rows = pa.Table.from_pylist(part_rows(tmp_path))
     assert sorted(rows.column("raw_value").to_pylist()) == [float(i) for i in [*range(30), 40, 41, 42]]
     again.close()
 
@@ -220,7 +221,9 @@ def test_an_ingester_resumes_its_counters_and_remembered_messages(tmp_path: Path
 
 
 @pytest.mark.anyio
-async def test_a_landed_stream_is_offered_and_pulled_like_any_dataset(two: Dataspace) -> None:
+@pytest.mark.xdist_group("s3")
+async def test_a_landed_stream_is_offered_and_pulled_like_any_dataset(each_store: str, two: Dataspace) -> None:
+    """The stream's parts are in the connector's dataset store (a folder, or S3), its manifest in its folder."""
     supplier, oem = two.parties["supplier"], two.parties["oem"]
     put = await supplier.api.put("/api/streams/line2", json={"title": "Line 2 energy"})
     assert put.status_code == 200 and put.json()["created"] is True
@@ -230,8 +233,9 @@ async def test_a_landed_stream_is_offered_and_pulled_like_any_dataset(two: Datas
     dataset_id = put.json()["datasetId"]
 
     mapping = load_stream_mapping(MAPPING.replace("stream: unit", "stream: line2"))
-    root = supplier.settings.datasets_dir / "streams" / "line2"
-    ingester = Ingester(mapping, root, JsonRules(mapping.rules))
+    store = supplier.connector.datasets
+    root = supplier.connector.settings.streams_dir / "line2"
+    ingester = Ingester(mapping, root, JsonRules(mapping.rules), store=store, prefix="streams/line2")
     ingester.open()
     for i in range(25):
         ingester.add("f/press/data", orjson.dumps({"t": f"2026-11-24T00:00:{i:02d}Z", "v": [i]}), NOW)
@@ -240,6 +244,7 @@ async def test_a_landed_stream_is_offered_and_pulled_like_any_dataset(two: Datas
         ingester.land(ingester.take())
     assert ingester.counters.commits == 3
     ingester.write_status()
+    assert len(store.files_under("streams/line2/data")) == 3 and len(store.files_under("streams/line2/rejected")) == 1
 
     listed = (await supplier.api.get(f"/api/datasets/{dataset_id}")).json()
     assert (listed["stream"], listed["rows"], listed["entity"]) == ("line2", 25, "measurement")

@@ -8,18 +8,15 @@ from pathlib import Path
 from typing import Any
 
 import orjson
-import pyarrow as pa
-import pyarrow.parquet as pq
 import pytest
 
 from sangsaeng.settings import Settings
 from sangsaeng.standard.units import convert
-from sangsaeng.streams import landing
 from sangsaeng.streams import sparkplug as spb
 from sangsaeng.streams.mapping import load_stream_mapping
 from sangsaeng.streams.runner import Runner
 from tests.conftest import IN_CI
-from tests.streamtools import SYSTEM_BROKER, Publisher, reachable, running, wait_until
+from tests.streamtools import SYSTEM_BROKER, Publisher, part_rows, reachable, running, wait_until
 
 
 @pytest.fixture(scope="module")
@@ -34,16 +31,11 @@ def broker() -> int:
 
 
 def landed_rows(root: Path) -> list[dict[str, Any]]:
-    files = landing.files(root)
-    if not files:
-        return []
-    rows: list[dict[str, Any]] = pa.concat_tables([pq.read_table(f) for f in files]).to_pylist()
-    return rows
+    return part_rows(root)
 
 
 def rejected_rows(root: Path) -> list[dict[str, Any]]:
-    files = landing.files(root, "rejected")
-    return pa.concat_tables([pq.read_table(f) for f in files]).to_pylist() if files else []
+    return part_rows(root, "rejected")
 
 
 def json_mapping(prefix: str, port: int, **batch: Any) -> str:

@@ -7,18 +7,15 @@ import threading
 from pathlib import Path
 from typing import Any
 
-import pyarrow as pa
-import pyarrow.parquet as pq
 import pytest
 from asyncua import ua
 from asyncua.server.server import Server
 
 from sangsaeng.settings import Settings
-from sangsaeng.streams import landing
 from sangsaeng.streams.mapping import load_stream_mapping
 from sangsaeng.streams.opcua import eu_unit, unece_code
 from sangsaeng.streams.runner import Runner
-from tests.streamtools import Running, free_port, running, wait_until
+from tests.streamtools import Running, free_port, part_rows, running, wait_until
 
 
 def code(text: str) -> int:
@@ -98,9 +95,7 @@ def plant() -> Any:
 
 
 def rows(root: Path) -> list[dict[str, Any]]:
-    files = landing.files(root)
-    found: list[dict[str, Any]] = pa.concat_tables([pq.read_table(f) for f in files]).to_pylist() if files else []
-    return found
+    return part_rows(root)
 
 
 def test_units_come_from_euinformation_codes() -> None:

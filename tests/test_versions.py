@@ -15,6 +15,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from sangsaeng.dataplane.restrict import AggregateQuery, aggregate
+from sangsaeng.datasets.local import LocalDatasets
 from sangsaeng.policy.decide import Restrictions
 from sangsaeng.standard import versions
 from sangsaeng.standard.entities import ENTITIES, arrow_schema
@@ -189,7 +190,8 @@ def test_aggregates_see_the_current_version(tmp_path: Path) -> None:
     path = tmp_path / "v1.parquet"
     write_v1(path, "quality_result", [inspection(i, 25 + i / 100) for i in range(7)])
     query = AggregateQuery.model_validate({"groupBy": ["sample"], "measures": [{"op": "count"}]})
-    answer = aggregate([path], query, arrow_schema(ENTITIES["quality_result"]).names, Restrictions())
+    fields = arrow_schema(ENTITIES["quality_result"]).names
+    answer = aggregate(LocalDatasets(tmp_path), ["v1.parquet"], query, fields, Restrictions())
     assert answer["groups"] == [{"sample": 1, "count": 7}]
 
 
@@ -214,6 +216,6 @@ async def test_a_version_1_dataset_is_pulled_as_the_current_version(two: Dataspa
     rows = data.json()
     assert [r["subject"] for r in rows] == ["L0", "L1", "L2", "L3"]
     assert {r["sample"] for r in rows} == {1} and all(r["nominal"] is None and r["lot"] is None for r in rows)
-    stored = supplier.connector.settings.datasets_dir
-    [file] = [p for p in stored.rglob("*.parquet")]
-    assert hashlib.sha256(file.read_bytes()).hexdigest() == digest
+    store = supplier.connector.datasets
+    [key] = [k for k in store.files_under("") if k.endswith(".parquet")]
+    assert hashlib.sha256(store.read_bytes(key)).hexdigest() == digest

@@ -12,6 +12,7 @@ import httpx
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
 from sangsaeng.clock import Clock
+from sangsaeng.datasets.port import DatasetStore
 from sangsaeng.errors import InvalidMessage
 from sangsaeng.identity.credentials import Wallet
 from sangsaeng.identity.directory import Directory, UnsafeAddress, under
@@ -52,6 +53,7 @@ class Connector:
     clock: Clock
     peer: Peer
     wallet: Wallet
+    datasets: DatasetStore  # where dataset files live (a folder, an S3 bucket)
     wake_outbox: list[Callable[[], None]] = field(default_factory=list)  # set by the outbox worker
     policies: PolicyCache = field(init=False)
     audit: AuditLog = field(init=False)  # set by create_app: the log needs the connector

@@ -33,6 +33,21 @@ class Settings(BaseSettings):
     host: str = Field("127.0.0.1", description="Interface `serve` listens on.")
     port: int = Field(8181, description="Port `serve` listens on.")
     database_url: str = Field("", description="State database URL; empty means SQLite in the data directory.")
+    datasets: str = Field(
+        "",
+        description="Where dataset files live: empty for `datasets/` in the data directory, another folder, or"
+        " `s3://bucket/prefix` (S3 or an S3-compatible store).",
+    )
+    datasets_endpoint: str = Field(
+        "", description="S3 endpoint URL (`http://127.0.0.1:8333`); empty: `AWS_ENDPOINT_URL`, else AWS itself."
+    )
+    datasets_region: str = Field("", description="The bucket's region; empty: `AWS_REGION`, else `us-east-1`.")
+    datasets_access_key: str = Field(
+        "", description="S3 access key id; empty: the standard AWS credentials (`AWS_ACCESS_KEY_ID`, `~/.aws`, a role)."
+    )
+    datasets_secret_key: SecretStr = Field(
+        SecretStr(""), description="S3 secret access key, with `datasets_access_key`."
+    )
     directory_file: Path | None = Field(
         None, description="Participant directory JSON; empty means `directory.json` in the data directory."
     )
@@ -173,7 +188,13 @@ class Settings(BaseSettings):
 
     @property
     def datasets_dir(self) -> Path:
+        """The local dataset store's folder (when ``datasets`` is empty), and the home of streams' folders."""
         return self.data_dir / "datasets"
+
+    @property
+    def streams_dir(self) -> Path:
+        """Each machine stream's working folder: its lock, state, manifest and status (its parts are datasets)."""
+        return self.datasets_dir / "streams"
 
     @property
     def credentials_path(self) -> Path:

@@ -1,13 +1,12 @@
-"""Dataset versions on disk: every version is one immutable Parquet file in the data directory.
+"""Dataset versions: every version is one immutable Parquet file in the dataset store (``sangsaeng.datasets``).
 
 CSV is converted while it streams in (record batch by record batch), Parquet is checked and copied. The file is
-written under a temporary name and renamed only when whole, so a failed import leaves nothing behind.
+made in the store's staging folder and put into the store only when whole, so a failed import leaves nothing.
 """
 
 from __future__ import annotations
 
 import hashlib
-import os
 import shutil
 import uuid
 from collections.abc import Iterator
@@ -18,6 +17,7 @@ import pyarrow as pa
 import pyarrow.csv as pacsv
 import pyarrow.parquet as pq
 
+from sangsaeng.datasets.port import DatasetStore, join
 from sangsaeng.digest import sha256_file
 from sangsaeng.errors import InvalidInput
 
@@ -99,50 +99,59 @@ def is_stream(relative: str) -> bool:
     return relative.startswith(STREAMS)
 
 
-def version_files(datasets_dir: Path, relative: str) -> list[Path]:
-    """The Parquet files a version's readers read now: its one file, or the stream's committed parts."""
+def stream_folder(streams_dir: Path, relative: str) -> Path:
+    """The working folder (manifest, state, status) of the stream whose dataset key is ``relative``."""
+    return streams_dir / relative.removeprefix(STREAMS)
+
+
+def version_files(streams_dir: Path, relative: str) -> list[str]:
+    """The keys of the Parquet files a version's readers read now: its one file, or the stream's committed
+    parts (as its manifest, in the stream's folder, names them)."""
     if is_stream(relative):
-        from sangsaeng.streams.landing import files
+        from sangsaeng.streams.landing import landed
 
-        return files(datasets_dir / relative)
-    return [datasets_dir / relative]
+        return [join(relative, p.path) for p in landed(stream_folder(streams_dir, relative))]
+    return [relative]
 
 
-def live_size(datasets_dir: Path, relative: str) -> tuple[int, int] | None:
+def live_size(streams_dir: Path, relative: str) -> tuple[int, int] | None:
     """Rows and bytes landed so far, for a stream's version (None for a file)."""
     if not is_stream(relative):
         return None
     from sangsaeng.streams.landing import landed
 
-    parts = landed(datasets_dir / relative)
+    parts = landed(stream_folder(streams_dir, relative))
     return sum(p.rows for p in parts), sum(p.bytes for p in parts)
 
 
-def version_path(dataset_id: str, version: int) -> Path:
-    """Where a new version's file goes, relative to the datasets directory. The name is unique, so two versions
-    numbered alike at the same moment never overwrite each other's file (the database keeps only one of them)."""
+def version_key(dataset_id: str, version: int) -> str:
+    """Where a new version's file goes in the dataset store. The name is unique, so two versions numbered alike
+    at the same moment never overwrite each other's file (the database keeps only one of them)."""
     folder_name = hashlib.sha256(dataset_id.encode()).hexdigest()[:24]
-    return Path(folder_name) / f"v{version}-{uuid.uuid4().hex[:12]}.parquet"
+    return f"{folder_name}/v{version}-{uuid.uuid4().hex[:12]}.parquet"
 
 
-def describe(target: Path, relative: Path) -> StoredFile:
-    """What the catalog records of a version's Parquet file."""
-    meta = pq.ParquetFile(target)
+def rejected_key(key: str) -> str:
+    """Where the rows an ingest set aside go, beside its version's file."""
+    return key.removesuffix(".parquet") + ".rejected.csv"
+
+
+def describe(local: Path, key: str) -> StoredFile:
+    """What the catalog records of a version's Parquet file, read from the finished file before it is stored."""
+    meta = pq.ParquetFile(local)
     columns = [{"name": f.name, "type": str(f.type)} for f in meta.schema_arrow]
-    return StoredFile(relative.as_posix(), columns, meta.metadata.num_rows, target.stat().st_size, sha256_file(target))
+    return StoredFile(key, columns, meta.metadata.num_rows, local.stat().st_size, sha256_file(local))
 
 
-def store_version(source: Path, datasets_dir: Path, dataset_id: str, version: int, fmt: str) -> StoredFile:
-    """Copy or convert ``source`` into the data directory as the Parquet file of one dataset version."""
-    relative = version_path(dataset_id, version)
-    target = datasets_dir / relative
-    target.parent.mkdir(parents=True, exist_ok=True)
-    temporary = target.with_name(f".{uuid.uuid4().hex}.tmp")
+def store_version(source: Path, store: DatasetStore, dataset_id: str, version: int, fmt: str) -> StoredFile:
+    """Copy or convert ``source`` into the dataset store as the Parquet file of one dataset version."""
+    key = version_key(dataset_id, version)
+    staged = store.staging() / f".{uuid.uuid4().hex}.tmp"
     try:
         if fmt == "csv":
             schema, batches = _csv_batches(source)
             rows = 0
-            with pq.ParquetWriter(temporary, schema, compression="zstd") as writer:
+            with pq.ParquetWriter(staged, schema, compression="zstd") as writer:
                 try:
                     for batch in batches:
                         writer.write_batch(batch)
@@ -157,13 +166,11 @@ def store_version(source: Path, datasets_dir: Path, dataset_id: str, version: in
             except (pa.ArrowException, OSError, UnicodeDecodeError) as exc:
                 raise InvalidInput(f"{source.name} is not a Parquet file that can be read: {exc}") from exc
             rows = meta.metadata.num_rows
-            shutil.copyfile(source, temporary)
+            shutil.copyfile(source, staged)
         if rows == 0 and len(schema) == 0:
             raise InvalidInput(f"{source.name} holds no columns")
-        os.replace(temporary, target)
-        return describe(target, relative)
-    except BaseException:
-        target.unlink(missing_ok=True)  # refused, or failed however late: nothing left behind
-        raise
+        stored = describe(staged, key)
+        store.put(staged, key)  # whole or not at all; refused or failed, nothing is left in the store
+        return stored
     finally:
-        temporary.unlink(missing_ok=True)
+        staged.unlink(missing_ok=True)

@@ -13,7 +13,7 @@ import httpx
 import orjson
 
 from sangsaeng.catalog import rights
-from sangsaeng.catalog.files import StoredFile, describe, is_stream, store_version, version_path
+from sangsaeng.catalog.files import StoredFile, describe, is_stream, rejected_key, store_version, version_key
 from sangsaeng.connector import Connector, new_pid
 from sangsaeng.dsp import catalog as dsp
 from sangsaeng.dsp.catalog import CatalogRequest, DataService, Distribution
@@ -71,9 +71,7 @@ class CatalogService:
         """Register a file as a new dataset (no id, or an id not yet known) or as the next version of one."""
         existing, version = await self._next_version(dataset_id, title)
         target_id = dataset_id or new_pid()
-        stored = await anyio.to_thread.run_sync(
-            store_version, source, self.c.settings.datasets_dir, target_id, version, fmt
-        )
+        stored = await anyio.to_thread.run_sync(store_version, source, self.c.datasets, target_id, version, fmt)
         return await self._record_version(
             existing, target_id, title, description, version, stored, co_generators=co_generators
         )
@@ -106,26 +104,30 @@ class CatalogService:
         made_from = origin(source_hash, mapping.to_yaml())
         if existing is not None and existing.latest is not None and existing.latest.origin == made_from:
             latest = existing.latest
-            output = self.c.settings.datasets_dir / latest.path
-            return existing, IngestResult(Report(), True, output, latest.rows, 0, None, True, made_from)
+            return existing, IngestResult(Report(), True, Path(latest.path), latest.rows, 0, None, True, made_from)
         target_id = dataset_id or new_pid()
-        relative = version_path(target_id, version)
-        target = self.c.settings.datasets_dir / relative
-        result = await anyio.to_thread.run_sync(
-            lambda: ingest(
-                source,
-                mapping,
-                target,
-                max_errors=max_errors,
-                accept_partial=accept_partial,
-                sheet=sheet,
-                source_sha256=source_hash,
-                limits=Limits.of(self.c.settings),
+        key = version_key(target_id, version)
+        # Written whole in the store's staging folder (the rows set aside beside it), then put into the store.
+        output = self.c.datasets.staging() / f"{uuid.uuid4().hex}.parquet"
+        try:
+            result = await anyio.to_thread.run_sync(
+                lambda: ingest(
+                    source,
+                    mapping,
+                    output,
+                    max_errors=max_errors,
+                    accept_partial=accept_partial,
+                    sheet=sheet,
+                    source_sha256=source_hash,
+                    limits=Limits.of(self.c.settings),
+                )
             )
-        )
-        if not result.written:
-            return None, result
-        stored = await anyio.to_thread.run_sync(describe, target, relative)
+            if not result.written:
+                return None, result
+            stored = await anyio.to_thread.run_sync(self._put_ingested, output, key, result.rejected)
+        finally:
+            output.unlink(missing_ok=True)
+            output.with_name(output.stem + ".rejected.csv").unlink(missing_ok=True)
         dataset = await self._record_version(
             existing, target_id, title, description, version, stored, entity=mapping.entity, origin=made_from
         )
@@ -194,13 +196,13 @@ class CatalogService:
                 )
                 dataset = await tx.get_dataset(target_id)
         except Conflict as exc:  # another request took this dataset id or version number meanwhile
-            self._discard(stored)
+            await self._discard(stored)
             raise Conflict(
                 f"dataset {target_id} was changed by another request at the same moment",
                 hint="send the request again",
             ) from exc
         except BaseException:
-            self._discard(stored)
+            await self._discard(stored)
             raise
         assert dataset is not None
         return dataset
@@ -237,12 +239,29 @@ class CatalogService:
             return again, False
         return dataset, True
 
-    def _discard(self, stored: StoredFile) -> None:
+    def _put_ingested(self, output: Path, key: str, rejected: Path | None) -> StoredFile:
+        """An ingest's file (and the rows it set aside) into the dataset store: both, or neither."""
+        stored = describe(output, key)
+        if rejected is not None:
+            self.c.datasets.put(rejected, rejected_key(key))
+        try:
+            self.c.datasets.put(output, key)
+        except BaseException:
+            self.c.datasets.delete(rejected_key(key))
+            raise
+        return stored
+
+    async def _discard(self, stored: StoredFile) -> None:
+        """Remove a version's files that the database did not take (a stream's parts belong to its ingester)."""
         if is_stream(stored.relative_path):
-            return  # a stream's folder belongs to its ingester
-        path = self.c.settings.datasets_dir / stored.relative_path
-        path.unlink(missing_ok=True)
-        path.with_name(path.stem + ".rejected.csv").unlink(missing_ok=True)
+            return
+
+        def remove() -> None:
+            self.c.datasets.delete(stored.relative_path)
+            self.c.datasets.delete(rejected_key(stored.relative_path))
+
+        with anyio.CancelScope(shield=True):
+            await anyio.to_thread.run_sync(remove)
 
     async def create_offer(
         self,
@@ -307,7 +326,7 @@ class CatalogService:
         carries their terms as its lineage. Refused where an agreement does not permit derived data."""
         sources = await rights.sources_for(self.c, agreements, operation)
         dataset_id = new_pid()
-        stored = await anyio.to_thread.run_sync(store_version, source, self.c.settings.datasets_dir, dataset_id, 1, fmt)
+        stored = await anyio.to_thread.run_sync(store_version, source, self.c.datasets, dataset_id, 1, fmt)
         made = [dataclasses.replace(s, dataset_id=dataset_id) for s in sources]
         return await self._record_version(
             None, dataset_id, title, description, 1, stored, sources=made, co_generators=co_generators

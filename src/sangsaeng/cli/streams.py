@@ -78,7 +78,7 @@ def _run(kinds: tuple[str, ...], mapping_file: Path, data_dir: Path, quiet: bool
     if mapping.kind not in kinds:
         other = "opcua" if mapping.kind == "opcua" else "mqtt"
         fail(f"{mapping_file} reads {mapping.kind}", f"run `sangsaeng stream {other} --mapping {mapping_file}`")
-    settings.datasets_dir.mkdir(parents=True, exist_ok=True)
+    settings.streams_dir.mkdir(parents=True, exist_ok=True)
 
     # A stream allocates a few small objects per message and frees them a batch later: with Python's default
     # thresholds the collector scans every 700 allocations, more than half of the decoding time (measured).
@@ -174,7 +174,7 @@ def stream_status(data_dir: DataDir = Path(".sangsaeng"), korean: Korean = False
     from sangsaeng.streams.status import all_streams
 
     ko = _korean(korean)
-    found = all_streams(settings_of(data_dir).datasets_dir)
+    found = all_streams(settings_of(data_dir).streams_dir)
     if not found:
         console.print(say("stream.none", ko))
         return

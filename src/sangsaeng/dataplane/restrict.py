@@ -7,8 +7,9 @@ another consumer (two recipients cannot match their copies), and nobody without 
 it. Only distinct values are hashed (dictionary encoding), not every cell.
 
 Aggregates: a small query model (group-by fields, measures count/sum/mean/min/max/quantile), validated against
-what the decision permits and run by DuckDB over the Parquet file with quoted identifiers and bound values —
-never SQL from outside (standard data of an older schema version is read upgraded, see ``standard.versions``).
+what the decision permits and run by DuckDB over the Parquet files — an Arrow dataset over the dataset store,
+local or S3, with projection pushed down — with quoted identifiers and bound values, never SQL from outside
+(standard data of an older schema version is read upgraded, see ``standard.versions``).
 Groups smaller than the minimum are left out, and the answer says how many were.
 """
 
@@ -16,18 +17,18 @@ from __future__ import annotations
 
 import hashlib
 import hmac
-from pathlib import Path
+from collections.abc import Iterator
 from typing import Any, Literal
 
 import duckdb
 import pyarrow as pa
 import pyarrow.compute as pc
-import pyarrow.parquet as pq
 from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
+from sangsaeng.datasets.port import DatasetStore
 from sangsaeng.errors import Forbidden, InvalidInput
 from sangsaeng.policy.decide import Restrictions
 from sangsaeng.standard import versions
@@ -122,8 +123,14 @@ def _quote(name: str) -> str:
     return '"' + name.replace('"', '""') + '"'
 
 
+def _upgraded(store: DatasetStore, files: list[str]) -> Iterator[pa.RecordBatch]:
+    for key in files:
+        with store.open(key) as source:
+            yield from versions.read_batches(source)
+
+
 def aggregate(
-    files: list[Path], query: AggregateQuery, allowed: list[str], restrictions: Restrictions
+    store: DatasetStore, files: list[str], query: AggregateQuery, allowed: list[str], restrictions: Restrictions
 ) -> dict[str, Any]:
     """Run a validated aggregate query; groups under the minimum size are suppressed."""
     allowed_set = set(allowed) - set(restrictions.masked)
@@ -155,18 +162,17 @@ def aggregate(
     if not files:
         raise InvalidInput("there is no data to aggregate yet", hint="ask again once the stream has landed data")
     # Standard data of an older schema version is aggregated as the current version: read through the upgrade
-    # (an Arrow stream DuckDB scans as it comes), not by DuckDB's own Parquet reader, which sees the stored columns.
-    stored = pq.read_schema(files[0])
-    upgraded = versions.needs_upgrade(stored)
-    scanned = "stored_data" if upgraded else "read_parquet(?)"
-    sql = f"SELECT {', '.join(selects)}, count(*) AS __n FROM {scanned}{where}{group}"
-    if not upgraded:
-        parameters.insert(sum(1 for m in query.measures if m.op == "quantile"), [str(p) for p in files])
+    # (an Arrow stream DuckDB scans as it comes), not as the Parquet files, which hold the stored columns.
+    stored = store.read_schema(files[0])
+    sql = f"SELECT {', '.join(selects)}, count(*) AS __n FROM stored_data{where}{group}"
     with duckdb.connect() as connection:
-        if upgraded:
-            batches = (batch for path in files for batch in versions.read_batches(path))
-            reader = pa.RecordBatchReader.from_batches(versions.upgraded_schema(stored), batches)
-            connection.register("stored_data", reader)
+        if versions.needs_upgrade(stored):
+            batches = _upgraded(store, files)
+            connection.register(
+                "stored_data", pa.RecordBatchReader.from_batches(versions.upgraded_schema(stored), batches)
+            )
+        else:
+            connection.register("stored_data", store.dataset(files))
         try:
             result = connection.sql(sql, params=parameters).to_arrow_table()
         except duckdb.Error as exc:

@@ -14,9 +14,9 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import Decimal
-from pathlib import Path
 from typing import Any
 
+import anyio
 import pyarrow as pa
 import pyarrow.parquet as pq
 
@@ -25,6 +25,7 @@ from sangsaeng.connector import Connector
 from sangsaeng.dataplane.restrict import mask_key, needed_columns, output_schema, restrict
 from sangsaeng.dataplane.terms import use_decision
 from sangsaeng.dataplane.tokens import REFUSED, TransferTokens
+from sangsaeng.datasets.port import DatasetStore
 from sangsaeng.dsp import transfer as m
 from sangsaeng.dsp.outbox import Handler, settle_implied
 from sangsaeng.errors import Forbidden, NotAcceptable, Unauthenticated
@@ -79,7 +80,8 @@ def choose_media_type(accept: str | None) -> str:
 
 @dataclass
 class Grant:
-    files: list[Path]  # the version's file, or a stream's parts landed when the access began
+    store: DatasetStore  # where the files are
+    files: list[str]  # their keys: the version's file, or a stream's parts landed when the access began
     schema: pa.Schema
     columns: list[str]  # the columns delivered, in the file's order
     reasons: tuple[str, ...]
@@ -127,8 +129,7 @@ async def authorize(
             raise Forbidden("the dataset is no longer available")
         agreement.uses += 1
         await tx.save_agreement(agreement)
-    files = version_files(connector.settings.datasets_dir, dataset.latest.path)
-    stored = pq.read_schema(files[0]) if files else None
+    files, stored = await anyio.to_thread.run_sync(_stored, connector, dataset.latest.path)
     # Standard data of an older schema version leaves in the current one (its file is never rewritten).
     schema = versions.upgraded_schema(stored) if stored is not None else _schema_of(dataset.latest.columns)
     upgraded = stored is not None and versions.needs_upgrade(stored)
@@ -136,6 +137,7 @@ async def authorize(
     restrictions = decision.restrictions
     key = mask_key(connector.key, agreement.consumer) if restrictions.masked else b""
     return Grant(
+        connector.datasets,
         files,
         schema,
         restrictions.apply_to(all_columns),
@@ -146,6 +148,12 @@ async def authorize(
         agreement.consumer,
         use=agreement.uses,
     )
+
+
+def _stored(connector: Connector, relative: str) -> tuple[list[str], pa.Schema | None]:
+    """The keys a version's readers read now, and the schema its (first) file has (None: no file yet)."""
+    files = version_files(connector.settings.streams_dir, relative)
+    return files, connector.datasets.read_schema(files[0]) if files else None
 
 
 def _schema_of(columns: list[dict[str, str]]) -> pa.Schema:
@@ -261,18 +269,19 @@ def _counting(batches: Iterator[pa.RecordBatch], grant: Grant) -> Iterator[pa.Re
         yield batch
 
 
-def _read(files: list[Path], columns: list[str], batch_rows: int) -> Iterator[pa.RecordBatch]:
-    for path in files:
+def _read(store: DatasetStore, files: list[str], columns: list[str], batch_rows: int) -> Iterator[pa.RecordBatch]:
+    for key in files:
         # Buffered reads instead of whole column chunks: a connector's memory stays flat whatever the row groups;
         # an older version of standard data is upgraded batch by batch as it is read.
-        yield from versions.read_batches(path, columns, batch_rows, buffer_size=4 << 20)
+        with store.open(key) as source:
+            yield from versions.read_batches(source, columns, batch_rows, buffer_size=4 << 20)
 
 
 def stream(grant: Grant, media_type: str, batch_rows: int) -> Iterator[bytes | memoryview]:
     columns, restrictions = grant.columns, grant.restrictions
     schema = output_schema(grant.schema, columns, restrictions)
     read = needed_columns(columns, restrictions)
-    batches: Iterator[pa.RecordBatch] = _read(grant.files, read, batch_rows)
+    batches: Iterator[pa.RecordBatch] = _read(grant.store, grant.files, read, batch_rows)
     if not grant.plain:
         batches = (restrict(b, columns, restrictions, grant.mask_key) for b in batches)
     batches = _counting(batches, grant)

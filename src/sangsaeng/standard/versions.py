@@ -135,10 +135,15 @@ def upgrade(batch: pa.RecordBatch, schema: pa.Schema | None = None) -> pa.Record
 
 
 def read_batches(
-    path: Path, columns: list[str] | None = None, batch_rows: int = 65_536, *, buffer_size: int = 4 << 20
+    path: Path | pa.NativeFile,
+    columns: list[str] | None = None,
+    batch_rows: int = 65_536,
+    *,
+    buffer_size: int = 4 << 20,
 ) -> Iterator[pa.RecordBatch]:
-    """A stored Parquet file's batches in the current schema of its entity, only ``columns`` (in that order)
-    when given. The file is read as it is (its bytes are never changed); columns it lacks are made by the steps."""
+    """A stored Parquet file's batches (a path, or a file the dataset store opened) in the current schema of its
+    entity, only ``columns`` (in that order) when given. The file is read as it is (its bytes are never changed);
+    columns it lacks are made by the steps."""
     source = pq.ParquetFile(path, pre_buffer=False, buffer_size=buffer_size)
     schema = source.schema_arrow
     if not needs_upgrade(schema):

@@ -23,6 +23,7 @@ import numpy as np
 import orjson
 import structlog
 
+from sangsaeng.datasets.port import DatasetStore
 from sangsaeng.streams.landing import Commit, Lander
 from sangsaeng.streams.mapping import StreamMapping
 from sangsaeng.streams.readings import Readings, Rejects, measurements, sorted_for_landing
@@ -86,11 +87,21 @@ class Ingester:
 
     RATE_WINDOW = 5.0
 
-    def __init__(self, mapping: StreamMapping, root: Path, decoder: Decoder, *, remember: int = 65535) -> None:
+    def __init__(
+        self,
+        mapping: StreamMapping,
+        root: Path,
+        decoder: Decoder,
+        *,
+        remember: int = 65535,
+        store: DatasetStore | None = None,
+        prefix: str = "",
+    ) -> None:
+        """``root`` is the stream's folder; its parts go to ``store`` under ``prefix`` (default: the folder)."""
         self.mapping = mapping
         self.root = root
         self.decoder = decoder
-        self.lander = Lander(root, mapping.partition)
+        self.lander = Lander(root, mapping.partition, store, prefix)
         self.batch = Batch()
         self.counters = Counters()
         self.remember = remember
@@ -453,7 +464,8 @@ async def land(ingester: Ingester, batch: Batch) -> bool:
     except Exception as exc:  # a full disk, or a fault of ours: said, the batch kept, never acknowledged
         ingester.put_back(exc.rest if isinstance(exc, PartlyLanded) else batch)
         if isinstance(exc, OSError):
-            ingester.error = f"cannot land in {ingester.root} (the disk: {type(exc).__name__}): {exc}"
+            where = ingester.lander.store.where
+            ingester.error = f"cannot land in {where} (the disk or store: {type(exc).__name__}): {exc}"
         else:
             ingester.error = f"cannot land a batch ({type(exc).__name__}): {exc}"
         ingester.note("landing-failed", ingester.error)

@@ -1,17 +1,22 @@
 """Landing: micro-batches of measurements appended to a time-partitioned Parquet dataset, atomically.
 
-A stream's folder::
+A stream's parts are dataset files, in the dataset store under the stream's prefix (``streams/<name>/``)::
 
     data/date=2026-11-24/part-000000042-0.parquet     measurements, by UTC day (or day and hour)
     rejected/date=2026-11-24/part-000000042.parquet   messages that could not be read, with the reason
+
+and its folder on the connector's disk holds what only its ingester writes::
+
     _state/000000042.bin                               the ingester's memory as of commit 42
     _manifest.jsonl                                    one line per commit: the files it added
 
-A commit writes its files (each fsync'd, then renamed into place), then the ingester's state, then appends its
-line to the manifest and fsyncs it: that line is the commit. Readers take the files the manifest names, so they
-never see part of a batch. After a crash, ``recover`` cuts an unfinished manifest line and deletes the files of
-the commit that did not happen; the state of the last commit tells the ingester where it was (which messages it
-had already landed, Sparkplug aliases …).
+With the local store both are the same folder, as they always were. A commit puts its files into the store (each
+whole: fsync'd and renamed, or uploaded), then writes the ingester's state, then appends its line to the manifest
+and fsyncs it: that line is the commit. It stays a local file because a commit must be one durable append, which
+an object store has not. Readers take the files the manifest names, so they never see part of a batch. After a
+crash, ``recover`` cuts an unfinished manifest line and deletes the files of the commit that did not happen
+(listing the stream's parts in the store); the state of the last commit tells the ingester where it was (which
+messages it had already landed, Sparkplug aliases …).
 """
 
 from __future__ import annotations
@@ -30,8 +35,12 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
+from sangsaeng.datasets.local import LocalDatasets, fsync
+from sangsaeng.datasets.port import DatasetStore, join
+
 MANIFEST = "_manifest.jsonl"
 STATE = "_state"
+STAGING = ".staging"  # parts being made, before they are put into the store
 DATA = "data"
 REJECTED = "rejected"
 DAY_US = 86_400_000_000
@@ -61,14 +70,6 @@ class Commit:
     @property
     def rows(self) -> int:
         return sum(p.rows for p in self.parts)
-
-
-def _fsync_dir(path: Path) -> None:
-    fd = os.open(path, os.O_RDONLY)
-    try:
-        os.fsync(fd)
-    finally:
-        os.close(fd)
 
 
 def _write_durably(path: Path, write: Any) -> int:
@@ -109,10 +110,13 @@ def _parse(lines: bytes) -> tuple[list[Commit], int]:
 
 
 class Lander:
-    """The one writer of a stream's folder (one ingester per stream: ``lock`` makes sure)."""
+    """The one writer of a stream's folder and parts (one ingester per stream: ``lock`` makes sure). Its parts go
+    to ``store`` under ``prefix``: by default a local store in the folder itself."""
 
-    def __init__(self, root: Path, partition: str = "day") -> None:
+    def __init__(self, root: Path, partition: str = "day", store: DatasetStore | None = None, prefix: str = "") -> None:
         self.root = root
+        self.store = store if store is not None else LocalDatasets(root)
+        self.prefix = prefix
         self.step = DAY_US if partition == "day" else HOUR_US
         self.partition = partition
         self.number = 0
@@ -156,12 +160,13 @@ class Lander:
             kept.update(p.path for p in (*c.parts, *c.rejected))
             kept.difference_update(c.removed)
         for folder in (DATA, REJECTED):
-            base = self.root / folder
-            if not base.exists():
-                continue
-            for path in base.rglob("*"):
-                if path.is_file() and path.relative_to(self.root).as_posix() not in kept:
-                    path.unlink()
+            for key in self.store.files_under(join(self.prefix, folder), hidden=True):
+                if key.removeprefix(self.prefix).lstrip("/") not in kept:
+                    self.store.delete(key)
+        staging = self.root / STAGING
+        staging.mkdir(exist_ok=True)
+        for path in staging.iterdir():  # parts of a commit that did not happen
+            path.unlink()
         state: bytes | None = None
         for path in (self.root / STATE).iterdir():
             if path.name == f"{self.number:09d}.bin":
@@ -186,21 +191,22 @@ class Lander:
             return f"{base}/date={moment:%Y-%m-%d}/hour={moment:%H}"
         return f"{base}/date={moment:%Y-%m-%d}"
 
-    def _write(self, relative: str, table: pa.Table, touched: set[Path]) -> int:
-        path = self.root / relative
-        if not path.parent.exists():
-            path.parent.mkdir(parents=True, exist_ok=True)
-            touched.update(p for p in path.parent.parents if p.is_relative_to(self.root))
-        touched.add(path.parent)
-        return _write_durably(
-            path, lambda f: pq.write_table(table, f, compression="zstd", row_group_size=max(1, table.num_rows))
-        )
+    def _write(self, relative: str, table: pa.Table) -> int:
+        """One part, made in the store's staging folder and put into the store whole and durably; its size."""
+        staged = self.root / STAGING / f"part-{uuid.uuid4().hex}.parquet"
+        try:
+            with open(staged, "wb") as f:
+                pq.write_table(table, f, compression="zstd", row_group_size=max(1, table.num_rows))
+            size = staged.stat().st_size
+            self.store.put(staged, join(self.prefix, relative), durable=True)
+        finally:
+            staged.unlink(missing_ok=True)
+        return size
 
     def commit(self, table: pa.Table, rejected: pa.Table, state: bytes) -> Commit:
         """Land one micro-batch (measurements and rejected messages) with the ingester's state, all or nothing."""
         assert self._manifest is not None, "recover() first"
         number = self.number + 1
-        touched: set[Path] = set()
         parts: list[Part] = []
         if table.num_rows:
             stamps = table.column("timestamp").cast(pa.int64()).to_numpy()
@@ -213,18 +219,16 @@ class Lander:
                     mask = buckets == bucket
                     piece, in_piece = table.filter(pa.array(mask)), stamps[mask]
                 relative = f"{self._folder(DATA, int(bucket) * self.step)}/part-{number:09d}-{k}.parquet"
-                size = self._write(relative, piece, touched)
+                size = self._write(relative, piece)
                 parts.append(Part(relative, piece.num_rows, size, int(in_piece.min()), int(in_piece.max())))
         rejects: list[Part] = []
         if rejected.num_rows:
             first = int(pc.min(rejected.column("received_at")).cast(pa.int64()).as_py())
             relative = f"{self._folder(REJECTED, first)}/part-{number:09d}.parquet"
-            rejects.append(Part(relative, rejected.num_rows, self._write(relative, rejected, touched)))
-        for folder in sorted(touched, key=lambda p: len(p.parts), reverse=True):
-            _fsync_dir(folder)
+            rejects.append(Part(relative, rejected.num_rows, self._write(relative, rejected)))
         state_dir = self.root / STATE
         _write_durably(state_dir / f"{number:09d}.bin", lambda f: f.write(state))
-        _fsync_dir(state_dir)
+        fsync(state_dir)
         at = datetime.now(UTC).isoformat()
         line = {"n": number, "at": at, "add": [p.to_dict() for p in parts], "rejected": [p.to_dict() for p in rejects]}
         self._manifest.write(orjson.dumps(line) + b"\n")
@@ -276,7 +280,3 @@ def landed(root: Path, which: str = "parts") -> list[Part]:
         for path in c.removed:
             current.pop(path, None)
     return list(current.values())
-
-
-def files(root: Path, which: str = "parts") -> list[Path]:
-    return [root / p.path for p in landed(root, which)]

@@ -18,6 +18,8 @@ from typing import Any
 import httpx
 import structlog
 
+from sangsaeng.datasets.configured import open_store
+from sangsaeng.datasets.port import join
 from sangsaeng.settings import Settings
 from sangsaeng.streams.ingester import Decoder, Ingester
 from sangsaeng.streams.jsonrules import JsonRules
@@ -28,8 +30,9 @@ log = structlog.get_logger(__name__)
 STREAMS = "streams"
 
 
-def stream_root(datasets_dir: Path, name: str) -> Path:
-    return datasets_dir / STREAMS / name
+def stream_root(streams_dir: Path, name: str) -> Path:
+    """The stream's folder on this machine: its lock, state, manifest and status."""
+    return streams_dir / name
 
 
 def decoder_for(mapping: StreamMapping) -> Decoder:
@@ -55,9 +58,10 @@ class Runner:
     ) -> None:
         self.settings = settings
         self.mapping = mapping
-        self.root = stream_root(settings.datasets_dir, mapping.stream)
+        self.root = stream_root(settings.streams_dir, mapping.stream)
         self.decoder = decoder_for(mapping)
-        self.ingester = Ingester(mapping, self.root, self.decoder)
+        store = open_store(settings)  # its parts are dataset files, where the connector keeps its datasets
+        self.ingester = Ingester(mapping, self.root, self.decoder, store=store, prefix=join(STREAMS, mapping.stream))
         self.register = register
         self.on_status = on_status
         self.transport = transport

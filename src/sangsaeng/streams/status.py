@@ -10,6 +10,7 @@ import orjson
 import pyarrow as pa
 import pyarrow.parquet as pq
 
+from sangsaeng.datasets.port import DatasetStore, join
 from sangsaeng.errors import NotFound
 from sangsaeng.streams.ingester import MAPPING, STATUS
 from sangsaeng.streams.landing import commits, landed
@@ -27,8 +28,8 @@ def _read_json(path: Path) -> dict[str, Any] | None:
     return found if isinstance(found, dict) else None
 
 
-def folder(datasets_dir: Path, name: str) -> Path:
-    root = datasets_dir / STREAMS / name
+def folder(streams_dir: Path, name: str) -> Path:
+    root = streams_dir / name
     if not NAME.match(name) or not (root / MAPPING).exists():
         raise NotFound(f"no stream {name!r}", hint="start one with `sangsaeng stream mqtt|opcua --mapping FILE`")
     return root
@@ -86,18 +87,20 @@ def _sparkplug(status: dict[str, Any], mapping: dict[str, Any]) -> dict[str, Any
     }
 
 
-def all_streams(datasets_dir: Path) -> list[dict[str, Any]]:
-    base = datasets_dir / STREAMS
+def all_streams(streams_dir: Path) -> list[dict[str, Any]]:
+    base = streams_dir
     if not base.exists():
         return []
     return [describe(p) for p in sorted(base.iterdir()) if (p / MAPPING).exists()]
 
 
-def rejected_messages(root: Path, limit: int) -> list[dict[str, Any]]:
-    """The newest rejected messages, newest first, payloads shown as text where they are."""
+def rejected_messages(store: DatasetStore, root: Path, limit: int) -> list[dict[str, Any]]:
+    """The newest rejected messages, newest first, payloads shown as text where they are (the parts are in the
+    dataset store under the stream's prefix, ``streams/<name>``)."""
     out: list[dict[str, Any]] = []
     for part in reversed(landed(root, "rejected")):
-        table: pa.Table = pq.read_table(root / part.path)
+        with store.open(join(STREAMS, root.name, part.path)) as source:
+            table: pa.Table = pq.read_table(source)
         for row in reversed(table.to_pylist()):
             payload = row["payload"]
             text: str | None = None

@@ -16,6 +16,7 @@ from sangsaeng import __version__
 from sangsaeng.audit.log import AuditLog
 from sangsaeng.clock import Clock, SystemClock
 from sangsaeng.connector import Connector
+from sangsaeng.datasets.configured import open_store
 from sangsaeng.dsp.outbox import Outbox
 from sangsaeng.dsp.peer import PeerClient
 from sangsaeng.errors import ConfigurationError
@@ -54,7 +55,7 @@ def build_connector(
     clock = clock or SystemClock()
     key = load_private_key(settings.key_path)
     directory = load_directory(settings.directory_path)
-    settings.datasets_dir.mkdir(parents=True, exist_ok=True)
+    datasets = open_store(settings)
     migrate.upgrade(settings.state_url)
     wallet = Wallet(settings.credentials_path)
     return Connector(
@@ -73,6 +74,7 @@ def build_connector(
             answer_bytes=settings.max_peer_answer,
         ),
         wallet=wallet,
+        datasets=datasets,
     )
 
 

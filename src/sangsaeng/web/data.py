@@ -174,7 +174,9 @@ async def aggregate_data(
         access = Access(svc.connector, grant, transfer_id, "aggregate", asked)
         await access.begin()
         try:
-            answer = await anyio.to_thread.run_sync(aggregate, grant.files, query, grant.columns, grant.restrictions)
+            answer = await anyio.to_thread.run_sync(
+                aggregate, grant.store, grant.files, query, grant.columns, grant.restrictions
+            )
         except BaseException as exc:
             await access.end(complete=False, sent=None, cause=_cause(exc))
             raise

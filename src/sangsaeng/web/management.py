@@ -8,10 +8,10 @@ from typing import Annotated, Any, Literal
 
 import anyio
 from fastapi import APIRouter, Depends, File, Form, Query, Request, UploadFile
-from fastapi.responses import FileResponse
+from fastapi.responses import StreamingResponse
 
 from sangsaeng.catalog import rights
-from sangsaeng.catalog.files import detect_format
+from sangsaeng.catalog.files import detect_format, rejected_key
 from sangsaeng.catalog.service import fetch_catalog, fetch_dataset
 from sangsaeng.errors import DataRejected, InvalidInput, NotFound
 from sangsaeng.identity import credentials
@@ -303,17 +303,22 @@ async def check_ingest(
 @router.get(
     "/datasets/{dataset_id}/rejected",
     summary="The rows the latest ingest of a dataset left out, with their problems (CSV)",
-    response_class=FileResponse,
+    response_class=StreamingResponse,
 )
-async def rejected_rows(dataset_id: str, svc: ServicesDep) -> FileResponse:
+async def rejected_rows(dataset_id: str, svc: ServicesDep) -> StreamingResponse:
     dataset = await svc.offers.dataset(API_KEY, dataset_id)
     if dataset.latest is None:
         raise NotFound(f"no dataset {dataset_id}")
-    path = svc.connector.settings.datasets_dir / dataset.latest.path
-    rejected = path.with_name(path.stem + ".rejected.csv")
-    if not rejected.exists():
+    store, key = svc.connector.datasets, rejected_key(dataset.latest.path)
+    size = await anyio.to_thread.run_sync(store.size, key)
+    if size is None:
         raise NotFound(f"version {dataset.latest.version} of {dataset_id} left no row out")
-    return FileResponse(rejected, media_type="text/csv", filename=f"rejected-v{dataset.latest.version}.csv")
+    name = f"rejected-v{dataset.latest.version}.csv"
+    return StreamingResponse(
+        store.chunks(key),  # read in a worker thread, a MiB at a time
+        media_type="text/csv",
+        headers={"Content-Length": str(size), "Content-Disposition": f'attachment; filename="{name}"'},
+    )
 
 
 @router.post(
@@ -350,13 +355,13 @@ async def dataset_rights(dataset_id: str, svc: ServicesDep) -> dict[str, Any]:
 @router.get("/datasets")
 async def list_datasets(svc: ServicesDep, offset: Offset = 0, limit: Limit = 100) -> list[DatasetOut]:
     found = await svc.offers.datasets(API_KEY, offset, limit)
-    return [DatasetOut.of(d, svc.connector.settings.datasets_dir) for d in found]
+    return [DatasetOut.of(d, svc.connector.settings.streams_dir) for d in found]
 
 
 @router.get("/datasets/{dataset_id}")
 async def get_dataset(dataset_id: str, svc: ServicesDep) -> DatasetOut:
     dataset = await svc.offers.dataset(API_KEY, dataset_id)
-    return DatasetOut.of(dataset, svc.connector.settings.datasets_dir)
+    return DatasetOut.of(dataset, svc.connector.settings.streams_dir)
 
 
 # ---- offers -------------------------------------------------------------------------------------

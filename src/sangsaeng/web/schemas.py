@@ -35,9 +35,9 @@ class DatasetOut(Camel):
     stream: str | None = Field(None, description="The machine stream it lands from, growing as it runs")
 
     @classmethod
-    def of(cls, d: Dataset, datasets_dir: Path | None = None) -> DatasetOut:
+    def of(cls, d: Dataset, streams_dir: Path | None = None) -> DatasetOut:
         v = d.latest
-        live = live_size(datasets_dir, v.path) if v and datasets_dir else None
+        live = live_size(streams_dir, v.path) if v and streams_dir else None
         return cls(
             stream=v.path.removeprefix(STREAMS) if v and is_stream(v.path) else None,
             entity=v.entity if v else None,

@@ -22,12 +22,12 @@ class StreamIn(Camel):
 
 @router.get("", summary="Every machine stream: running or not, what it landed, messages/s, lag, rejected")
 async def list_streams(svc: ServicesDep) -> list[dict[str, Any]]:
-    return await anyio.to_thread.run_sync(status.all_streams, svc.connector.settings.datasets_dir)
+    return await anyio.to_thread.run_sync(status.all_streams, svc.connector.settings.streams_dir)
 
 
 @router.get("/{name}", summary="One stream's state, counters and recent events (connects, gaps, rebirths)")
 async def get_stream(name: str, svc: ServicesDep) -> dict[str, Any]:
-    root = status.folder(svc.connector.settings.datasets_dir, name)
+    root = status.folder(svc.connector.settings.streams_dir, name)
     return await anyio.to_thread.run_sync(status.describe, root)
 
 
@@ -35,8 +35,8 @@ async def get_stream(name: str, svc: ServicesDep) -> dict[str, Any]:
 async def rejected(
     name: str, svc: ServicesDep, limit: Annotated[int, Query(ge=1, le=1000)] = 100
 ) -> list[dict[str, Any]]:
-    root = status.folder(svc.connector.settings.datasets_dir, name)
-    return await anyio.to_thread.run_sync(status.rejected_messages, root, limit)
+    root = status.folder(svc.connector.settings.streams_dir, name)
+    return await anyio.to_thread.run_sync(status.rejected_messages, svc.connector.datasets, root, limit)
 
 
 @router.put("/{name}", summary="The dataset a stream lands in (made on first call), to offer like any other")
