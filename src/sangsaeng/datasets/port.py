@@ -125,6 +125,11 @@ class DatasetStore(ABC):
         except FileNotFoundError:
             pass
 
+    def local_paths(self, keys: list[str]) -> list[str] | None:
+        """The files as paths on this machine, where the store is a folder (DuckDB's own Parquet reader is about
+        twice as fast as its scan of an Arrow dataset); None where they are elsewhere."""
+        return None
+
     def dataset(self, keys: list[str]) -> pads.Dataset:
         """Parquet files as one Arrow dataset (DuckDB scans it with projection pushed down)."""
         return pads.dataset([self.path(k) for k in keys], filesystem=self.filesystem, format="parquet")
