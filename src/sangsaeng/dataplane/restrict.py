@@ -7,9 +7,9 @@ another consumer (two recipients cannot match their copies), and nobody without 
 it. Only distinct values are hashed (dictionary encoding), not every cell.
 
 Aggregates: a small query model (group-by fields, measures count/sum/mean/min/max/quantile), validated against
-what the decision permits and run by DuckDB over the Parquet files — an Arrow dataset over the dataset store,
-local or S3, with projection pushed down — with quoted identifiers and bound values, never SQL from outside
-(standard data of an older schema version is read upgraded, see ``standard.versions``).
+what the decision permits and run by DuckDB over the Parquet files — read by DuckDB itself from a local store, an
+Arrow dataset over an S3 one, projection pushed down either way — with quoted identifiers and bound values, never
+SQL from outside (standard data of an older schema version is read upgraded, see ``standard.versions``).
 Groups smaller than the minimum are left out, and the answer says how many were.
 """
 
@@ -164,14 +164,18 @@ def aggregate(
     # Standard data of an older schema version is aggregated as the current version: read through the upgrade
     # (an Arrow stream DuckDB scans as it comes), not as the Parquet files, which hold the stored columns.
     stored = store.read_schema(files[0])
-    sql = f"SELECT {', '.join(selects)}, count(*) AS __n FROM stored_data{where}{group}"
+    upgraded, paths = versions.needs_upgrade(stored), store.local_paths(files)
+    scanned = "read_parquet(?)" if paths is not None and not upgraded else "stored_data"
+    if scanned != "stored_data":
+        parameters.insert(sum(1 for m in query.measures if m.op == "quantile"), paths)
+    sql = f"SELECT {', '.join(selects)}, count(*) AS __n FROM {scanned}{where}{group}"
     with duckdb.connect() as connection:
-        if versions.needs_upgrade(stored):
+        if upgraded:
             batches = _upgraded(store, files)
             connection.register(
                 "stored_data", pa.RecordBatchReader.from_batches(versions.upgraded_schema(stored), batches)
             )
-        else:
+        elif paths is None:  # S3: an Arrow dataset over the store, projection pushed down
             connection.register("stored_data", store.dataset(files))
         try:
             result = connection.sql(sql, params=parameters).to_arrow_table()

@@ -36,6 +36,9 @@ class LocalDatasets(DatasetStore):
         self.base = self.root.as_posix()
         self.filesystem = pafs.LocalFileSystem()
 
+    def local_paths(self, keys: list[str]) -> list[str] | None:
+        return [self.path(k) for k in keys]
+
     def staging(self) -> Path:
         folder = self.root / STAGING
         folder.mkdir(parents=True, exist_ok=True)
