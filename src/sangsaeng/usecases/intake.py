@@ -97,6 +97,7 @@ class Intake:
             written=dataset is not None,
             problems=result.report.errors,
             rows=result.rows_written,
+            set_aside=result.rows_rejected,
             rows_set_aside=result.report.rows_set_aside,
         )
         return dataset, result
