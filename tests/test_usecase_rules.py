@@ -204,3 +204,19 @@ async def logged(svc: Services, *parts: str) -> None:
             if any(e.kind == "management" and all(p in e.entry for p in parts) for e in found):
                 return
             await anyio.sleep(0.02)
+
+
+WAYS_IN = {"add_version", "ingest_version", "derive", "register_stream", "check_file", "declare", "remembered", "add"}
+
+
+def test_no_door_calls_what_adds_data_or_credentials_around_the_intake_use_case() -> None:
+    """The catalog service's ways in, the company's words and the wallet are the intake use case's to call."""
+    found = []
+    for door in ("web", "portal"):
+        for path in sorted((SRC / door).glob("*.py")):
+            for node in ast.walk(ast.parse(path.read_text(), str(path))):
+                if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and node.func.attr in WAYS_IN:
+                    owner = ast.unparse(node.func.value)
+                    if owner.endswith(("catalog", "vocabulary", "wallet")):
+                        found.append(f"{path.name}:{node.lineno} {owner}.{node.func.attr}")
+    assert found == [], f"call these through svc.intake: {found}"
