@@ -20,6 +20,8 @@ from sangsaeng.usecases.agreements import Agreements
 from sangsaeng.usecases.audit import AuditQueries
 from sangsaeng.usecases.catalog import Catalog
 from sangsaeng.usecases.exchange import Exchange
+from sangsaeng.usecases.intake import Intake
+from sangsaeng.usecases.streams import Streams
 from sangsaeng.usecases.views import Views
 
 
@@ -35,7 +37,9 @@ class Services:
     agreements: Agreements = field(init=False)
     exchange: Exchange = field(init=False)  # negotiations and transfers
     offers: Catalog = field(init=False)  # our datasets and offers
+    intake: Intake = field(init=False)  # data coming in: files, ingests, derived data, streams, words, credentials
     audit: AuditQueries = field(init=False)
+    streams: Streams = field(init=False)  # machine streams' state and rejected messages
     views: Views = field(init=False)  # what the portal's overview pages read together
     accounts: PortalSessions = field(init=False)  # portal users, sessions, lockouts, passwords
 
@@ -46,8 +50,10 @@ class Services:
         self.agreements = Agreements(c)
         self.exchange = Exchange(c, self.negotiations, self.transfers, self.pulls)
         self.offers = Catalog(c, self.catalog)
+        self.intake = Intake(c, self.catalog)
         self.audit = AuditQueries(c)
         self.views = Views(c)
+        self.streams = Streams(c)
         self.accounts = PortalSessions(c)
 
     @classmethod

@@ -1,7 +1,8 @@
 """``sangsaeng user``: the people who use the portal — add them, lift a lockout, set a password.
 
-These work on the state database directly, so they also work while the connector is stopped; unlocks and
-password changes go to the connector's tamper-evident log like the portal's own.
+These go through the accounts use case as the administrator at the machine (``roles.CLI_ADMIN``), against the
+state database directly, so they also work while the connector is stopped; unlocks and password changes go to the
+connector's tamper-evident log like the portal's own.
 """
 
 from __future__ import annotations
@@ -9,7 +10,6 @@ from __future__ import annotations
 import asyncio
 import sys
 from collections.abc import Awaitable, Callable
-from datetime import UTC, datetime
 from pathlib import Path
 from typing import Annotated, TypeVar
 
@@ -71,24 +71,11 @@ def user_add(
     data_dir: DataDir = Path(".sangsaeng"),
 ) -> None:
     """Let NAME log in to this connector's portal (http://…/portal) with ROLE."""
-    from sangsaeng.accounts.passwords import add_user
     from sangsaeng.store import migrate
-    from sangsaeng.store.sql import SqlStore
 
     settings = _connector_settings(data_dir)
     migrate.upgrade(settings.state_url)
-
-    async def create() -> None:
-        store = SqlStore(settings.state_url)
-        try:
-            await add_user(store, name, password, role, datetime.now(UTC))
-        finally:
-            await store.close()
-
-    try:
-        asyncio.run(create())
-    except SangsaengError as exc:
-        fail(exc.message, exc.hint)
+    _with_sessions(settings, lambda s: s.add_user(name, password, role, by=CLI_ADMIN))
     console.print(f"[green]✓[/] {name} ({role}) can log in at {settings.public_url}/portal/", soft_wrap=True)
 
 

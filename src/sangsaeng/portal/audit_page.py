@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Final
 
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, Response
@@ -14,6 +14,7 @@ from sangsaeng.audit.bundle import evidence_bundle
 from sangsaeng.portal.i18n import Words
 from sangsaeng.portal.names import Names
 from sangsaeng.portal.pages import UserDep, acting, checked_form, names_for, render, words
+from sangsaeng.roles import API_KEY, CLI_ADMIN
 from sangsaeng.services import ServicesDep
 from sangsaeng.store.records import LogEntry, User
 
@@ -35,6 +36,9 @@ class Described:
     agreement_id: str
 
 
+TOOLS: Final = {(p.name, p.door) for p in (API_KEY, CLI_ADMIN)}
+
+
 def describe(entry: LogEntry, w: Words, names: Names) -> Described:
     try:
         body: dict[str, Any] = json.loads(entry.entry)
@@ -43,6 +47,8 @@ def describe(entry: LogEntry, w: Words, names: Names) -> Described:
     text, detail = _what(entry.kind, body, w, names)
     who_id = entry.counterparty or str(body.get("user") or "")
     who = names.partner(entry.counterparty) if entry.counterparty else (who_id or "—")
+    if not entry.counterparty and (who_id, body.get("via")) in TOOLS:  # the API key or the CLI, named in words
+        who = w.word("audit.via", who_id)
     agreement = names.agreement(entry.agreement_id) if entry.agreement_id else "—"
     return Described(entry.index, entry.at, text, detail, who, who_id, agreement, entry.agreement_id or "")
 

@@ -3,8 +3,9 @@ confirmed by picking (sheet, header rows, wide columns to turn into rows, each f
 date readings, unknown codes and units — remembered for the company's next files) → every problem, paged and
 filtered → published with the count of rows kept stated first → the offer page.
 
-Pages only translate: the file is read, suggested, checked and ingested by the services the CLI and the API use
-(``standard``, ``catalog.service``, ``catalog.vocabulary``), in worker threads, within the upload limits.
+Pages only translate: the file is read, suggested and checked by ``standard`` in worker threads, within the upload
+limits; who may add data, the company's words and the ingest itself are the intake use case's (``usecases/intake``),
+the same the API and the CLI go through.
 """
 
 from __future__ import annotations
@@ -17,9 +18,9 @@ from fastapi import APIRouter, File, Form, Request, UploadFile
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from sangsaeng.catalog import vocabulary
-from sangsaeng.errors import InvalidInput, SangsaengError
+from sangsaeng.errors import Forbidden, InvalidInput, SangsaengError
 from sangsaeng.portal import auth, checking, readings, reviewing, revise, staging
-from sangsaeng.portal.pages import NotAllowed, UserDep, from_here, publisher, render, words
+from sangsaeng.portal.pages import NotAllowed, UserDep, acting, from_here, refused_as, render, words
 from sangsaeng.services import ServicesDep
 from sangsaeng.standard.company import Company
 from sangsaeng.standard.entities import ENTITIES
@@ -32,6 +33,12 @@ router = APIRouter(prefix="/portal", include_in_schema=False)
 PAGE = 50  # problems a page
 COLUMNS_SHOWN = 200  # a file's columns offered in the selects and as wide columns, then how many more there are
 NOTE = "onboarding"  # the session key of a one-time note on the review page
+
+
+def _may_add(svc: ServicesDep, user: User) -> None:
+    """Every step of the flow: refused (403) by the use case to a role that may not add data."""
+    with refused_as("role"):
+        svc.intake.begin(acting(user))
 
 
 def _limits(svc: ServicesDep) -> Limits:
@@ -71,8 +78,8 @@ def _add_page(request: Request, user: User, status: int = 200, **context: Any) -
 
 # ---- 1. upload ---------------------------------------------------------------------------------------------
 @router.get("/add", response_class=HTMLResponse)
-async def add_page(request: Request, user: UserDep) -> Response:
-    publisher(user)
+async def add_page(request: Request, svc: ServicesDep, user: UserDep) -> Response:
+    _may_add(svc, user)
     return _add_page(request, user)
 
 
@@ -85,7 +92,7 @@ async def upload(
     entity: Annotated[str, Form()],
     csrf: Annotated[str, Form()],
 ) -> Response:
-    publisher(user)
+    _may_add(svc, user)
     if not auth.csrf_valid(request.session, csrf) or not from_here(request):
         raise NotAllowed("csrf")
     suffix = Path(file.filename or "").suffix.lower()
@@ -98,7 +105,7 @@ async def upload(
             while chunk := await file.read(1 << 20):
                 await out.write(chunk)
         (stage.folder / "name.txt").write_text(Path(file.filename or "data").name, "utf-8")
-        await _suggest(svc, stage, entity, None)
+        await _suggest(svc, user, stage, entity, None)
     except SangsaengError as exc:
         stage.drop()
         return _add_page(request, user, status=400, error="add.unreadable", error_text=_reason(exc))
@@ -112,9 +119,9 @@ def _reason(exc: SangsaengError) -> str:
     return " ".join(p for p in (exc.message, exc.hint and f"({exc.hint})") if p)
 
 
-async def _suggest(svc: ServicesDep, stage: staging.Stage, entity: str, sheet: str | None) -> None:
+async def _suggest(svc: ServicesDep, user: User, stage: staging.Stage, entity: str, sheet: str | None) -> None:
     """The suggestion for a sheet of the staged file, with the company's remembered words, kept in the stage."""
-    known = await vocabulary.remembered(svc.connector.store, entity)
+    known = await svc.intake.words(acting(user), entity)
     limits = _limits(svc)
     company = _company(svc)
     document, about = await anyio.to_thread.run_sync(
@@ -217,13 +224,13 @@ def _fixed_unit(entity: str, name: str | None) -> str | None:
 
 @router.get("/add/{token}", response_class=HTMLResponse)
 async def review(token: str, request: Request, svc: ServicesDep, user: UserDep) -> Response:
-    publisher(user)
+    _may_add(svc, user)
     return await _review(request, svc, user, _stage(svc, token))
 
 
 @router.post("/add/{token}", response_class=HTMLResponse)
 async def revise_or_publish(token: str, request: Request, svc: ServicesDep, user: UserDep) -> Response:
-    publisher(user)
+    _may_add(svc, user)
     form = await _posted(request)
     stage = _stage(svc, token)
     action = revise.first(form, "action") or "check"
@@ -270,7 +277,7 @@ async def _choose_sheet(
     if sheet not in stage.proposal().get("sheets", []):
         raise NotAllowed("form")
     try:
-        await _suggest(svc, stage, str(stage.document()["entity"]), sheet)
+        await _suggest(svc, user, stage, str(stage.document()["entity"]), sheet)
     except SangsaengError as exc:
         return await _review(request, svc, user, stage, status=400, error_text=_reason(exc))
     return RedirectResponse(f"/portal/add/{stage.token}", status_code=303)
@@ -304,18 +311,7 @@ async def _revised(
                     revised = revise.with_code(revised, name, word, meaning)
     except InvalidInput as exc:
         raise revise.Refused(exc.message) from exc
-    await vocabulary.declare(svc.connector.store, *declared)
-    for term in declared:
-        svc.connector.audit.note(
-            "management",
-            action="vocabulary.declare",
-            term=term.kind,
-            field=term.field,
-            written=term.written,
-            meaning=term.meaning,
-            via="portal",
-            user=user.name,
-        )
+    await svc.intake.declare(acting(user), declared)
     return revised
 
 
@@ -331,7 +327,7 @@ async def problems_page(
     field: str = "",
     severity: str = "error",
 ) -> Response:
-    publisher(user)
+    _may_add(svc, user)
     stage = _stage(svc, token)
     try:
         checked = await _checked(svc, stage)
@@ -365,25 +361,17 @@ async def _publish(request: Request, svc: ServicesDep, user: User, stage: stagin
         return await _review(request, svc, user, stage, status=400, problem="review.nothing_kept")
     mapping = reviewing.as_mapping(stage.document())
     try:
-        dataset, result = await svc.catalog.ingest_version(
-            stage.source, mapping, dataset_id=None, title=title, accept_partial=True
+        dataset, result = await svc.intake.ingest(
+            acting(user), stage.source, mapping, dataset_id=None, title=title, accept_partial=True
         )
+    except Forbidden:
+        raise NotAllowed("role") from None
     except SangsaengError as exc:
         return await _review(request, svc, user, stage, status=400, error_text=_reason(exc))
     if dataset is None:
         return await _review(request, svc, user, stage, status=400, problem="review.not_published")
     # The headers the fields were read from, for the company's next files.
-    await vocabulary.declare(
-        svc.connector.store, *vocabulary.header_terms(stage.document(), by=user.name, at=svc.connector.now())
-    )
-    svc.connector.audit.note(
-        "management",
-        action="dataset.ingest",
-        dataset=dataset.id,
-        via="portal",
-        user=user.name,
-        rows=result.rows_written,
-        set_aside=result.rows_rejected,
-    )
+    headers = vocabulary.header_terms(stage.document(), by=user.name, at=svc.intake.now())
+    await svc.intake.declare(acting(user), headers, logged=False)
     stage.drop()
     return RedirectResponse(f"/portal/offer/{dataset.id}", status_code=303)

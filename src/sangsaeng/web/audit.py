@@ -6,15 +6,10 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Annotated, Any
 
-import httpx
 from fastapi import APIRouter, Depends, Query
 from fastapi.responses import Response
 
-from sangsaeng.audit import merkle
-from sangsaeng.audit.evidence import head_valid
 from sangsaeng.audit.log import entries_json
-from sangsaeng.encoding.strict import read_json
-from sangsaeng.errors import PeerError
 from sangsaeng.roles import API_KEY
 from sangsaeng.web.deps import Caller, ServicesDep, UnsolicitedCaller, api_key
 from sangsaeng.web.limits import MAX_POSITION
@@ -72,54 +67,7 @@ async def witnessed(svc: ServicesDep, participant: str | None = None) -> list[di
 
 @router.post("/check-peer", summary="Ask a partner to prove its log still extends every head of it we kept")
 async def check_peer(svc: ServicesDep, peer: Annotated[str, Query()]) -> dict[str, Any]:
-    c = svc.connector
-    kept = await svc.audit.witnessed(API_KEY, peer)
-    base = c.directory.get(peer).endpoint.rstrip("/")
-    current = await _ask(svc, f"{base}/audit/head", peer)
-    if not head_valid(current, c.directory.key_of, peer):
-        return {"valid": False, "findings": [f"{peer} answered with a head it did not sign"]}
-    findings: list[str] = []
-    for old in kept:
-        if old["size"] > current["size"]:
-            findings.append(
-                f"✗ {peer} signed a head at size {old['size']} ({old['at']}); its log now has {current['size']}"
-            )
-            continue
-        if old["size"] == 0:
-            continue
-        proof = await _ask(svc, f"{base}/audit/consistency?first={old['size']}&second={current['size']}", peer)
-        try:  # the partner's proof: hashes in hex, or it proves nothing
-            ok = merkle.verify_consistency(
-                old["size"],
-                current["size"],
-                bytes.fromhex(old["root"]),
-                bytes.fromhex(current["root"]),
-                [bytes.fromhex(p) for p in proof.get("proof", [])],
-            )
-        except (TypeError, ValueError):
-            ok = False
-        findings.append(
-            f"{'✓' if ok else '✗'} head at size {old['size']} signed {old['at']}: "
-            + ("extended by the current log" if ok else "NOT a prefix of the current log: it was rewritten")
-        )
-    valid = all(f.startswith("✓") for f in findings)
-    return {"valid": valid, "peer": peer, "current": current, "checked": len(kept), "findings": findings}
-
-
-async def _ask(svc: ServicesDep, url: str, peer: str) -> dict[str, Any]:
-    try:
-        response = await svc.connector.peer.get(url, peer)
-    except httpx.TransportError as exc:
-        raise PeerError(f"{peer} could not be reached: {exc}") from exc
-    if response.status_code != 200:
-        raise PeerError(f"{peer} answered HTTP {response.status_code}: {response.text[:300]}")
-    try:  # a partner could answer anything: what is not a JSON object was a 500 here
-        found = read_json(response.content, svc.connector.settings.max_json_depth, PeerError)
-    except PeerError as exc:
-        raise PeerError(f"{peer} answered something that is not usable JSON: {exc.message}") from None
-    if not isinstance(found, dict):
-        raise PeerError(f"{peer} answered something that is not a JSON object")
-    return found
+    return await svc.audit.check_peer(API_KEY, peer)
 
 
 @router.get("/evidence", summary="An evidence bundle about one agreement, checkable offline with public keys")

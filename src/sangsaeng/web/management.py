@@ -57,11 +57,6 @@ async def identity(svc: ServicesDep) -> Identity:
     )
 
 
-def _changed(svc: ServicesDep, action: str, **about: Any) -> None:
-    """Every management change goes to the audit log: what, on which dataset, offer or agreement."""
-    svc.connector.audit.note("management", action=action, **about)
-
-
 # ---- credentials ---------------------------------------------------------------------------------
 @router.get("/credentials", summary="The signed credentials this connector presents to providers")
 async def list_credentials(svc: ServicesDep) -> list[dict[str, Any]]:
@@ -86,14 +81,7 @@ async def list_credentials(svc: ServicesDep) -> list[dict[str, Any]]:
 
 @router.post("/credentials", status_code=201, summary="Keep a signed credential issued to this connector")
 async def add_credential(body: CredentialIn, svc: ServicesDep) -> dict[str, Any]:
-    c = svc.connector
-    credential = c.wallet.add(body.token, c.directory.key_of, c.participant_id, c.now())
-    _changed(
-        svc,
-        "credential.add",
-        issuer=credential.issuer,
-        attributes={k: list(v) for k, v in credential.attributes.items()},
-    )
+    credential = svc.intake.add_credential(API_KEY, body.token)
     return {"issuer": credential.issuer, "attributes": {k: list(v) for k, v in credential.attributes.items()}}
 
 
@@ -129,24 +117,23 @@ async def _register(
     co_generators: tuple[str, ...] = (),
 ) -> DatasetOut:
     fmt = detect_format(filename, request.headers.get("content-type"))
+    svc.intake.begin(API_KEY)  # refused before the body is read, not after
     spooled = await _spool(request)
     try:
         source = spooled.with_suffix(Path(filename).suffix or ".bin")
         spooled.rename(source)
-        dataset = await svc.catalog.add_version(
-            source, fmt, dataset_id=dataset_id, title=title, description=description, co_generators=co_generators
+        dataset = await svc.intake.add_version(
+            API_KEY,
+            source,
+            fmt,
+            dataset_id=dataset_id,
+            title=title,
+            description=description,
+            co_generators=co_generators,
         )
     finally:
         spooled.unlink(missing_ok=True)
         spooled.with_suffix(Path(filename).suffix or ".bin").unlink(missing_ok=True)
-    latest = dataset.latest
-    _changed(
-        svc,
-        "dataset.version",
-        dataset=dataset.id,
-        version=latest.version if latest else None,
-        sha256=latest.sha256 if latest else None,
-    )
     return DatasetOut.of(dataset)
 
 
@@ -205,7 +192,8 @@ async def ingest_dataset(
     rules = load_mapping(mapping, source="the mapping")
     with tempfile.TemporaryDirectory(prefix="sangsaeng-ingest-") as folder:
         source = await _received(file, Path(folder))
-        dataset, result = await svc.catalog.ingest_version(
+        dataset, result = await svc.intake.ingest(
+            API_KEY,
             source,
             rules,
             dataset_id=id,
@@ -216,17 +204,6 @@ async def ingest_dataset(
             sheet=sheet,
         )
     report = result.report.to_dict()
-    _changed(
-        svc,
-        "dataset.ingest",
-        dataset=dataset.id if dataset else None,
-        version=dataset.latest.version if dataset and dataset.latest else None,
-        entity=rules.entity,
-        origin=result.origin,
-        written=dataset is not None,
-        problems=result.report.errors,
-        rows_set_aside=result.report.rows_set_aside,
-    )
     if dataset is None:
         raise DataRejected(
             f"nothing was written: {result.report.errors} problem(s) in {result.report.rows} rows "
@@ -291,7 +268,7 @@ async def check_ingest(
     rules = load_mapping(mapping, source="the mapping")
     with tempfile.TemporaryDirectory(prefix="sangsaeng-check-") as folder:
         source = await _received(file, Path(folder))
-        report = await svc.catalog.check_file(source, rules, sheet=sheet)
+        report = await svc.intake.check(API_KEY, source, rules, sheet=sheet)
     try:
         shown = report.to_dict(limit, offset, code, field, severity)
         shown["matching"] = report.count(code, field, severity)
@@ -338,12 +315,11 @@ async def add_derived(
     fmt = detect_format(filename, request.headers.get("content-type"))
     spooled = await _spool(request)
     try:
-        dataset = await svc.catalog.derive(
-            spooled, fmt, title=title, agreements=sources, operation=operation, description=description
+        dataset = await svc.intake.derive(
+            API_KEY, spooled, fmt, title=title, agreements=sources, operation=operation, description=description
         )
     finally:
         spooled.unlink(missing_ok=True)
-    _changed(svc, "dataset.derive", dataset=dataset.id, sources=sources, operation=operation)
     return DatasetOut.of(dataset)
 
 

@@ -4,11 +4,10 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-import anyio
 from fastapi import APIRouter, Depends, Query
 from pydantic import Field
 
-from sangsaeng.streams import status
+from sangsaeng.roles import API_KEY
 from sangsaeng.web.deps import ServicesDep, api_key
 from sangsaeng.web.schemas import Camel
 
@@ -22,26 +21,22 @@ class StreamIn(Camel):
 
 @router.get("", summary="Every machine stream: running or not, what it landed, messages/s, lag, rejected")
 async def list_streams(svc: ServicesDep) -> list[dict[str, Any]]:
-    return await anyio.to_thread.run_sync(status.all_streams, svc.connector.settings.streams_dir)
+    return await svc.streams.listed(API_KEY)
 
 
 @router.get("/{name}", summary="One stream's state, counters and recent events (connects, gaps, rebirths)")
 async def get_stream(name: str, svc: ServicesDep) -> dict[str, Any]:
-    root = status.folder(svc.connector.settings.streams_dir, name)
-    return await anyio.to_thread.run_sync(status.describe, root)
+    return await svc.streams.one(API_KEY, name)
 
 
 @router.get("/{name}/rejected", summary="The newest messages the stream could not land, with the reason")
 async def rejected(
     name: str, svc: ServicesDep, limit: Annotated[int, Query(ge=1, le=1000)] = 100
 ) -> list[dict[str, Any]]:
-    root = status.folder(svc.connector.settings.streams_dir, name)
-    return await anyio.to_thread.run_sync(status.rejected_messages, svc.connector.datasets, root, limit)
+    return await svc.streams.rejected(API_KEY, name, limit)
 
 
 @router.put("/{name}", summary="The dataset a stream lands in (made on first call), to offer like any other")
 async def register(name: str, body: StreamIn, svc: ServicesDep) -> dict[str, Any]:
-    dataset, created = await svc.catalog.register_stream(name, body.title, body.description)
-    if created:
-        svc.connector.audit.note("management", action="stream.registered", dataset=dataset.id, stream=name)
+    dataset, created = await svc.intake.register_stream(API_KEY, name, body.title, body.description)
     return {"datasetId": dataset.id, "created": created, "title": dataset.title}
