@@ -353,6 +353,26 @@ def test_a_period_in_one_cell_gives_its_start_and_its_end() -> None:
     assert ends == ["2026-12-31T15:00:00+00:00", "2026-05-31T15:00:00+00:00"]  # the ends' next month begins
 
 
+def test_a_period_written_with_a_dash_as_english_sheets_and_lca_tools_write_it_reads_the_same() -> None:
+    mapping = load_mapping(
+        with_fields(
+            reference_period_start={"column": "Reporting period"},
+            reference_period_end={"column": "Reporting period", "at": "end"},
+        )
+    )
+    written = ["2025-01-01 - 2025-12-31", "2025-01-01 – 2025-12-31", "2025-01-01—2025-12-31", "2025-01-01~2025-12-31"]
+    batch, findings = Applier(mapping).apply(source(rows_of([{"Reporting period": w} for w in written])))
+    assert findings == []
+    starts = {d.isoformat() for d in batch.column("reference_period_start").to_pylist()}
+    ends = {d.isoformat() for d in batch.column("reference_period_end").to_pylist()}
+    assert starts == {"2024-12-31T15:00:00+00:00"} and ends == {"2025-12-31T15:00:00+00:00"}
+    # a hyphen inside a date is no period: the day is read whole, its start and (at: end) the next day's start
+    one_day, found = Applier(mapping).apply(source(rows_of([{"Reporting period": "2025-03-02"}])))
+    assert found == []
+    assert one_day.column("reference_period_start").to_pylist()[0].isoformat() == "2025-03-01T15:00:00+00:00"
+    assert one_day.column("reference_period_end").to_pylist()[0].isoformat() == "2025-03-02T15:00:00+00:00"
+
+
 # ---- never a crash ------------------------------------------------------------------------------------------
 CELLS = st.one_of(
     st.none(),

@@ -250,9 +250,11 @@ class Codes:
         )
 
 
-# A period in one cell: "2026.01~2026.12", "2026-01-01 ~ 2026-12-31" (～ is ~ after NFKC; ∼ and 〜 are seen too).
-_RANGE = r"[~∼〜]"
-_SIDES = r"^(?P<start>[^~∼〜]*)[~∼〜](?P<end>.*)$"
+# A period in one cell: "2026.01~2026.12", "2026-01-01 ~ 2026-12-31" (～ is ~ after NFKC; ∼ and 〜 are seen too),
+# and as LCA tools and English sheets write it: "2025-01-01 – 2025-12-31", "2025-01-01 - 2025-12-31". A plain hyphen
+# separates only with spaces on both sides, since dates use it inside themselves (2025-01-01).
+_RANGE = r"[~∼〜–—]|\s-\s"
+_SIDES = r"^(?P<start>.*?)(?:\s*[~∼〜–—]\s*|\s+-\s+)(?P<end>.*)$"
 
 
 def range_side(text: pa.Array, end: bool) -> pa.Array:
