@@ -182,3 +182,35 @@ class Term:
     meaning: str  # a unit spelling the system reads; one of the field's codes ("true"/"false" for yes/no); a field
     declared_by: str  # the portal user (or "api", "cli") who declared it
     declared_at: datetime
+
+
+@dataclass(frozen=True)
+class ReceivedFile:
+    """One Parquet file of a received copy, in the dataset store."""
+
+    key: str
+    rows: int
+    bytes: int
+    sha256: str
+
+
+@dataclass(frozen=True)
+class Received:
+    """The consumer's own copy of what it received under one agreement: the files it keeps in its dataset store,
+    and where they came from. ``dataset_id`` names the copy as a dataset of ours, whose lineage is the agreement."""
+
+    id: str
+    agreement_id: str
+    transfer_id: str  # the transfer of the last refresh
+    provider: str
+    source_dataset_id: str  # the provider's dataset
+    dataset_id: str  # the copy, one of our datasets (not offered unless someone offers it)
+    files: tuple[ReceivedFile, ...]  # oldest first; a stream's copy grows by a file per refresh
+    rows: int
+    bytes: int
+    sha256: str  # of the one file; of the files' hashes in order when there are several
+    columns: list[dict[str, str]]  # [{"name": …, "type": …}]
+    received_at: datetime  # when the last refresh arrived
+    entity: str | None = None  # the standard entity the data holds, when the provider said
+    position: str | None = None  # a stream's position token of the last part received (None: not a stream)
+    refreshes: int = 1

@@ -258,3 +258,24 @@ vocabulary = sa.Table(
     sa.Column("declared_by", sa.String(128), nullable=False),
     sa.Column("declared_at", UtcDateTime, nullable=False),
 )
+
+# Data received from partners and kept (issue 16 § 2): one copy per agreement, whose files are in the dataset store.
+received = sa.Table(
+    "received",
+    metadata,
+    sa.Column("id", Id, primary_key=True),
+    sa.Column("agreement_id", Id, nullable=False, unique=True),
+    sa.Column("transfer_id", Id, nullable=False),
+    sa.Column("provider", Id, nullable=False),
+    sa.Column("source_dataset_id", Id, nullable=False),
+    sa.Column("dataset_id", Id, sa.ForeignKey("datasets.id"), nullable=False),
+    sa.Column("files", sa.JSON, nullable=False),  # [{"key", "rows", "bytes", "sha256"}], oldest first
+    sa.Column("rows", sa.BigInteger, nullable=False),
+    sa.Column("bytes", sa.BigInteger, nullable=False),
+    sa.Column("sha256", sa.String(64), nullable=False),
+    sa.Column("columns", sa.JSON, nullable=False),
+    sa.Column("entity", sa.String(64), nullable=True),
+    sa.Column("received_at", UtcDateTime, nullable=False),
+    sa.Column("position", sa.String(64), nullable=True),  # a stream's position token (None: not a stream)
+    sa.Column("refreshes", sa.Integer, nullable=False),
+)

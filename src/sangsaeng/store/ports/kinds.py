@@ -8,6 +8,7 @@ from sangsaeng.store.ports.datasets import Datasets
 from sangsaeng.store.ports.negotiations import Negotiations
 from sangsaeng.store.ports.offers import Catalog, Offers
 from sangsaeng.store.ports.outbox import Outbox
+from sangsaeng.store.ports.received import ReceivedCopies
 from sangsaeng.store.ports.replay import ReplayGuard
 from sangsaeng.store.ports.transfers import Transfers
 from sangsaeng.store.ports.users import Sessions, SignInFailures, Users
@@ -30,6 +31,7 @@ class Ports:
     sign_in_failures: SignInFailures
     replay_guard: ReplayGuard
     vocabulary: Vocabulary
+    received: ReceivedCopies
 
 
 PORTS = tuple(Ports.__annotations__)

@@ -34,6 +34,7 @@ RECORDS: dict[str, tuple[str, str]] = {
     "portal_sessions": ("portal session", "id"),
     "login_failures": ("failed sign-in", "id"),
     "vocabulary": ("term", "kind, field and spelling"),
+    "received": ("received copy", "id, or agreement"),
 }
 
 _UNIQUE = {"23505", "SQLITE_CONSTRAINT_UNIQUE", "SQLITE_CONSTRAINT_PRIMARYKEY"}

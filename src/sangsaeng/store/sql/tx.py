@@ -10,6 +10,7 @@ from sangsaeng.store.sql.datasets import SqlDatasets
 from sangsaeng.store.sql.negotiations import SqlNegotiations
 from sangsaeng.store.sql.offers import SqlCatalog, SqlOffers
 from sangsaeng.store.sql.outbox import SqlOutbox
+from sangsaeng.store.sql.received import SqlReceived
 from sangsaeng.store.sql.replay import SqlReplayGuard
 from sangsaeng.store.sql.transfers import SqlTransfers
 from sangsaeng.store.sql.users import SqlSessions, SqlSignInFailures, SqlUsers
@@ -32,6 +33,7 @@ class SqlTx(Tx):
         "sign_in_failures",
         "replay_guard",
         "vocabulary",
+        "received",
     )
 
     def __init__(self, conn: Connection) -> None:
@@ -49,3 +51,4 @@ class SqlTx(Tx):
         self.sign_in_failures = SqlSignInFailures(conn)
         self.replay_guard = SqlReplayGuard(conn)
         self.vocabulary = SqlVocabulary(conn)
+        self.received = SqlReceived(conn)
