@@ -41,6 +41,7 @@ RULES: Final[dict[str, frozenset[str]]] = {
     "agreement.fulfil": PUBLISHERS,
     "transfer.start": PUBLISHERS,
     "transfer.change": PUBLISHERS,  # complete, suspend, resume, terminate
+    "data.refresh": PUBLISHERS,  # pull an agreement's data again into our copy (a use of the agreement)
     "audit.check-peer": PUBLISHERS,
     "user.manage": ADMINS,  # add users, set their passwords, lift lockouts
 }

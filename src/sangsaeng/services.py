@@ -15,6 +15,7 @@ from sangsaeng.connector import Connector
 from sangsaeng.dataplane.pull import PullClient
 from sangsaeng.dsp.ratelimit import TokenBuckets
 from sangsaeng.negotiation.service import NegotiationService
+from sangsaeng.received.service import Receiving
 from sangsaeng.transfer.service import TransferService
 from sangsaeng.usecases.agreements import Agreements
 from sangsaeng.usecases.audit import AuditQueries
@@ -41,6 +42,7 @@ class Services:
     audit: AuditQueries = field(init=False)
     streams: Streams = field(init=False)  # machine streams' state and rejected messages
     views: Views = field(init=False)  # what the portal's overview pages read together
+    received: Receiving = field(init=False)  # partners' data kept here: refreshed on demand, read locally
     accounts: PortalSessions = field(init=False)  # portal users, sessions, lockouts, passwords
 
     def __post_init__(self) -> None:
@@ -54,6 +56,7 @@ class Services:
         self.audit = AuditQueries(c)
         self.views = Views(c)
         self.streams = Streams(c)
+        self.received = Receiving(c, self.transfers, self.pulls)
         self.accounts = PortalSessions(c)
 
     @classmethod

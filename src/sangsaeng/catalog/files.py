@@ -92,6 +92,12 @@ def _unreadable(source: Path, exc: Exception, where: str) -> InvalidInput:
 
 
 STREAMS = "streams/"
+RECEIVED = "received/"  # copies of partners' data, one folder per agreement (``sangsaeng.received``)
+
+
+def is_received(relative: str) -> bool:
+    """A version that is a received copy's folder: its files are those the copy's record names now."""
+    return relative.startswith(RECEIVED)
 
 
 def is_stream(relative: str) -> bool:

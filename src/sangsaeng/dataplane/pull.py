@@ -105,10 +105,13 @@ class PullClient:
         except httpx.HTTPError as exc:
             raise Unreachable(f"the provider's data plane could not be reached: {type(exc).__name__}: {exc}") from exc
 
-    async def open(self, t: Transfer, accept: str) -> httpx.Response:
-        """The provider's answer to a read, streaming; ``Refused`` unless it is a 200."""
+    async def open(self, t: Transfer, accept: str, after: str | None = None) -> httpx.Response:
+        """The provider's answer to a read, streaming; ``Refused`` unless it is a 200. ``after``: of a stream, only
+        what was committed after the position an earlier answer gave (its ``Sangsaeng-Position`` header)."""
         url, headers = self.address(t)
-        response = await self._send(self.c.peer.http.build_request("GET", url, headers={**headers, "Accept": accept}))
+        params = {"after": after} if after is not None else None
+        request = self.c.peer.http.build_request("GET", url, headers={**headers, "Accept": accept}, params=params)
+        response = await self._send(request)
         if response.status_code != 200:
             try:
                 raise await refusal(response)

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import queue
+import re
 import threading
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -20,7 +21,7 @@ import anyio
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from sangsaeng.catalog.files import version_files
+from sangsaeng.catalog.files import is_received, is_stream, stream_folder, version_files
 from sangsaeng.connector import Connector
 from sangsaeng.dataplane.restrict import mask_key, needed_columns, output_schema, restrict
 from sangsaeng.dataplane.terms import use_decision
@@ -28,7 +29,7 @@ from sangsaeng.dataplane.tokens import REFUSED, TransferTokens
 from sangsaeng.datasets.port import DatasetStore
 from sangsaeng.dsp import transfer as m
 from sangsaeng.dsp.outbox import Handler, settle_implied
-from sangsaeng.errors import Forbidden, NotAcceptable, Unauthenticated
+from sangsaeng.errors import Forbidden, InvalidInput, NotAcceptable, Unauthenticated
 from sangsaeng.policy.decide import Restrictions
 from sangsaeng.standard import versions
 from sangsaeng.standard.exports import Chunks, csv_chunks
@@ -91,6 +92,7 @@ class Grant:
     consumer: str | None = None
     use: int = 0  # which use of the agreement this access is (counted when authorized)
     rows_served: int = 0  # counted as the stream goes
+    position: str | None = None  # a stream's: the last commit whose parts this access reads (the consumer's token)
 
     @property
     def plain(self) -> bool:
@@ -98,12 +100,36 @@ class Grant:
         return not self.restrictions.masked and self.restrictions.rows is None
 
 
+POSITION_HEADER = "Sangsaeng-Position"
+_POSITION = re.compile(r"[0-9]{1,18}")
+
+
+def read_position(after: str | None) -> int | None:
+    """The position a consumer asks to read a stream after (the token a ``Sangsaeng-Position`` header gave it);
+    a token that is not one of ours is refused before anything is counted."""
+    if after is None:
+        return None
+    if not _POSITION.fullmatch(after):
+        raise InvalidInput(
+            f"{after[:40]!r} is not a position this data plane gave",
+            position="after",
+            hint=f"send back the {POSITION_HEADER} header of an earlier answer, or leave 'after' out to read all",
+        )
+    return int(after)
+
+
 async def authorize(
-    connector: Connector, transfers: Handler, transfer_id: str, token: str | None, operation: str = "read"
+    connector: Connector,
+    transfers: Handler,
+    transfer_id: str,
+    token: str | None,
+    operation: str = "read",
+    after: int | None = None,
 ) -> Grant:
     """Check the token, the transfer and the agreement; count this access; say what may leave and how.
 
-    ``transfers`` is the transfer process's outbox handler: a valid token proves our start message arrived."""
+    ``transfers`` is the transfer process's outbox handler: a valid token proves our start message arrived.
+    ``after``: of a stream's dataset, only the parts committed after that position (see ``read_position``)."""
     TransferTokens(connector).check(transfer_id, token)
     async with connector.store.begin() as tx:
         transfer = await tx.get_transfer(transfer_id, for_update=True)
@@ -127,9 +153,24 @@ async def authorize(
         dataset = await tx.get_dataset(agreement.dataset_id)
         if dataset is None or dataset.latest is None:
             raise Forbidden("the dataset is no longer available")
+        relative = dataset.latest.path
+        parts: tuple[list[str], str | None] | None = None
+        if is_stream(relative):  # the parts and the position they reach, read together; refused before a use
+            parts = await anyio.to_thread.run_sync(_parts_after, connector, relative, after)
+        elif is_received(relative):  # a copy we received, offered on: the files its record names now
+            copy = await tx.received.get(dataset.id)
+            if copy is None:
+                raise Forbidden("the dataset is no longer available")
+            parts = ([f.key for f in copy.files], None)
+        if after is not None and not is_stream(relative):
+            raise InvalidInput(
+                "'after' reads a stream's new parts; this agreement's dataset is not a stream",
+                position="after",
+                hint="leave 'after' out: the dataset is read whole",
+            )
         agreement.uses += 1
         await tx.save_agreement(agreement)
-    files, stored = await anyio.to_thread.run_sync(_stored, connector, dataset.latest.path)
+    files, stored = await anyio.to_thread.run_sync(_stored, connector, relative, parts[0] if parts else None)
     # Standard data of an older schema version leaves in the current one (its file is never rewritten).
     schema = versions.upgraded_schema(stored) if stored is not None else _schema_of(dataset.latest.columns)
     upgraded = stored is not None and versions.needs_upgrade(stored)
@@ -147,13 +188,39 @@ async def authorize(
         agreement.id,
         agreement.consumer,
         use=agreement.uses,
+        position=parts[1] if parts else None,
     )
 
 
-def _stored(connector: Connector, relative: str) -> tuple[list[str], pa.Schema | None]:
+def _stored(connector: Connector, relative: str, files: list[str] | None = None) -> tuple[list[str], pa.Schema | None]:
     """The keys a version's readers read now, and the schema its (first) file has (None: no file yet)."""
-    files = version_files(connector.settings.streams_dir, relative)
+    if files is None:
+        files = version_files(connector.settings.streams_dir, relative)
     return files, connector.datasets.read_schema(files[0]) if files else None
+
+
+def _parts_after(connector: Connector, relative: str, after: int | None) -> tuple[list[str], str]:
+    """A stream's parts committed after ``after`` (all of them without it) and the last commit's number, as its
+    manifest says now. A position the stream has not reached was never given: refused."""
+    from sangsaeng.datasets.port import join
+    from sangsaeng.streams.landing import commits
+
+    current: dict[str, int] = {}  # part → the commit that added it
+    last = 0
+    for c in commits(stream_folder(connector.settings.streams_dir, relative)):
+        for p in c.parts:
+            current[p.path] = c.number
+        for path in c.removed:
+            current.pop(path, None)
+        last = c.number
+    if after is not None and after > last:
+        raise InvalidInput(
+            f"position {after} is beyond what this stream has committed ({last})",
+            position="after",
+            hint="send back the position an earlier answer gave, or leave 'after' out to read all",
+        )
+    keys = [join(relative, path) for path, n in current.items() if after is None or n > after]
+    return keys, str(last)
 
 
 def _schema_of(columns: list[dict[str, str]]) -> pa.Schema:

@@ -10,14 +10,23 @@ from collections.abc import Iterator
 from typing import Annotated, Any
 
 import anyio
-from fastapi import APIRouter, Depends, Header, Request
+from fastapi import APIRouter, Depends, Header, Query, Request
 from fastapi.responses import StreamingResponse
 from starlette.requests import ClientDisconnect
 from starlette.types import Message, Receive, Scope, Send
 
 from sangsaeng.dataplane.access import Access, Slots
 from sangsaeng.dataplane.restrict import AggregateQuery, aggregate
-from sangsaeng.dataplane.serve import SUFFIX, Grant, authorize, choose_media_type, read_ahead, stream
+from sangsaeng.dataplane.serve import (
+    POSITION_HEADER,
+    SUFFIX,
+    Grant,
+    authorize,
+    choose_media_type,
+    read_ahead,
+    read_position,
+    stream,
+)
 from sangsaeng.errors import SangsaengError
 from sangsaeng.web.deps import ServicesDep, data_token
 
@@ -40,32 +49,49 @@ async def data(
     svc: ServicesDep,
     token: Annotated[str | None, Depends(data_token)],
     accept: Annotated[str | None, Header()] = None,
+    after: Annotated[
+        str | None,
+        Query(
+            max_length=64,
+            description="Of a machine stream's data: only the parts committed after this position (the "
+            f"{POSITION_HEADER} header an earlier answer carried)",
+        ),
+    ] = None,
 ) -> StreamingResponse:
     media_type = choose_media_type(accept)
+    since = read_position(after)
     slots = _slots(request, svc)
     await slots.take()  # before the use is counted: a request that finds no slot costs the consumer nothing
     try:
-        grant = await _authorized(svc, transfer_id, token, "read")
-        access = Access(svc.connector, grant, transfer_id, "read", {"format": media_type, "columns": grant.columns})
+        grant = await _authorized(svc, transfer_id, token, "read", since)
+        asked: dict[str, Any] = {"format": media_type, "columns": grant.columns}
+        if after is not None:
+            asked["after"] = after
+        access = Access(svc.connector, grant, transfer_id, "read", asked)
         await access.begin()
     except BaseException:
         slots.give_back()
         raise
     chunks = Counted(read_ahead(stream(grant, media_type, svc.connector.settings.batch_rows)))
+    headers = {"Content-Disposition": f'attachment; filename="data{SUFFIX[media_type]}"'}
+    if grant.position is not None:
+        headers[POSITION_HEADER] = grant.position
     return AccessStream(
         chunks,
         access,
         slots,
         send_timeout=svc.connector.settings.data_send_timeout,
         media_type=media_type,
-        headers={"Content-Disposition": f'attachment; filename="data{SUFFIX[media_type]}"'},
+        headers=headers,
     )
 
 
-async def _authorized(svc: ServicesDep, transfer_id: str, token: str | None, operation: str) -> Grant:
+async def _authorized(
+    svc: ServicesDep, transfer_id: str, token: str | None, operation: str, after: int | None = None
+) -> Grant:
     """Authorize, logging a refusal with its reasons (an access that was allowed is logged when served)."""
     try:
-        return await authorize(svc.connector, svc.transfers, transfer_id, token, operation)
+        return await authorize(svc.connector, svc.transfers, transfer_id, token, operation, after)
     except SangsaengError as exc:
         svc.connector.audit.note(
             "data.refused",
