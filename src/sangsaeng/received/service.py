@@ -246,7 +246,7 @@ class Receiving:
         async with self.c.store.begin() as tx:
             return await tx.received.of_agreement(agreement_id)
 
-    async def _held(self, who: Principal, agreement_id: str) -> Received:
+    async def held(self, who: Principal, agreement_id: str) -> Received:
         found = await self.copy(who, agreement_id)
         if found is None:
             raise NotFound(
@@ -259,13 +259,13 @@ class Receiving:
         """Rows of the copy, read from the dataset store (whole row groups before ``offset`` skipped)."""
         if offset < 0 or not 0 < limit <= 10_000:
             raise InvalidInput("offset must be 0 or more, limit 1 to 10,000", position="limit")
-        copy = await self._held(who, agreement_id)
+        copy = await self.held(who, agreement_id)
         keys = [f.key for f in copy.files]
         return await anyio.to_thread.run_sync(reading.rows, self.c.datasets, keys, offset, limit)
 
     async def chart(self, who: Principal, agreement_id: str) -> pa.Table | None:
         """A sample of the copy for a chart (time and numbers only, at most ``reading.CHART_POINTS`` rows)."""
-        copy = await self._held(who, agreement_id)
+        copy = await self.held(who, agreement_id)
         keys = [f.key for f in copy.files]
         return await anyio.to_thread.run_sync(reading.chart_sample, self.c.datasets, keys, copy.rows)
 
@@ -274,7 +274,7 @@ class Receiving:
         written in a worker thread). More rows than Excel holds is refused before anything is written."""
         if fmt not in MEDIA:
             raise InvalidInput(f"unknown format {fmt!r}", position="format", hint=f"one of {', '.join(MEDIA)}")
-        copy = await self._held(who, agreement_id)
+        copy = await self.held(who, agreement_id)
         keys, store = [f.key for f in copy.files], self.c.datasets
         chunks: Iterator[bytes | memoryview]
         if fmt == "xlsx":

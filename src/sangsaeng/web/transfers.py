@@ -18,6 +18,7 @@ from sangsaeng.dataplane.serve import ARROW, CSV, SUFFIX, choose_media_type
 from sangsaeng.dsp import transfer as tm
 from sangsaeng.roles import API_KEY
 from sangsaeng.store.records import Transfer
+from sangsaeng.web import received
 from sangsaeng.web.deps import ServicesDep, api_key
 from sangsaeng.web.management import Limit, Offset
 from sangsaeng.web.schemas import ReasonIn, TransferIn, TransferOut
@@ -100,3 +101,7 @@ _change(tm.COMPLETION, "complete")
 _change(tm.SUSPENSION, "suspend")
 _change(tm.START, "resume")
 _change(tm.TERMINATION, "terminate")
+
+
+# Our copies of received data, beside the relay that pulls without keeping (``web/received.py``).
+router.include_router(received.router)
