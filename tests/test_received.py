@@ -7,6 +7,7 @@ from __future__ import annotations
 import io
 import re
 from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Any
 
@@ -46,9 +47,7 @@ async def uses(supplier: Party, agreement_id: str) -> int:
 async def accesses(supplier: Party, agreement_id: str) -> list[dict[str, Any]]:
     """The provider's log entries of data accesses under the agreement (begun and ended)."""
     await supplier.connector.audit.head()  # what was noted is committed first
-    entries = (
-        await supplier.api.get("/api/audit/entries", params={"agreement": agreement_id, "limit": 1000})
-    ).json()
+    entries = (await supplier.api.get("/api/audit/entries", params={"agreement": agreement_id, "limit": 1000})).json()
     return [e for e in entries if e["kind"] in ("data.access", "data.access.begun")]
 
 
@@ -65,13 +64,15 @@ async def settled_accesses(supplier: Party, agreement_id: str, ended: int) -> li
     return found
 
 
-async def portal(party: Party, role: str = "steward", name: str = "kim") -> httpx.AsyncClient:
+@asynccontextmanager
+async def portal(party: Party, role: str = "steward", name: str = "kim") -> AsyncIterator[httpx.AsyncClient]:
     await auth.add_user(party.connector.store, name, PASSWORD, role, party.connector.now())
-    client = httpx.AsyncClient(transport=httpx.ASGITransport(app=party.app), base_url=party.settings.public_url)
-    login = await client.get("/portal/login")
-    data = {"csrf": csrf_of(login.text), "name": name, "password": PASSWORD}
-    assert (await client.post("/portal/login", data=data)).status_code == 303
-    return client
+    transport = httpx.ASGITransport(app=party.app)
+    async with httpx.AsyncClient(transport=transport, base_url=party.settings.public_url) as client:
+        login = await client.get("/portal/login")
+        data = {"csrf": csrf_of(login.text), "name": name, "password": PASSWORD}
+        assert (await client.post("/portal/login", data=data)).status_code == 303
+        yield client
 
 
 def csrf_of(html: str) -> str:
@@ -126,14 +127,15 @@ async def test_the_portal_refusal_says_the_providers_reason_in_korean_and_englis
     oem = space.parties["oem"]
     for _ in range(2):
         assert (await oem.api.post(f"/api/received/{agreement_id}/refresh")).status_code == 200
-    client = await portal(oem)
-    async with client:
+    async with portal(oem) as client:
         page = await client.get(f"/portal/data/{agreement_id}", params={"lang": "ko"})
         refused = await client.post(
             f"/portal/data/{agreement_id}", data={"csrf": csrf_of(page.text)}, params={"lang": "ko"}
         )
         assert refused.status_code == 403
-        assert "제공자가 데이터를 보내지 않았습니다" in refused.text and "count" in refused.text
+        alert = re.search(r'role="alert">(.*?)</p>', refused.text, re.S)
+        assert alert is not None, refused.text
+        assert "제공자가 데이터를 보내지 않았습니다" in alert.group(1) and "count" in alert.group(1), alert.group(1)
         assert "300" in refused.text  # the copy kept is still shown
         english = await client.post(
             f"/portal/data/{agreement_id}", data={"csrf": csrf_of(page.text)}, params={"lang": "en"}
@@ -147,8 +149,7 @@ async def test_viewing_received_data_again_and_again_never_reaches_the_provider(
 ) -> None:
     space, agreement_id = agreed
     supplier, oem = space.parties["supplier"], space.parties["oem"]
-    client = await portal(oem)
-    async with client:
+    async with portal(oem) as client:
         page = await client.get(f"/portal/data/{agreement_id}")
         assert page.status_code == 200
         refreshed = await client.post(f"/portal/data/{agreement_id}", data={"csrf": csrf_of(page.text)})
@@ -168,7 +169,9 @@ async def test_viewing_received_data_again_and_again_never_reaches_the_provider(
             for path in paths:
                 answer = await client.get(path)
                 assert answer.status_code == 200, (path, answer.text[:300])
-            assert (await oem.api.get(f"/api/received/{agreement_id}/data", params={"format": "csv"})).status_code == 200
+            assert (
+                await oem.api.get(f"/api/received/{agreement_id}/data", params={"format": "csv"})
+            ).status_code == 200
         page = await client.get(f"/portal/data/{agreement_id}", params={"lang": "ko"})
         assert "L0" in page.text and "chart" in page.text  # the preview and the chart come from the copy
         parquet = await client.get(f"/portal/data/{agreement_id}/download", params={"format": "parquet"})

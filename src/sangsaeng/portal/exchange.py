@@ -1,31 +1,21 @@
 """The portal's exchange pages: partners' catalogs and requests (consumer), the requests inbox and agreements
-(provider), received data with a preview, downloads and a chart."""
+(provider); received data is ``portal/received.py``'s."""
 
 from __future__ import annotations
 
-import asyncio
-import tempfile
-from collections.abc import Iterator
-from dataclasses import dataclass
-from datetime import UTC, datetime
 from pathlib import Path
-from typing import IO, Any
+from typing import Any
 
 import anyio
 import httpx
-import pyarrow as pa
-import pyarrow.parquet as pq
 from fastapi import APIRouter, Request
-from fastapi.responses import FileResponse, RedirectResponse, Response, StreamingResponse
+from fastapi.responses import FileResponse, RedirectResponse, Response
 
 from sangsaeng.catalog.service import fetch_catalog
-from sangsaeng.dataplane.pull import Refused, Unreachable
-from sangsaeng.dsp import transfer as tm
 from sangsaeng.errors import SangsaengError
 from sangsaeng.policy import duties
 from sangsaeng.policy.model import parse_policy
-from sangsaeng.portal.i18n import Words
-from sangsaeng.portal.names import Names
+from sangsaeng.portal import received
 from sangsaeng.portal.pages import (
     NotAllowed,
     UserDep,
@@ -36,19 +26,12 @@ from sangsaeng.portal.pages import (
     render,
     words,
 )
-from sangsaeng.portal.summary import Summary, duty_text, summarize
+from sangsaeng.portal.summary import duty_text, summarize
 from sangsaeng.roles import require
 from sangsaeng.services import ServicesDep
-from sangsaeng.standard import exports
-from sangsaeng.standard.labels import entity_of
-from sangsaeng.store.records import Transfer, User
 
 router = APIRouter(prefix="/portal", include_in_schema=False)
 PLOTLY = Path(str(__import__("plotly").__file__)).parent / "package_data" / "plotly.min.js"
-PREVIEW_ROWS = 50  # shown as a table
-PREVIEW_ROWS_READ = 100_000  # read for the count and the chart; a local copy of all of it is the CLI's job
-PREVIEW_BYTES = 64 << 20
-ARROW = "application/vnd.apache.arrow.stream"
 
 
 @router.get("/static/plotly.min.js")
@@ -194,238 +177,5 @@ async def end_agreement(agreement_id: str, request: Request, svc: ServicesDep, u
     return RedirectResponse("/portal/requests", status_code=303)
 
 
-# ---- consumer: received data ---------------------------------------------------------------------------------
-def _terms(svc: ServicesDep, agreement: Any, w: Words, names: Names) -> Summary:
-    """An agreement's terms in words; terms a partner wrote that this connector cannot read are said to be so,
-    instead of failing the page that lists every agreement."""
-    try:
-        return summarize(svc.connector.policies.compiled(agreement.id, agreement.body).policy, w, names)
-    except SangsaengError:
-        return Summary(lines=[w.t("requests.terms_unreadable")])
-
-
-@router.get("/data")
-async def received(request: Request, svc: ServicesDep, user: UserDep) -> Response:
-    c = svc.connector
-    seen = await svc.views.overview(acting(user), 500)
-    every, transfers = seen.agreements, seen.transfers
-    names = await names_for(request, user, agreements=every)
-    agreements = [a for a in every if a.consumer == c.participant_id]
-    w = words(request)
-    terms = {a.id: _terms(svc, a, w, names) for a in agreements}
-    latest: dict[str, Any] = {}
-    for t in transfers:
-        if t.role == tm.CONSUMER:
-            latest.setdefault(t.agreement_id, t)
-    return render(request, "received.html", user, agreements=agreements, transfers=latest, terms=terms, names=names)
-
-
-@router.post("/data/{agreement_id}")
-async def get_data(agreement_id: str, request: Request, svc: ServicesDep, user: UserDep) -> Response:
-    await checked_form(request)
-    with refused_as("stage"):
-        t = await svc.exchange.start_transfer(acting(user), agreement_id)
-    return RedirectResponse(f"/portal/transfers/{t.id}", status_code=303)
-
-
-@dataclass
-class Pulled:
-    """What the transfer page can show: a table (maybe only its first part), or why there is none."""
-
-    table: pa.Table | None = None
-    state: str | None = None  # the transfer is not started yet
-    refused: str | None = None  # the provider's own words
-    problem: str | None = None  # a catalog key: what went wrong with the provider's answer
-    partial: bool = False  # more data than a preview holds: the table is its first part
-    agreement: str | None = None  # the agreement the data is received under
-
-
-async def _pull(svc: ServicesDep, user: User, transfer_id: str) -> Pulled:
-    """The transfer's data for a preview, read from the provider up to ``PREVIEW_BYTES``. What the provider
-    sends is untrusted: an answer that is not Arrow, cut off or too large is said so, never a server error."""
-    with refused_as("stage"):
-        t = await svc.exchange.received(acting(user), transfer_id)
-    pulled = await _read(svc, t)
-    pulled.agreement = t.agreement_id
-    return pulled
-
-
-async def _read(svc: ServicesDep, t: Transfer) -> Pulled:
-    if t.state != tm.STARTED or not t.data_endpoint or not t.data_token:
-        return Pulled(state=t.state)
-    try:
-        head = await svc.pulls.head(t, ARROW, PREVIEW_BYTES)
-    except Refused as refused:
-        return Pulled(refused=refused.said)
-    except Unreachable:
-        return Pulled(problem="data.unreachable")
-    except SangsaengError:  # the stored address is no longer under the provider's data plane
-        return Pulled(problem="data.unsafe_address")
-    return _preview(head.content, cut=head.cut, more=head.more)
-
-
-def _preview(content: bytes, cut: bool, more: bool) -> Pulled:
-    """The first batches of an Arrow stream, up to ``PREVIEW_ROWS_READ`` rows."""
-    try:
-        reader = pa.ipc.open_stream(content)
-    except (pa.ArrowException, ValueError, OSError):
-        return Pulled(problem="data.cut_off" if cut else "data.not_arrow")
-    batches: list[pa.RecordBatch] = []
-    rows, damaged = 0, False
-    while rows < PREVIEW_ROWS_READ:
-        try:
-            batch = reader.read_next_batch()
-        except StopIteration:
-            break
-        except (pa.ArrowException, ValueError, OSError):
-            damaged = True
-            break
-        batches.append(batch)
-        rows += batch.num_rows
-    else:
-        more = True
-    if more and batches:
-        first = pa.Table.from_batches(batches, schema=reader.schema).slice(0, PREVIEW_ROWS_READ)
-        return Pulled(table=first, partial=True)
-    if more:
-        return Pulled(problem="data.too_large_whole")
-    if cut or damaged:  # an incomplete table is not shown as if it were the data
-        return Pulled(problem="data.cut_off")
-    return Pulled(table=pa.Table.from_batches(batches, schema=reader.schema))
-
-
-@router.get("/transfers/{transfer_id}")
-async def transfer_page(transfer_id: str, request: Request, svc: ServicesDep, user: UserDep) -> Response:
-    pulled = await _pull(svc, user, transfer_id)
-    names = await names_for(request, user)
-    table = pulled.table
-    if table is None:
-        waiting = pulled.state in ("REQUESTED", "INITIAL")
-        ended = None if waiting or pulled.problem else (pulled.refused or names.w.word("state.transfer", pulled.state))
-        return render(
-            request,
-            "transfer.html",
-            user,
-            transfer_id=transfer_id,
-            agreement=pulled.agreement,
-            waiting=waiting,
-            refused=ended,
-            problem=pulled.problem,
-            names=names,
-        )
-    entity = (table.schema.metadata or {}).get(b"sangsaeng.entity", b"").decode() or entity_of(table.column_names)
-    preview = table.slice(0, PREVIEW_ROWS).to_pylist()
-    return render(
-        request,
-        "transfer.html",
-        user,
-        transfer_id=transfer_id,
-        agreement=pulled.agreement,
-        entity=entity,
-        columns=table.column_names,
-        preview=preview,
-        rows=table.num_rows,
-        partial=pulled.partial,
-        chart=_chart(table, names.w, entity),
-        names=names,
-    )
-
-
-def _plain_text(text: str) -> str:
-    """A partner's column name as plotly shows it: plotly reads tags in names, so '<a href="https://…">' in a
-    column name was a link in our chart's legend; as entities it is shown as written."""
-    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
-
-
-# The chart's time axis in the reader's style (d3 time formats, as plotly reads them).
-TIME_AXIS = {"ko": ("%-m월 %-d일 %H:%M", "%Y년 %-m월 %-d일 %H:%M"), "en": ("%-d %b %H:%M", "%-d %b %Y, %H:%M")}
-
-
-def _chart(table: pa.Table, w: Words, entity: str | None = None) -> dict[str, Any] | None:
-    """Numeric fields over the first time column, for plotly.js (at most 2,000 points a series), each named by
-    its field's name; times in the company's zone, as the table beside it shows them."""
-    times = [f.name for f in table.schema if pa.types.is_timestamp(f.type) or pa.types.is_date(f.type)]
-    numbers = [f.name for f in table.schema if pa.types.is_floating(f.type) or pa.types.is_integer(f.type)]
-    if not times or not numbers:
-        return None
-    step = max(1, table.num_rows // 2000)
-    sample = table.take(list(range(0, table.num_rows, step))).sort_by(times[0])
-    x = [_local(v, w) for v in sample.column(times[0]).to_pylist()]
-    ticks, hover = TIME_AXIS.get(w.language, TIME_AXIS["en"])
-    return {
-        "data": [
-            {
-                "x": x,
-                "y": sample.column(n).to_pylist(),
-                "name": _plain_text(w.field(entity, n)),
-                "type": "scatter",
-                "mode": "lines",
-            }
-            for n in numbers[:4]
-        ],
-        "layout": {"xaxis": {"tickformat": ticks, "hoverformat": hover}},
-    }
-
-
-def _local(moment: Any, w: Words) -> str | None:
-    """A moment as plotly reads it, in the company's zone (plotly shows the wall time an ISO text gives)."""
-    if isinstance(moment, datetime):
-        aware = moment if moment.tzinfo else moment.replace(tzinfo=UTC)
-        return aware.astimezone(w.zone).replace(tzinfo=None).isoformat()
-    return moment.isoformat() if moment is not None else None
-
-
-@router.get("/transfers/{transfer_id}/download")
-async def download(
-    transfer_id: str, request: Request, svc: ServicesDep, user: UserDep, format: str = "csv"
-) -> Response:
-    pulled = await _pull(svc, user, transfer_id)
-    table = pulled.table
-    if table is None or pulled.partial:  # a part is not offered as the whole
-        return RedirectResponse(f"/portal/transfers/{transfer_id}", status_code=303)
-    suffix = format if format in ("parquet", "xlsx") else "csv"
-    try:  # a worker thread: writing a large workbook takes seconds the connector's other requests are not kept from
-        written = await asyncio.to_thread(_export, table, suffix)
-    except exports.TooManyRowsForExcel:
-        return render(
-            request,
-            "transfer.html",
-            user,
-            transfer_id=transfer_id,
-            agreement=pulled.agreement,
-            problem="data.too_many_rows_for_excel",
-            names=await names_for(request, user),
-        )
-    return StreamingResponse(
-        _chunks_of(written),
-        media_type=EXPORT_TYPES[suffix],
-        headers={"Content-Disposition": f'attachment; filename="data.{suffix}"'},
-    )
-
-
-EXPORT_TYPES = {"csv": "text/csv", "parquet": "application/vnd.apache.parquet", "xlsx": exports.EXCEL_MEDIA_TYPE}
-
-
-def _export(table: pa.Table, suffix: str) -> IO[bytes]:
-    """The table as a file of the asked format, in a temporary file that is gone once closed. CSV and Excel
-    are written by ``exports``: text that would start a spreadsheet formula is neutralised."""
-    out = tempfile.TemporaryFile()
-    try:
-        if suffix == "parquet":
-            pq.write_table(table, out)
-        elif suffix == "xlsx":
-            exports.write_xlsx(table.to_batches(max_chunksize=10_000), table.schema, out, rows=table.num_rows)
-        else:
-            for chunk in exports.csv_chunks(table.to_batches(max_chunksize=10_000), table.schema):
-                out.write(chunk)
-    except BaseException:
-        out.close()
-        raise
-    out.seek(0)
-    return out
-
-
-def _chunks_of(file: IO[bytes]) -> Iterator[bytes]:
-    with file:  # closed (and so removed) however the download ends
-        while chunk := file.read(1 << 20):
-            yield chunk
+# ---- consumer: received data (portal/received.py: the copies kept here, refreshed only when asked) -------------
+router.include_router(received.router)

@@ -79,7 +79,8 @@ def chart_sample(store: DatasetStore, files: list[str], total: int) -> pa.Table 
         if picked:
             kept.append(batch.take(pa.array(picked)))
         seen += batch.num_rows
-    table = pa.Table.from_batches(kept, schema=schema.select(columns)) if kept else schema.select(columns).empty_table()
+    chosen = pa.schema([schema.field(c) for c in columns])
+    table = pa.Table.from_batches(kept, schema=chosen) if kept else chosen.empty_table()
     return table.sort_by(times[0])
 
 

@@ -334,9 +334,14 @@ def _token_refused(refused: Refused) -> bool:
 def _refusal(refused: Refused) -> Exception:
     """The provider's refusal passed on in its words: 403 when it refused access, else what ``PullClient`` says."""
     if isinstance(refused.error, Forbidden):
-        details = {**refused.error.details, "said": refused.said}
+        said = refused.said
+        provider = refused.error.details.get("provider", {})
+        reasons = provider.get("details", {}).get("reasons") if isinstance(provider, dict) else None
+        if isinstance(reasons, list) and reasons:  # why, in the provider's words (a use count spent, a date passed)
+            said = f"{said} ({'; '.join(str(r) for r in reasons[:5])})"[:1000]
+        details = {**refused.error.details, "said": said}
         return Forbidden(
-            f"the provider refused to send the data: {refused.said}",
+            f"the provider refused to send the data: {said}",
             hint="the agreement's terms may allow no more uses, have ended, or been terminated; ask the provider",
             details=details,
         )
