@@ -17,6 +17,7 @@ from sangsaeng.digest import sha256_file
 from sangsaeng.errors import PeerError
 from sangsaeng.standard.labels import entity_of
 
+ROW_GROUP_ROWS = 50_000  # a preview or a page reads one row group or two, whatever the provider's batches were
 EOS = b"\xff\xff\xff\xff\x00\x00\x00\x00"  # an Arrow IPC stream's end (continuation marker, length 0)
 
 
@@ -51,7 +52,8 @@ class Landed:
 
 
 def to_parquet(spool: Path, out: Path) -> Landed:
-    """The spooled Arrow stream as a Parquet file ``out``, one record batch at a time (one row group each)."""
+    """The spooled Arrow stream as a Parquet file ``out``, one record batch at a time (row groups of at most
+    ``ROW_GROUP_ROWS``)."""
     size = spool.stat().st_size
     with open(spool, "rb") as tail:
         tail.seek(max(0, size - len(EOS)))
@@ -63,7 +65,7 @@ def to_parquet(spool: Path, out: Path) -> Landed:
             reader = pa.ipc.open_stream(source)
             with pq.ParquetWriter(out, reader.schema, compression="zstd") as writer:
                 for batch in reader:
-                    writer.write_batch(batch)
+                    writer.write_batch(batch, row_group_size=ROW_GROUP_ROWS)
                     rows += batch.num_rows
             schema = reader.schema
     except (pa.ArrowException, ValueError, OSError) as exc:
