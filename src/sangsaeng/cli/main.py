@@ -20,6 +20,7 @@ from sangsaeng.cli.map import map_app
 from sangsaeng.cli.offers import offer_app
 from sangsaeng.cli.pact import pact_app
 from sangsaeng.cli.policy import policy_app
+from sangsaeng.cli.received import received_app
 from sangsaeng.cli.rights import rights_app
 from sangsaeng.cli.streams import stream_app
 from sangsaeng.cli.users import user_app
@@ -44,6 +45,7 @@ for group, name in (
     (rights_app, "rights"),
     (credential_app, "credential"),
     (agreement_app, "agreement"),
+    (received_app, "received"),
     (map_app, "map"),
     (aas_app, "aas"),
     (catenax_app, "catenax"),
