@@ -49,6 +49,7 @@ PURE = [
     "store/ports/users.py",
     "store/ports/replay.py",
     "store/ports/vocabulary.py",
+    "store/ports/received.py",
     "errors.py",
     "roles.py",
     "dsp/messages.py",

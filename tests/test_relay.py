@@ -29,8 +29,9 @@ async def started(tmp_path: Path) -> AsyncIterator[tuple[Dataspace, str]]:
         yield space, transfer["id"]
 
 
-async def portal_page(party: Party, path: str) -> httpx.Response:
-    await auth.add_user(party.connector.store, "kim", PASSWORD, "viewer", party.connector.now())
+async def portal_refresh(party: Party, transfer_id: str) -> httpx.Response:
+    """The transfer's agreement refreshed through the portal (the one page action that asks the provider)."""
+    await auth.add_user(party.connector.store, "kim", PASSWORD, "steward", party.connector.now())
     transport = httpx.ASGITransport(app=party.app)
     async with httpx.AsyncClient(transport=transport, base_url=party.settings.public_url) as client:
         login = await client.get("/portal/login")
@@ -38,7 +39,10 @@ async def portal_page(party: Party, path: str) -> httpx.Response:
         assert csrf is not None
         data = {"csrf": csrf.group(1), "name": "kim", "password": PASSWORD}
         assert (await client.post("/portal/login", data=data)).status_code == 303
-        return await client.get(path, params={"lang": "ko"})
+        page = await client.get(f"/portal/transfers/{transfer_id}", params={"lang": "ko"}, follow_redirects=True)
+        token = re.search(r'name="csrf" value="([^"]+)"', page.text)
+        assert page.status_code == 200 and token is not None
+        return await client.post(page.url.path, data={"csrf": token.group(1)}, params={"lang": "ko"})
 
 
 async def test_an_unreachable_provider_is_a_502_and_a_sentence_on_the_portal(started: tuple[Dataspace, str]) -> None:
@@ -50,8 +54,8 @@ async def test_an_unreachable_provider_is_a_502_and_a_sentence_on_the_portal(sta
     query = {"groupBy": [], "measures": [{"op": "count"}]}
     aggregate = await oem.api.post(f"/api/transfers/{transfer_id}/aggregate", json=query)
     assert aggregate.status_code == 502 and aggregate.json()["error"]["code"] == "peer-error"
-    page = await portal_page(oem, f"/portal/transfers/{transfer_id}")
-    assert page.status_code == 200 and "데이터 플레인에 연결할 수 없습니다" in page.text
+    page = await portal_refresh(oem, transfer_id)
+    assert page.status_code == 502 and "데이터 플레인에 연결할 수 없습니다" in page.text
 
 
 async def test_a_stored_data_address_outside_the_data_plane_is_not_followed(started: tuple[Dataspace, str]) -> None:
@@ -65,5 +69,5 @@ async def test_a_stored_data_address_outside_the_data_plane_is_not_followed(star
         await tx.save_transfer(transfer)
     relay = await oem.api.get(f"/api/transfers/{transfer_id}/data")
     assert relay.status_code == 502 and "not followed" in relay.json()["error"]["message"]
-    page = await portal_page(oem, f"/portal/transfers/{transfer_id}")
-    assert page.status_code == 200 and "데이터 플레인 밖에 있어" in page.text
+    page = await portal_refresh(oem, transfer_id)
+    assert page.status_code == 502 and "데이터 플레인 밖에 있어" in page.text

@@ -19,6 +19,7 @@ from sangsaeng.portal.pages import NotAllowed, UserDep, acting, checked_form, na
 from sangsaeng.portal.summary import Summary, summarize
 from sangsaeng.received.landing import CutOff
 from sangsaeng.received.reading import excel_limit
+from sangsaeng.received.service import UnsafeDataAddress
 from sangsaeng.roles import require
 from sangsaeng.services import ServicesDep
 from sangsaeng.standard.labels import entity_of
@@ -114,6 +115,8 @@ async def refresh(agreement_id: str, request: Request, svc: ServicesDep, user: U
         return await _page(request, svc, user, agreement_id, status=403, refused=said)
     except Unreachable:
         return await _page(request, svc, user, agreement_id, status=502, problem="data.unreachable")
+    except UnsafeDataAddress:
+        return await _page(request, svc, user, agreement_id, status=502, problem="data.unsafe_address")
     except CutOff:
         return await _page(request, svc, user, agreement_id, status=502, problem="data.refresh_cut")
     except PeerError as exc:

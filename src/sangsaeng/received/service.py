@@ -38,6 +38,10 @@ READY_SECONDS = 30.0  # how long a refresh waits for a new transfer to be starte
 PREVIEW_ROWS = 50
 
 
+class UnsafeDataAddress(PeerError):
+    """The transfer's data address is not under the provider's data plane in the directory: not followed."""
+
+
 @dataclass(frozen=True)
 class Refreshed:
     """What one refresh did: the copy now, and what this pull brought (rows and bytes of Arrow)."""
@@ -102,6 +106,10 @@ class Receiving:
     async def _refresh(self, who: Principal, agreement: Agreement, before: Received | None) -> Refreshed:
         after = before.position if before is not None else None
         t, reused = await self._transfer(agreement.id)
+        try:
+            self.pulls.address(t)  # checked first, to say so in words: the token goes only under the data plane
+        except PeerError as exc:
+            raise UnsafeDataAddress(exc.message, hint=exc.hint) from None
         try:
             response = await self.pulls.open(t, ARROW, after)
         except Refused as refused:
