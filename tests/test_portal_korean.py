@@ -168,7 +168,7 @@ async def walk(tmp_path: Path) -> AsyncIterator[Walk]:
         received = await buyer.get("/portal/data")
         got = await buyer.post(f"/portal/data/{agreement_id}", data={"csrf": csrf_of(received.text)})
         assert got.status_code == 303, got.text
-        transfer = got.headers["location"].rsplit("/", 1)[-1]
+        transfer = (await oem.api.get(f"/api/received/{agreement_id}")).json()["transferId"]  # the refresh's
         await poll(oem.api, f"/api/transfers/{transfer}", lambda t: t["ready"])
         yield Walk(space, seller, buyer, dataset_id, agreement_id, agreed_at, refused, negotiation, transfer)
         await seller.aclose()
@@ -194,7 +194,7 @@ def pages(walk: Walk) -> list[tuple[httpx.AsyncClient, str]]:
         (walk.oem, f"/portal/negotiations/{walk.negotiation}"),
         (walk.oem, f"/portal/negotiations/{walk.refused_negotiation}"),
         (walk.oem, "/portal/data"),
-        (walk.oem, f"/portal/transfers/{walk.transfer}"),
+        (walk.oem, f"/portal/data/{walk.agreement_id}"),
         (walk.oem, "/portal/audit"),
     ]
 
@@ -214,13 +214,13 @@ async def test_every_page_speaks_korean_and_names_things(walk: Walk) -> None:
     assert english_in(login, vocabulary) == set() and "로그인" in login
     await anonymous.aclose()
     after = Visible.text((await walk.supplier.get("/portal/audit", params={"lang": "ko"})).text)
-    assert f"데이터 전송 완료(3행) Oem {TITLE} · Oem" in after  # the OEM's transfer page read the data
+    assert f"데이터 전송 완료(3행) Oem {TITLE} · Oem" in after  # the OEM's refresh read the data
     supplier_home, oem_data = seen["supplier /portal/"], seen["oem /portal/data"]
     assert TITLE in supplier_home and "Oem · 품질 분석 · 10일" in supplier_home  # the offer, by what it allows
     assert f"{TITLE} · Oem 계약이" in supplier_home  # the agreement ends within two weeks: by its name
     assert f"{TITLE} · Supplier 계약이" in seen["oem /portal/"]  # the provider's title, remembered by the OEM
-    assert TITLE in oem_data and ("받을 수 있음" in oem_data or "완료" in oem_data)
-    transfer = seen[f"oem /portal/transfers/{walk.transfer}"]
+    assert TITLE in oem_data and "3행 보관 중" in oem_data  # the copy kept here, not a transfer to read again
+    transfer = seen[f"oem /portal/data/{walk.agreement_id}"]
     for word in (f"{TITLE} · Supplier", "검사 대상", "검사 항목", "측정값", "합격 여부", "불합격", "원본 값"):
         assert word in transfer, (word, transfer)
     assert "2026년 3월 2일 오전 8:10" in transfer  # 08:10 as written in the file, in Seoul
@@ -255,7 +255,7 @@ async def test_times_are_the_companys_local_time_in_the_readers_style(walk: Walk
     assert f"agreed {english}" in Visible.text((await walk.oem.get("/portal/data", params={"lang": "en"})).text, "en")
     evidence = Visible.text((await walk.supplier.get("/portal/audit", params={"lang": "ko"})).text)
     assert f"{TITLE} · Oem · {korean}" in evidence
-    page = await walk.oem.get(f"/portal/transfers/{walk.transfer}", params={"lang": "ko"})
+    page = await walk.oem.get(f"/portal/data/{walk.agreement_id}", params={"lang": "ko"})
     block = re.search(r'<script id="chart-data" type="application/json">(.*?)</script>', page.text, re.S)
     assert block is not None
     chart = json.loads(block.group(1))

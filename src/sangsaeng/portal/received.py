@@ -106,8 +106,11 @@ async def refresh(agreement_id: str, request: Request, svc: ServicesDep, user: U
     await checked_form(request)
     with refused_as("stage"):
         require(acting(user), "data.refresh")
+    agreement = await _agreement(svc, user, agreement_id)
+    names = await names_for(request, user, agreements=[agreement])
+    title = f"{names.dataset(agreement.dataset_id, agreement.provider)} · {names.partner(agreement.provider)}"
     try:
-        await svc.received.refresh(acting(user), agreement_id)
+        await svc.received.refresh(acting(user), agreement_id, title)
     except NotFound:
         raise NotAllowed("stage") from None
     except Forbidden as refused:  # the provider's refusal, in its words

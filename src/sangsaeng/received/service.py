@@ -75,14 +75,16 @@ class Receiving:
         self._locks: dict[str, asyncio.Lock] = {}
 
     # ---- refreshing (the only call that reaches the provider) ------------------------------------------------
-    async def refresh(self, who: Principal, agreement_id: str) -> Refreshed:
+    async def refresh(self, who: Principal, agreement_id: str, title: str | None = None) -> Refreshed:
+        """``title``: what the copy is called among our datasets, when the first refresh makes it (default: the
+        provider's name and the dataset's short id)."""
         require(who, "data.refresh")
         agreement = await self._our_agreement(agreement_id)
         lock = self._locks.setdefault(agreement_id, asyncio.Lock())
         async with lock:  # two refreshes of one copy at once would both pull (two uses) for one result
             async with self.c.store.begin() as tx:
                 before = await tx.received.of_agreement(agreement_id)
-            refreshed = await self._refresh(who, agreement, before)
+            refreshed = await self._refresh(agreement, before, title)
         self.c.audit.note(
             "management",
             action="received.refresh",
@@ -103,7 +105,7 @@ class Receiving:
             raise NotFound(f"no agreement {agreement_id} under which this connector receives data")
         return agreement
 
-    async def _refresh(self, who: Principal, agreement: Agreement, before: Received | None) -> Refreshed:
+    async def _refresh(self, agreement: Agreement, before: Received | None, title: str | None) -> Refreshed:
         after = before.position if before is not None else None
         t, reused = await self._transfer(agreement.id)
         try:
@@ -137,7 +139,7 @@ class Receiving:
                     position=position,
                     refreshes=before.refreshes + 1,
                 )
-                return Refreshed(await self._record(agreement, before, copy, []), 0, pulled, False)
+                return Refreshed(await self._record(agreement, before, copy, [], title), 0, pulled, False)
             key = landing.new_key(agreement.id)
             await anyio.to_thread.run_sync(lambda: self.c.datasets.put(out, key))
         finally:
@@ -165,7 +167,7 @@ class Receiving:
         if not copy.dataset_id:
             copy = replace(copy, dataset_id=copy.id)
         try:
-            recorded = await self._record(agreement, before, copy, [key])
+            recorded = await self._record(agreement, before, copy, [key], title)
         except BaseException:
             with anyio.CancelScope(shield=True):
                 await anyio.to_thread.run_sync(self.c.datasets.delete, key)
@@ -177,14 +179,15 @@ class Receiving:
         return Refreshed(recorded, landed.rows, pulled, not incremental)
 
     async def _record(
-        self, agreement: Agreement, before: Received | None, copy: Received, added: list[str]
+        self, agreement: Agreement, before: Received | None, copy: Received, added: list[str], title: str | None
     ) -> Received:
         """The copy, and (the first time) the dataset of ours it is, with its lineage; then a version per refresh
         that brought data, so the dataset's columns and counts are the copy's."""
         now = self.c.now()
         async with self.c.store.begin() as tx:
             if before is None:
-                title = f"{self._name(agreement.provider)} · {agreement.dataset_id}"
+                short = agreement.dataset_id.rsplit(":", 1)[-1][:8]
+                title = title or f"{self._name(agreement.provider)} · {short}"
                 await tx.add_dataset(Dataset(id=copy.dataset_id, title=title, description="", created_at=now))
                 await tx.add_sources([_copy_source(copy.dataset_id, agreement, now)])
                 await tx.received.add(copy)
