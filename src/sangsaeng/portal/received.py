@@ -153,18 +153,27 @@ async def download(
 
 # ---- the transfer pages of before: the data is the agreement's copy now ----------------------------------------
 @router.get("/transfers/{transfer_id}")
-async def transfer_page(transfer_id: str, svc: ServicesDep, user: UserDep) -> Response:
+async def transfer_page(transfer_id: str, request: Request, svc: ServicesDep, user: UserDep) -> Response:
     with refused_as("stage"):
         t = await svc.exchange.received(acting(user), transfer_id)
-    return RedirectResponse(f"/portal/data/{_segment(t.agreement_id)}", status_code=303)
+    return RedirectResponse(f"/portal/data/{_segment(t.agreement_id)}{_lang(request, '?')}", status_code=303)
 
 
 @router.get("/transfers/{transfer_id}/download")
-async def transfer_download(transfer_id: str, svc: ServicesDep, user: UserDep, format: str = "csv") -> Response:
+async def transfer_download(
+    transfer_id: str, request: Request, svc: ServicesDep, user: UserDep, format: str = "csv"
+) -> Response:
     with refused_as("stage"):
         t = await svc.exchange.received(acting(user), transfer_id)
     chosen = format if format in FORMATS else "csv"
-    return RedirectResponse(f"/portal/data/{_segment(t.agreement_id)}/download?format={chosen}", status_code=303)
+    where = f"/portal/data/{_segment(t.agreement_id)}/download?format={chosen}{_lang(request, '&')}"
+    return RedirectResponse(where, status_code=303)
+
+
+def _lang(request: Request, joiner: str) -> str:
+    """The reader's language asked for in the address, carried on (only a language the portal speaks)."""
+    lang = request.query_params.get("lang")
+    return f"{joiner}lang={lang}" if lang in ("ko", "en") else ""
 
 
 def _segment(value: str) -> str:
