@@ -333,11 +333,14 @@ async def test_a_partners_cell_that_looks_like_a_formula_stays_text_in_the_excel
         dataset_id, offer_id = await publish(supplier, csv_text, offer_policy(oem.id))
         agreement = await negotiate(oem, supplier, dataset_id, offer_id)
         transfer = await start_transfer(oem, agreement["agreementId"])
+        assert (await oem.api.post(f"/api/received/{agreement['agreementId']}/refresh")).status_code == 200
         await auth.add_user(oem.connector.store, "kim", PASSWORD, "viewer", oem.connector.now())
         transport = httpx.ASGITransport(app=oem.app, client=("127.0.0.1", 50000))
         async with httpx.AsyncClient(transport=transport, base_url=oem.settings.public_url) as client:
             assert (await sign_in(client, "kim", PASSWORD)).status_code == 303
-            got = await client.get(f"/portal/transfers/{transfer['id']}/download", params={"format": "xlsx"})
+            got = await client.get(
+                f"/portal/transfers/{transfer['id']}/download", params={"format": "xlsx"}, follow_redirects=True
+            )
         assert got.status_code == 200, got.text
         sheet = openpyxl.load_workbook(io.BytesIO(got.content)).active
         assert sheet is not None
@@ -363,11 +366,12 @@ async def test_a_partners_column_name_is_no_link_in_our_chart(tmp_path: Path) ->
         dataset_id, offer_id = await publish(supplier, csv_text, offer_policy(oem.id))
         agreement = await negotiate(oem, supplier, dataset_id, offer_id)
         transfer = await start_transfer(oem, agreement["agreementId"])
+        assert (await oem.api.post(f"/api/received/{agreement['agreementId']}/refresh")).status_code == 200
         await auth.add_user(oem.connector.store, "kim", PASSWORD, "viewer", oem.connector.now())
         transport = httpx.ASGITransport(app=oem.app, client=("127.0.0.1", 50000))
         async with httpx.AsyncClient(transport=transport, base_url=oem.settings.public_url) as client:
             assert (await sign_in(client, "kim", PASSWORD)).status_code == 303
-            page = await client.get(f"/portal/transfers/{transfer['id']}")
+            page = await client.get(f"/portal/transfers/{transfer['id']}", follow_redirects=True)
         block = re.search(r'<script id="chart-data" type="application/json">(.*?)</script>', page.text, re.S)
         assert block is not None, page.text
         (trace,) = json.loads(block.group(1))["data"]
