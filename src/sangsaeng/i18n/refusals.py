@@ -32,8 +32,9 @@ def _filled(values: Mapping[str, Any], language: str) -> dict[str, Any]:
 
 
 def words(domain: str, key: str, language: str, /, **values: Any) -> str:
-    """``key`` of ``domain`` in ``language``, with ``values`` (``PerLanguage`` ones in that language) in it."""
-    return catalogs.text(domain, key, language, **_filled(values, language))
+    """``key`` of ``domain`` in ``language``, with ``values`` (``PerLanguage`` ones in that language) in it; a
+    template is always filled, so ``{{`` says a brace whether or not values are given."""
+    return catalogs.text(domain, key, language).format(**_filled(values, language))
 
 
 def both(domain: str, key: str, /, **values: Any) -> tuple[str, str]:
