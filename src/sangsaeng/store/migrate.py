@@ -12,12 +12,15 @@ from sangsaeng.store.sql import sync_url
 MIGRATIONS = Path(__file__).parent / "migrations"
 
 
-def alembic_config(url: str) -> Config:
+def alembic_config(url: str, schema: str | None = None) -> Config:
+    """``schema``: a PostgreSQL schema to hold the tables and Alembic's version table (a participant context's own,
+    made when missing); none: the database's default schema, as a connector of its own uses."""
     config = Config()
     config.set_main_option("script_location", str(MIGRATIONS))
     config.set_main_option("sqlalchemy.url", sync_url(url).replace("%", "%%"))
+    config.attributes["schema"] = schema
     return config
 
 
-def upgrade(url: str) -> None:
-    command.upgrade(alembic_config(url), "head")
+def upgrade(url: str, schema: str | None = None) -> None:
+    command.upgrade(alembic_config(url, schema), "head")
