@@ -5,6 +5,7 @@ whole state (every table, every file of its data directory)."""
 from __future__ import annotations
 
 import hashlib
+import json
 import re
 from collections.abc import AsyncIterator
 from contextlib import AsyncExitStack, asynccontextmanager
@@ -124,7 +125,7 @@ def snapshot(tenant: Tenant) -> dict[str, Any]:
         with engine.connect() as connection:
             for table in metadata.sorted_tables:
                 rows = connection.execute(sa.select(table)).mappings().all()
-                tables[table.name] = sorted(repr(sorted(dict(r).items())) for r in rows)
+                tables[table.name] = sorted(json.dumps(dict(r), default=str, sort_keys=True) for r in rows)
     finally:
         engine.dispose()
     files = {
