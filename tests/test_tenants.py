@@ -9,7 +9,7 @@ import httpx
 import psycopg
 import pytest
 
-from sangsaeng.errors import Conflict, InvalidInput
+from sangsaeng.errors import ConfigurationError, Conflict, InvalidInput
 from sangsaeng.identity.directory import load_directory
 from sangsaeng.launch import hosted as hosted_process
 from sangsaeng.settings import Settings
@@ -142,6 +142,8 @@ async def test_a_host_refuses_a_name_it_cannot_serve_and_two_contexts_on_one_sta
     with pytest.raises(Conflict, match="share"):
         host.build("b", Settings(data_dir=made.settings.data_dir))
     await host.stop()
+    with pytest.raises(ConfigurationError, match="PostgreSQL only"):
+        init_connector(tmp_path / "s", "urn:sangsaeng:participant:s", "S", extra={"state_schema": "t_s"})
 
 
 async def test_contexts_on_postgresql_keep_to_their_own_schema_and_share_one_pool(

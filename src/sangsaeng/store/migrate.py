@@ -7,6 +7,7 @@ from pathlib import Path
 from alembic import command
 from alembic.config import Config
 
+from sangsaeng.errors import ConfigurationError
 from sangsaeng.store.sql import sync_url
 
 MIGRATIONS = Path(__file__).parent / "migrations"
@@ -23,4 +24,9 @@ def alembic_config(url: str, schema: str | None = None) -> Config:
 
 
 def upgrade(url: str, schema: str | None = None) -> None:
+    if schema and sync_url(url).startswith("sqlite"):
+        raise ConfigurationError(
+            "state_schema applies to PostgreSQL only; SQLite keeps each connector in its own file",
+            hint="leave state_schema empty, or give a PostgreSQL database_url",
+        )
     command.upgrade(alembic_config(url, schema), "head")
