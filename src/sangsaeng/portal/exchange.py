@@ -34,8 +34,10 @@ from sangsaeng.portal.pages import (
     names_for,
     refused_as,
     render,
+    titles_of,
     words,
 )
+from sangsaeng.portal.paths import url
 from sangsaeng.portal.summary import Summary, duty_text, summarize
 from sangsaeng.roles import require
 from sangsaeng.services import ServicesDep
@@ -107,7 +109,7 @@ async def _remember_titles(request: Request, partner_id: str, catalog: dict[str,
         if isinstance(d, dict) and isinstance(d.get("@id"), str) and isinstance(d.get("title"), str) and d["title"]
     }
     if titles:
-        await anyio.to_thread.run_sync(request.app.state.portal_titles.remember, partner_id, titles)
+        await anyio.to_thread.run_sync(titles_of(request).remember, partner_id, titles)
 
 
 @router.post("/partners/{partner_id}/request")
@@ -129,7 +131,7 @@ async def request_offer(partner_id: str, request: Request, svc: ServicesDep, use
             if offer.get("@id") == wanted:
                 with refused_as("stage"):
                     n = await svc.exchange.start_negotiation(acting(user), partner_id, d["@id"], offer, purpose)
-                return RedirectResponse(f"/portal/negotiations/{n.id}", status_code=303)
+                return RedirectResponse(url(request, f"/portal/negotiations/{n.id}"), status_code=303)
     raise NotAllowed("stage")
 
 
@@ -183,7 +185,7 @@ async def decide_request(negotiation_id: str, request: Request, svc: ServicesDep
         else:
             reason = str(form.get("reason", "")).strip() or "declined"
             await svc.exchange.end_negotiation(acting(user), negotiation_id, reason)
-    return RedirectResponse("/portal/requests", status_code=303)
+    return RedirectResponse(url(request, "/portal/requests"), status_code=303)
 
 
 @router.post("/agreements/{agreement_id}/terminate")
@@ -191,7 +193,7 @@ async def end_agreement(agreement_id: str, request: Request, svc: ServicesDep, u
     form = await checked_form(request)
     with refused_as("stage"):
         await svc.agreements.terminate(acting(user), agreement_id, str(form.get("reason", "")))
-    return RedirectResponse("/portal/requests", status_code=303)
+    return RedirectResponse(url(request, "/portal/requests"), status_code=303)
 
 
 # ---- consumer: received data ---------------------------------------------------------------------------------
@@ -225,7 +227,7 @@ async def get_data(agreement_id: str, request: Request, svc: ServicesDep, user: 
     await checked_form(request)
     with refused_as("stage"):
         t = await svc.exchange.start_transfer(acting(user), agreement_id)
-    return RedirectResponse(f"/portal/transfers/{t.id}", status_code=303)
+    return RedirectResponse(url(request, f"/portal/transfers/{t.id}"), status_code=303)
 
 
 @dataclass
@@ -382,7 +384,7 @@ async def download(
     pulled = await _pull(svc, user, transfer_id)
     table = pulled.table
     if table is None or pulled.partial:  # a part is not offered as the whole
-        return RedirectResponse(f"/portal/transfers/{transfer_id}", status_code=303)
+        return RedirectResponse(url(request, f"/portal/transfers/{transfer_id}"), status_code=303)
     suffix = format if format in ("parquet", "xlsx") else "csv"
     try:  # a worker thread: writing a large workbook takes seconds the connector's other requests are not kept from
         written = await asyncio.to_thread(_export, table, suffix)
