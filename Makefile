@@ -5,7 +5,7 @@ UV_VERSION := 0.13.9
 UV := $(or $(shell command -v uv 2>/dev/null),$(CURDIR)/.tools/bin/uv)
 RUN := $(UV) run --frozen
 
-.PHONY: env demo examples test lint types unit bench clean browser
+.PHONY: env demo examples test test-stores lint types unit bench clean browser
 
 env: .venv/.synced
 
@@ -39,6 +39,10 @@ unit: env browser
 	$(RUN) pytest -n 2 --dist loadgroup -q
 
 test: lint types unit  ## the whole suite: lint, types, tests
+
+# The same suite with every connector's datasets in S3 (a throwaway SeaweedFS) and its state in PostgreSQL.
+test-stores: env browser  ## the whole suite again on the S3 dataset store and PostgreSQL
+	$(RUN) pytest -n 2 --dist loadgroup -q --datasets s3 --state postgres
 
 bench: env  ## benchmarks: figures beside a same-run baseline, with peak memory
 	$(RUN) python -m bench

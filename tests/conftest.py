@@ -63,6 +63,12 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         default="local",
         help="where every test's connectors keep dataset files: local (default) or s3 (a throwaway SeaweedFS)",
     )
+    parser.addoption(
+        "--state",
+        choices=("sqlite", "postgres"),
+        default="sqlite",
+        help="where every test's connectors keep their state: sqlite (default) or postgres (a database each)",
+    )
 
 
 @pytest.fixture(scope="session")
@@ -101,12 +107,14 @@ def each_store(request: pytest.FixtureRequest) -> str:
 
 
 @pytest.fixture(scope="session", autouse=True)
-def _datasets_option(request: pytest.FixtureRequest) -> Iterator[None]:
-    """``--datasets s3``: every connector the session initialises keeps its datasets under a prefix of its own in
-    the bucket, written into its ``connector.toml`` (so a process restarted later finds them, and a test that
-    checks a store is empty sees only its connector's files). Connectors made by ``sangsaeng init`` in a
-    subprocess stay local."""
-    if request.config.getoption("--datasets") != "s3":
+def _store_options(request: pytest.FixtureRequest) -> Iterator[None]:
+    """``--datasets s3`` and ``--state postgres``: every connector the session initialises keeps its datasets under
+    a prefix of its own in the bucket, and its state in a PostgreSQL database of its own, both written into its
+    ``connector.toml`` (so a process restarted later finds them, and a test that checks a store is empty sees only
+    its connector's). Connectors made by ``sangsaeng init`` in a subprocess stay on the defaults."""
+    on_s3 = request.config.getoption("--datasets") == "s3"
+    on_postgres = request.config.getoption("--state") == "postgres"
+    if not (on_s3 or on_postgres):
         yield
         return
     import sangsaeng.demo.run
@@ -114,14 +122,58 @@ def _datasets_option(request: pytest.FixtureRequest) -> Iterator[None]:
     import sangsaeng.setup
     import tests.helpers
 
-    server: S3Server = request.getfixturevalue("s3_server")
+    server: S3Server | None = request.getfixturevalue("s3_server") if on_s3 else None
+    databases = request.getfixturevalue("postgres_databases") if on_postgres else None
     real = sangsaeng.setup.init_connector
 
-    def init_on_s3(data_dir: Path, *args: Any, extra: dict[str, object] | None = None, **named: Any) -> Any:
-        settings = {**server.settings(f"suite/{uuid.uuid4().hex[:12]}"), **(extra or {})}
-        return real(data_dir, *args, extra=settings, **named)
+    def init_elsewhere(
+        data_dir: Path, *args: Any, extra: dict[str, object] | None = None, database_url: str = "", **named: Any
+    ) -> Any:
+        settings = dict(extra or {})
+        if server is not None:
+            settings = {**server.settings(f"suite/{uuid.uuid4().hex[:12]}"), **settings}
+        if databases is not None and not database_url:
+            database_url = databases.fresh()
+        return real(data_dir, *args, extra=settings, database_url=database_url, **named)
 
     with pytest.MonkeyPatch.context() as patch:
         for module in (sangsaeng.setup, sangsaeng.launch, sangsaeng.demo.run, tests.helpers):
-            patch.setattr(module, "init_connector", init_on_s3)
+            patch.setattr(module, "init_connector", init_elsewhere)
         yield
+
+
+class PostgresDatabases:
+    """Empty state databases made from a template migrated once (a copy is much faster than migrating each),
+    all dropped at the end of the session."""
+
+    def __init__(self, admin: str) -> None:
+        from sangsaeng.store import migrate
+
+        self.admin = admin
+        self.base = admin.rsplit("/", 1)[0]
+        self.template = f"sangsaeng_tpl_{uuid.uuid4().hex[:12]}"
+        self.made: list[str] = []
+        with psycopg.connect(admin, autocommit=True) as conn:
+            conn.execute(f'CREATE DATABASE "{self.template}"')
+        migrate.upgrade(f"{self.base}/{self.template}")
+
+    def fresh(self) -> str:
+        name = f"sangsaeng_{uuid.uuid4().hex[:12]}"
+        with psycopg.connect(self.admin, autocommit=True) as conn:
+            conn.execute(f'CREATE DATABASE "{name}" TEMPLATE "{self.template}"')
+        self.made.append(name)
+        return f"{self.base}/{name}"
+
+    def drop(self) -> None:
+        with psycopg.connect(self.admin, autocommit=True) as conn:
+            for name in [*self.made, self.template]:
+                conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+@pytest.fixture(scope="session")
+def postgres_databases(postgres_server: str) -> Iterator[PostgresDatabases]:
+    databases = PostgresDatabases(postgres_server)
+    try:
+        yield databases
+    finally:
+        databases.drop()

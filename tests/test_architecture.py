@@ -141,6 +141,8 @@ PURE = [
     "streams/sequence.py",
     "i18n/__init__.py",
     "i18n/catalogs.py",
+    "i18n/refusals.py",
+    "standard/said.py",
     "portal/words.py",
     "datasets/port.py",
     "datasets/local.py",

@@ -157,8 +157,9 @@ async def test_a_pull_the_client_leaves_is_logged_as_cut_off_with_what_was_sent(
 async def test_beyond_the_cap_a_pull_is_answered_busy_with_retry_after_and_counts_no_use(space: Dataspace) -> None:
     agreement_id, path, token, _ = await agreed_transfer(space)
     app = space.parties["supplier"].app
-    holder = Reader(leave_after=1)
-    holder.gone = anyio.Event()  # reads one chunk, then stalls without leaving
+    # Reads the first chunk, then stalls without leaving. (It must not be given ``leave_after``: a reader that
+    # has read enough goes away, its slot comes back, and the second pull may then be served.)
+    holder = Reader()
     stall = anyio.Event()
 
     async def stalled_send(message: dict[str, Any]) -> None:

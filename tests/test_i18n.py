@@ -14,8 +14,19 @@ from hypothesis import strategies as st
 from typer.testing import CliRunner
 
 from sangsaeng.cli.main import app
+from sangsaeng.errors import InvalidInput, SangsaengError
 from sangsaeng.i18n import catalogs
+from sangsaeng.i18n.refusals import SNAKE
+from sangsaeng.standard.catenax import release, rules
+from sangsaeng.standard.catenax.requirements import enforce_field
+from sangsaeng.standard.excel import DEFAULT, excel_source
 from sangsaeng.standard.findings import CODES, HINTS, MEANINGS, MESSAGES, Finding, expected_in
+from sangsaeng.standard.labels import field_label
+from sangsaeng.standard.layout import Reading
+from sangsaeng.standard.pact import requirements as pact_requirements
+from sangsaeng.standard.reshape import Shaper
+from sangsaeng.standard.sources import open_source
+from tests.test_pact import footprint as complete_footprint
 
 CLI = Path(catalogs.__file__).parents[1] / "cli"
 HANGUL = re.compile("[\uac00-\ud7a3]")
@@ -43,7 +54,7 @@ def test_every_key_is_in_korean_and_english_with_the_same_placeholders(domain: s
     assert {k: (korean[k], english[k]) for k in english if placeholders(korean[k]) != placeholders(english[k])} == {}
 
 
-@pytest.mark.parametrize("domain", ["findings", "cli"])
+@pytest.mark.parametrize("domain", ["findings", "cli", "standard"])
 def test_the_korean_of_findings_and_the_command_line_is_korean(domain: str) -> None:
     korean = catalogs.entries("ko", domain)
     assert [key for key, text in korean.items() if not HANGUL.search(text)] == []
@@ -120,3 +131,135 @@ def test_the_command_line_refuses_in_the_catalogs_words(tmp_path: Path) -> None:
         assert result.exit_code == 2
         assert said in " ".join(result.output.split())
         assert catalogs.text("cli", "catenax.no-json", flag[2:], path=empty) in " ".join(result.output.split())
+
+
+# ---- standard data: refusals and notes of sheets, mappings, Catena-X, PACT and AAS ----------------------------------
+
+SRC = Path(catalogs.__file__).parents[1]
+STANDARD = SRC / "standard"
+# Data, not messages: the Korean header words, units, names and labels the system reads or writes.
+VOCABULARIES = {
+    STANDARD / "labels.py",
+    STANDARD / "units.py",
+    STANDARD / "entities.py",
+    STANDARD / "suggest" / "words.py",
+    STANDARD / "aas" / "names.py",
+}
+KOREAN_KEYS = {"message_ko", "hint_ko", "messageKo", "hintKo"}
+STANDARD_KEY = re.compile(r"(?:word|reshape|sheet|file|ingest|catenax|pact|aas|suggest)(?:\.[a-z0-9-]+)+")
+
+
+def _has_hangul(node: ast.AST | None) -> bool:
+    """Whether an expression writes Hangul itself: a literal, or the literal parts of an f-string."""
+    return node is not None and any(
+        isinstance(n, ast.Constant) and isinstance(n.value, str) and HANGUL.search(n.value) for n in ast.walk(node)
+    )
+
+
+def korean_written_inline(source: str) -> list[int]:
+    """The lines where a Korean message is written in Python: ``{"message_ko": "…"}`` (or hint_ko, messageKo,
+    hintKo) or ``ko="…"`` with Hangul in the literal."""
+    lines = []
+    for node in ast.walk(ast.parse(source)):
+        if isinstance(node, ast.Dict):
+            for key, value in zip(node.keys, node.values, strict=True):
+                if isinstance(key, ast.Constant) and key.value in KOREAN_KEYS and _has_hangul(value):
+                    lines.append(node.lineno)
+        if isinstance(node, ast.Call):
+            lines += [node.lineno for k in node.keywords if k.arg == "ko" and _has_hangul(k.value)]
+        if isinstance(node, ast.Assign) and _has_hangul(node.value):
+            names = [t.id for t in node.targets if isinstance(t, ast.Name)]
+            lines += [node.lineno for name in names if name in KOREAN_KEYS or name in {"message_ko", "hint_ko"}]
+    return lines
+
+
+def test_the_inline_scan_sees_korean_written_in_python() -> None:
+    assert korean_written_inline('raise E("x", details={"message_ko": f"{a}가 없습니다"})') == [1]
+    assert korean_written_inline('e = E("x", details={"hintKo": "확인하세요"})') == [1]
+    assert korean_written_inline('missing("f", v, ko="빈칸입니다")') == [1]
+    assert korean_written_inline('message_ko = f"{name}에 행이 없습니다"') == [1]
+    assert korean_written_inline('refusal("sheet.empty", where=where)') == []
+    assert korean_written_inline('details={"message_ko": said_ko}') == []
+
+
+def test_no_korean_message_is_written_inline_outside_the_vocabularies() -> None:
+    found = {
+        str(path.relative_to(SRC)): lines
+        for path in sorted(SRC.rglob("*.py"))
+        if path not in VOCABULARIES and (lines := korean_written_inline(path.read_text("utf-8")))
+    }
+    assert found == {}
+
+
+def keys_standard_data_uses() -> set[str]:
+    """Every key of the ``standard`` catalog written in standard data's modules."""
+    found: set[str] = set()
+    for module in STANDARD.rglob("*.py"):
+        for node in ast.walk(ast.parse(module.read_text("utf-8"))):
+            if isinstance(node, ast.Constant) and isinstance(node.value, str) and STANDARD_KEY.fullmatch(node.value):
+                found.add(node.value)
+    return found
+
+
+def test_every_key_standard_data_uses_is_in_both_catalogs_and_none_is_left_over() -> None:
+    used = keys_standard_data_uses()
+    assert {"reshape.unknown-column", "catenax.required", "pact.exempted-without-reason", "word.or"} <= used
+    for language in catalogs.LANGUAGES:
+        assert sorted(used - set(catalogs.entries(language, "standard"))) == [], language
+    hints = {f"{key}.hint" for key in used}
+    assert sorted(set(catalogs.entries("en", "standard")) - used - hints) == []
+
+
+def test_the_korean_of_standard_data_is_korean() -> None:
+    korean = catalogs.entries("ko", "standard")
+    assert [key for key, text in korean.items() if not HANGUL.search(text)] == []
+
+
+def _both(refused: pytest.ExceptionInfo[SangsaengError], shape: tuple[str, str] = SNAKE) -> tuple[str, str]:
+    error = refused.value
+    return error.message + " " + (error.hint or ""), error.details[shape[0]] + " " + error.details.get(shape[1], "")
+
+
+def test_a_column_the_header_lacks_is_named_with_the_columns_there_are_in_both_languages() -> None:
+    with pytest.raises(InvalidInput) as refused:
+        Shaper(["품번", "외경(mm)"], Reading(fill_down=("두께",)), "견적.csv")
+    english, korean = _both(refused)
+    for said in (english, korean):
+        assert "견적.csv" in said and "fill_down" in said and "'두께'" in said and "품번, 외경(mm)" in said
+    assert HANGUL.search(korean.replace("두께", "").replace("품번", "").replace("외경", ""))
+    assert "the header does not have" in english and refused.value.position == "fill_down"
+
+
+def test_an_empty_sheet_and_an_empty_file_are_refused_by_name_in_both_languages(tmp_path: Path) -> None:
+    with pytest.raises(InvalidInput) as refused:
+        excel_source(tmp_path / "월간.xlsx", "3월", [], Reading(), DEFAULT)
+    english, korean = _both(refused)
+    assert "월간.xlsx, sheet '3월'" in english and "월간.xlsx, sheet '3월'" in korean
+    assert "empty" in english and "비어 있습니다" in korean
+    (tmp_path / "빈.csv").write_bytes(b"")
+    with pytest.raises(InvalidInput) as refused:
+        open_source(tmp_path / "빈.csv")
+    english, korean = _both(refused)
+    assert "빈.csv is empty" in english and "빈.csv 파일이 비어 있습니다" in korean
+
+
+@pytest.mark.parametrize("aspect", ["SerialPart", "SingleLevelBomAsBuilt"])
+def test_a_field_a_catenax_release_requires_is_named_with_its_label_in_both_languages(aspect: str) -> None:
+    of = release(aspect)
+    rule = next(r for r in rules(of) if r.required and r.form is not None)
+    with pytest.raises(InvalidInput) as refused:
+        enforce_field(of, rule.entity, rule.field, None)
+    english, korean = _both(refused)
+    for said, language in ((english, "en"), (korean, "ko")):
+        assert str(of) in said and rule.field in said and rule.path in said
+        assert field_label(rule.entity, rule.field, language) in said
+        assert getattr(rule.form, language) in said  # how to give it: the form its value must have
+    assert refused.value.details["release"] == of.urn and refused.value.position == rule.field
+
+
+def test_an_exemption_without_its_reason_is_refused_with_the_share_in_both_languages() -> None:
+    footprint = complete_footprint(exempted_emissions_percent=2.5, exempted_emissions_description="")
+    problem = next(p for p in pact_requirements(footprint, "2.2") if p.field == "exempted_emissions_description")
+    for said in (problem.en, problem.ko):
+        assert "2.5" in said and "exemptedEmissionsDescription" in said
+    assert "reason" in problem.en and "이유" in problem.ko

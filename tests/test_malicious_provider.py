@@ -176,7 +176,7 @@ def _answers(client: httpx.Client) -> bool:
 def _portal(oem: Node, root: Path) -> httpx.Client:
     data_dir = str(oem.init.settings.data_dir)
     subprocess.run(
-        [sys.executable, "-m", "sangsaeng", "user", "add", "kim", "--role", "viewer"]
+        [sys.executable, "-m", "sangsaeng", "user", "add", "kim", "--role", "steward"]
         + ["--password", PASSWORD, "--data-dir", data_dir],
         check=True,
         capture_output=True,
@@ -281,8 +281,8 @@ def test_a_redirect_is_not_followed(space: Space) -> None:
     consumer_pid, _ = space.started({"mode": "redirect", "location": f"{space.canaries[1].url}/steal"})
     relay = space.oem.client.http.get(f"/transfers/{consumer_pid}/data")
     assert relay.status_code == 502 and relay.json()["error"]["code"] == "peer-error"
-    page = space.portal.get(f"/portal/transfers/{consumer_pid}")
-    assert page.status_code == 200 and "HTTP 302" in page.text
+    page = _refresh(space, "en")
+    assert page.status_code in (403, 502) and "HTTP 302" in page.text, page.text[-2000:]
     assert space.canary_requests() == []
 
 
@@ -322,28 +322,45 @@ def test_an_aggregate_answer_that_is_not_bounded_json_is_refused(space: Space, a
     assert relay.json()["error"]["code"] == "peer-error"
 
 
-# ---- the portal's transfer page ------------------------------------------------------------------------------
+# ---- the portal's received-data page: a refresh is the one action that asks the provider ------------------------
+def _refresh(space: Space, language: str) -> httpx.Response:
+    """The agreement's data fetched again through the portal, as a person presses the page's button."""
+    page = space.portal.get(f"/portal/data/{space.agreement}", params={"lang": language})
+    token = re.search(r'name="csrf" value="([^"]+)"', page.text)
+    assert page.status_code == 200 and token is not None, page.text[-2000:]
+    form = {"csrf": token.group(1)}
+    return space.portal.post(f"/portal/data/{space.agreement}", data=form, params={"lang": language})
+
+
 PAGE = {
     "not_arrow": ("Arrow 형식이 아니어서", "not in the Arrow format"),
     "cut": ("중간에 끊겼습니다", "was cut off"),
-    "huge_arrow": ("처음 100,000행만", "the first 100,000 rows are shown"),
 }
 
 
 @pytest.mark.parametrize("mode", list(PAGE))
 def test_the_portal_page_says_what_is_wrong_with_the_providers_answer(space: Space, mode: str) -> None:
-    consumer_pid, _ = space.started({"mode": mode})
     for language, expected in zip(("ko", "en"), PAGE[mode], strict=True):
-        page = space.portal.get(f"/portal/transfers/{consumer_pid}", params={"lang": language})
-        assert page.status_code == 200 and expected in page.text, page.text[-2000:]
-    download = space.portal.get(f"/portal/transfers/{consumer_pid}/download", params={"format": "csv"})
-    assert download.status_code == 303  # back to the page that explains; a part is never offered as the whole
+        space.started({"mode": mode})
+        page = _refresh(space, language)
+        assert page.status_code == 502 and expected in page.text, page.text[-2000:]
+    # Nothing half-received is kept: a download has nothing to offer but the copy from before, if any.
+    held = space.oem.client.http.get(f"/received/{space.agreement}")
+    assert held.status_code in (200, 404)
+    if held.status_code == 200:
+        assert held.json()["rows"] in (100, 600_000)  # a whole earlier copy, never a part
 
 
-def test_the_portal_page_shows_a_good_answer(space: Space) -> None:
-    consumer_pid, _ = space.started()
-    page = space.portal.get(f"/portal/transfers/{consumer_pid}", params={"lang": "en"})
-    assert page.status_code == 200 and "row 49" in page.text and "CSV" in page.text
+@pytest.mark.parametrize("mode", ["arrow", "huge_arrow"])
+def test_the_portal_page_shows_a_good_answer_kept_here(space: Space, mode: str) -> None:
+    space.started(None if mode == "arrow" else {"mode": mode})
+    assert _refresh(space, "en").status_code == 303
+    page = space.portal.get(f"/portal/data/{space.agreement}", params={"lang": "en"})
+    assert page.status_code == 200 and "CSV" in page.text, page.text[-2000:]
+    if mode == "arrow":
+        assert "row 49" in page.text
+    download = space.portal.get(f"/portal/data/{space.agreement}/download", params={"format": "csv"})
+    assert download.status_code == 200 and download.text.startswith('"n"')
 
 
 def test_the_data_token_went_only_to_the_pinned_endpoint(space: Space) -> None:

@@ -27,6 +27,8 @@ def free_port() -> int:
 
 
 class ConnectorProcess:
+    """``sangsaeng serve`` for one connector (``HostProcess``: ``sangsaeng host`` for several)."""
+
     def __init__(self, data_dir: Path, port: int, log_path: Path | None = None) -> None:
         self.data_dir = data_dir
         self.port = port
@@ -34,14 +36,19 @@ class ConnectorProcess:
         self.log_path = log_path or data_dir / "connector.log"
         self.process: subprocess.Popen[bytes] | None = None
 
+    def command(self) -> list[str]:
+        return ["serve", "--data-dir", str(self.data_dir), "--port", str(self.port)]
+
+    def environment(self) -> dict[str, str]:
+        return {**os.environ, "SANGSAENG_DATA_DIR": str(self.data_dir)}
+
     def start(self, timeout: float = 30.0) -> ConnectorProcess:
-        env = {**os.environ, "SANGSAENG_DATA_DIR": str(self.data_dir)}
         log = self.log_path.open("ab")
         self.process = subprocess.Popen(
-            [sys.executable, "-m", "sangsaeng", "serve", "--data-dir", str(self.data_dir), "--port", str(self.port)],
+            [sys.executable, "-m", "sangsaeng", *self.command()],
             stdout=log,
             stderr=subprocess.STDOUT,
-            env=env,
+            env=self.environment(),
             start_new_session=True,
         )
         log.close()
@@ -79,12 +86,27 @@ class ConnectorProcess:
         return self.process.pid if self.process else None
 
 
+class HostProcess(ConnectorProcess):
+    """``sangsaeng host``: every connector initialised in ``root/<name>/``, served at ``/c/<name>`` by one process.
+    ``url`` is the first context's (ready when it answers)."""
+
+    def __init__(self, root: Path, port: int, first: str, log_path: Path | None = None) -> None:
+        super().__init__(root, port, log_path or root / "host.log")
+        self.url = f"http://127.0.0.1:{port}/c/{first}"
+
+    def command(self) -> list[str]:
+        return ["host", "--root", str(self.data_dir), "--port", str(self.port)]
+
+    def environment(self) -> dict[str, str]:
+        return {k: v for k, v in os.environ.items() if k != "SANGSAENG_DATA_DIR"}
+
+
 @dataclass
 class Node:
     """One connector process with its identity and a management client."""
 
     init: Initialized
-    process: ConnectorProcess
+    process: ConnectorProcess  # hosted nodes share one
     client: Client
 
     @property
@@ -127,3 +149,34 @@ def running(
         for node in nodes.values():
             node.client.close()
             node.process.stop()
+
+
+@contextmanager
+def hosted(root: Path, names: list[str], **settings: object) -> Iterator[dict[str, Node]]:
+    """Connectors ``urn:sangsaeng:participant:<name>`` as participant contexts of ONE process (``sangsaeng
+    host``), each at ``/c/<name>``, sharing ``root/directory.json``."""
+    port = free_port()
+    directory = root / "directory.json"
+    inits = {
+        name: init_connector(
+            root / name,
+            f"urn:sangsaeng:participant:{name}",
+            name.title(),
+            port=port,
+            public_url=f"http://127.0.0.1:{port}/c/{name}",
+            directory=directory,
+            extra=dict(settings),
+        )
+        for name in names
+    }
+    process = HostProcess(root, port, sorted(names)[0])
+    nodes: dict[str, Node] = {}
+    try:
+        process.start()
+        for name, init in inits.items():
+            nodes[name] = Node(init, process, Client(init.settings.public_url, init.api_key))
+        yield nodes
+    finally:
+        for node in nodes.values():
+            node.client.close()
+        process.stop()

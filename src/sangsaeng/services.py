@@ -1,6 +1,6 @@
 """The connector's use cases, wired once to one connector: what the HTTP edges (the REST and protocol APIs in
-``web/``, the portal in ``portal/``) call; neither opens a transaction itself. Both edges take it from the app
-(``ServicesDep``) and neither imports the other for it."""
+``web/``, the portal in ``portal/``) call; neither opens a transaction itself. Both edges take it from the request's
+participant context (``ServicesDep``) and neither imports the other for it."""
 
 from __future__ import annotations
 
@@ -70,8 +70,13 @@ class Services:
         )
 
 
+CONTEXT = "sangsaeng.context"  # the ASGI scope's key of the request's participant context (``tenants/``)
+
+
 def services(request: Request) -> Services:
-    found: Services = request.app.state.services
+    """The services of the connector the request is for: its participant context's, which the routing middleware
+    put in the scope (``web/contexts.py``). One app serves every context a process hosts."""
+    found: Services = request.scope[CONTEXT].services
     return found
 
 

@@ -33,6 +33,12 @@ class Settings(BaseSettings):
     host: str = Field("127.0.0.1", description="Interface `serve` listens on.")
     port: int = Field(8181, description="Port `serve` listens on.")
     database_url: str = Field("", description="State database URL; empty means SQLite in the data directory.")
+    state_schema: str = Field(
+        "",
+        pattern=r"^([a-z_][a-z0-9_]{0,62})?$",
+        description="PostgreSQL only: the schema holding this connector's state, so that connectors hosted on one"
+        " database keep apart (`sangsaeng host`); empty: the database's default schema.",
+    )
     datasets: str = Field(
         "",
         description="Where dataset files live: empty for `datasets/` in the data directory, another folder, or"

@@ -59,5 +59,5 @@ def init_connector(
     data_plane = settings.public_url.rstrip("/") + "/data"  # listed, so consumers follow data addresses only there
     participant = Participant(participant_id, name, public_jwk(key.public_key()), settings.protocol_url, data_plane)
     upsert_participant(settings.directory_path, participant)
-    migrate.upgrade(settings.state_url)
+    migrate.upgrade(settings.state_url, settings.state_schema or None)
     return Initialized(settings, api_key, participant)

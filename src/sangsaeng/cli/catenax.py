@@ -20,8 +20,9 @@ from typing import Annotated, Any, NoReturn, TypeVar
 import typer
 from rich.markup import escape
 
-from sangsaeng.cli.common import DataDir, console, err, has_words, korean_asked, say
+from sangsaeng.cli.common import DataDir, console, err, korean_asked, say
 from sangsaeng.errors import InvalidInput, SangsaengError
+from sangsaeng.i18n.refusals import refusal
 from sangsaeng.standard.catenax.releases import Aspect
 from sangsaeng.standard.entities import BomLink, Entity, PartInstance, PartType
 
@@ -75,12 +76,7 @@ def _refuse(exc: SangsaengError, korean: bool) -> NoReturn:
 
 def _said(key: str, **values: Any) -> InvalidInput:
     """A refusal in both languages: the ``cli`` catalog's ``catenax.KEY``, and ``catenax.KEY.hint`` where it has one."""
-    key = f"catenax.{key}"
-    message, message_ko = say(key, False, **values), say(key, True, **values)
-    if not has_words(f"{key}.hint"):
-        return InvalidInput(message, details={"message_ko": message_ko})
-    hint, hint_ko = say(f"{key}.hint", False, **values), say(f"{key}.hint", True, **values)
-    return InvalidInput(message, hint=hint, details={"message_ko": message_ko, "hint_ko": hint_ko})
+    return refusal("cli", f"catenax.{key}", **values)
 
 
 def _zone(given: str | None, data_dir: Path, korean: bool) -> str:

@@ -1,4 +1,5 @@
-"""``sangsaeng init``, ``serve`` and ``demo``: give a connector its identity, run it, or run two on loopback."""
+"""``sangsaeng init``, ``serve``, ``host`` and ``demo``: give a connector its identity, run it, run several in one
+process, or run two on loopback."""
 
 from __future__ import annotations
 
@@ -17,6 +18,7 @@ def register(app: typer.Typer) -> None:
     """Add the connector's own commands to the ``sangsaeng`` command."""
     app.command()(init)
     app.command()(serve)
+    app.command()(host)
     app.command()(demo)
 
 
@@ -29,12 +31,25 @@ def init(
     directory: Annotated[
         Path | None, typer.Option(help="A shared participant directory file to add this connector to")
     ] = None,
+    database_url: Annotated[str, typer.Option(help="PostgreSQL URL for its state; empty: SQLite in DATA_DIR")] = "",
+    state_schema: Annotated[
+        str, typer.Option(help="PostgreSQL schema for its state (connectors hosted on one database need one each)")
+    ] = "",
 ) -> None:
     """Give a connector its identity: a participant id, an Ed25519 key pair and an API key, in DATA_DIR."""
     from sangsaeng.setup import init_connector
 
     try:
-        made = init_connector(data_dir, participant_id, name, port=port, public_url=public_url, directory=directory)
+        made = init_connector(
+            data_dir,
+            participant_id,
+            name,
+            port=port,
+            public_url=public_url,
+            directory=directory,
+            database_url=database_url,
+            extra={"state_schema": state_schema} if state_schema else None,
+        )
     except SangsaengError as exc:
         fail(exc.message, exc.hint)
     settings = made.settings
@@ -69,6 +84,49 @@ def serve(
         # connector from this host, or through a proxy that passes the header on, choose their own address.
         proxy_headers=bool(settings.forwarded_allow_ips),
         forwarded_allow_ips=settings.forwarded_allow_ips or None,
+        log_level="warning",
+        access_log=False,
+    )
+
+
+def host(
+    root: Annotated[Path, typer.Option(help="A folder holding one initialised connector per sub-folder")],
+    host: Annotated[str, typer.Option(help="Interface to listen on")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(help="Port to listen on")] = 8181,
+) -> None:
+    """Serve every connector initialised in ROOT/<name>/ from one process, each at /c/<name>."""
+    import uvicorn
+
+    from sangsaeng.logs import configure
+    from sangsaeng.tenants.context import NAME
+    from sangsaeng.tenants.host import Host
+    from sangsaeng.web.app import create_host_app
+
+    folders = sorted(p for p in root.iterdir() if (p / CONFIG_FILE).is_file()) if root.is_dir() else []
+    if not folders:
+        fail(f"{root} holds no initialised connector", f"run `sangsaeng init --data-dir {root}/<name> …` first")
+    contexts = Host()
+    for folder in folders:
+        if not NAME.match(folder.name):
+            fail(f"{folder} cannot be served at /c/{folder.name}", "name folders with a-z, 0-9 and '-' (at most 63)")
+        settings = settings_of(folder)
+        if not settings.public_url.rstrip("/").endswith(f"/c/{folder.name}"):
+            fail(
+                f"{folder} is served at /c/{folder.name}, but its public_url is {settings.public_url}",
+                f'set public_url = "http://<host>:<port>/c/{folder.name}" in {folder / CONFIG_FILE}',
+            )
+        try:
+            contexts.build(folder.name, settings)
+        except SangsaengError as exc:
+            fail(exc.message, exc.hint)
+    first = contexts.contexts[folders[0].name].settings  # the process's own: logs, limits, proxies
+    configure(first.log_level, first.log_json)
+    uvicorn.run(
+        create_host_app(contexts, first),
+        host=host,
+        port=port,
+        proxy_headers=bool(first.forwarded_allow_ips),
+        forwarded_allow_ips=first.forwarded_allow_ips or None,
         log_level="warning",
         access_log=False,
     )

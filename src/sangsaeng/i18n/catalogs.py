@@ -13,7 +13,7 @@ from babel.messages.catalog import Catalog
 from babel.messages.pofile import read_po
 
 LANGUAGES = ("ko", "en")
-DOMAINS = ("messages", "findings", "cli")
+DOMAINS = ("messages", "findings", "cli", "standard")
 LOCALE_DIR = Path(__file__).parent / "locale"
 
 
@@ -39,7 +39,7 @@ def entries(language: str, domain: str = "messages") -> Mapping[str, str]:
     }
 
 
-def text(domain: str, key: str, language: str, **values: Any) -> str:
+def text(domain: str, key: str, language: str, /, **values: Any) -> str:
     """The text of ``key`` in ``language`` with ``values`` filled in; the key itself where the catalog has none
     (a test keeps every key the code uses in both catalogs)."""
     template = entries(language, domain).get(key) or key

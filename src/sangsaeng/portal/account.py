@@ -12,7 +12,8 @@ from sangsaeng.accounts.sessions import Attempt, PortalSessions
 from sangsaeng.errors import InvalidInput
 from sangsaeng.portal.guard import SESSION_COOKIE, SESSION_KEY, cookie_headers
 from sangsaeng.portal.pages import LoginRequired, UserDep, checked_form, render
-from sangsaeng.services import ServicesDep
+from sangsaeng.portal.paths import url
+from sangsaeng.services import ServicesDep, services
 from sangsaeng.store.records import User
 
 router = APIRouter(prefix="/portal", include_in_schema=False)
@@ -20,8 +21,7 @@ REFUSED = {"failed": ("login.failed", 400), "throttled": ("login.throttled", 429
 
 
 def sessions(request: Request) -> PortalSessions:
-    found: PortalSessions = request.app.state.portal_sessions
-    return found
+    return services(request).accounts
 
 
 def address(request: Request) -> str:
@@ -58,9 +58,9 @@ async def login(request: Request) -> Response:
     attempt = await sessions(request).sign_in(name, password, address(request))
     if attempt.token is None:
         return refused(request, "login.html", attempt, name=name)
-    answer = RedirectResponse("/portal/", status_code=303)
-    secure = request.app.state.services.connector.settings.portal_secure_cookies
-    for value in cookie_headers(SESSION_COOKIE, attempt.token, secure):
+    answer = RedirectResponse(url(request, "/portal/"), status_code=303)
+    secure = services(request).connector.settings.portal_secure_cookies
+    for value in cookie_headers(request.scope, SESSION_COOKIE, attempt.token, secure):
         answer.headers.append("set-cookie", value)
     return answer
 
@@ -70,9 +70,9 @@ async def logout(request: Request) -> Response:
     await checked_form(request)
     await sessions(request).sign_out(request.cookies.get(SESSION_COOKIE))
     request.session.clear()
-    answer = RedirectResponse("/portal/login", status_code=303)
-    secure = request.app.state.services.connector.settings.portal_secure_cookies
-    for value in cookie_headers(SESSION_COOKIE, None, secure):
+    answer = RedirectResponse(url(request, "/portal/login"), status_code=303)
+    secure = services(request).connector.settings.portal_secure_cookies
+    for value in cookie_headers(request.scope, SESSION_COOKIE, None, secure):
         answer.headers.append("set-cookie", value)
     return answer
 

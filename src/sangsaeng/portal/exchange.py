@@ -24,8 +24,10 @@ from sangsaeng.portal.pages import (
     names_for,
     refused_as,
     render,
+    titles_of,
     words,
 )
+from sangsaeng.portal.paths import url
 from sangsaeng.portal.summary import duty_text, summarize
 from sangsaeng.roles import require
 from sangsaeng.services import ServicesDep
@@ -90,7 +92,7 @@ async def _remember_titles(request: Request, partner_id: str, catalog: dict[str,
         if isinstance(d, dict) and isinstance(d.get("@id"), str) and isinstance(d.get("title"), str) and d["title"]
     }
     if titles:
-        await anyio.to_thread.run_sync(request.app.state.portal_titles.remember, partner_id, titles)
+        await anyio.to_thread.run_sync(titles_of(request).remember, partner_id, titles)
 
 
 @router.post("/partners/{partner_id}/request")
@@ -112,7 +114,7 @@ async def request_offer(partner_id: str, request: Request, svc: ServicesDep, use
             if offer.get("@id") == wanted:
                 with refused_as("stage"):
                     n = await svc.exchange.start_negotiation(acting(user), partner_id, d["@id"], offer, purpose)
-                return RedirectResponse(f"/portal/negotiations/{n.id}", status_code=303)
+                return RedirectResponse(url(request, f"/portal/negotiations/{n.id}"), status_code=303)
     raise NotAllowed("stage")
 
 
@@ -166,7 +168,7 @@ async def decide_request(negotiation_id: str, request: Request, svc: ServicesDep
         else:
             reason = str(form.get("reason", "")).strip() or "declined"
             await svc.exchange.end_negotiation(acting(user), negotiation_id, reason)
-    return RedirectResponse("/portal/requests", status_code=303)
+    return RedirectResponse(url(request, "/portal/requests"), status_code=303)
 
 
 @router.post("/agreements/{agreement_id}/terminate")
@@ -174,7 +176,7 @@ async def end_agreement(agreement_id: str, request: Request, svc: ServicesDep, u
     form = await checked_form(request)
     with refused_as("stage"):
         await svc.agreements.terminate(acting(user), agreement_id, str(form.get("reason", "")))
-    return RedirectResponse("/portal/requests", status_code=303)
+    return RedirectResponse(url(request, "/portal/requests"), status_code=303)
 
 
 # ---- consumer: received data (portal/received.py: the copies kept here, refreshed only when asked) -------------

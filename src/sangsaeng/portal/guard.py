@@ -17,11 +17,13 @@ from starlette.responses import Response
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from sangsaeng.accounts.sessions import PortalSessions
+from sangsaeng.portal.paths import PORTAL, cookie_path
 from sangsaeng.store.records import PortalSession
+from sangsaeng.tenants.context import context_of, route_path
 
 SESSION_COOKIE = "sangsaeng_session"
 CSRF_COOKIE = "sangsaeng_csrf"
-COOKIE_PATH = "/portal"
+COOKIE_PATH = PORTAL  # under the participant context's prefix (``paths.cookie_path``)
 SESSION_KEY = "portal.session"  # the scope key of the open session record, for sign-out and password change
 _TOKEN = re.compile(r"^[A-Za-z0-9_-]{43}$")
 _OWN = ("user", "csrf")  # kept in the row's columns, not in its data
@@ -39,13 +41,15 @@ API_PREFIXES = ("/api", "/data", "/dsp", "/.well-known")
 COMMON = {"x-content-type-options": "nosniff", "x-frame-options": "DENY", "referrer-policy": "same-origin"}
 
 
-def cookie_headers(name: str, value: str | None, secure: bool, max_age: int | None = None) -> list[str]:
-    """``Set-Cookie`` values: HttpOnly and SameSite=Lax always, Secure when configured; no value deletes."""
+def cookie_headers(scope: Any, name: str, value: str | None, secure: bool, max_age: int | None = None) -> list[str]:
+    """``Set-Cookie`` values for the request's context's portal (``scope``): HttpOnly and SameSite=Lax always,
+    Secure when configured; no value deletes."""
     made = Response()
+    path = cookie_path(scope)
     if value is None:
-        made.delete_cookie(name, path=COOKIE_PATH, secure=secure, httponly=True, samesite="lax")
+        made.delete_cookie(name, path=path, secure=secure, httponly=True, samesite="lax")
     else:
-        made.set_cookie(name, value, max_age=max_age, path=COOKIE_PATH, secure=secure, httponly=True, samesite="lax")
+        made.set_cookie(name, value, max_age=max_age, path=path, secure=secure, httponly=True, samesite="lax")
     return [v.decode("latin-1") for k, v in made.raw_headers if k == b"set-cookie"]
 
 
@@ -73,7 +77,7 @@ class SecurityHeaders:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        path: str = scope["path"]
+        path = route_path(scope)
         policy = PORTAL_POLICY if is_portal(path) else API_POLICY if path.startswith(API_PREFIXES) else None
 
         async def headed(message: Message) -> None:
@@ -85,16 +89,21 @@ class SecurityHeaders:
 
 
 class PortalGuard:
-    def __init__(self, app: ASGIApp, sessions: PortalSessions, secure: bool) -> None:
-        self.app, self.sessions, self.secure = app, sessions, secure
+    """The session of the portal of the request's participant context: its sessions, its cookies."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http" or not is_portal(scope["path"]):  # the API, protocol and data: no session
+        if scope["type"] != "http" or not is_portal(route_path(scope)):  # the API, protocol and data: no session
             await self.app(scope, receive, send)
             return
+        context = context_of(scope)
+        sessions = context.services.accounts
+        secure = context.settings.portal_secure_cookies
         cookies = HTTPConnection(scope).cookies
         token = cookies.get(SESSION_COOKIE)
-        session = await self.sessions.open(token)
+        session = await sessions.open(token)
         given_csrf = cookies.get(CSRF_COOKIE, "")
         data: dict[str, Any]
         if session is not None:
@@ -108,28 +117,31 @@ class PortalGuard:
         async def sending(message: Message) -> None:
             if message["type"] == "http.response.start":
                 headers = MutableHeaders(scope=message)
-                await self._session_cookies(headers, token, session, data, before, given_csrf)
+                await _session_cookies(scope, sessions, secure, headers, token, session, data, before, given_csrf)
             await send(message)
 
         await self.app(scope, receive, sending)
 
-    async def _session_cookies(
-        self,
-        headers: MutableHeaders,
-        token: str | None,
-        session: PortalSession | None,
-        data: dict[str, Any],
-        before: dict[str, Any],
-        given_csrf: str,
-    ) -> None:
-        set_here = any(v.startswith(SESSION_COOKIE + "=") for v in headers.getlist("set-cookie"))
-        if session is not None and "user" in data:
-            kept = {k: v for k, v in data.items() if k not in _OWN}
-            if kept != {k: v for k, v in before.items() if k not in _OWN}:
-                await self.sessions.keep(session, kept)
-        elif token and not set_here:  # a cookie naming no live session: forget it in the browser too
-            for value in cookie_headers(SESSION_COOKIE, None, self.secure):
-                headers.append("set-cookie", value)
-        if session is None and data.get("csrf") != given_csrf and isinstance(data.get("csrf"), str):
-            for value in cookie_headers(CSRF_COOKIE, data["csrf"], self.secure):
-                headers.append("set-cookie", value)
+
+async def _session_cookies(
+    scope: Scope,
+    sessions: PortalSessions,
+    secure: bool,
+    headers: MutableHeaders,
+    token: str | None,
+    session: PortalSession | None,
+    data: dict[str, Any],
+    before: dict[str, Any],
+    given_csrf: str,
+) -> None:
+    set_here = any(v.startswith(SESSION_COOKIE + "=") for v in headers.getlist("set-cookie"))
+    if session is not None and "user" in data:
+        kept = {k: v for k, v in data.items() if k not in _OWN}
+        if kept != {k: v for k, v in before.items() if k not in _OWN}:
+            await sessions.keep(session, kept)
+    elif token and not set_here:  # a cookie naming no live session: forget it in the browser too
+        for value in cookie_headers(scope, SESSION_COOKIE, None, secure):
+            headers.append("set-cookie", value)
+    if session is None and data.get("csrf") != given_csrf and isinstance(data.get("csrf"), str):
+        for value in cookie_headers(scope, CSRF_COOKIE, data["csrf"], secure):
+            headers.append("set-cookie", value)

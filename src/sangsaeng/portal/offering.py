@@ -14,6 +14,7 @@ from sangsaeng.policy.access import default_audience
 from sangsaeng.policy.model import parse_policy
 from sangsaeng.portal.names import Names
 from sangsaeng.portal.pages import NotAllowed, UserDep, acting, checked_form, names_for, publisher, render, words
+from sangsaeng.portal.paths import url
 from sangsaeng.portal.summary import Summary, seen_by, summarize
 from sangsaeng.services import ServicesDep
 from sangsaeng.store.records import Dataset, User
@@ -127,7 +128,7 @@ async def offer(dataset_id: str, request: Request, svc: ServicesDep, user: UserD
             raise NotAllowed("dataset") from None
         return _page(request, svc, user, dataset, names, form, status=400, **_error(request, exc))
     request.session["flash"] = "offer.published"
-    return RedirectResponse("/portal/", status_code=303)
+    return RedirectResponse(url(request, "/portal/"), status_code=303)
 
 
 def _error(request: Request, exc: SangsaengError) -> dict[str, Any]:

@@ -21,6 +21,7 @@ from sangsaeng.catalog import vocabulary
 from sangsaeng.errors import Forbidden, InvalidInput, SangsaengError
 from sangsaeng.portal import auth, checking, readings, reviewing, revise, staging
 from sangsaeng.portal.pages import NotAllowed, UserDep, acting, from_here, refused_as, render, words
+from sangsaeng.portal.paths import url
 from sangsaeng.services import ServicesDep
 from sangsaeng.standard.company import Company
 from sangsaeng.standard.entities import ENTITIES
@@ -112,7 +113,7 @@ async def upload(
     except BaseException:
         stage.drop()
         raise
-    return RedirectResponse(f"/portal/add/{stage.token}", status_code=303)
+    return RedirectResponse(url(request, f"/portal/add/{stage.token}"), status_code=303)
 
 
 def _reason(exc: SangsaengError) -> str:
@@ -251,13 +252,13 @@ async def revise_or_publish(token: str, request: Request, svc: ServicesDep, user
         meant_before = None
     changed = meant != meant_before and stage.save_document(document)
     if action != "publish":
-        return RedirectResponse(f"/portal/add/{stage.token}", status_code=303)
+        return RedirectResponse(url(request, f"/portal/add/{stage.token}"), status_code=303)
     title = revise.first(form, "title") or ""
     if not title:
         return await _review(request, svc, user, stage, status=400, problem="review.title_needed")
     if changed:  # the counts the button stated were of another mapping: state the new ones first
         request.session[NOTE] = "review.changed"
-        return RedirectResponse(f"/portal/add/{stage.token}", status_code=303)
+        return RedirectResponse(url(request, f"/portal/add/{stage.token}"), status_code=303)
     return await _publish(request, svc, user, stage, title)
 
 
@@ -280,7 +281,7 @@ async def _choose_sheet(
         await _suggest(svc, user, stage, str(stage.document()["entity"]), sheet)
     except SangsaengError as exc:
         return await _review(request, svc, user, stage, status=400, error_text=_reason(exc))
-    return RedirectResponse(f"/portal/add/{stage.token}", status_code=303)
+    return RedirectResponse(url(request, f"/portal/add/{stage.token}"), status_code=303)
 
 
 async def _revised(
@@ -374,4 +375,4 @@ async def _publish(request: Request, svc: ServicesDep, user: User, stage: stagin
     headers = vocabulary.header_terms(stage.document(), by=user.name, at=svc.intake.now())
     await svc.intake.declare(acting(user), headers, logged=False)
     stage.drop()
-    return RedirectResponse(f"/portal/offer/{dataset.id}", status_code=303)
+    return RedirectResponse(url(request, f"/portal/offer/{dataset.id}"), status_code=303)

@@ -23,11 +23,13 @@ from sangsaeng.policy.rights import end_of
 from sangsaeng.portal import auth
 from sangsaeng.portal.guard import cookie_headers
 from sangsaeng.portal.i18n import LANGUAGES, Words, choose
-from sangsaeng.portal.names import Names, load_names, short
+from sangsaeng.portal.names import TITLES_FILE, Names, RememberedTitles, load_names, short
+from sangsaeng.portal.paths import base, url
 from sangsaeng.portal.summary import duty_text
 from sangsaeng.roles import Principal, allowed
-from sangsaeng.services import ServicesDep
+from sangsaeng.services import ServicesDep, services
 from sangsaeng.store.records import Agreement, Dataset, User
+from sangsaeng.tenants.context import context_of
 
 router = APIRouter(prefix="/portal", include_in_schema=False)
 views = Jinja2Templates(directory=str(Path(__file__).parent / "templates"))
@@ -49,7 +51,7 @@ def words(request: Request) -> Words:
     """The reader's language, and the company's time zone for every moment shown."""
     return Words(
         choose(request.query_params.get("lang"), request.cookies.get("lang"), request.headers.get("accept-language")),
-        request.app.state.services.connector.settings.timezone,
+        services(request).connector.settings.timezone,
     )
 
 
@@ -57,13 +59,18 @@ async def names_for(
     request: Request, user: User, *, datasets: list[Dataset] | None = None, agreements: list[Agreement] | None = None
 ) -> Names:
     """Partners, datasets and agreements by name, for one page (lists it read already passed in)."""
-    svc = request.app.state.services
+    svc = services(request)
     if datasets is None or agreements is None:
         read = await svc.views.naming(acting(user))
         datasets = read.datasets if datasets is None else datasets
         agreements = read.agreements if agreements is None else agreements
-    titles = request.app.state.portal_titles
-    return load_names(svc.connector, words(request), titles, datasets=datasets, agreements=agreements)
+    return load_names(svc.connector, words(request), titles_of(request), datasets=datasets, agreements=agreements)
+
+
+def titles_of(request: Request) -> RememberedTitles:
+    """Partners' dataset titles as this connector's portal remembers them (one file per participant context)."""
+    settings = services(request).connector.settings
+    return context_of(request.scope).own(RememberedTitles, lambda: RememberedTitles(settings.data_dir / TITLES_FILE))
 
 
 def acting(user: User) -> Principal:
@@ -122,7 +129,7 @@ def publisher(user: User, action: str = "dataset.add") -> None:
 
 def render(request: Request, template: str, user: User | None = None, status: int = 200, **context: Any) -> Response:
     w = words(request)
-    connector = request.app.state.services.connector
+    connector = services(request).connector
     listed = connector.directory.find(connector.participant_id)
     return views.TemplateResponse(
         request,
@@ -134,6 +141,7 @@ def render(request: Request, template: str, user: User | None = None, status: in
             "languages": LANGUAGES,
             "user": user,
             "csrf": auth.csrf_token(request.session),
+            "base": base(request.scope),  # every address a page names starts with it (``paths.py``)
             "connector": connector,
             "company": connector.settings.name or (listed.name if listed else short(connector.participant_id)),
             **context,
@@ -159,11 +167,13 @@ async def chart_js() -> Response:
 # ---- language ---------------------------------------------------------------------------------------------
 @router.get("/lang/{language}")
 async def switch_language(language: str, request: Request) -> Response:
-    back = request.headers.get("referer") or "/portal/"
-    response = RedirectResponse(back if back.startswith(str(request.base_url)) else "/portal/", status_code=303)
+    home = url(request, "/portal/")
+    back = request.headers.get("referer") or home
+    # base_url carries the context's prefix: a page of another context is not "back".
+    response = RedirectResponse(back if back.startswith(str(request.base_url)) else home, status_code=303)
     if language in LANGUAGES:
-        secure = request.app.state.services.connector.settings.portal_secure_cookies
-        for value in cookie_headers("lang", language, secure, max_age=365 * 86400):  # Path=/portal like the others
+        secure = services(request).connector.settings.portal_secure_cookies
+        for value in cookie_headers(request.scope, "lang", language, secure, max_age=365 * 86400):  # as the others
             response.headers.append("set-cookie", value)
         # One set before with Path=/ would be sent after this one and win: it goes.
         response.delete_cookie("lang", path="/", secure=secure, httponly=True, samesite="lax")

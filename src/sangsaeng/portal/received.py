@@ -16,8 +16,9 @@ from sangsaeng.errors import Forbidden, InvalidInput, NotFound, PeerError, Sangs
 from sangsaeng.portal.i18n import Words
 from sangsaeng.portal.names import Names
 from sangsaeng.portal.pages import NotAllowed, UserDep, acting, checked_form, names_for, refused_as, render, words
+from sangsaeng.portal.paths import url
 from sangsaeng.portal.summary import Summary, summarize
-from sangsaeng.received.landing import CutOff
+from sangsaeng.received.landing import CutOff, NotArrow
 from sangsaeng.received.reading import excel_limit
 from sangsaeng.received.service import UnsafeDataAddress
 from sangsaeng.roles import require
@@ -122,9 +123,11 @@ async def refresh(agreement_id: str, request: Request, svc: ServicesDep, user: U
         return await _page(request, svc, user, agreement_id, status=502, problem="data.unsafe_address")
     except CutOff:
         return await _page(request, svc, user, agreement_id, status=502, problem="data.refresh_cut")
+    except NotArrow:
+        return await _page(request, svc, user, agreement_id, status=502, problem="data.not_arrow")
     except PeerError as exc:
         return await _page(request, svc, user, agreement_id, status=502, failed=exc.message[:300])
-    return RedirectResponse(f"/portal/data/{_segment(agreement_id)}", status_code=303)
+    return RedirectResponse(url(request, f"/portal/data/{_segment(agreement_id)}"), status_code=303)
 
 
 @router.get("/data/{agreement_id}/download")
@@ -141,7 +144,7 @@ async def download(
         rows = int(refused.details.get("rows", 0))
         return await _page(request, svc, user, agreement_id, status=422, too_many=rows, limit=excel_limit())
     except NotFound:  # nothing received yet
-        return RedirectResponse(f"/portal/data/{_segment(agreement_id)}", status_code=303)
+        return RedirectResponse(url(request, f"/portal/data/{_segment(agreement_id)}"), status_code=303)
     except Forbidden:
         raise NotAllowed("role") from None
     return StreamingResponse(
@@ -156,7 +159,9 @@ async def download(
 async def transfer_page(transfer_id: str, request: Request, svc: ServicesDep, user: UserDep) -> Response:
     with refused_as("stage"):
         t = await svc.exchange.received(acting(user), transfer_id)
-    return RedirectResponse(f"/portal/data/{_segment(t.agreement_id)}{_lang(request, '?')}", status_code=303)
+    return RedirectResponse(
+        url(request, f"/portal/data/{_segment(t.agreement_id)}{_lang(request, '?')}"), status_code=303
+    )
 
 
 @router.get("/transfers/{transfer_id}/download")
@@ -167,7 +172,7 @@ async def transfer_download(
         t = await svc.exchange.received(acting(user), transfer_id)
     chosen = format if format in FORMATS else "csv"
     where = f"/portal/data/{_segment(t.agreement_id)}/download?format={chosen}{_lang(request, '&')}"
-    return RedirectResponse(where, status_code=303)
+    return RedirectResponse(url(request, where), status_code=303)
 
 
 def _lang(request: Request, joiner: str) -> str:

@@ -12,17 +12,17 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from sangsaeng.portal import account, audit_page, exchange, offering, onboarding
 from sangsaeng.portal.guard import PortalGuard, is_portal
-from sangsaeng.portal.names import TITLES_FILE, RememberedTitles
 from sangsaeng.portal.pages import LoginRequired, NotAllowed, render, router
+from sangsaeng.portal.paths import url
+from sangsaeng.services import services
+from sangsaeng.tenants.context import route_path
 
 
 def install(app: Any) -> None:
     """The portal on a connector's app: sessions kept server-side, security headers, its pages, and its answers
-    to refusals."""
-    connector = app.state.services.connector
-    app.state.portal_sessions = app.state.services.accounts
-    app.state.portal_titles = RememberedTitles(connector.settings.data_dir / TITLES_FILE)
-    app.add_middleware(PortalGuard, sessions=app.state.portal_sessions, secure=connector.settings.portal_secure_cookies)
+    to refusals. Built once for every participant context the app serves: each request's own comes from its
+    scope."""
+    app.add_middleware(PortalGuard)
     app.include_router(account.router)
     app.include_router(router)
     app.include_router(onboarding.router)
@@ -31,12 +31,12 @@ def install(app: Any) -> None:
     app.include_router(audit_page.router)
 
     async def root(request: Request) -> Response:
-        return RedirectResponse("/portal/", status_code=303)
+        return RedirectResponse(url(request, "/portal/"), status_code=303)
 
     app.add_api_route("/", root, include_in_schema=False)
 
     async def login_required(request: Request, exc: Exception) -> Response:
-        return RedirectResponse("/portal/login", status_code=303)
+        return RedirectResponse(url(request, "/portal/login"), status_code=303)
 
     async def not_allowed(request: Request, exc: Exception) -> Response:
         found = str(exc) in ("stage", "dataset")
@@ -45,7 +45,8 @@ def install(app: Any) -> None:
         )
         user = request.session.get("user")
         if str(exc) in ("role", "csrf") and isinstance(user, str):  # a signed-in person tried more than allowed
-            connector.audit.note("portal.refused", user=user, reason=str(exc), path=request.url.path)
+            audit = services(request).connector.audit
+            audit.note("portal.refused", user=user, reason=str(exc), path=route_path(request.scope))
         return render(request, "problem.html", None, status=404 if found else 403, title=title, message=text)
 
     api_answers = {kind: app.exception_handlers[kind] for kind in (StarletteHTTPException, RequestValidationError)}
@@ -53,7 +54,7 @@ def install(app: Any) -> None:
     async def refused(request: Request, exc: Exception) -> Response:
         """Unknown pages, wrong methods, unreadable forms: a page in the person's language, as the API's
         handlers would answer JSON (which a browser shows as a raw text)."""
-        if not is_portal(request.url.path):
+        if not is_portal(route_path(request.scope)):
             kind = StarletteHTTPException if isinstance(exc, StarletteHTTPException) else RequestValidationError
             answer: Response = await api_answers[kind](request, exc)
             return answer

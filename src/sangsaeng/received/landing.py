@@ -36,7 +36,11 @@ def spool_path(staging: Path) -> Path:
 
 
 class CutOff(PeerError):
-    """The provider's answer ended before its end, or is not an Arrow stream: nothing of it is kept."""
+    """The provider's answer ended before its end, or broke off inside: nothing of it is kept."""
+
+
+class NotArrow(PeerError):
+    """The provider's answer does not even begin as an Arrow stream (an HTML page, say): nothing of it is kept."""
 
 
 @dataclass(frozen=True)
@@ -55,6 +59,11 @@ def to_parquet(spool: Path, out: Path) -> Landed:
     """The spooled Arrow stream as a Parquet file ``out``, one record batch at a time (row groups of at most
     ``ROW_GROUP_ROWS``)."""
     size = spool.stat().st_size
+    try:  # the stream's schema comes first: an answer without one is no Arrow stream at all, cut off or not
+        with pa.OSFile(str(spool)) as head:
+            pa.ipc.open_stream(head)
+    except (pa.ArrowException, ValueError, OSError) as exc:
+        raise NotArrow(f"the provider's answer is not an Arrow stream: {exc}"[:500]) from exc
     with open(spool, "rb") as tail:
         tail.seek(max(0, size - len(EOS)))
         if size < len(EOS) or tail.read() != EOS:

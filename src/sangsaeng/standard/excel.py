@@ -25,6 +25,7 @@ from openpyxl.styles.numbers import BUILTIN_FORMATS, BUILTIN_FORMATS_MAX_SIZE
 from sangsaeng.errors import InvalidInput
 from sangsaeng.standard.layout import HEAD_ROWS, Laid, Reading, columns_of, is_blank_row, reading_of
 from sangsaeng.standard.reshape import Shaper, sample_of
+from sangsaeng.standard.said import refusal
 from sangsaeng.standard.workbook import Limits, vet
 
 Grid = list[list[str | None]]
@@ -192,19 +193,13 @@ def excel_head(path: Path, sheet: str | None, rows: int) -> tuple[str, Grid]:
         names = workbook.sheetnames
         if sheet is not None:
             if sheet not in names:
-                raise InvalidInput(
-                    f"{path.name} has no sheet {sheet!r}",
-                    hint=f"its sheets are: {', '.join(names)}",
-                    details={"message_ko": f"{path.name}에 {sheet!r} 시트가 없습니다", "hint_ko": ", ".join(names)},
-                )
+                raise refusal("sheet.no-such-sheet", name=path.name, sheet=sheet, sheets=", ".join(names))
             return sheet, _sheet_grid(workbook, sheet, rows)
         for name in names:
             grid = _sheet_grid(workbook, name, rows)
             if any(not is_blank_row(r) for r in grid):
                 return name, grid
-    raise InvalidInput(
-        f"{path.name}: every sheet is empty", details={"message_ko": f"{path.name}: 모든 시트가 비어 있습니다"}
-    )
+    raise refusal("sheet.all-empty", name=path.name)
 
 
 def open_excel(
@@ -220,7 +215,7 @@ def excel_source(path: Path, sheet: str, grid: Grid, reading: Reading, limits: L
     """A sheet whose first rows (``grid``) have been read, laid out as ``reading`` says."""
     where = f"{path.name}, sheet {sheet!r}"
     if not grid:
-        raise InvalidInput(f"{where}, is empty", details={"message_ko": f"{where}: 시트가 비어 있습니다"})
+        raise refusal("sheet.empty", where=where)
     kept, columns = columns_of(where, grid, reading)
     headers = Shaper(columns, reading, where).headers
     first = reading.header_row + reading.header_rows

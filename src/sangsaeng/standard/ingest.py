@@ -39,6 +39,7 @@ from sangsaeng.standard.exports import safe_batch
 from sangsaeng.standard.findings import error_rows
 from sangsaeng.standard.footprint_needs import asked, empty_cells
 from sangsaeng.standard.mapping import Applier, Mapping
+from sangsaeng.standard.said import CAMEL, refused_as
 from sangsaeng.standard.sources import DEFAULT, LINE, open_source
 from sangsaeng.standard.validation import Checker, Finding, Report
 from sangsaeng.standard.workbook import Limits
@@ -293,33 +294,15 @@ class NothingKept(InvalidInput):
 def nothing_kept(report: Report, name: str) -> NothingKept:
     """The refusal of a dataset without rows: how many rows, how many set aside, the main problems, what to do."""
     top = ", ".join(f"{code} ({count})" for code, count in report.top_codes())
-    if report.rows == 0:
-        message = f"{name} has no records to publish: no row below the header was read"
-        message_ko = f"{name}에 게시할 행이 없습니다: 머리글 아래에서 읽은 행이 없습니다"
-        hint = "check that the file has data, and that the mapping's sheet and header row are the right ones"
-        hint_ko = "파일에 데이터가 있는지, 매핑의 시트와 머리글 행이 맞는지 확인하세요"
-    else:
-        message = (
-            f"nothing to publish: all {report.rows} rows of {name} were set aside for problems ({top}); "
-            "no dataset was made"
-        )
-        message_ko = (
-            f"게시할 행이 없습니다: {name}의 {report.rows}행이 모두 문제로 제외되었습니다 ({top}); "
-            + "데이터셋을 만들지 않았습니다"
-        )
-        hint = "fix the problems `map check` lists (in the file or in the mapping), then publish again"
-        hint_ko = "`map check`가 보여 주는 문제를 파일이나 매핑에서 고친 뒤 다시 게시하세요"
-    return NothingKept(
-        message,
-        position="file",
-        hint=hint,
-        details={
-            "messageKo": message_ko,
-            "hintKo": hint_ko,
-            "rows": report.rows,
-            "rowsSetAside": report.rows_set_aside,
-            "report": report.to_dict(),
-        },
+    return refused_as(
+        NothingKept,
+        "ingest.no-rows" if report.rows == 0 else "ingest.all-set-aside",
+        at="file",
+        shape=CAMEL,
+        extra={"rows": report.rows, "rowsSetAside": report.rows_set_aside, "report": report.to_dict()},
+        name=name,
+        rows=report.rows,
+        top=top,
     )
 
 

@@ -32,8 +32,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Literal, Protocol
 
-from sangsaeng.errors import InvalidInput
 from sangsaeng.standard.cells import NO_VALUE
+from sangsaeng.standard.said import refusal
 from sangsaeng.standard.sheet_text import _DATE as _DATE
 from sangsaeng.standard.sheet_text import _DAY as _DAY
 from sangsaeng.standard.sheet_text import (
@@ -164,16 +164,8 @@ def columns_of(where: str, grid: Grid, reading: Reading) -> tuple[list[int], lis
     last = reading.header_row + reading.header_rows - 1
     if last > len(grid) or all(is_blank(c) for c in grid[reading.header_row - 1]):
         found = len(grid)
-        raise InvalidInput(
-            f"{where}: the header is to be on row {reading.header_row}, but "
-            + (f"the sheet has only {found} rows" if last > found else f"row {reading.header_row} is empty"),
-            position=f"row {reading.header_row}",
-            hint="set header.row to the row number Excel shows at the left of the header row",
-            details={
-                "message_ko": f"{where}: 머리글 행 {reading.header_row}이(가) 비어 있거나 시트에 없습니다",
-                "hint_ko": "header.row를 엑셀 왼쪽에 보이는 머리글의 행 번호로 지정하세요",
-            },
-        )
+        key = "sheet.header-beyond" if last > found else "sheet.header-empty"
+        raise refusal(key, at=f"row {reading.header_row}", where=where, row=reading.header_row, found=found)
     names = header_names(grid, reading.header_row, reading.header_rows)
     sample = grid[last:]
     final = name_columns(names, filled_columns(sample, len(names)))

@@ -22,9 +22,9 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from sangsaeng.errors import InvalidInput
 from sangsaeng.standard.layout import LINE as LINE  # sources takes the column name from here too
 from sangsaeng.standard.layout import NO_VALUE, Reading, Unpivot
+from sangsaeng.standard.said import PerLanguage, refusal, words
 from sangsaeng.standard.sheet_text import TOTAL_WORDS, _folded, is_note, is_total_word, split_unit
 
 
@@ -208,15 +208,19 @@ def _resolve(wanted: str, headers: Sequence[str], where: str, key: str) -> str:
     if len(same) == 1:
         return same[0]
     close = difflib.get_close_matches(wanted, list(headers), n=3, cutoff=0.5)
-    raise InvalidInput(
-        f"{where}: {key} names the column {wanted!r}, which the header does not have",
-        position=key,
-        hint=(f"did you mean {' or '.join(map(repr, close))}? " if close else "")
-        + f"the columns are: {', '.join(headers)}",
-        details={
-            "message_ko": f"{where}: {key}에 적힌 열 {wanted!r}이(가) 머리글에 없습니다",
-            "hint_ko": f"열 이름: {', '.join(headers)}",
-        },
+
+    def close_ones(language: str) -> str:
+        names = words("word.or", language).join(map(repr, close))
+        return words("reshape.did-you-mean", language, names=names) if close else ""
+
+    raise refusal(
+        "reshape.unknown-column",
+        at=key,
+        where=where,
+        key=key,
+        wanted=wanted,
+        close=PerLanguage(close_ones),
+        headers=", ".join(headers),
     )
 
 
@@ -243,12 +247,7 @@ class Shaper:
         new = [n for n in (spec.name, spec.value, spec.unit) if n]
         clash = [n for n in new if n in kept] + [n for n in set(new) if new.count(n) > 1]
         if clash:
-            raise InvalidInput(
-                f"{self.where}: unpivot would make a column {clash[0]!r}, which already exists",
-                position="unpivot",
-                hint="give unpivot.name, unpivot.value and unpivot.unit names no other column has",
-                details={"message_ko": f"{self.where}: unpivot이 만들 열 {clash[0]!r}이(가) 이미 있습니다"},
-            )
+            raise refusal("reshape.unpivot-clash", at="unpivot", where=self.where, column=clash[0])
         self._spec = Unpivot(wide, spec.name, spec.value, spec.unit)
 
     @property

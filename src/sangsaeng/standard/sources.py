@@ -58,6 +58,7 @@ from sangsaeng.standard.layout import (
     wide_group,
 )
 from sangsaeng.standard.reshape import Shaper, sample_of, unpivot
+from sangsaeng.standard.said import refusal
 from sangsaeng.standard.workbook import RAISE, Limits, vet
 
 __all__ = [
@@ -283,7 +284,7 @@ def _csv_text(path: Path, lines: int) -> tuple[str, list[str]]:
             head += more
         complete = not handle.read(1)
     if not head.strip():
-        raise InvalidInput(f"{path.name} is empty", details={"message_ko": f"{path.name} 파일이 비어 있습니다"})
+        raise refusal("file.empty", name=path.name)
     for encoding in ENCODINGS:
         try:
             text = head.decode(encoding)

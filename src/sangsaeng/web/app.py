@@ -1,11 +1,10 @@
-"""``create_app(settings)``: the one composition root. Server, CLI, demo and tests all build connectors here."""
+"""``create_app(settings)``: the one composition root. Server, CLI, demo and tests all build connectors here;
+``create_host_app(host)`` serves several participant contexts from one process (``tenants/``)."""
 
 from __future__ import annotations
 
-import asyncio
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
-from datetime import timedelta
 
 import httpx
 import structlog
@@ -13,24 +12,14 @@ from fastapi import FastAPI
 from fastapi_offline import FastAPIOffline
 
 from sangsaeng import __version__
-from sangsaeng.audit.log import AuditLog
-from sangsaeng.clock import Clock, SystemClock
-from sangsaeng.connector import Connector
-from sangsaeng.datasets.configured import open_store
-from sangsaeng.dsp.outbox import Outbox
-from sangsaeng.dsp.peer import PeerClient
-from sangsaeng.errors import ConfigurationError
-from sangsaeng.identity.credentials import Wallet
-from sangsaeng.identity.directory import load_directory
-from sangsaeng.identity.keys import load_private_key, public_jwk
+from sangsaeng.clock import Clock
 from sangsaeng.portal import site
 from sangsaeng.portal.guard import SecurityHeaders
-from sangsaeng.services import Services
 from sangsaeng.settings import Settings
-from sangsaeng.store import migrate
-from sangsaeng.store.sql import SqlStore
-from sangsaeng.usecases import replay
+from sangsaeng.tenants.build import build_connector as build_connector  # the CLI's and benchmarks' way to one
+from sangsaeng.tenants.host import ROOT, Host
 from sangsaeng.web import audit, data, errors, limits, management, protocol, streams, transfers, users
+from sangsaeng.web.contexts import Contexts
 
 log = structlog.get_logger(__name__)
 
@@ -45,83 +34,46 @@ connectors over the Eclipse Dataspace Protocol 2025-1.
 """
 
 
-def build_connector(
-    settings: Settings, transport: httpx.AsyncBaseTransport | None = None, clock: Clock | None = None
-) -> Connector:
-    if not settings.participant_id:
-        raise ConfigurationError(
-            "this connector has no participant id", hint="run `sangsaeng init` or set SANGSAENG_PARTICIPANT_ID"
-        )
-    clock = clock or SystemClock()
-    key = load_private_key(settings.key_path)
-    directory = load_directory(settings.directory_path)
-    datasets = open_store(settings)
-    migrate.upgrade(settings.state_url)
-    wallet = Wallet(settings.credentials_path)
-    return Connector(
-        settings=settings,
-        participant_id=settings.participant_id,
-        key=key,
-        directory=directory,
-        store=SqlStore(settings.state_url),
-        clock=clock,
-        peer=PeerClient(
-            settings.participant_id,
-            key,
-            clock,
-            transport=transport,
-            credentials=wallet.tokens,
-            answer_bytes=settings.max_peer_answer,
-        ),
-        wallet=wallet,
-        datasets=datasets,
-    )
-
-
 def create_app(
     settings: Settings,
     *,
     transport: httpx.AsyncBaseTransport | None = None,
     clock: Clock | None = None,
 ) -> FastAPI:
-    connector = build_connector(settings, transport, clock)
-    connector.audit = AuditLog(connector)
-    connector.peer.heads = (connector.audit.header, connector.audit.witness)
-    services = Services.of(connector)
-    outbox = Outbox(connector, {s.kind: s for s in (services.negotiations, services.transfers)})
+    """One connector, served at the root."""
+    host = Host.single(settings, transport, clock)
+    app = serve(host, settings, title=settings.name or settings.participant_id)
+    app.state.services = host.contexts[ROOT].services  # for tests and tools that hold the app; routes read the scope
+    return app
+
+
+def create_host_app(host: Host, settings: Settings | None = None) -> FastAPI:
+    """Every context of ``host``, each under ``/c/<name>``; contexts may be added and removed while it serves.
+    ``settings``: the process's request limits (else the first context's, else the defaults)."""
+    first = next(iter(host.contexts.values()), None)
+    limited = settings or (first.settings if first is not None else Settings.model_construct())
+    return serve(host, limited, title=f"{len(host.contexts)} participant contexts")
+
+
+def serve(host: Host, settings: Settings, title: str) -> FastAPI:
+    """The one app for every context of ``host``: routes are built once; each request finds its context."""
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        await connector.audit.start()
-        await connector.audit.record(
-            "connector.started",
-            key=public_jwk(connector.key.public_key())["x"],  # a changed key shows in the log
-            endpoint=connector.protocol_url,
-        )
-        await connector.audit.head()
-        worker = asyncio.create_task(outbox.run(), name="outbox")
-        janitor = asyncio.create_task(_forget_old_tokens(connector), name="replay-janitor")
-        log.info("connector.started", participant=connector.participant_id, endpoint=connector.protocol_url)
+        await host.start()
         try:
             yield
         finally:
-            janitor.cancel()
-            await outbox.stop()
-            worker.cancel()
-            await asyncio.gather(worker, janitor, return_exceptions=True)
-            await connector.audit.stop()
-            await connector.peer.close()
-            await connector.store.close()
+            await host.stop()
 
     # FastAPIOffline: the API docs' scripts come from the package, not a CDN a factory network cannot reach.
     app = FastAPIOffline(
-        title=f"Sangsaeng connector — {settings.name or settings.participant_id}",
+        title=f"Sangsaeng connector — {title}",
         version=__version__,
         description=DESCRIPTION,
         lifespan=lifespan,
     )
-    app.state.services = services
-    app.state.outbox = outbox
+    app.state.host = host
     errors.install(app)
     app.add_middleware(protocol.Witnessing)
     app.include_router(protocol.discovery)
@@ -145,14 +97,5 @@ def create_app(
         ),
     )
     app.add_middleware(SecurityHeaders)  # outside the limits: their 413 gets the headers too
+    app.add_middleware(Contexts, host=host)  # before all: which connector the request is for
     return app
-
-
-async def _forget_old_tokens(connector: Connector) -> None:
-    """Seen token ids are kept until their tokens expire, then dropped (they can no longer be replayed)."""
-    while True:
-        await asyncio.sleep(60)
-        try:
-            await replay.forget_before(connector, connector.now() - timedelta(seconds=30))
-        except Exception:
-            log.exception("replay_janitor.failed")

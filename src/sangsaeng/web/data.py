@@ -28,18 +28,16 @@ from sangsaeng.dataplane.serve import (
     stream,
 )
 from sangsaeng.errors import SangsaengError
+from sangsaeng.tenants.context import context_of
 from sangsaeng.web.deps import ServicesDep, data_token
 
 router = APIRouter(tags=["data plane"])
 
 
 def _slots(request: Request, svc: ServicesDep) -> Slots:
-    """The connector's data-plane slots (one set per app, made at its first access)."""
-    slots: Slots | None = getattr(request.app.state, "data_slots", None)
-    if slots is None:
-        settings = svc.connector.settings
-        slots = request.app.state.data_slots = Slots(settings.data_streams, settings.data_stream_wait)
-    return slots
+    """The connector's data-plane slots (one set per participant context, made at its first access)."""
+    settings = svc.connector.settings
+    return context_of(request.scope).own(Slots, lambda: Slots(settings.data_streams, settings.data_stream_wait))
 
 
 @router.get("/data/{transfer_id}", response_class=StreamingResponse)

@@ -18,6 +18,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from sangsaeng.dsp.messages import error_object
 from sangsaeng.errors import InvalidInput, RetryLater, SangsaengError
+from sangsaeng.tenants.context import route_path
 
 log = structlog.get_logger(__name__)
 
@@ -40,7 +41,7 @@ def error_response(
 ) -> JSONResponse:
     headers = {"WWW-Authenticate": "Bearer"} if status == 401 else {}
     headers.update(extra or {})
-    kind = _protocol_type(request.url.path)
+    kind = _protocol_type(route_path(request.scope))
     if kind is None:
         content: Any = {"error": error}
     else:

@@ -21,6 +21,7 @@ from starlette.types import Message, Receive, Scope, Send
 from sangsaeng.encoding.strict import read_json
 from sangsaeng.errors import ContentTooLarge, InvalidInput, SangsaengError
 from sangsaeng.portal.i18n import Words, choose
+from sangsaeng.tenants.context import route_path
 from sangsaeng.web.errors import error_response
 
 # Routes that take files: their bodies stream to disk (``_spool``, multipart), so they keep the large limit.
@@ -61,9 +62,9 @@ class RequestLimits:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        path: str = scope["path"]
+        path = route_path(scope)  # within its participant context: /c/a/dsp/… is a protocol route of a
         query = scope.get("query_string", b"").lower()
-        if "\x00" in path or b"%00" in query or b"\x00" in query:
+        if "\x00" in scope["path"] or b"%00" in query or b"\x00" in query:
             await self._refuse(scope, receive, send, 400, InvalidInput("the address holds a NUL character"))
             return
         limit = self._limit(scope["method"], path)
@@ -148,7 +149,7 @@ class RequestLimits:
     async def _refuse(self, scope: Scope, receive: Receive, send: Send, status: int, exc: SangsaengError) -> None:
         request = Request(scope, receive)
         response: Response
-        if scope["path"].startswith(("/api", "/data", "/dsp")):
+        if route_path(scope).startswith(("/api", "/data", "/dsp")):
             response = error_response(request, status, exc.to_dict())
         else:  # the portal and the rest: a person's browser, which shows text in the person's language
             w = Words(
@@ -179,7 +180,7 @@ def _parses_json(scope: Scope) -> bool:
     ``read_json`` itself, after the caller is authenticated, so a stranger's body costs no parse."""
     if scope["method"] in ("GET", "HEAD", "OPTIONS", "DELETE"):
         return False
-    path: str = scope["path"]
+    path = route_path(scope)
     if not path.startswith(JSON_API) or UPLOADS.match(path):
         return False
     for name, value in scope.get("headers", ()):

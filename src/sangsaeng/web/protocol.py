@@ -17,7 +17,8 @@ from sangsaeng.dsp.messages import VERSION, pids
 from sangsaeng.dsp.peer import HEAD_HEADER
 from sangsaeng.encoding.strict import read_json
 from sangsaeng.errors import NotFound
-from sangsaeng.web.deps import Caller, ServicesDep, UnsolicitedCaller
+from sangsaeng.tenants.context import context_of, route_path
+from sangsaeng.web.deps import Caller, ServicesDep, UnsolicitedCaller, services
 from sangsaeng.web.limits import MAX_POSITION
 
 JSON_LD = "application/json"
@@ -29,7 +30,7 @@ async def body_of(request: Request) -> Any:
     """The message, read within the size limit (``web/limits.py`` counts it as it arrives) and refused with its
     position when it is not strict JSON, nests too deep or holds text no store can keep."""
     raw = await request.body()
-    body = read_json(raw, request.app.state.services.connector.settings.max_json_depth)
+    body = read_json(raw, services(request).connector.settings.max_json_depth)
     request.state.pids = pids(body)
     return body
 
@@ -41,7 +42,7 @@ def ok() -> Response:
 @discovery.get("/.well-known/dspace-version")
 async def versions(request: Request) -> dict[str, Any]:
     """Version discovery (DSP 2025-1 § 5): no authentication."""
-    svc = request.app.state.services
+    svc = services(request)
     return {
         "protocolVersions": [
             {
@@ -186,10 +187,10 @@ class Witnessing:
         self.app = app
 
     async def __call__(self, scope: Any, receive: Any, send: Any) -> None:
-        if scope["type"] != "http" or not scope["path"].startswith("/dsp"):
+        if scope["type"] != "http" or not route_path(scope).startswith("/dsp"):
             await self.app(scope, receive, send)
             return
-        audit = scope["app"].state.services.connector.audit
+        audit = context_of(scope).connector.audit  # the log of the connector the request is for
         status = 0
 
         async def sending(message: Any) -> None:
@@ -210,12 +211,12 @@ class Witnessing:
             return
         request = Request(scope)
         await audit.witness(request.headers.get(HEAD_HEADER), caller)
-        process = next((p for p in scope["path"].split("/") if p.startswith("urn:")), None)
+        process = next((p for p in route_path(scope).split("/") if p.startswith("urn:")), None)
         audit.note(
             "protocol.received",
             counterparty=caller,
             process=process,
             method=scope["method"],
-            path=scope["path"],
+            path=route_path(scope),
             status=status,
         )

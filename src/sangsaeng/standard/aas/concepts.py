@@ -13,10 +13,10 @@ from urllib.parse import quote, unquote
 
 import aas_core3.types as aas
 
-from sangsaeng.errors import InvalidInput
 from sangsaeng.standard.aas.dictionary import PublicUnit, expression_of, public_unit
 from sangsaeng.standard.aas.identifiers import ENGLISH, IEC61360, KOREAN, SIGNAL, semantic
 from sangsaeng.standard.aas.names import SignalName, clean
+from sangsaeng.standard.said import CAMEL, refusal, words
 from sangsaeng.standard.units import symbol
 
 DEFINITION_LENGTH = 1023  # IEC 61360 definition
@@ -45,15 +45,17 @@ def shown_unit(unit: str, public: PublicUnit | None) -> str:
 
 def _definitions(signal: str, name: SignalName, unit: str, public: PublicUnit | None) -> tuple[str, str]:
     quoted = repr(clean(signal)[:_SHOWN])
-    en = f"{name.en}: machine signal {quoted}, measured in {unit}"
-    ko = f"{name.ko}: 설비 신호 {quoted}, 단위 {unit}"
-    if public is not None:
-        code_en = f"UNECE Rec 20 code {public.unece}" if public.unece else f"QUDT {public.qudt}"
-        code_ko = f"UNECE Rec 20 코드 {public.unece}" if public.unece else f"QUDT {public.qudt}"
-        kind = public.quantity
-        en += f" (quantity: {kind.en}; {code_en})" if kind else f" ({code_en})"
-        ko += f" (양: {kind.ko}; {code_ko})" if kind else f" ({code_ko})"
-    return ko[:DEFINITION_LENGTH], en[:DEFINITION_LENGTH]
+
+    def said(language: str) -> str:
+        text = words("aas.definition", language, name=getattr(name, language), signal=quoted, unit=unit)
+        if public is None:
+            return text
+        code = words("aas.definition.unece", language, code=public.unece) if public.unece else f"QUDT {public.qudt}"
+        if public.quantity:
+            return text + words("aas.definition.kind", language, kind=getattr(public.quantity, language), code=code)
+        return text + f" ({code})"
+
+    return said("ko")[:DEFINITION_LENGTH], said("en")[:DEFINITION_LENGTH]
 
 
 def signal_concept(signal: str, unit: str, name: SignalName, id_short: str) -> aas.ConceptDescription:
@@ -61,11 +63,7 @@ def signal_concept(signal: str, unit: str, name: SignalName, id_short: str) -> a
     public = public_unit(unit)
     shown = shown_unit(unit, public)
     if not shown:
-        raise InvalidInput(
-            f"signal {signal[:_SHOWN]!r} has no unit",
-            hint="give each measurement its unit (1 for a count or a ratio)",
-            details={"messageKo": f"신호 {signal[:_SHOWN]!r}에 단위가 없습니다", "hintKo": "측정값마다 단위를 주세요"},
-        )
+        raise refusal("aas.signal-without-unit", shape=CAMEL, signal=signal[:_SHOWN])
     ko, en = _definitions(signal, name, shown, public)
     content = aas.DataSpecificationIEC61360(
         [

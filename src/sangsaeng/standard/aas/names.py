@@ -14,7 +14,7 @@ import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 
-from sangsaeng.errors import InvalidInput
+from sangsaeng.standard.said import CAMEL, refusal
 
 PREFERRED_NAME_LENGTH = 255  # IEC 61360 preferred name (IDTA-01003-a: PreferredNameTypeIec61360)
 SHORT_NAME_LENGTH = 18  # IEC 61360 short name (ShortNameTypeIec61360)
@@ -173,15 +173,7 @@ def derived_name(signal: str, fallback: str) -> SignalName:
 def _text(value: object, position: str, length: int) -> str:
     text = clean(value) if isinstance(value, str) else ""
     if not text or len(text) > length:
-        raise InvalidInput(
-            f"{position}: a name of 1 to {length} characters is needed",
-            position=position,
-            hint="write the name as people read it, e.g. ko: 주축 온도, en: Spindle temperature",
-            details={
-                "messageKo": f"{position}: 1~{length}자의 이름이 필요합니다",
-                "hintKo": "사람이 읽는 이름을 쓰세요. 예: ko: 주축 온도, en: Spindle temperature",
-            },
-        )
+        raise refusal("aas.name-length", at=position, shape=CAMEL, position=position, length=length)
     return text
 
 
@@ -189,21 +181,13 @@ def signal_names(data: object) -> dict[str, SignalName]:
     """Names a caller gives, as ``{signal: {ko: …, en: …, short: …}}`` (short optional); refused whole if any
     name is missing, empty or longer than IEC 61360 allows, or a key is not one of these."""
     if not isinstance(data, dict):
-        raise InvalidInput(
-            "signal names must be a mapping of signal → {ko, en, short}",
-            hint="e.g. spindle_temperature: {ko: 주축 온도, en: Spindle temperature}",
-            details={"messageKo": "신호 이름은 신호 → {ko, en, short} 형식이어야 합니다"},
-        )
+        raise refusal("aas.names-not-mapping", shape=CAMEL)
     names: dict[str, SignalName] = {}
     for signal, given in data.items():
         unknown = sorted(set(given) - {"ko", "en", "short"}) if isinstance(given, dict) else ["(not a mapping)"]
         if unknown:
-            raise InvalidInput(
-                f"signal names of {signal!r}: {', '.join(map(str, unknown))} not understood",
-                position=str(signal),
-                hint="give ko, en and optionally short (at most 18 characters)",
-                details={"messageKo": f"{signal!r}의 신호 이름: {', '.join(map(str, unknown))}을(를) 알 수 없습니다"},
-            )
+            keys = ", ".join(map(str, unknown))
+            raise refusal("aas.names-unknown-keys", at=str(signal), shape=CAMEL, signal=signal, keys=keys)
         assert isinstance(given, dict)
         ko = _text(given.get("ko"), f"{signal}.ko", PREFERRED_NAME_LENGTH)
         en = _text(given.get("en"), f"{signal}.en", PREFERRED_NAME_LENGTH)

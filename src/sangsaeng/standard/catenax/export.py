@@ -19,7 +19,6 @@ import unicodedata
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 
-from sangsaeng.errors import InvalidInput
 from sangsaeng.standard.catenax.bom import write_bom
 from sangsaeng.standard.catenax.parts import write_part
 from sangsaeng.standard.catenax.releases import BOM, USAGE, Aspect, Release, release
@@ -27,6 +26,7 @@ from sangsaeng.standard.catenax.requirements import Need, still_needed
 from sangsaeng.standard.catenax.usage import write_usage
 from sangsaeng.standard.catenax.values import DEFAULT_ZONE
 from sangsaeng.standard.entities import BomLink, Entity, PartInstance, PartType
+from sangsaeng.standard.said import refusal, words
 
 NAME_BYTES = 120
 _UNSAFE = re.compile(r"[^\w.-]")
@@ -45,20 +45,8 @@ class Shortfall:
         return self.need.ko if korean else self.need.en
 
     def hint(self, korean: bool) -> str:
-        field = self.need.field
-        if self.need.missing and korean:
-            return (
-                f"매핑에서 이 필드에 열을 지정하거나({field}: {{column: …}}) 모든 행에 같은 값을 주고"
-                f"({field}: {{value: …}}) `sangsaeng map check`로 확인한 뒤 다시 수집하세요"
-            )
-        if self.need.missing:
-            return (
-                f"map a column to it ({field}: {{column: …}}) or give one value for every record "
-                f"({field}: {{value: …}}), check with `sangsaeng map check`, and ingest again"
-            )
-        if korean:
-            return "원본 파일이나 매핑의 값 변환(values)에서 값을 고치고 `sangsaeng map check`로 확인하세요"
-        return "correct the values in the source file or in the mapping's value map; `sangsaeng map check` shows them"
+        key = "catenax.need.missing.how" if self.need.missing else "catenax.need.wrong.how"
+        return words(key, "ko" if korean else "en", field=self.need.field)
 
 
 def _shortfalls(aspect: str, records: Sequence[Entity], version: str | None) -> list[Shortfall]:
@@ -74,21 +62,11 @@ def types_of(instances: Sequence[PartInstance], types: Iterable[PartType]) -> di
     found: dict[str, PartType] = {}
     for part_type in types:
         if found.setdefault(part_type.id, part_type) != part_type:
-            raise InvalidInput(
-                f"the part type {part_type.id!r} is given twice, differently",
-                position="part_type.id",
-                hint="give each part type once",
-                details={"message_ko": f"품목 {part_type.id!r}가 서로 다른 내용으로 두 번 있습니다"},
-            )
+            raise refusal("catenax.type-twice", at="part_type.id", id=part_type.id)
     unknown = sorted({i.part_type for i in instances} - set(found))
     if unknown:
         shown = ", ".join(unknown[:5]) + (f" … ({len(unknown)})" if len(unknown) > 5 else "")
-        raise InvalidInput(
-            f"{len(unknown)} part type(s) of the parts are not among the part types given: {shown}",
-            position="part_instance.part_type",
-            hint="give the part types file that holds them (--types)",
-            details={"message_ko": f"부품의 품목 {len(unknown)}개가 주어진 품목 파일에 없습니다: {shown}"},
-        )
+        raise refusal("catenax.types-unknown", at="part_instance.part_type", count=len(unknown), shown=shown)
     return found
 
 
@@ -98,14 +76,8 @@ def unique_parts(instances: Sequence[PartInstance]) -> None:
     for row, instance in enumerate(instances, 1):
         first = rows.setdefault(instance.global_asset_id, row)
         if first != row:
-            raise InvalidInput(
-                f"the global asset id {instance.global_asset_id} is given twice (records {first} and {row})",
-                position=f"record {row}: global_asset_id",
-                hint="give each part once",
-                details={
-                    "message_ko": f"글로벌 자산 ID {instance.global_asset_id}가 두 번 있습니다 ({first}번, {row}번 행)"
-                },
-            )
+            where = f"record {row}: global_asset_id"
+            raise refusal("catenax.part-twice", at=where, id=instance.global_asset_id, first=first, row=row)
 
 
 def part_shortfalls(

@@ -23,6 +23,7 @@ from sangsaeng.standard.catenax.usage import read_usage
 from sangsaeng.standard.catenax.values import DEFAULT_ZONE
 from sangsaeng.standard.entities import BomLink, Entity, PartInstance, PartType
 from sangsaeng.standard.labels import field_label
+from sangsaeng.standard.said import PerLanguage, refusal
 
 
 def is_envelope(document: Any) -> bool:
@@ -33,15 +34,7 @@ def aspect_of(document: Any, semantic_id: str | None) -> str:
     """Which aspect a document is: its envelope's semantic id, else the one given for bare documents."""
     urn = document["aspectType"] if is_envelope(document) else semantic_id
     if not isinstance(urn, str):
-        raise InvalidInput(
-            "a bare document (no envelope with its aspectType) does not say which aspect it is",
-            position="$",
-            hint="pass its semantic id, e.g. --aspect urn:samm:io.catenax.serial_part:4.0.0#SerialPart",
-            details={
-                "message_ko": "봉투(aspectType)가 없는 문서는 어떤 aspect인지 알 수 없습니다",
-                "hint_ko": "의미 ID를 주세요. 예: --aspect urn:samm:io.catenax.serial_part:4.0.0#SerialPart",
-            },
-        )
+        raise refusal("catenax.bare-document", at="$")
     identify(urn, tuple(RELEASES))  # refuses what is not the semantic id of an aspect read here
     return urn.strip().rsplit("#", 1)[1]
 
@@ -122,13 +115,14 @@ def _conflict(record: Entity, name: str, one: tuple[str, Any], other: tuple[str,
     """Two documents say different things of one field: ``one`` = (the earlier document, its value), ``other`` =
     (this document, its value); the caller names this document."""
     naming = " / ".join(str(getattr(record, k)) for k in type(record).key)
-    ko, en = field_label(record.entity, name, "ko"), field_label(record.entity, name, "en")
-    return InvalidInput(
-        f"{naming}: {en} ({name}) is {other[1]!r} here but {one[1]!r} in {one[0]}",
-        position=name,
-        hint="which is right cannot be told: ask the partner, or import the two files apart",
-        details={
-            "message_ko": f"{naming}의 {ko}({name})가 여기에는 {other[1]!r}, {one[0]}에는 {one[1]!r}로 서로 다릅니다",
-            "hint_ko": "어느 쪽이 맞는지 알 수 없습니다: 파트너에게 확인하거나 두 파일을 따로 가져오세요",
-        },
+    label = PerLanguage(lambda language: field_label(record.entity, name, language))
+    return refusal(
+        "catenax.documents-differ",
+        at=name,
+        naming=naming,
+        label=label,
+        field=name,
+        here=other[1],
+        there=one[1],
+        source=one[0],
     )

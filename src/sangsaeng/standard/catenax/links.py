@@ -14,11 +14,11 @@ from typing import Any
 
 from pydantic import ValidationError
 
-from sangsaeng.errors import InvalidInput
 from sangsaeng.standard.catenax.releases import BOM, Release
 from sangsaeng.standard.catenax.requirements import enforce, enforce_field
-from sangsaeng.standard.catenax.values import invalid, read_moment, read_unit, samm_unit, stamp
+from sangsaeng.standard.catenax.values import read_moment, read_unit, samm_unit, stamp
 from sangsaeng.standard.entities import BomLink
+from sangsaeng.standard.said import refusal
 
 ID_KEYS = ("globalAssetId", "catenaXId", "childCatenaXId")
 
@@ -35,18 +35,11 @@ def checked(of: Release, anchor: str, links: Sequence[BomLink]) -> None:
     for link in links:
         enforce(of, link)
         if getattr(link, end) != anchor:
-            raise InvalidInput(
-                f"{of}: {link.parent} → {link.child} is not a link of the {end} {anchor}",
-                position=end,
-                details={"message_ko": f"{of}: {link.parent} → {link.child}는 {anchor}의 구성이 아닙니다"},
-            )
+            said = {"release": of, "parent": link.parent, "child": link.child, "end": end, "anchor": anchor}
+            raise refusal("catenax.not-a-link", at=end, **said)
         related = getattr(link, other)
         if related in seen:
-            raise InvalidInput(
-                f"{related} is linked to {anchor} twice: {of} lists each {other} once",
-                position=other,
-                details={"message_ko": f"{related}가 {anchor}에 두 번 연결되어 있습니다: {of}에는 한 번만 적습니다"},
-            )
+            raise refusal("catenax.linked-twice", at=other, related=related, anchor=anchor, release=of, other=other)
         seen.add(related)
     if not links:  # no link carries the anchor through ``enforce``
         enforce_field(of, "bom_link", end, anchor)
@@ -67,45 +60,32 @@ def item(of: Release, link: BomLink, related: str, partner: str | None) -> dict[
 def items_of(payload: dict[str, Any], key: str) -> list[Any]:
     found = payload.get(key, [])
     if not isinstance(found, list):
-        raise invalid(f"{key} is a list", f"{key}는 목록이어야 합니다", key)
+        raise refusal("catenax.not-a-list", at=key, key=key)
     return found
 
 
 def anchor_of(payload: dict[str, Any], aspect: str) -> str:
     found = payload.get("globalAssetId", payload.get("catenaXId"))
     if not isinstance(found, str):
-        raise invalid(
-            f"not a {aspect} aspect: no 'globalAssetId' or 'catenaXId'",
-            f"{aspect} 문서가 아닙니다: globalAssetId도 catenaXId도 없습니다",
-            "catenaXId",
-        )
+        raise refusal("catenax.no-anchor", at="catenaXId", aspect=aspect)
     return found
 
 
 def read_link(raw: Any, where: str, ends: dict[str, Any], partner_field: str, certainty: str) -> BomLink:
     """A BomLink from one item: ``ends`` gives the anchor's end, the related id is read from the item."""
     if not isinstance(raw, dict):
-        raise invalid(f"{where} is an object", f"{where}는 객체여야 합니다", where)
+        raise refusal("catenax.not-an-object", at=where, where=where)
     related = next((raw[k] for k in ID_KEYS if k in raw), None)
     quantity = raw.get("quantity")
     if not isinstance(quantity, dict):
-        raise InvalidInput(
-            f"{where} gives no quantity: a canonical BOM link says how many",
-            position=f"{where}.quantity",
-            hint="ask the partner for the quantity",
-            details={"message_ko": f"{where}에 수량이 없습니다: 표준 BOM 구성에는 수량이 있어야 합니다"},
-        )
+        raise refusal("catenax.no-quantity", at=f"{where}.quantity", where=where)
     written = quantity.get("unit", quantity.get("measurementUnit"))
     if not isinstance(written, str):
-        raise invalid(f"{where}.quantity has no unit", f"{where}의 수량에 단위가 없습니다", f"{where}.quantity.unit")
+        raise refusal("catenax.no-unit", at=f"{where}.quantity.unit", where=where)
     unit = read_unit(written, f"{where}.quantity.unit")
     value = quantity.get("value", quantity.get("quantityNumber"))
     if isinstance(value, bool) or not isinstance(value, int | float):
-        raise invalid(
-            f"{where}.quantity.value is not a number: {value!r}",
-            f"{where}의 수량 {value!r}은(는) 숫자가 아닙니다",
-            f"{where}.quantity.value",
-        )
+        raise refusal("catenax.quantity-not-number", at=f"{where}.quantity.value", where=where, value=value)
     created = raw.get("createdOn")
     try:
         return BomLink.model_validate(
@@ -123,8 +103,4 @@ def read_link(raw: Any, where: str, ends: dict[str, Any], partner_field: str, ce
         )
     except ValidationError as exc:
         first = exc.errors()[0]
-        raise invalid(
-            f"{where} is not a valid item: {first['loc'][0]}: {first['msg']}",
-            f"{where}를 BOM 구성으로 읽을 수 없습니다: {first['loc'][0]}",
-            where,
-        ) from exc
+        raise refusal("catenax.bad-item", at=where, where=where, key=first["loc"][0], problem=first["msg"]) from exc

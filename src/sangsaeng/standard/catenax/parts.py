@@ -19,8 +19,9 @@ from pydantic import ValidationError
 from sangsaeng.errors import InvalidInput
 from sangsaeng.standard.catenax.releases import PART_NAMES, PARTS, Aspect, Release, release, unwrap
 from sangsaeng.standard.catenax.requirements import enforce
-from sangsaeng.standard.catenax.values import DEFAULT_ZONE, day, given, invalid, is_bpnl, read_moment, stamp
+from sangsaeng.standard.catenax.values import DEFAULT_ZONE, day, given, is_bpnl, read_moment, stamp
 from sangsaeng.standard.entities import PartInstance, PartType
+from sangsaeng.standard.said import refusal
 
 LOCAL_ID = {"serial": "partInstanceId", "batch": "batchId"}
 KIND = {"SerialPart": "serial", "Batch": "batch"}
@@ -49,20 +50,11 @@ def write_part(
     production date alone (4.0.0) is the day where the company works (``zone``)."""
     of = release("SerialPart" if instance.kind == "serial" else "Batch", version)
     if instance.part_type != part_type.id:
-        raise InvalidInput(
-            f"the part's type is {instance.part_type!r}, the part type given is {part_type.id!r}",
-            position="part_type",
-            details={"message_ko": f"부품의 품목은 {instance.part_type!r}인데 주어진 품목은 {part_type.id!r}입니다"},
-        )
+        raise refusal("catenax.type-mismatch", at="part_type", part=instance.part_type, given=part_type.id)
     enforce(of, instance)
     enforce(of, part_type)
     if manufacturer is not None and not is_bpnl(manufacturer):
-        raise InvalidInput(
-            f"the manufacturer {manufacturer!r} is not a BPNL",
-            position="manufacturer",
-            hint="the manufacturerId of a Catena-X part is the manufacturer's BPNL (BPNL and 12 letters or digits)",
-            details={"message_ko": f"제조사 {manufacturer!r}는 BPNL 번호가 아닙니다"},
-        )
+        raise refusal("catenax.manufacturer-not-bpnl", at="manufacturer", manufacturer=manufacturer)
     identifiers = [] if instance.local_id is None else [{"key": LOCAL_ID[instance.kind], "value": instance.local_id}]
     if manufacturer is not None:
         identifiers.insert(0, {"key": "manufacturerId", "value": manufacturer})
@@ -112,11 +104,7 @@ def read_part(document: Any, semantic_id: str | None = None, *, zone: str = DEFA
     payload, of = unwrap(document, semantic_id, PARTS)
     asset_id = payload.get("globalAssetId", payload.get("catenaXId"))
     if not isinstance(asset_id, str):
-        raise invalid(
-            "not a SerialPart or Batch aspect: no 'globalAssetId' or 'catenaXId'",
-            "SerialPart나 Batch 문서가 아닙니다: globalAssetId도 catenaXId도 없습니다",
-            "catenaXId",
-        )
+        raise refusal("catenax.not-a-part", at="catenaXId")
     identifiers = _identifiers(payload.get("localIdentifiers", []))
     kind = _kind(of, identifiers)
     part_type = _part_type(_mapping(payload.get("partTypeInformation"), "partTypeInformation"))
@@ -138,11 +126,7 @@ def read_part(document: Any, semantic_id: str | None = None, *, zone: str = DEFA
 
 def _identifiers(items: Any) -> dict[str, str]:
     if not isinstance(items, list):
-        raise invalid(
-            "localIdentifiers is a list of {key, value}",
-            "localIdentifiers는 {key, value}의 목록이어야 합니다",
-            "localIdentifiers",
-        )
+        raise refusal("catenax.identifiers-not-list", at="localIdentifiers")
     return {i["key"]: i["value"] for i in items if isinstance(i, dict) and "key" in i and "value" in i}
 
 
@@ -153,19 +137,14 @@ def _kind(of: Release | None, identifiers: dict[str, str]) -> str:
         return "serial"
     if "batchId" in identifiers:
         return "batch"
-    raise InvalidInput(
-        "localIdentifiers name neither a partInstanceId nor a batchId",
-        position="localIdentifiers",
-        hint="give the semantic id (SerialPart or Batch) with the document",
-        details={"message_ko": "localIdentifiers에 partInstanceId도 batchId도 없습니다: 의미 ID를 함께 주세요"},
-    )
+    raise refusal("catenax.no-local-id", at="localIdentifiers")
 
 
 def _mapping(value: Any, where: str) -> dict[str, Any]:
     if value is None:
         return {}
     if not isinstance(value, dict):
-        raise invalid(f"{where} is an object", f"{where}는 객체여야 합니다", where)
+        raise refusal("catenax.not-an-object", at=where, where=where)
     return value
 
 
@@ -197,4 +176,4 @@ def _production_site(sites: Any) -> str | None:
 def _invalid(exc: ValidationError, what: str) -> InvalidInput:
     first = exc.errors()[0]
     field = str(first["loc"][0])
-    return invalid(f"{what}: {field}: {first['msg']}", f"{what}: {field} 값을 표준 기록으로 읽을 수 없습니다", field)
+    return refusal("catenax.unreadable-value", at=field, what=what, field=field, problem=first["msg"])

@@ -21,7 +21,7 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
-from sangsaeng.errors import InvalidInput
+from sangsaeng.standard.said import PerLanguage, refusal, words
 
 NAMESPACES = {
     "SerialPart": "io.catenax.serial_part",
@@ -89,17 +89,12 @@ SITE_FUNCTIONS = ("production", "warehouse", "spare part warehouse")
 def release(aspect: str, version: str | None = None) -> Release:
     """The release of ``aspect`` to write: ``version`` (3.x or 4.0.0), else the current one."""
     if aspect not in RELEASES:
-        raise InvalidInput(f"no Catena-X aspect {aspect!r} is written here", hint=f"one of {', '.join(RELEASES)}")
+        raise refusal("catenax.unknown-aspect", aspect=aspect, aspects=", ".join(RELEASES))
     for known in RELEASES[aspect]:
         if version is None or known.version == version or (known.major == 3 and version == "3"):
             return known
     versions = ", ".join(r.version for r in RELEASES[aspect])
-    raise InvalidInput(
-        f"{aspect} {version} is not written here",
-        position="version",
-        hint=f"one of {versions}",
-        details={"message_ko": f"{aspect} {version}는 쓸 수 없습니다", "hint_ko": f"{versions} 중 하나"},
-    )
+    raise refusal("catenax.release-not-written", at="version", aspect=aspect, version=version, versions=versions)
 
 
 def identify(semantic_id: str, aspects: tuple[str, ...]) -> Release | None:
@@ -108,22 +103,20 @@ def identify(semantic_id: str, aspects: tuple[str, ...]) -> Release | None:
     found = _URN.match(semantic_id.strip())
     aspect = found.group(5) if found else None
     if found is None or aspect not in aspects or NAMESPACES[aspect] != found.group(1):
-        raise InvalidInput(
-            f"{semantic_id!r} is not the semantic id of {' or '.join(aspects)}",
-            position="aspectType",
-            hint=f"e.g. {RELEASES[aspects[0]][0].urn}",
-            details={"message_ko": f"{semantic_id!r}는 {' 또는 '.join(aspects)}의 의미 ID가 아닙니다"},
+        raise refusal(
+            "catenax.not-semantic-id",
+            at="aspectType",
+            semantic_id=semantic_id,
+            aspects=_either(aspects),
+            example=RELEASES[aspects[0]][0].urn,
         )
     version = ".".join(found.group(2, 3, 4))
     for known in RELEASES[aspect]:
         if known.version == version:
             return known
     if int(found.group(2)) > RELEASES[aspect][0].major:
-        raise InvalidInput(
-            f"{aspect} {version} is newer than the releases read here",
-            position="aspectType",
-            hint=f"ask for {RELEASES[aspect][0].urn}",
-            details={"message_ko": f"{aspect} {version}는 이 버전이 읽는 릴리스보다 새 릴리스입니다"},
+        raise refusal(
+            "catenax.newer-release", at="aspectType", aspect=aspect, version=version, urn=RELEASES[aspect][0].urn
         )
     return None
 
@@ -148,16 +141,15 @@ def unwrap(given: Any, semantic_id: str | None, aspects: tuple[str, ...]) -> tup
     """The document in ``given`` (an envelope or a bare document) and the release its semantic id names, if any."""
     if isinstance(given, dict) and "payload" in given and "aspectType" in given:
         if semantic_id is not None and semantic_id != given["aspectType"]:
-            raise InvalidInput(
-                f"the envelope says {given['aspectType']!r}, the caller {semantic_id!r}",
-                position="aspectType",
-                details={"message_ko": f"봉투에는 {given['aspectType']!r}, 호출에는 {semantic_id!r}라고 되어 있습니다"},
+            raise refusal(
+                "catenax.envelope-disagrees", at="aspectType", envelope=given["aspectType"], semantic_id=semantic_id
             )
         semantic_id, given = str(given["aspectType"]), given["payload"]
     if not isinstance(given, dict):
-        raise InvalidInput(
-            f"a {' or '.join(aspects)} document is a JSON object",
-            position="$",
-            details={"message_ko": f"{' 또는 '.join(aspects)} 문서는 JSON 객체여야 합니다"},
-        )
+        raise refusal("catenax.not-an-object-document", at="$", aspects=_either(aspects))
     return given, None if semantic_id is None else identify(semantic_id, aspects)
+
+
+def _either(aspects: tuple[str, ...]) -> PerLanguage:
+    """The aspects joined with "or" in the reader's language."""
+    return PerLanguage(lambda language: words("word.or", language).join(aspects))

@@ -25,36 +25,42 @@ from dataclasses import dataclass
 from functools import cache
 from typing import Any
 
-from sangsaeng.errors import InvalidInput
 from sangsaeng.standard.catenax.releases import BOM, PART_NAMES, PARTS, Release, release
 from sangsaeng.standard.catenax.values import given, is_asset_id, is_bpnl, is_bpns, is_finite, samm_unit
 from sangsaeng.standard.entities import Entity
 from sangsaeng.standard.labels import field_label
+from sangsaeng.standard.said import PerLanguage, refusal, words
 
 
 @dataclass(frozen=True)
 class Form:
-    """A value constraint of a schema, and how to say it."""
+    """A value constraint of a schema, and how to say it: ``words`` is its key in the ``standard`` catalog."""
 
     check: Callable[[Any], bool]
-    ko: str
-    en: str
+    words: str
+
+    def said(self, language: str) -> str:
+        return words(self.words, language)
+
+    @property
+    def ko(self) -> str:
+        return self.said("ko")
+
+    @property
+    def en(self) -> str:
+        return self.said("en")
 
 
-ASSET_ID = Form(is_asset_id, "UUID (예: urn:uuid:…)", "a UUID (urn:uuid:…)")
-BPNL = Form(is_bpnl, "BPNL 번호 (BPNL 뒤에 영문·숫자 12자)", "a BPNL (BPNL and 12 letters or digits)")
-BPNS = Form(is_bpns, "BPNS 번호 (BPNS 뒤에 영문·숫자 12자)", "a BPNS (BPNS and 12 letters or digits)")
+ASSET_ID = Form(is_asset_id, "catenax.form.asset-id")
+BPNL = Form(is_bpnl, "catenax.form.bpnl")
+BPNS = Form(is_bpns, "catenax.form.bpns")
 KINDS = {
-    "serial": Form(lambda v: v == "serial", "개별 부품(serial)", "serial"),
-    "batch": Form(lambda v: v == "batch", "로트(batch)", "batch"),
+    "serial": Form(lambda v: v == "serial", "catenax.form.serial"),
+    "batch": Form(lambda v: v == "batch", "catenax.form.batch"),
 }
-AS_BUILT = Form(lambda v: v == "as-built", "실적 BOM (as-built)", "as-built")
-POSITIVE = Form(lambda v: is_finite(v) and v > 0, "0보다 큰 유한한 수", "a finite number above 0")
-SAMM_UNIT = Form(
-    lambda v: samm_unit(v) is not None,
-    "개, kg, m, m², m³, kWh 또는 초",
-    "piece, kilogram, meter, meter ** 2, meter ** 3, kilowatt_hour or second",
-)
+AS_BUILT = Form(lambda v: v == "as-built", "catenax.form.as-built")
+POSITIVE = Form(lambda v: is_finite(v) and v > 0, "catenax.form.positive")
+SAMM_UNIT = Form(lambda v: samm_unit(v) is not None, "catenax.form.samm-unit")
 
 
 @dataclass(frozen=True)
@@ -166,34 +172,15 @@ def enforce_field(of: Release, entity: str, field: str, value: Any) -> None:
 def _check(of: Release, rule: Rule, values: Mapping[str, Any], naming: str) -> None:
     if not rule.missing(values) and not rule.wrong(values):
         return  # the usual case, without composing the words of a refusal
-    ko_name, en_name = field_label(rule.entity, rule.field, "ko"), field_label(rule.entity, rule.field, "en")
+    label = PerLanguage(lambda language: field_label(rule.entity, rule.field, language))
+    form = PerLanguage(lambda language: rule.form.said(language) if rule.form else "")
+    said = {"release": of, "entity": rule.entity, "field": rule.field, "label": label, "naming": naming, "form": form}
     details = {"entity": rule.entity, "field": rule.field, "release": of.urn}
     if rule.missing(values):
-        raise InvalidInput(
-            f"{of} needs {rule.entity}.{rule.field} ({en_name}, written as {rule.path}); {naming} has none",
-            position=rule.field,
-            hint=f"map a column to it ({rule.field}: {{column: …}}) or give one value for every record "
-            f"({rule.field}: {{value: …}})" + (f"; it must be {rule.form.en}" if rule.form else ""),
-            details={
-                **details,
-                "message_ko": f"{of} 문서에는 {ko_name}({rule.field})이(가) 꼭 있어야 하는데 {naming}에 없습니다",
-                "hint_ko": f"매핑에서 열을 지정하거나({rule.field}: {{column: …}}) 모든 행에 같은 값을 주세요"
-                f"({rule.field}: {{value: …}})" + (f"; {rule.form.ko}이어야 합니다" if rule.form else ""),
-            },
-        )
+        clause = PerLanguage(lambda language: words("catenax.required.form", language, form=form) if rule.form else "")
+        raise refusal("catenax.required", at=rule.field, extra=details, **(said | {"path": rule.path, "form": clause}))
     if rule.wrong(values) and rule.form is not None:
-        value = values.get(rule.field)
-        raise InvalidInput(
-            f"{of}: {rule.entity}.{rule.field} of {naming} is {value!r}, not {rule.form.en}",
-            position=rule.field,
-            hint=f"give {rule.form.en}",
-            details={
-                **details,
-                "message_ko": f"{of}: {naming}의 {ko_name}({rule.field}) 값 {value!r}은(는) "
-                f"{rule.form.ko}이(가) 아닙니다",
-                "hint_ko": f"{rule.form.ko}을(를) 주세요",
-            },
-        )
+        raise refusal("catenax.wrong-form", at=rule.field, extra=details, value=values.get(rule.field), **said)
 
 
 @dataclass(frozen=True)
@@ -224,12 +211,7 @@ def still_needed(
     for record in records:
         kind = record.entity if isinstance(record, Entity) else entity
         if kind is None:
-            raise InvalidInput(
-                "a row of field names needs its entity",
-                position="entity",
-                hint="pass entity=…",
-                details={"message_ko": "필드 이름으로 된 행에는 엔티티를 함께 주어야 합니다"},
-            )
+            raise refusal("catenax.row-needs-entity", at="entity")
         values = _values(record)
         for rule in rules(of):
             if rule.entity == kind:
@@ -245,12 +227,13 @@ def still_needed(
 
 
 def _need(of: Release, rule: Rule, missing: int, wrong: int) -> Need:
-    ko_name, en_name = field_label(rule.entity, rule.field, "ko"), field_label(rule.entity, rule.field, "en")
-    ko, en = [], []
-    if missing:
-        ko.append(f"{of} 문서에 꼭 있어야 하는데({rule.path}) {missing}건에 없습니다")
-        en.append(f"{of} requires it ({rule.path}); {missing} record(s) have none")
-    if wrong and rule.form is not None:
-        ko.append(f"{rule.form.ko}이어야 하는데 {wrong}건이 아닙니다")
-        en.append(f"it must be {rule.form.en}; {wrong} record(s) hold something else")
-    return Need(rule.entity, rule.field, missing, wrong, f"{ko_name}: " + "; ".join(ko), f"{en_name}: " + "; ".join(en))
+    def reasons(language: str) -> str:
+        said = []
+        if missing:
+            said.append(words("catenax.need.missing", language, release=of, path=rule.path, count=missing))
+        if wrong and rule.form is not None:
+            said.append(words("catenax.need.wrong", language, form=rule.form.said(language), count=wrong))
+        return "; ".join(said)
+
+    ko, en = (f"{field_label(rule.entity, rule.field, language)}: {reasons(language)}" for language in ("ko", "en"))
+    return Need(rule.entity, rule.field, missing, wrong, ko, en)

@@ -14,11 +14,11 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from sangsaeng.errors import InvalidInput
 from sangsaeng.standard.catenax.links import anchor_of, certainty_key, checked, item, items_of, read_link
 from sangsaeng.standard.catenax.releases import USAGE, Aspect, Release, release, unwrap
 from sangsaeng.standard.catenax.requirements import enforce_field
 from sangsaeng.standard.entities import BomLink
+from sangsaeng.standard.said import refusal
 
 
 @dataclass(frozen=True)
@@ -59,11 +59,6 @@ def read_usage(document: Any, semantic_id: str | None = None) -> UsageRead:
     ]
     customers = items_of(payload, "customers")
     if not all(isinstance(c, str) for c in customers):
-        raise InvalidInput(
-            "customers is a list of BPNLs (SingleLevelUsageAsBuilt 3.0.0 and later)",
-            position="customers",
-            hint="releases before 3.0.0 nested the parents under each customer; ask for 3.0.0 or 4.0.0",
-            details={"message_ko": "customers는 BPNL의 목록이어야 합니다 (3.0.0 이전 릴리스는 읽지 않습니다)"},
-        )
+        raise refusal("catenax.customers-not-list", at="customers")
     named = [link.customer for link in links if link.customer is not None]
     return UsageRead(child, links, list(dict.fromkeys([*named, *customers])), of)

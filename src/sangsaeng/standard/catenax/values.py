@@ -14,18 +14,14 @@ from datetime import UTC, date, datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from sangsaeng.errors import InvalidInput, SangsaengError
+from sangsaeng.errors import SangsaengError
+from sangsaeng.standard.said import refusal
 from sangsaeng.standard.units import Unit, recognize
 
 BPNL = re.compile(r"BPNL[a-zA-Z0-9]{12}")
 BPNS = re.compile(r"BPNS[a-zA-Z0-9]{12}")
 _HEX = r"[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}"
 GLOBAL_ASSET_ID = re.compile(rf"(?:urn:uuid:)?{_HEX}")
-
-
-def invalid(message: str, message_ko: str, position: str, hint: str | None = None) -> InvalidInput:
-    """A refusal of a document's content, said in English and Korean."""
-    return InvalidInput(message, position=position, hint=hint, details={"message_ko": message_ko})
 
 
 def given(value: Any) -> bool:
@@ -106,17 +102,12 @@ def read_unit(written: str, where: str) -> Unit:
     """A quantity's unit as a document writes it (the SAMM catalogue's names, or older spellings units.py
     knows), recognised; refused with the path when no canonical unit can hold it."""
     if written in _NOT_CANONICAL:
-        raise InvalidInput(
-            f"{where}: {written} counts something other than pieces; no canonical unit holds it",
-            position=where,
-            hint="ask the partner for the quantity in pieces or in a unit of mass, length, area or volume",
-            details={"message_ko": f"{where}: {written}는 개수 단위가 아니어서 표준 단위로 옮길 수 없습니다"},
-        )
+        raise refusal("catenax.unit-not-pieces", at=where, where=where, unit=written)
     try:
         return recognize(_SAMM_READ.get(written, written))
     except SangsaengError as exc:
-        raise invalid(
-            f"{where}: {exc.message}", f"{where}: 단위 {written!r}를 읽을 수 없습니다", where, exc.hint
+        raise refusal(
+            "catenax.unit-unknown", at=where, where=where, unit=written, problem=exc.message, how=exc.hint
         ) from exc
 
 
@@ -140,27 +131,14 @@ def read_moment(written: Any, where: str, zone: str = DEFAULT_ZONE) -> datetime:
     works (``zone``); a time
     without an offset is refused, because which instant it means cannot be told."""
     if not isinstance(written, str):
-        raise invalid(
-            f"{where}: a date or date-time is a string, not {written!r}",
-            f"{where}: 날짜·일시는 문자열이어야 합니다 ({written!r})",
-            where,
-        )
+        raise refusal("catenax.moment-not-text", at=where, where=where, value=written)
     text = written.strip()
     try:
         if "T" not in text:
             return datetime.combine(date.fromisoformat(text), datetime.min.time(), ZoneInfo(zone)).astimezone(UTC)
         moment = datetime.fromisoformat(text.replace("Z", "+00:00"))
     except ValueError as exc:
-        raise invalid(
-            f"{where}: {written!r} is not a date or date-time",
-            f"{where}: {written!r}은(는) 날짜·일시가 아닙니다",
-            where,
-        ) from exc
+        raise refusal("catenax.not-a-moment", at=where, where=where, value=written) from exc
     if moment.tzinfo is None:
-        raise InvalidInput(
-            f"{where}: {written!r} has no UTC offset",
-            position=where,
-            hint="write the offset, e.g. 2026-10-01T08:00:00Z or 2026-10-01T17:00:00+09:00",
-            details={"message_ko": f"{where}: {written!r}에 시간대(UTC 오프셋)가 없습니다"},
-        )
+        raise refusal("catenax.no-offset", at=where, where=where, value=written)
     return moment.astimezone(UTC)

@@ -18,6 +18,7 @@ from sangsaeng.standard.entities import ProductFootprint
 from sangsaeng.standard.labels import field_label
 from sangsaeng.standard.pact.versions import PLACES, WRITTEN_BY_EXPORT, PactVersion, place, version_of
 from sangsaeng.standard.pact.vocabulary import cpc_of
+from sangsaeng.standard.said import PerLanguage, both
 
 ENTITY = "product_footprint"
 
@@ -44,15 +45,15 @@ def label(field: str, language: str) -> str:
     return field_label(ENTITY, field, language)
 
 
-def missing(field: str, version: PactVersion, *, ko: str = "", en: str = "") -> Missing:
+def missing(field: str, version: PactVersion, key: str = "pact.required", **values: Any) -> Missing:
+    """``field`` is required and unknown: said by ``key`` of the ``standard`` catalog, with the version, the
+    document's path, the field and its label, and ``values``."""
     where = place(field, version)
     path = where.path if where else field
-    return Missing(
-        field,
-        path,
-        ko or f"PACT {version}에 꼭 필요한 {label(field, 'ko')}({path}) 값이 없습니다",
-        en or f"PACT {version} requires {path} ({label(field, 'en')}); the footprint does not say it",
+    en, ko = both(
+        key, version=version, path=path, field=field, label=PerLanguage(lambda lang: label(field, lang)), **values
     )
+    return Missing(field, path, ko, en)
 
 
 def known(value: Any) -> bool:
@@ -82,13 +83,7 @@ def _exemption(footprint: ProductFootprint, version: PactVersion) -> Missing | N
         return missing("exempted_emissions_description", version)
     if description.strip() or not percent:
         return None
-    return missing(
-        "exempted_emissions_description",
-        version,
-        ko=f"제외 배출 비율이 {percent}%인데 그 이유가 비어 있습니다. PACT는 뺀 배출이 없을 때만 빈칸을 허용합니다",
-        en=f"{percent} % of emissions were left out but the reason is empty; PACT allows the empty string only "
-        "when no emissions were excluded",
-    )
+    return missing("exempted_emissions_description", version, "pact.exempted-without-reason", percent=percent)
 
 
 def requirements(footprint: ProductFootprint, version: str) -> list[Missing]:

@@ -24,18 +24,14 @@ from fractions import Fraction
 from typing import Any
 
 from sangsaeng.errors import InvalidInput
+from sangsaeng.standard import said
 from sangsaeng.standard.entities import ProductFootprint
 from sangsaeng.standard.pact import vocabulary as words
 from sangsaeng.standard.pact.decimals import decimal_for, decimal_text
 from sangsaeng.standard.pact.requirements import Missing, cpc_code, known, label, missing, requirements
 from sangsaeng.standard.pact.units import amount_text, pact_unit, units_of
 from sangsaeng.standard.pact.versions import SPEC_VERSION, PactVersion, place, version_of
-
-_HOW = (
-    "빠진 값은 매핑의 열이나 상수로, 또는 포털의 검토 화면에서 넣어 주세요. PACT가 나타낼 수 없는 값은 고쳐 주세요",
-    "give each missing value as a column or a constant in the mapping, or on the portal's review page; change the "
-    "values PACT cannot say",
-)
+from sangsaeng.standard.said import CAMEL, PerLanguage
 
 
 def _utc(moment: datetime) -> datetime:
@@ -65,8 +61,11 @@ class _Document:
         self.fp, self.version, self.v2 = footprint, version, version.startswith("2")
         self.refused: list[Missing] = []
 
-    def refuse(self, field: str, ko: str, en: str) -> None:
+    def refuse(self, field: str, key: str, **values: Any) -> None:
+        """What the version cannot say of ``field``: ``key`` of the ``standard`` catalog, with the field, its label
+        and ``values``."""
         where = place(field, self.version)
+        en, ko = said.both(key, field=field, label=PerLanguage(lambda language: label(field, language)), **values)
         self.refused.append(Missing(field, where.path if where else field, ko, en, kind="refused"))
 
     # ---- values -------------------------------------------------------------------------------------------------
@@ -78,7 +77,7 @@ class _Document:
         try:
             return decimal_text(value)
         except ValueError:
-            self.refuse(field, f"{label(field, 'ko')} 값 {value}은 수가 아닙니다", f"{field} is {value}, not a number")
+            self.refuse(field, "pact.not-a-number", value=value)
             return None
 
     def percent(self, field: str) -> float | str | None:
@@ -96,34 +95,20 @@ class _Document:
         bare = value[len(words.URN_UUID) :] if value.lower().startswith(words.URN_UUID) else value
         if words.UUID.fullmatch(bare):
             return bare
-        self.refuse(
-            field,
-            f"{label(field, 'ko')} {value!r}는 UUID가 아닙니다. PACT의 ID는 UUID입니다 (urn:uuid:… 꼴로 넣어 주세요)",
-            f"{field} {value!r} is not a UUID; PACT ids are UUIDs (give urn:uuid:<uuid>)",
-        )
+        self.refuse(field, "pact.not-a-uuid", value=value)
         return None
 
     def urns(self, field: str, values: list[str]) -> list[str]:
         for value in values:
             if not words.URN.fullmatch(value):
-                self.refuse(
-                    field,
-                    f"{label(field, 'ko')} {value!r}는 URN이 아닙니다. urn:<이름공간>:<값> 꼴이어야 합니다 "
-                    "(예: urn:pact:<발급 기관 도메인>:<종류>:<값>, 한글은 퍼센트 인코딩)",
-                    f"{field} {value!r} is not a URN (RFC 8141); give urn:<namespace>:<value>, e.g. PACT's "
-                    "urn:pact:<domain of issuer>:<type>:<value>, non-ASCII percent-encoded",
-                )
+                self.refuse(field, "pact.not-a-urn", value=value)
         self.unique(field, values)
         return values
 
     def unique(self, field: str, values: list[str]) -> None:
         repeated = sorted({v for v in values if values.count(v) > 1})
         if repeated:
-            self.refuse(
-                field,
-                f"{label(field, 'ko')}에 같은 값이 두 번 있습니다: {', '.join(repeated)}",
-                f"{field} lists {', '.join(repeated)} more than once; PACT's lists hold each value once",
-            )
+            self.refuse(field, "pact.repeated", values=", ".join(repeated))
 
     # ---- the document ---------------------------------------------------------------------------------------------
 
@@ -135,7 +120,7 @@ class _Document:
             out["precedingPfIds"] = [self.uuid("preceding_pf_ids", i) for i in fp.preceding_pf_ids]
         if self.v2:
             if fp.version > words.INT32:
-                self.refuse("version", f"버전 {fp.version}이 너무 큽니다", f"version {fp.version} exceeds int32")
+                self.refuse("version", "pact.version-too-big", version=fp.version)
             out["version"] = fp.version
         out["created"] = stamp(created) if created else None
         out["status"] = fp.status
@@ -159,23 +144,11 @@ class _Document:
         start, end = (None if m is None else _utc(m) for m in (start, end))
         if self.v2 and (start is None) != (end is None):
             given = "validity_period_start" if start else "validity_period_end"
-            self.refuse(
-                given,
-                "PACT 2.x는 유효 기간의 시작과 끝을 함께 요구합니다",
-                "PACT 2.x needs both ends of the validity period",
-            )
+            self.refuse(given, "pact.validity-one-end")
         if start is not None and start < reference:
-            self.refuse(
-                "validity_period_start",
-                "유효 기간은 기준 기간이 끝난 뒤에 시작해야 합니다",
-                "the validity period must start at or after the reference period's end",
-            )
+            self.refuse("validity_period_start", "pact.validity-early")
         if end is not None and (end > _three_years_after(reference) or (start is not None and end <= start)):
-            self.refuse(
-                "validity_period_end",
-                "유효 기간은 시작 뒤, 기준 기간이 끝나고 3년 안에 끝나야 합니다",
-                "the validity period must end after its start and within 3 years of the reference period's end",
-            )
+            self.refuse("validity_period_end", "pact.validity-late")
         return {
             name: stamp(moment)
             for name, moment in (("validityPeriodStart", start), ("validityPeriodEnd", end))
@@ -185,11 +158,7 @@ class _Document:
     def classifications(self) -> dict[str, Any]:
         code = cpc_code(self.fp)
         if code is not None and not words.CPC_CODE.fullmatch(code):
-            self.refuse(
-                "product_category_cpc",
-                f"CPC 코드 {code!r}를 읽을 수 없습니다 (예: 43221)",
-                f"{code!r} is not a UN CPC code (e.g. 43221)",
-            )
+            self.refuse("product_category_cpc", "pact.not-cpc", code=code)
         out: dict[str, Any] = {}
         if self.v2:
             out["productCategoryCpc"] = code
@@ -234,18 +203,17 @@ class _Document:
         unit = pact_unit(fp.declared_unit, fp.declared_unit_pact)
         names = units_of(self.version)
         if unit is None or unit.name not in names:
-            said = fp.declared_unit_pact or fp.declared_unit
-            also = " (PACT 3.0 has it)" if unit is not None else ""
+            also = PerLanguage(lambda language: said.words("pact.no-declared-unit.in-3", language) if unit else "")
+            written = fp.declared_unit_pact or fp.declared_unit
+            units = ", ".join(names)
             self.refuse(
-                "declared_unit",
-                f"PACT {self.version}에는 기준 단위 {said!r}가 없습니다. 쓸 수 있는 단위: {', '.join(names)}",
-                f"PACT {self.version} has no declared unit {said!r}{also}; it has {', '.join(names)}",
+                "declared_unit", "pact.no-declared-unit", version=self.version, unit=written, also=also, units=units
             )
             return None
         try:
             text = amount_text(fp.declared_amount, unit)
         except ValueError:
-            self.refuse("declared_amount", "기준 수량이 수가 아닙니다", f"{fp.declared_amount} is not a number")
+            self.refuse("declared_amount", "pact.amount-not-number", value=fp.declared_amount)
             return None
         out["declaredUnit" if v2 else "declaredUnitOfMeasurement"] = unit.name
         out["unitaryProductAmount" if v2 else "declaredUnitAmount"] = text
@@ -273,13 +241,7 @@ class _Document:
         if fp.geography is not None:
             prop = words.geography_property(fp.geography)
             if prop is None:
-                self.refuse(
-                    "geography",
-                    f"지역 {fp.geography!r}를 PACT로 나타낼 수 없습니다: 국가 코드(KR), 시·도 코드(KR-26) "
-                    "또는 UN 지역 이름(Eastern Asia)이어야 합니다",
-                    f"PACT cannot say geography {fp.geography!r}: give an ISO 3166-1 country (KR), an ISO 3166-2 "
-                    "subdivision (KR-26) or a UN region or subregion (Eastern Asia)",
-                )
+                self.refuse("geography", "pact.geography", geography=fp.geography)
             else:
                 out[prop] = fp.geography
         return out
@@ -287,24 +249,14 @@ class _Document:
     def packaging(self) -> dict[str, Any]:
         included, emissions = self.fp.packaging_emissions_included, self.decimal("packaging_ghg_emissions")
         if included is False and emissions is not None:
-            self.refuse(
-                "packaging_ghg_emissions",
-                "포장 배출이 포함되지 않았다고 했는데 포장 배출량이 있습니다. "
-                "PACT는 이때 포장 배출량을 쓰지 못하게 합니다",
-                "packaging emissions are said not to be included, yet packaging_ghg_emissions is given; PACT: "
-                '"MUST NOT be defined if packagingEmissionsIncluded is false"',
-            )
+            self.refuse("packaging_ghg_emissions", "pact.packaging")
         return {"packagingEmissionsIncluded": included, "packagingGhgEmissions": emissions}
 
     def characterization(self) -> dict[str, Any]:
         reports = self.fp.ipcc_characterization_factors
         wrong = [r for r in reports if not words.IPCC_REPORT.fullmatch(r)]
         if wrong:
-            self.refuse(
-                "ipcc_characterization_factors",
-                f"IPCC 보고서는 AR6처럼 적어야 합니다: {', '.join(wrong)}",
-                f"IPCC reports are written AR<number>, e.g. AR6: {', '.join(wrong)}",
-            )
+            self.refuse("ipcc_characterization_factors", "pact.ipcc-report", reports=", ".join(wrong))
             return {}
         self.unique("ipcc_characterization_factors", reports)
         if not reports:
@@ -313,13 +265,7 @@ class _Document:
             return {"ipccCharacterizationFactors": reports}
         earliest = min(reports, key=lambda r: int(r[2:]))
         if earliest not in words.CHARACTERIZATION_FACTORS_V2:
-            self.refuse(
-                "ipcc_characterization_factors",
-                "PACT 2.x의 characterizationFactors는 사용한 가장 오래된 보고서를 AR5나 AR6으로만 적습니다: "
-                f"{earliest}",
-                f"PACT 2.x characterizationFactors names the earliest IPCC report used, and only AR5 or AR6: "
-                f"{earliest} cannot be said",
-            )
+            self.refuse("ipcc_characterization_factors", "pact.ipcc-earliest", earliest=earliest)
         return {"characterizationFactors": earliest, "ipccCharacterizationFactorsSources": reports}
 
     def standards(self) -> dict[str, Any]:
@@ -330,22 +276,16 @@ class _Document:
         vocabulary = {"2.2": tuple(words.STANDARDS_V2), "2.3": words.STANDARDS_V23, "3.0": words.STANDARDS_V3}
         unknown = [s for s in chosen if s not in vocabulary[self.version]]
         if unknown:
+            known_ones = ", ".join(vocabulary[self.version])
+            field = "cross_sectoral_standards"
             self.refuse(
-                "cross_sectoral_standards",
-                f"PACT {self.version}로 나타낼 수 없는 표준: {', '.join(unknown)} "
-                f"(쓸 수 있는 것: {', '.join(vocabulary[self.version])})",
-                f"PACT {self.version} cannot say the standards {', '.join(unknown)}; it says "
-                f"{', '.join(vocabulary[self.version])}",
+                field, "pact.standards-unknown", version=self.version, unknown=", ".join(unknown), known=known_ones
             )
         if not self.v2:
             return {"crossSectoralStandards": chosen}
         used = [words.STANDARDS_V2[s] for s in chosen if s in words.STANDARDS_V2]
         if not used and not unknown:
-            self.refuse(
-                "cross_sectoral_standards",
-                "PACT 2.x의 crossSectoralStandardsUsed에는 GHGP-Product, ISO14067, ISO14040-44 중 하나가 있어야 합니다",
-                "PACT 2.x crossSectoralStandardsUsed (required) needs one of GHGP-Product, ISO14067, ISO14040-44",
-            )
+            self.refuse("cross_sectoral_standards", "pact.standards-none-v2")
         out: dict[str, Any] = {"crossSectoralStandardsUsed": used}
         if self.version == "2.3":
             out["crossSectoralStandards"] = chosen
@@ -367,17 +307,13 @@ def _without_none(values: dict[str, Any]) -> dict[str, Any]:
 
 def refusal(problems: list[Missing], version: PactVersion) -> InvalidInput:
     fields = ", ".join(dict.fromkeys(p.field for p in problems))
-    return InvalidInput(
-        f"cannot write PACT {version}: " + "; ".join(p.en for p in problems),
-        position=problems[0].property,
-        hint=_HOW[1],
-        details={
-            "version": version,
-            "fields": fields,
-            "problems": [p.to_dict() for p in problems],
-            "messageKo": f"PACT {version} 문서를 쓸 수 없습니다: " + "; ".join(p.ko for p in problems),
-            "hintKo": _HOW[0],
-        },
+    return said.refusal(
+        "pact.cannot-write",
+        at=problems[0].property,
+        shape=CAMEL,
+        extra={"version": version, "fields": fields, "problems": [p.to_dict() for p in problems]},
+        version=version,
+        problems=PerLanguage(lambda language: "; ".join(p.text(language) for p in problems)),
     )
 
 
@@ -389,14 +325,7 @@ def to_pact(footprint: ProductFootprint, version: str, *, created: datetime | No
     problems = requirements(footprint, chosen)
     moment = footprint.created or created
     if moment is None:
-        problems.append(
-            missing(
-                "created",
-                chosen,
-                ko="탄소발자국을 만든 때(created)를 모릅니다. 내보내는 시각을 넘겨 주세요",
-                en="the footprint has no created moment and none was given; pass the moment of export",
-            )
-        )
+        problems.append(missing("created", chosen, "pact.no-created"))
     writer = _Document(footprint, chosen)
     document = writer.document(moment)
     problems += writer.refused

@@ -22,6 +22,7 @@ import sqlalchemy as sa
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
 
+from sangsaeng.errors import ConfigurationError
 from sangsaeng.store.sql.conflicts import conflict_of
 from sangsaeng.store.sql.connection import PostgresConnection, SqliteConnection
 from sangsaeng.store.sql.tx import SqlTx
@@ -62,19 +63,51 @@ def sqlite_engine(url: str) -> sa.Engine:
     return engine
 
 
+def postgres_engine(url: str) -> AsyncEngine:
+    return create_async_engine(async_url(url), pool_size=10, max_overflow=10, pool_pre_ping=True, **JSON_CODEC)
+
+
+class Engines:
+    """A process's PostgreSQL pools, one per database URL, shared by the stores of every participant context on
+    it (each in its own schema): hundreds of hosted connectors must not open hundreds of pools."""
+
+    def __init__(self) -> None:
+        self._engines: dict[str, AsyncEngine] = {}
+
+    def of(self, url: str) -> AsyncEngine:
+        url = async_url(url)
+        if url not in self._engines:
+            self._engines[url] = postgres_engine(url)
+        return self._engines[url]
+
+    async def dispose(self) -> None:
+        engines, self._engines = list(self._engines.values()), {}
+        for engine in engines:
+            await engine.dispose()
+
+
 class SqlStore:
-    def __init__(self, url: str) -> None:
+    """``schema``: the PostgreSQL schema holding this store's tables (a participant context's own), every
+    statement's tables translated into it; ``engines``: shared pools to take the engine from (else its own)."""
+
+    def __init__(self, url: str, *, schema: str | None = None, engines: Engines | None = None) -> None:
         self.url = async_url(url)
         self._sqlite: sa.Engine | None = None
         self._engine: AsyncEngine | None = None
         self._connection: sa.Connection | None = None
+        self._owned = engines is None
         if self.url.startswith("sqlite"):
+            if schema:
+                raise ConfigurationError(
+                    "state_schema applies to PostgreSQL only; SQLite keeps each connector in its own file",
+                    hint="leave SANGSAENG_STATE_SCHEMA empty, or set SANGSAENG_DATABASE_URL to a PostgreSQL database",
+                )
             self._sqlite = sqlite_engine(self.url)
             self._lock = asyncio.Lock()
         else:
-            self._engine = create_async_engine(
-                self.url, pool_size=10, max_overflow=10, pool_pre_ping=True, **JSON_CODEC
-            )
+            engine = self._base = engines.of(self.url) if engines is not None else postgres_engine(self.url)
+            # A view of the one engine (the same pool) whose statements name the context's schema.
+            self._engine = engine.execution_options(schema_translate_map={None: schema}) if schema else engine
 
     @asynccontextmanager
     async def begin(self) -> AsyncIterator[SqlTx]:
@@ -105,5 +138,5 @@ class SqlStore:
             self._connection = None
         if self._sqlite is not None:
             self._sqlite.dispose()
-        if self._engine is not None:
-            await self._engine.dispose()
+        if self._engine is not None and self._owned:
+            await self._base.dispose()

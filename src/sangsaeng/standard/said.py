@@ -1,0 +1,34 @@
+"""The words of standard data's refusals and notes: the ``standard`` catalog (``sangsaeng/i18n/locale``), in Korean
+and English with the same placeholders, so that what a sheet, a mapping or an export refuses reads in both from
+one key (``tests/test_i18n.py`` keeps every key used here in both catalogs)."""
+
+from __future__ import annotations
+
+from typing import Any, TypeVar
+
+from sangsaeng.errors import InvalidInput, SangsaengError
+from sangsaeng.i18n import refusals
+from sangsaeng.i18n.refusals import CAMEL, SNAKE, PerLanguage
+
+DOMAIN = "standard"
+E = TypeVar("E", bound=SangsaengError)
+
+__all__ = ["CAMEL", "SNAKE", "PerLanguage", "both", "refusal", "refused_as", "words"]
+
+
+def words(key: str, language: str, /, **values: Any) -> str:
+    return refusals.words(DOMAIN, key, language, **values)
+
+
+def both(key: str, /, **values: Any) -> tuple[str, str]:
+    """(English, Korean)."""
+    return refusals.both(DOMAIN, key, **values)
+
+
+def refusal(key: str, /, **options: Any) -> InvalidInput:
+    """An ``InvalidInput`` in both languages: ``at`` (position), ``extra`` (details), ``shape``, and the values."""
+    return refusals.refusal(DOMAIN, key, **options)
+
+
+def refused_as(error: type[E], key: str, /, **options: Any) -> E:
+    return refusals.refused_as(error, DOMAIN, key, **options)

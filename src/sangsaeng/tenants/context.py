@@ -1,0 +1,125 @@
+"""One participant context: everything one connector holds while it runs, and how a request finds its own.
+
+The app is built once for every context; the edges take the request's context from its ASGI scope
+(``services.CONTEXT``), put there by the routing middleware (``web/contexts.py``)."""
+
+from __future__ import annotations
+
+import asyncio
+import re
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import timedelta
+from typing import Any, TypeVar, cast
+
+import structlog
+
+from sangsaeng.connector import Connector
+from sangsaeng.dsp.outbox import Outbox
+from sangsaeng.errors import InvalidInput
+from sangsaeng.identity.keys import public_jwk
+from sangsaeng.services import CONTEXT, Services
+from sangsaeng.settings import Settings
+from sangsaeng.usecases import replay
+
+log = structlog.get_logger(__name__)
+
+T = TypeVar("T")
+NAME = re.compile(r"^[a-z0-9][a-z0-9-]{0,62}$")  # one URL path segment and, dashes made underscores, a SQL name
+PREFIX = "/c/"
+
+
+def checked_name(name: str) -> str:
+    if not NAME.match(name):
+        raise InvalidInput(
+            f"{name!r} is not a participant context's name",
+            hint="a name is 1–63 lower-case letters, digits and dashes, starting with a letter or digit",
+        )
+    return name
+
+
+def prefix_of(name: str) -> str:
+    return PREFIX + checked_name(name)
+
+
+@dataclass
+class Context:
+    """One connector among those a process hosts. ``prefix`` is "" for a connector served at the root."""
+
+    name: str
+    prefix: str
+    services: Services
+    outbox: Outbox
+    # What an edge keeps per connector and makes at first use (the portal's remembered titles, the data plane's
+    # slots), by its type: the edges sit above this package, so it names none of their types.
+    _kept: dict[type[Any], Any] = field(default_factory=dict)
+    _tasks: list[asyncio.Task[None]] = field(default_factory=list)
+
+    @property
+    def connector(self) -> Connector:
+        return self.services.connector
+
+    @property
+    def settings(self) -> Settings:
+        return self.services.connector.settings
+
+    def own(self, kind: type[T], make: Callable[[], T]) -> T:
+        """This context's one ``kind``, made by ``make`` the first time it is asked for."""
+        found = self._kept.get(kind)
+        if found is None:
+            found = self._kept[kind] = make()
+        return cast(T, found)
+
+    async def start(self) -> None:
+        """Its workers: the audit log's writer, the outbox, the replay janitor."""
+        c = self.connector
+        await c.audit.start()
+        await c.audit.record(
+            "connector.started",
+            key=public_jwk(c.key.public_key())["x"],  # a changed key shows in the log
+            endpoint=c.protocol_url,
+        )
+        await c.audit.head()
+        self._tasks = [
+            asyncio.create_task(self.outbox.run(), name=f"outbox {self.name}"),
+            asyncio.create_task(_forget_old_tokens(c), name=f"replay-janitor {self.name}"),
+        ]
+        log.info("connector.started", context=self.name, participant=c.participant_id, endpoint=c.protocol_url)
+
+    async def stop(self) -> None:
+        """Its workers stopped, its log flushed, its connections closed (a shared database pool stays open)."""
+        c = self.connector
+        await self.outbox.stop()
+        for task in self._tasks:
+            task.cancel()
+        await asyncio.gather(*self._tasks, return_exceptions=True)
+        self._tasks = []
+        await c.audit.stop()
+        await c.peer.close()
+        await c.store.close()
+
+
+def context_of(scope: Any) -> Context:
+    """The request's context (the routing middleware put it in the scope)."""
+    found: Context = scope[CONTEXT]
+    return found
+
+
+def route_path(scope: Any) -> str:
+    """The path within the context: ``/c/a/portal/`` is ``/portal/`` to context ``a`` (ASGI keeps the whole path
+    in ``path`` and the part the app is mounted at in ``root_path``)."""
+    path: str = scope["path"]
+    root: str = scope.get("root_path", "")
+    if root and path.startswith(root) and path[len(root) : len(root) + 1] in ("", "/"):
+        return path[len(root) :] or "/"
+    return path
+
+
+async def _forget_old_tokens(connector: Connector) -> None:
+    """Seen token ids are kept until their tokens expire, then dropped (they can no longer be replayed)."""
+    while True:
+        await asyncio.sleep(60)
+        try:
+            await replay.forget_before(connector, connector.now() - timedelta(seconds=30))
+        except Exception:
+            log.exception("replay_janitor.failed")
