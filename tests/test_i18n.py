@@ -14,9 +14,10 @@ from hypothesis import strategies as st
 from typer.testing import CliRunner
 
 from sangsaeng.cli.main import app
-from sangsaeng.errors import InvalidInput, SangsaengError
+from sangsaeng.errors import Forbidden, InvalidInput, SangsaengError
 from sangsaeng.i18n import catalogs
 from sangsaeng.i18n.refusals import SNAKE
+from sangsaeng.roles import Principal, require
 from sangsaeng.standard.catenax import release, rules
 from sangsaeng.standard.catenax.requirements import enforce_field
 from sangsaeng.standard.excel import DEFAULT, excel_source
@@ -263,3 +264,16 @@ def test_an_exemption_without_its_reason_is_refused_with_the_share_in_both_langu
     for said in (problem.en, problem.ko):
         assert "2.5" in said and "exemptedEmissionsDescription" in said
     assert "reason" in problem.en and "이유" in problem.ko
+
+
+# ---- who may do what ----------------------------------------------------------------------------------------------
+
+
+def test_a_role_refused_an_action_is_told_so_by_the_roles_name_in_both_languages() -> None:
+    with pytest.raises(Forbidden) as refused:
+        require(Principal("미나", "viewer", "portal"), "dataset.add")
+    english, korean = _both(refused)
+    assert "dataset.add" in english and "dataset.add" in korean
+    assert catalogs.text("messages", "role.viewer", "en") in english and "열람자" in korean
+    assert "administrator" in english and "관리자" in korean
+    assert refused.value.details["role"] == "viewer" and refused.value.details["action"] == "dataset.add"
