@@ -13,11 +13,16 @@ from sangsaeng.i18n.refusals import CAMEL, SNAKE, PerLanguage
 DOMAIN = "standard"
 E = TypeVar("E", bound=SangsaengError)
 
-__all__ = ["CAMEL", "SNAKE", "PerLanguage", "both", "refusal", "refused_as", "words"]
+__all__ = ["CAMEL", "SNAKE", "PerLanguage", "both", "refusal", "refused_as", "term", "words"]
 
 
 def words(key: str, language: str, /, **values: Any) -> str:
     return refusals.words(DOMAIN, key, language, **values)
+
+
+def term(key: str) -> PerLanguage:
+    """``key``'s words as a value said in the language of the text it goes into (a word inside a sentence)."""
+    return PerLanguage(lambda language: words(key, language))
 
 
 def both(key: str, /, **values: Any) -> tuple[str, str]:
