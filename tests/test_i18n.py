@@ -24,6 +24,7 @@ from sangsaeng.standard.excel import DEFAULT, excel_source
 from sangsaeng.standard.findings import CODES, HINTS, MEANINGS, MESSAGES, Finding, expected_in
 from sangsaeng.standard.labels import field_label
 from sangsaeng.standard.layout import Reading
+from sangsaeng.standard.mapping import load_mapping
 from sangsaeng.standard.pact import requirements as pact_requirements
 from sangsaeng.standard.reshape import Shaper
 from sangsaeng.standard.sources import open_source
@@ -347,3 +348,28 @@ def test_units_of_different_things_are_refused_in_both_languages() -> None:
     english, korean = _both(refused)
     assert "'kg'" in korean and "'kWh'" in korean and "different things" in english and "kgCO2e" in korean
     assert unknown_hint("kgg", "ko").startswith("혹시") and unknown_hint("kgg").startswith("did you mean")
+
+
+# ---- a mapping document -------------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("document", "at", "facts", "korean"),
+    [
+        ("entity: nothing\nfields: {}", "entity", ("'nothing'", "energy_record"), "알 수 없는 엔터티"),
+        ("entity: energy_record\ntimezone: Mars/Base\nfields: {}", "timezone", ("'Mars/Base'",), "시간대"),
+        ("entity: energy_record\nfields: {colour: {column: 색}}", "fields", ("colour",), "필드가 없습니다"),
+        ("entity: energy_record\nfields: {amount: {column: 양, value: 3}}", "fields.amount", ("'column'",), "하나만"),
+        ("entity: energy_record\nfields: {consumer: {column: 설비, minus: 예비}}", "fields", ("consumer",), "숫자"),
+        ("entity: energy_record\nfields: {amount: {row: 3}}", "fields.amount.row", (), "매핑을 읽을 수 없습니다"),
+    ],
+)
+def test_a_mapping_is_refused_where_it_is_wrong_with_the_same_facts_in_both_languages(
+    document: str, at: str, facts: tuple[str, ...], korean: str
+) -> None:
+    with pytest.raises(InvalidInput) as refused:
+        load_mapping(document, source="매핑.yaml")
+    english, said_ko = _both(refused)
+    assert refused.value.position == at and korean in said_ko and "Value error" not in english
+    for fact in ("매핑.yaml", *facts):
+        assert fact in english and fact in said_ko, fact
