@@ -12,7 +12,6 @@ from datetime import date, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from sangsaeng.errors import InvalidInput
 from sangsaeng.standard import said
 from sangsaeng.standard.cells import side_of
 from sangsaeng.standard.company import Company
@@ -58,7 +57,7 @@ def suggest(
     what the company declared before, ``company`` what the connector knows of its company (its id, name and
     domain, offered where the file does not say them)."""
     if entity not in ENTITIES:
-        raise InvalidInput(f"unknown entity {entity!r}", hint=f"one of: {', '.join(ENTITIES)}")
+        raise said.refusal("suggest.unknown-entity", entity=entity, entities=", ".join(ENTITIES))
     draft = Draft(entity, vocabulary or Vocabulary())
     titles = list(guess.titles) if guess else []
     cells = {h: look.present(samples.get(h, [])) for h in headers}
