@@ -14,18 +14,23 @@ from hypothesis import strategies as st
 from typer.testing import CliRunner
 
 from sangsaeng.cli.main import app
-from sangsaeng.errors import InvalidInput, SangsaengError
+from sangsaeng.errors import Forbidden, InvalidInput, SangsaengError, UnitMismatch, UnknownUnit
 from sangsaeng.i18n import catalogs
 from sangsaeng.i18n.refusals import SNAKE
+from sangsaeng.roles import Principal, require
 from sangsaeng.standard.catenax import release, rules
 from sangsaeng.standard.catenax.requirements import enforce_field
 from sangsaeng.standard.excel import DEFAULT, excel_source
 from sangsaeng.standard.findings import CODES, HINTS, MEANINGS, MESSAGES, Finding, expected_in
 from sangsaeng.standard.labels import field_label
 from sangsaeng.standard.layout import Reading
+from sangsaeng.standard.mapping import load_mapping
 from sangsaeng.standard.pact import requirements as pact_requirements
 from sangsaeng.standard.reshape import Shaper
 from sangsaeng.standard.sources import open_source
+from sangsaeng.standard.suggest import suggest
+from sangsaeng.standard.suggest.proposal import REASON_KEYS, REASONS
+from sangsaeng.standard.units import convert, recognize, unknown_hint
 from tests.test_pact import footprint as complete_footprint
 
 CLI = Path(catalogs.__file__).parents[1] / "cli"
@@ -146,7 +151,9 @@ VOCABULARIES = {
     STANDARD / "aas" / "names.py",
 }
 KOREAN_KEYS = {"message_ko", "hint_ko", "messageKo", "hintKo"}
-STANDARD_KEY = re.compile(r"(?:word|reshape|sheet|file|ingest|catenax|pact|aas|suggest)(?:\.[a-z0-9-]+)+")
+STANDARD_KEY = re.compile(r"(?:word|reshape|sheet|file|ingest|catenax|pact|aas|suggest|unit|mapping)(?:\.[a-z0-9-]+)+")
+# Calls that once took a sentence in each language as positional arguments: the proposal's notes and reasons.
+SAID_POSITIONALLY = {"note", "Note", "Reason"}
 
 
 def _has_hangul(node: ast.AST | None) -> bool:
@@ -156,9 +163,14 @@ def _has_hangul(node: ast.AST | None) -> bool:
     )
 
 
+def _called(node: ast.Call) -> str | None:
+    return node.func.id if isinstance(node.func, ast.Name) else getattr(node.func, "attr", None)
+
+
 def korean_written_inline(source: str) -> list[int]:
     """The lines where a Korean message is written in Python: ``{"message_ko": "…"}`` (or hint_ko, messageKo,
-    hintKo) or ``ko="…"`` with Hangul in the literal."""
+    hintKo), ``ko="…"``, or a positional argument of ``note(…)``/``Note(…)``/``Reason(…)``, with Hangul in the
+    literal."""
     lines = []
     for node in ast.walk(ast.parse(source)):
         if isinstance(node, ast.Dict):
@@ -167,6 +179,8 @@ def korean_written_inline(source: str) -> list[int]:
                     lines.append(node.lineno)
         if isinstance(node, ast.Call):
             lines += [node.lineno for k in node.keywords if k.arg == "ko" and _has_hangul(k.value)]
+            if _called(node) in SAID_POSITIONALLY and any(_has_hangul(a) for a in node.args):
+                lines.append(node.lineno)
         if isinstance(node, ast.Assign) and _has_hangul(node.value):
             names = [t.id for t in node.targets if isinstance(t, ast.Name)]
             lines += [node.lineno for name in names if name in KOREAN_KEYS or name in {"message_ko", "hint_ko"}]
@@ -180,6 +194,10 @@ def test_the_inline_scan_sees_korean_written_in_python() -> None:
     assert korean_written_inline('message_ko = f"{name}에 행이 없습니다"') == [1]
     assert korean_written_inline('refusal("sheet.empty", where=where)') == []
     assert korean_written_inline('details={"message_ko": said_ko}') == []
+    assert korean_written_inline('draft.note(f"{name}: no year", f"{name}: 연도가 없습니다", name)') == [1]
+    assert korean_written_inline('Reason("exact", "header matched", "머리글이 일치")') == [1]
+    assert korean_written_inline('Note("x", f"{a}입니다")') == [1]
+    assert korean_written_inline('draft.note("suggest.time-only", name, field=name, column="측정일")') == []
 
 
 def test_no_korean_message_is_written_inline_outside_the_vocabularies() -> None:
@@ -263,3 +281,95 @@ def test_an_exemption_without_its_reason_is_refused_with_the_share_in_both_langu
     for said in (problem.en, problem.ko):
         assert "2.5" in said and "exemptedEmissionsDescription" in said
     assert "reason" in problem.en and "이유" in problem.ko
+
+
+# ---- who may do what ----------------------------------------------------------------------------------------------
+
+
+def test_a_role_refused_an_action_is_told_so_by_the_roles_name_in_both_languages() -> None:
+    with pytest.raises(Forbidden) as refused:
+        require(Principal("미나", "viewer", "portal"), "dataset.add")
+    english, korean = _both(refused)
+    assert "dataset.add" in english and "dataset.add" in korean
+    assert catalogs.text("messages", "role.viewer", "en") in english and "열람자" in korean
+    assert "administrator" in english and "관리자" in korean
+    assert refused.value.details["role"] == "viewer" and refused.value.details["action"] == "dataset.add"
+
+
+# ---- a proposed mapping: its notes and reasons ----------------------------------------------------------------------
+
+
+def test_a_proposals_notes_and_reasons_say_the_same_facts_in_both_languages() -> None:
+    proposal = suggest(
+        "quality_result",
+        ["검사일", "로트", "측정값(mm)", "판정"],
+        {"검사일": ["3/2", "3/3"], "로트": ["A1", "A2"], "측정값(mm)": ["1,5", "2,5"], "판정": ["합격", "보류"]},
+    )
+    notes = {n.key: n for n in proposal.notes}
+    assert {"suggest.year.missing", "suggest.truth.unknown", "suggest.unsure"} <= set(notes)
+    for note in notes.values():
+        assert note.key and HANGUL.search(note.ko) and note.en != note.ko
+    for facts, key in (
+        (("검사일", "3/2", "inspected_at"), "suggest.year.missing"),
+        (("보류", "판정"), "suggest.truth.unknown"),
+    ):
+        for said in (notes[key].en, notes[key].ko):
+            assert all(fact in said for fact in facts), (key, said)
+    unsure, reason = notes["suggest.unsure"], proposal.reasons["inspected_at"]
+    assert f"{proposal.confidence['inspected_at']:.2f}" in unsure.en and reason.en in unsure.en
+    assert f"{proposal.confidence['inspected_at']:.2f}" in unsure.ko and reason.ko in unsure.ko
+    assert reason.en == catalogs.text("standard", f"suggest.reason.{reason.code}", "en") and HANGUL.search(reason.ko)
+
+
+def test_every_reason_a_proposal_gives_has_words_in_both_languages() -> None:
+    for code in REASONS:
+        for language in catalogs.LANGUAGES:
+            assert REASONS[code].text(language) != REASON_KEYS[code], (code, language)
+
+
+# ---- units --------------------------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("written", "facts"), [("kgg", ("'kgg'", "kg")), ("", ()), ("zzqq", ("'zzqq'",)), ("x" * 70, ("70", "64"))]
+)
+def test_an_unknown_unit_is_refused_with_the_same_facts_in_both_languages(written: str, facts: tuple[str, ...]) -> None:
+    with pytest.raises(UnknownUnit) as refused:
+        recognize(written)
+    english, korean = _both(refused)
+    assert refused.value.hint and HANGUL.search(korean)
+    for fact in facts:
+        assert fact in english and fact in korean
+
+
+def test_units_of_different_things_are_refused_in_both_languages() -> None:
+    with pytest.raises(UnitMismatch) as refused:
+        convert(1.0, "kg", "kWh")
+    english, korean = _both(refused)
+    assert "'kg'" in korean and "'kWh'" in korean and "different things" in english and "kgCO2e" in korean
+    assert unknown_hint("kgg", "ko").startswith("혹시") and unknown_hint("kgg").startswith("did you mean")
+
+
+# ---- a mapping document -------------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("document", "at", "facts", "korean"),
+    [
+        ("entity: nothing\nfields: {}", "entity", ("'nothing'", "energy_record"), "알 수 없는 엔터티"),
+        ("entity: energy_record\ntimezone: Mars/Base\nfields: {}", "timezone", ("'Mars/Base'",), "시간대"),
+        ("entity: energy_record\nfields: {colour: {column: 색}}", "fields", ("colour",), "필드가 없습니다"),
+        ("entity: energy_record\nfields: {amount: {column: 양, value: 3}}", "fields.amount", ("'column'",), "하나만"),
+        ("entity: energy_record\nfields: {consumer: {column: 설비, minus: 예비}}", "fields", ("consumer",), "숫자"),
+        ("entity: energy_record\nfields: {amount: {row: 3}}", "fields.amount.row", (), "매핑을 읽을 수 없습니다"),
+    ],
+)
+def test_a_mapping_is_refused_where_it_is_wrong_with_the_same_facts_in_both_languages(
+    document: str, at: str, facts: tuple[str, ...], korean: str
+) -> None:
+    with pytest.raises(InvalidInput) as refused:
+        load_mapping(document, source="매핑.yaml")
+    english, said_ko = _both(refused)
+    assert refused.value.position == at and korean in said_ko and "Value error" not in english
+    for fact in ("매핑.yaml", *facts):
+        assert fact in english and fact in said_ko, fact

@@ -154,7 +154,8 @@ async def test_adding_data_and_credentials_is_decided_by_the_use_case_the_same_f
                         await _take(svc, who, step, tmp_path)
                         code = "done"
                     except Forbidden as exc:
-                        assert exc.details == {"action": action, "role": role}
+                        assert (exc.details["action"], exc.details["role"]) == (action, role)
+                        assert action in exc.details["message_ko"]  # the refusal in Korean too
                         code = exc.code
                     except SangsaengError as exc:  # allowed to try: the agreement or the credential is wrong
                         code = "done" if step in ("derive", "credential") else exc.code

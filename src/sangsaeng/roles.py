@@ -16,6 +16,8 @@ from dataclasses import dataclass
 from typing import Final, Literal
 
 from sangsaeng.errors import Forbidden
+from sangsaeng.i18n import catalogs
+from sangsaeng.i18n.refusals import PerLanguage, refused_as
 
 ROLES: Final = ("admin", "steward", "viewer")
 PUBLISHERS: Final = frozenset({"admin", "steward"})  # may add data, publish offers, approve, terminate
@@ -46,9 +48,6 @@ RULES: Final[dict[str, frozenset[str]]] = {
     "user.manage": ADMINS,  # add users, set their passwords, lift lockouts
 }
 
-# The refusal in both languages (the API answers it as the message; the portal shows its own page).
-_WHAT_KO: Final = {"admin": "관리자", "steward": "데이터 담당자", "viewer": "열람자"}
-
 
 @dataclass(frozen=True)
 class Principal:
@@ -75,9 +74,19 @@ def require(principal: Principal, action: str) -> None:
     """Refuse (``Forbidden``, code ``forbidden``) what the principal's role may not do."""
     if principal.may(action):
         return
-    role_ko = _WHAT_KO.get(principal.role, principal.role)
-    raise Forbidden(
-        f"a {principal.role} may not do {action} ({role_ko}은(는) {action} 권한이 없습니다)",
-        hint="ask an administrator for a role that may (관리자에게 권한을 요청하세요)",
-        details={"action": action, "role": principal.role},
+    raise refused(principal.role, action)
+
+
+def refused(role: str, action: str) -> Forbidden:
+    """The refusal in both languages from the ``messages`` catalog (the API answers it, English as the message and
+    Korean in ``details``; the portal shows its own page): the role by the name the portal gives it."""
+    return refused_as(
+        Forbidden,
+        "messages",
+        "forbidden.role",
+        extra={"action": action, "role": role},
+        role=PerLanguage(
+            lambda language: catalogs.text("messages", f"role.{role}", language) if role in ROLES else role
+        ),
+        action=action,
     )

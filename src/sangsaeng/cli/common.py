@@ -123,8 +123,3 @@ def korean_asked(flag: bool | None = None) -> bool:
 def say(key: str, korean: bool, **values: Any) -> str:
     """The command line's message ``key`` (catalog ``cli``) in the reader's language, with ``values`` in it."""
     return catalogs.text("cli", key, "ko" if korean else "en", **values)
-
-
-def has_words(key: str) -> bool:
-    """Whether the ``cli`` catalog has ``key`` (a test keeps the Korean and English catalogs to the same keys)."""
-    return key in catalogs.entries("en", "cli")

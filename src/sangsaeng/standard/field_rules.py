@@ -10,6 +10,7 @@ from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from sangsaeng.standard import dates
 from sangsaeng.standard.prefixes import problem as prefix_problem
+from sangsaeng.standard.said import Problem
 
 
 class FieldMap(BaseModel):
@@ -39,25 +40,22 @@ class FieldMap(BaseModel):
     @model_validator(mode="after")
     def _one_source(self) -> FieldMap:
         if (self.column is None) == (self.value is None):
-            raise ValueError("give either 'column' or 'value'")
+            raise Problem("mapping.column-or-value")
         if self.unit is not None and self.unit_column is not None:
-            raise ValueError("give either 'unit' or 'unit_column', not both")
+            raise Problem("mapping.unit-or-unit-column")
         if self.minus is not None and (self.column is None or self.values is not None):
-            raise ValueError("'minus' subtracts a column from 'column': give 'column' and no 'values'")
+            raise Problem("mapping.minus-needs-column")
         if self.prefix is not None and (why := prefix_problem(self.prefix)):
-            raise ValueError(f"prefix: {why}")
+            raise Problem("mapping.prefix-invalid", problem=why)
         if self.prefix is not None and self.values is not None:
-            raise ValueError("'prefix' goes before a text's values; a field read by 'values' takes none")
+            raise Problem("mapping.prefix-with-values")
         if self.format is not None:
             rule = self.date_rule
             assert rule is not None
             if not rule.has_date:
-                raise ValueError(
-                    f"the format {self.format!r} has no date, only a time of day: "
-                    "give an example with the date, e.g. 2026.03.02 오전 9:00"
-                )
+                raise Problem("mapping.format-time-only", format=self.format)
             if not rule.has_year and self.year is None:
-                raise ValueError(f"the format {self.format!r} has no year: give the year of its dates, e.g. year: 2026")
+                raise Problem("mapping.format-no-year", format=self.format)
         return self
 
     @cached_property
@@ -87,10 +85,10 @@ class Unpivot(BaseModel):
     @model_validator(mode="after")
     def _distinct(self) -> Unpivot:
         if len(set(self.columns)) != len(self.columns):
-            raise ValueError("unpivot.columns names a column twice")
+            raise Problem("mapping.unpivot-column-twice")
         new = [n for n in (self.name, self.value, self.unit) if n is not None]
         if len(set(new)) != len(new) or set(new) & set(self.columns):
-            raise ValueError("unpivot.name, value and unit must be new column names, each different")
+            raise Problem("mapping.unpivot-names")
         return self
 
 

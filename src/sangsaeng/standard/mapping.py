@@ -22,6 +22,7 @@ reports what that leaves missing; a no-value marker is a note (``no-value``) and
 from __future__ import annotations
 
 from datetime import date, datetime
+from functools import partial
 from typing import Any, Literal, get_origin
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -30,8 +31,8 @@ import pyarrow.compute as pc
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, ValidationInfo, field_validator, model_validator
 
-from sangsaeng.errors import InvalidInput, SangsaengError
-from sangsaeng.standard import dates, layout
+from sangsaeng.errors import SangsaengError
+from sangsaeng.standard import dates, layout, said
 from sangsaeng.standard.cell_batch import CellBatch, indices
 from sangsaeng.standard.cells import (
     NO_VALUE,
@@ -51,6 +52,7 @@ from sangsaeng.standard.field_rules import Unpivot as Unpivot
 from sangsaeng.standard.field_rules import _base as _base
 from sangsaeng.standard.footprint_entry import complete
 from sangsaeng.standard.layout import LINE
+from sangsaeng.standard.said import PerLanguage, Problem, refusal, told
 from sangsaeng.standard.truth import FALSE_WORDS as FALSE_WORDS  # where readers of the words found them
 from sangsaeng.standard.truth import TRUE_WORDS as TRUE_WORDS
 from sangsaeng.standard.truth import truth_expected, truth_words
@@ -93,7 +95,7 @@ class Mapping(BaseModel):
     @classmethod
     def _known_entity(cls, entity: str) -> str:
         if entity not in ENTITIES:
-            raise ValueError(f"unknown entity {entity!r}; one of {', '.join(ENTITIES)}")
+            raise Problem("mapping.unknown-entity", entity=entity, entities=", ".join(ENTITIES))
         return entity
 
     @field_validator("units")
@@ -103,7 +105,7 @@ class Mapping(BaseModel):
             try:
                 recognize(spelling)
             except SangsaengError as exc:
-                raise ValueError(f"units: {written!r} is declared as {spelling!r}, which is no unit we read") from exc
+                raise Problem("mapping.unknown-unit", written=written, spelling=spelling) from exc
         return {normal_form(written): spelling for written, spelling in units.items()}
 
     @field_validator("timezone")
@@ -112,7 +114,7 @@ class Mapping(BaseModel):
         try:
             ZoneInfo(zone)
         except (ZoneInfoNotFoundError, ValueError) as exc:
-            raise ValueError(f"unknown time zone {zone!r}; an IANA name such as Asia/Seoul or UTC") from exc
+            raise Problem("mapping.unknown-timezone", zone=zone) from exc
         return zone
 
     @field_validator("fields")
@@ -123,15 +125,15 @@ class Mapping(BaseModel):
             model = ENTITIES[entity].model_fields
             unknown = set(fields) - set(model)
             if unknown:
-                raise ValueError(f"{entity} has no field {', '.join(sorted(unknown))}")
+                raise Problem("mapping.unknown-field", entity=entity, fields=", ".join(sorted(unknown)))
             for name, rule in fields.items():
                 base = _base(model[name].annotation)
                 if rule.minus is not None and base not in (int, float):
-                    raise ValueError(f"{name}: 'minus' subtracts numbers, and {name} is not a number")
+                    raise Problem("mapping.minus-not-number", field=name)
                 if rule.at is not None and base not in (datetime, date):
-                    raise ValueError(f"{name}: 'at' is for dates, and {name} is not a date")
+                    raise Problem("mapping.at-not-date", field=name)
                 if rule.prefix is not None and (base not in (str, list[str]) or literal_values(model[name].annotation)):
-                    raise ValueError(f"{name}: 'prefix' goes before text, and {name} is not free text")
+                    raise Problem("mapping.prefix-not-text", field=name)
         return fields
 
     @model_validator(mode="after")
@@ -142,18 +144,20 @@ class Mapping(BaseModel):
             return self
         example = "calorific_factor: {value: 42.7}, calorific_unit: {value: MJ/Nm³}"
         if unit is not None and unit.value is None:
-            raise ValueError(f"calorific_unit: give the unit of the calorific value as a value, e.g. {example}")
+            raise Problem("mapping.calorific-unit-value", example=example)
         if factor is None or factor.unit_column is not None:
-            raise ValueError(f"give the calorific value with its unit, e.g. {example}")
+            raise Problem("mapping.calorific-pair", example=example)
         written = self.calorific_unit
         if written is None:
-            raise ValueError(f"calorific_factor: give its unit, e.g. {example}")
+            raise Problem("mapping.calorific-factor-unit", example=example)
         if unit is not None and factor.unit is not None and normal_form(factor.unit) != normal_form(written):
-            raise ValueError(f"calorific_factor's unit {factor.unit!r} differs from calorific_unit {written!r}")
+            raise Problem("mapping.calorific-units-differ", factor=factor.unit, unit=written)
         try:
             unit_of(written)
         except SangsaengError as exc:
-            raise ValueError(f"calorific_unit {written!r}: {exc}") from exc
+            raise Problem(
+                "mapping.calorific-unit-unknown", unit=written, problem=PerLanguage(partial(told, exc))
+            ) from exc
         return self
 
     @property
@@ -198,15 +202,15 @@ def load_mapping(text: str, source: str = "mapping") -> Mapping:
     try:
         data = yaml.safe_load(text)
     except yaml.YAMLError as exc:
-        raise InvalidInput(f"{source} is not YAML or JSON: {exc}") from exc
+        raise refusal("mapping.not-yaml", source=source, problem=str(exc)) from exc
     try:
         return Mapping.model_validate(data)
     except ValidationError as exc:
         first = exc.errors()[0]
         where = ".".join(str(p) for p in first["loc"])
-        raise InvalidInput(
-            f"{source}: {first['msg']}", position=where or None, hint="see docs/standard-entities.md"
-        ) from exc
+        cause = (first.get("ctx") or {}).get("error")
+        problem = PerLanguage(lambda lang: cause.said(lang) if isinstance(cause, Problem) else first["msg"])
+        raise refusal("mapping.invalid", at=where or None, source=source, problem=problem) from exc
 
 
 _FLOAT = pa.float64()
@@ -265,20 +269,16 @@ class Applier:
         beside: dict[str, pa.Array] = {}
         read = self._read(one, name, rule.model_copy(update={"value": None, "column": cell}), target, beside)
         if one.findings or not read[0].is_valid:
-            why = one.findings[0].message if one.findings else "it is empty"
-            raise InvalidInput(
-                f"{name}: the constant {text!r} cannot be used ({why})", hint="see docs/standard-entities.md"
-            )
+            found = one.findings[0] if one.findings else None
+            why = PerLanguage(lambda lang: found.text(lang) if found else said.words("mapping.empty", lang))
+            raise refusal("mapping.bad-constant", field=name, value=text, problem=why)
         return read[0].as_py(), {field: values[0].as_py() for field, values in beside.items()}
 
     def apply(self, source: pa.RecordBatch, first_row: int = 1) -> tuple[pa.RecordBatch, list[Finding]]:
         names = [n for n in source.schema.names if n != LINE]
         missing = self.mapping.columns() - set(names)
         if missing:
-            raise InvalidInput(
-                f"the source has no column {', '.join(sorted(missing))}",
-                hint=f"its columns are: {', '.join(names)}",
-            )
+            raise refusal("mapping.missing-columns", missing=", ".join(sorted(missing)), columns=", ".join(names))
         batch = CellBatch(source, first_row, self.markers)
         out: dict[str, pa.Array] = {}
         rows = source.num_rows

@@ -13,11 +13,23 @@ from sangsaeng.i18n.refusals import CAMEL, SNAKE, PerLanguage
 DOMAIN = "standard"
 E = TypeVar("E", bound=SangsaengError)
 
-__all__ = ["CAMEL", "SNAKE", "PerLanguage", "both", "refusal", "refused_as", "words"]
+__all__ = ["CAMEL", "SNAKE", "PerLanguage", "Problem", "both", "refusal", "refused_as", "term", "told", "words"]
 
 
 def words(key: str, language: str, /, **values: Any) -> str:
     return refusals.words(DOMAIN, key, language, **values)
+
+
+def told(error: SangsaengError, language: str) -> str:
+    """What a refusal said in ``language``: its Korean from ``details`` (either shape), else its message."""
+    if language == "ko":
+        return str(error.details.get(SNAKE[0]) or error.details.get(CAMEL[0]) or error.message)
+    return error.message
+
+
+def term(key: str) -> PerLanguage:
+    """``key``'s words as a value said in the language of the text it goes into (a word inside a sentence)."""
+    return PerLanguage(lambda language: words(key, language))
 
 
 def both(key: str, /, **values: Any) -> tuple[str, str]:
@@ -32,3 +44,16 @@ def refusal(key: str, /, **options: Any) -> InvalidInput:
 
 def refused_as(error: type[E], key: str, /, **options: Any) -> E:
     return refusals.refused_as(error, DOMAIN, key, **options)
+
+
+class Problem(ValueError):
+    """A ``ValueError`` saying ``key`` in both languages, for a check whose error a caller turns into a refusal (a
+    pydantic validator, which keeps it as the error's ``ctx["error"]``): ``str()`` is the English."""
+
+    def __init__(self, key: str, /, **values: Any) -> None:
+        self.key = key
+        self.en, self.ko = both(key, **values)
+        super().__init__(self.en)
+
+    def said(self, language: str) -> str:
+        return self.ko if language == "ko" else self.en

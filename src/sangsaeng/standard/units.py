@@ -30,6 +30,8 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from sangsaeng.errors import UnitMismatch, UnknownUnit
+from sangsaeng.standard import said
+from sangsaeng.standard.said import PerLanguage
 
 _DEFINITIONS = [
     "gram_CO2e = [carbon] = g_CO2e = gCO2e",
@@ -402,12 +404,12 @@ def nearest(text: str, n: int = 3) -> list[str]:
     return [known[k] for k in difflib.get_close_matches(folded, list(known), n=n, cutoff=0.6)]
 
 
-def unknown_hint(text: str) -> str:
-    """What to write instead of an unknown unit: the nearest spellings, else examples."""
+def unknown_hint(text: str, language: str = "en") -> str:
+    """What to write instead of an unknown unit, in ``language``: the nearest spellings, else examples."""
     close = nearest(text)
     if close:
-        return "did you mean: " + ", ".join(close)
-    return "e.g. kWh, kg, mm, °C"
+        return said.words("unit.did-you-mean", language, names=", ".join(close))
+    return said.words("unit.examples", language)
 
 
 # Longest unit text read: pint's parser takes time growing with the square of the text's length (a 5 MB unit
@@ -418,21 +420,18 @@ MAX_UNIT_LENGTH = 64
 def recognize(text: str) -> Unit:
     """Read a unit as a source wrote it; raise ``UnknownUnit`` with a hint when it cannot be read."""
     if len(text) > MAX_UNIT_LENGTH:
-        raise UnknownUnit(
-            f"unit text {text[:20]!r}… is {len(text):,} characters long, more than {MAX_UNIT_LENGTH}",
-            hint="write the unit itself, e.g. kWh, kg, kgCO2e, °C",
-        )
+        raise said.refused_as(UnknownUnit, "unit.too-long", start=text[:20], length=len(text), most=MAX_UNIT_LENGTH)
     return _recognize(text)
 
 
 @cache
 def _recognize(text: str) -> Unit:
     if not text or not text.strip():
-        raise UnknownUnit("no unit given", hint="write the unit, e.g. kWh, kg, kgCO2e, °C")
+        raise said.refused_as(UnknownUnit, "unit.none")
     ureg = registry()
     expression = _expression(text)
     if _TOWER.search(expression):  # pint would compute 22^(3^69) before saying it is no unit
-        raise UnknownUnit(f"unknown unit {text!r}", hint="a unit's powers are small whole numbers, e.g. m², s^-1")
+        raise said.refused_as(UnknownUnit, "unit.powers", unit=text)
     try:
         units = ureg.parse_units(expression)
     except (
@@ -449,11 +448,9 @@ def _recognize(text: str) -> Unit:
         pint.errors.PintError,
     ) as exc:
         close = nearest(text)
-        raise UnknownUnit(
-            f"unknown unit {text!r}" + (f": did you mean {' or '.join(close)}?" if close else ""),
-            hint="use a unit such as kWh, MJ, kg, t, kgCO2e, s, h, °C, mm, bar, N·m, HRC or piece "
-            "(UCUM, UNECE codes and Korean names work too)",
-        ) from exc
+        names = PerLanguage(lambda language: said.words("word.or", language).join(close))
+        key = "unit.unknown-close" if close else "unit.unknown"
+        raise said.refused_as(UnknownUnit, key, unit=text, names=names) from exc
     try:
         canonical = "dimensionless" if units.dimensionless else _canonical_by_dimension().get(str(units.dimensionality))
         if canonical is None:
@@ -461,7 +458,7 @@ def _recognize(text: str) -> Unit:
         zero = ureg.Quantity(0.0, units).to(canonical).magnitude
         one = ureg.Quantity(1.0, units).to(canonical).magnitude
     except (ArithmeticError, pint.errors.PintError) as exc:  # "h^817" overflows, "g2|^,+55" has no dimension
-        raise UnknownUnit(f"unknown unit {text!r}", hint="write the unit itself, e.g. kWh, kg, °C") from exc
+        raise said.refused_as(UnknownUnit, "unit.unreadable", unit=text) from exc
     return Unit(raw=text, expression=expression, canonical=canonical, factor=float(one - zero), offset=float(zero))
 
 
@@ -469,15 +466,16 @@ def require(unit: Unit, canonical: str) -> Unit:
     """Refuse a unit of another dimension than the field's canonical unit (no kgCO2e into a mass field)."""
     if unit.canonical != canonical:
         if unit.scale:
-            raise UnitMismatch(
-                f"{unit.raw!r} is a scale ({unit.canonical}), not convertible to {canonical.replace('_', ' ')}, "
-                "the unit of this field",
-                hint="a scale value is kept as written: give it in a field without a fixed unit",
+            raise said.refused_as(
+                UnitMismatch, "unit.scale", unit=unit.raw, scale=unit.canonical, field_unit=canonical.replace("_", " ")
             )
-        raise UnitMismatch(
-            f"{unit.raw!r} is not convertible to {canonical.replace('_', ' ')}, the unit of this field "
-            f"({unit.raw!r} converts to {unit.canonical.replace('_', ' ')})",
-            hint=f"give a unit convertible to {canonical}",
+        raise said.refused_as(
+            UnitMismatch,
+            "unit.mismatch",
+            unit=unit.raw,
+            field_unit=canonical.replace("_", " "),
+            converts_to=unit.canonical.replace("_", " "),
+            canonical=canonical,
         )
     return unit
 
@@ -507,11 +505,7 @@ def convert(value: float, source: str, target: str) -> float:
     try:
         return float(ureg.Quantity(value, origin.expression).to(goal.expression).magnitude)
     except pint.errors.DimensionalityError as exc:
-        raise UnitMismatch(
-            f"{source!r} cannot be converted to {target!r}: they measure different things",
-            hint="a carbon footprint (kgCO2e) is not a mass (kg), an energy is not a power, "
-            "a torque is not an energy, and hardness scales (HRC, HV, HB …) do not convert into each other",
-        ) from exc
+        raise said.refused_as(UnitMismatch, "unit.different-things", source=source, target=target) from exc
 
 
 @cache

@@ -101,19 +101,11 @@ def _declared(draft: Draft, per: list[str]) -> None:
     if per and draft.open("declared_unit"):
         unit = Counter(per).most_common(1)[0][0]
         draft.place("declared_unit", {"value": unit}, 0.8, "header")
-        draft.note(
-            f"declared_unit: {unit}, as the footprint's header writes it (per {unit}).",
-            f"declared_unit: 탄소발자국 머리글에 적힌 대로 {unit}당입니다.",
-            "declared_unit",
-        )
+        draft.note("suggest.footprint.declared-unit", "declared_unit", unit=unit)
     if draft.open("declared_amount") and "declared_unit" in draft.rules:
         sure = 0.8 if per else 0.6  # "per kg" says one kg; a unit column alone says it less plainly
         draft.place("declared_amount", {"value": 1}, sure, "header")
-        draft.note(
-            "declared_amount: 1 — the footprint is per one declared unit; change it if the sheet means more.",
-            "declared_amount: 1 — 기준 단위 하나당 탄소발자국으로 봅니다. 더 많은 양 기준이면 바꿔 주세요.",
-            "declared_amount",
-        )
+        draft.note("suggest.footprint.declared-amount", "declared_amount")
 
 
 def _period(draft: Draft, cells: dict[str, list[str]]) -> None:
@@ -123,12 +115,7 @@ def _period(draft: Draft, cells: dict[str, list[str]]) -> None:
         # exclusive, the start of the next (2026-01-01).
         if look.dates(cells.get(end["column"], [])).granularity in ("day", "month"):
             end["at"] = "end"
-            draft.note(
-                f"reference_period_end: {end['column']} names the last day or month of the period; it ends after it.",
-                f"reference_period_end: {end['column']} 열은 기간의 마지막 날(달)이므로, 그다음 날(달)이 시작할 때 "
-                "끝납니다.",
-                "reference_period_end",
-            )
+            draft.note("suggest.footprint.period-end-last", "reference_period_end", column=end["column"])
         return
     if not start or "column" not in start or end is not None:
         return
@@ -142,11 +129,7 @@ def _period(draft: Draft, cells: dict[str, list[str]]) -> None:
     if written:
         rule["format"] = written
     draft.place("reference_period_end", rule, draft.confidence["reference_period_start"] * 0.95, "derived")
-    draft.note(
-        f"reference_period_end: the end of the period {column} names.",
-        f"reference_period_end: {column} 열이 말하는 기간이 끝나는 때입니다.",
-        "reference_period_end",
-    )
+    draft.note("suggest.footprint.period-end", "reference_period_end", column=column)
 
 
 def _merged_period(draft: Draft, samples: dict[str, list[str]]) -> None:
@@ -159,11 +142,7 @@ def _merged_period(draft: Draft, samples: dict[str, list[str]]) -> None:
     if not column or len(written) != 1 or longest < 2:
         return
     draft.fill_down.append(column)
-    draft.note(
-        f"reference_period_start/end: {column} is written once, merged over the rows below; each row takes it.",
-        f"reference_period_start/end: {column} 값이 한 번만 적혀 아래 행에 병합되어 있어, 각 행이 그 값을 씁니다.",
-        "reference_period_start",
-    )
+    draft.note("suggest.footprint.period-merged", "reference_period_start", column=column)
 
 
 def _company(draft: Draft, cells: dict[str, list[str]], company: Company) -> None:
@@ -178,16 +157,7 @@ def _company(draft: Draft, cells: dict[str, list[str]], company: Company) -> Non
         return
     if company.prefix:
         products["prefix"] = company.prefix
-        draft.note(
-            f"product_ids: part numbers become URNs of your domain ({company.prefix}…); check the prefix.",
-            f"product_ids: 품번 앞에 회사 도메인의 접두어({company.prefix})를 붙여 URN으로 만듭니다. 확인해 주세요.",
-            "product_ids",
-        )
+        draft.note("suggest.footprint.prefix", "product_ids", prefix=company.prefix)
         return
     draft.lower("product_ids", 0.6)
-    draft.note(
-        "product_ids: part numbers are no URNs; give the prefix of your company's domain, e.g. "
-        "urn:pact:<your domain>:product-id:",
-        "product_ids: 품번은 URN이 아닙니다. 회사 도메인으로 접두어를 주세요 (예: urn:pact:<회사 도메인>:product-id:)",
-        "product_ids",
-    )
+    draft.note("suggest.footprint.no-prefix", "product_ids")

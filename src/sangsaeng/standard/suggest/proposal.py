@@ -4,48 +4,67 @@ constants and the unpivot it proposed, and sentences for the person in Korean an
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Final
 
 import yaml
 from pydantic import ValidationError
 
+from sangsaeng.standard import said
 from sangsaeng.standard.entities import ENTITIES, Entity
 from sangsaeng.standard.mapping import FieldMap, Mapping
 from sangsaeng.standard.suggest.vocabulary import Vocabulary
 
-
-@dataclass(frozen=True)
-class Reason:
-    code: (
-        str  # exact | remembered | synonym | contained | values | layout | title | sheet | header | derived | settings
-    )
-    en: str
-    ko: str
-
-
-REASONS = {
-    r.code: r
-    for r in (
-        Reason("exact", "header matched exactly", "머리글이 필드 이름과 정확히 일치"),
-        Reason("remembered", "header remembered from this company's earlier files", "이전 파일에서 기억한 머리글"),
-        Reason("synonym", "header matched by synonym", "머리글이 동의어로 일치"),
-        Reason("contained", "header contains a known name", "머리글에 알려진 이름이 들어 있음"),
-        Reason("values", "by values only: no header names it", "머리글 없이 값만 보고 추정"),
-        Reason("layout", "from the wide layout (unpivot)", "가로로 펼친 표(열 → 행 변환)에서"),
-        Reason("title", "constant from the title", "제목에서 읽은 상수"),
-        Reason("sheet", "constant from the sheet name", "시트 이름에서 읽은 상수"),
-        Reason("header", "constant from another column's header", "다른 열의 머리글에서 읽은 상수"),
-        Reason("derived", "derived from a column placed for another field", "다른 필드의 열에서 계산"),
-        Reason("settings", "what this connector knows of its company", "이 커넥터 설정에 있는 회사 정보"),
-    )
+# Why a field was placed so, by code: each the key of its words in the ``standard`` catalog.
+REASON_KEYS: Final = {
+    "exact": "suggest.reason.exact",
+    "remembered": "suggest.reason.remembered",
+    "synonym": "suggest.reason.synonym",
+    "contained": "suggest.reason.contained",
+    "values": "suggest.reason.values",
+    "layout": "suggest.reason.layout",
+    "title": "suggest.reason.title",
+    "sheet": "suggest.reason.sheet",
+    "header": "suggest.reason.header",
+    "derived": "suggest.reason.derived",
+    "settings": "suggest.reason.settings",
 }
 
 
 @dataclass(frozen=True)
+class Reason:
+    """Why a field was placed so: its code (a key of ``REASON_KEYS``), said in either language."""
+
+    code: str
+
+    def text(self, language: str) -> str:
+        return said.words(REASON_KEYS[self.code], language)
+
+    @property
+    def en(self) -> str:
+        return self.text("en")
+
+    @property
+    def ko(self) -> str:
+        return self.text("ko")
+
+
+REASONS: Final = {code: Reason(code) for code in REASON_KEYS}
+
+
+@dataclass(frozen=True)
 class Note:
+    """A sentence for the person about the proposal, in both languages, from the catalog key ``key``; ``field``
+    the field it is about, if one."""
+
     en: str
     ko: str
     field: str | None = None
+    key: str | None = None
+
+    @classmethod
+    def of(cls, key: str, about: str | None = None, /, **values: Any) -> Note:
+        en, ko = said.both(key, **values)
+        return cls(en, ko, about, key)
 
     def text(self, korean: bool) -> str:
         return self.ko if korean else self.en
@@ -126,5 +145,7 @@ class Draft:
     def lower(self, name: str, factor: float) -> None:
         self.confidence[name] = round(self.confidence[name] * factor, 2)
 
-    def note(self, en: str, ko: str, name: str | None = None) -> None:
-        self.notes.append(Note(en, ko, name))
+    def note(self, key: str, /, about: str | None = None, **values: Any) -> None:
+        """Note ``key`` of the ``standard`` catalog with ``values`` (``PerLanguage`` ones said in each language),
+        about the field ``about`` if one."""
+        self.notes.append(Note.of(key, about, **values))

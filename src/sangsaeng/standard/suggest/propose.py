@@ -12,13 +12,14 @@ from datetime import date, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from sangsaeng.errors import InvalidInput
+from sangsaeng.standard import said
 from sangsaeng.standard.cells import side_of
 from sangsaeng.standard.company import Company
 from sangsaeng.standard.entities import ENTITIES, literal_values
 from sangsaeng.standard.footprint_entry import made_by_system
 from sangsaeng.standard.layout import LayoutGuess
 from sangsaeng.standard.mapping import _base
+from sangsaeng.standard.said import PerLanguage
 from sangsaeng.standard.suggest import cells as look
 from sangsaeng.standard.suggest import footprints
 from sangsaeng.standard.suggest import titles as read_titles
@@ -56,7 +57,7 @@ def suggest(
     what the company declared before, ``company`` what the connector knows of its company (its id, name and
     domain, offered where the file does not say them)."""
     if entity not in ENTITIES:
-        raise InvalidInput(f"unknown entity {entity!r}", hint=f"one of: {', '.join(ENTITIES)}")
+        raise said.refusal("suggest.unknown-entity", entity=entity, entities=", ".join(ENTITIES))
     draft = Draft(entity, vocabulary or Vocabulary())
     titles = list(guess.titles) if guess else []
     cells = {h: look.present(samples.get(h, [])) for h in headers}
@@ -157,10 +158,12 @@ def _derive(draft: Draft, parsed: dict[str, Header], cells: dict[str, list[str]]
         grain = look.dates(cells.get(start["column"], [])).granularity
         if grain in ("day", "month"):
             draft.place("period_end", {**start, "at": "end"}, draft.confidence["period_start"] * 0.9, "derived")
+            grain_key = "suggest.grain.day" if grain == "day" else "suggest.grain.month"
             draft.note(
-                f"period_end: the end of each {grain} named in {start['column']}.",
-                f"period_end: {start['column']} 열의 각 {'일' if grain == 'day' else '월'}이 끝나는 때입니다.",
+                "suggest.period-end.derived",
                 "period_end",
+                column=start["column"],
+                grain=said.term(grain_key),
             )
     total = draft.rules.get("total_count")
     if total and "column" in total and draft.open("good_count"):
@@ -168,11 +171,7 @@ def _derive(draft: Draft, parsed: dict[str, Header], cells: dict[str, list[str]]
         if defects:
             rule = {"column": total["column"], "minus": defects}
             draft.place("good_count", rule, draft.confidence["total_count"] * 0.9, "derived")
-            draft.note(
-                f"good_count = {total['column']} − {defects}.",
-                f"good_count = {total['column']} − {defects}.",
-                "good_count",
-            )
+            draft.note("suggest.good-count.derived", "good_count", total=total["column"], defects=defects)
     passed = draft.rules.get("passed")
     if passed and "column" in passed and draft.open("disposition"):
         choices = literal_values(draft.model.model_fields["disposition"].annotation)
@@ -225,11 +224,13 @@ def _constants(draft: Draft, titles: list[str], sheet: str | None, parsed: dict[
             for texts, reason in ((titles, "title"), ([sheet or ""], "sheet")):
                 if site := read_titles.site(texts):
                     draft.place(field, {"value": site}, 0.6, reason)
-                    where = "제목" if reason == "title" else "시트 이름"
+                    place = "suggest.place.title" if reason == "title" else "suggest.place.sheet"
                     draft.note(
-                        f"{field}: {site}, from the {reason}; write your {field} id instead if you use one.",
-                        f"{field}: {where}에서 읽은 {site}입니다. 따로 쓰는 ID가 있으면 바꿔 주세요.",
+                        "suggest.site.from",
                         field,
+                        field=field,
+                        site=site,
+                        place=said.term(place),
                     )
                     break
     # A sheet that inspects one lot names it in its title; a column that only weakly looks like the subject (a
@@ -237,11 +238,7 @@ def _constants(draft: Draft, titles: list[str], sheet: str | None, parsed: dict[
     if draft.has("subject") and (draft.open("subject") or draft.confidence["subject"] < 0.7):
         if found := read_titles.lot(titles):
             draft.place("subject", {"value": found}, 0.85, "title")
-            draft.note(
-                f"subject: lot {found}, from the title.",
-                f"subject: 제목에서 읽은 로트 {found}입니다.",
-                "subject",
-            )
+            draft.note("suggest.subject.lot", "subject", lot=found)
     if draft.open("inspected_at") and (day := read_titles.day(titles)):
         when, labelled = day
         draft.place(
@@ -268,22 +265,13 @@ def _constants(draft: Draft, titles: list[str], sheet: str | None, parsed: dict[
 
 def _layout_notes(draft: Draft, guess: LayoutGuess | None, decimal: str) -> None:
     if guess and guess.header_row > 1:
-        draft.note(
-            f"The header is on row {guess.header_row}; the {guess.header_row - 1} row(s) above it are titles.",
-            f"머리글은 {guess.header_row}행에 있습니다. 그 위 {guess.header_row - 1}행은 제목으로 보고 읽지 않습니다.",
-        )
+        draft.note("suggest.header.row", row=guess.header_row, above=guess.header_row - 1)
     if guess and guess.header_rows == 2:
-        draft.note(
-            "The header has two rows (a name above its unit or a second name); they are read joined.",
-            "머리글이 두 줄(이름과 그 아래 단위 또는 세부 이름)이라 합쳐서 읽습니다.",
-        )
+        draft.note("suggest.header.two-rows")
     if guess and guess.confidence < 0.7:
-        draft.note(
-            f"Not sure the header is on row {guess.header_row}: check it.",
-            f"머리글이 {guess.header_row}행이 맞는지 확실하지 않습니다. 확인해 주세요.",
-        )
+        draft.note("suggest.header.unsure", row=guess.header_row)
     if decimal == ",":
-        draft.note("Numbers are written with a decimal comma (12,5).", "숫자의 소수점이 쉼표로 적혀 있습니다 (12,5).")
+        draft.note("suggest.decimal-comma")
 
 
 _ORDER = ("column", "value", "format", "year", "at", "unit", "unit_column", "minus", "prefix", "values")
@@ -322,10 +310,12 @@ def _proposal(draft: Draft, guess: LayoutGuess | None, sheet: str | None, decima
         if draft.confidence[name] < 0.6:
             source = draft.rules[name].get("column", draft.rules[name].get("value"))
             draft.note(
-                f"{name} ← {source}: not sure ({draft.confidence[name]:.2f}, {draft.reasons[name].en}); check it.",
-                f"{name} ← {source}: 확실하지 않습니다 ({draft.confidence[name]:.2f}, {draft.reasons[name].ko}). "
-                "확인해 주세요.",
+                "suggest.unsure",
                 name,
+                field=name,
+                source=source,
+                confidence=draft.confidence[name],
+                reason=PerLanguage(draft.reasons[name].text),
             )
     return Proposal(
         document=document,

@@ -5,10 +5,12 @@ from __future__ import annotations
 
 from collections import Counter
 from datetime import date, datetime
+from functools import partial
 
 from sangsaeng.standard.cells import side_of
 from sangsaeng.standard.entities import literal_values
 from sangsaeng.standard.mapping import _base
+from sangsaeng.standard.said import PerLanguage
 from sangsaeng.standard.sheet_text import unit_of
 from sangsaeng.standard.suggest import cells as look
 from sangsaeng.standard.suggest import titles as read_titles
@@ -60,24 +62,14 @@ def _dates(draft: Draft, name: str, cells: list[str], places: list[str]) -> None
         if year:
             rule["year"] = year
             draft.note(
-                f"{name}: {rule['column']} writes no year ({reading.format}); the year {year} is from the title.",
-                f"{name}: {rule['column']} 열에 연도가 없어({reading.format}) 제목의 {year}년을 씁니다.",
-                name,
+                "suggest.year.from-title", name, field=name, column=rule["column"], format=reading.format, year=year
             )
         else:
             draft.lower(name, 0.6)
-            draft.note(
-                f"{name}: {rule['column']} writes no year ({reading.format}) and no title gives one: add year:.",
-                f"{name}: {rule['column']} 열에 연도가 없고({reading.format}) 제목에도 없습니다: year:를 적어 주세요.",
-                name,
-            )
+            draft.note("suggest.year.missing", name, field=name, column=rule["column"], format=reading.format)
     if reading.granularity == "time":
         draft.lower(name, 0.6)
-        draft.note(
-            f"{name}: {rule['column']} holds times of day without a date.",
-            f"{name}: {rule['column']} 열에는 날짜 없이 시각만 있습니다.",
-            name,
-        )
+        draft.note("suggest.time-only", name, field=name, column=rule["column"])
 
 
 def _truth(draft: Draft, name: str, cells: list[str]) -> None:
@@ -85,13 +77,8 @@ def _truth(draft: Draft, name: str, cells: list[str]) -> None:
     if values:
         draft.rules[name]["values"] = values
     if unknown:
-        draft.note(
-            f"{name}: {', '.join(unknown)} in {draft.rules[name]['column']} say neither pass nor fail; add them under "
-            "values (true/false).",
-            f"{name}: {draft.rules[name]['column']} 열의 {', '.join(unknown)}은(는) 합격/불합격 어느 쪽인지 모릅니다. "
-            "values에 true/false로 적어 주세요.",
-            name,
-        )
+        column = draft.rules[name]["column"]
+        draft.note("suggest.truth.unknown", name, field=name, column=column, words=", ".join(unknown))
 
 
 def _codes(draft: Draft, name: str, choices: tuple[str, ...], cells: list[str]) -> None:
@@ -99,11 +86,7 @@ def _codes(draft: Draft, name: str, choices: tuple[str, ...], cells: list[str]) 
     if values:
         draft.rules[name]["values"] = values
     if unknown:
-        draft.note(
-            f"{name}: no code for {', '.join(unknown)}; add them under values ({', '.join(choices)}).",
-            f"{name}: {', '.join(unknown)}의 코드를 모릅니다. values에 적어 주세요 ({', '.join(choices)}).",
-            name,
-        )
+        draft.note("suggest.codes.unknown", name, field=name, words=", ".join(unknown), codes=", ".join(choices))
 
 
 def _unit(
@@ -131,11 +114,7 @@ def _unit(
     elif name == draft.model.measured and (title_unit := read_titles.unit(places, draft.vocabulary)):
         rule["unit"] = draft.vocabulary.unit(title_unit) or title_unit
     elif fixed is not None:
-        draft.note(
-            f"{name}: {rule['column']} writes no unit; it is read as {symbol(fixed)}.",
-            f"{name}: {rule['column']} 열에 단위가 없어 {symbol(fixed)}(으)로 읽습니다.",
-            name,
-        )
+        draft.note("suggest.unit.fixed", name, field=name, column=rule["column"], unit=symbol(fixed))
 
 
 def _unknown_units(draft: Draft, name: str, column: str, cells: list[str]) -> None:
@@ -144,7 +123,9 @@ def _unknown_units(draft: Draft, name: str, column: str, cells: list[str]) -> No
             continue
         draft.lower(name, 0.9)
         draft.note(
-            f"{column}: {written!r} is not a unit we know ({unknown_hint(written)}); declare what it means once.",
-            f"{column}: {written!r}은(는) 알 수 없는 단위입니다 ({unknown_hint(written)}). 한 번 뜻을 정해 주세요.",
+            "suggest.unit.unknown",
             name,
+            column=column,
+            unit=written,
+            hint=PerLanguage(partial(unknown_hint, written)),
         )

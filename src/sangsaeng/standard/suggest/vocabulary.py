@@ -9,9 +9,11 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from functools import partial
 from typing import Any
 
-from sangsaeng.errors import InvalidInput, SangsaengError
+from sangsaeng.errors import SangsaengError
+from sangsaeng.standard.said import PerLanguage, refusal, told
 from sangsaeng.standard.suggest.text import fold, key
 from sangsaeng.standard.units import recognize
 
@@ -50,29 +52,26 @@ class Vocabulary:
     def from_dict(cls, data: object) -> Vocabulary:
         """The stored form back; a shape that is not one (or a unit nobody can read) is refused, naming where."""
         if not isinstance(data, dict) or set(data) - {"units", "codes", "headers"}:
-            raise InvalidInput(
-                "a vocabulary is an object with units, codes and headers",
-                hint='e.g. {"units": {"HV10": "HV"}, "codes": {"disposition": {"재검": "reinspect"}}}',
-            )
+            raise refusal("suggest.vocabulary.shape")
         units = _texts(data.get("units", {}), "units")
         for written, spelling in units.items():
             try:
                 recognize(spelling)
             except SangsaengError as exc:
-                raise InvalidInput(
-                    f"vocabulary: {written!r} is declared as {spelling!r}, which is not a unit: {exc.message}",
-                    position=f"units.{written}",
-                    hint=exc.hint,
+                raise refusal(
+                    "suggest.vocabulary.not-a-unit",
+                    at=f"units.{written}",
+                    written=written,
+                    spelling=spelling,
+                    problem=PerLanguage(partial(told, exc)),
                 ) from exc
             except Exception as exc:  # noqa: BLE001 — the unit parser's own errors on odd text (mm/0, ")")
-                raise InvalidInput(
-                    f"vocabulary: {written!r} is declared as {spelling!r}, which is not a unit",
-                    position=f"units.{written}",
-                    hint="declare a unit such as mm, kWh, HV or N·m",
+                raise refusal(
+                    "suggest.vocabulary.unit", at=f"units.{written}", written=written, spelling=spelling
                 ) from exc
         codes = data.get("codes", {})
         if not isinstance(codes, dict):
-            raise InvalidInput("vocabulary: codes is an object of fields", position="codes")
+            raise refusal("suggest.vocabulary.codes", at="codes")
         return cls(
             units=units,
             codes={str(name): _texts(table, f"codes.{name}") for name, table in codes.items()},
@@ -100,5 +99,5 @@ def _code_text(code: object) -> str:
 
 def _texts(table: object, where: str) -> dict[str, str]:
     if not isinstance(table, dict) or not all(isinstance(k, str) and isinstance(v, str) for k, v in table.items()):
-        raise InvalidInput(f"vocabulary: {where} maps text to text", position=where)
+        raise refusal("suggest.vocabulary.texts", at=where, where=where)
     return dict(table)

@@ -13,6 +13,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
+from sangsaeng.standard import said
 from sangsaeng.standard.entities import literal_values
 from sangsaeng.standard.layout import WideGroup, split_unit
 from sangsaeng.standard.sheet_text import unit_of
@@ -31,12 +32,13 @@ _MEASURED_THING = {"quality_result": "characteristic", "measurement": "signal"}
 _MEASURES_FIT = 0.8  # share of a column's cells that must be numbers for it to hold a measured quantity
 # The field that takes each wide cell, by entity (where it is not the entity's measured field).
 VALUE_FIELD = {"demand_forecast": "quantity", "production_run": "total_count"}
+# What each wide column holds one of, by kind of layout: keys of the ``standard`` catalog.
 _KIND_WORDS = {
-    "months": ("month", "월"),
-    "dates": ("date", "날짜"),
-    "carriers": ("energy carrier", "에너지원"),
-    "characteristics": ("characteristic", "검사항목"),
-    "samples": ("sample", "시료"),
+    "months": "suggest.kind.months",
+    "dates": "suggest.kind.dates",
+    "carriers": "suggest.kind.carriers",
+    "characteristics": "suggest.kind.characteristics",
+    "samples": "suggest.kind.samples",
 }
 
 
@@ -137,12 +139,7 @@ def propose(
     the cells)."""
     value_field = draft.model.measured or VALUE_FIELD.get(draft.entity)
     if value_field is None or not draft.has(value_field):
-        draft.note(
-            f"The columns {', '.join(wide.columns[:3])} … look like one quantity spread wide, but "
-            f"{draft.entity} has no field for it: no unpivot proposed.",
-            f"{', '.join(wide.columns[:3])} … 열은 한 값을 가로로 펼친 것 같지만 {draft.entity}에 맞는 필드가 "
-            "없어 열 → 행 변환을 제안하지 않았습니다.",
-        )
+        draft.note("suggest.wide.no-field", columns=", ".join(wide.columns[:3]), entity=draft.entity)
         return
     kind = _kind(draft, wide)
     taken = set(headers) - set(wide.columns)
@@ -156,22 +153,21 @@ def propose(
     elif len(units) == 1 and all(wide.units):
         value_rule["unit"] = units.pop()
     elif units:
-        draft.note(
-            "Some wide columns write a unit and others none; give the unit of those without.",
-            "가로 열 중 일부만 단위를 적었습니다. 단위가 없는 열의 단위를 정해 주세요.",
-            value_field,
-        )
+        draft.note("suggest.wide.units-partly", value_field)
     draft.unpivot = unpivot
     cells = [c for column in wide.columns for c in look.present(samples.get(column, []))]
     fit = look.numbers(cells, decimal, draft.vocabulary).fit if cells else 1.0
     draft.place(value_field, value_rule, layout_confidence * (0.4 + 0.6 * fit), "layout")
     _name_field(draft, kind, wide, name_column, titles, layout_confidence)
-    en, ko = _KIND_WORDS.get(kind, ("item", "항목"))
+    kind_key = _KIND_WORDS.get(kind, "suggest.kind.other")
     draft.note(
-        f"{len(wide.columns)} columns ({wide.columns[0]} … {wide.columns[-1]}) hold one {en} each: each row "
-        f"becomes {len(wide.columns)} records, with {name_column} naming the column and {value_column} its cell.",
-        f"{wide.columns[0]} … {wide.columns[-1]} {len(wide.columns)}개 열은 {ko}별로 가로로 펼친 표입니다: 한 행이 "
-        f"{len(wide.columns)}개 레코드가 되고, {name_column} 열에 열 이름이, {value_column} 열에 값이 들어갑니다.",
+        "suggest.wide.unpivot",
+        count=len(wide.columns),
+        first=wide.columns[0],
+        last=wide.columns[-1],
+        kind=said.term(kind_key),
+        name=name_column,
+        value=value_column,
     )
 
 
@@ -199,13 +195,8 @@ def _name_field(draft: Draft, kind: str, wide: WideGroup, column: str, titles: l
             rule["values"] = codes
         draft.place("carrier", rule, confidence * (1 - len(unknown) / len(wide.names)), "layout")
         if unknown:
-            draft.note(
-                f"No carrier code for {', '.join(unknown)}: add them under carrier.values "
-                "(electricity, lng, lpg, diesel, steam, other).",
-                f"{', '.join(unknown)}의 에너지원 코드를 모릅니다: carrier.values에 추가해 주세요 "
-                "(electricity, lng, lpg, diesel, steam, other).",
-                "carrier",
-            )
+            known = ", ".join(_choices(draft, "carrier"))
+            draft.note("suggest.wide.carriers-unknown", "carrier", words=", ".join(unknown), codes=known)
     elif kind == "samples" and draft.has("sample"):
         numbers = sample_numbers(wide.names) or []
         # The unpivot writes each column's header (without its unit when it has a unit column): every spelling of
@@ -232,11 +223,7 @@ def _periods(draft: Draft, wide: WideGroup, column: str, titles: list[str], conf
             rule["year"] = year
         else:
             factor *= 0.5
-            draft.note(
-                f"The columns name {wide.names[0]} … without a year, and no title gives one: add year: to the "
-                "period fields.",
-                f"열 이름({wide.names[0]} …)에 연도가 없고 제목에도 없습니다: 기간 필드에 year:를 적어 주세요.",
-            )
+            draft.note("suggest.wide.no-year", first=wide.names[0])
     start, end = ("period_start", "period_end") if draft.has("period_start") else ("inspected_at", None)
     if not draft.has(start):
         start, end = ("timestamp", None)
