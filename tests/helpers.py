@@ -109,8 +109,10 @@ async def dataspace(
     names: list[str],
     extra: dict[str, dict[str, object]] | None = None,
     guests: list[Participant] | None = None,
+    state: dict[str, str] | None = None,
 ) -> AsyncIterator[Dataspace]:
-    """Connectors that share a directory, served in-process, each reaching the others through ``Router``."""
+    """Connectors that share a directory, served in-process, each reaching the others through ``Router``.
+    ``state``: a database URL for some of them (the default: each keeps its state where ``init`` puts it)."""
     router = Router()
     space = Dataspace(root, router)
     inits = {
@@ -121,6 +123,7 @@ async def dataspace(
             port=9000 + index,
             directory=root / "directory.json",
             extra=(extra or {}).get(name),
+            database_url=(state or {}).get(name, ""),
         )
         for index, name in enumerate(names)
     }

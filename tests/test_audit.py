@@ -6,18 +6,21 @@ from __future__ import annotations
 
 import asyncio
 import json
-import sqlite3
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 import pytest
+import sqlalchemy as sa
 
 from sangsaeng.audit import merkle
 from sangsaeng.audit.evidence import sign_head, verify_bundle
 from sangsaeng.encoding.canonical import canonical
 from sangsaeng.identity.directory import load_directory
 from sangsaeng.negotiation.signing import verify_export
+from sangsaeng.store.tables import audit_entries, audit_heads
 from tests.helpers import SAMPLE_CSV, Dataspace, Party, negotiate, offer_policy, publish, start_transfer
+from tests.state_db import state
 
 pytestmark = pytest.mark.anyio
 
@@ -40,8 +43,7 @@ async def settle(two: Dataspace) -> None:
         await party.connector.audit.head()
 
 
-def db(party: Party) -> sqlite3.Connection:
-    return sqlite3.connect(party.settings.data_dir / "state.db")
+E = audit_entries
 
 
 async def verify(party: Party) -> dict[str, Any]:
@@ -80,8 +82,19 @@ async def test_concurrent_appends_are_contiguous_and_batched(two: Dataspace) -> 
 
 
 def _rows(party: Party) -> list[tuple[int, str, str]]:
-    with db(party) as conn:
-        return list(conn.execute('SELECT "index", entry, leaf FROM audit_entries ORDER BY "index"'))
+    with state(party.settings) as conn:
+        return [tuple(r) for r in conn.execute(sa.select(E.c.index, E.c.entry, E.c.leaf).order_by(E.c.index))]
+
+
+def _set(k: int, entry: str, leaf: str) -> sa.Update:
+    return sa.update(E).where(E.c.index == k).values(entry=entry, leaf=leaf)
+
+
+def _renumber(conn: sa.Connection, at_least: int, by: int) -> None:
+    """Shift the indexes from ``at_least`` on by ``by``, through negatives: PostgreSQL checks the primary key at
+    each row, so a shift in place collides with the row not yet moved."""
+    conn.execute(sa.update(E).where(E.c.index >= at_least).values(index=-E.c.index))
+    conn.execute(sa.update(E).where(E.c.index < 0).values(index=-E.c.index + by))
 
 
 TAMPERINGS = ["edit", "edit-and-rehash", "delete", "delete-and-renumber", "reorder", "insert", "truncate"]
@@ -93,40 +106,37 @@ async def test_any_change_to_the_stored_log_is_found_at_its_first_bad_index(two:
     supplier = two.parties["supplier"]
     rows = _rows(supplier)
     n, k = len(rows), len(rows) // 2
-    with db(supplier) as conn:
+    with state(supplier.settings) as conn:
         if how == "edit":
             conn.execute(
-                'UPDATE audit_entries SET entry = replace(entry, \'"kind"\', \'"kinD"\') WHERE "index" = ?', (k,)
+                sa.update(E).where(E.c.index == k).values(entry=sa.func.replace(E.c.entry, '"kind"', '"kinD"'))
             )
             expected = k
         elif how == "edit-and-rehash":  # the stored leaf hash rewritten too: the chain still breaks after it
             entry = rows[k][1].replace('"kind":"', '"kind":"x')
-            leaf = merkle.leaf_hash(entry.encode()).hex()
-            conn.execute('UPDATE audit_entries SET entry = ?, leaf = ? WHERE "index" = ?', (entry, leaf, k))
+            conn.execute(_set(k, entry, merkle.leaf_hash(entry.encode()).hex()))
             expected = k + 1
         elif how == "delete":
-            conn.execute('DELETE FROM audit_entries WHERE "index" = ?', (k,))
+            conn.execute(sa.delete(E).where(E.c.index == k))
             expected = k
         elif how == "delete-and-renumber":
-            conn.execute('DELETE FROM audit_entries WHERE "index" = ?', (k,))
-            conn.execute('UPDATE audit_entries SET "index" = "index" - 1 WHERE "index" > ?', (k,))
+            conn.execute(sa.delete(E).where(E.c.index == k))
+            _renumber(conn, k + 1, -1)
             expected = k
         elif how == "reorder":
             (a_entry, a_leaf), (b_entry, b_leaf) = rows[k][1:], rows[k + 1][1:]
-            conn.execute('UPDATE audit_entries SET entry = ?, leaf = ? WHERE "index" = ?', (b_entry, b_leaf, k))
-            conn.execute('UPDATE audit_entries SET entry = ?, leaf = ? WHERE "index" = ?', (a_entry, a_leaf, k + 1))
+            conn.execute(_set(k, b_entry, b_leaf))
+            conn.execute(_set(k + 1, a_entry, a_leaf))
             expected = k
         elif how == "insert":
-            conn.execute('UPDATE audit_entries SET "index" = -"index" - 1 WHERE "index" >= ?', (k,))
-            conn.execute('UPDATE audit_entries SET "index" = -"index" WHERE "index" < 0')  # shifted up by one
+            _renumber(conn, k, 1)
             entry = canonical({"kind": "forged", "prev": rows[k - 1][2]}).decode()
-            conn.execute(
-                'INSERT INTO audit_entries ("index", entry, leaf, at, kind) VALUES (?, ?, ?, ?, ?)',
-                (k, entry, merkle.leaf_hash(entry.encode()).hex(), "2026-11-23 00:00:00", "forged"),
-            )
+            leaf = merkle.leaf_hash(entry.encode()).hex()
+            at = datetime(2026, 11, 23, tzinfo=UTC)
+            conn.execute(sa.insert(E).values(index=k, entry=entry, leaf=leaf, at=at, kind="forged"))
             expected = k + 1  # the forged entry links well; the one after it does not
         else:  # truncate
-            conn.execute('DELETE FROM audit_entries WHERE "index" >= ?', (n - 3,))
+            conn.execute(sa.delete(E).where(E.c.index >= n - 3))
             expected = n - 3
     result = await verify(supplier)
     assert not result["valid"], result
@@ -151,12 +161,11 @@ async def test_a_log_rewritten_and_resigned_whole_is_caught_by_the_partners_head
         rewritten.append((text, previous, index))
     leaves = [bytes.fromhex(r[2]) for r in rows[:2]] + [bytes.fromhex(r[1]) for r in rewritten]
     head = sign_head(supplier.connector.key, supplier.id, len(leaves), merkle.root(leaves), supplier.connector.now())
-    with db(supplier) as conn:
-        conn.executemany('UPDATE audit_entries SET entry = ?, leaf = ? WHERE "index" = ?', rewritten)
-        conn.execute("DELETE FROM audit_heads")
-        conn.execute(
-            "INSERT INTO audit_heads (size, head, at) VALUES (?, ?, ?)", (len(leaves), json.dumps(head), "2026-11-23")
-        )
+    with state(supplier.settings) as conn:
+        for text, leaf, index in rewritten:
+            conn.execute(_set(index, text, leaf))
+        conn.execute(sa.delete(audit_heads))
+        conn.execute(sa.insert(audit_heads).values(size=len(leaves), head=head, at=datetime(2026, 11, 23, tzinfo=UTC)))
     assert (await verify(supplier))["valid"]  # the keeper's own check cannot see it …
     checked = (await oem.api.post("/api/audit/check-peer", params={"peer": supplier.id})).json()
     assert not checked["valid"]  # … its partner's kept heads can

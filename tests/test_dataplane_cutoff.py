@@ -10,7 +10,6 @@ import http.client
 import json
 import os
 import signal
-import sqlite3
 import subprocess
 import sys
 import time
@@ -21,9 +20,12 @@ from urllib.parse import urlsplit
 
 import pyarrow.csv as pacsv
 import pytest
+import sqlalchemy as sa
 
 from sangsaeng.demo.data import inspection_table
+from sangsaeng.store.tables import audit_entries, transfers
 from tests.processes import Node, two_processes
+from tests.state_db import state
 from tests.test_processes import agree, policy
 
 pytestmark = [pytest.mark.processes, pytest.mark.xdist_group("processes")]
@@ -52,11 +54,10 @@ def ready_transfer(pair: tuple[Node, Node, str, str]) -> tuple[str, dict[str, An
 
 def direct(oem: Node, transfer_id: str) -> tuple[http.client.HTTPConnection, http.client.HTTPResponse]:
     """Open the provider's data plane as any DSP consumer does, with the token from the start message."""
-    db = sqlite3.connect(oem.init.settings.data_dir / "state.db")
-    endpoint, token = db.execute(
-        "SELECT data_endpoint, data_token FROM transfers WHERE id = ?", (transfer_id,)
-    ).fetchone()
-    db.close()
+    with state(oem.init.settings) as db:
+        endpoint, token = db.execute(
+            sa.select(transfers.c.data_endpoint, transfers.c.data_token).where(transfers.c.id == transfer_id)
+        ).one()
     parts = urlsplit(endpoint)
     connection = http.client.HTTPConnection(parts.hostname, parts.port, timeout=30)
     connection.request("GET", parts.path, headers={"Authorization": f"Bearer {token}", "Accept": NDJSON})
@@ -67,12 +68,13 @@ def direct(oem: Node, transfer_id: str) -> tuple[http.client.HTTPConnection, htt
 
 def logged(node: Node, agreement_id: str) -> list[dict[str, Any]]:
     """The node's data-access entries about an agreement, read from its state database (it may be dead)."""
-    db = sqlite3.connect(node.init.settings.data_dir / "state.db")
-    rows = db.execute(
-        "SELECT entry FROM audit_entries WHERE agreement_id = ? AND kind LIKE 'data.access%' ORDER BY \"index\"",
-        (agreement_id,),
-    ).fetchall()
-    db.close()
+    entries = audit_entries.c
+    with state(node.init.settings) as db:
+        rows = db.execute(
+            sa.select(entries.entry)
+            .where(entries.agreement_id == agreement_id, entries.kind.like("data.access%"))
+            .order_by(entries.index)
+        ).all()
     return [json.loads(entry) for (entry,) in rows]
 
 

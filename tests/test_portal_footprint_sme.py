@@ -16,7 +16,6 @@ from pathlib import Path
 from typing import Any
 
 import openpyxl
-import pyarrow.parquet as pq
 import pytest
 from typer.testing import CliRunner
 
@@ -131,8 +130,7 @@ async def test_an_sme_sheet_without_ids_or_urns_is_published_and_exports_as_pact
     async with supplier.connector.store.begin() as tx:
         dataset = await tx.get_dataset(datasets[0]["id"])
     assert dataset is not None and dataset.latest is not None
-    path = supplier.settings.datasets_dir / dataset.latest.path
-    stored = pq.read_table(path).to_pylist()
+    stored = supplier.connector.datasets.parquet(dataset.latest.path).read().to_pylist()  # a folder or a bucket
     assert [r["product_ids"] for r in stored] == [[PREFIX + p[0]] for p in PRODUCTS]
     assert [(r["declared_unit"], r["declared_amount"], r["declared_unit_pact"]) for r in stored] == [
         ("piece", 1.0, None),
@@ -144,6 +142,8 @@ async def test_an_sme_sheet_without_ids_or_urns_is_published_and_exports_as_pact
     assert {(r["spec_version"], r["version"], r["status"]) for r in stored} == {(None, 1, "Active")}
 
     # The dataset exports as PACT 3.0, every document valid against the official schema.
+    path = tmp_path / "stored.parquet"  # the stored file's bytes, wherever the connector keeps them
+    path.write_bytes(supplier.connector.datasets.read_bytes(dataset.latest.path))
     out = tmp_path / "pact.json"
     result = CliRunner().invoke(app, ["pact", "export", str(path), "--version", "3.0", "--out", str(out)])
     assert result.exit_code == 0, result.output

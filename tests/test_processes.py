@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import io
 import json
-import sqlite3
 import time
 from datetime import datetime
 from pathlib import Path
@@ -15,9 +14,12 @@ import pyarrow as pa
 import pyarrow.csv as pacsv
 import pyarrow.parquet as pq
 import pytest
+import sqlalchemy as sa
 
 from sangsaeng.demo.data import COLUMNS, WITHHELD, inspection_table
+from sangsaeng.store.tables import outbox
 from tests.processes import Node, two_processes
+from tests.state_db import state
 
 pytestmark = [pytest.mark.processes, pytest.mark.xdist_group("processes")]
 ALLOWED = [c for c in COLUMNS if c not in WITHHELD]
@@ -114,12 +116,13 @@ def test_two_processes_negotiate_and_pull_every_format(tmp_path: Path) -> None:
 def failed_attempts(node: Node, process_id: str, at_least: int, timeout: float = 10.0) -> int:
     """Wait until the outbox of ``node`` has tried to send a message of ``process_id`` ``at_least`` times."""
     deadline = time.monotonic() + timeout
-    with sqlite3.connect(node.init.settings.data_dir / "state.db") as db:
-        while time.monotonic() < deadline:
-            row = db.execute("SELECT max(attempts) FROM outbox WHERE process_id = ?", (process_id,)).fetchone()
-            if row[0] is not None and row[0] >= at_least:
-                return int(row[0])
-            time.sleep(0.02)
+    while time.monotonic() < deadline:
+        with state(node.init.settings) as db:
+            attempts = db.execute(sa.select(sa.func.max(outbox.c.attempts)).where(outbox.c.process_id == process_id))
+            most = attempts.scalar()
+        if most is not None and most >= at_least:
+            return int(most)
+        time.sleep(0.02)
     raise AssertionError(f"the outbox did not retry {process_id} {at_least} times in {timeout}s")
 
 

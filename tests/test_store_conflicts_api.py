@@ -42,5 +42,5 @@ async def test_two_versions_at_once_one_is_a_conflict_and_every_kept_version_has
     assert refused[0]["error"]["code"] == "conflict"  # type: ignore[index]
     latest = (await supplier.api.get(f"/api/datasets/{dataset_id}")).json()
     assert latest["version"] == kept
-    files = list(supplier.init.settings.datasets_dir.rglob("*.parquet"))
+    files = [key for key in supplier.connector.datasets.files_under("", hidden=True) if key.endswith(".parquet")]
     assert len(files) == kept  # the refused request's file is gone, every kept version's is there

@@ -126,6 +126,24 @@ async def test_failed_sign_ins_are_counted_by_scope_subject_and_window(store: St
         assert await tx.sign_in_failures.of("account", "김민준") == [T0]
 
 
+async def test_failures_read_before_one_are_those_counted_earlier_whatever_their_times(store: Store) -> None:
+    """A try is judged by its place in line: the failures counted before it, not every one committed meanwhile."""
+    async with store.begin() as tx:
+        first = await tx.sign_in_failures.add("account", "kim", T0 + timedelta(minutes=5))
+        second = await tx.sign_in_failures.add("account", "kim", T0)  # counted later, stamped earlier
+        await tx.sign_in_failures.add("account", "lee", T0)
+        third = await tx.sign_in_failures.add("account", "kim", T0 + timedelta(minutes=1))
+    assert first < second < third
+    async with store.begin() as tx:
+        failures = tx.sign_in_failures
+        assert await failures.of("account", "kim", before=first) == []
+        assert await failures.of("account", "kim", before=second) == [T0 + timedelta(minutes=5)]
+        assert await failures.of("account", "kim", before=third) == [T0, T0 + timedelta(minutes=5)]
+        assert await failures.of("account", "kim", since=T0 + timedelta(minutes=1), before=third) == [
+            T0 + timedelta(minutes=5)
+        ]
+
+
 async def test_one_counted_try_can_be_taken_back(store: Store) -> None:
     async with store.begin() as tx:
         first = await tx.sign_in_failures.add("address", "10.0.0.9", T0)

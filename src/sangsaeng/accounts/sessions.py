@@ -82,9 +82,12 @@ class PortalSessions:
     async def _check(self, name: str, password: str, address: str) -> Attempt:
         """Throttle, lock, then the password: the one path every password check takes.
 
-        Each try is counted as a failure, and committed, before it is judged: of tries sent at once, the later ones
-        then see the earlier, so no more passwords are checked than the limits allow (read-check-write let 30
-        simultaneous guesses through a limit of 5). A try refused unchecked, or that succeeds, is taken back."""
+        Each try is counted as a failure, and committed, before it is judged, and is judged by the failures counted
+        before it (not by all those committed when it looks): of tries sent at once, each then has a place in line,
+        so no more passwords are checked than the limits allow (read-check-write let 30 simultaneous guesses
+        through a limit of 5). A try refused by its address, or that succeeds, is taken back; one refused because
+        the name is locked stays counted, so that tries taken back at the same moment never unlock it (they all
+        did, each seeing the others, and the lock was gone on PostgreSQL)."""
         now = self.c.now()
         account = name if _name_ok(name) else None
         async with self.c.store.begin() as tx:
@@ -92,15 +95,15 @@ class PortalSessions:
             by_address = await tx.add_login_failure(ADDRESS, address, now)
             by_account = await tx.add_login_failure(ACCOUNT, account, now) if account else None
         async with self.c.store.begin() as tx:
-            recent = await tx.login_failures(ADDRESS, address, since=now - self.window)
-            failures = len(await tx.login_failures(ACCOUNT, account)) if account else 0  # this try among them
+            recent = await tx.login_failures(ADDRESS, address, since=now - self.window, before=by_address)
+            # this try among them: the place it has in the name's line
+            failures = len(await tx.login_failures(ACCOUNT, account, before=by_account)) + 1 if account else 0
             user = await tx.get_user(account) if account else None
-        if now in recent:
-            recent.remove(now)  # the others: this try is not yet a failure
-        if len(recent) >= self.address_limit or failures > self.account_limit:
+        if len(recent) >= self.address_limit:
             await self._take_back(by_address, by_account)
-            if len(recent) >= self.address_limit:
-                return Attempt("throttled", wait_minutes=self._wait(recent, now))
+            return Attempt("throttled", wait_minutes=self._wait(recent, now))
+        if failures > self.account_limit:
+            await self._take_back(by_address, None)
             return Attempt("locked")
         if await anyio.to_thread.run_sync(auth.password_matches, user, password):
             await self._take_back(by_address, None)

@@ -4,6 +4,11 @@ A message is retried with exponential backoff until the peer acknowledges it (2x
 attempts run out. Only then does the sender's process move (DSP: a state changes when the counter-party
 acknowledged the message). Messages of one process leave in order, one at a time. Because intent is persisted
 first, a connector killed at any point resumes every process on restart.
+
+Lock order, everywhere: a process's row before its outbox messages. A request settling an implied
+acknowledgement holds its process when it marks our message sent; the worker, settling the same message, takes
+the process first too (``Handler.hold``), so the two queue behind each other instead of deadlocking (PostgreSQL
+locks rows; SQLite runs one transaction at a time anyway).
 """
 
 from __future__ import annotations
@@ -25,6 +30,7 @@ log = structlog.get_logger(__name__)
 
 
 class Handler(Protocol):
+    async def hold(self, tx: Tx, process_id: str) -> None: ...
     def prepare(self, message: OutboxMessage) -> dict[str, Any]: ...
     async def acknowledged(self, tx: Tx, message: OutboxMessage, response: Any) -> None: ...
     async def refused(self, tx: Tx, message: OutboxMessage, reason: str, answered: bool) -> None: ...
@@ -86,6 +92,11 @@ class Outbox:
             task.cancel()
         await asyncio.gather(*tasks, return_exceptions=True)
 
+    async def drain(self) -> None:
+        """Wait until every send in flight has ended (how it ended is logged, not raised)."""
+        while self._in_flight:
+            await asyncio.gather(*self._in_flight.values(), return_exceptions=True)
+
     async def dispatch(self) -> int:
         """Start sending every due message whose process has nothing earlier pending or in flight."""
         async with self.connector.store.begin() as tx:
@@ -141,6 +152,7 @@ class Outbox:
                 await self._give_up(message, f"its acknowledgement (HTTP {status}) is not JSON")
                 return
             async with self.connector.store.begin() as tx:
+                await handler.hold(tx, message.process_id)
                 current = await tx.get_message(message.id, for_update=True)
                 if current is None or current.status != "pending":
                     return  # an implied acknowledgement settled it already
@@ -160,6 +172,7 @@ class Outbox:
     async def _retry(self, message: OutboxMessage, error: str, not_before: float = 0.0) -> None:
         settings = self.connector.settings
         async with self.connector.store.begin() as tx:
+            await self.handlers[message.process_kind].hold(tx, message.process_id)
             current = await tx.get_message(message.id, for_update=True)
             if current is None or current.status != "pending":
                 return
@@ -182,6 +195,7 @@ class Outbox:
 
     async def _give_up(self, message: OutboxMessage, reason: str) -> None:
         async with self.connector.store.begin() as tx:
+            await self.handlers[message.process_kind].hold(tx, message.process_id)
             current = await tx.get_message(message.id, for_update=True)
             if current is None or current.status != "pending":
                 return

@@ -242,6 +242,10 @@ class ProcessService(Generic[P]):
         """A peer's message proved that our pending ``event`` arrived: apply its acknowledgement now."""
         await settle_implied(tx, self, process_id, event, response)
 
+    async def hold(self, tx: Tx, process_id: str) -> None:
+        """Lock the process before the outbox locks one of its messages (see the lock order in ``dsp/outbox``)."""
+        await self._load(tx, process_id, for_update=True)
+
     async def acknowledged(self, tx: Tx, msg: OutboxMessage, response: Any) -> None:
         process = await self._load(tx, msg.process_id, for_update=True)
         if process is None:

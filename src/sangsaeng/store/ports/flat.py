@@ -119,8 +119,10 @@ class FlatNames(Ports):
     async def drop_login_failure(self, failure_id: int) -> None:
         return await self.sign_in_failures.drop(failure_id)
 
-    async def login_failures(self, scope: str, subject: str, since: datetime | None = None) -> list[datetime]:
-        return await self.sign_in_failures.of(scope, subject, since)
+    async def login_failures(
+        self, scope: str, subject: str, since: datetime | None = None, before: int | None = None
+    ) -> list[datetime]:
+        return await self.sign_in_failures.of(scope, subject, since, before)
 
     async def clear_login_failures(self, scope: str, subject: str) -> int:
         return await self.sign_in_failures.clear(scope, subject)

@@ -62,8 +62,11 @@ class SignInFailures(Protocol):
 
     async def drop(self, failure_id: int) -> None: ...
 
-    async def of(self, scope: str, subject: str, since: datetime | None = None) -> list[datetime]:
-        """When ``subject`` failed (at or after ``since``), oldest first."""
+    async def of(
+        self, scope: str, subject: str, since: datetime | None = None, before: int | None = None
+    ) -> list[datetime]:
+        """When ``subject`` failed (at or after ``since``; counted before the failure ``before``, by the ids ``add``
+        returned, which grow in the order failures are counted), oldest first."""
         ...
 
     async def clear(self, scope: str, subject: str) -> int:

@@ -77,10 +77,14 @@ class SqlSignInFailures(Rows):
     async def drop(self, failure_id: int) -> None:
         await self.conn.execute(_F.delete().where(_F.c.id == failure_id))
 
-    async def of(self, scope: str, subject: str, since: datetime | None = None) -> list[datetime]:
+    async def of(
+        self, scope: str, subject: str, since: datetime | None = None, before: int | None = None
+    ) -> list[datetime]:
         query = sa.select(_F.c.at).where(_F.c.scope == scope, _F.c.subject == subject).order_by(_F.c.at, _F.c.id)
         if since is not None:
             query = query.where(_F.c.at >= since)
+        if before is not None:
+            query = query.where(_F.c.id < before)
         return [r[0] for r in await self.conn.execute(query)]
 
     async def clear(self, scope: str, subject: str) -> int:
