@@ -37,11 +37,11 @@ async def seed(url: str, count: int) -> None:
     async with store.begin() as tx:
         for i in range(count):
             dataset_id = f"urn:uuid:00000000-0000-4000-8000-{i:012d}"
-            await tx.add_dataset(Dataset(dataset_id, f"검사 데이터 {i}", "incoming inspection, one part family", now))
-            await tx.add_version(
+            await tx.datasets.add(Dataset(dataset_id, f"검사 데이터 {i}", "incoming inspection, one part family", now))
+            await tx.datasets.add_version(
                 DatasetVersion(dataset_id, 1, "none.parquet", [{"name": "a", "type": "int64"}], 1, 1, "0" * 64, now)
             )
-            await tx.add_offer(Offer(f"{dataset_id}:offer", dataset_id, POLICY, now))
+            await tx.offers.add(Offer(f"{dataset_id}:offer", dataset_id, POLICY, now))
     await store.close()
 
 

@@ -38,7 +38,6 @@ PURE = [
     "store/records.py",
     "store/ports/__init__.py",
     "store/ports/kinds.py",
-    "store/ports/flat.py",
     "store/ports/negotiations.py",
     "store/ports/agreements.py",
     "store/ports/transfers.py",

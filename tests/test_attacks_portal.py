@@ -299,7 +299,7 @@ async def test_an_agreement_id_a_provider_chose_cannot_point_our_buttons_at_anot
         await auth.add_user(oem.connector.store, "kim", PASSWORD, "steward", now)
         hostile = "../agreements/urn:uuid:theirs/terminate"
         async with oem.connector.store.begin() as tx:
-            await tx.add_agreement(
+            await tx.agreements.add(
                 Agreement(hostile, "urn:uuid:n", "urn:uuid:d", "urn:sangsaeng:participant:evil", oem.id, {}, now)
             )
         transport = httpx.ASGITransport(app=oem.app, client=("127.0.0.1", 50000))

@@ -48,7 +48,7 @@ async def agreed_transfer(space: Dataspace, **constraints: Any) -> tuple[str, st
     negotiation = await negotiate(oem, supplier, dataset_id, offer_id)
     transfer = await start_transfer(oem, negotiation["agreementId"])
     async with oem.connector.store.begin() as tx:
-        held = await tx.get_transfer(transfer["id"])
+        held = await tx.transfers.get(transfer["id"])
     assert held is not None and held.data_endpoint and held.data_token
     return negotiation["agreementId"], urlsplit(held.data_endpoint).path, held.data_token, transfer["id"]
 

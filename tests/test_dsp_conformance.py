@@ -89,7 +89,7 @@ async def seed_negotiation(party: Party, role: str, state: str, dataset: str = D
     now = SystemClock().now()
     own = PROVIDER_PID if role == "provider" else CONSUMER_PID
     async with party.connector.store.begin() as tx:
-        await tx.add_negotiation(
+        await tx.negotiations.add(
             Negotiation(
                 id=own,
                 role=role,
@@ -110,7 +110,7 @@ async def seed_transfer(party: Party, role: str, state: str) -> None:
     now = SystemClock().now()
     own = PROVIDER_PID if role == "provider" else CONSUMER_PID
     async with party.connector.store.begin() as tx:
-        await tx.add_transfer(
+        await tx.transfers.add(
             Transfer(
                 id=own,
                 role=role,
@@ -213,7 +213,7 @@ async def test_termination_example_is_accepted_by_either_side(space: Dataspace, 
     response = await post(party, f"/negotiations/{own}/termination", body)
     assert response.status_code == 200, response.text
     async with party.connector.store.begin() as tx:
-        stored = await tx.get_negotiation(own)
+        stored = await tx.negotiations.get(own)
     assert stored is not None and stored.state == "TERMINATED" and stored.reason == "License model does not fit."
 
 
@@ -245,7 +245,7 @@ async def test_transfer_start_example_starts_the_consumers_transfer(space: Datas
     )
     assert response.status_code == 200, response.text
     async with oem.connector.store.begin() as tx:
-        stored = await tx.get_transfer(CONSUMER_PID)
+        stored = await tx.transfers.get(CONSUMER_PID)
     assert stored is not None and stored.state == "STARTED"
     assert (stored.data_endpoint, stored.data_token) == ("http://example.com", "TOKEN-ABCDEFG")
 
@@ -271,7 +271,7 @@ async def test_transfer_change_examples_are_accepted_by_either_side(
     response = await post(party, f"/transfers/{own}/{suffix}", example(f"transfer/example/{name}.json"))
     assert response.status_code == 200, response.text
     async with party.connector.store.begin() as tx:
-        stored = await tx.get_transfer(own)
+        stored = await tx.transfers.get(own)
     assert stored is not None and stored.state == after
 
 

@@ -63,7 +63,7 @@ async def test_a_repeated_contract_request_for_an_ended_negotiation_is_refused(s
     supplier = space.parties["supplier"]
     now = SystemClock().now()
     async with supplier.connector.store.begin() as tx:
-        await tx.add_negotiation(
+        await tx.negotiations.add(
             Negotiation(
                 id="urn:uuid:p1",
                 role="provider",
@@ -94,7 +94,7 @@ async def test_a_repeated_transfer_request_for_an_ended_transfer_is_refused(spac
     supplier = space.parties["supplier"]
     now = SystemClock().now()
     async with supplier.connector.store.begin() as tx:
-        await tx.add_transfer(
+        await tx.transfers.add(
             Transfer(
                 id="urn:uuid:p2",
                 role="provider",

@@ -33,7 +33,7 @@ async def started_transfer(space: Dataspace, **constraints: Any) -> Started:
     assert final["state"] == "FINALIZED", final
     transfer = await start_transfer(oem, final["agreementId"])
     async with oem.connector.store.begin() as tx:
-        stored = await tx.get_transfer(transfer["id"])
+        stored = await tx.transfers.get(transfer["id"])
     assert stored is not None and stored.data_token is not None
     return Started(supplier, oem, final["agreementId"], transfer["providerPid"], stored.data_token)
 
@@ -213,9 +213,9 @@ async def test_a_pull_that_overtakes_the_start_acknowledgement_is_served(two: Da
     provider = await poll(supplier.api, "/api/transfers", lambda ts: any(t["role"] == "provider" for t in ts))
     pid = next(t["id"] for t in provider if t["role"] == "provider")
     async with supplier.connector.store.begin() as tx:
-        assert (await tx.get_transfer(pid)).state == "REQUESTED"  # type: ignore[union-attr]
+        assert (await tx.transfers.get(pid)).state == "REQUESTED"  # type: ignore[union-attr]
     token = supplier.app.state.services.transfers.tokens.mint(pid)  # what the start message carries
     response = await supplier.raw.get(f"/data/{pid}", headers={"Authorization": f"Bearer {token}"})
     assert response.status_code == 200, response.text
     async with supplier.connector.store.begin() as tx:
-        assert (await tx.get_transfer(pid)).state == "STARTED"  # type: ignore[union-attr]
+        assert (await tx.transfers.get(pid)).state == "STARTED"  # type: ignore[union-attr]

@@ -70,12 +70,12 @@ async def test_a_request_and_the_worker_settling_one_message_queue_instead_of_de
             next_attempt_at=now + timedelta(minutes=1),
         )
         async with connector.store.begin() as tx:
-            await tx.add_transfer(transfer)
-            await tx.enqueue(start)
+            await tx.transfers.add(transfer)
+            await tx.outbox.enqueue(start)
 
         with structlog.testing.capture_logs() as logs:
             async with connector.store.begin() as tx:  # the request: the transfer first, as ``authorize`` does
-                assert await tx.get_transfer(pid, for_update=True) is not None
+                assert await tx.transfers.get(pid, for_update=True) is not None
                 supplier.clock.advance(minutes=2)
                 connector.notify_outbox()  # the worker sends it now, is refused, and goes to record that
                 deadline = time.monotonic() + 10
@@ -86,8 +86,8 @@ async def test_a_request_and_the_worker_settling_one_message_queue_instead_of_de
 
             await supplier.app.state.host.contexts[ROOT].outbox.drain()  # the worker's side has ended too
             async with connector.store.begin() as tx:
-                settled = await tx.get_message(start.id)
-                after = await tx.get_transfer(pid)
+                settled = await tx.outbox.get(start.id)
+                after = await tx.transfers.get(pid)
         assert settled is not None and settled.status == "sent"
         assert after is not None and after.state == m.STARTED  # the request's acknowledgement, not the refusal
         assert [e for e in logs if e["event"] == "outbox.send_failed"] == []

@@ -128,7 +128,7 @@ async def test_an_sme_sheet_without_ids_or_urns_is_published_and_exports_as_pact
 
     datasets = (await supplier.api.get("/api/datasets")).json()
     async with supplier.connector.store.begin() as tx:
-        dataset = await tx.get_dataset(datasets[0]["id"])
+        dataset = await tx.datasets.get(datasets[0]["id"])
     assert dataset is not None and dataset.latest is not None
     stored = supplier.connector.datasets.parquet(dataset.latest.path).read().to_pylist()  # a folder or a bucket
     assert [r["product_ids"] for r in stored] == [[PREFIX + p[0]] for p in PRODUCTS]

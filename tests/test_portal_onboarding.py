@@ -197,7 +197,7 @@ async def test_the_hard_energy_file_is_read_declared_published_and_offered_by_pi
     assert "46행 중 45행을 게시하고 1행은 제외합니다." in shown, shown[:3000]
     assert "온수 → 기타" not in shown  # declared: no longer asked
     async with supplier.connector.store.begin() as tx:
-        terms = await tx.terms("code")
+        terms = await tx.vocabulary.terms("code")
     assert [(t.field, t.written, t.meaning, t.declared_by) for t in terms] == [
         ("energy_record.carrier", "온수", "other", "park")
     ]
@@ -214,7 +214,7 @@ async def test_the_hard_energy_file_is_read_declared_published_and_offered_by_pi
     datasets = (await supplier.api.get("/api/datasets")).json()
     assert [d["title"] for d in datasets] == [HARD_TITLE]
     async with supplier.connector.store.begin() as tx:
-        dataset = await tx.get_dataset(datasets[0]["id"])
+        dataset = await tx.datasets.get(datasets[0]["id"])
     assert dataset is not None and dataset.latest is not None and dataset.latest.rows == 45
     stored = supplier.connector.datasets.parquet(dataset.latest.path).read().to_pylist()
     assert len(stored) == 45
@@ -264,7 +264,7 @@ async def test_a_date_reading_a_constant_and_the_unpivot_are_set_by_picking(two:
     assert not re.search(r'name="unpivot.on" checked', page.text)
     assert '<option value="전력 (kWh)"' in page.text  # the wide columns are columns again, to map or not
     async with supplier.connector.store.begin() as tx:
-        assert await tx.terms() == []  # nothing was declared
+        assert await tx.vocabulary.terms() == []  # nothing was declared
 
 
 # ---- words declared once ----------------------------------------------------------------------------------------
@@ -282,7 +282,7 @@ async def test_a_unit_and_a_code_declared_once_are_remembered_for_the_companys_n
     page = await steward.get(first, params={"lang": "ko"})
     assert "20행을 모두 게시합니다." in text_of(page.text), text_of(page.text)[:3000]
     async with supplier.connector.store.begin() as tx:
-        assert [(t.kind, t.field, t.written, t.meaning) for t in await tx.terms()] == [
+        assert [(t.kind, t.field, t.written, t.meaning) for t in await tx.vocabulary.terms()] == [
             ("code", "quality_result.passed", "보류", "false"),
             ("unit", "", "파이", "mm"),
         ]

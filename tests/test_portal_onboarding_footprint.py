@@ -138,7 +138,7 @@ async def test_an_sme_footprint_sheet_is_asked_what_pact_needs_and_published_wit
     assert published.status_code == 303 and published.headers["location"].startswith("/portal/offer/")
     datasets = (await supplier.api.get("/api/datasets")).json()
     async with supplier.connector.store.begin() as tx:
-        dataset = await tx.get_dataset(datasets[0]["id"])
+        dataset = await tx.datasets.get(datasets[0]["id"])
     assert dataset is not None and dataset.latest is not None
     stored = supplier.connector.datasets.parquet(dataset.latest.path).read().to_pylist()
     assert [r["product_name"] for r in stored] == ["브래킷 A", "브래킷 B", "하우징"]

@@ -63,7 +63,7 @@ async def is_in(client: httpx.AsyncClient) -> bool:
 
 async def log_kinds(party: Party, kind: str) -> list[str]:
     async with party.connector.store.begin() as tx:
-        return [e.entry for e in await tx.log_entries(kind=kind)]
+        return [e.entry for e in await tx.audit.entries(kind=kind)]
 
 
 async def test_forty_wrong_passwords_lock_the_account_until_an_admin_unlocks_it(one: Dataspace) -> None:
@@ -160,7 +160,7 @@ async def test_a_cookie_captured_before_logout_is_refused_after_it(one: Dataspac
     answer = await thief.get("/portal/")
     assert answer.status_code == 303 and answer.headers["location"] == "/portal/login"
     async with supplier.connector.store.begin() as tx:
-        assert await tx.sessions_of("kim") == []
+        assert await tx.sessions.of("kim") == []
 
 
 async def test_a_password_change_ends_every_other_session(one: Dataspace) -> None:

@@ -52,7 +52,7 @@ def _field(entry: Any, name: str) -> Any:
 
 async def kinds(party: Party, kind: str) -> list[Any]:
     async with party.connector.store.begin() as tx:
-        return [e for e in await tx.log_entries(0) if e.kind == kind]
+        return [e for e in await tx.audit.entries(0) if e.kind == kind]
 
 
 async def test_a_burst_is_answered_429_with_retry_after_in_the_protocol_shape(space: Dataspace) -> None:
@@ -117,7 +117,7 @@ async def test_the_outbox_waits_as_a_peer_429_asks_and_then_goes_on(tmp_path: Pa
 
         async def pending() -> list[Any]:
             async with oem.connector.store.begin() as tx:
-                return await tx.pending_messages(process)
+                return await tx.outbox.pending(process)
 
         with anyio.fail_after(5):
             while not any("429" in (m.last_error or "") for m in await pending()):

@@ -153,7 +153,7 @@ def test_the_demo_prints_a_portal_user_that_can_sign_in(tmp_path: Path) -> None:
         store = SqlStore(settings.state_url)
         try:
             async with store.begin() as tx:
-                user = await tx.get_user(signed_in[1])
+                user = await tx.users.get(signed_in[1])
         finally:
             await store.close()
         return user is not None and user.role == "steward" and password_matches(user, signed_in[2])

@@ -63,10 +63,10 @@ async def test_a_stored_data_address_outside_the_data_plane_is_not_followed(star
     space, transfer_id = started
     oem = space.parties["oem"]
     async with oem.connector.store.begin() as tx:
-        transfer = await tx.get_transfer(transfer_id, for_update=True)
+        transfer = await tx.transfers.get(transfer_id, for_update=True)
         assert transfer is not None
         transfer.data_endpoint = f"{oem.settings.public_url}/api/identity"  # the consumer's own API, say
-        await tx.save_transfer(transfer)
+        await tx.transfers.save(transfer)
     relay = await oem.api.get(f"/api/transfers/{transfer_id}/data")
     assert relay.status_code == 502 and "not followed" in relay.json()["error"]["message"]
     page = await portal_refresh(oem, transfer_id)

@@ -220,7 +220,7 @@ async def test_the_providers_own_csv_carries_no_formula(started: tuple[Dataspace
     space, transfer_id = started
     oem = space.parties["oem"]
     async with oem.connector.store.begin() as tx:
-        transfer = await tx.get_transfer(transfer_id)
+        transfer = await tx.transfers.get(transfer_id)
     assert transfer is not None
     url, headers = oem.app.state.services.pulls.address(transfer)
     answer = await oem.connector.peer.http.get(url, headers={**headers, "Accept": "text/csv"})

@@ -24,9 +24,9 @@ async def add_user(store: Store, name: str, password: str, role: str, now: datet
         raise InvalidInput("a user needs a name (at most 128 characters)", position="name")
     user = User(name.strip(), hash_new_password(password), role, now)
     async with store.begin() as tx:
-        if await tx.get_user(user.name) is not None:
+        if await tx.users.get(user.name) is not None:
             raise Conflict(f"a user {user.name} exists already", position="name")
-        await tx.add_user(user)
+        await tx.users.add(user)
     return user
 
 

@@ -75,8 +75,8 @@ class PortalSessions:
             id_hash(token), attempt.user.name, secrets.token_urlsafe(32), now, now, now + self.lifetime
         )
         async with self.c.store.begin() as tx:
-            await tx.forget_sessions(now, now - self.idle)  # ended sessions go as new ones come
-            await tx.add_session(session)
+            await tx.sessions.forget(now, now - self.idle)  # ended sessions go as new ones come
+            await tx.sessions.add(session)
         return replace(attempt, token=token)
 
     async def _check(self, name: str, password: str, address: str) -> Attempt:
@@ -91,14 +91,14 @@ class PortalSessions:
         now = self.c.now()
         account = name if _name_ok(name) else None
         async with self.c.store.begin() as tx:
-            await tx.forget_login_failures(ADDRESS, now - self.window)
-            by_address = await tx.add_login_failure(ADDRESS, address, now)
-            by_account = await tx.add_login_failure(ACCOUNT, account, now) if account else None
+            await tx.sign_in_failures.forget(ADDRESS, now - self.window)
+            by_address = await tx.sign_in_failures.add(ADDRESS, address, now)
+            by_account = await tx.sign_in_failures.add(ACCOUNT, account, now) if account else None
         async with self.c.store.begin() as tx:
-            recent = await tx.login_failures(ADDRESS, address, since=now - self.window, before=by_address)
+            recent = await tx.sign_in_failures.of(ADDRESS, address, since=now - self.window, before=by_address)
             # this try among them: the place it has in the name's line
-            failures = len(await tx.login_failures(ACCOUNT, account, before=by_account)) + 1 if account else 0
-            user = await tx.get_user(account) if account else None
+            failures = len(await tx.sign_in_failures.of(ACCOUNT, account, before=by_account)) + 1 if account else 0
+            user = await tx.users.get(account) if account else None
         if len(recent) >= self.address_limit:
             await self._take_back(by_address, by_account)
             return Attempt("throttled", wait_minutes=self._wait(recent, now))
@@ -108,7 +108,7 @@ class PortalSessions:
         if await anyio.to_thread.run_sync(auth.password_matches, user, password):
             await self._take_back(by_address, None)
             async with self.c.store.begin() as tx:
-                await tx.clear_login_failures(ACCOUNT, name)
+                await tx.sign_in_failures.clear(ACCOUNT, name)
             return Attempt("ok", user)
         if account and failures >= self.account_limit:
             if failures == self.account_limit:
@@ -124,7 +124,7 @@ class PortalSessions:
         async with self.c.store.begin() as tx:
             for failure_id in failure_ids:
                 if failure_id is not None:
-                    await tx.drop_login_failure(failure_id)
+                    await tx.sign_in_failures.drop(failure_id)
 
     def _wait(self, recent: list[datetime], now: datetime) -> int:
         """Minutes until the address is below its limit again: when the failure that tipped it leaves the window."""
@@ -135,9 +135,9 @@ class PortalSessions:
         """Lift an account's lock (and its count of failures); whether it was locked. Administrators only."""
         require(by, "user.manage")
         async with self.c.store.begin() as tx:
-            if await tx.get_user(name) is None:
+            if await tx.users.get(name) is None:
                 raise NotFound(f"there is no user {name}", position="name")
-            cleared = await tx.clear_login_failures(ACCOUNT, name)
+            cleared = await tx.sign_in_failures.clear(ACCOUNT, name)
         locked = cleared >= self.account_limit
         await self.c.audit.record("portal.account.unlocked", user=name, by=by.name, was_locked=locked)
         return locked
@@ -150,7 +150,7 @@ class PortalSessions:
     async def user(self, name: str) -> User | None:
         """The account of a signed-in name (None once it is gone)."""
         async with self.c.store.begin() as tx:
-            return await tx.get_user(name)
+            return await tx.users.get(name)
 
     @staticmethod
     def principal(user: User) -> Principal:
@@ -164,26 +164,26 @@ class PortalSessions:
             return None
         key, now = id_hash(token), self.c.now()
         async with self.c.store.begin() as tx:
-            session = await tx.get_session(key)
+            session = await tx.sessions.get(key)
             if session is None:
                 return None
             if session.expires_at <= now or session.last_seen_at + self.idle <= now:
-                await tx.delete_session(key)
+                await tx.sessions.delete(key)
                 return None
             if now - session.last_seen_at >= TOUCH_EVERY:
                 session = replace(session, last_seen_at=now)
-                await tx.save_session(session)
+                await tx.sessions.save(session)
         return session
 
     async def keep(self, session: PortalSession, data: dict[str, Any]) -> None:
         """Keep what a page put in the session (a message for the next page)."""
         async with self.c.store.begin() as tx:
-            await tx.save_session(replace(session, data=data))
+            await tx.sessions.save(replace(session, data=data))
 
     async def sign_out(self, token: str | None) -> None:
         if token:
             async with self.c.store.begin() as tx:
-                await tx.delete_session(id_hash(token))
+                await tx.sessions.delete(id_hash(token))
 
     # ---- passwords -------------------------------------------------------------------------------
     async def change_password(self, session: PortalSession, current: str, new: str, address: str) -> Attempt:
@@ -208,7 +208,7 @@ class PortalSessions:
 
     async def _set(self, name: str, password_hash: str, keep: str | None) -> int:
         async with self.c.store.begin() as tx:
-            if await tx.get_user(name) is None:
+            if await tx.users.get(name) is None:
                 raise NotFound(f"there is no user {name}", position="name")
-            await tx.set_password_hash(name, password_hash)
-            return await tx.delete_sessions(name, keep=keep)
+            await tx.users.set_password_hash(name, password_hash)
+            return await tx.sessions.delete_of(name, keep=keep)

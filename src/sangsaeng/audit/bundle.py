@@ -19,11 +19,11 @@ from sangsaeng.store.ports import Store
 async def refs(store: Store, agreement_id: str) -> list[str]:
     """The agreement and the processes that belong to it: its negotiation's and its transfers' process ids."""
     async with store.begin() as tx:
-        agreement = await tx.get_agreement(agreement_id)
+        agreement = await tx.agreements.get(agreement_id)
         if agreement is None:
             raise NotFound(f"no agreement {agreement_id}", position="agreement")
-        negotiation = await tx.get_negotiation(agreement.negotiation_id)
-        transfers = await tx.transfers_for(agreement_id)
+        negotiation = await tx.negotiations.get(agreement.negotiation_id)
+        transfers = await tx.transfers.for_agreement(agreement_id)
     found = {agreement_id, agreement.negotiation_id}
     if negotiation is not None:
         found |= {p for p in (negotiation.provider_pid, negotiation.consumer_pid) if p}
@@ -36,7 +36,7 @@ async def evidence_bundle(audit: AuditLog, agreement: str) -> bytes:
     """The bundle about ``agreement``, as the bytes to hand out (canonical JSON, signed)."""
     c = audit.c
     async with c.store.begin() as tx:
-        found = await tx.get_agreement(agreement)
+        found = await tx.agreements.get(agreement)
     if found is None:
         raise NotFound(f"no agreement {agreement}", position="agreement")
     head_now = await audit.head()
@@ -44,9 +44,9 @@ async def evidence_bundle(audit: AuditLog, agreement: str) -> bytes:
     leaves = await audit.leaves(size)
     about_it = await refs(c.store, agreement)
     async with c.store.begin() as tx:
-        about = [e for e in await tx.log_entries(agreement_or_process=about_it) if e.index < size]
-        heads = [h for h in await tx.log_heads() if 0 < h["size"] < size]
-        theirs = await tx.witnessed(found.provider if found.consumer == c.participant_id else found.consumer)
+        about = [e for e in await tx.audit.entries(agreement_or_process=about_it) if e.index < size]
+        heads = [h for h in await tx.audit.heads() if 0 < h["size"] < size]
+        theirs = await tx.audit.witnessed(found.provider if found.consumer == c.participant_id else found.consumer)
     counterparty = found.provider if found.consumer == c.participant_id else found.consumer
     body: dict[str, Any] = {
         "kind": BUNDLE,

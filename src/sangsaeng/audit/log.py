@@ -72,8 +72,8 @@ class AuditLog:
 
     async def _load(self) -> None:
         async with self.c.store.begin() as tx:
-            leaves = await tx.log_leaves()
-            heads = await tx.log_heads()
+            leaves = await tx.audit.leaves()
+            heads = await tx.audit.heads()
         self._frontier = merkle.Frontier.of([bytes.fromhex(h) for h in leaves])
         self._last_leaf = leaves[-1] if leaves else ""
         self._head = heads[-1] if heads else None
@@ -180,7 +180,7 @@ class AuditLog:
                 previous = leaf.hex()
             try:
                 async with self.c.store.begin() as tx:
-                    await tx.append_log(rows)
+                    await tx.audit.append(rows)
             except Conflict:  # another process of this connector appended first: catch up, go again
                 self._frontier = None
                 if attempt == 2:
@@ -208,7 +208,7 @@ class AuditLog:
             return self._head
         head = sign_head(self.c.key, self.c.participant_id, size, self._frontier.root(), self.c.now())
         async with self.c.store.begin() as tx:
-            await tx.add_head(size, head, self.c.now())
+            await tx.audit.add_head(size, head, self.c.now())
         self._head, self._head_at = head, self.c.now()
         return head
 
@@ -231,13 +231,13 @@ class AuditLog:
         if not head_valid(head, self.c.directory.key_of, sender) or head["signer"] == self.c.participant_id:
             return
         async with self.c.store.begin() as tx:
-            await tx.add_witnessed(head["signer"], head["size"], head["root"], head, self.c.now())
+            await tx.audit.add_witnessed(head["signer"], head["size"], head["root"], head, self.c.now())
         self._kept[head["signer"]] = (head["size"], value)
 
     # ---- reading and proving -------------------------------------------------------------------
     async def leaves(self, size: int | None = None) -> list[bytes]:
         async with self.c.store.begin() as tx:
-            return [bytes.fromhex(h) for h in await tx.log_leaves(size)]
+            return [bytes.fromhex(h) for h in await tx.audit.leaves(size)]
 
     async def inclusion(self, index: int, size: int | None = None) -> dict[str, Any]:
         leaves = await self.leaves(size)
@@ -267,8 +267,8 @@ class AuditLog:
     async def verify(self) -> dict[str, Any]:
         """Re-check the whole stored log against its hashes, its chain and its signed heads."""
         async with self.c.store.begin() as tx:
-            rows = [(e.index, e.entry, e.leaf) for e in await tx.log_entries()]
-            heads = await tx.log_heads()
+            rows = [(e.index, e.entry, e.leaf) for e in await tx.audit.entries()]
+            heads = await tx.audit.heads()
         check = check_log(rows, heads, self.c.directory.key_of, self.c.participant_id)
         return {
             "valid": check.valid,

@@ -29,7 +29,7 @@ def _inherited(connector: Connector, s: Source) -> Inherited:
 
 async def inherited(connector: Connector, tx: Tx, dataset_id: str) -> list[Inherited]:
     """The received sources of a dataset, with the terms under which each was obtained."""
-    return [_inherited(connector, s) for s in await tx.sources_of(dataset_id) if s.agreement_id is not None]
+    return [_inherited(connector, s) for s in await tx.datasets.sources_of(dataset_id) if s.agreement_id is not None]
 
 
 async def check_offer(connector: Connector, tx: Tx, dataset: Dataset, policy: Policy) -> None:
@@ -59,7 +59,7 @@ async def sources_for(connector: Connector, agreement_ids: list[str], operation:
     found: list[Source] = []
     async with connector.store.begin() as tx:
         for position, agreement_id in enumerate(dict.fromkeys(agreement_ids)):
-            agreement = await tx.get_agreement(agreement_id)
+            agreement = await tx.agreements.get(agreement_id)
             if agreement is None:
                 raise NotFound(f"no agreement {agreement_id}", position=f"sources[{position}]")
             if agreement.consumer != connector.participant_id:
@@ -91,11 +91,11 @@ async def sources_for(connector: Connector, agreement_ids: list[str], operation:
 async def record(connector: Connector, dataset_id: str) -> dict[str, Any]:
     """The rights record: generators, sources with their agreements, recipients with theirs."""
     async with connector.store.begin() as tx:
-        dataset = await tx.get_dataset(dataset_id)
+        dataset = await tx.datasets.get(dataset_id)
         if dataset is None:
             raise NotFound(f"no dataset {dataset_id}")
-        sources = await tx.sources_of(dataset_id)
-        given = await tx.agreements_for(dataset_id)
+        sources = await tx.datasets.sources_of(dataset_id)
+        given = await tx.agreements.for_dataset(dataset_id)
     me = connector.participant_id
     return {
         "dataset": dataset.id,

@@ -146,7 +146,7 @@ class CatalogService:
 
     async def _next_version(self, dataset_id: str | None, title: str | None) -> tuple[Dataset | None, int]:
         async with self.c.store.begin() as tx:
-            existing = await tx.get_dataset(dataset_id) if dataset_id else None
+            existing = await tx.datasets.get(dataset_id) if dataset_id else None
         if existing is None and not title:
             raise InvalidInput("a new dataset needs a title", position="title")
         return existing, (existing.latest.version + 1) if existing and existing.latest else 1
@@ -168,9 +168,9 @@ class CatalogService:
         now = self.c.now()
         try:
             async with self.c.store.begin() as tx:
-                await tx.bump_catalog_revision()
+                await tx.catalog.bump_revision()
                 if existing is None:
-                    await tx.add_dataset(
+                    await tx.datasets.add(
                         Dataset(
                             id=target_id,
                             title=title or "",
@@ -179,8 +179,8 @@ class CatalogService:
                             co_generators=co_generators,
                         )
                     )
-                    await tx.add_sources(sources or [])
-                await tx.add_version(
+                    await tx.datasets.add_sources(sources or [])
+                await tx.datasets.add_version(
                     DatasetVersion(
                         dataset_id=target_id,
                         version=version,
@@ -194,7 +194,7 @@ class CatalogService:
                         origin=origin,
                     )
                 )
-                dataset = await tx.get_dataset(target_id)
+                dataset = await tx.datasets.get(target_id)
         except Conflict as exc:  # another request took this dataset id or version number meanwhile
             await self._discard(stored)
             raise Conflict(
@@ -222,7 +222,7 @@ class CatalogService:
             )
         dataset_id = f"urn:uuid:{uuid.uuid5(uuid.NAMESPACE_URL, f'{self.c.participant_id}/streams/{name}')}"
         async with self.c.store.begin() as tx:
-            existing = await tx.get_dataset(dataset_id)
+            existing = await tx.datasets.get(dataset_id)
         if existing is not None:
             return existing, False
         columns = [{"name": f.name, "type": str(f.type)} for f in arrow_schema(Measurement)]
@@ -233,7 +233,7 @@ class CatalogService:
             )
         except Conflict:
             async with self.c.store.begin() as tx:
-                again = await tx.get_dataset(dataset_id)
+                again = await tx.datasets.get(dataset_id)
             if again is None:
                 raise
             return again, False
@@ -301,14 +301,14 @@ class CatalogService:
             access_policy=access_policy,
         )
         async with self.c.store.begin() as tx:
-            dataset = await tx.get_dataset(dataset_id)
+            dataset = await tx.datasets.get(dataset_id)
             if dataset is None:
                 raise NotFound(f"no dataset {dataset_id}", position="datasetId")
             await rights.check_offer(self.c, tx, dataset, parsed)
-            if await tx.get_offer(offer.id) is not None:
+            if await tx.offers.get(offer.id) is not None:
                 raise Conflict(f"an offer {offer.id} exists already", position="id")
-            await tx.add_offer(offer)
-            await tx.bump_catalog_revision()
+            await tx.offers.add(offer)
+            await tx.catalog.bump_revision()
         return offer
 
     async def derive(
@@ -360,10 +360,10 @@ class CatalogService:
     async def _current(self) -> _Revision:
         """The catalog as of the revision in the database: every offered dataset rendered, with who sees what."""
         async with self.c.store.begin() as tx:
-            revision = await tx.catalog_revision()
+            revision = await tx.catalog.revision()
             if self._kept is not None and self._kept.revision == revision:
                 return self._kept
-            entries = await tx.catalog_entries()
+            entries = await tx.catalog.entries()
         kept = _Revision(revision, [self._entry(e) for e in entries])
         self._kept = kept
         return kept
@@ -394,8 +394,8 @@ class CatalogService:
     async def dataset(self, dataset_id: str, caller: str, attributes: Attributes) -> dict[str, Any]:
         """One dataset with the offers the caller may see; unknown and hidden are answered alike."""
         async with self.c.store.begin() as tx:
-            dataset = await tx.get_dataset(dataset_id)
-            offers = (await tx.offers_for([dataset_id]))[dataset_id] if dataset else []
+            dataset = await tx.datasets.get(dataset_id)
+            offers = (await tx.offers.for_datasets([dataset_id]))[dataset_id] if dataset else []
         shown = [o for o in offers if self.sees(o, caller, attributes)]
         if dataset is None or not shown:
             raise NotFound("no such dataset")

@@ -81,12 +81,12 @@ async def declare(store: Store, *terms: Term) -> None:
     """Remember checked terms (``unit_term``, ``code_term``, ``header_terms``) for the company's next files."""
     async with store.begin() as tx:
         for term in terms:
-            await tx.declare_term(term)
+            await tx.vocabulary.declare(term)
 
 
 async def declared(store: Store) -> list[Term]:
     async with store.begin() as tx:
-        return await tx.terms()
+        return await tx.vocabulary.terms()
 
 
 def header_terms(document: dict[str, Any], *, by: str, at: datetime) -> list[Term]:

@@ -81,7 +81,7 @@ class PullClient:
         """One of our transfers as consumer, started, with its data address; ``what`` (say, "data can be
         downloaded") is named in the errors."""
         async with self.c.store.begin() as tx:
-            t = await tx.get_transfer(transfer_id)
+            t = await tx.transfers.get(transfer_id)
         if t is None:
             raise NotFound(f"no transfer {transfer_id}")
         if t.role != tm.CONSUMER:

@@ -132,25 +132,25 @@ async def authorize(
     ``after``: of a stream's dataset, only the parts committed after that position (see ``read_position``)."""
     TransferTokens(connector).check(transfer_id, token)
     async with connector.store.begin() as tx:
-        transfer = await tx.get_transfer(transfer_id, for_update=True)
+        transfer = await tx.transfers.get(transfer_id, for_update=True)
         if transfer is None or transfer.role != m.PROVIDER:
             raise Unauthenticated(REFUSED)
         if transfer.state == m.REQUESTED:
             # A valid token comes only in our start message: the consumer has it, so it was received, even if
             # its acknowledgement is still on the way back to our outbox. Apply it now rather than race it.
             await settle_implied(tx, transfers, transfer.id, m.START)
-            transfer = await tx.get_transfer(transfer_id, for_update=True)
+            transfer = await tx.transfers.get(transfer_id, for_update=True)
             assert transfer is not None
         if transfer.state != m.STARTED:
             raise Forbidden(f"the transfer is {transfer.state}, not STARTED")
-        agreement = await tx.get_agreement(transfer.agreement_id, for_update=True)
+        agreement = await tx.agreements.get(transfer.agreement_id, for_update=True)
         if agreement is None:
             raise Forbidden("the agreement no longer exists")
         decision = await use_decision(connector, tx, agreement, operation)
         if not decision.permit:
             words = "only aggregates" if decision_for_aggregates(decision, operation) else "this access"
             raise Forbidden(f"the agreement does not permit {words}", details={"reasons": list(decision.reasons)})
-        dataset = await tx.get_dataset(agreement.dataset_id)
+        dataset = await tx.datasets.get(agreement.dataset_id)
         if dataset is None or dataset.latest is None:
             raise Forbidden("the dataset is no longer available")
         relative = dataset.latest.path
@@ -169,7 +169,7 @@ async def authorize(
                 hint="leave 'after' out: the dataset is read whole",
             )
         agreement.uses += 1
-        await tx.save_agreement(agreement)
+        await tx.agreements.save(agreement)
     files, stored = await anyio.to_thread.run_sync(_stored, connector, relative, parts[0] if parts else None)
     # Standard data of an older schema version leaves in the current one (its file is never rewritten).
     schema = versions.upgraded_schema(stored) if stored is not None else _schema_of(dataset.latest.columns)

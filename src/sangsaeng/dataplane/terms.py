@@ -14,7 +14,7 @@ async def use_decision(connector: Connector, tx: Tx, agreement: Agreement, opera
     Terminated agreements and unfinished negotiations never are; the decision counts the uses made so far."""
     if agreement.terminated_at is not None:
         return Decision(False, ("the agreement was terminated",))
-    negotiation = await tx.get_negotiation(agreement.negotiation_id)
+    negotiation = await tx.negotiations.get(agreement.negotiation_id)
     if negotiation is None or negotiation.state != FINALIZED:
         return Decision(False, ("the agreement's negotiation is not finalized",))
     context = RequestContext(

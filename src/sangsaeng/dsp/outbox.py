@@ -100,7 +100,7 @@ class Outbox:
     async def dispatch(self) -> int:
         """Start sending every due message whose process has nothing earlier pending or in flight."""
         async with self.connector.store.begin() as tx:
-            due = await tx.due_messages(self.connector.now(), limit=200)
+            due = await tx.outbox.due(self.connector.now(), limit=200)
         busy = {m for m in (t.get_name() for t in self._in_flight.values())}
         started = 0
         for message in due:
@@ -153,12 +153,12 @@ class Outbox:
                 return
             async with self.connector.store.begin() as tx:
                 await handler.hold(tx, message.process_id)
-                current = await tx.get_message(message.id, for_update=True)
+                current = await tx.outbox.get(message.id, for_update=True)
                 if current is None or current.status != "pending":
                     return  # an implied acknowledgement settled it already
                 current.status = "sent"
                 current.attempts += 1
-                await tx.save_message(current)
+                await tx.outbox.save(current)
                 await handler.acknowledged(tx, current, payload)
             self.connector.notify_outbox()
             log.debug("outbox.acknowledged", step=message.event, process=message.process_id)
@@ -173,14 +173,14 @@ class Outbox:
         settings = self.connector.settings
         async with self.connector.store.begin() as tx:
             await self.handlers[message.process_kind].hold(tx, message.process_id)
-            current = await tx.get_message(message.id, for_update=True)
+            current = await tx.outbox.get(message.id, for_update=True)
             if current is None or current.status != "pending":
                 return
             current.attempts += 1
             current.last_error = error
             if current.attempts >= settings.outbox_max_attempts:
                 current.status = "failed"
-                await tx.save_message(current)
+                await tx.outbox.save(current)
                 reason = f"gave up after {current.attempts} attempts: {error}"
                 await self.handlers[current.process_kind].refused(tx, current, reason, answered=False)
                 log.warning("outbox.gave_up", step=current.event, process=current.process_id, error=error)
@@ -190,19 +190,19 @@ class Outbox:
             if not_before > delay:  # what the peer asked for, and a little more so that many do not return at once
                 delay = not_before * random.uniform(1.0, 1.2)
             current.next_attempt_at = self.connector.now() + timedelta(seconds=delay)
-            await tx.save_message(current)
+            await tx.outbox.save(current)
         log.info("outbox.retry", step=message.event, process=message.process_id, error=error, delay=delay)
 
     async def _give_up(self, message: OutboxMessage, reason: str) -> None:
         async with self.connector.store.begin() as tx:
             await self.handlers[message.process_kind].hold(tx, message.process_id)
-            current = await tx.get_message(message.id, for_update=True)
+            current = await tx.outbox.get(message.id, for_update=True)
             if current is None or current.status != "pending":
                 return
             current.status = "failed"
             current.attempts += 1
             current.last_error = reason
-            await tx.save_message(current)
+            await tx.outbox.save(current)
             await self.handlers[current.process_kind].refused(
                 tx, current, f"the peer refused it: {reason}", answered=True
             )
@@ -212,8 +212,8 @@ class Outbox:
 async def settle_implied(tx: Tx, handler: Handler, process_id: str, event: str, response: Any = None) -> None:
     """A message from the peer can prove it received one of ours still marked pending (its acknowledgement is
     on its way): apply that acknowledgement now, so the two never race."""
-    for message in await tx.pending_messages(process_id):
+    for message in await tx.outbox.pending(process_id):
         if message.event == event:
             message.status = "sent"
-            await tx.save_message(message)
+            await tx.outbox.save(message)
             await handler.acknowledged(tx, message, response)

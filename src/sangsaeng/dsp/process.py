@@ -216,12 +216,12 @@ class ProcessService(Generic[P]):
     async def _send(self, tx: Tx, process: P, msg: Outgoing, event: str, **extra: Any) -> None:
         """Queue ``msg`` to the counter-party's process; ``event`` is the transition its acknowledgement applies."""
         path = f"{self._peer_path(process)}/{msg.SUFFIX}"
-        await tx.enqueue(self._outgoing(process, event, path, msg.body(), **extra))
+        await tx.outbox.enqueue(self._outgoing(process, event, path, msg.body(), **extra))
 
     async def _first(self, tx: Tx, process: P, msg: Outgoing, event: str) -> None:
         """Queue our first message of a process, to the peer's endpoint for new ones."""
         path = f"{self.KIND.path}/{msg.SUFFIX}"
-        await tx.enqueue(self._outgoing(process, event, path, msg.body()))
+        await tx.outbox.enqueue(self._outgoing(process, event, path, msg.body()))
 
     def _termination(self, process: P, code: str, reasons: list[str]) -> Outgoing:
         raise NotImplementedError

@@ -57,10 +57,10 @@ class NegotiationService(ProcessService[Negotiation]):
     KIND = NEGOTIATIONS
 
     async def _load(self, tx: Tx, pid: str, for_update: bool = False) -> Negotiation | None:
-        return await tx.get_negotiation(pid, for_update=for_update)
+        return await tx.negotiations.get(pid, for_update=for_update)
 
     async def _save(self, tx: Tx, process: Negotiation) -> None:
-        await tx.save_negotiation(process)
+        await tx.negotiations.save(process)
 
     def _termination(self, process: Negotiation, code: str, reasons: list[str]) -> Outgoing:
         return ContractTermination(process.provider_pid or "", process.consumer_pid or "", code, reasons)
@@ -78,7 +78,7 @@ class NegotiationService(ProcessService[Negotiation]):
         callback = self.c.check_callback(caller, msg.callback_address)
 
         async def find(tx: Tx) -> Negotiation | None:
-            return await tx.find_negotiation(m.PROVIDER, msg.consumer_pid, caller)
+            return await tx.negotiations.find(m.PROVIDER, msg.consumer_pid, caller)
 
         async def create(tx: Tx) -> tuple[dict[str, Any], bool]:
             existing = await find(tx)
@@ -104,7 +104,7 @@ class NegotiationService(ProcessService[Negotiation]):
                 updated_at=now,
                 attributes=_held(attributes),
             )
-            await tx.add_negotiation(n)
+            await tx.negotiations.add(n)
             await self._answer_request(tx, n)
             return self.view(n), True
 
@@ -141,7 +141,7 @@ class NegotiationService(ProcessService[Negotiation]):
             )  # refuses rules with a target, unknown operands …
         except InvalidPolicy as exc:  # in a protocol message, a policy we cannot read makes the message malformed
             raise InvalidMessage(exc.message, position=exc.position, hint=exc.hint, details=exc.details) from exc
-        stored = await tx.get_offer(offer["@id"])
+        stored = await tx.offers.get(offer["@id"])
         hidden = stored is not None and not offer_audience(stored.policy, stored.access_policy, self.c.purposes).sees(
             caller, attributes or {}
         )
@@ -182,7 +182,7 @@ class NegotiationService(ProcessService[Negotiation]):
             await self._terminate_with(tx, n, "policy-denied", list(decision.reasons))
             return
         if not self.c.settings.auto_agree:
-            await tx.save_negotiation(n)  # waits for a person's approval (approve)
+            await tx.negotiations.save(n)  # waits for a person's approval (approve)
             return
         await self._agree(tx, n)
 
@@ -190,7 +190,7 @@ class NegotiationService(ProcessService[Negotiation]):
         """As provider, agree to a request that waits for a person (setting ``auto_agree`` off): the policy is
         decided again now, and the agreement signed and sent."""
         async with self.c.store.begin() as tx:
-            n = await tx.get_negotiation(pid, for_update=True)
+            n = await tx.negotiations.get(pid, for_update=True)
             if n is None or n.role != m.PROVIDER:
                 raise NotFound(f"no request {pid} to this connector")
             if n.state != m.REQUESTED or n.agreement_id is not None:
@@ -214,7 +214,7 @@ class NegotiationService(ProcessService[Negotiation]):
             **_rules(n.offer),
         }
         signature = sign_agreement(self.c.key, self.c.participant_id, agreement)
-        await tx.add_agreement(
+        await tx.agreements.add(
             Agreement(
                 id=agreement["@id"],
                 negotiation_id=n.id,
@@ -229,7 +229,7 @@ class NegotiationService(ProcessService[Negotiation]):
             )
         )
         n.agreement_id = agreement["@id"]
-        await tx.save_negotiation(n)
+        await tx.negotiations.save(n)
         self._log_agreement(agreement, n, "provider")
         pids = (n.provider_pid or "", n.consumer_pid or "")
         sent = ContractAgreementMessage(*pids, agreement, self.c.protocol_url, signature)
@@ -264,7 +264,7 @@ class NegotiationService(ProcessService[Negotiation]):
                 if event == m.ACCEPT:
                     await self._answer_request(tx, n)
                 else:
-                    await tx.save_negotiation(n)
+                    await tx.negotiations.save(n)
         self.c.notify_outbox()
 
     async def on_verification(self, caller: str, pid: str, body: Any) -> None:
@@ -276,7 +276,7 @@ class NegotiationService(ProcessService[Negotiation]):
             n = await self._own(tx, pid, m.PROVIDER, caller)
             if not self._check(n, m.VERIFICATION, m.CONSUMER):
                 return
-            agreement = await tx.get_agreement(n.agreement_id or "", for_update=True)
+            agreement = await tx.agreements.get(n.agreement_id or "", for_update=True)
             signature = msg.signature
             if agreement is None:
                 raise InvalidTransition("there is no agreement to verify")
@@ -285,9 +285,9 @@ class NegotiationService(ProcessService[Negotiation]):
             if not signature_valid(self.c.directory, agreement.body, signature):
                 raise InvalidMessage("the consumer's signature does not match the agreement", position=SIGNATURE_KEY)
             agreement.consumer_signature = signature
-            await tx.save_agreement(agreement)
+            await tx.agreements.save(agreement)
             self._advance(n, m.VERIFICATION, m.CONSUMER)
-            await tx.save_negotiation(n)
+            await tx.negotiations.save(n)
             finalized = ContractNegotiationEvent(n.provider_pid or "", n.consumer_pid or "", m.FINALIZE)
             await self._send(tx, n, finalized, m.FINALIZE)
         self.c.notify_outbox()
@@ -315,7 +315,7 @@ class NegotiationService(ProcessService[Negotiation]):
         agreement = msg.agreement
         self._check_agreement(n, agreement, msg.signature)
         mine = sign_agreement(self.c.key, self.c.participant_id, agreement)
-        await tx.add_agreement(
+        await tx.agreements.add(
             Agreement(
                 id=agreement["@id"],
                 negotiation_id=n.id,
@@ -332,7 +332,7 @@ class NegotiationService(ProcessService[Negotiation]):
         n.agreement_id = agreement["@id"]
         self._log_agreement(agreement, n, "consumer")
         self._advance(n, m.AGREEMENT, m.PROVIDER)
-        await tx.save_negotiation(n)
+        await tx.negotiations.save(n)
         verification = ContractVerification(n.provider_pid or "", n.consumer_pid or "", mine)
         await self._send(tx, n, verification, m.VERIFICATION)
 
@@ -365,7 +365,7 @@ class NegotiationService(ProcessService[Negotiation]):
                 self._same_pids(n, msg.provider_pid, msg.consumer_pid)
                 if self._advance(n, m.OFFER, m.PROVIDER):
                     n.offer = msg.offer
-                    await tx.save_negotiation(n)
+                    await tx.negotiations.save(n)
                 return self.view(n), False
             callback = self.c.check_callback(caller, msg.callback_address)
             target = msg.offer.get("target")
@@ -386,7 +386,7 @@ class NegotiationService(ProcessService[Negotiation]):
                 created_at=now,
                 updated_at=now,
             )
-            await tx.add_negotiation(n)
+            await tx.negotiations.add(n)
         return self.view(n), True
 
     # ---- both ------------------------------------------------------------------------------------
@@ -414,14 +414,14 @@ class NegotiationService(ProcessService[Negotiation]):
         request_offer = {"@type": "Offer", "@id": offer["@id"], "target": dataset_id, **_rules(offer)}
         request = ContractRequest(own, request_offer, callback_address=self.c.protocol_url, purpose=purpose)
         async with self.c.store.begin() as tx:
-            await tx.add_negotiation(n)
+            await tx.negotiations.add(n)
             await self._first(tx, n, request, m.REQUEST)
         self.c.notify_outbox()
         return n
 
     async def terminate(self, pid: str, reason: str) -> Negotiation:
         async with self.c.store.begin() as tx:
-            n = await tx.get_negotiation(pid, for_update=True)
+            n = await tx.negotiations.get(pid, for_update=True)
             if n is None:
                 raise NotFound(f"no negotiation {pid}")
             if n.state in m.NEGOTIATION.terminal:
@@ -430,11 +430,11 @@ class NegotiationService(ProcessService[Negotiation]):
                 n.state = m.TERMINATED  # the provider never heard of it: nothing to tell
                 n.reason = reason
                 n.updated_at = self.c.now()
-                for pending in await tx.pending_messages(n.id):
+                for pending in await tx.outbox.pending(n.id):
                     pending.status = "failed"
                     pending.last_error = "cancelled: the negotiation was terminated"
-                    await tx.save_message(pending)
-                await tx.save_negotiation(n)
+                    await tx.outbox.save(pending)
+                await tx.negotiations.save(n)
             else:
                 await self._terminate_with(tx, n, "terminated", [reason])
         self.c.notify_outbox()

@@ -100,7 +100,7 @@ class Receiving:
 
     async def _our_agreement(self, agreement_id: str) -> Agreement:
         async with self.c.store.begin() as tx:
-            agreement = await tx.get_agreement(agreement_id)
+            agreement = await tx.agreements.get(agreement_id)
         if agreement is None or agreement.consumer != self.c.participant_id:
             raise NotFound(f"no agreement {agreement_id} under which this connector receives data")
         return agreement
@@ -188,15 +188,15 @@ class Receiving:
             if before is None:
                 short = agreement.dataset_id.rsplit(":", 1)[-1][:8]
                 title = title or f"{self._name(agreement.provider)} · {short}"
-                await tx.add_dataset(Dataset(id=copy.dataset_id, title=title, description="", created_at=now))
-                await tx.add_sources([_copy_source(copy.dataset_id, agreement, now)])
+                await tx.datasets.add(Dataset(id=copy.dataset_id, title=title, description="", created_at=now))
+                await tx.datasets.add_sources([_copy_source(copy.dataset_id, agreement, now)])
                 await tx.received.add(copy)
             else:
                 await tx.received.save(copy)
             if added or before is None:
-                dataset = await tx.get_dataset(copy.dataset_id)
+                dataset = await tx.datasets.get(copy.dataset_id)
                 number = (dataset.latest.version + 1) if dataset and dataset.latest else 1
-                await tx.add_version(
+                await tx.datasets.add_version(
                     DatasetVersion(
                         dataset_id=copy.dataset_id,
                         version=number,
@@ -209,7 +209,7 @@ class Receiving:
                         entity=copy.entity,
                     )
                 )
-                await tx.bump_catalog_revision()
+                await tx.catalog.bump_revision()
         return copy
 
     def _name(self, participant: str) -> str:
@@ -228,7 +228,7 @@ class Receiving:
         with anyio.move_on_after(READY_SECONDS):
             while True:
                 async with self.c.store.begin() as tx:
-                    now = await tx.get_transfer(started.id)
+                    now = await tx.transfers.get(started.id)
                 assert now is not None
                 t = now
                 if t.state == tm.STARTED and t.data_endpoint and t.data_token:

@@ -51,10 +51,10 @@ class TransferService(ProcessService[Transfer]):
         self.tokens = TransferTokens(connector)
 
     async def _load(self, tx: Tx, pid: str, for_update: bool = False) -> Transfer | None:
-        return await tx.get_transfer(pid, for_update=for_update)
+        return await tx.transfers.get(pid, for_update=for_update)
 
     async def _save(self, tx: Tx, process: Transfer) -> None:
-        await tx.save_transfer(process)
+        await tx.transfers.save(process)
 
     def _termination(self, process: Transfer, code: str, reasons: list[str]) -> Outgoing:
         return TransferTermination(process.provider_pid or "", process.consumer_pid or "", code, reasons)
@@ -67,14 +67,14 @@ class TransferService(ProcessService[Transfer]):
             raise InvalidMessage(f"format {msg.format!r} is not offered", position="format", hint=f"use {PULL_FORMAT}")
 
         async def find(tx: Tx) -> Transfer | None:
-            return await tx.find_transfer(m.PROVIDER, msg.consumer_pid, caller)
+            return await tx.transfers.find(m.PROVIDER, msg.consumer_pid, caller)
 
         async def create(tx: Tx) -> tuple[dict[str, Any], bool]:
             existing = await find(tx)
             if existing is not None:
                 _not_ended(existing)
                 return self.view(existing), False
-            agreement = await tx.get_agreement(msg.agreement_id)
+            agreement = await tx.agreements.get(msg.agreement_id)
             if agreement is None or agreement.consumer != caller or agreement.provider != self.c.participant_id:
                 raise InvalidMessage("unknown agreement", position="agreementId")
             decision = await use_decision(self.c, tx, agreement, None)  # aggregates only still transfer
@@ -97,7 +97,7 @@ class TransferService(ProcessService[Transfer]):
                 created_at=now,
                 updated_at=now,
             )
-            await tx.add_transfer(t)
+            await tx.transfers.add(t)
             await self._send(tx, t, TransferStart(pid, msg.consumer_pid), m.START, mint_token=True)
             return self.view(t), True
 
@@ -132,7 +132,7 @@ class TransferService(ProcessService[Transfer]):
             elif role == m.CONSUMER and t.data_token is None:
                 raise InvalidMessage("a pull transfer's start message needs a dataAddress", position="dataAddress")
             if changed:
-                await tx.save_transfer(t)
+                await tx.transfers.save(t)
 
     async def on_change(self, caller: str, pid: str, event: str, body: Any) -> None:
         """Completion, suspension and termination: the same handling from either side."""
@@ -140,10 +140,10 @@ class TransferService(ProcessService[Transfer]):
 
     async def start(self, agreement_id: str) -> Transfer:
         async with self.c.store.begin() as tx:
-            agreement = await tx.get_agreement(agreement_id)
+            agreement = await tx.agreements.get(agreement_id)
             if agreement is None or agreement.consumer != self.c.participant_id:
                 raise NotFound(f"no agreement {agreement_id} in which this connector is the consumer")
-            negotiation = await tx.get_negotiation(agreement.negotiation_id)
+            negotiation = await tx.negotiations.get(agreement.negotiation_id)
             if negotiation is None or negotiation.state != nm.FINALIZED:
                 raise InvalidTransition("the agreement's negotiation is not finalized yet")
             now = self.c.now()
@@ -160,7 +160,7 @@ class TransferService(ProcessService[Transfer]):
                 created_at=now,
                 updated_at=now,
             )
-            await tx.add_transfer(t)
+            await tx.transfers.add(t)
             request = TransferRequest(own, agreement_id, PULL_FORMAT, self.c.protocol_url)
             await self._first(tx, t, request, m.REQUEST)
         self.c.notify_outbox()
@@ -169,7 +169,7 @@ class TransferService(ProcessService[Transfer]):
     async def change(self, pid: str, event: str, reason: str | None = None) -> Transfer:
         """Send completion / suspension / termination / start (resume) for one of our transfers."""
         async with self.c.store.begin() as tx:
-            t = await tx.get_transfer(pid, for_update=True)
+            t = await tx.transfers.get(pid, for_update=True)
             if t is None:
                 raise NotFound(f"no transfer {pid}")
             self._check(t, event, t.role)  # refuse early

@@ -18,7 +18,7 @@ class Agreements:
     async def get(self, who: Principal, agreement_id: str) -> Agreement:
         require(who, "read")
         async with self.c.store.begin() as tx:
-            agreement = await tx.get_agreement(agreement_id)
+            agreement = await tx.agreements.get(agreement_id)
         if agreement is None:
             raise NotFound(f"no agreement {agreement_id}")
         return agreement
@@ -26,7 +26,7 @@ class Agreements:
     async def listed(self, who: Principal, offset: int = 0, limit: int = 100) -> list[Agreement]:
         require(who, "read")
         async with self.c.store.begin() as tx:
-            return await tx.list_agreements(offset, limit)
+            return await tx.agreements.page(offset, limit)
 
     def duties(self, a: Agreement) -> list[dict[str, Any]]:
         """The agreement's duties: when due and whether overdue (the same on both sides)."""
@@ -38,7 +38,7 @@ class Agreements:
         by a role that may; ending it twice is no error."""
         require(who, "agreement.terminate")
         async with self.c.store.begin() as tx:
-            agreement = await tx.get_agreement(agreement_id, for_update=True)
+            agreement = await tx.agreements.get(agreement_id, for_update=True)
             if agreement is None:
                 raise NotFound(f"no agreement {agreement_id}")
             if agreement.provider != self.c.participant_id:
@@ -48,7 +48,7 @@ class Agreements:
                 )
             if agreement.terminated_at is None:
                 agreement.terminated_at = self.c.now()
-                await tx.save_agreement(agreement)
+                await tx.agreements.save(agreement)
         about = {"reason": reason} if reason else {}
         self.c.audit.note(
             "agreement.terminate",
@@ -64,7 +64,7 @@ class Agreements:
         """As consumer, record that a duty of the agreement is done (e.g. the data deleted)."""
         require(who, "agreement.fulfil")
         async with self.c.store.begin() as tx:
-            agreement = await tx.get_agreement(agreement_id, for_update=True)
+            agreement = await tx.agreements.get(agreement_id, for_update=True)
             if agreement is None:
                 raise NotFound(f"no agreement {agreement_id}")
             if agreement.consumer != self.c.participant_id:
@@ -73,7 +73,7 @@ class Agreements:
             if duty not in paths:
                 raise InvalidInput(f"the agreement has no duty {duty!r}", position="duty", hint=f"its duties: {paths}")
             agreement.fulfilled = {**(agreement.fulfilled or {}), duty: self.c.now().isoformat()}
-            await tx.save_agreement(agreement)
+            await tx.agreements.save(agreement)
         self.c.audit.note(
             "agreement.duty", agreement=agreement.id, counterparty=agreement.provider, duty=duty, user=who.name
         )

@@ -35,7 +35,7 @@ class AuditQueries:
         require(who, "read")
         about = await refs(self.c.store, agreement) if agreement else []
         async with self.c.store.begin() as tx:
-            return await tx.log_entries(
+            return await tx.audit.entries(
                 offset, limit, agreement_or_process=about, counterparty=counterparty, since=since, until=until
             )
 
@@ -43,7 +43,7 @@ class AuditQueries:
         """Heads of partners' logs received with their protocol messages."""
         require(who, "read")
         async with self.c.store.begin() as tx:
-            return await tx.witnessed(participant)
+            return await tx.audit.witnessed(participant)
 
     async def evidence(self, who: Principal, agreement: str) -> bytes:
         """The evidence bundle about one agreement, checkable offline with public keys."""

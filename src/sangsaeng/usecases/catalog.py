@@ -25,17 +25,17 @@ class Catalog:
     async def find_dataset(self, who: Principal, dataset_id: str) -> Dataset | None:
         require(who, "read")
         async with self.c.store.begin() as tx:
-            return await tx.get_dataset(dataset_id)
+            return await tx.datasets.get(dataset_id)
 
     async def datasets(self, who: Principal, offset: int = 0, limit: int = 100) -> list[Dataset]:
         require(who, "read")
         async with self.c.store.begin() as tx:
-            return await tx.list_datasets(offset, limit)
+            return await tx.datasets.page(offset, limit)
 
     async def offer(self, who: Principal, offer_id: str) -> Offer:
         require(who, "read")
         async with self.c.store.begin() as tx:
-            offer = await tx.get_offer(offer_id)
+            offer = await tx.offers.get(offer_id)
         if offer is None:
             raise NotFound(f"no offer {offer_id}")
         return offer
@@ -43,7 +43,7 @@ class Catalog:
     async def offers(self, who: Principal) -> list[Offer]:
         require(who, "read")
         async with self.c.store.begin() as tx:
-            return await tx.list_offers()
+            return await tx.offers.all()
 
     async def publish(
         self,
@@ -84,12 +84,12 @@ class Catalog:
             raise InvalidInput("give exactly one of offerId, agreementId or policy")
         async with self.c.store.begin() as tx:
             if offer_id is not None:
-                offer = await tx.get_offer(offer_id)
+                offer = await tx.offers.get(offer_id)
                 if offer is None:
                     raise NotFound(f"no offer {offer_id}", position="offerId")
                 return offer.policy, None, uses or 0
             if agreement_id is not None:
-                agreement = await tx.get_agreement(agreement_id)
+                agreement = await tx.agreements.get(agreement_id)
                 if agreement is None:
                     raise NotFound(f"no agreement {agreement_id}", position="agreementId")
                 return agreement.body, agreement.created_at, agreement.uses if uses is None else uses

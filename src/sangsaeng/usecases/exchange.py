@@ -48,7 +48,7 @@ class Exchange:
     async def negotiation(self, who: Principal, negotiation_id: str) -> Negotiation:
         require(who, "read")
         async with self.c.store.begin() as tx:
-            n = await tx.get_negotiation(negotiation_id)
+            n = await tx.negotiations.get(negotiation_id)
         if n is None:
             raise NotFound(f"no negotiation {negotiation_id}")
         return n
@@ -56,7 +56,7 @@ class Exchange:
     async def list_negotiations(self, who: Principal, offset: int = 0, limit: int = 100) -> list[Negotiation]:
         require(who, "read")
         async with self.c.store.begin() as tx:
-            return await tx.list_negotiations(offset, limit)
+            return await tx.negotiations.page(offset, limit)
 
     # ---- transfers -------------------------------------------------------------------------------
     async def start_transfer(self, who: Principal, agreement_id: str) -> Transfer:
@@ -71,7 +71,7 @@ class Exchange:
     async def transfer(self, who: Principal, transfer_id: str) -> Transfer:
         require(who, "read")
         async with self.c.store.begin() as tx:
-            t = await tx.get_transfer(transfer_id)
+            t = await tx.transfers.get(transfer_id)
         if t is None:
             raise NotFound(f"no transfer {transfer_id}")
         return t
@@ -87,7 +87,7 @@ class Exchange:
     async def list_transfers(self, who: Principal, offset: int = 0, limit: int = 100) -> list[Transfer]:
         require(who, "read")
         async with self.c.store.begin() as tx:
-            return await tx.list_transfers(offset, limit)
+            return await tx.transfers.page(offset, limit)
 
     async def ready(self, who: Principal, transfer_id: str, what: str) -> Transfer:
         """A started transfer of ours as consumer, whose data may now be pulled (whole, or as aggregates)."""

@@ -30,23 +30,23 @@ class Views:
         require(who, "read")
         async with self.c.store.begin() as tx:
             return Overview(
-                datasets=await tx.list_datasets(0, limit),
-                offers=await tx.list_offers(),
-                agreements=await tx.list_agreements(0, limit),
-                negotiations=await tx.list_negotiations(0, limit),
-                transfers=await tx.list_transfers(0, limit),
-                accesses=await tx.log_entries(0, 10, kind="data.access", newest_first=True),
+                datasets=await tx.datasets.page(0, limit),
+                offers=await tx.offers.all(),
+                agreements=await tx.agreements.page(0, limit),
+                negotiations=await tx.negotiations.page(0, limit),
+                transfers=await tx.transfers.page(0, limit),
+                accesses=await tx.audit.entries(0, 10, kind="data.access", newest_first=True),
             )
 
     async def naming(self, who: Principal) -> Overview:
         """What pages name things by: our datasets and the agreements (their titles, partners, terms)."""
         require(who, "read")
         async with self.c.store.begin() as tx:
-            return Overview(datasets=await tx.list_datasets(0, 1000), agreements=await tx.list_agreements(0, 1000))
+            return Overview(datasets=await tx.datasets.page(0, 1000), agreements=await tx.agreements.page(0, 1000))
 
     async def recent_log(self, who: Principal, shown: int) -> Overview:
         """The last ``shown`` entries of the audit log and its size."""
         require(who, "read")
         async with self.c.store.begin() as tx:
-            size = await tx.log_size()
-            return Overview(log=await tx.log_entries(max(0, size - shown)), log_size=size)
+            size = await tx.audit.size()
+            return Overview(log=await tx.audit.entries(max(0, size - shown)), log_size=size)

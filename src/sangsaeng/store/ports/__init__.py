@@ -18,13 +18,12 @@ from __future__ import annotations
 from contextlib import AbstractAsyncContextManager
 from typing import Protocol
 
-from sangsaeng.store.ports.flat import FlatNames
 from sangsaeng.store.ports.kinds import Ports
 
 
-class Tx(FlatNames, Ports):
-    """One transaction: the ports as attributes. The flat names (``tx.get_agreement(…)``) still work as thin
-    delegations to the ports while callers move to ``tx.agreements.get(…)``; see ``flat.py``."""
+class Tx(Ports):
+    """One transaction: the ports as attributes (``tx.agreements.get(…)``, ``tx.outbox.enqueue(…)``), and nothing
+    else."""
 
     __slots__ = ()
 
