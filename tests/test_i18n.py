@@ -13,6 +13,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 from typer.testing import CliRunner
 
+from sangsaeng import errors
 from sangsaeng.cli.main import app
 from sangsaeng.errors import Forbidden, InvalidInput, SangsaengError, UnitMismatch, UnknownUnit
 from sangsaeng.i18n import catalogs
@@ -22,10 +23,12 @@ from sangsaeng.standard.catenax import release, rules
 from sangsaeng.standard.catenax.requirements import enforce_field
 from sangsaeng.standard.excel import DEFAULT, excel_source
 from sangsaeng.standard.findings import CODES, HINTS, MEANINGS, MESSAGES, Finding, expected_in
+from sangsaeng.standard.input_errors import said_of
 from sangsaeng.standard.labels import field_label
 from sangsaeng.standard.layout import Reading
 from sangsaeng.standard.mapping import load_mapping
 from sangsaeng.standard.pact import requirements as pact_requirements
+from sangsaeng.standard.pact.read import read_pact
 from sangsaeng.standard.reshape import Shaper
 from sangsaeng.standard.sources import open_source
 from sangsaeng.standard.suggest import suggest
@@ -373,3 +376,102 @@ def test_a_mapping_is_refused_where_it_is_wrong_with_the_same_facts_in_both_lang
     assert refused.value.position == at and korean in said_ko and "Value error" not in english
     for fact in ("매핑.yaml", *facts):
         assert fact in english and fact in said_ko, fact
+
+
+# ---- no refusal in standard data is written in English only --------------------------------------------------------
+
+ERRORS = {name for name, value in vars(errors).items() if isinstance(value, type) and issubclass(value, SangsaengError)}
+# Raised, but never read by a person: each with why.
+NOT_READ = {
+    ("entities.py", "TypeError"): "a programming error (a model given a type it cannot hold), never a refusal",
+    ("entities.py", "ValueError"): "inside a pydantic validator, said again by the mapping's refusal",
+    ("findings.py", "ValueError"): "an unknown finding code: a programming error",
+    ("validation.py", "ValueError"): "a programming error in how a check is called",
+    ("pact/decimals.py", "ValueError"): "caught by its callers, which refuse in the catalog's words",
+    ("pact/decimals.py", "AssertionError"): "an internal invariant",
+}
+
+
+def english_only_refusals(source: str) -> list[tuple[int, str]]:
+    """(line, error) of each ``raise X(…)``/``return X(…)`` making an error (a ``SangsaengError`` or any ``…Error``)
+    without a ``details`` dict holding ``message_ko``; ``refusal(…)``/``Problem(…)`` calls are not such makings."""
+    found = []
+    for node in ast.walk(ast.parse(source)):
+        made = node.value if isinstance(node, ast.Return) else node.exc if isinstance(node, ast.Raise) else None
+        if not isinstance(made, ast.Call) or (name := _called(made)) is None:
+            continue
+        if name not in ERRORS and not name.endswith("Error"):
+            continue
+        details = next((k.value for k in made.keywords if k.arg == "details"), None)
+        said = isinstance(details, ast.Dict) and any(
+            isinstance(k, ast.Constant) and k.value in KOREAN_KEYS for k in details.keys
+        )
+        if not said:
+            found.append((made.lineno, name))
+    return found
+
+
+def test_the_english_only_scan_sees_an_english_only_refusal() -> None:
+    assert english_only_refusals('raise InvalidInput(f"{name} is empty", hint="x")') == [(1, "InvalidInput")]
+    assert english_only_refusals('return InvalidInput("bad")') == [(1, "InvalidInput")]
+    assert english_only_refusals('raise ValueError(f"{p!r} has %x")') == [(1, "ValueError")]
+    assert english_only_refusals('raise InvalidInput(m, details={"message_ko": ko})') == []
+    assert english_only_refusals('raise refusal("file.empty", name=n)') == []
+    assert english_only_refusals('raise Problem("mapping.date.twice", pattern=p)') == []
+    assert english_only_refusals("raise") == []
+
+
+def test_no_refusal_of_standard_data_is_in_english_only() -> None:
+    found = {
+        (str(path.relative_to(STANDARD)), name): line
+        for path in sorted(STANDARD.rglob("*.py"))
+        for line, name in english_only_refusals(path.read_text("utf-8"))
+    }
+    assert sorted(set(found) - set(NOT_READ)) == []
+    assert sorted(set(NOT_READ) - set(found)) == []  # an allowance no longer needed goes
+
+
+# ---- what a mapping's date format, prefix and pydantic's own complaints say --------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("document", "facts", "korean"),
+    [
+        ("fields: {amount: {column: 양}}", ("entity",), "꼭 있어야 하는데 없습니다"),
+        ("entity: energy_record\nfields: {amount: {column: 3.5}}", ("fields.amount.column", "3.5"), "텍스트여야"),
+        ("entity: energy_record\nfields: []", ("fields", "[]"), "키와 값"),
+        ("- 1\n- 2", ("[1, 2]",), "매핑의 최상위"),
+        ("entity: energy_record\nfields: {at: {column: 일, format: '%Y-%q'}}", ("'%Y-%q'", "%q"), "읽지 않습니다"),
+        ("entity: energy_record\nfields: {at: {column: 일, format: '03/04/2026'}}", ("'03/04/2026'",), "월/일인지"),
+        ("entity: energy_record\nfields: {consumer: {column: 설비, prefix: 'urn:x'}}", ("'urn:x'",), "URN"),
+    ],
+)
+def test_a_mappings_format_prefix_and_shape_are_refused_in_both_languages(
+    document: str, facts: tuple[str, ...], korean: str
+) -> None:
+    with pytest.raises(InvalidInput) as refused:
+        load_mapping(document, source="매핑.yaml")
+    english, said_ko = _both(refused)
+    assert korean in said_ko and "Input should" not in said_ko and "cannot" not in said_ko, said_ko
+    for fact in ("매핑.yaml", *facts):
+        assert fact in english and fact in said_ko, fact
+
+
+def test_a_pydantic_complaint_without_words_of_its_own_keeps_its_english_behind_korean() -> None:
+    said = said_of(
+        {"type": "string_too_long", "loc": ("fields", "x"), "msg": "String should have at most 3", "input": "abcd"}
+    )
+    assert said.say("en") == "fields.x: String should have at most 3"
+    assert said.say("ko").startswith("fields.x: 값이 맞지 않습니다") and "String should have at most 3" in said.say(
+        "ko"
+    )
+
+
+def test_a_pact_document_is_refused_property_by_property_in_both_languages() -> None:
+    document = {"specVersion": "2.3.0", "id": "not-a-uuid", "pcf": {}}
+    with pytest.raises(InvalidInput) as refused:
+        read_pact(document)
+    english, said_ko = _both(refused)
+    assert "is required and missing" in english and "필수인데 없습니다" in said_ko
+    listing = refused.value.details["problems"]
+    assert listing and all(HANGUL.search(p["message_ko"]) and p["position"] in said_ko for p in listing)

@@ -9,6 +9,8 @@ from dataclasses import dataclass
 from datetime import datetime
 from functools import cache
 
+from sangsaeng.standard.said import Problem
+
 # What each directive reads (RE2), named after its letter.
 _DIGITS = {"Y": r"\d{4}", "y": r"\d{2}", "m": r"\d{1,2}", "d": r"\d{1,2}", "H": r"\d{1,2}", "I": r"\d{1,2}"}
 _DIGITS |= {"M": r"\d{1,2}", "S": r"\d{1,2}", "f": r"\d{1,6}"}
@@ -84,7 +86,7 @@ def compile_pattern(pattern: str) -> DateRule:
         char = pattern[index]
         if char == "%":
             if index + 1 >= len(pattern):
-                raise ValueError(f"the pattern {pattern!r} ends with a lone %; write %% for a percent sign")
+                raise Problem("mapping.date.lone-percent", pattern=pattern)
             letter = {"A": "a", "B": "b"}.get(pattern[index + 1], pattern[index + 1])
             index += 2
             if letter == "%":
@@ -92,12 +94,9 @@ def compile_pattern(pattern: str) -> DateRule:
                 numeric_before = False
                 continue
             if letter not in DIRECTIVES:
-                raise ValueError(
-                    f"the pattern {pattern!r} has %{pattern[index - 1]}, which is not read here; "
-                    "use %Y %y %m %b %d %H %I %M %S %f %p %a %z, or give an example such as 2026.03.02"
-                )
+                raise Problem("mapping.date.unknown-directive", pattern=pattern, directive=pattern[index - 1])
             if letter in parts:
-                raise ValueError(f"the pattern {pattern!r} has %{letter} twice")
+                raise Problem("mapping.date.twice", pattern=pattern, directive=letter)
             parts.append(letter)
             numeric_next = index + 1 < len(pattern) and pattern[index] == "%" and pattern[index + 1] in _DIGITS
             if letter in _DIGITS:
@@ -125,15 +124,15 @@ def compile_pattern(pattern: str) -> DateRule:
             pieces.append(r"\s*" + re.escape(char) + r"\s*")
         index += 1
     if not parts:
-        raise ValueError(f"the pattern {pattern!r} has no date or time in it (e.g. %Y-%m-%d)")
+        raise Problem("mapping.date.nothing", pattern=pattern)
     if pattern.endswith(tuple(_SEPARATORS)) and not pattern.endswith("%%"):
         pieces.pop()  # "2026. 3. 2." and "2026. 3. 2" alike: the end allows one dot below
     if "I" in parts and "p" not in parts:
-        raise ValueError(f"the pattern {pattern!r} has a 12-hour %I without %p (오전/오후, AM/PM)")
+        raise Problem("mapping.date.hour-without-half", pattern=pattern)
     if "I" in parts and "H" in parts:
-        raise ValueError(f"the pattern {pattern!r} has both %H and %I")
+        raise Problem("mapping.date.both", pattern=pattern, one="H", other="I")
     if "y" in parts and "Y" in parts:
-        raise ValueError(f"the pattern {pattern!r} has both %Y and %y")
+        raise Problem("mapping.date.both", pattern=pattern, one="Y", other="y")
     weekday = rf"(?:\s*\(?\s*(?:{_WORDS['a']})\s*\)?)?" if "d" in parts and "a" not in parts else ""
     regex = "(?i)^" + "".join(pieces) + weekday + r"\s*\.?$"  # a weekday after the day is always allowed
     while r"\s*\s*" in regex:
@@ -159,7 +158,7 @@ def guess_pattern(example: str) -> tuple[str, str]:
     its order cannot be told (03/02/2026: March or February?). ``dates.pattern_of`` checks the guess."""
     text = unicodedata.normalize("NFKC", example).strip()
     if not text:
-        raise ValueError("the example is empty: write a date as the file writes it, e.g. 2026.03.02")
+        raise Problem("mapping.date.empty-example")
     tokens = [_Token(str(m.lastgroup), m.group()) for m in _TOKENS.finditer(text)]
     if any(t.kind == "latin" and _latin(t.text) == "%b" for t in tokens):
         return text, _with_month_name(tokens)
@@ -260,7 +259,7 @@ def _numbers(tokens: list[_Token], index: int, text: str) -> tuple[int, list[str
     if separator == ":":
         letters = ["H", "M", "S"][: len(numbers)]
         if len(numbers) > 3:
-            raise ValueError(f"cannot tell the time in {text!r}: write it as 14:30 or 14:30:15")
+            raise Problem("mapping.date.unclear-time", text=text)
         return used, _joined(letters, glue)
     if len(numbers) == 1:
         return used, _one_run(numbers[0], text)
@@ -280,7 +279,7 @@ def _one_run(digits: str, text: str) -> list[str]:
         return ["%y%m%d" if _valid_date(2000 + int(digits[:2]), int(digits[2:4]), int(digits[4:])) else "%Y%m"]
     if len(digits) in runs:
         return [runs[len(digits)]]
-    raise ValueError(f"cannot tell the date in {text!r}: write it as the file does, e.g. 2026.03.02 or 20260302")
+    raise Problem("mapping.date.unclear-run", text=text)
 
 
 def _date_order(numbers: list[str], text: str) -> list[str]:
@@ -288,7 +287,7 @@ def _date_order(numbers: list[str], text: str) -> list[str]:
     widths = [len(n) for n in numbers]
     values = [int(n) for n in numbers]
     if len(numbers) > 3:
-        raise ValueError(f"cannot tell the date in {text!r}: it has more than three numbers")
+        raise Problem("mapping.date.too-many-numbers", text=text)
     if len(numbers) == 2:
         if widths[0] == 4:
             return ["Y", "m"]
@@ -302,10 +301,7 @@ def _date_order(numbers: list[str], text: str) -> list[str]:
             return ["d", "m", "Y"]
         if values[1] > 12 >= values[0]:
             return ["m", "d", "Y"]
-        raise ValueError(
-            f"cannot tell whether {text!r} is month/day or day/month: give an example with a day after the 12th "
-            "(e.g. 03/25/2026), or a pattern such as %m/%d/%Y or %d/%m/%Y"
-        )
+        raise Problem("mapping.date.month-or-day", text=text)
     return ["y", "m", "d"]  # Korean order: 26-3-2
 
 

@@ -41,6 +41,7 @@ from sangsaeng.standard.date_patterns import (
     compile_pattern,
     guess_pattern,
 )
+from sangsaeng.standard.said import Problem
 
 __all__ = [
     "EXAMPLES",
@@ -68,11 +69,11 @@ def pattern_of(example: str) -> str:
     except ValueError:
         rule = DateRule(pattern, "", frozenset())
     if not rule.has_date and not rule.parts & {"H", "I"}:
-        raise ValueError(f"cannot find a date or time in {example!r}: write one as the file writes it, e.g. 2026.03.02")
+        raise Problem("mapping.date.none-in-example", example=example)
     found = pc.extract_regex(pa.array([text]), rule.regex)
     parts = _components(found, rule, year=2000 if not rule.has_year else None, end=False)
     if not parts.ok[0]:
-        raise ValueError(f"{example!r} is not a real date or time; write a real one, e.g. 2026.03.02")
+        raise Problem("mapping.date.not-real", example=example)
     return pattern
 
 

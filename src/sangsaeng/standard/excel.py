@@ -168,10 +168,7 @@ def _workbook(path: Path) -> Iterator[Any]:
 
 def _not_excel(path: Path, exc: BaseException) -> InvalidInput:
     detail = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
-    return InvalidInput(
-        f"{path.name} is not an Excel workbook (.xlsx) that can be read: {detail}",
-        hint="open it in Excel and save it again as .xlsx, or save the sheet as CSV",
-    )
+    return refusal("file.not-xlsx", name=path.name, problem=detail)
 
 
 def _sheet_grid(workbook: Any, sheet: str, rows: int) -> Grid:

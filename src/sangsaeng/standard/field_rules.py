@@ -10,7 +10,7 @@ from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from sangsaeng.standard import dates
 from sangsaeng.standard.prefixes import problem as prefix_problem
-from sangsaeng.standard.said import Problem
+from sangsaeng.standard.said import PerLanguage, Problem
 
 
 class FieldMap(BaseModel):
@@ -46,7 +46,7 @@ class FieldMap(BaseModel):
         if self.minus is not None and (self.column is None or self.values is not None):
             raise Problem("mapping.minus-needs-column")
         if self.prefix is not None and (why := prefix_problem(self.prefix)):
-            raise Problem("mapping.prefix-invalid", problem=why)
+            raise Problem("mapping.prefix-invalid", problem=PerLanguage(why.said))
         if self.prefix is not None and self.values is not None:
             raise Problem("mapping.prefix-with-values")
         if self.format is not None:

@@ -51,6 +51,7 @@ from sangsaeng.standard.field_rules import Header as Header
 from sangsaeng.standard.field_rules import Unpivot as Unpivot
 from sangsaeng.standard.field_rules import _base as _base
 from sangsaeng.standard.footprint_entry import complete
+from sangsaeng.standard.input_errors import said_of
 from sangsaeng.standard.layout import LINE
 from sangsaeng.standard.said import PerLanguage, Problem, refusal, told
 from sangsaeng.standard.truth import FALSE_WORDS as FALSE_WORDS  # where readers of the words found them
@@ -208,9 +209,7 @@ def load_mapping(text: str, source: str = "mapping") -> Mapping:
     except ValidationError as exc:
         first = exc.errors()[0]
         where = ".".join(str(p) for p in first["loc"])
-        cause = (first.get("ctx") or {}).get("error")
-        problem = PerLanguage(lambda lang: cause.said(lang) if isinstance(cause, Problem) else first["msg"])
-        raise refusal("mapping.invalid", at=where or None, source=source, problem=problem) from exc
+        raise refusal("mapping.invalid", at=where or None, source=source, problem=said_of(first)) from exc
 
 
 _FLOAT = pa.float64()

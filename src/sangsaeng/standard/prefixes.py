@@ -21,6 +21,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from sangsaeng.standard.pact.vocabulary import URN
+from sangsaeng.standard.said import Problem
 
 SCHEME = re.compile(r"[A-Za-z][A-Za-z0-9+.\-]*:")
 _SAFE = "-._~!$&'()*+,;=:@/"  # pchar and "/", beside letters and digits: what stays as written
@@ -34,13 +35,13 @@ def scheme_of(prefix: str) -> str | None:
     return found.group(0)[:-1].lower() if found else None
 
 
-def problem(prefix: str) -> str | None:
+def problem(prefix: str) -> Problem | None:
     """Why ``prefix`` cannot be used, or None: it must be text without spaces, and a URN prefix must make a URN
     of any value (``urn:<namespace>:`` and more)."""
     if not prefix or _CONTROL.search(prefix):
-        return "a prefix is text without spaces or line breaks, e.g. urn:pact:<your domain>:product-id:"
+        return Problem("mapping.prefix.spaces")
     if scheme_of(prefix) == "urn" and not URN.fullmatch(prefix + "0"):
-        return f"{prefix!r} does not begin a URN: write urn:<namespace>:…, e.g. urn:pact:<your domain>:product-id:"
+        return Problem("mapping.prefix.not-urn", prefix=prefix)
     return None
 
 

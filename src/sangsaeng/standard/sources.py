@@ -43,7 +43,6 @@ import pyarrow.compute as pc
 import pyarrow.csv as pacsv
 import pyarrow.parquet as pq
 
-from sangsaeng.errors import InvalidInput
 from sangsaeng.standard.excel import ExcelSource, excel_head, excel_source, open_excel
 from sangsaeng.standard.layout import (
     HEAD_ROWS,
@@ -59,7 +58,7 @@ from sangsaeng.standard.layout import (
 )
 from sangsaeng.standard.reshape import Shaper, sample_of, unpivot
 from sangsaeng.standard.said import refusal
-from sangsaeng.standard.workbook import RAISE, Limits, vet
+from sangsaeng.standard.workbook import Limits, operator_may, vet
 
 __all__ = [
     "DEFAULT",
@@ -119,23 +118,10 @@ def _within(
         if column and int(column.group(1)) < len(names):
             where += f", column {names[int(column.group(1))]}"
         if "straddling" in text or "straddle" in text:
-            raise InvalidInput(
-                f"{path.name}, {where}: a value or row too long to read (megabytes without a line end)",
-                position=where,
-                hint="a cell this long is usually a missing closing quote: check the quotes around that row",
-            ) from exc
+            raise refusal("file.line-too-long", at=where, name=path.name, where=where) from exc
         if "UTF8" in text or "UTF-8" in text:
-            raise InvalidInput(
-                f"{path.name}, {where}: not UTF-8 text ({text})",
-                position=where,
-                hint="save the whole file in one encoding, UTF-8 or CP949",
-            ) from exc
-        raise InvalidInput(
-            f"{path.name}, {where}: cannot be read ({text})",
-            position=where,
-            hint="every row needs the header's columns (a note line under the data needs them too); "
-            "save the sheet again from Excel as CSV, which fills every line",
-        ) from exc
+            raise refusal("file.not-utf8", at=where, name=path.name, where=where, problem=text) from exc
+        raise refusal("file.row-unreadable", at=where, name=path.name, where=where, problem=text) from exc
 
 
 def _check_lengths(name: str, batch: pa.RecordBatch, first_row: int, limits: Limits) -> None:
@@ -147,19 +133,26 @@ def _check_lengths(name: str, batch: pa.RecordBatch, first_row: int, limits: Lim
         if longest is not None and longest > limits.cell_chars:
             at = pc.index(pc.greater(lengths, limits.cell_chars), True).as_py()
             where = f"row {first_row + at}, column {header}"
-            raise InvalidInput(
-                f"{name}, {where}: a value of {longest:,} characters, more than the {limits.cell_chars:,} allowed",
-                position=where,
-                hint="shorten the value; " + RAISE.format("UPLOAD_MAX_CELL_CHARS"),
+            raise refusal(
+                "file.value-too-long",
+                at=where,
+                name=name,
+                where=where,
+                length=longest,
+                allowed=limits.cell_chars,
+                more=operator_may("UPLOAD_MAX_CELL_CHARS"),
             )
 
 
 def _check_columns(name: str, headers: Sequence[str], limits: Limits) -> None:
     if len(headers) > limits.columns:
-        raise InvalidInput(
-            f"{name} has {len(headers):,} columns, more than the {limits.columns:,} allowed",
-            position="row 0",
-            hint="keep the data in fewer columns; " + RAISE.format("UPLOAD_MAX_COLUMNS"),
+        raise refusal(
+            "file.too-many-columns",
+            at="row 0",
+            name=name,
+            count=len(headers),
+            allowed=limits.columns,
+            more=operator_may("UPLOAD_MAX_COLUMNS"),
         )
 
 
@@ -262,10 +255,13 @@ class CsvSource:
                 values.append(value.decode(self.encoding))
             except UnicodeDecodeError as exc:
                 at = pc.index(encoded.indices, index).as_py()
-                raise InvalidInput(
-                    f"{self.path.name}, row {first_row + at}, column {name}: not {self.encoding.upper()} text",
-                    position=f"row {first_row + at}, {name}",
-                    hint="save the whole file in one encoding, UTF-8 or CP949",
+                raise refusal(
+                    "file.not-encoding",
+                    at=f"row {first_row + at}, {name}",
+                    name=self.path.name,
+                    row=first_row + at,
+                    column=name,
+                    encoding=self.encoding.upper(),
                 ) from exc
         return pc.take(pa.array(values, pa.string()), encoded.indices)
 
@@ -295,7 +291,7 @@ def _csv_text(path: Path, lines: int) -> tuple[str, list[str]]:
                 text = head[: exc.start].decode(encoding)
                 break
     else:
-        raise InvalidInput(f"{path.name} is neither UTF-8 nor CP949 text", hint="save it as UTF-8 CSV")
+        raise refusal("file.no-encoding", name=path.name)
     found = re.split(r"\r\n|\n|\r", text)
     if not complete and len(found) > 1:
         found = found[:-1]  # the last line read may be cut
@@ -401,7 +397,7 @@ def open_source(
         reading = reading_of(layout)
         return ArrowFileSource(path, "json lines", Shaper(names, reading, path.name).headers, limits, reading, names)
     if suffix == ".xls":
-        raise InvalidInput(f"{path.name} is an old Excel 97 file", hint="save it as .xlsx (Excel 2007 or later)")
+        raise refusal("file.old-excel", name=path.name)
     return open_csv(path, limits, layout)
 
 
@@ -409,15 +405,12 @@ def open_parquet(path: Path, limits: Limits = DEFAULT, layout: Laid | Reading | 
     try:
         schema = pq.read_schema(path)
     except (pa.ArrowException, OSError) as exc:
-        raise InvalidInput(f"{path.name} is not a Parquet file: {exc}") from exc
+        raise refusal("file.not-parquet", name=path.name, problem=str(exc)) from exc
     _check_columns(path.name, schema.names, limits)
     for column in schema:
         if pa.types.is_nested(column.type) or pa.types.is_dictionary(column.type) and column.type.value_type.num_fields:
-            raise InvalidInput(
-                f"{path.name}, column {column.name}: a nested column ({column.type}); each column must hold plain "
-                "values",
-                position=f"column {column.name}",
-                hint="flatten it into one column per value before ingesting (e.g. with unnest or json_extract)",
+            raise refusal(
+                "file.nested-column", at=f"column {column.name}", name=path.name, column=column.name, type=column.type
             )
     reading = reading_of(layout)
     headers = Shaper(schema.names, reading, path.name).headers
@@ -437,9 +430,7 @@ def _json_lines(path: Path, query: str, options: str) -> Iterator[duckdb.DuckDBP
         try:
             yield connection.sql(query.format(source))
         except duckdb.Error as exc:
-            raise InvalidInput(
-                f"{path.name} is not JSON lines: {str(exc).splitlines()[0]}", hint="one JSON object per line"
-            ) from exc
+            raise refusal("file.not-json-lines", name=path.name, problem=str(exc).splitlines()[0]) from exc
 
 
 def _json_names(path: Path) -> list[str]:

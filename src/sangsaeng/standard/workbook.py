@@ -25,9 +25,16 @@ from typing import Any
 from xml.parsers import expat
 
 from sangsaeng.errors import InvalidInput
+from sangsaeng.standard.said import PerLanguage, refusal, words
 
 MB = 1 << 20
-RAISE = "an operator may raise SANGSAENG_{} (see docs/settings.md)"
+
+
+def operator_may(setting: str) -> PerLanguage:
+    """The end of a limit's hint, in the hint's language: which setting an operator may raise."""
+    return PerLanguage(lambda language: words("file.operator-may-raise", language, setting=setting))
+
+
 SHARED_STRINGS = "application/vnd.openxmlformats-officedocument.spreadsheetml.sharedStrings+xml"
 WORKSHEET = "application/vnd.openxmlformats-officedocument.spreadsheetml.worksheet+xml"
 _COLUMN = re.compile(r"^([A-Z]{1,3})\d+$")
@@ -62,11 +69,13 @@ class Limits:
 
     def in_time(self, deadline: float, name: str, where: str) -> None:
         if time.monotonic() > deadline:
-            raise InvalidInput(
-                f"{name}: reading took longer than {self.seconds:g} s (stopped at {where})",
-                position=where,
-                hint="split the file, or save it as CSV, which reads much faster; "
-                + RAISE.format("UPLOAD_READ_SECONDS"),
+            raise refusal(
+                "file.too-slow",
+                at=where,
+                name=name,
+                seconds=f"{self.seconds:g}",
+                where=where,
+                more=operator_may("UPLOAD_READ_SECONDS"),
             )
 
 
@@ -85,7 +94,7 @@ def vet(path: Path, limits: Limits) -> None:
     try:
         found = path.stat()
     except OSError as exc:
-        raise InvalidInput(f"{path.name} cannot be read: {exc.strerror}") from exc
+        raise refusal("file.unreadable", name=path.name, problem=exc.strerror or type(exc).__name__) from exc
     _vet(path.resolve(), found.st_size, found.st_mtime_ns, limits)
 
 
@@ -114,10 +123,7 @@ def _archive(path: Path) -> Iterator[zipfile.ZipFile]:
         with zipfile.ZipFile(path) as archive:
             yield archive
     except (zipfile.BadZipFile, zipfile.LargeZipFile, zlib.error, KeyError, OSError, EOFError, RuntimeError) as exc:
-        raise InvalidInput(
-            f"{path.name} is not an Excel workbook (.xlsx) that can be read: {exc}",
-            hint="open it in Excel and save it again as .xlsx",
-        ) from exc
+        raise refusal("file.not-xlsx", name=path.name, problem=str(exc)) from exc
 
 
 def _sizes(name: str, infos: list[zipfile.ZipInfo], limits: Limits) -> None:
@@ -127,19 +133,26 @@ def _sizes(name: str, infos: list[zipfile.ZipInfo], limits: Limits) -> None:
     for info in infos:
         total += info.file_size
         if total > limits.unpacked_mb * MB:
-            raise InvalidInput(
-                f"{name} unpacks to more than {limits.unpacked_mb} MB (at part {info.filename})",
-                position=info.filename,
-                hint="split the workbook or save the sheet as CSV; " + RAISE.format("UPLOAD_MAX_UNPACKED_MB"),
+            raise refusal(
+                "file.unpacks-too-much",
+                at=info.filename,
+                name=name,
+                mb=limits.unpacked_mb,
+                part=info.filename,
+                more=operator_may("UPLOAD_MAX_UNPACKED_MB"),
             )
         packed = max(info.compress_size, 1)
         if info.file_size > MB and info.file_size / packed > limits.packing_ratio:
-            raise InvalidInput(
-                f"{name}: part {info.filename} unpacks {info.file_size // packed}-fold "
-                f"({info.compress_size:,} to {info.file_size:,} bytes), more than the {limits.packing_ratio}-fold "
-                "a spreadsheet needs",
-                position=info.filename,
-                hint="save the workbook again from Excel, or as CSV; " + RAISE.format("UPLOAD_MAX_PACKING_RATIO"),
+            raise refusal(
+                "file.packed-too-tightly",
+                at=info.filename,
+                name=name,
+                part=info.filename,
+                ratio=info.file_size // packed,
+                packed=info.compress_size,
+                unpacked=info.file_size,
+                allowed=limits.packing_ratio,
+                more=operator_may("UPLOAD_MAX_PACKING_RATIO"),
             )
 
 
@@ -170,11 +183,7 @@ class _Part:
         self.parser.EntityDeclHandler = self._doctype
 
     def _doctype(self, *_: object) -> None:
-        raise InvalidInput(
-            f"{self.name}: part {self.info.filename} declares a DOCTYPE or entities, which no workbook does",
-            position=self.info.filename,
-            hint="open it in Excel and save it again as .xlsx",
-        )
+        raise refusal("file.doctype", at=self.info.filename, name=self.name, part=self.info.filename)
 
     def read(self, archive: zipfile.ZipFile) -> None:
         read = 0
@@ -182,10 +191,13 @@ class _Part:
             while chunk := stream.read(1 << 16):
                 read += len(chunk)
                 if read > self.limit:
-                    raise InvalidInput(
-                        f"{self.name}: part {self.info.filename} unpacks to more than {self.limit // MB} MB",
-                        position=self.info.filename,
-                        hint="split the workbook or save the sheet as CSV; " + RAISE.format(self.setting),
+                    raise refusal(
+                        "file.part-too-big",
+                        at=self.info.filename,
+                        name=self.name,
+                        part=self.info.filename,
+                        mb=self.limit // MB,
+                        more=operator_may(self.setting),
                     )
                 self._feed(chunk, False)
         self._feed(b"", True)
@@ -194,10 +206,8 @@ class _Part:
         try:
             self.parser.Parse(chunk, last)
         except expat.ExpatError as exc:
-            raise InvalidInput(
-                f"{self.name}: part {self.info.filename} is not well-formed XML ({exc})",
-                position=self.info.filename,
-                hint="open it in Excel and save it again as .xlsx",
+            raise refusal(
+                "file.not-xml", at=self.info.filename, name=self.name, part=self.info.filename, problem=str(exc)
             ) from exc
 
 
@@ -206,10 +216,13 @@ def _local(tag: str) -> str:
 
 
 def _too_long(name: str, where: str, limits: Limits) -> InvalidInput:
-    return InvalidInput(
-        f"{name}, {where}: a cell longer than the {limits.cell_chars:,} characters allowed",
-        position=where,
-        hint="shorten the cell (Excel itself holds at most 32,767); " + RAISE.format("UPLOAD_MAX_CELL_CHARS"),
+    return refusal(
+        "file.cell-too-long",
+        at=where,
+        name=name,
+        where=where,
+        allowed=limits.cell_chars,
+        more=operator_may("UPLOAD_MAX_CELL_CHARS"),
     )
 
 
@@ -236,10 +249,12 @@ class _SharedStrings(_Part):
         if self.index % 10_000 == 0:
             self.limits.in_time(self.deadline, self.name, f"shared string {self.index}")
         if self.index > self.limits.cells:
-            raise InvalidInput(
-                f"{self.name}: more than {self.limits.cells:,} shared strings",
-                position=self.info.filename,
-                hint="split the workbook or save the sheet as CSV; " + RAISE.format("UPLOAD_MAX_CELLS"),
+            raise refusal(
+                "file.too-many-strings",
+                at=self.info.filename,
+                name=self.name,
+                allowed=self.limits.cells,
+                more=operator_may("UPLOAD_MAX_CELLS"),
             )
 
 
@@ -276,17 +291,22 @@ class _Sheet(_Part):
         self.where = f"row {self.row}, cell {reference or self.in_row}"
         self.shared, self.length, self.value = attributes.get("t") == "s", 0, ""
         if column > self.limits.columns or self.in_row > self.limits.columns:
-            raise InvalidInput(
-                f"{self.name}, {self.where}: more than {self.limits.columns:,} columns",
-                position=self.where,
-                hint="keep the data in fewer columns, or delete the empty ones Excel counts; "
-                + RAISE.format("UPLOAD_MAX_COLUMNS"),
+            raise refusal(
+                "file.row-too-wide",
+                at=self.where,
+                name=self.name,
+                where=self.where,
+                allowed=self.limits.columns,
+                more=operator_may("UPLOAD_MAX_COLUMNS"),
             )
         if self.cells > self.limits.cells:
-            raise InvalidInput(
-                f"{self.name}, {self.where}: more than {self.limits.cells:,} cells",
-                position=self.where,
-                hint="split the sheet or save it as CSV; " + RAISE.format("UPLOAD_MAX_CELLS"),
+            raise refusal(
+                "file.too-many-cells",
+                at=self.where,
+                name=self.name,
+                where=self.where,
+                allowed=self.limits.cells,
+                more=operator_may("UPLOAD_MAX_CELLS"),
             )
 
     def _text(self, data: str) -> None:

@@ -9,13 +9,13 @@ import aas_core3.jsonization as jsonization
 import aas_core3.types as aas
 import aas_core3.verification as verification
 
-from sangsaeng.errors import InvalidInput
+from sangsaeng.standard.said import refusal
 
 
 def _refuse_faults(environment: aas.Environment) -> None:
     problems = [f"{e.path}: {e.cause}" for e in verification.verify(environment)]
     if problems:
-        raise InvalidInput(f"the AAS environment does not verify: {problems[0]}", details={"problems": problems})
+        raise refusal("aas.unverified", extra={"problems": problems}, problem=problems[0])
 
 
 def to_document(environment: aas.Environment) -> dict[str, Any]:
@@ -31,6 +31,6 @@ def from_document(document: Any) -> aas.Environment:
     try:
         environment = jsonization.environment_from_jsonable(document)
     except jsonization.DeserializationException as exc:
-        raise InvalidInput(f"not an AAS environment: {exc.cause}", position=str(exc.path)) from exc
+        raise refusal("aas.not-environment", at=str(exc.path), problem=exc.cause) from exc
     _refuse_faults(environment)
     return environment

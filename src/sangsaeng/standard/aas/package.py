@@ -8,8 +8,8 @@ import json
 from pathlib import Path
 from typing import Any
 
-from sangsaeng.errors import InvalidInput
 from sangsaeng.standard.aas.document import from_document
+from sangsaeng.standard.said import refusal
 
 
 def write_aasx(document: dict[str, Any], target: Path) -> None:
@@ -43,7 +43,7 @@ def read_aasx(source: Path) -> dict[str, Any]:
         with aasx.AASXReader(source, failsafe=False) as reader:
             reader.read_into(store, files)
     except (ValueError, KeyError, OSError) as exc:
-        raise InvalidInput(f"{source.name} is not an AASX package: {exc}") from exc
+        raise refusal("aas.not-package", name=source.name, problem=str(exc)) from exc
     text = io.StringIO()
     write_aas_json_file(text, store)
     document: dict[str, Any] = json.loads(text.getvalue())

@@ -15,12 +15,12 @@ from typing import Any
 
 import aas_core3.types as aas
 
-from sangsaeng.errors import InvalidInput
 from sangsaeng.standard.aas.concepts import concept_id, described_signals, public_ids, signal_concept, signal_of
 from sangsaeng.standard.aas.document import from_document
 from sangsaeng.standard.aas.identifiers import ENGLISH, TIME_SERIES, TS, UTC_TIME, semantic, semantic_of
 from sangsaeng.standard.aas.names import SignalName, derived_name
 from sangsaeng.standard.entities import Equipment, Measurement, literal_values
+from sangsaeng.standard.said import refusal
 
 QUALITY = "quality"  # a record's qualifier for a value that is not good
 QUALITIES = literal_values(Measurement.model_fields["quality"].annotation)
@@ -36,9 +36,8 @@ def _units_of(equipment: Equipment, measurements: list[Measurement]) -> dict[str
     units: dict[str, str] = {}
     for m in measurements:
         if units.setdefault(m.signal, m.unit) != m.unit:
-            raise InvalidInput(
-                f"signal {m.signal!r} of {equipment.id} comes in {units[m.signal]} and {m.unit}",
-                hint="normalise the measurements to one canonical unit per signal first",
+            raise refusal(
+                "aas.two-units", signal=m.signal, equipment=equipment.id, first=units[m.signal], second=m.unit
             )
     return units
 
@@ -66,7 +65,7 @@ def _records(equipment: Equipment, measurements: list[Measurement], variable: An
         values: list[aas.SubmodelElement] = [_time(moment)]
         for m in taken:
             if m.signal in seen:
-                raise InvalidInput(f"{equipment.id} has two values of {m.signal!r} at {_iso(moment)}")
+                raise refusal("aas.two-values", equipment=equipment.id, signal=m.signal, moment=_iso(moment))
             seen.add(m.signal)
             element = variable(m.signal, repr(float(m.value)))
             if m.quality != "good":
@@ -198,10 +197,7 @@ def _signal_and_unit(
         return ours
     signal, unit = described.get(concept, ("", None))
     if unit is None:
-        raise InvalidInput(
-            f"variable {element.id_short} of {where} names no signal with a unit",
-            hint="each variable's semanticId must be a concept description with an IEC 61360 unit",
-        )
+        raise refusal("aas.no-signal", variable=element.id_short, where=where)
     return signal, unit
 
 
@@ -220,21 +216,24 @@ def measurements_from_aas(document: Any) -> list[Measurement]:
             continue
         equipment = owner.get(submodel.id)
         if equipment is None:
-            raise InvalidInput(f"no shell refers to the time series {submodel.id}", position="submodels")
+            raise refusal("aas.orphan-series", at="submodels", submodel=submodel.id)
         for record in _recorded(submodel):
             values = {e.id_short: e for e in record.value or [] if isinstance(e, aas.Property)}
             time = values.pop("Time", None)
             if time is None or time.value is None:
-                raise InvalidInput(f"a record of {submodel.id} has no Time", position=record.id_short)
+                raise refusal("aas.no-time", at=record.id_short, submodel=submodel.id)
             moment = datetime.fromisoformat(time.value)
             for element in values.values():
                 signal, unit = _signal_and_unit(element, described, submodel.id)
                 quality = next((q.value for q in element.qualifiers or [] if q.type == QUALITY), "good")
                 if quality not in QUALITIES or element.value is None:
-                    raise InvalidInput(
-                        f"variable {element.id_short} of {record.id_short} in {submodel.id} has "
-                        + ("no value" if element.value is None else f"the quality {quality!r}"),
-                        hint=f"a value, and a quality of {', '.join(QUALITIES)}",
+                    raise refusal(
+                        "aas.no-value" if element.value is None else "aas.bad-quality",
+                        variable=element.id_short,
+                        record=record.id_short,
+                        submodel=submodel.id,
+                        quality=quality,
+                        qualities=", ".join(QUALITIES),
                     )
                 found.append(
                     Measurement(

@@ -8,7 +8,6 @@ from typing import Any
 
 import aas_core3.types as aas
 
-from sangsaeng.errors import InvalidInput
 from sangsaeng.standard.aas.document import from_document
 from sangsaeng.standard.aas.identifiers import (
     ENGLISH,
@@ -22,6 +21,7 @@ from sangsaeng.standard.aas.identifiers import (
     submodel_reference,
 )
 from sangsaeng.standard.entities import Equipment
+from sangsaeng.standard.said import refusal
 
 
 def _text(id_short: str, value: str) -> aas.Property:
@@ -97,7 +97,7 @@ def equipment_from_aas(document: Any) -> Equipment:
     environment = from_document(document)
     shells = environment.asset_administration_shells or []
     if not shells:
-        raise InvalidInput("the environment holds no shell", position="assetAdministrationShells")
+        raise refusal("aas.no-shell", at="assetAdministrationShells")
     info = shells[0].asset_information
     specific = {s.name: s.value for s in info.specific_asset_ids or []}
     values: dict[str, str] = {}

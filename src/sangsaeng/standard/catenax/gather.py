@@ -12,6 +12,7 @@ part, and customers of a child whose parent items the document does not give.
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -23,7 +24,7 @@ from sangsaeng.standard.catenax.usage import read_usage
 from sangsaeng.standard.catenax.values import DEFAULT_ZONE
 from sangsaeng.standard.entities import BomLink, Entity, PartInstance, PartType
 from sangsaeng.standard.labels import field_label
-from sangsaeng.standard.said import PerLanguage, refusal
+from sangsaeng.standard.said import PerLanguage, both, refusal, told
 
 
 def is_envelope(document: Any) -> bool:
@@ -57,11 +58,13 @@ class Gathered:
         try:
             aspect = self._read(document, source, semantic_id, zone)
         except InvalidInput as exc:
+            said = PerLanguage(functools.partial(told, exc))
+            message, message_ko = both("catenax.in-source", source=source, said=said)
             raise InvalidInput(
-                f"{source}: {exc.message}",
+                message,
                 position=f"{source}: {exc.position or '$'}",
                 hint=exc.hint,
-                details={**exc.details, "message_ko": f"{source}: {exc.details.get('message_ko', exc.message)}"},
+                details={**exc.details, "message_ko": message_ko},
             ) from exc
         self.documents[aspect] = self.documents.get(aspect, 0) + 1
         return aspect

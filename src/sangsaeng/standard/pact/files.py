@@ -26,6 +26,7 @@ from sangsaeng.standard.entities import ProductFootprint, arrow_schema
 from sangsaeng.standard.pact.read import Reading, read_pact
 from sangsaeng.standard.pact.requirements import unsaid
 from sangsaeng.standard.pact.write import to_pact
+from sangsaeng.standard.said import PerLanguage, Problem, refusal
 from sangsaeng.standard.versions import read_table
 
 MAX_DEPTH = 64
@@ -57,19 +58,20 @@ def footprints_of(path: Path) -> list[ProductFootprint]:
     table = read_table(path)
     entity = (table.schema.metadata or {}).get(b"sangsaeng.entity", b"").decode()
     if entity != ProductFootprint.entity:
-        raise InvalidInput(
-            f"{path.name} holds {entity or 'no canonical entity'}, not product footprints",
-            hint="give a Parquet file of product_footprint, as `map ingest` or `pact import` write it",
-        )
+        raise refusal("pact.not-footprints", name=path.name, entity=entity or "-")
     found = []
     for row, values in enumerate(table.to_pylist(), start=1):
         try:
             found.append(ProductFootprint.model_validate(_defaults_for_nulls(values)))
         except ValidationError as exc:
             first = exc.errors()[0]
-            raise InvalidInput(
-                f"row {row} is not a canonical footprint: {first['msg']}",
-                position=f"row {row}, {'.'.join(map(str, first['loc']))}",
+            cause = (first.get("ctx") or {}).get("error")
+            en, ko = (cause.en, cause.ko) if isinstance(cause, Problem) else (first["msg"], first["msg"])
+            raise refusal(
+                "pact.not-canonical",
+                at=f"row {row}, {'.'.join(map(str, first['loc']))}",
+                row=row,
+                problem=PerLanguage({"en": en, "ko": ko}.__getitem__),
             ) from exc
     return found
 
@@ -122,11 +124,7 @@ def read_documents(documents: list[Any]) -> Imported:
             done.refused.append(
                 Refused(
                     f"[{index}]",
-                    InvalidInput(
-                        f"footprint {reading.footprint.id} comes twice; the id names one footprint",
-                        position="id",
-                        hint="keep the newest version of it",
-                    ),
+                    refusal("pact.twice", at="id", id=reading.footprint.id),
                 )
             )
             continue

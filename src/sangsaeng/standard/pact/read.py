@@ -26,6 +26,7 @@ from sangsaeng.standard.pact import vocabulary as words
 from sangsaeng.standard.pact.decimals import parse_decimal, to_float
 from sangsaeng.standard.pact.units import canonical, units_of
 from sangsaeng.standard.pact.versions import PLACES, PactVersion, layout_of, schema_required
+from sangsaeng.standard.said import PerLanguage, Problem, both, refusal, term
 
 SPEC_VERSION = re.compile(r"[0-9]+\.[0-9]+\.[0-9]+(?:-[0-9]{8})?")
 # RFC 3339 date-time, as ``format: date-time`` means
@@ -108,10 +109,10 @@ class Reading:
 class _Reader:
     def __init__(self, document: dict[str, Any], layout: PactVersion) -> None:
         self.top, self.pcf, self.layout, self.v2 = document, document["pcf"], layout, layout.startswith("2")
-        self.problems: list[tuple[str, str]] = []
+        self.problems: list[tuple[str, Problem]] = []
 
-    def problem(self, path: str, text: str) -> None:
-        self.problems.append((path, text))
+    def problem(self, path: str, key: str, /, **values: Any) -> None:
+        self.problems.append((path, Problem(key, **values)))
 
     def get(self, path: str) -> Any:
         inside, _, name = path.rpartition(".")
@@ -123,7 +124,7 @@ class _Reader:
         value = self.get(path)
         if value is None or isinstance(value, str):
             return value
-        self.problem(path, f"is {_kind(value)}, not a string")
+        self.problem(path, "pact.read.not-string", kind=_kind(value))
         return None
 
     def texts(self, path: str) -> list[str]:
@@ -131,7 +132,7 @@ class _Reader:
         if value is None:
             return []
         if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
-            self.problem(path, "is not a list of strings")
+            self.problem(path, "pact.read.not-strings")
             return []
         return value
 
@@ -139,13 +140,13 @@ class _Reader:
         values = self.texts(path)
         wrong = [v for v in values if not words.URN.fullmatch(v)]
         if wrong:
-            self.problem(path, f"holds what is not a URN: {', '.join(map(repr, wrong))}")
+            self.problem(path, "pact.read.not-urn", wrong=", ".join(map(repr, wrong)))
         return values
 
     def uuid(self, path: str, value: Any) -> str | None:
         if isinstance(value, str) and words.UUID.fullmatch(value):
             return words.URN_UUID + value
-        self.problem(path, f"{value!r} is not a UUID")
+        self.problem(path, "pact.read.not-uuid", value=value)
         return None
 
     def moment(self, path: str) -> datetime | None:
@@ -154,14 +155,14 @@ class _Reader:
             return None
         found = MOMENT.fullmatch(value) if isinstance(value, str) else None
         if found is None:
-            self.problem(path, f"{value!r} is not an RFC 3339 date-time (e.g. 2025-12-31T00:00:00Z)")
+            self.problem(path, "pact.read.not-moment", value=value)
             return None
         zone = found["zone"].upper().replace("Z", "+00:00")
         fraction = (found["fraction"] or "")[:7]  # microseconds are what a moment holds
         try:
             return datetime.fromisoformat(f"{found['date']}T{found['time']}{fraction}{zone}").astimezone(UTC)
         except ValueError:
-            self.problem(path, f"{value!r} is not a moment that exists")
+            self.problem(path, "pact.read.no-such-moment", value=value)
             return None
 
     def exact(self, path: str) -> Fraction | None:
@@ -171,7 +172,7 @@ class _Reader:
             return None
         parsed = parse_decimal(value) if isinstance(value, str) else None
         if parsed is None:
-            self.problem(path, f'{value!r} is not a decimal string (PACT writes decimals as strings, e.g. "12.5")')
+            self.problem(path, "pact.read.not-decimal", value=value)
         return parsed
 
     def decimal(self, path: str) -> float | None:
@@ -185,7 +186,7 @@ class _Reader:
         if value is None:
             return None
         if isinstance(value, bool) or not isinstance(value, int | float):
-            self.problem(path, f"is {_kind(value)}, not a number (PACT 2.x writes percentages as JSON numbers)")
+            self.problem(path, "pact.read.not-number", kind=_kind(value))
             return None
         return self._finite(path, Fraction(value))
 
@@ -194,14 +195,14 @@ class _Reader:
             return None
         number = to_float(value)
         if number is None:
-            self.problem(path, "is beyond the range of a double-precision number")
+            self.problem(path, "pact.read.out-of-range")
         return number
 
     def flag(self, path: str) -> bool | None:
         value = self.get(path)
         if value is None or isinstance(value, bool):
             return value
-        self.problem(path, f"is {_kind(value)}, not true or false")
+        self.problem(path, "pact.read.not-flag", kind=_kind(value))
         return None
 
     # ---- the footprint -------------------------------------------------------------------------------------------
@@ -255,7 +256,7 @@ class _Reader:
             return 1  # 3.0 has no version: "The version number of this new PCF MUST always be 1" (ADR-0041)
         value = self.top.get("version")
         if isinstance(value, bool) or not isinstance(value, int) or not 0 <= value <= words.INT32:
-            self.problem("version", f"{value!r} is not a whole number from 0 to {words.INT32}")
+            self.problem("version", "pact.read.not-version", value=value, most=words.INT32)
             return 0
         return value
 
@@ -266,13 +267,13 @@ class _Reader:
         name, amount = self.get(unit_path), self.exact(amount_path)
         names = units_of(self.layout)
         if name not in names:
-            self.problem(unit_path, f"{name!r} is not a declared unit of PACT {self.layout} ({', '.join(names)})")
+            self.problem(unit_path, "pact.read.not-unit", name=name, layout=self.layout, names=", ".join(names))
             return {}
         if amount is None:
             return {}
         read = canonical(name, amount)
         if read.amount is None:
-            self.problem(amount_path, "is beyond the range of a double-precision number")
+            self.problem(amount_path, "pact.read.out-of-range")
         mass = self.exact("pcf.productMassPerDeclaredUnit") if self.layout != "2.2" else None
         if mass is not None and self.layout == "2.3":
             mass *= amount  # 2.3 gives the mass of one declared unit; the canonical field, of the declared amount
@@ -286,19 +287,19 @@ class _Reader:
     def geography(self) -> str | None:
         given = [(p, self.pcf[p]) for p in words.GEOGRAPHY_PROPERTIES if self.pcf.get(p) is not None]
         if len(given) > 1:
-            self.problem(f"pcf.{given[1][0]}", f"a footprint has one geography; {given[0][0]} is given too")
+            self.problem(f"pcf.{given[1][0]}", "pact.read.two-geographies", first=given[0][0])
         if not given:
             return None
         path, value = given[0]
         if not isinstance(value, str) or words.geography_property(value) != path:
-            self.problem(f"pcf.{path}", f"{value!r} is not a value of {path}")
+            self.problem(f"pcf.{path}", "pact.read.not-geography", value=value, path=path)
             return None
         return value
 
     def packaging(self) -> float | None:
         emissions = self.decimal("pcf.packagingGhgEmissions")
         if emissions is not None and self.pcf.get("packagingEmissionsIncluded") is False:
-            self.problem("pcf.packagingGhgEmissions", "MUST NOT be defined if packagingEmissionsIncluded is false")
+            self.problem("pcf.packagingGhgEmissions", "pact.read.packaging-excluded")
         return emissions
 
     def classifications(self) -> dict[str, Any]:
@@ -318,7 +319,7 @@ class _Reader:
             reports = [old] if old else []
         wrong = [r for r in reports if not words.IPCC_REPORT.fullmatch(r)]
         if wrong:
-            self.problem(path, f"holds what is not an IPCC report (AR<number>): {', '.join(map(repr, wrong))}")
+            self.problem(path, "pact.read.not-ipcc", wrong=", ".join(map(repr, wrong)))
         return {"ipcc_characterization_factors": reports}
 
     def standards(self) -> list[str]:
@@ -327,7 +328,9 @@ class _Reader:
         used = self.texts("pcf.crossSectoralStandardsUsed")
         unknown = [s for s in used if s not in words.STANDARDS_FROM_V2]
         if unknown:
-            self.problem("pcf.crossSectoralStandardsUsed", f"holds unknown standards: {', '.join(map(repr, unknown))}")
+            self.problem(
+                "pcf.crossSectoralStandardsUsed", "pact.read.unknown-standards", unknown=", ".join(map(repr, unknown))
+            )
         return [words.STANDARDS_FROM_V2[s] for s in used if s in words.STANDARDS_FROM_V2]
 
     def present(self) -> set[str]:
@@ -343,33 +346,35 @@ class _Reader:
         )
 
 
-def _kind(value: Any) -> str:
-    return {bool: "a boolean", int: "a number", float: "a number", list: "a list", dict: "an object"}.get(
-        type(value), "a string" if isinstance(value, str) else "null"
+def _kind(value: Any) -> PerLanguage:
+    key = {bool: "pact.kind.boolean", int: "pact.kind.number", float: "pact.kind.number", list: "pact.kind.list"}.get(
+        type(value), "pact.kind.object" if isinstance(value, dict) else "pact.kind.string"
     )
+    return term("pact.kind.null" if value is None else key)
 
 
-def _refuse(problems: list[tuple[str, str]], spec: str) -> InvalidInput:
+def _refuse(problems: list[tuple[str, Problem]], spec: str) -> InvalidInput:
+    def listed(language: str) -> str:
+        return "; ".join(f"{path} {said.said(language)}" for path, said in problems)
+
+    message, message_ko = both("pact.not-footprint", spec=spec, problems=PerLanguage(listed))
+    hint, hint_ko = both("pact.not-footprint.hint")
+    listing = [{"position": p, "message": said.en, "message_ko": said.ko} for p, said in problems]
     return InvalidInput(
-        f"not a PACT {spec} ProductFootprint: " + "; ".join(f"{path} {text}" for path, text in problems),
+        message,
         position=problems[0][0],
-        hint="fix the document where it says; the PACT OpenAPI document of its specVersion says what each "
-        "property holds",
-        details={"problems": [{"position": p, "message": t} for p, t in problems]},
+        hint=hint,
+        details={"message_ko": message_ko, "hint_ko": hint_ko, "problems": listing},
     )
 
 
 def _layout(document: Any) -> tuple[PactVersion, str]:
     if not isinstance(document, dict) or not isinstance(document.get("pcf"), dict):
-        raise InvalidInput("not a PACT ProductFootprint: no 'pcf' object", position="pcf")
+        raise refusal("pact.no-pcf", at="pcf")
     spec = document.get("specVersion")
     layout = layout_of(spec) if isinstance(spec, str) and SPEC_VERSION.fullmatch(spec) else None
     if layout is None or not isinstance(spec, str):
-        raise InvalidInput(
-            f"PACT specVersion {spec!r} is not a 2.x or 3.x version",
-            position="specVersion",
-            hint="major.minor.patch, e.g. 2.3.0 or 3.0.0",
-        )
+        raise refusal("pact.unknown-spec", at="specVersion", spec=spec)
     return layout, spec
 
 
@@ -383,7 +388,7 @@ def read_pact(document: Any) -> Reading:
         required.discard("pcf.ipccCharacterizationFactorsSources")
     lacking = sorted(required - present)
     if lacking:
-        raise _refuse([(path, "is required and missing") for path in lacking], spec)
+        raise _refuse([(path, Problem("pact.read.missing")) for path in lacking], spec)
     values = reader.fields()
     if reader.problems:
         raise _refuse(reader.problems, spec)
@@ -394,7 +399,9 @@ def read_pact(document: Any) -> Reading:
         for error in exc.errors():
             name = str(error["loc"][0]) if error["loc"] else ""
             where = PLACES.get(name, {}).get(layout)
-            problems.append((where.path if where else name, str(error["msg"])))
+            cause = (error.get("ctx") or {}).get("error")
+            said = cause if isinstance(cause, Problem) else Problem("pact.read.other", problem=str(error["msg"]))
+            problems.append((where.path if where else name, said))
         raise _refuse(problems, spec) from exc
     return Reading(footprint, layout, reader.unmapped())
 

@@ -16,7 +16,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Literal, get_args
 
-from sangsaeng.errors import InvalidInput
+from sangsaeng.standard.said import refusal
 
 PactVersion = Literal["2.2", "2.3", "3.0"]
 VERSIONS: tuple[PactVersion, ...] = get_args(PactVersion)
@@ -144,11 +144,7 @@ def version_of(version: str) -> PactVersion:
     for known in VERSIONS:
         if version == known:
             return known
-    raise InvalidInput(
-        f"PACT version {version!r} is not one this connector writes",
-        position="version",
-        hint=f"one of {', '.join(VERSIONS)}",
-    )
+    raise refusal("pact.unknown-version", at="version", version=version, versions=", ".join(VERSIONS))
 
 
 def place(field: str, version: PactVersion) -> Place | None:
