@@ -163,10 +163,14 @@ class HubDirectory:
         return self._listing.find(participant_id)
 
     def key_of(self, participant_id: str) -> Ed25519PublicKey | None:
-        return self._fresh().key_of(participant_id)
+        keys = self.keys_of(participant_id)
+        return keys[0] if keys else None
 
     def keys_of(self, participant_id: str) -> tuple[Ed25519PublicKey, ...]:
-        return self._fresh().keys_of(participant_id)
+        """A member's keys; the hub's own are the ones it lists and always the pinned one (its credentials
+        verify with it even if the hub does not list itself)."""
+        listed = self._fresh().keys_of(participant_id)
+        return listed + (self.pin.key,) if participant_id == self.pin.id else listed
 
     def is_active(self, participant_id: str) -> bool:
         return self._fresh().is_active(participant_id)
