@@ -20,7 +20,7 @@ from hypothesis import strategies as st
 from sangsaeng.connector import Connector
 from sangsaeng.dsp.messages import path_segment
 from sangsaeng.errors import InvalidMessage
-from sangsaeng.identity.directory import Directory, Participant, UnsafeAddress, normalised, under
+from sangsaeng.identity.directory import FixedDirectory, Participant, UnsafeAddress, normalised, under
 from sangsaeng.identity.keys import generate_key, public_jwk
 from sangsaeng.negotiation.service import NegotiationService
 from sangsaeng.store.records import Negotiation, Transfer
@@ -104,7 +104,7 @@ class Directed:
     """Only what ``Connector.check_callback`` and ``check_data_address`` read: the directory."""
 
     def __init__(self, peer: Participant) -> None:
-        self.directory = Directory([peer])
+        self.directory = FixedDirectory([peer])
 
     check_callback = Connector.check_callback
     check_data_address = Connector.check_data_address
@@ -133,7 +133,7 @@ def test_the_data_plane_is_listed_or_beside_the_protocol_endpoint() -> None:
     listed = Participant("urn:p", "P", PEER.public_key, "http://h/protocol", data_endpoint="http://d:8/files/")
     assert listed.data_plane == "http://d:8/files"
     assert Participant("urn:p", "P", PEER.public_key, "http://h/protocol").data_plane is None
-    assert Directory.from_dict({"participants": [listed.to_dict()]}).get("urn:p") == listed
+    assert FixedDirectory.from_dict({"participants": [listed.to_dict()]}).get("urn:p") == listed
     directed = cast(Any, Directed(PEER))
     assert directed.check_data_address("urn:peer", "http://127.0.0.1:9001/data/t/") == "http://127.0.0.1:9001/data/t"
     with pytest.raises(InvalidMessage):

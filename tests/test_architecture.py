@@ -33,6 +33,8 @@ PURE = [
     "identity/tokens.py",
     "identity/directory.py",
     "identity/credentials.py",
+    "identity/status.py",
+    "identity/hub.py",
     "dataplane/restrict.py",
     "standard/exports.py",
     "store/records.py",

@@ -5,6 +5,7 @@ Every field is documented in ``docs/settings.md``; a test fails when one is not.
 
 from __future__ import annotations
 
+import json
 import os
 from pathlib import Path
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -68,6 +69,20 @@ class Settings(BaseSettings):
     trusted_issuers: list[str] = Field(
         default_factory=list,
         description="Participant ids whose signed credentials (role, tier, sector, region, membership) count.",
+    )
+    hub_url: str = Field(
+        "",
+        description="The hub this connector trusts for its directory (`sangsaeng init --hub` / `hub join`); empty:"
+        " the directory file.",
+    )
+    hub_id: str = Field("", description="The hub's participant id, pinned at join.")
+    hub_key: str = Field("", description="The hub's public key (an Ed25519 JWK as JSON text), pinned at join.")
+    hub_refresh: float = Field(
+        60.0,
+        ge=0.1,
+        le=3600,
+        description="Seconds between fetches of the hub's directory and status list: a suspended member is refused"
+        " within this plus one fetch.",
     )
     outbox_max_attempts: int = Field(30, ge=1, description="Sends of one protocol message before giving up.")
     outbox_base_delay: float = Field(0.2, gt=0, description="First retry delay (seconds); doubles per attempt.")
@@ -153,6 +168,18 @@ class Settings(BaseSettings):
     )
     log_level: str = Field("info", description="debug, info, warning or error.")
     log_json: bool = Field(False, description="Logs as JSON lines instead of human-readable text.")
+
+    @field_validator("hub_key")
+    @classmethod
+    def _jwk_text(cls, value: str) -> str:
+        if value:
+            try:
+                parsed = json.loads(value)
+            except json.JSONDecodeError:
+                parsed = None
+            if not isinstance(parsed, dict) or parsed.get("kty") != "OKP" or parsed.get("crv") != "Ed25519":
+                raise ValueError('hub_key must be an Ed25519 JWK as JSON text: {"kty": "OKP", "crv": "Ed25519", …}')
+        return value
 
     @field_validator("timezone")
     @classmethod

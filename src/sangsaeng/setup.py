@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 import json
+import os
 import secrets
+import tomllib
 from dataclasses import dataclass
 from pathlib import Path
 
-from sangsaeng.errors import Conflict
+from sangsaeng.errors import ConfigurationError, Conflict
+from sangsaeng.hubclient.join import HubInfo
 from sangsaeng.identity.directory import Participant, upsert_participant
 from sangsaeng.identity.keys import generate_key, public_jwk, save_private_key
 from sangsaeng.settings import CONFIG_FILE, Settings
@@ -61,3 +64,45 @@ def init_connector(
     upsert_participant(settings.directory_path, participant)
     migrate.upgrade(settings.state_url, settings.state_schema or None)
     return Initialized(settings, api_key, participant)
+
+
+def hub_settings(info: HubInfo, trusted: list[str] | None = None) -> dict[str, object]:
+    """What joining ``info``'s hub pins: its address, id and key, and its credentials trusted."""
+    issuers = list(trusted or [])
+    return {
+        "hub_url": info.url,
+        "hub_id": info.id,
+        "hub_key": info.key_text,
+        "trusted_issuers": issuers + ([info.id] if info.id not in issuers else []),
+    }
+
+
+def join_hub(data_dir: Path, info: HubInfo, replace: bool = False) -> Settings:
+    """Pin the hub ``info`` in the connector of ``data_dir`` (its connector.toml): from its next start, its
+    directory is the hub's. Pinning another hub over one already pinned needs ``replace``."""
+    config = data_dir / CONFIG_FILE
+    if not config.is_file():
+        raise ConfigurationError(
+            f"{data_dir} holds no connector", hint="run `sangsaeng init` first, or pass --data-dir"
+        )
+    try:
+        values = tomllib.loads(config.read_text("utf-8"))
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigurationError(f"{config} is not valid TOML: {exc}") from None
+    pinned = (values.get("hub_id"), values.get("hub_key"))
+    if pinned[0] and pinned != (info.id, info.key_text) and not replace:
+        raise Conflict(
+            f"this connector already trusts the hub {pinned[0]} ({values.get('hub_url')})",
+            hint="pass --replace to trust the new hub instead",
+        )
+    if any(isinstance(v, dict) for v in values.values()):
+        raise ConfigurationError(
+            f"{config} holds tables this command does not rewrite", hint="add the hub settings by hand"
+        )
+    trusted = [str(t) for t in values.get("trusted_issuers", []) if t != pinned[0] or pinned[0] == info.id]
+    values.update(hub_settings(info, trusted))
+    temporary = config.with_name(f".{CONFIG_FILE}.tmp")
+    temporary.write_text("".join(f"{k} = {json.dumps(v, ensure_ascii=False)}\n" for k, v in values.items()), "utf-8")
+    temporary.chmod(0o600)
+    os.replace(temporary, config)
+    return Settings(data_dir=data_dir)

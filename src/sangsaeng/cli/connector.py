@@ -9,7 +9,7 @@ from typing import Annotated
 
 import typer
 
-from sangsaeng.cli.common import DataDir, console, fail, settings_of
+from sangsaeng.cli.common import DataDir, console, fail, korean_asked, settings_of
 from sangsaeng.errors import SangsaengError
 from sangsaeng.settings import CONFIG_FILE
 
@@ -35,10 +35,16 @@ def init(
     state_schema: Annotated[
         str, typer.Option(help="PostgreSQL schema for its state (connectors hosted on one database need one each)")
     ] = "",
+    hub: Annotated[str, typer.Option(help="The hub to trust for the directory and credentials (its base URL)")] = "",
+    yes: Annotated[bool, typer.Option("--yes", "-y", help="With --hub: pin the hub without asking")] = False,
 ) -> None:
     """Give a connector its identity: a participant id, an Ed25519 key pair and an API key, in DATA_DIR."""
-    from sangsaeng.setup import init_connector
+    from sangsaeng.cli.hubjoin import discovered
+    from sangsaeng.setup import hub_settings, init_connector
 
+    extra: dict[str, object] = {"state_schema": state_schema} if state_schema else {}
+    if hub:  # asked before anything is written: a hub that cannot be reached leaves no half-made connector
+        extra |= hub_settings(discovered(hub, yes, korean_asked()))
     try:
         made = init_connector(
             data_dir,
@@ -48,7 +54,7 @@ def init(
             public_url=public_url,
             directory=directory,
             database_url=database_url,
-            extra={"state_schema": state_schema} if state_schema else None,
+            extra=extra or None,
         )
     except SangsaengError as exc:
         fail(exc.message, exc.hint)
@@ -57,6 +63,8 @@ def init(
     console.print(f"  protocol endpoint  {settings.protocol_url}")
     console.print(f"  directory          {settings.directory_path}")
     console.print(f"  management API key {made.api_key}  [dim](also in {data_dir / CONFIG_FILE})[/]")
+    if hub:
+        console.print(f"  hub                {settings.hub_url} ({settings.hub_id})")
 
 
 def serve(

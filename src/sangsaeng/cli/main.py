@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import typer
 
-from sangsaeng.cli import catalog, connector, negotiate, transfer
+from sangsaeng.cli import catalog, connector, hubjoin, negotiate, transfer
 from sangsaeng.cli.aas import aas_app
 from sangsaeng.cli.agreements import agreement_app
 from sangsaeng.cli.audit import audit_app
@@ -34,6 +34,8 @@ app = typer.Typer(
 )
 
 connector.register(app)  # init, serve, demo
+hub_app = typer.Typer(help="The hub this connector trusts for its directory and credentials.", no_args_is_help=True)
+hubjoin.register(hub_app)  # hub join
 app.command()(catalog.catalog)
 app.command()(negotiate.negotiate)
 app.command()(transfer.transfer)
@@ -53,6 +55,7 @@ for group, name in (
     (stream_app, "stream"),
     (user_app, "user"),
     (pact_app, "pact"),
+    (hub_app, "hub"),
 ):
     app.add_typer(group, name=name)
 

@@ -135,6 +135,8 @@ async def authorize(
         transfer = await tx.transfers.get(transfer_id, for_update=True)
         if transfer is None or transfer.role != m.PROVIDER:
             raise Unauthenticated(REFUSED)
+        if not connector.directory.is_active(transfer.counterparty):  # suspended or gone: as an unknown caller
+            raise Unauthenticated(REFUSED)
         if transfer.state == m.REQUESTED:
             # A valid token comes only in our start message: the consumer has it, so it was received, even if
             # its acknowledgement is still on the way back to our outbox. Apply it now rather than race it.

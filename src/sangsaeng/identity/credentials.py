@@ -4,8 +4,10 @@ tier, sector, region and memberships — as an EdDSA JWT that any connector chec
 A consumer keeps the credentials it was given (``credentials.json`` in its data directory) and sends them in
 the ``vc`` claim of its self-issued protocol tokens. A provider counts an attribute only when the credential's
 issuer is one it trusts (setting ``trusted_issuers``), the signature verifies with the issuer's directory key,
-the subject is the caller, and the credential is valid now. Policies see nothing else: no attribute is ever
-taken from what a consumer merely claims.
+the subject is the caller, and the credential is valid now — and, when the credential names a status list
+entry (``status.idx``) or its issuer keeps a status list (the hub), the issuer's verified, unexpired list says
+it is not revoked (``identity/status.py``). Policies see nothing else: no attribute is ever taken from what a
+consumer merely claims.
 """
 
 from __future__ import annotations
@@ -19,9 +21,11 @@ from pathlib import Path
 from typing import Any
 
 import jwt
-from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
 from sangsaeng.errors import InvalidInput
+from sangsaeng.identity.status import StatusList
+from sangsaeng.identity.tokens import KeyLookup, candidates, decode_signed
 from sangsaeng.policy.model import ATTRIBUTES
 
 TYPE = "sangsaeng-credential"
@@ -33,6 +37,11 @@ class Credential:
     subject: str
     attributes: dict[str, tuple[str, ...]]
     expires_at: datetime
+    status_index: int | None = None  # its entry in the issuer's status list, when it names one
+
+
+def _no_status_lists(issuer: str) -> StatusList | None:
+    return None
 
 
 def issue(
@@ -61,21 +70,21 @@ def issue(
     return jwt.encode(claims, key, algorithm="EdDSA")
 
 
-def read(token: str, key_of: Callable[[str], Ed25519PublicKey | None], now: datetime) -> Credential:
-    """Verify one credential: signature by its issuer's directory key, type, lifetime. Raises ``ValueError``."""
+def read(token: str, key_of: KeyLookup, now: datetime) -> Credential:
+    """Verify one credential: signature by its issuer's directory key (either key during a rotation), type,
+    lifetime. Raises ``ValueError``."""
     try:
         unverified = jwt.decode(token, options={"verify_signature": False})
     except jwt.PyJWTError as exc:
         raise ValueError("not a JWT") from exc
     issuer = unverified.get("iss")
-    key = key_of(issuer) if isinstance(issuer, str) else None
-    if key is None:
+    keys = candidates(key_of(issuer)) if isinstance(issuer, str) else ()
+    if not keys:
         raise ValueError(f"issuer {issuer!r} is not in the participant directory")
     try:
-        claims = jwt.decode(
+        claims = decode_signed(
             token,
-            key,
-            algorithms=["EdDSA"],
+            keys,
             options={"require": ["iss", "sub", "exp", "iat"], "verify_exp": False, "verify_iat": False},
         )
     except jwt.PyJWTError as exc:
@@ -92,18 +101,36 @@ def read(token: str, key_of: Callable[[str], Ed25519PublicKey | None], now: date
         for name, values in raw.items()
         if name in ATTRIBUTES and isinstance(values, list)
     }
-    return Credential(str(issuer), str(claims["sub"]), attributes, datetime.fromtimestamp(claims["exp"], tz=now.tzinfo))
+    status = claims.get("status")
+    index: int | None = None
+    if status is not None:
+        index = status.get("idx") if isinstance(status, dict) else None
+        if not isinstance(index, int) or isinstance(index, bool) or index < 0:
+            raise ValueError("its status is not {'idx': <index in the issuer's status list>}")
+    expires = datetime.fromtimestamp(claims["exp"], tz=now.tzinfo)
+    return Credential(str(issuer), str(claims["sub"]), attributes, expires, index)
+
+
+def counts(credential: Credential, status: StatusList | None, now: datetime) -> bool:
+    """Whether a verified credential counts as far as revocation goes: an issuer that keeps a status list
+    (``status``) vouches only through it, so its credential needs an index whose bit is 0 in a list verified and
+    unexpired now; a credential naming an index in a list this connector does not follow cannot be checked and
+    does not count; one of an issuer without a list, naming none, counts."""
+    if status is None:
+        return credential.status_index is None
+    return credential.status_index is not None and status.counts(credential.status_index, now)
 
 
 def attributes_of(
     tokens: Iterable[Any],
     caller: str,
     trusted: Iterable[str],
-    key_of: Callable[[str], Ed25519PublicKey | None],
+    key_of: KeyLookup,
     now: datetime,
+    status_of: Callable[[str], StatusList | None] = _no_status_lists,
 ) -> dict[str, frozenset[str]]:
-    """What the caller's credentials attest, from trusted issuers only; a credential that fails to verify is
-    left out (a policy needing it then says no credential gives the attribute)."""
+    """What the caller's credentials attest, from trusted issuers only; a credential that fails to verify or is
+    revoked (``counts``) is left out (a policy needing it then says no credential gives the attribute)."""
     trusted_set = set(trusted)
     found: dict[str, set[str]] = {}
     for token in tokens:
@@ -114,6 +141,8 @@ def attributes_of(
         except ValueError:
             continue
         if credential.issuer not in trusted_set or credential.subject != caller:
+            continue
+        if not counts(credential, status_of(credential.issuer), now):
             continue
         for name, values in credential.attributes.items():
             found.setdefault(name, set()).update(values)
@@ -139,9 +168,7 @@ class Wallet:
             self._stamp = stamp
         return list(self._tokens)
 
-    def add(
-        self, token: str, key_of: Callable[[str], Ed25519PublicKey | None], owner: str, now: datetime
-    ) -> Credential:
+    def add(self, token: str, key_of: KeyLookup, owner: str, now: datetime) -> Credential:
         try:
             credential = read(token, key_of, now)
         except ValueError as exc:

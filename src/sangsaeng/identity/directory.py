@@ -1,8 +1,10 @@
-"""The participant directory: who is in the dataspace, their public key, protocol and data-plane endpoints.
+"""The participant directory: who is in the dataspace, their public keys, protocol and data-plane endpoints,
+and whether each is an active member.
 
-For now a JSON file; the hub's directory replaces it later behind the same ``Directory`` interface. Addresses
-a peer names in its messages (callbacks, data addresses) are followed only under the endpoints listed here
-(``under``), so that no member can steer this connector's requests elsewhere.
+One interface (``Directory``), two sources: a JSON file (``load_directory``: offline and embedded use) and the
+hub's signed directory (``identity/hub.py``). A suspended member is kept for its name and is otherwise absent:
+no key, no endpoint. Addresses a peer names in its messages (callbacks, data addresses) are followed only under
+the endpoints listed here (``under``), so that no member can steer this connector's requests elsewhere.
 """
 
 from __future__ import annotations
@@ -11,15 +13,17 @@ import json
 import re
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 from urllib.parse import urlsplit, urlunsplit
 
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 
-from sangsaeng.errors import InvalidInput, NotFound
+from sangsaeng.errors import InvalidInput, NotFound, RetryLater
 from sangsaeng.identity.keys import public_key_from_jwk
+from sangsaeng.identity.status import StatusList
 
 DEFAULT_PORTS = {"http": 80, "https": 443}
+ACTIVE, SUSPENDED = "active", "suspended"
 # Percent-encoded dots, slashes and backslashes: a server may decode them into path separators after our check.
 _ENCODED_SEPARATOR = re.compile("%(2e|2f|5c)", re.IGNORECASE)
 
@@ -92,9 +96,19 @@ class Participant:
     public_key: dict[str, str]
     endpoint: str
     data_endpoint: str | None = None  # listed when the data plane is not at the protocol endpoint's ../data
+    status: str = ACTIVE  # or SUSPENDED: kept for its name, absent for every request
+    next_key: dict[str, str] | None = None  # during a key rotation: tokens signed by either key verify
 
     def key(self) -> Ed25519PublicKey:
         return public_key_from_jwk(self.public_key)
+
+    def keys(self) -> tuple[Ed25519PublicKey, ...]:
+        """The keys its signatures verify with: the listed one, and the next one during a rotation."""
+        return (self.key(),) + ((public_key_from_jwk(self.next_key),) if self.next_key else ())
+
+    @property
+    def active(self) -> bool:
+        return self.status == ACTIVE
 
     @property
     def data_plane(self) -> str | None:
@@ -105,71 +119,127 @@ class Participant:
         return base.removesuffix("/dsp") + "/data" if base.endswith("/dsp") else None
 
     def to_dict(self) -> dict[str, Any]:
-        entry = {"id": self.id, "name": self.name, "publicKey": self.public_key, "endpoint": self.endpoint}
-        return entry | ({"dataEndpoint": self.data_endpoint} if self.data_endpoint else {})
+        entry: dict[str, Any] = {"id": self.id, "name": self.name, "publicKey": self.public_key}
+        entry["endpoint"] = self.endpoint
+        if self.data_endpoint:
+            entry["dataEndpoint"] = self.data_endpoint
+        if self.status != ACTIVE:
+            entry["status"] = self.status
+        if self.next_key:
+            entry["nextKey"] = self.next_key
+        return entry
 
 
-class Directory:
+class Directory(Protocol):
+    """Who is in the dataspace: what every check of a peer asks, answered from memory (no I/O on a request).
+
+    ``get``, ``key_of``, ``keys_of`` and ``is_active`` decide about peers: a suspended member is absent from them
+    (``get`` raises ``NotFound``, the keys are none), and a directory that can no longer be believed (the hub's,
+    past its expiry) raises ``StaleDirectory``. ``find`` and ``participants`` are for showing names: they answer
+    from the last list known, suspended members included."""
+
+    def get(self, participant_id: str) -> Participant: ...
+    def find(self, participant_id: str) -> Participant | None: ...
+    def key_of(self, participant_id: str) -> Ed25519PublicKey | None: ...
+    def keys_of(self, participant_id: str) -> tuple[Ed25519PublicKey, ...]: ...
+    def is_active(self, participant_id: str) -> bool: ...
+    def participants(self) -> list[Participant]: ...
+    def status_of(self, issuer: str) -> StatusList | None:
+        """The status list ``issuer``'s credentials are checked against, or None when it keeps none."""
+        ...
+
+
+class StaleDirectory(RetryLater):
+    """The hub's directory is past its expiry and no newer one could be verified: no peer can be checked."""
+
+    code = "directory-stale"
+    status = 503
+
+
+class FixedDirectory:
+    """A fixed list of participants: the directory file's (``load_directory``), or one verified copy of the
+    hub's. Keys are parsed once, so a lookup costs a dictionary access."""
+
     def __init__(self, participants: list[Participant]) -> None:
         self._by_id = {p.id: p for p in participants}
-        self._keys = {p.id: p.key() for p in participants}
+        self._keys = {p.id: p.keys() for p in participants if p.active}
 
     def get(self, participant_id: str) -> Participant:
-        try:
-            return self._by_id[participant_id]
-        except KeyError:
-            raise NotFound(f"participant {participant_id!r} is not in the directory") from None
+        found = self._by_id.get(participant_id)
+        if found is None or not found.active:  # a suspended member is answered as an unknown one
+            raise NotFound(f"participant {participant_id!r} is not in the directory")
+        return found
 
     def find(self, participant_id: str) -> Participant | None:
         return self._by_id.get(participant_id)
 
     def key_of(self, participant_id: str) -> Ed25519PublicKey | None:
-        return self._keys.get(participant_id)
+        keys = self._keys.get(participant_id)
+        return keys[0] if keys else None
+
+    def keys_of(self, participant_id: str) -> tuple[Ed25519PublicKey, ...]:
+        return self._keys.get(participant_id, ())
+
+    def is_active(self, participant_id: str) -> bool:
+        return participant_id in self._keys
 
     def participants(self) -> list[Participant]:
         return list(self._by_id.values())
 
+    def status_of(self, issuer: str) -> StatusList | None:
+        return None  # a file names no status lists: credentials of its issuers count without one
+
     @classmethod
-    def from_dict(cls, data: Any, source: str = "directory") -> Directory:
+    def from_dict(cls, data: Any, source: str = "directory") -> FixedDirectory:
         if not isinstance(data, dict) or not isinstance(data.get("participants"), list):
             raise InvalidInput(f"{source}: expected an object with a 'participants' list")
-        participants = []
-        for index, entry in enumerate(data["participants"]):
-            where = f"{source}: participants[{index}]"
-            if not isinstance(entry, dict):
-                raise InvalidInput(f"{where} is not an object")
-            missing = [k for k in ("id", "name", "publicKey", "endpoint") if k not in entry]
-            if missing:
-                raise InvalidInput(f"{where} lacks {', '.join(missing)}", position=where)
-            participant = Participant(
-                id=str(entry["id"]),
-                name=str(entry["name"]),
-                public_key=dict(entry["publicKey"]),
-                endpoint=str(entry["endpoint"]),
-                data_endpoint=str(entry["dataEndpoint"]) if entry.get("dataEndpoint") else None,
-            )
-            participant.key()  # refuse a malformed key now, not at the first request
-            for field, url in (("endpoint", participant.endpoint), ("dataEndpoint", participant.data_endpoint)):
-                try:
-                    if url is not None:
-                        normalised(url)
-                except UnsafeAddress as exc:
-                    raise InvalidInput(f"{where}.{field} is not a usable address: {exc}", position=where) from None
-            participants.append(participant)
-        return cls(participants)
+        entries = data["participants"]
+        return cls([participant_of(entry, f"{source}: participants[{i}]") for i, entry in enumerate(entries)])
 
     def to_dict(self) -> dict[str, Any]:
         return {"participants": [p.to_dict() for p in self._by_id.values()]}
 
 
-def load_directory(path: Path) -> Directory:
+def participant_of(entry: Any, where: str) -> Participant:
+    """One directory entry, checked whole: its keys parse and its addresses can be compared safely."""
+    if not isinstance(entry, dict):
+        raise InvalidInput(f"{where} is not an object", position=where)
+    missing = [k for k in ("id", "name", "publicKey", "endpoint") if k not in entry]
+    if missing:
+        raise InvalidInput(f"{where} lacks {', '.join(missing)}", position=where)
+    status = entry.get("status", ACTIVE)
+    if status not in (ACTIVE, SUSPENDED):
+        raise InvalidInput(f"{where}.status is {status!r}", position=where, hint=f"use {ACTIVE!r} or {SUSPENDED!r}")
+    for field in ("publicKey", "nextKey"):
+        if field in entry and not isinstance(entry[field], dict):
+            raise InvalidInput(f"{where}.{field} is not a JWK object", position=where)
+    participant = Participant(
+        id=str(entry["id"]),
+        name=str(entry["name"]),
+        public_key=dict(entry["publicKey"]),
+        endpoint=str(entry["endpoint"]),
+        data_endpoint=str(entry["dataEndpoint"]) if entry.get("dataEndpoint") else None,
+        status=status,
+        next_key=dict(entry["nextKey"]) if entry.get("nextKey") else None,
+    )
+    participant.keys()  # refuse a malformed key now, not at the first request
+    for field, url in (("endpoint", participant.endpoint), ("dataEndpoint", participant.data_endpoint)):
+        try:
+            if url is not None:
+                normalised(url)
+        except UnsafeAddress as exc:
+            raise InvalidInput(f"{where}.{field} is not a usable address: {exc}", position=where) from None
+    return participant
+
+
+def load_directory(path: Path) -> FixedDirectory:
     if not path.exists():
-        return Directory([])
+        return FixedDirectory([])
     try:
         data = json.loads(path.read_text(encoding="utf-8"))
     except json.JSONDecodeError as exc:
         raise InvalidInput(f"{path} is not valid JSON: {exc}") from exc
-    return Directory.from_dict(data, source=str(path))
+    return FixedDirectory.from_dict(data, source=str(path))
 
 
 def upsert_participant(path: Path, participant: Participant) -> None:
@@ -178,5 +248,5 @@ def upsert_participant(path: Path, participant: Participant) -> None:
     entries = [p for p in directory.participants() if p.id != participant.id] + [participant]
     path.parent.mkdir(parents=True, exist_ok=True)
     tmp = path.with_suffix(".tmp")
-    tmp.write_text(json.dumps(Directory(entries).to_dict(), indent=2, ensure_ascii=False), encoding="utf-8")
+    tmp.write_text(json.dumps(FixedDirectory(entries).to_dict(), indent=2, ensure_ascii=False), encoding="utf-8")
     tmp.replace(path)

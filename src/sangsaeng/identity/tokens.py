@@ -8,6 +8,7 @@ replayed. Verification needs only the directory (public keys): no call to anyone
 from __future__ import annotations
 
 import uuid
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
@@ -18,6 +19,8 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey,
 from sangsaeng.errors import Unauthenticated
 
 MAX_LIFETIME = timedelta(minutes=5)
+# A participant's keys by id: one key, several (the listed one and the next one, during a rotation), or None.
+KeyLookup = Callable[[str], Ed25519PublicKey | Sequence[Ed25519PublicKey] | None]
 LEEWAY_SECONDS = 5
 
 
@@ -53,14 +56,35 @@ def issue(
     return jwt.encode(claims, key, algorithm="EdDSA")
 
 
+def candidates(found: Ed25519PublicKey | Sequence[Ed25519PublicKey] | None) -> tuple[Ed25519PublicKey, ...]:
+    if found is None:
+        return ()
+    return (found,) if isinstance(found, Ed25519PublicKey) else tuple(found)
+
+
+def decode_signed(token: str, keys: Sequence[Ed25519PublicKey], **options: Any) -> dict[str, Any]:
+    """``jwt.decode`` with the first of ``keys`` the signature verifies with (a key rotation lists two); any
+    other failure is raised at once, as ``jwt.decode`` raises it."""
+    for index, key in enumerate(keys):
+        try:
+            claims: dict[str, Any] = jwt.decode(token, key, algorithms=["EdDSA"], **options)
+        except jwt.InvalidSignatureError:
+            if index == len(keys) - 1:
+                raise
+            continue
+        return claims
+    raise jwt.InvalidSignatureError("no key to verify the signature with")
+
+
 def verify(
     token: str,
     audience: str,
-    key_of: Any,
+    key_of: KeyLookup,
     now: datetime,
     max_lifetime: timedelta | None = MAX_LIFETIME,
 ) -> VerifiedCaller:
-    """Check signature, audience and lifetime. ``key_of(participant_id)`` returns a public key or None.
+    """Check signature, audience and lifetime. ``key_of(participant_id)`` returns the public key, the keys (a
+    rotation: either verifies) or None.
 
     The replay check (``jti`` seen before) is the caller's job, because it needs shared state.
     Every failure raises the same ``Unauthenticated`` class; the message says what, never whose data.
@@ -72,14 +96,13 @@ def verify(
     issuer = unverified.get("iss")
     if not isinstance(issuer, str):
         raise Unauthenticated("the token has no issuer")
-    public_key: Ed25519PublicKey | None = key_of(issuer)
-    if public_key is None:
+    keys = candidates(key_of(issuer))
+    if not keys:
         raise Unauthenticated("the token's issuer is not in the participant directory")
     try:
-        claims = jwt.decode(
+        claims = decode_signed(
             token,
-            public_key,
-            algorithms=["EdDSA"],
+            keys,
             audience=audience,
             # Lifetimes are checked below against the connector's clock (a port), not the wall clock.
             options={"require": ["iss", "sub", "aud", "iat", "exp", "jti"], "verify_iat": False, "verify_exp": False},

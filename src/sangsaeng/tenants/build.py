@@ -11,8 +11,8 @@ from sangsaeng.datasets.configured import open_store
 from sangsaeng.dsp.outbox import Outbox
 from sangsaeng.dsp.peer import PeerClient
 from sangsaeng.errors import ConfigurationError
+from sangsaeng.hubclient.pinned import open_directory
 from sangsaeng.identity.credentials import Wallet
-from sangsaeng.identity.directory import load_directory
 from sangsaeng.identity.keys import load_private_key
 from sangsaeng.services import Services
 from sangsaeng.settings import Settings
@@ -35,7 +35,7 @@ def build_connector(
         )
     clock = clock or SystemClock()
     key = load_private_key(settings.key_path)
-    directory = load_directory(settings.directory_path)
+    directory = open_directory(settings, clock.now)  # the hub's, when it joined one
     datasets = open_store(settings)
     migrate.upgrade(settings.state_url, settings.state_schema or None)
     wallet = Wallet(settings.credentials_path)

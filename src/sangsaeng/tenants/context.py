@@ -17,6 +17,8 @@ import structlog
 from sangsaeng.connector import Connector
 from sangsaeng.dsp.outbox import Outbox
 from sangsaeng.errors import InvalidInput
+from sangsaeng.hubclient.follow import follow
+from sangsaeng.identity.hub import HubDirectory
 from sangsaeng.identity.keys import public_jwk
 from sangsaeng.services import CONTEXT, Services
 from sangsaeng.settings import Settings
@@ -71,7 +73,8 @@ class Context:
         return cast(T, found)
 
     async def start(self) -> None:
-        """Its workers: the audit log's writer, the outbox, the replay janitor."""
+        """Its workers: the audit log's writer, the outbox, the replay janitor, and the hub's directory fetcher
+        when it trusts a hub."""
         c = self.connector
         await c.audit.start()
         await c.audit.record(
@@ -84,6 +87,8 @@ class Context:
             asyncio.create_task(self.outbox.run(), name=f"outbox {self.name}"),
             asyncio.create_task(_forget_old_tokens(c), name=f"replay-janitor {self.name}"),
         ]
+        if isinstance(c.directory, HubDirectory):
+            self._tasks.append(asyncio.create_task(follow(c.directory, c.peer.http), name=f"hub {self.name}"))
         log.info("connector.started", context=self.name, participant=c.participant_id, endpoint=c.protocol_url)
 
     async def stop(self) -> None:

@@ -26,18 +26,27 @@ def _bearer(request: Request) -> str | None:
 
 
 async def protocol_caller(request: Request, svc: ServicesDep) -> str:
-    """Verify the self-issued token of a protocol request and refuse a replayed one (PROTOCOL.md)."""
+    """Verify the self-issued token of a protocol request and refuse a replayed one (PROTOCOL.md).
+
+    The caller's keys come from the directory: during a key rotation either verifies; a suspended member has
+    none, so it is refused as an unknown caller is; a stale hub directory refuses everyone, saying so."""
     token = _bearer(request)
     if token is None:
         raise Unauthenticated("a protocol request needs 'Authorization: Bearer <self-issued JWT>'")
     c = svc.connector
-    caller = tokens.verify(token, c.participant_id, c.directory.key_of, c.now())
+    caller = tokens.verify(token, c.participant_id, c.directory.keys_of, c.now())
     if not await replay.remember(c, caller.jti, caller.expires_at):
         raise Unauthenticated("the token was used before (replay)")
     request.state.caller = caller.participant_id
     # What trusted issuers attest about the caller, for policies that ask (role, tier, sector, region …).
+    # A revoked credential (its bit set in its issuer's status list, or that list not believed now) does not count.
     request.state.attributes = credentials.attributes_of(
-        caller.claims.get("vc") or [], caller.participant_id, c.settings.trusted_issuers, c.directory.key_of, c.now()
+        caller.claims.get("vc") or [],
+        caller.participant_id,
+        c.settings.trusted_issuers,
+        c.directory.keys_of,
+        c.now(),
+        c.directory.status_of,
     )
     return caller.participant_id
 
