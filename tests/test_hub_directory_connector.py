@@ -98,7 +98,7 @@ async def test_a_suspended_member_is_refused_within_the_bound_as_an_unknown_call
     assert final["state"] == "FINALIZED", final
     transfer = await start_transfer(oem, final["agreementId"])
     async with oem.connector.store.begin() as tx:
-        stored = await tx.get_transfer(transfer["id"])
+        stored = await tx.transfers.get(transfer["id"])
     assert stored is not None and stored.data_token is not None
     data_path, data_headers = f"/data/{transfer['providerPid']}", {"Authorization": f"Bearer {stored.data_token}"}
     assert (await supplier.raw.get(data_path, headers=data_headers)).status_code == 200
