@@ -149,7 +149,7 @@ class RequestLimits:
     async def _refuse(self, scope: Scope, receive: Receive, send: Send, status: int, exc: SangsaengError) -> None:
         request = Request(scope, receive)
         response: Response
-        if route_path(scope).startswith(("/api", "/data", "/dsp")):
+        if route_path(scope).startswith(("/api", "/data", "/dsp", "/hub")):
             response = error_response(request, status, exc.to_dict())
         else:  # the portal and the rest: a person's browser, which shows text in the person's language
             w = Words(
