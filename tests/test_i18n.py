@@ -152,6 +152,8 @@ VOCABULARIES = {
     STANDARD / "entities.py",
     STANDARD / "suggest" / "words.py",
     STANDARD / "aas" / "names.py",
+    SRC / "hub" / "members" / "ksic.py",  # KSIC's sections and divisions, named as the classification names them
+    SRC / "hub" / "members" / "regions.py",  # the 17 regions and the size classes, by their Korean names
 }
 KOREAN_KEYS = {"message_ko", "hint_ko", "messageKo", "hintKo"}
 STANDARD_KEY = re.compile(r"(?:word|reshape|sheet|file|ingest|catenax|pact|aas|suggest|unit|mapping)(?:\.[a-z0-9-]+)+")

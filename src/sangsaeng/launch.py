@@ -86,6 +86,13 @@ class ConnectorProcess:
         return self.process.pid if self.process else None
 
 
+class HubProcess(ConnectorProcess):
+    """``sangsaeng hub serve`` for a hub made by ``sangsaeng hub init``."""
+
+    def command(self) -> list[str]:
+        return ["hub", "serve", "--data-dir", str(self.data_dir)]
+
+
 class HostProcess(ConnectorProcess):
     """``sangsaeng host``: every connector initialised in ``root/<name>/``, served at ``/c/<name>`` by one process.
     ``url`` is the first context's (ready when it answers)."""

@@ -8,6 +8,7 @@ from __future__ import annotations
 import json
 import os
 from pathlib import Path
+from typing import Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import Field, SecretStr, field_validator
@@ -25,6 +26,9 @@ class Settings(BaseSettings):
     model_config = SettingsConfigDict(env_prefix="SANGSAENG_", extra="forbid")
 
     data_dir: Path = Field(Path(".sangsaeng"), description="Where keys, state and datasets live.")
+    kind: Literal["connector", "hub"] = Field(
+        "connector", description="What `serve` runs: a connector, or a hub (a connector that also admits members)."
+    )
     participant_id: str = Field("", description="This connector's participant id (a URI); set by `init`.")
     name: str = Field("", description="The company's display name.")
     timezone: str = Field(
@@ -166,6 +170,16 @@ class Settings(BaseSettings):
         le=3600,
         description="Seconds a data-plane stream waits for a consumer that reads nothing before cutting it off.",
     )
+    hub_directory_lifetime: int = Field(
+        900, ge=60, le=86400, description="Hub only: seconds a signed directory stays valid after it is signed."
+    )
+    hub_status_lifetime: int = Field(
+        900, ge=60, le=86400, description="Hub only: seconds a signed status list stays valid after it is signed."
+    )
+    hub_publish_refresh: int = Field(
+        60, ge=5, le=3600, description="Hub only: seconds after which members are told to fetch its documents again."
+    )
+    hub_credential_days: int = Field(90, ge=31, le=730, description="Hub only: days a member's credential is valid.")
     log_level: str = Field("info", description="debug, info, warning or error.")
     log_json: bool = Field(False, description="Logs as JSON lines instead of human-readable text.")
 

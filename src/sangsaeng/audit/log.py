@@ -10,7 +10,8 @@ from __future__ import annotations
 import asyncio
 import base64
 import json
-from collections.abc import Sequence
+from collections.abc import AsyncIterator, Sequence
+from contextlib import asynccontextmanager
 from datetime import datetime, timedelta
 from typing import Any, Protocol
 
@@ -22,7 +23,7 @@ from sangsaeng.audit.evidence import check_log, head_valid, sign_head
 from sangsaeng.encoding.canonical import canonical
 from sangsaeng.errors import Conflict, InvalidInput, NotFound
 from sangsaeng.identity.directory import Directory
-from sangsaeng.store.ports import Store
+from sangsaeng.store.ports import Store, Tx
 from sangsaeng.store.records import LogEntry
 
 log = structlog.get_logger()
@@ -54,6 +55,7 @@ class AuditLog:
         self._head: dict[str, Any] | None = None
         self._head_at: datetime | None = None
         self._kept: dict[str, tuple[int, str]] = {}  # the last head kept of each partner: most messages repeat it
+        self._appending = asyncio.Lock()  # one append at a time: the writer's batches and ``together``'s entries
 
     # ---- appending -----------------------------------------------------------------------------
     async def start(self) -> None:
@@ -154,30 +156,16 @@ class AuditLog:
             await self._maybe_sign()
 
     async def _commit(self, entries: list[dict[str, Any]]) -> list[int]:
+        async with self._appending:
+            return await self._commit_now(entries)
+
+    async def _commit_now(self, entries: list[dict[str, Any]]) -> list[int]:
         for attempt in range(3):
             if self._frontier is None:
                 await self._load()
             assert self._frontier is not None
             start, previous = self._frontier.size, self._last_leaf
-            rows: list[LogEntry] = []
-            leaves: list[bytes] = []
-            for offset, entry in enumerate(entries):
-                text = canonical({**entry, "prev": previous}).decode()
-                leaf = merkle.leaf_hash(text.encode())
-                rows.append(
-                    LogEntry(
-                        index=start + offset,
-                        entry=text,
-                        leaf=leaf.hex(),
-                        at=datetime.fromisoformat(entry["at"]),
-                        kind=entry["kind"],
-                        counterparty=entry.get("counterparty"),
-                        agreement_id=entry.get("agreement"),
-                        process_id=entry.get("process"),
-                    )
-                )
-                leaves.append(leaf)
-                previous = leaf.hex()
+            rows, leaves, previous = _chained(entries, start, previous)
             try:
                 async with self.c.store.begin() as tx:
                     await tx.audit.append(rows)
@@ -191,6 +179,31 @@ class AuditLog:
             self._last_leaf = previous
             return [r.index for r in rows]
         raise AssertionError("unreachable")
+
+    @asynccontextmanager
+    async def together(self) -> AsyncIterator[Together]:
+        """A state transaction whose log entries commit with it, in the same SQL transaction: a decision is
+        never kept without its entry, nor an entry without its decision. Appends wait meanwhile (the log's
+        order is the order of commits)."""
+        async with self._appending:
+            if self._frontier is None:
+                await self._load()
+            assert self._frontier is not None
+            try:
+                async with self.c.store.begin() as tx:
+                    together = Together(tx, self)
+                    yield together
+                    rows, leaves, previous = _chained(together.entries, self._frontier.size, self._last_leaf)
+                    if rows:
+                        await tx.append_log(rows)
+            except Conflict:
+                self._frontier = None  # another process appended first: read the log again next time
+                raise
+            for leaf in leaves:
+                self._frontier.append(leaf)
+            if rows:
+                self._last_leaf = previous
+        await self._maybe_sign()
 
     # ---- heads ---------------------------------------------------------------------------------
     async def _maybe_sign(self) -> None:
@@ -277,6 +290,42 @@ class AuditLog:
             "firstBadIndex": check.first_bad_index,
             "findings": check.findings,
         }
+
+
+class Together:
+    """The transaction of ``AuditLog.together`` and the entries to commit with it."""
+
+    def __init__(self, tx: Tx, log: AuditLog) -> None:
+        self.tx = tx
+        self.entries: list[dict[str, Any]] = []
+        self._log = log
+
+    def record(self, kind: str, *, counterparty: str | None = None, **details: Any) -> None:
+        self.entries.append(self._log._entry(kind, counterparty, None, None, details))
+
+
+def _chained(entries: list[dict[str, Any]], start: int, previous: str) -> tuple[list[LogEntry], list[bytes], str]:
+    """The rows of ``entries`` appended after leaf ``previous`` at index ``start``, each naming the one before."""
+    rows: list[LogEntry] = []
+    leaves: list[bytes] = []
+    for offset, entry in enumerate(entries):
+        text = canonical({**entry, "prev": previous}).decode()
+        leaf = merkle.leaf_hash(text.encode())
+        rows.append(
+            LogEntry(
+                index=start + offset,
+                entry=text,
+                leaf=leaf.hex(),
+                at=datetime.fromisoformat(entry["at"]),
+                kind=entry["kind"],
+                counterparty=entry.get("counterparty"),
+                agreement_id=entry.get("agreement"),
+                process_id=entry.get("process"),
+            )
+        )
+        leaves.append(leaf)
+        previous = leaf.hex()
+    return rows, leaves, previous
 
 
 def entries_json(entries: Sequence[LogEntry]) -> list[dict[str, Any]]:

@@ -16,6 +16,7 @@ from sangsaeng.cli.catenax import catenax_app
 from sangsaeng.cli.common import console, err
 from sangsaeng.cli.credentials import credential_app
 from sangsaeng.cli.datasets import dataset_app
+from sangsaeng.cli.hub import hub_app
 from sangsaeng.cli.map import map_app
 from sangsaeng.cli.offers import offer_app
 from sangsaeng.cli.pact import pact_app

@@ -51,7 +51,9 @@ def issue(
     attributes: dict[str, list[str]],
     now: datetime,
     lifetime: timedelta = timedelta(days=365),
+    extra: dict[str, Any] | None = None,
 ) -> str:
+    """``extra``: claims beside the attestation (the hub's ``jti`` and ``status``); they cannot replace one."""
     unknown = set(attributes) - set(ATTRIBUTES)
     if unknown:
         raise InvalidInput(
@@ -67,7 +69,7 @@ def issue(
         "exp": int((now + lifetime).timestamp()),
         "attrs": {name: sorted(set(values)) for name, values in attributes.items()},
     }
-    return jwt.encode(claims, key, algorithm="EdDSA")
+    return jwt.encode({**(extra or {}), **claims}, key, algorithm="EdDSA")
 
 
 def read(token: str, key_of: KeyLookup, now: datetime) -> Credential:

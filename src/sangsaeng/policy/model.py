@@ -22,7 +22,7 @@ LogicalKind = Literal["and", "or", "xone", "andSequence"]
 ACTIONS = frozenset({"use", "read", "aggregate", "derive", "distribute"})
 DUTIES = frozenset({"delete", "notify", "attribute"})
 PURPOSES = frozenset({"quality-analysis", "carbon-accounting", "recall", "demand-planning", "benchmarking"})
-ATTRIBUTES = ("role", "tier", "sector", "region", "membership")  # taken only from signed credentials
+ATTRIBUTES = ("role", "tier", "sector", "region", "size", "membership")  # taken only from signed credentials
 
 SCALAR = frozenset({"eq", "neq", "isAnyOf", "isNoneOf", "isPartOf"})
 ORDER = frozenset({"lt", "lteq", "gt", "gteq"})

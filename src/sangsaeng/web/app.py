@@ -13,6 +13,8 @@ from fastapi_offline import FastAPIOffline
 
 from sangsaeng import __version__
 from sangsaeng.clock import Clock
+from sangsaeng.hub.api import routes as hub_routes
+from sangsaeng.hub.service.hub import Hub
 from sangsaeng.portal import site
 from sangsaeng.portal.guard import SecurityHeaders
 from sangsaeng.settings import Settings
@@ -43,7 +45,12 @@ def create_app(
     """One connector, served at the root."""
     host = Host.single(settings, transport, clock)
     app = serve(host, settings, title=settings.name or settings.participant_id)
-    app.state.services = host.contexts[ROOT].services  # for tests and tools that hold the app; routes read the scope
+    root = host.contexts[ROOT]
+    app.state.services = root.services  # for tests and tools that hold the app; routes read the scope
+    if settings.kind == "hub":  # a connector that also admits members: its routes answer in its root context only
+        hub = Hub.of(root.connector)
+        root.own(Hub, lambda: hub)
+        hub_routes.install(app)
     return app
 
 

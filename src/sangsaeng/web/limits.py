@@ -26,7 +26,7 @@ from sangsaeng.web.errors import error_response
 
 # Routes that take files: their bodies stream to disk (``_spool``, multipart), so they keep the large limit.
 UPLOADS = re.compile(r"^/api/(?:ingest(?:/check)?|datasets(?:/derived|/[^/]+/versions)?)$|^/portal/add$")
-JSON_API = ("/api/", "/data/")
+JSON_API = ("/api/", "/data/", "/hub/")
 # Offsets, indexes and sizes in queries stop here: exact in every JSON reader, and within SQL's 64-bit integers.
 MAX_POSITION = 2**53 - 1
 PROTOCOL = ("/dsp/", "/.well-known/")
@@ -149,7 +149,7 @@ class RequestLimits:
     async def _refuse(self, scope: Scope, receive: Receive, send: Send, status: int, exc: SangsaengError) -> None:
         request = Request(scope, receive)
         response: Response
-        if route_path(scope).startswith(("/api", "/data", "/dsp")):
+        if route_path(scope).startswith(("/api", "/data", "/dsp", "/hub")):
             response = error_response(request, status, exc.to_dict())
         else:  # the portal and the rest: a person's browser, which shows text in the person's language
             w = Words(
