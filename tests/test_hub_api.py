@@ -200,7 +200,7 @@ async def test_every_decision_is_in_the_hubs_log_and_the_log_verifies(hub: HubSp
     verified = await audit.verify()
     assert verified["valid"], verified
     async with hub.app.state.services.connector.store.begin() as tx:
-        entries = [e for e in await tx.log_entries() if e.kind.startswith("hub.")]
+        entries = [e for e in await tx.audit.entries() if e.kind.startswith("hub.")]
     assert [(e.kind, e.counterparty) for e in entries] == [
         ("hub.applied", first.id),
         ("hub.approve", first.id),

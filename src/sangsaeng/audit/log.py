@@ -195,7 +195,7 @@ class AuditLog:
                     yield together
                     rows, leaves, previous = _chained(together.entries, self._frontier.size, self._last_leaf)
                     if rows:
-                        await tx.append_log(rows)
+                        await tx.audit.append(rows)
             except Conflict:
                 self._frontier = None  # another process appended first: read the log again next time
                 raise

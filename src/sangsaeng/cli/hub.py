@@ -12,7 +12,9 @@ import typer
 from sangsaeng.cli.common import DataDir, console, fail, korean_asked, say, settings_of
 from sangsaeng.errors import SangsaengError
 
-hub_app = typer.Typer(help="Run a hub: admit companies, issue their credentials, serve the signed directory.")
+hub_app = typer.Typer(
+    help="Run a hub (admit companies, issue their credentials, serve the signed directory), or join one."
+)
 # An application's state in words, by the state the hub answers.
 STATES = {
     "applied": "hub.state.applied",

@@ -35,8 +35,7 @@ app = typer.Typer(
 )
 
 connector.register(app)  # init, serve, demo
-hub_app = typer.Typer(help="The hub this connector trusts for its directory and credentials.", no_args_is_help=True)
-hubjoin.register(hub_app)  # hub join
+hubjoin.register(hub_app)  # hub join: a connector trusts a hub (the rest of the group runs one)
 app.command()(catalog.catalog)
 app.command()(negotiate.negotiate)
 app.command()(transfer.transfer)
