@@ -72,6 +72,7 @@ PURE = [
     "standard/repeats.py",
     "standard/versions.py",
     "standard/mapping.py",
+    "standard/input_errors.py",
     "standard/field_rules.py",
     "standard/cell_batch.py",
     "standard/lists.py",

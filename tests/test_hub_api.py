@@ -10,6 +10,7 @@ import pytest
 
 from sangsaeng.hub.documents import signed, status
 from sangsaeng.identity import credentials
+from sangsaeng.identity.hub import HubDirectory, HubPin
 from sangsaeng.identity.keys import generate_key, public_jwk, public_key_from_jwk
 from sangsaeng.policy.decide import RequestContext, decide
 from sangsaeng.policy.model import parse_policy
@@ -58,7 +59,9 @@ async def test_discovery_names_the_hub_its_key_and_its_documents(hub: HubSpace) 
     assert len(status.decode(listed["bits"])) * 8 >= 131_072
 
 
-async def test_apply_approve_and_the_members_credential_verifies_and_satisfies_a_tier_policy(hub: HubSpace) -> None:
+async def test_apply_approve_and_the_members_credential_verifies_and_satisfies_a_tier_policy(
+    hub: HubSpace, tmp_path: Path
+) -> None:
     member = company(1)
     application = await hub.applied(member)
     assert application["state"] == "applied" and application["company"]["brn"] == "2208162517"
@@ -92,8 +95,17 @@ async def test_apply_approve_and_the_members_credential_verifies_and_satisfies_a
     assert credential.issuer == hub.id and credential.subject == member.id
     assert credential.attributes["membership"] == (hub.id,) and credential.attributes["size"] == ("sme",)
 
-    # A connector trusting the hub gives the caller the credential's tier; a policy asking for 1차 permits it.
-    attributes = credentials.attributes_of([token], member.id, [hub.id], key_of_directory(after), hub.clock.now())
+    # A connector trusting the hub (its directory and status list, verified with the pinned hub key, as a joined
+    # connector holds them) gives the caller the credential's tier; a policy asking for 1차 permits it.
+    found = (await hub.raw.get("/.well-known/sangsaeng-hub")).json()
+    follower = HubDirectory(HubPin.of(str(hub.raw.base_url), found["id"], found["publicKey"]), tmp_path, hub.clock.now)
+    for path, accept in (("/hub/directory", follower.accept_directory), ("/hub/status", follower.accept_status)):
+        assert accept((await hub.raw.get(path)).text), follower.last_error
+    now = hub.clock.now()
+    attributes = credentials.attributes_of([token], member.id, [hub.id], follower.key_of, now, follower.status_of)
+    assert attributes["tier"] == frozenset({"1차"})
+    # Without the hub's status list a hub credential does not count: revocation could not be checked.
+    assert credentials.attributes_of([token], member.id, [hub.id], key_of_directory(after), now) == {}
     policy = parse_policy(
         {
             "permission": [
