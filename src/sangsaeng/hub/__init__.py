@@ -1,0 +1,1 @@
+"""The dataspace hub: membership, credentials, the signed directory, and the federated catalog."""
