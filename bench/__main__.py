@@ -6,13 +6,14 @@ import argparse
 import tempfile
 from pathlib import Path
 
-from bench import audit, catalog, concurrent, corpus, ingest, negotiations, policy, pull, streams
+from bench import audit, catalog, concurrent, corpus, crawl, ingest, negotiations, policy, pull, streams
 
 BENCHES = {
     "negotiations": negotiations.run,
     "pull": pull.run,
     "concurrent": concurrent.run,
     "catalog": catalog.run,
+    "crawl": crawl.run,
     "ingest": ingest.run,
     "corpus": corpus.run,
     "policy": policy.run,

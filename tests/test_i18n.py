@@ -38,7 +38,7 @@ from tests.test_pact import footprint as complete_footprint
 
 CLI = Path(catalogs.__file__).parents[1] / "cli"
 HANGUL = re.compile("[\uac00-\ud7a3]")
-CLI_KEY = re.compile(r"(?:refusal|catenax|pact|map|stream|hub)(?:\.[a-z_-]+)+")
+CLI_KEY = re.compile(r"(?:refusal|catenax|pact|map|stream|hub|dataset)(?:\.[a-z_-]+)+")
 
 
 def placeholders(text: str) -> set[tuple[str, str | None, str]]:

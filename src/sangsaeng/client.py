@@ -148,6 +148,9 @@ class Client:
     def post(self, path: str, body: Any = None) -> Any:
         return self._check(self.http.post(path, json=body))
 
+    def patch(self, path: str, body: Any) -> Any:
+        return self._check(self.http.patch(path, json=body))
+
     # ---- the tasks people do ---------------------------------------------------------------------
     def identity(self) -> dict[str, Any]:
         found: dict[str, Any] = self.get("/identity")

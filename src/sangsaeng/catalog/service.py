@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import hashlib
 import uuid
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, ClassVar
@@ -23,6 +24,7 @@ from sangsaeng.identity.directory import UnsafeAddress, under
 from sangsaeng.policy import templates
 from sangsaeng.policy.access import Attributes, Audience, offer_audience, parse_access_policy
 from sangsaeng.policy.model import parse_policy
+from sangsaeng.standard.entities import ENTITIES, SCHEMA_BASE
 from sangsaeng.store.records import CatalogEntry, Dataset, DatasetVersion, Offer, Source
 
 if TYPE_CHECKING:
@@ -353,7 +355,7 @@ class CatalogService:
         return self._offer(offer.id, offer.policy, offer.access_policy)[1].sees(caller, attributes)
 
     def _entry(self, e: CatalogEntry) -> _Entry:
-        head = dsp.Dataset(e.dataset_id, e.title, e.description).head()
+        head = dsp.Dataset(e.dataset_id, e.title, e.description, conforms_to(e.entity), e.listed_at_hub).head()
         offers = [self._offer(offer_id, policy, access) for offer_id, policy, access in e.offers]
         return _Entry(orjson.dumps(head)[:-1] + b',"hasPolicy":[', self._distribution, offers)
 
@@ -400,7 +402,25 @@ class CatalogService:
         if dataset is None or not shown:
             raise NotFound("no such dataset")
         listed = [dsp.offer(o.id, o.policy) for o in shown]
-        return dsp.Dataset(dataset.id, dataset.title, dataset.description).body(listed, Distribution(self.service_id))
+        entity = dataset.latest.entity if dataset.latest else None
+        described = dsp.Dataset(
+            dataset.id, dataset.title, dataset.description, conforms_to(entity), dataset.listed_at_hub
+        )
+        return described.body(listed, Distribution(self.service_id))
+
+    async def tag(self, caller: str, attributes: Attributes, offset: int, limit: int) -> str:
+        """The catalog page's entity tag: the same while the catalog's revision and what this caller sees are, so
+        a caller that asks again with ``If-None-Match`` (the hub's crawl) is answered in a few bytes."""
+        current = await self._current()
+        viewer = sorted((k, sorted(v)) for k, v in attributes.items() if v)
+        seen = orjson.dumps([self._envelope.decode(), current.revision, caller, viewer, offset, limit])
+        return f'"{hashlib.sha256(seen).hexdigest()[:32]}"'
+
+
+def conforms_to(entity: str | None) -> str:
+    """The schema id a dataset of a standard entity conforms to (``standard/entities.py``), or "" for none."""
+    model = ENTITIES.get(entity or "")
+    return f"{SCHEMA_BASE}:{model.entity}:v{model.schema_version}" if model else ""
 
 
 @dataclasses.dataclass
@@ -445,15 +465,31 @@ class _Revision:
 
 async def fetch_catalog(connector: Connector, peer: str) -> dict[str, Any]:
     """Ask a peer for its whole catalog, following the binding's ``Link: rel="next"`` pages."""
+    merged, _ = await fetch_catalog_since(connector, peer, None)
+    assert merged is not None
+    return merged
+
+
+async def fetch_catalog_since(
+    connector: Connector, peer: str, tag: str | None
+) -> tuple[dict[str, Any] | None, str | None]:
+    """A peer's whole catalog and the entity tag of its first page; (None, tag) when the peer says its catalog is
+    the one ``tag`` named (304 to ``If-None-Match``: the catalog request is a safe query, answered like a GET)."""
     participant = connector.directory.get(peer)
     url: str | None = f"{participant.endpoint.rstrip('/')}/catalog/request"
     merged: dict[str, Any] | None = None
+    first_tag: str | None = None
     pages = read = 0
     while url and pages < 1000:
+        asked = {"If-None-Match": tag} if tag and pages == 0 else None
         try:
-            response = await connector.peer.post(url, peer, CatalogRequest().body())
+            response = await connector.peer.post(url, peer, CatalogRequest().body(), asked)
         except httpx.TransportError as exc:
             raise PeerError(f"{peer} could not be reached: {exc}") from exc
+        if response.status_code == 304 and asked:
+            return None, tag
+        if pages == 0:
+            first_tag = response.headers.get("etag")
         if response.status_code == 429:
             raise _busy(peer, response)
         if response.status_code != 200:
@@ -474,7 +510,7 @@ async def fetch_catalog(connector: Connector, peer: str) -> dict[str, Any]:
         url = _next_page(peer, participant.endpoint, response)
         pages += 1
     assert merged is not None
-    return merged
+    return merged, first_tag
 
 
 def _next_page(peer: str, endpoint: str, response: httpx.Response) -> str | None:

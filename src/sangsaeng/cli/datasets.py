@@ -1,14 +1,15 @@
-"""``sangsaeng dataset add|ingest|list|derive``: the datasets this connector publishes."""
+"""``sangsaeng dataset add|ingest|list|unlist|relist|derive``: the datasets this connector publishes."""
 
 from __future__ import annotations
 
 from pathlib import Path
 from typing import Annotated, Any
+from urllib.parse import quote
 
 import typer
 from rich.table import Table
 
-from sangsaeng.cli.common import DataDir, call, client_of, console, fail
+from sangsaeng.cli.common import DataDir, call, client_of, console, fail, korean_asked, say
 from sangsaeng.client import ApiError
 
 dataset_app = typer.Typer(help="Datasets this connector publishes.", no_args_is_help=True)
@@ -125,6 +126,33 @@ def dataset_list(data_dir: DataDir = Path(".sangsaeng")) -> None:
     for d in datasets:
         table.add_row(d["title"], str(d["version"]), str(d["rows"]), d["id"])
     console.print(table)
+
+
+@dataset_app.command("unlist")
+def dataset_unlist(
+    dataset_id: Annotated[str, typer.Argument(help="The dataset the hub should no longer list")],
+    data_dir: DataDir = Path(".sangsaeng"),
+    korean: Annotated[bool | None, typer.Option("--ko/--en", help="Messages in Korean or English")] = None,
+) -> None:
+    """Keep a dataset out of the dataspace hub's catalog search (partners who ask us still see its offers)."""
+    _list_at_hub(dataset_id, False, data_dir, korean)
+
+
+@dataset_app.command("relist")
+def dataset_relist(
+    dataset_id: Annotated[str, typer.Argument(help="The dataset the hub may list again")],
+    data_dir: DataDir = Path(".sangsaeng"),
+    korean: Annotated[bool | None, typer.Option("--ko/--en", help="Messages in Korean or English")] = None,
+) -> None:
+    """Let the dataspace hub list a dataset in its catalog search again (the default)."""
+    _list_at_hub(dataset_id, True, data_dir, korean)
+
+
+def _list_at_hub(dataset_id: str, listed: bool, data_dir: Path, korean: bool | None) -> None:
+    with client_of(data_dir) as client:
+        found = call(lambda: client.patch(f"/datasets/{quote(dataset_id, safe=':')}", {"listedAtHub": listed}))
+    key = "dataset.hub.listed" if listed else "dataset.hub.unlisted"
+    console.print(say(key, korean_asked(korean), title=found["title"]), soft_wrap=True, markup=False)
 
 
 @dataset_app.command("derive")

@@ -14,6 +14,9 @@ from sangsaeng.dsp.messages import CONTEXT, PULL_FORMAT, message, read
 from sangsaeng.errors import InvalidMessage
 
 REQUEST = "CatalogRequestMessage"
+# Our profile's extension: false when the provider does not let the dataspace's hub list the dataset in its
+# federated catalog (absent: listed). The hub honours it; it hides nothing from anyone else.
+LISTED_AT_HUB = "sangsaeng:listedAtHub"
 
 
 @dataclass(frozen=True)
@@ -72,6 +75,8 @@ class Dataset:
     id: str
     title: str = ""
     description: str = ""
+    conforms_to: str = ""  # the standard entity's schema its data follows (DCAT ``conformsTo``), if any
+    listed_at_hub: bool = True
 
     def head(self) -> dict[str, Any]:
         """The dataset without its offers and distribution (empty title and description are left out)."""
@@ -80,6 +85,10 @@ class Dataset:
             head["title"] = self.title
         if self.description:
             head["description"] = self.description
+        if self.conforms_to:
+            head["conformsTo"] = self.conforms_to
+        if not self.listed_at_hub:
+            head[LISTED_AT_HUB] = False
         return head
 
     def body(self, offers: list[dict[str, Any]], distribution: Distribution) -> dict[str, Any]:

@@ -59,8 +59,10 @@ class PeerClient:
             await self.heads[1](response.headers[HEAD_HEADER], audience)
         return response
 
-    async def post(self, url: str, audience: str, body: dict[str, Any]) -> httpx.Response:
-        headers = {**self._headers(audience), "Content-Type": "application/json"}
+    async def post(
+        self, url: str, audience: str, body: dict[str, Any], headers: dict[str, str] | None = None
+    ) -> httpx.Response:
+        headers = {**(headers or {}), **self._headers(audience), "Content-Type": "application/json"}
         request = self.http.build_request("POST", url, content=orjson.dumps(body), headers=headers)
         return await self._witness(await self._send(request), audience)
 

@@ -29,6 +29,7 @@ class Dataset:
     created_at: datetime
     latest: DatasetVersion | None = None
     co_generators: tuple[str, ...] = ()  # others who generated it with us (the Act: joint generation)
+    listed_at_hub: bool = True  # the dataspace's hub may list it in its catalog search
 
 
 @dataclass(frozen=True)
@@ -55,6 +56,8 @@ class CatalogEntry:
     title: str
     description: str
     offers: list[tuple[str, dict[str, Any], dict[str, Any] | None]]  # (offer id, policy, access policy)
+    entity: str | None = None  # the standard entity its latest version holds
+    listed_at_hub: bool = True
 
 
 @dataclass(frozen=True)

@@ -39,6 +39,8 @@ datasets = sa.Table(
     sa.Column("created_at", UtcDateTime, nullable=False),
     sa.Column("latest_version", sa.Integer, nullable=False, default=0),
     sa.Column("co_generators", sa.JSON),  # participant ids who generated it with us
+    # The provider lets the dataspace's hub list it in the federated catalog (its DSP entry says so).
+    sa.Column("listed_at_hub", sa.Boolean, nullable=False, default=True, server_default=sa.true()),
 )
 
 # Lineage: what a dataset was made from, and under which agreement each source was obtained.

@@ -32,6 +32,21 @@ class Catalog:
         async with self.c.store.begin() as tx:
             return await tx.datasets.page(offset, limit)
 
+    async def list_at_hub(self, who: Principal, dataset_id: str, listed: bool) -> Dataset:
+        """Let the dataspace's hub list a dataset in its catalog search, or not (``sangsaeng:listedAtHub`` in our
+        catalog); publishing is a steward's decision, and it is logged."""
+        require(who, "offer.publish")
+        async with self.c.store.begin() as tx:
+            if not await tx.datasets.set_listed_at_hub(dataset_id, listed):
+                raise NotFound(f"no dataset {dataset_id}", position="datasetId")
+            await tx.catalog.bump_revision()
+            dataset = await tx.datasets.get(dataset_id)
+        assert dataset is not None
+        self.c.audit.note(
+            "management", action="dataset.hub-listing", user=who.name, via=who.door, dataset=dataset_id, listed=listed
+        )
+        return dataset
+
     async def offer(self, who: Principal, offer_id: str) -> Offer:
         require(who, "read")
         async with self.c.store.begin() as tx:

@@ -27,6 +27,7 @@ from sangsaeng.web.schemas import (
     AgreementOut,
     CatalogIn,
     CredentialIn,
+    DatasetChangeIn,
     DatasetOut,
     DutyIn,
     ExplainIn,
@@ -337,6 +338,12 @@ async def list_datasets(svc: ServicesDep, offset: Offset = 0, limit: Limit = 100
 @router.get("/datasets/{dataset_id}")
 async def get_dataset(dataset_id: str, svc: ServicesDep) -> DatasetOut:
     dataset = await svc.offers.dataset(API_KEY, dataset_id)
+    return DatasetOut.of(dataset, svc.connector.settings.streams_dir)
+
+
+@router.patch("/datasets/{dataset_id}", summary="Change what a dataset says of itself: whether the hub lists it")
+async def change_dataset(dataset_id: str, body: DatasetChangeIn, svc: ServicesDep) -> DatasetOut:
+    dataset = await svc.offers.list_at_hub(API_KEY, dataset_id, body.listed_at_hub)
     return DatasetOut.of(dataset, svc.connector.settings.streams_dir)
 
 

@@ -13,6 +13,7 @@ from fastapi.responses import JSONResponse
 
 from sangsaeng.dsp import negotiation as nm
 from sangsaeng.dsp import transfer as tm
+from sangsaeng.dsp.catalog import CatalogRequest
 from sangsaeng.dsp.messages import VERSION, pids
 from sangsaeng.dsp.peer import HEAD_HEADER
 from sangsaeng.encoding.strict import read_json
@@ -68,6 +69,12 @@ async def catalog_request(
 ) -> Response:
     body = await body_of(request)
     page = min(limit or svc.connector.settings.catalog_page_size, svc.connector.settings.catalog_page_size)
+    # A catalog request is a safe query: asked again with the tag of an unchanged answer, it is answered 304
+    # (what the hub's crawl relies on). The message is read first, so a bad one is refused either way.
+    tag = await svc.catalog.tag(caller, request.state.attributes, offset, page)
+    if tag in (t.strip() for t in request.headers.get("if-none-match", "").split(",")):
+        CatalogRequest.read(body)
+        return Response(status_code=304, headers={"ETag": tag})
     # Each caller sees the offers it may see (their access policies); totals and pages count only those.
     rendered, total = await svc.catalog.catalog(body, offset, page, caller, request.state.attributes)
     links = []
@@ -76,7 +83,7 @@ async def catalog_request(
         links.append(f'<{base}?offset={offset + page}&limit={page}>; rel="next"')
     if offset > 0:
         links.append(f'<{base}?offset={max(offset - page, 0)}&limit={page}>; rel="previous"')
-    headers = {"Link": ", ".join(links)} if links else None
+    headers = {"ETag": tag, **({"Link": ", ".join(links)} if links else {})}
     return Response(rendered, media_type="application/json", headers=headers)
 
 

@@ -6,7 +6,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, StrictBool
 
 from sangsaeng.catalog.files import STREAMS, is_stream, live_size
 from sangsaeng.store.records import Agreement, Dataset, Negotiation, Offer, Transfer
@@ -33,6 +33,9 @@ class DatasetOut(Camel):
     created_at: datetime = Field(serialization_alias="createdAt")
     entity: str | None = Field(None, description="The standard entity the latest version holds, if ingested")
     stream: str | None = Field(None, description="The machine stream it lands from, growing as it runs")
+    listed_at_hub: bool = Field(
+        True, serialization_alias="listedAtHub", description="Whether the dataspace's hub lists it in its search"
+    )
 
     @classmethod
     def of(cls, d: Dataset, streams_dir: Path | None = None) -> DatasetOut:
@@ -50,7 +53,16 @@ class DatasetOut(Camel):
             sha256=v.sha256 if v else None,
             columns=[Column(**c) for c in (v.columns if v else [])],
             created_at=d.created_at,
+            listed_at_hub=d.listed_at_hub,
         )
+
+
+class DatasetChangeIn(Camel):
+    """What a dataset says of itself that its provider may change; only the hub listing for now."""
+
+    listed_at_hub: StrictBool = Field(
+        alias="listedAtHub", description="false: the dataspace's hub does not list it (our catalog says so)"
+    )
 
 
 class IngestOut(Camel):

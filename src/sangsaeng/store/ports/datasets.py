@@ -24,6 +24,10 @@ class Datasets(Protocol):
 
     async def count(self, *, offered_only: bool = False) -> int: ...
 
+    async def set_listed_at_hub(self, dataset_id: str, listed: bool) -> bool:
+        """Whether the dataspace's hub may list the dataset; False when no such dataset is stored."""
+        ...
+
     async def add_version(self, version: DatasetVersion) -> None:
         """Keep a version; the dataset's latest becomes the highest number kept. ``Conflict`` when the dataset has
         this version number already, or the dataset is not stored."""

@@ -34,8 +34,13 @@ class SqlDatasets(Rows):
                 created_at=dataset.created_at,
                 latest_version=0,
                 co_generators=list(dataset.co_generators) or None,
+                listed_at_hub=dataset.listed_at_hub,
             )
         )
+
+    async def set_listed_at_hub(self, dataset_id: str, listed: bool) -> bool:
+        result = await self.conn.execute(_D.update().where(_D.c.id == dataset_id).values(listed_at_hub=listed))
+        return bool(result.rowcount)
 
     async def get(self, dataset_id: str) -> Dataset | None:
         row = (await self.conn.execute(_GET, {"key": dataset_id})).first()
@@ -91,5 +96,6 @@ def _dataset(row: Any) -> Dataset:
         description=m["description"],
         created_at=m[_D.c.created_at],
         co_generators=tuple(m["co_generators"] or ()),
+        listed_at_hub=bool(m["listed_at_hub"]),
         latest=latest,
     )

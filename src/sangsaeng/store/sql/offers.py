@@ -11,7 +11,7 @@ from sangsaeng.store import tables as t
 from sangsaeng.store.records import CatalogEntry, Offer
 from sangsaeng.store.sql.common import Rows, record, values
 
-_O, _D = t.offers, t.datasets
+_O, _D, _V = t.offers, t.datasets, t.dataset_versions
 _GET = sa.select(_O).where(_O.c.id == sa.bindparam("key"))
 _OLDEST = (_O.c.created_at, _O.c.id)
 _ALL = sa.select(_O).order_by(*_OLDEST)
@@ -47,20 +47,32 @@ class SqlCatalog(Rows):
 
     async def entries(self, offset: int = 0, limit: int | None = None) -> list[CatalogEntry]:
         """Offered datasets (a page, or all) with their offers, in one query that reads only what a catalog shows."""
-        d, o = _D.c, _O.c
+        d, o, v = _D.c, _O.c, _V.c
         offered = sa.exists().where(o.dataset_id == d.id)
         page = sa.select(d.id, d.created_at).where(offered).order_by(d.created_at, d.id).offset(offset)
         listed = (page if limit is None else page.limit(limit)).subquery()
+        latest = sa.and_(v.dataset_id == d.id, v.version == d.latest_version)
         rows = await self.conn.execute(
-            sa.select(d.id, d.title, d.description, o.id, sa.cast(o.policy, sa.Text), sa.cast(o.access_policy, sa.Text))
+            sa.select(
+                d.id,
+                d.title,
+                d.description,
+                v.entity,
+                d.listed_at_hub,
+                o.id,
+                sa.cast(o.policy, sa.Text),
+                sa.cast(o.access_policy, sa.Text),
+            )
+            .select_from(_D)
             .join(listed, listed.c.id == d.id)
             .join(_O, o.dataset_id == d.id)
+            .outerjoin(_V, latest)
             .order_by(listed.c.created_at, d.id, o.created_at, o.id)
         )
         entries: list[CatalogEntry] = []
-        for dataset_id, title, description, offer_id, policy, access in rows:
+        for dataset_id, title, description, entity, at_hub, offer_id, policy, access in rows:
             if not entries or entries[-1].dataset_id != dataset_id:
-                entries.append(CatalogEntry(dataset_id, title, description, []))
+                entries.append(CatalogEntry(dataset_id, title, description, [], entity, bool(at_hub)))
             # Read as text and decoded here: SQLAlchemy's per-value JSON processing costs more than the decoding.
             entries[-1].offers.append((offer_id, orjson.loads(policy), orjson.loads(access) if access else None))
         return entries
