@@ -17,6 +17,7 @@ from sangsaeng.hub.api import routes as hub_routes
 from sangsaeng.hub.service.hub import Hub
 from sangsaeng.portal import site
 from sangsaeng.portal.guard import SecurityHeaders
+from sangsaeng.portal.hub import site as hub_portal
 from sangsaeng.settings import Settings
 from sangsaeng.tenants.build import build_connector as build_connector  # the CLI's and benchmarks' way to one
 from sangsaeng.tenants.host import ROOT, Host
@@ -51,6 +52,7 @@ def create_app(
         hub = Hub.of(root.connector)
         root.own(Hub, lambda: hub)
         hub_routes.install(app)
+        hub_portal.install(app)  # its pages: apply, review, members, search (portal/hub/)
     return app
 
 
