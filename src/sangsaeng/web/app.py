@@ -50,7 +50,8 @@ def create_app(
     if settings.kind == "hub":  # a connector that also admits members: its routes answer in its root context only
         hub = Hub.of(root.connector)
         root.own(Hub, lambda: hub)
-        hub_routes.install(app)
+        root.workers.append(hub)  # its directory read and its crawl started with the root context
+        hub_routes.install(app, hub)
     return app
 
 
