@@ -18,6 +18,7 @@ from sangsaeng.connector import Connector
 from sangsaeng.dsp.outbox import Outbox
 from sangsaeng.errors import InvalidInput
 from sangsaeng.hubclient.follow import follow
+from sangsaeng.hubclient.member import refresh_credentials
 from sangsaeng.identity.hub import HubDirectory
 from sangsaeng.identity.keys import public_jwk
 from sangsaeng.services import CONTEXT, Services
@@ -97,7 +98,12 @@ class Context:
             asyncio.create_task(_forget_old_tokens(c), name=f"replay-janitor {self.name}"),
         ]
         if isinstance(c.directory, HubDirectory):
-            self._tasks.append(asyncio.create_task(follow(c.directory, c.peer.http), name=f"hub {self.name}"))
+
+            async def credentials() -> int:  # the member's own, renewed when due, into its wallet
+                return await refresh_credentials(c.settings, c.key, c.wallet, c.peer.http, c.now())
+
+            following = follow(c.directory, c.peer.http, credentials)
+            self._tasks.append(asyncio.create_task(following, name=f"hub {self.name}"))
         for worker in self.workers:
             await worker.start()
         log.info("connector.started", context=self.name, participant=c.participant_id, endpoint=c.protocol_url)
