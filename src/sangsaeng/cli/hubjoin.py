@@ -96,7 +96,7 @@ def apply(
     tier: Annotated[list[str], typer.Option(help="CHAIN=TIER, e.g. 현대차=1차 (repeatable)")],
     contact_name: Annotated[str, typer.Option(help="Who the hub's operator talks to")],
     contact_email: Annotated[str, typer.Option(help="Their e-mail")],
-    contact_phone: Annotated[str, typer.Option(help="Their phone")] = "",
+    contact_phone: Annotated[str, typer.Option(help="Their phone, e.g. 055-123-4567")],
     name: Annotated[str, typer.Option(help="The company's name (default: the connector's)")] = "",
     data_dir: DataDir = Path(".sangsaeng"),
     ko: Korean = None,
@@ -118,7 +118,7 @@ def apply(
         if not sep or not chain.strip() or not level.strip():
             fail(say("hub.apply.tier", korean, given=given), say("hub.apply.tier.hint", korean))
         tiers.append({"chain": chain.strip(), "tier": level.strip()})
-    contact = {"name": contact_name, "email": contact_email} | ({"phone": contact_phone} if contact_phone else {})
+    contact = {"name": contact_name, "email": contact_email, "phone": contact_phone}
     company = {
         "name": name or settings.name,
         "brn": brn,
