@@ -137,3 +137,12 @@ def suspend(
 def reinstate(application: str, data_dir: DataDir = Path(".sangsaeng-hub"), ko: Korean = None) -> None:
     """Reinstate a suspended member: it gets new credentials."""
     _decide(data_dir, application, "reinstate", korean_asked(ko))
+
+
+@hub_app.command()
+def crawl(data_dir: DataDir = Path(".sangsaeng-hub"), ko: Korean = None) -> None:
+    """Crawl the members' catalogs now (the running hub also does every hub_crawl_every seconds)."""
+    korean = korean_asked(ko)
+    done = _call(data_dir, "POST", "/hub/catalog/crawl", korean)
+    counts = {name: len(done[name]) for name in ("indexed", "unchanged", "failed", "waiting", "forgotten")}
+    console.print(say("hub.crawled", korean, **counts))

@@ -7,11 +7,13 @@ A fetch that fails or a document that is refused leaves the last verified copy i
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Awaitable, Callable
 
 import httpx
 import structlog
 
 from sangsaeng.dsp.peer import read_bounded
+from sangsaeng.errors import PeerError
 from sangsaeng.identity.hub import DocumentRefused, HubDirectory
 
 log = structlog.get_logger(__name__)
@@ -64,14 +66,31 @@ async def refresh(directory: HubDirectory, http: httpx.AsyncClient) -> bool:
     return not problems
 
 
-async def follow(directory: HubDirectory, http: httpx.AsyncClient) -> None:
-    """Refresh now and every ``directory.refresh`` seconds until cancelled."""
+async def follow(
+    directory: HubDirectory, http: httpx.AsyncClient, credentials: Callable[[], Awaitable[int]] | None = None
+) -> None:
+    """Refresh now and every ``directory.refresh`` seconds until cancelled; with ``credentials``, the member's
+    credentials are fetched each round too (renewals, and new ones after a reinstatement, arrive by themselves)."""
     was_stale: bool | None = None
+    said: str | None = None  # the last refusal of the credentials, logged when it changes
+    count: int | None = None  # how many the wallet held after the last round, logged when it changes
     while True:
         try:
             await refresh(directory, http)
         except Exception:  # never let one bad round end the following
             log.exception("hub.refresh.failed", hub=directory.pin.url)
+        if credentials is not None:
+            try:
+                held = await credentials()
+                if held != count:
+                    log.info("hub.credentials.held", hub=directory.pin.url, count=held)
+                said, count = None, held
+            except PeerError as exc:
+                if exc.message != said:
+                    log.warning("hub.credentials.refused", hub=directory.pin.url, reason=exc.message)
+                said = exc.message
+            except Exception:
+                log.exception("hub.credentials.failed", hub=directory.pin.url)
         stale = directory.stale()
         if stale is not None and was_stale is not True:
             log.error("hub.directory.stale", hub=directory.pin.url, reason=stale.message)

@@ -178,7 +178,31 @@ class Wallet:
         if credential.subject != owner:
             raise InvalidInput(f"the credential is about {credential.subject}, not this connector ({owner})")
         held = [t for t in self.tokens() if t != token] + [token]
+        self._write(held)
+        return credential
+
+    def hold(self, issuer: str, tokens: list[str], key_of: KeyLookup, owner: str, now: datetime) -> int:
+        """Exactly ``tokens`` of ``issuer`` from now on (its older ones go: revoked or replaced by a renewal), the
+        others' kept; each must verify and be about ``owner``. How many of ``issuer``'s are held."""
+        for token in tokens:
+            credential = read(token, key_of, now)
+            if credential.issuer != issuer or credential.subject != owner:
+                raise InvalidInput(f"a credential from {credential.issuer} about {credential.subject} is not ours")
+        others = [t for t in self.tokens() if _issuer(t) != issuer]
+        if set(others + tokens) != set(self.tokens()):
+            self._write(others + tokens)
+        return len(tokens)
+
+    def _write(self, held: list[str]) -> None:
         temporary = self.path.with_name(f".{self.path.name}.tmp")
         temporary.write_text(json.dumps(held, indent=1), "utf-8")
         os.replace(temporary, self.path)
-        return credential
+
+
+def _issuer(token: str) -> str | None:
+    try:
+        claims = jwt.decode(token, options={"verify_signature": False})
+    except jwt.PyJWTError:
+        return None
+    found = claims.get("iss")
+    return found if isinstance(found, str) else None

@@ -10,7 +10,7 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import timedelta
-from typing import Any, TypeVar, cast
+from typing import Any, Protocol, TypeVar, cast
 
 import structlog
 
@@ -18,6 +18,7 @@ from sangsaeng.connector import Connector
 from sangsaeng.dsp.outbox import Outbox
 from sangsaeng.errors import InvalidInput
 from sangsaeng.hubclient.follow import follow
+from sangsaeng.hubclient.member import refresh_credentials
 from sangsaeng.identity.hub import HubDirectory
 from sangsaeng.identity.keys import public_jwk
 from sangsaeng.services import CONTEXT, Services
@@ -44,6 +45,14 @@ def prefix_of(name: str) -> str:
     return PREFIX + checked_name(name)
 
 
+class Worker(Protocol):
+    """Something a context runs while it serves (the hub's crawl): started after the context's own workers, stopped
+    before them."""
+
+    async def start(self) -> None: ...
+    async def stop(self) -> None: ...
+
+
 @dataclass
 class Context:
     """One connector among those a process hosts. ``prefix`` is "" for a connector served at the root."""
@@ -56,6 +65,7 @@ class Context:
     # slots), by its type: the edges sit above this package, so it names none of their types.
     _kept: dict[type[Any], Any] = field(default_factory=dict)
     _tasks: list[asyncio.Task[None]] = field(default_factory=list)
+    workers: list[Worker] = field(default_factory=list)
 
     @property
     def connector(self) -> Connector:
@@ -88,12 +98,21 @@ class Context:
             asyncio.create_task(_forget_old_tokens(c), name=f"replay-janitor {self.name}"),
         ]
         if isinstance(c.directory, HubDirectory):
-            self._tasks.append(asyncio.create_task(follow(c.directory, c.peer.http), name=f"hub {self.name}"))
+
+            async def credentials() -> int:  # the member's own, renewed when due, into its wallet
+                return await refresh_credentials(c.settings, c.key, c.wallet, c.peer.http, c.now())
+
+            following = follow(c.directory, c.peer.http, credentials)
+            self._tasks.append(asyncio.create_task(following, name=f"hub {self.name}"))
+        for worker in self.workers:
+            await worker.start()
         log.info("connector.started", context=self.name, participant=c.participant_id, endpoint=c.protocol_url)
 
     async def stop(self) -> None:
         """Its workers stopped, its log flushed, its connections closed (a shared database pool stays open)."""
         c = self.connector
+        for worker in reversed(self.workers):
+            await worker.stop()
         await self.outbox.stop()
         for task in self._tasks:
             task.cancel()

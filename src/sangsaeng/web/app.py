@@ -14,6 +14,7 @@ from fastapi_offline import FastAPIOffline
 from sangsaeng import __version__
 from sangsaeng.clock import Clock
 from sangsaeng.hub.api import routes as hub_routes
+from sangsaeng.hub.catalog.service import HubCatalog
 from sangsaeng.hub.service.hub import Hub
 from sangsaeng.portal import site
 from sangsaeng.portal.guard import SecurityHeaders
@@ -51,7 +52,9 @@ def create_app(
     if settings.kind == "hub":  # a connector that also admits members: its routes answer in its root context only
         hub = Hub.of(root.connector)
         root.own(Hub, lambda: hub)
-        hub_routes.install(app)
+        root.own(HubCatalog, lambda: hub.catalog)  # the portal's search page reads the same index
+        root.workers.append(hub)  # its directory read and its crawl started with the root context
+        hub_routes.install(app, hub)
         hub_portal.install(app)  # its pages: apply, review, members, search (portal/hub/)
     return app
 

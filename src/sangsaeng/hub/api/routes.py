@@ -10,6 +10,7 @@ from fastapi.responses import Response
 from fastapi.security import APIKeyHeader
 
 from sangsaeng.errors import NotFound, Unauthenticated
+from sangsaeng.hub.catalog import routes as catalog_routes
 from sangsaeng.hub.documents.signed import MEDIA_TYPE
 from sangsaeng.hub.service import callers
 from sangsaeng.hub.service.hub import Hub
@@ -48,6 +49,14 @@ async def operator(hub: HubDep, key: ApiKeyHeader) -> Principal:
 
 async def member(request: Request, hub: HubDep) -> MemberRecord:
     return await callers.caller(hub.connector, _bearer(request))
+
+
+async def searcher(request: Request, hub: HubDep, key: ApiKeyHeader) -> Principal:
+    """Who may search the hub's catalog: the operator (API key) or an active member (its self-issued token).
+    Not anyone: what each company shares, and under which offers, is for the dataspace's members."""
+    if key is not None:
+        return await operator(hub, key)
+    return hub.membership.reader(await member(request, hub))
 
 
 Operator = Annotated[Principal, Depends(operator)]
@@ -137,5 +146,13 @@ async def promote_key(hub: HubDep, me: Member) -> dict[str, Any]:
     return await hub.membership.promote_key(me)
 
 
-def install(app: FastAPI) -> None:
+@router.post("/hub/catalog/crawl")
+async def crawl(hub: HubDep, who: Operator) -> dict[str, Any]:
+    """Crawl the members' catalogs now (the operator's; otherwise every ``hub_crawl_every`` seconds)."""
+    report = await hub.crawl(who)
+    return {name: getattr(report, name) for name in ("indexed", "unchanged", "failed", "waiting", "forgotten")}
+
+
+def install(app: FastAPI, hub: Hub) -> None:
     app.include_router(router)
+    catalog_routes.install(app, hub.catalog, who=searcher)

@@ -3,7 +3,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime
 from typing import Annotated, Any
 from urllib.parse import quote
@@ -115,7 +115,11 @@ def _time(seconds: float | None) -> datetime | None:
 Text = Annotated[str | None, Query(max_length=100)]
 
 
-def install(target: FastAPI | APIRouter, service: HubCatalog, who: Callable[..., Principal] | None = None) -> APIRouter:
+def install(
+    target: FastAPI | APIRouter,
+    service: HubCatalog,
+    who: Callable[..., Principal] | Callable[..., Awaitable[Principal]] | None = None,
+) -> APIRouter:
     """Mount the catalog's routes on the hub's app (or a router of it). ``who`` is the hub's dependency naming
     the caller as a ``Principal``; without one every caller searches as a reader."""
     router = APIRouter(prefix="/hub/catalog", tags=["hub catalog"])

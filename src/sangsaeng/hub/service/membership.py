@@ -4,6 +4,7 @@ decision with its log entry in one transaction (``AuditLog.together``)."""
 from __future__ import annotations
 
 import uuid
+from collections.abc import Awaitable, Callable
 from typing import Any
 
 from sangsaeng.connector import Connector
@@ -24,9 +25,14 @@ from sangsaeng.roles import Principal, require
 from sangsaeng.usecases import replay
 
 
+async def _nothing() -> None:
+    return None
+
+
 class Membership:
-    def __init__(self, connector: Connector) -> None:
+    def __init__(self, connector: Connector, changed: Callable[[], Awaitable[None]] = _nothing) -> None:
         self.c = connector
+        self.changed = changed  # after a decision that changed the directory committed (the hub's own follows)
         s = connector.settings
         # Applications are unsolicited and unauthenticated: limited per address as protocol requests are per member.
         self.applying = TokenBuckets(s.unsolicited_rate, s.unsolicited_burst)
@@ -120,6 +126,8 @@ class Membership:
                 door=principal.door,
                 **details,
             )
+        if action != "decline":
+            await self.changed()
         return application_view(member)
 
     async def _consequences(self, records: HubRecords, member: MemberRecord, action: Step) -> dict[str, Any]:
@@ -145,6 +153,11 @@ class Membership:
                 participant=member.participant_id,
                 state=state_word(member.state),
             )
+
+    def reader(self, member: MemberRecord) -> Principal:
+        """An active member, as who reads what the hub shares with members (its catalog search)."""
+        self._active(member)
+        return Principal(member.participant_id, "viewer", "api")
 
     async def credentials(self, member: MemberRecord, renew: bool) -> dict[str, Any]:
         """The member's valid credentials; with ``renew``, a fresh one first when fewer than 30 days remain."""
@@ -199,4 +212,5 @@ class Membership:
                 key=current.public_key["x"],
                 next=(current.next_key or {}).get("x"),
             )
+        await self.changed()
         return application_view(current)
