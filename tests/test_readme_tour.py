@@ -43,9 +43,9 @@ SKIPPED = {
 PLACEHOLDERS = {"dataset add": "DATASET_ID", "offer create": "OFFER_ID", "negotiate": "AGREEMENT_ID"}
 
 
-def tour_commands(readme: str) -> list[str]:
-    """Every shell command in the tour's ``sh`` blocks, continuation lines and multi-line quotes joined."""
-    section = readme.split("\n## A short tour\n", 1)[1].split("\n## ", 1)[0]
+def tour_commands(readme: str, title: str = "A short tour") -> list[str]:
+    """Every shell command in a section's ``sh`` blocks, continuation lines and multi-line quotes joined."""
+    section = readme.split(f"\n## {title}\n", 1)[1].split("\n## ", 1)[0]
     commands: list[str] = []
     for block in re.findall(r"^```sh\n(.*?)^```", section, flags=re.S | re.M):
         pending = ""
@@ -117,6 +117,64 @@ def test_every_command_of_the_readme_tour_runs_as_written(tmp_path: Path) -> Non
         text=True,
     ).stdout.split()
     assert sorted(ignored) == written, f"written by the tour but not in .gitignore: {set(written) - set(ignored)}"
+
+
+def test_every_command_of_run_a_hub_runs_as_written(tmp_path: Path) -> None:
+    """The README's "Run a hub", as the tour is run: a hub and a company's connector as processes, the application
+    made with the connector's key, approved by the operator from the id ``hub members`` printed, then a crawl."""
+    readme = (ROOT / "README.md").read_text("utf-8")
+    ports = {"9000": str(free_port()), "8181": str(free_port())}
+    for fixed, free in ports.items():
+        readme = readme.replace(fixed, free)
+    commands = tour_commands(readme, "Run a hub")
+    assert len(commands) >= 8, "the section lost its commands, or this test no longer finds them"
+    (tmp_path / ".venv").symlink_to(sys.prefix)
+    env = {k: v for k, v in os.environ.items() if not k.startswith("SANGSAENG_")} | {"COLUMNS": "200"}
+    port_of = {}  # each initialised folder's port, whichever order the init line gives them in
+    for command in commands:
+        if " init " in command:
+            folder, port = re.search(r"--data-dir (\S+)", command), re.search(r"--port (\d+)", command)
+            assert folder is not None and port is not None, command
+            port_of[folder[1]] = port[1]
+    servers: list[ConnectorProcess] = []
+    application = ""
+    try:
+        for command in commands:
+            command = command.replace("APPLICATION_ID", application or "APPLICATION_ID")
+            assert "APPLICATION_ID" not in command, f"no application id yet for: {command}"
+            if command.rstrip().endswith("&"):
+                servers.append(_serve(command.rstrip()[:-1], tmp_path, env, port_of))
+                continue
+            done = subprocess.run(
+                ["bash", "-c", command], cwd=tmp_path, env=env, capture_output=True, text=True, timeout=60
+            )
+            assert done.returncode == 0, f"{command}\nexit {done.returncode}\n{done.stdout}\n{done.stderr}"
+            if " hub members " in command:
+                application = URN.findall(done.stdout)[0]  # each line starts with the application's id
+            if " hub approve " in command:
+                assert application in done.stdout
+        # The approved company is in the hub's signed directory, active.
+        listed = subprocess.run(
+            ["bash", "-c", ".venv/bin/sangsaeng hub members --data-dir hub --en"],
+            cwd=tmp_path,
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=60,
+        )
+        assert "approved" in listed.stdout and "한빛정밀" in listed.stdout, listed.stdout + listed.stderr
+    finally:
+        for server in servers:
+            server.stop()
+    written = sorted(p.name + "/" * p.is_dir() for p in tmp_path.iterdir() if p.name != ".venv")
+    ignored = subprocess.run(
+        ["git", "check-ignore", "--no-index", "--stdin"],
+        cwd=ROOT,
+        input="\n".join(written),
+        capture_output=True,
+        text=True,
+    ).stdout.split()
+    assert sorted(ignored) == written, f"written by the section but not in .gitignore: {set(written) - set(ignored)}"
 
 
 def _serve(command: str, cwd: Path, env: dict[str, str], port_of: dict[str, str]) -> ConnectorProcess:
