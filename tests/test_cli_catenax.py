@@ -368,7 +368,7 @@ def test_two_documents_that_disagree_about_a_part_are_refused_naming_both(
     twin["payload"]["manufacturingInformation"]["sites"][0]["siteId"] = "BPNSDEMOHANBITC2"
     (out / "twin.json").write_text(json.dumps(twin), "utf-8")
     said = sangsaeng("catenax", "import", out, "--out", tmp_path / "back", "--ko", code=2)
-    assert f"{out / 'twin.json'}: {uid(2)}의 생산 사업장(site)가 여기에는 'BPNSDEMOHANBITC2', " in said
+    assert f"{out / 'twin.json'}에서: {uid(2)}의 생산 사업장(site)가 여기에는 'BPNSDEMOHANBITC2', " in said
     assert f"{out / 'sn-1.json'}에는 'BPNSDEMOHANBITC1'로 서로 다릅니다" in said
     nothing_written(tmp_path, tmp_path / "back")
     # a part type under several parts is one record; what they say of it must agree as well
