@@ -14,6 +14,7 @@ from fastapi_offline import FastAPIOffline
 from sangsaeng import __version__
 from sangsaeng.clock import Clock
 from sangsaeng.hub.api import routes as hub_routes
+from sangsaeng.hub.hosting import routes as hosting_routes
 from sangsaeng.hub.service.hub import Hub
 from sangsaeng.portal import site
 from sangsaeng.portal.guard import SecurityHeaders
@@ -51,6 +52,7 @@ def create_app(
         hub = Hub.of(root.connector)
         root.own(Hub, lambda: hub)
         hub_routes.install(app)
+        hosting_routes.install(app, host)  # and the connectors it hosts, under /c/<name>
     return app
 
 
