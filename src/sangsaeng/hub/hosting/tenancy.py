@@ -4,6 +4,7 @@ ones at the hub's start, and handing the directory to them as it changes."""
 
 from __future__ import annotations
 
+import hmac
 import secrets
 import shutil
 import uuid
@@ -16,13 +17,17 @@ import structlog
 
 from sangsaeng.accounts.passwords import add_user
 from sangsaeng.connector import Connector
-from sangsaeng.errors import Conflict
+from sangsaeng.errors import Conflict, Forbidden, NotFound
 from sangsaeng.hub.hosting.naming import schema_of, tenant_name
 from sangsaeng.hub.members.facts import Company, read_company
+from sangsaeng.hub.members.states import state_word
 from sangsaeng.hub.service.hub import Hub
+from sangsaeng.hub.service.views import application_view
 from sangsaeng.hub.store.access import records_of
+from sangsaeng.hub.store.records import MemberRecord
 from sangsaeng.hubclient.join import HubInfo
 from sangsaeng.i18n.refusals import refusal, refused_as
+from sangsaeng.identity.directory import UnsafeAddress, normalised
 from sangsaeng.identity.hub import HubDirectory
 from sangsaeng.identity.keys import public_jwk, public_key_from_jwk
 from sangsaeng.roles import Principal, require
@@ -172,3 +177,59 @@ class Hosting:
             if isinstance(held, HubDirectory):
                 held.accept_directory(directory)
                 held.accept_status(status)
+
+    # ---- leaving ---------------------------------------------------------------------------------
+    def exportable(self, principal: Principal, name: str) -> Settings:
+        """The settings of hosted connector ``name``, for its export (the operator's, or its own admin's)."""
+        require(principal, "hub.review")
+        context = self.host.get(name)
+        if context is None:
+            raise refused_as(NotFound, "hosting", "unknown", name=name)
+        return context.settings
+
+    def own_key(self, name: str, given: str | None) -> bool:
+        """Whether ``given`` is the management API key of hosted connector ``name``."""
+        context = self.host.get(name)
+        expected = context.settings.api_key.get_secret_value() if context is not None else ""
+        return bool(expected and given) and hmac.compare_digest((given or "").encode(), expected.encode())
+
+    async def moved(self, member: MemberRecord, body: Any) -> dict[str, Any]:
+        """A member's connector answers at a new address (``{"endpoint", "dataEndpoint"?}``): its directory entry
+        changes, partners follow it at their next fetch, and if the hub hosted it, the hub stops (its folder is
+        kept, renamed ``<name>.moved``)."""
+        entry = body if isinstance(body, dict) else {}
+        endpoint = _address(entry.get("endpoint"), "endpoint")
+        data = entry.get("dataEndpoint")
+        data_endpoint = _address(data, "dataEndpoint") if data is not None else None
+        if endpoint.startswith(self.c.settings.public_url.rstrip("/") + "/c/"):
+            raise refused_as(Conflict, "hosting", "moved.hosted", at="endpoint", endpoint=endpoint)
+        if member.state != "approved":
+            raise refused_as(
+                Forbidden, "hub", "member.inactive", participant=member.participant_id, state=state_word(member.state)
+            )
+        async with self.c.audit.together() as done:
+            records = records_of(done.tx)
+            current = await records.get(member.id, for_update=True)
+            assert current is not None
+            was = current.endpoint
+            current.endpoint, current.data_endpoint, current.updated_at = endpoint, data_endpoint, self.c.now()
+            await records.save(current)
+            await records.bump("directory")
+            done.record("hub.member.moved", counterparty=current.participant_id, endpoint=endpoint, was=was)
+        hosted = next((x for x in self.host.named() if x.connector.participant_id == member.participant_id), None)
+        if hosted is not None:
+            await self.host.remove(hosted.name)
+            folder = hosted.settings.data_dir
+            await anyio.to_thread.run_sync(lambda: folder.rename(folder.with_name(f"{folder.name}.moved")))
+            await self.c.audit.record("hub.hosted.left", counterparty=member.participant_id, tenant=hosted.name)
+        await self.spread()
+        return application_view(current)
+
+
+def _address(value: Any, at: str) -> str:
+    if isinstance(value, str):
+        try:
+            return normalised(value).rstrip("/")
+        except UnsafeAddress:
+            pass
+    raise refusal("hosting", "endpoint.shape", at=at, field=at)
