@@ -104,3 +104,25 @@ def test_an_import_refuses_what_is_not_an_export(tmp_path: Path) -> None:
     with pytest.raises(InvalidInput):
         import_tar(tmp_path / "garbage.tar", tmp_path / "e", MOVED)
     assert not (tmp_path / "d" / "connector.toml").exists()
+
+
+async def test_the_command_line_imports_an_export_in_either_language(tmp_path: Path) -> None:
+    from typer.testing import CliRunner
+
+    from sangsaeng.cli.main import app
+
+    async with hosting_hub(tmp_path, ["t"]) as h:
+        exported = await h.operator.get("/hub/hosted/t/export")
+        assert exported.status_code == 200
+        (tmp_path / "t.tar").write_bytes(exported.content)
+        pid = h.space.tenants["t"].id
+    runner = CliRunner()
+    for flag, words in (("--en", "made in"), ("--ko", "만들었습니다")):
+        target = tmp_path / flag.strip("-")
+        args = ["import", str(tmp_path / "t.tar"), "--data-dir", str(target), "--public-url", MOVED, "--no-announce"]
+        result = runner.invoke(app, [*args, flag])
+        assert result.exit_code == 0, result.output
+        assert words in result.output and pid in result.output
+        assert f'public_url = "{MOVED}"' in (target / "connector.toml").read_text("utf-8")
+    again = runner.invoke(app, [*args, "--ko"])
+    assert again.exit_code == 2 and "이미 커넥터가 있습니다" in again.output

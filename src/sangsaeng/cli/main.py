@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import typer
 
-from sangsaeng.cli import catalog, connector, hubjoin, negotiate, transfer
+from sangsaeng.cli import catalog, connector, hubhost, hubjoin, negotiate, transfer
 from sangsaeng.cli.aas import aas_app
 from sangsaeng.cli.agreements import agreement_app
 from sangsaeng.cli.audit import audit_app
@@ -36,6 +36,7 @@ app = typer.Typer(
 
 connector.register(app)  # init, serve, demo
 hubjoin.register(hub_app)  # hub join: a connector trusts a hub (the rest of the group runs one)
+hubhost.register(hub_app, app)  # hub host, hub export, import: connectors the hub hosts, and leaving it
 app.command()(catalog.catalog)
 app.command()(negotiate.negotiate)
 app.command()(transfer.transfer)

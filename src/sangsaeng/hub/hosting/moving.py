@@ -11,11 +11,15 @@ import sqlite3
 import tarfile
 import tempfile
 import tomllib
+from datetime import UTC, datetime
 from pathlib import Path, PurePosixPath
 from typing import IO
 
-from sangsaeng.errors import Conflict
+import httpx
+
+from sangsaeng.errors import Conflict, PeerError
 from sangsaeng.i18n.refusals import refusal, refused_as
+from sangsaeng.identity import tokens
 from sangsaeng.identity.directory import Participant, upsert_participant
 from sangsaeng.identity.keys import load_private_key, public_jwk
 from sangsaeng.settings import CONFIG_FILE, Settings
@@ -98,3 +102,18 @@ def _check(tar_path: Path, member: tarfile.TarInfo) -> None:
     inside = path.parts[:1] == (TOP,) and ".." not in path.parts and not path.is_absolute()
     if not inside or not (member.isfile() or member.isdir()):
         raise refusal("hosting", "import.unsafe", file=str(tar_path), member=member.name[:200])
+
+
+def announce_move(settings: Settings, transport: httpx.BaseTransport | None = None) -> None:
+    """Tell the hub this connector's new endpoints (``POST /hub/members/me/endpoint``, signed by its key)."""
+    key = load_private_key(settings.key_path)
+    token = tokens.issue(key, settings.participant_id, settings.hub_id, datetime.now(UTC))
+    body = {"endpoint": settings.protocol_url, "dataEndpoint": settings.public_url.rstrip("/") + "/data"}
+    url = settings.hub_url.rstrip("/") + "/hub/members/me/endpoint"
+    try:
+        with httpx.Client(transport=transport, timeout=30) as http:
+            answer = http.post(url, json=body, headers={"Authorization": f"Bearer {token}"})
+    except httpx.HTTPError as exc:
+        raise PeerError(f"the hub at {settings.hub_url} could not be reached: {exc}") from None
+    if answer.status_code != 200:
+        raise PeerError(f"the hub refused the new endpoint: {answer.status_code} {answer.text[:300]}")
