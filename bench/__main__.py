@@ -6,7 +6,7 @@ import argparse
 import tempfile
 from pathlib import Path
 
-from bench import audit, catalog, concurrent, corpus, crawl, ingest, negotiations, policy, pull, streams
+from bench import audit, catalog, concurrent, corpus, crawl, hosting, ingest, negotiations, policy, pull, streams
 
 BENCHES = {
     "negotiations": negotiations.run,
@@ -14,6 +14,7 @@ BENCHES = {
     "concurrent": concurrent.run,
     "catalog": catalog.run,
     "crawl": crawl.run,
+    "hosting": hosting.run,
     "ingest": ingest.run,
     "corpus": corpus.run,
     "policy": policy.run,
@@ -26,6 +27,7 @@ BENCHES = {
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("names", nargs="*", help=f"benchmarks to run: {', '.join(BENCHES)} (default: all)")
+    parser.add_argument("--tenants", type=int, default=500, help="connectors the hub hosts (hosting)")
     parser.add_argument("--gib", type=float, default=1.0, help="size of the pulled dataset in GiB")
     args = parser.parse_args()
     unknown = set(args.names) - set(BENCHES)
@@ -34,7 +36,10 @@ def main() -> None:
     for name in args.names or list(BENCHES):
         with tempfile.TemporaryDirectory(prefix=f"sangsaeng-bench-{name}-") as folder:
             sized = name in ("pull", "ingest")
-            figure = BENCHES[name](Path(folder), args.gib) if sized else BENCHES[name](Path(folder))  # type: ignore[operator]
+            if name == "hosting":
+                figure = hosting.run(Path(folder), args.tenants)
+            else:
+                figure = BENCHES[name](Path(folder), args.gib) if sized else BENCHES[name](Path(folder))  # type: ignore[operator]
             print(figure.show(), flush=True)
 
 

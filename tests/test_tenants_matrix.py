@@ -256,6 +256,9 @@ async def send(
         headers["Authorization"] = f"Bearer {cred.dsp()}"
     if cred is not None and family == "data":
         headers["Authorization"] = f"Bearer {cred.data}"
+    if cred is not None and family == "hub":  # the hub's routes take either: its operator's key, a member's token
+        headers["X-API-Key"] = cred.api_key
+        headers["Authorization"] = f"Bearer {cred.dsp()}"
     if cred is not None and family == "portal":
         headers["Cookie"] = f"sangsaeng_session={cred.session}"
     if call.method in ("POST", "PUT"):
@@ -275,7 +278,8 @@ async def send(
             content = json.dumps(body).encode()
             headers["Content-Type"] = "application/json"
     assert space.anyone is not None
-    response = await space.anyone.request(call.method, f"/c/{at}{path}", params=query, content=content, headers=headers)
+    base = f"/c/{at}" if at else ""  # "": the root context (a hub's own routes)
+    response = await space.anyone.request(call.method, base + path, params=query, content=content, headers=headers)
     return response.status_code, response.headers.get("location", ""), response.text
 
 

@@ -20,7 +20,8 @@ ROOT = ""  # the name of the one context of a single-connector app, served at th
 
 class Host:
     """Contexts by name. ``Host.single(settings)`` serves one connector at the root, as ``create_app`` always
-    did; otherwise each context ``name`` is served under ``/c/name``."""
+    did; otherwise each context ``name`` is served under ``/c/name``. A hub is both: its own connector at the
+    root and, once ``hosting`` is set, the connectors it hosts under ``/c/name``."""
 
     def __init__(self, transport: httpx.AsyncBaseTransport | None = None) -> None:
         self.contexts: dict[str, Context] = {}
@@ -28,28 +29,38 @@ class Host:
         self.engines = Engines()  # one pool per PostgreSQL database, whatever the number of contexts
         self.running = False
         self.root: Context | None = None
+        self.hosting = False  # a root context that also hosts named ones (the hub)
+        self.clock: Clock | None = None  # the clock of contexts added later (tests move it)
 
     @classmethod
     def single(
         cls, settings: Settings, transport: httpx.AsyncBaseTransport | None = None, clock: Clock | None = None
     ) -> Host:
         host = cls(transport)
+        host.clock = clock
         host.root = build_context(ROOT, "", settings, transport, clock)  # its own pool, as before
         host.contexts[ROOT] = host.root
         return host
 
     def get(self, name: str) -> Context | None:
-        return None if self.root is not None else self.contexts.get(name)
+        """The named context served under ``/c/name`` (never the root one)."""
+        if name == ROOT or (self.root is not None and not self.hosting):
+            return None
+        return self.contexts.get(name)
+
+    def named(self) -> list[Context]:
+        """The contexts served under ``/c/name``."""
+        return [c for n, c in self.contexts.items() if n != ROOT]
 
     def build(self, name: str, settings: Settings, clock: Clock | None = None) -> Context:
         """Build context ``name`` (not started: ``start`` starts it with the others)."""
-        if self.root is not None:
+        if self.root is not None and not self.hosting:
             raise Conflict("this app serves one connector at its root; it hosts no other")
         checked_name(name)
         if name in self.contexts:
             raise Conflict(f"a context named {name!r} is hosted already", hint="remove it first, or choose another")
         self._refuse_shared_state(name, settings)
-        context = build_context(name, prefix_of(name), settings, self.transport, clock, self.engines)
+        context = build_context(name, prefix_of(name), settings, self.transport, clock or self.clock, self.engines)
         self.contexts[name] = context
         return context
 
@@ -62,7 +73,7 @@ class Host:
 
     async def remove(self, name: str) -> None:
         """Stop serving context ``name``: its workers stop, its state stays where it is."""
-        context = self.contexts.pop(name, None) if self.root is None else None
+        context = self.contexts.pop(name, None) if self.get(name) is not None else None
         if context is None:
             raise NotFound(f"no context named {name!r} is hosted")
         if self.running:

@@ -23,6 +23,7 @@ from sangsaeng.dsp.transfer import (
     TransferTermination,
 )
 from sangsaeng.errors import Forbidden, InvalidMessage, InvalidTransition, NotFound
+from sangsaeng.identity.directory import Participant
 from sangsaeng.store.ports import Tx
 from sangsaeng.store.records import OutboxMessage, Transfer
 
@@ -153,7 +154,11 @@ class TransferService(ProcessService[Transfer]):
                 role=m.CONSUMER,
                 consumer_pid=own,
                 counterparty=agreement.provider,
-                counterparty_address=negotiation.counterparty_address,
+                # Where the directory lists the provider now: a provider that moved (a hosted connector gone to
+                # one of its own) is followed; the negotiation's address when the directory no longer lists it.
+                counterparty_address=_listed(
+                    self.c.directory.find(agreement.provider), negotiation.counterparty_address
+                ),
                 state=INITIAL,
                 agreement_id=agreement_id,
                 format=PULL_FORMAT,
@@ -195,3 +200,7 @@ class TransferService(ProcessService[Transfer]):
         if msg.extra.get("mint_token"):
             return {**msg.body, "dataAddress": self.tokens.address(msg.process_id)}
         return msg.body
+
+
+def _listed(provider: Participant | None, recorded: str) -> str:
+    return provider.endpoint.rstrip("/") if provider is not None else recorded

@@ -15,6 +15,7 @@ from sangsaeng import __version__
 from sangsaeng.clock import Clock
 from sangsaeng.hub.api import routes as hub_routes
 from sangsaeng.hub.catalog.service import HubCatalog
+from sangsaeng.hub.hosting import routes as hosting_routes
 from sangsaeng.hub.service.hub import Hub
 from sangsaeng.portal import site
 from sangsaeng.portal.guard import SecurityHeaders
@@ -56,6 +57,7 @@ def create_app(
         root.workers.append(hub)  # its directory read and its crawl started with the root context
         hub_routes.install(app, hub)
         hub_portal.install(app)  # its pages: apply, review, members, search (portal/hub/)
+        hosting_routes.install(app, host)  # and the connectors it hosts, under /c/<name>
     return app
 
 

@@ -5,6 +5,9 @@ A single-connector app has one context, at the root. An app that hosts several s
 expect: every URL the app builds from the request carries it), and the context to the scope, where every edge
 takes it from (``services.services``). A name no context has is answered as any unknown path is: 404 in the one
 error shape, so that nothing tells whether a context exists.
+
+A hub serves both: its own connector at the root and the connectors it hosts under ``/c/name``; there a path under
+``/c/`` that names no hosted context goes to the root, whose answer to it is that of any unknown path.
 """
 
 from __future__ import annotations
@@ -28,15 +31,15 @@ class Contexts:
         if scope["type"] not in ("http", "websocket"):  # lifespan: the app's own
             await self.app(scope, receive, send)
             return
-        if self.host.root is not None:
-            scope[CONTEXT] = self.host.root
-            await self.app(scope, receive, send)
-            return
         path = route_path(scope)
         name = path[len(PREFIX) :].split("/", 1)[0] if path.startswith(PREFIX) else ""
         context = self.host.get(name) if NAME.match(name) else None
         if context is None:
-            await self.unknown(scope, receive, send)
+            if self.host.root is not None:  # a connector (or a hub) at the root: every other path is its own
+                scope[CONTEXT] = self.host.root
+                await self.app(scope, receive, send)
+            else:
+                await self.unknown(scope, receive, send)
             return
         scope["root_path"] = scope.get("root_path", "") + context.prefix
         scope[CONTEXT] = context

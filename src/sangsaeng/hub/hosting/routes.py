@@ -1,0 +1,88 @@
+"""The hub's routes for the connectors it hosts (``docs/hub.md``): sign-up by the operator, export by the operator
+or the tenant itself, and a member's own new endpoint (after it moved). Like every hub route they answer in the
+hub's root context only: anywhere else, the 404 of an unknown path."""
+
+from __future__ import annotations
+
+import tempfile
+from collections.abc import AsyncIterator
+from typing import Annotated, Any
+
+import anyio
+from fastapi import APIRouter, Body, Depends, FastAPI, Request
+from fastapi.responses import StreamingResponse
+
+from sangsaeng.errors import Unauthenticated
+from sangsaeng.hub.api.routes import ApiKeyHeader, HubDep, Member, Operator
+from sangsaeng.hub.hosting.moving import export_tar
+from sangsaeng.hub.hosting.tenancy import Hosting
+from sangsaeng.hub.service import callers
+from sangsaeng.hub.service.hub import Hub
+from sangsaeng.roles import API_KEY
+from sangsaeng.services import CONTEXT
+from sangsaeng.tenants.host import Host
+
+router = APIRouter(tags=["hub"])
+
+
+def _absent() -> Hosting:
+    raise AssertionError("the hub's root context has its Hosting from install()")
+
+
+def hosting_of(request: Request, hub: HubDep) -> Hosting:  # ``hub`` first: no hub here, the 404 of any path
+    found: Hosting = request.scope[CONTEXT].own(Hosting, _absent)
+    return found
+
+
+HostingDep = Annotated[Hosting, Depends(hosting_of)]
+
+
+@router.post("/hub/hosted", status_code=201)
+async def sign_up(hosting: HostingDep, who: Operator, body: Annotated[Any, Body()]) -> dict[str, Any]:
+    """A company's connector hosted by the hub at ``/c/<name>``: its API key and first portal user's password are
+    in this answer only."""
+    return await hosting.sign_up(who, body)
+
+
+@router.get("/hub/hosted/{name}/export", response_class=StreamingResponse)
+async def export(hosting: HostingDep, name: str, key: ApiKeyHeader) -> StreamingResponse:
+    """Everything of hosted connector ``name`` as a tar (``application/x-tar``), for the hub's operator or the
+    connector's own API key: its data directory, key, configuration and state with its log."""
+    if not (callers.operator(hosting.c, key) or hosting.own_key(name, key)):
+        raise Unauthenticated("the hub's operator API needs its API key", hint="send it as the X-API-Key header")
+    settings = hosting.exportable(API_KEY, name)
+    spool = tempfile.TemporaryFile()  # noqa: SIM115 (closed when the answer is sent)
+    try:
+        await anyio.to_thread.run_sync(lambda: export_tar(settings, spool))
+    except BaseException:
+        spool.close()
+        raise
+    spool.seek(0)
+
+    async def chunks() -> AsyncIterator[bytes]:
+        try:
+            while chunk := await anyio.to_thread.run_sync(spool.read, 1 << 20):
+                yield chunk
+        finally:
+            spool.close()
+
+    headers = {"Content-Disposition": f'attachment; filename="{name}.tar"'}
+    return StreamingResponse(chunks(), media_type="application/x-tar", headers=headers)
+
+
+@router.post("/hub/members/me/endpoint")
+async def moved(hosting: HostingDep, me: Member, body: Annotated[Any, Body()]) -> dict[str, Any]:
+    """The member's connector answers at a new address (``{"endpoint": …/dsp, "dataEndpoint": …/data}``), signed
+    by its key: its directory entry changes; a connector the hub hosted is no longer served here."""
+    return await hosting.moved(me, body)
+
+
+def install(app: FastAPI, host: Host) -> None:
+    """The hub (``host``'s root context) hosts connectors: those of ``tenants/*`` now, others as they sign up."""
+    root = host.root
+    assert root is not None, "only a hub's root context hosts connectors"
+    hub = root.own(Hub, lambda: Hub.of(root.connector))
+    host.hosting = True
+    hosting = root.own(Hosting, lambda: Hosting(hub, host))
+    hosting.reload()
+    app.include_router(router)
