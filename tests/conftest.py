@@ -117,7 +117,7 @@ def _store_options(request: pytest.FixtureRequest) -> Iterator[None]:
     if not (on_s3 or on_postgres):
         yield
         return
-    import sangsaeng.demo.run
+    import sangsaeng.demo.onboarding
     import sangsaeng.launch
     import sangsaeng.setup
     import tests.helpers
@@ -137,7 +137,7 @@ def _store_options(request: pytest.FixtureRequest) -> Iterator[None]:
         return real(data_dir, *args, extra=settings, database_url=database_url, **named)
 
     with pytest.MonkeyPatch.context() as patch:
-        for module in (sangsaeng.setup, sangsaeng.launch, sangsaeng.demo.run, tests.helpers):
+        for module in (sangsaeng.setup, sangsaeng.launch, sangsaeng.demo.onboarding, tests.helpers):
             patch.setattr(module, "init_connector", init_elsewhere)
         yield
 

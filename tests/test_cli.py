@@ -114,8 +114,9 @@ async def test_agreement_verify_accepts_the_export_and_rejects_any_change(two: D
 @pytest.mark.xdist_group("processes")
 def test_the_demo_runs_publish_to_pull(tmp_path: Path) -> None:
     console = Console(record=True, width=200)
-    assert run_demo(tmp_path / "demo", rows=500, keep_serving=False, console=console) == 0
+    assert run_demo(tmp_path / "demo", rows=500, keep_serving=False, console=console, korean=False) == 0
     text = console.export_text()
+    assert "검색 결과" not in text and "A search for '검사' finds" in text  # --en: English only
     assert "FINALIZED" in text and "4 rows set aside with reasons" in text  # the generator plants 4 errors
     assert "496 rows, 10 of 14 columns" in text and "canonical units (meter)" in text
     assert "standard energy_record: 48 rows" in text and "standard production_run: 40 rows" in text

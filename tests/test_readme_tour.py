@@ -195,28 +195,51 @@ def _serve(command: str, cwd: Path, env: dict[str, str], port_of: dict[str, str]
     return server
 
 
-def test_the_demo_prints_a_portal_user_that_can_sign_in(tmp_path: Path) -> None:
+def test_the_demo_runs_the_chain_through_the_hub_and_prints_users_that_can_sign_in(tmp_path: Path) -> None:
+    """``make demo`` end to end: the hub, three companies joining it, a search at the hub, two pulls along the
+    chain, told in Korean and English; every portal user it prints (the hub's operator too) signs in."""
     console = Console(record=True, width=200)
     assert run_demo(tmp_path / "demo", rows=200, keep_serving=False, console=console) == 0
     text = console.export_text()
-    signed_in = re.search(r"sign in as\s+(\S+) / (\S+)", text)
-    portal = re.search(r"portal\s+(http://127\.0\.0\.1:\d+/portal/)", text)
-    assert signed_in is not None and portal is not None, text
+    assert re.search(r"Hub 상생 허브 Sangsaeng Hub at http://127\.0\.0\.1:\d+, key fingerprint \S+", text), text
+    for company, tier in (("대한자동차", "OEM"), ("한빛정밀", "1차"), ("성진금속", "2차")):
+        assert (
+            f"{company} applies: business registration number" in text and f"{tier} in the chain '대한자동차'" in text
+        )
+        assert re.search(rf"The operator approves {company} → [1-9]\d* credential\(s\) signed by the hub", text)
+    # The OEM's search at the hub finds both inspection datasets, each by its provider's name and tier.
+    found = re.search(r"A search for '검사' finds (\d+) dataset", text)
+    assert found is not None and int(found[1]) >= 2, text
+    assert "한빛정밀 (1차): Incoming quality inspection" in text and "성진금속 (2차): Outgoing inspection" in text
+    assert "'검사' 검색 결과" in text  # and in Korean
+    # Pulled along the chain: the tier-2's 40 rows (rows // 5) by the tier-1, the tier-1's good rows by the OEM.
+    assert re.search(r"한빛정밀 ← 성진금속: negotiation FINALIZED in \d+ ms .*, 40 inspection rows pulled", text)
+    assert re.search(
+        r"대한자동차 ← 한빛정밀: negotiation FINALIZED in \d+ ms .*; pulled 196 rows, 10 of 14 columns", text
+    )
     # Every count the demo prints says what it counts: problems are values, rows set aside are rows.
     assert re.search(r"found \d+ problem\(s\) \(one per wrong value; a row can have several\)", text)
     assert re.search(r"\d+ rows kept, \d+ rows set aside with reasons \(the rows with at least one", text)
-    settings = Settings(data_dir=tmp_path / "demo" / "supplier")
+    users = re.findall(r"sign in as\s+(\S+) / (\S+)   \(role (\w+).*?data dir\s+(\S+)", text, re.DOTALL)
+    assert [(Path(folder).name, role) for _, _, role, folder in users] == [
+        ("hub", "admin"),
+        ("oem", "steward"),
+        ("tier1", "steward"),
+        ("tier2", "steward"),
+    ], text
 
-    async def matches() -> bool:
-        store = SqlStore(settings.state_url)
+    async def matches(folder: str, name: str, password: str, role: str) -> bool:
+        store = SqlStore(Settings(data_dir=Path(folder)).state_url)
         try:
             async with store.begin() as tx:
-                user = await tx.users.get(signed_in[1])
+                user = await tx.users.get(name)
         finally:
             await store.close()
-        return user is not None and user.role == "steward" and password_matches(user, signed_in[2])
+        return user is not None and user.role == role and password_matches(user, password)
 
-    assert asyncio.run(matches())
+    for name, password, role, folder in users:
+        assert asyncio.run(matches(folder, name, password, role)), (name, folder)
+    assert not asyncio.run(matches(users[0][3], users[0][0], users[1][1], "admin"))  # another's password: no
 
 
 def test_the_shipped_examples_are_what_the_generators_write(tmp_path: Path) -> None:

@@ -143,9 +143,13 @@ def host(
 def demo(
     workdir: Annotated[Path, typer.Option(help="Where the demo keeps its connectors")] = Path("demo-data"),
     rows: Annotated[int, typer.Option(help="Inspection records to generate")] = 5000,
-    keep_serving: Annotated[bool, typer.Option(help="Keep both connectors running until Ctrl-C")] = True,
+    keep_serving: Annotated[bool, typer.Option(help="Keep the hub and the connectors running until Ctrl-C")] = True,
+    ko: Annotated[
+        bool | None, typer.Option("--ko/--en", help="Tell it in Korean or in English (default: both)")
+    ] = None,
 ) -> None:
-    """Two companies on loopback: a supplier publishes inspection data, an OEM negotiates and pulls it."""
+    """A hub and a value chain on loopback: an OEM, a tier-1 and a tier-2 join the hub, publish, find each
+    other's data at the hub, negotiate and pull it along the chain."""
     from sangsaeng.demo.run import run_demo
 
-    sys.exit(run_demo(workdir, rows, keep_serving, console))
+    sys.exit(run_demo(workdir, rows, keep_serving, console, ko))

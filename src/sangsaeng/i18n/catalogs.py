@@ -13,7 +13,7 @@ from babel.messages.catalog import Catalog
 from babel.messages.pofile import read_po
 
 LANGUAGES = ("ko", "en")
-DOMAINS = ("messages", "findings", "cli", "standard", "hub", "hosting")
+DOMAINS = ("messages", "findings", "cli", "standard", "hub", "hosting", "demo")
 LOCALE_DIR = Path(__file__).parent / "locale"
 
 
