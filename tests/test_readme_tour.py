@@ -202,11 +202,17 @@ def test_the_demo_runs_the_chain_through_the_hub_and_prints_users_that_can_sign_
     assert run_demo(tmp_path / "demo", rows=200, keep_serving=False, console=console) == 0
     text = console.export_text()
     assert re.search(r"Hub 상생 허브 Sangsaeng Hub at http://127\.0\.0\.1:\d+, key fingerprint \S+", text), text
-    for company, tier in (("대한자동차", "OEM"), ("한빛정밀", "1차"), ("성진금속", "2차")):
+    for company, tier in (("대한자동차", "OEM"), ("한빛정밀", "1차")):
         assert (
             f"{company} applies: business registration number" in text and f"{tier} in the chain '대한자동차'" in text
         )
         assert re.search(rf"The operator approves {company} → [1-9]\d* credential\(s\) signed by the hub", text)
+    # The tier-2 has no IT: the hub hosts its connector, in the hub's own process, under /c/<name>.
+    hosted = re.search(
+        r"성진금속 has no IT of its own: the hub hosts its connector at (http://127\.0\.0\.1:\d+/c/\S+/portal/)", text
+    )
+    assert hosted is not None, text
+    assert "허브가 커넥터를 대신 운영합니다" in text
     # The OEM's search at the hub finds both inspection datasets, each by its provider's name and tier.
     found = re.search(r"A search for '검사' finds (\d+) dataset", text)
     assert found is not None and int(found[1]) >= 2, text

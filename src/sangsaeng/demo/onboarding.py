@@ -1,7 +1,6 @@
 """The demo's dataspace being set up: a hub with an operator, and companies that join it as members do — each
 connector pins the hub, applies with its own key and facts, the operator approves, the credentials arrive.
-``start_tier2`` is the one place that decides how the tier-2 runs (a process of its own today; a connector hosted
-by the hub when hosting lands)."""
+The tier-2 has no IT of its own: ``start_tier2`` has the hub host its connector (``POST /hub/hosted``)."""
 
 from __future__ import annotations
 
@@ -25,7 +24,8 @@ from sangsaeng.hub.store import migrate as hub_migrate
 from sangsaeng.hubclient.join import HubInfo, discover
 from sangsaeng.hubclient.member import application, credentials_url, keep, member_headers
 from sangsaeng.identity.credentials import Wallet
-from sangsaeng.identity.keys import load_private_key
+from sangsaeng.identity.directory import Participant
+from sangsaeng.identity.keys import load_private_key, public_jwk
 from sangsaeng.launch import ConnectorProcess, HubProcess, Node, free_port
 from sangsaeng.settings import Settings
 from sangsaeng.setup import Initialized, hub_settings, init_connector
@@ -79,13 +79,15 @@ TIER2_CO = Company(
 )  # fmt: skip
 
 
-def portal_user(state_url: str, name: str, role: str) -> str:
-    """A portal user with a fresh password (as ``sangsaeng user add`` makes one), so the visitor can sign in."""
+def portal_user(settings: Settings, name: str, role: str) -> str:
+    """A portal user with a fresh password (as ``sangsaeng user add`` makes one), so the visitor can sign in; in
+    the connector's own state (a hosted one's schema, on PostgreSQL)."""
     password = secrets.token_urlsafe(12)
-    migrate.upgrade(state_url)
+    schema = settings.state_schema or None
+    migrate.upgrade(settings.state_url, schema)
 
     async def create() -> None:
-        store = SqlStore(state_url)
+        store = SqlStore(settings.state_url, schema=schema)
         try:
             await add_user(store, name, password, role, datetime.now(UTC))
         finally:
@@ -122,7 +124,7 @@ def start_hub(workdir: Path, teller: Teller) -> Hub:
         workdir / "hub", f"urn:uuid:{uuid.uuid4()}", "상생 허브 Sangsaeng Hub", port=port, extra={"kind": "hub"}
     )
     hub_migrate.upgrade(made.settings.state_url, made.settings.state_schema or None)
-    password = portal_user(made.settings.state_url, OPERATOR, "admin")
+    password = portal_user(made.settings, OPERATOR, "admin")
     process = HubProcess(made.settings.data_dir, port).start()
     info = discover(made.settings.public_url)
     teller.say("hub.ready", name=info.name, url=info.url, fingerprint=thumbprint(made.participant.public_key))
@@ -176,7 +178,13 @@ def start(made: Initialized) -> Node:
 
 
 def start_tier2(workdir: Path, hub: Hub, teller: Teller) -> Node:
-    """The tier-2 (성진금속), onboarded and running. The issue asks for it to be hosted by the hub; until hosted
-    connectors land this is a process of its own — switching is a change here only (its ``Node`` is all the rest
-    of the demo uses: its id, its API's address and key, its data directory)."""
-    return start(onboard(workdir, TIER2_CO, hub, teller))
+    """The tier-2 (성진금속) has no IT of its own: the hub hosts its connector (``POST /hub/hosted``, as ``sangsaeng
+    hub host`` does) — its own participant id, key, state, datasets, API key and portal, in the hub's process under
+    ``/c/<name>``. The hub files and approves its membership itself and hands it its credentials."""
+    company = TIER2_CO
+    made = hub.call("POST", "/hub/hosted", {"company": company.facts(), "name": company.folder})
+    settings = Settings(data_dir=hub.init.settings.data_dir / "tenants" / str(made["name"]))
+    key = load_private_key(settings.key_path)
+    participant = Participant(made["participantId"], company.name, public_jwk(key.public_key()), settings.protocol_url)
+    teller.say("member.hosted", name=company.name, url=made["portal"], brn=company.brn, tier=company.tier)
+    return Node(Initialized(settings, made["apiKey"], participant), hub.process, Client(made["url"], made["apiKey"]))

@@ -94,7 +94,7 @@ def run_demo(workdir: Path, rows: int, keep_serving: bool, console: Console, kor
             nodes.append(start(made))
             processes.append(nodes[-1].process)
         tier1, oem = nodes[2], nodes[1]
-        passwords = {n.id: portal_user(n.init.settings.state_url, PORTAL_USER, "steward") for n in nodes}
+        passwords = {n.id: portal_user(n.init.settings, PORTAL_USER, "steward") for n in nodes}
         teller.say("step.running", count=len({p.pid() for p in processes}), refresh=f"{HUB_REFRESH:g}")
         return _trade(workdir, rows, hub, oem, tier1, tier2, passwords, keep_serving, processes, teller)
     except SangsaengError as exc:
