@@ -7,7 +7,6 @@ The tar holds one folder, ``connector/``; its state is ``connector/state.db``.""
 from __future__ import annotations
 
 import json
-import sqlite3
 import tarfile
 import tempfile
 import tomllib
@@ -24,6 +23,7 @@ from sangsaeng.identity.directory import Participant, upsert_participant
 from sangsaeng.identity.keys import load_private_key, public_jwk
 from sangsaeng.settings import CONFIG_FILE, Settings
 from sangsaeng.store import migrate
+from sangsaeng.store.sql.backup import copy_sqlite
 
 TOP = "connector"
 STATE = "state.db"
@@ -40,13 +40,7 @@ def export_tar(settings: Settings, out: IO[bytes]) -> None:
     root = settings.data_dir
     with tempfile.TemporaryDirectory() as scratch:
         copy = Path(scratch) / STATE
-        source = sqlite3.connect(root / STATE)
-        target = sqlite3.connect(copy)
-        try:
-            source.backup(target)  # a consistent copy while the connector writes
-        finally:
-            target.close()
-            source.close()
+        copy_sqlite(root / STATE, copy)  # a consistent copy while the connector writes
         with tarfile.open(fileobj=out, mode="w|") as tar:
             for path in sorted(root.rglob("*")):
                 relative = path.relative_to(root)
