@@ -311,3 +311,15 @@ async def test_a_declined_hosted_sign_up_never_opens_and_the_applicant_reads_why
     async with browser(space, "en") as client:
         read = await hosted_status(client, application, code)
         assert read.status_code == 200 and "BRN unknown" in read.text and 'id="opened"' not in read.text
+
+
+async def test_hosted_sign_ups_are_limited_per_address_like_applications(tmp_path: Path) -> None:
+    limits = {"unsolicited_burst": 1, "unsolicited_rate": 0.001}  # one request, then none for 1000 s
+    async with hub_space(tmp_path, **limits) as space, browser(space, "en") as client:
+        first = await host_me(client, hosted_form())
+        assert first.status_code == 201, first.text
+        second = await host_me(client, hosted_form(name="Gaon Tech", brn="220-81-62517"))
+        assert second.status_code == 429 and 'id="error-form"' in second.text
+        assert 'value="Gaon Tech"' in second.text  # what was typed is kept for a later try
+        assert len((await space.operator.get("/hub/applications")).json()["applications"]) == 1
+        assert not (space.made.settings.data_dir / "signups" / "gaon-tech").exists()

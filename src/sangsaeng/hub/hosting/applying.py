@@ -154,12 +154,19 @@ class HostedApplications:
         target = self.hosting.folder / name
         target.parent.mkdir(parents=True, exist_ok=True)
         await anyio.to_thread.run_sync(lambda: pending.rename(target))
-        context = await self.hosting.host.add(name, Settings(data_dir=target))
-        c = context.connector
-        async with c.store.begin() as tx:
-            if await tx.users.get(record["admin"]) is None:
-                await tx.users.add(User(record["admin"], record["passwordHash"], "admin", c.now()))
-        await self.hosting.hand_credentials(context)
+        try:
+            context = await self.hosting.host.add(name, Settings(data_dir=target))
+            c = context.connector
+            async with c.store.begin() as tx:
+                if await tx.users.get(record["admin"]) is None:
+                    await tx.users.add(User(record["admin"], record["passwordHash"], "admin", c.now()))
+            await self.hosting.hand_credentials(context)
+        except BaseException:  # not served half-made, nor at the next start: back to signups/ (logged)
+            log.error("hosting.open-failed", tenant=name, application=record["application"])
+            if self.hosting.hosted(name) is not None:
+                await self.hosting.host.remove(name)
+            await anyio.to_thread.run_sync(lambda: target.rename(pending))
+            raise
         await self.hosting.spread()
         await self.hosting.c.audit.record("hub.hosted", counterparty=c.participant_id, tenant=name, by="review")
 

@@ -77,10 +77,10 @@ async def host_me(request: Request) -> Response:
         address = request.client.host if request.client else "unknown"
         try:
             made = await signups.request(asked, address)
-        except SangsaengError as exc:
-            if exc.status == 429:
-                raise
+        except SangsaengError as exc:  # taken by the core after the form's checks; too many requests: the form's
             errors = {field_of(exc.position): said(exc, w.language)}
+            if exc.status == 429:
+                return await _form(request, kept, {"": said(exc, w.language)}, status=429)
         else:
             return render(
                 request,
