@@ -204,3 +204,122 @@ async def test_a_connector_has_no_hub_pages(tmp_path: Path) -> None:
         httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://127.0.0.1:9400") as client,
     ):
         assert (await client.get("/portal/hub/apply")).status_code == 404
+
+
+def hosted_form(**changes: str) -> dict[str, Any]:
+    facts = {
+        "name": "Dure Metal 두리금속", "brn": "124-81-00998", "ksic": ["C25"], "region": "KR-48", "size": "sme",
+        "chain_0": "현대차", "tier_0": "2차", "chain_1": "", "tier_1": "", "chain_2": "", "tier_2": "",
+        "contact_name": "박대표", "contact_email": "park@dure.co.kr", "contact_phone": "055-987-6543",
+        "admin_name": "박대표", "password": "두리금속 비밀번호 2024",
+    }  # fmt: skip
+    return facts | changes
+
+
+async def host_me(client: httpx.AsyncClient, form: dict[str, Any]) -> httpx.Response:
+    page = await client.get("/portal/hub/hosted")
+    assert page.status_code == 200
+    return await client.post("/portal/hub/hosted", data={"csrf": csrf_of(page.text), **form})
+
+
+async def hosted_status(client: httpx.AsyncClient, application: str, code: str) -> httpx.Response:
+    page = await client.get("/portal/hub/hosted/status")
+    data = {"csrf": csrf_of(page.text), "application": application, "code": code}
+    return await client.post("/portal/hub/hosted/status", data=data)
+
+
+async def test_a_refused_hosted_sign_up_says_each_field_in_both_languages_and_files_nothing(space: HubSpace) -> None:
+    async with browser(space, "ko") as client:
+        apply_page = await client.get("/portal/hub/apply")
+        assert 'href="/portal/hub/hosted"' in apply_page.text  # the choice is offered, not disabled
+    for language, brn, password in (("ko", "검증번호", "10자"), ("en", "check digit", "10 to 1024")):
+        async with browser(space, language) as client:
+            answer = await host_me(client, hosted_form(brn="124-81-00999", password="short", contact_email="p@"))
+        assert answer.status_code == 400
+        said = re.search(r'id="error-brn">(.*?)</span>\s*</span>', answer.text, re.S)
+        assert said is not None and brn in said.group(1), answer.text
+        said = re.search(r'id="error-password">(.*?)</span>\s*</span>', answer.text, re.S)
+        assert said is not None and password in said.group(1), answer.text
+        assert 'id="error-contact_email"' in answer.text
+        for kept in ('value="124-81-00999"', 'value="Dure Metal 두리금속"', 'value="박대표"'):
+            assert kept in answer.text
+        assert "short" not in answer.text.split('id="password"')[1][:80]  # a password is never shown again
+    queued = await space.operator.get("/hub/applications")
+    assert queued.json()["applications"] == []
+    assert not any((space.made.settings.data_dir / "signups").glob("*"))
+
+
+async def test_a_hosted_sign_up_waits_for_the_operator_then_opens_with_its_key_shown_once(space: HubSpace) -> None:
+    async with browser(space, "ko") as client:
+        answer = await host_me(client, hosted_form())
+        assert answer.status_code == 201, answer.text
+        assert "신청이 접수되었습니다" in answer.text
+        found = re.search(r'id="application-id">([^<]+)<.*id="status-code">([^<]+)<', answer.text, re.S)
+        assert found is not None
+        application, code = found.groups()
+        assert (await client.get("/c/dure-metal/portal/login")).status_code == 404  # not served before approval
+        waiting = await hosted_status(client, application, code)
+        assert waiting.status_code == 200 and "심사 대기" in waiting.text, waiting.text
+        assert 'id="api-key"' not in waiting.text
+        wrong = await hosted_status(client, application, code + "x")
+        assert wrong.status_code == 404 and "Dure" not in wrong.text
+
+    admin = await operator(space)
+    queue = await admin.get("/portal/hub/review")
+    assert "Dure Metal 두리금속" in queue.text  # in the queue like any application
+    approved = await admin.post(
+        f"/portal/hub/review/{application}/approve", data={"csrf": csrf_of(queue.text), "state": "applied"}
+    )
+    assert approved.status_code == 303
+    await admin.aclose()
+
+    async with browser(space, "en") as client:
+        opened = await hosted_status(client, application, code)
+        assert opened.status_code == 200 and 'id="opened"' in opened.text, opened.text
+        assert f"{HUB_URL}/c/dure-metal/portal/" in opened.text
+        key = re.search(r'id="api-key">([^<]+)<', opened.text)
+        assert key is not None
+        again = await hosted_status(client, application, code)
+        assert 'id="api-key"' not in again.text and key.group(1) not in again.text  # shown once
+        assert 'id="api-key-shown"' in again.text
+        datasets = await client.get("/c/dure-metal/api/datasets", headers={"X-API-Key": key.group(1)})
+        assert datasets.status_code == 200, datasets.text
+        page = await client.get("/c/dure-metal/portal/login")
+        signed = await client.post(
+            "/c/dure-metal/portal/login",
+            data={"csrf": csrf_of(page.text), "name": "박대표", "password": "두리금속 비밀번호 2024"},
+        )
+        assert signed.status_code == 303 and signed.headers["location"] == "/c/dure-metal/portal/", signed.text
+    member = (await space.operator.get(f"/hub/applications/{application}")).json()
+    assert member["state"] == "approved"
+    context = space.app.state.host.contexts["dure-metal"]
+    assert context.connector.wallet.tokens(), "the opened connector holds its credentials"
+    assert not (space.made.settings.data_dir / "signups" / "dure-metal").exists()
+
+
+async def test_a_declined_hosted_sign_up_never_opens_and_the_applicant_reads_why(space: HubSpace) -> None:
+    async with browser(space, "en") as client:
+        answer = await host_me(client, hosted_form(name="Gaon Tech", brn="220-81-62517"))
+        assert answer.status_code == 201, answer.text
+        found = re.search(r'id="application-id">([^<]+)<.*id="status-code">([^<]+)<', answer.text, re.S)
+        assert found is not None
+    application, code = found.groups()
+    declined = await space.operator.post(f"/hub/applications/{application}/decline", json={"reason": "BRN unknown"})
+    assert declined.status_code == 200, declined.text
+    assert not (space.made.settings.data_dir / "signups" / "gaon-tech").exists()
+    assert "gaon-tech" not in space.app.state.host.contexts
+    async with browser(space, "en") as client:
+        read = await hosted_status(client, application, code)
+        assert read.status_code == 200 and "BRN unknown" in read.text and 'id="opened"' not in read.text
+
+
+async def test_hosted_sign_ups_are_limited_per_address_like_applications(tmp_path: Path) -> None:
+    limits = {"unsolicited_burst": 1, "unsolicited_rate": 0.001}  # one request, then none for 1000 s
+    async with hub_space(tmp_path, **limits) as space, browser(space, "en") as client:
+        first = await host_me(client, hosted_form())
+        assert first.status_code == 201, first.text
+        second = await host_me(client, hosted_form(name="Gaon Tech", brn="220-81-62517"))
+        assert second.status_code == 429 and 'id="error-form"' in second.text
+        assert 'value="Gaon Tech"' in second.text  # what was typed is kept for a later try
+        assert len((await space.operator.get("/hub/applications")).json()["applications"]) == 1
+        assert not (space.made.settings.data_dir / "signups" / "gaon-tech").exists()

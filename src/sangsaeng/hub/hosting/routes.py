@@ -14,6 +14,7 @@ from fastapi.responses import StreamingResponse
 
 from sangsaeng.errors import Unauthenticated
 from sangsaeng.hub.api.routes import ApiKeyHeader, HubDep, Member, Operator
+from sangsaeng.hub.hosting.applying import HostedApplications
 from sangsaeng.hub.hosting.moving import export_tar
 from sangsaeng.hub.hosting.tenancy import Hosting
 from sangsaeng.hub.service import callers
@@ -85,4 +86,5 @@ def install(app: FastAPI, host: Host) -> None:
     host.hosting = True
     hosting = root.own(Hosting, lambda: Hosting(hub, host))
     hosting.reload()
+    root.own(HostedApplications, lambda: HostedApplications(hosting))  # the portal's sign-up, approved in review
     app.include_router(router)

@@ -95,7 +95,7 @@ class Hosting:
         if not isinstance(password, str) or not 10 <= len(password) <= 1024:
             raise refusal("hosting", "admin.password", at="admin.password")
         name = tenant_name(entry.get("name"), company.name, company.brn, self._taken)
-        made = await anyio.to_thread.run_sync(lambda: self._init(name, company))
+        made = await anyio.to_thread.run_sync(lambda: self.init(self.folder, name, company))
         try:
             context = await self.host.add(name, Settings(data_dir=made.settings.data_dir))
             await add_user(context.connector.store, user.strip(), password, "admin", self.c.now())
@@ -120,14 +120,15 @@ class Hosting:
     def _taken(self, name: str) -> bool:
         return name in self.host.contexts or (self.folder / name).exists()
 
-    def _init(self, name: str, company: Company) -> Initialized:
+    def init(self, parent: Path, name: str, company: Company) -> Initialized:
+        """Connector ``name``'s folder under ``parent``, addressed as the hub's ``/c/<name>`` (not served yet)."""
         s = self.c.settings
         info = HubInfo(s.public_url.rstrip("/"), s.participant_id, s.name, public_jwk(self.c.key.public_key()))
         extra: dict[str, object] = dict(hub_settings(info))
         if s.database_url:
             extra["state_schema"] = schema_of(name)
         return init_connector(
-            self.folder / name,
+            parent / name,
             f"urn:uuid:{uuid.uuid4()}",
             company.name,
             public_url=self.url_of(name),

@@ -33,18 +33,28 @@ class Membership:
     def __init__(self, connector: Connector, changed: Callable[[], Awaitable[None]] = _nothing) -> None:
         self.c = connector
         self.changed = changed  # after a decision that changed the directory committed (the hub's own follows)
+        # After any decision committed, with the member as decided: hosting opens a hosted applicant's connector.
+        self.decided: list[Callable[[MemberRecord, Step], Awaitable[None]]] = []
         s = connector.settings
         # Applications are unsolicited and unauthenticated: limited per address as protocol requests are per member.
         self.applying = TokenBuckets(s.unsolicited_rate, s.unsolicited_burst)
 
     # ---- applying --------------------------------------------------------------------------------
     async def apply(self, body: Any, address: str) -> dict[str, Any]:
+        self.admit(address)
+        return await self.file(body)
+
+    def admit(self, address: str) -> None:
+        """One more unsolicited request from ``address`` (an application, a hosted sign-up), or 429."""
         verdict = self.applying.take(address, self.c.now().timestamp())
         if not verdict.allowed:
             raise TooManyRequests(
                 f"too many applications from {address}; try again in {verdict.retry_after} s",
                 details={"retryAfter": verdict.retry_after},
             )
+
+    async def file(self, body: Any) -> dict[str, Any]:
+        """An application admitted (``admit``): read, its proof checked, filed as ``applied``."""
         application = read_application(body)
         participant = application.participant
         await self._check_proof(application.proof, participant.id, participant.public_key, "proof", "proof.invalid")
@@ -128,6 +138,8 @@ class Membership:
             )
         if action != "decline":
             await self.changed()
+        for hook in self.decided:
+            await hook(member, action)
         return application_view(member)
 
     async def _consequences(self, records: HubRecords, member: MemberRecord, action: Step) -> dict[str, Any]:

@@ -9,9 +9,9 @@ from typing import Any
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, Response
 from starlette.datastructures import FormData
-from starlette.routing import Route
 
 from sangsaeng.errors import SangsaengError
+from sangsaeng.hub.hosting.applying import HostedApplications
 from sangsaeng.hub.service import callers
 from sangsaeng.portal import auth
 from sangsaeng.portal.hub.common import (
@@ -27,9 +27,10 @@ from sangsaeng.portal.hub.common import (
 )
 from sangsaeng.portal.hub.form import application_of, field_of, problems, said, values_of
 from sangsaeng.portal.pages import NotAllowed, from_here, render, words
+from sangsaeng.services import CONTEXT
 
 router = APIRouter(prefix="/portal/hub", include_in_schema=False)
-HOSTED = "/portal/hub/hosted"  # the hosted sign-up's page, where another part of issue 17 builds it
+HOSTED = "/portal/hub/hosted"  # the hosted sign-up's page (hosted.py)
 
 
 async def posted(request: Request) -> FormData:
@@ -41,9 +42,17 @@ async def posted(request: Request) -> FormData:
     return form
 
 
+def _none() -> HostedApplications:
+    raise LookupError
+
+
 def hosted_offered(request: Request) -> bool:
-    """Whether this hub hosts connectors: the sign-up page is there."""
-    return any(isinstance(r, Route) and r.path == HOSTED for r in request.app.routes)
+    """Whether this hub hosts connectors: its context holds the sign-up's use case (``hub/hosting/``)."""
+    try:
+        request.scope[CONTEXT].own(HostedApplications, _none)
+    except LookupError:
+        return False
+    return True
 
 
 async def _form(request: Request, kept: dict[str, Any], errors: dict[str, Any], status: int = 200) -> Response:

@@ -10,6 +10,7 @@ from typing import Any
 
 from starlette.datastructures import FormData
 
+from sangsaeng.accounts.passwords import check_new_password
 from sangsaeng.errors import InvalidInput, SangsaengError
 from sangsaeng.hub.members.brn import read_brn
 from sangsaeng.hub.members.facts import read_company, read_contact, read_participant, read_tier
@@ -45,7 +46,10 @@ FIELDS = {
     "participant.endpoint": "endpoint",
     "participant.dataEndpoint": "data_endpoint",
     "proof": "proof",
+    "admin.name": "admin_name",
+    "admin.password": "password",
 }
+HOSTED_FIELDS = ("name", "brn", "region", "size", "contact_name", "contact_email", "contact_phone", "admin_name")
 
 
 def values_of(form: FormData) -> dict[str, Any]:
@@ -59,6 +63,19 @@ def values_of(form: FormData) -> dict[str, Any]:
     return kept
 
 
+def hosted_values_of(form: FormData) -> tuple[dict[str, Any], str]:
+    """What was typed on the hosted sign-up, to show again, and the password (never shown again)."""
+    kept = values_of(form)
+    kept = {k: v for k, v in kept.items() if k in HOSTED_FIELDS or k in ("ksic", "tiers")}
+    kept["admin_name"] = str(form.get("admin_name", "")).strip()
+    return kept, str(form.get("password", ""))
+
+
+def hosted_of(kept: dict[str, Any], password: str) -> dict[str, Any]:
+    """The hosted sign-up as ``HostedApplications.request`` takes it: the company, its first portal user."""
+    return {"company": company_of(kept), "admin": {"name": kept["admin_name"], "password": password}}
+
+
 def _key(text: str) -> Any:
     """A public key as a JWK (what ``sangsaeng hub identity`` prints) or its ``x`` alone."""
     if text.startswith("{"):
@@ -69,18 +86,23 @@ def _key(text: str) -> Any:
     return {"kty": "OKP", "crv": "Ed25519", "x": text} if text else None
 
 
+def company_of(kept: dict[str, Any]) -> dict[str, Any]:
+    """The company's facts as an application holds them."""
+    return {
+        "name": kept["name"],
+        "brn": kept["brn"],
+        "ksic": kept["ksic"],
+        "region": kept["region"],
+        "size": kept["size"],
+        "tiers": [t for t in kept["tiers"] if t["chain"] or t["tier"]],
+        "contact": {"name": kept["contact_name"], "email": kept["contact_email"], "phone": kept["contact_phone"]},
+    }
+
+
 def application_of(kept: dict[str, Any]) -> dict[str, Any]:
     """The application as ``POST /hub/applications`` takes it (``docs/hub.md``)."""
     return {
-        "company": {
-            "name": kept["name"],
-            "brn": kept["brn"],
-            "ksic": kept["ksic"],
-            "region": kept["region"],
-            "size": kept["size"],
-            "tiers": [t for t in kept["tiers"] if t["chain"] or t["tier"]],
-            "contact": {"name": kept["contact_name"], "email": kept["contact_email"], "phone": kept["contact_phone"]},
-        },
+        "company": company_of(kept),
         "participant": {
             "id": kept["participant_id"],
             "publicKey": _key(kept["public_key"]),
@@ -94,6 +116,17 @@ def application_of(kept: dict[str, Any]) -> dict[str, Any]:
 def _proof(token: str) -> None:
     if not token or len(token) > MAX_PROOF:  # as the core reads it; its signature is checked when applying
         raise refusal("hub", "proof.missing", at="proof")
+
+
+def admin_problems(admin: dict[str, str]) -> None:
+    """The first portal user of a hosted connector: a name, a password by the portal's rules."""
+    name = admin["name"]
+    if not name or len(name) > 128:
+        raise refusal("hosting", "admin.name.required", at="admin.name")
+    try:
+        check_new_password(admin["password"])
+    except InvalidInput:
+        raise refusal("hosting", "admin.password.rules", at="admin.password") from None
 
 
 def field_of(position: str | None) -> str:
@@ -112,7 +145,7 @@ def said(error: SangsaengError, language: str) -> dict[str, str]:
 def problems(application: dict[str, Any], language: str) -> dict[str, dict[str, str]]:
     """Every field the hub's core refuses, each with its first refusal (the core stops at the first problem of
     an application; asking it field by field shows them all at once)."""
-    company, participant = application["company"], application["participant"]
+    company = application["company"]
     checks: list[Callable[[], object]] = [
         lambda: read_brn(company["brn"]),
         lambda: [read_ksic(code, f"company.ksic[{i}]") for i, code in enumerate(company["ksic"])],
@@ -120,10 +153,14 @@ def problems(application: dict[str, Any], language: str) -> dict[str, dict[str, 
         lambda: read_size(company["size"]),
         lambda: [read_tier(t, f"company.tiers[{i}]") for i, t in enumerate(company["tiers"])],
         lambda: read_contact(company["contact"]),
-        lambda: read_participant(participant, company["name"] or "-"),
         lambda: read_company(company),  # the rest: the name, an empty list
-        lambda: _proof(application["proof"]),
     ]
+    if "participant" in application:  # a hosted sign-up has none: the hub makes the key and endpoints
+        participant = application["participant"]
+        checks[-1:-1] = [lambda: read_participant(participant, company["name"] or "-")]
+        checks.append(lambda: _proof(application["proof"]))
+    if "admin" in application:
+        checks.append(lambda: admin_problems(application["admin"]))
     found: dict[str, dict[str, str]] = {}
     for check in checks:
         try:
