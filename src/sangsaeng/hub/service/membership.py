@@ -48,9 +48,13 @@ class Membership:
         """One more unsolicited request from ``address`` (an application, a hosted sign-up), or 429."""
         verdict = self.applying.take(address, self.c.now().timestamp())
         if not verdict.allowed:
-            raise TooManyRequests(
-                f"too many applications from {address}; try again in {verdict.retry_after} s",
-                details={"retryAfter": verdict.retry_after},
+            raise refused_as(
+                TooManyRequests,
+                "hub",
+                "applications.too-many",
+                extra={"retryAfter": verdict.retry_after},
+                address=address,
+                seconds=verdict.retry_after,
             )
 
     async def file(self, body: Any) -> dict[str, Any]:
