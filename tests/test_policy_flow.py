@@ -152,10 +152,10 @@ async def test_credentials_decide_and_only_a_trusted_issuer_counts(space: Datasp
 async def test_a_wrong_tier_is_refused_with_what_the_credential_said(space: Dataspace) -> None:
     supplier, oem = space.parties["supplier"], space.parties["oem"]
     dataset_id, offer_id = await publish(supplier, template="demand-to-tier1", parameters={"suppliers": oem.id})
-    await give_credential(space, oem, tier=["tier2"])
+    await give_credential(space, oem, tier=["2차"])
     refused = await negotiate(oem, supplier, dataset_id, offer_id, "demand-planning")
-    assert refused["state"] == "TERMINATED" and "credentials say tier is tier2" in refused["reason"]
-    await give_credential(space, oem, tier=["tier1"])
+    assert refused["state"] == "TERMINATED" and "credentials say tier is 2차" in refused["reason"]
+    await give_credential(space, oem, tier=["1차"])
     agreement_id, transfer_id = await pull(oem, supplier, dataset_id, offer_id, "demand-planning")
     assert len(await rows(oem, transfer_id)) == 10
 

@@ -133,7 +133,7 @@ def _demand(v: dict[str, Any]) -> dict[str, Any]:
                 "action": "use",
                 "constraint": [
                     _c("participant", "isAnyOf", v["suppliers"]),
-                    _c("tier", "eq", "tier1"),
+                    _c("tier", "eq", "1차"),  # the tier word the hub's credentials carry (hub/members/facts.py)
                     _c("purpose", "eq", "demand-planning"),
                     _c("redistribution", "eq", False),
                 ],
