@@ -330,7 +330,13 @@ def test_every_code_the_portal_shows_has_words_in_both_languages() -> None:
     keys |= {f"duty.state.{s}" for s in ("open", "overdue", "fulfilled")} | {f"attribute.{a}" for a in ATTRIBUTES}
     source = Path(labels.__file__).parents[1]
     for module in source.rglob("*.py"):
-        for kind in re.findall(r'audit\.(?:note|record)\(\s*"([^"]+)"', module.read_text("utf-8")):
+        text = module.read_text("utf-8")
+        # Entries written alone (``audit.record``) or with a state change (``done.record`` in ``together()``); a
+        # kind made of a step names every step (the hub's decisions: f"hub.{action}").
+        kinds = re.findall(r'(?:audit|done)\.(?:note|record)\(\s*"([^"]+)"', text)
+        if 'done.record(\n                f"hub.{action}"' in text:
+            kinds += [f"hub.{step}" for step in ("approve", "decline", "suspend", "reinstate")]
+        for kind in kinds:
             if kind == "agreement":
                 keys |= {"audit.kind.agreement.provider", "audit.kind.agreement.consumer"}
             elif kind != "management":
