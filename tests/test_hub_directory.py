@@ -127,6 +127,27 @@ def test_a_rollback_to_a_lower_seq_is_refused_and_the_newer_copy_kept(hub: TestH
         directory.accept_status(status_before)
 
 
+def test_a_hosted_connector_follows_its_hubs_one_reading_never_back_and_never_another_hubs(
+    hub: TestHub, tmp_path: Path
+) -> None:
+    acme, _ = member("acme")
+    hub.admit(acme)
+    clock = Clock()
+    reader, follower = following(hub, tmp_path / "reader", clock), following(hub, tmp_path / "follower", clock)
+    reader.accept_directory(hub.directory())
+    reader.accept_status(hub.status())
+    follower.follow(reader)
+    assert follower.is_active(acme.id) and follower.seq == reader.seq
+    assert follower.status_of(hub.pin.id) is reader.status_of(hub.pin.id)
+    hub.suspend(acme.id)
+    follower.accept_directory(hub.directory())  # the follower fetched a newer one itself
+    follower.follow(reader)  # the reader's older reading is not taken back
+    assert not follower.is_active(acme.id)
+    other = TestHub()
+    with pytest.raises(DocumentRefused, match="another hub"):
+        follower.follow(following(other, tmp_path / "other", clock))
+
+
 def test_key_rotation_both_keys_verify_until_the_hub_promotes_the_next(hub: TestHub, tmp_path: Path) -> None:
     acme, old_key = member("acme")
     hub.admit(acme)

@@ -146,6 +146,20 @@ class HubDirectory:
         self._keep(STATUS_FILE, token)
         return True
 
+    def follow(self, reader: HubDirectory) -> None:
+        """Take what ``reader``, pinned to the same hub, verified: the connectors one hub hosts share one reading of
+        its documents instead of each verifying and parsing every member's key again (which made each sign-up cost
+        the number of tenants times the number of members). Nothing older than what is held is taken; the copy on
+        disk is left to this connector's own next fetch."""
+        if reader.pin != self.pin:
+            raise DocumentRefused("another hub's reading is not followed")
+        theirs, mine = reader._directory, self._directory
+        if theirs is not None and (mine is None or (theirs.seq, theirs.expires_at) > (mine.seq, mine.expires_at)):
+            self._directory, self._listing = theirs, reader._listing
+        theirs, mine = reader._status_doc, self._status_doc
+        if theirs is not None and (mine is None or (theirs.seq, theirs.expires_at) > (mine.seq, mine.expires_at)):
+            self._status_doc, self._status = theirs, reader._status
+
     @staticmethod
     def _newer(claims: dict[str, Any], held: _Verified | None, what: str) -> bool:
         if held is None:

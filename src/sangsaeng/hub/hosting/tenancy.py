@@ -173,11 +173,17 @@ class Hosting:
         """The hub's current directory and status list, handed to every hosted connector now rather than at its
         next fetch (which still runs: these are the same signed documents)."""
         directory, status = await self.hub.publishing.directory(), await self.hub.publishing.status()
+        reader: HubDirectory | None = None  # verified and parsed once, then followed by the others
         for context in self.host.named():
             held = context.connector.directory
-            if isinstance(held, HubDirectory):
+            if not isinstance(held, HubDirectory):
+                continue
+            if reader is None:
+                reader = held
                 held.accept_directory(directory)
                 held.accept_status(status)
+            else:
+                held.follow(reader)
 
     # ---- leaving ---------------------------------------------------------------------------------
     def exportable(self, principal: Principal, name: str) -> Settings:
