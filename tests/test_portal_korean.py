@@ -21,7 +21,7 @@ from hypothesis import strategies as st
 from sangsaeng.portal.i18n import Words, moment_text
 from sangsaeng.portal.names import short
 from sangsaeng.standard import labels
-from tests.helpers import Dataspace, Party, dataspace, poll
+from tests.helpers import Dataspace, Party, dataspace, offer_policy, poll, publish
 from tests.test_portal import catalog, csrf_of, session
 
 pytestmark = pytest.mark.anyio
@@ -129,6 +129,24 @@ async def request_through_portal(client: httpx.AsyncClient, provider: Party, pur
     )
     assert asked.status_code == 303, asked.text
     return asked.headers["location"].rsplit("/", 1)[-1]
+
+
+async def test_an_offer_chosen_at_the_hub_comes_first_on_the_partners_page_and_is_marked(tmp_path: Path) -> None:
+    async with dataspace(tmp_path, ["supplier", "oem"]) as space:
+        supplier, oem = space.parties["supplier"], space.parties["oem"]
+        first, _ = await publish(supplier, "lot,value\nA,1\n", offer_policy(oem.id))
+        second, chosen = await publish(supplier, "lot,value\nB,2\n", offer_policy(oem.id))
+        client = await session(oem, "kim", "steward")
+        plain = await client.get(f"/portal/partners/{supplier.id}", params={"lang": "ko"})
+        assert 'id="chosen"' not in plain.text
+        page = await client.get(f"/portal/partners/{supplier.id}", params={"lang": "ko", "offer": chosen})
+        assert "허브 검색에서 고른 제안" in page.text
+        offers = re.findall(r'name="offer" value="([^"]+)"', page.text)
+        assert offers[0] == chosen and len(offers) == 2  # first, and the other still there
+        marked = re.search(r'<form [^>]*class="chosen"[^>]*>\s*<input type="hidden" name="csrf" value="[^"]+">'
+                           r'<input type="hidden" name="offer" value="([^"]+)"', page.text)  # fmt: skip
+        assert marked is not None and marked.group(1) == chosen
+        await client.aclose()
 
 
 @pytest.fixture

@@ -4,11 +4,11 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
+from typing import Annotated, Any
 
 import anyio
 import httpx
-from fastapi import APIRouter, Request
+from fastapi import APIRouter, Query, Request
 from fastapi.responses import FileResponse, RedirectResponse, Response
 
 from sangsaeng.catalog.service import fetch_catalog
@@ -50,7 +50,15 @@ async def partners(request: Request, svc: ServicesDep, user: UserDep) -> Respons
 
 
 @router.get("/partners/{partner_id}")
-async def partner_catalog(partner_id: str, request: Request, svc: ServicesDep, user: UserDep) -> Response:
+async def partner_catalog(
+    partner_id: str,
+    request: Request,
+    svc: ServicesDep,
+    user: UserDep,
+    chosen: Annotated[str | None, Query(alias="offer")] = None,
+) -> Response:
+    """A partner's catalog, each offer with its request form; ``offer`` (a hub search's hit links here with it)
+    comes first and is marked, so the request is one click."""
     if svc.connector.directory.find(partner_id) is None:
         raise NotAllowed("dataset")
     w = words(request)
@@ -73,11 +81,13 @@ async def partner_catalog(partner_id: str, request: Request, svc: ServicesDep, u
             offers.append({"id": offer["@id"], "summary": summary})
         title = d.get("title") if isinstance(d.get("title"), str) and d.get("title") else None
         datasets.append({"id": d["@id"], "title": title or names.dataset(d["@id"], partner_id), "offers": offers})
+    datasets.sort(key=lambda d: not any(o["id"] == chosen for o in d["offers"]))  # stable: the rest keep their order
     return render(
         request,
         "catalog.html",
         user,
         partner=partner_id,
+        chosen=chosen,
         datasets=datasets,
         purposes=sorted(svc.connector.purposes),
         names=names,
