@@ -53,12 +53,17 @@ async def login_page(request: Request) -> Response:
 
 @router.post("/login", response_class=HTMLResponse)
 async def login(request: Request) -> Response:
-    form = await checked_form(request)
+    return await sign_in(request, await checked_form(request), "login.html", "/portal/")
+
+
+async def sign_in(request: Request, form: Any, template: str, landing: str) -> Response:
+    """A sign-in form sent (its CSRF checked by the caller): the session's cookie and on to ``landing``, or
+    ``template`` again saying why not. The hub's operator sign-in is this too (same sessions, limits, lockouts)."""
     name, password = str(form.get("name", "")), str(form.get("password", ""))
     attempt = await sessions(request).sign_in(name, password, address(request))
     if attempt.token is None:
-        return refused(request, "login.html", attempt, name=name)
-    answer = RedirectResponse(url(request, "/portal/"), status_code=303)
+        return refused(request, template, attempt, name=name)
+    answer = RedirectResponse(url(request, landing), status_code=303)
     secure = services(request).connector.settings.portal_secure_cookies
     for value in cookie_headers(request.scope, SESSION_COOKIE, attempt.token, secure):
         answer.headers.append("set-cookie", value)

@@ -15,15 +15,11 @@ from sangsaeng.hub.hosting.applying import HostedApplications
 from sangsaeng.hub.service import callers
 from sangsaeng.portal import auth
 from sangsaeng.portal.hub.common import (
-    TIER_ROWS,
-    TIERS,
+    blank_company,
+    company_choices,
     facts,
     hub_of,
-    region_choices,
-    sector_choices,
     signed_in,
-    size_choices,
-    tier_word,
 )
 from sangsaeng.portal.hub.form import application_of, field_of, problems, said, values_of
 from sangsaeng.portal.pages import NotAllowed, from_here, render, words
@@ -65,10 +61,7 @@ async def _form(request: Request, kept: dict[str, Any], errors: dict[str, Any], 
         status=status,
         kept=kept,
         errors=errors,
-        sectors=sector_choices(w),
-        regions=region_choices(w),
-        sizes=size_choices(w),
-        tiers=[{"code": t, "name": tier_word(w, t)} for t in TIERS],
+        **company_choices(w),
         hub_id=hub.connector.participant_id,
         hub_url=hub.connector.settings.public_url.rstrip("/"),
         hosted=hosted_offered(request),
@@ -79,8 +72,7 @@ async def _form(request: Request, kept: dict[str, Any], errors: dict[str, Any], 
 @router.get("/apply", response_class=HTMLResponse)
 async def apply_page(request: Request) -> Response:
     hub_of(request)
-    blank: dict[str, Any] = {"ksic": [], "tiers": [{"chain": "", "tier": ""} for _ in range(TIER_ROWS)]}
-    return await _form(request, blank, {})
+    return await _form(request, blank_company(), {})
 
 
 @router.post("/apply", response_class=HTMLResponse)

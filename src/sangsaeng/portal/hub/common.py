@@ -76,6 +76,22 @@ def tier_word(w: Words, tier: str) -> str:
     return tier if w.language == "ko" or tier == "OEM" else f"tier {tier.removesuffix('차')}"
 
 
+def company_choices(w: Words) -> dict[str, Any]:
+    """What the company fieldset (``hub_company.html``, on the apply and the hosted sign-up forms) offers to choose
+    from, in the reader's words."""
+    return {
+        "sectors": sector_choices(w),
+        "regions": region_choices(w),
+        "sizes": size_choices(w),
+        "tiers": [{"code": t, "name": tier_word(w, t)} for t in TIERS],
+    }
+
+
+def blank_company() -> dict[str, Any]:
+    """The company fieldset as a fresh form shows it: nothing chosen, ``TIER_ROWS`` empty chain/tier rows."""
+    return {"ksic": [], "tiers": [{"chain": "", "tier": ""} for _ in range(TIER_ROWS)]}
+
+
 def facts(w: Words, view: dict[str, Any]) -> dict[str, Any]:
     """An application as the API's view gives it, in the reader's words."""
     company = view["company"]

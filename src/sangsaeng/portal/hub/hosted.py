@@ -16,15 +16,11 @@ from sangsaeng.errors import SangsaengError
 from sangsaeng.hub.hosting.applying import HostedApplications
 from sangsaeng.portal.hub.applying import HOSTED, posted
 from sangsaeng.portal.hub.common import (
-    TIER_ROWS,
-    TIERS,
+    blank_company,
+    company_choices,
     facts,
     hub_of,
-    region_choices,
-    sector_choices,
     signed_in,
-    size_choices,
-    tier_word,
 )
 from sangsaeng.portal.hub.form import field_of, hosted_of, hosted_values_of, problems, said
 from sangsaeng.portal.pages import render, words
@@ -52,18 +48,14 @@ async def _form(request: Request, kept: dict[str, Any], errors: dict[str, Any], 
         status=status,
         kept=kept,
         errors=errors,
-        sectors=sector_choices(w),
-        regions=region_choices(w),
-        sizes=size_choices(w),
-        tiers=[{"code": t, "name": tier_word(w, t)} for t in TIERS],
+        **company_choices(w),
     )
 
 
 @router.get("", response_class=HTMLResponse)
 async def hosted_page(request: Request) -> Response:
     hosted_of_request(request)
-    blank: dict[str, Any] = {"ksic": [], "tiers": [{"chain": "", "tier": ""} for _ in range(TIER_ROWS)]}
-    return await _form(request, blank, {})
+    return await _form(request, blank_company(), {})
 
 
 @router.post("", response_class=HTMLResponse)

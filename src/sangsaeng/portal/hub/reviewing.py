@@ -11,16 +11,13 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from sangsaeng.errors import Forbidden, SangsaengError
 from sangsaeng.hub.members import states
-from sangsaeng.portal.account import address, sessions
-from sangsaeng.portal.account import refused as refused_sign_in
-from sangsaeng.portal.guard import SESSION_COOKIE, cookie_headers
+from sangsaeng.portal import account
 from sangsaeng.portal.hub.applying import posted
 from sangsaeng.portal.hub.common import facts, hub_of, operator
 from sangsaeng.portal.hub.form import said
 from sangsaeng.portal.pages import NotAllowed, acting, render, words
 from sangsaeng.portal.paths import url
 from sangsaeng.roles import allowed
-from sangsaeng.services import services
 from sangsaeng.store.records import User
 
 router = APIRouter(prefix="/portal/hub", include_in_schema=False)
@@ -41,16 +38,7 @@ async def sign_in_page(request: Request) -> Response:
 async def sign_in(request: Request) -> Response:
     """The connector portal's sign-in (same sessions, limits and lockouts), landing on the review queue."""
     hub_of(request)
-    form = await posted(request)
-    name, password = str(form.get("name", "")), str(form.get("password", ""))
-    attempt = await sessions(request).sign_in(name, password, address(request))
-    if attempt.token is None:
-        return refused_sign_in(request, "hub_signin.html", attempt, name=name)
-    answer = RedirectResponse(url(request, "/portal/hub/review"), status_code=303)
-    secure = services(request).connector.settings.portal_secure_cookies
-    for value in cookie_headers(request.scope, SESSION_COOKIE, attempt.token, secure):
-        answer.headers.append("set-cookie", value)
-    return answer
+    return await account.sign_in(request, await posted(request), "hub_signin.html", "/portal/hub/review")
 
 
 async def _queue(request: Request, user: User, state: str, **context: Any) -> Response:
