@@ -24,6 +24,10 @@ def test_a_number_with_its_check_digit_is_accepted_written_either_way(first: str
     digits = first + str(check_digit(first))
     assert read_brn(digits) == digits
     assert read_brn(written(digits)) == digits
+    # as people also write it: spaces or dots for the dashes, full-width digits from a Korean keyboard
+    spaced = f"{digits[:3]} {digits[3:5]} {digits[5:]}"
+    assert read_brn(spaced) == read_brn(spaced.replace(" ", ".")) == digits
+    assert read_brn(digits.translate({ord(d): 0xFF10 + int(d) for d in "0123456789"})) == digits
 
 
 @given(nine_digits, st.integers(0, 9), st.integers(1, 9))
@@ -46,7 +50,10 @@ def test_a_known_number_passes_and_its_neighbour_does_not() -> None:
         read_brn("220-81-62518")
 
 
-@pytest.mark.parametrize("bad", ["12-345-67890", "123456789", "12345678901", "abc-de-fghij", "", None, 1234567890])
+@pytest.mark.parametrize(
+    "bad",
+    ["12-345-67890", "123456789", "12345678901", "abc-de-fghij", "", None, 1234567890, "220 81-62517", "٢٢٠٨١٦٢٥١٧"],
+)
 def test_a_number_of_another_shape_is_refused_saying_how_to_write_it(bad: Any) -> None:
     with pytest.raises(InvalidInput) as refused:
         read_brn(bad)
@@ -77,6 +84,9 @@ def test_ksic_codes_without_a_division_or_of_another_shape_are_refused(bad: str,
 
 def test_regions_and_sizes_are_read_in_either_language() -> None:
     assert read_region("경기도") == read_region("Gyeonggi") == read_region("KR-41") == "KR-41"
+    # the short names people write, and names from before a province was renamed
+    assert read_region("경남") == read_region("Gyeongnam") == read_region("경상남도") == "KR-48"
+    assert read_region("서울") == "KR-11" and read_region("강원도") == "KR-42" and read_region("전라북도") == "KR-45"
     assert read_size("중소기업") == read_size("sme") == "sme"
     assert read_size("대기업") == "large"
     for reader, bad in ((read_region, "Tokyo"), (read_size, "huge")):

@@ -1,5 +1,6 @@
 """The 17 first-level divisions of Korea (시·도) by their ISO 3166-2:KR codes, with Korean and English names. A
-region is given by its code, its Korean name or its English name; the hub keeps the code."""
+region is given by its code, its Korean or English name, or the short name people write (경남, 서울, Gyeongnam, and
+강원도/전라북도 as they were called before 2023/2024); the hub keeps the code."""
 
 from __future__ import annotations
 
@@ -25,7 +26,21 @@ REGIONS: dict[str, Named] = {
     "KR-48": Named("경상남도", "South Gyeongsang"),
     "KR-49": Named("제주특별자치도", "Jeju"),
 }
-_BY_NAME = {name.casefold(): code for code, named in REGIONS.items() for name in (named.ko, named.en, code)}
+# What people write besides the official names: the two-syllable short names, the romanised short forms, and the
+# names Gangwon and Jeonbuk had before they became special self-governing provinces.
+SHORT: dict[str, tuple[str, ...]] = {
+    "KR-11": ("서울", "서울시"), "KR-26": ("부산", "부산시"), "KR-27": ("대구", "대구시"),
+    "KR-28": ("인천", "인천시"), "KR-29": ("광주", "광주시"), "KR-30": ("대전", "대전시"),
+    "KR-31": ("울산", "울산시"), "KR-50": ("세종", "세종시"), "KR-41": ("경기",),
+    "KR-42": ("강원", "강원도"), "KR-43": ("충북", "Chungbuk"), "KR-44": ("충남", "Chungnam"),
+    "KR-45": ("전북", "전라북도", "Jeonbuk"), "KR-46": ("전남", "Jeonnam"), "KR-47": ("경북", "Gyeongbuk"),
+    "KR-48": ("경남", "Gyeongnam"), "KR-49": ("제주", "제주도"),
+}  # fmt: skip
+_BY_NAME = {
+    name.casefold(): code
+    for code, named in REGIONS.items()
+    for name in (named.ko, named.en, code, *SHORT.get(code, ()))
+}
 
 SIZES: dict[str, Named] = {
     "sme": Named("중소기업", "small or medium-sized enterprise"),
