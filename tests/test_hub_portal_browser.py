@@ -61,6 +61,7 @@ def test_a_company_applies_in_korean_and_the_operator_approves_in_english(browse
         page.fill("#endpoint", f"http://127.0.0.1:{member.port}/dsp")
         page.fill("#proof", member.token(hub_id, FakeClock()))
         page.click("#apply")
+        page.wait_for_load_state()
         page.screenshot(path=str(ARTIFACTS / "1-apply-refused.png"), full_page=True)
         said = page.inner_text("#error-brn")
         assert "검증번호" in said, said  # told next to the field, in Korean
@@ -68,6 +69,7 @@ def test_a_company_applies_in_korean_and_the_operator_approves_in_english(browse
         page.fill("#brn", "220-81-62517")
         page.fill("#proof", member.token(hub_id, FakeClock()))  # a proof is used once
         page.click("#apply")
+        page.wait_for_load_state()
         page.screenshot(path=str(ARTIFACTS / "2-applied.png"), full_page=True)
         assert "한빛정밀" in page.content() and "error-brn" not in page.content()
         assert refused == [], refused
@@ -80,9 +82,11 @@ def test_a_company_applies_in_korean_and_the_operator_approves_in_english(browse
         desk.fill("#name", "park")
         desk.fill("#password", PASSWORD)
         desk.click("button[type=submit]")
+        desk.wait_for_load_state()
         assert desk.url.endswith("/portal/hub/review") and "한빛정밀" in desk.content()
         assert "South Gyeongsang" in desk.content() and "220-81-62517" in desk.content()  # facts in words
         desk.click("form.decision[action$='/approve'] button")
+        desk.wait_for_selector("#done", timeout=15_000)
         desk.screenshot(path=str(ARTIFACTS / "3-approved.png"), full_page=True)
         assert "is approved" in desk.inner_text("#done")
 

@@ -172,7 +172,9 @@ def test_from_login_to_a_dataset_published_under_a_template(browser, tmp_path: P
         page.click("a:text-is('요청함')")
         page.screenshot(path=str(ARTIFACTS / "7-inbox.png"), full_page=True)
         page.click("button[value=approve]")
-        assert "양측 서명" in page.content() or "양측 서명 전" in page.content()
+        page.wait_for_load_state()  # the form's answer is a redirect: read the page it lands on, not the one leaving
+        page.wait_for_selector("text=양측 서명", timeout=15_000)
+        assert "양측 서명" in page.content()
 
         # The OEM sees the agreement finalize (the page refreshes itself) and downloads the data.
         buyer.wait_for_selector("text=State: concluded", timeout=15_000)
