@@ -21,6 +21,7 @@ from sangsaeng.portal import site
 from sangsaeng.portal.guard import SecurityHeaders
 from sangsaeng.portal.hub import site as hub_portal
 from sangsaeng.settings import Settings
+from sangsaeng.support import wiring as support
 from sangsaeng.tenants.build import build_connector as build_connector  # the CLI's and benchmarks' way to one
 from sangsaeng.tenants.host import ROOT, Host
 from sangsaeng.web import audit, data, errors, limits, management, protocol, streams, transfers, users
@@ -58,6 +59,7 @@ def create_app(
         hub_routes.install(app, hub)
         hub_portal.install(app)  # its pages: apply, review, members, search (portal/hub/)
         hosting_routes.install(app, host)  # and the connectors it hosts, under /c/<name>
+        support.attach(app, hub)  # SME support: assessment, plan, experts, benchmarks (support/)
     return app
 
 

@@ -1,0 +1,14 @@
+"""Support added to a hub's app: its tables migrated and its routes mounted (called by ``web/app.py``)."""
+
+from __future__ import annotations
+
+from fastapi import FastAPI
+
+from sangsaeng.hub.service.hub import Hub
+from sangsaeng.support.store import migrate
+
+
+def attach(app: FastAPI, hub: Hub) -> None:
+    settings = hub.connector.settings
+    migrate.upgrade(settings.state_url, settings.state_schema or None)
+    # Each part's routes: one line each.
