@@ -13,7 +13,19 @@ from babel.messages.catalog import Catalog
 from babel.messages.pofile import read_po
 
 LANGUAGES = ("ko", "en")
-DOMAINS = ("messages", "findings", "cli", "standard", "hub", "hosting", "demo")
+DOMAINS = (
+    "messages",
+    "findings",
+    "cli",
+    "standard",
+    "hub",
+    "hosting",
+    "demo",
+    "assessment",
+    "benchmarks",
+    "experts",
+    "plan",
+)
 LOCALE_DIR = Path(__file__).parent / "locale"
 
 
