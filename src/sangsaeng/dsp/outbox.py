@@ -61,32 +61,69 @@ def _retry_after(response: httpx.Response) -> float:
     return min(float(value), RETRY_AFTER_LONGEST)
 
 
+IDLE_LONGEST = 30.0  # seconds an idle worker may go without looking (a message due later, written by another process)
+
+
 class Outbox:
-    def __init__(self, connector: Connector, handlers: dict[str, Handler], poll_seconds: float = 1.0) -> None:
+    """Sends what is due. It looks when woken — a message written by this process (``notify_outbox``), a send that
+    ended, a retry falling due (a timer set when the retry is scheduled) — and otherwise polls, at ``poll_seconds``
+    while there is work and ever less often while there is none (doubling up to ``idle_longest``): a process
+    hosting hundreds of idle connectors would otherwise spend its event loop asking their empty outboxes every
+    second. What only polling finds — a message another process wrote, one whose retry was scheduled before a
+    restart — waits at most ``idle_longest``."""
+
+    def __init__(
+        self,
+        connector: Connector,
+        handlers: dict[str, Handler],
+        poll_seconds: float = 1.0,
+        idle_longest: float = IDLE_LONGEST,
+    ) -> None:
         self.connector = connector
         self.handlers = handlers
         self.poll_seconds = poll_seconds
+        self.idle_longest = max(idle_longest, poll_seconds)
         self._wake = asyncio.Event()
         self._in_flight: dict[str, asyncio.Task[None]] = {}
         self._stopping = False
+        self._timers: set[asyncio.TimerHandle] = set()
+        self.rounds = 0  # looks at the store so far (a test counts them while idle)
         connector.wake_outbox.append(self._wake.set)
 
     async def run(self) -> None:
+        wait = self.poll_seconds
         while not self._stopping:
             # Clear before looking, so that a wake-up arriving while we look is never lost.
             self._wake.clear()
+            started = 0
             try:
-                await self.dispatch()
+                started = await self.dispatch()
             except Exception:  # keep the worker alive through a database hiccup; retried next round
                 log.exception("outbox.dispatch_failed")
+            busy = started > 0 or bool(self._in_flight)
+            wait = self.poll_seconds if busy else min(wait * 2, self.idle_longest)
             try:
-                await asyncio.wait_for(self._wake.wait(), timeout=self.poll_seconds)
+                await asyncio.wait_for(self._wake.wait(), timeout=wait)
+                wait = self.poll_seconds  # woken: something happened, look again soon
             except TimeoutError:
                 pass
+
+    def _wake_in(self, seconds: float) -> None:
+        """Look again in ``seconds`` (a retry falls due then), however long the idle wait has grown."""
+
+        def ring() -> None:
+            self._timers.discard(handle)
+            self._wake.set()
+
+        handle = asyncio.get_running_loop().call_later(seconds, ring)
+        self._timers.add(handle)
 
     async def stop(self) -> None:
         self._stopping = True
         self._wake.set()
+        for timer in self._timers:
+            timer.cancel()
+        self._timers.clear()
         tasks = list(self._in_flight.values())
         for task in tasks:
             task.cancel()
@@ -99,6 +136,7 @@ class Outbox:
 
     async def dispatch(self) -> int:
         """Start sending every due message whose process has nothing earlier pending or in flight."""
+        self.rounds += 1
         async with self.connector.store.begin() as tx:
             due = await tx.outbox.due(self.connector.now(), limit=200)
         busy = {m for m in (t.get_name() for t in self._in_flight.values())}
@@ -191,6 +229,7 @@ class Outbox:
                 delay = not_before * random.uniform(1.0, 1.2)
             current.next_attempt_at = self.connector.now() + timedelta(seconds=delay)
             await tx.outbox.save(current)
+        self._wake_in(delay)
         log.info("outbox.retry", step=message.event, process=message.process_id, error=error, delay=delay)
 
     async def _give_up(self, message: OutboxMessage, reason: str) -> None:
