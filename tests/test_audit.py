@@ -181,7 +181,7 @@ async def test_an_evidence_bundle_verifies_offline_and_any_flipped_byte_fails(tw
     known = load_directory(two.directory)
 
     def check(data: bytes) -> Any:
-        return verify_bundle(data, known.key_of, lambda document: verify_export(known, document))
+        return verify_bundle(data, known.keys_at, lambda document: verify_export(known, document))
 
     good = check(raw)
     assert good.valid, good.findings

@@ -19,10 +19,20 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey,
 
 from sangsaeng.audit import merkle
 from sangsaeng.encoding.canonical import canonical
+from sangsaeng.encoding.moments import moment
 from sangsaeng.identity import keys
 
 BUNDLE = "sangsaeng-evidence/1"
-KeyOf = Callable[[str], Ed25519PublicKey | None]
+# The keys a participant's signature made at a moment verifies with (``Directory.keys_at``): its current ones, and
+# a retired one for what it signed before it changed keys.
+KeysAt = Callable[[str, datetime | None], tuple[Ed25519PublicKey, ...]]
+
+
+def signed_by(keys_at: KeysAt, signer: str, at: datetime | None, message: bytes, signature: Any) -> bool:
+    """Whether ``signature`` over ``message`` is the signer's, by any key that was its own at ``at``."""
+    if not isinstance(signature, str):
+        return False
+    return any(keys.verify(public, message, signature) for public in keys_at(signer, at))
 
 
 def sign_head(key: Ed25519PrivateKey, signer: str, size: int, root: bytes, at: datetime) -> dict[str, Any]:
@@ -30,20 +40,17 @@ def sign_head(key: Ed25519PrivateKey, signer: str, size: int, root: bytes, at: d
     return {**head, "signature": keys.sign(key, canonical(head))}
 
 
-def head_valid(head: Any, key_of: KeyOf, signer: str | None = None) -> bool:
+def head_valid(head: Any, keys_at: KeysAt, signer: str | None = None) -> bool:
     if not isinstance(head, dict) or set(head) != {"signer", "size", "root", "at", "signature"}:
         return False
     if signer is not None and head["signer"] != signer:
         return False
     if not isinstance(head["size"], int) or not isinstance(head["root"], str) or len(head["root"]) != 64:
         return False
-    public = key_of(head["signer"]) if isinstance(head["signer"], str) else None
+    if not isinstance(head["signer"], str):
+        return False
     unsigned = {k: v for k, v in head.items() if k != "signature"}
-    return (
-        public is not None
-        and isinstance(head["signature"], str)
-        and keys.verify(public, canonical(unsigned), head["signature"])
-    )
+    return signed_by(keys_at, head["signer"], moment(head["at"]), canonical(unsigned), head["signature"])
 
 
 @dataclass
@@ -60,7 +67,7 @@ class LogCheck:
 
 
 def check_log(
-    rows: Sequence[tuple[int, str, str]], heads: Sequence[dict[str, Any]], key_of: KeyOf, keeper: str
+    rows: Sequence[tuple[int, str, str]], heads: Sequence[dict[str, Any]], keys_at: KeysAt, keeper: str
 ) -> LogCheck:
     """Re-check a whole log: ``rows`` are (index, entry, stored leaf hash) in index order; ``heads`` its signed
     heads. Names the first bad index it can."""
@@ -97,7 +104,7 @@ def check_log(
     ordered = sorted(heads, key=lambda h: h.get("size", 0))
     at = 0
     for head in ordered:
-        if not head_valid(head, key_of, keeper):
+        if not head_valid(head, keys_at, keeper):
             check.bad(None, f"the head at size {head.get('size')} is not signed by {keeper}")
             continue
         if head["size"] > size:
@@ -124,7 +131,7 @@ class BundleCheck:
     findings: list[str]
 
 
-def verify_bundle(raw: bytes, key_of: KeyOf, verify_agreement: Callable[[Any], Any]) -> BundleCheck:
+def verify_bundle(raw: bytes, keys_at: KeysAt, verify_agreement: Callable[[Any], Any]) -> BundleCheck:
     """Check an evidence bundle offline: its own signature (the exact bytes), the agreement's signatures, every
     entry's inclusion in the signed head, the older heads' consistency with it, and the witnessed heads."""
     findings: list[str] = []
@@ -143,8 +150,8 @@ def verify_bundle(raw: bytes, key_of: KeyOf, verify_agreement: Callable[[Any], A
     signature = document.get("signature")
     body = {k: v for k, v in document.items() if k != "signature"}
     exporter = body.get("exporter")
-    public = key_of(exporter) if isinstance(exporter, str) else None
-    if public is None or not isinstance(signature, str) or not keys.verify(public, canonical(body), signature):
+    at = moment(body.get("createdAt"))
+    if not isinstance(exporter, str) or not signed_by(keys_at, exporter, at, canonical(body), signature):
         return fail(f"the bundle's signature by {exporter} does not verify")
     findings.append(f"✓ signed by {exporter}")
     agreement = verify_agreement(body.get("agreement"))
@@ -152,7 +159,7 @@ def verify_bundle(raw: bytes, key_of: KeyOf, verify_agreement: Callable[[Any], A
         return fail("the agreement's signatures do not verify: " + "; ".join(agreement.findings))
     findings.append("✓ the agreement is signed by both parties")
     head = body.get("head")
-    if not isinstance(head, dict) or not head_valid(head, key_of, exporter):
+    if not isinstance(head, dict) or not head_valid(head, keys_at, exporter):
         return fail("the tree head is not signed by the exporter")
     size, root = head["size"], bytes.fromhex(head["root"])
     for item in body.get("entries", []):
@@ -166,14 +173,14 @@ def verify_bundle(raw: bytes, key_of: KeyOf, verify_agreement: Callable[[Any], A
     for earlier in body.get("heads", []):
         old = earlier.get("head")
         proof = [bytes.fromhex(p) for p in earlier.get("proof", [])]
-        if not head_valid(old, key_of, exporter):
+        if not head_valid(old, keys_at, exporter):
             return fail("an earlier head is not signed by the exporter")
         if not merkle.verify_consistency(old["size"], size, bytes.fromhex(old["root"]), root, proof):
             return fail(f"the head at size {old['size']} is not a prefix of the head at size {size}: rewritten")
     findings.append(f"✓ {len(body.get('heads', []))} earlier heads consistent with it")
     counterparty = body.get("counterparty")
     for witnessed in body.get("witnessed", []):
-        if not head_valid(witnessed, key_of, counterparty):
+        if not head_valid(witnessed, keys_at, counterparty):
             return fail(f"a witnessed head is not signed by {counterparty}")
     findings.append(f"✓ {len(body.get('witnessed', []))} heads of {counterparty}'s log, signed by it")
     return BundleCheck(True, findings)

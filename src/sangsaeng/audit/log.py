@@ -241,7 +241,7 @@ class AuditLog:
             head = json.loads(base64.urlsafe_b64decode(value + "=" * (-len(value) % 4)))
         except (ValueError, TypeError):
             return
-        if not head_valid(head, self.c.directory.key_of, sender) or head["signer"] == self.c.participant_id:
+        if not head_valid(head, self.c.directory.keys_at, sender) or head["signer"] == self.c.participant_id:
             return
         async with self.c.store.begin() as tx:
             await tx.audit.add_witnessed(head["signer"], head["size"], head["root"], head, self.c.now())
@@ -282,7 +282,7 @@ class AuditLog:
         async with self.c.store.begin() as tx:
             rows = [(e.index, e.entry, e.leaf) for e in await tx.audit.entries()]
             heads = await tx.audit.heads()
-        check = check_log(rows, heads, self.c.directory.key_of, self.c.participant_id)
+        check = check_log(rows, heads, self.c.directory.keys_at, self.c.participant_id)
         return {
             "valid": check.valid,
             "size": len(rows),

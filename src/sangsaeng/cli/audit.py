@@ -57,7 +57,7 @@ def audit_verify_bundle(
     from sangsaeng.negotiation.signing import verify_export
 
     known = directory_of(directory, data_dir)
-    result = verify_bundle(file.read_bytes(), known.key_of, lambda document: verify_export(known, document))
+    result = verify_bundle(file.read_bytes(), known.keys_at, lambda document: verify_export(known, document))
     for finding in result.findings:
         console.print(f"  {finding}", soft_wrap=True, markup=False)
     if not result.valid:

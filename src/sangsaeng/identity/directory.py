@@ -12,12 +12,14 @@ from __future__ import annotations
 import json
 import re
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, Protocol
 from urllib.parse import urlsplit, urlunsplit
 
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 
+from sangsaeng.encoding.moments import moment
 from sangsaeng.errors import InvalidInput, NotFound, RetryLater
 from sangsaeng.identity.keys import public_key_from_jwk
 from sangsaeng.identity.status import StatusList
@@ -89,6 +91,21 @@ def under(url: str, base: str) -> str | None:
     return candidate if path == root or path.startswith(root + "/") else None
 
 
+MAX_RETIRED = 8  # retired keys a directory entry may list (each rotation adds one; the oldest go first)
+
+
+@dataclass(frozen=True)
+class RetiredKey:
+    """A key the participant used before its current one: signatures it made before ``until`` (agreements, log
+    heads, bundles — each says when it was made) still verify with it; tokens never do."""
+
+    key: dict[str, str]
+    until: datetime
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"key": self.key, "until": self.until.isoformat()}
+
+
 @dataclass(frozen=True)
 class Participant:
     id: str
@@ -98,6 +115,7 @@ class Participant:
     data_endpoint: str | None = None  # listed when the data plane is not at the protocol endpoint's ../data
     status: str = ACTIVE  # or SUSPENDED: kept for its name, absent for every request
     next_key: dict[str, str] | None = None  # during a key rotation: tokens signed by either key verify
+    retired_keys: tuple[RetiredKey, ...] = ()  # its former keys, for what it signed before it changed them
 
     def key(self) -> Ed25519PublicKey:
         return public_key_from_jwk(self.public_key)
@@ -105,6 +123,12 @@ class Participant:
     def keys(self) -> tuple[Ed25519PublicKey, ...]:
         """The keys its signatures verify with: the listed one, and the next one during a rotation."""
         return (self.key(),) + ((public_key_from_jwk(self.next_key),) if self.next_key else ())
+
+    def retired(self, at: datetime | None) -> tuple[Ed25519PublicKey, ...]:
+        """Its former keys still good for something it signed at ``at`` (none when the moment is unknown)."""
+        if at is None:
+            return ()
+        return tuple(public_key_from_jwk(r.key) for r in self.retired_keys if at < r.until)
 
     @property
     def active(self) -> bool:
@@ -127,6 +151,8 @@ class Participant:
             entry["status"] = self.status
         if self.next_key:
             entry["nextKey"] = self.next_key
+        if self.retired_keys:
+            entry["retiredKeys"] = [r.to_dict() for r in self.retired_keys]
         return entry
 
 
@@ -142,6 +168,11 @@ class Directory(Protocol):
     def find(self, participant_id: str) -> Participant | None: ...
     def key_of(self, participant_id: str) -> Ed25519PublicKey | None: ...
     def keys_of(self, participant_id: str) -> tuple[Ed25519PublicKey, ...]: ...
+    def keys_at(self, participant_id: str, at: datetime | None) -> tuple[Ed25519PublicKey, ...]:
+        """The keys a signature the participant made at ``at`` verifies with: ``keys_of``, and its retired keys
+        that were still its own then (an agreement, a log head or a bundle says when it was signed)."""
+        ...
+
     def is_active(self, participant_id: str) -> bool: ...
     def participants(self) -> list[Participant]: ...
     def status_of(self, issuer: str) -> StatusList | None:
@@ -180,6 +211,10 @@ class FixedDirectory:
     def keys_of(self, participant_id: str) -> tuple[Ed25519PublicKey, ...]:
         return self._keys.get(participant_id, ())
 
+    def keys_at(self, participant_id: str, at: datetime | None) -> tuple[Ed25519PublicKey, ...]:
+        keys = self._keys.get(participant_id, ())
+        return keys + self._by_id[participant_id].retired(at) if keys else ()
+
     def is_active(self, participant_id: str) -> bool:
         return participant_id in self._keys
 
@@ -213,6 +248,7 @@ def participant_of(entry: Any, where: str) -> Participant:
     for field in ("publicKey", "nextKey"):
         if field in entry and not isinstance(entry[field], dict):
             raise InvalidInput(f"{where}.{field} is not a JWK object", position=where)
+    retired = _retired_keys(entry.get("retiredKeys", []), f"{where}.retiredKeys")
     participant = Participant(
         id=str(entry["id"]),
         name=str(entry["name"]),
@@ -221,8 +257,10 @@ def participant_of(entry: Any, where: str) -> Participant:
         data_endpoint=str(entry["dataEndpoint"]) if entry.get("dataEndpoint") else None,
         status=status,
         next_key=dict(entry["nextKey"]) if entry.get("nextKey") else None,
+        retired_keys=retired,
     )
     participant.keys()  # refuse a malformed key now, not at the first request
+    participant.retired(datetime.min.replace(tzinfo=UTC))
     for field, url in (("endpoint", participant.endpoint), ("dataEndpoint", participant.data_endpoint)):
         try:
             if url is not None:
@@ -230,6 +268,23 @@ def participant_of(entry: Any, where: str) -> Participant:
         except UnsafeAddress as exc:
             raise InvalidInput(f"{where}.{field} is not a usable address: {exc}", position=where) from None
     return participant
+
+
+def _retired_keys(given: Any, where: str) -> tuple[RetiredKey, ...]:
+    if not isinstance(given, list) or len(given) > MAX_RETIRED:
+        raise InvalidInput(f"{where} is not a list of at most {MAX_RETIRED} keys", position=where)
+    found: list[RetiredKey] = []
+    for i, item in enumerate(given):
+        key, until = (item.get("key"), item.get("until")) if isinstance(item, dict) else (None, None)
+        when = moment(until)
+        if not isinstance(key, dict) or when is None:
+            raise InvalidInput(
+                f"{where}[{i}] is not a retired key",
+                position=where,
+                hint='each is {"key": <Ed25519 JWK>, "until": <ISO 8601 time with its offset>}',
+            )
+        found.append(RetiredKey(dict(key), when))
+    return tuple(found)
 
 
 def load_directory(path: Path) -> FixedDirectory:

@@ -186,6 +186,10 @@ class HubDirectory:
         listed = self._fresh().keys_of(participant_id)
         return listed + (self.pin.key,) if participant_id == self.pin.id else listed
 
+    def keys_at(self, participant_id: str, at: datetime | None) -> tuple[Ed25519PublicKey, ...]:
+        listed = self._fresh().keys_at(participant_id, at)
+        return listed + (self.pin.key,) if participant_id == self.pin.id else listed
+
     def is_active(self, participant_id: str) -> bool:
         return self._fresh().is_active(participant_id)
 

@@ -12,6 +12,7 @@ from typing import Any
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
 from sangsaeng.encoding import canonical as jcs
+from sangsaeng.encoding.moments import moment
 from sangsaeng.identity import keys
 from sangsaeng.identity.directory import Directory
 
@@ -25,13 +26,15 @@ def sign_agreement(key: Ed25519PrivateKey, signer: str, agreement: dict[str, Any
 
 
 def signature_valid(directory: Directory, agreement: dict[str, Any], signature: Any) -> bool:
+    """Signed by the signer's key — its current one, its next during a rotation, or one it retired after the
+    agreement's ``timestamp`` (an agreement stays verifiable after its parties change keys)."""
     if not isinstance(signature, dict) or signature.get("alg") != "EdDSA":
         return False
     signer, value = signature.get("signer"), signature.get("value")
     if not isinstance(signer, str) or not isinstance(value, str):
         return False
-    public = directory.key_of(signer)
-    return public is not None and keys.verify(public, canonical(agreement), value)
+    at = moment(agreement.get("timestamp"))
+    return any(keys.verify(public, canonical(agreement), value) for public in directory.keys_at(signer, at))
 
 
 @dataclass(frozen=True)
@@ -58,7 +61,7 @@ def verify_export(directory: Directory, document: Any) -> Verification:
         if not mine:
             ok = False
             findings.append(f"✗ no signature by the {role} {party}")
-        elif directory.key_of(str(party)) is None:
+        elif not directory.keys_of(str(party)):
             ok = False
             findings.append(f"✗ the {role} {party} is not in the directory")
         elif signature_valid(directory, agreement, mine[0]):

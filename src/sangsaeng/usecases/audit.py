@@ -61,7 +61,7 @@ class AuditQueries:
         kept = await self.witnessed(who, peer)
         base = c.directory.get(peer).endpoint.rstrip("/")
         current = await self._ask(f"{base}/audit/head", peer)
-        if not head_valid(current, c.directory.key_of, peer):
+        if not head_valid(current, c.directory.keys_at, peer):
             return {"valid": False, "findings": [f"{peer} answered with a head it did not sign"]}
         findings: list[str] = []
         for old in kept:

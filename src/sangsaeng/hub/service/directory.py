@@ -10,7 +10,7 @@ credential it revoked does not count at the hub either.
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 
@@ -68,6 +68,9 @@ class MembersDirectory:
 
     def keys_of(self, participant_id: str) -> tuple[Ed25519PublicKey, ...]:
         return self._listing.keys_of(participant_id)
+
+    def keys_at(self, participant_id: str, at: datetime | None) -> tuple[Ed25519PublicKey, ...]:
+        return self._listing.keys_at(participant_id, at)
 
     def is_active(self, participant_id: str) -> bool:
         return self._listing.is_active(participant_id)

@@ -20,6 +20,7 @@ from sangsaeng.hub.store.members import HubRecords
 from sangsaeng.hub.store.records import MemberRecord
 from sangsaeng.i18n.refusals import refusal, refused_as
 from sangsaeng.identity import tokens
+from sangsaeng.identity.directory import MAX_RETIRED
 from sangsaeng.identity.keys import public_key_from_jwk
 from sangsaeng.roles import Principal, require
 from sangsaeng.usecases import replay
@@ -210,7 +211,14 @@ class Membership:
         self._active(member)
         if member.next_key is None:
             raise refused_as(Conflict, "hub", "nextkey.none")
-        return await self._rekey(member, "hub.key.promoted", public_key=member.next_key, next_key=None)
+        retired = [*(member.retired_keys or []), {"key": member.public_key, "until": self.c.now().isoformat()}]
+        return await self._rekey(
+            member,
+            "hub.key.promoted",
+            public_key=member.next_key,
+            next_key=None,
+            retired_keys=retired[-MAX_RETIRED:],  # what it signed with the old key still verifies
+        )
 
     async def _rekey(self, member: MemberRecord, kind: str, **changes: Any) -> dict[str, Any]:
         async with self.c.audit.together() as done:

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 
 from sangsaeng.hub.members.facts import read_company
 from sangsaeng.hub.members.ksic import name_of
 from sangsaeng.hub.members.regions import REGIONS, SIZES
 from sangsaeng.hub.store.records import MemberRecord
-from sangsaeng.identity.directory import Participant
+from sangsaeng.identity.directory import Participant, RetiredKey
 
 
 def attributes_of(member: MemberRecord) -> dict[str, list[str]]:
@@ -16,7 +17,15 @@ def attributes_of(member: MemberRecord) -> dict[str, list[str]]:
 
 
 def participant_of(member: MemberRecord) -> Participant:
-    return Participant(member.participant_id, member.name, member.public_key, member.endpoint, member.data_endpoint)
+    retired = tuple(RetiredKey(dict(r["key"]), datetime.fromisoformat(r["until"])) for r in member.retired_keys or [])
+    return Participant(
+        member.participant_id,
+        member.name,
+        member.public_key,
+        member.endpoint,
+        member.data_endpoint,
+        retired_keys=retired,
+    )
 
 
 def entry_of(member: MemberRecord) -> dict[str, Any]:

@@ -23,6 +23,7 @@ class MemberRecord:
     reason: str | None
     applied_at: datetime
     updated_at: datetime
+    retired_keys: list[dict[str, Any]] | None = None  # its former keys and until when each was its own
 
 
 @dataclass

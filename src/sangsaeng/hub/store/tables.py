@@ -18,6 +18,7 @@ applications = sa.Table(
     sa.Column("company", sa.JSON, nullable=False),
     sa.Column("public_key", sa.JSON, nullable=False),
     sa.Column("next_key", sa.JSON, nullable=True),
+    sa.Column("retired_keys", sa.JSON, nullable=True),  # [{"key": JWK, "until": ISO time}], newest last
     sa.Column("endpoint", sa.Text, nullable=False),
     sa.Column("data_endpoint", sa.Text, nullable=True),
     sa.Column("state", sa.String(16), nullable=False, index=True),
