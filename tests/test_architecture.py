@@ -60,6 +60,7 @@ PURE = [
     "digest.py",
     "encoding/canonical.py",
     "encoding/strict.py",
+    "encoding/moments.py",
     "audit/merkle.py",
     "audit/evidence.py",
     "standard/units.py",

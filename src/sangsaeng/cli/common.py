@@ -60,9 +60,26 @@ def client_of(data_dir: Path) -> Client:
 
 def directory_of(given: Path | None, data_dir: Path) -> Any:
     """The participant directory with the public keys for offline checks: given, or the data directory's."""
-    from sangsaeng.identity.directory import load_directory
+    from datetime import UTC, datetime
 
-    path = given or settings_of(data_dir).directory_path
+    from sangsaeng.hubclient.pinned import open_directory
+    from sangsaeng.identity.directory import load_directory
+    from sangsaeng.identity.hub import HubDirectory
+
+    settings = settings_of(data_dir)
+    if given is None and settings.hub_url:  # a hub's member: the hub's signed directory, as last fetched
+        try:
+            opened = open_directory(settings, lambda: datetime.now(UTC))
+        except SangsaengError as exc:
+            fail(exc.message, exc.hint)
+        listed = opened.as_listed() if isinstance(opened, HubDirectory) else None
+        if listed is None:
+            fail(
+                f"no directory of the hub {settings.hub_url} is kept in {data_dir}",
+                "start the connector once (it fetches it), or pass --directory FILE",
+            )
+        return listed
+    path = given or settings.directory_path
     if not path.exists():
         fail(f"no participant directory at {path}", "pass --directory FILE")
     try:

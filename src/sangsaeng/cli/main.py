@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import typer
 
-from sangsaeng.cli import catalog, connector, hubhost, hubidentity, hubjoin, negotiate, transfer
+from sangsaeng.cli import catalog, connector, hubhost, hubidentity, hubjoin, hubkeys, negotiate, transfer
 from sangsaeng.cli.aas import aas_app
 from sangsaeng.cli.agreements import agreement_app
 from sangsaeng.cli.audit import audit_app
@@ -37,6 +37,7 @@ app = typer.Typer(
 connector.register(app)  # init, serve, demo
 hubjoin.register(hub_app)  # hub join: a connector trusts a hub (the rest of the group runs one)
 hubidentity.register(hub_app)  # hub identity: what the hub's application form asks, and a proof token
+hubkeys.register(hub_app)  # hub key next|use|promote: change this connector's key with its hub
 hubhost.register(hub_app, app)  # hub host, hub export, import: connectors the hub hosts, and leaving it
 app.command()(catalog.catalog)
 app.command()(negotiate.negotiate)

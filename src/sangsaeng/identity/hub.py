@@ -228,6 +228,11 @@ class HubDirectory:
             extra={"retryAfter": max(1, round(self.refresh)), "hub": self.pin.url, "lastError": self.last_error},
         )
 
+    def as_listed(self) -> FixedDirectory | None:
+        """The last verified listing however old, for checking offline what was signed (an agreement, a bundle):
+        keys do not stop having signed what they signed when a directory expires. None before any verified."""
+        return self._listing if self._directory is not None else None
+
     def _fresh(self) -> FixedDirectory:
         stale = self.stale()
         if stale is not None:
