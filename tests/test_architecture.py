@@ -61,6 +61,7 @@ PURE = [
     "encoding/canonical.py",
     "encoding/strict.py",
     "encoding/moments.py",
+    "activity.py",
     "audit/merkle.py",
     "audit/evidence.py",
     "standard/units.py",

@@ -81,6 +81,16 @@ class Settings(BaseSettings):
     )
     hub_id: str = Field("", description="The hub's participant id, pinned at join.")
     hub_key: str = Field("", description="The hub's public key (an Ed25519 JWK as JSON text), pinned at join.")
+    hub_share_activity: bool = Field(
+        False,
+        description="Report this connector's monthly counts to its hub every hub_activity_every seconds: datasets"
+        " offered and their standard entities, agreements and exchanges begun, distinct partners, streams — counts"
+        " only, never names, titles or values. The hub's operator sees them summed over members; this member's plan"
+        " reads its own.",
+    )
+    hub_activity_every: float = Field(
+        3600.0, ge=1, le=86400, description="Seconds between two activity reports to the hub (hub_share_activity)."
+    )
     hub_refresh: float = Field(
         60.0,
         ge=0.1,

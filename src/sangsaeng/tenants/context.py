@@ -23,7 +23,7 @@ from sangsaeng.identity.hub import HubDirectory
 from sangsaeng.identity.keys import public_jwk
 from sangsaeng.services import CONTEXT, Services
 from sangsaeng.settings import Settings
-from sangsaeng.usecases import replay
+from sangsaeng.usecases import activity, replay
 
 log = structlog.get_logger(__name__)
 
@@ -104,6 +104,8 @@ class Context:
 
             following = follow(c.directory, c.peer.http, credentials)
             self._tasks.append(asyncio.create_task(following, name=f"hub {self.name}"))
+            if c.settings.hub_share_activity:
+                self._tasks.append(asyncio.create_task(_report_activity(c), name=f"hub activity {self.name}"))
         for worker in self.workers:
             await worker.start()
         log.info("connector.started", context=self.name, participant=c.participant_id, endpoint=c.protocol_url)
@@ -137,6 +139,16 @@ def route_path(scope: Any) -> str:
     if root and path.startswith(root) and path[len(root) : len(root) + 1] in ("", "/"):
         return path[len(root) :] or "/"
     return path
+
+
+async def _report_activity(connector: Connector) -> None:
+    """This month's counts to the hub every ``hub_activity_every`` seconds (``hub_share_activity``)."""
+    while True:
+        await asyncio.sleep(connector.settings.hub_activity_every)
+        try:
+            await activity.report_to_hub(connector)
+        except Exception:  # the hub down or a store hiccup: the next round sends the month again
+            log.exception("hub.activity.failed")
 
 
 async def _forget_old_tokens(connector: Connector) -> None:
