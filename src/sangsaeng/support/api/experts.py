@@ -71,11 +71,10 @@ async def match_experts(
     service: Service,
     me: Member,
     skills: Annotated[list[str], Query(max_length=20, description="Skills the plan needs (ids)")] = [],  # noqa: B006
-    level: int | None = None,
-    language: Annotated[str, Query(max_length=8)] = "ko",
+    language: Annotated[str, Query(max_length=8, description="The language the member works in")] = "ko",
     limit: Annotated[int, Query(ge=1, le=100)] = 20,
 ) -> dict[str, Any]:
-    needs = service.needs(_skills(skills), level, language)
+    needs = service.needs(_skills(skills), None, language)
     found = await service.match_experts(me, needs, limit)
     return {"matches": [wire.expert_match(m, service.zone) for m in found]}
 
