@@ -214,7 +214,7 @@ class ExpertsService:
         message = read_message(body)
         async with self.c.store.begin() as tx:
             records = records_of(tx)
-            expert = await self._expert(records, expert_id)
+            expert = await self._expert(records, expert_id, for_update=True)  # asks for it take turns
             if expert.retired_at is not None:
                 raise _unknown("expert", expert_id)
             if await records.requests(member.participant_id, tuple(requests.OPEN), expert_id):
