@@ -6,6 +6,7 @@ from fastapi import FastAPI
 
 from sangsaeng.hub.service.hub import Hub
 from sangsaeng.support.api import activity
+from sangsaeng.support.api import experts as experts_api
 from sangsaeng.support.store import migrate
 
 
@@ -14,3 +15,4 @@ def attach(app: FastAPI, hub: Hub) -> None:
     migrate.upgrade(settings.state_url, settings.state_schema or None)
     # Each part's routes: one line each.
     activity.install(app)
+    experts_api.install(app, hub)
