@@ -11,11 +11,14 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
+import sqlalchemy as sa
+from alembic.autogenerate import compare_metadata
+from alembic.runtime.migration import MigrationContext
 
 from sangsaeng.errors import Conflict
 from sangsaeng.hub.store import migrate as hub_migrate
 from sangsaeng.store import migrate
-from sangsaeng.store.sql import SqlStore
+from sangsaeng.store.sql import SqlStore, sync_url
 from sangsaeng.support.store import migrate as support_migrate
 from sangsaeng.support.store.benchmarks import (
     AgreementRecord,
@@ -25,6 +28,7 @@ from sangsaeng.support.store.benchmarks import (
     LedgerRecord,
     ReleaseRecord,
 )
+from sangsaeng.support.store.meta import metadata
 
 pytestmark = pytest.mark.anyio
 T0 = datetime(2026, 10, 1, 9, 0, tzinfo=UTC)
@@ -138,3 +142,18 @@ async def test_a_failed_transaction_keeps_none_of_its_writes(store: SqlStore) ->
     async with store.begin() as tx:
         records = BenchmarkRecords(tx.conn)
         assert await records.agreement("p1") is None and await records.mine("p1") == []
+
+
+def test_the_migration_creates_exactly_the_declared_tables(tmp_path: Path, postgres_url: str) -> None:
+    for url in (f"sqlite:///{tmp_path / 'state.db'}", postgres_url):
+        support_migrate.upgrade(url)
+        engine = sa.create_engine(sync_url(url))
+        with engine.connect() as conn:
+            context = MigrationContext.configure(conn, opts={"compare_type": True})
+            differences = [
+                d
+                for d in compare_metadata(context, metadata)
+                if "support_benchmark_" in str(d) and "support_alembic_version" not in str(d)
+            ]
+        engine.dispose()
+        assert differences == [], (url, differences)
