@@ -263,3 +263,25 @@ async def test_no_answer_to_anyone_holds_another_members_value(hub: HubSpace) ->
     # The API offers no way to name another member: no route takes a participant id.
     paths = json.dumps([r.path for r in hub.app.routes if getattr(r, "path", "").startswith(BASE)])  # type: ignore[attr-defined]
     assert "{" not in paths
+
+
+async def test_a_position_moves_with_releases_only_not_with_a_peers_new_value(hub: HubSpace) -> None:
+    """A position is the member's own value against published quartiles: a peer changing its value between
+    releases, however far, cannot be read off it."""
+    period = year(hub)
+    members = {}
+    for n in range(1, 13):
+        members[n] = await member(hub, n)
+        await agreed(hub, members[n])
+        assert (await contribute(hub, members[n], oee(40.0 + 3 * n, period))).status_code == 200
+    assert (await hub.operator.post(f"{BASE}/releases", json={"period": period})).status_code == 201
+
+    async def position() -> Any:
+        answer = await hub.raw.get(f"{BASE}/position", params={"period": period}, headers=hub.as_member(members[6]))
+        assert answer.status_code == 200
+        return answer.json()
+
+    before = await position()
+    for value in (0.0, 100.0):
+        assert (await contribute(hub, members[1], oee(value, period))).status_code == 200
+        assert await position() == before

@@ -78,6 +78,7 @@ class Benchmarks:
     indicators: Catalogue = field(default_factory=catalogue)
     rules: Rules = field(init=False)
     privacy: Privacy = field(init=False)
+    zone: str = field(init=False)  # the hub's time zone, for the times people read
 
     def __post_init__(self) -> None:
         settings = self.connector.settings
