@@ -197,6 +197,27 @@ class Settings(BaseSettings):
     hub_crawl_timeout: float = Field(
         10, ge=1, le=600, description="Hub only: seconds a member has to answer its whole catalog in a crawl."
     )
+    benchmark_min_contributors: int = Field(
+        10,
+        ge=3,
+        le=1000,
+        description="Hub only: the fewest contributors a published benchmark cell has (threshold rule).",
+    )
+    benchmark_dominance_n: int = Field(
+        2, ge=1, le=10, description="Hub only: n of the (n,k) dominance rule: the n largest contributions of a cell …"
+    )
+    benchmark_dominance_percent: float = Field(
+        85, gt=0, lt=100, description="Hub only: … make at most this % of its total ((n,k) dominance rule)."
+    )
+    benchmark_p_percent: float = Field(
+        10, gt=0, le=100, description="Hub only: p of the p% rule: no contributor estimates the largest within p %."
+    )
+    benchmark_epsilon: float = Field(
+        4, gt=0, le=100, description="Hub only: ε one benchmark release may cost a member, per indicator."
+    )
+    benchmark_budget: float = Field(
+        8, gt=0, le=1000, description="Hub only: ε all releases of one period may cost a member, per indicator."
+    )
     log_level: str = Field("info", description="debug, info, warning or error.")
     log_json: bool = Field(False, description="Logs as JSON lines instead of human-readable text.")
 
