@@ -14,6 +14,7 @@ from sangsaeng.portal import account, audit_page, exchange, offering, onboarding
 from sangsaeng.portal.guard import PortalGuard, is_portal
 from sangsaeng.portal.pages import LoginRequired, NotAllowed, render, router
 from sangsaeng.portal.paths import url
+from sangsaeng.portal.support import site as support_site
 from sangsaeng.services import services
 from sangsaeng.tenants.context import route_path
 
@@ -29,6 +30,7 @@ def install(app: Any) -> None:
     app.include_router(exchange.router)
     app.include_router(offering.router)
     app.include_router(audit_page.router)
+    support_site.install(app)  # the member's side of SME support (portal/support/)
 
     async def root(request: Request) -> Response:
         return RedirectResponse(url(request, "/portal/"), status_code=303)
