@@ -187,6 +187,15 @@ class Settings(BaseSettings):
     hub_crawl_timeout: float = Field(
         10, ge=1, le=600, description="Hub only: seconds a member has to answer its whole catalog in a crawl."
     )
+    hosted_max_bytes: int = Field(
+        10 << 30, ge=0, description="Hub only: bytes of datasets each connector it hosts may keep; 0: no cap."
+    )
+    hosted_max_datasets: int = Field(
+        1000, ge=0, description="Hub only: datasets each connector it hosts may keep; 0: no cap."
+    )
+    hosted_requests_per_minute: int = Field(
+        6000, ge=0, description="Hub only: requests each connector it hosts may be sent per minute; 0: no cap."
+    )
     log_level: str = Field("info", description="debug, info, warning or error.")
     log_json: bool = Field(False, description="Logs as JSON lines instead of human-readable text.")
 
