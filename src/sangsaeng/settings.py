@@ -180,13 +180,6 @@ class Settings(BaseSettings):
         60, ge=5, le=3600, description="Hub only: seconds after which members are told to fetch its documents again."
     )
     hub_credential_days: int = Field(90, ge=31, le=730, description="Hub only: days a member's credential is valid.")
-    hub_crawl_every: float = Field(
-        300, ge=1, le=86400, description="Hub only: seconds between two crawls of the members' catalogs."
-    )
-    hub_crawl_concurrency: int = Field(8, ge=1, le=256, description="Hub only: members asked at once by a crawl.")
-    hub_crawl_timeout: float = Field(
-        10, ge=1, le=600, description="Hub only: seconds a member has to answer its whole catalog in a crawl."
-    )
     hosted_max_bytes: int = Field(
         10 << 30, ge=0, description="Hub only: bytes of datasets each connector it hosts may keep; 0: no cap."
     )
@@ -195,6 +188,13 @@ class Settings(BaseSettings):
     )
     hosted_requests_per_minute: int = Field(
         6000, ge=0, description="Hub only: requests each connector it hosts may be sent per minute; 0: no cap."
+    )
+    hub_crawl_every: float = Field(
+        300, ge=1, le=86400, description="Hub only: seconds between two crawls of the members' catalogs."
+    )
+    hub_crawl_concurrency: int = Field(8, ge=1, le=256, description="Hub only: members asked at once by a crawl.")
+    hub_crawl_timeout: float = Field(
+        10, ge=1, le=600, description="Hub only: seconds a member has to answer its whole catalog in a crawl."
     )
     log_level: str = Field("info", description="debug, info, warning or error.")
     log_json: bool = Field(False, description="Logs as JSON lines instead of human-readable text.")
