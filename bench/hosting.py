@@ -64,9 +64,9 @@ def _negotiations(base: str, provider: dict[str, Any], consumer: dict[str, Any],
 
 def run(root: Path, tenants: int = 500, total: int = 300) -> Figure:
     port = free_port()
-    hub = init_connector(
-        root / "hub", f"urn:uuid:{uuid.uuid4()}", "Bench hub", port=port, extra={"kind": "hub", "log_level": "warning"}
-    )
+    # No request cap on the tenants: the figure is the process's throughput, not the cap's (hosted_requests_per_minute)
+    extra = {"kind": "hub", "log_level": "warning", "hosted_requests_per_minute": 0}
+    hub = init_connector(root / "hub", f"urn:uuid:{uuid.uuid4()}", "Bench hub", port=port, extra=extra)
     process = HubProcess(root / "hub", port).start()
     try:
         pid = process.pid() or 0

@@ -323,3 +323,36 @@ async def test_hosted_sign_ups_are_limited_per_address_like_applications(tmp_pat
         assert 'value="Gaon Tech"' in second.text  # what was typed is kept for a later try
         assert len((await space.operator.get("/hub/applications")).json()["applications"]) == 1
         assert not (space.made.settings.data_dir / "signups" / "gaon-tech").exists()
+
+
+async def test_a_hosted_sign_up_is_marked_as_such_in_the_review_queue(space: HubSpace) -> None:
+    ordinary = company(1)
+    await space.applied(ordinary)
+    async with browser(space, "en") as client:
+        assert (await host_me(client, hosted_form())).status_code == 201
+    queued = {a["company"]["name"]: a for a in (await space.operator.get("/hub/applications")).json()["applications"]}
+    assert queued["Dure Metal 두리금속"]["hosted"] is True and queued["한빛정밀"]["hosted"] is False
+    for language, words in (("ko", "호스팅 신청"), ("en", "hosted sign-up")):
+        admin = await operator(space, name=f"op-{language}")
+        admin.cookies.set("lang", language)
+        page = (await admin.get("/portal/hub/review")).text
+        await admin.aclose()
+        articles = {a.split("</h2>")[0]: a for a in page.split('<article class="application">')[1:]}
+        [hosted] = [a for head, a in articles.items() if "Dure Metal" in head]
+        [plain] = [a for head, a in articles.items() if "한빛정밀" in head]
+        assert f'<span class="kind hosted">{words}</span>' in hosted and 'class="kind' not in plain, page
+
+
+async def test_an_application_claiming_an_address_under_the_hubs_prefix_is_refused(space: HubSpace) -> None:
+    member = company(1)
+    body = member.application(space.id, space.clock)
+    body["participant"]["endpoint"] = f"{HUB_URL}/c/dure-metal/dsp"
+    refused = await space.raw.post("/hub/applications", json=body)
+    assert refused.status_code == 400, refused.text
+    error = refused.json()["error"]
+    assert error["position"] == "participant.endpoint" and "/c/" in error["message"] and error["details"]["hint_ko"]
+    async with browser(space, "ko") as client:
+        answer = await apply(client, form_of(space, member, endpoint=f"{HUB_URL}/c/x/dsp"))
+    said = re.search(r'id="error-endpoint">(.*?)</span>\s*</span>', answer.text, re.S)
+    assert answer.status_code == 400 and said is not None and "호스팅하는 커넥터만" in said.group(1), answer.text
+    assert (await space.operator.get("/hub/applications")).json()["applications"] == []

@@ -45,6 +45,16 @@ def new_pid() -> str:
     return f"urn:uuid:{uuid.uuid4()}"
 
 
+@dataclass(frozen=True)
+class Quota:
+    """What a connector may keep and ask of the process that serves it, when that process sets it (a hub, for each
+    connector it hosts: its ``hosted_…`` settings); None: no cap, as for a connector of its own."""
+
+    max_bytes: int | None = None  # its datasets' versions together
+    max_datasets: int | None = None
+    requests_per_minute: int | None = None  # every request under its prefix
+
+
 @dataclass
 class Connector:
     settings: Settings
@@ -57,6 +67,7 @@ class Connector:
     wallet: Wallet
     datasets: DatasetStore  # where dataset files live (a folder, an S3 bucket)
     wake_outbox: list[Callable[[], None]] = field(default_factory=list)  # set by the outbox worker
+    quota: Quota = field(default_factory=Quota)  # set by the host that serves it (tenants/)
     policies: PolicyCache = field(init=False)
     audit: AuditLog = field(init=False)  # set by create_app: the log needs the connector
 

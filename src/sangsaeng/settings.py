@@ -190,6 +190,15 @@ class Settings(BaseSettings):
         60, ge=5, le=3600, description="Hub only: seconds after which members are told to fetch its documents again."
     )
     hub_credential_days: int = Field(90, ge=31, le=730, description="Hub only: days a member's credential is valid.")
+    hosted_max_bytes: int = Field(
+        10 << 30, ge=0, description="Hub only: bytes of datasets each connector it hosts may keep; 0: no cap."
+    )
+    hosted_max_datasets: int = Field(
+        1000, ge=0, description="Hub only: datasets each connector it hosts may keep; 0: no cap."
+    )
+    hosted_requests_per_minute: int = Field(
+        6000, ge=0, description="Hub only: requests each connector it hosts may be sent per minute; 0: no cap."
+    )
     hub_crawl_every: float = Field(
         300, ge=1, le=86400, description="Hub only: seconds between two crawls of the members' catalogs."
     )

@@ -124,3 +124,19 @@ async def test_pages_list_every_dataset_once_oldest_first_then_by_id_and_count_t
             assert await tx.datasets.count() == len(added)
             assert await tx.datasets.count(offered_only=True) == len(with_offer)
             raise Rollback
+
+
+@settings(max_examples=15, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(sizes=st.lists(st.lists(st.integers(0, 2**40), min_size=1, max_size=4), max_size=6))
+async def test_stored_bytes_count_every_version_of_every_dataset(store: Store, sizes: list[list[int]]) -> None:
+    """What a hosted connector's cap counts: older versions are kept in the dataset store too."""
+    with pytest.raises(Rollback):
+        async with store.begin() as tx:
+            assert await tx.datasets.stored_bytes() == 0
+            for i, versions in enumerate(sizes):
+                await tx.datasets.add(dataset(f"urn:d:{i}"))
+                for number, size in enumerate(versions, start=1):
+                    made = version(f"urn:d:{i}", number)
+                    await tx.datasets.add_version(type(made)(**{**made.__dict__, "bytes": size}))
+            assert await tx.datasets.stored_bytes() == sum(sum(v) for v in sizes)
+            raise Rollback

@@ -209,6 +209,10 @@ class CatalogService:
         assert dataset is not None
         return dataset
 
+    def stream_dataset_id(self, name: str) -> str:
+        """The id of the dataset stream ``name`` lands in: the same at every registration."""
+        return f"urn:uuid:{uuid.uuid5(uuid.NAMESPACE_URL, f'{self.c.participant_id}/streams/{name}')}"
+
     async def register_stream(self, name: str, title: str, description: str = "") -> tuple[Dataset, bool]:
         """The dataset a machine stream lands in (made on first call; the same one after): its one version is the
         stream's folder, which grows as the stream commits. Offered, it is read as it stands at each transfer."""
@@ -222,7 +226,7 @@ class CatalogService:
                 position="name",
                 hint="1–63 lower-case letters, digits, '.', '_' or '-'",
             )
-        dataset_id = f"urn:uuid:{uuid.uuid5(uuid.NAMESPACE_URL, f'{self.c.participant_id}/streams/{name}')}"
+        dataset_id = self.stream_dataset_id(name)
         async with self.c.store.begin() as tx:
             existing = await tx.datasets.get(dataset_id)
         if existing is not None:

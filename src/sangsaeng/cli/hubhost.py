@@ -1,11 +1,13 @@
-"""``sangsaeng hub host NAME`` and ``hub export NAME``: the hub's operator signs a company up for a hosted
-connector, or takes one out as a tar (through the running hub's API, so both go through its use cases and log);
+"""``sangsaeng hub host NAME``, ``hub unhost NAME`` and ``hub export NAME``: the hub's operator signs a company up for
+a hosted connector, stops hosting one, or takes one out as a tar (through the running hub's API, so each goes
+through its use cases and log);
 ``sangsaeng import FILE.tar``: that tar made a connector of its own, its new address announced to the hub."""
 
 from __future__ import annotations
 
 from pathlib import Path
 from typing import Annotated, Any
+from urllib.parse import quote, urlencode
 
 import typer
 
@@ -20,6 +22,7 @@ HUB_DIR = Path(".sangsaeng-hub")
 
 def register(hub_app: typer.Typer, app: typer.Typer) -> None:
     hub_app.command("host")(host)
+    hub_app.command("unhost")(unhost)
     hub_app.command("export")(export)
     app.command("import")(import_)
 
@@ -64,6 +67,20 @@ def host(
     console.print(
         _say("cli.hosted.secrets", korean, api_key=made["apiKey"], user=admin, password=made["admin"]["password"])
     )
+
+
+def unhost(
+    name: Annotated[str, typer.Argument(help="The hosted connector's name")],
+    reason: Annotated[str, typer.Option(help="Why (kept in the hub's log and shown as the suspension's reason)")],
+    force: Annotated[bool, typer.Option(help="Even while it has agreements nobody has ended")] = False,
+    data_dir: DataDir = HUB_DIR,
+    ko: Korean = None,
+) -> None:
+    """Stop hosting a company's connector without moving it: its membership suspended, its folder kept aside."""
+    korean = korean_asked(ko)
+    query = urlencode({"reason": reason, "force": "true" if force else "false"})
+    gone = _call(data_dir, "DELETE", f"/hub/hosted/{quote(name, safe='')}?{query}", korean)
+    console.print(_say("cli.unhosted", korean, name=gone["name"], id=gone["participantId"], folder=gone["folder"]))
 
 
 def export(

@@ -6,7 +6,7 @@ import httpx
 
 from sangsaeng.audit.log import AuditLog
 from sangsaeng.clock import Clock, SystemClock
-from sangsaeng.connector import Connector
+from sangsaeng.connector import Connector, Quota
 from sangsaeng.datasets.configured import open_store
 from sangsaeng.dsp.outbox import Outbox
 from sangsaeng.dsp.peer import PeerClient
@@ -66,9 +66,11 @@ def build_context(
     transport: httpx.AsyncBaseTransport | None = None,
     clock: Clock | None = None,
     engines: Engines | None = None,
+    quota: Quota | None = None,
 ) -> Context:
-    """One context, built and not yet started."""
+    """One context, built and not yet started. ``quota``: what its host lets it keep and ask (a hub's tenant)."""
     connector = build_connector(settings, transport, clock, engines)
+    connector.quota = quota or Quota()
     connector.audit = AuditLog(connector)
     connector.peer.heads = (connector.audit.header, connector.audit.witness)
     services = Services.of(connector)

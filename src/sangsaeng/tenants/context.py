@@ -16,9 +16,11 @@ import structlog
 
 from sangsaeng.connector import Connector
 from sangsaeng.dsp.outbox import Outbox
-from sangsaeng.errors import InvalidInput
+from sangsaeng.dsp.ratelimit import TokenBuckets
+from sangsaeng.errors import InvalidInput, TooManyRequests
 from sangsaeng.hubclient.follow import follow
 from sangsaeng.hubclient.member import refresh_credentials
+from sangsaeng.i18n.refusals import refused_as
 from sangsaeng.identity.hub import HubDirectory
 from sangsaeng.identity.keys import public_jwk
 from sangsaeng.services import CONTEXT, Services
@@ -66,6 +68,7 @@ class Context:
     _kept: dict[type[Any], Any] = field(default_factory=dict)
     _tasks: list[asyncio.Task[None]] = field(default_factory=list)
     workers: list[Worker] = field(default_factory=list)
+    _requests: TokenBuckets | None = None  # its rate, when its host caps it (made at the first request)
 
     @property
     def connector(self) -> Connector:
@@ -81,6 +84,27 @@ class Context:
         if found is None:
             found = self._kept[kind] = make()
         return cast(T, found)
+
+    def over_rate(self) -> TooManyRequests | None:
+        """One more request to this context, counted when its host caps its rate (``Quota.requests_per_minute``, a
+        token bucket holding a minute's worth): None when it may go on, else the refusal (429, when to come back)."""
+        per_minute = self.connector.quota.requests_per_minute
+        if per_minute is None:
+            return None
+        if self._requests is None:
+            self._requests = TokenBuckets(per_minute / 60, per_minute)
+        verdict = self._requests.take(self.name, self.connector.now().timestamp())
+        if verdict.allowed:
+            return None
+        return refused_as(
+            TooManyRequests,
+            "hosting",
+            "requests.too-many",
+            extra={"retryAfter": verdict.retry_after},
+            name=self.name,
+            limit=per_minute,
+            seconds=verdict.retry_after,
+        )
 
     async def start(self) -> None:
         """Its workers: the audit log's writer, the outbox, the replay janitor, and the hub's directory fetcher

@@ -3,18 +3,22 @@ time), started and stopped together with the app."""
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from pathlib import Path
 
 import anyio
 import httpx
+import structlog
 
 from sangsaeng.clock import Clock
+from sangsaeng.connector import Quota
 from sangsaeng.errors import Conflict, NotFound
 from sangsaeng.settings import Settings
 from sangsaeng.store.sql import Engines
 from sangsaeng.tenants.build import build_context
 from sangsaeng.tenants.context import Context, checked_name, prefix_of
 
+log = structlog.get_logger(__name__)
 ROOT = ""  # the name of the one context of a single-connector app, served at the root
 
 
@@ -31,6 +35,9 @@ class Host:
         self.root: Context | None = None
         self.hosting = False  # a root context that also hosts named ones (the hub)
         self.clock: Clock | None = None  # the clock of contexts added later (tests move it)
+        # Run once every context has started (the hub finishes the hosted connectors it could not open before);
+        # a failure is logged, never stops the others or the start.
+        self.started: list[Callable[[], Awaitable[None]]] = []
 
     @classmethod
     def single(
@@ -52,21 +59,25 @@ class Host:
         """The contexts served under ``/c/name``."""
         return [c for n, c in self.contexts.items() if n != ROOT]
 
-    def build(self, name: str, settings: Settings, clock: Clock | None = None) -> Context:
-        """Build context ``name`` (not started: ``start`` starts it with the others)."""
+    def build(self, name: str, settings: Settings, clock: Clock | None = None, quota: Quota | None = None) -> Context:
+        """Build context ``name`` (not started: ``start`` starts it with the others); ``quota``: its caps."""
         if self.root is not None and not self.hosting:
             raise Conflict("this app serves one connector at its root; it hosts no other")
         checked_name(name)
         if name in self.contexts:
             raise Conflict(f"a context named {name!r} is hosted already", hint="remove it first, or choose another")
         self._refuse_shared_state(name, settings)
-        context = build_context(name, prefix_of(name), settings, self.transport, clock or self.clock, self.engines)
+        context = build_context(
+            name, prefix_of(name), settings, self.transport, clock or self.clock, self.engines, quota
+        )
         self.contexts[name] = context
         return context
 
-    async def add(self, name: str, settings: Settings, clock: Clock | None = None) -> Context:
+    async def add(
+        self, name: str, settings: Settings, clock: Clock | None = None, quota: Quota | None = None
+    ) -> Context:
         """Build context ``name`` (its migrations off the event loop) and start it if the host runs."""
-        context = await anyio.to_thread.run_sync(lambda: self.build(name, settings, clock))
+        context = await anyio.to_thread.run_sync(lambda: self.build(name, settings, clock, quota))
         if self.running:
             await context.start()
         return context
@@ -85,6 +96,11 @@ class Host:
         for context in list(self.contexts.values()):
             await context.start()
         self.running = True
+        for then in self.started:
+            try:
+                await then()
+            except Exception:
+                log.exception("host.started.failed", step=getattr(then, "__qualname__", repr(then)))
 
     async def stop(self) -> None:
         self.running = False

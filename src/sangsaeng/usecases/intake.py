@@ -12,6 +12,8 @@ from typing import TYPE_CHECKING, Any
 from sangsaeng.catalog import vocabulary
 from sangsaeng.catalog.service import CatalogService
 from sangsaeng.connector import Connector
+from sangsaeng.errors import ContentTooLarge
+from sangsaeng.i18n.refusals import refused_as
 from sangsaeng.roles import Principal, require
 from sangsaeng.store.records import Dataset, Term
 
@@ -29,6 +31,23 @@ class Intake:
 
     def _changed(self, who: Principal, action: str, **about: Any) -> None:
         self.c.audit.note("management", action=action, user=who.name, via=who.door, **about)
+
+    async def _room(self, dataset_id: str | None, incoming: int) -> None:
+        """Refuse (413) a file that would take this connector past what its host lets it keep (``Connector.quota``:
+        a hub caps each connector it hosts): a new dataset beyond the count, or ``incoming`` bytes beyond the total.
+        Checked before the file is read; a connector of its own has no cap."""
+        quota = self.c.quota
+        if quota.max_datasets is None and quota.max_bytes is None:
+            return
+        async with self.c.store.begin() as tx:
+            new = dataset_id is None or await tx.datasets.get(dataset_id) is None
+            count, stored = await tx.datasets.count(), await tx.datasets.stored_bytes()
+        if new and quota.max_datasets is not None and count >= quota.max_datasets:
+            raise refused_as(ContentTooLarge, "hosting", "quota.datasets", count=count, limit=quota.max_datasets)
+        if quota.max_bytes is not None and stored + incoming > quota.max_bytes:
+            raise refused_as(
+                ContentTooLarge, "hosting", "quota.bytes", stored=stored, size=incoming, limit=quota.max_bytes
+            )
 
     @staticmethod
     def begin(who: Principal) -> None:
@@ -49,6 +68,7 @@ class Intake:
     ) -> Dataset:
         """A CSV or Parquet file as a new dataset, or as a new version of ``dataset_id``."""
         require(who, "dataset.add")
+        await self._room(dataset_id, source.stat().st_size)
         dataset = await self.catalog.add_version(
             source, fmt, dataset_id=dataset_id, title=title, description=description, co_generators=co_generators
         )
@@ -77,6 +97,7 @@ class Intake:
     ) -> tuple[Dataset | None, IngestResult]:
         """A factory file read through a mapping into a version of standard data (whole, or nothing written)."""
         require(who, "dataset.add")
+        await self._room(dataset_id, source.stat().st_size)
         dataset, result = await self.catalog.ingest_version(
             source,
             mapping,
@@ -120,6 +141,7 @@ class Intake:
     ) -> Dataset:
         """A dataset made from received data: it inherits the terms of the agreements it came under."""
         require(who, "dataset.add")
+        await self._room(None, source.stat().st_size)
         dataset = await self.catalog.derive(
             source, fmt, title=title, agreements=agreements, operation=operation, description=description
         )
@@ -129,6 +151,7 @@ class Intake:
     async def register_stream(self, who: Principal, name: str, title: str, description: str) -> tuple[Dataset, bool]:
         """The dataset a machine stream lands in (made on first call), to offer like any other."""
         require(who, "dataset.add")
+        await self._room(self.catalog.stream_dataset_id(name), 0)
         dataset, created = await self.catalog.register_stream(name, title, description)
         if created:
             self._changed(who, "stream.registered", dataset=dataset.id, stream=name)

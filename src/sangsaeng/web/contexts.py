@@ -7,7 +7,8 @@ takes it from (``services.services``). A name no context has is answered as any 
 error shape, so that nothing tells whether a context exists.
 
 A hub serves both: its own connector at the root and the connectors it hosts under ``/c/name``; there a path under
-``/c/`` that names no hosted context goes to the root, whose answer to it is that of any unknown path.
+``/c/`` that names no hosted context goes to the root, whose answer to it is that of any unknown path. A context
+whose host caps its request rate (a hub's tenant) is answered 429 beyond it, before anything else reads the request.
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ from __future__ import annotations
 from starlette.requests import Request
 from starlette.types import ASGIApp, Receive, Scope, Send
 
+from sangsaeng.errors import SangsaengError
 from sangsaeng.portal.guard import SecurityHeaders
 from sangsaeng.services import CONTEXT
 from sangsaeng.tenants.context import NAME, PREFIX, route_path
@@ -43,7 +45,19 @@ class Contexts:
             return
         scope["root_path"] = scope.get("root_path", "") + context.prefix
         scope[CONTEXT] = context
+        refused = context.over_rate()
+        if refused is not None:
+            await SecurityHeaders(_refusal(refused))(scope, receive, send)
+            return
         await self.app(scope, receive, send)
+
+
+def _refusal(error: SangsaengError) -> ASGIApp:
+    async def answer(scope: Scope, receive: Receive, send: Send) -> None:
+        response = error_response(Request(scope, receive), error.status, error.to_dict(), extra=error.headers())
+        await response(scope, receive, send)
+
+    return answer
 
 
 async def _not_found(scope: Scope, receive: Receive, send: Send) -> None:

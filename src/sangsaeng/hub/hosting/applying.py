@@ -8,7 +8,11 @@ key — and keeps beside it ``signups/<name>.json``: the application's id, the f
 (``Membership.decided``) the folder moves to ``tenants/<name>/``, the connector starts under ``/c/<name>``, its user
 is added with the hash kept, and it gets its credentials and the directory, as an operator's sign-up does. On a
 decline the folder goes; the record stays, for the applicant to read the reason. The applicant reads its state with
-its application id and code; once approved, the answer holds the connector's API key the first time only."""
+its application id and code; once approved, the answer holds the connector's API key the first time only.
+
+If opening fails after the approval committed (the folder goes back to ``signups/``), it is tried again at the hub's
+next start and whenever the operator asks (``retry``): an approved application whose folder is still in ``signups/``
+is opened as above."""
 
 from __future__ import annotations
 
@@ -17,7 +21,6 @@ import hashlib
 import hmac
 import json
 import secrets
-import shutil
 from dataclasses import dataclass, field
 from datetime import timedelta
 from pathlib import Path
@@ -27,22 +30,19 @@ import anyio
 import structlog
 
 from sangsaeng.accounts.passwords import check_new_password, hash_new_password
-from sangsaeng.errors import InvalidInput, NotFound
-from sangsaeng.hub.hosting.naming import tenant_name
-from sangsaeng.hub.hosting.tenancy import Hosting
+from sangsaeng.errors import Conflict, InvalidInput, NotFound
+from sangsaeng.hub.hosting.tenancy import SIGNUPS, Hosting
 from sangsaeng.hub.members.facts import read_company
-from sangsaeng.hub.members.states import Step
-from sangsaeng.hub.service.views import application_view
+from sangsaeng.hub.members.states import Step, state_word
 from sangsaeng.hub.store.access import records_of
 from sangsaeng.hub.store.records import MemberRecord
 from sangsaeng.i18n.refusals import refusal, refused_as
 from sangsaeng.identity import tokens
 from sangsaeng.identity.keys import load_private_key, public_jwk
-from sangsaeng.settings import Settings
+from sangsaeng.roles import Principal, require
 from sangsaeng.store.records import User
 
 log = structlog.get_logger(__name__)
-SIGNUPS = "signups"  # under the hub's data directory: requested, not yet approved (never served)
 
 
 def _digest(code: str) -> str:
@@ -56,6 +56,7 @@ class HostedApplications:
 
     def __post_init__(self) -> None:
         self.hosting.hub.membership.decided.append(self._decided)
+        self.hosting.host.started.append(self.finish_approved)  # what a failed start left, at the hub's start
 
     @property
     def folder(self) -> Path:
@@ -63,9 +64,6 @@ class HostedApplications:
 
     def _record(self, name: str) -> Path:
         return self.folder / f"{name}.json"
-
-    def _taken(self, name: str) -> bool:
-        return self.hosting._taken(name) or (self.folder / name).exists() or self._record(name).exists()
 
     # ---- asking ----------------------------------------------------------------------------------
     async def request(self, body: Any, address: str) -> dict[str, Any]:
@@ -77,8 +75,8 @@ class HostedApplications:
             raise refusal("hosting", "body.shape", at="$")
         company = read_company(body.get("company"))
         user, password_hash = self._admin(body.get("admin"))
-        name = tenant_name(None, company.name, company.brn, self._taken)
-        made = await anyio.to_thread.run_sync(lambda: self.hosting.init(self.folder, name, company))
+        made = await self.hosting.make(self.folder, None, company)
+        name = made.settings.data_dir.name
         try:
             key = load_private_key(made.settings.key_path)
             hub = self.hosting.c
@@ -93,7 +91,8 @@ class HostedApplications:
                         "dataEndpoint": made.settings.public_url.rstrip("/") + "/data",
                     },
                     "proof": proof,
-                }
+                },
+                hosted=True,
             )
             code = secrets.token_urlsafe(12)
             record = {
@@ -107,7 +106,7 @@ class HostedApplications:
             }
             await anyio.to_thread.run_sync(lambda: self._write(name, record))
         except BaseException:
-            await anyio.to_thread.run_sync(lambda: shutil.rmtree(made.settings.data_dir, ignore_errors=True))
+            await self.hosting.discard(made.settings.data_dir)
             raise
         await hub.audit.record("hub.hosted.requested", counterparty=made.participant.id, tenant=name)
         return {"name": name, "application": application["id"], "code": code, "view": application}
@@ -146,7 +145,7 @@ class HostedApplications:
         if action == "approve" and pending.is_dir():
             await self._open(record, pending)
         elif action == "decline" and pending.is_dir():
-            await anyio.to_thread.run_sync(lambda: shutil.rmtree(pending, ignore_errors=True))
+            await self.hosting.discard(pending)  # its folder, and on PostgreSQL its schema
 
     async def _open(self, record: dict[str, Any], pending: Path) -> None:
         """The approved applicant's connector, served from now on under ``/c/<name>`` with its first user."""
@@ -155,7 +154,7 @@ class HostedApplications:
         target.parent.mkdir(parents=True, exist_ok=True)
         await anyio.to_thread.run_sync(lambda: pending.rename(target))
         try:
-            context = await self.hosting.host.add(name, Settings(data_dir=target))
+            context = await self.hosting.open(name, target)
             c = context.connector
             async with c.store.begin() as tx:
                 if await tx.users.get(record["admin"]) is None:
@@ -170,6 +169,41 @@ class HostedApplications:
         await self.hosting.spread()
         await self.hosting.c.audit.record("hub.hosted", counterparty=c.participant_id, tenant=name, by="review")
 
+    # ---- what a failed start left behind -------------------------------------------------------------
+    async def retry(self, principal: Principal, name: str) -> dict[str, Any]:
+        """The operator's retry of ``name``, approved but not opened (its folder still in ``signups/``): opened
+        now, or the error that stops it again."""
+        require(principal, "hub.review")
+        record = next((r for r in self._records() if r["name"] == name), None)
+        pending = self.folder / name
+        if record is None:
+            raise refused_as(NotFound, "hosting", "unknown", name=name)
+        async with self.hosting.c.store.begin() as tx:
+            member = await records_of(tx).get(record["application"])
+        if member is None or member.state != "approved" or not pending.is_dir():
+            state = state_word(member.state if member is not None else "applied")
+            opened = self.hosting.hosted(name) is not None
+            raise refused_as(Conflict, "hosting", "retry.opened" if opened else "retry.waiting", name=name, state=state)
+        await self._open(record, pending)
+        url = self.hosting.url_of(name)
+        return {"name": name, "application": record["application"], "url": url, "portal": url + "/portal/"}
+
+    async def finish_approved(self) -> None:
+        """Every approved application whose connector is still in ``signups/`` opened, each on its own (one that
+        fails again stays there, logged, for the next start or the operator's retry)."""
+        for record in self._records():
+            pending = self.folder / record["name"]
+            if not pending.is_dir():
+                continue
+            async with self.hosting.c.store.begin() as tx:
+                member = await records_of(tx).get(record["application"])
+            if member is None or member.state != "approved":
+                continue
+            try:
+                await self._open(record, pending)
+            except Exception:
+                log.exception("hosting.retry.failed", tenant=record["name"], application=record["application"])
+
     # ---- the applicant reads -----------------------------------------------------------------------
     async def status(self, application: str, code: str) -> dict[str, Any]:
         """The hosted application ``application`` for whoever holds its code (anyone else: unknown). Once it is
@@ -183,7 +217,7 @@ class HostedApplications:
                 member = await records_of(tx).get(application)
             if member is None:
                 raise refused_as(NotFound, "hub", "application.unknown", application=application)
-            answer: dict[str, Any] = {"name": record["name"], "view": application_view(member)}
+            answer: dict[str, Any] = {"name": record["name"], "view": self.hosting.hub.membership.view(member)}
             context = self.hosting.hosted(record["name"])
             if member.state == "approved" and context is not None:
                 url = self.hosting.url_of(record["name"])

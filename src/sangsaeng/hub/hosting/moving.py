@@ -1,11 +1,16 @@
 """A hosted connector leaves with everything it has: exported as one tar (its data directory — datasets, key,
-configuration — and its state, audit log included, copied consistently with SQLite's backup API), imported as a
-connector of its own, and its new endpoint announced to the hub so that partners follow it through the directory.
+configuration — and its state, audit log included, copied consistently: SQLite's backup API, or PostgreSQL's rows
+read in one snapshot into a fresh SQLite file), imported as a connector of its own, and its new endpoint announced to
+the hub so that partners follow it through the directory.
 
-The tar holds one folder, ``connector/``; its state is ``connector/state.db``."""
+The tar holds one folder, ``connector/``; its state is ``connector/state.db``, whichever database held it; datasets
+kept in S3 (the tenant's own prefix) are in it under ``connector/datasets/<key>``, where the local store keeps a key.
+Its ``connector.toml`` names none of the hub's own places or secrets (its database, its bucket): the import's
+connector keeps its state in its own SQLite file and its datasets in its own folder."""
 
 from __future__ import annotations
 
+import io
 import json
 import tarfile
 import tempfile
@@ -16,6 +21,7 @@ from typing import IO
 
 import httpx
 
+from sangsaeng.datasets.port import DatasetStore
 from sangsaeng.errors import Conflict, PeerError
 from sangsaeng.i18n.refusals import refusal, refused_as
 from sangsaeng.identity import tokens
@@ -23,31 +29,74 @@ from sangsaeng.identity.directory import Participant, upsert_participant
 from sangsaeng.identity.keys import load_private_key, public_jwk
 from sangsaeng.settings import CONFIG_FILE, Settings
 from sangsaeng.store import migrate
+from sangsaeng.store.snapshot import copy_postgres
 from sangsaeng.store.sql.backup import copy_sqlite
 
 TOP = "connector"
 STATE = "state.db"
-# What a hub writes into a hosted connector's configuration that names the hub's process, not the connector.
-HOSTED_ONLY = ("state_schema", "database_url")
+DATASETS = "datasets"  # where the local store keeps keys, under the data directory
+# What a hub writes into a hosted connector's configuration that names the hub's process, not the connector: its
+# database and schema, its bucket and the keys to it.
+HOSTED_ONLY = (
+    "state_schema",
+    "database_url",
+    "datasets",
+    "datasets_endpoint",
+    "datasets_region",
+    "datasets_access_key",
+    "datasets_secret_key",
+)
 
 
-def export_tar(settings: Settings, out: IO[bytes]) -> None:
-    """Everything of the connector of ``settings`` as a tar written to ``out`` (blocking: run it off the loop)."""
-    if settings.database_url:
-        raise refused_as(
-            Conflict, "hosting", "export.postgresql", schema=settings.state_schema, folder=str(settings.data_dir)
-        )
+def export_tar(settings: Settings, out: IO[bytes], datasets: DatasetStore | None = None) -> None:
+    """Everything of the connector of ``settings`` as a tar written to ``out`` (blocking: run it off the loop).
+    ``datasets``: its running dataset store, read when its files are not in its data directory (S3)."""
     root = settings.data_dir
+    remote = datasets if datasets is not None and settings.datasets.strip() else None
+    keys = remote.files_under("") if remote is not None else []
     with tempfile.TemporaryDirectory() as scratch:
         copy = Path(scratch) / STATE
-        copy_sqlite(root / STATE, copy)  # a consistent copy while the connector writes
+        if settings.database_url:
+            copy_postgres(settings.database_url, settings.state_schema or None, copy)  # one snapshot, batched
+        else:
+            copy_sqlite(root / STATE, copy)  # a consistent copy while the connector writes
+        shadowed = {f"{DATASETS}/{key}" for key in keys}  # the store's own copy wins over a local leftover
         with tarfile.open(fileobj=out, mode="w|") as tar:
             for path in sorted(root.rglob("*")):
-                relative = path.relative_to(root)
-                if relative.parts[0].startswith(STATE) or path.is_symlink():
+                relative = path.relative_to(root).as_posix()
+                if relative.startswith(STATE) or relative in shadowed or path.is_symlink():
                     continue
-                tar.add(path, arcname=f"{TOP}/{relative.as_posix()}", recursive=False)
+                if relative == CONFIG_FILE:
+                    _add(tar, f"{TOP}/{CONFIG_FILE}", _own_config(path), path.stat().st_mtime)
+                    continue
+                tar.add(path, arcname=f"{TOP}/{relative}", recursive=False)
+            if remote is not None:
+                for key in keys:
+                    _add_stored(tar, remote, key)
             tar.add(copy, arcname=f"{TOP}/{STATE}")
+
+
+def _own_config(path: Path) -> bytes:
+    """The connector's configuration without the hub's places and secrets (``HOSTED_ONLY``)."""
+    values = {k: v for k, v in tomllib.loads(path.read_text("utf-8")).items() if k not in HOSTED_ONLY}
+    return "".join(f"{k} = {json.dumps(v, ensure_ascii=False)}\n" for k, v in values.items()).encode()
+
+
+def _add(tar: tarfile.TarFile, name: str, data: bytes, mtime: float) -> None:
+    info = tarfile.TarInfo(name)
+    info.size, info.mode, info.mtime = len(data), 0o600, int(mtime)
+    tar.addfile(info, io.BytesIO(data))
+
+
+def _add_stored(tar: tarfile.TarFile, store: DatasetStore, key: str) -> None:
+    """A file of the dataset store streamed into the tar where the local store would keep it."""
+    size = store.size(key)
+    if size is None:  # removed since it was listed (a stream's compacted part): nothing to take
+        return
+    info = tarfile.TarInfo(f"{TOP}/{DATASETS}/{key}")
+    info.size, info.mode = size, 0o644
+    with store.filesystem.open_input_stream(store.path(key)) as handle:
+        tar.addfile(info, handle)
 
 
 def import_tar(tar_path: Path, data_dir: Path, public_url: str) -> Settings:

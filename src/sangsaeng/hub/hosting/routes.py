@@ -1,6 +1,7 @@
-"""The hub's routes for the connectors it hosts (``docs/hub.md``): sign-up by the operator, export by the operator
-or the tenant itself, and a member's own new endpoint (after it moved). Like every hub route they answer in the
-hub's root context only: anywhere else, the 404 of an unknown path."""
+"""The hub's routes for the connectors it hosts (``docs/hub.md``): sign-up, removal and a retry of an approved one
+that did not open, by the operator; export by the operator or the tenant itself; and a member's own new endpoint
+(after it moved). Like every hub route they answer in the hub's root context only: anywhere else, the 404 of an
+unknown path."""
 
 from __future__ import annotations
 
@@ -9,7 +10,7 @@ from collections.abc import AsyncIterator
 from typing import Annotated, Any
 
 import anyio
-from fastapi import APIRouter, Body, Depends, FastAPI, Request
+from fastapi import APIRouter, Body, Depends, FastAPI, Query, Request
 from fastapi.responses import StreamingResponse
 
 from sangsaeng.errors import Unauthenticated
@@ -28,6 +29,10 @@ router = APIRouter(tags=["hub"])
 
 def _absent() -> Hosting:
     raise AssertionError("the hub's root context has its Hosting from install()")
+
+
+def _absent_applications() -> HostedApplications:
+    raise AssertionError("the hub's root context has its HostedApplications from install()")
 
 
 def hosting_of(request: Request, hub: HubDep) -> Hosting:  # ``hub`` first: no hub here, the 404 of any path
@@ -51,10 +56,10 @@ async def export(hosting: HostingDep, name: str, key: ApiKeyHeader) -> Streaming
     connector's own API key: its data directory, key, configuration and state with its log."""
     if not (callers.operator(hosting.c, key) or hosting.own_key(name, key)):
         raise Unauthenticated("the hub's operator API needs its API key", hint="send it as the X-API-Key header")
-    settings = hosting.exportable(API_KEY, name)
+    context = hosting.exportable(API_KEY, name)
     spool = tempfile.TemporaryFile()  # noqa: SIM115 (closed when the answer is sent)
     try:
-        await anyio.to_thread.run_sync(lambda: export_tar(settings, spool))
+        await anyio.to_thread.run_sync(lambda: export_tar(context.settings, spool, context.connector.datasets))
     except BaseException:
         spool.close()
         raise
@@ -69,6 +74,27 @@ async def export(hosting: HostingDep, name: str, key: ApiKeyHeader) -> Streaming
 
     headers = {"Content-Disposition": f'attachment; filename="{name}.tar"'}
     return StreamingResponse(chunks(), media_type="application/x-tar", headers=headers)
+
+
+@router.delete("/hub/hosted/{name}")
+async def remove(
+    hosting: HostingDep,
+    who: Operator,
+    name: str,
+    reason: Annotated[str, Query(max_length=1000)] = "",
+    force: bool = False,
+) -> dict[str, Any]:
+    """Stop hosting ``name`` without moving it (``?reason=…``, required; ``&force=true`` even with agreements not
+    ended, else 409): its membership suspended, its folder kept as ``tenants/<name>.removed``."""
+    return await hosting.remove(who, name, reason, force)
+
+
+@router.post("/hub/hosted/{name}/retry")
+async def retry(request: Request, hosting: HostingDep, who: Operator, name: str) -> dict[str, Any]:
+    """Open ``name`` now: approved on the portal, but its connector failed to start (its folder still waits in
+    ``signups/``)."""
+    applications: HostedApplications = request.scope[CONTEXT].own(HostedApplications, _absent_applications)
+    return await applications.retry(who, name)
 
 
 @router.post("/hub/members/me/endpoint")

@@ -1,14 +1,15 @@
 """Hosting a company's connector in the hub's process: signing it up (its own data directory, participant id,
 key, state, API key and first portal user, its membership filed and approved by the hub), reloading the hosted
-ones at the hub's start, and handing the directory to them as it changes."""
+ones at the hub's start with the caps the hub sets them, and handing the directory to them as it changes."""
 
 from __future__ import annotations
 
+import asyncio
 import hmac
 import secrets
 import shutil
 import uuid
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -16,34 +17,40 @@ import anyio
 import structlog
 
 from sangsaeng.accounts.passwords import add_user
-from sangsaeng.connector import Connector
+from sangsaeng.connector import Connector, Quota
 from sangsaeng.errors import Conflict, Forbidden, NotFound
 from sangsaeng.hub.hosting.naming import schema_of, tenant_name
-from sangsaeng.hub.members.facts import Company, read_company
+from sangsaeng.hub.members.facts import Company, read_company, read_reason
 from sangsaeng.hub.members.states import state_word
 from sangsaeng.hub.service.hub import Hub
-from sangsaeng.hub.service.views import application_view
 from sangsaeng.hub.store.access import records_of
 from sangsaeng.hub.store.records import MemberRecord
 from sangsaeng.hubclient.join import HubInfo
-from sangsaeng.i18n.refusals import refusal, refused_as
+from sangsaeng.i18n.refusals import both, refusal, refused_as
 from sangsaeng.identity.directory import UnsafeAddress, normalised
 from sangsaeng.identity.hub import HubDirectory
 from sangsaeng.identity.keys import public_jwk, public_key_from_jwk
 from sangsaeng.roles import Principal, require
 from sangsaeng.settings import CONFIG_FILE, Settings
 from sangsaeng.setup import Initialized, hub_settings, init_connector
+from sangsaeng.store import migrate
 from sangsaeng.tenants.context import Context
 from sangsaeng.tenants.host import Host
 
 log = structlog.get_logger(__name__)
 TENANTS = "tenants"  # under the hub's data directory, one folder per hosted connector
+SIGNUPS = "signups"  # under the hub's data directory: requested on the portal, not yet approved (never served)
+# A hosted connector that left keeps its folder (and on PostgreSQL its schema) under its name with one of these:
+# the name stays taken, so a newcomer never inherits its state.
+LEFT = (".moved", ".removed")
+S3_SETTINGS = ("datasets_endpoint", "datasets_region", "datasets_access_key")
 
 
 @dataclass
 class Hosting:
     hub: Hub
     host: Host
+    _making: asyncio.Lock = field(default_factory=asyncio.Lock)  # one new folder at a time: no name chosen twice
 
     @property
     def c(self) -> Connector:
@@ -59,13 +66,27 @@ class Hosting:
     def hosted(self, name: str) -> Context | None:
         return self.host.get(name)
 
+    @property
+    def quota(self) -> Quota:
+        """What each hosted connector may keep and ask (the hub's ``hosted_…`` settings; 0 is no cap)."""
+        s = self.c.settings
+        return Quota(
+            max_bytes=s.hosted_max_bytes or None,
+            max_datasets=s.hosted_max_datasets or None,
+            requests_per_minute=s.hosted_requests_per_minute or None,
+        )
+
+    async def open(self, name: str, folder: Path) -> Context:
+        """The connector of ``folder`` served (and started) under ``/c/<name>``, within the hub's caps."""
+        return await self.host.add(name, Settings(data_dir=folder), quota=self.quota)
+
     # ---- at the hub's start ----------------------------------------------------------------------
     def reload(self) -> list[str]:
         """Every hosted connector of ``tenants/*`` built (started with the host); a folder whose address is not
         the hub's ``/c/<folder>`` is refused, as partners would reach it nowhere."""
         names = []
         for folder in sorted(self.folder.iterdir()) if self.folder.is_dir() else []:
-            if not (folder / CONFIG_FILE).is_file() or self.host.get(folder.name) is not None:
+            if folder.name.endswith(LEFT) or not (folder / CONFIG_FILE).is_file() or self.host.get(folder.name):
                 continue
             settings = Settings(data_dir=folder)
             if settings.public_url.rstrip("/") != self.url_of(folder.name):
@@ -73,7 +94,7 @@ class Hosting:
                     "hosting.misplaced", tenant=folder.name, url=settings.public_url, expected=self.url_of(folder.name)
                 )
                 continue
-            self.host.build(folder.name, settings)
+            self.host.build(folder.name, settings, quota=self.quota)
             names.append(folder.name)
         return names
 
@@ -94,17 +115,18 @@ class Hosting:
         password = admin.get("password") or secrets.token_urlsafe(15)
         if not isinstance(password, str) or not 10 <= len(password) <= 1024:
             raise refusal("hosting", "admin.password", at="admin.password")
-        name = tenant_name(entry.get("name"), company.name, company.brn, self._taken)
-        made = await anyio.to_thread.run_sync(lambda: self.init(self.folder, name, company))
+        made = await self.make(self.folder, entry.get("name"), company)
+        name, application = made.settings.data_dir.name, None
         try:
-            context = await self.host.add(name, Settings(data_dir=made.settings.data_dir))
+            context = await self.open(name, made.settings.data_dir)
             await add_user(context.connector.store, user.strip(), password, "admin", self.c.now())
-            application = await self.hub.membership.apply(self._application(context, company), f"hosted:{name}")
-            await self.hub.membership.decide(principal, application["id"], "approve")
+            filed = await self.hub.membership.file(self._application(context, company), hosted=True)
+            application = filed["id"]
+            await self.hub.membership.decide(principal, application, "approve")
             await self.hand_credentials(context)
             await self.spread()
         except BaseException:
-            await self._undo(name, made)
+            await self._undo(principal, name, made.settings.data_dir, application)
             raise
         await self.c.audit.record("hub.hosted", counterparty=made.participant.id, tenant=name, by=principal.name)
         return {
@@ -112,21 +134,51 @@ class Hosting:
             "participantId": made.participant.id,
             "url": made.settings.public_url,
             "portal": made.settings.public_url + "/portal/",
-            "application": application["id"],
+            "application": application,
             "apiKey": made.api_key,
             "admin": {"name": user.strip(), "password": password},
         }
 
-    def _taken(self, name: str) -> bool:
-        return name in self.host.contexts or (self.folder / name).exists()
+    def taken(self, name: str) -> bool:
+        """Whether ``name`` is served, being made, awaiting approval, or kept by a connector that left."""
+        signups = self.c.settings.data_dir / SIGNUPS
+        places = [self.folder / name, *(self.folder / f"{name}{s}" for s in LEFT), signups / name]
+        return name in self.host.contexts or any(p.exists() for p in [*places, signups / f"{name}.json"])
+
+    async def make(self, parent: Path, wanted: object, company: Company) -> Initialized:
+        """A new connector's folder under ``parent`` (and on PostgreSQL its schema ``t_<name>``), named ``wanted``
+        or after the company; a name whose schema exists is taken too. Made whole or not at all."""
+        url = self.c.settings.database_url
+        async with self._making:
+            schemas = await anyio.to_thread.run_sync(lambda: migrate.schemas(url)) if url else set()
+            name = tenant_name(wanted, company.name, company.brn, lambda n: self.taken(n) or schema_of(n) in schemas)
+            try:
+                return await anyio.to_thread.run_sync(lambda: self.init(parent, name, company))
+            except BaseException:
+                await self.discard(parent / name)  # the name was free: whatever is there now is this attempt's
+                raise
+
+    async def discard(self, folder: Path) -> None:
+        """A connector that never opened, gone: its folder, and on PostgreSQL its schema (``t_<folder>``)."""
+        url = self.c.settings.database_url
+        await anyio.to_thread.run_sync(lambda: shutil.rmtree(folder, ignore_errors=True))
+        if url:
+            await anyio.to_thread.run_sync(lambda: migrate.drop_schema(url, schema_of(folder.name)))
 
     def init(self, parent: Path, name: str, company: Company) -> Initialized:
-        """Connector ``name``'s folder under ``parent``, addressed as the hub's ``/c/<name>`` (not served yet)."""
+        """Connector ``name``'s folder under ``parent``, addressed as the hub's ``/c/<name>`` (not served yet); its
+        state in the hub's PostgreSQL database (schema ``t_<name>``) and its datasets under the hub's S3 prefix
+        (``…/tenants/<name>``) when the hub keeps its own there."""
         s = self.c.settings
         info = HubInfo(s.public_url.rstrip("/"), s.participant_id, s.name, public_jwk(self.c.key.public_key()))
         extra: dict[str, object] = dict(hub_settings(info))
         if s.database_url:
             extra["state_schema"] = schema_of(name)
+        if s.datasets.strip().startswith("s3://"):
+            extra["datasets"] = f"{s.datasets.strip().rstrip('/')}/{TENANTS}/{name}"
+            extra |= {k: getattr(s, k) for k in S3_SETTINGS if getattr(s, k)}
+            if s.datasets_secret_key.get_secret_value():
+                extra["datasets_secret_key"] = s.datasets_secret_key.get_secret_value()
         return init_connector(
             parent / name,
             f"urn:uuid:{uuid.uuid4()}",
@@ -149,12 +201,24 @@ class Hosting:
             "proof": c.peer.bearer(self.c.participant_id),
         }
 
-    async def _undo(self, name: str, made: Initialized) -> None:
-        """Nothing half-made stays: the context stops, its folder goes (a PostgreSQL schema stays, empty of
-        members: a name once tried is not offered again while it exists)."""
+    async def _undo(self, principal: Principal, name: str, folder: Path, application: str | None) -> None:
+        """Nothing half-made stays: the context stops, its folder and schema go, and an application already filed
+        leaves the directory (declined, or suspended once approved), its reason saying the sign-up failed."""
         if self.host.get(name) is not None:
             await self.host.remove(name)
-        await anyio.to_thread.run_sync(lambda: shutil.rmtree(made.settings.data_dir, ignore_errors=True))
+        await self.discard(folder)
+        if application is None:
+            return
+        try:
+            async with self.c.store.begin() as tx:
+                member = await records_of(tx).get(application)
+            english, korean = both("hosting", "signup.failed", name=name)
+            if member is not None and member.state == "applied":
+                await self.hub.membership.decide(principal, application, "decline", f"{korean} / {english}")
+            elif member is not None and member.state == "approved":
+                await self.hub.membership.decide(principal, application, "suspend", f"{korean} / {english}")
+        except Exception:  # the sign-up's own failure is what the operator is told
+            log.exception("hosting.undo.failed", tenant=name, application=application)
 
     # ---- what the hub hands its hosted connectors ------------------------------------------------
     async def hand_credentials(self, context: Context) -> None:
@@ -186,13 +250,13 @@ class Hosting:
                 held.follow(reader)
 
     # ---- leaving ---------------------------------------------------------------------------------
-    def exportable(self, principal: Principal, name: str) -> Settings:
-        """The settings of hosted connector ``name``, for its export (the operator's, or its own admin's)."""
+    def exportable(self, principal: Principal, name: str) -> Context:
+        """Hosted connector ``name``, for its export (the operator's, or its own admin's)."""
         require(principal, "hub.review")
         context = self.host.get(name)
         if context is None:
             raise refused_as(NotFound, "hosting", "unknown", name=name)
-        return context.settings
+        return context
 
     def own_key(self, name: str, given: str | None) -> bool:
         """Whether ``given`` is the management API key of hosted connector ``name``."""
@@ -230,7 +294,66 @@ class Hosting:
             await anyio.to_thread.run_sync(lambda: folder.rename(folder.with_name(f"{folder.name}.moved")))
             await self.c.audit.record("hub.hosted.left", counterparty=member.participant_id, tenant=hosted.name)
         await self.spread()
-        return application_view(current)
+        return self.hub.membership.view(current)
+
+    async def remove(self, principal: Principal, name: str, reason: Any, force: bool) -> dict[str, Any]:
+        """Stop hosting ``name`` without its moving anywhere: refused (409) while it has agreements not ended,
+        unless ``force``. Its membership is suspended with ``reason`` (a member has no state "left": suspended is
+        what partners already refuse, and the hub's log says it was removed), its context stops, its folder is
+        kept as ``tenants/<name>.removed`` and, on PostgreSQL, its schema as it is (the log names it)."""
+        require(principal, "hub.review")
+        context = self.host.get(name)
+        if context is None:
+            raise refused_as(NotFound, "hosting", "unknown", name=name)
+        said = read_reason(reason)
+        c = context.connector
+        unended = await _agreements_not_ended(c)
+        if unended and not force:
+            extra = {"agreements": unended}
+            raise refused_as(
+                Conflict, "hosting", "remove.agreements", at="force", extra=extra, name=name, count=unended
+            )
+        async with self.c.store.begin() as tx:
+            member = await records_of(tx).by_participant(c.participant_id)
+        if member is not None and member.state == "approved":
+            await self.hub.membership.decide(principal, member.id, "suspend", said)
+        await self.host.remove(name)
+        folder = context.settings.data_dir
+        kept = folder.with_name(f"{folder.name}.removed")
+        await anyio.to_thread.run_sync(lambda: folder.rename(kept))
+        schema = context.settings.state_schema if context.settings.database_url else None
+        await self.c.audit.record(
+            "hub.hosted.removed",
+            counterparty=c.participant_id,
+            tenant=name,
+            reason=said,
+            by=principal.name,
+            agreements=unended,
+            folder=f"{TENANTS}/{kept.name}",
+            schema=schema,
+        )
+        await self.spread()
+        return {
+            "name": name,
+            "participantId": c.participant_id,
+            "application": member.id if member is not None else None,
+            "state": None if member is None else "suspended" if member.state == "approved" else member.state,
+            "agreementsNotEnded": unended,
+            "folder": f"{TENANTS}/{kept.name}",
+            "schema": schema,
+        }
+
+
+async def _agreements_not_ended(c: Connector, page: int = 500) -> int:
+    """How many of the connector's agreements, as provider or consumer, nobody has ended (terminated)."""
+    count, offset = 0, 0
+    while True:
+        async with c.store.begin() as tx:
+            found = await tx.agreements.page(offset, page)
+        count += sum(1 for a in found if a.terminated_at is None)
+        if len(found) < page:
+            return count
+        offset += page
 
 
 def _address(value: Any, at: str) -> str:

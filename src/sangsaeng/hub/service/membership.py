@@ -58,10 +58,26 @@ class Membership:
                 seconds=verdict.retry_after,
             )
 
-    async def file(self, body: Any) -> dict[str, Any]:
-        """An application admitted (``admit``): read, its proof checked, filed as ``applied``."""
+    def hosted(self, member: MemberRecord) -> bool:
+        """Whether the member's connector is one this hub hosts (its endpoint is under the hub's ``/c/``): only the
+        hub's own sign-ups file such an application, anyone else's is refused."""
+        return member.endpoint.startswith(self._hosted_prefix)
+
+    @property
+    def _hosted_prefix(self) -> str:
+        return self.c.settings.public_url.rstrip("/") + "/c/"
+
+    def view(self, member: MemberRecord) -> dict[str, Any]:
+        """The application as the API answers it, marked ``hosted`` when the hub hosts its connector."""
+        return application_view(member) | {"hosted": self.hosted(member)}
+
+    async def file(self, body: Any, *, hosted: bool = False) -> dict[str, Any]:
+        """An application admitted (``admit``): read, its proof checked, filed as ``applied``. ``hosted``: the
+        hub's own sign-up of a connector it hosts; nobody else may claim an address under the hub's ``/c/``."""
         application = read_application(body)
         participant = application.participant
+        if not hosted and participant.endpoint.startswith(self._hosted_prefix):
+            raise refusal("hub", "endpoint.hosted", at="participant.endpoint", endpoint=participant.endpoint)
         await self._check_proof(application.proof, participant.id, participant.public_key, "proof", "proof.invalid")
         if participant.id == self.c.participant_id:
             raise refused_as(Conflict, "hub", "participant.taken", participant=participant.id)
@@ -86,7 +102,7 @@ class Membership:
                 raise refused_as(Conflict, "hub", "participant.taken", participant=participant.id)
             await records.add(member)
             done.record("hub.applied", counterparty=participant.id, application=member.id, name=member.name)
-        return application_view(member)
+        return self.view(member)
 
     async def _check_proof(self, proof: str, pid: str, jwk: dict[str, str], at: str, key: str) -> None:
         """The token was signed by the key given, by its owner, for this hub, and not used before."""
@@ -107,7 +123,7 @@ class Membership:
             found = await records_of(tx).get(application)
         if found is None or (principal is None and (member is None or member.id != found.id)):
             raise refused_as(NotFound, "hub", "application.unknown", application=application)
-        return application_view(found)
+        return self.view(found)
 
     async def queue(self, principal: Principal, state: str | None, limit: int, offset: int) -> list[dict[str, Any]]:
         require(principal, "read")
@@ -115,7 +131,7 @@ class Membership:
             raise refusal("hub", "field.text", at="state", limit=16)
         async with self.c.store.begin() as tx:
             found = await records_of(tx).listed((state,) if state else None, limit, offset)
-        return [application_view(m) for m in found]
+        return [self.view(m) for m in found]
 
     # ---- deciding --------------------------------------------------------------------------------
     async def decide(self, principal: Principal, application: str, action: Step, reason: Any = None) -> dict[str, Any]:
@@ -145,7 +161,7 @@ class Membership:
             await self.changed()
         for hook in self.decided:
             await hook(member, action)
-        return application_view(member)
+        return self.view(member)
 
     async def _consequences(self, records: HubRecords, member: MemberRecord, action: Step) -> dict[str, Any]:
         if action in ("approve", "reinstate"):
@@ -237,4 +253,4 @@ class Membership:
                 next=(current.next_key or {}).get("x"),
             )
         await self.changed()
-        return application_view(current)
+        return self.view(current)

@@ -111,4 +111,5 @@ def facts(w: Words, view: dict[str, Any]) -> dict[str, Any]:
         "contact": company["contact"],
         "participant": view["participant"]["id"],
         "endpoint": view["participant"]["endpoint"],
+        "hosted": view.get("hosted", False),  # the hub would host its connector (a portal sign-up)
     }

@@ -24,6 +24,10 @@ class Datasets(Protocol):
 
     async def count(self, *, offered_only: bool = False) -> int: ...
 
+    async def stored_bytes(self) -> int:
+        """The bytes of every version of every dataset, together (what a hosted connector's cap counts)."""
+        ...
+
     async def set_listed_at_hub(self, dataset_id: str, listed: bool) -> bool:
         """Whether the dataspace's hub may list the dataset; False when no such dataset is stored."""
         ...

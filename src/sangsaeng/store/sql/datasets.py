@@ -57,6 +57,10 @@ class SqlDatasets(Rows):
             query = query.where(_OFFERED)
         return int((await self.conn.execute(query)).scalar_one())
 
+    async def stored_bytes(self) -> int:
+        total = sa.select(sa.func.coalesce(sa.func.sum(_V.c.bytes), 0))
+        return int((await self.conn.execute(total)).scalar_one())
+
     async def add_version(self, version: DatasetVersion) -> None:
         await self.conn.execute(_V.insert().values(**values(version)))
         greatest = _GREATEST[self.conn.dialect.name]
