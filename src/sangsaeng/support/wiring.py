@@ -5,6 +5,7 @@ from __future__ import annotations
 from fastapi import FastAPI
 
 from sangsaeng.hub.service.hub import Hub
+from sangsaeng.support.api import assessment
 from sangsaeng.support.store import migrate
 
 
@@ -12,3 +13,4 @@ def attach(app: FastAPI, hub: Hub) -> None:
     settings = hub.connector.settings
     migrate.upgrade(settings.state_url, settings.state_schema or None)
     # Each part's routes: one line each.
+    assessment.install(app)
