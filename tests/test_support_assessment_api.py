@@ -10,6 +10,7 @@ from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
 
+import anyio
 import httpx
 import pytest
 
@@ -111,6 +112,25 @@ async def test_an_assessment_is_answered_in_parts_refused_while_open_and_complet
     assert again.json()["error"]["details"]["message_ko"] == f"진단 {assessment}은(는) 완료되어 그대로 보관됩니다"
     read = await call(hub, one, "GET", f"/{assessment}?lang=en")
     assert read.status_code == 200 and read.json()["result"]["level"]["name"] == "Basic"
+
+
+@pytest.mark.parametrize("database", ["sqlite", "postgresql"])
+async def test_starts_at_once_make_one_draft(request: pytest.FixtureRequest, tmp_path: Path, database: str) -> None:
+    extra = {"database_url": request.getfixturevalue("postgres_url")} if database == "postgresql" else {}
+    async with hub_space(tmp_path, **extra) as space:
+        one = company(1)
+        await space.approved(one)
+        found: list[httpx.Response] = []
+
+        async def start() -> None:
+            found.append(await call(space, one, "POST", "/start"))
+
+        async with anyio.create_task_group() as group:
+            for _ in range(4):
+                group.start_soon(start)
+        assert sorted(r.status_code for r in found) == [200, 200, 200, 201]
+        assert len({r.json()["id"] for r in found}) == 1
+        assert len((await call(space, one, "GET", "/mine")).json()["assessments"]) == 1
 
 
 async def test_a_bad_answer_is_refused_where_it_is_and_nothing_of_it_is_saved(

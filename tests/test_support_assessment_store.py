@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 import sqlalchemy as sa
 
-from sangsaeng.errors import NotFound
+from sangsaeng.errors import Conflict, NotFound
 from sangsaeng.store import migrate
 from sangsaeng.store.sql import SqlStore, sync_url
 from sangsaeng.support.store import migrate as support_migrate
@@ -70,7 +70,7 @@ def test_the_migration_makes_exactly_the_declared_table(place: tuple[str, str | 
         with engine.connect() as conn:
             inspector = sa.inspect(conn)
             found = {c["name"]: c for c in inspector.get_columns("support_assessments", schema=schema)}
-            indexes = {tuple(i["column_names"]) for i in inspector.get_indexes("support_assessments", schema)}
+            indexes = {i["name"]: i for i in inspector.get_indexes("support_assessments", schema)}
             versions = conn.execute(
                 sa.text("SELECT version_num FROM support_alembic_version")
                 if schema is None
@@ -81,7 +81,9 @@ def test_the_migration_makes_exactly_the_declared_table(place: tuple[str, str | 
         engine.dispose()
     assert list(found) == [c.name for c in assessments.columns]
     assert {name for name, c in found.items() if c["nullable"]} == {"completed_at", "results"}
-    assert ("participant_id",) in indexes
+    assert indexes["ix_support_assessments_participant_id"]["column_names"] == ["participant_id"]
+    one_draft = indexes["uq_support_assessments_one_draft"]
+    assert one_draft["column_names"] == ["participant_id"] and one_draft["unique"]
 
 
 async def test_an_assessment_is_kept_and_read_back_as_it_was(store: SqlStore) -> None:
@@ -141,6 +143,26 @@ async def test_a_members_assessments_are_listed_newest_first_and_completed_ones_
         assert [r.id for r in await records.completed("urn:uuid:a")] == ["asm-5", "asm-2"]
         assert [r.id for r in await records.completed("urn:uuid:a", limit=5)] == ["asm-5", "asm-2", "asm-1"]
         assert await records.completed("urn:uuid:c") == []
+
+
+async def test_a_member_has_one_open_draft_at_most_and_any_number_completed(store: SqlStore) -> None:
+    async with store.begin() as tx:
+        records = records_of(tx)
+        await records.add(record(1, state="complete"))
+        await records.add(record(2, state="complete"))
+        await records.add(record(3))
+        await records.add(record(4, member="urn:uuid:b"))
+    with pytest.raises(Conflict):
+        async with store.begin() as tx:
+            await records_of(tx).add(record(5))
+    async with store.begin() as tx:
+        records = records_of(tx)
+        draft = await records.get("asm-3", for_update=True)
+        assert draft is not None
+        draft.state = "complete"
+        await records.save(draft)
+        await records.add(record(5))  # once the draft is completed, a new one may start
+        assert [r.id for r in await records.listed("urn:uuid:a", "draft")] == ["asm-5"]
 
 
 async def test_a_write_rolls_back_with_its_transaction(store: SqlStore) -> None:

@@ -45,24 +45,31 @@ class Assessments:
     async def start(self, member: MemberRecord, language: str) -> tuple[dict[str, Any], bool]:
         """A new draft on the current questionnaire, or the member's open draft if it has one (``False``)."""
         self.membership.reader(member)
-        async with self.connector.store.begin() as tx:
-            records = records_of(tx)
-            drafts = await records.listed(member.participant_id, "draft", limit=1)
-            if drafts:
-                return self._view(drafts[0], language), False
-            now = self.connector.now()
-            record = AssessmentRecord(
-                id=str(uuid.uuid4()),
-                participant_id=member.participant_id,
-                models=loading.current().versions,
-                answers={},
-                state="draft",
-                started_at=now,
-                updated_at=now,
-                completed_at=None,
-                results=None,
-            )
-            await records.add(record)
+        try:
+            async with self.connector.store.begin() as tx:
+                records = records_of(tx)
+                drafts = await records.listed(member.participant_id, "draft", limit=1)
+                if drafts:
+                    return self._view(drafts[0], language), False
+                now = self.connector.now()
+                record = AssessmentRecord(
+                    id=str(uuid.uuid4()),
+                    participant_id=member.participant_id,
+                    models=loading.current().versions,
+                    answers={},
+                    state="draft",
+                    started_at=now,
+                    updated_at=now,
+                    completed_at=None,
+                    results=None,
+                )
+                await records.add(record)
+        except Conflict:  # another start of the same member's committed its draft first: that one is the draft
+            async with self.connector.store.begin() as tx:
+                drafts = await records_of(tx).listed(member.participant_id, "draft", limit=1)
+            if not drafts:
+                raise
+            return self._view(drafts[0], language), False
         return self._view(record, language), True
 
     async def answer(self, member: MemberRecord, assessment_id: str, body: Any, language: str) -> dict[str, Any]:

@@ -35,6 +35,15 @@ assessments = sa.Table(
     sa.Column("completed_at", UtcDateTime, nullable=True),
     sa.Column("results", sa.JSON, nullable=True),  # ``scoring.Scores.to_json()`` once complete
 )
+# One open draft per member: two "start"s at once (a double click) make one draft, not two (the second insert is a
+# ``Conflict``, and the service hands back the draft that won).
+sa.Index(
+    "uq_support_assessments_one_draft",
+    assessments.c.participant_id,
+    unique=True,
+    sqlite_where=sa.text("state = 'draft'"),
+    postgresql_where=sa.text("state = 'draft'"),
+)
 
 
 @dataclass

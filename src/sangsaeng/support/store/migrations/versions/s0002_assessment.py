@@ -28,6 +28,14 @@ def upgrade() -> None:
         sa.Column("results", sa.JSON(), nullable=True),
     )
     op.create_index("ix_support_assessments_participant_id", "support_assessments", ["participant_id"])
+    op.create_index(
+        "uq_support_assessments_one_draft",
+        "support_assessments",
+        ["participant_id"],
+        unique=True,
+        sqlite_where=sa.text("state = 'draft'"),
+        postgresql_where=sa.text("state = 'draft'"),
+    )
 
 
 def downgrade() -> None:
