@@ -16,9 +16,10 @@ from tests.hosting_space import HubHosting, hosting_hub
 
 pytestmark = pytest.mark.anyio
 
-# The hub's path parameters: an application (a member's own, or anyone's for the operator), a decision, and a
-# hosted connector's name. None is a tenant's own record inside its context; the hub answers for them at its root.
-matrix.KINDS.update({"application": "application", "action": "action", "name": "hosted"})
+# The hub's path parameters: an application (a member's own, or anyone's for the operator), a decision, a hosted
+# connector's name and a member's self-assessment. None is a tenant's own record inside its context; the hub answers
+# for them at its root.
+matrix.KINDS.update({"application": "application", "action": "action", "name": "hosted", "assessment_id": "assessment"})
 matrix.OWN_DEFAULTS.update({"action": "approve"})
 
 
@@ -29,6 +30,13 @@ async def hub_sides(h: HubHosting) -> dict[str, matrix.Side]:
         # a hosted name is a one-letter word here: masked in every answer it would mask every "a" (the tenants'
         # own attack has no use for it: the hub's routes answer 404 under /c/), so only the hub's attack names it
         side.ids.update({"application": [made["application"]], "action": [], "hosted": []})
+        # each hosted member starts a self-assessment on the hub, so that another's id is tried on its routes
+        bearer = side.tenant.context.connector.peer.bearer(h.hub.settings.participant_id)
+        started = await h.space.anyone.post(
+            "/hub/support/assessment/start", headers={"Authorization": f"Bearer {bearer}"}
+        )
+        assert started.status_code == 201, started.text
+        side.ids["assessment"] = [started.json()["id"]]
     return sides
 
 
@@ -44,6 +52,7 @@ async def attack_the_hub(h: HubHosting, sides: dict[str, matrix.Side], attacker:
     before = await matrix.settled(bystanders)
     calls = [c for c in matrix.calls_of(h.space) if c.template.startswith(("/hub", "/.well-known/sangsaeng-hub"))]
     assert any("{application}" in c.template for c in calls) and any("{name}" in c.template for c in calls)
+    assert any("{assessment_id}" in c.template for c in calls)
     compared = 0
     for call in calls:
         own = {slot: (me.ids[kind] or [matrix.OWN_DEFAULTS.get(kind, "x")])[0] for slot, kind in call.slots.items()}

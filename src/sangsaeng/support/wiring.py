@@ -5,7 +5,7 @@ from __future__ import annotations
 from fastapi import FastAPI
 
 from sangsaeng.hub.service.hub import Hub
-from sangsaeng.support.api import activity, benchmarks
+from sangsaeng.support.api import activity, assessment, benchmarks
 from sangsaeng.support.api import experts as experts_api
 from sangsaeng.support.store import migrate
 
@@ -17,3 +17,4 @@ def attach(app: FastAPI, hub: Hub) -> None:
     activity.install(app)
     experts_api.install(app, hub)
     benchmarks.install(app)
+    assessment.install(app)
