@@ -20,11 +20,27 @@ pytestmark = pytest.mark.anyio
 # connector's name and a member's self-assessment. None is a tenant's own record inside its context; the hub answers
 # for them at its root.
 matrix.KINDS.update({"application": "application", "action": "action", "name": "hosted", "assessment_id": "assessment"})
+# Support's: a member's request for an expert is its own; experts, programs and published cases are the directory's,
+# read by every member (editing another's case is refused as unknown: tests/test_support_experts_api.py).
+matrix.KINDS.update(
+    {"request_id": "expert-request", "expert_id": "directory", "program_id": "directory", "case_id": "directory"}
+)
+EXPERT = {
+    "name": "박전문",
+    "organisation": "경남스마트제조혁신센터",
+    "sectors": ["C30"],
+    "regions": ["경남"],
+    "skills": ["mes"],
+    "languages": ["ko"],
+    "availability": {"state": "available"},
+    "contact": {"name": "박전문", "email": "park@example.kr", "phone": "055-000-0000"},
+}
 matrix.OWN_DEFAULTS.update({"action": "approve"})
 
 
 async def hub_sides(h: HubHosting) -> dict[str, matrix.Side]:
     sides = await matrix.trade(h.space)
+    expert = ""
     for name, side in sides.items():
         made = h.signed_up[name]
         # a hosted name is a one-letter word here: masked in every answer it would mask every "a" (the tenants'
@@ -37,6 +53,16 @@ async def hub_sides(h: HubHosting) -> dict[str, matrix.Side]:
         )
         assert started.status_code == 201, started.text
         side.ids["assessment"] = [started.json()["id"]]
+        expert = expert or (await h.operator.post("/hub/support/experts", json=EXPERT)).json()["id"]
+        bearer = side.tenant.context.connector.peer.bearer(h.hub.settings.participant_id)
+        asked = await h.space.anyone.post(
+            f"/hub/support/experts/{expert}/requests",
+            json={"message": "MES 도입 상담"},
+            headers={"Authorization": f"Bearer {bearer}"},
+        )
+        assert asked.status_code == 201, asked.text
+        side.ids["expert-request"] = [asked.json()["id"]]
+        side.ids["directory"] = []
     return sides
 
 
