@@ -26,7 +26,7 @@ from sangsaeng.hub.service.hub import Hub
 from sangsaeng.portal import auth
 from sangsaeng.portal.words import day_text
 from sangsaeng.roles import API_KEY, Principal
-from sangsaeng.support.service.dashboard import Cover, Dashboard, Figures, Tally
+from sangsaeng.support.service.dashboard import Cover, Dashboard, Figures, Levels, Tally
 from sangsaeng.tenants.host import ROOT
 from tests.hub_space import HUB_URL, Company, HubSpace, company, hub_space
 
@@ -121,7 +121,8 @@ async def test_the_figures_count_what_the_hub_holds(scene: Scene) -> None:
     # C29 has an approved member and no expert; C30 two members and one expert (the retired one not counted).
     assert figures.cover == (Cover("C29", 1, 0, True), Cover("C30", 2, 1, False), Cover("C10", 0, 1, False))
     assert figures.requests == (("requested", 1), ("accepted", 1), ("declined", 1), ("done", 0))
-    assert figures.maturity == ()
+    # Approved members by sector, none assessed yet: C29 has m2, C30 has m1 and m2 (C3030 is in C30).
+    assert figures.maturity == (Levels("C29", (0,) * 6, 1), Levels("C30", (0,) * 6, 2))
     assert len(figures.months) == 12 and figures.months[-1].month == scene.month
     last, before = figures.months[-1], figures.months[-2]
     assert before.month == previous(scene.month)
@@ -219,3 +220,38 @@ async def test_the_workbook_holds_the_services_numbers_with_headings_in_the_read
     assert [r[1] for r in requests] == [n for _, n in figures.requests]
     cover = book["Experts and members by sector"]
     assert [r[1:3] for r in numbers_of(cover)[: len(figures.cover)]] == [[c.members, c.experts] for c in figures.cover]
+
+
+async def assessed(space: HubSpace, member: Company, pick: int) -> int:
+    """The member completes a self-assessment choosing option ``pick`` of every question; its level."""
+    questionnaire = await ok(await space.raw.get("/hub/support/assessment/questionnaire?lang=en"))
+    answers = {q["id"]: q["options"][pick]["id"] for q in questionnaire["questions"]}
+    base, headers = "/hub/support/assessment", space.as_member(member)
+    started = await ok(await space.raw.post(f"{base}/start", headers=headers), 201)
+    await ok(
+        await space.raw.put(
+            f"{base}/{started['id']}/answers", json={"answers": answers}, headers=space.as_member(member)
+        )
+    )
+    done = await ok(await space.raw.post(f"{base}/{started['id']}/complete", headers=space.as_member(member)))
+    level: int = (
+        done["result"]["level"]["level"] if isinstance(done["result"]["level"], dict) else done["result"]["level"]
+    )
+    return level
+
+
+async def test_members_levels_by_sector_come_from_their_latest_assessment(scene: Scene) -> None:
+    m1, m2 = scene.members["m1"], scene.members["m2"]
+    await assessed(scene.space, m1, 0)
+    high = await assessed(scene.space, m1, -1)  # the latest counts, not the first
+    low = await assessed(scene.space, m2, 0)
+    assert high > low
+    figures = await Dashboard(scene.hub).figures(API_KEY)
+    c29, c30 = [0] * 6, [0] * 6
+    c29[low] += 1
+    c30[low] += 1
+    c30[high] += 1
+    assert figures.maturity == (Levels("C29", tuple(c29), 1), Levels("C30", tuple(c30), 2))
+    async with signed_in(scene.space, "ko") as browser:
+        page = (await browser.get("/portal/hub/dashboard")).text
+    assert 'id="maturity"' in page and "자가진단 완료" in page and "고도화" in page

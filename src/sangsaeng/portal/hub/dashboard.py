@@ -50,7 +50,6 @@ async def dashboard(request: Request, user: OperatorDep) -> Response:
         user,
         tables={t.key: t for t in shown},
         at=w.when(figures.at),
-        maturity=figures.maturity,
     )
 
 

@@ -14,6 +14,7 @@ from sangsaeng.hub.members.regions import REGIONS, SIZES
 from sangsaeng.i18n import catalogs
 from sangsaeng.portal.hub.common import named, tier_word
 from sangsaeng.portal.i18n import MONTHS_EN, Words
+from sangsaeng.support.assessment.loading import current
 from sangsaeng.support.charts.bars import bar_chart
 from sangsaeng.support.charts.columns import column_chart
 from sangsaeng.support.charts.svg import Bar
@@ -112,4 +113,22 @@ def tables(w: Words, figures: Figures) -> list[Table]:
         [t(f"{P}.col.state"), t(f"{P}.col.count")],
         [[catalogs.text("experts", f"request.state.{s}", w.language), n] for s, n in figures.requests],
     )
-    return [*made, datasets, months, cover, requests]
+    return [*made, datasets, months, cover, requests, *_maturity(w, figures)]
+
+
+def _maturity(w: Words, figures: Figures) -> list[Table]:
+    """Members by their latest self-assessed smart-factory level, per sector; none before any assessment."""
+    if not any(row.assessed for row in figures.maturity):
+        return []
+    t = w.t
+    levels = current().kosf.levels
+    named_levels = [f"{level.level} {level.name.say(w.language)}" for level in levels]
+    table = Table(
+        "maturity",
+        t(f"{P}.maturity"),
+        [t(f"{P}.col.sector"), t(f"{P}.col.members"), t(f"{P}.col.assessed"), *named_levels],
+        [[sector_name(w, r.sector), r.members, r.assessed, *r.counts] for r in figures.maturity],
+    )
+    totals = [sum(r.counts[level.level] for r in figures.maturity) for level in levels]
+    table.charts.append(_chart(w, t(f"{P}.maturity"), [Bar(n, float(v)) for n, v in zip(named_levels, totals)]))
+    return [table]

@@ -10,7 +10,7 @@ from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
-from typing import Any, Final
+from typing import Final
 from zoneinfo import ZoneInfo
 
 from sangsaeng.activity import COUNTS, month_of
@@ -23,6 +23,7 @@ from sangsaeng.support.experts.model import Expert
 from sangsaeng.support.experts.requests import STATES as REQUEST_STATES
 from sangsaeng.support.service.activity import ActivityReports
 from sangsaeng.support.service.experts import ExpertsService
+from sangsaeng.support.store.assessment import records_of as assessment_records_of
 from sangsaeng.support.store.dashboard import requests_by_state
 
 STATES: Final = ("approved", "suspended", "applied")  # counted members: active, suspended, applying (not declined)
@@ -65,6 +66,20 @@ class Cover:
 
 
 @dataclass(frozen=True)
+class Levels:
+    """Approved members of one sector (KSIC division) by their latest self-assessed level (0–5), and how many of
+    them have assessed themselves at all."""
+
+    sector: str
+    counts: tuple[int, ...]  # members at level 0, 1, … 5
+    members: int
+
+    @property
+    def assessed(self) -> int:
+        return sum(self.counts)
+
+
+@dataclass(frozen=True)
 class Figures:
     at: datetime  # when they were read (UTC; shown in the hub's zone)
     sectors: tuple[Tally, ...]
@@ -76,7 +91,7 @@ class Figures:
     cover: tuple[Cover, ...]
     per_expert: int  # the rule ``cover`` flagged sectors by: more approved members per expert than this
     requests: tuple[tuple[str, int], ...]  # (request state, how many), in the states' order
-    maturity: tuple[Any, ...]  # levels by sector: empty until the self-assessment lands (``maturity_by_sector``)
+    maturity: tuple[Levels, ...]  # members' smart-factory levels by sector (``maturity_by_sector``)
 
 
 # ---- counting (pure) ------------------------------------------------------------------------------------------
@@ -158,14 +173,27 @@ class Dashboard:
             cover=cover(members, experts, self.per_expert),
             per_expert=self.per_expert,
             requests=await self._requests(),
-            maturity=await self.maturity_by_sector(principal),
+            maturity=await self.maturity_by_sector(principal, members),
         )
 
-    async def maturity_by_sector(self, principal: Principal) -> tuple[Any, ...]:
-        """Members' smart-factory levels by sector: the self-assessment's to give (issue 18 § 1, not landed yet).
-        Nothing until then — the page says the figure is to come rather than showing a made-up one."""
+    async def maturity_by_sector(self, principal: Principal, members: Sequence[MemberRecord]) -> tuple[Levels, ...]:
+        """Approved members' smart-factory levels by sector, from each one's latest completed self-assessment (a
+        member in two sectors counts in both); sectors in their order, those without members left out."""
         require(principal, "hub.review")
-        return ()
+        async with self.c.store.begin() as tx:
+            levels = await assessment_records_of(tx).latest_levels()
+        counts: dict[str, list[int]] = {}
+        members_of: Counter[str] = Counter()
+        for member in members:
+            if member.state != "approved":
+                continue
+            for sector in {division(code) for code in member.company["ksic"]}:
+                members_of[sector] += 1
+                row = counts.setdefault(sector, [0] * 6)
+                level = levels.get(member.participant_id)
+                if level is not None and 0 <= level <= 5:
+                    row[level] += 1
+        return tuple(Levels(sector, tuple(counts[sector]), members_of[sector]) for sector in sorted(counts))
 
     async def _members(self) -> list[MemberRecord]:
         found: list[MemberRecord] = []

@@ -100,6 +100,20 @@ class AssessmentRecords(Rows):
         )
         return await self._all(AssessmentRecord, statement)
 
+    async def latest_levels(self) -> dict[str, int]:
+        """Each member's smart-factory level by its latest completed assessment (members without one absent),
+        read in one pass over the completed ones, latest first per member."""
+        statement = (
+            sa.select(assessments.c.participant_id, assessments.c.results)
+            .where(assessments.c.state == "complete")
+            .order_by(assessments.c.participant_id, assessments.c.completed_at.desc(), assessments.c.id.desc())
+        )
+        levels: dict[str, int] = {}
+        for participant_id, results in await self.conn.execute(statement):
+            if participant_id not in levels and isinstance(results, dict) and isinstance(results.get("level"), int):
+                levels[participant_id] = results["level"]
+        return levels
+
 
 def records_of(tx: Tx) -> AssessmentRecords:
     return AssessmentRecords(cast(SqlTx, tx).conn)
