@@ -130,5 +130,7 @@ def _maturity(w: Words, figures: Figures) -> list[Table]:
         [[sector_name(w, r.sector), r.members, r.assessed, *r.counts] for r in figures.maturity],
     )
     totals = [sum(r.counts[level.level] for r in figures.maturity) for level in levels]
-    table.charts.append(_chart(w, t(f"{P}.maturity"), [Bar(n, float(v)) for n, v in zip(named_levels, totals)]))
+    table.charts.append(
+        _chart(w, t(f"{P}.maturity"), [Bar(n, float(v)) for n, v in zip(named_levels, totals, strict=True)])
+    )
     return [table]
