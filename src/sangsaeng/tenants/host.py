@@ -34,6 +34,7 @@ class Host:
         self.running = False
         self.root: Context | None = None
         self.hosting = False  # a root context that also hosts named ones (the hub)
+        self.feeds = False  # the named ones get their hub's documents and credentials from the root (``Context.fed``)
         self.clock: Clock | None = None  # the clock of contexts added later (tests move it)
         # Run once every context has started (the hub finishes the hosted connectors it could not open before);
         # a failure is logged, never stops the others or the start.
@@ -70,6 +71,7 @@ class Host:
         context = build_context(
             name, prefix_of(name), settings, self.transport, clock or self.clock, self.engines, quota
         )
+        context.fed = self.feeds
         self.contexts[name] = context
         return context
 

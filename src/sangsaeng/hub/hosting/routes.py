@@ -16,6 +16,7 @@ from fastapi.responses import StreamingResponse
 from sangsaeng.errors import Unauthenticated
 from sangsaeng.hub.api.routes import ApiKeyHeader, HubDep, Member, Operator
 from sangsaeng.hub.hosting.applying import HostedApplications
+from sangsaeng.hub.hosting.feeding import HostedFeed
 from sangsaeng.hub.hosting.moving import export_tar
 from sangsaeng.hub.hosting.tenancy import Hosting
 from sangsaeng.hub.service import callers
@@ -110,7 +111,11 @@ def install(app: FastAPI, host: Host) -> None:
     assert root is not None, "only a hub's root context hosts connectors"
     hub = root.own(Hub, lambda: Hub.of(root.connector))
     host.hosting = True
+    host.feeds = True  # the hosted connectors fetch nothing of the hub's: it hands them its documents
     hosting = root.own(Hosting, lambda: Hosting(hub, host))
+    feed = root.own(HostedFeed, lambda: HostedFeed(hosting, root.connector.settings.hub_refresh))
+    hub.listeners.append(feed.changed)
+    root.workers.append(feed)
     hosting.reload()
     root.own(HostedApplications, lambda: HostedApplications(hosting))  # the portal's sign-up, approved in review
     app.include_router(router)

@@ -221,21 +221,22 @@ class Hosting:
             log.exception("hosting.undo.failed", tenant=name, application=application)
 
     # ---- what the hub hands its hosted connectors ------------------------------------------------
-    async def hand_credentials(self, context: Context) -> None:
-        """The tenant's valid credentials from the hub, put into its wallet (a hosted connector does not ask)."""
+    async def hand_credentials(self, context: Context, renew: bool = False) -> int:
+        """The tenant's valid credentials from the hub (``renew``: a fresh one first when due), held in its wallet
+        exactly (a hosted connector does not ask); how many it holds."""
         c = context.connector
         async with self.c.store.begin() as tx:
             member = await records_of(tx).by_participant(c.participant_id)
         if member is None:
             raise refused_as(Conflict, "hosting", "not-member", tenant=context.name)
-        held = await self.hub.membership.credentials(member, renew=False)
+        held = await self.hub.membership.credentials(member, renew=renew)
         hub_key = public_key_from_jwk(public_jwk(self.c.key.public_key()))
-        for token in held["credentials"]:
-            c.wallet.add(token, lambda i: hub_key if i == self.c.participant_id else None, c.participant_id, c.now())
+        key_of = lambda i: hub_key if i == self.c.participant_id else None  # noqa: E731
+        return c.wallet.hold(self.c.participant_id, list(held["credentials"]), key_of, c.participant_id, c.now())
 
     async def spread(self) -> None:
-        """The hub's current directory and status list, handed to every hosted connector now rather than at its
-        next fetch (which still runs: these are the same signed documents)."""
+        """The hub's current directory and status list, handed to every hosted connector (they fetch nothing of their
+        own: ``hub/hosting/feeding.py`` calls this every ``hub_refresh`` seconds and after every decision)."""
         directory, status = await self.hub.publishing.directory(), await self.hub.publishing.status()
         reader: HubDirectory | None = None  # verified and parsed once, then followed by the others
         for context in self.host.named():

@@ -5,6 +5,7 @@ crawl runs every ``hub_crawl_every`` seconds while the hub serves."""
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 
 import structlog
@@ -38,6 +39,7 @@ class Hub:
     _index: SqliteIndex = field(init=False)
     _crawling: asyncio.Lock = field(init=False, default_factory=asyncio.Lock)
     _task: asyncio.Task[None] | None = field(init=False, default=None)
+    listeners: list[Callable[[], Awaitable[None]]] = field(init=False, default_factory=list)
 
     def __post_init__(self) -> None:
         c, s = self.connector, self.connector.settings
@@ -58,8 +60,14 @@ class Hub:
         return cls(connector)
 
     async def follow(self) -> None:
-        """The hub's own directory read again from its store (after each decision that changes it)."""
+        """The hub's own directory read again from its store (after each decision that changes it), then whoever
+        listens told (the connectors the hub hosts are fed the new documents)."""
         await self.directory.reload(self.connector)
+        for listener in self.listeners:
+            try:
+                await listener()
+            except Exception:  # a listener's failure does not undo the decision, nor stop the others
+                log.exception("hub.listener.failed", listener=getattr(listener, "__qualname__", repr(listener)))
 
     def crawl_members(self) -> list[Member]:
         """The active members, with the words the hub adds for search: their sector's and region's names."""
