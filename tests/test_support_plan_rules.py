@@ -38,7 +38,7 @@ def profile(**changes: Any) -> Profile:
 
 
 def maturity(level: int, at: datetime = NOW, **bands: int) -> Maturity:
-    return Maturity({k.replace("_", "-"): v for k, v in bands.items()}, level, "siri-2024.1+kosf-2024.1", at)
+    return Maturity(dict(bands), level, "siri-2024.1+kosf-2024.1", at)
 
 
 def steps(situation: Situation) -> list[str]:
@@ -109,7 +109,7 @@ def test_an_unknown_fact_is_refused_with_where_and_the_facts_there_are() -> None
         ("streams has 3", "rules.operator"),  # a number takes comparisons
         ("streams >= many", "rules.number"),
         ("level >= 6", "rules.number"),  # the Korean levels are 1–5
-        ("siri.shop-floor-connectivity > 6", "rules.number"),
+        ("siri.shop_floor_connectivity > 6", "rules.number"),
         ("siri.smoke-detection >= 1", "rules.fact-unknown"),  # not a SIRI dimension
         ("entities_published has inspection_results", "rules.value"),  # not a standard entity
         ("templates_offered has quality", "rules.value"),
@@ -237,7 +237,7 @@ def test_a_company_that_publishes_and_is_assessed_gets_the_steps_its_bands_call_
                 shop_floor_connectivity=1,
                 shop_floor_intelligence=1,
                 strategy_governance=1,
-                workforce_learning_development=2,
+                workforce_learning=2,
             ),
             activity=Activity(
                 datasets_published=1,
@@ -256,9 +256,9 @@ def test_a_company_that_publishes_and_is_assessed_gets_the_steps_its_bands_call_
     assert plan.later[:4] == ("energy-metering", "spc-on-critical-dimensions", "digital-roadmap", "benchmark-delivery")
     mes = plan.steps[1]
     assert filled(mes.rule.why, situation, mes.rule, "en").startswith("Smart-factory level 2:")
-    assert [c.condition.text for c in mes.trace] == ["level <= 2", "siri.vertical-integration <= 1"]
+    assert [c.condition.text for c in mes.trace] == ["level <= 2", "siri.vertical_integration <= 1"]
     assert explained(mes.trace[1], "en") == [
-        "SIRI band in ‘Vertical integration’: 1 → ‘siri.vertical-integration <= 1’ holds"
+        "SIRI band in ‘Vertical integration’: 1 → ‘siri.vertical_integration <= 1’ holds"
     ]
 
 

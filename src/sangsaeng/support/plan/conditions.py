@@ -45,7 +45,7 @@ _NUMBERS: Final[dict[str, Callable[[float, float], bool]]] = {
     ">=": operator.ge,
 }
 _CLAUSE = re.compile(
-    r"^(?P<fact>[a-z_]+(?:\.[a-z0-9-]+)?) (?P<op>==|!=|<=|>=|<|>|not in|in|has any|has none|has|lacks|not under|under)"
+    r"^(?P<fact>[a-z_]+(?:\.[a-z0-9_-]+)?) (?P<op>==|!=|<=|>=|<|>|not in|in|has any|has none|has|lacks|not under|under)"
     r" (?P<value>.+)$"
 )
 _WORD = re.compile(r"^[A-Za-z0-9가-힣_.:-]+$")

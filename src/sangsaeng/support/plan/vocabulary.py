@@ -8,24 +8,25 @@ from __future__ import annotations
 from typing import Final
 
 # Singapore's Smart Industry Readiness Index: 16 dimensions in 8 pillars and 3 building blocks (process,
-# technology, organisation), as the index publishes them; ids are the dimensions' names in kebab case.
+# technology, organisation), by the ids of the assessment's model file (``support/assessment/models/siri-*.toml``,
+# being built beside this part: the same ids as on its branch when this was written).
 SIRI_DIMENSIONS: Final = (
-    "vertical-integration",
-    "horizontal-integration",
-    "integrated-product-lifecycle",
-    "shop-floor-automation",
-    "enterprise-automation",
-    "facility-automation",
-    "shop-floor-connectivity",
-    "enterprise-connectivity",
-    "facility-connectivity",
-    "shop-floor-intelligence",
-    "enterprise-intelligence",
-    "facility-intelligence",
-    "workforce-learning-development",
-    "leadership-competency",
+    "vertical_integration",
+    "horizontal_integration",
+    "integrated_product_lifecycle",
+    "shop_floor_automation",
+    "enterprise_automation",
+    "facility_automation",
+    "shop_floor_connectivity",
+    "enterprise_connectivity",
+    "facility_connectivity",
+    "shop_floor_intelligence",
+    "enterprise_intelligence",
+    "facility_intelligence",
+    "workforce_learning",
+    "leadership_competency",
     "collaboration",
-    "strategy-governance",
+    "strategy_governance",
 )
 
 # The indicators the hub's benchmarks take (issue 18 § 4).
