@@ -129,7 +129,7 @@ def situations(draw: st.DrawFn) -> Situation:
         dimensions = draw(st.lists(st.sampled_from(SIRI_DIMENSIONS), unique=True))
         bands = {d: draw(st.integers(0, 5)) for d in dimensions}
         at = NOW - timedelta(days=draw(st.integers(0, 800)), hours=draw(st.integers(0, 23)))
-        maturity = Maturity(bands, draw(st.integers(1, 5)), "test", at)
+        maturity = Maturity(bands, draw(st.integers(0, 5)), "test", at)
     requested = draw(some(ENTITIES))
     asks = tuple(Ask(e, draw(st.sampled_from(["현대모터", "Kia Parts", "대성"])), "이유") for e in sorted(requested))
     activity = Activity(

@@ -108,7 +108,7 @@ def test_an_unknown_fact_is_refused_with_where_and_the_facts_there_are() -> None
     [
         ("streams has 3", "rules.operator"),  # a number takes comparisons
         ("streams >= many", "rules.number"),
-        ("level >= 6", "rules.number"),  # the Korean levels are 1–5
+        ("level >= 6", "rules.number"),  # the Korean levels are 0–5
         ("siri.shop_floor_connectivity > 6", "rules.number"),
         ("siri.smoke-detection >= 1", "rules.fact-unknown"),  # not a SIRI dimension
         ("entities_published has inspection_results", "rules.value"),  # not a standard entity

@@ -123,7 +123,7 @@ _FACTS: Final = (
     Fact("sector", "sector", lambda s: s.profile.sectors, named=_sector),
     Fact("tier", "set", lambda s: frozenset(s.profile.tiers), shape=TIER),
     Fact("assessed", "flag", lambda s: s.profile.maturity is not None),
-    Fact("level", "number", _level, low=1, high=5),
+    Fact("level", "number", _level, low=0, high=5),  # 0: no ICT yet (the assessment's kosf model has it)
     Fact("months_since_assessment", "number", _age),
     _count("datasets_published", lambda s: s.profile.activity.datasets_published),
     Fact("entities_published", "set", lambda s: s.profile.activity.entities_published, frozenset(ENTITY_LABELS),
