@@ -4,6 +4,7 @@ member's plan says who asked for what and why, in the language asked for; the op
 
 from __future__ import annotations
 
+import random
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -223,3 +224,35 @@ async def test_the_operator_reads_a_members_plan_by_participant_or_application_i
     assert unknown.status_code == 404 and unknown.json()["error"]["code"] == "not-found"
     as_member = await chain.hub.raw.get(f"{PLAN}/members/{chain.t1.id}", headers=chain.me(chain.oem))
     assert as_member.status_code == 401
+
+
+def mangled(rng: random.Random) -> Any:
+    """A want changed in one to three places: keys dropped or added, values of every JSON type, long, empty."""
+    junk: list[Any] = [None, True, 0, -1, 2**63, 1.5, "", " ", "x" * 5000, "\u0000", [], {}, ["1차"], {"tier": None}]
+    body: dict[str, Any] = {**QUALITY, "from": {"tier": "1차"}}
+    for _ in range(rng.randint(1, 3)):
+        key = rng.choice(["entity", "why", "template", "from", "extra", "from.tier", "from.chain", "from.members"])
+        if "." in key:
+            outer, inner = key.split(".")
+            body[outer] = dict(body[outer]) if isinstance(body.get(outer), dict) else {}
+            body[outer][inner] = rng.choice(junk)
+        elif rng.random() < 0.3:
+            body.pop(key, None)
+        else:
+            body[key] = rng.choice(junk)
+    return body if rng.random() < 0.9 else rng.choice(junk)
+
+
+async def test_mangled_wants_are_refused_in_the_one_error_shape_never_with_a_server_error(chain: Chain) -> None:
+    rng = random.Random(18)
+    made = 0
+    for _ in range(60):
+        answer = await chain.hub.raw.post(WANTS, json=mangled(rng), headers=chain.me(chain.oem))
+        assert answer.status_code in (201, 400), answer.text
+        if answer.status_code == 201:
+            made += 1
+            continue
+        error = answer.json()["error"]
+        assert error["code"] == "invalid-input" and error["message"] and "position" in error
+    mine = (await chain.hub.raw.get(WANTS, headers=chain.me(chain.oem))).json()["wants"]
+    assert len(mine) == made and 0 < made < 30  # nothing half-written; most were refused
