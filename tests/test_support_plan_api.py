@@ -255,4 +255,4 @@ async def test_mangled_wants_are_refused_in_the_one_error_shape_never_with_a_ser
         error = answer.json()["error"]
         assert error["code"] == "invalid-input" and error["message"] and "position" in error
     mine = (await chain.hub.raw.get(WANTS, headers=chain.me(chain.oem))).json()["wants"]
-    assert len(mine) == made and 0 < made < 30  # nothing half-written; most were refused
+    assert len(mine) == made < 30  # nothing half-written; most were refused
