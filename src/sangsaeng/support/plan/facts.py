@@ -19,6 +19,7 @@ from sangsaeng.hub.members.regions import REGIONS, SIZES
 from sangsaeng.i18n import catalogs
 from sangsaeng.policy.templates import TEMPLATES
 from sangsaeng.standard.labels import ENTITY_LABELS
+from sangsaeng.support.disclosure.indicators import catalogue
 from sangsaeng.support.plan.vocabulary import INDICATORS, SIRI_DIMENSIONS
 from sangsaeng.support.profile import Profile
 
@@ -110,7 +111,8 @@ def _sector(value: str, language: str) -> str:
 
 
 def _indicator(value: str, language: str) -> str:
-    return catalogs.text("plan", f"indicator.{value}", language)
+    found = catalogue().get(value)
+    return value if found is None else found.name.ko if language == "ko" else found.name.en
 
 
 def _count(name: str, read: Callable[[Situation], float]) -> Fact:

@@ -1,11 +1,14 @@
 """The names the plan's rules may use that other parts of support own: the SIRI dimensions the assessment scores,
-the indicators the benchmarks take, the skills the experts' directory knows. Kept here as plain tuples so that the
-plan's rule files are checked against them when they load; the parts that own them are built beside this one, so
-each tuple is to be read from its owner once it lands (``docs/support/plan.md`` says where)."""
+the indicators the benchmarks take, the skills the experts' directory knows — so that the plan's rule files are
+checked against them when they load. The indicators and skills are read from their parts; the SIRI dimensions are
+a copy until the assessment part lands on main (then ``assessment``'s model file is the one to read)."""
 
 from __future__ import annotations
 
 from typing import Final
+
+from sangsaeng.support.disclosure.indicators import catalogue
+from sangsaeng.support.experts.vocabulary import SKILLS as EXPERT_SKILLS
 
 # Singapore's Smart Industry Readiness Index: 16 dimensions in 8 pillars and 3 building blocks (process,
 # technology, organisation), by the ids of the assessment's model file (``support/assessment/models/siri-*.toml``,
@@ -29,21 +32,10 @@ SIRI_DIMENSIONS: Final = (
     "strategy_governance",
 )
 
-# The indicators the hub's benchmarks take (issue 18 § 4).
-INDICATORS: Final = ("energy_per_unit", "defect_ppm", "oee", "on_time_delivery", "co2e_per_unit")
-
-# The skills an expert may have (issue 18 § 3): a step names those it needs, for matching experts.
-SKILLS: Final = (
-    "mes",
-    "plc-scada",
-    "data-analytics",
-    "quality-spc",
-    "energy",
-    "carbon-accounting",
-    "erp",
-    "machine-vision",
-    "dataspace-onboarding",
-)
+# The indicators the hub's benchmarks take (``support/disclosure/indicators.yaml``), and the skills the experts'
+# directory knows (``support/experts/vocabulary.toml``): a step names those it needs, for matching experts.
+INDICATORS: Final = catalogue().ids
+SKILLS: Final = tuple(EXPERT_SKILLS)
 
 EFFORT_UNITS: Final = ("minutes", "hours", "days", "weeks")
 COST_CLASSES: Final = ("none", "low", "medium", "high")  # the KRW each means is in the catalog's words

@@ -7,6 +7,7 @@ from __future__ import annotations
 from sangsaeng.hub.members.ksic import name_of
 from sangsaeng.hub.members.regions import REGIONS
 from sangsaeng.i18n import catalogs
+from sangsaeng.support.experts.vocabulary import SKILLS
 from sangsaeng.support.plan.conditions import Check, Seen
 from sangsaeng.support.plan.facts import FACTS, Fact, Situation, Value, fact_label
 from sangsaeng.support.plan.rules import Effort, Rule, Said
@@ -97,4 +98,6 @@ def explained(found: Check, language: str) -> list[str]:
 
 
 def skill_name(skill: str, language: str) -> str:
-    return _word(f"skill.{skill}", language)
+    """A skill by its name in the experts' directory."""
+    named = SKILLS.get(skill)
+    return skill if named is None else str(getattr(named, language))
