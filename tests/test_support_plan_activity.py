@@ -97,8 +97,8 @@ async def test_a_members_activity_is_what_the_index_lists_of_it_and_what_partner
         assert activity.entities_published == {"quality_result", "energy_record"}
         assert activity.templates_offered == {"quality-to-customer"}
         assert activity.requested_of_it == {"product_footprint"}
-        assert (activity.agreements_as_provider, activity.streams, gathered.hosted) == (0, 0, False)
-        assert activity.benchmark_indicators == frozenset()  # until the benchmarks part is wired
+        assert (activity.agreements_as_provider, activity.streams, gathered.sources) == (0, 0, ("catalog",))
+        assert activity.benchmark_indicators == frozenset()
         assert [(a.asker, a.why) for a in gathered.situation.asks] == [("현대모터", "CBAM 보고")]
         assert gathered.situation.wants_declared == 0
         assert gathered.situation.profile.tiers == ("1차",) and gathered.situation.profile.sectors == ("C30",)
@@ -173,7 +173,7 @@ async def test_a_hosted_members_crawled_datasets_agreements_and_streams_are_its_
         plan = await h.space.anyone.get(PLAN, params={"lang": "en"}, headers={"Authorization": f"Bearer {token}"})
         assert plan.status_code == 200, plan.text
         facts = plan.json()["facts"]
-        assert plan.json()["hosted"] is True
+        assert {"catalog", "hosted"} <= set(plan.json()["sources"])
         assert facts["datasets_published"]["value"] == "2"  # one crawled, one its connector offers its customer
         assert facts["entities_published"]["value"] == "Quality result"
         assert facts["templates_offered"]["value"].startswith("Quality data to my direct customer")
@@ -181,3 +181,40 @@ async def test_a_hosted_members_crawled_datasets_agreements_and_streams_are_its_
         assert facts["streams"]["value"] == "2"
         steps = [s["id"] for s in plan.json()["steps"]] + [s["id"] for s in plan.json()["later"]]
         assert "first-dataset" not in steps and "first-agreement" not in steps and "benchmark-oee" in steps
+
+
+async def test_a_members_activity_report_and_benchmark_contributions_count_for_its_plan(tmp_path: Path) -> None:
+    """A member the hub does not host tells it its month's counts (``/hub/support/activity``) and contributes to the
+    benchmarks: the plan reads both, so it does not tell the member to make a first agreement or to contribute OEE."""
+    async with hub_space(tmp_path) as space:
+        supplier = company(2)
+        filed = await space.applied(supplier, name="한빛정밀", tiers=[{"chain": "현대모터", "tier": "1차"}])
+        assert (await space.operator.post(f"/hub/applications/{filed['id']}/approve")).status_code == 200
+        me = space.as_member
+        month = space.clock.now().strftime("%Y-%m")
+        report = {"month": month, "datasetsOffered": 3, "entities": ["quality_result", "not_an_entity"],
+                  "agreementsProvided": 2, "agreementsObtained": 1, "streams": 1}  # fmt: skip
+        reported = await space.raw.post("/hub/support/activity", json=report, headers=me(supplier))
+        assert reported.status_code == 200, reported.text
+        before = (await space.raw.get(PLAN, params={"lang": "en"}, headers=me(supplier))).json()
+        suggested = [s["id"] for s in before["steps"]] + [s["id"] for s in before["later"]]
+        assert "benchmark-oee" in suggested  # one stream, no OEE contributed yet
+
+        bench = "/hub/support/benchmarks"
+        terms = (await space.raw.get(f"{bench}/terms", headers=me(supplier))).json()
+        agreed = await space.raw.post(f"{bench}/agreement", json={"terms": terms["version"]}, headers=me(supplier))
+        assert agreed.status_code == 200, agreed.text
+        value = {"indicator": "oee", "period": str(space.clock.now().year), "value": 61.5, "unit": "%"}
+        given = await space.raw.post(f"{bench}/contributions", json={"contributions": [value]}, headers=me(supplier))
+        assert given.status_code == 200, given.text
+
+        plan = (await space.raw.get(PLAN, params={"lang": "en"}, headers=me(supplier))).json()
+        facts = plan["facts"]
+        assert plan["sources"] == ["report"]
+        assert (facts["datasets_published"]["value"], facts["streams"]["value"]) == ("3", "1")
+        assert (facts["agreements_as_provider"]["value"], facts["agreements_as_consumer"]["value"]) == ("2", "1")
+        assert facts["entities_published"]["value"] == "Quality result"  # what the plan knows of, by its name
+        assert facts["benchmark_indicators"]["value"] == "Overall equipment effectiveness (OEE)"
+        shown = [s["id"] for s in plan["steps"]] + [s["id"] for s in plan["later"]]
+        assert "first-agreement" not in shown and "first-dataset" not in shown and "benchmark-oee" not in shown
+        assert {"first-dataset", "first-agreement", "benchmark-oee"} <= {d["id"] for d in plan["done"]}

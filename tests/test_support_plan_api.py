@@ -199,7 +199,7 @@ async def test_my_plan_says_who_asked_for_what_and_why_in_the_language_asked_for
             "why": "수입검사를 줄이려고 합니다",
         }
     ]
-    assert plan["facts"]["assessed"] == {"value": "no", "known": True} and plan["hosted"] is False
+    assert plan["facts"]["assessed"] == {"value": "no", "known": True} and plan["sources"] == []
     assert len(plan["steps"]) == 3 and len({s["id"] for s in plan["steps"]}) == 3
 
     korean = (await chain.hub.raw.get(PLAN, params={"lang": "ko"}, headers=chain.me(chain.t1))).json()

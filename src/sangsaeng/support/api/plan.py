@@ -26,8 +26,8 @@ def _language(lang: str | None, accept: str | None) -> str:
 
 
 def install(app: FastAPI, hub: Hub, maturity: MaturityOf | None = None, indicators: IndicatorsOf | None = None) -> None:
-    """Mount the plan's routes; ``maturity`` and ``indicators`` are the assessment's and the benchmarks' readings
-    of a member, once those parts are wired (without them: not assessed, contributing nothing)."""
+    """Mount the plan's routes; ``maturity`` is the assessment's reading of a member's latest result (without it:
+    not assessed), ``indicators`` another reading of what it contributes (default: the benchmarks' store)."""
     router = APIRouter(prefix="/hub/support/plan", tags=["support: plan"])
 
     def service(request: Request, hub: HubDep, hosting: HostingDep) -> PlanService:

@@ -1,13 +1,13 @@
 """The plan's use cases on the hub: a member declares what it wants of its partners and withdraws it, reads its own
 wants and those addressed to it; the hub gathers what it knows a member does (its ``Activity``: what the federated
-catalog lists of it, what its partners asked of it, and — when the hub hosts its connector — its agreements and
-streams) and answers the member's plan, or a member's plan to the operator."""
+catalog lists of it, what its partners asked of it, its activity report, and — when the hub hosts its connector —
+its agreements and streams) and answers the member's plan, or a member's plan to the operator."""
 
 from __future__ import annotations
 
 import uuid
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any, Final
 
 import anyio
@@ -23,6 +23,7 @@ from sangsaeng.hub.store.records import MemberRecord
 from sangsaeng.i18n.catalogs import LANGUAGES
 from sangsaeng.i18n.refusals import refusal, refused_as
 from sangsaeng.roles import Principal, require
+from sangsaeng.standard.labels import ENTITY_LABELS
 from sangsaeng.store.ports import Tx
 from sangsaeng.store.records import Dataset
 from sangsaeng.streams import status
@@ -30,12 +31,16 @@ from sangsaeng.support.plan.facts import Ask, Situation
 from sangsaeng.support.plan.planning import plan_of
 from sangsaeng.support.plan.rules import Rulebook, current
 from sangsaeng.support.plan.wants import read_want
-from sangsaeng.support.profile import Activity, Maturity, Profile
+from sangsaeng.support.profile import Activity, Maturity
+from sangsaeng.support.service.activity import ActivityReports
+from sangsaeng.support.service.member_profile import profile_of
 from sangsaeng.support.service.plan_views import Names, plan_view, want_view
+from sangsaeng.support.store.benchmarks import records_of as benchmark_records_of
 from sangsaeng.support.store.plan import WantRecord, wants_of
 
 MaturityOf = Callable[[str], Awaitable[Maturity | None]]  # participant id → its latest completed assessment
 IndicatorsOf = Callable[[str], Awaitable[frozenset[str]]]  # participant id → the indicators it contributes
+ReportedOf = Callable[[str], Awaitable[Activity | None]]  # participant id → what its latest activity report says
 HostedOf = Callable[[str], Connector | None]  # participant id → its connector, when this hub hosts it
 MAX_OPEN: Final = 200  # open wants per member
 _PAGE: Final = 1000
@@ -56,10 +61,11 @@ def hosted_in(hosting: Hosting) -> HostedOf:
 
 @dataclass(frozen=True)
 class Gathered:
-    """What the hub knows of a member for its plan."""
+    """What the hub knows of a member for its plan, and where it learnt it: ``catalog`` (what its crawl lists),
+    ``hosted`` (the member's connector, hosted here), ``report`` (its latest activity report)."""
 
     situation: Situation
-    hosted: bool
+    sources: tuple[str, ...]
 
 
 class PlanService:
@@ -69,14 +75,14 @@ class PlanService:
         hosted: HostedOf = _nobody,
         maturity: MaturityOf | None = None,
         indicators: IndicatorsOf | None = None,
+        reported: ReportedOf | None = None,
         rulebook: Rulebook | None = None,
     ) -> None:
         self.hub, self.c = hub, hub.connector
         self.hosted = hosted
         self.maturity = maturity  # the assessment's latest result, once that part is wired (None: not assessed)
-        # TODO(benchmarks): the lead wires the benchmarks part's "indicators this member contributes" here; until
-        # then every member reads as contributing none.
-        self.indicators = indicators
+        self.indicators = indicators or self._contributed  # the benchmarks' contributions in the hub's store
+        self.reported = reported or ActivityReports(hub.connector, hub.membership).activity_of
         self.rulebook = rulebook or current()
 
     # ---- wants -----------------------------------------------------------------------------------------------
@@ -185,45 +191,54 @@ class PlanService:
     async def _plan(self, member: MemberRecord, language: str) -> dict[str, Any]:
         gathered = await self.gather(member)
         plan = plan_of(gathered.situation, self.rulebook)
-        return plan_view(plan, gathered.situation, language, hosted=gathered.hosted)
+        return plan_view(plan, gathered.situation, language, sources=gathered.sources)
+
+    async def _contributed(self, participant_id: str) -> frozenset[str]:
+        """The indicators the member contributes to the hub's benchmarks (a value kept for any period)."""
+        async with self.c.store.begin() as tx:
+            return frozenset(c.indicator for c in await benchmark_records_of(tx).mine(participant_id))
 
     async def gather(self, member: MemberRecord) -> Gathered:
         """Everything the plan decides from for ``member``: its facts, its latest maturity (from the assessment,
-        when wired), and its activity as the hub knows it — what the crawl listed of it and, when the hub hosts its
-        connector, what that connector's own state says (offers only a named customer may see are not crawled)."""
+        when wired), and its activity as the hub knows it — what the crawl listed of it (offers only a named
+        customer may see are not crawled), what its connector's own state says when the hub hosts it, and its
+        latest activity report. Sets are joined; of a count, the largest is taken (a report counts one month's
+        agreements, a hosted connector's state all live ones): the plan never tells a member to start what any
+        source shows it does."""
         pid = member.participant_id
         shared = _listed(self.hub.catalog.index.entries_of(pid))
+        sources = ["catalog"] if shared.datasets else []
         async with self.c.store.begin() as tx:
             addressed, names = await self._addressed(tx, member)
             declared = await wants_of(tx).open_count(pid)
         asks = tuple(Ask(w.entity, names.name(w.asker), w.why, w.template) for w in addressed)
+        counts = {"datasets": 0, "provider": 0, "consumer": 0, "streams": 0}
         connector = self.hosted(pid)
-        as_provider = as_consumer = streams = 0
         if connector is not None:
-            own, as_provider, as_consumer, streams = await _hosted_activity(connector, pid)
+            own, counts["provider"], counts["consumer"], counts["streams"] = await _hosted_activity(connector, pid)
             shared = shared | own
+            sources.append("hosted")
+        reported = await self.reported(pid)
+        if reported is not None:
+            shared = shared | Shared(entities=reported.entities_published & frozenset(ENTITY_LABELS))
+            counts["datasets"] = reported.datasets_published
+            counts["provider"] = max(counts["provider"], reported.agreements_as_provider)
+            counts["consumer"] = max(counts["consumer"], reported.agreements_as_consumer)
+            counts["streams"] = max(counts["streams"], reported.streams)
+            sources.append("report")
         activity = Activity(
-            datasets_published=len(shared.datasets),
+            datasets_published=max(len(shared.datasets), counts["datasets"]),
             entities_published=shared.entities,
             templates_offered=shared.templates,
-            agreements_as_provider=as_provider,
-            agreements_as_consumer=as_consumer,
-            streams=streams,
-            benchmark_indicators=await self.indicators(pid) if self.indicators else frozenset(),
+            agreements_as_provider=counts["provider"],
+            agreements_as_consumer=counts["consumer"],
+            streams=counts["streams"],
+            benchmark_indicators=await self.indicators(pid),
             requested_of_it=frozenset(a.entity for a in asks),
         )
-        company = member.company
-        profile = Profile(
-            participant_id=pid,
-            name=member.name,
-            sectors=tuple(company.get("ksic", ())),
-            region=str(company.get("region", "")),
-            size=str(company.get("size", "")),
-            tiers=tuple(dict.fromkeys(t["tier"] for t in company.get("tiers", ()))),
-            maturity=await self.maturity(pid) if self.maturity else None,
-            activity=activity,
-        )
-        return Gathered(Situation(profile, self.c.now(), asks, declared), connector is not None)
+        maturity = await self.maturity(pid) if self.maturity else None
+        profile = replace(profile_of(member), maturity=maturity, activity=activity)
+        return Gathered(Situation(profile, self.c.now(), asks, declared), tuple(sources))
 
     def _zone(self) -> str:
         return self.c.settings.timezone

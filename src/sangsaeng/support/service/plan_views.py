@@ -103,7 +103,7 @@ def _fact(name: str, situation: Situation, language: str) -> dict[str, Any]:
     return {"value": shown(fact, value, language), "known": value is not None}
 
 
-def plan_view(plan: Plan, situation: Situation, language: str, hosted: bool) -> dict[str, Any]:
+def plan_view(plan: Plan, situation: Situation, language: str, sources: tuple[str, ...]) -> dict[str, Any]:
     p = situation.profile
     titles = {r.id: r for r in plan.rulebook.rules}
     facts = (
@@ -122,5 +122,5 @@ def plan_view(plan: Plan, situation: Situation, language: str, hosted: bool) -> 
         "asks": [
             {"entity": _named("requested_of_it", a.entity), "asker": a.asker, "why": a.why} for a in situation.asks
         ],
-        "hosted": hosted,  # whether agreements and streams were read from the member's connector (hosted here)
+        "sources": list(sources),  # where the hub learnt what the member does: catalog, hosted, report
     }
