@@ -26,6 +26,7 @@ from sangsaeng.support.service.plan import PlanService
 from sangsaeng.tenants.host import ROOT
 from tests.hosting_space import hosting_hub
 from tests.hub_space import HubSpace, company, hub_space
+from tests.test_support_assessment_scoring import TIER2
 
 pytestmark = pytest.mark.anyio
 PLAN = "/hub/support/plan"
@@ -218,3 +219,35 @@ async def test_a_members_activity_report_and_benchmark_contributions_count_for_i
         shown = [s["id"] for s in plan["steps"]] + [s["id"] for s in plan["later"]]
         assert "first-agreement" not in shown and "first-dataset" not in shown and "benchmark-oee" not in shown
         assert {"first-dataset", "first-agreement", "benchmark-oee"} <= {d["id"] for d in plan["done"]}
+
+
+async def test_a_completed_self_assessment_shapes_the_plan(tmp_path: Path) -> None:
+    """The tier-2 machining shop of the assessment's worked example (level 1, shop-floor connectivity 1, workforce
+    learning 1, vertical integration 2) with nothing shared yet. By the rule file: first-dataset (20),
+    connect-machines-mqtt (35: no stream, connectivity ≥ 1), energy-metering (50: a tier-2 without energy data);
+    then data-skills-training (55: workforce learning ≤ 1). Not basic-mes (vertical integration is 2), not the
+    IoT counter (connectivity is not 0), and the assessment itself is done."""
+    async with hub_space(tmp_path) as space:
+        shop = company(3)
+        filed = await space.applied(shop, name="대성금속", tiers=[{"chain": "현대모터", "tier": "2차"}])
+        assert (await space.operator.post(f"/hub/applications/{filed['id']}/approve")).status_code == 200
+        base = "/hub/support/assessment"
+        started = await space.raw.post(f"{base}/start", headers=space.as_member(shop))
+        assert started.status_code == 201, started.text
+        assessment = started.json()["id"]
+        saved = await space.raw.put(
+            f"{base}/{assessment}/answers", json={"answers": TIER2}, headers=space.as_member(shop)
+        )
+        assert saved.status_code == 200, saved.text
+        done = await space.raw.post(f"{base}/{assessment}/complete", headers=space.as_member(shop))
+        assert done.status_code == 200, done.text
+
+        plan = (await space.raw.get(PLAN, params={"lang": "en"}, headers=space.as_member(shop))).json()
+        assert [s["id"] for s in plan["steps"]] == ["first-dataset", "connect-machines-mqtt", "energy-metering"]
+        assert [s["id"] for s in plan["later"]] == ["data-skills-training"]
+        assert "take-assessment" in {d["id"] for d in plan["done"]}
+        assert plan["facts"]["level"] == {"value": "1", "known": True}
+        mqtt = plan["steps"][1]
+        assert mqtt["trace"][1]["explained"] == [
+            "SIRI band in ‘Shop floor connectivity’: 1 → ‘siri.shop_floor_connectivity >= 1’ holds"
+        ]

@@ -12,11 +12,12 @@ import pytest
 
 from sangsaeng.errors import InvalidInput
 from sangsaeng.i18n import catalogs
+from sangsaeng.support.assessment import loading
 from sangsaeng.support.plan.conditions import check, read_condition
-from sangsaeng.support.plan.facts import FACTS, Ask, Situation
+from sangsaeng.support.plan.facts import FACTS, Ask, Situation, fact_label
 from sangsaeng.support.plan.planning import plan_of
 from sangsaeng.support.plan.rules import PLACEHOLDERS, RULES_DIR, current, load, read_rulebook, rule_files
-from sangsaeng.support.plan.vocabulary import SKILLS
+from sangsaeng.support.plan.vocabulary import SIRI_DIMENSIONS, SKILLS
 from sangsaeng.support.plan.words import effort_words, explained, filled, skill_name
 from sangsaeng.support.profile import Activity, Maturity, Profile
 
@@ -52,6 +53,12 @@ def refused(text: str, at: str = "rule[0].when[0]") -> InvalidInput:
 
 
 # ---- the files --------------------------------------------------------------------------------------------------
+def test_the_plan_knows_the_sixteen_siri_dimensions_the_assessment_scores() -> None:
+    assert len(SIRI_DIMENSIONS) == 16
+    assert {f"siri.{d}" for d in SIRI_DIMENSIONS} <= set(FACTS)
+    assert {d.id for d in loading.current().siri.dimensions} == set(SIRI_DIMENSIONS)
+
+
 def test_every_rule_file_loads_and_names_only_what_exists() -> None:
     files = rule_files()
     assert files, f"no rule file in {RULES_DIR}"
@@ -87,8 +94,9 @@ def test_every_word_the_plan_says_is_in_both_catalogs() -> None:
         for fact in FACTS:
             key = "field.siri" if fact.startswith("siri.") else f"field.{fact}"
             assert key in known, (language, key)
-            if fact.startswith("siri."):
-                assert fact in known, (language, fact)
+            if fact.startswith("siri."):  # a dimension by the assessment model's name
+                named = loading.current().siri.dimension(fact.removeprefix("siri.")).name.say(language)
+                assert named in fact_label(fact, language), (language, fact)
         for skill in SKILLS:
             assert skill_name(skill, language) != skill, (language, skill)  # named by the experts' directory
         for rule in book.rules:

@@ -20,7 +20,7 @@ from sangsaeng.i18n import catalogs
 from sangsaeng.policy.templates import TEMPLATES
 from sangsaeng.standard.labels import ENTITY_LABELS
 from sangsaeng.support.disclosure.indicators import catalogue
-from sangsaeng.support.plan.vocabulary import INDICATORS, SIRI_DIMENSIONS
+from sangsaeng.support.plan.vocabulary import DIMENSIONS, INDICATORS, SIRI_DIMENSIONS
 from sangsaeng.support.profile import Profile
 
 Kind = Literal["number", "text", "set", "sector", "flag"]
@@ -147,7 +147,8 @@ FACTS: Final = {f.name: f for f in _FACTS} | {
 
 
 def fact_label(name: str, language: str) -> str:
-    """A fact's name for people: ``field.<name>`` in the plan's catalog (a SIRI dimension by its name)."""
+    """A fact's name for people: ``field.<name>`` in the plan's catalog (a SIRI dimension by the model's name)."""
     if name.startswith("siri."):
-        return catalogs.text("plan", "field.siri", language, dimension=catalogs.text("plan", name, language))
+        dimension = DIMENSIONS[name.removeprefix("siri.")].say(language)
+        return catalogs.text("plan", "field.siri", language, dimension=dimension)
     return catalogs.text("plan", f"field.{name}", language)

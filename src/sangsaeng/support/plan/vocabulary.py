@@ -1,36 +1,19 @@
-"""The names the plan's rules may use that other parts of support own: the SIRI dimensions the assessment scores,
-the indicators the benchmarks take, the skills the experts' directory knows — so that the plan's rule files are
-checked against them when they load. The indicators and skills are read from their parts; the SIRI dimensions are
-a copy until the assessment part lands on main (then ``assessment``'s model file is the one to read)."""
+"""The names the plan's rules may use that other parts of support own — the SIRI dimensions the assessment scores,
+the indicators the benchmarks take, the skills the experts' directory knows — read from those parts' data, so that
+the plan's rule files are checked against them when they load."""
 
 from __future__ import annotations
 
 from typing import Final
 
+from sangsaeng.support.assessment import loading
 from sangsaeng.support.disclosure.indicators import catalogue
 from sangsaeng.support.experts.vocabulary import SKILLS as EXPERT_SKILLS
 
-# Singapore's Smart Industry Readiness Index: 16 dimensions in 8 pillars and 3 building blocks (process,
-# technology, organisation), by the ids of the assessment's model file (``support/assessment/models/siri-*.toml``,
-# being built beside this part: the same ids as on its branch when this was written).
-SIRI_DIMENSIONS: Final = (
-    "vertical_integration",
-    "horizontal_integration",
-    "integrated_product_lifecycle",
-    "shop_floor_automation",
-    "enterprise_automation",
-    "facility_automation",
-    "shop_floor_connectivity",
-    "enterprise_connectivity",
-    "facility_connectivity",
-    "shop_floor_intelligence",
-    "enterprise_intelligence",
-    "facility_intelligence",
-    "workforce_learning",
-    "leadership_competency",
-    "collaboration",
-    "strategy_governance",
-)
+# Singapore's Smart Industry Readiness Index: its 16 dimensions by the ids of the assessment's current SIRI model
+# (``support/assessment/models/siri-*.toml``), with their names.
+DIMENSIONS: Final = {d.id: d.name for d in loading.current().siri.dimensions}
+SIRI_DIMENSIONS: Final = tuple(DIMENSIONS)
 
 # The indicators the hub's benchmarks take (``support/disclosure/indicators.yaml``), and the skills the experts'
 # directory knows (``support/experts/vocabulary.toml``): a step names those it needs, for matching experts.

@@ -1,7 +1,8 @@
 """The plan's use cases on the hub: a member declares what it wants of its partners and withdraws it, reads its own
 wants and those addressed to it; the hub gathers what it knows a member does (its ``Activity``: what the federated
 catalog lists of it, what its partners asked of it, its activity report, and — when the hub hosts its connector —
-its agreements and streams) and answers the member's plan, or a member's plan to the operator."""
+its agreements and streams; its latest assessment and its benchmark contributions) and answers the member's plan,
+or a member's plan to the operator."""
 
 from __future__ import annotations
 
@@ -33,6 +34,7 @@ from sangsaeng.support.plan.rules import Rulebook, current
 from sangsaeng.support.plan.wants import read_want
 from sangsaeng.support.profile import Activity, Maturity
 from sangsaeng.support.service.activity import ActivityReports
+from sangsaeng.support.service.assessment import Assessments
 from sangsaeng.support.service.member_profile import profile_of
 from sangsaeng.support.service.plan_views import Names, plan_view, want_view
 from sangsaeng.support.store.benchmarks import records_of as benchmark_records_of
@@ -80,7 +82,8 @@ class PlanService:
     ) -> None:
         self.hub, self.c = hub, hub.connector
         self.hosted = hosted
-        self.maturity = maturity  # the assessment's latest result, once that part is wired (None: not assessed)
+        # Each reading of another part of support, by default that part's own (others: tests, a later source).
+        self.maturity = maturity or Assessments(hub.connector, hub.membership).maturity_of
         self.indicators = indicators or self._contributed  # the benchmarks' contributions in the hub's store
         self.reported = reported or ActivityReports(hub.connector, hub.membership).activity_of
         self.rulebook = rulebook or current()
@@ -236,8 +239,7 @@ class PlanService:
             benchmark_indicators=await self.indicators(pid),
             requested_of_it=frozenset(a.entity for a in asks),
         )
-        maturity = await self.maturity(pid) if self.maturity else None
-        profile = replace(profile_of(member), maturity=maturity, activity=activity)
+        profile = replace(profile_of(member), maturity=await self.maturity(pid), activity=activity)
         return Gathered(Situation(profile, self.c.now(), asks, declared), tuple(sources))
 
     def _zone(self) -> str:
