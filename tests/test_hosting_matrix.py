@@ -17,9 +17,18 @@ from tests.hosting_space import HubHosting, hosting_hub
 pytestmark = pytest.mark.anyio
 
 # The hub's path parameters: an application (a member's own, or anyone's for the operator), a decision, a hosted
-# connector's name and a member's self-assessment. None is a tenant's own record inside its context; the hub answers
-# for them at its root.
-matrix.KINDS.update({"application": "application", "action": "action", "name": "hosted", "assessment_id": "assessment"})
+# connector's name and a member's self-assessment; the plan's: a member (the operator's reading of its plan) and a
+# want (its asker's). None is a tenant's own record inside its context; the hub answers for them at its root.
+matrix.KINDS.update(
+    {
+        "application": "application",
+        "action": "action",
+        "name": "hosted",
+        "assessment_id": "assessment",
+        "member": "member",
+        "want": "want",
+    }
+)
 # Support's: a member's request for an expert is its own; experts, programs and published cases are the directory's,
 # read by every member (editing another's case is refused as unknown: tests/test_support_experts_api.py).
 matrix.KINDS.update(
@@ -45,7 +54,7 @@ async def hub_sides(h: HubHosting) -> dict[str, matrix.Side]:
         made = h.signed_up[name]
         # a hosted name is a one-letter word here: masked in every answer it would mask every "a" (the tenants'
         # own attack has no use for it: the hub's routes answer 404 under /c/), so only the hub's attack names it
-        side.ids.update({"application": [made["application"]], "action": [], "hosted": []})
+        side.ids.update({"application": [made["application"]], "action": [], "hosted": [], "member": [side.tenant.id]})
         # each hosted member starts a self-assessment on the hub, so that another's id is tried on its routes
         bearer = side.tenant.context.connector.peer.bearer(h.hub.settings.participant_id)
         started = await h.space.anyone.post(
@@ -63,7 +72,22 @@ async def hub_sides(h: HubHosting) -> dict[str, matrix.Side]:
         assert asked.status_code == 201, asked.text
         side.ids["expert-request"] = [asked.json()["id"]]
         side.ids["directory"] = []
+        side.ids["want"] = [await _want_of_c(h, side)] if name != "c" else []
     return sides
+
+
+async def _want_of_c(h: HubHosting, side: matrix.Side) -> str:
+    """A want the tenant addresses to c by name (c is no side of an attack: a and b never see each other's)."""
+    bearer = side.tenant.context.connector.peer.bearer(h.hub.settings.participant_id)
+    assert h.space.anyone is not None
+    asked = await h.space.anyone.post(
+        "/hub/support/plan/wants",
+        json={"entity": "quality_result", "why": "matrix", "from": {"members": [h.space.tenants["c"].id]}},
+        headers={"Authorization": f"Bearer {bearer}"},
+    )
+    assert asked.status_code == 201, asked.text
+    want: str = asked.json()["id"]
+    return want
 
 
 async def attack_the_hub(h: HubHosting, sides: dict[str, matrix.Side], attacker: str, victim: str) -> int:

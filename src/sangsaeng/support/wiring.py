@@ -7,6 +7,7 @@ from fastapi import FastAPI
 from sangsaeng.hub.service.hub import Hub
 from sangsaeng.support.api import activity, assessment, benchmarks
 from sangsaeng.support.api import experts as experts_api
+from sangsaeng.support.api import plan as plan_routes
 from sangsaeng.support.store import migrate
 
 
@@ -18,3 +19,4 @@ def attach(app: FastAPI, hub: Hub) -> None:
     experts_api.install(app, hub)
     benchmarks.install(app)
     assessment.install(app)
+    plan_routes.install(app, hub)  # the tailored plan and members' wants (/hub/support/plan)

@@ -48,6 +48,10 @@ class SearchIndex(Protocol):
 
     def count(self) -> int: ...
 
+    def entries_of(self, member_id: str) -> list[Entry]:
+        """What the index lists of one member (by dataset id): what it shares, as the hub sees it."""
+        ...
+
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS members (
@@ -146,6 +150,17 @@ class SqliteIndex:
 
     def count(self) -> int:
         return int(self.db.execute("SELECT count(*) FROM entries").fetchone()[0])
+
+    def entries_of(self, member_id: str) -> list[Entry]:
+        rows = self.db.execute(
+            "SELECT dataset_id, title, description, entity, offers FROM entries WHERE provider = ? ORDER BY dataset_id",
+            (member_id,),
+        )
+        return [
+            Entry(member_id, dataset_id, title, description, entity=entity,
+                  offers=tuple(Offer(i, t) for i, t in orjson.loads(offers)))
+            for dataset_id, title, description, entity, offers in rows
+        ]  # fmt: skip
 
     def search(self, terms: Sequence[Term], filters: Filters, limit: int) -> list[Hit]:
         where: list[str] = []
