@@ -234,20 +234,20 @@ async def test_a_second_assessment_shows_the_first_beside_it_with_the_change_per
         assert text_of(overview, "level").startswith(f"{names[level]} (레벨 {level})")
         assert 'class="before"' in overview
         for dimension in now:
-            cells = re.findall(
-                r"<td[^>]*>([^<]*)</td>",
-                re.search(  # type: ignore[union-attr]
-                    rf'<tr id="dimension-{dimension}">(.*?)</tr>', overview, re.S
-                ).group(1),
-            )
             moved = now[dimension] - before[dimension]
             sign = f"+{moved}" if moved > 0 else ("0" if moved == 0 else f"−{-moved}")
-            assert cells == [str(now[dimension]), str(before[dimension]), sign], (dimension, cells)
+            assert cells_of(overview, dimension) == [str(now[dimension]), str(before[dimension]), sign], dimension
         history = re.findall(rf'href="/c/dure{PAGE}/([0-9a-f-]+)"', text_between(overview, "history"))
         assert len(history) == 2
         # The first one's page has no "before": nothing came before it.
         oldest = await portal.get(f"{PAGE}/{history[-1]}")
         assert 'class="before"' not in oldest and 'id="previous"' not in oldest
+
+
+def cells_of(html: str, dimension: str) -> list[str]:
+    row = re.search(rf'<tr id="dimension-{re.escape(dimension)}">(.*?)</tr>', html, re.S)
+    assert row is not None, dimension
+    return [unescape(c).strip() for c in re.findall(r"<td[^>]*>([^<]*)</td>", row.group(1))]
 
 
 def text_between(html: str, section: str) -> str:
