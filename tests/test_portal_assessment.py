@@ -21,6 +21,7 @@ import pytest
 
 from sangsaeng.hubclient.support import HubSupport
 from tests.hosting_space import HubHosting, hosting_hub
+from tests.hub_space import HUB_URL
 from tests.tenants_space import Tenant, csrf_of, hosted, sign_in
 
 pytestmark = pytest.mark.anyio
@@ -210,6 +211,8 @@ async def test_a_hosted_member_walks_saves_resumes_finishes_and_reads_its_result
 
         # The overview now shows it as the latest, with nothing to compare with yet.
         overview = await portal.get(PAGE)
+        for shown in (first, moved, page, refused.text, result, overview):  # every word came from the catalogs
+            assert "assessment." not in re.sub(r"<[^>]+>", " ", shown)
         assert text_of(overview, "level").startswith(f"{name} (레벨 {level})")
         assert text_of(overview, "start") == "새 진단 시작"
         assert all(text_of(overview, f"dimension-{d}").endswith("—") for d in bands)
@@ -340,3 +343,37 @@ async def test_a_connector_without_a_hub_is_told_to_join_one(tmp_path: Path) -> 
             assert 'id="start"' not in page
         english = await client.get(PAGE, headers={"Accept-Language": "en"})
         assert "has not joined a hub yet" in english.text
+
+
+async def test_a_suspended_member_reads_the_hubs_refusal_in_its_own_words(tmp_path: Path) -> None:
+    async with hosting_hub(tmp_path, ["dure"]) as h:
+        _, portal = await hosted_member(h, "dure")
+        assessment, _ = await portal.start()
+        application = h.signed_up["dure"]["application"]
+        suspended = await h.operator.post(f"/hub/applications/{application}/suspend", json={"reason": "점검"})
+        assert suspended.status_code == 200, suspended.text
+        overview = await portal.client.get(PAGE, headers={"Accept-Language": "ko"})
+        assert overview.status_code == 403 and 'id="start"' not in overview.text
+        said = text_of(overview.text, "problem")
+        assert "정지" in said and "suspended" not in said, said  # the hub's own words, in Korean
+        walk = await portal.client.get(f"{PAGE}/{assessment}/answer", headers={"Accept-Language": "en"})
+        assert walk.status_code == 403 and "suspended" in text_of(walk.text, "problem")
+
+
+async def test_a_hub_that_cannot_be_reached_is_said_so_and_the_same_form_is_taken_once_it_is_back(
+    tmp_path: Path,
+) -> None:
+    async with hosting_hub(tmp_path, ["dure"]) as h:
+        _, portal = await hosted_member(h, "dure")
+        assessment, page = await portal.start()
+        question, options = next(iter(on_page(page).items()))
+        h.space.router.down.add(httpx.URL(HUB_URL).netloc.decode())  # the portal is reached, the hub is not
+        form = {f"answer.{question}": options[1], "section": "1", "go": "next"}
+        for path in (PAGE, f"{PAGE}/{assessment}", f"{PAGE}/{assessment}/answer"):
+            answer = await portal.client.get(path, headers={"Accept-Language": "ko"})
+            assert answer.status_code == 502 and "허브에 연결할 수 없습니다" in text_of(answer.text, "problem"), path
+        refused = await portal.post(f"{PAGE}/{assessment}/answer", form, csrf_of(page), status=502)
+        assert "허브에 연결할 수 없습니다" in text_of(refused.text, "problem")
+        h.space.router.down.clear()
+        moved = await portal.post(f"{PAGE}/{assessment}/answer", form, csrf_of(page))
+        assert moved.headers["location"].endswith("answer?section=2")

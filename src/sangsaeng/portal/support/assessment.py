@@ -173,22 +173,37 @@ def _may_answer(user: User) -> bool:
     return allowed(user.role, "dataset.add")  # as ``publisher``: the roles that may change things
 
 
-async def _ask(request: Request, *calls: Callable[[], Awaitable[Any]]) -> tuple[list[Any] | None, Said, int]:
-    """The hub's answers to ``calls``, in order; else None with its words and status (502: not reached)."""
-    status = 502
+@dataclass
+class Asked:
+    """What the hub answered to a page's calls, in order (None when one failed), its refusal if it refused, and
+    what went wrong in the reader's words."""
+
+    found: list[Any] | None
+    said: Said
+    refused: HubRefused | None = None
+
+    @property
+    def status(self) -> int:
+        """The page's status when a call failed: the hub's refusal's, else 502 (it could not be reached)."""
+        return self.refused.answered if self.refused is not None else 502
+
+
+async def _ask(request: Request, *calls: Callable[[], Awaitable[Any]]) -> Asked:
+    """The hub's answers to ``calls``, in order, until one fails."""
+    asked = Asked(None, Said())
     found: list[Any] = []
-    with asking(request) as said:
+    with asking(request) as asked.said:
         try:
             for call in calls:
                 found.append(await call())
         except HubRefused as refused:
-            status = refused.answered
+            asked.refused = refused
             raise
-        return found, said, 200
-    return None, said, status
+        asked.found = found
+    return asked
 
 
-async def _read(request: Request, hub: HubSupport, *paths: str) -> tuple[list[Any] | None, Said, int]:
+async def _read(request: Request, hub: HubSupport, *paths: str) -> Asked:
     """The hub's answers to GET ``paths``, as ``_ask``."""
     return await _ask(request, *(partial(hub.get, path, words(request).language) for path in paths))
 
@@ -207,10 +222,10 @@ async def overview(request: Request, user: UserDep, hub: HubDep) -> Response:
     if hub is None:
         return _no_hub(request, user)
     w = words(request)
-    found, said, status = await _read(request, hub, f"{HUB}/questionnaire", f"{HUB}/mine")
-    if found is None:
-        return render(request, "support_assessment.html", user, status=status, hub=True, said=said, mine=None)
-    asked, mine = found
+    read = await _read(request, hub, f"{HUB}/questionnaire", f"{HUB}/mine")
+    if read.found is None:
+        return render(request, "support_assessment.html", user, status=read.status, hub=True, said=read.said, mine=None)
+    said, (asked, mine) = read.said, read.found
     latest, previous = mine.get("latest"), mine.get("previous")
     drawn = None
     if latest:
@@ -242,10 +257,10 @@ async def start(request: Request, user: UserDep, hub: HubDep) -> Response:
     await checked_form(request)
     if hub is None:
         return _no_hub(request, user)
-    found, said, status = await _ask(request, partial(hub.post, f"{HUB}/start", language=words(request).language))
-    started = found[0] if found else None
+    read = await _ask(request, partial(hub.post, f"{HUB}/start", language=words(request).language))
+    started = read.found[0] if read.found else None
     if not isinstance(started, dict) or not isinstance(started.get("id"), str):
-        return render(request, "support_assessment.html", user, status=status, hub=True, said=said, mine=None)
+        return render(request, "support_assessment.html", user, status=read.status, hub=True, said=read.said)
     return RedirectResponse(url(request, f"{PAGE}/{_segment(started['id'])}/answer"), status_code=303)
 
 
@@ -260,16 +275,16 @@ class Walk:
     names: dict[str, str]
 
 
-async def _walk(request: Request, hub: HubSupport, assessment_id: str) -> tuple[Walk | None, Said, int]:
-    found, said, status = await _read(request, hub, f"{HUB}/{_segment(assessment_id)}", f"{HUB}/questionnaire")
-    if found is None:
-        return None, said, status
-    view, asked = found
+async def _walk(request: Request, hub: HubSupport, assessment_id: str) -> tuple[Walk | None, Asked]:
+    read = await _read(request, hub, f"{HUB}/{_segment(assessment_id)}", f"{HUB}/questionnaire")
+    if read.found is None:
+        return None, read
+    view, asked = read.found
     pages = sections(asked.get("questions") or [])
     if not pages:  # a questionnaire without questions cannot be walked: the hub is not what this page knows
-        said.problem = words(request).t("support.hub_unreachable")
-        return None, said, 502
-    return Walk(view, asked, pages, _names(view.get("models"), words(request).language)), said, status
+        read.said.problem = words(request).t("support.hub_unreachable")
+        return None, read
+    return Walk(view, asked, pages, _names(view.get("models"), words(request).language)), read
 
 
 def _walk_page(
@@ -321,23 +336,23 @@ async def walk_page(request: Request, assessment_id: str, user: UserDep, hub: Hu
     publisher(user)
     if hub is None:
         return _no_hub(request, user)
-    walk, said, status = await _walk(request, hub, assessment_id)
+    walk, read = await _walk(request, hub, assessment_id)
     if walk is None:
-        return _refused(request, user, said, status)
+        return _refused(request, user, read)
     if walk.view.get("state") == "complete":
         return RedirectResponse(url(request, f"{PAGE}/{_segment(assessment_id)}"), status_code=303)
     section = _section(walk, request.query_params.get("section"))
     if section is None:
         return _missing_page(request, user)
-    return _walk_page(request, user, walk, section, said)
+    return _walk_page(request, user, walk, section, read.said)
 
 
-def _refused(request: Request, user: User, said: Said, status: int) -> Response:
+def _refused(request: Request, user: User, read: Asked) -> Response:
     """The hub's refusal of a whole page: an assessment it does not know (or another member's, answered alike)
     is not found; anything else is said on the overview with the hub's status."""
-    if status == 404:
+    if read.status == 404:
         return _missing_page(request, user)
-    return render(request, "support_assessment.html", user, status=status, hub=True, said=said, mine=None)
+    return render(request, "support_assessment.html", user, status=read.status, hub=True, said=read.said)
 
 
 @router.post("/{assessment_id}/answer", response_class=HTMLResponse)
@@ -350,9 +365,9 @@ async def answer(request: Request, assessment_id: str, user: UserDep, hub: HubDe
     go = form.get("go", "next")
     given = {k.removeprefix("answer."): v for k, v in form.items() if k.startswith("answer.") and isinstance(v, str)}
     unknown = [k for k in form if k not in ("csrf", "section", "go") and not k.startswith("answer.")]
-    walk, said, status = await _walk(request, hub, assessment_id)
+    walk, read = await _walk(request, hub, assessment_id)
     if walk is None:
-        return _refused(request, user, said, status)
+        return _refused(request, user, read)
     section = _section(walk, str(form.get("section", "")))
     if section is None or go not in GOES or unknown:
         return render(request, "problem.html", user, status=400, title="problem.input", message="problem.bad_request")
@@ -362,14 +377,14 @@ async def answer(request: Request, assessment_id: str, user: UserDep, hub: HubDe
     if given:
         body = {"questionnaire": (walk.view.get("models") or {}).get("questionnaire"), "answers": given}
         put = partial(hub.put, f"{HUB}/{_segment(assessment_id)}/answers", body, language)
-        found, said, _ = await _ask(request, put)
-        saved = found[0] if found else None
+        read = await _ask(request, put)
+        saved = read.found[0] if read.found else None
         if not isinstance(saved, dict):
-            errors = {}
+            said, errors = read.said, {}
             named = question_at(said.position)
-            if named is not None:
+            if named in section.ids:  # said beside its question; one on no question of this page, above them
                 errors[named], said = said, Said()
-            return _walk_page(request, user, walk, section, said, given=given, errors=errors, status=400)
+            return _walk_page(request, user, walk, section, said, given=given, errors=errors, status=read.status)
         walk.view = saved
     if go == "finish":
         return await _finish(request, user, hub, walk, section)
@@ -382,17 +397,13 @@ async def answer(request: Request, assessment_id: str, user: UserDep, hub: HubDe
 
 async def _finish(request: Request, user: User, hub: HubSupport, walk: Walk, section: Section) -> Response:
     """The hub's complete: the result page, or this page again with the questions still open, each linked."""
-    assessment_id = str(walk.view.get("id"))
-    said = Said()
-    try:
-        await hub.post(f"{HUB}/{_segment(assessment_id)}/complete", language=words(request).language)
-    except HubRefused as refused:
-        said.problem, said.hint = refused.said(words(request).language)
-        said.position = refused.position
-        left = (refused.error.get("details") or {}).get("missing")
+    assessment_id, language = str(walk.view.get("id")), words(request).language
+    done = await _ask(request, partial(hub.post, f"{HUB}/{_segment(assessment_id)}/complete", language=language))
+    if done.found is None:
+        left = (done.refused.error.get("details") or {}).get("missing") if done.refused else None
         where = {q["id"]: (s, q) for s in walk.pages for q in s.questions}
         missing = [where[i] for i in left if i in where] if isinstance(left, list) else None
-        return _walk_page(request, user, walk, section, said, missing=missing, status=400)
+        return _walk_page(request, user, walk, section, done.said, missing=missing, status=done.status)
     return RedirectResponse(url(request, f"{PAGE}/{_segment(assessment_id)}"), status_code=303)
 
 
@@ -402,10 +413,10 @@ async def result(request: Request, assessment_id: str, user: UserDep, hub: HubDe
     if hub is None:
         return _no_hub(request, user)
     w = words(request)
-    found, said, status = await _read(request, hub, f"{HUB}/{_segment(assessment_id)}", f"{HUB}/mine")
-    if found is None:
-        return _refused(request, user, said, status)
-    view, mine = found
+    read = await _read(request, hub, f"{HUB}/{_segment(assessment_id)}", f"{HUB}/mine")
+    if read.found is None:
+        return _refused(request, user, read)
+    said, (view, mine) = read.said, read.found
     if view.get("state") != "complete" or not view.get("result"):
         if _may_answer(user):
             return RedirectResponse(url(request, f"{PAGE}/{_segment(assessment_id)}/answer"), status_code=303)
