@@ -46,6 +46,7 @@ KINDS: dict[str, str] = {
     "token": "staging",
     "partner_id": "participant",  # the directory's: shared by every context, never one context's own
     "language": "language",
+    "assessment_id": "assessment",  # the hub keeps a member's assessments: a context has none of its own
     "/api/streams/{name}": "stream",
     "/api/users/{name}": "user",
 }
@@ -164,6 +165,7 @@ async def ids_of(tenant: Tenant, staging: str) -> dict[str, list[str]]:
         "stream": [],
         "participant": [],
         "language": [],
+        "assessment": [],
     }
 
 

@@ -4,6 +4,9 @@ from __future__ import annotations
 
 from typing import Any
 
+from sangsaeng.portal.support import assessment
+
 
 def install(app: Any) -> None:
     """Every support page module's router (under ``/portal/support``)."""
+    app.include_router(assessment.router)
