@@ -6,9 +6,10 @@ writes only its own requests and cases: another's is answered exactly as an unkn
 from __future__ import annotations
 
 import uuid
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, replace
-from datetime import date
-from typing import Any
+from datetime import date, datetime
+from typing import Any, Generic, TypeVar
 from zoneinfo import ZoneInfo
 
 from sangsaeng.connector import Connector
@@ -38,6 +39,42 @@ class RequestSeen:
     request: ExpertRequest
     expert: Expert | None
     member: str | None
+
+
+Entry = TypeVar("Entry", Expert, Program)
+
+
+@dataclass(frozen=True)
+class Listing(Generic[Entry]):
+    """One of the operator's directories: how its entries' facts are read, an entry made, and the store's calls."""
+
+    noun: str
+    read: Callable[[Any], Any]
+    make: Callable[[str, Any, datetime, datetime], Entry]
+    get: Callable[[ExpertsRecords, str, bool], Awaitable[Entry | None]]
+    add: Callable[[ExpertsRecords, Entry], Awaitable[None]]
+    save: Callable[[ExpertsRecords, Entry], Awaitable[None]]
+    page: Callable[[ExpertsRecords, bool, int, int], Awaitable[list[Entry]]]
+
+
+EXPERTS: Listing[Expert] = Listing(
+    "expert",
+    read_expert,
+    Expert,
+    ExpertsRecords.expert,
+    ExpertsRecords.add_expert,
+    ExpertsRecords.save_expert,
+    ExpertsRecords.experts,
+)
+PROGRAMS: Listing[Program] = Listing(
+    "program",
+    read_program,
+    Program,
+    ExpertsRecords.program,
+    ExpertsRecords.add_program,
+    ExpertsRecords.save_program,
+    ExpertsRecords.programs,
+)
 
 
 def _unknown(noun: str, given: str) -> NotFound:
@@ -84,106 +121,87 @@ class ExpertsService:
             raise refused_as(Forbidden, "experts", "retired.operator", at="retired")
         return retired
 
-    # ---- experts -----------------------------------------------------------------------------------------
-    async def add_expert(self, who: Principal, body: Any) -> Expert:
+    # ---- the two directories: experts and programs, kept alike ------------------------------------------------
+    async def _add(self, kind: Listing[Entry], who: Principal, body: Any) -> Entry:
         require(who, MAINTAIN)
         now = self.c.now()
-        expert = Expert(_new_id(), read_expert(body), now, now)
+        entry = kind.make(_new_id(), kind.read(body), now, now)
         async with self.c.store.begin() as tx:
-            await records_of(tx).add_expert(expert)
-        return expert
+            await kind.add(records_of(tx), entry)
+        return entry
+
+    async def _update(self, kind: Listing[Entry], who: Principal, entry_id: str, body: Any) -> Entry:
+        require(who, MAINTAIN)
+        facts = kind.read(body)
+        async with self.c.store.begin() as tx:
+            records = records_of(tx)
+            found = await self._found(kind, records, entry_id, for_update=True)
+            changed = replace(found, facts=facts, updated_at=self.c.now())
+            await kind.save(records, changed)
+        return changed
+
+    async def _retire(self, kind: Listing[Entry], who: Principal, entry_id: str) -> Entry:
+        """No longer listed nor matched (kept for what names it); retiring twice is once."""
+        require(who, MAINTAIN)
+        async with self.c.store.begin() as tx:
+            records = records_of(tx)
+            found = await self._found(kind, records, entry_id, for_update=True)
+            if found.retired_at is not None:
+                return found
+            now = self.c.now()
+            changed = replace(found, retired_at=now, updated_at=now)
+            await kind.save(records, changed)
+        return changed
+
+    async def _one(self, kind: Listing[Entry], who: Caller, entry_id: str) -> Entry:
+        member = self._reader(who)
+        async with self.c.store.begin() as tx:
+            found = await self._found(kind, records_of(tx), entry_id)
+        if member is not None and found.retired_at is not None:  # a member sees a retired one as none
+            raise _unknown(kind.noun, entry_id)
+        return found
+
+    async def _page(self, kind: Listing[Entry], who: Caller, retired: bool, limit: int, offset: int) -> list[Entry]:
+        retired = self._retired_for(who, retired)
+        async with self.c.store.begin() as tx:
+            return await kind.page(records_of(tx), retired, limit, offset)
+
+    @staticmethod
+    async def _found(kind: Listing[Entry], records: ExpertsRecords, entry_id: str, for_update: bool = False) -> Entry:
+        found = await kind.get(records, entry_id, for_update)
+        if found is None:
+            raise _unknown(kind.noun, entry_id)
+        return found
+
+    async def add_expert(self, who: Principal, body: Any) -> Expert:
+        return await self._add(EXPERTS, who, body)
 
     async def update_expert(self, who: Principal, expert_id: str, body: Any) -> Expert:
-        require(who, MAINTAIN)
-        facts = read_expert(body)
-        async with self.c.store.begin() as tx:
-            records = records_of(tx)
-            found = await self._expert(records, expert_id, for_update=True)
-            changed = replace(found, facts=facts, updated_at=self.c.now())
-            await records.save_expert(changed)
-        return changed
+        return await self._update(EXPERTS, who, expert_id, body)
 
     async def retire_expert(self, who: Principal, expert_id: str) -> Expert:
-        """The expert no longer listed nor matched (kept for the requests that name it); retiring twice is once."""
-        require(who, MAINTAIN)
-        async with self.c.store.begin() as tx:
-            records = records_of(tx)
-            found = await self._expert(records, expert_id, for_update=True)
-            if found.retired_at is not None:
-                return found
-            now = self.c.now()
-            changed = replace(found, retired_at=now, updated_at=now)
-            await records.save_expert(changed)
-        return changed
+        return await self._retire(EXPERTS, who, expert_id)
 
     async def expert(self, who: Caller, expert_id: str) -> Expert:
-        member = self._reader(who)
-        async with self.c.store.begin() as tx:
-            found = await self._expert(records_of(tx), expert_id)
-        if member is not None and found.retired_at is not None:
-            raise _unknown("expert", expert_id)
-        return found
+        return await self._one(EXPERTS, who, expert_id)
 
     async def experts(self, who: Caller, retired: bool = False, limit: int = 100, offset: int = 0) -> list[Expert]:
-        retired = self._retired_for(who, retired)
-        async with self.c.store.begin() as tx:
-            return await records_of(tx).experts(retired, limit, offset)
+        return await self._page(EXPERTS, who, retired, limit, offset)
 
-    async def _expert(self, records: ExpertsRecords, expert_id: str, for_update: bool = False) -> Expert:
-        found = await records.expert(expert_id, for_update)
-        if found is None:
-            raise _unknown("expert", expert_id)
-        return found
-
-    # ---- programs ----------------------------------------------------------------------------------------
     async def add_program(self, who: Principal, body: Any) -> Program:
-        require(who, MAINTAIN)
-        now = self.c.now()
-        program = Program(_new_id(), read_program(body), now, now)
-        async with self.c.store.begin() as tx:
-            await records_of(tx).add_program(program)
-        return program
+        return await self._add(PROGRAMS, who, body)
 
     async def update_program(self, who: Principal, program_id: str, body: Any) -> Program:
-        require(who, MAINTAIN)
-        facts = read_program(body)
-        async with self.c.store.begin() as tx:
-            records = records_of(tx)
-            found = await self._program(records, program_id, for_update=True)
-            changed = replace(found, facts=facts, updated_at=self.c.now())
-            await records.save_program(changed)
-        return changed
+        return await self._update(PROGRAMS, who, program_id, body)
 
     async def retire_program(self, who: Principal, program_id: str) -> Program:
-        require(who, MAINTAIN)
-        async with self.c.store.begin() as tx:
-            records = records_of(tx)
-            found = await self._program(records, program_id, for_update=True)
-            if found.retired_at is not None:
-                return found
-            now = self.c.now()
-            changed = replace(found, retired_at=now, updated_at=now)
-            await records.save_program(changed)
-        return changed
+        return await self._retire(PROGRAMS, who, program_id)
 
     async def program(self, who: Caller, program_id: str) -> Program:
-        member = self._reader(who)
-        async with self.c.store.begin() as tx:
-            found = await self._program(records_of(tx), program_id)
-        if member is not None and found.retired_at is not None:
-            raise _unknown("program", program_id)
-        return found
+        return await self._one(PROGRAMS, who, program_id)
 
     async def programs(self, who: Caller, retired: bool = False, limit: int = 100, offset: int = 0) -> list[Program]:
-        retired = self._retired_for(who, retired)
-        async with self.c.store.begin() as tx:
-            return await records_of(tx).programs(retired, limit, offset)
-
-    async def _program(self, records: ExpertsRecords, program_id: str, for_update: bool = False) -> Program:
-        found = await records.program(program_id, for_update)
-        if found is None:
-            raise _unknown("program", program_id)
-        return found
+        return await self._page(PROGRAMS, who, retired, limit, offset)
 
     # ---- matches -----------------------------------------------------------------------------------------
     @staticmethod
@@ -214,7 +232,7 @@ class ExpertsService:
         message = read_message(body)
         async with self.c.store.begin() as tx:
             records = records_of(tx)
-            expert = await self._expert(records, expert_id, for_update=True)  # asks for it take turns
+            expert = await self._found(EXPERTS, records, expert_id, for_update=True)  # asks for it take turns
             if expert.retired_at is not None:
                 raise _unknown("expert", expert_id)
             if await records.requests(member.participant_id, tuple(requests.OPEN), expert_id):
