@@ -4,6 +4,7 @@ with ``xml.etree.ElementTree`` so that every label is escaped; the portal embeds
 
 from __future__ import annotations
 
+import math
 import xml.etree.ElementTree as ET
 
 from sangsaeng.support.assessment.radar import TOP, Radar
@@ -24,6 +25,9 @@ def _xy(x: float, y: float, scale: float) -> tuple[float, float]:
 
 def _points(pairs: list[tuple[float, float]]) -> str:
     return " ".join(f"{x},{y}" for x, y in pairs)
+
+
+RING_LABEL = (math.sin(math.pi / 16), -math.cos(math.pi / 16))  # half way from the top axis to the next of 16
 
 
 def render(radar: Radar) -> str:
@@ -47,9 +51,12 @@ def render(radar: Radar) -> str:
     for band in range(1, TOP + 1):
         corners = [_xy(a.x, a.y, RADIUS * band / TOP) for a in radar.axes]
         ET.SubElement(rings, "polygon", {"points": _points(corners), "data-band": str(band)})
-        x, y = _xy(0, -1, RADIUS * band / TOP)
+        # the band's number between the first two axes, so that none sits on the top axis's label
+        x, y = _xy(RING_LABEL[0], RING_LABEL[1], RADIUS * band / TOP)
         ET.SubElement(
-            rings, "text", {"x": str(x + 4), "y": str(y - 2), "fill": "#57606a", "stroke": "none"}
+            rings,
+            "text",
+            {"x": str(x), "y": str(y), "fill": "#57606a", "stroke": "none", "font-size": "11", "text-anchor": "middle"},
         ).text = str(band)
     axes = ET.SubElement(root, "g", {"class": "axes", "stroke": "#afb8c1"})
     for a in radar.axes:
