@@ -46,6 +46,8 @@ RULES: Final[dict[str, frozenset[str]]] = {
     "data.refresh": PUBLISHERS,  # pull an agreement's data again into our copy (a use of the agreement)
     "audit.check-peer": PUBLISHERS,
     "user.manage": ADMINS,  # add users, set their passwords, lift lockouts
+    # the company's side of the hub's support (its own portal's /portal/support pages)
+    "support.act": PUBLISHERS,  # answer the self-assessment, ask for an expert, publish a case, contribute, want
     # the hub's operator (a hub only)
     "hub.review": ADMINS,  # approve, decline, suspend, reinstate
 }

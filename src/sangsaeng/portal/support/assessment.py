@@ -253,7 +253,7 @@ async def overview(request: Request, user: UserDep, hub: HubDep) -> Response:
 @router.post("/start")
 async def start(request: Request, user: UserDep, hub: HubDep) -> Response:
     """The hub's start (a new assessment, or the open one), then the walk where its answers stop."""
-    publisher(user)
+    publisher(user, "support.act")
     await checked_form(request)
     if hub is None:
         return _no_hub(request, user)
@@ -333,7 +333,7 @@ def _section(walk: Walk, asked_for: str | None) -> Section | None:
 @router.get("/{assessment_id}/answer", response_class=HTMLResponse)
 async def walk_page(request: Request, assessment_id: str, user: UserDep, hub: HubDep) -> Response:
     """One section of the questionnaire; without ``section``, the first with a question still open."""
-    publisher(user)
+    publisher(user, "support.act")
     if hub is None:
         return _no_hub(request, user)
     walk, read = await _walk(request, hub, assessment_id)
@@ -358,7 +358,7 @@ def _refused(request: Request, user: User, read: Asked) -> Response:
 @router.post("/{assessment_id}/answer", response_class=HTMLResponse)
 async def answer(request: Request, assessment_id: str, user: UserDep, hub: HubDep) -> Response:
     """The section's answers saved at the hub; then where the person asked to go."""
-    publisher(user)
+    publisher(user, "support.act")
     form = await checked_form(request)
     if hub is None:
         return _no_hub(request, user)
