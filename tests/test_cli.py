@@ -11,6 +11,7 @@ from typer.testing import CliRunner
 
 from sangsaeng.cli.main import app
 from sangsaeng.demo.run import run_demo
+from tests.demo_support_told import check_support_told
 from tests.helpers import SAMPLE_CSV, Dataspace, negotiate, offer_policy, publish
 
 runner = CliRunner()
@@ -121,6 +122,7 @@ def test_the_demo_runs_publish_to_pull(tmp_path: Path) -> None:
     assert "496 rows, 10 of 14 columns" in text and "canonical units (meter)" in text
     assert "standard energy_record: 48 rows" in text and "standard production_run: 40 rows" in text
     assert (tmp_path / "demo" / "oem-files" / "incoming-inspection.arrows").stat().st_size > 0
+    check_support_told(text, korean=False)
 
 
 def test_an_unknown_setting_is_refused_with_where_it_came_from(tmp_path: Path) -> None:

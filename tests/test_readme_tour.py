@@ -28,6 +28,7 @@ from sangsaeng.launch import ConnectorProcess, free_port
 from sangsaeng.portal.auth import password_matches
 from sangsaeng.settings import Settings
 from sangsaeng.store.sql import SqlStore
+from tests.demo_support_told import check_support_told
 
 pytestmark = [pytest.mark.processes, pytest.mark.xdist_group("processes")]
 ROOT = Path(__file__).resolve().parent.parent
@@ -226,6 +227,7 @@ def test_the_demo_runs_the_chain_through_the_hub_and_prints_users_that_can_sign_
     # Every count the demo prints says what it counts: problems are values, rows set aside are rows.
     assert re.search(r"found \d+ problem\(s\) \(one per wrong value; a row can have several\)", text)
     assert re.search(r"\d+ rows kept, \d+ rows set aside with reasons \(the rows with at least one", text)
+    check_support_told(text, korean=True)  # step 5: the tier-2's assessment, plan, expert and benchmark position
     users = re.findall(r"sign in as\s+(\S+) / (\S+)   \(role (\w+).*?data dir\s+(\S+)", text, re.DOTALL)
     assert [(Path(folder).name, role) for _, _, role, folder in users] == [
         ("hub", "admin"),

@@ -15,7 +15,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 from rich.console import Console
 
-from sangsaeng.demo import chain
+from sangsaeng.demo import chain, support
 from sangsaeng.demo.data import write_inspection_csv
 from sangsaeng.demo.onboarding import (
     HUB_REFRESH,
@@ -85,6 +85,7 @@ def run_demo(workdir: Path, rows: int, keep_serving: bool, console: Console, kor
         teller.say("step.onboarding")
         hub = start_hub(workdir, teller)
         processes.append(hub.process)
+        support.stock_directory(hub, teller)
         oem_made = onboard(workdir, OEM_CO, hub, teller)
         tier1_made = onboard(workdir, TIER1_CO, hub, teller)
         tier2 = start_tier2(workdir, hub, teller)
@@ -156,7 +157,10 @@ def _trade(
     agreement_file = workdir / "oem-files" / "agreement.json"
     export = oem.client.get(f"/agreements/{from_tier1.agreement}/export")
     agreement_file.write_text(json.dumps(export, indent=2, ensure_ascii=False), "utf-8")
-    _where(hub, oem, tier1, tier2, passwords, published, [from_tier2.file], [from_tier1.file, agreement_file], teller)
+    teller.say("step.support")
+    assessment = support.support(hub, oem, tier1, tier2, teller)
+    kept = ([from_tier2.file], [from_tier1.file, agreement_file])
+    _where(hub, oem, tier1, tier2, passwords, published, *kept, assessment, teller)
     if keep_serving:
         teller.say("serving")
         try:
@@ -176,13 +180,15 @@ def _where(
     published: chain.Published,
     tier1_kept: list[Path],
     oem_kept: list[Path],
+    assessment: str,
     teller: Teller,
 ) -> None:
     teller.rule("where")
     url = hub.info.url
     teller.plain(f"[hub] {hub.info.name}  ({hub.info.id})")
-    teller.say("where.hub.portal", url=f"{url}/portal/hub/", pages="apply, review, members, search")
-    for page in ("apply", "review", "members", "search"):
+    pages = ("apply", "review", "members", "search", "dashboard")
+    teller.say("where.hub.portal", url=f"{url}/portal/hub/", pages=", ".join(pages))
+    for page in pages:
         teller.plain(f"  page        {url}/portal/hub/{page}")
     teller.plain(f"  sign in as  {OPERATOR} / {hub.operator}   (role admin, {url}/portal/hub/signin)")
     teller.plain(f"  API docs    {url}/docs")
@@ -203,3 +209,7 @@ def _where(
         teller.plain(f"  data dir    {settings.data_dir}")
         for path in kept:
             teller.plain(f"  file        {path}")
+    portal = f"{tier2.init.settings.public_url}/portal/support/assessment"
+    teller.say("where.support", name=TIER2_CO.name)
+    for page in (portal, f"{portal}/{assessment}", f"{url}/portal/hub/dashboard"):
+        teller.plain(f"  page        {page}")

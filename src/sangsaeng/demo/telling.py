@@ -3,6 +3,7 @@ in English, or (the default of ``make demo``) Korean with the English under it, 
 
 from __future__ import annotations
 
+from collections.abc import Callable, Mapping
 from typing import Any
 
 from rich.console import Console
@@ -23,8 +24,16 @@ class Teller:
 
     def say(self, key: str, **values: Any) -> None:
         """One line (or two: Korean, then the English dimmed under it)."""
-        for i, line in enumerate(self.words(key, **values)):
+        self._print(self.words(key, **values))
+
+    def _print(self, lines: list[str]) -> None:
+        for i, line in enumerate(lines):
             self.console.print(escape(line) if i == 0 else f"[dim]{escape(line)}[/]", soft_wrap=True)
+
+    def say_each(self, key: str, values: Callable[[str], Mapping[str, Any]]) -> None:
+        """One line whose values differ by language (the hub's own words: a level's name, a step's title): the
+        values of each language said are ``values(language)``."""
+        self._print([catalogs.text("demo", key, language, **values(language)) for language in self.languages])
 
     def rule(self, key: str, **values: Any) -> None:
         self.console.rule(f"[bold]{escape(' / '.join(self.words(key, **values)))}")
