@@ -209,6 +209,15 @@ async def test_a_member_is_matched_only_to_programs_it_is_eligible_for_and_may_a
     at_four = await hub.raw.get("/hub/support/programs/matches", params={"level": 4}, headers=hub.as_member(a))
     assert "고도화" in [m["program"]["name"]["ko"] for m in at_four.json()["matches"]]
     assert "ineligible" not in at_four.json()
+    # Without a level asked, its latest self-assessment decides: answered at the top, it is level 4 or more.
+    questionnaire = (await hub.raw.get("/hub/support/assessment/questionnaire?lang=en")).json()
+    answers = {q["id"]: q["options"][-1]["id"] for q in questionnaire["questions"]}
+    started = (await hub.raw.post("/hub/support/assessment/start", headers=hub.as_member(a))).json()
+    path = f"/hub/support/assessment/{started['id']}"
+    await hub.raw.put(f"{path}/answers", json={"answers": answers}, headers=hub.as_member(a))
+    assert (await hub.raw.post(f"{path}/complete", headers=hub.as_member(a))).status_code == 200
+    assessed = await hub.raw.get("/hub/support/programs/matches", headers=hub.as_member(a))
+    assert "고도화" in [m["program"]["name"]["ko"] for m in assessed.json()["matches"]]
 
 
 # ---- requests for an expert --------------------------------------------------------------------------------------

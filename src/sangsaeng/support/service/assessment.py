@@ -148,11 +148,7 @@ class Assessments:
     async def maturity_of(self, participant_id: str) -> Maturity | None:
         """The member's latest completed assessment as ``Maturity`` (None before its first): what the plan and
         matching read through their maturity provider."""
-        async with self.connector.store.begin() as tx:
-            latest = await records_of(tx).completed(participant_id, limit=1)
-        if not latest or latest[0].results is None or latest[0].completed_at is None:
-            return None
-        return scoring.maturity(scoring.Scores.from_json(latest[0].results), latest[0].completed_at)
+        return await maturity_of(self.connector, participant_id)
 
     # ---- helpers ---------------------------------------------------------------------------------------------
     async def _own(
@@ -246,3 +242,12 @@ class Assessments:
             self._day(latest[0].completed_at),
             self._day(latest[1].completed_at) if before else None,
         )
+
+
+async def maturity_of(connector: Connector, participant_id: str) -> Maturity | None:
+    """The member's latest completed assessment as ``Maturity`` (None before its first)."""
+    async with connector.store.begin() as tx:
+        latest = await records_of(tx).completed(participant_id, limit=1)
+    if not latest or latest[0].results is None or latest[0].completed_at is None:
+        return None
+    return scoring.maturity(scoring.Scores.from_json(latest[0].results), latest[0].completed_at)

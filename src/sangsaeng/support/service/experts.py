@@ -25,6 +25,8 @@ from sangsaeng.support.experts.matching import ExpertMatch, Ineligible, Needs, P
 from sangsaeng.support.experts.model import Case, Expert, ExpertRequest, Program
 from sangsaeng.support.experts.read import read_case, read_expert, read_message, read_note, read_program
 from sangsaeng.support.experts.search import needles, searchable
+from sangsaeng.support.profile import Profile
+from sangsaeng.support.service.assessment import maturity_of
 from sangsaeng.support.service.member_profile import profile_of
 from sangsaeng.support.store.experts import ExpertsRecords, records_of
 
@@ -217,13 +219,17 @@ class ExpertsService:
         self.active(member)
         async with self.c.store.begin() as tx:
             listed = await records_of(tx).experts()
-        return matching.match_experts(profile_of(member), listed, needs, self.today(), limit)
+        return matching.match_experts(await self._profile(member), listed, needs, self.today(), limit)
 
     async def match_programs(self, member: MemberRecord, needs: Needs) -> tuple[list[ProgramMatch], list[Ineligible]]:
         self.active(member)
         async with self.c.store.begin() as tx:
             listed = await records_of(tx).programs()
-        return matching.match_programs(profile_of(member), listed, needs, self.today())
+        return matching.match_programs(await self._profile(member), listed, needs, self.today())
+
+    async def _profile(self, member: MemberRecord) -> Profile:
+        """The member as matching sees it: its facts and its latest self-assessment (a level asked for overrides)."""
+        return replace(profile_of(member), maturity=await maturity_of(self.c, member.participant_id))
 
     # ---- requests for an expert --------------------------------------------------------------------------
     async def request_expert(self, member: MemberRecord, expert_id: str, body: Any) -> RequestSeen:
