@@ -240,7 +240,7 @@ async def test_a_connector_without_a_hub_is_told_what_joining_gives_and_how(tmp_
     async with hosted(tmp_path, ["solo"]) as space:
         client = await sign_in(space, space.tenants["solo"], "kim")
         portal = Portal(client, "/c/solo")
-        for path in (PAGE,):
+        for path in (PAGE, f"{PAGE}/plan", f"{PAGE}/wants"):
             page = await portal.get(path)
             assert "아직 허브에 가입하지 않았습니다" in text_of(page, "no-hub"), path
             assert "sangsaeng hub join" in page and len(re.findall(r"<li>", page)) == 5
