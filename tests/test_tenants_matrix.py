@@ -47,6 +47,7 @@ KINDS: dict[str, str] = {
     "partner_id": "participant",  # the directory's: shared by every context, never one context's own
     "language": "language",
     "assessment_id": "assessment",  # the hub keeps a member's assessments: a context has none of its own
+    "want_id": "want",  # and a member's wants of its partners (the portal's withdraw asks the hub)
     "/api/streams/{name}": "stream",
     "/api/users/{name}": "user",
 }
@@ -166,6 +167,7 @@ async def ids_of(tenant: Tenant, staging: str) -> dict[str, list[str]]:
         "participant": [],
         "language": [],
         "assessment": [],
+        "want": [],
     }
 
 
