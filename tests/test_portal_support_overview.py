@@ -143,11 +143,11 @@ async def test_the_level_over_time_the_plans_first_step_and_expert_requests(tmp_
         plan = await hub.get("/hub/support/plan", "ko", lang="ko")
         assert text_of(page, "first-step") == plan["steps"][0]["title"]
         assert 'href="/c/dure/portal/support/plan"' in page and 'href="/c/dure/portal/support/assessment"' in page
-        # a hosted connector: the hub reads its state itself; it sends no reports of its own (the setting is off)
+        # a hosted connector: the hub reads its state itself, and it shares its monthly counts (set at sign-up)
         assert "hosted" in plan["sources"] and "허브가 이 커넥터를 운영하므로" in text_of(page, "activity-hosted")
-        assert "보내지 않습니다" in text_of(page, "activity-not-shared")
-        tenant.context.connector.settings.hub_share_activity = True  # the setting, read on every page
-        assert "매달 활동 건수를 허브에 보냅니다" in text_of(await portal.get(PAGE), "activity-shared")
+        assert "매달 활동 건수를 허브에 보냅니다" in text_of(page, "activity-shared")
+        tenant.context.connector.settings.hub_share_activity = False  # the setting, read on every page
+        assert "보내지 않습니다" in text_of(await portal.get(PAGE), "activity-not-shared")
 
         asked = await questionnaire(h)
         levels = []

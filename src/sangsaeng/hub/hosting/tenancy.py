@@ -172,6 +172,7 @@ class Hosting:
         s = self.c.settings
         info = HubInfo(s.public_url.rstrip("/"), s.participant_id, s.name, public_jwk(self.c.key.public_key()))
         extra: dict[str, object] = dict(hub_settings(info))
+        extra["hub_share_activity"] = True  # its counts in the operator's figures, as every member's that shares
         if s.database_url:
             extra["state_schema"] = schema_of(name)
         if s.datasets.strip().startswith("s3://"):

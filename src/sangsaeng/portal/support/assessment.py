@@ -170,7 +170,7 @@ def _segment(value: str) -> str:
 
 
 def _may_answer(user: User) -> bool:
-    return allowed(user.role, "dataset.add")  # as ``publisher``: the roles that may change things
+    return allowed(user.role, "support.act")  # as ``publisher``: the roles that may act on support
 
 
 @dataclass

@@ -77,7 +77,7 @@ def _segment(value: str) -> str:
 
 
 def _may_act(user: User) -> bool:
-    return allowed(user.role, "dataset.add")  # as ``publisher``: the roles that may change things
+    return allowed(user.role, "support.act")  # as ``publisher``: the roles that may act on support
 
 
 def field_at(position: str | None) -> str | None:
@@ -213,7 +213,7 @@ def _text(form: dict[str, Any], key: str) -> str:
 @router.post("/wants", response_class=HTMLResponse)
 async def want(request: Request, user: UserDep, hub: HubDep) -> Response:
     """A want stated at the hub; then the list. Refused: the form again, each refusal beside its field."""
-    publisher(user)
+    publisher(user, "support.act")
     form = await checked_form(request)
     if hub is None:
         return no_hub(request, user)
@@ -244,7 +244,7 @@ async def want(request: Request, user: UserDep, hub: HubDep) -> Response:
 @router.post("/wants/{want_id}/withdraw", response_class=HTMLResponse)
 async def withdraw(request: Request, want_id: str, user: UserDep, hub: HubDep) -> Response:
     """One of the member's wants withdrawn at the hub; another member's, or an unknown one, is not found."""
-    publisher(user)
+    publisher(user, "support.act")
     await checked_form(request)
     if hub is None:
         return no_hub(request, user)
