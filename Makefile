@@ -16,7 +16,7 @@ $(CURDIR)/.tools/bin/uv:
 	$(UV) sync --frozen --compile-bytecode --quiet
 	touch $@
 
-demo: env  ## a hub and three companies on loopback: join → publish → search → negotiate → pull, then keep serving
+demo: env  ## a hub and three companies on loopback: join → publish → search → negotiate → pull → support, then keep serving
 	$(RUN) sangsaeng demo
 
 examples: env  ## rewrite examples/, the small files the README's tour names, with the demo's generators

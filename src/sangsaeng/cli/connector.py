@@ -149,7 +149,8 @@ def demo(
     ] = None,
 ) -> None:
     """A hub and a value chain on loopback: an OEM, a tier-1 and a tier-2 join the hub, publish, find each
-    other's data at the hub, negotiate and pull it along the chain."""
+    other's data at the hub, negotiate and pull it along the chain; then the tier-2 takes the self-assessment, gets
+    its plan, is matched to an expert and sees its place in a sector benchmark."""
     from sangsaeng.demo.run import run_demo
 
     sys.exit(run_demo(workdir, rows, keep_serving, console, ko))
