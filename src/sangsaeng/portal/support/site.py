@@ -4,9 +4,11 @@ from __future__ import annotations
 
 from typing import Any
 
-from sangsaeng.portal.support import assessment
+from sangsaeng.portal.support import assessment, experts, programs
 
 
 def install(app: Any) -> None:
     """Every support page module's router (under ``/portal/support``)."""
     app.include_router(assessment.router)
+    app.include_router(experts.router)
+    app.include_router(programs.router)
