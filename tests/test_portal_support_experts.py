@@ -21,8 +21,8 @@ import httpx
 import pytest
 
 from tests.hosting_space import HubHosting, hosting_hub
-from tests.test_portal_assessment import Portal, hosted_member, hub_of, text_of
 from tests.tenants_space import csrf_of, hosted, sign_in
+from tests.test_portal_assessment import Portal, hosted_member, hub_of, text_of
 
 pytestmark = pytest.mark.anyio
 EXPERTS = "/portal/support/experts"
@@ -131,7 +131,9 @@ async def test_matches_show_their_reasons_in_korean_and_english_and_a_request_is
         assert "이미 요청했습니다: 요청됨" in text_of(page, f"asked-{park['id']}")
         assert f'id="ask-{park["id"]}"' not in page and f'id="ask-{lee["id"]}"' in page
 
-        accepted = await h.operator.post(f"/hub/support/experts/requests/{made['id']}/accept", json={"note": "다음 주 방문"})
+        accepted = await h.operator.post(
+            f"/hub/support/experts/requests/{made['id']}/accept", json={"note": "다음 주 방문"}
+        )
         assert accepted.status_code == 200, accepted.text
         page = await portal.get(EXPERTS)
         row = text_of(page, f"request-{made['id']}")
@@ -223,7 +225,13 @@ async def test_a_connector_without_a_hub_is_told_to_join_one(tmp_path: Path) -> 
     async with hosted(tmp_path, ["solo"]) as space:
         client = await sign_in(space, space.tenants["solo"], "kim")
         portal = Portal(client, "/c/solo")
-        for path in (EXPERTS, PROGRAMS, "/portal/support/cases", "/portal/support/benchmarks", "/portal/support/cases/x"):
+        for path in (
+            EXPERTS,
+            PROGRAMS,
+            "/portal/support/cases",
+            "/portal/support/benchmarks",
+            "/portal/support/cases/x",
+        ):
             page = await portal.get(path)
             assert "허브에 가입하지 않았습니다" in text_of(page, "no-hub"), path
         answer = await client.get(EXPERTS, headers={"Accept-Language": "en"})

@@ -47,6 +47,7 @@ KINDS: dict[str, str] = {
     "partner_id": "participant",  # the directory's: shared by every context, never one context's own
     "language": "language",
     "assessment_id": "assessment",  # the hub keeps a member's assessments: a context has none of its own
+    "case_id": "case",  # the hub keeps the success cases: a context has none of its own
     "/api/streams/{name}": "stream",
     "/api/users/{name}": "user",
 }
@@ -166,6 +167,7 @@ async def ids_of(tenant: Tenant, staging: str) -> dict[str, list[str]]:
         "participant": [],
         "language": [],
         "assessment": [],
+        "case": [],
     }
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from sangsaeng.portal.support import assessment, experts, programs
+from sangsaeng.portal.support import assessment, cases, experts, programs
 
 
 def install(app: Any) -> None:
@@ -12,3 +12,4 @@ def install(app: Any) -> None:
     app.include_router(assessment.router)
     app.include_router(experts.router)
     app.include_router(programs.router)
+    app.include_router(cases.router)
