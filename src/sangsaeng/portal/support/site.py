@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from sangsaeng.portal.support import assessment, cases, experts, programs
+from sangsaeng.portal.support import assessment, benchmarks, cases, experts, programs
 
 
 def install(app: Any) -> None:
@@ -13,3 +13,4 @@ def install(app: Any) -> None:
     app.include_router(experts.router)
     app.include_router(programs.router)
     app.include_router(cases.router)
+    app.include_router(benchmarks.router)
