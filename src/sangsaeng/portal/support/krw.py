@@ -1,12 +1,13 @@
-"""Sums of money in won as people read them: ``5,000만 원``, ``1억 5,000만 원`` in Korean (grouped by 만, 억 and 조,
-the powers of ten thousand Korean counts in), ``KRW 50,000,000`` in English. Pure."""
+"""Sums of money in won as people read them: ``5,000만 원``, ``1억 5,000만 원`` in Korean (grouped by 만, 억, 조 and
+경, the powers of ten thousand Korean counts in), ``KRW 50,000,000`` in English. Pure."""
 
 from __future__ import annotations
 
 from typing import Final
 
-# Korean names the powers of 10⁴: 만 (10⁴), 억 (10⁸), 조 (10¹²); within a group, digits take thousands' commas.
-GROUPS: Final = ((10**12, "조"), (10**8, "억"), (10**4, "만"))
+# Korean names the powers of 10⁴: 만 (10⁴), 억 (10⁸), 조 (10¹²), 경 (10¹⁶); within a group, digits take
+# thousands' commas.
+GROUPS: Final = ((10**16, "경"), (10**12, "조"), (10**8, "억"), (10**4, "만"))
 
 
 def won_ko(amount: int) -> str:
