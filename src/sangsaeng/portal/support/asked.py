@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Final
 
 from fastapi import Request
 from fastapi.responses import Response
@@ -14,7 +14,15 @@ from fastapi.responses import Response
 from sangsaeng.hubclient.support import HubRefused
 from sangsaeng.portal.pages import render
 from sangsaeng.portal.support.common import Said, asking
+from sangsaeng.roles import allowed
 from sangsaeng.store.records import User
+
+ACT: Final = "support.act"  # the roles that may ask, publish, agree and contribute (``roles.RULES``)
+
+
+def may_act(user: User) -> bool:
+    """Whether the page shows ``user`` its forms (the route refuses the others with ``publisher(user, ACT)``)."""
+    return allowed(user.role, ACT)
 
 
 @dataclass

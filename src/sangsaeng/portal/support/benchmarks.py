@@ -27,11 +27,10 @@ from sangsaeng.identity import credentials
 from sangsaeng.portal.pages import UserDep, checked_form, publisher, render, words
 from sangsaeng.portal.paths import url
 from sangsaeng.portal.support import benchmark_views as views
-from sangsaeng.portal.support.asked import Asked, ask, bad_form, form_fields, listed, status_of
+from sangsaeng.portal.support.asked import ACT, Asked, ask, bad_form, form_fields, listed, may_act, status_of
 from sangsaeng.portal.support.common import HubDep, Said
 from sangsaeng.portal.support.shown import name_of, text_in, thing
 from sangsaeng.portal.words import Words
-from sangsaeng.roles import allowed
 from sangsaeng.services import services
 from sangsaeng.store.records import User
 
@@ -39,10 +38,6 @@ router = APIRouter(prefix="/portal/support/benchmarks", include_in_schema=False)
 HUB: Final = "/hub/support/benchmarks"
 PAGE: Final = "/portal/support/benchmarks"
 MOST_ROWS: Final = 40  # far more than the indicators the hub knows; a form with more rows is not ours
-
-
-def may_act(user: User) -> bool:
-    return allowed(user.role, "dataset.add")  # as ``publisher``: the roles that may change things
 
 
 def place_of(request: Request) -> tuple[set[str], set[str]] | None:
@@ -147,7 +142,7 @@ def _back(request: Request, period: str, anchor: str) -> Response:
 @router.post("/agree", response_class=HTMLResponse)
 async def agree(request: Request, user: UserDep, hub: HubDep) -> Response:
     """The hub's agreement to the terms' version the page showed."""
-    publisher(user)
+    publisher(user, ACT)
     form = form_fields(await checked_form(request), frozenset({"terms", "shown"}))
     if hub is None:
         return render(request, "support_benchmarks.html", user, hub=False)
@@ -164,7 +159,7 @@ async def agree(request: Request, user: UserDep, hub: HubDep) -> Response:
 @router.post("/contribute", response_class=HTMLResponse)
 async def contribute(request: Request, user: UserDep, hub: HubDep) -> Response:
     """The rows with a value, as one batch: saved whole, or refused whole with the hub's words beside the row."""
-    publisher(user)
+    publisher(user, ACT)
     posted = await checked_form(request)
     if hub is None:
         return render(request, "support_benchmarks.html", user, hub=False)

@@ -26,11 +26,20 @@ from sangsaeng.hubclient.support import HubSupport
 from sangsaeng.portal.pages import UserDep, checked_form, publisher, render, words
 from sangsaeng.portal.paths import url
 from sangsaeng.portal.support import case_form
-from sangsaeng.portal.support.asked import Asked, ask, bad_form, form_fields, listed, missing_page, status_of
+from sangsaeng.portal.support.asked import (
+    ACT,
+    Asked,
+    ask,
+    bad_form,
+    form_fields,
+    listed,
+    may_act,
+    missing_page,
+    status_of,
+)
 from sangsaeng.portal.support.common import HubDep, Said
 from sangsaeng.portal.support.shown import coded_name, name_of, segment, text_in, thing
 from sangsaeng.portal.words import Words
-from sangsaeng.roles import allowed
 from sangsaeng.store.records import User
 from sangsaeng.support.assessment import loading
 from sangsaeng.support.assessment.loading import ModelError
@@ -40,10 +49,6 @@ HUB: Final = "/hub/support/cases"
 PAGE: Final = "/portal/support/cases"
 LEVELS: Final = range(1, 6)
 FILTERS: Final = ("q", "sector", "level")
-
-
-def may_act(user: User) -> bool:
-    return allowed(user.role, "dataset.add")  # as ``publisher``: the roles that may change things
 
 
 def level_words(level: Any, w: Words) -> str:
@@ -186,7 +191,7 @@ def _form_page(
 async def _send(request: Request, user: User, hub: HubSupport, case_id: str | None) -> Response:
     """The form's case to the hub (new, or in place of ``case_id``); the case's page, or the form with the hub's
     refusal beside the field it names."""
-    publisher(user)
+    publisher(user, ACT)
     form = form_fields(await checked_form(request), case_form.FIELDS)
     if form is None:
         return bad_form(request, user)
@@ -209,7 +214,7 @@ async def _send(request: Request, user: User, hub: HubSupport, case_id: str | No
 
 @router.get("/new", response_class=HTMLResponse)
 async def new_case(request: Request, user: UserDep, hub: HubDep) -> Response:
-    publisher(user)
+    publisher(user, ACT)
     if hub is None:
         return render(request, "support_cases.html", user, hub=False)
     return _form_page(request, user, case_id=None, form={})
@@ -218,7 +223,7 @@ async def new_case(request: Request, user: UserDep, hub: HubDep) -> Response:
 @router.post("/new", response_class=HTMLResponse)
 async def publish_case(request: Request, user: UserDep, hub: HubDep) -> Response:
     if hub is None:
-        publisher(user)
+        publisher(user, ACT)
         await checked_form(request)
         return render(request, "support_cases.html", user, hub=False)
     return await _send(request, user, hub, None)
@@ -258,7 +263,7 @@ async def case_page(request: Request, case_id: str, user: UserDep, hub: HubDep) 
 @router.get("/{case_id}/edit", response_class=HTMLResponse)
 async def edit_case(request: Request, case_id: str, user: UserDep, hub: HubDep) -> Response:
     """The member's own published case in the form."""
-    publisher(user)
+    publisher(user, ACT)
     if hub is None:
         return render(request, "support_cases.html", user, hub=False)
     found, own = await _own(request, hub, case_id)
@@ -272,7 +277,7 @@ async def edit_case(request: Request, case_id: str, user: UserDep, hub: HubDep) 
 @router.post("/{case_id}/edit", response_class=HTMLResponse)
 async def save_case(request: Request, case_id: str, user: UserDep, hub: HubDep) -> Response:
     if hub is None:
-        publisher(user)
+        publisher(user, ACT)
         await checked_form(request)
         return render(request, "support_cases.html", user, hub=False)
     return await _send(request, user, hub, case_id)
@@ -281,7 +286,7 @@ async def save_case(request: Request, case_id: str, user: UserDep, hub: HubDep) 
 @router.post("/{case_id}/withdraw", response_class=HTMLResponse)
 async def withdraw_case(request: Request, case_id: str, user: UserDep, hub: HubDep) -> Response:
     """The hub's withdraw; back to the member's cases."""
-    publisher(user)
+    publisher(user, ACT)
     form = form_fields(await checked_form(request), frozenset())
     if hub is None:
         return render(request, "support_cases.html", user, hub=False)

@@ -23,12 +23,21 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from sangsaeng.hubclient.support import HubSupport
 from sangsaeng.portal.pages import UserDep, checked_form, publisher, render, words
 from sangsaeng.portal.paths import url
-from sangsaeng.portal.support.asked import Asked, ask, bad_form, form_fields, listed, missing_page, status_of
+from sangsaeng.portal.support.asked import (
+    ACT,
+    Asked,
+    ask,
+    bad_form,
+    form_fields,
+    listed,
+    may_act,
+    missing_page,
+    status_of,
+)
 from sangsaeng.portal.support.common import HubDep, Said
 from sangsaeng.portal.support.reasons import reasons_text
 from sangsaeng.portal.support.shown import day, names_of, segment, thing
 from sangsaeng.portal.words import Words
-from sangsaeng.roles import allowed
 from sangsaeng.store.records import User
 from sangsaeng.support.experts import vocabulary
 
@@ -38,10 +47,6 @@ PAGE: Final = "/portal/support/experts"
 OPEN: Final = ("requested", "accepted")
 MOST_SKILLS: Final = 20
 FORM: Final = frozenset({"expert", "message", "skills"})
-
-
-def may_act(user: User) -> bool:
-    return allowed(user.role, "dataset.add")  # as ``publisher``: the roles that may change things
 
 
 def wanted_skills(given: list[str]) -> list[str]:
@@ -155,7 +160,7 @@ async def experts_page(request: Request, user: UserDep, hub: HubDep) -> Response
 @router.post("/requests", response_class=HTMLResponse)
 async def ask_for_expert(request: Request, user: UserDep, hub: HubDep) -> Response:
     """The hub's request for the expert, with the member's message."""
-    publisher(user)
+    publisher(user, ACT)
     form = form_fields(await checked_form(request), FORM)
     if hub is None:
         return render(request, "support_experts.html", user, hub=False)
