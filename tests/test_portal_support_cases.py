@@ -105,6 +105,9 @@ async def test_a_case_is_published_found_by_part_of_a_korean_word_edited_and_wit
         assert await search(portal, q="검사", level="3") == []
         bad = await portal.client.get(PAGE, params={"sector": "Z99"}, headers={"Accept-Language": "ko"})
         assert bad.status_code == 400 and text_of(bad.text, "error-sector")
+        odd = await portal.client.get(PAGE, params={"level": "x"}, headers={"Accept-Language": "ko"})
+        assert odd.status_code == 400 and "x은(는) 스마트공장 수준이 아닙니다" in text_of(odd.text, "error-level")
+        assert f"own-{case_id}" in odd.text  # the member's own cases still shown
 
         # Edited: the form comes filled; the new title is what the hub keeps and what a search finds.
         edit = await portal.get(f"{PAGE}/{case_id}/edit")

@@ -44,9 +44,10 @@ class Asked:
 
     @property
     def position(self) -> str:
-        """Where the hub's refusal points (a JSON path without its ``$.``), "" when it names nothing."""
+        """Where the hub's refusal points (a JSON path without its ``$.``, a query parameter without ``query.``),
+        "" when it names nothing."""
         given = self.refused.position if self.refused is not None else None
-        return (given or "").removeprefix("$").removeprefix(".")
+        return (given or "").removeprefix("$").removeprefix(".").removeprefix("query.")
 
     @property
     def missing(self) -> bool:

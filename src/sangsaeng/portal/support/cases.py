@@ -132,19 +132,26 @@ async def cases_page(request: Request, user: UserDep, hub: HubDep) -> Response:
         return render(request, "support_cases.html", user, hub=False)
     w = words(request)
     asked = _filters(request)
-    level: int | str | None = asked["level"] or None
-    if isinstance(level, str) and level.isdigit() and len(level) < 3:
-        level = int(level)
-    found = await ask(
-        request, partial(hub.get, HUB, w.language, q=asked["q"] or None, sector=asked["sector"] or None, level=level)
-    )
+    level = int(asked["level"]) if asked["level"] in {str(n) for n in LEVELS} else None
+    wrong_level = bool(asked["level"]) and level is None
+    if wrong_level:  # not a level the form offers: said beside it in the reader's words, nothing searched
+        said = Said()
+        said.problem = w.t("support.cases.level_wrong", given=asked["level"][:20])
+        found = Asked(said=said)
+    else:
+        found = await ask(
+            request,
+            partial(hub.get, HUB, w.language, q=asked["q"] or None, sector=asked["sector"] or None, level=level),
+        )
     mine = await ask(request, partial(hub.get, f"{HUB}/mine", w.language))
     beside = {name: found.said for name in FILTERS if found.position == name}
+    if wrong_level:
+        beside["level"] = found.said
     return render(
         request,
         "support_cases.html",
         user,
-        status=status_of(found, mine),
+        status=400 if wrong_level else status_of(found, mine),
         hub=True,
         asked=asked,
         found=found,

@@ -45,7 +45,6 @@ router = APIRouter(prefix="/portal/support/experts", include_in_schema=False)
 HUB: Final = "/hub/support/experts"
 PAGE: Final = "/portal/support/experts"
 OPEN: Final = ("requested", "accepted")
-MOST_SKILLS: Final = 20
 FORM: Final = frozenset({"expert", "message", "skills"})
 
 
@@ -154,7 +153,7 @@ async def experts_page(request: Request, user: UserDep, hub: HubDep) -> Response
     """The experts that fit, best first, with why; the member's requests."""
     if hub is None:
         return render(request, "support_experts.html", user, hub=False)
-    return await _page(request, user, hub, wanted_skills(request.query_params.getlist("skills"))[:MOST_SKILLS])
+    return await _page(request, user, hub, wanted_skills(request.query_params.getlist("skills")))
 
 
 @router.post("/requests", response_class=HTMLResponse)
@@ -167,7 +166,7 @@ async def ask_for_expert(request: Request, user: UserDep, hub: HubDep) -> Respon
     if form is None or not form.get("expert"):
         return bad_form(request, user)
     expert, message = form["expert"], form.get("message", "")
-    skills = wanted_skills([form.get("skills", "")])[:MOST_SKILLS]
+    skills = wanted_skills([form.get("skills", "")])
     language = words(request).language
     made: Asked = await ask(
         request, partial(hub.post, f"{HUB}/{segment(expert)}/requests", {"message": message}, language)
@@ -175,9 +174,9 @@ async def ask_for_expert(request: Request, user: UserDep, hub: HubDep) -> Respon
     if made.missing:
         return missing_page(request, user)
     if made.failed:
-        assert made.said is not None
+        said = made.said or Said()
         return await _page(
-            request, user, hub, skills, errors={expert: made.said}, given={expert: message}, status=made.status
+            request, user, hub, skills, errors={expert: said}, given={expert: message}, status=made.status
         )
     query = f"?{urlencode({'skills': ','.join(skills)})}" if skills else ""
     return RedirectResponse(url(request, f"{PAGE}{query}#requests"), status_code=303)
