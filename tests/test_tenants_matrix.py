@@ -48,6 +48,7 @@ KINDS: dict[str, str] = {
     "language": "language",
     "assessment_id": "assessment",  # the hub keeps a member's assessments: a context has none of its own
     "want_id": "want",  # and a member's wants of its partners (the portal's withdraw asks the hub)
+    "case_id": "case",  # the hub keeps the success cases: a context has none of its own
     "/api/streams/{name}": "stream",
     "/api/users/{name}": "user",
 }
@@ -168,6 +169,7 @@ async def ids_of(tenant: Tenant, staging: str) -> dict[str, list[str]]:
         "language": [],
         "assessment": [],
         "want": [],
+        "case": [],
     }
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from sangsaeng.portal.support import assessment, overview, plan
+from sangsaeng.portal.support import assessment, benchmarks, cases, experts, overview, plan, programs
 
 
 def install(app: Any) -> None:
@@ -12,3 +12,7 @@ def install(app: Any) -> None:
     app.include_router(assessment.router)
     app.include_router(overview.router)
     app.include_router(plan.router)
+    app.include_router(experts.router)
+    app.include_router(programs.router)
+    app.include_router(cases.router)
+    app.include_router(benchmarks.router)
