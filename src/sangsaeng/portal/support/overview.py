@@ -25,8 +25,10 @@ from fastapi.responses import HTMLResponse, Response
 from markupsafe import Markup
 
 from sangsaeng.hubclient.support import HubSupport
+from sangsaeng.identity.hub import HubDirectory
 from sangsaeng.portal.names import Names
 from sangsaeng.portal.pages import UserDep, acting, names_for, render, words
+from sangsaeng.portal.support.attention import attention
 from sangsaeng.portal.support.common import HubDep, Said, asking
 from sangsaeng.portal.words import Words, day_text
 from sangsaeng.services import services
@@ -267,11 +269,14 @@ async def overview(request: Request, user: UserDep, hub: HubDep) -> Response:
     levels = levels_of(blocks["levels"].found)
     plan = blocks["plan"].found if isinstance(blocks["plan"].found, dict) else {}
     steps = _listed(plan, "steps")
+    stale = isinstance(c.directory, HubDirectory) and c.directory.stale() is not None
+    alerts = attention(seen.negotiations, c.wallet.tokens(), c.settings.hub_id, stale, c.now())
     return render(
         request,
         "support_overview.html",
         user,
         hub=True,
+        alerts=alerts,
         names=names,
         given=given,
         obtained=obtained,
