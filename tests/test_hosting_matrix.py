@@ -31,9 +31,8 @@ matrix.KINDS.update(
 )
 # Support's: a member's request for an expert is its own; experts, programs and published cases are the directory's,
 # read by every member (editing another's case is refused as unknown: tests/test_support_experts_api.py).
-matrix.KINDS.update(
-    {"request_id": "expert-request", "expert_id": "directory", "program_id": "directory", "case_id": "directory"}
-)
+# (``case_id`` the tenants' matrix already names: the module's KINDS are shared by both matrices in one process.)
+matrix.KINDS.update({"request_id": "expert-request", "expert_id": "directory", "program_id": "directory"})
 EXPERT = {
     "name": "박전문",
     "organisation": "경남스마트제조혁신센터",

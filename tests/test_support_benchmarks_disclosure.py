@@ -95,7 +95,9 @@ def test_no_published_cell_violates_a_rule_and_every_cell_is_told(data: list[Row
         else:
             assert o.contributors is None and o.quartiles is None and o.epsilon == 0
             assert o.rule in RULES
-            assert (failed and o.rule == failed[0]) or (not failed and near_a_limit(o.cell, data, r))
+            # The first rule exact arithmetic fails names it, unless the cell sits within a rounding of a limit
+            # (suppressing it there, or by the rule at that limit, is on the safe side).
+            assert (failed and o.rule == failed[0]) or near_a_limit(o.cell, data, r)
 
 
 def test_the_rules_suppress_the_textbook_cases() -> None:
