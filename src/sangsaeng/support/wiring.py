@@ -8,6 +8,7 @@ from sangsaeng.hub.service.hub import Hub
 from sangsaeng.support.api import activity, assessment, benchmarks
 from sangsaeng.support.api import experts as experts_api
 from sangsaeng.support.api import plan as plan_routes
+from sangsaeng.support.api import uptake as uptake_routes
 from sangsaeng.support.store import migrate
 
 
@@ -20,3 +21,4 @@ def attach(app: FastAPI, hub: Hub) -> None:
     benchmarks.install(app)
     assessment.install(app)
     plan_routes.install(app, hub)  # the tailored plan and members' wants (/hub/support/plan)
+    uptake_routes.install(app)  # members' take-up of programs (/hub/support/programs/…/uptake)

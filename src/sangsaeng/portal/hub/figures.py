@@ -19,6 +19,7 @@ from sangsaeng.support.charts.bars import bar_chart
 from sangsaeng.support.charts.columns import column_chart
 from sangsaeng.support.charts.svg import Bar
 from sangsaeng.support.service.dashboard import STATES, Figures, Tally
+from sangsaeng.support.uptake.model import STATES as UPTAKE_STATES
 
 P = "hub.portal.dashboard"
 ACTIVITY_CHARTS = ("datasetsOffered", "agreementsProvided", "transfersProvided")  # each agreement, exchange once
@@ -113,7 +114,7 @@ def tables(w: Words, figures: Figures) -> list[Table]:
         [t(f"{P}.col.state"), t(f"{P}.col.count")],
         [[catalogs.text("experts", f"request.state.{s}", w.language), n] for s, n in figures.requests],
     )
-    return [*made, datasets, months, cover, requests, *_maturity(w, figures)]
+    return [*made, datasets, months, cover, requests, *_maturity(w, figures), *_uptake(w, figures)]
 
 
 def _maturity(w: Words, figures: Figures) -> list[Table]:
@@ -133,4 +134,21 @@ def _maturity(w: Words, figures: Figures) -> list[Table]:
     table.charts.append(
         _chart(w, t(f"{P}.maturity"), [Bar(n, float(v)) for n, v in zip(named_levels, totals, strict=True)])
     )
+    return [table]
+
+
+def _uptake(w: Words, figures: Figures) -> list[Table]:
+    """Members per program by what they say became of it; none before the hub lists a program."""
+    if not figures.uptake:
+        return []
+    t = w.t
+    states = [catalogs.text("experts", f"uptake.state.{s}", w.language) for s in UPTAKE_STATES]
+    table = Table(
+        "uptake",
+        t(f"{P}.uptake"),
+        [t(f"{P}.col.program"), *states],
+        [[named(w, p.name), *p.counts] for p in figures.uptake],
+    )
+    bars = [Bar(named(w, p.name), float(p.of("granted") + p.of("applied"))) for p in figures.uptake]
+    table.charts.append(_chart(w, t(f"{P}.uptake.chart"), bars))
     return [table]

@@ -3,7 +3,10 @@ first, each with why, its deadline and its funding in won as Koreans write it (`
 in English); on request (``?ineligible=1``) the others too, each with the counts it fails. The hub decides
 eligibility from the member's facts and latest assessment (``/hub/support/programs/matches``).
 
-- ``GET /portal/support/programs`` (``?ineligible=1``)."""
+- ``GET /portal/support/programs`` (``?ineligible=1``).
+- ``POST /portal/support/programs/uptake`` — ``program``, ``state``: what became of a matched program (applied,
+  granted, declined, withdrawn; ``/hub/support/programs/{id}/uptake``); back to the program, or the page again
+  with the hub's refusal beside that program's form. For the roles that may act on support; a viewer reads."""
 
 from __future__ import annotations
 
@@ -12,18 +15,25 @@ from functools import partial
 from typing import Any, Final
 
 from fastapi import APIRouter, Request
-from fastapi.responses import HTMLResponse, Response
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
-from sangsaeng.portal.pages import UserDep, render, words
-from sangsaeng.portal.support.asked import ask, listed
-from sangsaeng.portal.support.common import HubDep
+from sangsaeng.hubclient.support import HubSupport
+from sangsaeng.portal.pages import UserDep, checked_form, publisher, render, words
+from sangsaeng.portal.paths import url
+from sangsaeng.portal.support.asked import ACT, ask, bad_form, form_fields, listed, may_act, missing_page, status_of
+from sangsaeng.portal.support.common import HubDep, Said
 from sangsaeng.portal.support.krw import won
 from sangsaeng.portal.support.reasons import reasons_text
-from sangsaeng.portal.support.shown import day, name_of, thing
+from sangsaeng.portal.support.shown import day, name_of, segment, thing
 from sangsaeng.portal.words import Words
+from sangsaeng.store.records import User
+from sangsaeng.support.uptake.model import STATES
 
 router = APIRouter(prefix="/portal/support/programs", include_in_schema=False)
 HUB: Final = "/hub/support/programs/matches"
+PROGRAMS: Final = "/hub/support/programs"
+PAGE: Final = "/portal/support/programs"
+FORM: Final = frozenset({"program", "state"})
 YES: Final = ("1", "true", "yes", "on")
 
 
@@ -65,22 +75,70 @@ def program_view(item: Mapping[str, Any], w: Words) -> dict[str, Any]:
     }
 
 
-@router.get("", response_class=HTMLResponse)
-async def programs_page(request: Request, user: UserDep, hub: HubDep) -> Response:
-    """The programs the member may apply for, best fit first; with ``?ineligible=1`` the others and why."""
-    if hub is None:
-        return render(request, "support_programs.html", user, hub=False)
+def uptake_states(answer: Any) -> dict[str, str]:
+    """The member's take-up state per program id, from ``/hub/support/programs/uptake/mine``."""
+    found = answer.get("uptake") if isinstance(answer, Mapping) else None
+    states: dict[str, str] = {}
+    for item in found if isinstance(found, list) else []:
+        program, state = thing(thing(item).get("program")), thing(thing(item).get("state"))
+        if isinstance(program.get("id"), str) and state.get("code") in STATES:
+            states[program["id"]] = state["code"]
+    return states
+
+
+async def _page(
+    request: Request,
+    user: User,
+    hub: HubSupport,
+    others: bool,
+    *,
+    errors: dict[str, Said] | None = None,
+    status: int | None = None,
+) -> Response:
     w = words(request)
-    others = request.query_params.get("ineligible", "").lower() in YES
     matched = await ask(request, partial(hub.get, HUB, w.language, ineligible="true" if others else None))
+    taken = await ask(request, partial(hub.get, f"{PROGRAMS}/uptake/mine", w.language))
     return render(
         request,
         "support_programs.html",
         user,
-        status=matched.status,
+        status=status or status_of(matched, taken),
         hub=True,
         asked=matched,
         programs=[program_view(p, w) for p in listed(matched, "matches")],
         ineligible=[program_view(p, w) for p in listed(matched, "ineligible")],
         others=others,
+        taken=uptake_states(taken.found),
+        taken_error=taken.said,
+        states=[(s, w.word("support.programs.state", s)) for s in STATES],
+        errors=errors or {},
+        may_act=may_act(user),
     )
+
+
+@router.get("", response_class=HTMLResponse)
+async def programs_page(request: Request, user: UserDep, hub: HubDep) -> Response:
+    """The programs the member may apply for, best fit first, each with its take-up; with ``?ineligible=1`` the
+    others and why."""
+    if hub is None:
+        return render(request, "support_programs.html", user, hub=False)
+    return await _page(request, user, hub, request.query_params.get("ineligible", "").lower() in YES)
+
+
+@router.post("/uptake", response_class=HTMLResponse)
+async def take_up(request: Request, user: UserDep, hub: HubDep) -> Response:
+    """The hub told what became of the program; back to it."""
+    publisher(user, ACT)
+    form = form_fields(await checked_form(request), FORM)
+    if hub is None:
+        return render(request, "support_programs.html", user, hub=False)
+    if form is None or not form.get("program"):
+        return bad_form(request, user)
+    program = form["program"]
+    body = {"state": form.get("state", "")}
+    made = await ask(request, partial(hub.post, f"{PROGRAMS}/{segment(program)}/uptake", body, words(request).language))
+    if made.missing:
+        return missing_page(request, user)
+    if made.failed:
+        return await _page(request, user, hub, False, errors={program: made.said or Said()}, status=made.status)
+    return RedirectResponse(url(request, f"{PAGE}#program-{segment(program)}"), status_code=303)

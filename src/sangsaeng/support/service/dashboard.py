@@ -1,7 +1,7 @@
 """The operator's dashboard (issue 18 § 5): the figures a ministry's masterplan tracks, from what the hub already
 holds — members by sector, region, size and tier (and by state: approved, suspended, applying), datasets its
 federated catalog lists per sector, members' reported activity month by month, experts per sector beside members
-per sector (with the sectors that have too few), and requests for an expert by state. Operator only
+per sector (with the sectors that have too few), requests for an expert by state, and programs taken up. Operator only
 (``hub.review``); read, never written (``docs/support/dashboard.md``)."""
 
 from __future__ import annotations
@@ -23,6 +23,7 @@ from sangsaeng.support.experts.model import Expert
 from sangsaeng.support.experts.requests import STATES as REQUEST_STATES
 from sangsaeng.support.service.activity import ActivityReports
 from sangsaeng.support.service.experts import ExpertsService
+from sangsaeng.support.service.uptake import ProgramUptake, UptakeService
 from sangsaeng.support.store.assessment import records_of as assessment_records_of
 from sangsaeng.support.store.dashboard import requests_by_state
 
@@ -92,6 +93,7 @@ class Figures:
     per_expert: int  # the rule ``cover`` flagged sectors by: more approved members per expert than this
     requests: tuple[tuple[str, int], ...]  # (request state, how many), in the states' order
     maturity: tuple[Levels, ...]  # members' smart-factory levels by sector (``maturity_by_sector``)
+    uptake: tuple[ProgramUptake, ...] = ()  # programs taken up: members per program and state (``service/uptake``)
 
 
 # ---- counting (pure) ------------------------------------------------------------------------------------------
@@ -174,6 +176,7 @@ class Dashboard:
             per_expert=self.per_expert,
             requests=await self._requests(),
             maturity=await self.maturity_by_sector(principal, members),
+            uptake=await UptakeService(self.c).by_program(principal),
         )
 
     async def maturity_by_sector(self, principal: Principal, members: Sequence[MemberRecord]) -> tuple[Levels, ...]:
