@@ -114,6 +114,26 @@ def test_a_company_is_read_with_its_attributes() -> None:
 
 
 @pytest.mark.parametrize(
+    ("given", "kept"),
+    [
+        ("김담당@회사.한국", "김담당@회사.한국"),  # a Korean address, written as Koreans write it (RFC 6531, IDNA)
+        ("kim@회사.한국", "kim@회사.한국"),
+        (" Kim.Lee+q@Hanbit.CO.KR ", "Kim.Lee+q@hanbit.co.kr"),  # the domain lower-cased, the local part kept
+    ],
+)
+def test_an_email_address_is_read_as_people_write_it(given: str, kept: str) -> None:
+    contact = {"name": "김", "email": given, "phone": "055-123-4567"}
+    assert read_company(company(contact=contact)).contact.email == kept
+
+
+@pytest.mark.parametrize("given", ["not-mail", "kim@", "@hanbit.co.kr", "kim@localhost", "kim@@hanbit.co.kr", 3, None])
+def test_what_is_not_an_email_address_is_refused_at_its_field(given: object) -> None:
+    with pytest.raises(InvalidInput) as refused:
+        read_company(company(contact={"name": "김", "email": given, "phone": "055-123-4567"}))
+    assert refused.value.position == "company.contact.email" and refused.value.details["message_ko"]
+
+
+@pytest.mark.parametrize(
     ("changes", "position"),
     [
         ({"tiers": [{"chain": "현대차", "tier": "tier one"}]}, "company.tiers[0].tier"),

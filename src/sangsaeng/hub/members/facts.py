@@ -7,6 +7,8 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
+from email_validator import EmailNotValidError, validate_email
+
 from sangsaeng.errors import InvalidInput
 from sangsaeng.hub.members.brn import read_brn
 from sangsaeng.hub.members.ksic import read_ksic
@@ -16,7 +18,6 @@ from sangsaeng.identity.directory import Participant, UnsafeAddress, normalised
 from sangsaeng.identity.keys import public_key_from_jwk
 
 TIER = re.compile(r"^(?:OEM|[1-9]차)$")
-EMAIL = re.compile(r"^[^@\s]{1,64}@[A-Za-z0-9.-]{1,253}\.[A-Za-z]{2,63}$")
 PHONE = re.compile(r"^\+?[0-9][0-9 -]{6,19}$")
 PARTICIPANT_ID = re.compile(r"^[a-z][a-z0-9+.-]*:[!-~]{1,200}$")
 MAX_TEXT = 200
@@ -107,14 +108,25 @@ def read_tier(value: Any, at: str) -> TierIn:
     return TierIn(_text(entry.get("chain"), f"{at}.chain"), tier.strip())
 
 
+def email_of(value: Any) -> str | None:
+    """An e-mail address as people write it, Korean ones included (``김@회사.한국``: RFC 6531 and IDNA, read by
+    ``email-validator`` without asking DNS), normalised (the domain lower-cased); None when it is not one."""
+    if not isinstance(value, str) or len(value) > 320:
+        return None
+    try:
+        return validate_email(value.strip(), check_deliverability=False, allow_smtputf8=True).normalized
+    except EmailNotValidError:
+        return None
+
+
 def read_contact(value: Any, at: str = "company.contact") -> Contact:
     entry = _object(value, at)
-    email, phone = entry.get("email"), entry.get("phone")
-    if not isinstance(email, str) or not EMAIL.match(email.strip()):
-        raise refusal("hub", "contact.email", at=f"{at}.email", given=str(email)[:80])
+    email, phone = email_of(entry.get("email")), entry.get("phone")
+    if email is None:
+        raise refusal("hub", "contact.email", at=f"{at}.email", given=str(entry.get("email"))[:80])
     if not isinstance(phone, str) or not PHONE.match(phone.strip()):
         raise refusal("hub", "contact.phone", at=f"{at}.phone", given=str(phone)[:40])
-    return Contact(_text(entry.get("name"), f"{at}.name"), email.strip(), phone.strip())
+    return Contact(_text(entry.get("name"), f"{at}.name"), email, phone.strip())
 
 
 def read_company(value: Any, at: str = "company") -> Company:

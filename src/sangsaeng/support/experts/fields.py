@@ -10,7 +10,7 @@ from collections.abc import Callable, Collection
 from datetime import date
 from typing import Any, Final, TypeVar
 
-from sangsaeng.hub.members.facts import EMAIL, PHONE
+from sangsaeng.hub.members.facts import PHONE, email_of
 from sangsaeng.hub.members.ksic import Named
 from sangsaeng.i18n.catalogs import LANGUAGES as TEXT_LANGUAGES
 from sangsaeng.i18n.refusals import refusal
@@ -143,9 +143,9 @@ def link(value: Any, at: str) -> str:
 def contact(value: Any, at: str) -> Contact:
     """How to reach someone: an e-mail address, and optionally a name and a telephone number."""
     entry = document(value, at, ("name", "email", "phone"), ("email",))
-    email, phone = entry["email"], entry.get("phone")
-    if not isinstance(email, str) or not EMAIL.match(email.strip()):
-        raise refusal(DOMAIN, "contact.email", at=f"{at}.email", given=str(email)[:80])
+    email, phone = email_of(entry["email"]), entry.get("phone")
+    if email is None:
+        raise refusal(DOMAIN, "contact.email", at=f"{at}.email", given=str(entry["email"])[:80])
     if phone is not None and (not isinstance(phone, str) or not PHONE.match(phone.strip())):
         raise refusal(DOMAIN, "contact.phone", at=f"{at}.phone", given=str(phone)[:40])
-    return Contact(optional_text(entry.get("name"), f"{at}.name"), email.strip(), phone.strip() if phone else None)
+    return Contact(optional_text(entry.get("name"), f"{at}.name"), email, phone.strip() if phone else None)
