@@ -112,6 +112,11 @@ async def removed(h: HubHosting) -> None:
     taken = await h.operator.post("/hub/hosted", json={"company": facts("T"), "name": "t"})
     assert taken.status_code == 400 and taken.json()["error"]["position"] == "name"
     assert (await h.operator.delete("/hub/hosted/t", params=reason)).status_code == 404
+    # reinstated while nothing serves it, the directory would list an address answering 404: refused, said why
+    again = await h.operator.post(f"/hub/applications/{h.signed_up['t']['application']}/reinstate")
+    assert again.status_code == 409 and "no longer hosts t's connector" in again.json()["error"]["message"], again.text
+    still = (await h.operator.get(f"/hub/applications/{h.signed_up['t']['application']}")).json()
+    assert still["state"] == "suspended"
 
 
 async def test_the_operator_removes_a_hosted_connector_without_moving_it(tmp_path: Path) -> None:

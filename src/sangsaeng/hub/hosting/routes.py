@@ -115,6 +115,7 @@ def install(app: FastAPI, host: Host) -> None:
     hosting = root.own(Hosting, lambda: Hosting(hub, host))
     feed = root.own(HostedFeed, lambda: HostedFeed(hosting, root.connector.settings.hub_refresh))
     hub.listeners.append(feed.changed)
+    hub.membership.guards.append(hosting.served_before_reinstating)
     root.workers.append(feed)
     hosting.reload()
     root.own(HostedApplications, lambda: HostedApplications(hosting))  # the portal's sign-up, approved in review

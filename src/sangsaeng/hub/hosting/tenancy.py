@@ -251,6 +251,16 @@ class Hosting:
             else:
                 held.follow(reader)
 
+    def served_before_reinstating(self, member: MemberRecord, action: str) -> None:
+        """A member the hub hosted and stopped hosting (removed, or its sign-up undone) is not reinstated while
+        nothing serves it: the directory would list an address that answers 404. Host it again, or let it move."""
+        prefix = self.c.settings.public_url.rstrip("/") + "/c/"
+        if action != "reinstate" or not member.endpoint.startswith(prefix):
+            return
+        name = member.endpoint.removeprefix(prefix).split("/", 1)[0]
+        if self.host.get(name) is None:
+            raise refused_as(Conflict, "hosting", "reinstate.unserved", extra={"name": name}, name=name)
+
     # ---- leaving ---------------------------------------------------------------------------------
     def exportable(self, principal: Principal, name: str) -> Context:
         """Hosted connector ``name``, for its export (the operator's, or its own admin's)."""

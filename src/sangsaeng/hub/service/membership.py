@@ -36,6 +36,8 @@ class Membership:
         self.changed = changed  # after a decision that changed the directory committed (the hub's own follows)
         # After any decision committed, with the member as decided: hosting opens a hosted applicant's connector.
         self.decided: list[Callable[[MemberRecord, Step], Awaitable[None]]] = []
+        # Before a decision, with the member as it stands: a guard refuses one that would list what nothing serves.
+        self.guards: list[Callable[[MemberRecord, Step], None]] = []
         s = connector.settings
         # Applications are unsolicited and unauthenticated: limited per address as protocol requests are per member.
         self.applying = TokenBuckets(s.unsolicited_rate, s.unsolicited_burst)
@@ -144,6 +146,8 @@ class Membership:
             member = await records.get(application, for_update=True)
             if member is None:
                 raise refused_as(NotFound, "hub", "application.unknown", application=application)
+            for guard in self.guards:
+                guard(member, action)
             member.state = states.step(member.state, action, application)
             member.reason, member.updated_at = said, now
             await records.save(member)
