@@ -87,6 +87,11 @@ async def test_a_hosted_connector_is_sent_no_more_requests_a_minute_than_its_hub
         assert over.headers["x-content-type-options"] == "nosniff"  # answered like any other answer
         protocol = await t.raw.post("/dsp/catalog/request", json={})
         assert protocol.status_code == 429 and protocol.json()["@type"] == "CatalogError"  # in the protocol's shape
+        for language, words in (("ko", "요청이 너무 많습니다"), ("en", "Too many requests")):  # a person: a page
+            page = await t.raw.get("/portal/", headers={"Accept-Language": language})
+            assert page.status_code == 429 and page.headers["content-type"].startswith("text/html"), page.text
+            assert words in page.text and page.headers["retry-after"] and "<script" not in page.text
+            assert page.headers["content-security-policy"]  # the portal's headers, as on any page
         # the others are not: another tenant, the hub itself
         assert (await u.api.get("/api/datasets")).status_code == 200
         assert all([(await h.operator.get("/api/datasets")).status_code == 200 for _ in range(10)])

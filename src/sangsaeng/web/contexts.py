@@ -13,11 +13,16 @@ whose host caps its request rate (a hub's tenant) is answered 429 beyond it, bef
 
 from __future__ import annotations
 
+from html import escape
+
 from starlette.requests import Request
+from starlette.responses import HTMLResponse, Response
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from sangsaeng.errors import SangsaengError
-from sangsaeng.portal.guard import SecurityHeaders
+from sangsaeng.i18n import catalogs
+from sangsaeng.portal.guard import SecurityHeaders, is_portal
+from sangsaeng.portal.i18n import choose
 from sangsaeng.services import CONTEXT
 from sangsaeng.tenants.context import NAME, PREFIX, route_path
 from sangsaeng.tenants.host import Host
@@ -54,10 +59,32 @@ class Contexts:
 
 def _refusal(error: SangsaengError) -> ASGIApp:
     async def answer(scope: Scope, receive: Receive, send: Send) -> None:
-        response = error_response(Request(scope, receive), error.status, error.to_dict(), extra=error.headers())
+        request = Request(scope, receive)
+        if is_portal(route_path(scope)):  # a person at the portal reads a page in their language, not JSON
+            response: Response = _page(request, error)
+        else:
+            response = error_response(request, error.status, error.to_dict(), extra=error.headers())
         await response(scope, receive, send)
 
     return answer
+
+
+def _page(request: Request, error: SangsaengError) -> Response:
+    """A small page of its own (the portal's pages need the context's services, which a refused request does not
+    reach): what happened and when to try again, in the reader's language, with the portal's style."""
+    language = choose(
+        request.query_params.get("lang"), request.cookies.get("lang"), request.headers.get("accept-language")
+    )
+    seconds = error.headers().get("Retry-After", "60")
+    title = catalogs.text("messages", "problem.too_many", language)
+    text = catalogs.text("messages", "problem.too_many.text", language, seconds=seconds)
+    style = escape(request.scope.get("root_path", "") + "/portal/static/portal.css")
+    body = (
+        f'<!doctype html><html lang="{language}"><head><meta charset="utf-8"><title>{escape(title)}</title>'
+        f'<link rel="stylesheet" href="{style}"></head><body><main><h1>{escape(title)}</h1>'
+        f"<p>{escape(text)}</p></main></body></html>"
+    )
+    return HTMLResponse(body, status_code=error.status, headers=error.headers())
 
 
 async def _not_found(scope: Scope, receive: Receive, send: Send) -> None:
