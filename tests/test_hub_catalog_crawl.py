@@ -4,19 +4,25 @@ asked again only after a backoff."""
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Iterable, Iterator, Sequence
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
 import anyio
+import psycopg
 import pytest
 
 from sangsaeng.hub.catalog.crawl import Crawler, CrawlSettings, Fetched, peer_fetch
 from sangsaeng.hub.catalog.index import SqliteIndex
-from sangsaeng.hub.catalog.model import Entry, Filters, Member, MemberState
-from sangsaeng.hub.catalog.text import terms
+from sangsaeng.hub.catalog.model import Entry, Filters, Hit, Member, MemberState
+from sangsaeng.hub.catalog.pgindex import PostgresIndex
+from sangsaeng.hub.catalog.text import Term, terms
+from sangsaeng.hub.service.hub import INDEX_FILE, index_of
+from sangsaeng.hub.store import migrate
+from sangsaeng.settings import Settings
 from tests.helpers import SAMPLE_CSV, dataspace, publish
+from tests.hub_indexes import Index, index_for
 
 pytestmark = pytest.mark.anyio
 
@@ -49,16 +55,49 @@ def catalog_of(name: str, *titles: str) -> dict[str, Any]:
     return {"@type": "Catalog", "participantId": f"urn:p:{name}", "dataset": datasets}
 
 
-class CountingIndex(SqliteIndex):
+class CountingIndex:
     """Counts how often a member's entries are written (re-indexing), beside the index's own behaviour."""
 
-    def __init__(self) -> None:
-        super().__init__()
+    def __init__(self, index: Index) -> None:
+        self.index = index
         self.replaced: list[str] = []
 
-    def replace(self, member: Member, entries: Any, state: MemberState) -> None:
+    def replace(self, member: Member, entries: Sequence[Entry], state: MemberState) -> None:
         self.replaced.append(member.id)
-        super().replace(member, entries, state)
+        self.index.replace(member, entries, state)
+
+    def save_state(self, state: MemberState) -> None:
+        self.index.save_state(state)
+
+    def forget(self, member_ids: Iterable[str]) -> None:
+        self.index.forget(member_ids)
+
+    def states(self) -> dict[str, MemberState]:
+        return self.index.states()
+
+    def members(self) -> dict[str, Member]:
+        return self.index.members()
+
+    def search(self, terms: Sequence[Term], filters: Filters, limit: int) -> list[Hit]:
+        return self.index.search(terms, filters, limit)
+
+    def count(self) -> int:
+        return self.index.count()
+
+    def entries_of(self, member_id: str) -> list[Entry]:
+        return self.index.entries_of(member_id)
+
+
+@pytest.fixture(params=["sqlite", "postgres"])
+def plain(request: pytest.FixtureRequest) -> Iterator[Index]:
+    """An empty index on each adapter: the crawl's tests give the same answers on each."""
+    with index_for(request) as made:
+        yield made
+
+
+@pytest.fixture
+def index(plain: Index) -> CountingIndex:
+    return CountingIndex(plain)
 
 
 class Members:
@@ -91,7 +130,7 @@ def serving(catalog: Callable[[], dict[str, Any]], tagged: bool = True) -> Behav
     return answer
 
 
-def titles(index: SqliteIndex, q: str) -> list[str]:
+def titles(index: CountingIndex, q: str) -> list[str]:
     return sorted(h.title for h in index.search(terms(q), Filters(), 100))
 
 
@@ -111,8 +150,8 @@ def answering(value: Any) -> Behaviour:
     return answer
 
 
-async def test_members_down_slow_or_garbage_fail_alone_and_the_index_keeps_what_it_had() -> None:
-    clock, index, members = FakeClock(), CountingIndex(), Members()
+async def test_members_down_slow_or_garbage_fail_alone_and_the_index_keeps_what_it_had(index: CountingIndex) -> None:
+    clock, members = FakeClock(), Members()
     state = {name: catalog_of(name, f"{name} 수입검사 기록") for name in ("good", "flaky", "garbage", "huge", "other")}
     for name in state:
         members.add(name, serving(lambda name=name: state[name]))  # type: ignore[misc]
@@ -146,8 +185,8 @@ async def test_members_down_slow_or_garbage_fail_alone_and_the_index_keeps_what_
     assert states["urn:p:good"].last_error is None and states["urn:p:good"].last_seen == clock.now().timestamp()
 
 
-async def test_a_failed_member_is_asked_again_only_after_a_doubling_backoff() -> None:
-    clock, index, members = FakeClock(), SqliteIndex(), Members()
+async def test_a_failed_member_is_asked_again_only_after_a_doubling_backoff(index: CountingIndex) -> None:
+    clock, members = FakeClock(), Members()
     members.add("flaky", down)
     crawler = Crawler(lambda: members.list, members.fetch, index, clock, CrawlSettings(backoff=60, backoff_cap=200))
     waits = []
@@ -165,8 +204,8 @@ async def test_a_failed_member_is_asked_again_only_after_a_doubling_backoff() ->
     assert index.states()["urn:p:flaky"].failures == 0 and titles(index, "돌아온") == ["돌아온 데이터"]
 
 
-async def test_an_unchanged_member_costs_a_304_and_no_reindexing() -> None:
-    clock, index, members = FakeClock(), CountingIndex(), Members()
+async def test_an_unchanged_member_costs_a_304_and_no_reindexing(index: CountingIndex) -> None:
+    clock, members = FakeClock(), Members()
     catalogs = {f"m{i}": catalog_of(f"m{i}", f"검사 {i}") for i in range(20)}
     for name in catalogs:
         members.add(name, serving(lambda name=name: catalogs[name]))  # type: ignore[misc]
@@ -183,8 +222,8 @@ async def test_an_unchanged_member_costs_a_304_and_no_reindexing() -> None:
     assert "urn:p:untagged" in again.unchanged
 
 
-async def test_a_member_that_leaves_is_forgotten_and_a_changed_directory_entry_reindexes() -> None:
-    clock, index, members = FakeClock(), CountingIndex(), Members()
+async def test_a_member_that_leaves_is_forgotten_and_a_changed_directory_entry_reindexes(index: CountingIndex) -> None:
+    clock, members = FakeClock(), Members()
     members.add("a", serving(lambda: catalog_of("a", "가공 데이터")))
     members.add("b", serving(lambda: catalog_of("b", "가공 기록")))
     crawler = Crawler(lambda: members.list, members.fetch, index, clock)
@@ -196,13 +235,12 @@ async def test_a_member_that_leaves_is_forgotten_and_a_changed_directory_entry_r
     assert [h.dataset_id for h in index.search([], Filters(tier="tier1"), 10)] == ["a-0"]
 
 
-async def test_the_hub_crawls_real_connectors_with_its_own_identity(tmp_path: Path) -> None:
+async def test_the_hub_crawls_real_connectors_with_its_own_identity(tmp_path: Path, index: CountingIndex) -> None:
     async with dataspace(tmp_path, ["supplier", "hub"]) as space:
         supplier, hub = space.parties["supplier"], space.parties["hub"]
         listed, _ = await publish(supplier, SAMPLE_CSV, {"permission": [{"action": "use"}]})
         hidden, _ = await publish(supplier, SAMPLE_CSV, {"permission": [{"action": "use"}]})
         await supplier.api.patch(f"/api/datasets/{hidden}", json={"listedAtHub": False})
-        index = CountingIndex()
         endpoint = supplier.settings.protocol_url
         crawler = Crawler(
             lambda: [Member(supplier.id, "Supplier", endpoint)], peer_fetch(hub.connector), index, hub.clock
@@ -231,3 +269,19 @@ def httpx_host(url: str) -> str:
 def test_an_entry_says_its_entity_in_both_languages() -> None:
     words = Entry("p", "d", "t", entity="energy_record").entity_words()
     assert words == ("energy record", "에너지 사용량", "Energy use")
+
+
+def test_the_hub_keeps_its_index_beside_its_state(tmp_path: Path, postgres_url: str) -> None:
+    on_sqlite = index_of(Settings(data_dir=tmp_path))
+    on_sqlite.close()
+    assert isinstance(on_sqlite, SqliteIndex) and (tmp_path / INDEX_FILE).exists()
+    settings = Settings(data_dir=tmp_path, database_url=postgres_url, state_schema="hub_one")
+    migrate.upgrade(settings.state_url, settings.state_schema)
+    on_postgres = index_of(settings)
+    try:
+        assert isinstance(on_postgres, PostgresIndex)
+        on_postgres.replace(member("a"), [Entry("urn:p:a", "a-0", "가공 데이터")], MemberState("urn:p:a"))
+    finally:
+        on_postgres.close()
+    with psycopg.connect(postgres_url) as db:  # in the hub's schema, where its state is
+        assert db.execute("SELECT dataset_id FROM hub_one.hub_catalog_entries").fetchall() == [("a-0",)]

@@ -5,10 +5,10 @@ member's entries in one transaction, so a search sees a member's old catalog or 
 Text is indexed as ``text.py`` says (Hangul bigrams and syllables, Latin words); filters are exact: the dataset's
 entity, an offer's template, the member's tier, sector and region (from the hub's directory).
 
-A PostgreSQL adapter fits the same port: ``to_tsvector('simple', grams)`` over the same pre-split text (the
-'simple' configuration only lowercases, so bigrams and words stay as ``text.py`` made them), a phrase term as
-``phraseto_tsquery('simple', …)`` (``<->`` keeps the bigrams adjacent, the break token keeps runs apart), a word
-as ``to_tsquery('simple', 'word:*')``, syllables in a second tsvector, and GIN indexes on both.
+The PostgreSQL adapter of the same port is ``pgindex.PostgresIndex`` (the hub uses it when its state is on
+PostgreSQL): the same pre-split text written as tsvector literals with positions (no parser or dictionary between
+``text.py`` and the index), a phrase as its bigrams joined by ``<->``, a word as a prefix (``'word':*``), syllables
+in a second tsvector, GIN indexes on both.
 """
 
 from __future__ import annotations

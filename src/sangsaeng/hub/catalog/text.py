@@ -27,7 +27,7 @@ def _runs(text: str) -> list[tuple[str, bool]]:
     return [(m.group(0), m.group(1) is not None) for m in _RUN.finditer(normal)]
 
 
-def _bigrams(run: str) -> list[str]:
+def bigrams(run: str) -> list[str]:
     return [run[i : i + 2] for i in range(len(run) - 1)] if len(run) > 1 else [run]
 
 
@@ -47,7 +47,7 @@ def indexed(*texts: str) -> Indexed:
             if grams:
                 grams.append(BREAK)
             if hangul:
-                grams.extend(_bigrams(run))
+                grams.extend(bigrams(run))
                 syllables.update(run)
             else:
                 grams.append(run)
@@ -66,7 +66,7 @@ class Term:
         if self.kind == "syllable":
             return f'syllables : "{self.text}"'
         if self.kind == "phrase":
-            return f'grams : "{" ".join(_bigrams(self.text))}"'
+            return f'grams : "{" ".join(bigrams(self.text))}"'
         return f'grams : "{self.text}" *'
 
 

@@ -14,6 +14,7 @@ from sangsaeng.connector import Connector
 from sangsaeng.hub.catalog.crawl import Crawler, CrawlSettings, Report, peer_fetch
 from sangsaeng.hub.catalog.index import SqliteIndex
 from sangsaeng.hub.catalog.model import Member
+from sangsaeng.hub.catalog.pgindex import PostgresIndex
 from sangsaeng.hub.catalog.service import HubCatalog
 from sangsaeng.hub.members.ksic import name_of
 from sangsaeng.hub.members.regions import REGIONS
@@ -23,6 +24,8 @@ from sangsaeng.hub.service.publishing import Publishing
 from sangsaeng.hub.store import migrate
 from sangsaeng.identity.directory import participant_of
 from sangsaeng.roles import Principal, require
+from sangsaeng.settings import Settings
+from sangsaeng.store.sql.engine import sync_url
 
 log = structlog.get_logger(__name__)
 
@@ -36,7 +39,7 @@ class Hub:
     publishing: Publishing = field(init=False)
     directory: MembersDirectory = field(init=False)
     catalog: HubCatalog = field(init=False)
-    _index: SqliteIndex = field(init=False)
+    _index: SqliteIndex | PostgresIndex = field(init=False)
     _crawling: asyncio.Lock = field(init=False, default_factory=asyncio.Lock)
     _task: asyncio.Task[None] | None = field(init=False, default=None)
     listeners: list[Callable[[], Awaitable[None]]] = field(init=False, default_factory=list)
@@ -47,7 +50,7 @@ class Hub:
         self.directory = MembersDirectory(participant_of(self.publishing.own_entry(), "the hub"), c.participant_id)
         c.directory = self.directory  # the hub verifies, reaches and crawls its members as its store lists them
         self.membership = Membership(c, changed=self.follow)
-        self._index = SqliteIndex(s.data_dir / INDEX_FILE)
+        self._index = index_of(s)
         crawl = CrawlSettings(concurrency=s.hub_crawl_concurrency, timeout=s.hub_crawl_timeout)
         crawler = Crawler(self.crawl_members, peer_fetch(c), self._index, c.clock, crawl)
         self.catalog = HubCatalog(self._index, crawler)
@@ -123,6 +126,14 @@ class Hub:
             await asyncio.gather(self._task, return_exceptions=True)
             self._task = None
         self._index.close()
+
+
+def index_of(settings: Settings) -> SqliteIndex | PostgresIndex:
+    """The catalog's index beside the hub's state: in its PostgreSQL database (and schema) when it has one, else in
+    a SQLite file of the data directory."""
+    if settings.database_url and not sync_url(settings.database_url).startswith("sqlite"):
+        return PostgresIndex(settings.database_url, settings.state_schema or None)
+    return SqliteIndex(settings.data_dir / INDEX_FILE)
 
 
 def _words(attributes: dict[str, list[str]]) -> tuple[str, ...]:
