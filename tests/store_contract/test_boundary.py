@@ -14,8 +14,9 @@ from tests.test_architecture import imports_of
 ROOT = Path(__file__).resolve().parents[2]
 SRC = ROOT / "src" / "sangsaeng"
 DATABASE_LIBRARIES = ("sqlalchemy", "alembic", "psycopg", "aiosqlite", "sqlite3")
-# The hub's search index is a port of its own (``hub/catalog/index.py``: ``SearchIndex`` and its SQLite FTS5 adapter).
-SEARCH_INDEX_ADAPTERS = {SRC / "hub" / "catalog" / "index.py"}
+# The hub's search index is a port of its own (``hub/catalog/index.py``: ``SearchIndex`` and its SQLite FTS5 adapter;
+# ``pgindex.py``: its PostgreSQL adapter).
+SEARCH_INDEX_ADAPTERS = {SRC / "hub" / "catalog" / "index.py", SRC / "hub" / "catalog" / "pgindex.py"}
 
 
 def test_no_module_outside_the_store_imports_a_database_library() -> None:
