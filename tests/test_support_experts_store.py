@@ -9,18 +9,11 @@ from collections.abc import AsyncIterator
 from dataclasses import replace
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
-from typing import Any
 
 import pytest
-import sqlalchemy as sa
-from alembic.autogenerate import compare_metadata
-from alembic.migration import MigrationContext
 
 from sangsaeng.hub.members.ksic import Named
-from sangsaeng.hub.store import migrate as hub_migrate
-from sangsaeng.store import migrate
 from sangsaeng.store.sql import SqlStore
-from sangsaeng.store.sql.engine import sync_url
 from sangsaeng.support.experts.model import (
     Availability,
     Case,
@@ -37,9 +30,8 @@ from sangsaeng.support.experts.model import (
 )
 from sangsaeng.support.experts.search import needles, searchable
 from sangsaeng.support.store import experts as tables
-from sangsaeng.support.store import migrate as support_migrate
 from sangsaeng.support.store.experts import ExpertsRecords, records_of
-from sangsaeng.support.store.meta import metadata
+from tests.support_stores import PLACES, Migrated, declared_differences, migrated
 
 pytestmark = pytest.mark.anyio
 T0 = datetime(2026, 12, 1, 9, 0, tzinfo=UTC)
@@ -47,23 +39,10 @@ CONTACT = Contact("김담당", "kim@example.co.kr", None)
 OURS = {t.name for t in (tables.experts, tables.programs, tables.cases, tables.requests)}
 
 
-@pytest.fixture(params=["sqlite", "postgresql", "postgresql-schema"])
-async def store(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIterator[tuple[SqlStore, str, str | None]]:
-    schema = None
-    if request.param == "sqlite":
-        url = f"sqlite:///{tmp_path / 'state.db'}"
-    else:
-        url = request.getfixturevalue("postgres_url")
-        schema = "hub_one" if request.param == "postgresql-schema" else None
-    migrate.upgrade(url, schema)
-    hub_migrate.upgrade(url, schema)
-    support_migrate.upgrade(url, schema)
-    support_migrate.upgrade(url, schema)  # twice: nothing to do the second time
-    made = SqlStore(url, schema=schema)
-    try:
-        yield made, url, schema
-    finally:
-        await made.close()
+@pytest.fixture(params=PLACES)
+async def store(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIterator[Migrated]:
+    async with migrated(request, tmp_path) as found:
+        yield found
 
 
 def expert(number: int, name: str, retired: datetime | None = None) -> Expert:
@@ -109,32 +88,11 @@ def case(number: int, title: dict[str, str], sector: str = "C30", before: int = 
     return Case(f"c{number}", owner, "한빛정밀", facts, "published", T0 + timedelta(minutes=number), T0)
 
 
-async def test_the_migration_creates_exactly_the_tables_declared(store: tuple[SqlStore, str, str | None]) -> None:
+async def test_the_migration_creates_exactly_the_tables_declared(store: Migrated) -> None:
     _, url, schema = store
-    engine = sa.create_engine(sync_url(url))
-    try:
-        with engine.connect() as connection:
-            if schema:
-                connection.execute(sa.text(f'SET search_path TO "{schema}"'))
-            context = MigrationContext.configure(connection, opts={"compare_type": True})
-            differences = [d for d in compare_metadata(context, metadata) if _about_ours(d)]
-            assert differences == []
-            assert OURS <= set(sa.inspect(connection).get_table_names(schema=schema))
-    finally:
-        engine.dispose()
-
-
-def _about_ours(difference: Any) -> bool:
-    """Whether one of Alembic's differences is about our tables (the connector's and hub's are not in our metadata)."""
-    first = difference[0] if isinstance(difference, list) else difference
-    kind = first[0]
-    if kind in ("add_table", "remove_table"):
-        return first[1].name in OURS
-    if kind in ("add_index", "remove_index"):
-        return first[1].table.name in OURS
-    if kind in ("add_column", "remove_column") or kind.startswith("modify_"):
-        return first[2] in OURS
-    return True  # any other kind: shown, to be looked at
+    differences, made, _ = declared_differences(url, schema, OURS)
+    assert differences == []
+    assert OURS <= made
 
 
 async def test_experts_and_programs_are_kept_whole_and_listed_by_name_retired_apart(

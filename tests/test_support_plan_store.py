@@ -9,17 +9,12 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
-import sqlalchemy as sa
-from alembic.autogenerate import compare_metadata
-from alembic.migration import MigrationContext
 
 from sangsaeng.errors import NotFound
-from sangsaeng.hub.store import migrate as hub_migrate
-from sangsaeng.store import migrate
-from sangsaeng.store.sql import SqlStore, sync_url
-from sangsaeng.support.store import migrate as support_migrate
+from sangsaeng.store.sql import SqlStore
 from sangsaeng.support.store.meta import metadata
-from sangsaeng.support.store.plan import WantRecord, want_addressees, wants, wants_of
+from sangsaeng.support.store.plan import WantRecord, wants_of
+from tests.support_stores import PLACES, Migrated, declared_differences, migrated
 
 pytestmark = pytest.mark.anyio
 T0 = datetime(2026, 12, 1, 9, 0, tzinfo=UTC)
@@ -48,59 +43,19 @@ def want(
     )
 
 
-@pytest.fixture(params=["sqlite", "postgresql", "postgresql-schema"])
-async def store(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIterator[tuple[SqlStore, str, str | None]]:
-    schema = None
-    if request.param == "sqlite":
-        url = f"sqlite:///{tmp_path / 'state.db'}"
-    else:
-        url = request.getfixturevalue("postgres_url")
-        schema = "hub_one" if request.param == "postgresql-schema" else None
-    migrate.upgrade(url, schema)
-    hub_migrate.upgrade(url, schema)
-    support_migrate.upgrade(url, schema)
-    support_migrate.upgrade(url, schema)  # twice: nothing to do the second time
-    made = SqlStore(url, schema=schema)
-    try:
-        yield made, url, schema
-    finally:
-        await made.close()
+@pytest.fixture(params=PLACES)
+async def store(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIterator[Migrated]:
+    async with migrated(request, tmp_path) as found:
+        yield found
 
 
-async def test_the_migration_makes_the_tables_as_declared(store: tuple[SqlStore, str, str | None]) -> None:
+async def test_the_migration_makes_the_tables_as_declared(store: Migrated) -> None:
     _, url, schema = store
-    engine = sa.create_engine(sync_url(url))
-    try:
-        with engine.connect() as conn:
-            if schema:
-                conn.execute(sa.text(f'SET search_path TO "{schema}"'))
-            mine = sa.MetaData()
-            for table in (wants, want_addressees):
-                table.to_metadata(mine)
-            differences = compare_metadata(MigrationContext.configure(conn, opts={"compare_type": True}), mine)
-            made = {t for t in sa.inspect(conn).get_table_names() if t.startswith("support_")}
-            heads = conn.execute(sa.text("SELECT version_num FROM support_alembic_version")).scalars().all()
-    finally:
-        engine.dispose()
-    ours = [d for d in differences if _table_of(d) in {"support_wants", "support_want_addressees"}]
+    ours, made, heads = declared_differences(url, schema, {"support_wants", "support_want_addressees"})
     assert ours == []
     assert {"support_wants", "support_want_addressees"} <= made
     assert "s0005" in heads
     assert {"support_wants", "support_want_addressees"} <= set(metadata.tables)
-
-
-def _table_of(difference: object) -> str | None:
-    item = difference[0] if isinstance(difference, list) else difference
-    for part in item if isinstance(item, tuple) else ():
-        name = getattr(part, "name", None)
-        table = getattr(part, "table", None)
-        if isinstance(part, sa.Table):
-            return str(name)
-        if table is not None:
-            return str(table.name)
-        if isinstance(part, str) and part.startswith("support_"):
-            return part
-    return None
 
 
 async def test_wants_are_kept_changed_and_listed_oldest_first(store: tuple[SqlStore, str, str | None]) -> None:

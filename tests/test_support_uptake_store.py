@@ -10,57 +10,30 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
-import sqlalchemy as sa
-from alembic.autogenerate import compare_metadata
-from alembic.migration import MigrationContext
 
 from sangsaeng.hub.members.ksic import Named
-from sangsaeng.hub.store import migrate as hub_migrate
-from sangsaeng.store import migrate
 from sangsaeng.store.sql import SqlStore
-from sangsaeng.store.sql.engine import sync_url
-from sangsaeng.support.store import migrate as support_migrate
 from sangsaeng.support.store.experts import records_of as experts_records_of
-from sangsaeng.support.store.meta import metadata
 from sangsaeng.support.store.uptake import records_of
 from sangsaeng.support.uptake.model import Change, Uptake, moved
+from tests.support_stores import PLACES, Migrated, declared_differences, migrated
 from tests.test_support_experts_store import program
 
 pytestmark = pytest.mark.anyio
 T0 = datetime(2026, 12, 1, 9, 0, tzinfo=UTC)
 
 
-@pytest.fixture(params=["sqlite", "postgresql", "postgresql-schema"])
-async def store(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIterator[tuple[SqlStore, str, str | None]]:
-    schema = None
-    if request.param == "sqlite":
-        url = f"sqlite:///{tmp_path / 'state.db'}"
-    else:
-        url = request.getfixturevalue("postgres_url")
-        schema = "hub_uptake" if request.param == "postgresql-schema" else None
-    migrate.upgrade(url, schema)
-    hub_migrate.upgrade(url, schema)
-    support_migrate.upgrade(url, schema)
-    made = SqlStore(url, schema=schema)
-    try:
-        yield made, url, schema
-    finally:
-        await made.close()
+@pytest.fixture(params=PLACES)
+async def store(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIterator[Migrated]:
+    async with migrated(request, tmp_path, "hub_uptake") as found:
+        yield found
 
 
-async def test_the_migration_creates_exactly_the_table_declared(store: tuple[SqlStore, str, str | None]) -> None:
+async def test_the_migration_creates_exactly_the_table_declared(store: Migrated) -> None:
     _, url, schema = store
-    engine = sa.create_engine(sync_url(url))
-    try:
-        with engine.connect() as connection:
-            if schema:
-                connection.execute(sa.text(f'SET search_path TO "{schema}"'))
-            context = MigrationContext.configure(connection, opts={"compare_type": True})
-            ours = [d for d in compare_metadata(context, metadata) if "support_program_uptake" in repr(d)]
-            assert ours == []
-            assert "support_program_uptake" in sa.inspect(connection).get_table_names(schema=schema)
-    finally:
-        engine.dispose()
+    ours, made, _ = declared_differences(url, schema, {"support_program_uptake"})
+    assert ours == []
+    assert "support_program_uptake" in made
 
 
 async def test_take_ups_are_kept_whole_read_per_member_and_counted_per_program(
